@@ -1,0 +1,199 @@
+#include "Application.h"
+
+#include "ExitCodes.h"
+#include "UnixSignals.h"
+#include "api/ApiThread.h"
+#include "api/HealthController.h"
+#include "api/HttpServer.h"
+#include "common/Version.h"
+#include "db/Database.h"
+#include "db/DatabaseUrl.h"
+#include "db/Migrator.h"
+#include "db/SettingsRepository.h"
+#include "log/Logging.h"
+#include "main/MainWindow.h"
+#include "secrets/AesGcm.h"
+#include "secrets/MasterKeyCheck.h"
+#include "secrets/SecretStoreSelector.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QLockFile>
+#include <cstdio>
+#include <spdlog/spdlog.h>
+
+namespace wadesk {
+
+namespace {
+// Controllers created on the API thread and destroyed there.
+struct ApiControllers {
+    std::unique_ptr<HealthController> health;
+};
+} // namespace
+
+Application::Application(AppConfig config, QProcessEnvironment env)
+    : m_config(std::move(config))
+    , m_env(std::move(env))
+{
+}
+
+Application::~Application()
+{
+    stopServices();
+}
+
+int Application::fail(int code, const QString &message)
+{
+    std::fprintf(stderr, "wadesk: %s\n", message.toLocal8Bit().constData());
+    if (m_loggingReady)
+        spdlog::error("{}", message.toStdString());
+    return code;
+}
+
+int Application::run(QApplication &app)
+{
+    QElapsedTimer startClock;
+    startClock.start();
+    const bool existed = QDir(m_config.dataDir).exists();
+    if (!QDir().mkpath(m_config.dataDir))
+        return fail(ExitCode::RuntimeFailure, QStringLiteral("cannot create the data directory %1").arg(m_config.dataDir));
+    if (!existed) // it will hold the database, keys and session profiles: owner only
+        QFile::setPermissions(m_config.dataDir, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+
+    m_lock = std::make_unique<QLockFile>(QDir(m_config.dataDir).filePath(QStringLiteral("wadesk.lock")));
+    m_lock->setStaleLockTime(0); // stale only when the owning process is gone
+    if (!m_lock->tryLock(0)) {
+        qint64 pid = 0;
+        QString host;
+        QString app;
+        m_lock->getLockInfo(&pid, &host, &app);
+        return fail(ExitCode::AlreadyRunning, QStringLiteral("WaDesk is already running for the data directory %1 (pid %2)")
+                                                  .arg(m_config.dataDir)
+                                                  .arg(pid));
+    }
+
+    LogOptions logOptions;
+    logOptions.level = m_config.logLevel;
+    logOptions.json = m_config.logJson;
+    logOptions.directory = QDir(m_config.dataDir).filePath(QStringLiteral("logs"));
+    const Status logging = Logging::setup(logOptions);
+    if (!logging)
+        return fail(ExitCode::RuntimeFailure, logging.error().message);
+    m_loggingReady = true;
+
+    spdlog::info("WaDesk {} starting ({} mode, Qt {}, data directory {})", kVersion,
+                 m_config.headless ? "headless" : "desktop", qVersion(), m_config.dataDir.toStdString());
+
+    const int started = startServices();
+    if (started != ExitCode::Ok)
+        return started;
+    spdlog::info("started in {} ms", startClock.elapsed());
+
+    m_signals = std::make_unique<UnixSignals>();
+    QObject::connect(m_signals.get(), &UnixSignals::terminationRequested, &app, [&app](int signalNumber) {
+        spdlog::info("signal {} received: shutting down", signalNumber);
+        app.quit();
+    });
+
+    if (!m_config.headless) {
+        MainWindow::Facts facts;
+        facts.apiAddress = QStringLiteral("http://%1:%2").arg(m_config.bindAddress).arg(m_api->port());
+        facts.database = m_database->url().describe();
+        facts.secrets = m_secretsDescription;
+        m_window = std::make_unique<MainWindow>(facts);
+        m_window->show();
+    }
+
+    const int code = app.exec();
+    stopServices();
+    spdlog::info("stopped");
+    Logging::shutdown();
+    return code;
+}
+
+int Application::startServices()
+{
+    const QString location = m_config.database.isEmpty() ? QStringLiteral("wadesk.db") : m_config.database;
+    Result<DatabaseUrl> url = DatabaseUrl::parse(location, m_config.dataDir);
+    if (!url)
+        return fail(ExitCode::InvalidOption, QStringLiteral("--db: %1").arg(url.error().message));
+    m_database = std::make_unique<Database>(url.value());
+    spdlog::info("database: {}", m_database->url().describe().toStdString());
+
+    Migrator migrator(*m_database, Migrator::embeddedDirectory(m_database->url().dialectName()));
+    const Result<int> migrated = migrator.migrate();
+    if (!migrated)
+        return fail(ExitCode::RuntimeFailure,
+                    QStringLiteral("cannot prepare the database (%1): %2").arg(m_database->url().describe(), migrated.error().message));
+
+    const int keychainTimeoutMs = m_config.headless ? 5000 : 30000;
+    Result<SecretStoreChoice> choice = SecretStoreSelector::select(m_config.secretsBackend, m_config.dataDir, m_env,
+                                                                   keychainTimeoutMs);
+    if (!choice)
+        return fail(ExitCode::RuntimeFailure, choice.error().message);
+    SecretStore &store = *choice.value().store;
+    Result<QByteArray> masterKey = store.loadOrCreateMasterKey();
+    if (!masterKey)
+        return fail(ExitCode::RuntimeFailure, masterKey.error().message);
+    m_secretsDescription = store.description();
+    if (store.backend() == QLatin1String("file"))
+        spdlog::warn("secrets: {} ({})", m_secretsDescription.toStdString(), choice.value().reason.toStdString());
+    else
+        spdlog::info("secrets: {} ({})", m_secretsDescription.toStdString(), choice.value().reason.toStdString());
+    SettingsRepository settings(*m_database);
+    const Status keyCheck = MasterKeyCheck::verifyOrRecord(settings, masterKey.value(), store.description());
+    if (!keyCheck)
+        return fail(ExitCode::RuntimeFailure, keyCheck.error().message);
+    m_cipher = std::make_unique<AesGcm>(masterKey.value());
+
+    ServerLimits limits;
+    limits.maxBodyBytes = m_config.maxBodyBytes;
+    limits.maxHeaderBytes = m_config.maxHeaderBytes;
+    limits.maxConnections = m_config.maxConnections;
+    limits.idleTimeoutMs = m_config.idleTimeoutMs;
+    limits.headerTimeoutMs = m_config.headerTimeoutMs;
+
+    auto controllers = std::make_shared<ApiControllers>();
+    Database *database = m_database.get();
+    const AppConfig config = m_config;
+    auto setup = [controllers, database, config](HttpServer &server) {
+        HealthController::Info info;
+        info.environment = config.environment;
+        info.databaseKind = database->url().dialectName();
+        info.activeClients = []() { return 0; }; // no WhatsApp sessions exist yet in this build
+        controllers->health = std::make_unique<HealthController>(*database, info, config.healthCacheMs);
+        controllers->health->registerRoutes(server.router());
+    };
+    auto teardown = [controllers, database]() {
+        controllers->health.reset();
+        database->closeThreadConnection();
+    };
+    const QHostAddress address = m_config.bindAddress.compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0
+        ? QHostAddress(QHostAddress::LocalHost)
+        : QHostAddress(m_config.bindAddress);
+    m_api = std::make_unique<ApiThread>(limits, address, quint16(m_config.port), setup, teardown);
+    const Result<quint16> port = m_api->startAndListen();
+    if (!port)
+        return fail(ExitCode::RuntimeFailure, port.error().message);
+    spdlog::info("REST API listening on http://{}:{}", m_config.bindAddress.toStdString(), port.value());
+    return ExitCode::Ok;
+}
+
+void Application::stopServices()
+{
+    m_window.reset();
+    if (m_api) {
+        m_api->shutdown(m_config.shutdownGraceMs);
+        m_api.reset();
+    }
+    m_cipher.reset();
+    if (m_database) {
+        m_database->closeThreadConnection();
+        m_database.reset();
+    }
+    m_signals.reset();
+}
+
+} // namespace wadesk

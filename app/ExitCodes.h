@@ -1,0 +1,8 @@
+#pragma once
+
+namespace wadesk::ExitCode {
+constexpr int Ok = 0;
+constexpr int RuntimeFailure = 1;  // database, secrets or listening failed; the message says which
+constexpr int InvalidOption = 2;   // a bad command-line option, environment variable or setting
+constexpr int AlreadyRunning = 3;  // another WaDesk holds this data directory
+} // namespace wadesk::ExitCode

@@ -1,0 +1,77 @@
+// WaDesk entry point: read the configuration before Qt starts (headless mode decides the
+// platform plugin), then hand over to Application.
+
+#include "Application.h"
+#include "ExitCodes.h"
+#include "common/Version.h"
+#include "config/ConfigLoader.h"
+
+#include <QApplication>
+#include <QProcessEnvironment>
+#include <cstdio>
+#include <unistd.h>
+
+namespace {
+
+bool hasDisplay(const QProcessEnvironment &env)
+{
+    return !env.value(QStringLiteral("DISPLAY")).isEmpty() || !env.value(QStringLiteral("WAYLAND_DISPLAY")).isEmpty()
+        || env.value(QStringLiteral("QT_QPA_PLATFORM")) == QLatin1String("offscreen");
+}
+
+// Chromium refuses to start its sandbox as root; WaDesk's pages are its own sessions, so the
+// sandbox is dropped only in that case and the log says so.
+void prepareChromiumFlags()
+{
+    if (::geteuid() != 0)
+        return;
+    QByteArray flags = qgetenv("QTWEBENGINE_CHROMIUM_FLAGS");
+    if (!flags.contains("--no-sandbox")) {
+        flags += flags.isEmpty() ? "--no-sandbox" : " --no-sandbox";
+        qputenv("QTWEBENGINE_CHROMIUM_FLAGS", flags);
+    }
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication::setApplicationName(QLatin1String(wadesk::kApplicationName));
+    QCoreApplication::setApplicationVersion(QLatin1String(wadesk::kVersion));
+
+    QStringList arguments;
+    for (int i = 0; i < argc; ++i)
+        arguments << QString::fromLocal8Bit(argv[i]);
+    const QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+
+    auto loaded = wadesk::ConfigLoader::load(arguments, env, wadesk::ConfigLoader::defaultSettingsFilePath(env));
+    if (!loaded) {
+        std::fprintf(stderr, "wadesk: %s\n", loaded.error().message.toLocal8Bit().constData());
+        return wadesk::ExitCode::InvalidOption;
+    }
+    if (loaded.value().showHelp) {
+        std::fputs(loaded.value().helpText.toLocal8Bit().constData(), stdout);
+        return wadesk::ExitCode::Ok;
+    }
+    if (loaded.value().showVersion) {
+        std::printf("WaDesk %s (Qt %s)\n", wadesk::kVersion, qVersion());
+        return wadesk::ExitCode::Ok;
+    }
+
+    wadesk::AppConfig config = loaded.value().config;
+    if (!config.headless && !hasDisplay(env)) {
+        std::fprintf(stderr, "wadesk: no display found (DISPLAY and WAYLAND_DISPLAY are unset): starting headless\n");
+        config.headless = true;
+    }
+    if (config.headless && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    prepareChromiumFlags();
+    QCoreApplication::setAttribute(Qt::AA_ShareOpenGLContexts); // required by Qt WebEngine
+
+    QApplication app(argc, argv);
+    app.setApplicationDisplayName(QLatin1String(wadesk::kDisplayName));
+    app.setDesktopFileName(QStringLiteral("wadesk"));
+
+    wadesk::Application wadeskApp(config, env);
+    return wadeskApp.run(app);
+}

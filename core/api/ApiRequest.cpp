@@ -1,0 +1,32 @@
+#include "api/ApiRequest.h"
+
+#include <QJsonDocument>
+#include <QJsonParseError>
+
+namespace wadesk {
+
+Result<QJsonObject> ApiRequest::jsonObject() const
+{
+    if (body.trimmed().isEmpty())
+        return QJsonObject();
+    const QByteArray contentType = header("content-type").toLower();
+    if (!contentType.startsWith("application/json") && !contentType.contains("+json")) {
+        DomainError e;
+        e.httpStatus = 415;
+        e.code = QStringLiteral("unsupported_media_type");
+        e.message = QStringLiteral("Send the body as application/json");
+        return e;
+    }
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(body, &parseError);
+    if (parseError.error != QJsonParseError::NoError)
+        return DomainError::badRequest(QStringLiteral("Invalid JSON: %1 at offset %2")
+                                           .arg(parseError.errorString())
+                                           .arg(parseError.offset),
+                                       QStringLiteral("invalid_json"));
+    if (!doc.isObject())
+        return DomainError::badRequest(QStringLiteral("The JSON body must be an object"), QStringLiteral("invalid_json"));
+    return doc.object();
+}
+
+} // namespace wadesk

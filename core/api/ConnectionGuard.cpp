@@ -1,0 +1,149 @@
+#include "api/ConnectionGuard.h"
+
+#include "api/HttpResponse.h"
+
+#include <QTcpSocket>
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+
+namespace wadesk {
+
+ConnectionGuard::ConnectionGuard(QTcpSocket *socket, const ServerLimits &limits)
+    : QObject(socket)
+    , m_socket(socket)
+    , m_limits(limits)
+    , m_framing({limits.maxBodyBytes, limits.maxHeaderBytes})
+{
+    m_lastActivity.start();
+    m_timer.setSingleShot(true);
+    connect(&m_timer, &QTimer::timeout, this, &ConnectionGuard::onTimer);
+    connect(socket, &QTcpSocket::readyRead, this, &ConnectionGuard::onReadyRead);
+    connect(socket, &QTcpSocket::bytesWritten, this, [this]() {
+        m_lastActivity.restart();
+        if (m_draining && m_socket->bytesToWrite() == 0)
+            ::shutdown(int(m_socket->socketDescriptor()), SHUT_WR); // the answer is out: signal EOF
+    });
+    armTimer();
+}
+
+void ConnectionGuard::armTimer()
+{
+    int wait = m_draining ? m_limits.drainMs : m_limits.idleTimeoutMs;
+    if (!m_draining && m_framing.midRequest() && m_requestStarted.isValid())
+        wait = std::max<qint64>(0, m_limits.headerTimeoutMs - m_requestStarted.elapsed());
+    m_timer.start(wait);
+}
+
+void ConnectionGuard::onReadyRead()
+{
+    m_lastActivity.restart();
+    if (m_draining) {
+        m_socket->readAll(); // discard what the client keeps sending after our error answer
+        return;
+    }
+    const QByteArray fresh = m_socket->peek(m_socket->bytesAvailable());
+    const bool wasMidRequest = m_framing.midRequest();
+    const RequestFraming::Verdict verdict = m_framing.feed(fresh);
+    switch (verdict) {
+    case RequestFraming::Verdict::Ok:
+        break;
+    case RequestFraming::Verdict::BadRequest:
+        rejectWith(400, "bad_request", m_framing.lastError().constData());
+        return;
+    case RequestFraming::Verdict::HeaderTooLarge:
+        rejectWith(431, "header_too_large", "Request header fields too large");
+        return;
+    case RequestFraming::Verdict::BodyTooLarge:
+        rejectWith(413, "payload_too_large", "Request body too large");
+        return;
+    case RequestFraming::Verdict::NotImplemented:
+        rejectWith(501, "not_implemented", m_framing.lastError().constData());
+        return;
+    case RequestFraming::Verdict::VersionNotSupported:
+        rejectWith(505, "http_version_not_supported", m_framing.lastError().constData());
+        return;
+    }
+    if (m_framing.takeContinueRequest())
+        m_socket->write("HTTP/1.1 100 Continue\r\n\r\n");
+    if (m_framing.midRequest() && !wasMidRequest)
+        m_requestStarted.restart();
+    armTimer();
+}
+
+RequestFraming::RequestHead ConnectionGuard::takeRequestHead()
+{
+    if (m_framing.hasCompletedHead())
+        return m_framing.takeCompletedHead();
+    return {};
+}
+
+void ConnectionGuard::replyFinished(bool keepAlive)
+{
+    m_pendingReplies = std::max(0, m_pendingReplies - 1);
+    m_lastActivity.restart();
+    if (!keepAlive || (m_closing && m_pendingReplies == 0)) {
+        m_socket->disconnectFromHost();
+        return;
+    }
+    armTimer();
+}
+
+void ConnectionGuard::closeWhenIdle()
+{
+    m_closing = true;
+    if (m_pendingReplies == 0 && !m_framing.midRequest())
+        m_socket->disconnectFromHost();
+}
+
+void ConnectionGuard::evict()
+{
+    m_socket->abort();
+}
+
+void ConnectionGuard::rejectWith(int status, const char *code, const char *message)
+{
+    // Nobody else may read this connection any more: QHttpServer's slot is connected after ours
+    // and, disconnected during this emission, is not called for these bytes.
+    QObject::disconnect(m_socket, &QTcpSocket::readyRead, nullptr, nullptr);
+    if (m_socket->isTransactionStarted())
+        m_socket->commitTransaction();
+    m_socket->readAll();
+
+    const HttpResponse r = HttpResponse::error(status, QString::fromLatin1(code), QString::fromLatin1(message));
+    QByteArray out = "HTTP/1.1 " + QByteArray::number(status) + ' ' + HttpResponse::reasonPhrase(status)
+        + "\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(r.body.size())
+        + "\r\nConnection: close\r\n\r\n" + r.body;
+    m_socket->write(out);
+    spdlog::debug("http: rejected a request from {} with {}: {}", m_socket->peerAddress().toString().toStdString(),
+                  status, message);
+    emit rejected(status);
+    startDraining();
+}
+
+void ConnectionGuard::startDraining()
+{
+    m_draining = true;
+    connect(m_socket, &QTcpSocket::readyRead, this, &ConnectionGuard::onReadyRead);
+    if (m_socket->bytesToWrite() == 0)
+        ::shutdown(int(m_socket->socketDescriptor()), SHUT_WR);
+    armTimer();
+}
+
+void ConnectionGuard::onTimer()
+{
+    if (m_draining) {
+        m_socket->abort();
+        return;
+    }
+    if (m_pendingReplies > 0) {
+        armTimer(); // a handler is still working; the reply itself decides what happens next
+        return;
+    }
+    if (m_framing.midRequest()) {
+        rejectWith(408, "request_timeout", "The request did not arrive in time");
+        return;
+    }
+    m_socket->disconnectFromHost();
+}
+
+} // namespace wadesk

@@ -1,0 +1,91 @@
+#include "api/GuardedTcpServer.h"
+
+#include "api/ConnectionGuard.h"
+
+#include <QTcpSocket>
+#include <spdlog/spdlog.h>
+
+namespace wadesk {
+
+GuardedTcpServer::GuardedTcpServer(const ServerLimits &limits, QObject *parent)
+    : QTcpServer(parent)
+    , m_limits(limits)
+{
+    // QTcpServer's own cap on not-yet-taken connections; ours is applied in incomingConnection.
+    setMaxPendingConnections(std::max(30, limits.maxConnections));
+}
+
+void GuardedTcpServer::prune()
+{
+    m_guards.removeIf([](const QPointer<ConnectionGuard> &g) {
+        return g.isNull() || g->socket()->state() == QAbstractSocket::UnconnectedState;
+    });
+}
+
+int GuardedTcpServer::openConnections() const
+{
+    int n = 0;
+    for (const auto &g : m_guards)
+        n += (!g.isNull() && g->socket()->state() != QAbstractSocket::UnconnectedState) ? 1 : 0;
+    return n;
+}
+
+QList<ConnectionGuard *> GuardedTcpServer::guards() const
+{
+    QList<ConnectionGuard *> out;
+    for (const auto &g : m_guards) {
+        if (!g.isNull())
+            out << g.data();
+    }
+    return out;
+}
+
+ConnectionGuard *GuardedTcpServer::guardFor(QTcpSocket *socket) const
+{
+    return socket ? socket->findChild<ConnectionGuard *>(QString(), Qt::FindDirectChildrenOnly) : nullptr;
+}
+
+void GuardedTcpServer::stopAccepting()
+{
+    close();
+    for (ConnectionGuard *g : guards())
+        g->closeWhenIdle();
+}
+
+void GuardedTcpServer::incomingConnection(qintptr socketDescriptor)
+{
+    auto *socket = new QTcpSocket(this);
+    if (!socket->setSocketDescriptor(socketDescriptor)) {
+        delete socket;
+        return;
+    }
+    prune();
+    if (m_guards.size() >= m_limits.maxConnections) {
+        ConnectionGuard *victim = nullptr;
+        for (const auto &g : std::as_const(m_guards)) {
+            if (!g->busy() && (!victim || g->idleMs() > victim->idleMs()))
+                victim = g.data();
+        }
+        if (victim) {
+            victim->evict();
+            prune();
+            emit connectionEvicted();
+        } else {
+            spdlog::warn("http: connection limit ({}) reached with every connection busy; refusing one",
+                         m_limits.maxConnections);
+            const QByteArray body = R"({"error":"Too many connections","code":"too_many_connections"})";
+            socket->write("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+                          "Retry-After: 1\r\nConnection: close\r\nContent-Length: "
+                          + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+            socket->disconnectFromHost();
+            connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+            emit connectionRefused();
+            return;
+        }
+    }
+    // The guard connects to readyRead first, so it always sees bytes before QHttpServer.
+    m_guards.append(new ConnectionGuard(socket, m_limits));
+    addPendingConnection(socket);
+}
+
+} // namespace wadesk

@@ -1,0 +1,260 @@
+#include "api/HttpServer.h"
+
+#include "api/ConnectionGuard.h"
+#include "api/GuardedTcpServer.h"
+
+#include <QAbstractHttpServer>
+#include <QHttpServerRequest>
+#include <QHttpServerResponder>
+#include <QPointer>
+#include <QTcpSocket>
+#include <QtGlobal>
+#include <exception>
+#include <spdlog/spdlog.h>
+
+namespace wadesk {
+
+struct Reply::State {
+    QPointer<HttpServer> server;
+    QPointer<QTcpSocket> socket;      // Qt 6.4: we write the bytes ourselves
+    QPointer<ConnectionGuard> guard;
+#if QT_VERSION >= QT_VERSION_CHECK(6, 5, 0)
+    std::unique_ptr<QHttpServerResponder> responder; // Qt 6.5+: the socket is not exposed
+#endif
+    bool keepAlive = true;
+    bool head = false;
+    bool sent = false;
+};
+
+namespace {
+QByteArray methodName(QHttpServerRequest::Method method)
+{
+    switch (method) {
+    case QHttpServerRequest::Method::Get: return "GET";
+    case QHttpServerRequest::Method::Head: return "HEAD";
+    case QHttpServerRequest::Method::Post: return "POST";
+    case QHttpServerRequest::Method::Put: return "PUT";
+    case QHttpServerRequest::Method::Patch: return "PATCH";
+    case QHttpServerRequest::Method::Delete: return "DELETE";
+    case QHttpServerRequest::Method::Options: return "OPTIONS";
+    default: return "UNKNOWN";
+    }
+}
+
+QByteArray serialize(const HttpResponse &response, bool keepAlive, bool head)
+{
+    QByteArray out;
+    out.reserve(160 + response.body.size());
+    out += "HTTP/1.1 ";
+    out += QByteArray::number(response.status);
+    out += ' ';
+    out += HttpResponse::reasonPhrase(response.status);
+    out += "\r\n";
+    if (!response.contentType.isEmpty()) {
+        out += "Content-Type: ";
+        out += response.contentType;
+        out += "\r\n";
+    }
+    out += "Content-Length: ";
+    out += QByteArray::number(response.body.size());
+    out += "\r\n";
+    for (const auto &header : response.headers) {
+        out += header.first;
+        out += ": ";
+        out += header.second;
+        out += "\r\n";
+    }
+    out += keepAlive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
+    if (!head)
+        out += response.body;
+    return out;
+}
+} // namespace
+
+// Qt's side of the wrapper: QHttpServer parses, we route. The request-handling virtual changed
+// signature in Qt 6.5 (socket -> responder); both forms are kept here and nowhere else.
+class DispatchingHttpServer final : public QAbstractHttpServer {
+public:
+    explicit DispatchingHttpServer(HttpServer *owner)
+        : QAbstractHttpServer(owner)
+        , m_owner(owner)
+    {
+    }
+
+protected:
+#if QT_VERSION < QT_VERSION_CHECK(6, 5, 0)
+    bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override
+    {
+        auto state = std::make_shared<Reply::State>();
+        state->socket = socket;
+        m_owner->dispatch(request, std::move(state));
+        return true;
+    }
+    void missingHandler(const QHttpServerRequest &, QTcpSocket *) override {}
+#else
+    bool handleRequest(const QHttpServerRequest &request, QHttpServerResponder &responder) override
+    {
+        auto state = std::make_shared<Reply::State>();
+        state->responder = std::make_unique<QHttpServerResponder>(std::move(responder));
+        m_owner->dispatch(request, std::move(state));
+        return true;
+    }
+    void missingHandler(const QHttpServerRequest &, QHttpServerResponder &) override {}
+#endif
+
+private:
+    HttpServer *m_owner;
+};
+
+HttpServer::HttpServer(const ServerLimits &limits, QObject *parent)
+    : QObject(parent)
+    , m_limits(limits)
+{
+}
+
+HttpServer::~HttpServer() = default;
+
+Result<quint16> HttpServer::listen(const QHostAddress &address, quint16 port)
+{
+    if (m_tcp)
+        return DomainError::internal(QStringLiteral("the server is already listening"));
+    m_server = new DispatchingHttpServer(this);
+    m_tcp = new GuardedTcpServer(m_limits);
+    if (!m_tcp->listen(address, port)) {
+        const QString why = m_tcp->errorString();
+        delete m_tcp;
+        m_tcp = nullptr;
+        return DomainError::unavailable(QStringLiteral("cannot listen on %1:%2: %3").arg(address.toString()).arg(port).arg(why),
+                                        QStringLiteral("listen_failed"));
+    }
+    m_server->bind(m_tcp); // takes ownership
+    return m_tcp->serverPort();
+}
+
+quint16 HttpServer::port() const
+{
+    return m_tcp ? m_tcp->serverPort() : 0;
+}
+
+int HttpServer::openConnections() const
+{
+    return m_tcp ? m_tcp->openConnections() : 0;
+}
+
+void HttpServer::stopAccepting()
+{
+    if (!m_accepting)
+        return;
+    m_accepting = false;
+    if (m_tcp)
+        m_tcp->stopAccepting();
+    if (m_inFlight == 0)
+        emit drained();
+}
+
+void HttpServer::dispatch(const QHttpServerRequest &request, std::shared_ptr<Reply::State> state)
+{
+    ConnectionGuard *guard = m_tcp ? m_tcp->guardFor(state->socket) : nullptr;
+    const RequestFraming::RequestHead head = guard ? guard->takeRequestHead() : RequestFraming::RequestHead{};
+
+    Reply reply;
+    reply.d = std::move(state);
+    reply.d->server = this;
+    reply.d->guard = guard;
+    reply.d->keepAlive = head.keepAlive && m_accepting;
+    reply.d->head = request.method() == QHttpServerRequest::Method::Head;
+    ++m_inFlight;
+    if (guard)
+        guard->replyStarted();
+
+    ApiRequest api;
+    api.method = methodName(request.method());
+    if (api.method == "HEAD")
+        api.method = "GET";
+    api.path = request.url().path(QUrl::FullyDecoded);
+    api.query = request.query();
+    for (const auto &header : request.headers())
+        api.headers.insert(header.first.toLower(), header.second);
+    api.body = request.body();
+    api.remoteAddress = request.remoteAddress();
+
+    const Router::Match match = m_router.match(api.method, api.path);
+    if (!match.route) {
+        if (!match.allowedMethods.isEmpty()) {
+            HttpResponse r = HttpResponse::error(405, QStringLiteral("method_not_allowed"), QStringLiteral("Method not allowed"));
+            r.withHeader("Allow", match.allowedMethods.join(", "));
+            reply.send(r);
+        } else {
+            reply.send(HttpResponse::error(404, QStringLiteral("not_found"), QStringLiteral("Endpoint not found")));
+        }
+        return;
+    }
+    api.params = match.params;
+    try {
+        if (match.route->deferred)
+            match.route->deferred(api, reply);
+        else
+            reply.send(match.route->handler(api));
+    } catch (const std::exception &e) {
+        spdlog::error("http: handler for {} {} threw: {}", api.method.constData(), api.path.toStdString(), e.what());
+        reply.send(HttpResponse::error(DomainError::internal()));
+    }
+}
+
+void HttpServer::finishReply(Reply::State &state, const HttpResponse &response)
+{
+    const bool keepAlive = state.keepAlive && m_accepting;
+#if QT_VERSION >= QT_VERSION_CHECK(6, 5, 0)
+    if (state.responder) {
+        // Qt 6.5+ owns keep-alive and guards its socket itself.
+        const auto status = static_cast<QHttpServerResponder::StatusCode>(response.status);
+#if QT_VERSION >= QT_VERSION_CHECK(6, 8, 0)
+        QHttpHeaders headers;
+        if (!response.contentType.isEmpty())
+            headers.append(QHttpHeaders::WellKnownHeader::ContentType, response.contentType);
+        for (const auto &header : response.headers)
+            headers.append(header.first, header.second);
+        state.responder->write(state.head ? QByteArray() : response.body, headers, status);
+#else
+        state.responder->writeStatusLine(status);
+        if (!response.contentType.isEmpty())
+            state.responder->writeHeader("Content-Type", response.contentType);
+        for (const auto &header : response.headers)
+            state.responder->writeHeader(header.first, header.second);
+        state.responder->writeHeader("Content-Length", QByteArray::number(response.body.size()));
+        state.responder->writeBody(state.head ? QByteArray() : response.body);
+#endif
+        state.responder.reset();
+        if (--m_inFlight == 0 && !m_accepting)
+            emit drained();
+        return;
+    }
+#endif
+    if (state.socket && state.socket->state() == QAbstractSocket::ConnectedState) {
+        state.socket->write(serialize(response, keepAlive, state.head));
+        if (state.guard)
+            state.guard->replyFinished(keepAlive);
+        else if (!keepAlive)
+            state.socket->disconnectFromHost();
+    } else {
+        spdlog::debug("http: client left before its {} reply", response.status);
+    }
+    if (--m_inFlight == 0 && !m_accepting)
+        emit drained();
+}
+
+void Reply::send(const HttpResponse &response) const
+{
+    if (!d || d->sent)
+        return;
+    d->sent = true;
+    if (d->server)
+        d->server->finishReply(*d, response);
+}
+
+bool Reply::clientConnected() const
+{
+    return d && d->socket && d->socket->state() == QAbstractSocket::ConnectedState;
+}
+
+} // namespace wadesk

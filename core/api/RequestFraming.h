@@ -1,0 +1,69 @@
+#pragma once
+
+#include <QByteArray>
+#include <QQueue>
+
+namespace wadesk {
+
+// Follows the byte stream of one HTTP/1.x connection just far enough to enforce limits before
+// QHttpServer buffers anything whole: the request line and header block (size, syntax,
+// Content-Length / Transfer-Encoding rules) and the body length, chunked or not. It keeps no
+// more than one header block in memory and never the body.
+class RequestFraming {
+public:
+    struct Limits {
+        qint64 maxBodyBytes = 16 * 1024 * 1024;
+        int maxHeaderBytes = 16 * 1024;
+    };
+    enum class Verdict {
+        Ok,               // everything fed so far is acceptable
+        BadRequest,       // 400: malformed request line, header or chunk framing
+        HeaderTooLarge,   // 431
+        BodyTooLarge,     // 413
+        NotImplemented,   // 501: a transfer coding other than chunked
+        VersionNotSupported, // 505
+    };
+    struct RequestHead {
+        bool keepAlive = true;
+        bool expectContinue = false;
+        bool hasBody = false;
+    };
+
+    explicit RequestFraming(Limits limits);
+
+    // Feeds the next bytes read from the connection. After a verdict other than Ok the
+    // framing is spent: the connection must be answered and closed.
+    Verdict feed(const char *data, qint64 size);
+    Verdict feed(const QByteArray &bytes) { return feed(bytes.constData(), bytes.size()); }
+
+    // Heads of requests whose header block is complete, in arrival order; the server takes
+    // one per request it dispatches.
+    bool hasCompletedHead() const { return !m_heads.isEmpty(); }
+    RequestHead takeCompletedHead() { return m_heads.dequeue(); }
+    // A head that just finished and wants "100 Continue" before its body arrives.
+    bool takeContinueRequest();
+
+    // True while part of a request (head or body) has arrived but not all of it.
+    bool midRequest() const;
+    QByteArray lastError() const { return m_error; }
+
+private:
+    enum class State { Start, Head, Body, ChunkSize, ChunkData, ChunkDataEnd, Trailer, Failed };
+    Verdict fail(Verdict v, const char *why);
+    Verdict finishHead();
+    Verdict onChunkSizeLine();
+
+    Limits m_limits;
+    State m_state = State::Start;
+    QByteArray m_head;        // the current header block (bounded by maxHeaderBytes)
+    QByteArray m_line;        // the current chunk-size or trailer line
+    qint64 m_bodyRemaining = 0;
+    qint64 m_bodyTotal = 0;
+    qint64 m_chunkRemaining = 0;
+    int m_chunkEndBytes = 0;
+    bool m_pendingContinue = false;
+    QQueue<RequestHead> m_heads;
+    QByteArray m_error;
+};
+
+} // namespace wadesk

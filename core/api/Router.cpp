@@ -1,0 +1,60 @@
+#include "api/Router.h"
+
+namespace wadesk {
+
+QStringList Router::split(const QString &path)
+{
+    return path.split(QLatin1Char('/'), Qt::SkipEmptyParts);
+}
+
+void Router::add(QByteArray method, const QString &pattern, Handler handler)
+{
+    auto route = std::make_unique<Route>();
+    route->method = std::move(method);
+    route->pattern = pattern;
+    route->segments = split(pattern);
+    route->handler = std::move(handler);
+    m_routes.push_back(std::move(route));
+}
+
+void Router::addDeferred(QByteArray method, const QString &pattern, DeferredHandler handler)
+{
+    auto route = std::make_unique<Route>();
+    route->method = std::move(method);
+    route->pattern = pattern;
+    route->segments = split(pattern);
+    route->deferred = std::move(handler);
+    m_routes.push_back(std::move(route));
+}
+
+Router::Match Router::match(const QByteArray &method, const QString &path) const
+{
+    Match result;
+    const QStringList parts = split(path);
+    for (const auto &route : m_routes) {
+        if (route->segments.size() != parts.size())
+            continue;
+        QHash<QString, QString> params;
+        bool matched = true;
+        for (int i = 0; i < parts.size() && matched; ++i) {
+            const QString &segment = route->segments.at(i);
+            if (segment.startsWith(QLatin1Char(':')))
+                params.insert(segment.mid(1), parts.at(i));
+            else
+                matched = segment == parts.at(i);
+        }
+        if (!matched)
+            continue;
+        if (route->method == method) {
+            result.route = route.get();
+            result.params = std::move(params);
+            result.allowedMethods.clear();
+            return result;
+        }
+        if (!result.allowedMethods.contains(route->method))
+            result.allowedMethods << route->method;
+    }
+    return result;
+}
+
+} // namespace wadesk

@@ -1,0 +1,17 @@
+#pragma once
+
+#include <QtGlobal>
+
+namespace wadesk {
+
+// What the HTTP server enforces on its own, because QHttpServer 6.4 enforces none of it.
+struct ServerLimits {
+    qint64 maxBodyBytes = 16 * 1024 * 1024; // 413 as soon as a Content-Length (or chunks) exceed it
+    int maxHeaderBytes = 16 * 1024;         // 431 for a larger request line + header block
+    int maxConnections = 256;               // at the limit the longest-idle connection is closed
+    int idleTimeoutMs = 15000;              // keep-alive connections with no traffic are closed
+    int headerTimeoutMs = 10000;            // a request must arrive whole this long after it starts
+    int drainMs = 2000;                     // after an error answer, how long unread input is discarded
+};
+
+} // namespace wadesk

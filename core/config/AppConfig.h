@@ -1,0 +1,33 @@
+#pragma once
+
+#include <QString>
+
+namespace wadesk {
+
+// Everything WaDesk is told at start. Filled by ConfigLoader from, in order of precedence,
+// the command line, WADESK_* environment variables, the settings file, and the defaults here.
+struct AppConfig {
+    bool headless = false;
+    QString dataDir;            // resolved to an absolute path by the loader
+    QString database;           // SQLite path or postgres:// URL; empty = <dataDir>/wadesk.db
+    QString bindAddress = QStringLiteral("127.0.0.1");
+    int port = 3002;
+    bool allowRemote = false;   // binding beyond loopback must be asked for explicitly
+    QString logLevel = QStringLiteral("info");
+    bool logJson = false;
+
+    // HTTP server limits (see core/api/ServerLimits.h for what each protects against).
+    qint64 maxBodyBytes = 16 * 1024 * 1024;
+    int maxHeaderBytes = 16 * 1024;
+    int maxConnections = 256;
+    int idleTimeoutMs = 15000;
+    int headerTimeoutMs = 10000;
+    int shutdownGraceMs = 5000;
+    int healthCacheMs = 1000;
+
+    QString environment = QStringLiteral("production"); // reported by /health
+    QString secretsBackend = QStringLiteral("auto"); // auto | keychain | env | file
+    QString settingsFile;       // the file that was read (may not exist)
+};
+
+} // namespace wadesk

@@ -1,0 +1,118 @@
+#include "db/Database.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QThread>
+#include <spdlog/spdlog.h>
+
+namespace wadesk {
+
+std::atomic<int> Database::s_instances{0};
+
+Database::Database(DatabaseUrl url)
+    : m_url(std::move(url))
+    , m_namePrefix(QStringLiteral("wadesk-db%1-").arg(s_instances.fetch_add(1)))
+{
+}
+
+Database::~Database()
+{
+    closeThreadConnection();
+}
+
+DomainError Database::sqlFailure(const QSqlError &error, const char *context)
+{
+    spdlog::error("database error in {}: {} ({})", context, error.text().toStdString(),
+                  error.nativeErrorCode().toStdString());
+    return DomainError::internal(QStringLiteral("Database error"));
+}
+
+Status Database::open(QSqlDatabase &db)
+{
+    if (m_url.dialect == DatabaseUrl::Dialect::Sqlite) {
+        QDir().mkpath(QFileInfo(m_url.sqlitePath).absolutePath());
+        db.setDatabaseName(m_url.sqlitePath);
+        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=10000"));
+    } else {
+        db.setHostName(m_url.host);
+        db.setPort(m_url.port);
+        db.setUserName(m_url.user);
+        db.setPassword(m_url.password);
+        db.setDatabaseName(m_url.databaseName);
+        QString options = m_url.connectOptions;
+        if (!options.contains(QLatin1String("connect_timeout")))
+            options += (options.isEmpty() ? QString() : QStringLiteral(";")) + QStringLiteral("connect_timeout=5");
+        db.setConnectOptions(options);
+    }
+    if (!db.open()) {
+        const QString text = db.lastError().text();
+        spdlog::error("cannot open {}: {}", m_url.describe().toStdString(), text.toStdString());
+        return DomainError::unavailable(QStringLiteral("Database unavailable: %1").arg(text.left(200)),
+                                        QStringLiteral("database_unavailable"));
+    }
+    QSqlQuery q(db);
+    if (m_url.dialect == DatabaseUrl::Dialect::Sqlite) {
+        // WAL lets the API thread read while another thread writes; NORMAL sync is durable
+        // across application crashes (only an OS crash can lose the last transactions).
+        for (const char *pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"}) {
+            if (!q.exec(QLatin1String(pragma)))
+                return sqlFailure(q.lastError(), pragma);
+        }
+    } else {
+        if (!q.exec(QStringLiteral("SET TIME ZONE 'UTC'")))
+            return sqlFailure(q.lastError(), "set time zone");
+    }
+    return {};
+}
+
+Result<QSqlDatabase> Database::connection()
+{
+    if (!m_threadConnection.hasLocalData()) {
+        const QString name = m_namePrefix + QString::number(quintptr(QThread::currentThreadId()), 16);
+        const QString driver = m_url.dialect == DatabaseUrl::Dialect::Sqlite ? QStringLiteral("QSQLITE")
+                                                                              : QStringLiteral("QPSQL");
+        QSqlDatabase::addDatabase(driver, name);
+        m_threadConnection.setLocalData(new QString(name));
+    }
+    QSqlDatabase db = QSqlDatabase::database(*m_threadConnection.localData(), false);
+    if (!db.isOpen()) {
+        const Status opened = open(db);
+        if (!opened)
+            return opened.error();
+    }
+    return db;
+}
+
+Status Database::ping()
+{
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        Result<QSqlDatabase> db = connection();
+        if (!db)
+            return db.error();
+        QSqlQuery q(db.value());
+        if (q.exec(QStringLiteral("SELECT 1")) && q.next())
+            return {};
+        spdlog::warn("database ping failed: {}", q.lastError().text().toStdString());
+        q = QSqlQuery();
+        db.value().close(); // a broken connection (server restart): reopen once
+    }
+    return DomainError::unavailable(QStringLiteral("Database unreachable"), QStringLiteral("database_unavailable"));
+}
+
+void Database::closeThreadConnection()
+{
+    if (!m_threadConnection.hasLocalData())
+        return;
+    const QString name = *m_threadConnection.localData();
+    {
+        QSqlDatabase db = QSqlDatabase::database(name, false);
+        if (db.isValid())
+            db.close();
+    }
+    QSqlDatabase::removeDatabase(name);
+    m_threadConnection.setLocalData(nullptr);
+}
+
+} // namespace wadesk

@@ -1,0 +1,48 @@
+#pragma once
+
+#include "common/DomainError.h"
+#include "db/DatabaseUrl.h"
+
+#include <QSqlDatabase>
+#include <QThreadStorage>
+#include <atomic>
+
+class QSqlError;
+
+namespace wadesk {
+
+// Owns the database location and hands each thread its own QtSql connection (a QtSql rule:
+// a connection is used only by the thread that opened it). SQLite runs in WAL mode with a busy
+// timeout; PostgreSQL goes through QPSQL. Times are stored as epoch milliseconds (BIGINT) in
+// both dialects so the same SQL serves both.
+class Database {
+public:
+    explicit Database(DatabaseUrl url);
+    ~Database();
+    Database(const Database &) = delete;
+    Database &operator=(const Database &) = delete;
+
+    const DatabaseUrl &url() const { return m_url; }
+    bool isPostgres() const { return m_url.dialect == DatabaseUrl::Dialect::Postgres; }
+
+    // The calling thread's connection, opened on first use and reopened if it was closed.
+    Result<QSqlDatabase> connection();
+    // A cheap round trip ("SELECT 1"); reopens a connection that broke (server restarted).
+    Status ping();
+    // Closes and forgets the calling thread's connection. Threads that used the database call
+    // this before they finish; what is left is closed when the thread's storage is destroyed.
+    void closeThreadConnection();
+
+    // Logs the driver's text and returns a DomainError that never carries SQL to the caller.
+    static DomainError sqlFailure(const QSqlError &error, const char *context);
+
+private:
+    Status open(QSqlDatabase &db);
+
+    DatabaseUrl m_url;
+    QString m_namePrefix;
+    QThreadStorage<QString *> m_threadConnection;
+    static std::atomic<int> s_instances;
+};
+
+} // namespace wadesk

@@ -1,0 +1,26 @@
+#pragma once
+
+#include "common/DomainError.h"
+
+#include <QString>
+#include <optional>
+
+namespace wadesk {
+
+class Database;
+
+// Key/value settings kept in the database: per organization, or installation-wide with the
+// organization id "" (kInstallation).
+class SettingsRepository {
+public:
+    static inline const QString kInstallation = QString();
+
+    explicit SettingsRepository(Database &database);
+    Result<std::optional<QString>> get(const QString &organizationId, const QString &key);
+    Status set(const QString &organizationId, const QString &key, const QString &value);
+
+private:
+    Database &m_database;
+};
+
+} // namespace wadesk

@@ -1,0 +1,45 @@
+#pragma once
+
+#include "secrets/SecretStore.h"
+
+namespace wadesk {
+
+// The master key in the operating system's keychain (Secret Service, KWallet, macOS Keychain)
+// through QtKeychain. The entry is named after the data directory, so two installations on
+// one desktop keep separate keys.
+class KeychainSecretStore final : public SecretStore {
+public:
+    enum class Availability {
+        Available,   // the keychain answered (the entry may or may not exist yet)
+        NoBackend,   // no keychain service on this machine (no session bus, headless server)
+        Refused,     // a keychain exists but refused: locked, access denied, or no answer in time
+    };
+    struct Probe {
+        Availability availability = Availability::NoBackend;
+        QString detail;
+    };
+
+    KeychainSecretStore(QString dataDir, int timeoutMs = 15000);
+    QString backend() const override { return QStringLiteral("keychain"); }
+    QString description() const override;
+    Result<QByteArray> loadOrCreateMasterKey() override;
+
+    // Reads the entry once to learn whether the keychain is usable here.
+    Probe probe();
+    QString entryKey() const { return m_entryKey; }
+
+private:
+    struct ReadOutcome {
+        int error = 0;       // QKeychain::Error
+        QString errorText;
+        QByteArray data;
+        bool timedOut = false;
+    };
+    ReadOutcome read();
+    ReadOutcome write(const QByteArray &data);
+
+    QString m_entryKey;
+    int m_timeoutMs;
+};
+
+} // namespace wadesk

@@ -2,9 +2,10 @@
 
 #include "ExitCodes.h"
 #include "UnixSignals.h"
-#include "api/ApiThread.h"
-#include "api/HealthController.h"
-#include "api/HttpServer.h"
+#include "api/ApiService.h"
+#include "audit/AuditLog.h"
+#include "auth/JwtKeyStore.h"
+#include "db/SqlRunner.h"
 #include "common/Version.h"
 #include "db/Database.h"
 #include "db/DatabaseUrl.h"
@@ -26,17 +27,32 @@
 
 namespace wadesk {
 
-namespace {
-// Controllers created on the API thread and destroyed there.
-struct ApiControllers {
-    std::unique_ptr<HealthController> health;
-};
-} // namespace
-
 Application::Application(AppConfig config, QProcessEnvironment env)
     : m_config(std::move(config))
     , m_env(std::move(env))
 {
+}
+
+int Application::verifyAudit()
+{
+    const QString location = m_config.database.isEmpty() ? QStringLiteral("wadesk.db") : m_config.database;
+    Result<DatabaseUrl> url = DatabaseUrl::parse(location, m_config.dataDir);
+    if (!url)
+        return fail(ExitCode::InvalidOption, QStringLiteral("--db: %1").arg(url.error().message));
+    Database database(url.value());
+    SqlRunner sql(database);
+    AuditLog audit(sql);
+    Result<AuditLog::Verification> v = audit.verify();
+    if (!v)
+        return fail(ExitCode::RuntimeFailure, QStringLiteral("cannot read the audit log of %1").arg(database.url().describe()));
+    if (!v.value().intact) {
+        std::printf("audit log BROKEN in organization %s at entry %s (seq %lld): %s\n",
+                    qPrintable(v.value().organizationId), qPrintable(v.value().firstBadEntryId),
+                    static_cast<long long>(v.value().seq), qPrintable(v.value().reason));
+        return ExitCode::RuntimeFailure;
+    }
+    std::printf("audit log intact: %d entries in %d organization(s)\n", v.value().entries, v.value().organizations);
+    return ExitCode::Ok;
 }
 
 Application::~Application()
@@ -148,33 +164,32 @@ int Application::startServices()
         return fail(ExitCode::RuntimeFailure, keyCheck.error().message);
     m_cipher = std::make_unique<AesGcm>(masterKey.value());
 
-    ServerLimits limits;
-    limits.maxBodyBytes = m_config.maxBodyBytes;
-    limits.maxHeaderBytes = m_config.maxHeaderBytes;
-    limits.maxConnections = m_config.maxConnections;
-    limits.idleTimeoutMs = m_config.idleTimeoutMs;
-    limits.headerTimeoutMs = m_config.headerTimeoutMs;
+    SettingsRepository settingsForJwt(*m_database);
+    Result<QByteArray> jwtKey = JwtKeyStore::loadOrCreate(settingsForJwt, *m_cipher);
+    if (!jwtKey)
+        return fail(ExitCode::RuntimeFailure, jwtKey.error().message);
 
-    auto controllers = std::make_shared<ApiControllers>();
-    Database *database = m_database.get();
-    const AppConfig config = m_config;
-    auto setup = [controllers, database, config](HttpServer &server) {
-        HealthController::Info info;
-        info.environment = config.environment;
-        info.databaseKind = database->url().dialectName();
-        info.activeClients = []() { return 0; }; // no WhatsApp sessions exist yet in this build
-        controllers->health = std::make_unique<HealthController>(*database, info, config.healthCacheMs);
-        controllers->health->registerRoutes(server.router());
-    };
-    auto teardown = [controllers, database]() {
-        controllers->health.reset();
-        database->closeThreadConnection();
-    };
-    const QHostAddress address = m_config.bindAddress.compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0
+    ApiService::Options options;
+    options.limits.maxBodyBytes = m_config.maxBodyBytes;
+    options.limits.maxHeaderBytes = m_config.maxHeaderBytes;
+    options.limits.maxConnections = m_config.maxConnections;
+    options.limits.idleTimeoutMs = m_config.idleTimeoutMs;
+    options.limits.headerTimeoutMs = m_config.headerTimeoutMs;
+    options.address = m_config.bindAddress.compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0
         ? QHostAddress(QHostAddress::LocalHost)
         : QHostAddress(m_config.bindAddress);
-    m_api = std::make_unique<ApiThread>(limits, address, quint16(m_config.port), setup, teardown);
-    const Result<quint16> port = m_api->startAndListen();
+    options.port = quint16(m_config.port);
+    options.health.environment = m_config.environment;
+    options.health.databaseKind = m_database->url().dialectName();
+    options.health.activeClients = []() { return 0; }; // no WhatsApp sessions run in this build yet
+    options.healthCacheMs = m_config.healthCacheMs;
+    options.jwtLifetimeSeconds = m_config.jwtLifetimeSeconds;
+    options.passwordCost = PasswordHasher::parseCost(m_config.passwordHashCost);
+    options.authCacheMs = m_config.authCacheMs;
+    if (options.passwordCost == PasswordHasher::Cost::Minimal)
+        spdlog::warn("auth/passwordHashCost is 'min': passwords are hashed with test-only strength");
+    m_api = std::make_unique<ApiService>(*m_database, jwtKey.value(), options);
+    const Result<quint16> port = m_api->start();
     if (!port)
         return fail(ExitCode::RuntimeFailure, port.error().message);
     spdlog::info("REST API listening on http://{}:{}", m_config.bindAddress.toStdString(), port.value());
@@ -185,7 +200,7 @@ void Application::stopServices()
 {
     m_window.reset();
     if (m_api) {
-        m_api->shutdown(m_config.shutdownGraceMs);
+        m_api->stop(m_config.shutdownGraceMs);
         m_api.reset();
     }
     m_cipher.reset();

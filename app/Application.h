@@ -10,7 +10,7 @@ class QLockFile;
 
 namespace wadesk {
 
-class ApiThread;
+class ApiService;
 class AesGcm;
 class Database;
 class MainWindow;
@@ -26,6 +26,9 @@ public:
 
     // Runs until quit; returns the process exit code (see ExitCodes.h).
     int run(QApplication &app);
+    // `wadesk --verify-audit`: checks every organization's audit chain (read-only) and prints
+    // the verdict; exit code 0 when intact, 1 when broken.
+    int verifyAudit();
 
 private:
     int fail(int code, const QString &message);
@@ -37,7 +40,7 @@ private:
     std::unique_ptr<QLockFile> m_lock;
     std::unique_ptr<Database> m_database;
     std::unique_ptr<AesGcm> m_cipher;
-    std::unique_ptr<ApiThread> m_api;
+    std::unique_ptr<ApiService> m_api;
     std::unique_ptr<UnixSignals> m_signals;
     std::unique_ptr<MainWindow> m_window;
     QString m_secretsDescription;

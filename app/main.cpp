@@ -59,6 +59,11 @@ int main(int argc, char *argv[])
     }
 
     wadesk::AppConfig config = loaded.value().config;
+    if (loaded.value().verifyAudit) {
+        QCoreApplication core(argc, argv);
+        wadesk::Application verifier(config, env);
+        return verifier.verifyAudit();
+    }
     if (!config.headless && !hasDisplay(env)) {
         std::fprintf(stderr, "wadesk: no display found (DISPLAY and WAYLAND_DISPLAY are unset): starting headless\n");
         config.headless = true;

@@ -26,6 +26,10 @@ struct AppConfig {
     int healthCacheMs = 1000;
 
     QString environment = QStringLiteral("production"); // reported by /health
+    QString passwordHashCost = QStringLiteral("interactive"); // interactive | moderate | min (tests only)
+    int jwtLifetimeSeconds = 24 * 3600;
+    int authCacheMs = 5000;
+
     QString secretsBackend = QStringLiteral("auto"); // auto | keychain | env | file
     QString settingsFile;       // the file that was read (may not exist)
 };

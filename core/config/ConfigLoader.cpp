@@ -6,7 +6,9 @@
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFileInfo>
+#include <QHash>
 #include <QHostAddress>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QStandardPaths>
 #include <functional>
@@ -86,6 +88,13 @@ std::vector<OptionSpec> optionSpecs()
          [](AppConfig &c, const QString &v) { c.healthCacheMs = v.toInt(); }});
     add({"environment", "WADESK_ENVIRONMENT", nullptr, Kind::String, "", "", 0, 0, {},
          [](AppConfig &c, const QString &v) { c.environment = v.left(64); }});
+    add({"auth/passwordHashCost", "WADESK_PASSWORD_HASH_COST", nullptr, Kind::Choice, "", "", 0, 0,
+         {QStringLiteral("interactive"), QStringLiteral("moderate"), QStringLiteral("min")},
+         [](AppConfig &c, const QString &v) { c.passwordHashCost = v.trimmed().toLower(); }});
+    add({"auth/jwtLifetimeSeconds", "WADESK_JWT_LIFETIME_SECONDS", nullptr, Kind::Int, "", "", 60, 30 * 86400, {},
+         [](AppConfig &c, const QString &v) { c.jwtLifetimeSeconds = v.toInt(); }});
+    add({"auth/cacheMs", "WADESK_AUTH_CACHE_MS", nullptr, Kind::Int, "", "", 0, 60000, {},
+         [](AppConfig &c, const QString &v) { c.authCacheMs = v.toInt(); }});
     add({"secrets/backend", "WADESK_SECRETS_BACKEND", nullptr, Kind::Choice, "", "", 0, 0,
          {QStringLiteral("auto"), QStringLiteral("keychain"), QStringLiteral("env"), QStringLiteral("file")},
          [](AppConfig &c, const QString &v) { c.secretsBackend = v.trimmed().toLower(); }});
@@ -114,12 +123,63 @@ QString checkValue(const OptionSpec &spec, const QString &raw)
     return {};
 }
 
-DomainError invalidOption(const QString &optionName, const QString &value, const QString &why)
+// A value as it may appear in a one-line message: control characters (a newline in an
+// environment variable, say) shown as spaces, and long values shortened.
+QString printable(const QString &value)
 {
-    DomainError e = DomainError::badRequest(
-        QStringLiteral("invalid value '%1' for %2: %3").arg(value, optionName, why), QStringLiteral("invalid_option"));
+    QString out = value.left(200);
+    for (QChar &c : out) {
+        if (c.category() == QChar::Other_Control || c == QChar::LineSeparator || c == QChar::ParagraphSeparator)
+            c = QLatin1Char(' ');
+    }
+    return value.size() > 200 ? out + QStringLiteral("...") : out;
+}
+
+DomainError optionError(const QString &optionName, const QString &message)
+{
+    DomainError e = DomainError::badRequest(printable(message), QStringLiteral("invalid_option"));
     e.details.insert(QStringLiteral("option"), optionName);
     return e;
+}
+
+DomainError invalidOption(const QString &optionName, const QString &value, const QString &why)
+{
+    return optionError(optionName, QStringLiteral("invalid value '%1' for %2: %3").arg(printable(value), optionName, why));
+}
+
+// The option a QCommandLineParser error is about, as the user wrote it ("--nope", "-x").
+QString optionFromParseError(const QCommandLineParser &parser, const QStringList &arguments)
+{
+    const QStringList unknown = parser.unknownOptionNames();
+    if (!unknown.isEmpty()) {
+        for (int i = 1; i < arguments.size(); ++i) {
+            const QString &arg = arguments.at(i);
+            if (arg == QLatin1String("--"))
+                break;
+            if (!arg.startsWith(QLatin1Char('-')))
+                continue;
+            const QString written = arg.section(QLatin1Char('='), 0, 0);
+            QString name = written;
+            while (name.startsWith(QLatin1Char('-')))
+                name.remove(0, 1);
+            if (name == unknown.constFirst())
+                return written;
+        }
+        return QStringLiteral("--") + unknown.constFirst();
+    }
+    // "Missing value after '--port'." / "Unexpected value after '--headless'."
+    static const QRegularExpression quoted(QStringLiteral("'(-[^']*)'"));
+    const QRegularExpressionMatch match = quoted.match(parser.errorText());
+    return match.hasMatch() ? match.captured(1).section(QLatin1Char('='), 0, 0) : QString();
+}
+
+// QSettings reads an unquoted comma as a list separator; a setting is one text, so a list is
+// put back together.
+QString settingsText(const QVariant &value)
+{
+    if (value.typeId() == QMetaType::QStringList)
+        return value.toStringList().join(QLatin1Char(','));
+    return value.toString();
 }
 
 bool isLoopback(const QString &address)
@@ -133,25 +193,44 @@ bool isLoopback(const QString &address)
 
 QStringList ConfigLoader::withoutToolkitArguments(const QStringList &arguments)
 {
+    // QGuiApplication/QApplication options. Qt accepts them with one or two dashes, and the
+    // ones listed in qtWithInlineValue also as -name=value.
     static const QStringList qtWithValue = {
-        QStringLiteral("-platform"), QStringLiteral("-platformpluginpath"), QStringLiteral("-platformtheme"),
-        QStringLiteral("-plugin"), QStringLiteral("-qwindowgeometry"), QStringLiteral("-qwindowicon"),
-        QStringLiteral("-qwindowtitle"), QStringLiteral("-style"), QStringLiteral("-stylesheet"),
-        QStringLiteral("-session"), QStringLiteral("-display"), QStringLiteral("-geometry"),
-        QStringLiteral("-title"), QStringLiteral("-name")};
-    static const QStringList qtFlags = {QStringLiteral("-reverse"), QStringLiteral("-nograb"),
-                                        QStringLiteral("-dograb"), QStringLiteral("-sync")};
+        QStringLiteral("platform"), QStringLiteral("platformpluginpath"), QStringLiteral("platformtheme"),
+        QStringLiteral("plugin"), QStringLiteral("qwindowgeometry"), QStringLiteral("qwindowicon"),
+        QStringLiteral("qwindowtitle"), QStringLiteral("style"), QStringLiteral("stylesheet"),
+        QStringLiteral("session"), QStringLiteral("display"), QStringLiteral("geometry"),
+        QStringLiteral("title"), QStringLiteral("name"), QStringLiteral("fontengine")};
+    static const QStringList qtWithInlineValue = {QStringLiteral("style"), QStringLiteral("stylesheet"),
+                                                  QStringLiteral("qmljsdebugger")};
+    static const QStringList qtFlags = {QStringLiteral("reverse"), QStringLiteral("nograb"), QStringLiteral("dograb"),
+                                        QStringLiteral("sync"), QStringLiteral("widgetcount"),
+                                        QStringLiteral("testability")};
     QStringList kept;
     for (int i = 0; i < arguments.size(); ++i) {
         const QString &arg = arguments.at(i);
-        if (i > 0 && arg == QLatin1String("--webEngineArgs"))
-            break;
-        if (i > 0 && qtWithValue.contains(arg)) {
-            ++i;
+        if (i == 0) {
+            kept << arg; // the program name
             continue;
         }
-        if (i > 0 && qtFlags.contains(arg))
-            continue;
+        if (arg == QLatin1String("--webEngineArgs"))
+            break;
+        QString name;
+        if (arg.startsWith(QLatin1String("--")))
+            name = arg.mid(2);
+        else if (arg.startsWith(QLatin1Char('-')))
+            name = arg.mid(1);
+        if (!name.isEmpty()) {
+            if (qtWithValue.contains(name)) {
+                ++i;
+                continue;
+            }
+            if (qtFlags.contains(name))
+                continue;
+            const int eq = name.indexOf(QLatin1Char('='));
+            if (eq > 0 && qtWithInlineValue.contains(name.left(eq)))
+                continue;
+        }
         kept << arg;
     }
     return kept;
@@ -180,8 +259,11 @@ Result<LoadedConfig> ConfigLoader::load(const QStringList &arguments, const QPro
     parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
     const QCommandLineOption helpOption({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help."));
     const QCommandLineOption versionOption({QStringLiteral("v"), QStringLiteral("version")}, QStringLiteral("Show the version."));
+    const QCommandLineOption verifyAuditOption(QStringLiteral("verify-audit"),
+                                               QStringLiteral("Check the audit log's hash chain, name the first bad entry, and exit."));
     parser.addOption(helpOption);
     parser.addOption(versionOption);
+    parser.addOption(verifyAuditOption);
     for (const OptionSpec &spec : specs) {
         if (!spec.cliName)
             continue;
@@ -196,27 +278,26 @@ Result<LoadedConfig> ConfigLoader::load(const QStringList &arguments, const QPro
 
     const QStringList ours = withoutToolkitArguments(arguments);
     if (!parser.parse(ours)) {
-        DomainError e = DomainError::badRequest(parser.errorText(), QStringLiteral("invalid_option"));
-        const QStringList unknown = parser.unknownOptionNames();
-        e.details.insert(QStringLiteral("option"), unknown.isEmpty() ? QString() : unknown.constFirst());
-        return e;
+        const QString option = optionFromParseError(parser, ours);
+        if (!parser.unknownOptionNames().isEmpty())
+            return optionError(option, QStringLiteral("unknown option '%1' (see --help)").arg(option));
+        return optionError(option, parser.errorText());
     }
     if (!parser.positionalArguments().isEmpty()) {
-        DomainError e = DomainError::badRequest(
-            QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().constFirst()),
-            QStringLiteral("invalid_option"));
-        e.details.insert(QStringLiteral("option"), parser.positionalArguments().constFirst());
-        return e;
+        const QString stray = parser.positionalArguments().constFirst();
+        return optionError(stray, QStringLiteral("unexpected argument '%1' (see --help)").arg(stray));
     }
 
     LoadedConfig loaded;
     loaded.showHelp = parser.isSet(helpOption);
     loaded.showVersion = parser.isSet(versionOption);
+    loaded.verifyAudit = parser.isSet(verifyAuditOption);
     loaded.helpText = parser.helpText();
     AppConfig &config = loaded.config;
     config.settingsFile = settingsFilePath;
 
     QSettings file(settingsFilePath, QSettings::IniFormat);
+    QHash<QString, QString> sourceOf; // file key -> where its value came from, as the user wrote it
     for (const OptionSpec &spec : specs) {
         QString raw;
         QString source;
@@ -227,7 +308,7 @@ Result<LoadedConfig> ConfigLoader::load(const QStringList &arguments, const QPro
             raw = env.value(QLatin1String(spec.envName));
             source = QLatin1String(spec.envName);
         } else if (file.contains(QLatin1String(spec.fileKey))) {
-            raw = file.value(QLatin1String(spec.fileKey)).toString();
+            raw = settingsText(file.value(QLatin1String(spec.fileKey)));
             source = QStringLiteral("%1 in %2").arg(QLatin1String(spec.fileKey), settingsFilePath);
         } else {
             continue; // keep the default from AppConfig
@@ -236,6 +317,7 @@ Result<LoadedConfig> ConfigLoader::load(const QStringList &arguments, const QPro
         if (!why.isEmpty())
             return invalidOption(source, raw, why);
         spec.store(config, raw.trimmed());
+        sourceOf.insert(QLatin1String(spec.fileKey), source);
     }
 
     if (config.dataDir.isEmpty())
@@ -245,14 +327,16 @@ Result<LoadedConfig> ConfigLoader::load(const QStringList &arguments, const QPro
     if (!config.database.isEmpty()) {
         const Result<DatabaseUrl> url = DatabaseUrl::parse(config.database, config.dataDir);
         if (!url)
-            return invalidOption(QStringLiteral("--db"), DatabaseUrl::redacted(config.database), url.error().message);
+            return invalidOption(sourceOf.value(QStringLiteral("database")), DatabaseUrl::redacted(config.database),
+                                 url.error().message);
     }
 
     if (!isLoopback(config.bindAddress)) {
+        const QString bindSource = sourceOf.value(QStringLiteral("api/bind"));
         if (QHostAddress(config.bindAddress).isNull())
-            return invalidOption(QStringLiteral("--bind"), config.bindAddress, QStringLiteral("expected an IP address"));
+            return invalidOption(bindSource, config.bindAddress, QStringLiteral("expected an IP address"));
         if (!config.allowRemote)
-            return invalidOption(QStringLiteral("--bind"), config.bindAddress,
+            return invalidOption(bindSource, config.bindAddress,
                                  QStringLiteral("a non-loopback address exposes the API to the network; "
                                                 "confirm with --allow-remote (WADESK_ALLOW_REMOTE=1)"));
     }

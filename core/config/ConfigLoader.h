@@ -12,6 +12,7 @@ struct LoadedConfig {
     AppConfig config;
     bool showHelp = false;
     bool showVersion = false;
+    bool verifyAudit = false;
     QString helpText;
 };
 

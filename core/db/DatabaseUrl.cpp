@@ -2,6 +2,7 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QRegularExpression>
 #include <QUrl>
 #include <QUrlQuery>
 
@@ -40,9 +41,16 @@ Result<DatabaseUrl> DatabaseUrl::parse(const QString &value, const QString &base
         const QUrlQuery query(url);
         static const QStringList allowed = {QStringLiteral("sslmode"), QStringLiteral("connect_timeout"),
                                             QStringLiteral("application_name"), QStringLiteral("sslrootcert")};
+        // QPSQL hands the options to libpq verbatim after turning ';' into spaces, so a value
+        // with a separator, a space or a quote could add parameters the list does not allow.
+        static const QRegularExpression plainValue(QStringLiteral("^[A-Za-z0-9_.,:/@+~-]+$"));
         for (const auto &item : query.queryItems(QUrl::FullyDecoded)) {
             if (!allowed.contains(item.first))
                 return DomainError::badRequest(QStringLiteral("unsupported URL parameter '%1'").arg(item.first));
+            if (!plainValue.match(item.second).hasMatch())
+                return DomainError::badRequest(
+                    QStringLiteral("unsupported value for URL parameter '%1' (letters, digits and . _ , : / @ + ~ - only)")
+                        .arg(item.first));
             options << item.first + QLatin1Char('=') + item.second;
         }
         out.connectOptions = options.join(QLatin1Char(';'));
@@ -63,12 +71,20 @@ Result<DatabaseUrl> DatabaseUrl::parse(const QString &value, const QString &base
 
 QString DatabaseUrl::redacted(const QString &value)
 {
-    if (!isPostgresScheme(value.trimmed()))
+    // Textual, not through QUrl: a malformed URL (an unencoded '@', '/' or '?' in the password,
+    // a bad port) must be redacted as well. The user information ends at the last '@'.
+    const QString text = value.trimmed();
+    const int schemeEnd = text.indexOf(QLatin1String("://"));
+    if (schemeEnd < 0)
         return value;
-    QUrl url(value.trimmed());
-    if (!url.password().isEmpty())
-        url.setPassword(QStringLiteral("***"));
-    return url.toString();
+    const int start = schemeEnd + 3;
+    const int at = text.lastIndexOf(QLatin1Char('@'));
+    if (at < start)
+        return text;
+    const int colon = text.indexOf(QLatin1Char(':'), start);
+    if (colon < 0 || colon > at)
+        return text;
+    return text.left(colon + 1) + QStringLiteral("***") + text.mid(at);
 }
 
 QString DatabaseUrl::describe() const

@@ -1,0 +1,115 @@
+#include "api/ApiRoutes.h"
+
+#include "auth/Authenticator.h"
+
+#include <QJsonDocument>
+
+namespace wadesk {
+
+ApiRoutes::ApiRoutes(Router &router, Authenticator &authenticator, QObject *threadContext)
+    : m_router(router)
+    , m_authenticator(authenticator)
+    , m_context(threadContext)
+{
+}
+
+void ApiRoutes::answer(const Reply &reply, const Result<HttpResponse> &result)
+{
+    reply.send(result ? result.value() : HttpResponse::error(result.error()));
+}
+
+Status ApiRoutes::checkOrganization(const ApiRequest &request, const AuthContext &ctx)
+{
+    auto mismatch = [&ctx](const QString &given) -> Status {
+        if (!given.isEmpty() && given != ctx.organizationId)
+            return DomainError::forbidden(QStringLiteral("org_id does not match your credentials"), QStringLiteral("org_mismatch"));
+        return {};
+    };
+    if (Status s = mismatch(request.queryValue(QStringLiteral("org_id"))); !s)
+        return s;
+    if (!request.body.isEmpty()) {
+        const QJsonDocument doc = QJsonDocument::fromJson(request.body);
+        if (doc.isObject()) {
+            const QJsonValue org = doc.object().value(QStringLiteral("org_id"));
+            if (!org.isUndefined() && !org.isNull()) {
+                if (!org.isString())
+                    return DomainError::validation(QStringLiteral("org_id"), QStringLiteral("org_id must be a string"));
+                return mismatch(org.toString());
+            }
+        }
+    }
+    return {};
+}
+
+Result<ApiRoutes::Page> ApiRoutes::page(const ApiRequest &request, int defaultLimit, int maxLimit)
+{
+    Page p;
+    p.limit = defaultLimit;
+    const QString limit = request.queryValue(QStringLiteral("limit"));
+    const QString offset = request.queryValue(QStringLiteral("offset"));
+    if (!limit.isEmpty()) {
+        bool ok = false;
+        p.limit = limit.toInt(&ok);
+        if (!ok || p.limit < 1 || p.limit > maxLimit)
+            return DomainError::validation(QStringLiteral("limit"), QStringLiteral("limit must be 1 to %1").arg(maxLimit));
+    }
+    if (!offset.isEmpty()) {
+        bool ok = false;
+        p.offset = offset.toInt(&ok);
+        if (!ok || p.offset < 0)
+            return DomainError::validation(QStringLiteral("offset"), QStringLiteral("offset must be 0 or more"));
+    }
+    return p;
+}
+
+Result<AuthContext> ApiRoutes::admit(ApiRequest &request, const Requirement &permission)
+{
+    Result<AuthContext> ctx = m_authenticator.authenticate(request.header("x-api-key"), request.header("authorization"),
+                                                           request.remoteAddress.toString());
+    if (!ctx)
+        return ctx;
+    if (Status s = checkOrganization(request, ctx.value()); !s)
+        return s.error();
+    if (permission && !ctx.value().can(*permission))
+        return DomainError::forbidden(QStringLiteral("Permission denied: %1 required").arg(Permissions::name(*permission)),
+                                      QStringLiteral("forbidden"));
+    return ctx;
+}
+
+void ApiRoutes::add(const QByteArray &method, const QString &pattern, Requirement permission, Handler handler)
+{
+    m_router.add(method, pattern, [this, permission, handler = std::move(handler)](ApiRequest &request) {
+        Result<AuthContext> ctx = admit(request, permission);
+        if (!ctx)
+            return HttpResponse::error(ctx.error());
+        Result<HttpResponse> result = handler(request, ctx.value());
+        return result ? result.value() : HttpResponse::error(result.error());
+    });
+}
+
+void ApiRoutes::addDeferred(const QByteArray &method, const QString &pattern, Requirement permission, DeferredHandler handler)
+{
+    m_router.addDeferred(method, pattern, [this, permission, handler = std::move(handler)](ApiRequest &request, Reply reply) {
+        Result<AuthContext> ctx = admit(request, permission);
+        if (!ctx) {
+            reply.send(HttpResponse::error(ctx.error()));
+            return;
+        }
+        handler(request, ctx.value(), reply);
+    });
+}
+
+void ApiRoutes::addPublic(const QByteArray &method, const QString &pattern, std::function<Result<HttpResponse>(ApiRequest &)> handler)
+{
+    m_router.add(method, pattern, [handler = std::move(handler)](ApiRequest &request) {
+        Result<HttpResponse> result = handler(request);
+        return result ? result.value() : HttpResponse::error(result.error());
+    });
+}
+
+void ApiRoutes::addPublicDeferred(const QByteArray &method, const QString &pattern, Router::DeferredHandler handler)
+{
+    m_router.addDeferred(method, pattern, std::move(handler));
+}
+
+} // namespace wadesk

@@ -1,0 +1,120 @@
+#include "api/ApiService.h"
+
+#include "api/ApiRoutes.h"
+#include "api/ApiThread.h"
+#include "api/controllers/ApiKeyController.h"
+#include "api/controllers/AuditController.h"
+#include "api/controllers/AuthController.h"
+#include "api/controllers/ClientController.h"
+#include "api/controllers/TeamController.h"
+#include "auth/AccountService.h"
+#include "auth/ApiKeyService.h"
+#include "auth/Authenticator.h"
+#include "auth/JwtCodec.h"
+#include "auth/TeamService.h"
+#include "db/Database.h"
+#include "sessions/ClientService.h"
+
+namespace wadesk {
+
+// Created and destroyed on the API thread, in this order.
+struct ApiService::OnApiThread {
+    std::unique_ptr<PasswordHasher> hasher;
+    std::unique_ptr<JwtCodec> jwt;
+    std::unique_ptr<Authenticator> authenticator;
+    std::unique_ptr<AccountService> accounts;
+    std::unique_ptr<TeamService> team;
+    std::unique_ptr<ApiKeyService> keys;
+    std::unique_ptr<ClientService> clients;
+    std::unique_ptr<ApiRoutes> routes;
+    std::unique_ptr<HealthController> health;
+    std::unique_ptr<AuthController> auth;
+    std::unique_ptr<ApiKeyController> apiKeys;
+    std::unique_ptr<TeamController> teamController;
+    std::unique_ptr<ClientController> clientController;
+    std::unique_ptr<AuditController> audit;
+
+    void clear()
+    {
+        audit.reset();
+        clientController.reset();
+        teamController.reset();
+        apiKeys.reset();
+        auth.reset();
+        health.reset();
+        routes.reset();
+        clients.reset();
+        keys.reset();
+        team.reset();
+        accounts.reset();
+        authenticator.reset();
+        jwt.reset();
+        hasher.reset();
+    }
+};
+
+ApiService::ApiService(Database &database, QByteArray jwtKey, Options options)
+    : m_database(database)
+    , m_jwtKey(std::move(jwtKey))
+    , m_options(std::move(options))
+    , m_parts(std::make_shared<OnApiThread>())
+{
+}
+
+ApiService::~ApiService()
+{
+    stop(0);
+}
+
+Result<quint16> ApiService::start()
+{
+    auto parts = m_parts;
+    Database *database = &m_database;
+    const QByteArray jwtKey = m_jwtKey;
+    const Options options = m_options;
+    auto setup = [parts, database, jwtKey, options](HttpServer &server) {
+        OnApiThread &p = *parts;
+        p.hasher = std::make_unique<PasswordHasher>(options.passwordCost);
+        p.jwt = std::make_unique<JwtCodec>(jwtKey, options.jwtLifetimeSeconds);
+        p.authenticator = std::make_unique<Authenticator>(*database, *p.jwt, options.authCacheMs);
+        p.accounts = std::make_unique<AccountService>(*database, *p.jwt);
+        p.team = std::make_unique<TeamService>(*database, *p.authenticator);
+        p.keys = std::make_unique<ApiKeyService>(*database, *p.authenticator);
+        p.clients = std::make_unique<ClientService>(*database);
+        p.routes = std::make_unique<ApiRoutes>(server.router(), *p.authenticator, &server);
+
+        p.health = std::make_unique<HealthController>(*database, options.health, options.healthCacheMs);
+        p.health->registerRoutes(server.router());
+        p.auth = std::make_unique<AuthController>(*p.accounts, *p.hasher);
+        p.auth->registerRoutes(*p.routes);
+        p.apiKeys = std::make_unique<ApiKeyController>(*p.keys);
+        p.apiKeys->registerRoutes(*p.routes);
+        p.teamController = std::make_unique<TeamController>(*p.team, *p.hasher);
+        p.teamController->registerRoutes(*p.routes);
+        p.clientController = std::make_unique<ClientController>(*p.clients);
+        p.clientController->registerRoutes(*p.routes);
+        p.audit = std::make_unique<AuditController>(*database);
+        p.audit->registerRoutes(*p.routes);
+    };
+    auto teardown = [parts, database]() {
+        parts->clear();
+        database->closeThreadConnection();
+    };
+    m_thread = std::make_unique<ApiThread>(m_options.limits, m_options.address, m_options.port, setup, teardown);
+    return m_thread->startAndListen();
+}
+
+void ApiService::stop(int graceMs)
+{
+    if (m_thread) {
+        m_thread->shutdown(graceMs);
+        m_thread.reset();
+    }
+}
+
+quint16 ApiService::port() const
+{
+    return m_thread ? m_thread->port() : 0;
+}
+
+} // namespace wadesk

@@ -1,0 +1,48 @@
+#pragma once
+
+#include "api/HealthController.h"
+#include "api/ServerLimits.h"
+#include "auth/PasswordHasher.h"
+#include "common/DomainError.h"
+
+#include <QByteArray>
+#include <QHostAddress>
+#include <memory>
+
+namespace wadesk {
+
+class ApiThread;
+class Database;
+
+// The REST API as one unit: the API thread, its HTTP server, and the services and controllers
+// that live on that thread. Used by the application and, unchanged, by the API tests.
+class ApiService {
+public:
+    struct Options {
+        ServerLimits limits;
+        QHostAddress address = QHostAddress(QHostAddress::LocalHost);
+        quint16 port = 0;
+        HealthController::Info health;
+        int healthCacheMs = 1000;
+        qint64 jwtLifetimeSeconds = 24 * 3600;
+        PasswordHasher::Cost passwordCost = PasswordHasher::Cost::Interactive;
+        int authCacheMs = 5000;
+    };
+
+    ApiService(Database &database, QByteArray jwtKey, Options options);
+    ~ApiService();
+
+    Result<quint16> start();
+    void stop(int graceMs);
+    quint16 port() const;
+
+private:
+    struct OnApiThread;
+    Database &m_database;
+    QByteArray m_jwtKey;
+    Options m_options;
+    std::shared_ptr<OnApiThread> m_parts;
+    std::unique_ptr<ApiThread> m_thread;
+};
+
+} // namespace wadesk

@@ -1,0 +1,68 @@
+#include "api/controllers/JsonViews.h"
+
+#include "common/Json.h"
+
+#include <QDateTime>
+
+namespace wadesk::JsonViews {
+
+QJsonObject user(const UserRecord &u)
+{
+    return QJsonObject{
+        {QStringLiteral("id"), u.id},
+        {QStringLiteral("email"), u.email},
+        {QStringLiteral("name"), u.name},
+        {QStringLiteral("role"), Permissions::roleName(u.role)},
+        {QStringLiteral("organization_id"), u.organizationId},
+        {QStringLiteral("active"), u.active},
+        {QStringLiteral("created_at"), Json::isoTime(u.createdAt)},
+        {QStringLiteral("last_login_at"), Json::isoTime(u.lastLoginAt)},
+    };
+}
+
+QJsonObject client(const ClientRecord &c)
+{
+    return QJsonObject{
+        {QStringLiteral("id"), c.id},
+        {QStringLiteral("name"), c.name},
+        {QStringLiteral("phone_number"), Json::orNull(c.phoneNumber)},
+        {QStringLiteral("status"), c.status},
+        {QStringLiteral("organization_id"), c.organizationId},
+        {QStringLiteral("created_at"), Json::isoTime(c.createdAt)},
+    };
+}
+
+QJsonObject apiKey(const ApiKeyRecord &k)
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const bool active = k.revokedAt == 0 && (k.expiresAt == 0 || k.expiresAt > now);
+    return QJsonObject{
+        {QStringLiteral("id"), k.id},
+        {QStringLiteral("name"), k.name},
+        {QStringLiteral("user_id"), k.userId},
+        {QStringLiteral("prefix"), k.prefix},
+        {QStringLiteral("last_four"), k.lastFour},
+        {QStringLiteral("created_at"), Json::isoTime(k.createdAt)},
+        {QStringLiteral("last_used_at"), Json::isoTime(k.lastUsedAt)},
+        {QStringLiteral("expires_at"), Json::isoTime(k.expiresAt)},
+        {QStringLiteral("revoked_at"), Json::isoTime(k.revokedAt)},
+        {QStringLiteral("active"), active},
+    };
+}
+
+QJsonObject auditEntry(const AuditEntry &e)
+{
+    return QJsonObject{
+        {QStringLiteral("id"), e.id},
+        {QStringLiteral("user_id"), Json::orNull(e.userId)},
+        {QStringLiteral("action"), e.action},
+        {QStringLiteral("resource"), e.resource},
+        {QStringLiteral("resource_id"), Json::orNull(e.resourceId)},
+        {QStringLiteral("details"), e.details},
+        {QStringLiteral("ip_address"), Json::orNull(e.ipAddress)},
+        {QStringLiteral("timestamp"), Json::isoTime(e.createdAt)},
+        {QStringLiteral("seq"), e.seq},
+    };
+}
+
+} // namespace wadesk::JsonViews

@@ -1,0 +1,20 @@
+#pragma once
+
+#include "audit/AuditLog.h"
+#include "auth/ApiKeyRepository.h"
+#include "auth/UserRepository.h"
+#include "sessions/ClientRepository.h"
+
+#include <QJsonObject>
+
+namespace wadesk {
+
+// How records look in API answers (field names as in the integration guide).
+namespace JsonViews {
+QJsonObject user(const UserRecord &user);
+QJsonObject client(const ClientRecord &client);
+QJsonObject apiKey(const ApiKeyRecord &key);
+QJsonObject auditEntry(const AuditEntry &entry);
+} // namespace JsonViews
+
+} // namespace wadesk

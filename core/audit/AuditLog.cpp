@@ -1,0 +1,189 @@
+#include "audit/AuditLog.h"
+
+#include "common/Ids.h"
+#include "db/Database.h"
+#include "db/SqlRunner.h"
+
+#include <QCryptographicHash>
+#include <QDateTime>
+#include <QJsonDocument>
+#include <QSqlQuery>
+
+namespace wadesk {
+
+namespace {
+const QString kColumns = QStringLiteral("id, organization_id, seq, user_id, action, resource, resource_id, details, "
+                                       "ip_address, created_at, prev_hash, hash");
+
+AuditEntry fromRow(const QSqlQuery &q)
+{
+    AuditEntry e;
+    e.id = q.value(0).toString();
+    e.organizationId = q.value(1).toString();
+    e.seq = q.value(2).toLongLong();
+    e.userId = q.value(3).toString();
+    e.action = q.value(4).toString();
+    e.resource = q.value(5).toString();
+    e.resourceId = q.value(6).toString();
+    e.details = QJsonDocument::fromJson(q.value(7).toString().toUtf8()).object();
+    e.ipAddress = q.value(8).toString();
+    e.createdAt = q.value(9).toLongLong();
+    e.prevHash = q.value(10).toString();
+    e.hash = q.value(11).toString();
+    return e;
+}
+
+QByteArray canonicalDetails(const QJsonObject &details)
+{
+    // QJsonDocument writes object keys sorted, so the text is stable for equal content.
+    return QJsonDocument(details).toJson(QJsonDocument::Compact);
+}
+} // namespace
+
+QString AuditLog::genesisHash()
+{
+    return QString(64, QLatin1Char('0'));
+}
+
+QString AuditLog::computeHash(const AuditEntry &e)
+{
+    QCryptographicHash h(QCryptographicHash::Sha256);
+    const QList<QByteArray> fields = {e.prevHash.toUtf8(), e.id.toUtf8(), e.organizationId.toUtf8(), QByteArray::number(e.seq),
+                                      e.userId.toUtf8(), e.action.toUtf8(), e.resource.toUtf8(), e.resourceId.toUtf8(),
+                                      canonicalDetails(e.details), e.ipAddress.toUtf8(), QByteArray::number(e.createdAt)};
+    for (const QByteArray &f : fields) {
+        // Length-prefixed so that no two different field lists hash the same text.
+        h.addData(QByteArray::number(f.size()) + ':');
+        h.addData(f);
+    }
+    return QString::fromLatin1(h.result().toHex());
+}
+
+Status AuditLog::append(AuditEntry e)
+{
+    const QString lockSuffix = m_sql.database().isPostgres() ? QStringLiteral(" FOR UPDATE") : QString();
+    Result<int> ensured = m_sql.change(
+        QStringLiteral("INSERT INTO audit_heads (organization_id, seq, hash) VALUES (?, 0, ?) ON CONFLICT (organization_id) DO NOTHING"),
+        {e.organizationId, genesisHash()}, "audit_heads.ensure");
+    if (!ensured)
+        return ensured.error();
+    Result<QSqlQuery> head = m_sql.run(QStringLiteral("SELECT seq, hash FROM audit_heads WHERE organization_id = ?") + lockSuffix,
+                                       {e.organizationId}, "audit_heads.lock");
+    if (!head)
+        return head.error();
+    if (!head.value().next())
+        return DomainError::internal(QStringLiteral("audit head missing"));
+    e.seq = head.value().value(0).toLongLong() + 1;
+    e.prevHash = head.value().value(1).toString();
+    if (e.id.isEmpty())
+        e.id = Ids::make("log");
+    if (e.createdAt <= 0)
+        e.createdAt = QDateTime::currentMSecsSinceEpoch();
+    e.hash = computeHash(e);
+
+    Result<int> inserted = m_sql.change(
+        QStringLiteral("INSERT INTO audit_logs (") + kColumns + QStringLiteral(") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+        {e.id, e.organizationId, e.seq, e.userId.isEmpty() ? nullText() : QVariant(e.userId), e.action, e.resource,
+         e.resourceId.isEmpty() ? nullText() : QVariant(e.resourceId), QString::fromUtf8(canonicalDetails(e.details)),
+         e.ipAddress.isEmpty() ? nullText() : QVariant(e.ipAddress), e.createdAt, e.prevHash, e.hash},
+        "audit_logs.insert");
+    if (!inserted)
+        return inserted.error();
+    Result<int> moved = m_sql.change(QStringLiteral("UPDATE audit_heads SET seq = ?, hash = ? WHERE organization_id = ?"),
+                                     {e.seq, e.hash, e.organizationId}, "audit_heads.advance");
+    if (!moved)
+        return moved.error();
+    return {};
+}
+
+Result<QList<AuditEntry>> AuditLog::list(const QString &organizationId, const AuditQuery &query)
+{
+    QString sql = QStringLiteral("SELECT ") + kColumns + QStringLiteral(" FROM audit_logs WHERE organization_id = ?");
+    QVariantList bind{organizationId};
+    if (!query.userId.isEmpty()) {
+        sql += QStringLiteral(" AND user_id = ?");
+        bind << query.userId;
+    }
+    if (!query.action.isEmpty()) {
+        sql += QStringLiteral(" AND action = ?");
+        bind << query.action;
+    }
+    if (query.since > 0) {
+        sql += QStringLiteral(" AND created_at >= ?");
+        bind << query.since;
+    }
+    if (query.until > 0) {
+        sql += QStringLiteral(" AND created_at <= ?");
+        bind << query.until;
+    }
+    sql += QStringLiteral(" ORDER BY seq DESC LIMIT ? OFFSET ?");
+    bind << query.limit << query.offset;
+    Result<QSqlQuery> q = m_sql.run(sql, bind, "audit_logs.list");
+    if (!q)
+        return q.error();
+    QList<AuditEntry> out;
+    while (q.value().next())
+        out << fromRow(q.value());
+    return out;
+}
+
+Result<AuditLog::Verification> AuditLog::verify()
+{
+    Verification v;
+    Result<QSqlQuery> heads = m_sql.run(QStringLiteral("SELECT organization_id, seq, hash FROM audit_heads ORDER BY organization_id"),
+                                        {}, "audit_heads.all");
+    if (!heads)
+        return heads.error();
+    QList<std::tuple<QString, qint64, QString>> all;
+    while (heads.value().next())
+        all.append({heads.value().value(0).toString(), heads.value().value(1).toLongLong(), heads.value().value(2).toString()});
+
+    auto broken = [&v](const AuditEntry &e, const QString &org, qint64 seq, const QString &reason) {
+        v.intact = false;
+        v.firstBadEntryId = e.id;
+        v.organizationId = org;
+        v.seq = seq;
+        v.reason = reason;
+    };
+    for (const auto &[org, headSeq, headHash] : all) {
+        ++v.organizations;
+        Result<QSqlQuery> q = m_sql.run(QStringLiteral("SELECT ") + kColumns
+                                            + QStringLiteral(" FROM audit_logs WHERE organization_id = ? ORDER BY seq"),
+                                        {org}, "audit_logs.verify");
+        if (!q)
+            return q.error();
+        QString previous = genesisHash();
+        qint64 expectedSeq = 1;
+        AuditEntry last;
+        while (q.value().next()) {
+            const AuditEntry e = fromRow(q.value());
+            ++v.entries;
+            if (e.seq != expectedSeq) {
+                broken(e, org, e.seq, QStringLiteral("entry %1 is missing before this one").arg(expectedSeq));
+                return v;
+            }
+            if (e.prevHash != previous) {
+                broken(e, org, e.seq, QStringLiteral("it does not link to the previous entry"));
+                return v;
+            }
+            if (computeHash(e) != e.hash) {
+                broken(e, org, e.seq, QStringLiteral("its content does not match its hash (edited)"));
+                return v;
+            }
+            previous = e.hash;
+            last = e;
+            ++expectedSeq;
+        }
+        if (expectedSeq - 1 != headSeq || previous != headHash) {
+            AuditEntry missing;
+            missing.id = last.id;
+            broken(missing, org, headSeq, QStringLiteral("the log ends at entry %1 but %2 entries were written (truncated)")
+                                              .arg(expectedSeq - 1)
+                                              .arg(headSeq));
+            return v;
+        }
+    }
+    return v;
+}
+
+} // namespace wadesk

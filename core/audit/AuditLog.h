@@ -1,0 +1,66 @@
+#pragma once
+
+#include "common/DomainError.h"
+
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+
+namespace wadesk {
+
+class SqlRunner;
+
+struct AuditEntry {
+    QString id;
+    QString organizationId;
+    qint64 seq = 0;
+    QString userId;       // empty for the system or an unknown caller
+    QString action;       // "create_client", "login_failed", ...
+    QString resource;     // "whatsapp_clients", "users", ...
+    QString resourceId;
+    QJsonObject details;
+    QString ipAddress;
+    qint64 createdAt = 0;
+    QString prevHash;
+    QString hash;
+};
+
+struct AuditQuery {
+    QString userId;
+    QString action;
+    qint64 since = 0;
+    qint64 until = 0;
+    int limit = 50;
+    int offset = 0;
+};
+
+// The append-only audit log. Each organization's entries form a hash chain: an entry's hash
+// covers its content and the previous entry's hash, and audit_heads remembers the newest, so
+// editing, deleting or truncating entries is detected by verify().
+class AuditLog {
+public:
+    explicit AuditLog(SqlRunner &sql) : m_sql(sql) {}
+
+    // Call inside the caller's transaction so the entry commits with the change it records.
+    Status append(AuditEntry entry);
+    Result<QList<AuditEntry>> list(const QString &organizationId, const AuditQuery &query);
+
+    struct Verification {
+        bool intact = true;
+        int entries = 0;
+        int organizations = 0;
+        QString firstBadEntryId;
+        QString organizationId;
+        qint64 seq = 0;
+        QString reason;
+    };
+    Result<Verification> verify();
+
+    static QString computeHash(const AuditEntry &entry);
+    static QString genesisHash();
+
+private:
+    SqlRunner &m_sql;
+};
+
+} // namespace wadesk

@@ -1,0 +1,225 @@
+#include "auth/AccountService.h"
+
+#include "audit/AuditLog.h"
+#include "auth/ApiKeyCodec.h"
+#include "auth/JwtCodec.h"
+#include "auth/LoginThrottle.h"
+#include "auth/PasswordHasher.h"
+#include "common/Ids.h"
+#include "db/Database.h"
+#include "db/SqlRunner.h"
+
+#include <QDateTime>
+#include <QRegularExpression>
+#include <spdlog/spdlog.h>
+
+namespace wadesk {
+
+namespace AccountRules {
+Status checkEmail(const QString &email)
+{
+    static const QRegularExpression pattern(
+        QStringLiteral("^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                       "(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"));
+    if (email.size() > 254 || !pattern.match(email).hasMatch())
+        return DomainError::validation(QStringLiteral("email"), QStringLiteral("email is not a valid address"));
+    return {};
+}
+
+Status checkPassword(const QString &password)
+{
+    if (password.size() < PasswordHasher::kMinLength)
+        return DomainError::validation(QStringLiteral("password"),
+                                       QStringLiteral("password must be at least %1 characters").arg(PasswordHasher::kMinLength));
+    if (password.size() > PasswordHasher::kMaxLength)
+        return DomainError::validation(QStringLiteral("password"),
+                                       QStringLiteral("password must be at most %1 characters").arg(PasswordHasher::kMaxLength));
+    return {};
+}
+} // namespace AccountRules
+
+namespace {
+DomainError wrongCredentials()
+{
+    return DomainError::unauthorized(QStringLiteral("Invalid email or password"), QStringLiteral("invalid_credentials"));
+}
+} // namespace
+
+AccountService::AccountService(Database &database, const JwtCodec &jwt)
+    : m_database(database)
+    , m_jwt(jwt)
+{
+}
+
+Status AccountService::validateRegistration(const QString &email, const QString &password, const QString &name,
+                                            const QString &organizationName)
+{
+    if (Status s = AccountRules::checkEmail(email); !s)
+        return s;
+    if (Status s = AccountRules::checkPassword(password); !s)
+        return s;
+    if (name.isEmpty() || name.size() > 100)
+        return DomainError::validation(QStringLiteral("name"), QStringLiteral("name must be 1 to 100 characters"));
+    if (organizationName.isEmpty() || organizationName.size() > 200)
+        return DomainError::validation(QStringLiteral("organization_name"),
+                                       QStringLiteral("organization_name must be 1 to 200 characters"));
+    return {};
+}
+
+Result<AccountService::Registration> AccountService::registerOrganization(const RegisterInput &in)
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    SqlRunner sql(m_database);
+    UserRepository users(sql);
+    ApiKeyRepository keys(sql);
+    AuditLog audit(sql);
+
+    Registration out;
+    out.organization = OrganizationRecord{Ids::make("org"), in.organizationName, now};
+    out.admin.id = Ids::make("user");
+    out.admin.organizationId = out.organization.id;
+    out.admin.email = in.email;
+    out.admin.passwordHash = in.passwordHash;
+    out.admin.name = in.name;
+    out.admin.role = Role::Admin;
+    out.admin.createdAt = out.admin.updatedAt = now;
+
+    const ApiKeyCodec::NewKey key = ApiKeyCodec::generate();
+    ApiKeyRecord keyRecord;
+    keyRecord.id = Ids::make("key");
+    keyRecord.organizationId = out.organization.id;
+    keyRecord.userId = out.admin.id;
+    keyRecord.name = QStringLiteral("Default key");
+    keyRecord.keyHash = key.hash;
+    keyRecord.prefix = key.prefix;
+    keyRecord.lastFour = key.lastFour;
+    keyRecord.createdAt = now;
+
+    Transaction tx(m_database);
+    if (Status s = tx.begin(); !s)
+        return s.error();
+    if (Status s = users.insertOrganization(out.organization); !s)
+        return s.error();
+    if (Status s = users.insert(out.admin); !s)
+        return s.error();
+    if (Status s = keys.insert(keyRecord); !s)
+        return s.error();
+    AuditEntry entry;
+    entry.organizationId = out.organization.id;
+    entry.userId = out.admin.id;
+    entry.action = QStringLiteral("register");
+    entry.resource = QStringLiteral("organizations");
+    entry.resourceId = out.organization.id;
+    entry.details = QJsonObject{{QStringLiteral("email"), in.email}, {QStringLiteral("organization_name"), in.organizationName}};
+    entry.ipAddress = in.ipAddress;
+    if (Status s = audit.append(entry); !s)
+        return s.error();
+    if (Status s = tx.commit(); !s)
+        return s.error();
+
+    out.token = m_jwt.issue(out.admin.id, out.organization.id, now / 1000);
+    out.apiKey = key.plaintext;
+    return out;
+}
+
+Result<AccountService::LoginAttempt> AccountService::beginLogin(const QString &email, const QString &ipAddress)
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    SqlRunner sql(m_database);
+    LoginThrottle throttle(sql);
+    UserRepository users(sql);
+    Result<std::optional<UserRecord>> user = users.findByEmail(email);
+    if (!user)
+        return user.error();
+    Result<int> wait = throttle.retryAfterSeconds(email, ipAddress, now);
+    if (!wait)
+        return wait.error();
+    if (wait.value() > 0) {
+        spdlog::warn("sign-in throttled for {} from {} ({} s)", UserRepository::normalizeEmail(email).toStdString(),
+                     ipAddress.toStdString(), wait.value());
+        if (user.value()) {
+            AuditLog audit(sql);
+            AuditEntry entry;
+            entry.organizationId = user.value()->organizationId;
+            entry.userId = user.value()->id;
+            entry.action = QStringLiteral("login_throttled");
+            entry.resource = QStringLiteral("users");
+            entry.resourceId = user.value()->id;
+            entry.ipAddress = ipAddress;
+            entry.details = QJsonObject{{QStringLiteral("retry_after"), wait.value()}};
+            Transaction tx(m_database);
+            if (Status s = tx.begin(); !s)
+                return s.error();
+            if (Status s = audit.append(entry); !s)
+                return s.error();
+            if (Status s = tx.commit(); !s)
+                return s.error();
+        }
+        return DomainError::tooManyRequests(QStringLiteral("Too many failed sign-in attempts; try again later"), wait.value(),
+                                            QStringLiteral("too_many_attempts"));
+    }
+    return LoginAttempt{user.value()};
+}
+
+Result<AccountService::LoginSuccess> AccountService::finishLogin(const QString &email, const LoginAttempt &attempt,
+                                                                 bool passwordMatched, const QString &ipAddress,
+                                                                 const QString &rehashedPassword)
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    SqlRunner sql(m_database);
+    LoginThrottle throttle(sql);
+    UserRepository users(sql);
+    AuditLog audit(sql);
+    const bool ok = passwordMatched && attempt.user && attempt.user->active;
+
+    Transaction tx(m_database);
+    if (Status s = tx.begin(); !s)
+        return s.error();
+    if (!ok) {
+        if (Status s = throttle.recordFailure(email, ipAddress, now); !s)
+            return s.error();
+        if (attempt.user) {
+            AuditEntry entry;
+            entry.organizationId = attempt.user->organizationId;
+            entry.userId = attempt.user->id;
+            entry.action = QStringLiteral("login_failed");
+            entry.resource = QStringLiteral("users");
+            entry.resourceId = attempt.user->id;
+            entry.ipAddress = ipAddress;
+            entry.details = QJsonObject{
+                {QStringLiteral("reason"), passwordMatched ? QStringLiteral("account_disabled") : QStringLiteral("wrong_password")}};
+            if (Status s = audit.append(entry); !s)
+                return s.error();
+        }
+        if (Status s = tx.commit(); !s)
+            return s.error();
+        return wrongCredentials();
+    }
+    const UserRecord &user = *attempt.user;
+    if (Status s = throttle.clearAccount(email); !s)
+        return s.error();
+    if (Status s = users.touchLogin(user.organizationId, user.id, now); !s)
+        return s.error();
+    if (!rehashedPassword.isEmpty()) {
+        if (Status s = users.updatePasswordHash(user.organizationId, user.id, rehashedPassword); !s)
+            return s.error();
+    }
+    AuditEntry entry;
+    entry.organizationId = user.organizationId;
+    entry.userId = user.id;
+    entry.action = QStringLiteral("login");
+    entry.resource = QStringLiteral("users");
+    entry.resourceId = user.id;
+    entry.ipAddress = ipAddress;
+    if (Status s = audit.append(entry); !s)
+        return s.error();
+    if (Status s = tx.commit(); !s)
+        return s.error();
+    LoginSuccess out;
+    out.user = user;
+    out.token = m_jwt.issue(user.id, user.organizationId, now / 1000);
+    out.expiresAt = now + m_jwt.lifetimeSeconds() * 1000;
+    return out;
+}
+
+} // namespace wadesk

@@ -1,0 +1,67 @@
+#pragma once
+
+#include "auth/ApiKeyRepository.h"
+#include "auth/AuthContext.h"
+#include "auth/UserRepository.h"
+#include "common/DomainError.h"
+
+#include <QString>
+#include <optional>
+
+namespace wadesk {
+
+class Database;
+class JwtCodec;
+
+// Registration and sign-in. Password hashing is slow on purpose, so it is not done here: the
+// caller hashes (or verifies) on a worker thread and passes the result in; everything here is
+// quick database work on the calling thread.
+class AccountService {
+public:
+    AccountService(Database &database, const JwtCodec &jwt);
+
+    struct RegisterInput {
+        QString email;
+        QString name;
+        QString organizationName;
+        QString passwordHash; // argon2id, made by the caller
+        QString ipAddress;
+    };
+    struct Registration {
+        OrganizationRecord organization;
+        UserRecord admin;
+        QString token;
+        QString apiKey; // shown once
+    };
+    // Checks the fields that need no hashing (email format, lengths); call before hashing.
+    static Status validateRegistration(const QString &email, const QString &password, const QString &name,
+                                       const QString &organizationName);
+    Result<Registration> registerOrganization(const RegisterInput &input);
+
+    // Sign-in, phase 1: throttling, then the stored hash to verify against (the user may not
+    // exist; the caller then verifies against a decoy so timing reveals nothing).
+    struct LoginAttempt {
+        std::optional<UserRecord> user;
+    };
+    Result<LoginAttempt> beginLogin(const QString &email, const QString &ipAddress);
+    // Phase 2, with the verification result: records a failure (and audits it) or issues a token.
+    struct LoginSuccess {
+        UserRecord user;
+        QString token;
+        qint64 expiresAt = 0;
+    };
+    Result<LoginSuccess> finishLogin(const QString &email, const LoginAttempt &attempt, bool passwordMatched,
+                                     const QString &ipAddress, const QString &rehashedPassword = QString());
+
+private:
+    Database &m_database;
+    const JwtCodec &m_jwt;
+};
+
+// Email and password rules shared by registration and team management.
+namespace AccountRules {
+Status checkEmail(const QString &email);
+Status checkPassword(const QString &password);
+} // namespace AccountRules
+
+} // namespace wadesk

@@ -1,0 +1,104 @@
+#include "auth/ApiKeyService.h"
+
+#include "audit/AuditEvent.h"
+#include "auth/ApiKeyCodec.h"
+#include "auth/Authenticator.h"
+#include "common/Ids.h"
+#include "db/SqlRunner.h"
+
+#include <QDateTime>
+#include <QSqlQuery>
+
+namespace wadesk {
+
+ApiKeyService::ApiKeyService(Database &database, Authenticator &authenticator)
+    : m_database(database)
+    , m_authenticator(authenticator)
+{
+}
+
+Result<ApiKeyService::Created> ApiKeyService::create(const AuthContext &actor, const QString &name, qint64 expiresAt)
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (expiresAt != 0 && expiresAt <= now)
+        return DomainError::validation(QStringLiteral("expires_at"), QStringLiteral("expires_at must be in the future"));
+    SqlRunner sql(m_database);
+    ApiKeyRepository keys(sql);
+    AuditLog audit(sql);
+
+    Result<QSqlQuery> active = sql.run(
+        QStringLiteral("SELECT COUNT(*) FROM api_keys WHERE organization_id = ? AND user_id = ? AND revoked_at IS NULL "
+                       "AND (expires_at IS NULL OR expires_at > ?)"),
+        {actor.organizationId, actor.userId, now}, "api_keys.countActive");
+    if (!active)
+        return active.error();
+    active.value().next();
+    if (active.value().value(0).toInt() >= kMaxActiveKeysPerUser)
+        return DomainError::conflict(QStringLiteral("Too many active API keys; revoke one first"), QStringLiteral("too_many_keys"));
+
+    const ApiKeyCodec::NewKey key = ApiKeyCodec::generate();
+    Created out;
+    out.plaintext = key.plaintext;
+    out.record.id = Ids::make("key");
+    out.record.organizationId = actor.organizationId;
+    out.record.userId = actor.userId;
+    out.record.name = name;
+    out.record.keyHash = key.hash;
+    out.record.prefix = key.prefix;
+    out.record.lastFour = key.lastFour;
+    out.record.createdAt = now;
+    out.record.expiresAt = expiresAt;
+
+    Transaction tx(m_database);
+    if (Status s = tx.begin(); !s)
+        return s.error();
+    if (Status s = keys.insert(out.record); !s)
+        return s.error();
+    QJsonObject details{{QStringLiteral("name"), name}, {QStringLiteral("prefix"), key.prefix}};
+    if (expiresAt > 0)
+        details.insert(QStringLiteral("expires_at"), QDateTime::fromMSecsSinceEpoch(expiresAt, Qt::UTC).toString(Qt::ISODate));
+    if (Status s = audit.append(auditBy(actor, QStringLiteral("create_api_key"), QStringLiteral("api_keys"), out.record.id, details));
+        !s)
+        return s.error();
+    if (Status s = tx.commit(); !s)
+        return s.error();
+    return out;
+}
+
+Result<QList<ApiKeyRecord>> ApiKeyService::list(const AuthContext &actor, int limit, int offset)
+{
+    SqlRunner sql(m_database);
+    ApiKeyRepository keys(sql);
+    return keys.list(actor.organizationId, actor.role == Role::Admin ? QString() : actor.userId, limit, offset);
+}
+
+Status ApiKeyService::revoke(const AuthContext &actor, const QString &keyId)
+{
+    SqlRunner sql(m_database);
+    ApiKeyRepository keys(sql);
+    AuditLog audit(sql);
+    Result<std::optional<ApiKeyRecord>> found = keys.find(actor.organizationId, keyId);
+    if (!found)
+        return found.error();
+    // Someone else's key reads as absent unless the caller is an admin.
+    if (!found.value() || (actor.role != Role::Admin && found.value()->userId != actor.userId))
+        return DomainError::notFound(QStringLiteral("API key"));
+    Transaction tx(m_database);
+    if (Status s = tx.begin(); !s)
+        return s;
+    Result<bool> revoked = keys.revoke(actor.organizationId, keyId, QDateTime::currentMSecsSinceEpoch());
+    if (!revoked)
+        return revoked.error();
+    if (!revoked.value())
+        return DomainError::conflict(QStringLiteral("API key already revoked"), QStringLiteral("already_revoked"));
+    if (Status s = audit.append(auditBy(actor, QStringLiteral("revoke_api_key"), QStringLiteral("api_keys"), keyId,
+                                        {{QStringLiteral("prefix"), found.value()->prefix}}));
+        !s)
+        return s;
+    if (Status s = tx.commit(); !s)
+        return s;
+    m_authenticator.forgetApiKey(keyId);
+    return {};
+}
+
+} // namespace wadesk

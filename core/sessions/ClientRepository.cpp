@@ -1,0 +1,148 @@
+#include "sessions/ClientRepository.h"
+
+#include "db/SqlRunner.h"
+
+#include <QSqlQuery>
+
+namespace wadesk {
+
+namespace {
+const QString kColumns = QStringLiteral("c.id, c.organization_id, c.name, c.phone_number, c.status, c.created_by, "
+                                       "c.created_at, c.updated_at");
+
+ClientRecord fromRow(const QSqlQuery &q)
+{
+    ClientRecord c;
+    c.id = q.value(0).toString();
+    c.organizationId = q.value(1).toString();
+    c.name = q.value(2).toString();
+    c.phoneNumber = q.value(3).toString();
+    c.status = q.value(4).toString();
+    c.createdBy = q.value(5).toString();
+    c.createdAt = q.value(6).toLongLong();
+    c.updatedAt = q.value(7).toLongLong();
+    return c;
+}
+
+// "FROM clients c" limited to one organization, and to one user's assignments when given.
+QString scopedFrom(const QString &visibleTo, QVariantList &bind, const QString &organizationId)
+{
+    if (visibleTo.isEmpty()) {
+        bind << organizationId;
+        return QStringLiteral(" FROM clients c WHERE c.organization_id = ?");
+    }
+    bind << visibleTo << organizationId;
+    return QStringLiteral(" FROM clients c JOIN client_assignments a ON a.client_id = c.id AND a.user_id = ?"
+                          " WHERE c.organization_id = ?");
+}
+} // namespace
+
+Status ClientRepository::insert(const ClientRecord &c)
+{
+    if (!c.phoneNumber.isEmpty()) {
+        Result<QSqlQuery> q = m_sql.run(QStringLiteral("SELECT 1 FROM clients WHERE organization_id = ? AND phone_number = ?"),
+                                        {c.organizationId, c.phoneNumber}, "clients.phoneTaken");
+        if (!q)
+            return q.error();
+        if (q.value().next())
+            return DomainError::conflict(QStringLiteral("A client with this phone number already exists"),
+                                         QStringLiteral("phone_number_taken"));
+    }
+    Result<int> r = m_sql.change(
+        QStringLiteral("INSERT INTO clients (id, organization_id, name, phone_number, status, created_by, created_at, updated_at) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+        {c.id, c.organizationId, c.name, c.phoneNumber.isEmpty() ? nullText() : QVariant(c.phoneNumber), c.status,
+         c.createdBy.isEmpty() ? nullText() : QVariant(c.createdBy), c.createdAt, c.updatedAt},
+        "clients.insert");
+    if (!r)
+        return r.error();
+    return {};
+}
+
+Result<std::optional<ClientRecord>> ClientRepository::find(const QString &organizationId, const QString &clientId,
+                                                           const QString &visibleTo)
+{
+    QVariantList bind;
+    const QString from = scopedFrom(visibleTo, bind, organizationId);
+    bind << clientId;
+    Result<QSqlQuery> q = m_sql.run(QStringLiteral("SELECT ") + kColumns + from + QStringLiteral(" AND c.id = ?"), bind,
+                                    "clients.find");
+    if (!q)
+        return q.error();
+    if (!q.value().next())
+        return std::optional<ClientRecord>();
+    return std::optional<ClientRecord>(fromRow(q.value()));
+}
+
+Result<QList<ClientRecord>> ClientRepository::list(const QString &organizationId, const QString &visibleTo, int limit, int offset)
+{
+    QVariantList bind;
+    const QString from = scopedFrom(visibleTo, bind, organizationId);
+    bind << limit << offset;
+    Result<QSqlQuery> q = m_sql.run(QStringLiteral("SELECT ") + kColumns + from
+                                        + QStringLiteral(" ORDER BY c.created_at, c.id LIMIT ? OFFSET ?"),
+                                    bind, "clients.list");
+    if (!q)
+        return q.error();
+    QList<ClientRecord> out;
+    while (q.value().next())
+        out << fromRow(q.value());
+    return out;
+}
+
+Result<int> ClientRepository::count(const QString &organizationId, const QString &visibleTo)
+{
+    QVariantList bind;
+    const QString from = scopedFrom(visibleTo, bind, organizationId);
+    Result<QSqlQuery> q = m_sql.run(QStringLiteral("SELECT COUNT(*)") + from, bind, "clients.count");
+    if (!q)
+        return q.error();
+    q.value().next();
+    return q.value().value(0).toInt();
+}
+
+Result<bool> ClientRepository::remove(const QString &organizationId, const QString &clientId)
+{
+    Result<int> r = m_sql.change(QStringLiteral("DELETE FROM clients WHERE organization_id = ? AND id = ?"),
+                                 {organizationId, clientId}, "clients.remove");
+    if (!r)
+        return r.error();
+    return r.value() > 0;
+}
+
+Result<bool> ClientRepository::assign(const QString &organizationId, const QString &userId, const QString &clientId,
+                                      const QString &assignedBy, qint64 at)
+{
+    Result<int> r = m_sql.change(
+        QStringLiteral("INSERT INTO client_assignments (organization_id, user_id, client_id, assigned_by, created_at) "
+                       "VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id, client_id) DO NOTHING"),
+        {organizationId, userId, clientId, assignedBy, at}, "client_assignments.insert");
+    if (!r)
+        return r.error();
+    return r.value() > 0;
+}
+
+Result<bool> ClientRepository::unassign(const QString &organizationId, const QString &userId, const QString &clientId)
+{
+    Result<int> r = m_sql.change(
+        QStringLiteral("DELETE FROM client_assignments WHERE organization_id = ? AND user_id = ? AND client_id = ?"),
+        {organizationId, userId, clientId}, "client_assignments.remove");
+    if (!r)
+        return r.error();
+    return r.value() > 0;
+}
+
+Result<QStringList> ClientRepository::assignedClientIds(const QString &organizationId, const QString &userId)
+{
+    Result<QSqlQuery> q = m_sql.run(
+        QStringLiteral("SELECT client_id FROM client_assignments WHERE organization_id = ? AND user_id = ? ORDER BY created_at"),
+        {organizationId, userId}, "client_assignments.list");
+    if (!q)
+        return q.error();
+    QStringList out;
+    while (q.value().next())
+        out << q.value().value(0).toString();
+    return out;
+}
+
+} // namespace wadesk

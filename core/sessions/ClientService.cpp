@@ -1,0 +1,105 @@
+#include "sessions/ClientService.h"
+
+#include "audit/AuditEvent.h"
+#include "common/Ids.h"
+#include "common/PhoneNumbers.h"
+#include "db/SqlRunner.h"
+
+#include <QDateTime>
+
+namespace wadesk {
+
+ClientService::ClientService(Database &database)
+    : m_database(database)
+{
+}
+
+QString ClientService::visibleTo(const AuthContext &actor)
+{
+    return Permissions::seesAllClients(actor.role) ? QString() : actor.userId;
+}
+
+Result<ClientRecord> ClientService::create(const AuthContext &actor, const QString &name, const QString &phoneNumber)
+{
+    if (name.isEmpty() || name.size() > 100)
+        return DomainError::validation(QStringLiteral("name"), QStringLiteral("name must be 1 to 100 characters"));
+    ClientRecord client;
+    if (!phoneNumber.isEmpty()) {
+        Result<QString> e164 = PhoneNumbers::toE164(phoneNumber);
+        if (!e164)
+            return e164.error();
+        client.phoneNumber = e164.value();
+    }
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    client.id = Ids::make("client");
+    client.organizationId = actor.organizationId;
+    client.name = name;
+    client.createdBy = actor.userId;
+    client.createdAt = client.updatedAt = now;
+
+    SqlRunner sql(m_database);
+    ClientRepository clients(sql);
+    AuditLog audit(sql);
+    Transaction tx(m_database);
+    if (Status s = tx.begin(); !s)
+        return s.error();
+    if (Status s = clients.insert(client); !s)
+        return s.error();
+    if (Status s = audit.append(auditBy(actor, QStringLiteral("create_client"), QStringLiteral("whatsapp_clients"), client.id,
+                                        {{QStringLiteral("clientId"), client.id}, {QStringLiteral("name"), name}}));
+        !s)
+        return s.error();
+    if (Status s = tx.commit(); !s)
+        return s.error();
+    return client;
+}
+
+Result<ClientService::Page> ClientService::list(const AuthContext &actor, int limit, int offset)
+{
+    SqlRunner sql(m_database);
+    ClientRepository clients(sql);
+    Result<QList<ClientRecord>> rows = clients.list(actor.organizationId, visibleTo(actor), limit, offset);
+    if (!rows)
+        return rows.error();
+    Result<int> total = clients.count(actor.organizationId, visibleTo(actor));
+    if (!total)
+        return total.error();
+    return Page{rows.value(), total.value()};
+}
+
+Result<ClientRecord> ClientService::get(const AuthContext &actor, const QString &clientId)
+{
+    SqlRunner sql(m_database);
+    ClientRepository clients(sql);
+    Result<std::optional<ClientRecord>> found = clients.find(actor.organizationId, clientId, visibleTo(actor));
+    if (!found)
+        return found.error();
+    if (!found.value())
+        return DomainError::notFound(QStringLiteral("Client"));
+    return *found.value();
+}
+
+Status ClientService::remove(const AuthContext &actor, const QString &clientId)
+{
+    Result<ClientRecord> client = get(actor, clientId);
+    if (!client)
+        return client.error();
+    SqlRunner sql(m_database);
+    ClientRepository clients(sql);
+    AuditLog audit(sql);
+    Transaction tx(m_database);
+    if (Status s = tx.begin(); !s)
+        return s;
+    Result<bool> removed = clients.remove(actor.organizationId, clientId);
+    if (!removed)
+        return removed.error();
+    if (!removed.value())
+        return DomainError::notFound(QStringLiteral("Client"));
+    if (Status s = audit.append(auditBy(actor, QStringLiteral("delete_client"), QStringLiteral("whatsapp_clients"), clientId,
+                                        {{QStringLiteral("clientId"), clientId}, {QStringLiteral("name"), client.value().name}}));
+        !s)
+        return s;
+    return tx.commit();
+}
+
+} // namespace wadesk

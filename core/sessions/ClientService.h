@@ -1,0 +1,32 @@
+#pragma once
+
+#include "auth/AuthContext.h"
+#include "common/DomainError.h"
+#include "sessions/ClientRepository.h"
+
+namespace wadesk {
+
+class Database;
+
+// WhatsApp client records. Admins and managers see all of the organization's clients; agents
+// and viewers only those assigned to them (others read as not found).
+class ClientService {
+public:
+    explicit ClientService(Database &database);
+
+    Result<ClientRecord> create(const AuthContext &actor, const QString &name, const QString &phoneNumber);
+    struct Page {
+        QList<ClientRecord> clients;
+        int total = 0;
+    };
+    Result<Page> list(const AuthContext &actor, int limit, int offset);
+    Result<ClientRecord> get(const AuthContext &actor, const QString &clientId);
+    Status remove(const AuthContext &actor, const QString &clientId);
+
+    static QString visibleTo(const AuthContext &actor);
+
+private:
+    Database &m_database;
+};
+
+} // namespace wadesk

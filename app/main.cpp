@@ -5,6 +5,7 @@
 #include "ExitCodes.h"
 #include "common/Version.h"
 #include "config/ConfigLoader.h"
+#include "Translations.h"
 
 #include <QApplication>
 #include <QProcessEnvironment>
@@ -76,6 +77,7 @@ int main(int argc, char *argv[])
     QApplication app(argc, argv);
     app.setApplicationDisplayName(QLatin1String(wadesk::kDisplayName));
     app.setDesktopFileName(QStringLiteral("wadesk"));
+    wadesk::installTranslations(QLocale());
 
     wadesk::Application wadeskApp(config, env);
     return wadeskApp.run(app);

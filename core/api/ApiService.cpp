@@ -13,12 +13,16 @@
 #include "auth/JwtCodec.h"
 #include "auth/TeamService.h"
 #include "db/Database.h"
+
+#include <QFile>
 #include "sessions/ClientService.h"
 
 namespace wadesk {
 
 // Created and destroyed on the API thread, in this order.
 struct ApiService::OnApiThread {
+    mutable QMutex routesMutex;
+    QList<QPair<QByteArray, QString>> routeTable;
     std::unique_ptr<PasswordHasher> hasher;
     std::unique_ptr<JwtCodec> jwt;
     std::unique_ptr<Authenticator> authenticator;
@@ -95,6 +99,20 @@ Result<quint16> ApiService::start()
         p.clientController->registerRoutes(*p.routes);
         p.audit = std::make_unique<AuditController>(*database);
         p.audit->registerRoutes(*p.routes);
+
+        // The OpenAPI document is embedded; it is public, like /health.
+        server.router().add("GET", QStringLiteral("/api/openapi.json"), [](ApiRequest &) {
+            static const QByteArray document = []() {
+                QFile file(QStringLiteral(":/openapi.json"));
+                return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+            }();
+            return HttpResponse::raw(document, "application/json");
+        });
+
+        QMutexLocker lock(&p.routesMutex);
+        p.routeTable.clear();
+        for (const auto &route : server.router().routes())
+            p.routeTable.append({route->method, route->pattern});
     };
     auto teardown = [parts, database]() {
         parts->clear();
@@ -110,6 +128,12 @@ void ApiService::stop(int graceMs)
         m_thread->shutdown(graceMs);
         m_thread.reset();
     }
+}
+
+QList<QPair<QByteArray, QString>> ApiService::routeTable() const
+{
+    QMutexLocker lock(&m_parts->routesMutex);
+    return m_parts->routeTable;
 }
 
 quint16 ApiService::port() const

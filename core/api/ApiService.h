@@ -7,6 +7,9 @@
 
 #include <QByteArray>
 #include <QHostAddress>
+#include <QList>
+#include <QMutex>
+#include <QPair>
 #include <memory>
 
 namespace wadesk {
@@ -35,6 +38,8 @@ public:
     Result<quint16> start();
     void stop(int graceMs);
     quint16 port() const;
+    // Method and pattern of every route the server answers ("GET", "/api/clients/:clientId").
+    QList<QPair<QByteArray, QString>> routeTable() const;
 
 private:
     struct OnApiThread;

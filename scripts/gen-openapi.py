@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+"""Writes resources/openapi.json from the route list below.
+
+The route list is the single place the API is described for people; tests/api/tst_openapi.cpp
+checks that it names exactly the routes the server registers."""
+import json, os
+
+ERR = {"$ref": "#/components/responses/Error"}
+
+def op(summary, ok_status, ok_schema=None, body=None, perm=None, errors=(400, 401, 403), public=False, params=()):
+    o = {"summary": summary, "responses": {}}
+    if perm:
+        o["description"] = f"Requires `{perm}`."
+    if public:
+        o["security"] = []
+    if body:
+        o["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+    if params:
+        o["parameters"] = [{"$ref": f"#/components/parameters/{p}"} for p in params]
+    o["responses"][str(ok_status)] = {"description": "Success", "content": {"application/json": {"schema": ok_schema or {"$ref": "#/components/schemas/Message"}}}}
+    for e in errors:
+        o["responses"][str(e)] = ERR
+    return o
+
+S = lambda name: {"$ref": f"#/components/schemas/{name}"}
+obj = lambda props, req=(): {"type": "object", "properties": props, **({"required": list(req)} if req else {})}
+arr = lambda item: {"type": "array", "items": item}
+string = {"type": "string"}
+
+paths = {
+  "/health": {"get": op("Liveness and database reachability", 200, S("Health"), public=True, errors=(503,))},
+  "/api/openapi.json": {"get": op("This document", 200, {"type": "object"}, public=True, errors=())},
+  "/api/auth/register": {"post": op("Create an organization and its first admin", 201,
+      obj({"message": string, "user": S("User"), "organization": obj({"id": string, "name": string}), "token": string,
+           "api_key": {"type": "string", "description": "Shown only here"}}),
+      body=obj({"email": string, "password": {"type": "string", "minLength": 8}, "name": string, "organization_name": string},
+               ["email", "password", "name", "organization_name"]), public=True, errors=(400, 409, 415))},
+  "/api/auth/login": {"post": op("Sign in; returns a JWT", 200,
+      obj({"message": string, "token": string, "expires_at": {"type": "string", "format": "date-time"}, "user": S("User")}),
+      body=obj({"email": string, "password": string}, ["email", "password"]), public=True, errors=(400, 401, 415, 429))},
+  "/api/api-keys": {
+      "post": op("Create an API key (returned once)", 201, obj({"message": string, "api_key": string, "key": S("ApiKey")}),
+                 body=obj({"name": string, "expires_at": {"type": "string", "format": "date-time"}, "expires_in_days": {"type": "integer"}}, ["name"]),
+                 errors=(400, 401, 409)),
+      "get": op("List API keys (admins: the organization's; others: their own)", 200,
+                obj({"api_keys": arr(S("ApiKey")), "count": {"type": "integer"}}), params=("limit", "offset"))},
+  "/api/api-keys/{keyId}": {"delete": op("Revoke an API key", 200, params=("keyId",), errors=(401, 404, 409))},
+  "/api/team/members": {
+      "post": op("Create a team member", 201, obj({"message": string, "user": S("User")}),
+                 body=obj({"email": string, "password": string, "name": string, "role": {"type": "string", "enum": ["admin", "manager", "agent", "viewer"]},
+                           "org_id": string}, ["email", "password", "name", "role"]), perm="can_manage_team", errors=(400, 401, 403, 409)),
+      "get": op("List team members", 200, obj({"members": arr(S("User")), "count": {"type": "integer"}, "total": {"type": "integer"}}),
+                perm="can_manage_team", params=("limit", "offset"))},
+  "/api/team/members/{userId}": {
+      "get": op("A team member and the clients assigned to them", 200, obj({"user": S("User")}), perm="can_manage_team", params=("userId",), errors=(401, 403, 404)),
+      "patch": op("Change a member's name, role or active flag", 200, obj({"message": string, "user": S("User")}),
+                  body=obj({"name": string, "role": string, "active": {"type": "boolean"}}), perm="can_manage_team", params=("userId",), errors=(400, 401, 403, 404, 409)),
+      "delete": op("Remove a team member", 200, perm="can_manage_team", params=("userId",), errors=(401, 403, 404, 409))},
+  "/api/team/members/{userId}/clients/{clientId}": {
+      "post": op("Assign a client to a member", 200, perm="can_manage_team", params=("userId", "clientId"), errors=(401, 403, 404)),
+      "delete": op("Remove a client assignment", 200, perm="can_manage_team", params=("userId", "clientId"), errors=(401, 403, 404))},
+  "/api/clients": {
+      "post": op("Create a WhatsApp client record", 201, obj({"message": string, "client": S("Client")}),
+                 body=obj({"name": string, "phone_number": {"type": "string", "description": "Any format libphonenumber understands; stored as E.164"}, "org_id": string}, ["name"]),
+                 perm="can_manage_clients", errors=(400, 401, 403, 409)),
+      "get": op("List clients (agents and viewers: only assigned ones)", 200,
+                obj({"clients": arr(S("Client")), "count": {"type": "integer"}, "total": {"type": "integer"}}), params=("limit", "offset"))},
+  "/api/clients/{clientId}": {
+      "get": op("One client", 200, obj({"client": S("Client")}), params=("clientId",), errors=(401, 404)),
+      "delete": op("Delete a client", 200, perm="can_manage_clients", params=("clientId",), errors=(401, 403, 404))},
+  "/api/audit-logs": {"get": op("The organization's audit log, newest first", 200,
+      obj({"logs": arr(S("AuditEntry")), "count": {"type": "integer"}}), perm="can_view_audit_logs",
+      params=("limit", "offset", "user_id", "action", "since", "until"))},
+}
+
+doc = {
+  "openapi": "3.0.3",
+  "info": {"title": "WaDesk REST API", "version": "0.1.0",
+           "description": "Runs a team's WhatsApp sessions. Compatible with the WhatsApp Service v2.0 integration guide. "
+                          "Every error answer is {\"error\": \"<message>\", \"code\": \"<stable_code>\"}. "
+                          "An org_id in a query or body must name the caller's organization (403 org_mismatch)."},
+  "servers": [{"url": "http://127.0.0.1:3002"}],
+  "security": [{"ApiKey": []}, {"Bearer": []}],
+  "paths": paths,
+  "components": {
+    "securitySchemes": {
+      "ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+      "Bearer": {"type": "http", "scheme": "bearer", "description": "A JWT from /api/auth/login, or an sk_ API key"}},
+    "parameters": {
+      "limit": {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 50}},
+      "offset": {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0}},
+      "user_id": {"name": "user_id", "in": "query", "schema": string},
+      "action": {"name": "action", "in": "query", "schema": string},
+      "since": {"name": "since", "in": "query", "schema": {"type": "string", "format": "date-time"}},
+      "until": {"name": "until", "in": "query", "schema": {"type": "string", "format": "date-time"}},
+      "keyId": {"name": "keyId", "in": "path", "required": True, "schema": string},
+      "userId": {"name": "userId", "in": "path", "required": True, "schema": string},
+      "clientId": {"name": "clientId", "in": "path", "required": True, "schema": string}},
+    "responses": {"Error": {"description": "Error", "content": {"application/json": {"schema": S("Error")}}}},
+    "schemas": {
+      "Error": obj({"error": string, "code": {"type": "string", "description": "Stable machine-readable code"}, "details": {"type": "object"}}, ["error", "code"]),
+      "Message": obj({"message": string}, ["message"]),
+      "Health": obj({"status": {"type": "string", "enum": ["healthy", "unhealthy"]}, "timestamp": {"type": "string", "format": "date-time"},
+                     "uptime": {"type": "number"}, "database": {"type": "string", "enum": ["connected", "disconnected"]},
+                     "databaseType": {"type": "string", "enum": ["sqlite", "postgres"]}, "activeClients": {"type": "integer"},
+                     "environment": string, "version": string},
+                    ["status", "timestamp", "uptime", "database", "activeClients", "environment", "version"]),
+      "User": obj({"id": string, "email": string, "name": string, "role": {"type": "string", "enum": ["admin", "manager", "agent", "viewer"]},
+                   "organization_id": string, "active": {"type": "boolean"}, "created_at": {"type": "string", "format": "date-time"},
+                   "last_login_at": {"type": "string", "format": "date-time", "nullable": True},
+                   "assigned_clients": arr(string)}),
+      "Client": obj({"id": string, "name": string, "phone_number": {"type": "string", "nullable": True}, "status": string,
+                     "organization_id": string, "created_at": {"type": "string", "format": "date-time"}}),
+      "ApiKey": obj({"id": string, "name": string, "user_id": string, "prefix": string, "last_four": string,
+                     "created_at": {"type": "string", "format": "date-time"}, "last_used_at": {"type": "string", "nullable": True},
+                     "expires_at": {"type": "string", "nullable": True}, "revoked_at": {"type": "string", "nullable": True},
+                     "active": {"type": "boolean"}}),
+      "AuditEntry": obj({"id": string, "user_id": {"type": "string", "nullable": True}, "action": string, "resource": string,
+                         "resource_id": {"type": "string", "nullable": True}, "details": {"type": "object"},
+                         "ip_address": {"type": "string", "nullable": True}, "timestamp": {"type": "string", "format": "date-time"},
+                         "seq": {"type": "integer"}})}}}
+
+out = os.path.join(os.path.dirname(__file__), "..", "resources", "openapi.json")
+with open(out, "w") as f:
+    json.dump(doc, f, indent=1, sort_keys=False)
+    f.write("\n")

@@ -6,7 +6,9 @@
 #include "audit/AuditLog.h"
 #include "auth/JwtKeyStore.h"
 #include "db/SqlRunner.h"
+#include "common/EventBus.h"
 #include "common/Version.h"
+#include "engine/SessionRegistry.h"
 #include "db/Database.h"
 #include "db/DatabaseUrl.h"
 #include "db/Migrator.h"
@@ -22,6 +24,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QLockFile>
+#include <QUrl>
 #include <cstdio>
 #include <spdlog/spdlog.h>
 
@@ -169,6 +172,18 @@ int Application::startServices()
     if (!jwtKey)
         return fail(ExitCode::RuntimeFailure, jwtKey.error().message);
 
+    m_events = std::make_unique<EventBus>();
+    EngineSettings engine;
+    engine.dataDir = m_config.dataDir;
+    engine.url = QUrl(m_config.whatsappUrl);
+    engine.injectWaJs = m_config.injectWaJs;
+    engine.heartbeatIntervalMs = m_config.heartbeatIntervalMs;
+    engine.heartbeatTimeoutMs = m_config.heartbeatTimeoutMs;
+    if (!engine.injectWaJs)
+        spdlog::warn("whatsapp/injectWaJs is off: sessions expect {} to provide window.WPP itself",
+                     m_config.whatsappUrl.toStdString());
+    m_sessions = std::make_unique<SessionRegistry>(*m_database, *m_events, engine);
+
     ApiService::Options options;
     options.limits.maxBodyBytes = m_config.maxBodyBytes;
     options.limits.maxHeaderBytes = m_config.maxHeaderBytes;
@@ -181,7 +196,10 @@ int Application::startServices()
     options.port = quint16(m_config.port);
     options.health.environment = m_config.environment;
     options.health.databaseKind = m_database->url().dialectName();
-    options.health.activeClients = []() { return 0; }; // no WhatsApp sessions run in this build yet
+    SessionRegistry *sessions = m_sessions.get();
+    options.health.activeClients = [sessions]() { return sessions->readyCount(); };
+    options.health.waJsVersion = [sessions]() { return sessions->waJsVersion(); };
+    options.sessions = sessions;
     options.healthCacheMs = m_config.healthCacheMs;
     options.jwtLifetimeSeconds = m_config.jwtLifetimeSeconds;
     options.passwordCost = PasswordHasher::parseCost(m_config.passwordHashCost);
@@ -193,6 +211,8 @@ int Application::startServices()
     if (!port)
         return fail(ExitCode::RuntimeFailure, port.error().message);
     spdlog::info("REST API listening on http://{}:{}", m_config.bindAddress.toStdString(), port.value());
+    // Linked clients come back by themselves, from their profiles, without a new QR code.
+    m_sessions->restoreAtStart();
     return ExitCode::Ok;
 }
 
@@ -203,6 +223,11 @@ void Application::stopServices()
         m_api->stop(m_config.shutdownGraceMs);
         m_api.reset();
     }
+    if (m_sessions) {
+        m_sessions->stopAll(); // pages before profiles, while the application still runs
+        m_sessions.reset();
+    }
+    m_events.reset();
     m_cipher.reset();
     if (m_database) {
         m_database->closeThreadConnection();

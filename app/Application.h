@@ -11,6 +11,8 @@ class QLockFile;
 namespace wadesk {
 
 class ApiService;
+class EventBus;
+class SessionRegistry;
 class AesGcm;
 class Database;
 class MainWindow;
@@ -40,6 +42,8 @@ private:
     std::unique_ptr<QLockFile> m_lock;
     std::unique_ptr<Database> m_database;
     std::unique_ptr<AesGcm> m_cipher;
+    std::unique_ptr<EventBus> m_events;
+    std::unique_ptr<SessionRegistry> m_sessions;
     std::unique_ptr<ApiService> m_api;
     std::unique_ptr<UnixSignals> m_signals;
     std::unique_ptr<MainWindow> m_window;

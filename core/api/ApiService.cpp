@@ -95,7 +95,7 @@ Result<quint16> ApiService::start()
         p.apiKeys->registerRoutes(*p.routes);
         p.teamController = std::make_unique<TeamController>(*p.team, *p.hasher);
         p.teamController->registerRoutes(*p.routes);
-        p.clientController = std::make_unique<ClientController>(*p.clients);
+        p.clientController = std::make_unique<ClientController>(*p.clients, *database, options.sessions);
         p.clientController->registerRoutes(*p.routes);
         p.audit = std::make_unique<AuditController>(*database);
         p.audit->registerRoutes(*p.routes);

@@ -16,6 +16,7 @@ namespace wadesk {
 
 class ApiThread;
 class Database;
+class SessionControl;
 
 // The REST API as one unit: the API thread, its HTTP server, and the services and controllers
 // that live on that thread. Used by the application and, unchanged, by the API tests.
@@ -30,6 +31,7 @@ public:
         qint64 jwtLifetimeSeconds = 24 * 3600;
         PasswordHasher::Cost passwordCost = PasswordHasher::Cost::Interactive;
         int authCacheMs = 5000;
+        SessionControl *sessions = nullptr; // the engine; null when sessions do not run here
     };
 
     ApiService(Database &database, QByteArray jwtKey, Options options);

@@ -23,7 +23,37 @@ ConnectionGuard::ConnectionGuard(QTcpSocket *socket, const ServerLimits &limits)
         if (m_draining && m_socket->bytesToWrite() == 0)
             ::shutdown(int(m_socket->socketDescriptor()), SHUT_WR); // the answer is out: signal EOF
     });
+    connect(socket, &QTcpSocket::disconnected, this, &ConnectionGuard::dropQueued);
     armTimer();
+}
+
+ConnectionGuard::~ConnectionGuard()
+{
+    dropQueued();
+}
+
+void ConnectionGuard::enqueue(std::function<void(bool)> request)
+{
+    m_queued.push_back(std::move(request));
+}
+
+void ConnectionGuard::runNext()
+{
+    if (m_queued.empty() || m_socket->state() != QAbstractSocket::ConnectedState)
+        return;
+    std::function<void(bool)> next = std::move(m_queued.front());
+    m_queued.pop_front();
+    next(true);
+}
+
+void ConnectionGuard::dropQueued()
+{
+    while (!m_queued.empty()) {
+        std::function<void(bool)> request = std::move(m_queued.front());
+        m_queued.pop_front();
+        m_pendingReplies = std::max(0, m_pendingReplies - 1);
+        request(false);
+    }
 }
 
 void ConnectionGuard::armTimer()
@@ -82,9 +112,12 @@ void ConnectionGuard::replyFinished(bool keepAlive)
     m_pendingReplies = std::max(0, m_pendingReplies - 1);
     m_lastActivity.restart();
     if (!keepAlive || (m_closing && m_pendingReplies == 0)) {
+        dropQueued();
         m_socket->disconnectFromHost();
         return;
     }
+    if (!m_queued.empty()) // not nested: a pipeline of quick requests must not recurse
+        QMetaObject::invokeMethod(this, &ConnectionGuard::runNext, Qt::QueuedConnection);
     armTimer();
 }
 
@@ -100,7 +133,7 @@ void ConnectionGuard::evict()
     m_socket->abort();
 }
 
-void ConnectionGuard::rejectWith(int status, const char *code, const char *message)
+void ConnectionGuard::rejectWith(int status, const char *code, const char *message, const char *extraHeaders)
 {
     // Nobody else may read this connection any more: QHttpServer's slot is connected after ours
     // and, disconnected during this emission, is not called for these bytes.
@@ -112,7 +145,7 @@ void ConnectionGuard::rejectWith(int status, const char *code, const char *messa
     const HttpResponse r = HttpResponse::error(status, QString::fromLatin1(code), QString::fromLatin1(message));
     QByteArray out = "HTTP/1.1 " + QByteArray::number(status) + ' ' + HttpResponse::reasonPhrase(status)
         + "\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(r.body.size())
-        + "\r\nConnection: close\r\n\r\n" + r.body;
+        + "\r\n" + extraHeaders + "Connection: close\r\n\r\n" + r.body;
     m_socket->write(out);
     spdlog::debug("http: rejected a request from {} with {}: {}", m_socket->peerAddress().toString().toStdString(),
                   status, message);

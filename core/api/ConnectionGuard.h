@@ -7,6 +7,8 @@
 #include <QObject>
 #include <QPointer>
 #include <QTimer>
+#include <deque>
+#include <functional>
 
 class QTcpSocket;
 
@@ -21,6 +23,7 @@ class ConnectionGuard final : public QObject {
     Q_OBJECT
 public:
     ConnectionGuard(QTcpSocket *socket, const ServerLimits &limits);
+    ~ConnectionGuard() override;
 
     QTcpSocket *socket() const { return m_socket; }
     qint64 idleMs() const { return m_lastActivity.elapsed(); }
@@ -29,14 +32,20 @@ public:
     // The head of the request QHttpServer is about to dispatch (keep-alive decision).
     RequestFraming::RequestHead takeRequestHead();
     void replyStarted() { ++m_pendingReplies; }
-    // Called after a reply was written. Closes the connection if it must not be kept.
+    // Called after a reply was written. Closes the connection if it must not be kept, otherwise
+    // starts the next queued request.
     void replyFinished(bool keepAlive);
+    // A pipelined request that must wait for the replies before it (counted by replyStarted).
+    // It is called with true when its turn comes, or with false when the connection closes
+    // before that (the request is dropped unanswered, as HTTP/1.1 allows).
+    void enqueue(std::function<void(bool run)> request);
     // Graceful shutdown: close now if idle, otherwise right after the pending reply.
     void closeWhenIdle();
     // Closes at once (eviction when the server is full).
     void evict();
     // Writes a complete error answer and closes after draining unread input for a short while.
-    void rejectWith(int status, const char *code, const char *message);
+    // `extraHeaders` is zero or more complete "Name: value\r\n" lines.
+    void rejectWith(int status, const char *code, const char *message, const char *extraHeaders = "");
 
 signals:
     void rejected(int status);
@@ -46,6 +55,8 @@ private:
     void onTimer();
     void armTimer();
     void startDraining();
+    void runNext();
+    void dropQueued();
 
     QTcpSocket *m_socket;
     ServerLimits m_limits;
@@ -53,6 +64,7 @@ private:
     QTimer m_timer;
     QElapsedTimer m_lastActivity;
     QElapsedTimer m_requestStarted;
+    std::deque<std::function<void(bool)>> m_queued;
     int m_pendingReplies = 0;
     bool m_closing = false;
     bool m_draining = false;

@@ -73,12 +73,12 @@ void GuardedTcpServer::incomingConnection(qintptr socketDescriptor)
         } else {
             spdlog::warn("http: connection limit ({}) reached with every connection busy; refusing one",
                          m_limits.maxConnections);
-            const QByteArray body = R"({"error":"Too many connections","code":"too_many_connections"})";
-            socket->write("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
-                          "Retry-After: 1\r\nConnection: close\r\nContent-Length: "
-                          + QByteArray::number(body.size()) + "\r\n\r\n" + body);
-            socket->disconnectFromHost();
+            // Answered like any rejected request (the answer, then EOF, then a short drain of what
+            // the client already sent), so the 503 is not lost to a reset. Not counted, not handed
+            // to QHttpServer; it goes away by itself after at most drainMs.
             connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+            auto *guard = new ConnectionGuard(socket, m_limits);
+            guard->rejectWith(503, "too_many_connections", "Too many connections", "Retry-After: 1\r\n");
             emit connectionRefused();
             return;
         }

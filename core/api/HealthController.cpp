@@ -4,7 +4,34 @@
 #include "common/Version.h"
 #include "db/Database.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLocale>
+
 namespace wadesk {
+
+namespace {
+// A JSON string literal, quotes included, escaped exactly as QJsonDocument escapes it.
+QByteArray jsonString(const QString &text)
+{
+    const QByteArray array = QJsonDocument(QJsonArray{text}).toJson(QJsonDocument::Compact); // ["…"]
+    return array.mid(1, array.size() - 2);
+}
+
+void appendDigits(QByteArray &out, qint64 value, int width)
+{
+    char digits[24];
+    int n = 0;
+    do {
+        digits[n++] = char('0' + value % 10);
+        value /= 10;
+    } while (value > 0 && n < int(sizeof digits));
+    for (int i = n; i < width; ++i)
+        out += '0';
+    while (n > 0)
+        out += digits[--n];
+}
+} // namespace
 
 HealthController::HealthController(Database &database, Info info, int cacheMs)
     : m_database(database)
@@ -12,6 +39,7 @@ HealthController::HealthController(Database &database, Info info, int cacheMs)
     , m_cacheMs(cacheMs)
 {
     m_started.start();
+    m_version = ",\"version\":" + jsonString(QLatin1String(kVersion));
 }
 
 void HealthController::registerRoutes(Router &router)
@@ -19,28 +47,60 @@ void HealthController::registerRoutes(Router &router)
     router.add("GET", QStringLiteral("/health"), [this](ApiRequest &) { return health(); });
 }
 
+void HealthController::probeIfDue()
+{
+    if (m_lastProbe.isValid() && m_lastProbe.elapsed() < m_cacheMs && !m_middle.isEmpty())
+        return;
+    m_lastOk = m_database.ping().ok();
+    m_lastProbe.restart();
+    // Keys in the order QJsonDocument writes them (sorted).
+    m_middle = ",\"database\":" + jsonString(m_lastOk ? QStringLiteral("connected") : QStringLiteral("disconnected"))
+        + ",\"databaseType\":" + jsonString(m_info.databaseKind) + ",\"environment\":" + jsonString(m_info.environment)
+        + ",\"status\":" + jsonString(m_lastOk ? QStringLiteral("healthy") : QStringLiteral("unhealthy"))
+        + ",\"timestamp\":\"";
+}
+
+void HealthController::appendTimestamp(QByteArray &out)
+{
+    // ISO 8601 in UTC with milliseconds, as QDateTime::toString(Qt::ISODateWithMs) writes it;
+    // the date and time of day are formatted once per second.
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 second = now / 1000;
+    if (second != m_timestampSecond) {
+        m_timestampSecond = second;
+        m_timestampPrefix = QDateTime::fromMSecsSinceEpoch(second * 1000, Qt::UTC)
+                                .toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss"))
+                                .toLatin1();
+    }
+    out += m_timestampPrefix;
+    out += '.';
+    appendDigits(out, now % 1000, 3);
+    out += 'Z';
+}
+
 HttpResponse HealthController::health()
 {
-    if (!m_lastProbe.isValid() || m_lastProbe.elapsed() >= m_cacheMs) {
-        m_lastOk = m_database.ping().ok();
-        m_lastProbe.restart();
-    }
-    QJsonObject body{
-        {QStringLiteral("status"), m_lastOk ? QStringLiteral("healthy") : QStringLiteral("unhealthy")},
-        {QStringLiteral("timestamp"), QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)},
-        {QStringLiteral("uptime"), double(m_started.elapsed()) / 1000.0},
-        {QStringLiteral("database"), m_lastOk ? QStringLiteral("connected") : QStringLiteral("disconnected")},
-        {QStringLiteral("databaseType"), m_info.databaseKind},
-        {QStringLiteral("activeClients"), m_info.activeClients ? m_info.activeClients() : 0},
-        {QStringLiteral("environment"), m_info.environment},
-        {QStringLiteral("version"), QLatin1String(kVersion)},
-    };
+    probeIfDue();
     if (m_info.waJsVersion) {
         const QString wa = m_info.waJsVersion();
-        if (!wa.isEmpty())
-            body.insert(QStringLiteral("wa_js_version"), wa);
+        if (wa != m_waJsVersion) {
+            m_waJsVersion = wa;
+            m_waJsVersionJson = wa.isEmpty() ? QByteArray() : ",\"wa_js_version\":" + jsonString(wa);
+        }
     }
-    return HttpResponse::json(body, m_lastOk ? 200 : 503);
+
+    QByteArray body;
+    body.reserve(64 + m_middle.size() + m_timestampPrefix.size() + m_version.size() + m_waJsVersionJson.size());
+    body += "{\"activeClients\":";
+    appendDigits(body, m_info.activeClients ? std::max(0, m_info.activeClients()) : 0, 1);
+    body += m_middle;
+    appendTimestamp(body);
+    body += "\",\"uptime\":";
+    body += QByteArray::number(double(m_started.elapsed()) / 1000.0, 'g', QLocale::FloatingPointShortest);
+    body += m_version;
+    body += m_waJsVersionJson;
+    body += '}';
+    return HttpResponse::raw(std::move(body), QByteArrayLiteral("application/json"), m_lastOk ? 200 : 503);
 }
 
 } // namespace wadesk

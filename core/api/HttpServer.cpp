@@ -148,8 +148,30 @@ void HttpServer::stopAccepting()
     m_accepting = false;
     if (m_tcp)
         m_tcp->stopAccepting();
-    if (m_inFlight == 0)
-        emit drained();
+    checkDrained();
+}
+
+void HttpServer::checkDrained()
+{
+    if (m_accepting || m_drainedEmitted || m_inFlight > 0)
+        return;
+    // A reply that was written but not yet flushed would be lost if the thread quit now
+    // (destroying a socket aborts it): wait until every such socket has sent its bytes.
+    bool waiting = false;
+    if (m_tcp) {
+        for (ConnectionGuard *guard : m_tcp->guards()) {
+            QTcpSocket *socket = guard->socket();
+            if (socket->state() == QAbstractSocket::UnconnectedState || socket->bytesToWrite() == 0)
+                continue;
+            waiting = true;
+            connect(socket, &QTcpSocket::bytesWritten, this, &HttpServer::checkDrained, Qt::UniqueConnection);
+            connect(socket, &QTcpSocket::disconnected, this, &HttpServer::checkDrained, Qt::UniqueConnection);
+        }
+    }
+    if (waiting)
+        return;
+    m_drainedEmitted = true;
+    emit drained();
 }
 
 void HttpServer::dispatch(const QHttpServerRequest &request, std::shared_ptr<Reply::State> state)
@@ -163,21 +185,41 @@ void HttpServer::dispatch(const QHttpServerRequest &request, std::shared_ptr<Rep
     reply.d->guard = guard;
     reply.d->keepAlive = head.keepAlive && m_accepting;
     reply.d->head = request.method() == QHttpServerRequest::Method::Head;
+    // A pipelined request that arrives while an earlier one on the same connection is still
+    // being answered waits for it: HTTP/1.1 answers leave in request order.
+    const bool mustWait = guard && guard->busy();
     ++m_inFlight;
     if (guard)
         guard->replyStarted();
 
+    // Copied now: QHttpServer reuses its request object for the next request on the socket.
     ApiRequest api;
     api.method = methodName(request.method());
     if (api.method == "HEAD")
         api.method = "GET";
     api.path = request.url().path(QUrl::FullyDecoded);
     api.query = request.query();
-    for (const auto &header : request.headers())
+    const auto headers = request.headers();
+    api.headers.reserve(headers.size());
+    for (const auto &header : headers)
         api.headers.insert(header.first.toLower(), header.second);
     api.body = request.body();
     api.remoteAddress = request.remoteAddress();
 
+    if (mustWait) {
+        guard->enqueue([this, api, reply](bool run) mutable {
+            if (run)
+                route(api, reply);
+            else
+                reply.abandon();
+        });
+        return;
+    }
+    route(api, reply);
+}
+
+void HttpServer::route(ApiRequest &api, const Reply &reply)
+{
     const Router::Match match = m_router.match(api.method, api.path);
     if (!match.route) {
         if (!match.allowedMethods.isEmpty()) {
@@ -199,6 +241,13 @@ void HttpServer::dispatch(const QHttpServerRequest &request, std::shared_ptr<Rep
         spdlog::error("http: handler for {} {} threw: {}", api.method.constData(), api.path.toStdString(), e.what());
         reply.send(HttpResponse::error(DomainError::internal()));
     }
+}
+
+void HttpServer::abandonReply(Reply::State &)
+{
+    --m_inFlight;
+    // Not synchronously: this runs while a connection is being torn down.
+    QMetaObject::invokeMethod(this, &HttpServer::checkDrained, Qt::QueuedConnection);
 }
 
 void HttpServer::finishReply(Reply::State &state, const HttpResponse &response)
@@ -225,8 +274,8 @@ void HttpServer::finishReply(Reply::State &state, const HttpResponse &response)
         state.responder->writeBody(state.head ? QByteArray() : response.body);
 #endif
         state.responder.reset();
-        if (--m_inFlight == 0 && !m_accepting)
-            emit drained();
+        --m_inFlight;
+        checkDrained();
         return;
     }
 #endif
@@ -239,8 +288,8 @@ void HttpServer::finishReply(Reply::State &state, const HttpResponse &response)
     } else {
         spdlog::debug("http: client left before its {} reply", response.status);
     }
-    if (--m_inFlight == 0 && !m_accepting)
-        emit drained();
+    --m_inFlight;
+    checkDrained();
 }
 
 void Reply::send(const HttpResponse &response) const
@@ -250,6 +299,15 @@ void Reply::send(const HttpResponse &response) const
     d->sent = true;
     if (d->server)
         d->server->finishReply(*d, response);
+}
+
+void Reply::abandon() const
+{
+    if (!d || d->sent)
+        return;
+    d->sent = true;
+    if (d->server)
+        d->server->abandonReply(*d);
 }
 
 bool Reply::clientConnected() const

@@ -26,6 +26,8 @@ class Reply {
 public:
     void send(const HttpResponse &response) const;
     bool clientConnected() const;
+    // Gives the request up without answering (its connection is closing before it ran).
+    void abandon() const;
 
     struct State; // defined in HttpServer.cpp; differs by Qt version
 
@@ -49,7 +51,8 @@ public:
     quint16 port() const;
 
     // Graceful shutdown: stop accepting, close idle connections, let in-flight replies finish.
-    // Emits drained() once nothing is in flight (at once if nothing was).
+    // Emits drained() once nothing is in flight and every answer already written has left the
+    // socket (so quitting the thread then does not cut a reply short).
     void stopAccepting();
     int inFlight() const { return m_inFlight; }
     int openConnections() const;
@@ -62,7 +65,10 @@ private:
     friend class DispatchingHttpServer;
     friend class Reply;
     void dispatch(const QHttpServerRequest &request, std::shared_ptr<Reply::State> state);
+    void route(ApiRequest &api, const Reply &reply);
     void finishReply(Reply::State &state, const HttpResponse &response);
+    void abandonReply(Reply::State &state);
+    void checkDrained();
 
     ServerLimits m_limits;
     Router m_router;
@@ -70,6 +76,7 @@ private:
     GuardedTcpServer *m_tcp = nullptr;
     int m_inFlight = 0;
     bool m_accepting = true;
+    bool m_drainedEmitted = false;
 };
 
 } // namespace wadesk

@@ -19,6 +19,97 @@ QByteArray trimmedLine(const QByteArray &line)
 {
     return line.endsWith('\r') ? line.left(line.size() - 1) : line;
 }
+
+// The head is parsed in place, without splitting it into copies (this runs for every request).
+struct Span {
+    const char *p = nullptr;
+    qsizetype n = 0;
+    bool isEmpty() const { return n == 0; }
+    char at(qsizetype i) const { return p[i]; }
+    Span mid(qsizetype from, qsizetype len = -1) const { return {p + from, len < 0 ? n - from : len}; }
+    qsizetype indexOf(char c, qsizetype from = 0) const
+    {
+        const void *hit = from < n ? std::memchr(p + from, c, size_t(n - from)) : nullptr;
+        return hit ? static_cast<const char *>(hit) - p : -1;
+    }
+    bool operator==(const char *literal) const
+    {
+        const size_t len = std::strlen(literal);
+        return size_t(n) == len && std::memcmp(p, literal, len) == 0;
+    }
+    bool startsWith(const char *literal) const
+    {
+        const size_t len = std::strlen(literal);
+        return size_t(n) >= len && std::memcmp(p, literal, len) == 0;
+    }
+    // `lowerLiteral` must be lower case.
+    bool equalsNoCase(const char *lowerLiteral) const
+    {
+        const size_t len = std::strlen(lowerLiteral);
+        if (size_t(n) != len)
+            return false;
+        for (qsizetype i = 0; i < n; ++i) {
+            char c = p[i];
+            if (c >= 'A' && c <= 'Z')
+                c = char(c - 'A' + 'a');
+            if (c != lowerLiteral[i])
+                return false;
+        }
+        return true;
+    }
+    // Whitespace trimmed as QByteArray::trimmed() does.
+    Span trimmed() const
+    {
+        auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'; };
+        Span s = *this;
+        while (s.n > 0 && space(s.p[0])) {
+            ++s.p;
+            --s.n;
+        }
+        while (s.n > 0 && space(s.p[s.n - 1]))
+            --s.n;
+        return s;
+    }
+};
+
+// The next line of `block` from `pos` (without its LF and a CR before it); false at the end.
+bool nextLine(const QByteArray &block, qsizetype &pos, Span &line)
+{
+    if (pos >= block.size())
+        return false;
+    const char *data = block.constData();
+    const void *nl = std::memchr(data + pos, '\n', size_t(block.size() - pos));
+    const qsizetype end = nl ? static_cast<const char *>(nl) - data : block.size();
+    line = {data + pos, end - pos};
+    if (line.n > 0 && line.p[line.n - 1] == '\r')
+        --line.n;
+    pos = end + 1;
+    return true;
+}
+
+// A request line must be exactly "METHOD SP target SP version".
+bool splitRequestLine(Span line, Span parts[3])
+{
+    const qsizetype first = line.indexOf(' ');
+    if (first < 0)
+        return false;
+    const qsizetype second = line.indexOf(' ', first + 1);
+    if (second < 0 || line.indexOf(' ', second + 1) >= 0)
+        return false;
+    parts[0] = line.mid(0, first);
+    parts[1] = line.mid(first + 1, second - first - 1);
+    parts[2] = line.mid(second + 1);
+    return true;
+}
+
+bool isSupportedMethod(Span method)
+{
+    for (const char *m : {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}) {
+        if (method == m)
+            return true;
+    }
+    return false;
+}
 } // namespace
 
 RequestFraming::RequestFraming(Limits limits)
@@ -49,23 +140,22 @@ bool RequestFraming::midRequest() const
 
 RequestFraming::Verdict RequestFraming::finishHead()
 {
-    QList<QByteArray> lines = m_head.split('\n');
-    m_head.clear();
-    // The block ends with an empty line: drop it and the split's trailing empty element.
-    while (!lines.isEmpty() && trimmedLine(lines.constLast()).isEmpty())
-        lines.removeLast();
-    if (lines.isEmpty())
+    qsizetype pos = 0;
+    Span line;
+    if (!nextLine(m_head, pos, line) || line.isEmpty()) {
+        m_head.clear();
         return fail(Verdict::BadRequest, "empty request");
-
-    const QList<QByteArray> parts = trimmedLine(lines.constFirst()).split(' ');
-    if (parts.size() != 3 || parts.at(1).isEmpty())
+    }
+    Span parts[3];
+    if (!splitRequestLine(line, parts) || parts[1].isEmpty())
         return fail(Verdict::BadRequest, "malformed request line");
-    const QByteArray &version = parts.at(2);
+    const Span version = parts[2];
     if (!version.startsWith("HTTP/"))
         return fail(Verdict::BadRequest, "malformed HTTP version");
-    if (version != "HTTP/1.1" && version != "HTTP/1.0")
+    if (!(version == "HTTP/1.1") && !(version == "HTTP/1.0"))
         return fail(Verdict::VersionNotSupported, "only HTTP/1.0 and HTTP/1.1 are supported");
-    for (const char c : parts.at(1)) {
+    for (qsizetype i = 0; i < parts[1].n; ++i) {
+        const char c = parts[1].at(i);
         if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f)
             return fail(Verdict::BadRequest, "control character in the request target");
     }
@@ -77,49 +167,58 @@ RequestFraming::Verdict RequestFraming::finishHead()
     bool chunked = false;
     bool hasHost = false;
     qint64 contentLength = 0;
-    for (int i = 1; i < lines.size(); ++i) {
-        const QByteArray line = trimmedLine(lines.at(i));
-        if (line.startsWith(' ') || line.startsWith('\t'))
+    // The block ends with an empty line; nothing follows it.
+    while (nextLine(m_head, pos, line) && !line.isEmpty()) {
+        if (line.at(0) == ' ' || line.at(0) == '\t')
             return fail(Verdict::BadRequest, "folded header lines are not accepted");
-        const int colon = line.indexOf(':');
+        const qsizetype colon = line.indexOf(':');
         if (colon <= 0)
             return fail(Verdict::BadRequest, "malformed header line");
-        const QByteArray name = line.left(colon).toLower();
-        for (const char c : name) {
-            if (!isTokenChar(c))
+        const Span name = line.mid(0, colon);
+        for (qsizetype i = 0; i < name.n; ++i) {
+            if (!isTokenChar(name.at(i)))
                 return fail(Verdict::BadRequest, "invalid header name");
         }
-        const QByteArray value = line.mid(colon + 1).trimmed();
-        if (name == "content-length") {
-            bool ok = value.size() <= 18 && !value.isEmpty();
-            for (const char c : value)
-                ok = ok && c >= '0' && c <= '9';
+        const Span value = line.mid(colon + 1).trimmed();
+        if (name.equalsNoCase("content-length")) {
+            bool ok = value.n <= 18 && !value.isEmpty();
+            qint64 n = 0;
+            for (qsizetype i = 0; ok && i < value.n; ++i) {
+                const char c = value.at(i);
+                ok = c >= '0' && c <= '9';
+                n = n * 10 + (c - '0');
+            }
             if (!ok)
                 return fail(Verdict::BadRequest, "invalid Content-Length");
-            const qint64 n = value.toLongLong();
             if (hasLength && n != contentLength)
                 return fail(Verdict::BadRequest, "conflicting Content-Length headers");
             hasLength = true;
             contentLength = n;
-        } else if (name == "transfer-encoding") {
-            if (value.toLower() != "chunked")
+        } else if (name.equalsNoCase("transfer-encoding")) {
+            if (!value.equalsNoCase("chunked"))
                 return fail(Verdict::NotImplemented, "only the chunked transfer coding is supported");
             chunked = true;
-        } else if (name == "connection") {
-            for (const QByteArray &token : value.toLower().split(',')) {
-                const QByteArray t = token.trimmed();
-                if (t == "close")
+        } else if (name.equalsNoCase("connection")) {
+            qsizetype from = 0;
+            while (from <= value.n) {
+                qsizetype comma = value.indexOf(',', from);
+                if (comma < 0)
+                    comma = value.n;
+                const Span token = value.mid(from, comma - from).trimmed();
+                if (token.equalsNoCase("close"))
                     head.keepAlive = false;
-                else if (t == "keep-alive" && !http11)
+                else if (token.equalsNoCase("keep-alive") && !http11)
                     head.keepAlive = true;
+                from = comma + 1;
             }
-        } else if (name == "expect") {
-            if (value.toLower() == "100-continue")
+        } else if (name.equalsNoCase("expect")) {
+            if (value.equalsNoCase("100-continue"))
                 head.expectContinue = true;
-        } else if (name == "host") {
+        } else if (name.equalsNoCase("host")) {
             hasHost = true;
         }
     }
+    m_head.clear();
     if (http11 && !hasHost)
         return fail(Verdict::BadRequest, "HTTP/1.1 requests need a Host header");
     if (hasLength && chunked)
@@ -199,11 +298,13 @@ RequestFraming::Verdict RequestFraming::feed(const char *data, qint64 size)
                 break;
             if (firstLine) {
                 // Reject a bad request line at once instead of waiting for the whole block.
-                const QList<QByteArray> parts = trimmedLine(m_head.left(m_head.size() - 1)).split(' ');
-                if (parts.size() != 3)
+                qsizetype pos = 0;
+                Span line;
+                Span parts[3];
+                nextLine(m_head, pos, line);
+                if (!splitRequestLine(line, parts))
                     return fail(Verdict::BadRequest, "malformed request line");
-                static const QList<QByteArray> methods = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
-                if (!methods.contains(parts.at(0)))
+                if (!isSupportedMethod(parts[0]))
                     return fail(Verdict::NotImplemented, "unsupported method");
             }
             if (m_head.endsWith("\n\n") || m_head.endsWith("\n\r\n")) {

@@ -30,6 +30,12 @@ struct AppConfig {
     int jwtLifetimeSeconds = 24 * 3600;
     int authCacheMs = 5000;
 
+    // WhatsApp Web (the engine's test seam: point at a page that provides window.WPP itself).
+    QString whatsappUrl = QStringLiteral("https://web.whatsapp.com/");
+    bool injectWaJs = true;
+    int heartbeatIntervalMs = 5000;
+    int heartbeatTimeoutMs = 45000;
+
     QString secretsBackend = QStringLiteral("auto"); // auto | keychain | env | file
     QString settingsFile;       // the file that was read (may not exist)
 };

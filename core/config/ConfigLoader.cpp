@@ -11,6 +11,7 @@
 #include <QRegularExpression>
 #include <QSettings>
 #include <QStandardPaths>
+#include <QUrl>
 #include <functional>
 #include <vector>
 
@@ -95,6 +96,14 @@ std::vector<OptionSpec> optionSpecs()
          [](AppConfig &c, const QString &v) { c.jwtLifetimeSeconds = v.toInt(); }});
     add({"auth/cacheMs", "WADESK_AUTH_CACHE_MS", nullptr, Kind::Int, "", "", 0, 60000, {},
          [](AppConfig &c, const QString &v) { c.authCacheMs = v.toInt(); }});
+    add({"whatsapp/url", "WADESK_WA_URL", nullptr, Kind::String, "", "", 0, 0, {},
+         [](AppConfig &c, const QString &v) { c.whatsappUrl = v; }});
+    add({"whatsapp/injectWaJs", "WADESK_INJECT_WAJS", nullptr, Kind::Bool, "", "", 0, 0, {},
+         [](AppConfig &c, const QString &v) { c.injectWaJs = *parseBool(v); }});
+    add({"whatsapp/heartbeatIntervalMs", "WADESK_WA_HEARTBEAT_INTERVAL_MS", nullptr, Kind::Int, "", "", 100, 600000, {},
+         [](AppConfig &c, const QString &v) { c.heartbeatIntervalMs = v.toInt(); }});
+    add({"whatsapp/heartbeatTimeoutMs", "WADESK_WA_HEARTBEAT_TIMEOUT_MS", nullptr, Kind::Int, "", "", 500, 3600000, {},
+         [](AppConfig &c, const QString &v) { c.heartbeatTimeoutMs = v.toInt(); }});
     add({"secrets/backend", "WADESK_SECRETS_BACKEND", nullptr, Kind::Choice, "", "", 0, 0,
          {QStringLiteral("auto"), QStringLiteral("keychain"), QStringLiteral("env"), QStringLiteral("file")},
          [](AppConfig &c, const QString &v) { c.secretsBackend = v.trimmed().toLower(); }});
@@ -330,6 +339,14 @@ Result<LoadedConfig> ConfigLoader::load(const QStringList &arguments, const QPro
             return invalidOption(sourceOf.value(QStringLiteral("database")), DatabaseUrl::redacted(config.database),
                                  url.error().message);
     }
+
+    const QUrl waUrl(config.whatsappUrl, QUrl::StrictMode);
+    if (!waUrl.isValid() || waUrl.scheme().isEmpty()
+        || !QStringList{QStringLiteral("https"), QStringLiteral("http"), QStringLiteral("file")}.contains(waUrl.scheme()))
+        return invalidOption(QStringLiteral("WADESK_WA_URL"), config.whatsappUrl, QStringLiteral("expected an https, http or file URL"));
+    if (config.heartbeatTimeoutMs <= config.heartbeatIntervalMs)
+        return invalidOption(QStringLiteral("WADESK_WA_HEARTBEAT_TIMEOUT_MS"), QString::number(config.heartbeatTimeoutMs),
+                             QStringLiteral("must be longer than the heartbeat interval (%1 ms)").arg(config.heartbeatIntervalMs));
 
     if (!isLoopback(config.bindAddress)) {
         const QString bindSource = sourceOf.value(QStringLiteral("api/bind"));

@@ -8,7 +8,8 @@ namespace wadesk {
 
 namespace {
 const QString kColumns = QStringLiteral("c.id, c.organization_id, c.name, c.phone_number, c.status, c.created_by, "
-                                       "c.created_at, c.updated_at");
+                                       "c.created_at, c.updated_at, c.state_since, c.last_error, c.device_info, "
+                                       "c.browser_identity, c.linked, c.autostart");
 
 ClientRecord fromRow(const QSqlQuery &q)
 {
@@ -21,6 +22,12 @@ ClientRecord fromRow(const QSqlQuery &q)
     c.createdBy = q.value(5).toString();
     c.createdAt = q.value(6).toLongLong();
     c.updatedAt = q.value(7).toLongLong();
+    c.stateSince = q.value(8).toLongLong();
+    c.lastError = q.value(9).toString();
+    c.deviceInfo = q.value(10).toString();
+    c.browserIdentity = q.value(11).toString();
+    c.linked = q.value(12).toInt() != 0;
+    c.autostart = q.value(13).toInt() != 0;
     return c;
 }
 
@@ -142,6 +149,61 @@ Result<QStringList> ClientRepository::assignedClientIds(const QString &organizat
     QStringList out;
     while (q.value().next())
         out << q.value().value(0).toString();
+    return out;
+}
+
+Status ClientRepository::saveState(const QString &organizationId, const QString &clientId, const ClientStateUpdate &u)
+{
+    QString sql = QStringLiteral("UPDATE clients SET status = ?, state_since = ?, last_error = ?, updated_at = ?");
+    QVariantList bind{u.status, u.since, u.lastError.isEmpty() ? nullText() : QVariant(u.lastError), u.since};
+    if (u.linked) {
+        sql += QStringLiteral(", linked = ?");
+        bind << (*u.linked ? 1 : 0);
+    }
+    if (!u.phoneNumber.isEmpty()) {
+        sql += QStringLiteral(", phone_number = ?");
+        bind << u.phoneNumber;
+    }
+    if (!u.deviceInfo.isEmpty()) {
+        sql += QStringLiteral(", device_info = ?");
+        bind << u.deviceInfo;
+    }
+    sql += QStringLiteral(" WHERE organization_id = ? AND id = ?");
+    bind << organizationId << clientId;
+    Result<int> r = m_sql.change(sql, bind, "clients.saveState");
+    if (!r)
+        return r.error();
+    return {};
+}
+
+Status ClientRepository::setBrowserIdentity(const QString &organizationId, const QString &clientId, const QString &identityJson)
+{
+    Result<int> r = m_sql.change(QStringLiteral("UPDATE clients SET browser_identity = ? WHERE organization_id = ? AND id = ?"),
+                                 {identityJson, organizationId, clientId}, "clients.setIdentity");
+    if (!r)
+        return r.error();
+    return {};
+}
+
+Status ClientRepository::setAutostart(const QString &organizationId, const QString &clientId, bool autostart)
+{
+    Result<int> r = m_sql.change(QStringLiteral("UPDATE clients SET autostart = ? WHERE organization_id = ? AND id = ?"),
+                                 {autostart ? 1 : 0, organizationId, clientId}, "clients.setAutostart");
+    if (!r)
+        return r.error();
+    return {};
+}
+
+Result<QList<ClientRecord>> ClientRepository::clientsToRestore()
+{
+    Result<QSqlQuery> q = m_sql.run(QStringLiteral("SELECT ") + kColumns
+                                        + QStringLiteral(" FROM clients c WHERE c.linked = 1 OR c.autostart = 1 ORDER BY c.created_at"),
+                                    {}, "clients.toRestore");
+    if (!q)
+        return q.error();
+    QList<ClientRecord> out;
+    while (q.value().next())
+        out << fromRow(q.value());
     return out;
 }
 

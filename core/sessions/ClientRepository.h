@@ -19,6 +19,22 @@ struct ClientRecord {
     QString createdBy;
     qint64 createdAt = 0;
     qint64 updatedAt = 0;
+    qint64 stateSince = 0;
+    QString lastError;
+    QString deviceInfo;      // JSON text
+    QString browserIdentity; // JSON text
+    bool linked = false;     // reached ready and was not logged out: restore at start
+    bool autostart = false;  // an operator started it: start again with the application
+};
+
+// A state change to store on the client row.
+struct ClientStateUpdate {
+    QString status;
+    qint64 since = 0;
+    QString lastError;
+    std::optional<bool> linked;
+    QString phoneNumber;     // kept when empty
+    QString deviceInfo;      // kept when empty
 };
 
 // WhatsApp client records and who they are assigned to. Scoped by organization; with a
@@ -39,6 +55,12 @@ public:
                         const QString &assignedBy, qint64 at);
     Result<bool> unassign(const QString &organizationId, const QString &userId, const QString &clientId);
     Result<QStringList> assignedClientIds(const QString &organizationId, const QString &userId);
+
+    Status saveState(const QString &organizationId, const QString &clientId, const ClientStateUpdate &update);
+    Status setBrowserIdentity(const QString &organizationId, const QString &clientId, const QString &identityJson);
+    Status setAutostart(const QString &organizationId, const QString &clientId, bool autostart);
+    // Installation-wide, for the engine at start: clients to bring back by themselves.
+    Result<QList<ClientRecord>> clientsToRestore();
 
 private:
     SqlRunner &m_sql;

@@ -2,9 +2,15 @@
 
 #include "api/controllers/JsonViews.h"
 #include "common/Json.h"
+#include "audit/AuditEvent.h"
+#include "db/SqlRunner.h"
 #include "sessions/ClientService.h"
+#include "sessions/QrPng.h"
+#include "sessions/SessionControl.h"
 
+#include <QDateTime>
 #include <QJsonArray>
+#include <QJsonDocument>
 
 namespace wadesk {
 
@@ -16,6 +22,146 @@ void ClientController::registerRoutes(ApiRoutes &routes)
     routes.add("GET", QStringLiteral("/api/clients"), std::nullopt, std::bind(&ClientController::list, this, _1, _2));
     routes.add("GET", QStringLiteral("/api/clients/:clientId"), std::nullopt, std::bind(&ClientController::get, this, _1, _2));
     routes.add("DELETE", QStringLiteral("/api/clients/:clientId"), manage, std::bind(&ClientController::remove, this, _1, _2));
+    routes.add("POST", QStringLiteral("/api/clients/:clientId/init"), manage, std::bind(&ClientController::init, this, _1, _2));
+    routes.add("GET", QStringLiteral("/api/clients/:clientId/status"), std::nullopt, std::bind(&ClientController::status, this, _1, _2));
+    routes.add("GET", QStringLiteral("/api/clients/:clientId/qr"), std::nullopt, std::bind(&ClientController::qr, this, _1, _2));
+    routes.add("POST", QStringLiteral("/api/clients/:clientId/logout"), manage, std::bind(&ClientController::logout, this, _1, _2));
+}
+
+Status ClientController::needEngine() const
+{
+    if (!m_sessions)
+        return DomainError::unavailable(QStringLiteral("WhatsApp sessions do not run in this process"),
+                                        QStringLiteral("engine_unavailable"));
+    return {};
+}
+
+Result<HttpResponse> ClientController::init(ApiRequest &request, const AuthContext &ctx)
+{
+    if (Status s = needEngine(); !s)
+        return s.error();
+    Result<ClientRecord> client = m_clients.get(ctx, request.param(QStringLiteral("clientId")));
+    if (!client)
+        return client.error();
+    const std::optional<SessionSnapshot> before = m_sessions->snapshot(client.value().id);
+    const bool running = before && before->state != SessionState::Stopped && before->state != SessionState::Failed;
+    m_sessions->requestStart(ctx.organizationId, client.value().id);
+    const std::optional<SessionSnapshot> now = m_sessions->snapshot(client.value().id);
+    if (!running) {
+        SqlRunner sql(m_database);
+        AuditLog audit(sql);
+        Transaction tx(m_database);
+        if (Status s = tx.begin(); !s)
+            return s.error();
+        if (Status s = audit.append(auditBy(ctx, QStringLiteral("init_client"), QStringLiteral("whatsapp_clients"), client.value().id)); !s)
+            return s.error();
+        if (Status s = tx.commit(); !s)
+            return s.error();
+    }
+    return HttpResponse::json(QJsonObject{
+        {QStringLiteral("message"), running ? QStringLiteral("Client already running") : QStringLiteral("Client initialization started")},
+        {QStringLiteral("clientId"), client.value().id},
+        {QStringLiteral("status"), SessionStates::name(now ? now->state : SessionState::Initializing)}});
+}
+
+Result<HttpResponse> ClientController::status(ApiRequest &request, const AuthContext &ctx)
+{
+    Result<ClientRecord> client = m_clients.get(ctx, request.param(QStringLiteral("clientId")));
+    if (!client)
+        return client.error();
+    const ClientRecord &c = client.value();
+    const std::optional<SessionSnapshot> live = m_sessions ? m_sessions->snapshot(c.id) : std::nullopt;
+    QJsonObject deviceInfo = QJsonDocument::fromJson(c.deviceInfo.toUtf8()).object();
+    QString status = c.status;
+    qint64 since = c.stateSince;
+    QString lastError = c.lastError;
+    QString phone = c.phoneNumber;
+    bool qrAvailable = false;
+    QString waJs = m_sessions ? m_sessions->waJsVersion() : QString();
+    if (live) {
+        status = SessionStates::name(live->state);
+        since = live->stateSince;
+        lastError = live->lastError;
+        qrAvailable = live->state == SessionState::Qr && !live->qrText.isEmpty();
+        if (!live->phoneNumber.isEmpty())
+            phone = live->phoneNumber;
+        if (!live->deviceInfo.isEmpty())
+            deviceInfo = live->deviceInfo;
+        if (!live->waJsVersion.isEmpty())
+            waJs = live->waJsVersion;
+    } else if (m_sessions && status != QLatin1String("initializing")) {
+        status = QStringLiteral("stopped"); // stored state of a session that does not run now
+    }
+    return HttpResponse::json(QJsonObject{{QStringLiteral("id"), c.id},
+                                          {QStringLiteral("name"), c.name},
+                                          {QStringLiteral("status"), status},
+                                          {QStringLiteral("phoneNumber"), Json::orNull(phone)},
+                                          {QStringLiteral("deviceInfo"), deviceInfo},
+                                          {QStringLiteral("state_since"), Json::isoTime(since)},
+                                          {QStringLiteral("qr_available"), qrAvailable},
+                                          {QStringLiteral("wa_js_version"), Json::orNull(waJs)},
+                                          {QStringLiteral("last_error"), Json::orNull(lastError)}});
+}
+
+Result<HttpResponse> ClientController::qr(ApiRequest &request, const AuthContext &ctx)
+{
+    // A QR code grants access to the WhatsApp account: only those who manage clients, or the
+    // agents the client is assigned to, may see it.
+    if (!ctx.can(Permission::ManageClients) && !ctx.can(Permission::SendMessages))
+        return DomainError::forbidden(QStringLiteral("Permission denied: can_manage_clients required"), QStringLiteral("forbidden"));
+    Result<ClientRecord> client = m_clients.get(ctx, request.param(QStringLiteral("clientId")));
+    if (!client)
+        return client.error();
+    if (Status s = needEngine(); !s)
+        return s.error();
+    const QString format = request.queryValue(QStringLiteral("format"));
+    if (!format.isEmpty() && format != QLatin1String("json") && format != QLatin1String("png"))
+        return DomainError::validation(QStringLiteral("format"), QStringLiteral("format must be png or json"));
+    const std::optional<SessionSnapshot> live = m_sessions->snapshot(client.value().id);
+    if (live && live->state == SessionState::Qr && live->qrText.isEmpty() && live->qrIdle) {
+        m_sessions->requestRefreshQr(client.value().id);
+        return DomainError::tooManyRequests(QStringLiteral("The QR code expired; a new one is being requested"), 2,
+                                            QStringLiteral("qr_refreshing"));
+    }
+    if (!live || live->state != SessionState::Qr || live->qrText.isEmpty()) {
+        DomainError e = DomainError::conflict(
+            QStringLiteral("No QR code to show: the client is %1").arg(live ? SessionStates::name(live->state) : QStringLiteral("not running")),
+            QStringLiteral("client_not_in_qr_state"));
+        e.details.insert(QStringLiteral("status"), live ? SessionStates::name(live->state) : QStringLiteral("stopped"));
+        return e;
+    }
+    const QByteArray png = QrPng::render(live->qrText);
+    if (format == QLatin1String("json"))
+        return HttpResponse::json(QJsonObject{{QStringLiteral("qr"), live->qrText},
+                                              {QStringLiteral("data_url"), QStringLiteral("data:image/png;base64,") + QString::fromLatin1(png.toBase64())},
+                                              {QStringLiteral("expires_at"), Json::isoTime(live->qrExpiresAt)}})
+            .withHeader("Cache-Control", "no-store");
+    return HttpResponse::raw(png, "image/png").withHeader("Cache-Control", "no-store");
+}
+
+Result<HttpResponse> ClientController::logout(ApiRequest &request, const AuthContext &ctx)
+{
+    if (Status s = needEngine(); !s)
+        return s.error();
+    Result<ClientRecord> client = m_clients.get(ctx, request.param(QStringLiteral("clientId")));
+    if (!client)
+        return client.error();
+    const std::optional<SessionSnapshot> live = m_sessions->snapshot(client.value().id);
+    if (!live || live->state == SessionState::Stopped)
+        return DomainError::conflict(QStringLiteral("The client is not running"), QStringLiteral("client_not_running"));
+    m_sessions->requestLogout(client.value().id);
+    SqlRunner sql(m_database);
+    AuditLog audit(sql);
+    Transaction tx(m_database);
+    if (Status s = tx.begin(); !s)
+        return s.error();
+    if (Status s = audit.append(auditBy(ctx, QStringLiteral("logout_client"), QStringLiteral("whatsapp_clients"), client.value().id)); !s)
+        return s.error();
+    if (Status s = tx.commit(); !s)
+        return s.error();
+    return HttpResponse::json(QJsonObject{{QStringLiteral("message"), QStringLiteral("Logout requested")},
+                                          {QStringLiteral("clientId"), client.value().id},
+                                          {QStringLiteral("status"), SessionStates::name(live->state)}});
 }
 
 Result<HttpResponse> ClientController::create(ApiRequest &request, const AuthContext &ctx)
@@ -64,8 +210,11 @@ Result<HttpResponse> ClientController::get(ApiRequest &request, const AuthContex
 
 Result<HttpResponse> ClientController::remove(ApiRequest &request, const AuthContext &ctx)
 {
-    if (Status s = m_clients.remove(ctx, request.param(QStringLiteral("clientId"))); !s)
+    const QString clientId = request.param(QStringLiteral("clientId"));
+    if (Status s = m_clients.remove(ctx, clientId); !s)
         return s.error();
+    if (m_sessions)
+        m_sessions->requestRemove(clientId); // stops the session and deletes its browser profile
     return HttpResponse::json(QJsonObject{{QStringLiteral("message"), QStringLiteral("Client deleted successfully")}});
 }
 

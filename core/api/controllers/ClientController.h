@@ -5,19 +5,30 @@
 namespace wadesk {
 
 class ClientService;
+class Database;
+class SessionControl;
 
-// /api/clients records (the live session comes with the WhatsApp engine).
+// /api/clients: the records, and their live WhatsApp sessions through SessionControl (null when
+// the engine does not run in this process; session routes then answer 503).
 class ClientController {
 public:
-    explicit ClientController(ClientService &clients) : m_clients(clients) {}
+    ClientController(ClientService &clients, Database &database, SessionControl *sessions)
+        : m_clients(clients), m_database(database), m_sessions(sessions) {}
     void registerRoutes(ApiRoutes &routes);
 
 private:
+    Result<HttpResponse> init(ApiRequest &request, const AuthContext &ctx);
+    Result<HttpResponse> status(ApiRequest &request, const AuthContext &ctx);
+    Result<HttpResponse> qr(ApiRequest &request, const AuthContext &ctx);
+    Result<HttpResponse> logout(ApiRequest &request, const AuthContext &ctx);
+    Status needEngine() const;
+    ClientService &m_clients;
+    Database &m_database;
+    SessionControl *m_sessions;
     Result<HttpResponse> create(ApiRequest &request, const AuthContext &ctx);
     Result<HttpResponse> list(ApiRequest &request, const AuthContext &ctx);
     Result<HttpResponse> get(ApiRequest &request, const AuthContext &ctx);
     Result<HttpResponse> remove(ApiRequest &request, const AuthContext &ctx);
-    ClientService &m_clients;
 };
 
 } // namespace wadesk

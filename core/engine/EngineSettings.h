@@ -1,0 +1,22 @@
+#pragma once
+
+#include <QList>
+#include <QString>
+#include <QUrl>
+
+namespace wadesk {
+
+// How sessions run. The URL and "inject wa-js or not" are the test seam (DESIGN 4): tests point
+// sessions at a local page that provides window.WPP itself.
+struct EngineSettings {
+    QString dataDir;                                      // sessions live in <dataDir>/sessions/<clientId>
+    QUrl url = QUrl(QStringLiteral("https://web.whatsapp.com/"));
+    bool injectWaJs = true;
+    int heartbeatIntervalMs = 5000;                       // how often the bridge reports
+    int heartbeatTimeoutMs = 45000;                       // silence longer than this: recover
+    int readyTimeoutMs = 120000;                          // wa-js must be ready this long after a load
+    QList<int> recoveryBackoffMs = {2000, 5000, 15000};   // reload, reload bypassing cache, unregister service workers
+    int stableAfterMs = 60000;                            // recovery attempts are forgotten after this long healthy
+};
+
+} // namespace wadesk

@@ -1,0 +1,392 @@
+#include "engine/SessionRegistry.h"
+
+#include "common/EventBus.h"
+#include "db/SqlRunner.h"
+#include "engine/EngineInfo.h"
+#include "engine/WaSession.h"
+#include "sessions/ClientRepository.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QJsonDocument>
+#include <QLocale>
+#include <QRegularExpression>
+#include <spdlog/spdlog.h>
+
+namespace wadesk {
+
+namespace {
+QString versionOfBundle(const QString &source)
+{
+    static const QRegularExpression pattern(QStringLiteral("\\.version=\"([0-9][0-9A-Za-z.\\-]*)\""));
+    const auto match = pattern.match(source);
+    return match.hasMatch() ? match.captured(1) : QString();
+}
+} // namespace
+
+SessionRegistry::SessionRegistry(Database &database, EventBus &events, EngineSettings settings, QObject *parent)
+    : QObject(parent)
+    , m_database(database)
+    , m_events(events)
+    , m_settings(std::move(settings))
+{
+    if (m_settings.injectWaJs) {
+        QString origin;
+        m_waJsSource = loadWaJsBundle(m_settings.dataDir, &m_waJsVersion, &origin);
+        if (m_waJsSource.isEmpty())
+            spdlog::error("no wa-js bundle found: sessions cannot drive WhatsApp Web");
+        else
+            spdlog::info("wa-js {} ({})", m_waJsVersion.toStdString(), origin.toStdString());
+    }
+}
+
+SessionRegistry::~SessionRegistry()
+{
+    stopAll();
+}
+
+QString SessionRegistry::loadWaJsBundle(const QString &dataDir, QString *version, QString *origin)
+{
+    const QString overridePath = QDir(dataDir).filePath(QStringLiteral("wa-js/wppconnect-wa.js"));
+    for (const QString &path : {overridePath, QStringLiteral(":/wa-js/wppconnect-wa.js")}) {
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly))
+            continue;
+        const QString source = QString::fromUtf8(file.readAll());
+        if (source.isEmpty())
+            continue;
+        if (version)
+            *version = versionOfBundle(source);
+        if (origin)
+            *origin = path == overridePath ? QStringLiteral("override from %1").arg(path) : QStringLiteral("embedded");
+        return source;
+    }
+    return {};
+}
+
+void SessionRegistry::restoreAtStart()
+{
+    SqlRunner sql(m_database);
+    ClientRepository clients(sql);
+    Result<QList<ClientRecord>> toRestore = clients.clientsToRestore();
+    if (!toRestore) {
+        spdlog::error("cannot list the clients to restore");
+        return;
+    }
+    for (const ClientRecord &c : toRestore.value()) {
+        spdlog::info("restoring client {} ({})", c.id.toStdString(), c.name.toStdString());
+        start(c.organizationId, c.id);
+    }
+}
+
+bool SessionRegistry::start(const QString &organizationId, const QString &clientId, QString *error)
+{
+    if (m_sessions.count(clientId))
+        return true;
+    SqlRunner sql(m_database);
+    ClientRepository clients(sql);
+    Result<std::optional<ClientRecord>> found = clients.find(organizationId, clientId);
+    if (!found || !found.value()) {
+        if (error)
+            *error = QStringLiteral("client not found");
+        QWriteLocker lock(&m_lock);
+        m_snapshots.remove(clientId);
+        return false;
+    }
+    const ClientRecord &record = *found.value();
+    BrowserIdentity identity = BrowserIdentity::fromJson(QJsonDocument::fromJson(record.browserIdentity.toUtf8()).object());
+    if (!identity.isValid()) {
+        identity = BrowserIdentity::generate(EngineInfo::chromiumVersion(), QLocale::system().name());
+        clients.setBrowserIdentity(organizationId, clientId,
+                                   QString::fromUtf8(QJsonDocument(identity.toJson()).toJson(QJsonDocument::Compact)));
+    }
+    clients.setAutostart(organizationId, clientId, true);
+
+    WaSession::Config config;
+    config.settings = m_settings;
+    config.clientId = clientId;
+    config.clientName = record.name;
+    config.identity = identity;
+    config.waJsSource = m_settings.injectWaJs ? m_waJsSource : QString();
+    auto session = std::make_unique<WaSession>(config);
+    WaSession *raw = session.get();
+    m_organizations.insert(clientId, organizationId);
+    wire(raw, organizationId);
+    m_sessions.emplace(clientId, std::move(session));
+
+    QString why;
+    if (!raw->start(&why)) {
+        spdlog::error("client {}: cannot start: {}", clientId.toStdString(), why.toStdString());
+        m_sessions.erase(clientId);
+        SessionSnapshot failed;
+        failed.clientId = clientId;
+        failed.organizationId = organizationId;
+        failed.state = SessionState::Failed;
+        failed.stateSince = QDateTime::currentMSecsSinceEpoch();
+        failed.lastError = why;
+        writeSnapshot(failed);
+        persistState(failed, std::nullopt);
+        if (error)
+            *error = why;
+        return false;
+    }
+    emit sessionStarted(clientId);
+    return true;
+}
+
+void SessionRegistry::wire(WaSession *session, const QString &organizationId)
+{
+    const QString clientId = session->clientId();
+    connect(session, &WaSession::stateChanged, this, [this, session, organizationId]() { onStateChanged(session, organizationId); });
+    connect(session, &WaSession::qrChanged, this, [this, session, organizationId, clientId](const QString &text, qint64 expiresAt) {
+        {
+            QWriteLocker lock(&m_lock);
+            SessionSnapshot &s = m_snapshots[clientId];
+            s.qrText = text;
+            s.qrExpiresAt = expiresAt;
+            s.qrIdle = session->qrIdle();
+        }
+        emit snapshotChanged(clientId);
+        if (!text.isEmpty())
+            m_events.publish(Event::make(QStringLiteral("client.qr"), organizationId,
+                                         {{QStringLiteral("clientId"), clientId},
+                                          {QStringLiteral("qr"), text},
+                                          {QStringLiteral("expires_at"), QDateTime::fromMSecsSinceEpoch(expiresAt, Qt::UTC).toString(Qt::ISODate)}}));
+    });
+    connect(session, &WaSession::accountKnown, this, [this, session, organizationId, clientId](const QString &phone, const QJsonObject &info) {
+        SessionSnapshot copy;
+        {
+            QWriteLocker lock(&m_lock);
+            SessionSnapshot &s = m_snapshots[clientId];
+            s.phoneNumber = phone;
+            s.deviceInfo = info;
+            copy = s;
+        }
+        SqlRunner sql(m_database);
+        ClientRepository clients(sql);
+        ClientStateUpdate update;
+        update.status = SessionStates::name(session->state());
+        update.since = copy.stateSince;
+        update.lastError = session->lastError();
+        update.phoneNumber = phone;
+        update.deviceInfo = QString::fromUtf8(QJsonDocument(info).toJson(QJsonDocument::Compact));
+        clients.saveState(organizationId, clientId, update);
+        emit snapshotChanged(clientId);
+    });
+    connect(session, &WaSession::waJsVersionKnown, this, [this, clientId](const QString &version) {
+        QWriteLocker lock(&m_lock);
+        m_snapshots[clientId].waJsVersion = version;
+        m_reportedWaJsVersion = version;
+    });
+}
+
+void SessionRegistry::onStateChanged(WaSession *session, const QString &organizationId)
+{
+    const QString clientId = session->clientId();
+    SessionSnapshot snap;
+    SessionState previous;
+    {
+        QWriteLocker lock(&m_lock);
+        SessionSnapshot &s = m_snapshots[clientId];
+        previous = s.state;
+        s.clientId = clientId;
+        s.organizationId = organizationId;
+        s.state = session->state();
+        s.stateSince = QDateTime::currentMSecsSinceEpoch();
+        s.lastError = session->lastError();
+        s.qrText = session->qrText();
+        s.qrExpiresAt = session->qrExpiresAt();
+        s.qrIdle = session->qrIdle();
+        if (s.waJsVersion.isEmpty())
+            s.waJsVersion = session->waJsVersion().isEmpty() ? m_waJsVersion : session->waJsVersion();
+        snap = s;
+    }
+    std::optional<bool> linked;
+    if (snap.state == SessionState::Ready)
+        linked = true;
+    else if (snap.state == SessionState::LoggedOut)
+        linked = false;
+    persistState(snap, linked);
+    emit snapshotChanged(clientId);
+
+    const QJsonObject data{{QStringLiteral("clientId"), clientId},
+                           {QStringLiteral("status"), SessionStates::name(snap.state)},
+                           {QStringLiteral("phoneNumber"), snap.phoneNumber.isEmpty() ? QJsonValue() : QJsonValue(snap.phoneNumber)},
+                           {QStringLiteral("reason"), snap.lastError.isEmpty() ? QJsonValue() : QJsonValue(snap.lastError)}};
+    switch (snap.state) {
+    case SessionState::Ready:
+        m_events.publish(Event::make(QStringLiteral("client.connected"), organizationId, data));
+        break;
+    case SessionState::Disconnected:
+        m_events.publish(Event::make(QStringLiteral("client.disconnected"), organizationId, data));
+        break;
+    case SessionState::LoggedOut:
+        m_events.publish(Event::make(QStringLiteral("client.logged_out"), organizationId, data));
+        break;
+    case SessionState::Paused:
+        m_events.publish(Event::make(QStringLiteral("client.paused"), organizationId, data));
+        break;
+    case SessionState::Failed:
+        if (previous == SessionState::Ready)
+            m_events.publish(Event::make(QStringLiteral("client.disconnected"), organizationId, data));
+        break;
+    default:
+        break;
+    }
+}
+
+void SessionRegistry::persistState(const SessionSnapshot &snapshot, std::optional<bool> linked)
+{
+    SqlRunner sql(m_database);
+    ClientRepository clients(sql);
+    ClientStateUpdate update;
+    update.status = SessionStates::name(snapshot.state);
+    update.since = snapshot.stateSince;
+    update.lastError = snapshot.lastError;
+    update.linked = linked;
+    if (Status s = clients.saveState(snapshot.organizationId, snapshot.clientId, update); !s)
+        spdlog::error("client {}: cannot store its state", snapshot.clientId.toStdString());
+}
+
+void SessionRegistry::writeSnapshot(const SessionSnapshot &snapshot)
+{
+    {
+        QWriteLocker lock(&m_lock);
+        m_snapshots.insert(snapshot.clientId, snapshot);
+    }
+    emit snapshotChanged(snapshot.clientId);
+}
+
+void SessionRegistry::stop(const QString &clientId)
+{
+    auto it = m_sessions.find(clientId);
+    if (it == m_sessions.end())
+        return;
+    std::unique_ptr<WaSession> session = std::move(it->second);
+    m_sessions.erase(it);
+    session->disconnect(this);
+    session->stop();
+    session.reset();
+    {
+        QWriteLocker lock(&m_lock);
+        auto snap = m_snapshots.find(clientId);
+        if (snap != m_snapshots.end()) {
+            snap->state = SessionState::Stopped;
+            snap->stateSince = QDateTime::currentMSecsSinceEpoch();
+            snap->qrText.clear();
+        }
+    }
+    emit sessionStopped(clientId);
+}
+
+void SessionRegistry::stopAll()
+{
+    const QStringList ids = runningClients();
+    for (const QString &id : ids) {
+        auto it = m_sessions.find(id);
+        if (it != m_sessions.end()) {
+            it->second->disconnect(this); // keep the stored state: these come back at next start
+            it->second->stop();
+            m_sessions.erase(it);
+        }
+    }
+}
+
+void SessionRegistry::remove(const QString &clientId)
+{
+    stop(clientId);
+    {
+        QWriteLocker lock(&m_lock);
+        m_snapshots.remove(clientId);
+    }
+    m_organizations.remove(clientId);
+    const QString dir = WaSession::sessionDirectory(m_settings.dataDir, clientId);
+    if (QDir(dir).exists() && !QDir(dir).removeRecursively())
+        spdlog::warn("client {}: could not remove its profile directory {}", clientId.toStdString(), dir.toStdString());
+}
+
+WaSession *SessionRegistry::session(const QString &clientId) const
+{
+    auto it = m_sessions.find(clientId);
+    return it == m_sessions.end() ? nullptr : it->second.get();
+}
+
+QStringList SessionRegistry::runningClients() const
+{
+    QStringList out;
+    for (const auto &entry : m_sessions)
+        out << entry.first;
+    return out;
+}
+
+std::optional<SessionSnapshot> SessionRegistry::snapshot(const QString &clientId) const
+{
+    QReadLocker lock(&m_lock);
+    auto it = m_snapshots.constFind(clientId);
+    if (it == m_snapshots.constEnd())
+        return std::nullopt;
+    return it.value();
+}
+
+void SessionRegistry::requestStart(const QString &organizationId, const QString &clientId)
+{
+    {
+        // Visible at once to the caller's next read, before the main thread gets to it.
+        QWriteLocker lock(&m_lock);
+        SessionSnapshot &s = m_snapshots[clientId];
+        if (s.state == SessionState::Stopped || s.state == SessionState::Failed) {
+            s.clientId = clientId;
+            s.organizationId = organizationId;
+            s.state = SessionState::Initializing;
+            s.stateSince = QDateTime::currentMSecsSinceEpoch();
+            s.waJsVersion = m_waJsVersion;
+        }
+    }
+    QMetaObject::invokeMethod(this, [this, organizationId, clientId]() {
+        WaSession *existing = session(clientId);
+        if (existing && existing->state() == SessionState::Failed)
+            stop(clientId); // an explicit init after a failure starts afresh
+        if (existing && existing->state() == SessionState::Qr && existing->qrIdle())
+            existing->refreshQr();
+        start(organizationId, clientId);
+    }, Qt::QueuedConnection);
+}
+
+void SessionRegistry::requestLogout(const QString &clientId)
+{
+    QMetaObject::invokeMethod(this, [this, clientId]() {
+        if (WaSession *s = session(clientId))
+            s->logout();
+    }, Qt::QueuedConnection);
+}
+
+void SessionRegistry::requestRefreshQr(const QString &clientId)
+{
+    QMetaObject::invokeMethod(this, [this, clientId]() {
+        if (WaSession *s = session(clientId))
+            s->refreshQr();
+    }, Qt::QueuedConnection);
+}
+
+void SessionRegistry::requestRemove(const QString &clientId)
+{
+    QMetaObject::invokeMethod(this, [this, clientId]() { remove(clientId); }, Qt::QueuedConnection);
+}
+
+int SessionRegistry::readyCount() const
+{
+    QReadLocker lock(&m_lock);
+    int n = 0;
+    for (const SessionSnapshot &s : m_snapshots)
+        n += s.state == SessionState::Ready ? 1 : 0;
+    return n;
+}
+
+QString SessionRegistry::waJsVersion() const
+{
+    QReadLocker lock(&m_lock);
+    return m_reportedWaJsVersion.isEmpty() ? m_waJsVersion : m_reportedWaJsVersion;
+}
+
+} // namespace wadesk

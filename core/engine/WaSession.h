@@ -1,0 +1,123 @@
+#pragma once
+
+#include "engine/EngineSettings.h"
+#include "sessions/BrowserIdentity.h"
+#include "sessions/SessionState.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QObject>
+#include <QQueue>
+#include <QSet>
+#include <QTimer>
+#include <functional>
+#include <memory>
+
+class QLockFile;
+class QWebEngineProfile;
+class QWebEnginePage;
+
+namespace wadesk {
+
+class SessionBridge;
+
+// One WhatsApp Web session: a named QWebEngineProfile with its own storage under the data
+// directory (locked against other processes), a QWebEnginePage on it, the injected identity,
+// wa-js and bridge scripts, the state machine of DESIGN 4, and the recovery ladder. Lives on the
+// main thread. The page is always deleted before its profile.
+class WaSession final : public QObject {
+    Q_OBJECT
+public:
+    struct Config {
+        EngineSettings settings;
+        QString clientId;
+        QString clientName;
+        BrowserIdentity identity;
+        QString waJsSource;       // the bundle to inject; empty when injection is off
+    };
+    using Callback = std::function<void(bool ok, const QJsonValue &result, const QString &error)>;
+
+    explicit WaSession(Config config, QObject *parent = nullptr);
+    ~WaSession() override;
+
+    static QString sessionDirectory(const QString &dataDir, const QString &clientId);
+
+    // Locks the profile and loads the page. False (with the reason) when another process holds
+    // the profile or the directory cannot be made.
+    bool start(QString *error);
+    void stop();
+    bool isRunning() const { return m_page != nullptr; }
+
+    void logout();
+    void refreshQr();
+    // Calls a bridge method (sendText, sendFile, markComposing, markRead, queryExists,
+    // refreshQR, logout, state). The callback runs on the main thread exactly once.
+    void call(const QString &method, const QJsonArray &args, Callback done, int timeoutMs = 60000);
+
+    SessionState state() const { return m_state; }
+    QString lastError() const { return m_lastError; }
+    QString qrText() const { return m_qrText; }
+    qint64 qrExpiresAt() const { return m_qrExpiresAt; }
+    bool qrIdle() const { return m_qrIdle; }
+    QString phoneNumber() const { return m_phone; }
+    QJsonObject deviceInfo() const { return m_deviceInfo; }
+    QString waJsVersion() const { return m_waJsVersion; }
+    QWebEnginePage *page() const { return m_page; }
+    const QString &clientId() const { return m_config.clientId; }
+    int recoveryAttempts() const { return m_attempts; }
+
+signals:
+    void stateChanged(wadesk::SessionState state, const QString &reason);
+    void qrChanged(const QString &text, qint64 expiresAt);
+    void messageReceived(const QJsonObject &message);
+    void ackReceived(const QJsonObject &ack);
+    void accountKnown(const QString &phoneNumber, const QJsonObject &deviceInfo);
+    void waJsVersionKnown(const QString &version);
+
+private:
+    void installScripts();
+    void onBridgeEvent(const QString &json);
+    void onBridgeReply(const QString &id, const QString &json);
+    void applyConnState(const QJsonObject &data);
+    void setState(SessionState state, const QString &reason = QString());
+    void setQr(const QString &text);
+    void recover(const QString &why);
+    void failPending(const QString &why);
+    void touchHeartbeat();
+
+    Config m_config;
+    std::unique_ptr<QLockFile> m_lock;
+    QWebEngineProfile *m_profile = nullptr;
+    QWebEnginePage *m_page = nullptr;
+    SessionBridge *m_bridge = nullptr;
+
+    SessionState m_state = SessionState::Stopped;
+    QString m_lastError;
+    QString m_qrText;
+    qint64 m_qrExpiresAt = 0;
+    int m_qrCount = 0;
+    bool m_qrIdle = false;
+    QString m_phone;
+    QJsonObject m_deviceInfo;
+    QString m_waJsVersion;
+    bool m_bridgeReady = false;
+
+    QTimer m_heartbeat;     // silence → recover
+    QTimer m_readyDeadline; // loaded but wa-js never ready → recover
+    QTimer m_recoveryTimer;
+    QElapsedTimer m_healthySince;
+    int m_attempts = 0;
+
+    struct Pending {
+        Callback done;
+        QTimer *timer = nullptr;
+    };
+    QHash<QString, Pending> m_pending;
+    quint64 m_nextCallId = 1;
+    QSet<QString> m_seenMessages;   // WhatsApp may deliver a message twice
+    QQueue<QString> m_seenOrder;
+};
+
+} // namespace wadesk

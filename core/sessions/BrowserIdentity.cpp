@@ -1,0 +1,140 @@
+#include "sessions/BrowserIdentity.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QRandomGenerator>
+#include <QTimeZone>
+
+namespace wadesk {
+
+namespace {
+struct Os {
+    const char *uaToken;
+    const char *platform;
+    const char *uaPlatform;
+};
+const Os kSystems[] = {
+    {"Windows NT 10.0; Win64; x64", "Win32", "Windows"},
+    {"Macintosh; Intel Mac OS X 10_15_7", "MacIntel", "macOS"},
+    {"X11; Linux x86_64", "Linux x86_64", "Linux"},
+};
+const QPair<int, int> kScreens[] = {{1920, 1080}, {1366, 768}, {1536, 864}, {1440, 900}, {2560, 1440}, {1680, 1050}};
+const int kCores[] = {4, 8, 8, 12, 16};
+const int kMemory[] = {4, 8, 8};
+} // namespace
+
+BrowserIdentity BrowserIdentity::generate(const QString &chromiumVersion, const QString &localeName, quint32 seed)
+{
+    QRandomGenerator rng = seed ? QRandomGenerator(seed) : QRandomGenerator::securelySeeded();
+    BrowserIdentity id;
+    // Windows is the most common desktop for WhatsApp Web; weight it accordingly.
+    const int osRoll = rng.bounded(10);
+    const Os &os = kSystems[osRoll < 6 ? 0 : osRoll < 8 ? 1 : 2];
+    id.chromeMajor = chromiumVersion.section(QLatin1Char('.'), 0, 0);
+    if (id.chromeMajor.isEmpty())
+        id.chromeMajor = QStringLiteral("102");
+    // Chrome reduces the minor parts of its UA string to zeros; so do we.
+    id.userAgent = QStringLiteral("Mozilla/5.0 (%1) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/%2.0.0.0 Safari/537.36")
+                       .arg(QLatin1String(os.uaToken), id.chromeMajor);
+    id.platform = QLatin1String(os.platform);
+    id.uaPlatform = QLatin1String(os.uaPlatform);
+    QString bcp47 = localeName;
+    bcp47.replace(QLatin1Char('_'), QLatin1Char('-'));
+    if (bcp47.isEmpty() || bcp47 == QLatin1String("C"))
+        bcp47 = QStringLiteral("en-US");
+    id.languages = {bcp47};
+    const QString base = bcp47.section(QLatin1Char('-'), 0, 0);
+    if (base != bcp47)
+        id.languages << base;
+    if (base != QLatin1String("en"))
+        id.languages << QStringLiteral("en");
+    const auto screen = kScreens[rng.bounded(int(std::size(kScreens)))];
+    id.screenWidth = screen.first;
+    id.screenHeight = screen.second;
+    id.hardwareConcurrency = kCores[rng.bounded(int(std::size(kCores)))];
+    id.deviceMemory = kMemory[rng.bounded(int(std::size(kMemory)))];
+    id.timezoneOffsetMinutes = -QDateTime::currentDateTime().offsetFromUtc() / 60;
+    return id;
+}
+
+QJsonObject BrowserIdentity::toJson() const
+{
+    return QJsonObject{{QStringLiteral("userAgent"), userAgent},
+                       {QStringLiteral("platform"), platform},
+                       {QStringLiteral("uaPlatform"), uaPlatform},
+                       {QStringLiteral("languages"), QJsonArray::fromStringList(languages)},
+                       {QStringLiteral("screenWidth"), screenWidth},
+                       {QStringLiteral("screenHeight"), screenHeight},
+                       {QStringLiteral("colorDepth"), colorDepth},
+                       {QStringLiteral("hardwareConcurrency"), hardwareConcurrency},
+                       {QStringLiteral("deviceMemory"), deviceMemory},
+                       {QStringLiteral("timezoneOffsetMinutes"), timezoneOffsetMinutes},
+                       {QStringLiteral("chromeMajor"), chromeMajor}};
+}
+
+BrowserIdentity BrowserIdentity::fromJson(const QJsonObject &j)
+{
+    BrowserIdentity id;
+    id.userAgent = j.value(QStringLiteral("userAgent")).toString();
+    id.platform = j.value(QStringLiteral("platform")).toString();
+    id.uaPlatform = j.value(QStringLiteral("uaPlatform")).toString();
+    for (const QJsonValue &v : j.value(QStringLiteral("languages")).toArray())
+        id.languages << v.toString();
+    id.screenWidth = j.value(QStringLiteral("screenWidth")).toInt(1920);
+    id.screenHeight = j.value(QStringLiteral("screenHeight")).toInt(1080);
+    id.colorDepth = j.value(QStringLiteral("colorDepth")).toInt(24);
+    id.hardwareConcurrency = j.value(QStringLiteral("hardwareConcurrency")).toInt(8);
+    id.deviceMemory = j.value(QStringLiteral("deviceMemory")).toInt(8);
+    id.timezoneOffsetMinutes = j.value(QStringLiteral("timezoneOffsetMinutes")).toInt(0);
+    id.chromeMajor = j.value(QStringLiteral("chromeMajor")).toString();
+    return id;
+}
+
+QString BrowserIdentity::acceptLanguage() const
+{
+    QStringList parts;
+    double q = 1.0;
+    for (const QString &lang : languages) {
+        parts << (q >= 1.0 ? lang : QStringLiteral("%1;q=%2").arg(lang).arg(q, 0, 'f', 1));
+        q -= 0.1;
+    }
+    return parts.join(QLatin1Char(','));
+}
+
+QString BrowserIdentity::injectionScript() const
+{
+    const QByteArray identity = QJsonDocument(toJson()).toJson(QJsonDocument::Compact);
+    return QStringLiteral(R"JS((function () {
+  const id = %1;
+  const define = (proto, name, value) => {
+    try { Object.defineProperty(proto, name, { get: () => value, configurable: true }); } catch (e) {}
+  };
+  define(Navigator.prototype, 'userAgent', id.userAgent);
+  define(Navigator.prototype, 'appVersion', id.userAgent.replace(/^Mozilla\//, ''));
+  define(Navigator.prototype, 'platform', id.platform);
+  define(Navigator.prototype, 'language', id.languages[0]);
+  define(Navigator.prototype, 'languages', Object.freeze(id.languages.slice()));
+  define(Navigator.prototype, 'hardwareConcurrency', id.hardwareConcurrency);
+  define(Navigator.prototype, 'deviceMemory', id.deviceMemory);
+  define(Navigator.prototype, 'webdriver', false);
+  define(Screen.prototype, 'width', id.screenWidth);
+  define(Screen.prototype, 'height', id.screenHeight);
+  define(Screen.prototype, 'availWidth', id.screenWidth);
+  define(Screen.prototype, 'availHeight', id.screenHeight - 40);
+  define(Screen.prototype, 'colorDepth', id.colorDepth);
+  define(Screen.prototype, 'pixelDepth', id.colorDepth);
+  const brands = [{ brand: 'Chromium', version: id.chromeMajor }, { brand: 'Google Chrome', version: id.chromeMajor },
+                  { brand: 'Not;A=Brand', version: '99' }];
+  const uaData = {
+    brands: brands, mobile: false, platform: id.uaPlatform,
+    getHighEntropyValues: () => Promise.resolve({ brands: brands, mobile: false, platform: id.uaPlatform,
+      architecture: 'x86', bitness: '64', model: '', uaFullVersion: id.chromeMajor + '.0.0.0' }),
+    toJSON: () => ({ brands: brands, mobile: false, platform: id.uaPlatform })
+  };
+  define(Navigator.prototype, 'userAgentData', uaData);
+})();)JS")
+        .arg(QString::fromUtf8(identity));
+}
+
+} // namespace wadesk

@@ -1,0 +1,42 @@
+#pragma once
+
+#include "sessions/SessionState.h"
+
+#include <QJsonObject>
+#include <QString>
+#include <optional>
+
+namespace wadesk {
+
+// What the API knows of a live session: a copy taken under a lock, never a pointer into the
+// engine (which lives on the main thread).
+struct SessionSnapshot {
+    QString clientId;
+    QString organizationId;
+    SessionState state = SessionState::Stopped;
+    qint64 stateSince = 0;
+    QString qrText;          // empty unless state is qr and a code is showing
+    qint64 qrExpiresAt = 0;
+    bool qrIdle = false;     // the page stopped rotating codes; a refresh is needed
+    QString lastError;
+    QString phoneNumber;     // E.164 of the linked account, once known
+    QJsonObject deviceInfo;
+    QString waJsVersion;
+};
+
+// The engine as the API thread sees it. Reads are thread-safe snapshots; requests are handed
+// to the engine's thread and return at once (the API never waits for the main thread).
+class SessionControl {
+public:
+    virtual ~SessionControl() = default;
+    virtual std::optional<SessionSnapshot> snapshot(const QString &clientId) const = 0;
+    virtual void requestStart(const QString &organizationId, const QString &clientId) = 0;
+    virtual void requestLogout(const QString &clientId) = 0;
+    virtual void requestRefreshQr(const QString &clientId) = 0;
+    // Stops the session and deletes its browser profile (the client record is being deleted).
+    virtual void requestRemove(const QString &clientId) = 0;
+    virtual int readyCount() const = 0;
+    virtual QString waJsVersion() const = 0;
+};
+
+} // namespace wadesk

@@ -1,0 +1,29 @@
+#pragma once
+
+#include <QString>
+
+namespace wadesk {
+
+// The life of one WhatsApp session (DESIGN 4): initializing → qr → authenticating → ready ⇄
+// disconnected, plus logged_out, paused (account safety) and failed (with a reason).
+enum class SessionState { Stopped, Initializing, Qr, Authenticating, Ready, Disconnected, LoggedOut, Paused, Failed };
+
+namespace SessionStates {
+inline QString name(SessionState s)
+{
+    switch (s) {
+    case SessionState::Stopped: return QStringLiteral("stopped");
+    case SessionState::Initializing: return QStringLiteral("initializing");
+    case SessionState::Qr: return QStringLiteral("qr");
+    case SessionState::Authenticating: return QStringLiteral("authenticating");
+    case SessionState::Ready: return QStringLiteral("ready");
+    case SessionState::Disconnected: return QStringLiteral("disconnected");
+    case SessionState::LoggedOut: return QStringLiteral("logged_out");
+    case SessionState::Paused: return QStringLiteral("paused");
+    case SessionState::Failed: return QStringLiteral("failed");
+    }
+    return {};
+}
+} // namespace SessionStates
+
+} // namespace wadesk

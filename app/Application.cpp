@@ -182,7 +182,16 @@ int Application::startServices()
     if (!engine.injectWaJs)
         spdlog::warn("whatsapp/injectWaJs is off: sessions expect {} to provide window.WPP itself",
                      m_config.whatsappUrl.toStdString());
-    m_sessions = std::make_unique<SessionRegistry>(*m_database, *m_events, engine);
+    MessagingSettings messaging;
+    messaging.defaultTiers = RateTiers{m_config.ratePerMinute, m_config.ratePerHour, m_config.ratePerDay};
+    messaging.checkNumberExists = m_config.checkNumberExists;
+    if (!m_config.pacing) {
+        spdlog::warn("messaging/pacing is off: messages go out without typing time or pauses");
+        messaging.pacing = PacingSettings{0, 0, 0, 0, 0, 0.0, 0, 0};
+    }
+    m_sessions = std::make_unique<SessionRegistry>(*m_database, *m_events, engine, messaging);
+    // Before anything sends: what was being sent when WaDesk last stopped is failed, never resent.
+    m_sessions->failInterruptedSends();
 
     ApiService::Options options;
     options.limits.maxBodyBytes = m_config.maxBodyBytes;
@@ -200,6 +209,7 @@ int Application::startServices()
     options.health.activeClients = [sessions]() { return sessions->readyCount(); };
     options.health.waJsVersion = [sessions]() { return sessions->waJsVersion(); };
     options.sessions = sessions;
+    options.messaging = messaging;
     options.healthCacheMs = m_config.healthCacheMs;
     options.jwtLifetimeSeconds = m_config.jwtLifetimeSeconds;
     options.passwordCost = PasswordHasher::parseCost(m_config.passwordHashCost);

@@ -6,6 +6,7 @@
 #include "api/controllers/AuditController.h"
 #include "api/controllers/AuthController.h"
 #include "api/controllers/ClientController.h"
+#include "api/controllers/MessageController.h"
 #include "api/controllers/TeamController.h"
 #include "auth/AccountService.h"
 #include "auth/ApiKeyService.h"
@@ -15,6 +16,8 @@
 #include "db/Database.h"
 
 #include <QFile>
+#include "messaging/ContactService.h"
+#include "messaging/MessageService.h"
 #include "sessions/ClientService.h"
 
 namespace wadesk {
@@ -30,6 +33,8 @@ struct ApiService::OnApiThread {
     std::unique_ptr<TeamService> team;
     std::unique_ptr<ApiKeyService> keys;
     std::unique_ptr<ClientService> clients;
+    std::unique_ptr<MessageService> messages;
+    std::unique_ptr<ContactService> contacts;
     std::unique_ptr<ApiRoutes> routes;
     std::unique_ptr<HealthController> health;
     std::unique_ptr<AuthController> auth;
@@ -37,9 +42,11 @@ struct ApiService::OnApiThread {
     std::unique_ptr<TeamController> teamController;
     std::unique_ptr<ClientController> clientController;
     std::unique_ptr<AuditController> audit;
+    std::unique_ptr<MessageController> messageController;
 
     void clear()
     {
+        messageController.reset();
         audit.reset();
         clientController.reset();
         teamController.reset();
@@ -47,6 +54,8 @@ struct ApiService::OnApiThread {
         auth.reset();
         health.reset();
         routes.reset();
+        contacts.reset();
+        messages.reset();
         clients.reset();
         keys.reset();
         team.reset();
@@ -85,6 +94,8 @@ Result<quint16> ApiService::start()
         p.team = std::make_unique<TeamService>(*database, *p.authenticator);
         p.keys = std::make_unique<ApiKeyService>(*database, *p.authenticator);
         p.clients = std::make_unique<ClientService>(*database);
+        p.messages = std::make_unique<MessageService>(*database, *p.clients, options.sessions, options.messaging);
+        p.contacts = std::make_unique<ContactService>(*database);
         p.routes = std::make_unique<ApiRoutes>(server.router(), *p.authenticator, &server);
 
         p.health = std::make_unique<HealthController>(*database, options.health, options.healthCacheMs);
@@ -99,6 +110,8 @@ Result<quint16> ApiService::start()
         p.clientController->registerRoutes(*p.routes);
         p.audit = std::make_unique<AuditController>(*database);
         p.audit->registerRoutes(*p.routes);
+        p.messageController = std::make_unique<MessageController>(*p.messages, *p.contacts);
+        p.messageController->registerRoutes(*p.routes);
 
         // The OpenAPI document is embedded; it is public, like /health.
         server.router().add("GET", QStringLiteral("/api/openapi.json"), [](ApiRequest &) {

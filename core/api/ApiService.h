@@ -4,6 +4,7 @@
 #include "api/ServerLimits.h"
 #include "auth/PasswordHasher.h"
 #include "common/DomainError.h"
+#include "messaging/MessagingSettings.h"
 
 #include <QByteArray>
 #include <QHostAddress>
@@ -32,6 +33,7 @@ public:
         PasswordHasher::Cost passwordCost = PasswordHasher::Cost::Interactive;
         int authCacheMs = 5000;
         SessionControl *sessions = nullptr; // the engine; null when sessions do not run here
+        MessagingSettings messaging;
     };
 
     ApiService(Database &database, QByteArray jwtKey, Options options);

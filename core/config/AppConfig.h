@@ -36,6 +36,13 @@ struct AppConfig {
     int heartbeatIntervalMs = 5000;
     int heartbeatTimeoutMs = 45000;
 
+    // Messaging: rate tiers per client (defaults), human pacing, number check.
+    int ratePerMinute = 20;
+    int ratePerHour = 100;
+    int ratePerDay = 1000;
+    bool pacing = true;              // off: no typing time, no pauses (tests, benchmarks)
+    bool checkNumberExists = true;
+
     QString secretsBackend = QStringLiteral("auto"); // auto | keychain | env | file
     QString settingsFile;       // the file that was read (may not exist)
 };

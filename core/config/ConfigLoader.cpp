@@ -104,6 +104,16 @@ std::vector<OptionSpec> optionSpecs()
          [](AppConfig &c, const QString &v) { c.heartbeatIntervalMs = v.toInt(); }});
     add({"whatsapp/heartbeatTimeoutMs", "WADESK_WA_HEARTBEAT_TIMEOUT_MS", nullptr, Kind::Int, "", "", 500, 3600000, {},
          [](AppConfig &c, const QString &v) { c.heartbeatTimeoutMs = v.toInt(); }});
+    add({"messaging/perMinute", "WADESK_RATE_PER_MINUTE", nullptr, Kind::Int, "", "", 1, 100000, {},
+         [](AppConfig &c, const QString &v) { c.ratePerMinute = v.toInt(); }});
+    add({"messaging/perHour", "WADESK_RATE_PER_HOUR", nullptr, Kind::Int, "", "", 1, 1000000, {},
+         [](AppConfig &c, const QString &v) { c.ratePerHour = v.toInt(); }});
+    add({"messaging/perDay", "WADESK_RATE_PER_DAY", nullptr, Kind::Int, "", "", 1, 10000000, {},
+         [](AppConfig &c, const QString &v) { c.ratePerDay = v.toInt(); }});
+    add({"messaging/pacing", "WADESK_PACING", nullptr, Kind::Bool, "", "", 0, 0, {},
+         [](AppConfig &c, const QString &v) { c.pacing = *parseBool(v); }});
+    add({"messaging/checkNumberExists", "WADESK_CHECK_NUMBER_EXISTS", nullptr, Kind::Bool, "", "", 0, 0, {},
+         [](AppConfig &c, const QString &v) { c.checkNumberExists = *parseBool(v); }});
     add({"secrets/backend", "WADESK_SECRETS_BACKEND", nullptr, Kind::Choice, "", "", 0, 0,
          {QStringLiteral("auto"), QStringLiteral("keychain"), QStringLiteral("env"), QStringLiteral("file")},
          [](AppConfig &c, const QString &v) { c.secretsBackend = v.trimmed().toLower(); }});

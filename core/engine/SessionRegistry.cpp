@@ -3,7 +3,15 @@
 #include "common/EventBus.h"
 #include "db/SqlRunner.h"
 #include "engine/EngineInfo.h"
+#include "audit/AuditLog.h"
+#include "common/EventLog.h"
+#include "common/Json.h"
 #include "engine/WaSession.h"
+#include "engine/WaSessionTransport.h"
+#include "messaging/InboundProcessor.h"
+#include "messaging/MessageRepository.h"
+#include "messaging/MessageSender.h"
+#include "messaging/MessageService.h"
 #include "sessions/ClientRepository.h"
 
 #include <QDateTime>
@@ -25,11 +33,23 @@ QString versionOfBundle(const QString &source)
 }
 } // namespace
 
-SessionRegistry::SessionRegistry(Database &database, EventBus &events, EngineSettings settings, QObject *parent)
+SessionRegistry::Runtime::Runtime() = default;
+SessionRegistry::Runtime::Runtime(Runtime &&) noexcept = default;
+SessionRegistry::Runtime::~Runtime()
+{
+    sender.reset();
+    transport.reset();
+    session.reset();
+}
+
+SessionRegistry::SessionRegistry(Database &database, EventBus &events, EngineSettings settings, MessagingSettings messaging,
+                                 QObject *parent)
     : QObject(parent)
     , m_database(database)
     , m_events(events)
     , m_settings(std::move(settings))
+    , m_messaging(std::move(messaging))
+    , m_inbound(std::make_unique<InboundProcessor>(database, &events, m_messaging))
 {
     if (m_settings.injectWaJs) {
         QString origin;
@@ -109,11 +129,22 @@ bool SessionRegistry::start(const QString &organizationId, const QString &client
     config.clientName = record.name;
     config.identity = identity;
     config.waJsSource = m_settings.injectWaJs ? m_waJsSource : QString();
-    auto session = std::make_unique<WaSession>(config);
-    WaSession *raw = session.get();
+    Runtime runtime;
+    runtime.session = std::make_unique<WaSession>(config);
+    WaSession *raw = runtime.session.get();
+    runtime.transport = std::make_unique<WaSessionTransport>(*raw);
+    runtime.sender = std::make_unique<MessageSender>(m_database, &m_events, organizationId, clientId, *runtime.transport, m_messaging);
+    runtime.sender->setTiers(MessageService::tiersOf(record, m_messaging.defaultTiers));
+    runtime.sender->setPaused(record.paused);
+    connect(runtime.sender.get(), &MessageSender::healthTripped, this,
+            [this, organizationId, clientId](const QString &reason) { pause(organizationId, clientId, reason); });
     m_organizations.insert(clientId, organizationId);
     wire(raw, organizationId);
-    m_sessions.emplace(clientId, std::move(session));
+    m_sessions.emplace(clientId, std::move(runtime));
+    if (record.paused) {
+        QWriteLocker lock(&m_lock);
+        m_snapshots[clientId].lastError = record.pausedReason;
+    }
 
     QString why;
     if (!raw->start(&why)) {
@@ -174,6 +205,11 @@ void SessionRegistry::wire(WaSession *session, const QString &organizationId)
         clients.saveState(organizationId, clientId, update);
         emit snapshotChanged(clientId);
     });
+    connect(session, &WaSession::messageReceived, this, [this, organizationId, clientId](const QJsonObject &message) {
+        m_inbound->onMessage(organizationId, clientId, message, sender(clientId));
+    });
+    connect(session, &WaSession::ackReceived, this,
+            [this, organizationId, clientId](const QJsonObject &ack) { m_inbound->onAck(organizationId, clientId, ack); });
     connect(session, &WaSession::waJsVersionKnown, this, [this, clientId](const QString &version) {
         QWriteLocker lock(&m_lock);
         m_snapshots[clientId].waJsVersion = version;
@@ -192,7 +228,13 @@ void SessionRegistry::onStateChanged(WaSession *session, const QString &organiza
         previous = s.state;
         s.clientId = clientId;
         s.organizationId = organizationId;
-        s.state = session->state();
+        const MessageSender *queue = sender(clientId);
+        const bool paused = queue && queue->isPaused();
+        const SessionState real = session->state();
+        // A paused client shows as paused while its page is healthy; real trouble shows through.
+        s.state = paused && real != SessionState::LoggedOut && real != SessionState::Failed && real != SessionState::Qr
+            ? SessionState::Paused
+            : real;
         s.stateSince = QDateTime::currentMSecsSinceEpoch();
         s.lastError = session->lastError();
         s.qrText = session->qrText();
@@ -209,6 +251,12 @@ void SessionRegistry::onStateChanged(WaSession *session, const QString &organiza
         linked = false;
     persistState(snap, linked);
     emit snapshotChanged(clientId);
+    if (snap.state == SessionState::Ready) {
+        if (MessageSender *queue = sender(clientId))
+            queue->wake();
+    }
+    if (snap.state == previous)
+        return;
 
     const QJsonObject data{{QStringLiteral("clientId"), clientId},
                            {QStringLiteral("status"), SessionStates::name(snap.state)},
@@ -223,9 +271,6 @@ void SessionRegistry::onStateChanged(WaSession *session, const QString &organiza
         break;
     case SessionState::LoggedOut:
         m_events.publish(Event::make(QStringLiteral("client.logged_out"), organizationId, data));
-        break;
-    case SessionState::Paused:
-        m_events.publish(Event::make(QStringLiteral("client.paused"), organizationId, data));
         break;
     case SessionState::Failed:
         if (previous == SessionState::Ready)
@@ -263,11 +308,11 @@ void SessionRegistry::stop(const QString &clientId)
     auto it = m_sessions.find(clientId);
     if (it == m_sessions.end())
         return;
-    std::unique_ptr<WaSession> session = std::move(it->second);
+    Runtime runtime = std::move(it->second);
     m_sessions.erase(it);
-    session->disconnect(this);
-    session->stop();
-    session.reset();
+    runtime.sender.reset();
+    runtime.session->disconnect(this);
+    runtime.session->stop();
     {
         QWriteLocker lock(&m_lock);
         auto snap = m_snapshots.find(clientId);
@@ -286,8 +331,9 @@ void SessionRegistry::stopAll()
     for (const QString &id : ids) {
         auto it = m_sessions.find(id);
         if (it != m_sessions.end()) {
-            it->second->disconnect(this); // keep the stored state: these come back at next start
-            it->second->stop();
+            it->second.sender.reset();
+            it->second.session->disconnect(this); // keep the stored state: these come back at next start
+            it->second.session->stop();
             m_sessions.erase(it);
         }
     }
@@ -309,7 +355,111 @@ void SessionRegistry::remove(const QString &clientId)
 WaSession *SessionRegistry::session(const QString &clientId) const
 {
     auto it = m_sessions.find(clientId);
-    return it == m_sessions.end() ? nullptr : it->second.get();
+    return it == m_sessions.end() ? nullptr : it->second.session.get();
+}
+
+MessageSender *SessionRegistry::sender(const QString &clientId) const
+{
+    auto it = m_sessions.find(clientId);
+    return it == m_sessions.end() ? nullptr : it->second.sender.get();
+}
+
+void SessionRegistry::pause(const QString &organizationId, const QString &clientId, const QString &reason)
+{
+    MessageSender *queue = sender(clientId);
+    if (organizationId.isEmpty() || (queue && queue->isPaused()))
+        return;
+    if (queue)
+        queue->setPaused(true);
+    SqlRunner sql(m_database);
+    ClientRepository clients(sql);
+    EventLog events(sql, &m_events);
+    AuditLog audit(sql);
+    Transaction tx(m_database);
+    bool ok = tx.begin().ok() && clients.setPaused(organizationId, clientId, true, reason).ok();
+    AuditEntry entry;
+    entry.organizationId = organizationId;
+    entry.action = QStringLiteral("pause_client");
+    entry.resource = QStringLiteral("whatsapp_clients");
+    entry.resourceId = clientId;
+    entry.details = QJsonObject{{QStringLiteral("reason"), reason}};
+    ok = ok && audit.append(entry).ok();
+    ok = ok && events.record(Event::make(QStringLiteral("client.paused"), organizationId,
+                                         {{QStringLiteral("clientId"), clientId}, {QStringLiteral("reason"), reason}}))
+                   .ok();
+    if (ok && tx.commit().ok())
+        events.publishRecorded();
+    else
+        spdlog::error("client {}: could not store its pause", clientId.toStdString());
+    spdlog::warn("client {}: paused: {}", clientId.toStdString(), reason.toStdString());
+    {
+        QWriteLocker lock(&m_lock);
+        SessionSnapshot &s = m_snapshots[clientId];
+        s.clientId = clientId;
+        s.organizationId = organizationId;
+        if (s.state == SessionState::Ready || s.state == SessionState::Disconnected || s.state == SessionState::Authenticating)
+            s.state = SessionState::Paused;
+        s.stateSince = QDateTime::currentMSecsSinceEpoch();
+        s.lastError = reason;
+    }
+    emit snapshotChanged(clientId);
+}
+
+void SessionRegistry::resume(const QString &organizationId, const QString &clientId)
+{
+    SqlRunner sql(m_database);
+    ClientRepository clients(sql);
+    if (!organizationId.isEmpty())
+        clients.setPaused(organizationId, clientId, false, QString());
+    if (MessageSender *queue = sender(clientId))
+        queue->setPaused(false);
+    if (WaSession *s = session(clientId)) {
+        QWriteLocker lock(&m_lock);
+        SessionSnapshot &snap = m_snapshots[clientId];
+        snap.state = s->state();
+        snap.stateSince = QDateTime::currentMSecsSinceEpoch();
+        snap.lastError = s->lastError();
+    }
+    emit snapshotChanged(clientId);
+}
+
+void SessionRegistry::reloadSettings(const QString &clientId)
+{
+    MessageSender *queue = sender(clientId);
+    const QString organizationId = m_organizations.value(clientId);
+    if (!queue || organizationId.isEmpty())
+        return;
+    SqlRunner sql(m_database);
+    ClientRepository clients(sql);
+    Result<std::optional<ClientRecord>> record = clients.find(organizationId, clientId);
+    if (record && record.value())
+        queue->setTiers(MessageService::tiersOf(*record.value(), m_messaging.defaultTiers));
+    queue->wake();
+}
+
+void SessionRegistry::failInterruptedSends()
+{
+    SqlRunner sql(m_database);
+    MessageRepository messages(sql);
+    EventLog events(sql, &m_events);
+    Transaction tx(m_database);
+    if (!tx.begin())
+        return;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    Result<QList<MessageRecord>> failed = messages.failInterrupted(now);
+    if (!failed)
+        return;
+    for (const MessageRecord &m : failed.value()) {
+        spdlog::warn("message {} was being sent when WaDesk stopped: failed as interrupted (not resent)", m.id.toStdString());
+        events.record(Event::make(QStringLiteral("message.failed"), m.organizationId,
+                                  {{QStringLiteral("messageId"), m.id},
+                                   {QStringLiteral("clientId"), m.clientId},
+                                   {QStringLiteral("to"), m.contactPhone},
+                                   {QStringLiteral("reason"), QStringLiteral("interrupted")},
+                                   {QStringLiteral("timestamp"), Json::isoTime(now)}}));
+    }
+    if (tx.commit())
+        events.publishRecorded();
 }
 
 QStringList SessionRegistry::runningClients() const
@@ -372,6 +522,30 @@ void SessionRegistry::requestRefreshQr(const QString &clientId)
 void SessionRegistry::requestRemove(const QString &clientId)
 {
     QMetaObject::invokeMethod(this, [this, clientId]() { remove(clientId); }, Qt::QueuedConnection);
+}
+
+void SessionRegistry::requestWake(const QString &clientId)
+{
+    QMetaObject::invokeMethod(this, [this, clientId]() {
+        if (MessageSender *queue = sender(clientId))
+            queue->wake();
+    }, Qt::QueuedConnection);
+}
+
+void SessionRegistry::requestReloadSettings(const QString &clientId)
+{
+    QMetaObject::invokeMethod(this, [this, clientId]() { reloadSettings(clientId); }, Qt::QueuedConnection);
+}
+
+void SessionRegistry::requestPause(const QString &organizationId, const QString &clientId, const QString &reason)
+{
+    QMetaObject::invokeMethod(this, [this, organizationId, clientId, reason]() { pause(organizationId, clientId, reason); },
+                              Qt::QueuedConnection);
+}
+
+void SessionRegistry::requestResume(const QString &organizationId, const QString &clientId)
+{
+    QMetaObject::invokeMethod(this, [this, organizationId, clientId]() { resume(organizationId, clientId); }, Qt::QueuedConnection);
 }
 
 int SessionRegistry::readyCount() const

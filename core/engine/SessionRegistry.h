@@ -1,6 +1,7 @@
 #pragma once
 
 #include "engine/EngineSettings.h"
+#include "messaging/MessagingSettings.h"
 #include "sessions/SessionControl.h"
 
 #include <QHash>
@@ -13,7 +14,10 @@ namespace wadesk {
 
 class Database;
 class EventBus;
+class InboundProcessor;
+class MessageSender;
 class WaSession;
+class WaSessionTransport;
 
 // Owns one WaSession per running client (the only owner: sessions are created, stopped and
 // deleted here, on the main thread). Stores every state change on the client row, publishes
@@ -21,7 +25,8 @@ class WaSession;
 class SessionRegistry final : public QObject, public SessionControl {
     Q_OBJECT
 public:
-    SessionRegistry(Database &database, EventBus &events, EngineSettings settings, QObject *parent = nullptr);
+    SessionRegistry(Database &database, EventBus &events, EngineSettings settings, MessagingSettings messaging = {},
+                    QObject *parent = nullptr);
     ~SessionRegistry() override;
 
     // The wa-js bundle to inject: <dataDir>/wa-js/wppconnect-wa.js when present, else the embedded one.
@@ -33,6 +38,11 @@ public:
     void stop(const QString &clientId);
     void stopAll();
     WaSession *session(const QString &clientId) const;
+    MessageSender *sender(const QString &clientId) const;
+    void pause(const QString &organizationId, const QString &clientId, const QString &reason);
+    void resume(const QString &organizationId, const QString &clientId);
+    // After a crash: messages that were being sent are failed as interrupted, never resent.
+    void failInterruptedSends();
     QStringList runningClients() const;
 
     // SessionControl: any thread.
@@ -41,6 +51,10 @@ public:
     void requestLogout(const QString &clientId) override;
     void requestRefreshQr(const QString &clientId) override;
     void requestRemove(const QString &clientId) override;
+    void requestWake(const QString &clientId) override;
+    void requestReloadSettings(const QString &clientId) override;
+    void requestPause(const QString &organizationId, const QString &clientId, const QString &reason) override;
+    void requestResume(const QString &organizationId, const QString &clientId) override;
     int readyCount() const override;
     QString waJsVersion() const override;
 
@@ -61,7 +75,19 @@ private:
     EngineSettings m_settings;
     QString m_waJsSource;
     QString m_waJsVersion;
-    std::map<QString, std::unique_ptr<WaSession>> m_sessions;
+    // One runtime per running client, destroyed sender → transport → session.
+    struct Runtime {
+        std::unique_ptr<WaSession> session;
+        std::unique_ptr<WaSessionTransport> transport;
+        std::unique_ptr<MessageSender> sender;
+        Runtime();
+        Runtime(Runtime &&) noexcept;
+        ~Runtime();
+    };
+    void reloadSettings(const QString &clientId);
+    MessagingSettings m_messaging;
+    std::unique_ptr<InboundProcessor> m_inbound;
+    std::map<QString, Runtime> m_sessions;
     QHash<QString, QString> m_organizations; // clientId -> organizationId
 
     mutable QReadWriteLock m_lock;

@@ -9,7 +9,8 @@ namespace wadesk {
 namespace {
 const QString kColumns = QStringLiteral("c.id, c.organization_id, c.name, c.phone_number, c.status, c.created_by, "
                                        "c.created_at, c.updated_at, c.state_since, c.last_error, c.device_info, "
-                                       "c.browser_identity, c.linked, c.autostart");
+                                       "c.browser_identity, c.linked, c.autostart, c.rate_per_minute, c.rate_per_hour, c.rate_per_day, "
+                                       "c.paused, c.paused_reason");
 
 ClientRecord fromRow(const QSqlQuery &q)
 {
@@ -28,6 +29,11 @@ ClientRecord fromRow(const QSqlQuery &q)
     c.browserIdentity = q.value(11).toString();
     c.linked = q.value(12).toInt() != 0;
     c.autostart = q.value(13).toInt() != 0;
+    c.ratePerMinute = q.value(14).toInt();
+    c.ratePerHour = q.value(15).toInt();
+    c.ratePerDay = q.value(16).toInt();
+    c.paused = q.value(17).toInt() != 0;
+    c.pausedReason = q.value(18).toString();
     return c;
 }
 
@@ -189,6 +195,26 @@ Status ClientRepository::setAutostart(const QString &organizationId, const QStri
 {
     Result<int> r = m_sql.change(QStringLiteral("UPDATE clients SET autostart = ? WHERE organization_id = ? AND id = ?"),
                                  {autostart ? 1 : 0, organizationId, clientId}, "clients.setAutostart");
+    if (!r)
+        return r.error();
+    return {};
+}
+
+Status ClientRepository::setRateLimits(const QString &organizationId, const QString &clientId, int perMinute, int perHour, int perDay)
+{
+    auto orNull = [](int v) { return v > 0 ? QVariant(v) : nullInt(); };
+    Result<int> r = m_sql.change(
+        QStringLiteral("UPDATE clients SET rate_per_minute = ?, rate_per_hour = ?, rate_per_day = ? WHERE organization_id = ? AND id = ?"),
+        {orNull(perMinute), orNull(perHour), orNull(perDay), organizationId, clientId}, "clients.setRateLimits");
+    if (!r)
+        return r.error();
+    return {};
+}
+
+Status ClientRepository::setPaused(const QString &organizationId, const QString &clientId, bool paused, const QString &reason)
+{
+    Result<int> r = m_sql.change(QStringLiteral("UPDATE clients SET paused = ?, paused_reason = ? WHERE organization_id = ? AND id = ?"),
+                                 {paused ? 1 : 0, paused ? QVariant(reason) : nullText(), organizationId, clientId}, "clients.setPaused");
     if (!r)
         return r.error();
     return {};

@@ -25,6 +25,11 @@ struct ClientRecord {
     QString browserIdentity; // JSON text
     bool linked = false;     // reached ready and was not logged out: restore at start
     bool autostart = false;  // an operator started it: start again with the application
+    int ratePerMinute = 0;   // 0: the installation default
+    int ratePerHour = 0;
+    int ratePerDay = 0;
+    bool paused = false;     // account safety: its queue does not move until resumed
+    QString pausedReason;
 };
 
 // A state change to store on the client row.
@@ -59,6 +64,8 @@ public:
     Status saveState(const QString &organizationId, const QString &clientId, const ClientStateUpdate &update);
     Status setBrowserIdentity(const QString &organizationId, const QString &clientId, const QString &identityJson);
     Status setAutostart(const QString &organizationId, const QString &clientId, bool autostart);
+    Status setRateLimits(const QString &organizationId, const QString &clientId, int perMinute, int perHour, int perDay);
+    Status setPaused(const QString &organizationId, const QString &clientId, bool paused, const QString &reason);
     // Installation-wide, for the engine at start: clients to bring back by themselves.
     Result<QList<ClientRecord>> clientsToRestore();
 

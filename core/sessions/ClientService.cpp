@@ -102,4 +102,58 @@ Status ClientService::remove(const AuthContext &actor, const QString &clientId)
     return tx.commit();
 }
 
+Result<ClientRecord> ClientService::update(const AuthContext &actor, const QString &clientId, const Change &change)
+{
+    Result<ClientRecord> found = get(actor, clientId);
+    if (!found)
+        return found;
+    ClientRecord c = found.value();
+    QJsonObject details;
+    SqlRunner sql(m_database);
+    ClientRepository clients(sql);
+    AuditLog audit(sql);
+    Transaction tx(m_database);
+    if (Status s = tx.begin(); !s)
+        return s.error();
+    if (change.name) {
+        if (change.name->isEmpty() || change.name->size() > 100)
+            return DomainError::validation(QStringLiteral("name"), QStringLiteral("name must be 1 to 100 characters"));
+        Result<int> r = sql.change(QStringLiteral("UPDATE clients SET name = ?, updated_at = ? WHERE organization_id = ? AND id = ?"),
+                                   {*change.name, QDateTime::currentMSecsSinceEpoch(), actor.organizationId, clientId}, "clients.rename");
+        if (!r)
+            return r.error();
+        c.name = *change.name;
+        details.insert(QStringLiteral("name"), c.name);
+    }
+    if (change.perMinute || change.perHour || change.perDay) {
+        c.ratePerMinute = change.perMinute.value_or(c.ratePerMinute);
+        c.ratePerHour = change.perHour.value_or(c.ratePerHour);
+        c.ratePerDay = change.perDay.value_or(c.ratePerDay);
+        if (Status s = clients.setRateLimits(actor.organizationId, clientId, c.ratePerMinute, c.ratePerHour, c.ratePerDay); !s)
+            return s.error();
+        details.insert(QStringLiteral("rate_limits"), QJsonObject{{QStringLiteral("per_minute"), c.ratePerMinute},
+                                                                  {QStringLiteral("per_hour"), c.ratePerHour},
+                                                                  {QStringLiteral("per_day"), c.ratePerDay}});
+    }
+    if (Status s = audit.append(auditBy(actor, QStringLiteral("update_client"), QStringLiteral("whatsapp_clients"), clientId, details)); !s)
+        return s.error();
+    if (Status s = tx.commit(); !s)
+        return s.error();
+    return c;
+}
+
+Status ClientService::auditPause(const AuthContext &actor, const QString &clientId, bool paused)
+{
+    SqlRunner sql(m_database);
+    AuditLog audit(sql);
+    Transaction tx(m_database);
+    if (Status s = tx.begin(); !s)
+        return s;
+    if (Status s = audit.append(auditBy(actor, paused ? QStringLiteral("pause_client_requested") : QStringLiteral("resume_client"),
+                                        QStringLiteral("whatsapp_clients"), clientId));
+        !s)
+        return s;
+    return tx.commit();
+}
+
 } // namespace wadesk

@@ -4,6 +4,8 @@
 #include "common/DomainError.h"
 #include "sessions/ClientRepository.h"
 
+#include <optional>
+
 namespace wadesk {
 
 class Database;
@@ -22,6 +24,13 @@ public:
     Result<Page> list(const AuthContext &actor, int limit, int offset);
     Result<ClientRecord> get(const AuthContext &actor, const QString &clientId);
     Status remove(const AuthContext &actor, const QString &clientId);
+    struct Change {
+        std::optional<QString> name;
+        std::optional<int> perMinute, perHour, perDay; // 0 resets to the installation default
+    };
+    Result<ClientRecord> update(const AuthContext &actor, const QString &clientId, const Change &change);
+    // Records an operator's pause or resume in the audit log (the engine applies it).
+    Status auditPause(const AuthContext &actor, const QString &clientId, bool paused);
 
     static QString visibleTo(const AuthContext &actor);
 

@@ -35,6 +35,12 @@ public:
     virtual void requestRefreshQr(const QString &clientId) = 0;
     // Stops the session and deletes its browser profile (the client record is being deleted).
     virtual void requestRemove(const QString &clientId) = 0;
+    // Messaging: a message was queued, or the client's settings changed.
+    virtual void requestWake(const QString &clientId) = 0;
+    virtual void requestReloadSettings(const QString &clientId) = 0;
+    // Account safety: stop or restart a client's queue (the page keeps running).
+    virtual void requestPause(const QString &organizationId, const QString &clientId, const QString &reason) = 0;
+    virtual void requestResume(const QString &organizationId, const QString &clientId) = 0;
     virtual int readyCount() const = 0;
     virtual QString waJsVersion() const = 0;
 };

@@ -26,6 +26,83 @@ void ClientController::registerRoutes(ApiRoutes &routes)
     routes.add("GET", QStringLiteral("/api/clients/:clientId/status"), std::nullopt, std::bind(&ClientController::status, this, _1, _2));
     routes.add("GET", QStringLiteral("/api/clients/:clientId/qr"), std::nullopt, std::bind(&ClientController::qr, this, _1, _2));
     routes.add("POST", QStringLiteral("/api/clients/:clientId/logout"), manage, std::bind(&ClientController::logout, this, _1, _2));
+    routes.add("PATCH", QStringLiteral("/api/clients/:clientId"), manage, std::bind(&ClientController::update, this, _1, _2));
+    routes.add("POST", QStringLiteral("/api/clients/:clientId/pause"), manage, std::bind(&ClientController::pause, this, _1, _2));
+    routes.add("POST", QStringLiteral("/api/clients/:clientId/resume"), manage, std::bind(&ClientController::resume, this, _1, _2));
+}
+
+Result<HttpResponse> ClientController::update(ApiRequest &request, const AuthContext &ctx)
+{
+    Result<QJsonObject> body = request.jsonObject();
+    if (!body)
+        return body.error();
+    ClientService::Change change;
+    Result<std::optional<QString>> name = Json::optionalString(body.value(), QStringLiteral("name"), 100);
+    if (!name)
+        return name.error();
+    change.name = name.value();
+    const QJsonValue limits = body.value().value(QStringLiteral("rate_limits"));
+    if (!limits.isUndefined() && !limits.isNull()) {
+        if (!limits.isObject())
+            return DomainError::validation(QStringLiteral("rate_limits"), QStringLiteral("rate_limits must be an object"));
+        const QJsonObject o = limits.toObject();
+        struct Field {
+            const char *name;
+            std::optional<int> *target;
+            int max;
+        };
+        for (const Field &f : {Field{"per_minute", &change.perMinute, 1000}, Field{"per_hour", &change.perHour, 60000},
+                               Field{"per_day", &change.perDay, 1000000}}) {
+            const QJsonValue v = o.value(QLatin1String(f.name));
+            if (v.isUndefined() || v.isNull())
+                continue;
+            if (!v.isDouble() || v.toDouble() != double(v.toInt()) || v.toInt() < 0 || v.toInt() > f.max)
+                return DomainError::validation(QStringLiteral("rate_limits.") + QLatin1String(f.name),
+                                               QStringLiteral("rate_limits.%1 must be a whole number from 0 (default) to %2").arg(QLatin1String(f.name)).arg(f.max));
+            *f.target = v.toInt();
+        }
+    }
+    if (!change.name && !change.perMinute && !change.perHour && !change.perDay)
+        return DomainError::badRequest(QStringLiteral("Nothing to change: send name or rate_limits"), QStringLiteral("empty_change"));
+    Result<ClientRecord> updated = m_clients.update(ctx, request.param(QStringLiteral("clientId")), change);
+    if (!updated)
+        return updated.error();
+    if (m_sessions)
+        m_sessions->requestReloadSettings(updated.value().id);
+    QJsonObject view = JsonViews::client(updated.value());
+    view.insert(QStringLiteral("rate_limits"), QJsonObject{{QStringLiteral("per_minute"), updated.value().ratePerMinute},
+                                                           {QStringLiteral("per_hour"), updated.value().ratePerHour},
+                                                           {QStringLiteral("per_day"), updated.value().ratePerDay}});
+    return HttpResponse::json(QJsonObject{{QStringLiteral("message"), QStringLiteral("Client updated")}, {QStringLiteral("client"), view}});
+}
+
+Result<HttpResponse> ClientController::pause(ApiRequest &request, const AuthContext &ctx)
+{
+    if (Status s = needEngine(); !s)
+        return s.error();
+    Result<ClientRecord> client = m_clients.get(ctx, request.param(QStringLiteral("clientId")));
+    if (!client)
+        return client.error();
+    if (Status s = m_clients.auditPause(ctx, client.value().id, true); !s)
+        return s.error();
+    m_sessions->requestPause(ctx.organizationId, client.value().id, QStringLiteral("paused by %1").arg(ctx.email));
+    return HttpResponse::json(QJsonObject{{QStringLiteral("message"), QStringLiteral("Client paused")},
+                                          {QStringLiteral("clientId"), client.value().id},
+                                          {QStringLiteral("status"), QStringLiteral("paused")}});
+}
+
+Result<HttpResponse> ClientController::resume(ApiRequest &request, const AuthContext &ctx)
+{
+    if (Status s = needEngine(); !s)
+        return s.error();
+    Result<ClientRecord> client = m_clients.get(ctx, request.param(QStringLiteral("clientId")));
+    if (!client)
+        return client.error();
+    if (Status s = m_clients.auditPause(ctx, client.value().id, false); !s)
+        return s.error();
+    m_sessions->requestResume(ctx.organizationId, client.value().id);
+    return HttpResponse::json(QJsonObject{{QStringLiteral("message"), QStringLiteral("Client resumed")},
+                                          {QStringLiteral("clientId"), client.value().id}});
 }
 
 Status ClientController::needEngine() const

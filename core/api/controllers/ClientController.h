@@ -21,6 +21,9 @@ private:
     Result<HttpResponse> status(ApiRequest &request, const AuthContext &ctx);
     Result<HttpResponse> qr(ApiRequest &request, const AuthContext &ctx);
     Result<HttpResponse> logout(ApiRequest &request, const AuthContext &ctx);
+    Result<HttpResponse> update(ApiRequest &request, const AuthContext &ctx);
+    Result<HttpResponse> pause(ApiRequest &request, const AuthContext &ctx);
+    Result<HttpResponse> resume(ApiRequest &request, const AuthContext &ctx);
     Status needEngine() const;
     ClientService &m_clients;
     Database &m_database;

@@ -1,0 +1,221 @@
+#include "api/controllers/MessageController.h"
+
+#include "common/Json.h"
+#include "messaging/ContactService.h"
+#include "messaging/MessageService.h"
+
+#include <QJsonArray>
+
+namespace wadesk {
+
+namespace {
+QJsonObject messageView(const MessageRecord &m)
+{
+    return QJsonObject{{QStringLiteral("id"), m.id},
+                       {QStringLiteral("client_id"), m.clientId},
+                       // The guide names the contact by number here.
+                       {QStringLiteral("contact_id"), m.contactPhone},
+                       {QStringLiteral("contact"), QJsonObject{{QStringLiteral("id"), m.contactId}, {QStringLiteral("phone_number"), m.contactPhone}}},
+                       {QStringLiteral("message_text"), m.body},
+                       {QStringLiteral("direction"), m.direction},
+                       {QStringLiteral("status"), m.status},
+                       {QStringLiteral("failure_reason"), Json::orNull(m.failureReason)},
+                       {QStringLiteral("wa_message_id"), Json::orNull(m.waMessageId)},
+                       {QStringLiteral("created_at"), Json::isoTime(m.createdAt)},
+                       {QStringLiteral("sending_at"), Json::isoTime(m.sendingAt)},
+                       {QStringLiteral("sent_at"), Json::isoTime(m.sentAt)},
+                       {QStringLiteral("delivered_at"), Json::isoTime(m.deliveredAt)},
+                       {QStringLiteral("read_at"), Json::isoTime(m.readAt)},
+                       {QStringLiteral("failed_at"), Json::isoTime(m.failedAt)}};
+}
+
+QJsonObject contactView(const ContactRecord &c)
+{
+    return QJsonObject{{QStringLiteral("id"), c.id},
+                       {QStringLiteral("phone_number"), c.phoneNumber},
+                       {QStringLiteral("wa_id"), Json::orNull(c.waId)},
+                       {QStringLiteral("name"), Json::orNull(c.name)},
+                       {QStringLiteral("tags"), QJsonArray::fromStringList(c.tags)},
+                       {QStringLiteral("opted_out"), c.optedOut},
+                       {QStringLiteral("opted_out_at"), Json::isoTime(c.optedOutAt)},
+                       {QStringLiteral("created_at"), Json::isoTime(c.createdAt)},
+                       {QStringLiteral("updated_at"), Json::isoTime(c.updatedAt)}};
+}
+
+Result<qint64> timeParam(const ApiRequest &request, const QString &name)
+{
+    const QString raw = request.queryValue(name);
+    if (raw.isEmpty())
+        return qint64(0);
+    const std::optional<qint64> t = Json::parseIsoTime(raw);
+    if (!t)
+        return DomainError::validation(name, QStringLiteral("%1 must be an ISO-8601 time").arg(name));
+    return *t;
+}
+} // namespace
+
+void MessageController::registerRoutes(ApiRoutes &routes)
+{
+    using namespace std::placeholders;
+    routes.add("POST", QStringLiteral("/api/clients/:clientId/send-message"), Permission::SendMessages,
+               std::bind(&MessageController::send, this, _1, _2));
+    routes.add("GET", QStringLiteral("/api/messages/:messageId"), std::nullopt, std::bind(&MessageController::get, this, _1, _2));
+    routes.add("GET", QStringLiteral("/api/clients/:clientId/messages"), std::nullopt, std::bind(&MessageController::history, this, _1, _2));
+    routes.add("GET", QStringLiteral("/api/clients/:clientId/rate-limits"), std::nullopt,
+               std::bind(&MessageController::rateLimits, this, _1, _2));
+    routes.add("GET", QStringLiteral("/api/contacts"), std::nullopt, std::bind(&MessageController::listContacts, this, _1, _2));
+    routes.add("GET", QStringLiteral("/api/contacts/:contactId"), std::nullopt, std::bind(&MessageController::getContact, this, _1, _2));
+    routes.add("PATCH", QStringLiteral("/api/contacts/:contactId"), Permission::SendMessages,
+               std::bind(&MessageController::updateContact, this, _1, _2));
+}
+
+Result<HttpResponse> MessageController::send(ApiRequest &request, const AuthContext &ctx)
+{
+    Result<QJsonObject> body = request.jsonObject();
+    if (!body)
+        return body.error();
+    Result<QString> to = Json::requiredString(body.value(), QStringLiteral("to"), 40);
+    if (!to)
+        return to.error();
+    const QJsonValue text = body.value().value(QStringLiteral("message"));
+    if (!text.isString())
+        return DomainError::validation(QStringLiteral("message"), QStringLiteral("message is required"));
+    const QJsonValue media = body.value().value(QStringLiteral("media"));
+    if (!media.isUndefined() && !media.isNull())
+        return DomainError::unprocessable(QStringLiteral("Sending media is not supported yet"), QStringLiteral("media_not_supported"));
+    Result<MessageService::Accepted> accepted = m_messages.send(ctx, request.param(QStringLiteral("clientId")), to.value(),
+                                                                text.toString(), QString::fromUtf8(request.header("idempotency-key")).trimmed());
+    if (!accepted)
+        return accepted.error();
+    HttpResponse r = HttpResponse::json(QJsonObject{{QStringLiteral("message"), QStringLiteral("Message sent successfully")},
+                                                    {QStringLiteral("messageId"), accepted.value().messageId},
+                                                    {QStringLiteral("status"), accepted.value().status}});
+    if (accepted.value().replayed)
+        r.withHeader("Idempotent-Replayed", "true");
+    return r;
+}
+
+Result<HttpResponse> MessageController::get(ApiRequest &request, const AuthContext &ctx)
+{
+    Result<MessageRecord> m = m_messages.get(ctx, request.param(QStringLiteral("messageId")));
+    if (!m)
+        return m.error();
+    return HttpResponse::json(messageView(m.value()));
+}
+
+Result<HttpResponse> MessageController::history(ApiRequest &request, const AuthContext &ctx)
+{
+    Result<ApiRoutes::Page> page = ApiRoutes::page(request);
+    if (!page)
+        return page.error();
+    MessageQuery query;
+    query.limit = page.value().limit;
+    query.offset = page.value().offset;
+    query.contactPhone = request.queryValue(QStringLiteral("contact")).left(40);
+    query.direction = request.queryValue(QStringLiteral("direction"));
+    if (!query.direction.isEmpty() && query.direction != QLatin1String("inbound") && query.direction != QLatin1String("outbound"))
+        return DomainError::validation(QStringLiteral("direction"), QStringLiteral("direction must be inbound or outbound"));
+    query.status = request.queryValue(QStringLiteral("status"));
+    static const QStringList statuses = {QStringLiteral("queued"), QStringLiteral("sending"), QStringLiteral("sent"), QStringLiteral("delivered"),
+                                         QStringLiteral("read"), QStringLiteral("failed"), QStringLiteral("received")};
+    if (!query.status.isEmpty() && !statuses.contains(query.status))
+        return DomainError::validation(QStringLiteral("status"), QStringLiteral("status must be one of %1").arg(statuses.join(QStringLiteral(", "))));
+    Result<qint64> since = timeParam(request, QStringLiteral("since"));
+    if (!since)
+        return since.error();
+    Result<qint64> until = timeParam(request, QStringLiteral("until"));
+    if (!until)
+        return until.error();
+    query.since = since.value();
+    query.until = until.value();
+    Result<MessageService::Page> result = m_messages.history(ctx, request.param(QStringLiteral("clientId")), query);
+    if (!result)
+        return result.error();
+    QJsonArray items;
+    for (const MessageRecord &m : result.value().messages)
+        items.append(messageView(m));
+    return HttpResponse::json(QJsonObject{{QStringLiteral("messages"), items},
+                                          {QStringLiteral("count"), items.size()},
+                                          {QStringLiteral("total"), result.value().total}});
+}
+
+Result<HttpResponse> MessageController::rateLimits(ApiRequest &request, const AuthContext &ctx)
+{
+    Result<QJsonObject> state = m_messages.rateLimits(ctx, request.param(QStringLiteral("clientId")));
+    if (!state)
+        return state.error();
+    return HttpResponse::json(state.value());
+}
+
+Result<HttpResponse> MessageController::listContacts(ApiRequest &request, const AuthContext &ctx)
+{
+    Result<ApiRoutes::Page> page = ApiRoutes::page(request);
+    if (!page)
+        return page.error();
+    ContactQuery query;
+    query.limit = page.value().limit;
+    query.offset = page.value().offset;
+    query.search = request.queryValue(QStringLiteral("search")).left(100);
+    query.tag = request.queryValue(QStringLiteral("tag")).left(50);
+    const QString optedOut = request.queryValue(QStringLiteral("opted_out"));
+    if (optedOut == QLatin1String("true"))
+        query.optedOut = true;
+    else if (optedOut == QLatin1String("false"))
+        query.optedOut = false;
+    else if (!optedOut.isEmpty())
+        return DomainError::validation(QStringLiteral("opted_out"), QStringLiteral("opted_out must be true or false"));
+    Result<ContactService::Page> result = m_contacts.list(ctx, query);
+    if (!result)
+        return result.error();
+    QJsonArray items;
+    for (const ContactRecord &c : result.value().contacts)
+        items.append(contactView(c));
+    return HttpResponse::json(QJsonObject{{QStringLiteral("contacts"), items},
+                                          {QStringLiteral("count"), items.size()},
+                                          {QStringLiteral("total"), result.value().total}});
+}
+
+Result<HttpResponse> MessageController::getContact(ApiRequest &request, const AuthContext &ctx)
+{
+    Result<ContactRecord> c = m_contacts.get(ctx, request.param(QStringLiteral("contactId")));
+    if (!c)
+        return c.error();
+    return HttpResponse::json(QJsonObject{{QStringLiteral("contact"), contactView(c.value())}});
+}
+
+Result<HttpResponse> MessageController::updateContact(ApiRequest &request, const AuthContext &ctx)
+{
+    Result<QJsonObject> body = request.jsonObject();
+    if (!body)
+        return body.error();
+    ContactService::Change change;
+    Result<std::optional<QString>> name = Json::optionalString(body.value(), QStringLiteral("name"), 100);
+    if (!name)
+        return name.error();
+    change.name = name.value();
+    const QJsonValue tags = body.value().value(QStringLiteral("tags"));
+    if (!tags.isUndefined() && !tags.isNull()) {
+        if (!tags.isArray())
+            return DomainError::validation(QStringLiteral("tags"), QStringLiteral("tags must be an array of strings"));
+        QStringList list;
+        for (const QJsonValue &t : tags.toArray()) {
+            if (!t.isString())
+                return DomainError::validation(QStringLiteral("tags"), QStringLiteral("tags must be an array of strings"));
+            list << t.toString();
+        }
+        change.tags = list;
+    }
+    Result<std::optional<bool>> optedOut = Json::optionalBool(body.value(), QStringLiteral("opted_out"));
+    if (!optedOut)
+        return optedOut.error();
+    change.optedOut = optedOut.value();
+    if (!change.name && !change.tags && !change.optedOut)
+        return DomainError::badRequest(QStringLiteral("Nothing to change: send name, tags or opted_out"), QStringLiteral("empty_change"));
+    Result<ContactRecord> updated = m_contacts.update(ctx, request.param(QStringLiteral("contactId")), change);
+    if (!updated)
+        return updated.error();
+    return HttpResponse::json(QJsonObject{{QStringLiteral("message"), QStringLiteral("Contact updated")},
+                                          {QStringLiteral("contact"), contactView(updated.value())}});
+}
+
+} // namespace wadesk

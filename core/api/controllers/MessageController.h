@@ -1,0 +1,29 @@
+#pragma once
+
+#include "api/ApiRoutes.h"
+
+namespace wadesk {
+
+class ContactService;
+class MessageService;
+
+// Sending, message status, history, rate limits, and contacts.
+class MessageController {
+public:
+    MessageController(MessageService &messages, ContactService &contacts) : m_messages(messages), m_contacts(contacts) {}
+    void registerRoutes(ApiRoutes &routes);
+
+private:
+    Result<HttpResponse> send(ApiRequest &request, const AuthContext &ctx);
+    Result<HttpResponse> get(ApiRequest &request, const AuthContext &ctx);
+    Result<HttpResponse> history(ApiRequest &request, const AuthContext &ctx);
+    Result<HttpResponse> rateLimits(ApiRequest &request, const AuthContext &ctx);
+    Result<HttpResponse> listContacts(ApiRequest &request, const AuthContext &ctx);
+    Result<HttpResponse> getContact(ApiRequest &request, const AuthContext &ctx);
+    Result<HttpResponse> updateContact(ApiRequest &request, const AuthContext &ctx);
+
+    MessageService &m_messages;
+    ContactService &m_contacts;
+};
+
+} // namespace wadesk

@@ -1,0 +1,27 @@
+#pragma once
+
+#include "common/DomainError.h"
+#include "common/EventBus.h"
+
+#include <QList>
+
+namespace wadesk {
+
+class SqlRunner;
+
+// Writes events to the durable `events` table inside the caller's transaction, and publishes
+// them on the bus only once that transaction has committed: no event is announced for a change
+// that was rolled back, and none is lost for a change that was kept.
+class EventLog {
+public:
+    EventLog(SqlRunner &sql, EventBus *bus) : m_sql(sql), m_bus(bus) {}
+    Status record(const Event &event);
+    void publishRecorded();
+
+private:
+    SqlRunner &m_sql;
+    EventBus *m_bus;
+    QList<Event> m_recorded;
+};
+
+} // namespace wadesk

@@ -1,0 +1,166 @@
+#include "messaging/ContactRepository.h"
+
+#include "common/Ids.h"
+#include "db/SqlRunner.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSqlQuery>
+
+namespace wadesk {
+
+namespace {
+const QString kColumns = QStringLiteral("id, organization_id, phone_number, wa_id, name, tags, opted_out, opted_out_at, created_at, updated_at");
+
+ContactRecord fromRow(const QSqlQuery &q)
+{
+    ContactRecord c;
+    c.id = q.value(0).toString();
+    c.organizationId = q.value(1).toString();
+    c.phoneNumber = q.value(2).toString();
+    c.waId = q.value(3).toString();
+    c.name = q.value(4).toString();
+    for (const QJsonValue &v : QJsonDocument::fromJson(q.value(5).toString().toUtf8()).array())
+        c.tags << v.toString();
+    c.optedOut = q.value(6).toInt() != 0;
+    c.optedOutAt = q.value(7).toLongLong();
+    c.createdAt = q.value(8).toLongLong();
+    c.updatedAt = q.value(9).toLongLong();
+    return c;
+}
+
+QString filters(const QString &organizationId, const ContactQuery &query, QVariantList &bind)
+{
+    QString where = QStringLiteral(" FROM contacts WHERE organization_id = ?");
+    bind << organizationId;
+    if (!query.search.isEmpty()) {
+        where += QStringLiteral(" AND (phone_number LIKE ? OR LOWER(COALESCE(name, '')) LIKE ?)");
+        QString escaped = query.search;
+        escaped.replace(QLatin1Char('%'), QString()).replace(QLatin1Char('_'), QString());
+        bind << QStringLiteral("%") + escaped + QStringLiteral("%") << QStringLiteral("%") + escaped.toLower() + QStringLiteral("%");
+    }
+    if (!query.tag.isEmpty()) {
+        where += QStringLiteral(" AND tags LIKE ?");
+        bind << QStringLiteral("%\"") + QString(query.tag).remove(QLatin1Char('"')).remove(QLatin1Char('%')) + QStringLiteral("\"%");
+    }
+    if (query.optedOut) {
+        where += QStringLiteral(" AND opted_out = ?");
+        bind << (*query.optedOut ? 1 : 0);
+    }
+    return where;
+}
+} // namespace
+
+Result<ContactRecord> ContactRepository::upsert(const QString &organizationId, const QString &phoneNumber, const QString &waId,
+                                                const QString &name)
+{
+    Result<std::optional<ContactRecord>> existing = findByPhone(organizationId, phoneNumber);
+    if (!existing)
+        return existing.error();
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (existing.value()) {
+        ContactRecord c = *existing.value();
+        const bool fill = (!waId.isEmpty() && c.waId != waId) || (!name.isEmpty() && c.name.isEmpty());
+        if (fill) {
+            if (!waId.isEmpty())
+                c.waId = waId;
+            if (!name.isEmpty() && c.name.isEmpty())
+                c.name = name;
+            c.updatedAt = now;
+            if (Status s = update(c); !s)
+                return s.error();
+        }
+        return c;
+    }
+    ContactRecord c;
+    c.id = Ids::make("contact");
+    c.organizationId = organizationId;
+    c.phoneNumber = phoneNumber;
+    c.waId = waId;
+    c.name = name;
+    c.createdAt = c.updatedAt = now;
+    // ON CONFLICT: another thread may have created the same number a moment ago.
+    Result<int> r = m_sql.change(
+        QStringLiteral("INSERT INTO contacts (id, organization_id, phone_number, wa_id, name, tags, opted_out, created_at, updated_at) "
+                       "VALUES (?, ?, ?, ?, ?, '[]', 0, ?, ?) ON CONFLICT (organization_id, phone_number) DO NOTHING"),
+        {c.id, organizationId, phoneNumber, waId.isEmpty() ? nullText() : QVariant(waId), name.isEmpty() ? nullText() : QVariant(name), now, now},
+        "contacts.insert");
+    if (!r)
+        return r.error();
+    if (r.value() == 0) {
+        Result<std::optional<ContactRecord>> raced = findByPhone(organizationId, phoneNumber);
+        if (!raced)
+            return raced.error();
+        if (raced.value())
+            return *raced.value();
+    }
+    return c;
+}
+
+Result<std::optional<ContactRecord>> ContactRepository::find(const QString &organizationId, const QString &contactId)
+{
+    Result<QSqlQuery> q = m_sql.run(QStringLiteral("SELECT ") + kColumns + QStringLiteral(" FROM contacts WHERE organization_id = ? AND id = ?"),
+                                    {organizationId, contactId}, "contacts.find");
+    if (!q)
+        return q.error();
+    if (!q.value().next())
+        return std::optional<ContactRecord>();
+    return std::optional<ContactRecord>(fromRow(q.value()));
+}
+
+Result<std::optional<ContactRecord>> ContactRepository::findByPhone(const QString &organizationId, const QString &phoneNumber)
+{
+    Result<QSqlQuery> q = m_sql.run(QStringLiteral("SELECT ") + kColumns
+                                        + QStringLiteral(" FROM contacts WHERE organization_id = ? AND phone_number = ?"),
+                                    {organizationId, phoneNumber}, "contacts.findByPhone");
+    if (!q)
+        return q.error();
+    if (!q.value().next())
+        return std::optional<ContactRecord>();
+    return std::optional<ContactRecord>(fromRow(q.value()));
+}
+
+Result<QList<ContactRecord>> ContactRepository::list(const QString &organizationId, const ContactQuery &query)
+{
+    QVariantList bind;
+    const QString where = filters(organizationId, query, bind);
+    bind << query.limit << query.offset;
+    Result<QSqlQuery> q = m_sql.run(QStringLiteral("SELECT ") + kColumns + where + QStringLiteral(" ORDER BY updated_at DESC, id LIMIT ? OFFSET ?"),
+                                    bind, "contacts.list");
+    if (!q)
+        return q.error();
+    QList<ContactRecord> out;
+    while (q.value().next())
+        out << fromRow(q.value());
+    return out;
+}
+
+Result<int> ContactRepository::count(const QString &organizationId, const ContactQuery &query)
+{
+    QVariantList bind;
+    const QString where = filters(organizationId, query, bind);
+    Result<QSqlQuery> q = m_sql.run(QStringLiteral("SELECT COUNT(*)") + where, bind, "contacts.count");
+    if (!q)
+        return q.error();
+    q.value().next();
+    return q.value().value(0).toInt();
+}
+
+Status ContactRepository::update(const ContactRecord &c)
+{
+    Result<int> r = m_sql.change(
+        QStringLiteral("UPDATE contacts SET wa_id = ?, name = ?, tags = ?, opted_out = ?, opted_out_at = ?, updated_at = ? "
+                       "WHERE organization_id = ? AND id = ?"),
+        {c.waId.isEmpty() ? nullText() : QVariant(c.waId), c.name.isEmpty() ? nullText() : QVariant(c.name),
+         QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(c.tags)).toJson(QJsonDocument::Compact)), c.optedOut ? 1 : 0,
+         c.optedOutAt > 0 ? QVariant(c.optedOutAt) : nullInt(), c.updatedAt, c.organizationId, c.id},
+        "contacts.update");
+    if (!r)
+        return r.error();
+    if (r.value() == 0)
+        return DomainError::notFound(QStringLiteral("Contact"));
+    return {};
+}
+
+} // namespace wadesk

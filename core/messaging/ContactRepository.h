@@ -1,0 +1,53 @@
+#pragma once
+
+#include "common/DomainError.h"
+
+#include <QList>
+#include <QString>
+#include <QStringList>
+#include <optional>
+
+namespace wadesk {
+
+class SqlRunner;
+
+struct ContactRecord {
+    QString id;
+    QString organizationId;
+    QString phoneNumber; // E.164
+    QString waId;        // "14155552671@c.us"
+    QString name;
+    QStringList tags;
+    bool optedOut = false;
+    qint64 optedOutAt = 0;
+    qint64 createdAt = 0;
+    qint64 updatedAt = 0;
+};
+
+struct ContactQuery {
+    QString search;   // part of the number or the name
+    QString tag;
+    std::optional<bool> optedOut;
+    int limit = 50;
+    int offset = 0;
+};
+
+// The organization's contacts, one per phone number.
+class ContactRepository {
+public:
+    explicit ContactRepository(SqlRunner &sql) : m_sql(sql) {}
+
+    // Finds the contact with this number or creates it; fills wa id and name when known.
+    Result<ContactRecord> upsert(const QString &organizationId, const QString &phoneNumber, const QString &waId = QString(),
+                                 const QString &name = QString());
+    Result<std::optional<ContactRecord>> find(const QString &organizationId, const QString &contactId);
+    Result<std::optional<ContactRecord>> findByPhone(const QString &organizationId, const QString &phoneNumber);
+    Result<QList<ContactRecord>> list(const QString &organizationId, const ContactQuery &query);
+    Result<int> count(const QString &organizationId, const ContactQuery &query);
+    Status update(const ContactRecord &contact);
+
+private:
+    SqlRunner &m_sql;
+};
+
+} // namespace wadesk

@@ -1,0 +1,88 @@
+#include "messaging/ContactService.h"
+
+#include "audit/AuditEvent.h"
+#include "db/SqlRunner.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+
+namespace wadesk {
+
+Result<ContactService::Page> ContactService::list(const AuthContext &ctx, const ContactQuery &query)
+{
+    SqlRunner sql(m_database);
+    ContactRepository contacts(sql);
+    Result<QList<ContactRecord>> rows = contacts.list(ctx.organizationId, query);
+    if (!rows)
+        return rows.error();
+    Result<int> total = contacts.count(ctx.organizationId, query);
+    if (!total)
+        return total.error();
+    return Page{rows.value(), total.value()};
+}
+
+Result<ContactRecord> ContactService::get(const AuthContext &ctx, const QString &contactId)
+{
+    SqlRunner sql(m_database);
+    ContactRepository contacts(sql);
+    Result<std::optional<ContactRecord>> found = contacts.find(ctx.organizationId, contactId);
+    if (!found)
+        return found.error();
+    if (!found.value())
+        return DomainError::notFound(QStringLiteral("Contact"));
+    return *found.value();
+}
+
+Result<ContactRecord> ContactService::update(const AuthContext &ctx, const QString &contactId, const Change &change)
+{
+    Result<ContactRecord> found = get(ctx, contactId);
+    if (!found)
+        return found;
+    ContactRecord c = found.value();
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    QJsonObject details;
+    if (change.name) {
+        if (change.name->size() > 100)
+            return DomainError::validation(QStringLiteral("name"), QStringLiteral("name must be at most 100 characters"));
+        c.name = *change.name;
+        details.insert(QStringLiteral("name"), c.name);
+    }
+    if (change.tags) {
+        if (change.tags->size() > 50)
+            return DomainError::validation(QStringLiteral("tags"), QStringLiteral("at most 50 tags"));
+        QStringList tags;
+        for (const QString &t : *change.tags) {
+            const QString tag = t.trimmed();
+            if (tag.isEmpty() || tag.size() > 50 || tag.contains(QLatin1Char('"')))
+                return DomainError::validation(QStringLiteral("tags"), QStringLiteral("each tag must be 1 to 50 characters, without quotes"));
+            if (!tags.contains(tag))
+                tags << tag;
+        }
+        c.tags = tags;
+        details.insert(QStringLiteral("tags"), QJsonArray::fromStringList(tags));
+    }
+    const bool optChange = change.optedOut && *change.optedOut != c.optedOut;
+    if (change.optedOut) {
+        c.optedOut = *change.optedOut;
+        c.optedOutAt = c.optedOut ? (optChange ? now : c.optedOutAt) : 0;
+        details.insert(QStringLiteral("opted_out"), c.optedOut);
+    }
+    c.updatedAt = now;
+    SqlRunner sql(m_database);
+    ContactRepository contacts(sql);
+    AuditLog audit(sql);
+    Transaction tx(m_database);
+    if (Status s = tx.begin(); !s)
+        return s.error();
+    if (Status s = contacts.update(c); !s)
+        return s.error();
+    const QString action = optChange ? (c.optedOut ? QStringLiteral("contact_opted_out") : QStringLiteral("contact_opted_in"))
+                                     : QStringLiteral("update_contact");
+    if (Status s = audit.append(auditBy(ctx, action, QStringLiteral("contacts"), c.id, details)); !s)
+        return s.error();
+    if (Status s = tx.commit(); !s)
+        return s.error();
+    return c;
+}
+
+} // namespace wadesk

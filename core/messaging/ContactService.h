@@ -1,0 +1,35 @@
+#pragma once
+
+#include "auth/AuthContext.h"
+#include "common/DomainError.h"
+#include "messaging/ContactRepository.h"
+
+#include <optional>
+
+namespace wadesk {
+
+class Database;
+
+// The organization's contacts: search, tags, and the opt-out flag operators may set by hand.
+class ContactService {
+public:
+    explicit ContactService(Database &database) : m_database(database) {}
+
+    struct Page {
+        QList<ContactRecord> contacts;
+        int total = 0;
+    };
+    Result<Page> list(const AuthContext &ctx, const ContactQuery &query);
+    Result<ContactRecord> get(const AuthContext &ctx, const QString &contactId);
+    struct Change {
+        std::optional<QString> name;
+        std::optional<QStringList> tags;
+        std::optional<bool> optedOut;
+    };
+    Result<ContactRecord> update(const AuthContext &ctx, const QString &contactId, const Change &change);
+
+private:
+    Database &m_database;
+};
+
+} // namespace wadesk

@@ -1,0 +1,171 @@
+#include "messaging/InboundProcessor.h"
+
+#include "audit/AuditLog.h"
+#include "common/EventLog.h"
+#include "common/Ids.h"
+#include "common/Json.h"
+#include "db/SqlRunner.h"
+#include "messaging/ContactRepository.h"
+#include "messaging/MessageRepository.h"
+#include "messaging/MessageSender.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <spdlog/spdlog.h>
+
+namespace wadesk {
+
+namespace {
+// "14155552671@c.us" → "+14155552671"; empty for groups, broadcasts and anything else.
+QString phoneOfChat(const QString &wid)
+{
+    if (!wid.endsWith(QLatin1String("@c.us")))
+        return {};
+    const QString user = wid.section(QLatin1Char('@'), 0, 0).section(QLatin1Char(':'), 0, 0);
+    if (user.isEmpty() || user.size() > 15)
+        return {};
+    for (const QChar c : user) {
+        if (!c.isDigit())
+            return {};
+    }
+    return QLatin1Char('+') + user;
+}
+} // namespace
+
+InboundProcessor::InboundProcessor(Database &database, EventBus *events, MessagingSettings settings)
+    : m_database(database)
+    , m_events(events)
+    , m_settings(std::move(settings))
+{
+}
+
+InboundProcessor::Keyword InboundProcessor::classify(const QString &body) const
+{
+    const QString word = body.trimmed().toUpper();
+    if (word.isEmpty() || word.size() > 20)
+        return Keyword::None;
+    for (const QString &k : m_settings.optOutKeywords) {
+        if (word == k.toUpper())
+            return Keyword::OptOut;
+    }
+    for (const QString &k : m_settings.optInKeywords) {
+        if (word == k.toUpper())
+            return Keyword::OptIn;
+    }
+    return Keyword::None;
+}
+
+void InboundProcessor::onMessage(const QString &organizationId, const QString &clientId, const QJsonObject &message,
+                                 const MessageSender *sender)
+{
+    const QString waId = message.value(QStringLiteral("id")).toString();
+    const bool fromMe = message.value(QStringLiteral("fromMe")).toBool();
+    const QString body = message.value(QStringLiteral("body")).toString();
+    const QString chat = message.value(fromMe ? QStringLiteral("to") : QStringLiteral("from")).toString();
+    const QString phone = phoneOfChat(chat);
+    if (waId.isEmpty() || phone.isEmpty())
+        return; // groups, status broadcasts and system messages are not stored (yet)
+    if (fromMe && sender && sender->inFlightChat() == chat && sender->inFlightBody() == body)
+        return; // the echo of the send in flight: the sender records it with its id
+
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 t = message.value(QStringLiteral("t")).toDouble() > 0 ? qint64(message.value(QStringLiteral("t")).toDouble()) * 1000 : now;
+    SqlRunner sql(m_database);
+    ContactRepository contacts(sql);
+    MessageRepository messages(sql);
+    AuditLog audit(sql);
+    EventLog events(sql, m_events);
+
+    if (fromMe) {
+        Result<std::optional<MessageRecord>> known = messages.findByWaId(clientId, waId);
+        if (!known || known.value())
+            return; // ours, already recorded
+    }
+    Transaction tx(m_database);
+    if (!tx.begin())
+        return;
+    Result<ContactRecord> contact = contacts.upsert(organizationId, phone, chat);
+    if (!contact)
+        return;
+    MessageRecord m;
+    m.id = Ids::make("msg");
+    m.organizationId = organizationId;
+    m.clientId = clientId;
+    m.contactId = contact.value().id;
+    m.direction = fromMe ? QStringLiteral("outbound") : QStringLiteral("inbound");
+    m.body = body;
+    m.status = fromMe ? QStringLiteral("sent") : QStringLiteral("received");
+    m.waMessageId = waId;
+    m.createdAt = t;
+    m.sentAt = t;
+    m.updatedAt = now;
+    Result<bool> inserted = messages.insertIfNew(m);
+    if (!inserted || !inserted.value())
+        return; // delivered twice: stored once
+    if (!fromMe) {
+        const Keyword keyword = classify(body);
+        ContactRecord c = contact.value();
+        if ((keyword == Keyword::OptOut && !c.optedOut) || (keyword == Keyword::OptIn && c.optedOut)) {
+            c.optedOut = keyword == Keyword::OptOut;
+            c.optedOutAt = c.optedOut ? now : 0;
+            c.updatedAt = now;
+            if (!contacts.update(c))
+                return;
+            AuditEntry entry;
+            entry.organizationId = organizationId;
+            entry.action = c.optedOut ? QStringLiteral("contact_opted_out") : QStringLiteral("contact_opted_in");
+            entry.resource = QStringLiteral("contacts");
+            entry.resourceId = c.id;
+            entry.details = QJsonObject{{QStringLiteral("phone_number"), phone}, {QStringLiteral("keyword"), body.trimmed()},
+                                        {QStringLiteral("clientId"), clientId}};
+            if (!audit.append(entry))
+                return;
+        }
+        const QJsonObject data{{QStringLiteral("messageId"), m.id},
+                               {QStringLiteral("clientId"), clientId},
+                               {QStringLiteral("from"), phone},
+                               {QStringLiteral("body"), body},
+                               {QStringLiteral("timestamp"), Json::isoTime(t)}};
+        if (!events.record(Event::make(QStringLiteral("message.received"), organizationId, data)))
+            return;
+    }
+    if (tx.commit())
+        events.publishRecorded();
+}
+
+void InboundProcessor::onAck(const QString &organizationId, const QString &clientId, const QJsonObject &ack)
+{
+    const int level = ack.value(QStringLiteral("ack")).toInt();
+    if (level != -1 && level < 2)
+        return; // 0 pending, 1 sent: nothing beyond what the send itself recorded
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    SqlRunner sql(m_database);
+    MessageRepository messages(sql);
+    EventLog events(sql, m_events);
+    Transaction tx(m_database);
+    if (!tx.begin())
+        return;
+    for (const QJsonValue &id : ack.value(QStringLiteral("ids")).toArray()) {
+        Result<std::optional<MessageRecord>> moved = messages.applyAck(clientId, id.toString(), level, now);
+        if (!moved)
+            return;
+        if (!moved.value())
+            continue;
+        const MessageRecord &m = *moved.value();
+        const QString type = m.status == QLatin1String("failed") ? QStringLiteral("message.failed")
+            : m.status == QLatin1String("read")                  ? QStringLiteral("message.read")
+                                                                 : QStringLiteral("message.delivered");
+        QJsonObject data{{QStringLiteral("messageId"), m.id},
+                         {QStringLiteral("clientId"), clientId},
+                         {QStringLiteral("to"), m.contactPhone},
+                         {QStringLiteral("timestamp"), Json::isoTime(now)}};
+        if (m.status == QLatin1String("failed"))
+            data.insert(QStringLiteral("reason"), QStringLiteral("WhatsApp reported the message as failed"));
+        if (!events.record(Event::make(type, organizationId, data)))
+            return;
+    }
+    if (tx.commit())
+        events.publishRecorded();
+}
+
+} // namespace wadesk

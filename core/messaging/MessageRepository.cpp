@@ -1,0 +1,322 @@
+#include "messaging/MessageRepository.h"
+
+#include "db/Database.h"
+#include "db/SqlRunner.h"
+
+#include <QSqlQuery>
+
+namespace wadesk {
+
+namespace {
+const QString kSelect = QStringLiteral(
+    "SELECT m.id, m.organization_id, m.client_id, m.contact_id, c.phone_number, c.wa_id, m.direction, m.body, m.status, "
+    "m.failure_reason, m.wa_message_id, m.idempotency_key, m.request_hash, m.created_by, m.created_at, m.sending_at, "
+    "m.sent_at, m.delivered_at, m.read_at, m.failed_at, m.updated_at FROM messages m JOIN contacts c ON c.id = m.contact_id");
+
+MessageRecord fromRow(const QSqlQuery &q)
+{
+    MessageRecord m;
+    m.id = q.value(0).toString();
+    m.organizationId = q.value(1).toString();
+    m.clientId = q.value(2).toString();
+    m.contactId = q.value(3).toString();
+    m.contactPhone = q.value(4).toString();
+    m.contactWaId = q.value(5).toString();
+    m.direction = q.value(6).toString();
+    m.body = q.value(7).toString();
+    m.status = q.value(8).toString();
+    m.failureReason = q.value(9).toString();
+    m.waMessageId = q.value(10).toString();
+    m.idempotencyKey = q.value(11).toString();
+    m.requestHash = q.value(12).toString();
+    m.createdBy = q.value(13).toString();
+    m.createdAt = q.value(14).toLongLong();
+    m.sendingAt = q.value(15).toLongLong();
+    m.sentAt = q.value(16).toLongLong();
+    m.deliveredAt = q.value(17).toLongLong();
+    m.readAt = q.value(18).toLongLong();
+    m.failedAt = q.value(19).toLongLong();
+    m.updatedAt = q.value(20).toLongLong();
+    return m;
+}
+
+Result<std::optional<MessageRecord>> one(Result<QSqlQuery> q)
+{
+    if (!q)
+        return q.error();
+    if (!q.value().next())
+        return std::optional<MessageRecord>();
+    return std::optional<MessageRecord>(fromRow(q.value()));
+}
+
+QVariant textOrNull(const QString &s)
+{
+    return s.isEmpty() ? nullText() : QVariant(s);
+}
+
+QString historyFilters(const QString &organizationId, const QString &clientId, const MessageQuery &query, QVariantList &bind)
+{
+    QString where = QStringLiteral(" WHERE m.organization_id = ? AND m.client_id = ?");
+    bind << organizationId << clientId;
+    if (!query.contactPhone.isEmpty()) {
+        where += QStringLiteral(" AND c.phone_number = ?");
+        bind << query.contactPhone;
+    }
+    if (!query.direction.isEmpty()) {
+        where += QStringLiteral(" AND m.direction = ?");
+        bind << query.direction;
+    }
+    if (!query.status.isEmpty()) {
+        where += QStringLiteral(" AND m.status = ?");
+        bind << query.status;
+    }
+    if (query.since > 0) {
+        where += QStringLiteral(" AND m.created_at >= ?");
+        bind << query.since;
+    }
+    if (query.until > 0) {
+        where += QStringLiteral(" AND m.created_at <= ?");
+        bind << query.until;
+    }
+    return where;
+}
+} // namespace
+
+Status MessageRepository::insert(const MessageRecord &m)
+{
+    Result<int> r = m_sql.change(
+        QStringLiteral("INSERT INTO messages (id, organization_id, client_id, contact_id, direction, body, status, failure_reason, "
+                       "wa_message_id, idempotency_key, request_hash, created_by, created_at, sent_at, updated_at) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+        {m.id, m.organizationId, m.clientId, m.contactId, m.direction, m.body, m.status, textOrNull(m.failureReason),
+         textOrNull(m.waMessageId), textOrNull(m.idempotencyKey), textOrNull(m.requestHash), textOrNull(m.createdBy), m.createdAt,
+         m.sentAt > 0 ? QVariant(m.sentAt) : nullInt(), m.updatedAt},
+        "messages.insert");
+    if (!r)
+        return r.error();
+    return {};
+}
+
+Status MessageRepository::enqueue(const MessageRecord &m)
+{
+    Result<int> r = m_sql.change(QStringLiteral("INSERT INTO outbox (message_id, organization_id, client_id, enqueued_at) VALUES (?, ?, ?, ?)"),
+                                 {m.id, m.organizationId, m.clientId, m.createdAt}, "outbox.insert");
+    if (!r)
+        return r.error();
+    return {};
+}
+
+Result<bool> MessageRepository::insertIfNew(const MessageRecord &m)
+{
+    Result<int> r = m_sql.change(
+        QStringLiteral("INSERT INTO messages (id, organization_id, client_id, contact_id, direction, body, status, wa_message_id, "
+                       "created_at, sent_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                       "ON CONFLICT (client_id, wa_message_id) DO NOTHING"),
+        {m.id, m.organizationId, m.clientId, m.contactId, m.direction, m.body, m.status, m.waMessageId, m.createdAt,
+         m.sentAt > 0 ? QVariant(m.sentAt) : nullInt(), m.updatedAt},
+        "messages.insertIfNew");
+    if (!r)
+        return r.error();
+    return r.value() > 0;
+}
+
+Result<std::optional<MessageRecord>> MessageRepository::find(const QString &organizationId, const QString &messageId,
+                                                             const QString &visibleTo)
+{
+    QString sql = kSelect;
+    QVariantList bind;
+    if (!visibleTo.isEmpty()) {
+        sql += QStringLiteral(" JOIN client_assignments a ON a.client_id = m.client_id AND a.user_id = ?");
+        bind << visibleTo;
+    }
+    sql += QStringLiteral(" WHERE m.organization_id = ? AND m.id = ?");
+    bind << organizationId << messageId;
+    return one(m_sql.run(sql, bind, "messages.find"));
+}
+
+Result<std::optional<MessageRecord>> MessageRepository::findByIdempotencyKey(const QString &organizationId, const QString &key)
+{
+    return one(m_sql.run(kSelect + QStringLiteral(" WHERE m.organization_id = ? AND m.idempotency_key = ?"), {organizationId, key},
+                         "messages.findByKey"));
+}
+
+Result<std::optional<MessageRecord>> MessageRepository::findByWaId(const QString &clientId, const QString &waMessageId)
+{
+    return one(m_sql.run(kSelect + QStringLiteral(" WHERE m.client_id = ? AND m.wa_message_id = ?"), {clientId, waMessageId},
+                         "messages.findByWaId"));
+}
+
+Result<QList<MessageRecord>> MessageRepository::list(const QString &organizationId, const QString &clientId, const MessageQuery &query)
+{
+    QVariantList bind;
+    const QString where = historyFilters(organizationId, clientId, query, bind);
+    bind << query.limit << query.offset;
+    Result<QSqlQuery> q = m_sql.run(kSelect + where + QStringLiteral(" ORDER BY m.created_at DESC, m.id DESC LIMIT ? OFFSET ?"), bind,
+                                    "messages.list");
+    if (!q)
+        return q.error();
+    QList<MessageRecord> out;
+    while (q.value().next())
+        out << fromRow(q.value());
+    return out;
+}
+
+Result<int> MessageRepository::count(const QString &organizationId, const QString &clientId, const MessageQuery &query)
+{
+    QVariantList bind;
+    const QString where = historyFilters(organizationId, clientId, query, bind);
+    Result<QSqlQuery> q = m_sql.run(QStringLiteral("SELECT COUNT(*) FROM messages m JOIN contacts c ON c.id = m.contact_id") + where,
+                                    bind, "messages.count");
+    if (!q)
+        return q.error();
+    q.value().next();
+    return q.value().value(0).toInt();
+}
+
+Result<std::optional<MessageRecord>> MessageRepository::claimNext(const QString &clientId, qint64 now)
+{
+    // SKIP LOCKED lets several instances share one PostgreSQL queue without taking the same row.
+    const QString lock = m_sql.database().isPostgres() ? QStringLiteral(" FOR UPDATE SKIP LOCKED") : QString();
+    Result<QSqlQuery> q = m_sql.run(QStringLiteral("SELECT message_id FROM outbox WHERE client_id = ? ORDER BY enqueued_at, message_id LIMIT 1") + lock,
+                                    {clientId}, "outbox.next");
+    if (!q)
+        return q.error();
+    if (!q.value().next())
+        return std::optional<MessageRecord>();
+    const QString messageId = q.value().value(0).toString();
+    Result<int> removed = m_sql.change(QStringLiteral("DELETE FROM outbox WHERE message_id = ?"), {messageId}, "outbox.take");
+    if (!removed)
+        return removed.error();
+    Result<int> marked = m_sql.change(
+        QStringLiteral("UPDATE messages SET status = 'sending', sending_at = ?, updated_at = ? WHERE id = ? AND status = 'queued'"),
+        {now, now, messageId}, "messages.sending");
+    if (!marked)
+        return marked.error();
+    if (marked.value() == 0)
+        return std::optional<MessageRecord>();
+    return one(m_sql.run(kSelect + QStringLiteral(" WHERE m.id = ?"), {messageId}, "messages.claimed"));
+}
+
+Status MessageRepository::markSent(const QString &messageId, const QString &waMessageId, qint64 at)
+{
+    Result<int> r = m_sql.change(
+        QStringLiteral("UPDATE messages SET status = 'sent', wa_message_id = ?, sent_at = ?, updated_at = ? WHERE id = ? AND status = 'sending'"),
+        {textOrNull(waMessageId), at, at, messageId}, "messages.sent");
+    if (!r)
+        return r.error();
+    return {};
+}
+
+Status MessageRepository::markFailed(const QString &messageId, const QString &reason, qint64 at)
+{
+    Result<int> r = m_sql.change(
+        QStringLiteral("UPDATE messages SET status = 'failed', failure_reason = ?, failed_at = ?, updated_at = ? "
+                       "WHERE id = ? AND status IN ('queued', 'sending', 'sent')"),
+        {reason, at, at, messageId}, "messages.failed");
+    if (!r)
+        return r.error();
+    return {};
+}
+
+Result<std::optional<MessageRecord>> MessageRepository::applyAck(const QString &clientId, const QString &waMessageId, int ack, qint64 at)
+{
+    Result<std::optional<MessageRecord>> found = findByWaId(clientId, waMessageId);
+    if (!found || !found.value() || found.value()->direction != QLatin1String("outbound"))
+        return found;
+    const MessageRecord &m = *found.value();
+    auto rank = [](const QString &status) {
+        if (status == QLatin1String("sent"))
+            return 1;
+        if (status == QLatin1String("delivered"))
+            return 2;
+        if (status == QLatin1String("read"))
+            return 3;
+        return status == QLatin1String("failed") ? 9 : 0;
+    };
+    QString target;
+    QString column;
+    if (ack < 0) {
+        target = QStringLiteral("failed");
+        column = QStringLiteral("failed_at");
+    } else if (ack == 2) {
+        target = QStringLiteral("delivered");
+        column = QStringLiteral("delivered_at");
+    } else if (ack >= 3) {
+        target = QStringLiteral("read");
+        column = QStringLiteral("read_at");
+    } else {
+        return std::optional<MessageRecord>(); // ack 0/1: already sent
+    }
+    if (rank(m.status) >= rank(target) && target != QLatin1String("failed"))
+        return std::optional<MessageRecord>();
+    if (m.status == QLatin1String("failed") || m.status == QLatin1String("read"))
+        return std::optional<MessageRecord>();
+    QString extra;
+    QVariantList bind{target, at, at};
+    if (target == QLatin1String("read") && m.deliveredAt == 0) {
+        extra = QStringLiteral(", delivered_at = ?"); // read implies delivered
+        bind << at;
+    }
+    if (target == QLatin1String("failed")) {
+        extra = QStringLiteral(", failure_reason = ?");
+        bind << QStringLiteral("WhatsApp reported the message as failed");
+    }
+    bind << m.id;
+    Result<int> r = m_sql.change(QStringLiteral("UPDATE messages SET status = ?, %1 = ?, updated_at = ?%2 WHERE id = ?").arg(column, extra),
+                                 bind, "messages.ack");
+    if (!r)
+        return r.error();
+    MessageRecord moved = m;
+    moved.status = target;
+    return std::optional<MessageRecord>(moved);
+}
+
+Result<QList<MessageRecord>> MessageRepository::failInterrupted(qint64 at)
+{
+    Result<QSqlQuery> q = m_sql.run(kSelect + QStringLiteral(" WHERE m.status = 'sending'"), {}, "messages.interrupted");
+    if (!q)
+        return q.error();
+    QList<MessageRecord> out;
+    while (q.value().next())
+        out << fromRow(q.value());
+    for (MessageRecord &m : out) {
+        if (Status s = markFailed(m.id, QStringLiteral("interrupted"), at); !s)
+            return s.error();
+        m.status = QStringLiteral("failed");
+        m.failureReason = QStringLiteral("interrupted");
+    }
+    return out;
+}
+
+Result<int> MessageRepository::sentSince(const QString &clientId, qint64 since)
+{
+    Result<QSqlQuery> q = m_sql.run(QStringLiteral("SELECT COUNT(*) FROM messages WHERE client_id = ? AND sending_at >= ?"),
+                                    {clientId, since}, "messages.sentSince");
+    if (!q)
+        return q.error();
+    q.value().next();
+    return q.value().value(0).toInt();
+}
+
+Result<QList<qint64>> MessageRepository::sendTimesSince(const QString &clientId, qint64 since)
+{
+    Result<QSqlQuery> q = m_sql.run(QStringLiteral("SELECT sending_at FROM messages WHERE client_id = ? AND sending_at >= ? ORDER BY sending_at"),
+                                    {clientId, since}, "messages.sendTimes");
+    if (!q)
+        return q.error();
+    QList<qint64> out;
+    while (q.value().next())
+        out << q.value().value(0).toLongLong();
+    return out;
+}
+
+Result<int> MessageRepository::queueDepth(const QString &clientId)
+{
+    Result<QSqlQuery> q = m_sql.run(QStringLiteral("SELECT COUNT(*) FROM outbox WHERE client_id = ?"), {clientId}, "outbox.depth");
+    if (!q)
+        return q.error();
+    q.value().next();
+    return q.value().value(0).toInt();
+}
+
+} // namespace wadesk

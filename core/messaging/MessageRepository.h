@@ -1,0 +1,83 @@
+#pragma once
+
+#include "common/DomainError.h"
+
+#include <QList>
+#include <QString>
+#include <optional>
+
+namespace wadesk {
+
+class SqlRunner;
+
+struct MessageRecord {
+    QString id;
+    QString organizationId;
+    QString clientId;
+    QString contactId;
+    QString contactPhone;  // joined from contacts
+    QString contactWaId;   // joined from contacts
+    QString direction;     // outbound | inbound
+    QString body;
+    QString status;        // queued, sending, sent, delivered, read, failed, received
+    QString failureReason;
+    QString waMessageId;
+    QString idempotencyKey;
+    QString requestHash;
+    QString createdBy;
+    qint64 createdAt = 0;
+    qint64 sendingAt = 0;
+    qint64 sentAt = 0;
+    qint64 deliveredAt = 0;
+    qint64 readAt = 0;
+    qint64 failedAt = 0;
+    qint64 updatedAt = 0;
+};
+
+struct MessageQuery {
+    QString contactPhone;
+    QString direction;
+    QString status;
+    qint64 since = 0;
+    qint64 until = 0;
+    int limit = 50;
+    int offset = 0;
+};
+
+// Messages and the durable send queue (outbox). Status moves only forward:
+// queued → sending → sent → delivered → read, or to failed.
+class MessageRepository {
+public:
+    explicit MessageRepository(SqlRunner &sql) : m_sql(sql) {}
+
+    Status insert(const MessageRecord &message);
+    Status enqueue(const MessageRecord &message);
+    // Inbound (or sent from the phone): false when this WhatsApp id was stored already.
+    Result<bool> insertIfNew(const MessageRecord &message);
+
+    Result<std::optional<MessageRecord>> find(const QString &organizationId, const QString &messageId,
+                                              const QString &visibleTo = QString());
+    Result<std::optional<MessageRecord>> findByIdempotencyKey(const QString &organizationId, const QString &key);
+    Result<std::optional<MessageRecord>> findByWaId(const QString &clientId, const QString &waMessageId);
+    Result<QList<MessageRecord>> list(const QString &organizationId, const QString &clientId, const MessageQuery &query);
+    Result<int> count(const QString &organizationId, const QString &clientId, const MessageQuery &query);
+
+    // Takes the oldest queued message of a client off the queue and marks it sending.
+    Result<std::optional<MessageRecord>> claimNext(const QString &clientId, qint64 now);
+    Status markSent(const QString &messageId, const QString &waMessageId, qint64 at);
+    Status markFailed(const QString &messageId, const QString &reason, qint64 at);
+    // Applies a WhatsApp ack to the outbound message with that id; returns it when it moved.
+    Result<std::optional<MessageRecord>> applyAck(const QString &clientId, const QString &waMessageId, int ack, qint64 at);
+    // After a crash: messages left in `sending` are failed as interrupted (never resent).
+    Result<QList<MessageRecord>> failInterrupted(qint64 at);
+
+    // Outbound messages of a client that started sending at or after `since`.
+    Result<int> sentSince(const QString &clientId, qint64 since);
+    Result<QList<qint64>> sendTimesSince(const QString &clientId, qint64 since);
+    Result<int> queueDepth(const QString &clientId);
+
+private:
+    SqlRunner &m_sql;
+};
+
+} // namespace wadesk

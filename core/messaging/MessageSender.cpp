@@ -1,0 +1,186 @@
+#include "messaging/MessageSender.h"
+
+#include "common/EventLog.h"
+#include "common/Json.h"
+#include "db/SqlRunner.h"
+#include "messaging/ContactRepository.h"
+#include "messaging/MessageRepository.h"
+#include "messaging/MessageTransport.h"
+
+#include <QDateTime>
+#include <QPointer>
+#include <spdlog/spdlog.h>
+
+namespace wadesk {
+
+MessageSender::MessageSender(Database &database, EventBus *events, QString organizationId, QString clientId,
+                             MessageTransport &transport, MessagingSettings settings, Clock clock, QObject *parent)
+    : QObject(parent)
+    , m_database(database)
+    , m_events(events)
+    , m_organizationId(std::move(organizationId))
+    , m_clientId(std::move(clientId))
+    , m_transport(transport)
+    , m_settings(std::move(settings))
+    , m_tiers(m_settings.defaultTiers)
+    , m_pacing(m_settings.pacing)
+    , m_health(m_settings.healthWindow, m_settings.healthMaxFailures)
+    , m_clock(clock ? std::move(clock) : Clock([]() { return QDateTime::currentMSecsSinceEpoch(); }))
+{
+    m_timer.setSingleShot(true);
+    connect(&m_timer, &QTimer::timeout, this, &MessageSender::next);
+}
+
+void MessageSender::setPaused(bool paused)
+{
+    m_paused = paused;
+    if (!paused) {
+        m_health.reset();
+        wake();
+    }
+}
+
+void MessageSender::wake()
+{
+    if (!m_busy && !m_timer.isActive())
+        QTimer::singleShot(0, this, &MessageSender::next);
+}
+
+void MessageSender::scheduleAt(qint64 when)
+{
+    const qint64 wait = std::max<qint64>(0, when - m_clock());
+    m_timer.start(int(std::min<qint64>(wait, 60 * 60 * 1000)));
+}
+
+void MessageSender::next()
+{
+    if (m_busy || m_paused || !m_transport.isReady())
+        return;
+    const qint64 now = m_clock();
+    if (now < m_notBefore) {
+        scheduleAt(m_notBefore);
+        return;
+    }
+    SqlRunner sql(m_database);
+    MessageRepository messages(sql);
+    Result<QList<qint64>> times = messages.sendTimesSince(m_clientId, now - RateLimiter::kDay);
+    if (!times) {
+        scheduleAt(now + 5000); // the database hiccuped: try again shortly
+        return;
+    }
+    const RateState rate = RateLimiter::evaluate(m_tiers, times.value(), now);
+    if (!rate.allowed) {
+        spdlog::debug("client {}: rate tier reached, next send at {}", m_clientId.toStdString(), rate.nextAllowedAt);
+        scheduleAt(rate.nextAllowedAt);
+        return;
+    }
+
+    Transaction tx(m_database);
+    if (!tx.begin()) {
+        scheduleAt(now + 5000);
+        return;
+    }
+    Result<std::optional<MessageRecord>> claimed = messages.claimNext(m_clientId, now);
+    if (!claimed || !tx.commit()) {
+        scheduleAt(now + 5000);
+        return;
+    }
+    if (!claimed.value())
+        return; // the queue is empty: wait for the next wake()
+    m_busy = true;
+    const MessageRecord message = *claimed.value();
+    const QString chat = message.contactWaId.isEmpty() ? chatIdForPhone(message.contactPhone) : message.contactWaId;
+    QPointer<MessageSender> self(this);
+    if (m_settings.checkNumberExists && message.contactWaId.isEmpty()) {
+        m_transport.queryExists(chat, [self, message, chat](bool ok, bool exists, const QString &error) {
+            if (!self)
+                return;
+            if (!ok) {
+                self->finish(message.id, QString(), QStringLiteral("could not check the number: ") + error);
+                return;
+            }
+            if (!exists) {
+                self->finish(message.id, QString(), QStringLiteral("the number is not on WhatsApp"));
+                return;
+            }
+            SqlRunner sql(self->m_database);
+            ContactRepository contacts(sql);
+            contacts.upsert(message.organizationId, message.contactPhone, chat);
+            self->sendClaimed(message);
+        });
+        return;
+    }
+    sendClaimed(message);
+}
+
+void MessageSender::sendClaimed(const MessageRecord &message)
+{
+    const QString chat = message.contactWaId.isEmpty() ? chatIdForPhone(message.contactPhone) : message.contactWaId;
+    const int typing = m_pacing.typingMs(message.body.size());
+    QPointer<MessageSender> self(this);
+    auto send = [self, message, chat]() {
+        if (!self)
+            return;
+        if (!self->m_transport.isReady()) {
+            self->finish(message.id, QString(), QStringLiteral("the session was not ready"));
+            return;
+        }
+        self->m_inFlightChat = chat;
+        self->m_inFlightBody = message.body;
+        self->m_transport.sendText(chat, message.body, [self, message](bool ok, const QString &waId, const QString &error) {
+            if (self)
+                self->finish(message.id, ok ? waId : QString(), ok ? QString() : (error.isEmpty() ? QStringLiteral("send failed") : error));
+        });
+    };
+    if (typing > 0) {
+        m_transport.markComposing(chat, typing);
+        QTimer::singleShot(typing, this, send);
+    } else {
+        send();
+    }
+}
+
+void MessageSender::finish(const QString &messageId, const QString &waId, const QString &error)
+{
+    const qint64 now = m_clock();
+    m_inFlightChat.clear();
+    m_inFlightBody.clear();
+    SqlRunner sql(m_database);
+    MessageRepository messages(sql);
+    EventLog events(sql, m_events);
+    const bool ok = error.isEmpty();
+    Transaction tx(m_database);
+    bool stored = tx.begin().ok();
+    Result<std::optional<MessageRecord>> record = messages.find(m_organizationId, messageId);
+    if (stored)
+        stored = (ok ? messages.markSent(messageId, waId, now) : messages.markFailed(messageId, error, now)).ok();
+    if (stored && record && record.value()) {
+        const MessageRecord &m = *record.value();
+        QJsonObject data{{QStringLiteral("messageId"), messageId},
+                         {QStringLiteral("clientId"), m_clientId},
+                         {QStringLiteral("to"), m.contactPhone},
+                         {QStringLiteral("timestamp"), Json::isoTime(now)}};
+        if (!ok)
+            data.insert(QStringLiteral("reason"), error);
+        stored = events.record(Event::make(ok ? QStringLiteral("message.sent") : QStringLiteral("message.failed"), m_organizationId, data)).ok();
+    }
+    if (stored)
+        stored = tx.commit().ok();
+    if (stored)
+        events.publishRecorded();
+    else
+        spdlog::error("client {}: could not store the outcome of message {}", m_clientId.toStdString(), messageId.toStdString());
+    if (!ok)
+        spdlog::warn("client {}: message {} failed: {}", m_clientId.toStdString(), messageId.toStdString(), error.toStdString());
+
+    m_busy = false;
+    m_notBefore = now + m_pacing.gapMs();
+    emit messageFinished(messageId, ok ? QStringLiteral("sent") : QStringLiteral("failed"));
+    if (m_health.record(ok)) {
+        emit healthTripped(QStringLiteral("%1 of the last %2 sends failed").arg(m_health.failures()).arg(m_settings.healthWindow));
+        return;
+    }
+    scheduleAt(m_notBefore);
+}
+
+} // namespace wadesk

@@ -1,0 +1,69 @@
+#pragma once
+
+#include "messaging/MessagingSettings.h"
+#include "safety/HealthMonitor.h"
+#include "safety/Pacing.h"
+
+#include <QObject>
+#include <QTimer>
+#include <functional>
+
+namespace wadesk {
+
+class Database;
+class EventBus;
+class MessageTransport;
+struct MessageRecord;
+
+// Takes one client's queued messages out one at a time, on the main thread, when the rate tiers
+// allow and after human pacing: typing presence for a time that grows with the text, then the
+// send, then a pause before the next. Never blocks: every wait is a timer. A burst of failures
+// trips the health monitor (the owner pauses the client).
+class MessageSender final : public QObject {
+    Q_OBJECT
+public:
+    using Clock = std::function<qint64()>;
+
+    MessageSender(Database &database, EventBus *events, QString organizationId, QString clientId, MessageTransport &transport,
+                  MessagingSettings settings, Clock clock = {}, QObject *parent = nullptr);
+
+    void setTiers(const RateTiers &tiers) { m_tiers = tiers; }
+    const RateTiers &tiers() const { return m_tiers; }
+    void setPaused(bool paused);
+    bool isPaused() const { return m_paused; }
+    bool isBusy() const { return m_busy; }
+    // Something may have changed (a message was queued, the session became ready, time passed).
+    void wake();
+    // The message currently being sent (to recognize its echo from the page), if any.
+    QString inFlightChat() const { return m_inFlightChat; }
+    QString inFlightBody() const { return m_inFlightBody; }
+
+signals:
+    void healthTripped(const QString &reason);
+    void messageFinished(const QString &messageId, const QString &status);
+
+private:
+    void next();
+    void sendClaimed(const MessageRecord &message);
+    void finish(const QString &messageId, const QString &waId, const QString &error);
+    void scheduleAt(qint64 when);
+
+    Database &m_database;
+    EventBus *m_events;
+    QString m_organizationId;
+    QString m_clientId;
+    MessageTransport &m_transport;
+    MessagingSettings m_settings;
+    RateTiers m_tiers;
+    Pacing m_pacing;
+    HealthMonitor m_health;
+    Clock m_clock;
+    QTimer m_timer;
+    qint64 m_notBefore = 0;
+    bool m_busy = false;
+    bool m_paused = false;
+    QString m_inFlightChat;
+    QString m_inFlightBody;
+};
+
+} // namespace wadesk

@@ -9,6 +9,7 @@
 #include "common/EventBus.h"
 #include "common/Version.h"
 #include "engine/SessionRegistry.h"
+#include "webhooks/DeliveryWorker.h"
 #include "db/Database.h"
 #include "db/DatabaseUrl.h"
 #include "db/Migrator.h"
@@ -210,6 +211,12 @@ int Application::startServices()
     options.health.waJsVersion = [sessions]() { return sessions->waJsVersion(); };
     options.sessions = sessions;
     options.messaging = messaging;
+    options.cipher = m_cipher.get();
+    options.events = m_events.get();
+    options.allowPrivateWebhookTargets = m_config.webhooksAllowPrivate;
+    options.operatorOrganization = m_config.operatorOrganization;
+    if (m_config.webhooksAllowPrivate)
+        spdlog::warn("webhooks/allowPrivateTargets is on: webhooks may target this machine and private networks");
     options.healthCacheMs = m_config.healthCacheMs;
     options.jwtLifetimeSeconds = m_config.jwtLifetimeSeconds;
     options.passwordCost = PasswordHasher::parseCost(m_config.passwordHashCost);
@@ -221,6 +228,15 @@ int Application::startServices()
     if (!port)
         return fail(ExitCode::RuntimeFailure, port.error().message);
     spdlog::info("REST API listening on http://{}:{}", m_config.bindAddress.toStdString(), port.value());
+    // Webhook deliveries: pending and interrupted ones from earlier runs go out now.
+    DeliverySettings delivery;
+    delivery.allowPrivateTargets = m_config.webhooksAllowPrivate;
+    delivery.timeoutMs = m_config.webhookTimeoutMs;
+    delivery.maxAttempts = m_config.webhookMaxAttempts;
+    m_deliveries = std::make_unique<DeliveryService>(*m_database, *m_cipher, delivery);
+    QObject::connect(m_events.get(), &EventBus::published, m_deliveries->worker(), &DeliveryWorker::wake, Qt::QueuedConnection);
+    m_deliveries->start();
+
     // Linked clients come back by themselves, from their profiles, without a new QR code.
     m_sessions->restoreAtStart();
     return ExitCode::Ok;
@@ -232,6 +248,10 @@ void Application::stopServices()
     if (m_api) {
         m_api->stop(m_config.shutdownGraceMs);
         m_api.reset();
+    }
+    if (m_deliveries) {
+        m_deliveries->stop();
+        m_deliveries.reset();
     }
     if (m_sessions) {
         m_sessions->stopAll(); // pages before profiles, while the application still runs

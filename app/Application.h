@@ -11,6 +11,7 @@ class QLockFile;
 namespace wadesk {
 
 class ApiService;
+class DeliveryService;
 class EventBus;
 class SessionRegistry;
 class AesGcm;
@@ -45,6 +46,7 @@ private:
     std::unique_ptr<EventBus> m_events;
     std::unique_ptr<SessionRegistry> m_sessions;
     std::unique_ptr<ApiService> m_api;
+    std::unique_ptr<DeliveryService> m_deliveries;
     std::unique_ptr<UnixSignals> m_signals;
     std::unique_ptr<MainWindow> m_window;
     QString m_secretsDescription;

@@ -7,6 +7,7 @@
 #include "api/controllers/AuthController.h"
 #include "api/controllers/ClientController.h"
 #include "api/controllers/MessageController.h"
+#include "api/controllers/WebhookController.h"
 #include "api/controllers/TeamController.h"
 #include "auth/AccountService.h"
 #include "auth/ApiKeyService.h"
@@ -19,6 +20,7 @@
 #include "messaging/ContactService.h"
 #include "messaging/MessageService.h"
 #include "sessions/ClientService.h"
+#include "webhooks/WebhookService.h"
 
 namespace wadesk {
 
@@ -35,6 +37,7 @@ struct ApiService::OnApiThread {
     std::unique_ptr<ClientService> clients;
     std::unique_ptr<MessageService> messages;
     std::unique_ptr<ContactService> contacts;
+    std::unique_ptr<WebhookService> webhooks;
     std::unique_ptr<ApiRoutes> routes;
     std::unique_ptr<HealthController> health;
     std::unique_ptr<AuthController> auth;
@@ -43,9 +46,11 @@ struct ApiService::OnApiThread {
     std::unique_ptr<ClientController> clientController;
     std::unique_ptr<AuditController> audit;
     std::unique_ptr<MessageController> messageController;
+    std::unique_ptr<WebhookController> webhookController;
 
     void clear()
     {
+        webhookController.reset();
         messageController.reset();
         audit.reset();
         clientController.reset();
@@ -54,6 +59,7 @@ struct ApiService::OnApiThread {
         auth.reset();
         health.reset();
         routes.reset();
+        webhooks.reset();
         contacts.reset();
         messages.reset();
         clients.reset();
@@ -96,6 +102,9 @@ Result<quint16> ApiService::start()
         p.clients = std::make_unique<ClientService>(*database);
         p.messages = std::make_unique<MessageService>(*database, *p.clients, options.sessions, options.messaging);
         p.contacts = std::make_unique<ContactService>(*database);
+        if (options.cipher)
+            p.webhooks = std::make_unique<WebhookService>(*database, *options.cipher, options.events, options.allowPrivateWebhookTargets,
+                                                          options.operatorOrganization);
         p.routes = std::make_unique<ApiRoutes>(server.router(), *p.authenticator, &server);
 
         p.health = std::make_unique<HealthController>(*database, options.health, options.healthCacheMs);
@@ -112,6 +121,10 @@ Result<quint16> ApiService::start()
         p.audit->registerRoutes(*p.routes);
         p.messageController = std::make_unique<MessageController>(*p.messages, *p.contacts);
         p.messageController->registerRoutes(*p.routes);
+        if (p.webhooks) {
+            p.webhookController = std::make_unique<WebhookController>(*p.webhooks, &server);
+            p.webhookController->registerRoutes(*p.routes);
+        }
 
         // The OpenAPI document is embedded; it is public, like /health.
         server.router().add("GET", QStringLiteral("/api/openapi.json"), [](ApiRequest &) {

@@ -15,8 +15,10 @@
 
 namespace wadesk {
 
+class AesGcm;
 class ApiThread;
 class Database;
+class EventBus;
 class SessionControl;
 
 // The REST API as one unit: the API thread, its HTTP server, and the services and controllers
@@ -34,6 +36,10 @@ public:
         int authCacheMs = 5000;
         SessionControl *sessions = nullptr; // the engine; null when sessions do not run here
         MessagingSettings messaging;
+        const AesGcm *cipher = nullptr;  // seals webhook secrets; webhook routes need it
+        EventBus *events = nullptr;
+        bool allowPrivateWebhookTargets = false;
+        QString operatorOrganization;    // may broadcast system events to every organization
     };
 
     ApiService(Database &database, QByteArray jwtKey, Options options);

@@ -67,8 +67,8 @@ void ConnectionGuard::armTimer()
 void ConnectionGuard::onReadyRead()
 {
     m_lastActivity.restart();
-    if (m_draining) {
-        m_socket->readAll(); // discard what the client keeps sending after our error answer
+    if (m_rejected) {
+        m_socket->readAll(); // discard what the client keeps sending after a broken request
         return;
     }
     const QByteArray fresh = m_socket->peek(m_socket->bytesAvailable());
@@ -113,11 +113,20 @@ void ConnectionGuard::replyFinished(bool keepAlive)
     m_lastActivity.restart();
     if (!keepAlive || (m_closing && m_pendingReplies == 0)) {
         dropQueued();
-        m_socket->disconnectFromHost();
+        if (m_rejected) { // a broken request followed this one: unread input may be waiting
+            m_rejection.clear();
+            startDraining();
+        } else {
+            m_socket->disconnectFromHost();
+        }
         return;
     }
     if (!m_queued.empty()) // not nested: a pipeline of quick requests must not recurse
         QMetaObject::invokeMethod(this, &ConnectionGuard::runNext, Qt::QueuedConnection);
+    if (m_rejected && m_pendingReplies == 0) {
+        finishRejection();
+        return;
+    }
     armTimer();
 }
 
@@ -135,28 +144,48 @@ void ConnectionGuard::evict()
 
 void ConnectionGuard::rejectWith(int status, const char *code, const char *message, const char *extraHeaders)
 {
+    if (m_rejected)
+        return;
+    m_rejected = true;
     // Nobody else may read this connection any more: QHttpServer's slot is connected after ours
-    // and, disconnected during this emission, is not called for these bytes.
+    // and, disconnected during this emission, is not called for these bytes. From now on what
+    // arrives is read and discarded (onReadyRead).
     QObject::disconnect(m_socket, &QTcpSocket::readyRead, nullptr, nullptr);
     if (m_socket->isTransactionStarted())
         m_socket->commitTransaction();
     m_socket->readAll();
+    connect(m_socket, &QTcpSocket::readyRead, this, &ConnectionGuard::onReadyRead);
 
     const HttpResponse r = HttpResponse::error(status, QString::fromLatin1(code), QString::fromLatin1(message));
-    QByteArray out = "HTTP/1.1 " + QByteArray::number(status) + ' ' + HttpResponse::reasonPhrase(status)
+    m_rejection = "HTTP/1.1 " + QByteArray::number(status) + ' ' + HttpResponse::reasonPhrase(status)
         + "\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(r.body.size())
         + "\r\n" + extraHeaders + "Connection: close\r\n\r\n" + r.body;
-    m_socket->write(out);
     spdlog::debug("http: rejected a request from {} with {}: {}", m_socket->peerAddress().toString().toStdString(),
                   status, message);
     emit rejected(status);
+    if (m_pendingReplies == 0)
+        finishRejection();
+    // else: the answers owed for earlier requests on this connection go first (replyFinished).
+}
+
+void ConnectionGuard::finishRejection()
+{
+    // Requests whose head arrived but that QHttpServer never received (they came in the same
+    // bytes as the broken one, which were all discarded) precede the broken request: an error
+    // answer now would be taken as theirs. They get no answer at all, which HTTP allows (the
+    // client sees the connection close and may retry them).
+    const int unseen = m_framing.completedHeadCount() - (m_framing.currentHeadComplete() ? 1 : 0);
+    if (unseen <= 0)
+        m_socket->write(m_rejection);
+    m_rejection.clear();
     startDraining();
 }
 
 void ConnectionGuard::startDraining()
 {
+    if (m_draining)
+        return;
     m_draining = true;
-    connect(m_socket, &QTcpSocket::readyRead, this, &ConnectionGuard::onReadyRead);
     if (m_socket->bytesToWrite() == 0)
         ::shutdown(int(m_socket->socketDescriptor()), SHUT_WR);
     armTimer();
@@ -170,6 +199,10 @@ void ConnectionGuard::onTimer()
     }
     if (m_pendingReplies > 0) {
         armTimer(); // a handler is still working; the reply itself decides what happens next
+        return;
+    }
+    if (m_rejected) {
+        finishRejection();
         return;
     }
     if (m_framing.midRequest()) {

@@ -43,7 +43,8 @@ public:
     void closeWhenIdle();
     // Closes at once (eviction when the server is full).
     void evict();
-    // Writes a complete error answer and closes after draining unread input for a short while.
+    // Answers a broken request with an error and closes after draining unread input for a short
+    // while. Answers still owed for earlier requests on the connection are written first.
     // `extraHeaders` is zero or more complete "Name: value\r\n" lines.
     void rejectWith(int status, const char *code, const char *message, const char *extraHeaders = "");
 
@@ -56,6 +57,7 @@ private:
     void armTimer();
     void startDraining();
     void runNext();
+    void finishRejection();
     void dropQueued();
 
     QTcpSocket *m_socket;
@@ -67,7 +69,9 @@ private:
     std::deque<std::function<void(bool)>> m_queued;
     int m_pendingReplies = 0;
     bool m_closing = false;
-    bool m_draining = false;
+    bool m_rejected = false;  // a broken request was seen: input is discarded from then on
+    bool m_draining = false;  // the connection is closing: EOF sent (once flushed), abort after drainMs
+    QByteArray m_rejection;   // the error answer, until the earlier answers are out
 };
 
 } // namespace wadesk

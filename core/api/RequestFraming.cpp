@@ -119,6 +119,7 @@ RequestFraming::RequestFraming(Limits limits)
 
 RequestFraming::Verdict RequestFraming::fail(Verdict v, const char *why)
 {
+    m_failedInBody = m_state != State::Start && m_state != State::Head && m_state != State::Failed;
     m_state = State::Failed;
     m_error = why;
     m_head.clear();
@@ -136,6 +137,13 @@ bool RequestFraming::takeContinueRequest()
 bool RequestFraming::midRequest() const
 {
     return m_state != State::Start && m_state != State::Failed;
+}
+
+bool RequestFraming::currentHeadComplete() const
+{
+    if (m_state == State::Failed)
+        return m_failedInBody;
+    return m_state != State::Start && m_state != State::Head;
 }
 
 RequestFraming::Verdict RequestFraming::finishHead()

@@ -45,6 +45,11 @@ public:
 
     // True while part of a request (head or body) has arrived but not all of it.
     bool midRequest() const;
+    // Complete heads not taken yet, and whether the last of them belongs to the request still
+    // in progress (its body was arriving, or was being read when the framing failed) rather
+    // than to a whole request waiting to be dispatched.
+    int completedHeadCount() const { return int(m_heads.size()); }
+    bool currentHeadComplete() const;
     QByteArray lastError() const { return m_error; }
 
 private:
@@ -62,6 +67,7 @@ private:
     qint64 m_chunkRemaining = 0;
     int m_chunkEndBytes = 0;
     bool m_pendingContinue = false;
+    bool m_failedInBody = false;
     QQueue<RequestHead> m_heads;
     QByteArray m_error;
 };

@@ -7,7 +7,9 @@
 #include <QCryptographicHash>
 #include <QDateTime>
 #include <QJsonDocument>
+#include <QMap>
 #include <QSqlQuery>
+#include <algorithm>
 
 namespace wadesk {
 
@@ -130,13 +132,24 @@ Result<QList<AuditEntry>> AuditLog::list(const QString &organizationId, const Au
 Result<AuditLog::Verification> AuditLog::verify()
 {
     Verification v;
-    Result<QSqlQuery> heads = m_sql.run(QStringLiteral("SELECT organization_id, seq, hash FROM audit_heads ORDER BY organization_id"),
-                                        {}, "audit_heads.all");
+    Result<QSqlQuery> heads = m_sql.run(QStringLiteral("SELECT organization_id, seq, hash FROM audit_heads"), {}, "audit_heads.all");
     if (!heads)
         return heads.error();
-    QList<std::tuple<QString, qint64, QString>> all;
+    QMap<QString, std::pair<qint64, QString>> headOf;
     while (heads.value().next())
-        all.append({heads.value().value(0).toString(), heads.value().value(1).toLongLong(), heads.value().value(2).toString()});
+        headOf.insert(heads.value().value(0).toString(), {heads.value().value(1).toLongLong(), heads.value().value(2).toString()});
+    // Organizations with entries but no head row are checked too: without its head a chain
+    // could be cut short (or removed whole) unnoticed.
+    Result<QSqlQuery> logged = m_sql.run(QStringLiteral("SELECT DISTINCT organization_id FROM audit_logs"), {}, "audit_logs.organizations");
+    if (!logged)
+        return logged.error();
+    QStringList organizations = headOf.keys();
+    while (logged.value().next()) {
+        const QString org = logged.value().value(0).toString();
+        if (!headOf.contains(org))
+            organizations << org;
+    }
+    std::sort(organizations.begin(), organizations.end());
 
     auto broken = [&v](const AuditEntry &e, const QString &org, qint64 seq, const QString &reason) {
         v.intact = false;
@@ -145,8 +158,11 @@ Result<AuditLog::Verification> AuditLog::verify()
         v.seq = seq;
         v.reason = reason;
     };
-    for (const auto &[org, headSeq, headHash] : all) {
+    for (const QString &org : organizations) {
         ++v.organizations;
+        const bool hasHead = headOf.contains(org);
+        const qint64 headSeq = headOf.value(org).first;
+        const QString headHash = headOf.value(org).second;
         Result<QSqlQuery> q = m_sql.run(QStringLiteral("SELECT ") + kColumns
                                             + QStringLiteral(" FROM audit_logs WHERE organization_id = ? ORDER BY seq"),
                                         {org}, "audit_logs.verify");
@@ -170,9 +186,18 @@ Result<AuditLog::Verification> AuditLog::verify()
                 broken(e, org, e.seq, QStringLiteral("its content does not match its hash (edited)"));
                 return v;
             }
+            if (hasHead && e.seq > headSeq) {
+                broken(e, org, e.seq, QStringLiteral("it comes after the newest entry the log recorded (%1): added behind the log's back")
+                                          .arg(headSeq));
+                return v;
+            }
             previous = e.hash;
             last = e;
             ++expectedSeq;
+        }
+        if (!hasHead) {
+            broken(last, org, last.seq, QStringLiteral("the organization's head row is missing, so the end of its log cannot be checked"));
+            return v;
         }
         if (expectedSeq - 1 != headSeq || previous != headHash) {
             AuditEntry missing;

@@ -43,7 +43,46 @@ QJsonValue isoTime(qint64 msecs)
 {
     if (msecs <= 0)
         return QJsonValue::Null;
-    return QDateTime::fromMSecsSinceEpoch(msecs, Qt::UTC).toString(Qt::ISODateWithMs);
+    // Lists write several times per row: format "YYYY-MM-DDTHH:MM:SS.mmmZ" directly (what
+    // QDateTime::toString(Qt::ISODateWithMs) gives for UTC) instead of through QDateTime.
+    constexpr qint64 kYear10000 = 253402300800000LL;
+    if (msecs >= kYear10000)
+        return QDateTime::fromMSecsSinceEpoch(msecs, Qt::UTC).toString(Qt::ISODateWithMs);
+    const qint64 msOfDay = msecs % 86400000;
+    // Days to civil date (H. Hinnant's algorithm), for days >= 0.
+    const qint64 z = msecs / 86400000 + 719468;
+    const qint64 era = z / 146097;
+    const qint64 doe = z - era * 146097;
+    const qint64 yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const qint64 doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const qint64 mp = (5 * doy + 2) / 153;
+    const int day = int(doy - (153 * mp + 2) / 5 + 1);
+    const int month = int(mp < 10 ? mp + 3 : mp - 9);
+    const int year = int(yoe + era * 400 + (month <= 2 ? 1 : 0));
+    const int hour = int(msOfDay / 3600000);
+    const int minute = int(msOfDay / 60000 % 60);
+    const int second = int(msOfDay / 1000 % 60);
+    const int milli = int(msOfDay % 1000);
+    QChar out[24];
+    auto put = [&out](int at, int value, int digits) {
+        for (int i = digits - 1; i >= 0; --i, value /= 10)
+            out[at + i] = QChar(u'0' + value % 10);
+    };
+    put(0, year, 4);
+    out[4] = u'-';
+    put(5, month, 2);
+    out[7] = u'-';
+    put(8, day, 2);
+    out[10] = u'T';
+    put(11, hour, 2);
+    out[13] = u':';
+    put(14, minute, 2);
+    out[16] = u':';
+    put(17, second, 2);
+    out[19] = u'.';
+    put(20, milli, 3);
+    out[23] = u'Z';
+    return QString(out, 24);
 }
 
 QJsonValue orNull(const QString &text)

@@ -43,6 +43,12 @@ struct AppConfig {
     bool pacing = true;              // off: no typing time, no pauses (tests, benchmarks)
     bool checkNumberExists = true;
 
+    // Webhooks.
+    bool webhooksAllowPrivate = false; // targets in loopback/private ranges (tests, LAN-only setups)
+    QString operatorOrganization;      // the installation's operator: may broadcast system events
+    int webhookTimeoutMs = 15000;
+    int webhookMaxAttempts = 10;
+
     QString secretsBackend = QStringLiteral("auto"); // auto | keychain | env | file
     QString settingsFile;       // the file that was read (may not exist)
 };

@@ -114,6 +114,14 @@ std::vector<OptionSpec> optionSpecs()
          [](AppConfig &c, const QString &v) { c.pacing = *parseBool(v); }});
     add({"messaging/checkNumberExists", "WADESK_CHECK_NUMBER_EXISTS", nullptr, Kind::Bool, "", "", 0, 0, {},
          [](AppConfig &c, const QString &v) { c.checkNumberExists = *parseBool(v); }});
+    add({"webhooks/allowPrivateTargets", "WADESK_WEBHOOKS_ALLOW_PRIVATE", nullptr, Kind::Bool, "", "", 0, 0, {},
+         [](AppConfig &c, const QString &v) { c.webhooksAllowPrivate = *parseBool(v); }});
+    add({"webhooks/operatorOrganization", "WADESK_OPERATOR_ORG", nullptr, Kind::String, "", "", 0, 0, {},
+         [](AppConfig &c, const QString &v) { c.operatorOrganization = v; }});
+    add({"webhooks/timeoutMs", "WADESK_WEBHOOK_TIMEOUT_MS", nullptr, Kind::Int, "", "", 100, 120000, {},
+         [](AppConfig &c, const QString &v) { c.webhookTimeoutMs = v.toInt(); }});
+    add({"webhooks/maxAttempts", "WADESK_WEBHOOK_MAX_ATTEMPTS", nullptr, Kind::Int, "", "", 1, 50, {},
+         [](AppConfig &c, const QString &v) { c.webhookMaxAttempts = v.toInt(); }});
     add({"secrets/backend", "WADESK_SECRETS_BACKEND", nullptr, Kind::Choice, "", "", 0, 0,
          {QStringLiteral("auto"), QStringLiteral("keychain"), QStringLiteral("env"), QStringLiteral("file")},
          [](AppConfig &c, const QString &v) { c.secretsBackend = v.trimmed().toLower(); }});

@@ -67,16 +67,28 @@ Status Database::open(QSqlDatabase &db)
     return {};
 }
 
+Database::ThreadConnection::~ThreadConnection()
+{
+    {
+        QSqlDatabase db = QSqlDatabase::database(name, false);
+        if (db.isValid())
+            db.close();
+    }
+    QSqlDatabase::removeDatabase(name);
+}
+
 Result<QSqlDatabase> Database::connection()
 {
     if (!m_threadConnection.hasLocalData()) {
-        const QString name = m_namePrefix + QString::number(quintptr(QThread::currentThreadId()), 16);
+        // A sequence number, not the thread id: ids are reused once a thread has finished.
+        static std::atomic<quint64> s_connections{0};
+        const QString name = m_namePrefix + QString::number(s_connections.fetch_add(1));
         const QString driver = m_url.dialect == DatabaseUrl::Dialect::Sqlite ? QStringLiteral("QSQLITE")
                                                                               : QStringLiteral("QPSQL");
         QSqlDatabase::addDatabase(driver, name);
-        m_threadConnection.setLocalData(new QString(name));
+        m_threadConnection.setLocalData(new ThreadConnection{name});
     }
-    QSqlDatabase db = QSqlDatabase::database(*m_threadConnection.localData(), false);
+    QSqlDatabase db = QSqlDatabase::database(m_threadConnection.localData()->name, false);
     if (!db.isOpen()) {
         const Status opened = open(db);
         if (!opened)
@@ -103,16 +115,8 @@ Status Database::ping()
 
 void Database::closeThreadConnection()
 {
-    if (!m_threadConnection.hasLocalData())
-        return;
-    const QString name = *m_threadConnection.localData();
-    {
-        QSqlDatabase db = QSqlDatabase::database(name, false);
-        if (db.isValid())
-            db.close();
-    }
-    QSqlDatabase::removeDatabase(name);
-    m_threadConnection.setLocalData(nullptr);
+    if (m_threadConnection.hasLocalData())
+        m_threadConnection.setLocalData(nullptr); // deletes the ThreadConnection, which closes it
 }
 
 } // namespace wadesk

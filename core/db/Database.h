@@ -39,9 +39,16 @@ public:
 private:
     Status open(QSqlDatabase &db);
 
+    // Owns one thread's connection name; closing and removing the connection when destroyed,
+    // which QThreadStorage does in the thread itself when it finishes.
+    struct ThreadConnection {
+        QString name;
+        ~ThreadConnection();
+    };
+
     DatabaseUrl m_url;
     QString m_namePrefix;
-    QThreadStorage<QString *> m_threadConnection;
+    QThreadStorage<ThreadConnection *> m_threadConnection;
     static std::atomic<int> s_instances;
 };
 

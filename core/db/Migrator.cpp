@@ -59,15 +59,19 @@ QStringList Migrator::splitStatements(const QString &script)
     QString current;
     enum class Mode { Normal, Single, Double, LineComment, BlockComment, Dollar } mode = Mode::Normal;
     QString dollarTag;
+    // In CREATE TRIGGER ... BEGIN ... END, the statements of the body end with ';' too: the
+    // trigger ends at the ';' after the END that closes its BEGIN. CASE ... END nests inside.
+    bool inTrigger = false;
+    int blockDepth = 0;
     const int n = script.size();
+    auto isWordChar = [](QChar ch) { return ch.isLetterOrNumber() || ch == QLatin1Char('_') || ch == QLatin1Char('$'); };
     auto flush = [&]() {
         const QString s = current.trimmed();
         if (!s.isEmpty())
             statements << s;
         current.clear();
-    };
-    auto inTrigger = [&]() {
-        return current.trimmed().startsWith(QLatin1String("CREATE TRIGGER"), Qt::CaseInsensitive);
+        inTrigger = false;
+        blockDepth = 0;
     };
     for (int i = 0; i < n; ++i) {
         const QChar c = script.at(i);
@@ -88,9 +92,11 @@ QStringList Migrator::splitStatements(const QString &script)
                 mode = Mode::Single;
             else if (c == QLatin1Char('"'))
                 mode = Mode::Double;
-            else if (c == QLatin1Char('$')) {
+            else if (c == QLatin1Char('$') && (i == 0 || !isWordChar(script.at(i - 1)))) {
+                // $$ or $tag$ opens a dollar-quoted body; $1 (a parameter) and a$b (an
+                // identifier) do not.
                 const int end = script.indexOf(QLatin1Char('$'), i + 1);
-                static const QRegularExpression tagChars(QStringLiteral("^[A-Za-z0-9_]*$"));
+                static const QRegularExpression tagChars(QStringLiteral("^([A-Za-z_][A-Za-z0-9_]*)?$"));
                 if (end > i && tagChars.match(script.mid(i + 1, end - i - 1)).hasMatch()) {
                     dollarTag = script.mid(i, end - i + 1);
                     current += dollarTag;
@@ -98,14 +104,31 @@ QStringList Migrator::splitStatements(const QString &script)
                     mode = Mode::Dollar;
                     continue;
                 }
+            } else if (c.isLetter() && (i == 0 || !isWordChar(script.at(i - 1)))) {
+                int end = i + 1;
+                while (end < n && isWordChar(script.at(end)))
+                    ++end;
+                const QString word = script.mid(i, end - i);
+                if (current.trimmed().isEmpty() && word.compare(QLatin1String("CREATE"), Qt::CaseInsensitive) == 0) {
+                    // CREATE [TEMP|TEMPORARY] TRIGGER
+                    static const QRegularExpression createTrigger(
+                        QStringLiteral("^CREATE\\s+(TEMP\\s+|TEMPORARY\\s+)?TRIGGER\\b"),
+                        QRegularExpression::CaseInsensitiveOption);
+                    inTrigger = createTrigger.match(script.mid(i, 64)).hasMatch();
+                } else if (inTrigger) {
+                    if (word.compare(QLatin1String("BEGIN"), Qt::CaseInsensitive) == 0
+                        || word.compare(QLatin1String("CASE"), Qt::CaseInsensitive) == 0)
+                        ++blockDepth;
+                    else if (word.compare(QLatin1String("END"), Qt::CaseInsensitive) == 0 && blockDepth > 0)
+                        --blockDepth;
+                }
+                current += word;
+                i = end - 1;
+                continue;
             } else if (c == QLatin1Char(';')) {
-                if (inTrigger()) {
-                    static const QRegularExpression endsWithEnd(QStringLiteral("\\bEND\\s*$"),
-                                                                QRegularExpression::CaseInsensitiveOption);
-                    if (!endsWithEnd.match(current).hasMatch()) {
-                        current += c;
-                        continue;
-                    }
+                if (inTrigger && blockDepth > 0) {
+                    current += c;
+                    continue;
                 }
                 flush();
                 continue;
@@ -131,6 +154,7 @@ QStringList Migrator::splitStatements(const QString &script)
         case Mode::BlockComment:
             if (c == QLatin1Char('*') && next == QLatin1Char('/')) {
                 mode = Mode::Normal;
+                current += QLatin1Char(' '); // a comment separates tokens
                 ++i;
             }
             break;

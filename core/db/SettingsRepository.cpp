@@ -41,11 +41,29 @@ Status SettingsRepository::set(const QString &organizationId, const QString &key
                              "updated_at = excluded.updated_at"));
     q.addBindValue(organizationId.isNull() ? QStringLiteral("") : organizationId);
     q.addBindValue(key);
-    q.addBindValue(value);
+    // A null QString binds as SQL NULL, which the NOT NULL column refuses: empty is ''.
+    q.addBindValue(value.isNull() ? QStringLiteral("") : value);
     q.addBindValue(QDateTime::currentMSecsSinceEpoch());
     if (!q.exec())
         return Database::sqlFailure(q.lastError(), "settings.set");
     return {};
+}
+
+Result<bool> SettingsRepository::insertIfAbsent(const QString &organizationId, const QString &key, const QString &value)
+{
+    Result<QSqlDatabase> db = m_database.connection();
+    if (!db)
+        return db.error();
+    QSqlQuery q(db.value());
+    q.prepare(QStringLiteral("INSERT INTO settings (organization_id, key, value, updated_at) VALUES (?, ?, ?, ?) "
+                             "ON CONFLICT (organization_id, key) DO NOTHING"));
+    q.addBindValue(organizationId.isNull() ? QStringLiteral("") : organizationId);
+    q.addBindValue(key);
+    q.addBindValue(value.isNull() ? QStringLiteral("") : value);
+    q.addBindValue(QDateTime::currentMSecsSinceEpoch());
+    if (!q.exec())
+        return Database::sqlFailure(q.lastError(), "settings.insertIfAbsent");
+    return q.numRowsAffected() == 1;
 }
 
 } // namespace wadesk

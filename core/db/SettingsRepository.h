@@ -18,6 +18,9 @@ public:
     explicit SettingsRepository(Database &database);
     Result<std::optional<QString>> get(const QString &organizationId, const QString &key);
     Status set(const QString &organizationId, const QString &key, const QString &value);
+    // Stores the value only when the key has none yet; true when it was stored. Atomic, so of
+    // several instances racing to record a value exactly one wins.
+    Result<bool> insertIfAbsent(const QString &organizationId, const QString &key, const QString &value);
 
 private:
     Database &m_database;

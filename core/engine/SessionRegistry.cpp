@@ -4,7 +4,7 @@
 #include "db/SqlRunner.h"
 #include "engine/EngineInfo.h"
 #include "audit/AuditLog.h"
-#include "common/EventLog.h"
+#include "webhooks/EventLog.h"
 #include "common/Json.h"
 #include "engine/WaSession.h"
 #include "engine/WaSessionTransport.h"
@@ -180,10 +180,10 @@ void SessionRegistry::wire(WaSession *session, const QString &organizationId)
         }
         emit snapshotChanged(clientId);
         if (!text.isEmpty())
-            m_events.publish(Event::make(QStringLiteral("client.qr"), organizationId,
-                                         {{QStringLiteral("clientId"), clientId},
-                                          {QStringLiteral("qr"), text},
-                                          {QStringLiteral("expires_at"), QDateTime::fromMSecsSinceEpoch(expiresAt, Qt::UTC).toString(Qt::ISODate)}}));
+            recordEvent(QStringLiteral("client.qr"), organizationId,
+                        {{QStringLiteral("clientId"), clientId},
+                         {QStringLiteral("qr"), text},
+                         {QStringLiteral("expires_at"), QDateTime::fromMSecsSinceEpoch(expiresAt, Qt::UTC).toString(Qt::ISODate)}});
     });
     connect(session, &WaSession::accountKnown, this, [this, session, organizationId, clientId](const QString &phone, const QJsonObject &info) {
         SessionSnapshot copy;
@@ -264,21 +264,32 @@ void SessionRegistry::onStateChanged(WaSession *session, const QString &organiza
                            {QStringLiteral("reason"), snap.lastError.isEmpty() ? QJsonValue() : QJsonValue(snap.lastError)}};
     switch (snap.state) {
     case SessionState::Ready:
-        m_events.publish(Event::make(QStringLiteral("client.connected"), organizationId, data));
+        recordEvent(QStringLiteral("client.connected"), organizationId, data);
         break;
     case SessionState::Disconnected:
-        m_events.publish(Event::make(QStringLiteral("client.disconnected"), organizationId, data));
+        recordEvent(QStringLiteral("client.disconnected"), organizationId, data);
         break;
     case SessionState::LoggedOut:
-        m_events.publish(Event::make(QStringLiteral("client.logged_out"), organizationId, data));
+        recordEvent(QStringLiteral("client.logged_out"), organizationId, data);
         break;
     case SessionState::Failed:
         if (previous == SessionState::Ready)
-            m_events.publish(Event::make(QStringLiteral("client.disconnected"), organizationId, data));
+            recordEvent(QStringLiteral("client.disconnected"), organizationId, data);
         break;
     default:
         break;
     }
+}
+
+void SessionRegistry::recordEvent(const QString &type, const QString &organizationId, const QJsonObject &data)
+{
+    SqlRunner sql(m_database);
+    EventLog events(sql, &m_events);
+    Transaction tx(m_database);
+    if (tx.begin() && events.record(Event::make(type, organizationId, data)) && tx.commit())
+        events.publishRecorded();
+    else
+        spdlog::error("could not record the event {}", type.toStdString());
 }
 
 void SessionRegistry::persistState(const SessionSnapshot &snapshot, std::optional<bool> linked)

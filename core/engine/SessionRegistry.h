@@ -85,6 +85,8 @@ private:
         ~Runtime();
     };
     void reloadSettings(const QString &clientId);
+    // Records a client.* event durably (with its webhook deliveries) and publishes it.
+    void recordEvent(const QString &type, const QString &organizationId, const QJsonObject &data);
     MessagingSettings m_messaging;
     std::unique_ptr<InboundProcessor> m_inbound;
     std::map<QString, Runtime> m_sessions;

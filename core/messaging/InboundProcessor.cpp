@@ -1,7 +1,7 @@
 #include "messaging/InboundProcessor.h"
 
 #include "audit/AuditLog.h"
-#include "common/EventLog.h"
+#include "webhooks/EventLog.h"
 #include "common/Ids.h"
 #include "common/Json.h"
 #include "db/SqlRunner.h"

@@ -1,6 +1,6 @@
 #include "messaging/MessageSender.h"
 
-#include "common/EventLog.h"
+#include "webhooks/EventLog.h"
 #include "common/Json.h"
 #include "db/SqlRunner.h"
 #include "messaging/ContactRepository.h"

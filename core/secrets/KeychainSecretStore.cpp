@@ -12,22 +12,31 @@ namespace wadesk {
 namespace {
 const QString kService = QStringLiteral("WaDesk");
 
-template <typename Job, typename Setup>
-void runJob(Job &job, int timeoutMs, bool &timedOut, Setup setup)
+// Runs a job and waits for it at most `timeoutMs`. The job lives on the heap and deletes itself
+// when it finishes: after a timeout it is abandoned, not destroyed, because the keychain's late
+// answer still arrives at it (QtKeychain cannot cancel a request in flight).
+template <typename Job, typename Setup, typename Collect>
+void runJob(Job *job, int timeoutMs, bool &timedOut, Setup setup, Collect collect)
 {
-    job.setAutoDelete(false);
-    setup(job);
+    job->setAutoDelete(true);
+    setup(*job);
     QEventLoop loop;
     QTimer timer;
     timer.setSingleShot(true);
-    QObject::connect(&job, &QKeychain::Job::finished, &loop, &QEventLoop::quit);
-    QObject::connect(&timer, &QTimer::timeout, &loop, [&]() {
-        timedOut = true;
+    bool finished = false;
+    // The connections have `loop` as context: once this function has returned, the late
+    // `finished` of an abandoned job reaches nothing of ours.
+    QObject::connect(job, &QKeychain::Job::finished, &loop, [&](QKeychain::Job *) {
+        finished = true;
+        collect(*job);
         loop.quit();
     });
+    QObject::connect(&timer, &QTimer::timeout, &loop, &QEventLoop::quit);
     timer.start(timeoutMs);
-    job.start();
-    loop.exec();
+    job->start();
+    if (!finished)
+        loop.exec();
+    timedOut = !finished;
 }
 } // namespace
 
@@ -43,43 +52,71 @@ QString KeychainSecretStore::description() const
     return QStringLiteral("master key in the system keychain (service %1, entry %2)").arg(kService, m_entryKey);
 }
 
-KeychainSecretStore::ReadOutcome KeychainSecretStore::read()
+KeychainSecretStore::ReadOutcome KeychainSecretStore::readEntry(const QString &key)
 {
     ReadOutcome out;
-    QKeychain::ReadPasswordJob job(kService);
-    runJob(job, m_timeoutMs, out.timedOut, [this](QKeychain::ReadPasswordJob &j) { j.setKey(m_entryKey); });
-    if (!out.timedOut) {
-        out.error = job.error();
-        out.errorText = job.errorString();
-        out.data = job.binaryData();
-    }
+    runJob(
+        new QKeychain::ReadPasswordJob(kService), m_timeoutMs, out.timedOut,
+        [&key](QKeychain::ReadPasswordJob &j) { j.setKey(key); },
+        [&out](QKeychain::ReadPasswordJob &j) {
+            out.error = j.error();
+            out.errorText = j.errorString();
+            out.data = j.binaryData();
+        });
     return out;
 }
 
-KeychainSecretStore::ReadOutcome KeychainSecretStore::write(const QByteArray &data)
+KeychainSecretStore::ReadOutcome KeychainSecretStore::writeEntry(const QString &key, const QByteArray &data)
 {
     ReadOutcome out;
-    QKeychain::WritePasswordJob job(kService);
-    runJob(job, m_timeoutMs, out.timedOut, [this, &data](QKeychain::WritePasswordJob &j) {
-        j.setKey(m_entryKey);
-        j.setBinaryData(data);
-    });
-    if (!out.timedOut) {
-        out.error = job.error();
-        out.errorText = job.errorString();
-    }
+    runJob(
+        new QKeychain::WritePasswordJob(kService), m_timeoutMs, out.timedOut,
+        [&key, &data](QKeychain::WritePasswordJob &j) {
+            j.setKey(key);
+            j.setBinaryData(data);
+        },
+        [&out](QKeychain::WritePasswordJob &j) {
+            out.error = j.error();
+            out.errorText = j.errorString();
+        });
     return out;
+}
+
+void KeychainSecretStore::removeEntry(const QString &key)
+{
+    bool timedOut = false;
+    runJob(
+        new QKeychain::DeletePasswordJob(kService), m_timeoutMs, timedOut,
+        [&key](QKeychain::DeletePasswordJob &j) { j.setKey(key); }, [](QKeychain::DeletePasswordJob &) {});
+}
+
+QString KeychainSecretStore::refusalOfWrite()
+{
+    const QString canary = m_entryKey + QStringLiteral("-probe");
+    const ReadOutcome w = writeEntry(canary, QByteArrayLiteral("probe"));
+    if (w.timedOut)
+        return QStringLiteral("the keychain did not answer within %1 ms").arg(m_timeoutMs);
+    if (w.error != QKeychain::NoError)
+        return w.errorText.isEmpty() ? QStringLiteral("error %1").arg(w.error) : w.errorText;
+    removeEntry(canary);
+    return {};
 }
 
 KeychainSecretStore::Probe KeychainSecretStore::probe()
 {
-    const ReadOutcome r = read();
+    const ReadOutcome r = readEntry(m_entryKey);
     if (r.timedOut)
         return {Availability::Refused, QStringLiteral("the keychain did not answer within %1 ms").arg(m_timeoutMs)};
     switch (r.error) {
     case QKeychain::NoError:
-    case QKeychain::EntryNotFound:
         return {Availability::Available, QString()};
+    case QKeychain::EntryNotFound: {
+        // First start, or a locked keychain hiding the entry: only a write tells them apart.
+        const QString refusal = refusalOfWrite();
+        if (refusal.isEmpty())
+            return {Availability::Available, QString()};
+        return {Availability::Refused, refusal};
+    }
     case QKeychain::AccessDenied:
     case QKeychain::AccessDeniedByUser:
         return {Availability::Refused, r.errorText};
@@ -93,22 +130,39 @@ KeychainSecretStore::Probe KeychainSecretStore::probe()
 
 Result<QByteArray> KeychainSecretStore::loadOrCreateMasterKey()
 {
-    const ReadOutcome r = read();
-    if (r.timedOut)
-        return DomainError::unavailable(QStringLiteral("the system keychain did not answer"), QStringLiteral("keychain_timeout"));
-    if (r.error == QKeychain::NoError) {
+    auto keyFrom = [this](const ReadOutcome &r) -> Result<QByteArray> {
         const QByteArray key = QByteArray::fromHex(r.data);
         if (key.size() != AesGcm::kKeyBytes)
             return DomainError::internal(QStringLiteral("the keychain entry %1 does not hold a 32-byte key").arg(m_entryKey));
         return key;
-    }
+    };
+    const ReadOutcome r = readEntry(m_entryKey);
+    if (r.timedOut)
+        return DomainError::unavailable(QStringLiteral("the system keychain did not answer"), QStringLiteral("keychain_timeout"));
+    if (r.error == QKeychain::NoError)
+        return keyFrom(r);
     if (r.error != QKeychain::EntryNotFound)
         return DomainError::unavailable(QStringLiteral("the system keychain refused: %1").arg(r.errorText),
                                         QStringLiteral("keychain_refused"));
+    // "Not found" from a locked keychain must not lead to a new key replacing the one it holds
+    // (everything sealed with it would be lost): first make the keychain take a write (a locked
+    // one refuses, or unlocks on the user's prompt), then read again.
+    const QString refusal = refusalOfWrite();
+    if (!refusal.isEmpty())
+        return DomainError::unavailable(QStringLiteral("the system keychain refused: %1").arg(refusal),
+                                        QStringLiteral("keychain_refused"));
+    const ReadOutcome again = readEntry(m_entryKey);
+    if (again.timedOut)
+        return DomainError::unavailable(QStringLiteral("the system keychain did not answer"), QStringLiteral("keychain_timeout"));
+    if (again.error == QKeychain::NoError)
+        return keyFrom(again);
+    if (again.error != QKeychain::EntryNotFound)
+        return DomainError::unavailable(QStringLiteral("the system keychain refused: %1").arg(again.errorText),
+                                        QStringLiteral("keychain_refused"));
     const QByteArray key = AesGcm::randomBytes(AesGcm::kKeyBytes);
-    const ReadOutcome w = write(key.toHex());
+    const ReadOutcome w = writeEntry(m_entryKey, key.toHex());
     if (w.timedOut || w.error != QKeychain::NoError)
-        return DomainError::unavailable(QStringLiteral("cannot store the master key in the keychain: %1")
+        return DomainError::unavailable(QStringLiteral("the system keychain refused to store the master key: %1")
                                             .arg(w.timedOut ? QStringLiteral("no answer") : w.errorText),
                                         QStringLiteral("keychain_refused"));
     return key;

@@ -35,8 +35,13 @@ private:
         QByteArray data;
         bool timedOut = false;
     };
-    ReadOutcome read();
-    ReadOutcome write(const QByteArray &data);
+    ReadOutcome readEntry(const QString &key);
+    ReadOutcome writeEntry(const QString &key, const QByteArray &data);
+    void removeEntry(const QString &key);
+    // QtKeychain (libsecret) answers "entry not found" for an entry in a locked collection, so a
+    // "not found" is believed only once the keychain has accepted a write. Returns an empty
+    // detail when it did; otherwise why not.
+    QString refusalOfWrite();
 
     QString m_entryKey;
     int m_timeoutMs;

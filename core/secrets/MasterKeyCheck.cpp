@@ -24,8 +24,21 @@ Status verifyOrRecord(SettingsRepository &settings, const QByteArray &masterKey,
     Result<std::optional<QString>> stored = settings.get(SettingsRepository::kInstallation, kSettingKey);
     if (!stored)
         return stored.error();
-    if (!stored.value().has_value())
-        return settings.set(SettingsRepository::kInstallation, kSettingKey, QString::fromLatin1(expected));
+    if (!stored.value().has_value()) {
+        // First start. Insert-if-absent, not upsert: when several instances sharing the database
+        // start at once, only one records its fingerprint and the others are compared with it.
+        const Result<bool> recorded =
+            settings.insertIfAbsent(SettingsRepository::kInstallation, kSettingKey, QString::fromLatin1(expected));
+        if (!recorded)
+            return recorded.error();
+        if (recorded.value())
+            return {};
+        stored = settings.get(SettingsRepository::kInstallation, kSettingKey);
+        if (!stored)
+            return stored.error();
+        if (!stored.value().has_value())
+            return DomainError::internal(QStringLiteral("the master key fingerprint could not be recorded"));
+    }
     const QByteArray actual = stored.value()->toLatin1();
     if (actual.size() != expected.size() || CRYPTO_memcmp(actual.constData(), expected.constData(), size_t(actual.size())) != 0)
         return DomainError::conflict(

@@ -3,6 +3,7 @@
 #include "api/ApiService.h"
 #include "db/Database.h"
 #include "db/Migrator.h"
+#include "secrets/AesGcm.h"
 
 #include <QEventLoop>
 #include <QJsonDocument>
@@ -27,6 +28,8 @@ private slots:
         QVERIFY(Migrator(db, Migrator::embeddedDirectory(QStringLiteral("sqlite"))).migrate().ok());
         ApiService::Options options;
         options.passwordCost = PasswordHasher::Cost::Minimal;
+        const AesGcm cipher(QByteArray(32, 'm'));
+        options.cipher = &cipher; // as the application builds it: every route present
         ApiService api(db, QByteArray(32, 'k'), options);
         const Result<quint16> port = api.start();
         QVERIFY(port.ok());

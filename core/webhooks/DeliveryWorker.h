@@ -1,0 +1,85 @@
+#pragma once
+
+#include <QHash>
+#include <QObject>
+#include <QSet>
+#include <QThread>
+#include <QTimer>
+#include <functional>
+#include <memory>
+
+class QNetworkAccessManager;
+class QNetworkReply;
+
+namespace wadesk {
+
+class AesGcm;
+class Database;
+struct DeliveryRecord;
+
+struct DeliverySettings {
+    int timeoutMs = 15000;
+    int maxAttempts = 10;
+    qint64 maxBackoffMs = 3600 * 1000;
+    int maxInFlight = 32;
+    int maxInFlightPerEndpoint = 4;
+    qint64 disableAfterFailingMs = 3LL * 24 * 3600 * 1000; // a webhook failing this long is disabled
+    bool allowPrivateTargets = false;
+    int pollMs = 1000;
+};
+
+// Sends webhook deliveries from the database, on its own thread with its own QNetworkAccessManager
+// and database connection. Claims due rows with a lease (a process that dies mid-delivery
+// leaves rows that become due again), sends them with bounded concurrency per endpoint and
+// overall, and records the outcome: 2xx succeeds; 410 disables the webhook; anything else, a
+// timeout or a connection error retries with exponential back-off and jitter (Retry-After
+// honoured within bounds) until the attempts run out and the delivery is a dead letter.
+class DeliveryWorker final : public QObject {
+    Q_OBJECT
+public:
+    using Clock = std::function<qint64()>;
+    DeliveryWorker(Database &database, const AesGcm &cipher, DeliverySettings settings, Clock clock = {});
+    ~DeliveryWorker() override;
+
+    static qint64 backoffMs(int attempts, qint64 maxBackoffMs, double jitter);
+
+public slots:
+    void start(); // on the worker thread
+    void wake();
+    void stop();
+
+signals:
+    void delivered(const QString &deliveryId, bool success);
+
+private:
+    void poll();
+    void send(const DeliveryRecord &delivery);
+    void finished(QNetworkReply *reply, const DeliveryRecord &delivery);
+
+    Database &m_database;
+    const AesGcm &m_cipher;
+    DeliverySettings m_settings;
+    Clock m_clock;
+    QNetworkAccessManager *m_network = nullptr;
+    QTimer *m_timer = nullptr;
+    QHash<QString, int> m_perEndpoint; // webhook id -> in flight
+    QSet<QString> m_inFlight;          // delivery ids
+    bool m_stopping = false;
+};
+
+// Owns the worker's thread.
+class DeliveryService {
+public:
+    DeliveryService(Database &database, const AesGcm &cipher, DeliverySettings settings);
+    ~DeliveryService();
+    void start();
+    void stop();
+    DeliveryWorker *worker() const { return m_worker; }
+
+private:
+    Database &m_database;
+    QThread m_thread;
+    DeliveryWorker *m_worker = nullptr;
+};
+
+} // namespace wadesk

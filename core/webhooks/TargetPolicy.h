@@ -1,0 +1,21 @@
+#pragma once
+
+#include "common/DomainError.h"
+
+#include <QHostAddress>
+#include <QList>
+#include <QUrl>
+
+namespace wadesk {
+
+// Where webhooks may point. Refuses URLs that are not http(s) and, unless the installation
+// allows private targets, addresses in loopback, private, link-local, carrier-grade NAT,
+// multicast or unspecified ranges: a webhook must not become a way into the machine's network.
+namespace TargetPolicy {
+Status checkUrl(const QUrl &url);
+bool isPrivate(const QHostAddress &address);
+// Checks every address a host name resolved to.
+Status checkAddresses(const QString &host, const QList<QHostAddress> &addresses, bool allowPrivate);
+} // namespace TargetPolicy
+
+} // namespace wadesk

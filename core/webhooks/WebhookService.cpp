@@ -1,0 +1,308 @@
+#include "webhooks/WebhookService.h"
+
+#include "audit/AuditEvent.h"
+#include "common/Ids.h"
+#include "db/SqlRunner.h"
+#include "secrets/AesGcm.h"
+#include "webhooks/EventLog.h"
+#include "webhooks/TargetPolicy.h"
+#include "webhooks/WebhookRequest.h"
+#include "webhooks/WebhookSigner.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QRegularExpression>
+#include <QUrl>
+
+namespace wadesk {
+
+const QStringList &WebhookService::knownEvents()
+{
+    static const QStringList events = {
+        QStringLiteral("message.sent"),     QStringLiteral("message.delivered"), QStringLiteral("message.read"),
+        QStringLiteral("message.failed"),   QStringLiteral("message.received"),  QStringLiteral("client.qr"),
+        QStringLiteral("client.connected"), QStringLiteral("client.disconnected"), QStringLiteral("client.logged_out"),
+        QStringLiteral("client.paused"),    QStringLiteral("campaign.started"),  QStringLiteral("campaign.completed"),
+        QStringLiteral("system.status"),    QStringLiteral("test")};
+    return events;
+}
+
+WebhookService::WebhookService(Database &database, const AesGcm &cipher, EventBus *events, bool allowPrivateTargets,
+                               QString operatorOrganization)
+    : m_database(database)
+    , m_cipher(cipher)
+    , m_events(events)
+    , m_allowPrivate(allowPrivateTargets)
+    , m_operatorOrganization(std::move(operatorOrganization))
+{
+}
+
+Status WebhookService::validate(const Input &input, bool creating)
+{
+    if (creating && !input.url)
+        return DomainError::validation(QStringLiteral("url"), QStringLiteral("url is required"));
+    if (input.url) {
+        if (Status s = TargetPolicy::checkUrl(QUrl(*input.url, QUrl::StrictMode)); !s)
+            return s;
+    }
+    if (creating && !input.events)
+        return DomainError::validation(QStringLiteral("events"), QStringLiteral("events is required (a list, or [\"*\"] for all)"));
+    if (input.events) {
+        if (input.events->isEmpty() || input.events->size() > 50)
+            return DomainError::validation(QStringLiteral("events"), QStringLiteral("events must list 1 to 50 event names"));
+        for (const QString &e : *input.events) {
+            if (e != QLatin1String("*") && !knownEvents().contains(e)) {
+                DomainError err = DomainError::validation(
+                    QStringLiteral("events"), QStringLiteral("unknown event '%1'; valid events: *, %2").arg(e.left(60), knownEvents().join(QStringLiteral(", "))));
+                err.details.insert(QStringLiteral("valid_events"), QJsonArray::fromStringList(QStringList{QStringLiteral("*")} + knownEvents()));
+                return err;
+            }
+        }
+    }
+    if (input.headers) {
+        static const QRegularExpression token(QStringLiteral("^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$"));
+        static const QStringList reserved = {QStringLiteral("content-type"), QStringLiteral("content-length"), QStringLiteral("host"),
+                                             QStringLiteral("user-agent"), QStringLiteral("x-webhook-event"), QStringLiteral("x-webhook-signature"),
+                                             QStringLiteral("webhook-id"), QStringLiteral("webhook-timestamp"), QStringLiteral("webhook-signature"),
+                                             QStringLiteral("transfer-encoding"), QStringLiteral("connection")};
+        if (input.headers->size() > 20)
+            return DomainError::validation(QStringLiteral("headers"), QStringLiteral("at most 20 custom headers"));
+        for (auto it = input.headers->begin(); it != input.headers->end(); ++it) {
+            if (!token.match(it.key()).hasMatch() || reserved.contains(it.key().toLower()))
+                return DomainError::validation(QStringLiteral("headers"), QStringLiteral("header '%1' is not allowed").arg(it.key().left(100)));
+            if (!it.value().isString() || it.value().toString().size() > 1000 || it.value().toString().contains(QLatin1Char('\n'))
+                || it.value().toString().contains(QLatin1Char('\r')))
+                return DomainError::validation(QStringLiteral("headers"), QStringLiteral("header values must be single-line strings up to 1000 characters"));
+        }
+    }
+    return {};
+}
+
+Result<WebhookService::Created> WebhookService::create(const AuthContext &ctx, const Input &input)
+{
+    if (Status s = validate(input, true); !s)
+        return s.error();
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    Created out;
+    out.secret = WebhookSigner::newSecret();
+    WebhookRecord &w = out.webhook;
+    w.id = Ids::make("wh");
+    w.organizationId = ctx.organizationId;
+    w.url = *input.url;
+    w.events = *input.events;
+    w.events.removeDuplicates();
+    w.headers = input.headers.value_or(QJsonObject());
+    w.secretSealed = QString::fromLatin1(m_cipher.seal(out.secret.toLatin1(), WebhookRequest::sealingContext(w.id)));
+    w.active = input.active.value_or(true);
+    w.createdAt = w.updatedAt = now;
+    SqlRunner sql(m_database);
+    WebhookRepository repo(sql);
+    AuditLog audit(sql);
+    Transaction tx(m_database);
+    if (Status s = tx.begin(); !s)
+        return s.error();
+    if (Status s = repo.insert(w); !s)
+        return s.error();
+    if (Status s = audit.append(auditBy(ctx, QStringLiteral("create_webhook"), QStringLiteral("webhooks"), w.id,
+                                        {{QStringLiteral("url"), w.url}, {QStringLiteral("events"), QJsonArray::fromStringList(w.events)}}));
+        !s)
+        return s.error();
+    if (Status s = tx.commit(); !s)
+        return s.error();
+    return out;
+}
+
+Result<QList<WebhookRecord>> WebhookService::list(const AuthContext &ctx)
+{
+    SqlRunner sql(m_database);
+    WebhookRepository repo(sql);
+    return repo.list(ctx.organizationId);
+}
+
+Result<WebhookRecord> WebhookService::get(const AuthContext &ctx, const QString &webhookId)
+{
+    SqlRunner sql(m_database);
+    WebhookRepository repo(sql);
+    Result<std::optional<WebhookRecord>> found = repo.find(ctx.organizationId, webhookId);
+    if (!found)
+        return found.error();
+    if (!found.value())
+        return DomainError::notFound(QStringLiteral("Webhook"));
+    return *found.value();
+}
+
+Result<WebhookRecord> WebhookService::update(const AuthContext &ctx, const QString &webhookId, const Input &input)
+{
+    if (Status s = validate(input, false); !s)
+        return s.error();
+    Result<WebhookRecord> found = get(ctx, webhookId);
+    if (!found)
+        return found;
+    WebhookRecord w = found.value();
+    QJsonObject details;
+    if (input.url) {
+        w.url = *input.url;
+        details.insert(QStringLiteral("url"), w.url);
+    }
+    if (input.events) {
+        w.events = *input.events;
+        w.events.removeDuplicates();
+        details.insert(QStringLiteral("events"), QJsonArray::fromStringList(w.events));
+    }
+    if (input.headers) {
+        w.headers = *input.headers;
+        details.insert(QStringLiteral("headers"), QJsonArray::fromStringList(w.headers.keys()));
+    }
+    if (input.active) {
+        w.active = *input.active;
+        if (w.active) {
+            // Re-enabled by an operator: its failure history starts afresh.
+            w.disabledReason.clear();
+            w.failingSince = 0;
+            w.consecutiveFailures = 0;
+        }
+        details.insert(QStringLiteral("active"), w.active);
+    }
+    w.updatedAt = QDateTime::currentMSecsSinceEpoch();
+    SqlRunner sql(m_database);
+    WebhookRepository repo(sql);
+    AuditLog audit(sql);
+    Transaction tx(m_database);
+    if (Status s = tx.begin(); !s)
+        return s.error();
+    if (Status s = repo.update(w); !s)
+        return s.error();
+    if (Status s = audit.append(auditBy(ctx, QStringLiteral("update_webhook"), QStringLiteral("webhooks"), w.id, details)); !s)
+        return s.error();
+    if (Status s = tx.commit(); !s)
+        return s.error();
+    return w;
+}
+
+Status WebhookService::remove(const AuthContext &ctx, const QString &webhookId)
+{
+    SqlRunner sql(m_database);
+    WebhookRepository repo(sql);
+    AuditLog audit(sql);
+    Transaction tx(m_database);
+    if (Status s = tx.begin(); !s)
+        return s;
+    Result<bool> removed = repo.remove(ctx.organizationId, webhookId);
+    if (!removed)
+        return removed.error();
+    if (!removed.value())
+        return DomainError::notFound(QStringLiteral("Webhook"));
+    if (Status s = audit.append(auditBy(ctx, QStringLiteral("delete_webhook"), QStringLiteral("webhooks"), webhookId)); !s)
+        return s;
+    return tx.commit();
+}
+
+Result<WebhookService::Created> WebhookService::rotateSecret(const AuthContext &ctx, const QString &webhookId)
+{
+    Result<WebhookRecord> found = get(ctx, webhookId);
+    if (!found)
+        return found.error();
+    Created out;
+    out.webhook = found.value();
+    out.secret = WebhookSigner::newSecret();
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    // The old secret keeps signing for a day, so receivers can switch without losing events.
+    out.webhook.previousSecretSealed = out.webhook.secretSealed;
+    out.webhook.previousSecretExpiresAt = now + kRotationGraceMs;
+    out.webhook.secretSealed = QString::fromLatin1(m_cipher.seal(out.secret.toLatin1(), WebhookRequest::sealingContext(webhookId)));
+    out.webhook.updatedAt = now;
+    SqlRunner sql(m_database);
+    WebhookRepository repo(sql);
+    AuditLog audit(sql);
+    Transaction tx(m_database);
+    if (Status s = tx.begin(); !s)
+        return s.error();
+    if (Status s = repo.update(out.webhook); !s)
+        return s.error();
+    if (Status s = audit.append(auditBy(ctx, QStringLiteral("rotate_webhook_secret"), QStringLiteral("webhooks"), webhookId)); !s)
+        return s.error();
+    if (Status s = tx.commit(); !s)
+        return s.error();
+    return out;
+}
+
+Result<QList<DeliveryRecord>> WebhookService::deliveries(const AuthContext &ctx, const QString &webhookId, const QString &status,
+                                                        int limit, int offset)
+{
+    static const QStringList statuses = {QStringLiteral("pending"), QStringLiteral("delivering"), QStringLiteral("retrying"),
+                                         QStringLiteral("succeeded"), QStringLiteral("dead")};
+    if (!status.isEmpty() && !statuses.contains(status))
+        return DomainError::validation(QStringLiteral("status"), QStringLiteral("status must be one of %1").arg(statuses.join(QStringLiteral(", "))));
+    Result<WebhookRecord> hook = get(ctx, webhookId);
+    if (!hook)
+        return hook.error();
+    SqlRunner sql(m_database);
+    WebhookRepository repo(sql);
+    return repo.deliveries(ctx.organizationId, webhookId, status, limit, offset);
+}
+
+Result<DeliveryRecord> WebhookService::replay(const AuthContext &ctx, const QString &deliveryId)
+{
+    SqlRunner sql(m_database);
+    WebhookRepository repo(sql);
+    AuditLog audit(sql);
+    Transaction tx(m_database);
+    if (Status s = tx.begin(); !s)
+        return s.error();
+    Result<std::optional<DeliveryRecord>> found = repo.findDelivery(ctx.organizationId, deliveryId);
+    if (!found)
+        return found.error();
+    if (!found.value())
+        return DomainError::notFound(QStringLiteral("Delivery"));
+    Result<bool> replayed = repo.replay(ctx.organizationId, deliveryId, QDateTime::currentMSecsSinceEpoch());
+    if (!replayed)
+        return replayed.error();
+    if (!replayed.value())
+        return DomainError::conflict(QStringLiteral("The delivery is being sent right now"), QStringLiteral("delivery_in_flight"));
+    if (Status s = audit.append(auditBy(ctx, QStringLiteral("replay_delivery"), QStringLiteral("webhook_deliveries"), deliveryId)); !s)
+        return s.error();
+    if (Status s = tx.commit(); !s)
+        return s.error();
+    DeliveryRecord d = *found.value();
+    d.status = QStringLiteral("pending");
+    d.attempts = 0;
+    return d;
+}
+
+Result<int> WebhookService::broadcast(const AuthContext &ctx, const QString &event, const QJsonObject &data)
+{
+    if (m_operatorOrganization.isEmpty() || ctx.organizationId != m_operatorOrganization || ctx.role != Role::Admin)
+        return DomainError::forbidden(QStringLiteral("Only an admin of the installation's operator organization may broadcast"),
+                                      QStringLiteral("forbidden"));
+    if (!knownEvents().contains(event) || event.startsWith(QLatin1String("message.")) || event.startsWith(QLatin1String("client.")))
+        return DomainError::validation(QStringLiteral("event"), QStringLiteral("broadcast events are system.status, test and campaign events"));
+    SqlRunner sql(m_database);
+    WebhookRepository repo(sql);
+    Result<QStringList> orgs = repo.organizationsWithWebhooks();
+    if (!orgs)
+        return orgs.error();
+    EventLog events(sql, m_events);
+    Transaction tx(m_database);
+    if (Status s = tx.begin(); !s)
+        return s.error();
+    for (const QString &org : orgs.value()) {
+        if (Status s = events.record(Event::make(event, org, data)); !s)
+            return s.error();
+    }
+    AuditLog audit(sql);
+    if (Status s = audit.append(auditBy(ctx, QStringLiteral("broadcast_event"), QStringLiteral("events"), QString(),
+                                        {{QStringLiteral("event"), event}, {QStringLiteral("organizations"), int(orgs.value().size())}}));
+        !s)
+        return s.error();
+    if (Status s = tx.commit(); !s)
+        return s.error();
+    events.publishRecorded();
+    return int(orgs.value().size());
+}
+
+QStringList WebhookService::secretsFor(const WebhookRecord &webhook) const
+{
+    return WebhookRequest::activeSecrets(webhook, m_cipher, QDateTime::currentMSecsSinceEpoch());
+}
+
+} // namespace wadesk

@@ -46,8 +46,9 @@
     };
     const evaluate = () => {
       const s = connState();
-      send('conn_state', s);
+      // The account first: the "connected" event that the state change raises then names it.
       if (s.authenticated && s.mode === 'MAIN') reportAccount();
+      send('conn_state', s);
     };
     const reportQr = () => {
       Promise.resolve()

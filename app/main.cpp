@@ -20,17 +20,23 @@ bool hasDisplay(const QProcessEnvironment &env)
         || env.value(QStringLiteral("QT_QPA_PLATFORM")) == QLatin1String("offscreen");
 }
 
-// Chromium refuses to start its sandbox as root; WaDesk's pages are its own sessions, so the
-// sandbox is dropped only in that case and the log says so.
+// Sessions run in pages that are never shown (headless) or mostly hidden (GUI): Chromium would
+// throttle their timers to once a second, and much harder after five minutes, which stalls
+// WhatsApp Web's keep-alives and wa-js's events. Chromium also refuses its sandbox as root;
+// there, and only there, the sandbox is dropped.
 void prepareChromiumFlags()
 {
-    if (::geteuid() != 0)
-        return;
     QByteArray flags = qgetenv("QTWEBENGINE_CHROMIUM_FLAGS");
-    if (!flags.contains("--no-sandbox")) {
-        flags += flags.isEmpty() ? "--no-sandbox" : " --no-sandbox";
-        qputenv("QTWEBENGINE_CHROMIUM_FLAGS", flags);
-    }
+    auto add = [&flags](const QByteArray &flag) {
+        if (!flags.contains(flag))
+            flags += flags.isEmpty() ? flag : " " + flag;
+    };
+    add("--disable-background-timer-throttling");
+    add("--disable-renderer-backgrounding");
+    add("--disable-backgrounding-occluded-windows");
+    if (::geteuid() == 0)
+        add("--no-sandbox");
+    qputenv("QTWEBENGINE_CHROMIUM_FLAGS", flags);
 }
 
 } // namespace

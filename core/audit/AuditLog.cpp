@@ -98,6 +98,18 @@ Status AuditLog::append(AuditEntry e)
     return {};
 }
 
+Status AuditLog::appendAlone(Database &database, const AuditEntry &entry)
+{
+    SqlRunner sql(database);
+    AuditLog audit(sql);
+    Transaction tx(database);
+    if (Status s = tx.begin(); !s)
+        return s;
+    if (Status s = audit.append(entry); !s)
+        return s;
+    return tx.commit();
+}
+
 Result<QList<AuditEntry>> AuditLog::list(const QString &organizationId, const AuditQuery &query)
 {
     QString sql = QStringLiteral("SELECT ") + kColumns + QStringLiteral(" FROM audit_logs WHERE organization_id = ?");

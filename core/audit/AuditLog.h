@@ -8,6 +8,7 @@
 
 namespace wadesk {
 
+class Database;
 class SqlRunner;
 
 struct AuditEntry {
@@ -43,6 +44,8 @@ public:
 
     // Call inside the caller's transaction so the entry commits with the change it records.
     Status append(AuditEntry entry);
+    // For changes that have no transaction of their own: the entry alone, committed at once.
+    static Status appendAlone(Database &database, const AuditEntry &entry);
     Result<QList<AuditEntry>> list(const QString &organizationId, const AuditQuery &query);
 
     struct Verification {

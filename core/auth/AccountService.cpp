@@ -138,7 +138,6 @@ Result<AccountService::LoginAttempt> AccountService::beginLogin(const QString &e
         spdlog::warn("sign-in throttled for {} from {} ({} s)", UserRepository::normalizeEmail(email).toStdString(),
                      ipAddress.toStdString(), wait.value());
         if (user.value()) {
-            AuditLog audit(sql);
             AuditEntry entry;
             entry.organizationId = user.value()->organizationId;
             entry.userId = user.value()->id;
@@ -147,12 +146,7 @@ Result<AccountService::LoginAttempt> AccountService::beginLogin(const QString &e
             entry.resourceId = user.value()->id;
             entry.ipAddress = ipAddress;
             entry.details = QJsonObject{{QStringLiteral("retry_after"), wait.value()}};
-            Transaction tx(m_database);
-            if (Status s = tx.begin(); !s)
-                return s.error();
-            if (Status s = audit.append(entry); !s)
-                return s.error();
-            if (Status s = tx.commit(); !s)
+            if (Status s = AuditLog::appendAlone(m_database, entry); !s)
                 return s.error();
         }
         return DomainError::tooManyRequests(QStringLiteral("Too many failed sign-in attempts; try again later"), wait.value(),

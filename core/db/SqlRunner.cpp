@@ -17,6 +17,16 @@ QVariant nullInt()
     return QVariant(QMetaType(QMetaType::LongLong));
 }
 
+QVariant textOrNull(const QString &text)
+{
+    return text.isEmpty() ? nullText() : QVariant(text);
+}
+
+QVariant timeOrNull(qint64 msecs)
+{
+    return msecs > 0 ? QVariant(msecs) : nullInt();
+}
+
 Result<QSqlQuery> SqlRunner::run(const QString &sql, const QVariantList &bindings, const char *context)
 {
     Result<QSqlDatabase> db = m_database.connection();

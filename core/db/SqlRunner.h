@@ -45,5 +45,7 @@ private:
 // A bound NULL that QPSQL and QSQLITE both accept for text columns.
 QVariant nullText();
 QVariant nullInt();
+QVariant textOrNull(const QString &text); // NULL for an empty string
+QVariant timeOrNull(qint64 msecs);        // NULL for 0
 
 } // namespace wadesk

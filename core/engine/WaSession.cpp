@@ -67,7 +67,10 @@ WaSession::WaSession(Config config, QObject *parent)
 {
     m_heartbeat.setSingleShot(true);
     connect(&m_heartbeat, &QTimer::timeout, this,
-            [this]() { recover(QStringLiteral("the page stopped answering (no heartbeat for %1 s)").arg(m_config.settings.heartbeatTimeoutMs / 1000)); });
+            [this]() {
+                recover(QStringLiteral("the page stopped answering (no heartbeat for %1 s)")
+                            .arg(QString::number(m_config.settings.heartbeatTimeoutMs / 1000.0, 'g', 4)));
+            });
     m_readyDeadline.setSingleShot(true);
     connect(&m_readyDeadline, &QTimer::timeout, this, [this]() { recover(QStringLiteral("WhatsApp Web did not become ready")); });
     m_recoveryTimer.setSingleShot(true);
@@ -117,6 +120,12 @@ bool WaSession::start(QString *error)
     connect(m_page, &QWebEnginePage::loadStarted, this, [this]() {
         m_bridgeReady = false;
         failPending(QStringLiteral("the page reloaded"));
+        // No heartbeat can come while a document loads (the bridge is injected once it has
+        // loaded, and a first load of WhatsApp Web can take long): the ready deadline watches
+        // loads, the heartbeat watches a page whose bridge runs.
+        m_heartbeat.stop();
+        if (!m_readyDeadline.isActive() && !m_recoveryTimer.isActive())
+            m_readyDeadline.start(m_config.settings.readyTimeoutMs);
     });
     connect(m_page, &QWebEnginePage::loadFinished, this, [this](bool ok) {
         if (!ok && m_state != SessionState::Stopped)
@@ -133,7 +142,6 @@ bool WaSession::start(QString *error)
     m_attempts = 0;
     setState(SessionState::Initializing);
     m_page->load(m_config.settings.url);
-    touchHeartbeat();
     m_readyDeadline.start(m_config.settings.readyTimeoutMs);
     spdlog::info("session {}: started ({})", m_config.clientId.toStdString(), m_config.settings.url.toString().toStdString());
     return true;
@@ -174,6 +182,7 @@ void WaSession::stop()
         m_page = nullptr;
         m_bridge = nullptr;
     }
+    delete m_retiredPage.data(); // a page given up on, if its deferred deletion has not run yet
     if (m_profile) {
         delete m_profile;
         m_profile = nullptr;
@@ -396,6 +405,16 @@ void WaSession::recover(const QString &why)
     if (m_attempts >= backoff.size()) {
         spdlog::error("session {}: giving up after {} recovery attempts: {}", m_config.clientId.toStdString(), m_attempts,
                       why.toStdString());
+        // The page is dead: let it go (a hung renderer would keep a core busy, and a page that
+        // comes back by itself would flip the state back and forth). The profile and its lock
+        // stay; an explicit start (init) opens a new page.
+        // (Deferred: we may be inside one of the page's own signals.)
+        m_bridgeReady = false;
+        m_page->disconnect(this);
+        m_page->deleteLater();
+        m_retiredPage = m_page;
+        m_page = nullptr;
+        m_bridge = nullptr;
         setState(SessionState::Failed, why);
         return;
     }
@@ -428,7 +447,6 @@ void WaSession::recover(const QString &why)
             });
             break;
         }
-        touchHeartbeat();
         m_readyDeadline.start(m_config.settings.readyTimeoutMs);
     });
     m_recoveryTimer.start(backoff.at(attempt - 1));

@@ -9,6 +9,7 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QObject>
+#include <QPointer>
 #include <QQueue>
 #include <QSet>
 #include <QTimer>
@@ -91,6 +92,7 @@ private:
     std::unique_ptr<QLockFile> m_lock;
     QWebEngineProfile *m_profile = nullptr;
     QWebEnginePage *m_page = nullptr;
+    QPointer<QWebEnginePage> m_retiredPage; // given up on after the recovery ladder, deleted later
     SessionBridge *m_bridge = nullptr;
 
     SessionState m_state = SessionState::Stopped;

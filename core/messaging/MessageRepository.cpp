@@ -49,11 +49,6 @@ Result<std::optional<MessageRecord>> one(Result<QSqlQuery> q)
     return std::optional<MessageRecord>(fromRow(q.value()));
 }
 
-QVariant textOrNull(const QString &s)
-{
-    return s.isEmpty() ? nullText() : QVariant(s);
-}
-
 QString historyFilters(const QString &organizationId, const QString &clientId, const MessageQuery &query, QVariantList &bind)
 {
     QString where = QStringLiteral(" WHERE m.organization_id = ? AND m.client_id = ?");

@@ -150,16 +150,8 @@ Result<ClientRecord> ClientService::update(const AuthContext &actor, const QStri
 
 Status ClientService::auditPause(const AuthContext &actor, const QString &clientId, bool paused)
 {
-    SqlRunner sql(m_database);
-    AuditLog audit(sql);
-    Transaction tx(m_database);
-    if (Status s = tx.begin(); !s)
-        return s;
-    if (Status s = audit.append(auditBy(actor, paused ? QStringLiteral("pause_client_requested") : QStringLiteral("resume_client"),
-                                        QStringLiteral("whatsapp_clients"), clientId));
-        !s)
-        return s;
-    return tx.commit();
+    return AuditLog::appendAlone(m_database, auditBy(actor, paused ? QStringLiteral("pause_client_requested") : QStringLiteral("resume_client"),
+                                                     QStringLiteral("whatsapp_clients"), clientId));
 }
 
 } // namespace wadesk

@@ -175,16 +175,13 @@ void DeliveryWorker::finished(QNetworkReply *reply, const DeliveryRecord &delive
     if (status == 410) {
         repo.dead(delivery, status, QStringLiteral("the endpoint answered 410 Gone: webhook disabled"), excerpt, now);
         repo.disable(delivery.webhookId, QStringLiteral("the endpoint answered 410 Gone"), now);
-        AuditLog audit(sql);
         AuditEntry entry;
         entry.organizationId = delivery.organizationId;
         entry.action = QStringLiteral("webhook_disabled");
         entry.resource = QStringLiteral("webhooks");
         entry.resourceId = delivery.webhookId;
         entry.details = QJsonObject{{QStringLiteral("reason"), QStringLiteral("410 Gone")}};
-        Transaction tx(m_database);
-        if (tx.begin() && audit.append(entry))
-            tx.commit();
+        AuditLog::appendAlone(m_database, entry);
         emit delivered(delivery.id, false);
         return;
     }
@@ -202,16 +199,13 @@ void DeliveryWorker::finished(QNetworkReply *reply, const DeliveryRecord &delive
     if (failingSince && failingSince.value() > 0 && now - failingSince.value() >= m_settings.disableAfterFailingMs) {
         const QString reason = QStringLiteral("failing continuously since %1").arg(QDateTime::fromMSecsSinceEpoch(failingSince.value(), Qt::UTC).toString(Qt::ISODate));
         repo.disable(delivery.webhookId, reason, now);
-        AuditLog audit(sql);
         AuditEntry entry;
         entry.organizationId = delivery.organizationId;
         entry.action = QStringLiteral("webhook_disabled");
         entry.resource = QStringLiteral("webhooks");
         entry.resourceId = delivery.webhookId;
         entry.details = QJsonObject{{QStringLiteral("reason"), reason}};
-        Transaction tx(m_database);
-        if (tx.begin() && audit.append(entry))
-            tx.commit();
+        AuditLog::appendAlone(m_database, entry);
         spdlog::warn("webhook {} disabled: {}", delivery.webhookId.toStdString(), reason.toStdString());
     }
     emit delivered(delivery.id, false);

@@ -66,15 +66,6 @@ QString json(const QJsonObject &o)
     return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
 }
 
-QVariant textOrNull(const QString &s)
-{
-    return s.isEmpty() ? nullText() : QVariant(s);
-}
-
-QVariant timeOrNull(qint64 t)
-{
-    return t > 0 ? QVariant(t) : nullInt();
-}
 } // namespace
 
 Status WebhookRepository::insert(const WebhookRecord &w)

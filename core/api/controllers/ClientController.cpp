@@ -125,14 +125,9 @@ Result<HttpResponse> ClientController::init(ApiRequest &request, const AuthConte
     m_sessions->requestStart(ctx.organizationId, client.value().id);
     const std::optional<SessionSnapshot> now = m_sessions->snapshot(client.value().id);
     if (!running) {
-        SqlRunner sql(m_database);
-        AuditLog audit(sql);
-        Transaction tx(m_database);
-        if (Status s = tx.begin(); !s)
-            return s.error();
-        if (Status s = audit.append(auditBy(ctx, QStringLiteral("init_client"), QStringLiteral("whatsapp_clients"), client.value().id)); !s)
-            return s.error();
-        if (Status s = tx.commit(); !s)
+        if (Status s = AuditLog::appendAlone(m_database, auditBy(ctx, QStringLiteral("init_client"), QStringLiteral("whatsapp_clients"),
+                                                                   client.value().id));
+            !s)
             return s.error();
     }
     return HttpResponse::json(QJsonObject{
@@ -227,14 +222,9 @@ Result<HttpResponse> ClientController::logout(ApiRequest &request, const AuthCon
     if (!live || live->state == SessionState::Stopped)
         return DomainError::conflict(QStringLiteral("The client is not running"), QStringLiteral("client_not_running"));
     m_sessions->requestLogout(client.value().id);
-    SqlRunner sql(m_database);
-    AuditLog audit(sql);
-    Transaction tx(m_database);
-    if (Status s = tx.begin(); !s)
-        return s.error();
-    if (Status s = audit.append(auditBy(ctx, QStringLiteral("logout_client"), QStringLiteral("whatsapp_clients"), client.value().id)); !s)
-        return s.error();
-    if (Status s = tx.commit(); !s)
+    if (Status s = AuditLog::appendAlone(m_database, auditBy(ctx, QStringLiteral("logout_client"), QStringLiteral("whatsapp_clients"),
+                                                               client.value().id));
+        !s)
         return s.error();
     return HttpResponse::json(QJsonObject{{QStringLiteral("message"), QStringLiteral("Logout requested")},
                                           {QStringLiteral("clientId"), client.value().id},

@@ -14,12 +14,12 @@ ConnectionGuard::ConnectionGuard(QTcpSocket *socket, const ServerLimits &limits)
     , m_limits(limits)
     , m_framing({limits.maxBodyBytes, limits.maxHeaderBytes})
 {
-    m_lastActivity.start();
+    m_clock.start();
     m_timer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, &ConnectionGuard::onTimer);
     connect(socket, &QTcpSocket::readyRead, this, &ConnectionGuard::onReadyRead);
     connect(socket, &QTcpSocket::bytesWritten, this, [this]() {
-        m_lastActivity.restart();
+        m_lastActivityAt = m_clock.elapsed();
         if (m_draining && m_socket->bytesToWrite() == 0)
             ::shutdown(int(m_socket->socketDescriptor()), SHUT_WR); // the answer is out: signal EOF
     });
@@ -56,17 +56,27 @@ void ConnectionGuard::dropQueued()
     }
 }
 
+qint64 ConnectionGuard::deadline() const
+{
+    if (m_draining)
+        return m_drainDeadline;
+    if (m_framing.midRequest() && m_requestStartedAt >= 0)
+        return m_requestStartedAt + m_limits.headerTimeoutMs;
+    return m_lastActivityAt + m_limits.idleTimeoutMs;
+}
+
 void ConnectionGuard::armTimer()
 {
-    int wait = m_draining ? m_limits.drainMs : m_limits.idleTimeoutMs;
-    if (!m_draining && m_framing.midRequest() && m_requestStarted.isValid())
-        wait = std::max<qint64>(0, m_limits.headerTimeoutMs - m_requestStarted.elapsed());
-    m_timer.start(wait);
+    const qint64 due = deadline();
+    if (m_timer.isActive() && m_armedDeadline <= due)
+        return; // fires first and re-arms for the rest
+    m_armedDeadline = due;
+    m_timer.start(int(std::max<qint64>(0, due - m_clock.elapsed())));
 }
 
 void ConnectionGuard::onReadyRead()
 {
-    m_lastActivity.restart();
+    m_lastActivityAt = m_clock.elapsed();
     if (m_rejected) {
         m_socket->readAll(); // discard what the client keeps sending after a broken request
         return;
@@ -96,7 +106,7 @@ void ConnectionGuard::onReadyRead()
     if (m_framing.takeContinueRequest())
         m_socket->write("HTTP/1.1 100 Continue\r\n\r\n");
     if (m_framing.midRequest() && !wasMidRequest)
-        m_requestStarted.restart();
+        m_requestStartedAt = m_lastActivityAt;
     armTimer();
 }
 
@@ -110,7 +120,7 @@ RequestFraming::RequestHead ConnectionGuard::takeRequestHead()
 void ConnectionGuard::replyFinished(bool keepAlive)
 {
     m_pendingReplies = std::max(0, m_pendingReplies - 1);
-    m_lastActivity.restart();
+    m_lastActivityAt = m_clock.elapsed();
     if (!keepAlive || (m_closing && m_pendingReplies == 0)) {
         dropQueued();
         if (m_rejected) { // a broken request followed this one: unread input may be waiting
@@ -186,6 +196,7 @@ void ConnectionGuard::startDraining()
     if (m_draining)
         return;
     m_draining = true;
+    m_drainDeadline = m_clock.elapsed() + m_limits.drainMs;
     if (m_socket->bytesToWrite() == 0)
         ::shutdown(int(m_socket->socketDescriptor()), SHUT_WR);
     armTimer();
@@ -193,12 +204,21 @@ void ConnectionGuard::startDraining()
 
 void ConnectionGuard::onTimer()
 {
+    const qint64 now = m_clock.elapsed();
+    const qint64 due = deadline();
+    if (now < due) { // there was activity since the timer was armed
+        m_armedDeadline = due;
+        m_timer.start(int(due - now));
+        return;
+    }
     if (m_draining) {
         m_socket->abort();
         return;
     }
     if (m_pendingReplies > 0) {
-        armTimer(); // a handler is still working; the reply itself decides what happens next
+        // A handler is still working; the reply itself decides what happens next.
+        m_armedDeadline = now + m_limits.idleTimeoutMs;
+        m_timer.start(m_limits.idleTimeoutMs);
         return;
     }
     if (m_rejected) {

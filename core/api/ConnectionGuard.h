@@ -26,7 +26,7 @@ public:
     ~ConnectionGuard() override;
 
     QTcpSocket *socket() const { return m_socket; }
-    qint64 idleMs() const { return m_lastActivity.elapsed(); }
+    qint64 idleMs() const { return m_clock.elapsed() - m_lastActivityAt; }
     bool busy() const { return m_pendingReplies > 0; }
 
     // The head of the request QHttpServer is about to dispatch (keep-alive decision).
@@ -55,6 +55,7 @@ private:
     void onReadyRead();
     void onTimer();
     void armTimer();
+    qint64 deadline() const;
     void startDraining();
     void runNext();
     void finishRejection();
@@ -64,8 +65,15 @@ private:
     ServerLimits m_limits;
     RequestFraming m_framing;
     QTimer m_timer;
-    QElapsedTimer m_lastActivity;
-    QElapsedTimer m_requestStarted;
+    // Times in ms on m_clock. The timer is armed lazily: activity only moves the deadline, and
+    // the timer is restarted only when the new deadline is earlier than the armed one (a partial
+    // request's header timeout); when it fires early it re-arms for what is left. So a busy
+    // keep-alive connection costs no timer work per request.
+    QElapsedTimer m_clock;
+    qint64 m_lastActivityAt = 0;
+    qint64 m_requestStartedAt = -1;
+    qint64 m_drainDeadline = 0;
+    qint64 m_armedDeadline = 0;
     std::deque<std::function<void(bool)>> m_queued;
     int m_pendingReplies = 0;
     bool m_closing = false;

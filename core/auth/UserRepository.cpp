@@ -1,5 +1,6 @@
 #include "auth/UserRepository.h"
 
+#include "db/Database.h"
 #include "db/SqlRunner.h"
 
 #include <QSqlQuery>
@@ -158,13 +159,20 @@ Result<bool> UserRepository::remove(const QString &organizationId, const QString
 
 Result<int> UserRepository::countActiveAdmins(const QString &organizationId)
 {
+    // Called inside the transaction that may remove an admin. On PostgreSQL the admin rows are
+    // locked, so two admins demoting each other at once are serialized and the second sees the
+    // first's change (READ COMMITTED would otherwise let both see two admins). SQLite's
+    // BEGIN IMMEDIATE already serializes writers.
+    const QString lock = m_sql.database().isPostgres() ? QStringLiteral(" FOR UPDATE") : QString();
     Result<QSqlQuery> q = m_sql.run(
-        QStringLiteral("SELECT COUNT(*) FROM users WHERE organization_id = ? AND role = 'admin' AND active = 1"),
+        QStringLiteral("SELECT id FROM users WHERE organization_id = ? AND role = 'admin' AND active = 1") + lock,
         {organizationId}, "users.countAdmins");
     if (!q)
         return q.error();
-    q.value().next();
-    return q.value().value(0).toInt();
+    int n = 0;
+    while (q.value().next())
+        ++n;
+    return n;
 }
 
 } // namespace wadesk

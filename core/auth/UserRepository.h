@@ -51,6 +51,8 @@ public:
     Status updatePasswordHash(const QString &organizationId, const QString &userId, const QString &hash);
     Status touchLogin(const QString &organizationId, const QString &userId, qint64 at);
     Result<bool> remove(const QString &organizationId, const QString &userId);
+    // Call inside the transaction that changes an admin: on PostgreSQL the rows counted stay
+    // locked until it ends (concurrent demotions by other instances wait, then recount).
     Result<int> countActiveAdmins(const QString &organizationId);
 
 private:

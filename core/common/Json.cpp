@@ -102,4 +102,142 @@ std::optional<qint64> parseIsoTime(const QString &text)
     return t.toMSecsSinceEpoch();
 }
 
+namespace {
+char hexDigit(uint v)
+{
+    return char(v < 10 ? '0' + v : 'a' + v - 10);
+}
+
+void writeEscaped(QByteArray &out, const QString &text)
+{
+    out.append('"');
+    const char16_t *p = reinterpret_cast<const char16_t *>(text.utf16());
+    const char16_t *const end = p + text.size();
+    while (p != end) {
+        const char16_t u = *p++;
+        if (u < 0x80) {
+            if (u >= 0x20 && u != u'"' && u != u'\\') {
+                out.append(char(u));
+                continue;
+            }
+            out.append('\\');
+            switch (u) {
+            case u'"': out.append('"'); break;
+            case u'\\': out.append('\\'); break;
+            case 0x08: out.append('b'); break;
+            case 0x0c: out.append('f'); break;
+            case 0x0a: out.append('n'); break;
+            case 0x0d: out.append('r'); break;
+            case 0x09: out.append('t'); break;
+            default:
+                out.append("u00", 3);
+                out.append(hexDigit(u >> 4));
+                out.append(hexDigit(u & 0xf));
+            }
+        } else if (u < 0x800) {
+            out.append(char(0xc0 | (u >> 6)));
+            out.append(char(0x80 | (u & 0x3f)));
+        } else if (QChar::isHighSurrogate(u) && p != end && QChar::isLowSurrogate(*p)) {
+            const char32_t c = QChar::surrogateToUcs4(u, *p++);
+            out.append(char(0xf0 | (c >> 18)));
+            out.append(char(0x80 | ((c >> 12) & 0x3f)));
+            out.append(char(0x80 | ((c >> 6) & 0x3f)));
+            out.append(char(0x80 | (c & 0x3f)));
+        } else if (QChar::isSurrogate(u)) {
+            // A lone surrogate is not UTF-8: escaped, as QJsonDocument does.
+            out.append("\\u", 2);
+            out.append(hexDigit(u >> 12));
+            out.append(hexDigit((u >> 8) & 0xf));
+            out.append(hexDigit((u >> 4) & 0xf));
+            out.append(hexDigit(u & 0xf));
+        } else {
+            out.append(char(0xe0 | (u >> 12)));
+            out.append(char(0x80 | ((u >> 6) & 0x3f)));
+            out.append(char(0x80 | (u & 0x3f)));
+        }
+    }
+    out.append('"');
+}
+} // namespace
+
+void Writer::separate()
+{
+    if (!m_first)
+        m_out.append(',');
+    m_first = false;
+}
+
+Writer &Writer::beginObject()
+{
+    separate();
+    m_out.append('{');
+    m_first = true;
+    return *this;
+}
+
+Writer &Writer::endObject()
+{
+    m_out.append('}');
+    m_first = false;
+    return *this;
+}
+
+Writer &Writer::beginArray()
+{
+    separate();
+    m_out.append('[');
+    m_first = true;
+    return *this;
+}
+
+Writer &Writer::endArray()
+{
+    m_out.append(']');
+    m_first = false;
+    return *this;
+}
+
+Writer &Writer::key(QLatin1String name)
+{
+    separate();
+    m_out.append('"');
+    m_out.append(name.data(), name.size());
+    m_out.append("\":", 2);
+    m_first = true; // the value follows without a comma
+    return *this;
+}
+
+Writer &Writer::value(const QString &text)
+{
+    separate();
+    writeEscaped(m_out, text);
+    return *this;
+}
+
+Writer &Writer::value(qint64 number)
+{
+    separate();
+    m_out.append(QByteArray::number(number));
+    return *this;
+}
+
+Writer &Writer::value(bool flag)
+{
+    separate();
+    m_out.append(flag ? QByteArrayView("true") : QByteArrayView("false"));
+    return *this;
+}
+
+Writer &Writer::null()
+{
+    separate();
+    m_out.append("null", 4);
+    return *this;
+}
+
+Writer &Writer::value(const QJsonValue &stringOrNull)
+{
+    return stringOrNull.isString() ? value(stringOrNull.toString()) : null();
+}
+
 } // namespace wadesk::Json

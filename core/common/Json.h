@@ -19,6 +19,33 @@ Result<std::optional<bool>> optionalBool(const QJsonObject &o, const QString &fi
 QJsonValue isoTime(qint64 msecs);          // null when msecs <= 0
 QJsonValue orNull(const QString &text);    // null when empty
 std::optional<qint64> parseIsoTime(const QString &text);
+
+// Compact JSON written straight into bytes, for list answers on hot routes where building a
+// QJsonObject per row and serializing it costs more than the query. The output is what
+// QJsonDocument::toJson(Compact) writes for the same values in the same key order (callers
+// write keys in sorted order, as QJsonObject keeps them), escapes included.
+class Writer {
+public:
+    explicit Writer(qsizetype expectedBytes = 256) { m_out.reserve(expectedBytes); }
+    Writer &beginObject();
+    Writer &endObject();
+    Writer &beginArray();
+    Writer &endArray();
+    Writer &key(QLatin1String name);
+    Writer &value(const QString &text);
+    Writer &value(qint64 number);
+    Writer &value(int number) { return value(qint64(number)); }
+    Writer &value(bool flag);
+    Writer &null();
+    // A string, or null, as Json::isoTime / Json::orNull return them.
+    Writer &value(const QJsonValue &stringOrNull);
+    QByteArray take() { return std::move(m_out); }
+
+private:
+    void separate();
+    QByteArray m_out;
+    bool m_first = true; // no comma before the next value/key
+};
 } // namespace Json
 
 } // namespace wadesk

@@ -20,6 +20,7 @@
 #include <QJsonDocument>
 #include <QLocale>
 #include <QRegularExpression>
+#include <QTimer>
 #include <spdlog/spdlog.h>
 
 namespace wadesk {
@@ -358,9 +359,26 @@ void SessionRegistry::remove(const QString &clientId)
         m_snapshots.remove(clientId);
     }
     m_organizations.remove(clientId);
-    const QString dir = WaSession::sessionDirectory(m_settings.dataDir, clientId);
-    if (QDir(dir).exists() && !QDir(dir).removeRecursively())
-        spdlog::warn("client {}: could not remove its profile directory {}", clientId.toStdString(), dir.toStdString());
+    removeProfileDirectory(clientId, WaSession::sessionDirectory(m_settings.dataDir, clientId), 0);
+}
+
+// Chromium finishes writing a closed profile (network state, cookies) on its own threads a moment
+// after the profile object is gone, and may put files back into a directory just removed: remove,
+// then look again a few times until it stays away.
+void SessionRegistry::removeProfileDirectory(const QString &clientId, const QString &dir, int attempt)
+{
+    static const int kDelaysMs[] = {300, 700, 1500, 3000, 6000};
+    constexpr int kAttempts = int(sizeof(kDelaysMs) / sizeof(kDelaysMs[0]));
+    const bool removed = !QDir(dir).exists() || QDir(dir).removeRecursively();
+    if (attempt >= kAttempts) {
+        if (!removed)
+            spdlog::warn("client {}: could not remove its profile directory {}", clientId.toStdString(), dir.toStdString());
+        return;
+    }
+    QTimer::singleShot(kDelaysMs[attempt], this, [this, clientId, dir, attempt]() {
+        if (!m_sessions.count(clientId)) // not started again meanwhile
+            removeProfileDirectory(clientId, dir, attempt + 1);
+    });
 }
 
 WaSession *SessionRegistry::session(const QString &clientId) const
@@ -403,6 +421,7 @@ void SessionRegistry::pause(const QString &organizationId, const QString &client
     else
         spdlog::error("client {}: could not store its pause", clientId.toStdString());
     spdlog::warn("client {}: paused: {}", clientId.toStdString(), reason.toStdString());
+    SessionSnapshot copy;
     {
         QWriteLocker lock(&m_lock);
         SessionSnapshot &s = m_snapshots[clientId];
@@ -412,7 +431,11 @@ void SessionRegistry::pause(const QString &organizationId, const QString &client
             s.state = SessionState::Paused;
         s.stateSince = QDateTime::currentMSecsSinceEpoch();
         s.lastError = reason;
+        copy = s;
     }
+    // The client row shows it too (GET /api/clients/:id), as for every other state change.
+    if (session(clientId))
+        persistState(copy, std::nullopt);
     emit snapshotChanged(clientId);
 }
 
@@ -425,11 +448,18 @@ void SessionRegistry::resume(const QString &organizationId, const QString &clien
     if (MessageSender *queue = sender(clientId))
         queue->setPaused(false);
     if (WaSession *s = session(clientId)) {
-        QWriteLocker lock(&m_lock);
-        SessionSnapshot &snap = m_snapshots[clientId];
-        snap.state = s->state();
-        snap.stateSince = QDateTime::currentMSecsSinceEpoch();
-        snap.lastError = s->lastError();
+        SessionSnapshot copy;
+        {
+            QWriteLocker lock(&m_lock);
+            SessionSnapshot &snap = m_snapshots[clientId];
+            snap.clientId = clientId;
+            snap.organizationId = organizationId.isEmpty() ? m_organizations.value(clientId) : organizationId;
+            snap.state = s->state();
+            snap.stateSince = QDateTime::currentMSecsSinceEpoch();
+            snap.lastError = s->lastError();
+            copy = snap;
+        }
+        persistState(copy, std::nullopt);
     }
     emit snapshotChanged(clientId);
 }

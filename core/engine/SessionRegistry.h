@@ -69,6 +69,7 @@ private:
     void writeSnapshot(const SessionSnapshot &snapshot);
     void persistState(const SessionSnapshot &snapshot, std::optional<bool> linked);
     void remove(const QString &clientId);
+    void removeProfileDirectory(const QString &clientId, const QString &dir, int attempt);
 
     Database &m_database;
     EventBus &m_events;

@@ -305,6 +305,27 @@ Result<QList<qint64>> MessageRepository::sendTimesSince(const QString &clientId,
     return out;
 }
 
+Result<int> MessageRepository::budgetUsed(const QString &clientId, qint64 since)
+{
+    Result<QSqlQuery> q = m_sql.run(QStringLiteral("SELECT (SELECT COUNT(*) FROM messages WHERE client_id = ? AND sending_at >= ?) + "
+                                                   "(SELECT COUNT(*) FROM outbox WHERE client_id = ?)"),
+                                    {clientId, since, clientId}, "messages.budgetUsed");
+    if (!q)
+        return q.error();
+    q.value().next();
+    return q.value().value(0).toInt();
+}
+
+Result<qint64> MessageRepository::oldestSendSince(const QString &clientId, qint64 since)
+{
+    Result<QSqlQuery> q = m_sql.run(QStringLiteral("SELECT MIN(sending_at) FROM messages WHERE client_id = ? AND sending_at >= ?"),
+                                    {clientId, since}, "messages.oldestSend");
+    if (!q)
+        return q.error();
+    q.value().next();
+    return q.value().value(0).toLongLong();
+}
+
 Result<int> MessageRepository::queueDepth(const QString &clientId)
 {
     Result<QSqlQuery> q = m_sql.run(QStringLiteral("SELECT COUNT(*) FROM outbox WHERE client_id = ?"), {clientId}, "outbox.depth");

@@ -75,6 +75,10 @@ public:
     Result<int> sentSince(const QString &clientId, qint64 since);
     Result<QList<qint64>> sendTimesSince(const QString &clientId, qint64 since);
     Result<int> queueDepth(const QString &clientId);
+    // The daily budget in use: sends started at or after `since` plus messages still queued.
+    Result<int> budgetUsed(const QString &clientId, qint64 since);
+    // The start of the oldest send at or after `since`; 0 when none.
+    Result<qint64> oldestSendSince(const QString &clientId, qint64 since);
 
 private:
     SqlRunner &m_sql;

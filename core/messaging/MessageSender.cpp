@@ -40,10 +40,25 @@ void MessageSender::setPaused(bool paused)
     }
 }
 
+void MessageSender::setTiers(const RateTiers &tiers)
+{
+    const bool changed = tiers.perMinute != m_tiers.perMinute || tiers.perHour != m_tiers.perHour || tiers.perDay != m_tiers.perDay;
+    m_tiers = tiers;
+    if (changed)
+        recheck();
+}
+
 void MessageSender::wake()
 {
     if (!m_busy && !m_timer.isActive())
         QTimer::singleShot(0, this, &MessageSender::next);
+}
+
+void MessageSender::recheck()
+{
+    // A wait scheduled for the old tiers (up to an hour) would otherwise stand.
+    if (!m_busy)
+        m_timer.start(0);
 }
 
 void MessageSender::scheduleAt(qint64 when)
@@ -89,6 +104,13 @@ void MessageSender::next()
         return; // the queue is empty: wait for the next wake()
     m_busy = true;
     const MessageRecord message = *claimed.value();
+    // The contact may have opted out after this message was accepted: it is not sent.
+    ContactRepository contacts(sql);
+    Result<std::optional<ContactRecord>> contact = contacts.find(message.organizationId, message.contactId);
+    if (contact && contact.value() && contact.value()->optedOut) {
+        finish(message.id, QString(), QStringLiteral("the contact opted out"), false);
+        return;
+    }
     const QString chat = message.contactWaId.isEmpty() ? chatIdForPhone(message.contactPhone) : message.contactWaId;
     QPointer<MessageSender> self(this);
     if (m_settings.checkNumberExists && message.contactWaId.isEmpty()) {
@@ -140,7 +162,7 @@ void MessageSender::sendClaimed(const MessageRecord &message)
     }
 }
 
-void MessageSender::finish(const QString &messageId, const QString &waId, const QString &error)
+void MessageSender::finish(const QString &messageId, const QString &waId, const QString &error, bool attempted)
 {
     const qint64 now = m_clock();
     m_inFlightChat.clear();
@@ -174,9 +196,10 @@ void MessageSender::finish(const QString &messageId, const QString &waId, const 
         spdlog::warn("client {}: message {} failed: {}", m_clientId.toStdString(), messageId.toStdString(), error.toStdString());
 
     m_busy = false;
-    m_notBefore = now + m_pacing.gapMs();
+    if (attempted)
+        m_notBefore = now + m_pacing.gapMs();
     emit messageFinished(messageId, ok ? QStringLiteral("sent") : QStringLiteral("failed"));
-    if (m_health.record(ok)) {
+    if (attempted && m_health.record(ok)) {
         emit healthTripped(QStringLiteral("%1 of the last %2 sends failed").arg(m_health.failures()).arg(m_settings.healthWindow));
         return;
     }

@@ -27,13 +27,18 @@ public:
     MessageSender(Database &database, EventBus *events, QString organizationId, QString clientId, MessageTransport &transport,
                   MessagingSettings settings, Clock clock = {}, QObject *parent = nullptr);
 
-    void setTiers(const RateTiers &tiers) { m_tiers = tiers; }
+    // New tiers take effect at once, also for a send already waiting for the old ones.
+    void setTiers(const RateTiers &tiers);
     const RateTiers &tiers() const { return m_tiers; }
     void setPaused(bool paused);
     bool isPaused() const { return m_paused; }
     bool isBusy() const { return m_busy; }
-    // Something may have changed (a message was queued, the session became ready, time passed).
+    // Something may have changed (a message was queued, the session became ready). Cheap while
+    // a wait for the tiers or the pacing is already scheduled: that wait stands.
     void wake();
+    // Looks again at once even while waiting for the tiers or the pacing (the tiers or the clock
+    // changed); the pacing gap is still kept.
+    void recheck();
     // The message currently being sent (to recognize its echo from the page), if any.
     QString inFlightChat() const { return m_inFlightChat; }
     QString inFlightBody() const { return m_inFlightBody; }
@@ -45,7 +50,9 @@ signals:
 private:
     void next();
     void sendClaimed(const MessageRecord &message);
-    void finish(const QString &messageId, const QString &waId, const QString &error);
+    // `attempted` false: a refusal of our own (an opted-out contact) that never reached
+    // WhatsApp; it says nothing of the account's health and needs no pause after it.
+    void finish(const QString &messageId, const QString &waId, const QString &error, bool attempted = true);
     void scheduleAt(qint64 when);
 
     Database &m_database;

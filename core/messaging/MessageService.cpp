@@ -47,7 +47,7 @@ Result<MessageService::Accepted> MessageService::send(const AuthContext &ctx, co
         return DomainError::validation(QStringLiteral("message"),
                                        QStringLiteral("message must be at most %1 characters").arg(m_settings.maxTextLength));
     // A number without a country code is taken to be in the client's own country.
-    const QString region = PhoneNumbers::regionOf(client.value().phoneNumber);
+    const QString region = regionOf(client.value().phoneNumber);
     Result<QString> phone = PhoneNumbers::toE164(to, region);
     if (!phone) {
         DomainError e = phone.error();
@@ -81,28 +81,9 @@ Result<MessageService::Accepted> MessageService::send(const AuthContext &ctx, co
     if (client.value().paused)
         return DomainError::conflict(QStringLiteral("The client is paused: %1").arg(client.value().pausedReason),
                                      QStringLiteral("client_paused"));
-    Result<std::optional<ContactRecord>> known = contacts.findByPhone(ctx.organizationId, phone.value());
-    if (!known)
-        return known.error();
-    if (known.value() && known.value()->optedOut)
-        return DomainError::unprocessable(QStringLiteral("The contact opted out of messages"), QStringLiteral("contact_opted_out"));
 
-    // The queue stops accepting when the day's budget is already spoken for.
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     const RateTiers tiers = tiersOf(client.value(), m_settings.defaultTiers);
-    Result<QList<qint64>> times = messages.sendTimesSince(clientId, now - RateLimiter::kDay);
-    if (!times)
-        return times.error();
-    Result<int> depth = messages.queueDepth(clientId);
-    if (!depth)
-        return depth.error();
-    if (times.value().size() + depth.value() >= tiers.perDay) {
-        const qint64 oldest = times.value().isEmpty() ? now : times.value().first();
-        const int retryAfter = int(std::max<qint64>(1, (oldest + RateLimiter::kDay - now) / 1000));
-        return DomainError::tooManyRequests(QStringLiteral("Rate limit exceeded: the daily budget of %1 messages is used up").arg(tiers.perDay),
-                                            retryAfter, QStringLiteral("rate_limited"));
-    }
-
     MessageRecord m;
     m.id = Ids::make("msg");
     m.organizationId = ctx.organizationId;
@@ -123,6 +104,15 @@ Result<MessageService::Accepted> MessageService::send(const AuthContext &ctx, co
         return contact.error();
     if (contact.value().optedOut)
         return DomainError::unprocessable(QStringLiteral("The contact opted out of messages"), QStringLiteral("contact_opted_out"));
+    // The queue stops accepting when the day's budget is already spoken for. Checked inside the
+    // write transaction, so that two requests cannot both take the last place.
+    int retryAfter = 0;
+    Result<bool> fits = fitsDailyBudget(messages, clientId, tiers.perDay, now, &retryAfter);
+    if (!fits)
+        return fits.error();
+    if (!fits.value())
+        return DomainError::tooManyRequests(QStringLiteral("Rate limit exceeded: the daily budget of %1 messages is used up").arg(tiers.perDay),
+                                            retryAfter, QStringLiteral("rate_limited"));
     m.contactId = contact.value().id;
     if (Status s = messages.insert(m); !s) {
         // Two requests with one new Idempotency-Key at the same moment: the loser answers like a replay.
@@ -140,9 +130,64 @@ Result<MessageService::Accepted> MessageService::send(const AuthContext &ctx, co
         return s.error();
     if (Status s = tx.commit(); !s)
         return s.error();
+    acceptedOne(clientId);
     if (m_sessions)
         m_sessions->requestWake(clientId);
     return Accepted{m.id, m.status, false};
+}
+
+Result<bool> MessageService::fitsDailyBudget(MessageRepository &messages, const QString &clientId, int perDay, qint64 now, int *retryAfter)
+{
+    // A count is trusted for a second (other WaDesk instances on the same database may accept
+    // for this client too) and only while the budget is not close to spent.
+    constexpr qint64 kTrustMs = 1000;
+    const int margin = std::max(20, perDay / 10);
+    {
+        QMutexLocker lock(&m_mutex);
+        auto it = m_budgets.constFind(clientId);
+        if (it != m_budgets.constEnd() && it->perDay == perDay && now - it->countedAt < kTrustMs && now >= it->countedAt
+            && it->used + margin < perDay)
+            return true;
+    }
+    const qint64 since = now - RateLimiter::kDay;
+    Result<int> used = messages.budgetUsed(clientId, since);
+    if (!used)
+        return used.error();
+    {
+        QMutexLocker lock(&m_mutex);
+        if (m_budgets.size() > 10000)
+            m_budgets.clear();
+        m_budgets.insert(clientId, Budget{perDay, now, used.value()});
+    }
+    if (used.value() < perDay)
+        return true;
+    Result<qint64> oldest = messages.oldestSendSince(clientId, since);
+    if (!oldest)
+        return oldest.error();
+    const qint64 first = oldest.value() > 0 ? oldest.value() : now;
+    *retryAfter = int(std::max<qint64>(1, (first + RateLimiter::kDay - now) / 1000));
+    return false;
+}
+
+void MessageService::acceptedOne(const QString &clientId)
+{
+    QMutexLocker lock(&m_mutex);
+    auto it = m_budgets.find(clientId);
+    if (it != m_budgets.end())
+        ++it->used;
+}
+
+QString MessageService::regionOf(const QString &clientPhone)
+{
+    QMutexLocker lock(&m_mutex);
+    auto it = m_regions.constFind(clientPhone);
+    if (it != m_regions.constEnd())
+        return it.value();
+    if (m_regions.size() > 10000)
+        m_regions.clear();
+    const QString region = PhoneNumbers::regionOf(clientPhone);
+    m_regions.insert(clientPhone, region);
+    return region;
 }
 
 Result<MessageRecord> MessageService::get(const AuthContext &ctx, const QString &messageId)

@@ -5,7 +5,9 @@
 #include "messaging/MessageRepository.h"
 #include "messaging/MessagingSettings.h"
 
+#include <QHash>
 #include <QJsonObject>
+#include <QMutex>
 
 namespace wadesk {
 
@@ -39,10 +41,29 @@ public:
     static RateTiers tiersOf(const ClientRecord &client, const RateTiers &defaults);
 
 private:
+    // Whether one more message fits the client's daily budget (sends started in the last 24 h
+    // plus messages still queued), inside the caller's write transaction. Far from the limit a
+    // recent count plus what this service accepted since is enough (the sender moving a
+    // message from the queue to `sending` leaves the sum unchanged, and sends leaving the
+    // window only lower it); near the limit it is counted exactly. Sets `retryAfter` (seconds)
+    // when it does not fit.
+    Result<bool> fitsDailyBudget(MessageRepository &messages, const QString &clientId, int perDay, qint64 now, int *retryAfter);
+    void acceptedOne(const QString &clientId);
+    QString regionOf(const QString &clientPhone);
+
     Database &m_database;
     ClientService &m_clients;
     SessionControl *m_sessions;
     MessagingSettings m_settings;
+
+    struct Budget {
+        int perDay = 0;
+        qint64 countedAt = 0;
+        int used = 0; // sends in the window plus queued, when counted, plus accepted since
+    };
+    QMutex m_mutex; // the caches below (the service is meant for the API thread, but cheap to guard)
+    QHash<QString, Budget> m_budgets;
+    QHash<QString, QString> m_regions; // client phone → region code
 };
 
 } // namespace wadesk

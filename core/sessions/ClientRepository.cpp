@@ -2,7 +2,13 @@
 
 #include "db/SqlRunner.h"
 
+#include "db/Database.h"
+
+#include <unordered_map>
+#include <QSqlDriver>
+#include <QSqlError>
 #include <QSqlQuery>
+#include <memory>
 
 namespace wadesk {
 
@@ -48,6 +54,59 @@ QString scopedFrom(const QString &visibleTo, QVariantList &bind, const QString &
     return QStringLiteral(" FROM clients c JOIN client_assignments a ON a.client_id = c.id AND a.user_id = ?"
                           " WHERE c.organization_id = ?");
 }
+// The client list is the API's busiest read: its two statements are prepared once per thread
+// and connection and then only re-bound (on SQLite, parsing them cost as much as running them).
+QSqlQuery *preparedQuery(const QSqlDatabase &db, const QString &text, bool refresh, QSqlError *error)
+{
+    struct Prepared {
+        QString connection;
+        std::unique_ptr<QSqlQuery> query;
+    };
+    thread_local std::unordered_map<QString, Prepared> cache; // by statement text
+    Prepared &p = cache[text];
+    if (refresh || !p.query || p.connection != db.connectionName() || p.query->driver() != db.driver()) {
+        p.query.reset();
+        auto q = std::make_unique<QSqlQuery>(db);
+        q->setForwardOnly(true);
+        if (!q->prepare(text)) {
+            *error = q->lastError();
+            return nullptr;
+        }
+        p.query = std::move(q);
+        p.connection = db.connectionName();
+    }
+    return p.query.get();
+}
+
+// Runs a cached statement; `use` reads what it needs from it, after which the statement is reset
+// so that no read transaction stays open on the connection.
+template <typename Use>
+auto runPrepared(SqlRunner &sql, const QString &text, const QVariantList &bindings, const char *context, Use use)
+    -> decltype(use(std::declval<QSqlQuery &>()))
+{
+    Result<QSqlDatabase> db = sql.database().connection();
+    if (!db)
+        return db.error();
+    QSqlError error;
+    // A statement prepared on a connection that has since broken fails once: then it is
+    // prepared afresh and run again.
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        QSqlQuery *q = preparedQuery(db.value(), text, attempt > 0, &error);
+        if (!q)
+            break;
+        for (int i = 0; i < bindings.size(); ++i)
+            q->bindValue(i, bindings.at(i));
+        if (!q->exec()) {
+            error = q->lastError();
+            q->finish();
+            continue;
+        }
+        auto result = use(*q);
+        q->finish();
+        return result;
+    }
+    return Database::sqlFailure(error, context);
+}
 } // namespace
 
 Status ClientRepository::insert(const ClientRecord &c)
@@ -92,26 +151,36 @@ Result<QList<ClientRecord>> ClientRepository::list(const QString &organizationId
     QVariantList bind;
     const QString from = scopedFrom(visibleTo, bind, organizationId);
     bind << limit << offset;
-    Result<QSqlQuery> q = m_sql.run(QStringLiteral("SELECT ") + kColumns + from
-                                        + QStringLiteral(" ORDER BY c.created_at, c.id LIMIT ? OFFSET ?"),
-                                    bind, "clients.list");
-    if (!q)
-        return q.error();
-    QList<ClientRecord> out;
-    while (q.value().next())
-        out << fromRow(q.value());
-    return out;
+    // The first eight columns of kColumns, in its order: what the list shows.
+    static const QString listColumns = QStringLiteral("c.id, c.organization_id, c.name, c.phone_number, c.status, c.created_by, "
+                                                      "c.created_at, c.updated_at");
+    return runPrepared(m_sql, QStringLiteral("SELECT ") + listColumns + from + QStringLiteral(" ORDER BY c.created_at, c.id LIMIT ? OFFSET ?"),
+                       bind, "clients.list", [](QSqlQuery &q) -> Result<QList<ClientRecord>> {
+                           QList<ClientRecord> out;
+                           while (q.next()) {
+                               ClientRecord c;
+                               c.id = q.value(0).toString();
+                               c.organizationId = q.value(1).toString();
+                               c.name = q.value(2).toString();
+                               c.phoneNumber = q.value(3).toString();
+                               c.status = q.value(4).toString();
+                               c.createdBy = q.value(5).toString();
+                               c.createdAt = q.value(6).toLongLong();
+                               c.updatedAt = q.value(7).toLongLong();
+                               out << c;
+                           }
+                           return out;
+                       });
 }
 
 Result<int> ClientRepository::count(const QString &organizationId, const QString &visibleTo)
 {
     QVariantList bind;
     const QString from = scopedFrom(visibleTo, bind, organizationId);
-    Result<QSqlQuery> q = m_sql.run(QStringLiteral("SELECT COUNT(*)") + from, bind, "clients.count");
-    if (!q)
-        return q.error();
-    q.value().next();
-    return q.value().value(0).toInt();
+    return runPrepared(m_sql, QStringLiteral("SELECT COUNT(*)") + from, bind, "clients.count", [](QSqlQuery &q) -> Result<int> {
+        q.next();
+        return q.value(0).toInt();
+    });
 }
 
 Result<bool> ClientRepository::remove(const QString &organizationId, const QString &clientId)

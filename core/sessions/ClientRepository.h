@@ -51,6 +51,9 @@ public:
     Status insert(const ClientRecord &client); // 409 phone_number_taken
     Result<std::optional<ClientRecord>> find(const QString &organizationId, const QString &clientId,
                                              const QString &visibleTo = QString());
+    // One page of the client list. Only the fields the list shows are read (id, organization,
+    // name, phone number, status, created by/at, updated at): the session columns stay at their
+    // defaults. Use find() for a whole record.
     Result<QList<ClientRecord>> list(const QString &organizationId, const QString &visibleTo, int limit, int offset);
     Result<int> count(const QString &organizationId, const QString &visibleTo);
     Result<bool> remove(const QString &organizationId, const QString &clientId);

@@ -30,7 +30,12 @@ qint64 retryAfterMs(const QNetworkReply *reply, qint64 now)
     const qint64 seconds = value.toLongLong(&ok);
     if (ok)
         return seconds * 1000;
-    const QDateTime when = QDateTime::fromString(QString::fromLatin1(value), Qt::RFC2822Date);
+    // An HTTP date is IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT", RFC 9110 5.6.7), always GMT;
+    // Qt's RFC 2822 parser only takes a numeric zone.
+    QString text = QString::fromLatin1(value);
+    if (text.endsWith(QLatin1String(" GMT")) || text.endsWith(QLatin1String(" UTC")))
+        text = text.left(text.size() - 4) + QLatin1String(" +0000");
+    const QDateTime when = QDateTime::fromString(text, Qt::RFC2822Date);
     return when.isValid() ? std::max<qint64>(0, when.toMSecsSinceEpoch() - now) : -1;
 }
 } // namespace
@@ -49,8 +54,9 @@ qint64 DeliveryWorker::backoffMs(int attempts, qint64 maxBackoffMs, double jitte
 {
     // 2^n seconds after the n-th failed attempt, capped, spread by ±20 % so endpoints that come
     // back are not hit by every retry at once.
+    // The cap bounds the wait itself, jitter included.
     const qint64 base = attempts >= 22 ? maxBackoffMs : std::min<qint64>(maxBackoffMs, (qint64(1) << attempts) * 1000);
-    return std::max<qint64>(1000, qint64(double(base) * (0.8 + 0.4 * jitter)));
+    return std::min<qint64>(maxBackoffMs, std::max<qint64>(1000, qint64(double(base) * (0.8 + 0.4 * jitter))));
 }
 
 void DeliveryWorker::start()
@@ -58,15 +64,21 @@ void DeliveryWorker::start()
     m_network = new QNetworkAccessManager(this);
     m_network->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
     m_timer = new QTimer(this);
-    connect(m_timer, &QTimer::timeout, this, &DeliveryWorker::poll);
+    connect(m_timer, &QTimer::timeout, this, [this]() { poll(true); });
     m_timer->start(m_settings.pollMs);
-    poll();
+    poll(true);
 }
 
 void DeliveryWorker::wake()
 {
-    if (!m_stopping)
-        QTimer::singleShot(0, this, &DeliveryWorker::poll);
+    // Many wakes in one turn of the event loop (a burst of events or replies) make one poll.
+    if (m_stopping || m_pollQueued)
+        return;
+    m_pollQueued = true;
+    QTimer::singleShot(0, this, [this]() {
+        m_pollQueued = false;
+        poll(false);
+    });
 }
 
 void DeliveryWorker::stop()
@@ -83,25 +95,58 @@ void DeliveryWorker::stop()
     m_database.closeThreadConnection();
 }
 
-void DeliveryWorker::poll()
+void DeliveryWorker::poll(bool timer)
 {
     if (m_stopping || m_inFlight.size() >= m_settings.maxInFlight)
         return;
     const qint64 now = m_clock();
     SqlRunner sql(m_database);
     WebhookRepository repo(sql);
-    Result<QList<DeliveryRecord>> due = repo.due(now, 200);
-    if (!due)
-        return;
-    for (const DeliveryRecord &d : due.value()) {
-        if (m_inFlight.size() >= m_settings.maxInFlight)
+    for (int round = 0; round < 4 && m_inFlight.size() < m_settings.maxInFlight; ++round) {
+        // The first round takes the oldest due rows (an index walk that stops at the limit).
+        // When some of them were held back by an endpoint's (or its host's) limit, later rounds
+        // leave those endpoints out, so a stuck endpoint's backlog cannot hide other endpoints'
+        // rows. Looking past a backlog means walking all of it, so that happens at most once a
+        // second.
+        QStringList saturated;
+        if (round > 0) {
+            if (m_fairness.isValid() && m_fairness.elapsed() < kFairnessIntervalMs)
+                break;
+            m_fairness.start();
+            for (auto it = m_perEndpoint.cbegin(); it != m_perEndpoint.cend(); ++it) {
+                if (it.value() >= m_settings.maxInFlightPerEndpoint)
+                    saturated << it.key();
+            }
+            for (auto it = m_hostOfWebhook.cbegin(); it != m_hostOfWebhook.cend(); ++it) {
+                if (m_perHost.value(it.value()) >= kMaxPerHost && !saturated.contains(it.key()))
+                    saturated << it.key();
+            }
+        }
+        // A page no larger than what can be sent now (rows are read with their payloads): polls
+        // come with every reply and every burst of events.
+        const int limit = std::min(kPageRows, m_settings.maxInFlight - int(m_inFlight.size()));
+        // Leases run out on the scale of the transfer timeout: the timer's polls look for them.
+        Result<QList<DeliveryRecord>> due = repo.due(now, limit, saturated, timer);
+        if (!due)
+            return;
+        bool heldBack = false;
+        for (const DeliveryRecord &d : due.value()) {
+            if (m_inFlight.size() >= m_settings.maxInFlight)
+                break;
+            if (m_inFlight.contains(d.id))
+                continue;
+            if (m_perEndpoint.value(d.webhookId) >= m_settings.maxInFlightPerEndpoint
+                || m_perHost.value(m_hostOfWebhook.value(d.webhookId)) >= kMaxPerHost) {
+                heldBack = true;
+                continue;
+            }
+            Result<bool> claimed = repo.claim(d.id, now, now + m_settings.timeoutMs + 60000);
+            if (!claimed || !claimed.value())
+                continue;
+            send(d);
+        }
+        if (!heldBack)
             break;
-        if (m_inFlight.contains(d.id) || m_perEndpoint.value(d.webhookId) >= m_settings.maxInFlightPerEndpoint)
-            continue;
-        Result<bool> claimed = repo.claim(d.id, now, now + m_settings.timeoutMs + 60000);
-        if (!claimed || !claimed.value())
-            continue;
-        send(d);
     }
 }
 
@@ -110,34 +155,59 @@ void DeliveryWorker::send(const DeliveryRecord &delivery)
     const qint64 now = m_clock();
     SqlRunner sql(m_database);
     WebhookRepository repo(sql);
-    Result<std::optional<WebhookRecord>> hook = repo.findById(delivery.webhookId);
-    if (!hook || !hook.value() || !hook.value()->active) {
-        repo.dead(delivery, 0, QStringLiteral("the webhook is disabled or gone"), QString(), now);
-        return;
+    // The webhook and its opened secrets, read again at most every kWebhookCacheMs: a change
+    // made through the API (URL, headers, disabling, a rotation) applies within that time.
+    auto cached = m_webhooks.constFind(delivery.webhookId);
+    if (cached == m_webhooks.cend() || now - cached->loadedAt >= kWebhookCacheMs || now < cached->loadedAt) {
+        Result<std::optional<WebhookRecord>> hook = repo.findById(delivery.webhookId);
+        if (!hook) {
+            repo.release(delivery, now);
+            return;
+        }
+        if (!hook.value() || !hook.value()->active) {
+            m_webhooks.remove(delivery.webhookId);
+            repo.dead(delivery, 0, QStringLiteral("the webhook is disabled or gone"), QString(), now);
+            return;
+        }
+        cached = m_webhooks.insert(delivery.webhookId, CachedWebhook{*hook.value(), WebhookRequest::activeSecrets(*hook.value(), m_cipher, now), now});
     }
-    const WebhookRecord webhook = *hook.value();
-    const QStringList secrets = WebhookRequest::activeSecrets(webhook, m_cipher, now);
+    const WebhookRecord webhook = cached->webhook;
+    const QStringList secrets = cached->secrets;
     if (secrets.isEmpty()) {
         repo.dead(delivery, 0, QStringLiteral("the webhook secret cannot be opened with this master key"), QString(), now);
         return;
     }
+    const QUrl url(webhook.url);
+    const QString host = hostKey(url);
+    m_hostOfWebhook.insert(delivery.webhookId, host);
+    if (m_perHost.value(host) >= kMaxPerHost) {
+        // Learnt only now that its host is busy: back to the queue, still due.
+        repo.release(delivery, now);
+        return;
+    }
     m_inFlight.insert(delivery.id);
     m_perEndpoint[delivery.webhookId] += 1;
+    m_perHost[host] += 1;
 
     // Resolve first and check every address: a name may point at this machine's network.
-    const QUrl url(webhook.url);
     QPointer<DeliveryWorker> self(this);
-    QHostInfo::lookupHost(url.host(), this, [self, delivery, webhook, secrets, url](const QHostInfo &info) {
+    QHostInfo::lookupHost(url.host(), this, [self, delivery, webhook, secrets, url, host](const QHostInfo &info) {
         if (!self)
             return;
+        if (info.error() != QHostInfo::NoError || info.addresses().isEmpty()) {
+            // Name resolution can fail for a while (resolver down, DNS change): retried like a
+            // connection error.
+            self->done(delivery, host);
+            self->failed(delivery, 0, QStringLiteral("the host %1 does not resolve: %2").arg(url.host(), info.errorString()), QString(), -1);
+            return;
+        }
         const Status allowed = TargetPolicy::checkAddresses(url.host(), info.addresses(), self->m_settings.allowPrivateTargets);
         if (!allowed) {
             const qint64 at = self->m_clock();
             SqlRunner sql(self->m_database);
             WebhookRepository repo(sql);
             repo.dead(delivery, 0, allowed.error().message, QString(), at);
-            self->m_inFlight.remove(delivery.id);
-            self->m_perEndpoint[delivery.webhookId] -= 1;
+            self->done(delivery, host);
             emit self->delivered(delivery.id, false);
             return;
         }
@@ -146,68 +216,103 @@ void DeliveryWorker::send(const DeliveryRecord &delivery)
                                                               self->m_clock() / 1000, self->m_settings.timeoutMs);
         QNetworkReply *reply = self->m_network->post(request, body);
         reply->setParent(self.data());
-        QObject::connect(reply, &QNetworkReply::finished, self.data(), [self, reply, delivery]() {
+        QObject::connect(reply, &QNetworkReply::finished, self.data(), [self, reply, delivery, host]() {
             if (self)
-                self->finished(reply, delivery);
+                self->finished(reply, delivery, host);
         });
     });
 }
 
-void DeliveryWorker::finished(QNetworkReply *reply, const DeliveryRecord &delivery)
+QString DeliveryWorker::hostKey(const QUrl &url)
+{
+    return url.scheme() + QStringLiteral("://") + url.host() + QLatin1Char(':')
+        + QString::number(url.port(url.scheme() == QLatin1String("https") ? 443 : 80));
+}
+
+void DeliveryWorker::done(const DeliveryRecord &delivery, const QString &host)
+{
+    m_inFlight.remove(delivery.id);
+    if (--m_perEndpoint[delivery.webhookId] <= 0)
+        m_perEndpoint.remove(delivery.webhookId);
+    if (--m_perHost[host] <= 0)
+        m_perHost.remove(host);
+}
+
+void DeliveryWorker::disableWebhook(WebhookRepository &repo, AuditLog &audit, const DeliveryRecord &delivery, const QString &reason, qint64 now)
+{
+    m_webhooks.remove(delivery.webhookId);
+    repo.disable(delivery.webhookId, reason, now);
+    AuditEntry entry;
+    entry.organizationId = delivery.organizationId;
+    entry.action = QStringLiteral("webhook_disabled");
+    entry.resource = QStringLiteral("webhooks");
+    entry.resourceId = delivery.webhookId;
+    entry.details = QJsonObject{{QStringLiteral("reason"), reason}};
+    audit.append(entry);
+    spdlog::warn("webhook {} disabled: {}", delivery.webhookId.toStdString(), reason.toStdString());
+}
+
+void DeliveryWorker::finished(QNetworkReply *reply, const DeliveryRecord &delivery, const QString &host)
 {
     reply->deleteLater();
     const qint64 now = m_clock();
-    m_inFlight.remove(delivery.id);
-    m_perEndpoint[delivery.webhookId] -= 1;
+    done(delivery, host);
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    const QString excerpt = QString::fromUtf8(reply->read(kExcerptBytes));
+    const QString excerpt = reply->isOpen() ? QString::fromUtf8(reply->read(kExcerptBytes)) : QString();
     SqlRunner sql(m_database);
     WebhookRepository repo(sql);
     const bool success = status >= 200 && status < 300;
     if (success) {
+        // The delivery and the webhook's health change together (and in one commit).
+        Transaction tx(m_database);
+        const bool inTransaction = tx.begin().ok();
         repo.succeeded(delivery, status, excerpt, now);
         repo.noteOutcome(delivery.webhookId, true, now);
+        if (inTransaction)
+            tx.commit();
         emit delivered(delivery.id, true);
         wake();
         return;
     }
-    QString error = status > 0 ? QStringLiteral("HTTP %1").arg(status) : reply->errorString();
     if (status == 410) {
+        Transaction tx(m_database);
+        const bool inTransaction = tx.begin().ok();
+        AuditLog audit(sql);
         repo.dead(delivery, status, QStringLiteral("the endpoint answered 410 Gone: webhook disabled"), excerpt, now);
-        repo.disable(delivery.webhookId, QStringLiteral("the endpoint answered 410 Gone"), now);
-        AuditEntry entry;
-        entry.organizationId = delivery.organizationId;
-        entry.action = QStringLiteral("webhook_disabled");
-        entry.resource = QStringLiteral("webhooks");
-        entry.resourceId = delivery.webhookId;
-        entry.details = QJsonObject{{QStringLiteral("reason"), QStringLiteral("410 Gone")}};
-        AuditLog::appendAlone(m_database, entry);
+        disableWebhook(repo, audit, delivery, QStringLiteral("the endpoint answered 410 Gone"), now);
+        if (inTransaction)
+            tx.commit();
         emit delivered(delivery.id, false);
         return;
     }
+    failed(delivery, status, status > 0 ? QStringLiteral("HTTP %1").arg(status) : reply->errorString(), excerpt, retryAfterMs(reply, now));
+}
+
+void DeliveryWorker::failed(const DeliveryRecord &delivery, int status, const QString &error, const QString &excerpt, qint64 retryAfter)
+{
+    const qint64 now = m_clock();
+    SqlRunner sql(m_database);
+    WebhookRepository repo(sql);
+    AuditLog audit(sql);
+    Transaction tx(m_database);
+    const bool inTransaction = tx.begin().ok();
     Result<qint64> failingSince = repo.noteOutcome(delivery.webhookId, false, now);
     const int attempts = delivery.attempts + 1;
     if (attempts >= m_settings.maxAttempts) {
         repo.dead(delivery, status, error + QStringLiteral(" (gave up after %1 attempts)").arg(attempts), excerpt, now);
     } else {
         qint64 wait = backoffMs(attempts, m_settings.maxBackoffMs, QRandomGenerator::global()->generateDouble());
-        const qint64 asked = retryAfterMs(reply, now);
-        if (asked >= 0)
-            wait = std::clamp<qint64>(asked, 1000, m_settings.maxBackoffMs);
+        if (retryAfter >= 0)
+            wait = std::clamp<qint64>(retryAfter, 1000, m_settings.maxBackoffMs);
         repo.retryLater(delivery, status, error, excerpt, now + wait, now);
     }
     if (failingSince && failingSince.value() > 0 && now - failingSince.value() >= m_settings.disableAfterFailingMs) {
-        const QString reason = QStringLiteral("failing continuously since %1").arg(QDateTime::fromMSecsSinceEpoch(failingSince.value(), Qt::UTC).toString(Qt::ISODate));
-        repo.disable(delivery.webhookId, reason, now);
-        AuditEntry entry;
-        entry.organizationId = delivery.organizationId;
-        entry.action = QStringLiteral("webhook_disabled");
-        entry.resource = QStringLiteral("webhooks");
-        entry.resourceId = delivery.webhookId;
-        entry.details = QJsonObject{{QStringLiteral("reason"), reason}};
-        AuditLog::appendAlone(m_database, entry);
-        spdlog::warn("webhook {} disabled: {}", delivery.webhookId.toStdString(), reason.toStdString());
+        const QString reason = QStringLiteral("failing continuously since %1")
+                                   .arg(QDateTime::fromMSecsSinceEpoch(failingSince.value(), Qt::UTC).toString(Qt::ISODate));
+        disableWebhook(repo, audit, delivery, reason, now);
     }
+    if (inTransaction)
+        tx.commit();
     emit delivered(delivery.id, false);
 }
 

@@ -1,10 +1,14 @@
 #pragma once
 
+#include "webhooks/WebhookRepository.h"
+
+#include <QElapsedTimer>
 #include <QHash>
 #include <QObject>
 #include <QSet>
 #include <QThread>
 #include <QTimer>
+#include <QUrl>
 #include <functional>
 #include <memory>
 
@@ -14,8 +18,9 @@ class QNetworkReply;
 namespace wadesk {
 
 class AesGcm;
+class AuditLog;
 class Database;
-struct DeliveryRecord;
+class WebhookRepository;
 
 struct DeliverySettings {
     int timeoutMs = 15000;
@@ -43,6 +48,11 @@ public:
 
     static qint64 backoffMs(int attempts, qint64 maxBackoffMs, double jitter);
 
+    // QNetworkAccessManager opens at most this many HTTP/1.1 connections to one host and port and
+    // queues the rest (with their transfer timeout running): the worker never hands it more, so
+    // webhooks of different organizations on one host share it without timing out in a queue.
+    static constexpr int kMaxPerHost = 6;
+
 public slots:
     void start(); // on the worker thread
     void wake();
@@ -52,9 +62,15 @@ signals:
     void delivered(const QString &deliveryId, bool success);
 
 private:
-    void poll();
+    void poll(bool timer);
     void send(const DeliveryRecord &delivery);
-    void finished(QNetworkReply *reply, const DeliveryRecord &delivery);
+    void finished(QNetworkReply *reply, const DeliveryRecord &delivery, const QString &host);
+    // Retry later (Retry-After when >= 0) or, out of attempts, a dead letter; disables a webhook
+    // failing for too long.
+    void failed(const DeliveryRecord &delivery, int status, const QString &error, const QString &excerpt, qint64 retryAfterMs);
+    void done(const DeliveryRecord &delivery, const QString &host);
+    void disableWebhook(WebhookRepository &repo, AuditLog &audit, const DeliveryRecord &delivery, const QString &reason, qint64 now);
+    static QString hostKey(const QUrl &url);
 
     Database &m_database;
     const AesGcm &m_cipher;
@@ -63,8 +79,21 @@ private:
     QNetworkAccessManager *m_network = nullptr;
     QTimer *m_timer = nullptr;
     QHash<QString, int> m_perEndpoint; // webhook id -> in flight
+    QHash<QString, int> m_perHost;     // scheme://host:port -> in flight
+    QHash<QString, QString> m_hostOfWebhook; // webhook id -> its host key, learnt when sending
+    struct CachedWebhook {
+        WebhookRecord webhook;
+        QStringList secrets;
+        qint64 loadedAt = 0;
+    };
+    QHash<QString, CachedWebhook> m_webhooks;
+    static constexpr qint64 kWebhookCacheMs = 1000;
+    static constexpr int kPageRows = 16;
     QSet<QString> m_inFlight;          // delivery ids
     bool m_stopping = false;
+    bool m_pollQueued = false;
+    QElapsedTimer m_fairness; // when a poll last looked past endpoints at their limit
+    static constexpr qint64 kFairnessIntervalMs = 1000;
 };
 
 // Owns the worker's thread.

@@ -4,6 +4,7 @@
 #include "db/SqlRunner.h"
 
 #include <QJsonArray>
+#include <algorithm>
 #include <QJsonDocument>
 #include <QSqlQuery>
 
@@ -196,18 +197,45 @@ Result<bool> WebhookRepository::replay(const QString &organizationId, const QStr
     return r.value() > 0;
 }
 
-Result<QList<DeliveryRecord>> WebhookRepository::due(qint64 now, int limit)
+Result<QList<DeliveryRecord>> WebhookRepository::due(qint64 now, int limit, const QStringList &excludeWebhooks, bool expiredLeases)
 {
-    // A `delivering` row whose lease ran out belonged to a process that died: it is due again.
-    Result<QSqlQuery> q = m_sql.run(QStringLiteral("SELECT ") + kDeliveryColumns
-                                        + QStringLiteral(" FROM webhook_deliveries WHERE (status IN ('pending', 'retrying') AND next_attempt_at <= ?) "
-                                                         "OR (status = 'delivering' AND lease_until < ?) ORDER BY next_attempt_at, id LIMIT ?"),
-                                    {now, now, limit}, "webhook_deliveries.due");
-    if (!q)
-        return q.error();
+    // One range of the (status, next_attempt_at) index per state, merged here: with an OR across
+    // the states (or an IN list) the databases read and sort every due row on every poll, which
+    // with a large backlog costs more than the deliveries themselves. A `delivering` row whose
+    // lease ran out belonged to a process that died: it is due again.
+    QString exclusion;
+    QVariantList excluded;
+    if (!excludeWebhooks.isEmpty()) {
+        QStringList marks;
+        for (const QString &id : excludeWebhooks) {
+            marks << QStringLiteral("?");
+            excluded << id;
+        }
+        exclusion = QStringLiteral(" AND webhook_id NOT IN (") + marks.join(QLatin1Char(',')) + QLatin1Char(')');
+    }
+    static const QString ranges[] = {QStringLiteral("status = 'pending' AND next_attempt_at <= ?"),
+                                     QStringLiteral("status = 'retrying' AND next_attempt_at <= ?"),
+                                     QStringLiteral("status = 'delivering' AND lease_until < ?")};
     QList<DeliveryRecord> out;
-    while (q.value().next())
-        out << deliveryFromRow(q.value());
+    for (const QString &range : ranges) {
+        if (!expiredLeases && &range == &ranges[2])
+            break;
+        QVariantList bind{now};
+        bind += excluded;
+        bind << limit;
+        Result<QSqlQuery> q = m_sql.run(QStringLiteral("SELECT ") + kDeliveryColumns + QStringLiteral(" FROM webhook_deliveries WHERE ") + range
+                                            + exclusion + QStringLiteral(" ORDER BY next_attempt_at, id LIMIT ?"),
+                                        bind, "webhook_deliveries.due");
+        if (!q)
+            return q.error();
+        while (q.value().next())
+            out << deliveryFromRow(q.value());
+    }
+    std::sort(out.begin(), out.end(), [](const DeliveryRecord &a, const DeliveryRecord &b) {
+        return a.nextAttemptAt != b.nextAttemptAt ? a.nextAttemptAt < b.nextAttemptAt : a.id < b.id;
+    });
+    if (out.size() > limit)
+        out.resize(limit);
     return out;
 }
 
@@ -220,6 +248,17 @@ Result<bool> WebhookRepository::claim(const QString &deliveryId, qint64 now, qin
     if (!r)
         return r.error();
     return r.value() > 0;
+}
+
+Status WebhookRepository::release(const DeliveryRecord &d, qint64 now)
+{
+    Result<int> r = m_sql.change(
+        QStringLiteral("UPDATE webhook_deliveries SET status = CASE WHEN attempts = 0 THEN 'pending' ELSE 'retrying' END, lease_until = NULL, "
+                       "updated_at = ? WHERE id = ? AND status = 'delivering'"),
+        {now, d.id}, "webhook_deliveries.release");
+    if (!r)
+        return r.error();
+    return {};
 }
 
 Status WebhookRepository::succeeded(const DeliveryRecord &d, int statusCode, const QString &excerpt, qint64 now)

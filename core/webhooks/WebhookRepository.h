@@ -67,8 +67,12 @@ public:
     Result<bool> replay(const QString &organizationId, const QString &deliveryId, qint64 now);
 
     // Delivery worker.
-    Result<QList<DeliveryRecord>> due(qint64 now, int limit);
+    // Due rows, oldest first, leaving out the given webhooks (those already at their limit);
+    // with `expiredLeases`, also rows left "delivering" by a process that died.
+    Result<QList<DeliveryRecord>> due(qint64 now, int limit, const QStringList &excludeWebhooks = {}, bool expiredLeases = true);
     Result<bool> claim(const QString &deliveryId, qint64 now, qint64 leaseUntil);
+    // Gives a claimed row back unsent (still due).
+    Status release(const DeliveryRecord &delivery, qint64 now);
     Status succeeded(const DeliveryRecord &delivery, int statusCode, const QString &excerpt, qint64 now);
     Status retryLater(const DeliveryRecord &delivery, int statusCode, const QString &error, const QString &excerpt, qint64 next, qint64 now);
     Status dead(const DeliveryRecord &delivery, int statusCode, const QString &error, const QString &excerpt, qint64 now);

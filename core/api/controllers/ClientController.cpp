@@ -259,12 +259,17 @@ Result<HttpResponse> ClientController::list(ApiRequest &request, const AuthConte
     Result<ClientService::Page> clients = m_clients.list(ctx, page.value().limit, page.value().offset);
     if (!clients)
         return clients.error();
-    QJsonArray items;
-    for (const ClientRecord &c : clients.value().clients)
-        items.append(JsonViews::client(c));
-    return HttpResponse::json(QJsonObject{{QStringLiteral("clients"), items},
-                                          {QStringLiteral("count"), items.size()},
-                                          {QStringLiteral("total"), clients.value().total}});
+    // Written straight to bytes: per-row QJsonObjects cost more than the query on this route.
+    const QList<ClientRecord> &rows = clients.value().clients;
+    Json::Writer out(64 + rows.size() * 256);
+    out.beginObject().key(QLatin1String("clients")).beginArray();
+    for (const ClientRecord &c : rows)
+        JsonViews::writeClient(out, c);
+    out.endArray()
+        .key(QLatin1String("count")).value(qint64(rows.size()))
+        .key(QLatin1String("total")).value(clients.value().total)
+        .endObject();
+    return HttpResponse::raw(out.take(), QByteArrayLiteral("application/json"));
 }
 
 Result<HttpResponse> ClientController::get(ApiRequest &request, const AuthContext &ctx)

@@ -32,6 +32,19 @@ QJsonObject client(const ClientRecord &c)
     };
 }
 
+void writeClient(Json::Writer &out, const ClientRecord &c)
+{
+    // Keys in QJsonObject's (sorted) order, so the bytes equal QJsonDocument(client(c)).
+    out.beginObject()
+        .key(QLatin1String("created_at")).value(Json::isoTime(c.createdAt))
+        .key(QLatin1String("id")).value(c.id)
+        .key(QLatin1String("name")).value(c.name)
+        .key(QLatin1String("organization_id")).value(c.organizationId)
+        .key(QLatin1String("phone_number")).value(Json::orNull(c.phoneNumber))
+        .key(QLatin1String("status")).value(c.status)
+        .endObject();
+}
+
 QJsonObject apiKey(const ApiKeyRecord &k)
 {
     const qint64 now = QDateTime::currentMSecsSinceEpoch();

@@ -3,6 +3,7 @@
 #include "audit/AuditLog.h"
 #include "auth/ApiKeyRepository.h"
 #include "auth/UserRepository.h"
+#include "common/Json.h"
 #include "sessions/ClientRepository.h"
 
 #include <QJsonObject>
@@ -13,6 +14,8 @@ namespace wadesk {
 namespace JsonViews {
 QJsonObject user(const UserRecord &user);
 QJsonObject client(const ClientRecord &client);
+// The same view written straight into `out` (the client list, a hot route); keep both in step.
+void writeClient(Json::Writer &out, const ClientRecord &client);
 QJsonObject apiKey(const ApiKeyRecord &key);
 QJsonObject auditEntry(const AuditEntry &entry);
 } // namespace JsonViews

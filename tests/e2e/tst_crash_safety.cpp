@@ -1,0 +1,423 @@
+// Crash safety of the send queue with the real `wadesk` binary (QProcess, headless, its own
+// HOME/XDG directories, no DISPLAY, a free port, SQLite), its session pointed at the fake
+// WhatsApp Web page served from this process over loopback HTTP with remote control
+// (FakeWhatsAppServer; WADESK_WA_URL, WADESK_INJECT_WAJS=0), pacing off (WADESK_PACING=0).
+//
+// A linked client sends three messages; then the page stops acknowledging, so the next message
+// stays `sending`, and 50 more are queued behind it. SIGKILL. A new start on the same data
+// directory: the 50 go out exactly once (counted on the new page and through the API), the one
+// caught in `sending` is `failed` with reason `interrupted` and is not sent again, nothing is lost.
+
+#include "EngineApiClient.h"
+#include "FakeWhatsAppServer.h"
+#include "HttpTestClient.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QDirIterator>
+#include <QFile>
+#include <QFileInfo>
+#include <QHash>
+#include <QHostAddress>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QProcess>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+#include <csignal>
+#include <memory>
+#include <unistd.h>
+
+using wadesk::test::Account;
+using wadesk::test::ApiResponse;
+using wadesk::test::ApiTestHarness;
+using wadesk::test::EngineApiClient;
+using wadesk::test::FakeWhatsAppServer;
+
+namespace {
+
+constexpr int kWaitMs = 45000; // a cold Chromium in a fresh process, 2 busy cores
+constexpr int kQueued = 50;
+const QString kSession = QStringLiteral("crash");
+const QString kPhone = QStringLiteral("14155552671");
+
+QString binaryPath()
+{
+    const QString fromEnv = qEnvironmentVariable("WADESK_BINARY");
+    if (!fromEnv.isEmpty())
+        return fromEnv;
+    return QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("../app/wadesk"));
+}
+
+quint16 freePort()
+{
+    QTcpServer probe;
+    if (!probe.listen(QHostAddress::LocalHost, 0))
+        return 0;
+    return probe.serverPort();
+}
+
+// Every process below `pid` (children of all its threads, recursively).
+QList<qint64> descendants(qint64 pid)
+{
+    QList<qint64> out;
+    const QDir tasks(QStringLiteral("/proc/%1/task").arg(pid));
+    for (const QString &tid : tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        QFile f(tasks.filePath(tid + QStringLiteral("/children")));
+        if (!f.open(QIODevice::ReadOnly))
+            continue;
+        for (const QByteArray &child : f.readAll().split(' ')) {
+            const qint64 c = child.trimmed().toLongLong();
+            if (c > 0 && !out.contains(c)) {
+                out << c;
+                out << descendants(c);
+            }
+        }
+    }
+    return out;
+}
+
+bool alive(qint64 pid)
+{
+    if (::kill(pid_t(pid), 0) != 0)
+        return false;
+    QFile f(QStringLiteral("/proc/%1/stat").arg(pid));
+    const QByteArray stat = f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+    const int close = stat.lastIndexOf(')');
+    return close < 0 || stat.mid(close + 2, 1) != "Z";
+}
+
+// One run of the binary on the shared data directory.
+class Instance {
+public:
+    Instance(const QString &home, const QString &pageUrl)
+    {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        for (const QString &key : env.keys()) {
+            if (key.startsWith(QLatin1String("WADESK_")) || key.startsWith(QLatin1String("QTWEBENGINE_")))
+                env.remove(key);
+        }
+        for (const char *name : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM", "DBUS_SESSION_BUS_ADDRESS"})
+            env.remove(QLatin1String(name));
+        QDir(home).mkpath(QStringLiteral("runtime"));
+        QFile::setPermissions(home + QStringLiteral("/runtime"), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+        env.insert(QStringLiteral("HOME"), home);
+        env.insert(QStringLiteral("XDG_CONFIG_HOME"), home + QStringLiteral("/config"));
+        env.insert(QStringLiteral("XDG_DATA_HOME"), home + QStringLiteral("/share"));
+        env.insert(QStringLiteral("XDG_CACHE_HOME"), home + QStringLiteral("/cache"));
+        env.insert(QStringLiteral("XDG_RUNTIME_DIR"), home + QStringLiteral("/runtime"));
+        env.insert(QStringLiteral("WADESK_SECRETS_BACKEND"), QStringLiteral("file"));
+        env.insert(QStringLiteral("WADESK_PASSWORD_HASH_COST"), QStringLiteral("min"));
+        env.insert(QStringLiteral("WADESK_HEALTH_CACHE_MS"), QStringLiteral("0"));
+        env.insert(QStringLiteral("WADESK_WA_URL"), pageUrl);
+        env.insert(QStringLiteral("WADESK_INJECT_WAJS"), QStringLiteral("0"));
+        env.insert(QStringLiteral("WADESK_WA_HEARTBEAT_INTERVAL_MS"), QStringLiteral("500"));
+        env.insert(QStringLiteral("WADESK_WA_HEARTBEAT_TIMEOUT_MS"), QStringLiteral("20000"));
+        env.insert(QStringLiteral("WADESK_PACING"), QStringLiteral("0"));
+        env.insert(QStringLiteral("WADESK_CHECK_NUMBER_EXISTS"), QStringLiteral("0"));
+        env.insert(QStringLiteral("WADESK_RATE_PER_MINUTE"), QStringLiteral("1000"));
+        env.insert(QStringLiteral("WADESK_RATE_PER_HOUR"), QStringLiteral("10000"));
+        env.insert(QStringLiteral("WADESK_RATE_PER_DAY"), QStringLiteral("100000"));
+        m_process.setProcessEnvironment(env);
+        m_dataDir = home + QStringLiteral("/data");
+        m_output = home + QStringLiteral("/output-%1.txt").arg(++s_runs);
+        m_process.setStandardOutputFile(m_output);
+        m_process.setStandardErrorFile(m_output, QIODevice::Append);
+    }
+
+    ~Instance()
+    {
+        if (m_process.state() != QProcess::NotRunning) {
+            ::kill(pid_t(m_process.processId()), SIGTERM);
+            if (!m_process.waitForFinished(30000)) {
+                m_process.kill();
+                m_process.waitForFinished(5000);
+            }
+        }
+    }
+
+    bool start()
+    {
+        m_port = freePort();
+        m_process.start(binaryPath(), {QStringLiteral("--headless"), QStringLiteral("--data-dir"), m_dataDir, QStringLiteral("--port"),
+                                       QString::number(m_port)});
+        if (!m_process.waitForStarted(10000))
+            return false;
+        return QTest::qWaitFor(
+                   [&] {
+                       if (m_process.state() != QProcess::Running)
+                           return true;
+                       wadesk::test::HttpTestClient c;
+                       if (!c.connectTo(m_port, 1000))
+                           return false;
+                       c.send(wadesk::test::HttpTestClient::request("GET", "/health"));
+                       return c.waitResponse(2000).status == 200;
+                   },
+                   kWaitMs)
+            && m_process.state() == QProcess::Running;
+    }
+
+    // SIGKILL of the application process; waits until it and every process it had started
+    // (Chromium's) are gone, killing those that linger by their id.
+    bool killHard()
+    {
+        const QList<qint64> children = descendants(m_process.processId());
+        if (::kill(pid_t(m_process.processId()), SIGKILL) != 0)
+            return false;
+        if (!m_process.waitForFinished(10000))
+            return false;
+        if (!QTest::qWaitFor([&] { for (qint64 p : children) if (alive(p)) return false; return true; }, 10000)) {
+            for (qint64 p : children) {
+                if (alive(p)) {
+                    qWarning("process %lld outlived its parent: killed", p);
+                    ::kill(pid_t(p), SIGKILL);
+                }
+            }
+        }
+        return m_process.exitStatus() == QProcess::CrashExit;
+    }
+
+    quint16 port() const { return m_port; }
+    QString logFile() const
+    {
+        QFile f(QDir(m_dataDir).filePath(QStringLiteral("logs/wadesk.log")));
+        return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
+    }
+    QString output() const
+    {
+        QFile f(m_output);
+        return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
+    }
+
+private:
+    static inline int s_runs = 0;
+    QProcess m_process;
+    QString m_dataDir;
+    QString m_output;
+    quint16 m_port = 0;
+};
+
+} // namespace
+
+class TestCrashSafety : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir m_home;
+    FakeWhatsAppServer m_fake;
+    std::unique_ptr<Instance> m_app;
+    EngineApiClient m_http;
+    Account m_admin;
+    QString m_client;
+
+    wadesk::test::HeaderList key() const { return ApiTestHarness::apiKey(m_admin.apiKey); }
+
+    QString pageUrl() const
+    {
+        return m_fake.pageUrl(kSession, {{QStringLiteral("readyMs"), QStringLiteral("50")},
+                                         {QStringLiteral("qrFirstMs"), QStringLiteral("30000")},
+                                         {QStringLiteral("qrMax"), QStringLiteral("100")},
+                                         {QStringLiteral("syncMs"), QStringLiteral("300")},
+                                         {QStringLiteral("ackMs"), QStringLiteral("20")},
+                                         {QStringLiteral("pollMs"), QStringLiteral("50")}})
+            .toString(QUrl::FullyEncoded);
+    }
+
+    bool startApp()
+    {
+        m_app = std::make_unique<Instance>(m_home.path(), pageUrl());
+        if (!m_app->start()) {
+            qWarning("wadesk did not start:\n%s", qPrintable(m_app->output().right(4000)));
+            return false;
+        }
+        m_http.setPort(m_app->port());
+        return true;
+    }
+
+    bool waitClientStatus(const QString &wanted)
+    {
+        bool reached = false;
+        const QJsonObject last = m_http.waitForStatus(m_admin, m_client, {wanted}, kWaitMs, &reached);
+        if (!reached)
+            qWarning("client status %s never came; last %s\n%s", qPrintable(wanted), QJsonDocument(last).toJson(QJsonDocument::Compact).constData(),
+                     qPrintable(m_app->logFile().right(3000)));
+        return reached;
+    }
+
+    // Runs one __fake command in the page through the control endpoint; its result.
+    QJsonValue command(const QString &cmd, const QJsonArray &args = {})
+    {
+        const int before = int(m_fake.results(kSession).size());
+        m_fake.enqueue(kSession, cmd, args);
+        if (!QTest::qWaitFor([&] { return m_fake.results(kSession).size() > before; }, kWaitMs)) {
+            qWarning("the page never ran %s (polls so far: %d)", qPrintable(cmd), m_fake.polls(kSession));
+            return {};
+        }
+        const QJsonObject r = m_fake.results(kSession).at(before);
+        if (!r.value(QLatin1String("ok")).toBool())
+            qWarning("%s failed: %s", qPrintable(cmd), QJsonDocument(r).toJson(QJsonDocument::Compact).constData());
+        return r.value(QLatin1String("result"));
+    }
+
+    // The bodies the current page sent, in order.
+    QStringList sentOnPage()
+    {
+        QStringList out;
+        for (const QJsonValue &v : command(QStringLiteral("state")).toObject().value(QLatin1String("sent")).toArray())
+            out << v.toObject().value(QLatin1String("body")).toString();
+        return out;
+    }
+
+    ApiResponse send(const QString &to, const QString &text)
+    {
+        return m_http.request("POST", QStringLiteral("/api/clients/%1/send-message").arg(m_client),
+                              QJsonObject{{QStringLiteral("to"), to}, {QStringLiteral("message"), text}}, key());
+    }
+
+    QJsonObject message(const QString &id)
+    {
+        return m_http.request("GET", QStringLiteral("/api/messages/") + id, QJsonValue(QJsonValue::Undefined), key()).json;
+    }
+
+    bool waitMessageStatus(const QString &id, const QStringList &wanted, int timeoutMs = kWaitMs)
+    {
+        QString last;
+        const bool ok = QTest::qWaitFor(
+            [&] {
+                last = message(id).value(QLatin1String("status")).toString();
+                return wanted.contains(last);
+            },
+            timeoutMs);
+        if (!ok)
+            qWarning("message %s: wanted %s, is %s", qPrintable(id), qPrintable(wanted.join(QLatin1Char('|'))), qPrintable(last));
+        return ok;
+    }
+
+    // Whether a file of the client's browser profile contains `needle`.
+    bool profileHolds(const QByteArray &needle) const
+    {
+        QDirIterator it(m_home.filePath(QStringLiteral("data/sessions/") + m_client), QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+        while (it.hasNext()) {
+            QFile f(it.next());
+            if (f.size() < 4 * 1024 * 1024 && f.open(QIODevice::ReadOnly) && f.readAll().contains(needle))
+                return true;
+        }
+        return false;
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY2(QFileInfo::exists(binaryPath()), qPrintable(binaryPath()));
+        QVERIFY(m_home.isValid());
+        QVERIFY(m_fake.start());
+        QVERIFY(startApp());
+        m_admin = m_http.registerOrganization(QStringLiteral("admin@crash.test"), QStringLiteral("Crash Org"));
+        QVERIFY(m_admin.valid());
+        m_client = m_http.createClient(m_admin, QStringLiteral("Front desk"));
+        QVERIFY(!m_client.isEmpty());
+        const ApiResponse init = m_http.request("POST", QStringLiteral("/api/clients/%1/init").arg(m_client), QJsonObject{}, key());
+        QVERIFY2(init.status == 200, init.describe().constData());
+        QVERIFY(waitClientStatus(QStringLiteral("qr")));
+        QVERIFY(QTest::qWaitFor([&] { return !command(QStringLiteral("state")).toObject().value(QLatin1String("qr")).isNull(); }, kWaitMs));
+        QVERIFY(command(QStringLiteral("scan"), {kPhone}).toObject().value(QLatin1String("ok")).toBool());
+        QVERIFY(waitClientStatus(QStringLiteral("ready")));
+        // The fake page keeps its link in localStorage, which Chromium writes to disk a few
+        // seconds late (the real WhatsApp Web keeps it in IndexedDB, written at once): a SIGKILL
+        // before that would unlink the fake, which is not what this test is about.
+        QVERIFY2(QTest::qWaitFor([&] { return profileHolds("fake-whatsapp:linked"); }, 20000), "the link never reached the profile");
+    }
+
+    void killWithFiftyQueuedThenRestart()
+    {
+        // Three go out normally.
+        QStringList before;
+        for (int i = 0; i < 3; ++i) {
+            const ApiResponse r = send(QStringLiteral("+1415555%1").arg(1000 + i), QStringLiteral("before the crash %1").arg(i + 1));
+            QVERIFY2(r.status == 200, r.describe().constData());
+            before << r.json.value(QLatin1String("messageId")).toString();
+        }
+        for (const QString &id : before)
+            QVERIFY(waitMessageStatus(id, {QStringLiteral("read")}));
+
+        // The page stops acknowledging: the next send never returns, the message stays `sending`.
+        QVERIFY(command(QStringLiteral("configure"), {QJsonObject{{QStringLiteral("ack1Ms"), 600000}}}).isObject());
+        const ApiResponse stuck = send(QStringLiteral("+14155552000"), QStringLiteral("caught in the crash"));
+        QVERIFY2(stuck.status == 200, stuck.describe().constData());
+        const QString caught = stuck.json.value(QLatin1String("messageId")).toString();
+        QVERIFY(waitMessageStatus(caught, {QStringLiteral("sending")}));
+
+        QStringList queued;
+        QStringList queuedBodies;
+        for (int i = 0; i < kQueued; ++i) {
+            const QString body = QStringLiteral("queued %1 of %2").arg(i + 1).arg(kQueued);
+            const ApiResponse r = send(QStringLiteral("+1415555%1").arg(3000 + i), body);
+            QVERIFY2(r.status == 200, r.describe().constData());
+            QCOMPARE(r.json.value(QLatin1String("status")).toString(), QStringLiteral("queued"));
+            queued << r.json.value(QLatin1String("messageId")).toString();
+            queuedBodies << body;
+        }
+        const QJsonObject limits =
+            m_http.request("GET", QStringLiteral("/api/clients/%1/rate-limits").arg(m_client), QJsonValue(QJsonValue::Undefined), key()).json;
+        QCOMPARE(limits.value(QLatin1String("queue_depth")).toInt(), kQueued);
+        QCOMPARE(message(caught).value(QLatin1String("status")).toString(), QStringLiteral("sending"));
+        QCOMPARE(message(queued.last()).value(QLatin1String("status")).toString(), QStringLiteral("queued"));
+        const QStringList firstPage = sentOnPage();
+        QCOMPARE(firstPage.size(), 4);
+        QCOMPARE(firstPage.last(), QStringLiteral("caught in the crash"));
+
+        // kill -9.
+        QVERIFY(m_app->killHard());
+
+        // The next start: the client comes back from its profile, the interrupted message is
+        // failed, the queue drains.
+        QVERIFY(startApp());
+        QVERIFY(waitClientStatus(QStringLiteral("ready")));
+        for (const QString &id : queued)
+            QVERIFY(waitMessageStatus(id, {QStringLiteral("sent"), QStringLiteral("delivered"), QStringLiteral("read")}));
+        const QJsonObject interrupted = message(caught);
+        QCOMPARE(interrupted.value(QLatin1String("status")).toString(), QStringLiteral("failed"));
+        QCOMPARE(interrupted.value(QLatin1String("failure_reason")).toString(), QStringLiteral("interrupted"));
+        QVERIFY(!interrupted.value(QLatin1String("failed_at")).isNull());
+        QVERIFY(m_app->logFile().contains(QStringLiteral("message %1 was being sent when WaDesk stopped").arg(caught)));
+
+        // Exactly once: the new page sent the 50 in order and nothing else (not the interrupted
+        // one, nothing from before); across both pages every message went out once.
+        QTest::qWait(500);
+        const QStringList secondPage = sentOnPage();
+        QCOMPARE(secondPage, queuedBodies);
+        QHash<QString, int> times;
+        for (const QString &body : firstPage + secondPage)
+            ++times[body];
+        QCOMPARE(times.size(), 3 + 1 + kQueued);
+        for (auto it = times.cbegin(); it != times.cend(); ++it)
+            QVERIFY2(it.value() == 1, qPrintable(it.key()));
+
+        // Nothing lost: the history has every message once, all outbound, and the queue is empty.
+        const ApiResponse history = m_http.request("GET", QStringLiteral("/api/clients/%1/messages?limit=500&direction=outbound").arg(m_client),
+                                                   QJsonValue(QJsonValue::Undefined), key());
+        QCOMPARE(history.json.value(QLatin1String("total")).toInt(), 3 + 1 + kQueued);
+        int failed = 0;
+        for (const QJsonValue &v : history.json.value(QLatin1String("messages")).toArray())
+            failed += v.toObject().value(QLatin1String("status")).toString() == QLatin1String("failed") ? 1 : 0;
+        QCOMPARE(failed, 1);
+        QCOMPARE(m_http.request("GET", QStringLiteral("/api/clients/%1/rate-limits").arg(m_client), QJsonValue(QJsonValue::Undefined), key())
+                     .json.value(QLatin1String("queue_depth"))
+                     .toInt(),
+                 0);
+        // The caller may retry the interrupted one: a new message, sent once.
+        const ApiResponse retry = send(QStringLiteral("+14155552000"), QStringLiteral("caught in the crash"));
+        QVERIFY2(retry.status == 200, retry.describe().constData());
+        QVERIFY(waitMessageStatus(retry.json.value(QLatin1String("messageId")).toString(), {QStringLiteral("read")}));
+        QCOMPARE(sentOnPage().count(QStringLiteral("caught in the crash")), 1);
+    }
+
+    void cleanupTestCase()
+    {
+        m_app.reset(); // SIGTERM
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCrashSafety)
+
+#include "tst_crash_safety.moc"

@@ -1,0 +1,472 @@
+// The acceptance of the WhatsApp engine with the real `wadesk` binary (QProcess, headless, its
+// own HOME/XDG directories, no DISPLAY, a free port): the fake WhatsApp Web page and its
+// remote-control endpoint are served from this process over loopback HTTP
+// (FakeWhatsAppServer), and the binary points its sessions at it (WADESK_WA_URL,
+// WADESK_INJECT_WAJS=0). The functions run in order and share one data directory:
+//   init → QR as PNG → the page reports the scan → ready (/health counts it, names wa-js);
+//   SIGKILL of the page's renderer → recovered; SIGTERM and a new start → the linked client
+//   comes back without a new QR; a logout from the phone → logged_out → QR again; SIGTERM
+//   stops the app and its Chromium processes.
+
+#include "EngineApiClient.h"
+#include "FakeWhatsAppServer.h"
+#include "HttpTestClient.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QHostAddress>
+#include <QImage>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QProcess>
+#include <QSet>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+#include <csignal>
+#include <memory>
+#include <unistd.h>
+
+using wadesk::test::Account;
+using wadesk::test::ApiResponse;
+using wadesk::test::ApiTestHarness;
+using wadesk::test::EngineApiClient;
+using wadesk::test::FakeWhatsAppServer;
+
+namespace {
+
+constexpr int kWaitMs = 45000; // a cold Chromium in a fresh process, 2 busy cores
+const QString kSession = QStringLiteral("e2e");
+const QString kPhone = QStringLiteral("14155552671");
+
+QString binaryPath()
+{
+    const QString fromEnv = qEnvironmentVariable("WADESK_BINARY");
+    if (!fromEnv.isEmpty())
+        return fromEnv;
+    return QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("../app/wadesk"));
+}
+
+quint16 freePort()
+{
+    QTcpServer probe;
+    if (!probe.listen(QHostAddress::LocalHost, 0))
+        return 0;
+    return probe.serverPort();
+}
+
+QByteArray readProc(qint64 pid, const char *what)
+{
+    QFile f(QStringLiteral("/proc/%1/%2").arg(pid).arg(QLatin1String(what)));
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+QString commandLine(qint64 pid)
+{
+    QByteArray raw = readProc(pid, "cmdline");
+    raw.replace('\0', ' ');
+    return QString::fromLocal8Bit(raw).trimmed();
+}
+
+// Every process below `pid` (children of all its threads, recursively).
+QList<qint64> descendants(qint64 pid)
+{
+    QList<qint64> out;
+    const QDir tasks(QStringLiteral("/proc/%1/task").arg(pid));
+    for (const QString &tid : tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        QFile f(tasks.filePath(tid + QStringLiteral("/children")));
+        if (!f.open(QIODevice::ReadOnly))
+            continue;
+        for (const QByteArray &child : f.readAll().split(' ')) {
+            const qint64 c = child.trimmed().toLongLong();
+            if (c > 0 && !out.contains(c)) {
+                out << c;
+                out << descendants(c);
+            }
+        }
+    }
+    return out;
+}
+
+QList<qint64> childrenOf(qint64 pid)
+{
+    QList<qint64> out;
+    const QDir tasks(QStringLiteral("/proc/%1/task").arg(pid));
+    for (const QString &tid : tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        QFile f(tasks.filePath(tid + QStringLiteral("/children")));
+        if (!f.open(QIODevice::ReadOnly))
+            continue;
+        for (const QByteArray &child : f.readAll().split(' ')) {
+            const qint64 c = child.trimmed().toLongLong();
+            if (c > 0 && !out.contains(c))
+                out << c;
+        }
+    }
+    return out;
+}
+
+// The page renderers of `pid`. Chromium forks them from its zygote, so they carry the zygote's
+// command line: the children of the QtWebEngineProcess zygotes that `pid` started; without a
+// zygote, children started with --type=renderer.
+QList<qint64> renderers(qint64 pid)
+{
+    QList<qint64> out;
+    for (qint64 child : childrenOf(pid)) {
+        const QString args = commandLine(child);
+        if (args.contains(QLatin1String("--type=renderer"))) {
+            out << child;
+        } else if (args.contains(QLatin1String("--type=zygote"))) {
+            for (qint64 forked : childrenOf(child))
+                out << forked;
+        }
+    }
+    return out;
+}
+
+bool alive(qint64 pid)
+{
+    if (::kill(pid_t(pid), 0) != 0)
+        return false;
+    // A zombie is dead for our purpose.
+    const QByteArray stat = readProc(pid, "stat");
+    const int close = stat.lastIndexOf(')');
+    return close < 0 || stat.mid(close + 2, 1) != "Z";
+}
+
+// One run of the binary against the fake page, in the shared sandbox.
+class Instance {
+public:
+    Instance(const QString &home, const QString &pageUrl)
+    {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        for (const QString &key : env.keys()) {
+            if (key.startsWith(QLatin1String("WADESK_")) || key.startsWith(QLatin1String("QTWEBENGINE_")))
+                env.remove(key);
+        }
+        for (const char *name : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM", "DBUS_SESSION_BUS_ADDRESS"})
+            env.remove(QLatin1String(name));
+        QDir(home).mkpath(QStringLiteral("runtime"));
+        QFile::setPermissions(home + QStringLiteral("/runtime"), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+        env.insert(QStringLiteral("HOME"), home);
+        env.insert(QStringLiteral("XDG_CONFIG_HOME"), home + QStringLiteral("/config"));
+        env.insert(QStringLiteral("XDG_DATA_HOME"), home + QStringLiteral("/share"));
+        env.insert(QStringLiteral("XDG_CACHE_HOME"), home + QStringLiteral("/cache"));
+        env.insert(QStringLiteral("XDG_RUNTIME_DIR"), home + QStringLiteral("/runtime"));
+        env.insert(QStringLiteral("WADESK_SECRETS_BACKEND"), QStringLiteral("file"));
+        env.insert(QStringLiteral("WADESK_PASSWORD_HASH_COST"), QStringLiteral("min"));
+        env.insert(QStringLiteral("WADESK_HEALTH_CACHE_MS"), QStringLiteral("0"));
+        env.insert(QStringLiteral("WADESK_WA_URL"), pageUrl);
+        env.insert(QStringLiteral("WADESK_INJECT_WAJS"), QStringLiteral("0"));
+        env.insert(QStringLiteral("WADESK_WA_HEARTBEAT_INTERVAL_MS"), QStringLiteral("500"));
+        env.insert(QStringLiteral("WADESK_WA_HEARTBEAT_TIMEOUT_MS"), QStringLiteral("20000"));
+        m_process.setProcessEnvironment(env);
+        m_dataDir = home + QStringLiteral("/data");
+        m_output = home + QStringLiteral("/output-%1.txt").arg(++s_runs);
+        m_process.setStandardOutputFile(m_output);
+        m_process.setStandardErrorFile(m_output, QIODevice::Append);
+    }
+
+    ~Instance() { stop(); }
+
+    bool start()
+    {
+        m_port = freePort();
+        m_process.start(binaryPath(), {QStringLiteral("--headless"), QStringLiteral("--data-dir"), m_dataDir,
+                                       QStringLiteral("--port"), QString::number(m_port)});
+        if (!m_process.waitForStarted(10000))
+            return false;
+        return QTest::qWaitFor(
+                   [&] {
+                       if (m_process.state() != QProcess::Running)
+                           return true;
+                       wadesk::test::HttpTestClient c;
+                       if (!c.connectTo(m_port, 1000))
+                           return false;
+                       c.send(wadesk::test::HttpTestClient::request("GET", "/health"));
+                       return c.waitResponse(2000).status == 200;
+                   },
+                   kWaitMs)
+            && m_process.state() == QProcess::Running;
+    }
+
+    // SIGTERM; true when it ended by itself with exit code 0.
+    bool stop(int timeoutMs = 30000)
+    {
+        if (m_process.state() == QProcess::NotRunning)
+            return m_process.exitStatus() == QProcess::NormalExit && m_process.exitCode() == 0;
+        ::kill(pid_t(m_process.processId()), SIGTERM);
+        const bool ended = QTest::qWaitFor([&] { return m_process.state() == QProcess::NotRunning; }, timeoutMs);
+        if (!ended) {
+            m_process.kill();
+            m_process.waitForFinished(5000);
+            return false;
+        }
+        return m_process.exitStatus() == QProcess::NormalExit && m_process.exitCode() == 0;
+    }
+
+    qint64 pid() const { return m_process.processId(); }
+    quint16 port() const { return m_port; }
+    bool running() const { return m_process.state() == QProcess::Running; }
+    QString output() const
+    {
+        QFile f(m_output);
+        return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
+    }
+    QString logFile() const
+    {
+        QFile f(QDir(m_dataDir).filePath(QStringLiteral("logs/wadesk.log")));
+        return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
+    }
+    QString dataDir() const { return m_dataDir; }
+
+private:
+    static inline int s_runs = 0;
+    QProcess m_process;
+    QString m_dataDir;
+    QString m_output;
+    quint16 m_port = 0;
+};
+
+QJsonObject healthOf(quint16 port)
+{
+    wadesk::test::HttpTestClient c;
+    if (!c.connectTo(port, 2000))
+        return {};
+    c.send(wadesk::test::HttpTestClient::request("GET", "/health"));
+    const auto r = c.waitResponse(5000);
+    return r.status == 200 ? r.json() : QJsonObject();
+}
+
+} // namespace
+
+class TestEngineE2e : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir m_home;
+    FakeWhatsAppServer m_fake;
+    std::unique_ptr<Instance> m_app;
+    EngineApiClient m_http;
+    Account m_admin;
+    QString m_clientId;
+    QStringList m_seen; // statuses observed by waitStatus
+
+    QString pageUrl() const
+    {
+        return m_fake.pageUrl(kSession, {{QStringLiteral("readyMs"), QStringLiteral("50")},
+                                         {QStringLiteral("qrFirstMs"), QStringLiteral("30000")},
+                                         {QStringLiteral("qrNextMs"), QStringLiteral("20000")},
+                                         {QStringLiteral("qrMax"), QStringLiteral("100")},
+                                         {QStringLiteral("syncMs"), QStringLiteral("300")},
+                                         {QStringLiteral("ackMs"), QStringLiteral("100")}})
+            .toString(QUrl::FullyEncoded);
+    }
+
+    bool startApp()
+    {
+        m_app = std::make_unique<Instance>(m_home.path(), pageUrl());
+        if (!m_app->start()) {
+            qWarning("wadesk did not start:\n%s", qPrintable(m_app->output().right(4000)));
+            return false;
+        }
+        m_http.setPort(m_app->port());
+        return true;
+    }
+
+    wadesk::test::HeaderList key() const { return ApiTestHarness::apiKey(m_admin.apiKey); }
+
+    // Polls the status every 50 ms, remembering every distinct status seen on the way.
+    bool waitStatus(const QString &wanted, int timeoutMs = kWaitMs)
+    {
+        const bool ok = QTest::qWaitFor(
+            [&] {
+                const ApiResponse r = m_http.status(m_admin, m_clientId);
+                const QString s = r.json.value(QLatin1String("status")).toString();
+                if (!s.isEmpty() && (m_seen.isEmpty() || m_seen.last() != s))
+                    m_seen << s;
+                return s == wanted;
+            },
+            timeoutMs);
+        if (!ok)
+            qWarning("status %s never came; seen %s\n%s", qPrintable(wanted), qPrintable(m_seen.join(QLatin1String(" → "))),
+                     qPrintable(m_app->logFile().right(3000)));
+        return ok;
+    }
+
+    // Runs one __fake command in the page through the control endpoint; its result.
+    QJsonObject command(const QString &cmd, const QJsonArray &args = {})
+    {
+        const int before = m_fake.results(kSession).size();
+        m_fake.enqueue(kSession, cmd, args);
+        if (!QTest::qWaitFor([&] { return m_fake.results(kSession).size() > before; }, kWaitMs)) {
+            qWarning("the page never ran %s (polls so far: %d)", qPrintable(cmd), m_fake.polls(kSession));
+            return {};
+        }
+        return m_fake.results(kSession).at(before);
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY2(QFileInfo::exists(binaryPath()), qPrintable(binaryPath()));
+        QVERIFY(m_home.isValid());
+        QVERIFY(m_fake.start());
+        QVERIFY(startApp());
+        m_admin = m_http.registerOrganization(QStringLiteral("admin@e2e.test"), QStringLiteral("E2E Org"));
+        QVERIFY(m_admin.valid());
+        m_clientId = m_http.createClient(m_admin, QStringLiteral("Reception"));
+        QVERIFY(!m_clientId.isEmpty());
+    }
+
+    // init → QR PNG → the page reports the scan → ready; /health counts the client.
+    void initQrScanReady()
+    {
+        const QJsonObject before = healthOf(m_app->port());
+        QCOMPARE(before.value(QLatin1String("activeClients")).toInt(-1), 0);
+
+        const ApiResponse init = m_http.request("POST", QStringLiteral("/api/clients/%1/init").arg(m_clientId), QJsonObject{}, key());
+        QVERIFY2(init.status == 200, init.describe().constData());
+        QVERIFY(waitStatus(QStringLiteral("qr")));
+        QVERIFY(m_fake.count(QStringLiteral("GET /index.html")) >= 1);
+
+        ApiResponse png;
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                png = m_http.request("GET", QStringLiteral("/api/clients/%1/qr").arg(m_clientId), QJsonValue(QJsonValue::Undefined), key());
+                return png.status == 200;
+            },
+            kWaitMs));
+        QCOMPARE(png.header("content-type"), QByteArrayLiteral("image/png"));
+        QVERIFY(png.body.startsWith(QByteArray("\x89PNG\r\n\x1a\n", 8)));
+        const QImage image = QImage::fromData(png.body, "PNG");
+        QVERIFY(!image.isNull());
+        QCOMPARE(image.width(), image.height());
+        const ApiResponse json = m_http.request("GET", QStringLiteral("/api/clients/%1/qr?format=json").arg(m_clientId),
+                                                QJsonValue(QJsonValue::Undefined), key());
+        QVERIFY2(json.status == 200, json.describe().constData());
+        const QString code = json.json.value(QLatin1String("qr")).toString();
+        QVERIFY(code.startsWith(QLatin1String("2@")));
+
+        // The page is driven over its control endpoint: the code it shows is the one served.
+        const QJsonObject state = command(QStringLiteral("state"));
+        QVERIFY2(state.value(QLatin1String("ok")).toBool(), QJsonDocument(state).toJson().constData());
+        QCOMPARE(state.value(QLatin1String("result")).toObject().value(QLatin1String("qr")).toString(), code);
+
+        const QJsonObject scan = command(QStringLiteral("scan"), {kPhone});
+        QVERIFY2(scan.value(QLatin1String("result")).toObject().value(QLatin1String("ok")).toBool(), QJsonDocument(scan).toJson().constData());
+        QVERIFY(waitStatus(QStringLiteral("ready")));
+        QVERIFY(QTest::qWaitFor([&] { return m_http.status(m_admin, m_clientId).json.value(QLatin1String("phoneNumber")).toString() == QLatin1Char('+') + kPhone; }, kWaitMs));
+        const ApiResponse noQr = m_http.request("GET", QStringLiteral("/api/clients/%1/qr").arg(m_clientId), QJsonValue(QJsonValue::Undefined), key());
+        QVERIFY2(noQr.isError(409, QStringLiteral("client_not_in_qr_state")), noQr.describe().constData());
+
+        QJsonObject health;
+        QVERIFY(QTest::qWaitFor([&] { health = healthOf(m_app->port()); return health.value(QLatin1String("activeClients")).toInt() == 1; }, kWaitMs));
+        QCOMPARE(health.value(QLatin1String("wa_js_version")).toString(), QStringLiteral("fake-1.0"));
+        QCOMPARE(m_http.status(m_admin, m_clientId).json.value(QLatin1String("wa_js_version")).toString(), QStringLiteral("fake-1.0"));
+        // As root the app turns the Chromium sandbox off by itself (nothing in our environment asks).
+        const QList<qint64> pages = renderers(m_app->pid());
+        QCOMPARE(pages.size(), 1);
+        if (::geteuid() == 0)
+            QVERIFY(commandLine(pages.first()).contains(QLatin1String("--no-sandbox")));
+    }
+
+    // SIGKILL of the page's renderer: disconnected, then ready again by itself.
+    void rendererKillIsRecovered()
+    {
+        QList<qint64> pages = renderers(m_app->pid());
+        QCOMPARE(pages.size(), 1);
+        const qint64 renderer = pages.first();
+        m_seen.clear();
+        QCOMPARE(::kill(pid_t(renderer), SIGKILL), 0);
+        QVERIFY(waitStatus(QStringLiteral("disconnected"), 15000));
+        QVERIFY(waitStatus(QStringLiteral("ready")));
+        QVERIFY2(!m_seen.contains(QStringLiteral("qr")) && !m_seen.contains(QStringLiteral("failed")), qPrintable(m_seen.join(QLatin1Char(' '))));
+        QVERIFY(QTest::qWaitFor([&] { return m_app->logFile().contains(QLatin1String("recovery attempt 1")); }, 5000));
+        pages = renderers(m_app->pid());
+        QCOMPARE(pages.size(), 1);
+        QVERIFY(pages.first() != renderer);
+        QVERIFY(!alive(renderer));
+        qInfo("renderer %lld killed, replaced by %lld; statuses seen: %s", renderer, pages.first(),
+              qPrintable(m_seen.join(QLatin1String(" → "))));
+        QCOMPARE(healthOf(m_app->port()).value(QLatin1String("activeClients")).toInt(), 1);
+        const QJsonObject state = command(QStringLiteral("state"));
+        QCOMPARE(state.value(QLatin1String("result")).toObject().value(QLatin1String("authenticated")).toBool(), true);
+    }
+
+    // SIGTERM, then a new start on the same data directory: the linked client is restored to
+    // ready from its profile, with no QR code and no conn.authenticated.
+    void restartRestoresWithoutQr()
+    {
+        const QList<qint64> before = descendants(m_app->pid());
+        QVERIFY(!before.isEmpty());
+        QVERIFY2(m_app->stop(), qPrintable(m_app->output().right(3000)));
+        QVERIFY(QTest::qWaitFor([&] { for (qint64 p : before) if (alive(p)) return false; return true; }, 15000));
+        QVERIFY(!QFileInfo::exists(QStringLiteral("%1/sessions/%2/profile.lock").arg(m_app->dataDir(), m_clientId)));
+        const int qrRequestsBefore = m_fake.count(QStringLiteral("GET /index.html"));
+
+        QVERIFY(startApp());
+        m_seen.clear();
+        QVERIFY(waitStatus(QStringLiteral("ready")));
+        QVERIFY2(!m_seen.contains(QStringLiteral("qr")), qPrintable(m_seen.join(QLatin1Char(' '))));
+        QVERIFY(m_fake.count(QStringLiteral("GET /index.html")) > qrRequestsBefore); // a new page did load
+        QVERIFY(QTest::qWaitFor([&] { return m_http.status(m_admin, m_clientId).json.value(QLatin1String("phoneNumber")).toString() == QLatin1Char('+') + kPhone; }, kWaitMs));
+        const QJsonObject state = command(QStringLiteral("state")).value(QLatin1String("result")).toObject();
+        QCOMPARE(state.value(QLatin1String("authenticated")).toBool(), true);
+        QCOMPARE(state.value(QLatin1String("qrCount")).toInt(-1), 0);
+        QCOMPARE(state.value(QLatin1String("mode")).toString(), QStringLiteral("MAIN"));
+        const QJsonArray events = command(QStringLiteral("events"), {0}).value(QLatin1String("result")).toArray();
+        QVERIFY(!events.isEmpty());
+        for (const QJsonValue &e : events) {
+            const QString name = e.toObject().value(QLatin1String("event")).toString();
+            QVERIFY2(name != QLatin1String("conn.authenticated") && name != QLatin1String("conn.auth_code_change"), qPrintable(name));
+        }
+        const ApiResponse noQr = m_http.request("GET", QStringLiteral("/api/clients/%1/qr").arg(m_clientId), QJsonValue(QJsonValue::Undefined), key());
+        QVERIFY2(noQr.status == 409, noQr.describe().constData());
+        QJsonObject health;
+        QVERIFY(QTest::qWaitFor([&] { health = healthOf(m_app->port()); return health.value(QLatin1String("activeClients")).toInt() == 1; }, kWaitMs));
+        QCOMPARE(health.value(QLatin1String("wa_js_version")).toString(), QStringLiteral("fake-1.0"));
+    }
+
+    // A logout from the phone: logged_out, then a new QR code to scan.
+    void logoutFromPhoneBackToQr()
+    {
+        m_seen.clear();
+        const QJsonObject r = command(QStringLiteral("logoutFromPhone"));
+        QVERIFY2(r.value(QLatin1String("result")).toObject().value(QLatin1String("ok")).toBool(), QJsonDocument(r).toJson().constData());
+        QVERIFY(waitStatus(QStringLiteral("qr")));
+        QVERIFY(QTest::qWaitFor([&] { return m_app->logFile().contains(QStringLiteral("session %1: logged_out").arg(m_clientId)); }, 5000));
+        ApiResponse png;
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                png = m_http.request("GET", QStringLiteral("/api/clients/%1/qr").arg(m_clientId), QJsonValue(QJsonValue::Undefined), key());
+                return png.status == 200;
+            },
+            kWaitMs));
+        QVERIFY(!QImage::fromData(png.body, "PNG").isNull());
+        const QJsonObject status = m_http.status(m_admin, m_clientId).json;
+        QCOMPARE(status.value(QLatin1String("qr_available")).toBool(), true);
+        QJsonObject health;
+        QVERIFY(QTest::qWaitFor([&] { health = healthOf(m_app->port()); return health.value(QLatin1String("activeClients")).toInt(-1) == 0; }, kWaitMs));
+    }
+
+    // SIGTERM ends the app with 0 and takes its Chromium processes with it.
+    void sigtermStopsEverything()
+    {
+        qInfo("%s", qPrintable(m_app->logFile().section(QLatin1Char('\n'), -40)));
+        const QList<qint64> children = descendants(m_app->pid());
+        QVERIFY(!children.isEmpty());
+        QVERIFY2(m_app->stop(), qPrintable(m_app->output().right(3000)));
+        QVERIFY(QTest::qWaitFor([&] { for (qint64 p : children) if (alive(p)) return false; return true; }, 15000));
+        QVERIFY(m_app->logFile().contains(QLatin1String("stopped")));
+    }
+
+    void cleanupTestCase()
+    {
+        if (m_app)
+            m_app->stop();
+    }
+};
+
+QTEST_GUILESS_MAIN(TestEngineE2e)
+#include "tst_engine_e2e.moc"

@@ -1,0 +1,37 @@
+#pragma once
+
+#include "db/Database.h"
+#include "db/DatabaseUrl.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+#include <memory>
+
+namespace wadesk::test {
+
+// A fresh, migrated-or-not database of either dialect, for tests that run on both.
+// Data-driven tests add a "dialect" column with rows "sqlite" and "postgres".
+struct TestDatabase {
+    std::unique_ptr<QTemporaryDir> dir;  // holds the SQLite file
+    std::unique_ptr<Database> database;
+    QString url;
+};
+
+// Returns a database, or an empty one after QSKIP/QFAIL-style reporting through `skipReason`
+// (PostgreSQL not installed and not required).
+TestDatabase makeDatabase(const QString &dialect, QString *skipReason);
+// Adds the "dialect" column and its two rows.
+void addDialectRows();
+
+} // namespace wadesk::test
+
+// In a data-driven test function: a fresh database for the current "dialect" row, or skip/fail.
+#define WADESK_FRESH_DATABASE(var)                                                                        \
+    QFETCH(QString, dialect);                                                                             \
+    QString var##SkipReason;                                                                              \
+    wadesk::test::TestDatabase var = wadesk::test::makeDatabase(dialect, &var##SkipReason);              \
+    if (!var.database) {                                                                                  \
+        if (wadesk::test::PgCluster::required())                                                          \
+            QFAIL(qPrintable(var##SkipReason));                                                           \
+        QSKIP(qPrintable(var##SkipReason));                                                               \
+    }

@@ -844,6 +844,9 @@ private slots:
                          {QStringLiteral(R"({"webhook-id":"forged","X-Webhook-Signature":"sha256=forged","webhook-signature":"v1,forged",)"
                                          R"("webhook-timestamp":"1","X-Webhook-Event":"forged","X-Extra":"yes"})"),
                           hook.id}));
+        // The worker reads a webhook again at most once a second (DeliveryWorker::kWebhookCacheMs):
+        // let that second pass on its clock so it sees the row as written.
+        rig.advance(1001);
         const Event e2 = rig.recordOne(rig.orgA, QStringLiteral("message.read"));
         QVERIFY(rig.waitRow(e2.id, hook.id, QStringLiteral("succeeded"), 1));
         const WebhookReceiver::Request r2 = rig.receiver.requests().last();

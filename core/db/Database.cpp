@@ -1,10 +1,14 @@
 #include "db/Database.h"
 
+#include "db/SqlRunner.h"
+
 #include <QDir>
 #include <QFileInfo>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QMutexLocker>
 #include <QThread>
+#include <chrono>
 #include <spdlog/spdlog.h>
 
 namespace wadesk {
@@ -17,8 +21,69 @@ Database::Database(DatabaseUrl url)
 {
 }
 
+namespace {
+// How often the checkpointer looks at the write-ahead log, and how long the log may grow before
+// it is restarted (the writers of this process wait for that step, ~20 ms of fsyncs: the larger
+// the log may grow, the rarer the wait; it costs disk space for the log while writes are heavy,
+// and the file goes when the last connection closes).
+constexpr auto kCheckpointBusy = std::chrono::milliseconds(200); // the last look found frames to copy
+constexpr auto kCheckpointIdle = std::chrono::milliseconds(1000);
+constexpr int kRestartAfterPages = 32768; // 128 MB of 4 KB pages
+// A backstop for a checkpointer that cannot keep up: committing connections checkpoint
+// themselves past this many pages (SQLite's default is 1000).
+constexpr int kAutoCheckpointPages = 131072;
+thread_local bool t_isCheckpointer = false;
+} // namespace
+
 Database::~Database()
 {
+    {
+        std::lock_guard<std::mutex> lock(m_checkpointerMutex);
+        m_stopping = true;
+    }
+    m_checkpointerWake.notify_all();
+    if (m_checkpointer.joinable())
+        m_checkpointer.join();
+    closeThreadConnection();
+}
+
+void Database::startCheckpointer()
+{
+    m_checkpointer = std::thread([this]() { checkpointLoop(); });
+}
+
+void Database::checkpointLoop()
+{
+    t_isCheckpointer = true;
+    std::unique_lock<std::mutex> lock(m_checkpointerMutex);
+    bool busy = true;
+    int lastLogPages = -1;
+    while (!m_checkpointerWake.wait_for(lock, busy ? kCheckpointBusy : kCheckpointIdle, [this]() { return m_stopping; })) {
+        lock.unlock();
+        Result<QSqlDatabase> db = connection();
+        if (db) {
+            // Most of the work (copying pages back, the fsyncs) while everyone goes on writing.
+            QSqlQuery q(db.value());
+            int logPages = 0;
+            if (q.exec(QStringLiteral("PRAGMA wal_checkpoint(PASSIVE)")) && q.next())
+                logPages = q.value(1).toInt();
+            q.finish();
+            busy = logPages != lastLogPages; // something was written since the last look
+            lastLogPages = logPages;
+            // The log only starts over when a writer finds it fully copied back, which under a
+            // steady stream of commits never happens by itself: now and then the last few
+            // frames are copied with this process's writers held for that moment (a reader
+            // still on old frames is not waited for; the log then starts over a bit later).
+            if (logPages > kRestartAfterPages) {
+                QMutexLocker writers(&m_writers);
+                if (!q.exec(QStringLiteral("PRAGMA wal_checkpoint(PASSIVE)")))
+                    spdlog::warn("database: checkpoint failed: {}", q.lastError().text().toStdString());
+                q.finish();
+            }
+        }
+        lock.lock();
+    }
+    lock.unlock();
     closeThreadConnection();
 }
 
@@ -60,6 +125,12 @@ Status Database::open(QSqlDatabase &db)
             if (!q.exec(QLatin1String(pragma)))
                 return sqlFailure(q.lastError(), pragma);
         }
+        // Checkpoints (and their fsyncs) belong to the checkpointer thread.
+        if (!q.exec(QStringLiteral("PRAGMA wal_autocheckpoint=%1").arg(kAutoCheckpointPages)))
+            return sqlFailure(q.lastError(), "wal_autocheckpoint");
+        q.finish();
+        if (!t_isCheckpointer)
+            std::call_once(m_checkpointerStarted, [this]() { startCheckpointer(); });
     } else {
         if (!q.exec(QStringLiteral("SET TIME ZONE 'UTC'")))
             return sqlFailure(q.lastError(), "set time zone");
@@ -69,6 +140,7 @@ Status Database::open(QSqlDatabase &db)
 
 Database::ThreadConnection::~ThreadConnection()
 {
+    SqlRunner::forgetPrepared(name); // its statements go before the connection
     {
         QSqlDatabase db = QSqlDatabase::database(name, false);
         if (db.isValid())

@@ -3,9 +3,13 @@
 #include "common/DomainError.h"
 #include "db/DatabaseUrl.h"
 
+#include <QRecursiveMutex>
 #include <QSqlDatabase>
 #include <QThreadStorage>
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 
 class QSqlError;
 
@@ -36,8 +40,15 @@ public:
     // Logs the driver's text and returns a DomainError that never carries SQL to the caller.
     static DomainError sqlFailure(const QSqlError &error, const char *context);
 
+    // Held by a write transaction of this process on SQLite (see Transaction).
+    QRecursiveMutex &writers() { return m_writers; }
+
 private:
     Status open(QSqlDatabase &db);
+    // SQLite: checkpoints run on a thread of their own (started with the first connection), so
+    // that no committing thread (the API, the UI) waits for their fsyncs.
+    void startCheckpointer();
+    void checkpointLoop();
 
     // Owns one thread's connection name; closing and removing the connection when destroyed,
     // which QThreadStorage does in the thread itself when it finishes.
@@ -49,6 +60,12 @@ private:
     DatabaseUrl m_url;
     QString m_namePrefix;
     QThreadStorage<ThreadConnection *> m_threadConnection;
+    QRecursiveMutex m_writers;
+    std::once_flag m_checkpointerStarted;
+    std::thread m_checkpointer;
+    std::mutex m_checkpointerMutex;
+    std::condition_variable m_checkpointerWake;
+    bool m_stopping = false;
     static std::atomic<int> s_instances;
 };
 

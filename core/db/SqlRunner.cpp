@@ -5,6 +5,8 @@
 #include <QSqlError>
 #include <spdlog/spdlog.h>
 
+#include <unordered_map>
+
 namespace wadesk {
 
 QVariant nullText()
@@ -49,11 +51,142 @@ Result<QSqlQuery> SqlRunner::run(const QString &sql, const QVariantList &binding
 
 Result<int> SqlRunner::change(const QString &sql, const QVariantList &bindings, const char *context)
 {
-    Result<QSqlQuery> q = run(sql, bindings, context);
-    if (!q)
-        return q.error();
-    return q.value().numRowsAffected();
+    DomainError error;
+    Lease statement = execPrepared(sql, bindings, context, &error);
+    if (!statement.query)
+        return error;
+    // Read at once (SQLite reports the connection's last change), then reset the statement.
+    const int affected = statement.query->numRowsAffected();
+    statement.query->finish();
+    return affected;
 }
+
+// ---- statements prepared once per thread and connection ------------------------------------
+
+namespace {
+struct PreparedStatement {
+    std::unique_ptr<QSqlQuery> query;
+    bool busy = false;
+};
+
+// Keyed by connection name and statement text. At thread exit whatever is left belongs to a
+// connection that was never closed on this thread (the process is ending): it is let go rather
+// than finalized against a driver that may be gone already.
+struct PreparedStatements {
+    std::unordered_map<QString, PreparedStatement> byKey;
+    ~PreparedStatements()
+    {
+        for (auto &entry : byKey)
+            (void)entry.second.query.release();
+    }
+};
+thread_local PreparedStatements t_prepared;
+constexpr size_t kMaxPrepared = 400; // statements built from filters vary; keep the cache bounded
+
+QString preparedKey(const QString &connectionName, const QString &sql)
+{
+    return connectionName + QChar(0x1f) + sql;
+}
+} // namespace
+
+SqlRunner::Lease::Lease(Lease &&other) noexcept
+    : query(std::exchange(other.query, nullptr))
+    , reused(other.reused)
+    , busy(std::exchange(other.busy, nullptr))
+    , owned(std::move(other.owned))
+{
+}
+
+SqlRunner::Lease::~Lease()
+{
+    if (busy)
+        *busy = false;
+}
+
+void SqlRunner::forgetPrepared(const QString &connectionName)
+{
+    const QString prefix = connectionName + QChar(0x1f);
+    for (auto it = t_prepared.byKey.begin(); it != t_prepared.byKey.end();) {
+        if (it->first.startsWith(prefix) && !it->second.busy)
+            it = t_prepared.byKey.erase(it);
+        else
+            ++it;
+    }
+}
+
+SqlRunner::Lease SqlRunner::lease(const QSqlDatabase &db, const QString &sql, bool fresh, QSqlError *error)
+{
+    Lease out;
+    auto prepare = [&]() -> std::unique_ptr<QSqlQuery> {
+        auto q = std::make_unique<QSqlQuery>(db);
+        q->setForwardOnly(true);
+        if (!q->prepare(sql)) {
+            *error = q->lastError();
+            return nullptr;
+        }
+        return q;
+    };
+    const QString key = preparedKey(db.connectionName(), sql);
+    auto it = t_prepared.byKey.find(key);
+    if (it != t_prepared.byKey.end() && it->second.busy) {
+        // In use further up the stack (a statement run while reading its own result): a
+        // one-off statement for this caller.
+        out.owned = prepare();
+        out.query = out.owned.get();
+        return out;
+    }
+    if (it == t_prepared.byKey.end()) {
+        if (t_prepared.byKey.size() >= kMaxPrepared)
+            forgetPrepared(db.connectionName());
+        it = t_prepared.byKey.emplace(key, PreparedStatement()).first;
+    }
+    PreparedStatement &p = it->second;
+    if (fresh || !p.query || p.query->driver() != db.driver()) {
+        p.query.reset();
+        p.query = prepare();
+        if (!p.query)
+            return out;
+    } else {
+        out.reused = true;
+    }
+    p.busy = true;
+    out.busy = &p.busy;
+    out.query = p.query.get();
+    return out;
+}
+
+SqlRunner::Lease SqlRunner::execPrepared(const QString &sql, const QVariantList &bindings, const char *context, DomainError *error)
+{
+    Result<QSqlDatabase> db = m_database.connection();
+    if (!db) {
+        *error = db.error();
+        return Lease();
+    }
+    QSqlError failure;
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        Lease statement = lease(db.value(), sql, attempt > 0, &failure);
+        if (!statement.query) {
+            spdlog::error("sql prepare failed in {}: {} -- {}", context, failure.text().toStdString(), sql.toStdString());
+            *error = DomainError::internal(QStringLiteral("Database error"));
+            return Lease();
+        }
+        for (int i = 0; i < bindings.size(); ++i)
+            statement.query->bindValue(i, bindings.at(i));
+        if (statement.query->exec())
+            return statement;
+        failure = statement.query->lastError();
+        statement.query->finish();
+        // A statement prepared on a connection that has since been reopened fails once: it is
+        // prepared afresh and run again. A fresh statement that fails has failed.
+        if (!statement.reused)
+            break;
+    }
+    spdlog::error("sql failed in {}: {} -- {}", context, failure.text().toStdString(), sql.toStdString());
+    *error = Database::sqlFailure(failure, context);
+    return Lease();
+}
+
+// ---- transactions ----------------------------------------------------------------------------
 
 Transaction::Transaction(Database &database)
     : m_database(database)
@@ -62,12 +195,21 @@ Transaction::Transaction(Database &database)
 
 Transaction::~Transaction()
 {
-    if (!m_open)
-        return;
-    Result<QSqlDatabase> db = m_database.connection();
-    if (db) {
-        QSqlQuery q(db.value());
-        q.exec(QStringLiteral("ROLLBACK"));
+    if (m_open) {
+        Result<QSqlDatabase> db = m_database.connection();
+        if (db) {
+            QSqlQuery q(db.value());
+            q.exec(QStringLiteral("ROLLBACK"));
+        }
+    }
+    unlockWriters();
+}
+
+void Transaction::unlockWriters()
+{
+    if (m_locked) {
+        m_locked = false;
+        m_database.writers().unlock();
     }
 }
 
@@ -76,9 +218,15 @@ Status Transaction::begin()
     Result<QSqlDatabase> db = m_database.connection();
     if (!db)
         return db.error();
+    if (!m_database.isPostgres() && !m_locked) {
+        m_database.writers().lock();
+        m_locked = true;
+    }
     QSqlQuery q(db.value());
-    if (!q.exec(m_database.isPostgres() ? QStringLiteral("BEGIN") : QStringLiteral("BEGIN IMMEDIATE")))
+    if (!q.exec(m_database.isPostgres() ? QStringLiteral("BEGIN") : QStringLiteral("BEGIN IMMEDIATE"))) {
+        unlockWriters();
         return Database::sqlFailure(q.lastError(), "begin");
+    }
     m_open = true;
     return {};
 }
@@ -92,6 +240,7 @@ Status Transaction::commit()
     if (!q.exec(QStringLiteral("COMMIT")))
         return Database::sqlFailure(q.lastError(), "commit");
     m_open = false;
+    unlockWriters();
     return {};
 }
 

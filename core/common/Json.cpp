@@ -108,76 +108,76 @@ char hexDigit(uint v)
     return char(v < 10 ? '0' + v : 'a' + v - 10);
 }
 
-void writeEscaped(QByteArray &out, const QString &text)
+void writeEscaped(std::string &out, const QString &text)
 {
-    out.append('"');
+    out.push_back('"');
     const char16_t *p = reinterpret_cast<const char16_t *>(text.utf16());
     const char16_t *const end = p + text.size();
     while (p != end) {
         const char16_t u = *p++;
         if (u < 0x80) {
             if (u >= 0x20 && u != u'"' && u != u'\\') {
-                out.append(char(u));
+                out.push_back(char(u));
                 continue;
             }
-            out.append('\\');
+            out.push_back('\\');
             switch (u) {
-            case u'"': out.append('"'); break;
-            case u'\\': out.append('\\'); break;
-            case 0x08: out.append('b'); break;
-            case 0x0c: out.append('f'); break;
-            case 0x0a: out.append('n'); break;
-            case 0x0d: out.append('r'); break;
-            case 0x09: out.append('t'); break;
+            case u'"': out.push_back('"'); break;
+            case u'\\': out.push_back('\\'); break;
+            case 0x08: out.push_back('b'); break;
+            case 0x0c: out.push_back('f'); break;
+            case 0x0a: out.push_back('n'); break;
+            case 0x0d: out.push_back('r'); break;
+            case 0x09: out.push_back('t'); break;
             default:
                 out.append("u00", 3);
-                out.append(hexDigit(u >> 4));
-                out.append(hexDigit(u & 0xf));
+                out.push_back(hexDigit(u >> 4));
+                out.push_back(hexDigit(u & 0xf));
             }
         } else if (u < 0x800) {
-            out.append(char(0xc0 | (u >> 6)));
-            out.append(char(0x80 | (u & 0x3f)));
+            out.push_back(char(0xc0 | (u >> 6)));
+            out.push_back(char(0x80 | (u & 0x3f)));
         } else if (QChar::isHighSurrogate(u) && p != end && QChar::isLowSurrogate(*p)) {
             const char32_t c = QChar::surrogateToUcs4(u, *p++);
-            out.append(char(0xf0 | (c >> 18)));
-            out.append(char(0x80 | ((c >> 12) & 0x3f)));
-            out.append(char(0x80 | ((c >> 6) & 0x3f)));
-            out.append(char(0x80 | (c & 0x3f)));
+            out.push_back(char(0xf0 | (c >> 18)));
+            out.push_back(char(0x80 | ((c >> 12) & 0x3f)));
+            out.push_back(char(0x80 | ((c >> 6) & 0x3f)));
+            out.push_back(char(0x80 | (c & 0x3f)));
         } else if (QChar::isSurrogate(u)) {
             // A lone surrogate is not UTF-8: escaped, as QJsonDocument does.
             out.append("\\u", 2);
-            out.append(hexDigit(u >> 12));
-            out.append(hexDigit((u >> 8) & 0xf));
-            out.append(hexDigit((u >> 4) & 0xf));
-            out.append(hexDigit(u & 0xf));
+            out.push_back(hexDigit(u >> 12));
+            out.push_back(hexDigit((u >> 8) & 0xf));
+            out.push_back(hexDigit((u >> 4) & 0xf));
+            out.push_back(hexDigit(u & 0xf));
         } else {
-            out.append(char(0xe0 | (u >> 12)));
-            out.append(char(0x80 | ((u >> 6) & 0x3f)));
-            out.append(char(0x80 | (u & 0x3f)));
+            out.push_back(char(0xe0 | (u >> 12)));
+            out.push_back(char(0x80 | ((u >> 6) & 0x3f)));
+            out.push_back(char(0x80 | (u & 0x3f)));
         }
     }
-    out.append('"');
+    out.push_back('"');
 }
 } // namespace
 
 void Writer::separate()
 {
     if (!m_first)
-        m_out.append(',');
+        m_out.push_back(',');
     m_first = false;
 }
 
 Writer &Writer::beginObject()
 {
     separate();
-    m_out.append('{');
+    m_out.push_back('{');
     m_first = true;
     return *this;
 }
 
 Writer &Writer::endObject()
 {
-    m_out.append('}');
+    m_out.push_back('}');
     m_first = false;
     return *this;
 }
@@ -185,14 +185,14 @@ Writer &Writer::endObject()
 Writer &Writer::beginArray()
 {
     separate();
-    m_out.append('[');
+    m_out.push_back('[');
     m_first = true;
     return *this;
 }
 
 Writer &Writer::endArray()
 {
-    m_out.append(']');
+    m_out.push_back(']');
     m_first = false;
     return *this;
 }
@@ -200,8 +200,8 @@ Writer &Writer::endArray()
 Writer &Writer::key(QLatin1String name)
 {
     separate();
-    m_out.append('"');
-    m_out.append(name.data(), name.size());
+    m_out.push_back('"');
+    m_out.append(name.data(), size_t(name.size()));
     m_out.append("\":", 2);
     m_first = true; // the value follows without a comma
     return *this;
@@ -217,14 +217,27 @@ Writer &Writer::value(const QString &text)
 Writer &Writer::value(qint64 number)
 {
     separate();
-    m_out.append(QByteArray::number(number));
+    char digits[24];
+    char *end = digits + sizeof digits;
+    char *at = end;
+    quint64 magnitude = number < 0 ? 0 - quint64(number) : quint64(number);
+    do {
+        *--at = char('0' + magnitude % 10);
+        magnitude /= 10;
+    } while (magnitude);
+    if (number < 0)
+        *--at = '-';
+    m_out.append(at, size_t(end - at));
     return *this;
 }
 
 Writer &Writer::value(bool flag)
 {
     separate();
-    m_out.append(flag ? QByteArrayView("true") : QByteArrayView("false"));
+    if (flag)
+        m_out.append("true", 4);
+    else
+        m_out.append("false", 5);
     return *this;
 }
 

@@ -7,6 +7,7 @@
 #include <QJsonValue>
 #include <QString>
 #include <optional>
+#include <string>
 
 namespace wadesk {
 
@@ -26,7 +27,7 @@ std::optional<qint64> parseIsoTime(const QString &text);
 // write keys in sorted order, as QJsonObject keeps them), escapes included.
 class Writer {
 public:
-    explicit Writer(qsizetype expectedBytes = 256) { m_out.reserve(expectedBytes); }
+    explicit Writer(qsizetype expectedBytes = 256) { m_out.reserve(size_t(expectedBytes)); }
     Writer &beginObject();
     Writer &endObject();
     Writer &beginArray();
@@ -39,11 +40,12 @@ public:
     Writer &null();
     // A string, or null, as Json::isoTime / Json::orNull return them.
     Writer &value(const QJsonValue &stringOrNull);
-    QByteArray take() { return std::move(m_out); }
+    QByteArray take() const { return QByteArray(m_out.data(), qsizetype(m_out.size())); }
 
 private:
     void separate();
-    QByteArray m_out;
+    std::string m_out; // appending to it inlines; QByteArray's append is a call per byte
+
     bool m_first = true; // no comma before the next value/key
 };
 } // namespace Json

@@ -12,6 +12,7 @@
 #include <QDateTime>
 #include <QRandomGenerator>
 #include <QTest>
+#include <limits>
 
 using namespace wadesk;
 
@@ -108,6 +109,10 @@ private slots:
         out.beginObject().key(QLatin1String("a")).beginArray().endArray().key(QLatin1String("b")).beginObject().endObject();
         out.key(QLatin1String("c")).beginArray().beginObject().endObject().beginArray().endArray().endArray().endObject();
         QCOMPARE(out.take(), QByteArray(R"({"a":[],"b":{},"c":[{},[]]})"));
+        Json::Writer numbers;
+        numbers.beginArray().value(std::numeric_limits<qint64>::min()).value(std::numeric_limits<qint64>::max()).value(0).value(-7);
+        numbers.value(false).endArray();
+        QCOMPARE(numbers.take(), QByteArray("[-9223372036854775808,9223372036854775807,0,-7,false]"));
     }
 
     void isoTimeOfNothingIsNull()

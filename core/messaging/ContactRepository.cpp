@@ -30,6 +30,11 @@ ContactRecord fromRow(const QSqlQuery &q)
     return c;
 }
 
+std::optional<ContactRecord> firstRow(QSqlQuery &q)
+{
+    return q.next() ? std::optional<ContactRecord>(fromRow(q)) : std::nullopt;
+}
+
 QString filters(const QString &organizationId, const ContactQuery &query, QVariantList &bind)
 {
     QString where = QStringLiteral(" FROM contacts WHERE organization_id = ?");
@@ -100,25 +105,15 @@ Result<ContactRecord> ContactRepository::upsert(const QString &organizationId, c
 
 Result<std::optional<ContactRecord>> ContactRepository::find(const QString &organizationId, const QString &contactId)
 {
-    Result<QSqlQuery> q = m_sql.run(QStringLiteral("SELECT ") + kColumns + QStringLiteral(" FROM contacts WHERE organization_id = ? AND id = ?"),
-                                    {organizationId, contactId}, "contacts.find");
-    if (!q)
-        return q.error();
-    if (!q.value().next())
-        return std::optional<ContactRecord>();
-    return std::optional<ContactRecord>(fromRow(q.value()));
+    static const QString sql = QStringLiteral("SELECT ") + kColumns + QStringLiteral(" FROM contacts WHERE organization_id = ? AND id = ?");
+    return m_sql.query(sql, {organizationId, contactId}, "contacts.find", firstRow);
 }
 
 Result<std::optional<ContactRecord>> ContactRepository::findByPhone(const QString &organizationId, const QString &phoneNumber)
 {
-    Result<QSqlQuery> q = m_sql.run(QStringLiteral("SELECT ") + kColumns
-                                        + QStringLiteral(" FROM contacts WHERE organization_id = ? AND phone_number = ?"),
-                                    {organizationId, phoneNumber}, "contacts.findByPhone");
-    if (!q)
-        return q.error();
-    if (!q.value().next())
-        return std::optional<ContactRecord>();
-    return std::optional<ContactRecord>(fromRow(q.value()));
+    // On every send: a statement prepared once.
+    static const QString sql = QStringLiteral("SELECT ") + kColumns + QStringLiteral(" FROM contacts WHERE organization_id = ? AND phone_number = ?");
+    return m_sql.query(sql, {organizationId, phoneNumber}, "contacts.findByPhone", firstRow);
 }
 
 Result<QList<ContactRecord>> ContactRepository::list(const QString &organizationId, const ContactQuery &query)

@@ -40,13 +40,9 @@ MessageRecord fromRow(const QSqlQuery &q)
     return m;
 }
 
-Result<std::optional<MessageRecord>> one(Result<QSqlQuery> q)
+std::optional<MessageRecord> firstRow(QSqlQuery &q)
 {
-    if (!q)
-        return q.error();
-    if (!q.value().next())
-        return std::optional<MessageRecord>();
-    return std::optional<MessageRecord>(fromRow(q.value()));
+    return q.next() ? std::optional<MessageRecord>(fromRow(q)) : std::nullopt;
 }
 
 QString historyFilters(const QString &organizationId, const QString &clientId, const MessageQuery &query, QVariantList &bind)
@@ -126,19 +122,19 @@ Result<std::optional<MessageRecord>> MessageRepository::find(const QString &orga
     }
     sql += QStringLiteral(" WHERE m.organization_id = ? AND m.id = ?");
     bind << organizationId << messageId;
-    return one(m_sql.run(sql, bind, "messages.find"));
+    return m_sql.query(sql, bind, "messages.find", firstRow);
 }
 
 Result<std::optional<MessageRecord>> MessageRepository::findByIdempotencyKey(const QString &organizationId, const QString &key)
 {
-    return one(m_sql.run(kSelect + QStringLiteral(" WHERE m.organization_id = ? AND m.idempotency_key = ?"), {organizationId, key},
-                         "messages.findByKey"));
+    static const QString sql = kSelect + QStringLiteral(" WHERE m.organization_id = ? AND m.idempotency_key = ?");
+    return m_sql.query(sql, {organizationId, key}, "messages.findByKey", firstRow);
 }
 
 Result<std::optional<MessageRecord>> MessageRepository::findByWaId(const QString &clientId, const QString &waMessageId)
 {
-    return one(m_sql.run(kSelect + QStringLiteral(" WHERE m.client_id = ? AND m.wa_message_id = ?"), {clientId, waMessageId},
-                         "messages.findByWaId"));
+    static const QString sql = kSelect + QStringLiteral(" WHERE m.client_id = ? AND m.wa_message_id = ?");
+    return m_sql.query(sql, {clientId, waMessageId}, "messages.findByWaId", firstRow);
 }
 
 Result<QList<MessageRecord>> MessageRepository::list(const QString &organizationId, const QString &clientId, const MessageQuery &query)
@@ -172,13 +168,14 @@ Result<std::optional<MessageRecord>> MessageRepository::claimNext(const QString 
 {
     // SKIP LOCKED lets several instances share one PostgreSQL queue without taking the same row.
     const QString lock = m_sql.database().isPostgres() ? QStringLiteral(" FOR UPDATE SKIP LOCKED") : QString();
-    Result<QSqlQuery> q = m_sql.run(QStringLiteral("SELECT message_id FROM outbox WHERE client_id = ? ORDER BY enqueued_at, message_id LIMIT 1") + lock,
-                                    {clientId}, "outbox.next");
-    if (!q)
-        return q.error();
-    if (!q.value().next())
+    Result<QString> next = m_sql.query(
+        QStringLiteral("SELECT message_id FROM outbox WHERE client_id = ? ORDER BY enqueued_at, message_id LIMIT 1") + lock, {clientId},
+        "outbox.next", [](QSqlQuery &q) { return q.next() ? q.value(0).toString() : QString(); });
+    if (!next)
+        return next.error();
+    if (next.value().isEmpty())
         return std::optional<MessageRecord>();
-    const QString messageId = q.value().value(0).toString();
+    const QString messageId = next.value();
     Result<int> removed = m_sql.change(QStringLiteral("DELETE FROM outbox WHERE message_id = ?"), {messageId}, "outbox.take");
     if (!removed)
         return removed.error();
@@ -189,7 +186,8 @@ Result<std::optional<MessageRecord>> MessageRepository::claimNext(const QString 
         return marked.error();
     if (marked.value() == 0)
         return std::optional<MessageRecord>();
-    return one(m_sql.run(kSelect + QStringLiteral(" WHERE m.id = ?"), {messageId}, "messages.claimed"));
+    static const QString claimed = kSelect + QStringLiteral(" WHERE m.id = ?");
+    return m_sql.query(claimed, {messageId}, "messages.claimed", firstRow);
 }
 
 Status MessageRepository::markSent(const QString &messageId, const QString &waMessageId, qint64 at)
@@ -295,25 +293,20 @@ Result<int> MessageRepository::sentSince(const QString &clientId, qint64 since)
 
 Result<QList<qint64>> MessageRepository::sendTimesSince(const QString &clientId, qint64 since)
 {
-    Result<QSqlQuery> q = m_sql.run(QStringLiteral("SELECT sending_at FROM messages WHERE client_id = ? AND sending_at >= ? ORDER BY sending_at"),
-                                    {clientId, since}, "messages.sendTimes");
-    if (!q)
-        return q.error();
-    QList<qint64> out;
-    while (q.value().next())
-        out << q.value().value(0).toLongLong();
-    return out;
+    return m_sql.query(QStringLiteral("SELECT sending_at FROM messages WHERE client_id = ? AND sending_at >= ? ORDER BY sending_at"),
+                       {clientId, since}, "messages.sendTimes", [](QSqlQuery &q) {
+                           QList<qint64> out;
+                           while (q.next())
+                               out << q.value(0).toLongLong();
+                           return out;
+                       });
 }
 
 Result<int> MessageRepository::budgetUsed(const QString &clientId, qint64 since)
 {
-    Result<QSqlQuery> q = m_sql.run(QStringLiteral("SELECT (SELECT COUNT(*) FROM messages WHERE client_id = ? AND sending_at >= ?) + "
-                                                   "(SELECT COUNT(*) FROM outbox WHERE client_id = ?)"),
-                                    {clientId, since, clientId}, "messages.budgetUsed");
-    if (!q)
-        return q.error();
-    q.value().next();
-    return q.value().value(0).toInt();
+    return m_sql.query(QStringLiteral("SELECT (SELECT COUNT(*) FROM messages WHERE client_id = ? AND sending_at >= ?) + "
+                                      "(SELECT COUNT(*) FROM outbox WHERE client_id = ?)"),
+                       {clientId, since, clientId}, "messages.budgetUsed", [](QSqlQuery &q) { return q.next() ? q.value(0).toInt() : 0; });
 }
 
 Result<qint64> MessageRepository::oldestSendSince(const QString &clientId, qint64 since)

@@ -1,6 +1,7 @@
 #include "messaging/MessageService.h"
 
 #include "audit/AuditEvent.h"
+#include "audit/AuditLog.h"
 #include "common/Ids.h"
 #include "common/Json.h"
 #include "common/PhoneNumbers.h"
@@ -12,6 +13,8 @@
 
 #include <QCryptographicHash>
 #include <QDateTime>
+#include <QSet>
+#include <QTimer>
 
 namespace wadesk {
 
@@ -35,108 +38,265 @@ RateTiers MessageService::tiersOf(const ClientRecord &client, const RateTiers &d
     return t;
 }
 
+MessageService::~MessageService() = default;
+
 Result<MessageService::Accepted> MessageService::send(const AuthContext &ctx, const QString &clientId, const QString &to,
                                                      const QString &text, const QString &idempotencyKey)
 {
-    Result<ClientRecord> client = m_clients.get(ctx, clientId);
-    if (!client)
-        return client.error();
-    if (text.trimmed().isEmpty())
-        return DomainError::validation(QStringLiteral("message"), QStringLiteral("message must not be empty"));
-    if (text.toUcs4().size() > m_settings.maxTextLength)
-        return DomainError::validation(QStringLiteral("message"),
-                                       QStringLiteral("message must be at most %1 characters").arg(m_settings.maxTextLength));
-    // A number without a country code is taken to be in the client's own country.
-    const QString region = regionOf(client.value().phoneNumber);
-    Result<QString> phone = PhoneNumbers::toE164(to, region);
-    if (!phone) {
-        DomainError e = phone.error();
-        e.details.insert(QStringLiteral("field"), QStringLiteral("to"));
-        return e;
-    }
-    if (idempotencyKey.size() > 200)
-        return DomainError::validation(QStringLiteral("Idempotency-Key"), QStringLiteral("Idempotency-Key must be at most 200 characters"));
-    const QString requestHash = QString::fromLatin1(
-        QCryptographicHash::hash((clientId + QLatin1Char('\n') + phone.value() + QLatin1Char('\n') + text).toUtf8(), QCryptographicHash::Sha256)
-            .toHex());
+    std::optional<Result<Accepted>> out;
+    submit(ctx, clientId, to, text, idempotencyKey, [&out](const Result<Accepted> &r) { out = r; });
+    flush();
+    if (!out) // its Idempotency-Key was in use by an earlier send of the same group
+        flush();
+    return out ? *out : Result<Accepted>(DomainError::internal(QStringLiteral("The send was not processed")));
+}
 
+void MessageService::submit(const AuthContext &ctx, const QString &clientId, const QString &to, const QString &text,
+                            const QString &idempotencyKey, Done done)
+{
+    m_pending.push_back(Pending{ctx, clientId, to, text, idempotencyKey, std::move(done)});
+    if (!m_flushTimer) {
+        m_flushTimer = std::make_unique<QTimer>();
+        m_flushTimer->setSingleShot(true);
+        m_flushTimer->setInterval(0);
+        QObject::connect(m_flushTimer.get(), &QTimer::timeout, m_flushTimer.get(), [this]() { flush(); });
+    }
+    if (!m_flushTimer->isActive())
+        m_flushTimer->start();
+}
+
+// One send of a group on its way through flush().
+struct MessageService::Item {
+    Pending request;
+    std::optional<Result<Accepted>> outcome; // set once decided
+    ClientRecord client;
+    QString phone;
+    QString requestHash;
+    RateTiers tiers;
+    MessageRecord message;
+};
+
+void MessageService::flush()
+{
+    if (m_flushTimer)
+        m_flushTimer->stop();
+    std::vector<Item> items;
+    items.reserve(m_pending.size());
+    for (Pending &p : m_pending)
+        items.push_back(Item{std::move(p), std::nullopt, {}, {}, {}, {}, {}});
+    m_pending.clear();
+    if (items.empty())
+        return;
+
+    // First what needs no writing, in the order a single request is checked: the client (as the
+    // caller may see it), the text, the number, the Idempotency-Key, the client's state.
+    SqlRunner sql(m_database);
+    MessageRepository messages(sql);
+    QHash<QString, Result<ClientRecord>> clients; // per caller scope and client, within this group
+    QSet<QString> keysInGroup;
+    std::vector<size_t> toStore;
+    for (size_t i = 0; i < items.size(); ++i) {
+        Item &item = items[i];
+        const Pending &r = item.request;
+        const QString scope = r.ctx.organizationId + QLatin1Char('|') + ClientService::visibleTo(r.ctx) + QLatin1Char('|') + r.clientId;
+        auto known = clients.constFind(scope);
+        if (known == clients.constEnd())
+            known = clients.insert(scope, m_clients.get(r.ctx, r.clientId));
+        if (!known.value()) {
+            item.outcome = Result<Accepted>(known.value().error());
+            continue;
+        }
+        item.client = known.value().value();
+        if (r.text.trimmed().isEmpty()) {
+            item.outcome = Result<Accepted>(DomainError::validation(QStringLiteral("message"), QStringLiteral("message must not be empty")));
+            continue;
+        }
+        if (r.text.toUcs4().size() > m_settings.maxTextLength) {
+            item.outcome = Result<Accepted>(DomainError::validation(
+                QStringLiteral("message"), QStringLiteral("message must be at most %1 characters").arg(m_settings.maxTextLength)));
+            continue;
+        }
+        // A number without a country code is taken to be in the client's own country.
+        Result<QString> phone = toE164(r.to, regionOf(item.client.phoneNumber));
+        if (!phone) {
+            DomainError e = phone.error();
+            e.details.insert(QStringLiteral("field"), QStringLiteral("to"));
+            item.outcome = Result<Accepted>(e);
+            continue;
+        }
+        item.phone = phone.value();
+        if (r.idempotencyKey.size() > 200) {
+            item.outcome = Result<Accepted>(
+                DomainError::validation(QStringLiteral("Idempotency-Key"), QStringLiteral("Idempotency-Key must be at most 200 characters")));
+            continue;
+        }
+        item.requestHash = QString::fromLatin1(
+            QCryptographicHash::hash((r.clientId + QLatin1Char('\n') + item.phone + QLatin1Char('\n') + r.text).toUtf8(), QCryptographicHash::Sha256)
+                .toHex());
+        if (!r.idempotencyKey.isEmpty()) {
+            const QString key = r.ctx.organizationId + QLatin1Char('|') + r.idempotencyKey;
+            if (keysInGroup.contains(key)) {
+                // The same key twice in one group: this one waits for the next group, where the
+                // first is stored and it becomes a replay (or a reuse).
+                m_pending.push_back(std::move(item.request));
+                item.outcome = Result<Accepted>(Accepted{}); // answered later, not now
+                item.request.done = nullptr;
+                continue;
+            }
+            keysInGroup.insert(key);
+            Result<std::optional<MessageRecord>> earlier = messages.findByIdempotencyKey(r.ctx.organizationId, r.idempotencyKey);
+            if (!earlier) {
+                item.outcome = Result<Accepted>(earlier.error());
+                continue;
+            }
+            if (earlier.value()) {
+                if (earlier.value()->requestHash != item.requestHash)
+                    item.outcome = Result<Accepted>(DomainError::unprocessable(
+                        QStringLiteral("This Idempotency-Key was used for a different request"), QStringLiteral("idempotency_key_reused")));
+                else
+                    item.outcome = Result<Accepted>(Accepted{earlier.value()->id, QStringLiteral("queued"), true});
+                continue;
+            }
+        }
+        if (!item.client.linked) {
+            item.outcome = Result<Accepted>(DomainError::conflict(QStringLiteral("Client not ready: link it by scanning its QR code first"),
+                                                                  QStringLiteral("client_not_ready")));
+            continue;
+        }
+        if (item.client.paused) {
+            item.outcome = Result<Accepted>(DomainError::conflict(QStringLiteral("The client is paused: %1").arg(item.client.pausedReason),
+                                                                  QStringLiteral("client_paused")));
+            continue;
+        }
+        item.tiers = tiersOf(item.client, m_settings.defaultTiers);
+        toStore.push_back(i);
+    }
+
+    // Then the writes: the whole group in one transaction (one commit for many sends). Should a
+    // database error break it, nothing of it is kept and each send is stored on its own.
+    if (!toStore.empty() && !storeGroup(items, toStore)) {
+        for (size_t i : toStore) {
+            items[i].outcome.reset();
+            if (!storeGroup(items, {i}) && !items[i].outcome)
+                items[i].outcome = Result<Accepted>(DomainError::internal(QStringLiteral("Database error")));
+        }
+    }
+
+    QSet<QString> wake;
+    for (Item &item : items) {
+        if (!item.request.done)
+            continue; // moved to the next group
+        if (item.outcome && item.outcome->ok() && !item.outcome->value().replayed)
+            wake.insert(item.request.clientId);
+        item.request.done(item.outcome ? *item.outcome : Result<Accepted>(DomainError::internal(QStringLiteral("The send was not processed"))));
+    }
+    if (m_sessions) {
+        for (const QString &clientId : std::as_const(wake))
+            m_sessions->requestWake(clientId);
+    }
+    if (!m_pending.empty() && m_flushTimer && !m_flushTimer->isActive())
+        m_flushTimer->start();
+}
+
+bool MessageService::storeGroup(std::vector<Item> &items, const std::vector<size_t> &group)
+{
     SqlRunner sql(m_database);
     MessageRepository messages(sql);
     ContactRepository contacts(sql);
     AuditLog audit(sql);
-    if (!idempotencyKey.isEmpty()) {
-        Result<std::optional<MessageRecord>> earlier = messages.findByIdempotencyKey(ctx.organizationId, idempotencyKey);
-        if (!earlier)
-            return earlier.error();
-        if (earlier.value()) {
-            if (earlier.value()->requestHash != requestHash)
-                return DomainError::unprocessable(QStringLiteral("This Idempotency-Key was used for a different request"),
-                                                  QStringLiteral("idempotency_key_reused"));
-            return Accepted{earlier.value()->id, QStringLiteral("queued"), true};
-        }
-    }
-    if (!client.value().linked)
-        return DomainError::conflict(QStringLiteral("Client not ready: link it by scanning its QR code first"),
-                                     QStringLiteral("client_not_ready"));
-    if (client.value().paused)
-        return DomainError::conflict(QStringLiteral("The client is paused: %1").arg(client.value().pausedReason),
-                                     QStringLiteral("client_paused"));
-
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    const RateTiers tiers = tiersOf(client.value(), m_settings.defaultTiers);
-    MessageRecord m;
-    m.id = Ids::make("msg");
-    m.organizationId = ctx.organizationId;
-    m.clientId = clientId;
-    m.direction = QStringLiteral("outbound");
-    m.body = text;
-    m.status = QStringLiteral("queued");
-    m.idempotencyKey = idempotencyKey;
-    m.requestHash = requestHash;
-    m.createdBy = ctx.userId;
-    m.createdAt = m.updatedAt = now;
+    QHash<QString, int> acceptedNow; // per client, in this transaction
+    std::vector<size_t> accepted;
+    auto failOne = [&](const DomainError &e) {
+        if (group.size() == 1)
+            items[group.front()].outcome = Result<Accepted>(e);
+        return false;
+    };
 
-    Transaction tx(m_database);
-    if (Status s = tx.begin(); !s)
-        return s.error();
-    Result<ContactRecord> contact = contacts.upsert(ctx.organizationId, phone.value());
-    if (!contact)
-        return contact.error();
-    if (contact.value().optedOut)
-        return DomainError::unprocessable(QStringLiteral("The contact opted out of messages"), QStringLiteral("contact_opted_out"));
-    // The queue stops accepting when the day's budget is already spoken for. Checked inside the
-    // write transaction, so that two requests cannot both take the last place.
-    int retryAfter = 0;
-    Result<bool> fits = fitsDailyBudget(messages, clientId, tiers.perDay, now, &retryAfter);
-    if (!fits)
-        return fits.error();
-    if (!fits.value())
-        return DomainError::tooManyRequests(QStringLiteral("Rate limit exceeded: the daily budget of %1 messages is used up").arg(tiers.perDay),
-                                            retryAfter, QStringLiteral("rate_limited"));
-    m.contactId = contact.value().id;
-    if (Status s = messages.insert(m); !s) {
-        // Two requests with one new Idempotency-Key at the same moment: the loser answers like a replay.
-        Result<std::optional<MessageRecord>> winner = idempotencyKey.isEmpty() ? Result<std::optional<MessageRecord>>(std::optional<MessageRecord>())
-                                                                               : messages.findByIdempotencyKey(ctx.organizationId, idempotencyKey);
-        if (winner && winner.value())
-            return Accepted{winner.value()->id, QStringLiteral("queued"), true};
-        return s.error();
+    std::optional<Transaction> tx(std::in_place, m_database);
+    if (Status s = tx->begin(); !s)
+        return failOne(s.error());
+    for (size_t i : group) {
+        Item &item = items[i];
+        const Pending &r = item.request;
+        Result<std::optional<ContactRecord>> known = contacts.findByPhone(r.ctx.organizationId, item.phone);
+        if (!known)
+            return failOne(known.error());
+        if (known.value() && known.value()->optedOut) {
+            item.outcome = Result<Accepted>(
+                DomainError::unprocessable(QStringLiteral("The contact opted out of messages"), QStringLiteral("contact_opted_out")));
+            continue;
+        }
+        // The queue stops accepting when the day's budget is already spoken for. Checked inside
+        // the write transaction, so that two requests cannot both take the last place.
+        int retryAfter = 0;
+        Result<bool> fits = fitsDailyBudget(messages, r.clientId, item.tiers.perDay, now, acceptedNow.value(r.clientId), &retryAfter);
+        if (!fits)
+            return failOne(fits.error());
+        if (!fits.value()) {
+            item.outcome = Result<Accepted>(DomainError::tooManyRequests(
+                QStringLiteral("Rate limit exceeded: the daily budget of %1 messages is used up").arg(item.tiers.perDay), retryAfter,
+                QStringLiteral("rate_limited")));
+            continue;
+        }
+        QString contactId;
+        if (known.value()) {
+            contactId = known.value()->id;
+        } else {
+            Result<ContactRecord> created = contacts.upsert(r.ctx.organizationId, item.phone);
+            if (!created)
+                return failOne(created.error());
+            contactId = created.value().id;
+        }
+        MessageRecord &m = item.message;
+        m.id = Ids::make("msg");
+        m.organizationId = r.ctx.organizationId;
+        m.clientId = r.clientId;
+        m.contactId = contactId;
+        m.direction = QStringLiteral("outbound");
+        m.body = r.text;
+        m.status = QStringLiteral("queued");
+        m.idempotencyKey = r.idempotencyKey;
+        m.requestHash = item.requestHash;
+        m.createdBy = r.ctx.userId;
+        m.createdAt = m.updatedAt = now;
+        if (Status s = messages.insert(m); !s) {
+            if (group.size() == 1 && !r.idempotencyKey.isEmpty()) {
+                // Another WaDesk on the same database took this new Idempotency-Key a moment
+                // ago: once this transaction is rolled back, answer like a replay of the winner.
+                tx.reset();
+                Result<std::optional<MessageRecord>> winner = messages.findByIdempotencyKey(r.ctx.organizationId, r.idempotencyKey);
+                if (winner && winner.value()) {
+                    item.outcome = Result<Accepted>(winner.value()->requestHash == item.requestHash
+                                                        ? Result<Accepted>(Accepted{winner.value()->id, QStringLiteral("queued"), true})
+                                                        : Result<Accepted>(DomainError::unprocessable(
+                                                              QStringLiteral("This Idempotency-Key was used for a different request"),
+                                                              QStringLiteral("idempotency_key_reused"))));
+                    return true;
+                }
+            }
+            return failOne(s.error());
+        }
+        if (Status s = messages.enqueue(m); !s)
+            return failOne(s.error());
+        if (Status s = audit.append(auditBy(r.ctx, QStringLiteral("send_message"), QStringLiteral("messages"), m.id,
+                                            {{QStringLiteral("clientId"), r.clientId}, {QStringLiteral("to"), item.phone}}));
+            !s)
+            return failOne(s.error());
+        acceptedNow[r.clientId] += 1;
+        accepted.push_back(i);
     }
-    if (Status s = messages.enqueue(m); !s)
-        return s.error();
-    if (Status s = audit.append(auditBy(ctx, QStringLiteral("send_message"), QStringLiteral("messages"), m.id,
-                                        {{QStringLiteral("clientId"), clientId}, {QStringLiteral("to"), phone.value()}}));
-        !s)
-        return s.error();
-    if (Status s = tx.commit(); !s)
-        return s.error();
-    acceptedOne(clientId);
-    if (m_sessions)
-        m_sessions->requestWake(clientId);
-    return Accepted{m.id, m.status, false};
+    if (Status s = tx->commit(); !s)
+        return failOne(s.error());
+    for (size_t i : accepted) {
+        acceptedOne(items[i].request.clientId);
+        items[i].outcome = Result<Accepted>(Accepted{items[i].message.id, items[i].message.status, false});
+    }
+    return true;
 }
 
-Result<bool> MessageService::fitsDailyBudget(MessageRepository &messages, const QString &clientId, int perDay, qint64 now, int *retryAfter)
+Result<bool> MessageService::fitsDailyBudget(MessageRepository &messages, const QString &clientId, int perDay, qint64 now, int pending,
+                                             int *retryAfter)
 {
     // A count is trusted for a second (other WaDesk instances on the same database may accept
     // for this client too) and only while the budget is not close to spent.
@@ -146,7 +306,7 @@ Result<bool> MessageService::fitsDailyBudget(MessageRepository &messages, const 
         QMutexLocker lock(&m_mutex);
         auto it = m_budgets.constFind(clientId);
         if (it != m_budgets.constEnd() && it->perDay == perDay && now - it->countedAt < kTrustMs && now >= it->countedAt
-            && it->used + margin < perDay)
+            && it->used + pending + margin < perDay)
             return true;
     }
     const qint64 since = now - RateLimiter::kDay;
@@ -157,7 +317,8 @@ Result<bool> MessageService::fitsDailyBudget(MessageRepository &messages, const 
         QMutexLocker lock(&m_mutex);
         if (m_budgets.size() > 10000)
             m_budgets.clear();
-        m_budgets.insert(clientId, Budget{perDay, now, used.value()});
+        // The count includes this transaction's own sends; they are added once it commits.
+        m_budgets.insert(clientId, Budget{perDay, now, used.value() - pending});
     }
     if (used.value() < perDay)
         return true;
@@ -175,6 +336,27 @@ void MessageService::acceptedOne(const QString &clientId)
     auto it = m_budgets.find(clientId);
     if (it != m_budgets.end())
         ++it->used;
+}
+
+Result<QString> MessageService::toE164(const QString &to, const QString &region)
+{
+    // Senders write to the same numbers again and again; libphonenumber's parse is the costliest
+    // step of a send that needs no database.
+    const QString key = region + QLatin1Char('|') + to;
+    {
+        QMutexLocker lock(&m_mutex);
+        auto it = m_numbers.constFind(key);
+        if (it != m_numbers.constEnd())
+            return it.value();
+    }
+    Result<QString> phone = PhoneNumbers::toE164(to, region);
+    if (phone) {
+        QMutexLocker lock(&m_mutex);
+        if (m_numbers.size() > 20000)
+            m_numbers.clear();
+        m_numbers.insert(key, phone.value());
+    }
+    return phone;
 }
 
 QString MessageService::regionOf(const QString &clientPhone)

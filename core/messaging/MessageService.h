@@ -8,6 +8,11 @@
 #include <QHash>
 #include <QJsonObject>
 #include <QMutex>
+#include <functional>
+#include <memory>
+#include <vector>
+
+class QTimer;
 
 namespace wadesk {
 
@@ -24,11 +29,21 @@ class MessageService {
 public:
     MessageService(Database &database, ClientService &clients, SessionControl *sessions, MessagingSettings settings);
 
+    ~MessageService();
+
     struct Accepted {
         QString messageId;
         QString status;
         bool replayed = false; // an earlier answer for the same Idempotency-Key
     };
+    using Done = std::function<void(const Result<Accepted> &)>;
+    // Takes a send for the next group commit on the calling thread's event loop: the sends that
+    // arrive together are checked one by one as a single request would be, then stored in one
+    // transaction, and only then answered through `done` (so an answer still means "stored").
+    // One commit for many sends is what lets the API keep up with many callers at once.
+    void submit(const AuthContext &ctx, const QString &clientId, const QString &to, const QString &text,
+                const QString &idempotencyKey, Done done);
+    // The same for one send, stored before it returns (with whatever else was waiting).
     Result<Accepted> send(const AuthContext &ctx, const QString &clientId, const QString &to, const QString &text,
                           const QString &idempotencyKey);
     Result<MessageRecord> get(const AuthContext &ctx, const QString &messageId);
@@ -41,15 +56,30 @@ public:
     static RateTiers tiersOf(const ClientRecord &client, const RateTiers &defaults);
 
 private:
+    struct Pending {
+        AuthContext ctx;
+        QString clientId;
+        QString to;
+        QString text;
+        QString idempotencyKey;
+        Done done;
+    };
+    struct Item;
+    void flush();
+    // Stores the sends `group` of `items` in one transaction. False when a database error broke
+    // it (nothing of it is kept; for a group of one the error is its outcome).
+    bool storeGroup(std::vector<Item> &items, const std::vector<size_t> &group);
     // Whether one more message fits the client's daily budget (sends started in the last 24 h
-    // plus messages still queued), inside the caller's write transaction. Far from the limit a
-    // recent count plus what this service accepted since is enough (the sender moving a
-    // message from the queue to `sending` leaves the sum unchanged, and sends leaving the
-    // window only lower it); near the limit it is counted exactly. Sets `retryAfter` (seconds)
-    // when it does not fit.
-    Result<bool> fitsDailyBudget(MessageRepository &messages, const QString &clientId, int perDay, qint64 now, int *retryAfter);
+    // plus messages still queued), inside the caller's write transaction, which has already
+    // queued `pending` more for the client. Far from the limit a recent count plus what this
+    // service accepted since is enough (the sender moving a message from the queue to `sending`
+    // leaves the sum unchanged, and sends leaving the window only lower it); near the limit it
+    // is counted exactly. Sets `retryAfter` (seconds) when it does not fit.
+    Result<bool> fitsDailyBudget(MessageRepository &messages, const QString &clientId, int perDay, qint64 now, int pending,
+                                 int *retryAfter);
     void acceptedOne(const QString &clientId);
     QString regionOf(const QString &clientPhone);
+    Result<QString> toE164(const QString &to, const QString &region);
 
     Database &m_database;
     ClientService &m_clients;
@@ -64,6 +94,9 @@ private:
     QMutex m_mutex; // the caches below (the service is meant for the API thread, but cheap to guard)
     QHash<QString, Budget> m_budgets;
     QHash<QString, QString> m_regions; // client phone → region code
+    QHash<QString, QString> m_numbers; // region|as written → E.164 (valid numbers only)
+    std::vector<Pending> m_pending;
+    std::unique_ptr<QTimer> m_flushTimer; // zero-interval, on the thread of the first submit
 };
 
 } // namespace wadesk

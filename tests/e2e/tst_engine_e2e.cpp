@@ -453,7 +453,6 @@ private slots:
     // SIGTERM ends the app with 0 and takes its Chromium processes with it.
     void sigtermStopsEverything()
     {
-        qInfo("%s", qPrintable(m_app->logFile().section(QLatin1Char('\n'), -40)));
         const QList<qint64> children = descendants(m_app->pid());
         QVERIFY(!children.isEmpty());
         QVERIFY2(m_app->stop(), qPrintable(m_app->output().right(3000)));

@@ -57,8 +57,8 @@ Result<qint64> timeParam(const ApiRequest &request, const QString &name)
 void MessageController::registerRoutes(ApiRoutes &routes)
 {
     using namespace std::placeholders;
-    routes.add("POST", QStringLiteral("/api/clients/:clientId/send-message"), Permission::SendMessages,
-               std::bind(&MessageController::send, this, _1, _2));
+    routes.addDeferred("POST", QStringLiteral("/api/clients/:clientId/send-message"), Permission::SendMessages,
+                       std::bind(&MessageController::send, this, _1, _2, _3));
     routes.add("GET", QStringLiteral("/api/messages/:messageId"), std::nullopt, std::bind(&MessageController::get, this, _1, _2));
     routes.add("GET", QStringLiteral("/api/clients/:clientId/messages"), std::nullopt, std::bind(&MessageController::history, this, _1, _2));
     routes.add("GET", QStringLiteral("/api/clients/:clientId/rate-limits"), std::nullopt,
@@ -69,30 +69,34 @@ void MessageController::registerRoutes(ApiRoutes &routes)
                std::bind(&MessageController::updateContact, this, _1, _2));
 }
 
-Result<HttpResponse> MessageController::send(ApiRequest &request, const AuthContext &ctx)
+void MessageController::send(ApiRequest &request, const AuthContext &ctx, Reply reply)
 {
     Result<QJsonObject> body = request.jsonObject();
     if (!body)
-        return body.error();
+        return reply.send(HttpResponse::error(body.error()));
     Result<QString> to = Json::requiredString(body.value(), QStringLiteral("to"), 40);
     if (!to)
-        return to.error();
+        return reply.send(HttpResponse::error(to.error()));
     const QJsonValue text = body.value().value(QStringLiteral("message"));
     if (!text.isString())
-        return DomainError::validation(QStringLiteral("message"), QStringLiteral("message is required"));
+        return reply.send(HttpResponse::error(DomainError::validation(QStringLiteral("message"), QStringLiteral("message is required"))));
     const QJsonValue media = body.value().value(QStringLiteral("media"));
     if (!media.isUndefined() && !media.isNull())
-        return DomainError::unprocessable(QStringLiteral("Sending media is not supported yet"), QStringLiteral("media_not_supported"));
-    Result<MessageService::Accepted> accepted = m_messages.send(ctx, request.param(QStringLiteral("clientId")), to.value(),
-                                                                text.toString(), QString::fromUtf8(request.header("idempotency-key")).trimmed());
-    if (!accepted)
-        return accepted.error();
-    HttpResponse r = HttpResponse::json(QJsonObject{{QStringLiteral("message"), QStringLiteral("Message sent successfully")},
-                                                    {QStringLiteral("messageId"), accepted.value().messageId},
-                                                    {QStringLiteral("status"), accepted.value().status}});
-    if (accepted.value().replayed)
-        r.withHeader("Idempotent-Replayed", "true");
-    return r;
+        return reply.send(HttpResponse::error(
+            DomainError::unprocessable(QStringLiteral("Sending media is not supported yet"), QStringLiteral("media_not_supported"))));
+    m_messages.submit(ctx, request.param(QStringLiteral("clientId")), to.value(), text.toString(),
+                      QString::fromUtf8(request.header("idempotency-key")).trimmed(),
+                      [reply](const Result<MessageService::Accepted> &accepted) {
+                          if (!accepted)
+                              return reply.send(HttpResponse::error(accepted.error()));
+                          HttpResponse r = HttpResponse::json(
+                              QJsonObject{{QStringLiteral("message"), QStringLiteral("Message sent successfully")},
+                                          {QStringLiteral("messageId"), accepted.value().messageId},
+                                          {QStringLiteral("status"), accepted.value().status}});
+                          if (accepted.value().replayed)
+                              r.withHeader("Idempotent-Replayed", "true");
+                          reply.send(r);
+                      });
 }
 
 Result<HttpResponse> MessageController::get(ApiRequest &request, const AuthContext &ctx)

@@ -14,7 +14,8 @@ public:
     void registerRoutes(ApiRoutes &routes);
 
 private:
-    Result<HttpResponse> send(ApiRequest &request, const AuthContext &ctx);
+    // Deferred: answered once the send is stored with the others that arrived with it.
+    void send(ApiRequest &request, const AuthContext &ctx, Reply reply);
     Result<HttpResponse> get(ApiRequest &request, const AuthContext &ctx);
     Result<HttpResponse> history(ApiRequest &request, const AuthContext &ctx);
     Result<HttpResponse> rateLimits(ApiRequest &request, const AuthContext &ctx);

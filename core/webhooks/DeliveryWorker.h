@@ -63,6 +63,9 @@ signals:
 
 private:
     void poll(bool timer);
+    // Reads due rows and claims what the limits allow, in the caller's transaction (`beforeClaim`
+    // opens it, false: stop); the caller sends them once that has committed.
+    QList<DeliveryRecord> claimDue(WebhookRepository &repo, qint64 now, bool timer, const std::function<bool()> &beforeClaim);
     void send(const DeliveryRecord &delivery);
     void finished(QNetworkReply *reply, const DeliveryRecord &delivery, const QString &host);
     // Retry later (Retry-After when >= 0) or, out of attempts, a dead letter; disables a webhook
@@ -84,11 +87,13 @@ private:
     struct CachedWebhook {
         WebhookRecord webhook;
         QStringList secrets;
-        qint64 loadedAt = 0;
     };
-    QHash<QString, CachedWebhook> m_webhooks;
-    static constexpr qint64 kWebhookCacheMs = 1000;
+    QHash<QString, CachedWebhook> m_webhooks; // by id, see send()
+    QHash<QString, qint64> m_healthyWritten;  // webhook id -> when its success was last written
+    static constexpr qint64 kHealthWriteMs = 1000;
     static constexpr int kPageRows = 16;
+    QElapsedTimer m_lastPoll;
+    static constexpr qint64 kMinPollGapMs = 3;
     QSet<QString> m_inFlight;          // delivery ids
     bool m_stopping = false;
     bool m_pollQueued = false;

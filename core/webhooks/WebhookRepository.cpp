@@ -130,6 +130,16 @@ Result<std::optional<WebhookRecord>> WebhookRepository::findById(const QString &
     return std::optional<WebhookRecord>(hookFromRow(q.value()));
 }
 
+Result<qint64> WebhookRepository::activeStamp(const QString &webhookId)
+{
+    Result<QSqlQuery> q = m_sql.run(QStringLiteral("SELECT updated_at, active FROM webhooks WHERE id = ?"), {webhookId}, "webhooks.stamp");
+    if (!q)
+        return q.error();
+    if (!q.value().next() || q.value().value(1).toInt() == 0)
+        return qint64(-1);
+    return q.value().value(0).toLongLong();
+}
+
 Result<QList<WebhookRecord>> WebhookRepository::list(const QString &organizationId)
 {
     Result<QSqlQuery> q = m_sql.run(QStringLiteral("SELECT ") + kHookColumns

@@ -57,6 +57,8 @@ public:
     Result<bool> remove(const QString &organizationId, const QString &webhookId);
     Result<std::optional<WebhookRecord>> find(const QString &organizationId, const QString &webhookId);
     Result<std::optional<WebhookRecord>> findById(const QString &webhookId); // delivery worker
+    // The webhook's updated_at when it exists and is active, else -1 (delivery worker).
+    Result<qint64> activeStamp(const QString &webhookId);
     Result<QList<WebhookRecord>> list(const QString &organizationId);
     Result<QStringList> organizationsWithWebhooks();
 

@@ -10,6 +10,7 @@
 #include "webhooks/WebhookSigner.h"
 
 #include <QDateTime>
+#include <algorithm>
 #include <QJsonArray>
 #include <QRegularExpression>
 #include <QUrl>
@@ -163,7 +164,8 @@ Result<WebhookRecord> WebhookService::update(const AuthContext &ctx, const QStri
         }
         details.insert(QStringLiteral("active"), w.active);
     }
-    w.updatedAt = QDateTime::currentMSecsSinceEpoch();
+    // Always moves forward: the delivery worker reloads a webhook when this changes.
+    w.updatedAt = std::max(QDateTime::currentMSecsSinceEpoch(), w.updatedAt + 1);
     SqlRunner sql(m_database);
     WebhookRepository repo(sql);
     AuditLog audit(sql);
@@ -210,7 +212,7 @@ Result<WebhookService::Created> WebhookService::rotateSecret(const AuthContext &
     out.webhook.previousSecretSealed = out.webhook.secretSealed;
     out.webhook.previousSecretExpiresAt = now + kRotationGraceMs;
     out.webhook.secretSealed = QString::fromLatin1(m_cipher.seal(out.secret.toLatin1(), WebhookRequest::sealingContext(webhookId)));
-    out.webhook.updatedAt = now;
+    out.webhook.updatedAt = std::max(now, out.webhook.updatedAt + 1); // the delivery worker reloads on a change
     SqlRunner sql(m_database);
     WebhookRepository repo(sql);
     AuditLog audit(sql);

@@ -20,12 +20,19 @@ fi
 
 SANDBOX=$(make_sandbox)
 PORT=$(free_port)
-PID=
+PID=    # the background job: a subshell running sandbox_env
+SERVER= # wadesk itself, its child
 cleanup() {
-  if [[ -n "$PID" ]] && kill -0 "$PID" 2>/dev/null; then
-    kill -TERM "$PID"
-    wait "$PID" 2>/dev/null || true
-  fi
+  for p in $SERVER $PID; do
+    kill -TERM "$p" 2>/dev/null || true
+  done
+  # wadesk is not our child (sandbox_env's subshell is): wait for it by polling.
+  for _ in $(seq 1 100); do
+    [[ -n "$SERVER" ]] && kill -0 "$SERVER" 2>/dev/null || break
+    sleep 0.1
+  done
+  [[ -n "$SERVER" ]] && kill -KILL "$SERVER" 2>/dev/null || true
+  wait "$PID" 2>/dev/null || true
   rm -rf "$SANDBOX"
 }
 trap cleanup EXIT
@@ -33,10 +40,16 @@ trap cleanup EXIT
 sandbox_env "$SANDBOX" WADESK_LOG_LEVEL=warn WADESK_PASSWORD_HASH_COST=min \
   "$WADESK_BIN" --headless --data-dir "$SANDBOX/data" --port "$PORT" >"$SANDBOX/wadesk.out" 2>&1 &
 PID=$!
+for _ in $(seq 1 100); do
+  SERVER=$(pgrep -P "$PID" -n || true)
+  [[ -n "$SERVER" ]] && break
+  sleep 0.02
+done
+[[ -n "$SERVER" ]] || SERVER=$PID # the shell ran it directly
 
 for _ in $(seq 1 200); do
   if curl -fs "http://127.0.0.1:$PORT/health" >/dev/null 2>&1; then break; fi
-  if ! kill -0 "$PID" 2>/dev/null; then cat "$SANDBOX/wadesk.out" >&2; exit 1; fi
+  if ! kill -0 "$SERVER" 2>/dev/null; then cat "$SANDBOX/wadesk.out" >&2; exit 1; fi
   sleep 0.05
 done
 curl -fs "http://127.0.0.1:$PORT/health" >/dev/null || { echo "bench: /health never answered" >&2; exit 1; }
@@ -68,4 +81,4 @@ ERRORS=$(grep -E 'Non-2xx|Socket errors' "$SANDBOX/wrk.txt" || true)
 echo
 echo "RESULT api_clients: ${RPS} req/s, p99 ${P99} (${CLIENTS} clients, ${CONNECTIONS} connections, ${THREADS} wrk threads, ${DURATION})"
 [[ -n "$ERRORS" ]] && echo "RESULT errors: $ERRORS"
-kill -0 "$PID" 2>/dev/null || { echo "bench: wadesk died during the run" >&2; exit 1; }
+kill -0 "$SERVER" 2>/dev/null || { echo "bench: wadesk died during the run" >&2; exit 1; }

@@ -22,13 +22,20 @@ make_sandbox() {
   echo "$dir"
 }
 
-# Environment for a headless run inside sandbox $1 (extra VAR=value pairs may follow).
+# Runs a command (usually "$WADESK_BIN" ...) in the environment of a headless run inside sandbox
+# $1 (extra VAR=value pairs may come before the command). Started in the background
+# (`sandbox_env "$dir" "$WADESK_BIN" ... &`), the background job *becomes* the command (exec), so
+# that $! is the command's own PID and `kill $!` stops it rather than leaving it orphaned.
 sandbox_env() {
   local dir=$1
   shift
-  env -u DISPLAY -u WAYLAND_DISPLAY -u QT_QPA_PLATFORM -u DBUS_SESSION_BUS_ADDRESS \
-    HOME="$dir" XDG_CONFIG_HOME="$dir/config" XDG_DATA_HOME="$dir/share" XDG_CACHE_HOME="$dir/cache" \
-    XDG_RUNTIME_DIR="$dir/runtime" WADESK_SECRETS_BACKEND=file "$@"
+  local -a setup=(-u DISPLAY -u WAYLAND_DISPLAY -u QT_QPA_PLATFORM -u DBUS_SESSION_BUS_ADDRESS
+    HOME="$dir" XDG_CONFIG_HOME="$dir/config" XDG_DATA_HOME="$dir/share" XDG_CACHE_HOME="$dir/cache"
+    XDG_RUNTIME_DIR="$dir/runtime" WADESK_SECRETS_BACKEND=file)
+  if [[ $BASHPID != "$$" ]]; then
+    exec env "${setup[@]}" "$@"
+  fi
+  env "${setup[@]}" "$@"
 }
 
 machine_facts() {

@@ -213,6 +213,8 @@ def iso_ms(s):
     return calendar.timegm(t) * 1000 + int(s[20:23])
 
 results = []
+# A SIGTERM ends the run through the finally blocks: no wadesk or PostgreSQL is left behind.
+signal.signal(signal.SIGTERM, lambda *args: sys.exit(1))
 
 # ---- acceptance: send-message under wrk ------------------------------------------------------------
 def acceptance(db):

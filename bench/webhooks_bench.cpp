@@ -7,6 +7,9 @@
 //       messaging and the engine do). Prints deliveries/s and event-to-receipt latency.
 //   bench_webhooks drain [--events N] [--endpoints K] [--dialect ...]
 //       N events recorded up front, then the time until every delivery was received.
+//   bench_webhooks mixed [--backlog N] [--rate R] [--seconds S]
+//       A dead endpoint (connection refused) with N deliveries pending, and a healthy endpoint
+//       receiving R events/s: the healthy endpoint's delivery rate and latency.
 //   bench_webhooks seed --db <sqlite file> --org <id> --events N
 //       Records N events for an organization into an existing WaDesk database (the binary
 //       stopped), so its webhooks have N pending deliveries.
@@ -32,6 +35,7 @@
 #include <QMap>
 #include <QHash>
 #include <QSqlQuery>
+#include <QTcpServer>
 #include <QThread>
 #include <algorithm>
 #include <cstdio>
@@ -98,7 +102,7 @@ struct Rig {
     std::vector<std::unique_ptr<WebhookReceiver>> receivers;
     QString org = QStringLiteral("org_bench");
 
-    bool init(const QString &dialect, int endpoints)
+    bool init(const QString &dialect, int endpoints, const QStringList &events = {QStringLiteral("*")}, const QStringList &deadEvents = {})
     {
         QString why;
         db = wadesk::test::makeDatabase(dialect, &why);
@@ -125,7 +129,18 @@ struct Rig {
                 return false;
             WebhookService::Input in;
             in.url = receivers.back()->url(QStringLiteral("/bench"));
-            in.events = QStringList{QStringLiteral("*")};
+            in.events = events;
+            if (!service.create(ctx, in))
+                return false;
+        }
+        if (!deadEvents.isEmpty()) {
+            // A dead endpoint: a port nothing listens on (connection refused at once).
+            QTcpServer probe;
+            probe.listen(QHostAddress::LocalHost, 0);
+            WebhookService::Input in;
+            in.url = QStringLiteral("http://127.0.0.1:%1/dead").arg(probe.serverPort());
+            in.events = deadEvents;
+            probe.close();
             if (!service.create(ctx, in))
                 return false;
         }
@@ -154,14 +169,14 @@ struct Rig {
     }
 
     // One event in its own transaction, published after the commit.
-    bool record(QHash<QString, qint64> &createdAt)
+    bool record(QHash<QString, qint64> &createdAt, const QString &type = QStringLiteral("message.sent"))
     {
         SqlRunner sql(*db.database);
         EventLog log(sql, &bus);
         Transaction tx(*db.database);
         if (!tx.begin())
             return false;
-        const Event e = Event::make(QStringLiteral("message.sent"), org,
+        const Event e = Event::make(type, org,
                                     {{QStringLiteral("messageId"), QStringLiteral("msg_bench")}, {QStringLiteral("to"), QStringLiteral("14155550123")}});
         if (!log.record(e) || !tx.commit())
             return false;
@@ -232,6 +247,47 @@ int throughput(const QStringList &args)
     rig.report(createdAt, start, end);
     printCpu(cpuBefore, threadCpu(), rig.received());
     return rig.received() >= total * endpoints ? 0 : 2;
+}
+
+// A dead endpoint with a backlog of `--backlog` deliveries, and a healthy one receiving `--rate`
+// events/s: what the healthy endpoint's latency becomes.
+int mixed(const QStringList &args)
+{
+    const int backlog = option(args, QStringLiteral("--backlog"), QStringLiteral("20000")).toInt();
+    const int rate = option(args, QStringLiteral("--rate"), QStringLiteral("50")).toInt();
+    const int seconds = option(args, QStringLiteral("--seconds"), QStringLiteral("10")).toInt();
+    Rig rig;
+    if (!rig.init(option(args, QStringLiteral("--dialect"), QStringLiteral("sqlite")), 1, {QStringLiteral("message.sent")},
+                  {QStringLiteral("message.failed")}))
+        return 1;
+    QHash<QString, qint64> ignored;
+    for (int i = 0; i < backlog; ++i) {
+        if (!rig.record(ignored, QStringLiteral("message.failed")))
+            return 1;
+    }
+    rig.deliveries->start();
+    std::printf("mixed: %d deliveries pending to a dead endpoint; %d events/s for %d s to a healthy one\n", backlog, rate, seconds);
+    QHash<QString, qint64> createdAt;
+    const int total = rate * seconds;
+    QElapsedTimer clock;
+    clock.start();
+    const qint64 start = QDateTime::currentMSecsSinceEpoch();
+    for (int produced = 0; produced < total;) {
+        const qint64 due = std::min<qint64>(total, clock.nsecsElapsed() * rate / 1000000000LL);
+        while (produced < due) {
+            if (!rig.record(createdAt))
+                return 1;
+            ++produced;
+        }
+        QThread::msleep(1);
+    }
+    const qint64 end = QDateTime::currentMSecsSinceEpoch();
+    QElapsedTimer wait;
+    wait.start();
+    while (rig.received() < total && wait.elapsed() < 120000)
+        QThread::msleep(20);
+    rig.report(createdAt, start, end);
+    return rig.received() >= total ? 0 : 2;
 }
 
 int drain(const QStringList &args)
@@ -306,6 +362,8 @@ int main(int argc, char **argv)
     const QString mode = args.value(1);
     if (mode == QLatin1String("throughput"))
         return throughput(args);
+    if (mode == QLatin1String("mixed"))
+        return mixed(args);
     if (mode == QLatin1String("drain"))
         return drain(args);
     if (mode == QLatin1String("seed"))

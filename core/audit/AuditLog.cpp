@@ -63,38 +63,63 @@ QString AuditLog::computeHash(const AuditEntry &e)
 
 Status AuditLog::append(AuditEntry e)
 {
-    const QString lockSuffix = m_sql.database().isPostgres() ? QStringLiteral(" FOR UPDATE") : QString();
-    Result<int> ensured = m_sql.change(
-        QStringLiteral("INSERT INTO audit_heads (organization_id, seq, hash) VALUES (?, 0, ?) ON CONFLICT (organization_id) DO NOTHING"),
-        {e.organizationId, genesisHash()}, "audit_heads.ensure");
-    if (!ensured)
-        return ensured.error();
-    Result<QSqlQuery> head = m_sql.run(QStringLiteral("SELECT seq, hash FROM audit_heads WHERE organization_id = ?") + lockSuffix,
-                                       {e.organizationId}, "audit_heads.lock");
-    if (!head)
-        return head.error();
-    if (!head.value().next())
-        return DomainError::internal(QStringLiteral("audit head missing"));
-    e.seq = head.value().value(0).toLongLong() + 1;
-    e.prevHash = head.value().value(1).toString();
-    if (e.id.isEmpty())
-        e.id = Ids::make("log");
-    if (e.createdAt <= 0)
-        e.createdAt = QDateTime::currentMSecsSinceEpoch();
-    e.hash = computeHash(e);
+    return appendMany({std::move(e)});
+}
 
-    Result<int> inserted = m_sql.change(
-        QStringLiteral("INSERT INTO audit_logs (") + kColumns + QStringLiteral(") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-        {e.id, e.organizationId, e.seq, e.userId.isEmpty() ? nullText() : QVariant(e.userId), e.action, e.resource,
-         e.resourceId.isEmpty() ? nullText() : QVariant(e.resourceId), QString::fromUtf8(canonicalDetails(e.details)),
-         e.ipAddress.isEmpty() ? nullText() : QVariant(e.ipAddress), e.createdAt, e.prevHash, e.hash},
-        "audit_logs.insert");
-    if (!inserted)
-        return inserted.error();
-    Result<int> moved = m_sql.change(QStringLiteral("UPDATE audit_heads SET seq = ?, hash = ? WHERE organization_id = ?"),
-                                     {e.seq, e.hash, e.organizationId}, "audit_heads.advance");
-    if (!moved)
-        return moved.error();
+Status AuditLog::appendMany(QList<AuditEntry> entries)
+{
+    const QString lockSuffix = m_sql.database().isPostgres() ? QStringLiteral(" FOR UPDATE") : QString();
+    QStringList organizations; // in order of first appearance
+    for (const AuditEntry &e : std::as_const(entries)) {
+        if (!organizations.contains(e.organizationId))
+            organizations << e.organizationId;
+    }
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    for (const QString &organizationId : std::as_const(organizations)) {
+        Result<int> ensured = m_sql.change(
+            QStringLiteral("INSERT INTO audit_heads (organization_id, seq, hash) VALUES (?, 0, ?) ON CONFLICT (organization_id) DO NOTHING"),
+            {organizationId, genesisHash()}, "audit_heads.ensure");
+        if (!ensured)
+            return ensured.error();
+        Result<std::optional<std::pair<qint64, QString>>> head = m_sql.query(
+            QStringLiteral("SELECT seq, hash FROM audit_heads WHERE organization_id = ?") + lockSuffix, {organizationId},
+            "audit_heads.lock", [](QSqlQuery &q) -> std::optional<std::pair<qint64, QString>> {
+                if (!q.next())
+                    return std::nullopt;
+                return std::make_pair(q.value(0).toLongLong(), q.value(1).toString());
+            });
+        if (!head)
+            return head.error();
+        if (!head.value())
+            return DomainError::internal(QStringLiteral("audit head missing"));
+        qint64 seq = head.value()->first;
+        QString hash = head.value()->second;
+        QVariantList rows;
+        for (AuditEntry &e : entries) {
+            if (e.organizationId != organizationId)
+                continue;
+            e.seq = ++seq;
+            e.prevHash = hash;
+            if (e.id.isEmpty())
+                e.id = Ids::make("log");
+            if (e.createdAt <= 0)
+                e.createdAt = now;
+            e.hash = computeHash(e);
+            hash = e.hash;
+            rows << e.id << e.organizationId << e.seq << (e.userId.isEmpty() ? nullText() : QVariant(e.userId)) << e.action
+                 << e.resource << (e.resourceId.isEmpty() ? nullText() : QVariant(e.resourceId))
+                 << QString::fromUtf8(canonicalDetails(e.details)) << (e.ipAddress.isEmpty() ? nullText() : QVariant(e.ipAddress))
+                 << e.createdAt << e.prevHash << e.hash;
+        }
+        Result<int> inserted = m_sql.insertRows(QStringLiteral("INSERT INTO audit_logs (") + kColumns + QStringLiteral(") VALUES"), 12,
+                                                rows, "audit_logs.insert");
+        if (!inserted)
+            return inserted.error();
+        Result<int> moved = m_sql.change(QStringLiteral("UPDATE audit_heads SET seq = ?, hash = ? WHERE organization_id = ?"),
+                                         {seq, hash, organizationId}, "audit_heads.advance");
+        if (!moved)
+            return moved.error();
+    }
     return {};
 }
 

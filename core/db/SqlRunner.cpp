@@ -61,6 +61,39 @@ Result<int> SqlRunner::change(const QString &sql, const QVariantList &bindings, 
     return affected;
 }
 
+Result<int> SqlRunner::insertRows(const QString &head, int columns, const QVariantList &values, const char *context,
+                                  const QString &tail)
+{
+    Q_ASSERT(columns > 0 && values.size() % columns == 0);
+    constexpr int kMaxRows = 64;
+    QString oneRow = QStringLiteral("(");
+    for (int c = 0; c < columns; ++c)
+        oneRow += c == 0 ? QStringLiteral("?") : QStringLiteral(", ?");
+    oneRow += QLatin1Char(')');
+    const int rows = int(values.size() / columns);
+    int done = 0;
+    int affected = 0;
+    while (done < rows) {
+        int chunk = kMaxRows;
+        while (chunk > rows - done)
+            chunk /= 2;
+        QString sql = head;
+        sql.reserve(head.size() + chunk * (oneRow.size() + 2) + tail.size() + 1);
+        for (int r = 0; r < chunk; ++r) {
+            sql += r == 0 ? QStringLiteral(" ") : QStringLiteral(", ");
+            sql += oneRow;
+        }
+        if (!tail.isEmpty())
+            sql += QLatin1Char(' ') + tail;
+        Result<int> changed = change(sql, values.mid(done * columns, chunk * columns), context);
+        if (!changed)
+            return changed.error();
+        affected += changed.value();
+        done += chunk;
+    }
+    return affected;
+}
+
 // ---- statements prepared once per thread and connection ------------------------------------
 
 namespace {

@@ -24,6 +24,14 @@ public:
     // and connection and then only re-bound (on SQLite, parsing a small statement costs about as
     // much as running it; on PostgreSQL a prepare is a round trip).
     Result<int> change(const QString &sql, const QVariantList &bindings = {}, const char *context = "change");
+    // Inserts many rows with multi-row INSERTs: `head` is "INSERT INTO t (a, b) VALUES" (an
+    // optional `tail` such as "ON CONFLICT DO NOTHING" follows the rows), `values` holds the rows
+    // one after the other, `columns` values each. On PostgreSQL every statement is a round trip
+    // and Qt runs batches row by row, so one statement per 64 rows is what makes bulk writes
+    // cheap. Chunks are 64 rows, then the binary decomposition of the rest (32, 16, ... 1), so
+    // at most seven statement texts per table are ever prepared. Returns the rows affected.
+    Result<int> insertRows(const QString &head, int columns, const QVariantList &values, const char *context,
+                           const QString &tail = QString());
     // A query on a statement prepared once per thread and connection, like change(): `read`
     // takes what it needs from the result (and must not keep the query), after which the
     // statement is reset, so that no read transaction stays open. Returns what `read` returned.

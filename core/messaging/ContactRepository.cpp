@@ -116,6 +116,38 @@ Result<std::optional<ContactRecord>> ContactRepository::findByPhone(const QStrin
     return m_sql.query(sql, {organizationId, phoneNumber}, "contacts.findByPhone", firstRow);
 }
 
+Result<QHash<QString, ContactRecord>> ContactRepository::findByPhones(const QString &organizationId, const QStringList &phoneNumbers)
+{
+    // Chunks of 64 numbers, then the binary decomposition of the rest: a handful of statement
+    // texts, each prepared once.
+    QHash<QString, ContactRecord> found;
+    int done = 0;
+    while (done < phoneNumbers.size()) {
+        int chunk = 64;
+        while (chunk > phoneNumbers.size() - done)
+            chunk /= 2;
+        QString sql = QStringLiteral("SELECT ") + kColumns + QStringLiteral(" FROM contacts WHERE organization_id = ? AND phone_number IN (?");
+        QVariantList bind{organizationId};
+        for (int i = 0; i < chunk; ++i) {
+            if (i > 0)
+                sql += QStringLiteral(", ?");
+            bind << phoneNumbers.at(done + i);
+        }
+        sql += QLatin1Char(')');
+        Result<bool> read = m_sql.query(sql, bind, "contacts.findByPhones", [&found](QSqlQuery &q) {
+            while (q.next()) {
+                ContactRecord c = fromRow(q);
+                found.insert(c.phoneNumber, c);
+            }
+            return true;
+        });
+        if (!read)
+            return read.error();
+        done += chunk;
+    }
+    return found;
+}
+
 Result<QList<ContactRecord>> ContactRepository::list(const QString &organizationId, const ContactQuery &query)
 {
     QVariantList bind;

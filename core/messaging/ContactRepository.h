@@ -3,6 +3,7 @@
 #include "common/DomainError.h"
 
 #include <QList>
+#include <QHash>
 #include <QString>
 #include <QStringList>
 #include <optional>
@@ -42,6 +43,8 @@ public:
                                  const QString &name = QString());
     Result<std::optional<ContactRecord>> find(const QString &organizationId, const QString &contactId);
     Result<std::optional<ContactRecord>> findByPhone(const QString &organizationId, const QString &phoneNumber);
+    // The contacts among `phoneNumbers` that exist, by number (a group of sends in one query).
+    Result<QHash<QString, ContactRecord>> findByPhones(const QString &organizationId, const QStringList &phoneNumbers);
     Result<QList<ContactRecord>> list(const QString &organizationId, const ContactQuery &query);
     Result<int> count(const QString &organizationId, const ContactQuery &query);
     Status update(const ContactRecord &contact);

@@ -97,6 +97,36 @@ Status MessageRepository::enqueue(const MessageRecord &m)
     return {};
 }
 
+Status MessageRepository::insertMany(const QList<MessageRecord> &messages)
+{
+    QVariantList rows;
+    rows.reserve(messages.size() * 15);
+    for (const MessageRecord &m : messages)
+        rows << m.id << m.organizationId << m.clientId << m.contactId << m.direction << m.body << m.status << textOrNull(m.failureReason)
+             << textOrNull(m.waMessageId) << textOrNull(m.idempotencyKey) << textOrNull(m.requestHash) << textOrNull(m.createdBy)
+             << m.createdAt << (m.sentAt > 0 ? QVariant(m.sentAt) : nullInt()) << m.updatedAt;
+    Result<int> r = m_sql.insertRows(QStringLiteral("INSERT INTO messages (id, organization_id, client_id, contact_id, direction, body, status, "
+                                                    "failure_reason, wa_message_id, idempotency_key, request_hash, created_by, created_at, "
+                                                    "sent_at, updated_at) VALUES"),
+                                     15, rows, "messages.insertMany");
+    if (!r)
+        return r.error();
+    return {};
+}
+
+Status MessageRepository::enqueueMany(const QList<MessageRecord> &messages)
+{
+    QVariantList rows;
+    rows.reserve(messages.size() * 4);
+    for (const MessageRecord &m : messages)
+        rows << m.id << m.organizationId << m.clientId << m.createdAt;
+    Result<int> r = m_sql.insertRows(QStringLiteral("INSERT INTO outbox (message_id, organization_id, client_id, enqueued_at) VALUES"), 4, rows,
+                                     "outbox.insertMany");
+    if (!r)
+        return r.error();
+    return {};
+}
+
 Result<bool> MessageRepository::insertIfNew(const MessageRecord &m)
 {
     Result<int> r = m_sql.change(

@@ -52,6 +52,9 @@ public:
 
     Status insert(const MessageRecord &message);
     Status enqueue(const MessageRecord &message);
+    // Both for a group of new outbound messages, with multi-row INSERTs.
+    Status insertMany(const QList<MessageRecord> &messages);
+    Status enqueueMany(const QList<MessageRecord> &messages);
     // Inbound (or sent from the phone): false when this WhatsApp id was stored already.
     Result<bool> insertIfNew(const MessageRecord &message);
 

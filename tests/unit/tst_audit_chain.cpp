@@ -330,6 +330,49 @@ private slots:
         QCOMPARE(page.at(1).id, w.a[2]);
     }
 
+    // A group of sends writes its entries with appendMany: two organizations interleaved, more
+    // rows than one multi-row INSERT takes (64), after entries written one by one.
+    void appendManyContinuesEachChain_data() { addDialectRows(); }
+    void appendManyContinuesEachChain()
+    {
+        WADESK_FRESH_DATABASE(db);
+        Database &database = *db.database;
+        QVERIFY(migrate(database));
+        const Written before = writeBoth(database);
+        QList<AuditEntry> group;
+        for (int i = 0; i < 150; ++i) {
+            AuditEntry e;
+            e.organizationId = i % 3 == 0 ? kOrgB : kOrgA;
+            e.userId = QStringLiteral("user_group");
+            e.action = QStringLiteral("send_message");
+            e.resource = QStringLiteral("messages");
+            e.resourceId = QStringLiteral("msg_%1").arg(i);
+            e.details = QJsonObject{{QStringLiteral("n"), i}};
+            group << e;
+        }
+        SqlRunner sql(database);
+        AuditLog audit(sql);
+        {
+            Transaction tx(database);
+            QVERIFY(tx.begin().ok());
+            QVERIFY(audit.appendMany(group).ok());
+            QVERIFY(tx.commit().ok());
+        }
+        Result<AuditLog::Verification> v = audit.verify();
+        QVERIFY(v.ok());
+        QVERIFY2(v.value().intact, qPrintable(v.value().reason));
+        QCOMPARE(v.value().entries, before.a.size() + before.b.size() + 150);
+        AuditQuery all;
+        all.limit = 500;
+        const QList<AuditEntry> a = audit.list(kOrgA, all).value();
+        QCOMPARE(a.size(), before.a.size() + 100);
+        // Newest first: seq runs down without gaps and the group kept its order.
+        for (int i = 0; i < a.size(); ++i)
+            QCOMPARE(a.at(i).seq, qint64(a.size() - i));
+        QCOMPARE(a.first().resourceId, QStringLiteral("msg_149"));
+        QCOMPARE(audit.list(kOrgB, all).value().first().resourceId, QStringLiteral("msg_147"));
+    }
+
     void concurrentAppendsKeepTheChain_data() { addDialectRows(); }
     void concurrentAppendsKeepTheChain()
     {

@@ -15,7 +15,12 @@
 #include "db/Migrator.h"
 #include "db/SettingsRepository.h"
 #include "log/Logging.h"
-#include "main/MainWindow.h"
+#include "config/ConfigLoader.h"
+#include "desktop/DesktopContext.h"
+#include "firstrun/FirstRunSetup.h"
+#include "firstrun/FirstRunWizard.h"
+#include "shell/DesktopShell.h"
+#include "shell/SingleInstance.h"
 #include "secrets/AesGcm.h"
 #include "secrets/MasterKeyCheck.h"
 #include "secrets/SecretStoreSelector.h"
@@ -76,6 +81,15 @@ int Application::run(QApplication &app)
 {
     QElapsedTimer startClock;
     startClock.start();
+    if (!m_config.headless) {
+        // One desktop per data directory: a second launch brings the first one to the front.
+        m_instance = std::make_unique<SingleInstance>(m_config.dataDir);
+        if (m_instance->notifyRunning()) {
+            std::fprintf(stderr, "wadesk: WaDesk is already running for the data directory %s: its window was brought to the front\n",
+                         m_config.dataDir.toLocal8Bit().constData());
+            return ExitCode::Ok;
+        }
+    }
     const bool existed = QDir(m_config.dataDir).exists();
     if (!QDir().mkpath(m_config.dataDir))
         return fail(ExitCode::RuntimeFailure, QStringLiteral("cannot create the data directory %1").arg(m_config.dataDir));
@@ -92,6 +106,24 @@ int Application::run(QApplication &app)
         return fail(ExitCode::AlreadyRunning, QStringLiteral("WaDesk is already running for the data directory %1 (pid %2)")
                                                   .arg(m_config.dataDir)
                                                   .arg(pid));
+    }
+    if (m_instance)
+        m_instance->listen();
+
+    if (!m_config.headless && FirstRunSetup::isFirstRun(m_config)) {
+        m_signals = std::make_unique<UnixSignals>(); // SIGINT/SIGTERM cancel the wizard
+        int exitCode = ExitCode::Ok;
+        switch (runFirstRun(&exitCode)) {
+        case FirstRun::Finished:
+            break;
+        case FirstRun::Cancelled:
+            m_lock.reset();
+            if (!existed)
+                QDir().rmdir(m_config.dataDir); // only when still empty: nothing was written
+            return ExitCode::Ok;
+        case FirstRun::Failed:
+            return exitCode;
+        }
     }
 
     LogOptions logOptions;
@@ -111,26 +143,87 @@ int Application::run(QApplication &app)
         return started;
     spdlog::info("started in {} ms", startClock.elapsed());
 
+    m_signals.reset(); // the first run's, if any: these log
     m_signals = std::make_unique<UnixSignals>();
     QObject::connect(m_signals.get(), &UnixSignals::terminationRequested, &app, [&app](int signalNumber) {
         spdlog::info("signal {} received: shutting down", signalNumber);
         app.quit();
     });
 
-    if (!m_config.headless) {
-        MainWindow::Facts facts;
-        facts.apiAddress = QStringLiteral("http://%1:%2").arg(m_config.bindAddress).arg(m_api->port());
-        facts.database = m_database->url().describe();
-        facts.secrets = m_secretsDescription;
-        m_window = std::make_unique<MainWindow>(facts);
-        m_window->show();
-    }
+    if (!m_config.headless)
+        startDesktop(app);
 
     const int code = app.exec();
     stopServices();
     spdlog::info("stopped");
     Logging::shutdown();
     return code;
+}
+
+Application::FirstRun Application::runFirstRun(int *exitCode)
+{
+    FirstRunWizard::Options options;
+    options.dataDir = m_config.dataDir;
+    options.settingsFile = m_config.settingsFile;
+    options.defaultDataDir = ConfigLoader::defaultDataDir();
+    options.passwordCost = PasswordHasher::parseCost(m_config.passwordHashCost);
+    options.bindAddress = m_config.bindAddress;
+    options.port = m_config.port > 0 ? m_config.port : 3002;
+    options.masterKeyInEnvironment = !m_env.value(QStringLiteral("WADESK_MASTER_KEY")).isEmpty();
+    std::fprintf(stderr, "wadesk: first run on %s: showing the setup wizard\n", m_config.dataDir.toLocal8Bit().constData());
+    FirstRunWizard wizard(options);
+    if (m_signals) {
+        // Like Cancel: nothing written, the lock released (ignored while Finish is applying).
+        QObject::connect(m_signals.get(), &UnixSignals::terminationRequested, &wizard, [&wizard](int signalNumber) {
+            std::fprintf(stderr, "wadesk: signal %d received: leaving the setup\n", signalNumber);
+            wizard.reject();
+        });
+    }
+    if (m_instance) {
+        QObject::connect(m_instance.get(), &SingleInstance::raiseRequested, &wizard, [&wizard]() {
+            wizard.show();
+            wizard.raise();
+            wizard.activateWindow();
+        });
+    }
+    if (wizard.exec() != QDialog::Accepted || !wizard.registration()) {
+        std::fprintf(stderr, "wadesk: first-run setup cancelled; nothing was written\n");
+        return FirstRun::Cancelled;
+    }
+    // The settings file exists now: read the configuration again (command line and environment
+    // still take precedence over it).
+    const bool headless = m_config.headless;
+    auto loaded = ConfigLoader::load(m_arguments.isEmpty() ? QStringList{QStringLiteral("wadesk")} : m_arguments, m_env,
+                                     m_config.settingsFile);
+    if (!loaded) {
+        *exitCode = fail(ExitCode::InvalidOption, loaded.error().message);
+        return FirstRun::Failed;
+    }
+    const QString dataDir = m_config.dataDir;
+    m_config = loaded.value().config;
+    m_config.headless = headless;
+    m_config.dataDir = dataDir; // the one this run has locked
+    FirstRunWizard::showCompletion(nullptr, *wizard.registration());
+    return FirstRun::Finished;
+}
+
+void Application::startDesktop(QApplication &app)
+{
+    DesktopContext::Facts facts;
+    facts.apiAddress = QStringLiteral("http://%1:%2").arg(m_config.bindAddress).arg(m_api->port());
+    facts.database = m_database->url().describe();
+    facts.secrets = m_secretsDescription;
+    facts.dataDir = m_config.dataDir;
+    m_context = std::make_unique<DesktopContext>(*m_database, *m_events, *m_sessions, m_jwtKey, m_messaging,
+                                                 PasswordHasher::parseCost(m_config.passwordHashCost), facts);
+    DesktopShell::Options options;
+    options.settingsFile = m_config.settingsFile;
+    m_shell = std::make_unique<DesktopShell>(*m_context, options);
+    app.setQuitOnLastWindowClosed(false); // the shell decides: Quit, or the last window closed without a tray
+    QObject::connect(m_shell.get(), &DesktopShell::quitRequested, &app, &QApplication::quit, Qt::QueuedConnection);
+    if (m_instance)
+        QObject::connect(m_instance.get(), &SingleInstance::raiseRequested, m_shell.get(), &DesktopShell::showFront);
+    m_shell->start();
 }
 
 int Application::startServices()
@@ -172,6 +265,7 @@ int Application::startServices()
     Result<QByteArray> jwtKey = JwtKeyStore::loadOrCreate(settingsForJwt, *m_cipher);
     if (!jwtKey)
         return fail(ExitCode::RuntimeFailure, jwtKey.error().message);
+    m_jwtKey = jwtKey.value();
 
     m_events = std::make_unique<EventBus>();
     EngineSettings engine;
@@ -190,6 +284,7 @@ int Application::startServices()
         spdlog::warn("messaging/pacing is off: messages go out without typing time or pauses");
         messaging.pacing = PacingSettings{0, 0, 0, 0, 0, 0.0, 0, 0};
     }
+    m_messaging = messaging;
     m_sessions = std::make_unique<SessionRegistry>(*m_database, *m_events, engine, messaging);
     // Before anything sends: what was being sent when WaDesk last stopped is failed, never resent.
     m_sessions->failInterruptedSends();
@@ -244,7 +339,8 @@ int Application::startServices()
 
 void Application::stopServices()
 {
-    m_window.reset();
+    m_shell.reset(); // windows first, then the services they use
+    m_context.reset();
     if (m_api) {
         m_api->stop(m_config.shutdownGraceMs);
         m_api.reset();
@@ -264,6 +360,7 @@ void Application::stopServices()
         m_database.reset();
     }
     m_signals.reset();
+    m_instance.reset();
 }
 
 } // namespace wadesk

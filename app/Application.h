@@ -2,7 +2,11 @@
 
 #include "config/AppConfig.h"
 
+#include "messaging/MessagingSettings.h"
+
+#include <QByteArray>
 #include <QProcessEnvironment>
+#include <QStringList>
 #include <memory>
 
 class QApplication;
@@ -16,7 +20,9 @@ class EventBus;
 class SessionRegistry;
 class AesGcm;
 class Database;
-class MainWindow;
+class DesktopContext;
+class DesktopShell;
+class SingleInstance;
 class UnixSignals;
 
 // Builds and wires the services for one run of WaDesk, GUI or headless, and tears them down in
@@ -26,6 +32,10 @@ class Application {
 public:
     Application(AppConfig config, QProcessEnvironment env);
     ~Application();
+
+    // The command line as given (program name first): the configuration is read again from it
+    // after the first-run wizard has written the settings file.
+    void setArguments(QStringList arguments) { m_arguments = std::move(arguments); }
 
     // Runs until quit; returns the process exit code (see ExitCodes.h).
     int run(QApplication &app);
@@ -37,9 +47,17 @@ private:
     int fail(int code, const QString &message);
     int startServices();
     void stopServices();
+    // GUI on a fresh data directory: the first-run wizard. Finished: the settings file and the
+    // organization exist and the configuration was read again; Cancelled: nothing was written;
+    // Failed: `exitCode` says why.
+    enum class FirstRun { Finished, Cancelled, Failed };
+    FirstRun runFirstRun(int *exitCode);
+    void startDesktop(QApplication &app);
 
     AppConfig m_config;
     QProcessEnvironment m_env;
+    QStringList m_arguments;
+    std::unique_ptr<SingleInstance> m_instance;
     std::unique_ptr<QLockFile> m_lock;
     std::unique_ptr<Database> m_database;
     std::unique_ptr<AesGcm> m_cipher;
@@ -48,7 +66,10 @@ private:
     std::unique_ptr<ApiService> m_api;
     std::unique_ptr<DeliveryService> m_deliveries;
     std::unique_ptr<UnixSignals> m_signals;
-    std::unique_ptr<MainWindow> m_window;
+    std::unique_ptr<DesktopContext> m_context;
+    std::unique_ptr<DesktopShell> m_shell;
+    QByteArray m_jwtKey;
+    MessagingSettings m_messaging;
     QString m_secretsDescription;
     bool m_loggingReady = false;
 };

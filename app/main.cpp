@@ -86,5 +86,6 @@ int main(int argc, char *argv[])
     wadesk::installTranslations(QLocale());
 
     wadesk::Application wadeskApp(config, env);
+    wadeskApp.setArguments(arguments);
     return wadeskApp.run(app);
 }

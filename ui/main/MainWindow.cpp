@@ -1,62 +1,388 @@
 #include "main/MainWindow.h"
 
 #include "common/Version.h"
+#include "conversations/ConversationsView.h"
+#include "desktop/DesktopContext.h"
 #include "engine/EngineInfo.h"
+#include "engine/SessionRegistry.h"
+#include "main/Icons.h"
+#include "models/SessionListModel.h"
+#include "sessions/ClientActions.h"
+#include "sessions/SessionListDelegate.h"
+#include "sessions/SessionView.h"
 
 #include <QAction>
 #include <QApplication>
+#include <QCloseEvent>
 #include <QLabel>
+#include <QListView>
+#include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QSettings>
+#include <QSplitter>
 #include <QStatusBar>
+#include <QTabWidget>
+#include <QToolBar>
 #include <QVBoxLayout>
 
 namespace wadesk {
 
-MainWindow::MainWindow(Facts facts, QWidget *parent)
+namespace {
+constexpr int kStatusDelayMs = 200;
+constexpr int kApiProbeMs = 30000;
+constexpr int kApiTimeoutMs = 3000;
+const QString kGeometryKey = QStringLiteral("mainWindow/geometry");
+const QString kStateKey = QStringLiteral("mainWindow/state");
+const QString kSplitterKey = QStringLiteral("mainWindow/splitter");
+const QString kConversationsKey = QStringLiteral("mainWindow/conversationsSplitter");
+const QString kTabKey = QStringLiteral("mainWindow/tab");
+} // namespace
+
+MainWindow::MainWindow(DesktopContext &context, QWidget *parent)
     : QMainWindow(parent)
-    , m_facts(std::move(facts))
+    , m_context(context)
 {
-    setWindowTitle(QLatin1String(kDisplayName));
+    setWindowTitle(m_context.signedIn() ? tr("%1 — %2").arg(QLatin1String(kDisplayName), m_context.actor().email)
+                                        : QString::fromLatin1(kDisplayName));
     setObjectName(QStringLiteral("mainWindow"));
-    resize(1100, 720);
+    resize(1200, 760);
 
-    QMenu *fileMenu = menuBar()->addMenu(tr("&File"));
-    QAction *quitAction = fileMenu->addAction(tr("&Quit"), qApp, &QApplication::quit);
-    quitAction->setShortcut(QKeySequence::Quit);
+    m_sessionModel = new SessionListModel(m_context, this);
+    m_actions = new ClientActions(m_context, *m_sessionModel, this);
 
-    QMenu *helpMenu = menuBar()->addMenu(tr("&Help"));
-    QAction *aboutAction = helpMenu->addAction(tr("&About WaDesk"), this, &MainWindow::showAbout);
+    m_splitter = new QSplitter(Qt::Horizontal, this);
+    m_splitter->setObjectName(QStringLiteral("mainSplitter"));
+    m_splitter->setChildrenCollapsible(false);
+    m_sessionList = new QListView(m_splitter);
+    m_sessionList->setObjectName(QStringLiteral("sessionList"));
+    m_sessionList->setAccessibleName(tr("WhatsApp clients"));
+    m_sessionList->setModel(m_sessionModel);
+    m_sessionList->setItemDelegate(new SessionListDelegate(m_sessionList));
+    m_sessionList->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_sessionList->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_sessionList->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_sessionList->setMinimumWidth(220);
+    m_tabs = new QTabWidget(m_splitter);
+    m_tabs->setObjectName(QStringLiteral("clientTabs"));
+    m_tabs->setAccessibleName(tr("Selected client"));
+    m_tabs->setDocumentMode(true);
+    m_sessionView = new SessionView(m_context, m_tabs);
+    m_conversations = new ConversationsView(m_context, m_tabs);
+    m_tabs->addTab(m_sessionView, tr("&WhatsApp"));
+    m_tabs->addTab(m_conversations, tr("C&onversations"));
+    m_tabs->setTabToolTip(0, tr("The client's live WhatsApp Web page (Ctrl+1)"));
+    m_tabs->setTabToolTip(1, tr("Contacts, messages and sending (Ctrl+2)"));
+    m_splitter->addWidget(m_sessionList);
+    m_splitter->addWidget(m_tabs);
+    m_splitter->setStretchFactor(0, 0);
+    m_splitter->setStretchFactor(1, 1);
+    m_splitter->setSizes({280, 920});
+    setCentralWidget(m_splitter);
+
+    buildMenus();
+    buildStatusBar();
+
+    connect(m_sessionList->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            [this](const QModelIndex &current) { onCurrentChanged(current); });
+    connect(m_sessionList, &QWidget::customContextMenuRequested, this, &MainWindow::showSessionMenu);
+    // Selection survives resets (a reload after adding a client).
+    connect(m_sessionModel, &QAbstractItemModel::modelReset, this, [this]() {
+        const QString keep = m_currentClient;
+        m_currentClient.clear();
+        if (!keep.isEmpty() && m_sessionModel->rowOf(keep) >= 0)
+            selectClient(keep);
+        else if (m_sessionModel->rowCount() > 0)
+            selectClient(m_sessionModel->clientIdAt(0));
+        else
+            onCurrentChanged(QModelIndex());
+    });
+    connect(m_sessionModel, &QAbstractItemModel::dataChanged, this, [this](const QModelIndex &from, const QModelIndex &to) {
+        const int row = m_sessionModel->rowOf(m_currentClient);
+        if (row >= from.row() && row <= to.row())
+            m_sessionView->setClient(m_currentClient, m_sessionModel->index(row, 0).data(SessionListModel::NameRole).toString());
+    });
+    connect(m_actions, &ClientActions::aboutToStop, m_sessionView, &SessionView::detachClient);
+    connect(m_actions, &ClientActions::clientCreated, this, &MainWindow::selectClient);
+    connect(m_conversations, &ConversationsView::messageQueued, m_sessionModel,
+            [this](const QString &clientId) { m_sessionModel->scheduleRefresh(clientId); });
+
+    m_statusTimer.setSingleShot(true);
+    m_statusTimer.setInterval(kStatusDelayMs);
+    connect(&m_statusTimer, &QTimer::timeout, this, &MainWindow::updateStatus);
+    auto statusSoon = [this]() {
+        if (!m_statusTimer.isActive())
+            m_statusTimer.start();
+    };
+    connect(&m_context.sessions(), &SessionRegistry::snapshotChanged, this, statusSoon);
+    connect(&m_context.sessions(), &SessionRegistry::sessionStopped, this, statusSoon);
+
+    m_network = new QNetworkAccessManager(this);
+    m_apiTimer.setInterval(kApiProbeMs);
+    connect(&m_apiTimer, &QTimer::timeout, this, &MainWindow::probeApi);
+    m_apiTimer.start();
+    probeApi();
+
+    restoreSettings();
+    if (m_sessionModel->rowCount() > 0)
+        selectClient(m_sessionModel->clientIdAt(0));
+    else
+        onCurrentChanged(QModelIndex());
+    updateStatus();
+}
+
+MainWindow::~MainWindow()
+{
+    saveSettings();
+}
+
+void MainWindow::buildMenus()
+{
+    m_fileMenu = menuBar()->addMenu(tr("&File"));
+    m_fileMenu->setObjectName(QStringLiteral("fileMenu"));
+    m_fileMenu->addAction(m_actions->addAction());
+    m_fileMenu->addSeparator();
+    if (QAction *signOut = m_context.signOutAction()) {
+        m_fileMenu->addAction(signOut);
+        m_fileMenu->addSeparator();
+    }
+    QAction *quit = m_fileMenu->addAction(Icons::quit(), tr("&Quit"), qApp, &QApplication::quit);
+    quit->setObjectName(QStringLiteral("quitAction"));
+    quit->setShortcut(QKeySequence::Quit);
+    quit->setMenuRole(QAction::QuitRole);
+
+    m_editMenu = menuBar()->addMenu(tr("&Edit"));
+    m_editMenu->setObjectName(QStringLiteral("editMenu"));
+    m_editMenu->addAction(m_actions->renameAction());
+    m_editMenu->addSeparator();
+    QAction *find = m_editMenu->addAction(Icons::search(), tr("&Find Contact"), this, [this]() {
+        showPage(1);
+        m_conversations->focusSearch();
+    });
+    find->setObjectName(QStringLiteral("findContactAction"));
+    find->setShortcut(QKeySequence::Find);
+
+    m_viewMenu = menuBar()->addMenu(tr("&View"));
+    m_viewMenu->setObjectName(QStringLiteral("viewMenu"));
+    QAction *live = m_viewMenu->addAction(tr("&WhatsApp Page"), this, [this]() { showPage(0); });
+    live->setObjectName(QStringLiteral("showSessionAction"));
+    live->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
+    QAction *chats = m_viewMenu->addAction(tr("&Conversations"), this, [this]() { showPage(1); });
+    chats->setObjectName(QStringLiteral("showConversationsAction"));
+    chats->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_2));
+    QAction *focusList = m_viewMenu->addAction(tr("Client &List"), this, [this]() { m_sessionList->setFocus(Qt::ShortcutFocusReason); });
+    focusList->setObjectName(QStringLiteral("focusClientsAction"));
+    focusList->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
+    m_viewMenu->addSeparator();
+    QAction *refreshAction = m_viewMenu->addAction(Icons::refresh(), tr("&Refresh"), this, &MainWindow::refresh);
+    refreshAction->setObjectName(QStringLiteral("refreshAction"));
+    refreshAction->setShortcut(QKeySequence::Refresh);
+    m_viewMenu->addSeparator();
+    m_toolBar = new QToolBar(tr("Main Toolbar"), this);
+    m_toolBar->setObjectName(QStringLiteral("mainToolBar"));
+    m_toolBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    addToolBar(Qt::TopToolBarArea, m_toolBar);
+    m_viewMenu->addAction(m_toolBar->toggleViewAction());
+    if (QAction *notifications = m_context.notificationsAction()) {
+        m_viewMenu->addSeparator();
+        m_viewMenu->addAction(notifications);
+    }
+
+    m_clientMenu = menuBar()->addMenu(tr("&Client"));
+    m_clientMenu->setObjectName(QStringLiteral("clientMenu"));
+    for (QAction *a : m_actions->clientActions()) {
+        if (a)
+            m_clientMenu->addAction(a);
+        else
+            m_clientMenu->addSeparator();
+    }
+    // Nothing in it for roles that may not manage clients: then it is not shown at all.
+    m_clientMenu->menuAction()->setVisible(m_actions->startAction()->isVisible());
+
+    m_helpMenu = menuBar()->addMenu(tr("&Help"));
+    m_helpMenu->setObjectName(QStringLiteral("helpMenu"));
+    QAction *aboutAction = m_helpMenu->addAction(Icons::about(), tr("&About WaDesk"), this, &MainWindow::showAbout);
     aboutAction->setObjectName(QStringLiteral("aboutAction"));
-    helpMenu->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+    aboutAction->setMenuRole(QAction::AboutRole);
+    QAction *aboutQt = m_helpMenu->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+    aboutQt->setMenuRole(QAction::AboutQtRole);
 
-    auto *central = new QWidget(this);
-    auto *layout = new QVBoxLayout(central);
-    auto *welcome = new QLabel(tr("WaDesk is running. The REST API listens on %1.").arg(m_facts.apiAddress), central);
-    welcome->setAlignment(Qt::AlignCenter);
-    layout->addWidget(welcome);
-    setCentralWidget(central);
+    m_toolBar->addAction(m_actions->addAction());
+    m_toolBar->addSeparator();
+    for (QAction *a : {m_actions->startAction(), m_actions->stopAction(), m_actions->pauseAction(), m_actions->resumeAction(),
+                       m_actions->logoutAction()})
+        m_toolBar->addAction(a);
+    m_toolBar->addSeparator();
+    m_toolBar->addAction(refreshAction);
+}
 
-    m_apiLabel = new QLabel(tr("API: %1").arg(m_facts.apiAddress), this);
+void MainWindow::buildStatusBar()
+{
+    m_apiLabel = new QLabel(this);
     m_apiLabel->setObjectName(QStringLiteral("apiStatusLabel"));
-    m_databaseLabel = new QLabel(tr("Database: %1").arg(m_facts.database), this);
+    m_readyLabel = new QLabel(this);
+    m_readyLabel->setObjectName(QStringLiteral("readyStatusLabel"));
+    m_databaseLabel = new QLabel(tr("Database: %1").arg(m_context.facts().database), this);
     m_databaseLabel->setObjectName(QStringLiteral("databaseStatusLabel"));
-    m_databaseLabel->setToolTip(m_facts.secrets);
-    statusBar()->addWidget(m_apiLabel);
+    m_databaseLabel->setToolTip(m_context.facts().secrets.isEmpty() ? QString() : tr("Secrets: %1").arg(m_context.facts().secrets));
+    m_databaseLabel->setAccessibleName(m_databaseLabel->text());
+    statusBar()->addWidget(m_apiLabel, 1);
+    statusBar()->addPermanentWidget(m_readyLabel);
     statusBar()->addPermanentWidget(m_databaseLabel);
 }
 
-QString MainWindow::aboutText()
+void MainWindow::probeApi()
+{
+    const QString address = m_context.facts().apiAddress;
+    if (address.isEmpty()) {
+        m_apiState = tr("off");
+        updateStatus();
+        return;
+    }
+    if (m_apiState.isEmpty())
+        m_apiState = tr("checking");
+    QNetworkRequest request(QUrl(address + QStringLiteral("/health")));
+    request.setTransferTimeout(kApiTimeoutMs);
+    QNetworkReply *reply = m_network->get(request);
+    connect(reply, &QNetworkReply::finished, this, [this, reply]() {
+        reply->deleteLater();
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        if (status == 200)
+            m_apiState = tr("running");
+        else if (status > 0)
+            m_apiState = tr("degraded (HTTP %1)").arg(status);
+        else
+            m_apiState = tr("not answering");
+        updateStatus();
+    });
+}
+
+void MainWindow::updateStatus()
+{
+    const QString address = m_context.facts().apiAddress;
+    m_apiLabel->setText(address.isEmpty() ? tr("API: off") : tr("API: %1 (%2)").arg(address, m_apiState));
+    m_apiLabel->setAccessibleName(m_apiLabel->text());
+    // Ready sessions among the clients this user sees.
+    int ready = 0;
+    const int total = m_sessionModel->rowCount();
+    for (int row = 0; row < total; ++row) {
+        if (SessionState(m_sessionModel->index(row, 0).data(SessionListModel::StateRole).toInt()) == SessionState::Ready)
+            ++ready;
+    }
+    m_readyLabel->setText(tr("Ready: %1 of %2").arg(ready).arg(total));
+    m_readyLabel->setToolTip(tr("Clients whose WhatsApp session is ready, of the clients you see"));
+    m_readyLabel->setAccessibleName(m_readyLabel->text());
+}
+
+void MainWindow::selectClient(const QString &clientId)
+{
+    const int row = m_sessionModel->rowOf(clientId);
+    if (row < 0)
+        return;
+    const QModelIndex at = m_sessionModel->index(row, 0);
+    if (m_sessionList->currentIndex() != at)
+        m_sessionList->setCurrentIndex(at); // → onCurrentChanged
+    else
+        onCurrentChanged(at);
+}
+
+void MainWindow::onCurrentChanged(const QModelIndex &current)
+{
+    const QString clientId = current.isValid() ? current.data(SessionListModel::ClientIdRole).toString() : QString();
+    m_currentClient = clientId;
+    m_sessionModel->setCurrentClient(clientId);
+    m_actions->setCurrentClient(clientId);
+    m_sessionView->setClient(clientId, current.data(SessionListModel::NameRole).toString());
+    m_conversations->setClient(clientId);
+    updateStatus();
+}
+
+void MainWindow::showPage(int page)
+{
+    m_tabs->setCurrentIndex(qBound(0, page, m_tabs->count() - 1));
+}
+
+void MainWindow::refresh()
+{
+    m_sessionModel->reload();
+    m_conversations->reloadContacts();
+    probeApi();
+}
+
+void MainWindow::showSessionMenu(const QPoint &pos)
+{
+    const QModelIndex at = m_sessionList->indexAt(pos);
+    if (at.isValid())
+        selectClient(at.data(SessionListModel::ClientIdRole).toString());
+    QMenu menu(this);
+    menu.setObjectName(QStringLiteral("sessionContextMenu"));
+    if (at.isValid()) {
+        menu.addAction(tr("Show &WhatsApp Page"), this, [this]() { showPage(0); });
+        menu.addAction(tr("Show &Conversations"), this, [this]() { showPage(1); });
+        menu.addSeparator();
+        for (QAction *a : m_actions->clientActions()) {
+            if (!a)
+                menu.addSeparator();
+            else if (a->isVisible())
+                menu.addAction(a);
+        }
+    }
+    if (m_actions->addAction()->isVisible()) {
+        menu.addSeparator();
+        menu.addAction(m_actions->addAction());
+    }
+    if (!menu.isEmpty())
+        menu.exec(m_sessionList->viewport()->mapToGlobal(pos));
+}
+
+QString MainWindow::aboutText(const QString &waJsVersion)
 {
     return tr("<h3>WaDesk %1</h3><p>Runs a team's WhatsApp sessions, with a REST API and signed webhooks.</p>"
-              "<p>Qt %2 (built with %3)<br>Chromium %4 (Qt WebEngine %5)</p>")
+              "<p>Qt %2 (built with %3)<br>Chromium %4 (Qt WebEngine %5)<br>wa-js %6</p>")
         .arg(QLatin1String(kVersion), QString::fromLatin1(qVersion()), QStringLiteral(QT_VERSION_STR),
-             EngineInfo::chromiumVersion(), EngineInfo::qtWebEngineVersion());
+             EngineInfo::chromiumVersion(), EngineInfo::qtWebEngineVersion(),
+             waJsVersion.isEmpty() ? tr("(not loaded)") : waJsVersion.toHtmlEscaped());
 }
 
 void MainWindow::showAbout()
 {
-    QMessageBox::about(this, tr("About WaDesk"), aboutText());
+    QMessageBox::about(this, tr("About WaDesk"), aboutText(m_context.sessions().waJsVersion()));
+}
+
+void MainWindow::restoreSettings()
+{
+    QSettings settings;
+    if (const QByteArray geometry = settings.value(kGeometryKey).toByteArray(); !geometry.isEmpty())
+        restoreGeometry(geometry);
+    if (const QByteArray state = settings.value(kStateKey).toByteArray(); !state.isEmpty())
+        restoreState(state);
+    if (const QByteArray split = settings.value(kSplitterKey).toByteArray(); !split.isEmpty())
+        m_splitter->restoreState(split);
+    if (const QByteArray split = settings.value(kConversationsKey).toByteArray(); !split.isEmpty())
+        m_conversations->splitter()->restoreState(split);
+    showPage(settings.value(kTabKey, 0).toInt());
+}
+
+void MainWindow::saveSettings()
+{
+    if (m_saved)
+        return;
+    m_saved = true;
+    QSettings settings;
+    settings.setValue(kGeometryKey, saveGeometry());
+    settings.setValue(kStateKey, saveState());
+    settings.setValue(kSplitterKey, m_splitter->saveState());
+    settings.setValue(kConversationsKey, m_conversations->splitter()->saveState());
+    settings.setValue(kTabKey, m_tabs->currentIndex());
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    m_saved = false;
+    saveSettings();
+    QMainWindow::closeEvent(event);
 }
 
 } // namespace wadesk

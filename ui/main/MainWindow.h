@@ -1,32 +1,94 @@
 #pragma once
 
 #include <QMainWindow>
+#include <QPointer>
+#include <QTimer>
 
 class QLabel;
+class QListView;
+class QMenu;
+class QNetworkAccessManager;
+class QSplitter;
+class QTabWidget;
+class QToolBar;
 
 namespace wadesk {
 
-// The application window. Screens arrive with later work; today it shows where the API
-// listens and which database is in use, and the About box with the versions in use.
+class ClientActions;
+class ConversationsView;
+class DesktopContext;
+class SessionListModel;
+class SessionView;
+
+// The application window for a signed-in user: the clients they may see on the left (live
+// state, unread, queue, paused), and on the right the selected client's live WhatsApp Web page
+// (where a number is linked by scanning its QR code) and its conversations. Actions are shown
+// only to roles that may take them. Geometry, toolbar and splitters are kept in QSettings.
 class MainWindow final : public QMainWindow {
     Q_OBJECT
 public:
-    struct Facts {
-        QString apiAddress;      // "http://127.0.0.1:3002"
-        QString database;        // "SQLite /home/me/.local/share/wadesk/wadesk.db"
-        QString secrets;         // which secret store holds the master key
-    };
+    explicit MainWindow(DesktopContext &context, QWidget *parent = nullptr);
+    ~MainWindow() override;
 
-    explicit MainWindow(Facts facts, QWidget *parent = nullptr);
-    static QString aboutText();
+    // The versions in use: WaDesk, Qt, Chromium (Qt WebEngine) and wa-js.
+    static QString aboutText(const QString &waJsVersion = QString());
+
+    // For the desktop shell: "Sign out" goes to the File menu, "Notifications" to View.
+    QMenu *fileMenu() const { return m_fileMenu; }
+    QMenu *viewMenu() const { return m_viewMenu; }
+
+    SessionListModel *sessionModel() const { return m_sessionModel; }
+    QListView *sessionList() const { return m_sessionList; }
+    SessionView *sessionView() const { return m_sessionView; }
+    ConversationsView *conversationsView() const { return m_conversations; }
+    ClientActions *clientActions() const { return m_actions; }
+    QTabWidget *tabs() const { return m_tabs; }
+    QString currentClient() const { return m_currentClient; }
+    void selectClient(const QString &clientId);
+    // Shows the live page (0) or the conversations (1).
+    void showPage(int page);
+    // Re-reads the client list and contacts.
+    void refresh();
 
 public slots:
     void showAbout();
 
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
 private:
-    Facts m_facts;
+    void buildMenus();
+    void buildStatusBar();
+    void onCurrentChanged(const QModelIndex &current);
+    void showSessionMenu(const QPoint &pos);
+    void updateStatus();
+    void probeApi();
+    void restoreSettings();
+    void saveSettings();
+
+    DesktopContext &m_context;
+    SessionListModel *m_sessionModel = nullptr;
+    ClientActions *m_actions = nullptr;
+    QSplitter *m_splitter = nullptr;
+    QListView *m_sessionList = nullptr;
+    QTabWidget *m_tabs = nullptr;
+    SessionView *m_sessionView = nullptr;
+    ConversationsView *m_conversations = nullptr;
+    QToolBar *m_toolBar = nullptr;
+    QMenu *m_fileMenu = nullptr;
+    QMenu *m_editMenu = nullptr;
+    QMenu *m_viewMenu = nullptr;
+    QMenu *m_clientMenu = nullptr;
+    QMenu *m_helpMenu = nullptr;
     QLabel *m_apiLabel = nullptr;
+    QLabel *m_readyLabel = nullptr;
     QLabel *m_databaseLabel = nullptr;
+    QString m_currentClient;
+    QString m_apiState;
+    QTimer m_statusTimer;
+    QTimer m_apiTimer;
+    QNetworkAccessManager *m_network = nullptr;
+    bool m_saved = false;
 };
 
 } // namespace wadesk

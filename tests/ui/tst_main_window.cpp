@@ -1,0 +1,335 @@
+// The main window against a real SessionRegistry and the fake WhatsApp Web page: menus, actions
+// and About; the live page attached to the view (borrowed, never deleted, let go before the
+// session deletes it); sending from the composer reaches the page and the ticks follow the acks;
+// the rate-limit strip; agents and viewers see only their clients and no actions their role may
+// not take; window geometry and splitters come back.
+
+#include "UiHarness.h"
+
+#include "conversations/Composer.h"
+#include "conversations/ConversationsView.h"
+#include "conversations/RateLimitStrip.h"
+#include "main/MainWindow.h"
+#include "models/ContactListModel.h"
+#include "models/MessageThreadModel.h"
+#include "models/SessionListModel.h"
+#include "sessions/ClientActions.h"
+#include "sessions/SessionView.h"
+
+#include <QAbstractItemModelTester>
+#include <QAction>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListView>
+#include <QMenu>
+#include <QMenuBar>
+#include <QPlainTextEdit>
+#include <QPointer>
+#include <QPushButton>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QToolBar>
+#include <QWebEngineView>
+
+using namespace wadesk;
+using wadesk::test::kUiWaitMs;
+using wadesk::test::UiHarness;
+
+namespace {
+const QString kOwnPhone = QStringLiteral("14155552672");
+
+QStringList menuTitles(QMainWindow &w)
+{
+    QStringList out;
+    for (QAction *a : w.menuBar()->actions()) {
+        if (a->isVisible())
+            out << a->text().remove(QLatin1Char('&'));
+    }
+    return out;
+}
+
+bool hiddenOrDisabled(QAction *a)
+{
+    return !a->isVisible() || !a->isEnabled();
+}
+} // namespace
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+
+    UiHarness h;
+    QString m_ready;
+    QString m_qr;
+    QString m_stopped;
+
+private slots:
+    void initTestCase()
+    {
+        QString why;
+        QVERIFY2(h.setUp(&why), qPrintable(why));
+        m_ready = h.createClient(QStringLiteral("Sales"));
+        m_qr = h.createClient(QStringLiteral("Support"));
+        m_stopped = h.createClient(QStringLiteral("Archive"));
+        QVERIFY(h.startToQr(m_ready));
+        QVERIFY(h.scan(m_ready, kOwnPhone));
+        QVERIFY(h.startToQr(m_qr));
+    }
+
+    void cleanupTestCase() { h.tearDown(); }
+
+    void menusActionsAndAbout()
+    {
+        MainWindow w(*h.context);
+        QAbstractItemModelTester tester(w.sessionModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        w.show();
+        QCOMPARE(menuTitles(w), (QStringList{QStringLiteral("File"), QStringLiteral("Edit"), QStringLiteral("View"),
+                                             QStringLiteral("Client"), QStringLiteral("Help")}));
+        QVERIFY(w.fileMenu() && w.viewMenu());
+        QCOMPARE(w.viewMenu()->objectName(), QStringLiteral("viewMenu"));
+        QCOMPARE(w.sessionModel()->rowCount(), 3);
+        ClientActions *a = w.clientActions();
+        for (QAction *action : {a->addAction(), a->renameAction(), a->startAction(), a->stopAction(), a->logoutAction(),
+                                a->pauseAction(), a->resumeAction()}) {
+            QVERIFY2(action->isVisible(), qPrintable(action->objectName()));
+            QVERIFY2(!action->shortcut().isEmpty(), qPrintable(action->objectName()));
+            QVERIFY2(!action->icon().isNull(), qPrintable(action->objectName()));
+        }
+        // State decides what is enabled.
+        w.selectClient(m_ready);
+        QVERIFY(!a->startAction()->isEnabled());
+        QVERIFY(a->stopAction()->isEnabled());
+        QVERIFY(a->logoutAction()->isEnabled());
+        QVERIFY(a->pauseAction()->isEnabled());
+        QVERIFY(!a->resumeAction()->isEnabled());
+        w.selectClient(m_stopped);
+        QVERIFY(a->startAction()->isEnabled());
+        QVERIFY(!a->stopAction()->isEnabled());
+        QVERIFY(!a->logoutAction()->isEnabled());
+        QVERIFY(a->renameAction()->isEnabled());
+        // Rename from here shows in the list.
+        QVERIFY(a->renameClient(m_stopped, QStringLiteral("Archive 2024")).ok());
+        QCOMPARE(w.sessionModel()->index(w.sessionModel()->rowOf(m_stopped), 0).data().toString(), QStringLiteral("Archive 2024"));
+
+        const QString about = MainWindow::aboutText(h.registry->waJsVersion());
+        QVERIFY(about.contains(QString::fromLatin1(qVersion())));
+        QVERIFY(about.contains(QStringLiteral("Chromium")));
+        QVERIFY(about.contains(QStringLiteral("wa-js")));
+        QVERIFY(w.findChild<QAction *>(QStringLiteral("aboutAction")));
+        QVERIFY(w.findChild<QAction *>(QStringLiteral("findContactAction"))->shortcut() == QKeySequence(QKeySequence::Find));
+
+        // Status bar: API address and state, database, ready sessions.
+        auto *api = w.findChild<QLabel *>(QStringLiteral("apiStatusLabel"));
+        QVERIFY(api && api->text().contains(QStringLiteral("127.0.0.1:9")));
+        QTRY_VERIFY_WITH_TIMEOUT(api->text().contains(QStringLiteral("not answering")), kUiWaitMs);
+        QVERIFY(w.findChild<QLabel *>(QStringLiteral("databaseStatusLabel"))->text().contains(QStringLiteral("SQLite")));
+        QTRY_COMPARE_WITH_TIMEOUT(w.findChild<QLabel *>(QStringLiteral("readyStatusLabel"))->text(), QStringLiteral("Ready: 1 of 3"), kUiWaitMs);
+
+        // Accessible names on the main controls.
+        for (const char *name : {"sessionList", "contactSearch", "contactList", "messageThread", "recipientEdit", "messageEdit", "sendButton"}) {
+            auto *widget = w.findChild<QWidget *>(QLatin1String(name));
+            QVERIFY2(widget, name);
+            QVERIFY2(!widget->accessibleName().isEmpty(), name);
+        }
+    }
+
+    void livePageIsBorrowedAndLetGo()
+    {
+        auto window = std::make_unique<MainWindow>(*h.context);
+        MainWindow &w = *window;
+        w.show();
+        w.showPage(0);
+        QPointer<QWebEnginePage> qrPage = h.page(m_qr);
+        QPointer<QWebEnginePage> readyPage = h.page(m_ready);
+        QVERIFY(qrPage && readyPage);
+
+        w.selectClient(m_qr);
+        QCOMPARE(w.sessionView()->attachedPage(), qrPage.data());
+        QVERIFY(w.sessionView()->webView());
+        QCOMPARE(w.sessionView()->webView()->page(), qrPage.data());
+        QVERIFY(w.findChild<QLabel *>(QStringLiteral("sessionHint"))->text().contains(QStringLiteral("Linked devices")));
+
+        // Switching clients: the other page is shown, the first keeps running.
+        w.selectClient(m_ready);
+        QCOMPARE(w.sessionView()->webView()->page(), readyPage.data());
+        QVERIFY(qrPage);
+        QCOMPARE(UiHarness::js(qrPage, QStringLiteral("__fake.state().mode")).toString(), QStringLiteral("QR"));
+
+        // Stopped from here: the view lets the page go first, then the session deletes it.
+        w.selectClient(m_qr);
+        QCOMPARE(w.sessionView()->attachedPage(), qrPage.data());
+        QVERIFY(w.clientActions()->stopClient(m_qr).ok());
+        QVERIFY(!qrPage);
+        QVERIFY(!w.sessionView()->attachedPage());
+        QVERIFY(!w.sessionView()->webView());
+        QTRY_COMPARE_WITH_TIMEOUT(w.sessionModel()->index(w.sessionModel()->rowOf(m_qr), 0).data(SessionListModel::StateRole).toInt(),
+                                  int(SessionState::Stopped), kUiWaitMs);
+        QVERIFY(w.clientActions()->startAction()->isEnabled());
+
+        // Started again from here: the new page is shown once it exists.
+        QVERIFY(w.clientActions()->startClient(m_qr).ok());
+        QVERIFY(h.waitState(m_qr, SessionState::Qr));
+        QTRY_COMPARE_WITH_TIMEOUT(w.sessionView()->attachedPage(), h.page(m_qr), kUiWaitMs);
+        QVERIFY(w.sessionView()->attachedPage());
+
+        // Stopped elsewhere (the API): the view follows without a crash.
+        QPointer<QWebEnginePage> second = h.page(m_qr);
+        h.registry->stop(m_qr);
+        QVERIFY(!second);
+        QVERIFY(!w.sessionView()->attachedPage());
+        QVERIFY(h.startToQr(m_qr));
+        QTRY_VERIFY_WITH_TIMEOUT(w.sessionView()->attachedPage() == h.page(m_qr), kUiWaitMs);
+
+        // The window goes; the pages stay with their sessions.
+        QPointer<QWebEnginePage> kept = h.page(m_qr);
+        window.reset();
+        QVERIFY(kept);
+        QVERIFY(readyPage);
+        QCOMPARE(UiHarness::js(readyPage, QStringLiteral("__fake.state().mode")).toString(), QStringLiteral("MAIN"));
+    }
+
+    void composerSendsAndTicksFollowAcks()
+    {
+        MainWindow w(*h.context);
+        w.show();
+        w.selectClient(m_ready);
+        w.showPage(1);
+        ConversationsView *c = w.conversationsView();
+        QAbstractItemModelTester threadTester(c->threadModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester contactTester(c->contactModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester proxyTester(c->contactProxy(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        Composer *composer = c->composer();
+        QVERIFY(composer->isVisible());
+        QVERIFY(!composer->sendButton()->isEnabled());
+        QTest::keyClicks(composer->recipientEdit(), QStringLiteral("+1 415 555 0177"));
+        QTest::keyClicks(composer->textEdit(), QStringLiteral("Hello from the composer"));
+        QVERIFY(composer->sendButton()->isEnabled());
+        const int sentBefore = UiHarness::js(h.page(m_ready), QStringLiteral("__fake.state().sent.length")).toInt();
+        QStringList ticks;
+        connect(c->threadModel(), &QAbstractItemModel::dataChanged, this, [&](const QModelIndex &from) {
+            const QString s = from.data(MessageThreadModel::StatusRole).toString();
+            if (ticks.isEmpty() || ticks.last() != s)
+                ticks << s;
+        });
+        QTest::mouseClick(composer->sendButton(), Qt::LeftButton);
+        QVERIFY2(composer->lastError().isEmpty(), qPrintable(composer->lastError()));
+        QVERIFY(composer->text().isEmpty());
+        // The conversation with that number opened, with the message queued.
+        QCOMPARE(c->threadModel()->contactPhone(), QStringLiteral("+14155550177"));
+        QCOMPARE(c->threadModel()->rowCount(), 1);
+        const QModelIndex message = c->threadModel()->index(0, 0);
+        QCOMPARE(message.data(MessageThreadModel::BodyRole).toString(), QStringLiteral("Hello from the composer"));
+        ticks << message.data(MessageThreadModel::StatusRole).toString();
+        QCOMPARE(ticks.first(), QStringLiteral("queued"));
+        QVERIFY(c->contactModel()->rowOfPhone(QStringLiteral("+14155550177")) >= 0);
+
+        // It reaches the page, and the ticks follow the acks.
+        QTRY_COMPARE_WITH_TIMEOUT(UiHarness::js(h.page(m_ready), QStringLiteral("__fake.state().sent.length")).toInt(), sentBefore + 1, kUiWaitMs);
+        QCOMPARE(UiHarness::js(h.page(m_ready), QStringLiteral("__fake.state().sent[__fake.state().sent.length - 1].body")).toString(),
+                 QStringLiteral("Hello from the composer"));
+        QTRY_COMPARE_WITH_TIMEOUT(c->threadModel()->index(0, 0).data(MessageThreadModel::StatusRole).toString(), QStringLiteral("read"), kUiWaitMs);
+        QVERIFY2(ticks.contains(QStringLiteral("sent")) && ticks.contains(QStringLiteral("delivered")), qPrintable(ticks.join(QLatin1Char(' '))));
+        // The delegate paints the thread (ticks included) without trouble.
+        QVERIFY(!c->threadView()->grab().isNull());
+
+        // The rate-limit strip counts it.
+        c->rateLimits()->refresh();
+        QVERIFY2(c->rateLimits()->summary().contains(QStringLiteral("Minute: 1/1000")), qPrintable(c->rateLimits()->summary()));
+        QVERIFY(c->rateLimits()->summary().contains(QStringLiteral("Day: 1/100000")));
+
+        // A failure shows its reason.
+        QVERIFY(UiHarness::js(h.page(m_ready), QStringLiteral("__fake.failNextSend('Recipient blocked you')")).toObject().value(QLatin1String("ok")).toBool());
+        QTest::keyClicks(composer->textEdit(), QStringLiteral("This one fails"));
+        QVERIFY(!composer->send().isEmpty());
+        QCOMPARE(c->threadModel()->rowCount(), 2);
+        QTRY_COMPARE_WITH_TIMEOUT(c->threadModel()->index(1, 0).data(MessageThreadModel::StatusRole).toString(), QStringLiteral("failed"), kUiWaitMs);
+        QVERIFY(!c->threadModel()->index(1, 0).data(MessageThreadModel::FailureReasonRole).toString().isEmpty());
+
+        // Refused sends say why and keep the text.
+        composer->setRecipient(QStringLiteral("not a number"));
+        composer->setText(QStringLiteral("kept"));
+        QVERIFY(composer->send().isEmpty());
+        QVERIFY(!composer->lastError().isEmpty());
+        QCOMPARE(composer->text(), QStringLiteral("kept"));
+
+        // Search filters the contact list.
+        QTest::keyClicks(w.findChild<QLineEdit *>(QStringLiteral("contactSearch")), QStringLiteral("0177"));
+        QCOMPARE(c->contactProxy()->rowCount(), 1);
+    }
+
+    void agentSeesOnlyAssignedClientsAndNoManagement()
+    {
+        Result<UserRecord> agent = h.createMember(QStringLiteral("agent@ui.test"), Role::Agent);
+        QVERIFY2(agent.ok(), agent ? "" : qPrintable(agent.error().message));
+        QVERIFY(h.context->team().assignClient(h.admin, agent.value().id, m_ready).ok());
+        h.context->signIn(UiHarness::actorOf(agent.value()));
+        {
+            MainWindow w(*h.context);
+            QAbstractItemModelTester tester(w.sessionModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+            w.show();
+            QCOMPARE(w.sessionModel()->rowCount(), 1);
+            QCOMPARE(w.sessionModel()->clientIdAt(0), m_ready);
+            ClientActions *a = w.clientActions();
+            for (QAction *action : {a->addAction(), a->renameAction(), a->startAction(), a->stopAction(), a->logoutAction(),
+                                    a->pauseAction(), a->resumeAction()})
+                QVERIFY2(hiddenOrDisabled(action) && !action->isVisible(), qPrintable(action->objectName()));
+            QVERIFY(!menuTitles(w).contains(QStringLiteral("Client")));
+            // Even called directly, the services refuse.
+            QCOMPARE(a->stopClient(m_ready).error().httpStatus, 403);
+            QVERIFY(h.session(m_ready));
+            QCOMPARE(a->createClient(QStringLiteral("Sneaky"), QString()).error().httpStatus, 403);
+            // The toolbar shows none of them.
+            for (QAction *action : w.findChild<QToolBar *>(QStringLiteral("mainToolBar"))->actions()) {
+                if (!action->isSeparator() && action->objectName() != QLatin1String("refreshAction"))
+                    QVERIFY2(!action->isVisible(), qPrintable(action->objectName()));
+            }
+            // Agents may send: the composer is there.
+            w.showPage(1);
+            QVERIFY(w.conversationsView()->composer()->isVisible());
+            // And may see the live page (with its QR when linking).
+            w.showPage(0);
+            QVERIFY(w.sessionView()->attachedPage());
+        }
+        Result<UserRecord> viewer = h.createMember(QStringLiteral("viewer@ui.test"), Role::Viewer);
+        QVERIFY(viewer.ok());
+        QVERIFY(h.context->team().assignClient(h.admin, viewer.value().id, m_qr).ok());
+        h.context->signIn(UiHarness::actorOf(viewer.value()));
+        {
+            MainWindow w(*h.context);
+            w.show();
+            QCOMPARE(w.sessionModel()->rowCount(), 1);
+            QCOMPARE(w.sessionModel()->clientIdAt(0), m_qr);
+            QVERIFY(!w.clientActions()->addAction()->isVisible());
+            w.showPage(1);
+            QVERIFY(!w.conversationsView()->composer()->isVisible());
+            QVERIFY(w.findChild<QLabel *>(QStringLiteral("readOnlyNote"))->isVisible());
+            // A viewer does not see the QR code (it grants access to the account).
+            w.showPage(0);
+            QVERIFY(!w.sessionView()->attachedPage());
+        }
+        h.context->signIn(h.admin);
+    }
+
+    void geometryAndSplittersComeBack()
+    {
+        QList<int> sizes;
+        {
+            MainWindow w(*h.context);
+            w.show();
+            w.resize(1000, 640);
+            w.findChild<QSplitter *>(QStringLiteral("mainSplitter"))->setSizes({333, 667});
+            sizes = w.findChild<QSplitter *>(QStringLiteral("mainSplitter"))->sizes();
+            w.showPage(1);
+            w.close();
+        }
+        MainWindow again(*h.context);
+        again.show();
+        QCOMPARE(again.size(), QSize(1000, 640));
+        QCOMPARE(again.findChild<QSplitter *>(QStringLiteral("mainSplitter"))->sizes(), sizes);
+        QCOMPARE(again.tabs()->currentIndex(), 1);
+    }
+};
+
+WADESK_UI_TEST_MAIN(TestMainWindow)
+
+#include "tst_main_window.moc"

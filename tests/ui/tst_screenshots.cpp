@@ -1,0 +1,210 @@
+// Screenshots of the main window, rendered offscreen against the fake WhatsApp Web page, for
+// people to look at (the README's pictures come from here): a client on its QR screen, a
+// linked client's live page, and a conversation with every kind of tick, in the light palette
+// and in a dark one. PNGs go to $WADESK_SCREENSHOT_DIR (CTest sets <build>/screenshots), else
+// to "screenshots" next to the test binary's build directory.
+
+#include "UiHarness.h"
+
+#include "conversations/Composer.h"
+#include "conversations/ConversationsView.h"
+#include "main/MainWindow.h"
+#include "messaging/ContactService.h"
+#include "messaging/MessageService.h"
+#include "models/MessageThreadModel.h"
+#include "models/SessionListModel.h"
+#include "sessions/SessionView.h"
+
+#include <QDir>
+#include <QImage>
+#include <QListView>
+#include <QPalette>
+#include <QStyleFactory>
+#include <QWebEngineView>
+
+using namespace wadesk;
+using wadesk::test::kUiWaitMs;
+using wadesk::test::UiHarness;
+
+namespace {
+const QSize kWindowSize(1280, 800);
+
+QString screenshotDir()
+{
+    QString dir = qEnvironmentVariable("WADESK_SCREENSHOT_DIR");
+    if (dir.isEmpty())
+        dir = QDir(QCoreApplication::applicationDirPath()).absoluteFilePath(QStringLiteral("../screenshots"));
+    QDir().mkpath(dir);
+    return dir;
+}
+
+// Whether the image shows something (not one flat colour).
+bool hasContent(const QImage &image)
+{
+    if (image.isNull())
+        return false;
+    const QRgb first = image.pixel(0, 0);
+    for (int y = 0; y < image.height(); y += 7) {
+        for (int x = 0; x < image.width(); x += 7) {
+            if (image.pixel(x, y) != first)
+                return true;
+        }
+    }
+    return false;
+}
+
+QPalette darkPalette()
+{
+    QPalette p;
+    p.setColor(QPalette::Window, QColor(0x2b, 0x2d, 0x30));
+    p.setColor(QPalette::WindowText, QColor(0xe8, 0xe8, 0xe8));
+    p.setColor(QPalette::Base, QColor(0x1e, 0x1f, 0x22));
+    p.setColor(QPalette::AlternateBase, QColor(0x33, 0x35, 0x39));
+    p.setColor(QPalette::Text, QColor(0xe8, 0xe8, 0xe8));
+    p.setColor(QPalette::Button, QColor(0x3a, 0x3c, 0x40));
+    p.setColor(QPalette::ButtonText, QColor(0xe8, 0xe8, 0xe8));
+    p.setColor(QPalette::Highlight, QColor(0x3d, 0x8e, 0xd8));
+    p.setColor(QPalette::HighlightedText, QColor(0xff, 0xff, 0xff));
+    p.setColor(QPalette::ToolTipBase, QColor(0x3a, 0x3c, 0x40));
+    p.setColor(QPalette::ToolTipText, QColor(0xe8, 0xe8, 0xe8));
+    p.setColor(QPalette::PlaceholderText, QColor(0x9a, 0x9a, 0x9a));
+    p.setColor(QPalette::Mid, QColor(0x55, 0x57, 0x5b));
+    p.setColor(QPalette::Midlight, QColor(0x60, 0x62, 0x66));
+    p.setColor(QPalette::Disabled, QPalette::Text, QColor(0x80, 0x80, 0x80));
+    p.setColor(QPalette::Disabled, QPalette::WindowText, QColor(0x80, 0x80, 0x80));
+    p.setColor(QPalette::Disabled, QPalette::ButtonText, QColor(0x80, 0x80, 0x80));
+    return p;
+}
+} // namespace
+
+class TestScreenshots : public QObject {
+    Q_OBJECT
+
+    UiHarness h;
+    QString m_ready;
+    QString m_qr;
+    QString m_stopped;
+    QString m_dir;
+
+    bool save(QWidget &w, const QString &name)
+    {
+        w.repaint();
+        QCoreApplication::processEvents();
+        const QImage image = w.grab().toImage();
+        const QString path = QDir(m_dir).filePath(name);
+        if (!image.save(path))
+            return false;
+        qInfo("screenshot: %s (%dx%d)", qPrintable(path), image.width(), image.height());
+        return hasContent(image);
+    }
+
+    // Waits until the web view has painted the page (Chromium renders asynchronously).
+    void waitForPage(MainWindow &w)
+    {
+        QWebEngineView *view = w.sessionView()->webView();
+        QVERIFY(view);
+        if (!QTest::qWaitFor([&] { return hasContent(view->grab().toImage()); }, 10000))
+            qWarning("the web view painted nothing offscreen; the screenshot shows it empty");
+    }
+
+private slots:
+    void initTestCase()
+    {
+        m_dir = screenshotDir();
+        QString why;
+        QVERIFY2(h.setUp(&why), qPrintable(why));
+        m_ready = h.createClient(QStringLiteral("Sales team"));
+        m_qr = h.createClient(QStringLiteral("Customer support"));
+        m_stopped = h.createClient(QStringLiteral("Billing"));
+        QVERIFY(h.startToQr(m_ready));
+        QVERIFY(h.scan(m_ready, QStringLiteral("14155552673")));
+        QVERIFY(h.startToQr(m_qr));
+
+        // A conversation with every tick: received, read, delivered, failed, queued.
+        for (const QString &body : {QStringLiteral("Hi! Is my order #1042 on its way?"), QStringLiteral("Thanks, that was quick.")})
+            QVERIFY(h.fake(m_ready, QStringLiteral("incoming({from: '14155550150', body: '%1', notifyName: 'Maria Lopez'})").arg(body))
+                        .toObject().value(QLatin1String("ok")).toBool());
+        QVERIFY(h.fake(m_ready, QStringLiteral("incoming({from: '14155550151', body: 'Can I change my delivery address?'})"))
+                    .toObject().value(QLatin1String("ok")).toBool());
+        QTRY_VERIFY_WITH_TIMEOUT(h.context->contacts().list(h.admin, ContactQuery()).value().total >= 2, kUiWaitMs);
+        auto send = [&](const QString &to, const QString &text) {
+            Result<MessageService::Accepted> a = h.context->messages().send(h.admin, m_ready, to, text, QString());
+            return a ? a.value().messageId : QString();
+        };
+        const QString read = send(QStringLiteral("+14155550150"), QStringLiteral("Hello Maria, yes: it left the warehouse this morning."));
+        QTRY_COMPARE_WITH_TIMEOUT(h.context->messages().get(h.admin, read).value().status, QStringLiteral("read"), kUiWaitMs);
+        h.fake(m_ready, QStringLiteral("configure({maxAck: 2})"));
+        const QString delivered = send(QStringLiteral("+14155550150"), QStringLiteral("It should arrive tomorrow before noon."));
+        QTRY_COMPARE_WITH_TIMEOUT(h.context->messages().get(h.admin, delivered).value().status, QStringLiteral("delivered"), kUiWaitMs);
+        h.fake(m_ready, QStringLiteral("failNextSend('Chat not found for 14155550150@c.us')"));
+        const QString failed = send(QStringLiteral("+14155550150"), QStringLiteral("Here is the tracking link."));
+        QTRY_COMPARE_WITH_TIMEOUT(h.context->messages().get(h.admin, failed).value().status, QStringLiteral("failed"), kUiWaitMs);
+    }
+
+    void cleanupTestCase() { h.tearDown(); }
+
+    void qrScreen()
+    {
+        MainWindow w(*h.context);
+        w.resize(kWindowSize);
+        w.show();
+        w.selectClient(m_qr);
+        w.showPage(0);
+        QVERIFY(w.sessionView()->attachedPage());
+        waitForPage(w);
+        QVERIFY(save(w, QStringLiteral("main-window-qr.png")));
+    }
+
+    void readySession()
+    {
+        MainWindow w(*h.context);
+        w.resize(kWindowSize);
+        w.show();
+        w.selectClient(m_ready);
+        w.showPage(0);
+        QVERIFY(w.sessionView()->attachedPage());
+        waitForPage(w);
+        QVERIFY(save(w, QStringLiteral("main-window-ready.png")));
+    }
+
+    void conversation()
+    {
+        // Held by a pause taken before the sender (on this thread) could move: it stays queued,
+        // and the strip says the queue is paused.
+        QVERIFY(h.context->messages().send(h.admin, m_ready, QStringLiteral("+14155550150"),
+                                           QStringLiteral("Anything else I can help with?"), QString()).ok());
+        h.registry->pause(h.admin.organizationId, m_ready, QStringLiteral("paused by admin@ui.test"));
+        MainWindow w(*h.context);
+        w.resize(kWindowSize);
+        w.show();
+        w.selectClient(m_ready);
+        w.showPage(1);
+        w.conversationsView()->openConversation(QStringLiteral("+14155550150"));
+        QVERIFY(w.conversationsView()->threadModel()->rowCount() >= 6);
+        w.conversationsView()->composer()->setText(QStringLiteral("Your parcel is with the courier now."));
+        QVERIFY(save(w, QStringLiteral("conversations.png")));
+    }
+
+    void conversationDark()
+    {
+        const QPalette light = QApplication::palette();
+        QApplication::setPalette(darkPalette());
+        {
+            MainWindow w(*h.context);
+            w.resize(kWindowSize);
+            w.show();
+            w.selectClient(m_ready);
+            w.showPage(1);
+            w.conversationsView()->openConversation(QStringLiteral("+14155550150"));
+            QVERIFY(save(w, QStringLiteral("conversations-dark.png")));
+            w.showPage(0);
+            waitForPage(w);
+            QVERIFY(save(w, QStringLiteral("main-window-ready-dark.png")));
+        }
+        QApplication::setPalette(light);
+    }
+};
+
+WADESK_UI_TEST_MAIN(TestScreenshots)
+
+#include "tst_screenshots.moc"

@@ -1,0 +1,263 @@
+#include "models/SessionListModel.h"
+
+#include "common/EventBus.h"
+#include "db/SqlRunner.h"
+#include "desktop/DesktopContext.h"
+#include "engine/SessionRegistry.h"
+#include "messaging/MessageRepository.h"
+#include "sessions/ClientService.h"
+
+namespace wadesk {
+
+namespace {
+constexpr int kPageSize = 500;
+constexpr int kRefreshDelayMs = 250;
+} // namespace
+
+SessionListModel::SessionListModel(DesktopContext &context, QObject *parent)
+    : QAbstractListModel(parent)
+    , m_context(context)
+{
+    m_refreshTimer.setSingleShot(true);
+    m_refreshTimer.setInterval(kRefreshDelayMs);
+    connect(&m_refreshTimer, &QTimer::timeout, this, &SessionListModel::flushRefresh);
+    SessionRegistry &registry = m_context.sessions();
+    connect(&registry, &SessionRegistry::snapshotChanged, this, &SessionListModel::onSnapshotChanged);
+    connect(&registry, &SessionRegistry::sessionStarted, this, &SessionListModel::onSnapshotChanged);
+    connect(&registry, &SessionRegistry::sessionStopped, this, &SessionListModel::onSnapshotChanged);
+    connect(&m_context.events(), &EventBus::published, this, &SessionListModel::onEvent, Qt::QueuedConnection);
+    reload();
+}
+
+int SessionListModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+QString SessionListModel::stateText(SessionState state)
+{
+    switch (state) {
+    case SessionState::Stopped: return tr("Stopped");
+    case SessionState::Initializing: return tr("Starting");
+    case SessionState::Qr: return tr("Scan QR");
+    case SessionState::Authenticating: return tr("Linking");
+    case SessionState::Ready: return tr("Ready");
+    case SessionState::Disconnected: return tr("Disconnected");
+    case SessionState::LoggedOut: return tr("Logged out");
+    case SessionState::Paused: return tr("Paused");
+    case SessionState::Failed: return tr("Failed");
+    }
+    return {};
+}
+
+QVariant SessionListModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const Row &r = m_rows.at(index.row());
+    switch (role) {
+    case Qt::DisplayRole:
+    case NameRole: return r.name;
+    case Qt::ToolTipRole: {
+        QString tip = tr("%1 — %2").arg(r.name, stateText(r.state));
+        if (!r.lastError.isEmpty())
+            tip += QLatin1Char('\n') + r.lastError;
+        return tip;
+    }
+    case Qt::AccessibleTextRole: {
+        QString text = tr("%1, %2, %3").arg(r.name, r.phone.isEmpty() ? tr("no number linked") : r.phone, stateText(r.state));
+        if (r.unread > 0)
+            text += tr(", %n unread", nullptr, r.unread);
+        if (r.queueDepth > 0)
+            text += tr(", %n queued", nullptr, r.queueDepth);
+        if (r.paused)
+            text += tr(", queue paused");
+        return text;
+    }
+    case ClientIdRole: return r.id;
+    case PhoneRole: return r.phone;
+    case StateRole: return int(r.state);
+    case StateNameRole: return SessionStates::name(r.state);
+    case StateTextRole: return stateText(r.state);
+    case LastErrorRole: return r.lastError;
+    case UnreadRole: return r.unread;
+    case QueueDepthRole: return r.queueDepth;
+    case PausedRole: return r.paused;
+    case RunningRole: return r.running;
+    default: return {};
+    }
+}
+
+QHash<int, QByteArray> SessionListModel::roleNames() const
+{
+    QHash<int, QByteArray> names = QAbstractListModel::roleNames();
+    names.insert(ClientIdRole, "clientId");
+    names.insert(NameRole, "name");
+    names.insert(PhoneRole, "phone");
+    names.insert(StateRole, "state");
+    names.insert(StateNameRole, "stateName");
+    names.insert(StateTextRole, "stateText");
+    names.insert(LastErrorRole, "lastError");
+    names.insert(UnreadRole, "unread");
+    names.insert(QueueDepthRole, "queueDepth");
+    names.insert(PausedRole, "paused");
+    names.insert(RunningRole, "running");
+    return names;
+}
+
+void SessionListModel::reload()
+{
+    QVector<Row> rows;
+    if (m_context.signedIn()) {
+        for (int offset = 0;; offset += kPageSize) {
+            Result<ClientService::Page> page = m_context.clients().list(m_context.actor(), kPageSize, offset);
+            if (!page)
+                break;
+            for (const ClientRecord &c : page.value().clients) {
+                Row row;
+                row.id = c.id;
+                row.name = c.name;
+                row.phone = c.phoneNumber;
+                // Unread counts survive a reload.
+                if (const int at = m_index.value(c.id, -1); at >= 0)
+                    row.unread = m_rows.at(at).unread;
+                readStored(row);
+                readLive(row);
+                rows << row;
+            }
+            if (page.value().clients.size() < kPageSize || offset + kPageSize >= page.value().total)
+                break;
+        }
+    }
+    beginResetModel();
+    m_rows = std::move(rows);
+    m_index.clear();
+    for (int i = 0; i < m_rows.size(); ++i)
+        m_index.insert(m_rows.at(i).id, i);
+    m_dirty.clear();
+    endResetModel();
+}
+
+int SessionListModel::rowOf(const QString &clientId) const
+{
+    return m_index.value(clientId, -1);
+}
+
+QString SessionListModel::clientIdAt(int row) const
+{
+    return row >= 0 && row < m_rows.size() ? m_rows.at(row).id : QString();
+}
+
+void SessionListModel::setCurrentClient(const QString &clientId)
+{
+    m_current = clientId;
+    const int row = rowOf(clientId);
+    if (row >= 0 && m_rows[row].unread != 0) {
+        m_rows[row].unread = 0;
+        emitRow(row, {UnreadRole, Qt::AccessibleTextRole});
+    }
+}
+
+void SessionListModel::readLive(Row &row) const
+{
+    const SessionRegistry &registry = m_context.sessions();
+    row.running = registry.session(row.id) != nullptr;
+    if (const std::optional<SessionSnapshot> snap = registry.snapshot(row.id)) {
+        row.state = row.running ? snap->state : (snap->state == SessionState::Failed ? SessionState::Failed : SessionState::Stopped);
+        row.lastError = snap->lastError;
+        if (!snap->phoneNumber.isEmpty())
+            row.phone = snap->phoneNumber.startsWith(QLatin1Char('+')) ? snap->phoneNumber : QLatin1Char('+') + snap->phoneNumber;
+    } else {
+        row.state = SessionState::Stopped;
+    }
+}
+
+void SessionListModel::readStored(Row &row) const
+{
+    Result<ClientRecord> record = m_context.clients().get(m_context.actor(), row.id);
+    if (record) {
+        row.name = record.value().name;
+        if (!record.value().phoneNumber.isEmpty())
+            row.phone = record.value().phoneNumber;
+        row.paused = record.value().paused;
+    }
+    SqlRunner sql(m_context.database());
+    MessageRepository messages(sql);
+    if (Result<int> depth = messages.queueDepth(row.id))
+        row.queueDepth = depth.value();
+}
+
+void SessionListModel::emitRow(int row, const QVector<int> &roles)
+{
+    const QModelIndex at = index(row, 0);
+    emit dataChanged(at, at, roles);
+}
+
+void SessionListModel::onSnapshotChanged(const QString &clientId)
+{
+    const int row = rowOf(clientId);
+    if (row < 0)
+        return;
+    Row &r = m_rows[row];
+    const SessionState before = r.state;
+    const QString phone = r.phone;
+    const QString error = r.lastError;
+    const bool running = r.running;
+    readLive(r);
+    if (r.state != before || r.phone != phone || r.lastError != error || r.running != running)
+        emitRow(row);
+    // Pause and resume show here first; the stored flag follows.
+    if (r.state != before && (r.state == SessionState::Paused || before == SessionState::Paused))
+        scheduleRefresh(clientId);
+}
+
+void SessionListModel::onEvent(const Event &event)
+{
+    if (event.organizationId != m_context.actor().organizationId)
+        return;
+    const QString clientId = event.data.value(QLatin1String("clientId")).toString();
+    const int row = rowOf(clientId);
+    if (row < 0)
+        return;
+    if (event.type == QLatin1String("message.received")) {
+        if (clientId != m_current) {
+            ++m_rows[row].unread;
+            emitRow(row, {UnreadRole, Qt::AccessibleTextRole});
+        }
+    } else if (event.type == QLatin1String("message.sent") || event.type == QLatin1String("message.failed")
+               || event.type == QLatin1String("client.paused")) {
+        scheduleRefresh(clientId);
+    }
+}
+
+void SessionListModel::scheduleRefresh(const QString &clientId)
+{
+    if (rowOf(clientId) < 0)
+        return;
+    m_dirty.insert(clientId);
+    if (!m_refreshTimer.isActive())
+        m_refreshTimer.start();
+}
+
+void SessionListModel::refreshClient(const QString &clientId)
+{
+    const int row = rowOf(clientId);
+    if (row < 0)
+        return;
+    Row &r = m_rows[row];
+    const Row before = r;
+    readStored(r);
+    readLive(r);
+    if (r.name != before.name || r.phone != before.phone || r.paused != before.paused || r.queueDepth != before.queueDepth
+        || r.state != before.state || r.lastError != before.lastError || r.running != before.running)
+        emitRow(row);
+}
+
+void SessionListModel::flushRefresh()
+{
+    const QSet<QString> dirty = std::exchange(m_dirty, {});
+    for (const QString &id : dirty)
+        refreshClient(id);
+}
+
+} // namespace wadesk

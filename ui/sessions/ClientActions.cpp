@@ -1,0 +1,272 @@
+#include "sessions/ClientActions.h"
+
+#include "audit/AuditEvent.h"
+#include "desktop/DesktopContext.h"
+#include "engine/SessionRegistry.h"
+#include "main/Icons.h"
+#include "models/SessionListModel.h"
+#include "sessions/ClientDialogs.h"
+#include "sessions/ClientService.h"
+
+#include <QAction>
+#include <QMessageBox>
+#include <QPointer>
+
+namespace wadesk {
+
+namespace {
+QAction *makeAction(QObject *parent, const QString &objectName, const QString &text, const QIcon &icon,
+                    const QKeySequence &shortcut, const QString &tip)
+{
+    auto *action = new QAction(icon, text, parent);
+    action->setObjectName(objectName);
+    if (!shortcut.isEmpty())
+        action->setShortcut(shortcut);
+    action->setStatusTip(tip);
+    action->setToolTip(shortcut.isEmpty() ? tip : QStringLiteral("%1 (%2)").arg(tip, shortcut.toString(QKeySequence::NativeText)));
+    return action;
+}
+
+DomainError forbidden()
+{
+    return DomainError::forbidden(ClientActions::tr("Your role may not manage clients."));
+}
+} // namespace
+
+ClientActions::ClientActions(DesktopContext &context, SessionListModel &model, QWidget *dialogParent)
+    : QObject(dialogParent)
+    , m_context(context)
+    , m_model(model)
+    , m_dialogParent(dialogParent)
+{
+    m_add = makeAction(this, QStringLiteral("addClientAction"), tr("&Add Client…"), Icons::addClient(), QKeySequence::New,
+                       tr("Add a WhatsApp client"));
+    m_rename = makeAction(this, QStringLiteral("renameClientAction"), tr("Re&name Client…"), Icons::rename(), QKeySequence(Qt::Key_F2),
+                          tr("Rename the selected client"));
+    m_start = makeAction(this, QStringLiteral("startClientAction"), tr("&Start"), Icons::start(),
+                         QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S), tr("Start the selected client's session"));
+    m_stop = makeAction(this, QStringLiteral("stopClientAction"), tr("S&top"), Icons::stop(), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_X),
+                        tr("Stop the selected client's session (it stays linked)"));
+    m_logout = makeAction(this, QStringLiteral("logoutClientAction"), tr("&Log Out of WhatsApp…"), Icons::logout(),
+                          QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L), tr("Unlink the selected client's phone"));
+    m_pause = makeAction(this, QStringLiteral("pauseClientAction"), tr("&Pause Sending"), Icons::pause(),
+                         QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P), tr("Hold the selected client's send queue"));
+    m_resume = makeAction(this, QStringLiteral("resumeClientAction"), tr("&Resume Sending"), Icons::resume(),
+                          QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_U), tr("Let the selected client's send queue move again"));
+
+    connect(m_add, &QAction::triggered, this, &ClientActions::onAdd);
+    connect(m_rename, &QAction::triggered, this, &ClientActions::onRename);
+    connect(m_start, &QAction::triggered, this, [this]() { report(startClient(m_clientId)); });
+    connect(m_stop, &QAction::triggered, this, [this]() { report(stopClient(m_clientId)); });
+    connect(m_logout, &QAction::triggered, this, &ClientActions::onLogout);
+    connect(m_pause, &QAction::triggered, this, [this]() { report(pauseClient(m_clientId)); });
+    connect(m_resume, &QAction::triggered, this, [this]() { report(resumeClient(m_clientId)); });
+
+    // The selected client's row changes state: enable what fits.
+    connect(&m_model, &QAbstractItemModel::dataChanged, this, [this](const QModelIndex &from, const QModelIndex &to) {
+        const int row = m_model.rowOf(m_clientId);
+        if (row >= from.row() && row <= to.row())
+            update();
+    });
+    connect(&m_model, &QAbstractItemModel::modelReset, this, &ClientActions::update);
+    update();
+}
+
+QList<QAction *> ClientActions::clientActions() const
+{
+    return {m_start, m_stop, nullptr, m_pause, m_resume, nullptr, m_rename, m_logout};
+}
+
+bool ClientActions::mayManage() const
+{
+    return m_context.signedIn() && m_context.actor().can(Permission::ManageClients);
+}
+
+void ClientActions::setCurrentClient(const QString &clientId)
+{
+    m_clientId = clientId;
+    update();
+}
+
+void ClientActions::update()
+{
+    const bool manage = mayManage();
+    for (QAction *a : {m_add, m_rename, m_start, m_stop, m_logout, m_pause, m_resume})
+        a->setVisible(manage);
+    const int row = m_model.rowOf(m_clientId);
+    const QModelIndex at = m_model.index(row, 0);
+    const bool selected = manage && row >= 0;
+    const auto state = SessionState(at.data(SessionListModel::StateRole).toInt());
+    const bool running = at.data(SessionListModel::RunningRole).toBool();
+    const bool paused = at.data(SessionListModel::PausedRole).toBool();
+    m_add->setEnabled(manage);
+    m_rename->setEnabled(selected);
+    m_start->setEnabled(selected && !running);
+    m_stop->setEnabled(selected && running);
+    m_logout->setEnabled(selected && running
+                         && (state == SessionState::Ready || state == SessionState::Disconnected || state == SessionState::Paused
+                             || state == SessionState::Authenticating));
+    m_pause->setEnabled(selected && !paused);
+    m_resume->setEnabled(selected && paused);
+}
+
+Status ClientActions::audit(const QString &action, const QString &clientId)
+{
+    return AuditLog::appendAlone(m_context.database(),
+                                 auditBy(m_context.actor(), action, QStringLiteral("whatsapp_clients"), clientId));
+}
+
+Result<QString> ClientActions::createClient(const QString &name, const QString &phoneNumber)
+{
+    if (!mayManage())
+        return forbidden();
+    if (name.trimmed().isEmpty() || name.trimmed().size() > 100)
+        return DomainError::validation(QStringLiteral("name"), tr("The name must be 1 to 100 characters."));
+    Result<ClientRecord> created = m_context.clients().create(m_context.actor(), name.trimmed(), phoneNumber.trimmed());
+    if (!created)
+        return created.error();
+    m_model.reload();
+    emit clientCreated(created.value().id);
+    return created.value().id;
+}
+
+Status ClientActions::renameClient(const QString &clientId, const QString &name)
+{
+    if (!mayManage())
+        return forbidden();
+    ClientService::Change change;
+    change.name = name.trimmed();
+    if (change.name->isEmpty() || change.name->size() > 100)
+        return DomainError::validation(QStringLiteral("name"), tr("The name must be 1 to 100 characters."));
+    Result<ClientRecord> updated = m_context.clients().update(m_context.actor(), clientId, change);
+    if (!updated)
+        return updated.error();
+    m_model.refreshClient(clientId);
+    return {};
+}
+
+Status ClientActions::startClient(const QString &clientId)
+{
+    if (!mayManage())
+        return forbidden();
+    Result<ClientRecord> client = m_context.clients().get(m_context.actor(), clientId);
+    if (!client)
+        return client.error();
+    SessionRegistry &registry = m_context.sessions();
+    if (registry.session(clientId))
+        return {};
+    QString error;
+    const bool started = registry.start(m_context.actor().organizationId, clientId, &error);
+    if (Status s = audit(QStringLiteral("init_client"), clientId); !s)
+        return s;
+    m_model.refreshClient(clientId);
+    if (!started)
+        return DomainError::unavailable(tr("The session could not start: %1").arg(error), QStringLiteral("start_failed"));
+    return {};
+}
+
+Status ClientActions::stopClient(const QString &clientId)
+{
+    if (!mayManage())
+        return forbidden();
+    Result<ClientRecord> client = m_context.clients().get(m_context.actor(), clientId);
+    if (!client)
+        return client.error();
+    if (!m_context.sessions().session(clientId))
+        return {};
+    emit aboutToStop(clientId);
+    m_context.sessions().stop(clientId);
+    if (Status s = audit(QStringLiteral("stop_client"), clientId); !s)
+        return s;
+    m_model.refreshClient(clientId);
+    return {};
+}
+
+Status ClientActions::logoutClient(const QString &clientId)
+{
+    if (!mayManage())
+        return forbidden();
+    Result<ClientRecord> client = m_context.clients().get(m_context.actor(), clientId);
+    if (!client)
+        return client.error();
+    if (!m_context.sessions().session(clientId))
+        return DomainError::conflict(tr("The client is not running."), QStringLiteral("client_not_running"));
+    m_context.sessions().requestLogout(clientId);
+    return audit(QStringLiteral("logout_client"), clientId);
+}
+
+Status ClientActions::pauseClient(const QString &clientId)
+{
+    if (!mayManage())
+        return forbidden();
+    Result<ClientRecord> client = m_context.clients().get(m_context.actor(), clientId);
+    if (!client)
+        return client.error();
+    if (Status s = m_context.clients().auditPause(m_context.actor(), clientId, true); !s)
+        return s;
+    m_context.sessions().pause(m_context.actor().organizationId, clientId,
+                               QStringLiteral("paused by %1").arg(m_context.actor().email));
+    m_model.refreshClient(clientId);
+    return {};
+}
+
+Status ClientActions::resumeClient(const QString &clientId)
+{
+    if (!mayManage())
+        return forbidden();
+    Result<ClientRecord> client = m_context.clients().get(m_context.actor(), clientId);
+    if (!client)
+        return client.error();
+    if (Status s = m_context.clients().auditPause(m_context.actor(), clientId, false); !s)
+        return s;
+    m_context.sessions().resume(m_context.actor().organizationId, clientId);
+    m_model.refreshClient(clientId);
+    return {};
+}
+
+void ClientActions::report(const Status &status)
+{
+    if (status)
+        return;
+    emit failed(status.error().message);
+    QMessageBox::warning(m_dialogParent, tr("WaDesk"), status.error().message);
+}
+
+void ClientActions::onAdd()
+{
+    AddClientDialog dialog(m_dialogParent);
+    while (dialog.exec() == QDialog::Accepted) {
+        Result<QString> created = createClient(dialog.name(), dialog.phoneNumber());
+        if (created)
+            return;
+        dialog.showError(created.error().message);
+    }
+}
+
+void ClientActions::onRename()
+{
+    const int row = m_model.rowOf(m_clientId);
+    if (row < 0)
+        return;
+    const QString clientId = m_clientId;
+    RenameClientDialog dialog(m_model.index(row, 0).data(SessionListModel::NameRole).toString(), m_dialogParent);
+    if (dialog.exec() == QDialog::Accepted)
+        report(renameClient(clientId, dialog.name()));
+}
+
+void ClientActions::onLogout()
+{
+    const int row = m_model.rowOf(m_clientId);
+    if (row < 0)
+        return;
+    const QString clientId = m_clientId;
+    const QString name = m_model.index(row, 0).data(SessionListModel::NameRole).toString();
+    const auto answer = QMessageBox::question(
+        m_dialogParent, tr("Log out of WhatsApp"),
+        tr("Unlink \"%1\" from its phone? Linking it again needs a new QR scan with the phone.").arg(name),
+        QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
+    if (answer == QMessageBox::Yes)
+        report(logoutClient(clientId));
+}
+
+} // namespace wadesk

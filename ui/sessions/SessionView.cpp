@@ -1,0 +1,219 @@
+#include "sessions/SessionView.h"
+
+#include "desktop/DesktopContext.h"
+#include "engine/SessionRegistry.h"
+#include "engine/WaSession.h"
+#include "main/Icons.h"
+#include "models/SessionListModel.h"
+
+#include <QCoreApplication>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QStackedWidget>
+#include <QVBoxLayout>
+#include <QWebEnginePage>
+#include <QWebEngineView>
+
+namespace wadesk {
+
+SessionView::SessionView(DesktopContext &context, QWidget *parent)
+    : QWidget(parent)
+    , m_context(context)
+{
+    setObjectName(QStringLiteral("sessionView"));
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+
+    auto *header = new QWidget(this);
+    header->setObjectName(QStringLiteral("sessionHeader"));
+    auto *headerLayout = new QHBoxLayout(header);
+    m_title = new QLabel(header);
+    m_title->setObjectName(QStringLiteral("sessionTitle"));
+    QFont titleFont = m_title->font();
+    titleFont.setBold(true);
+    titleFont.setPointSizeF(titleFont.pointSizeF() * 1.15);
+    m_title->setFont(titleFont);
+    m_state = new QLabel(header);
+    m_state->setObjectName(QStringLiteral("sessionStateBadge"));
+    m_state->setAutoFillBackground(true);
+    m_state->setMargin(3);
+    m_hint = new QLabel(header);
+    m_hint->setObjectName(QStringLiteral("sessionHint"));
+    m_hint->setWordWrap(true);
+    m_hint->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    headerLayout->addWidget(m_title);
+    headerLayout->addWidget(m_state);
+    headerLayout->addWidget(m_hint, 1);
+    layout->addWidget(header);
+
+    m_stack = new QStackedWidget(this);
+    m_placeholder = new QLabel(m_stack);
+    m_placeholder->setObjectName(QStringLiteral("sessionPlaceholder"));
+    m_placeholder->setAlignment(Qt::AlignCenter);
+    m_placeholder->setWordWrap(true);
+    m_placeholder->setMargin(24);
+    m_stack->addWidget(m_placeholder);
+    layout->addWidget(m_stack, 1);
+
+    SessionRegistry &registry = m_context.sessions();
+    connect(&registry, &SessionRegistry::sessionStopped, this, &SessionView::onSessionStopped);
+    connect(&registry, &SessionRegistry::sessionStarted, this, &SessionView::onSnapshotChanged);
+    connect(&registry, &SessionRegistry::snapshotChanged, this, &SessionView::onSnapshotChanged);
+    // The services stop after the event loop: let the page go while both still exist.
+    connect(qApp, &QCoreApplication::aboutToQuit, this, &SessionView::detach);
+    refresh();
+}
+
+SessionView::~SessionView()
+{
+    detach();
+}
+
+void SessionView::setClient(const QString &clientId, const QString &name)
+{
+    if (clientId != m_clientId)
+        detach();
+    m_clientId = clientId;
+    m_name = name;
+    refresh();
+}
+
+void SessionView::detachClient(const QString &clientId)
+{
+    if (clientId == m_clientId)
+        detach();
+}
+
+void SessionView::detach()
+{
+    if (m_page)
+        m_page->disconnect(this);
+    m_page = nullptr;
+    if (m_view) {
+        // Deleting the view lets the page go without touching it (the view does not own it);
+        // a fresh view is made for the next page.
+        QWebEngineView *view = m_view;
+        m_view = nullptr;
+        m_stack->removeWidget(view);
+        delete view;
+    }
+    if (m_stack)
+        m_stack->setCurrentWidget(m_placeholder);
+}
+
+void SessionView::onSessionStopped(const QString &clientId)
+{
+    if (clientId != m_clientId)
+        return;
+    detach();
+    refresh();
+}
+
+void SessionView::onSnapshotChanged(const QString &clientId)
+{
+    if (clientId == m_clientId)
+        refresh();
+}
+
+void SessionView::refresh()
+{
+    const SessionRegistry &registry = m_context.sessions();
+    WaSession *session = m_clientId.isEmpty() ? nullptr : registry.session(m_clientId);
+    const std::optional<SessionSnapshot> snap = m_clientId.isEmpty() ? std::nullopt : registry.snapshot(m_clientId);
+    SessionState state = session && snap ? snap->state : SessionState::Stopped;
+    if (!session && snap && snap->state == SessionState::Failed)
+        state = SessionState::Failed;
+
+    const AuthContext &actor = m_context.actor();
+    const bool mayLink = actor.can(Permission::ManageClients) || actor.can(Permission::SendMessages);
+    const bool mayInteract = actor.can(Permission::SendMessages) || actor.can(Permission::ManageClients);
+
+    m_title->setText(m_clientId.isEmpty() ? tr("No client selected") : m_name);
+    m_state->setVisible(!m_clientId.isEmpty());
+    m_state->setText(SessionListModel::stateText(state));
+    Icons::Tone tone = Icons::Tone::Neutral;
+    switch (state) {
+    case SessionState::Ready: tone = Icons::Tone::Good; break;
+    case SessionState::Qr:
+    case SessionState::Paused:
+    case SessionState::Disconnected: tone = Icons::Tone::Warning; break;
+    case SessionState::Failed:
+    case SessionState::LoggedOut: tone = Icons::Tone::Bad; break;
+    case SessionState::Initializing:
+    case SessionState::Authenticating: tone = Icons::Tone::Busy; break;
+    case SessionState::Stopped: break;
+    }
+    QPalette badge = m_state->palette();
+    const QColor background = Icons::badgeColor(palette(), tone);
+    badge.setColor(QPalette::Window, background);
+    badge.setColor(QPalette::WindowText, Icons::textOn(background));
+    m_state->setPalette(badge);
+    m_state->setAccessibleName(tr("Session state: %1").arg(SessionListModel::stateText(state)));
+
+    QString hint;
+    switch (state) {
+    case SessionState::Qr:
+        hint = mayLink ? tr("On the phone open WhatsApp → Settings → Linked devices → Link a device, and scan the code below.")
+                       : tr("Waiting for an operator to link this number.");
+        if (snap && snap->qrIdle)
+            hint += QLatin1Char(' ') + tr("The code expired: click \"Reload the QR code\" on the page.");
+        break;
+    case SessionState::Failed:
+    case SessionState::Disconnected:
+    case SessionState::Paused:
+        hint = snap ? snap->lastError : QString();
+        break;
+    case SessionState::Ready:
+        hint = snap && !snap->phoneNumber.isEmpty() ? tr("Linked to %1").arg(snap->phoneNumber) : QString();
+        break;
+    default:
+        break;
+    }
+    m_hint->setText(hint);
+
+    // The page to show: none when stopped, and the QR only to those who may link.
+    QWebEnginePage *page = session ? session->page() : nullptr;
+    if (page && state == SessionState::Qr && !mayLink)
+        page = nullptr;
+    if (page && page == m_page.data() && m_view) {
+        m_view->setEnabled(mayInteract);
+        m_stack->setCurrentWidget(m_view);
+        return;
+    }
+    detach();
+    if (!page) {
+        if (m_clientId.isEmpty())
+            m_placeholder->setText(tr("Select a client on the left."));
+        else if (state == SessionState::Qr)
+            m_placeholder->setText(tr("This client is waiting to be linked by an operator."));
+        else if (state == SessionState::Failed)
+            m_placeholder->setText(tr("The session failed: %1\nStart it again from the Client menu.")
+                                       .arg(snap ? snap->lastError : QString()));
+        else
+            m_placeholder->setText(tr("The session of this client is not running."));
+        m_stack->setCurrentWidget(m_placeholder);
+        return;
+    }
+    if (!m_view) {
+        m_view = new QWebEngineView(m_stack);
+        m_view->setObjectName(QStringLiteral("sessionWebView"));
+        m_view->setAccessibleName(tr("WhatsApp Web of %1").arg(m_name));
+        m_view->setContextMenuPolicy(Qt::NoContextMenu);
+        m_stack->addWidget(m_view);
+    }
+    m_page = page;
+    // Gone for any other reason: let it go at once, and look again once the deletion is over
+    // (the session may still hand out the dying pointer while it is being deleted).
+    connect(page, &QObject::destroyed, this, [this]() {
+        m_page = nullptr;
+        detach();
+        QMetaObject::invokeMethod(this, &SessionView::refresh, Qt::QueuedConnection);
+    });
+    m_view->setPage(page);
+    // Those who may only read see the page but cannot type into it.
+    m_view->setEnabled(mayInteract);
+    m_stack->setCurrentWidget(m_view);
+}
+
+} // namespace wadesk

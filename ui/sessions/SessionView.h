@@ -1,0 +1,54 @@
+#pragma once
+
+#include <QPointer>
+#include <QWebEnginePage>
+#include <QWebEngineView>
+#include <QWidget>
+
+class QLabel;
+class QStackedWidget;
+
+namespace wadesk {
+
+class DesktopContext;
+
+// The selected client's live WhatsApp Web page. The page belongs to the client's WaSession and
+// keeps running whether it is shown or not: this view only borrows it (QWebEngineView::setPage
+// never takes ownership of a page it did not create), and lets it go before the session deletes
+// it: when the operator stops the client from here (detachClient() first), when the registry
+// reports the session stopped, when the session gives its page up (failed) or when the page is
+// destroyed for any other reason. A header shows the client's state and, on the QR screen,
+// how to link the phone.
+class SessionView final : public QWidget {
+    Q_OBJECT
+public:
+    explicit SessionView(DesktopContext &context, QWidget *parent = nullptr);
+    ~SessionView() override;
+
+    void setClient(const QString &clientId, const QString &name);
+    QString clientId() const { return m_clientId; }
+    // The page shown now (null when the placeholder shows).
+    QWebEnginePage *attachedPage() const { return m_page; }
+    QWebEngineView *webView() const { return m_view; }
+    // Lets the page of `clientId` go now (before a stop), if it is the one shown.
+    void detachClient(const QString &clientId);
+
+private:
+    void refresh();
+    void detach();
+    void onSessionStopped(const QString &clientId);
+    void onSnapshotChanged(const QString &clientId);
+
+    DesktopContext &m_context;
+    QString m_clientId;
+    QString m_name;
+    QLabel *m_title = nullptr;
+    QLabel *m_state = nullptr;
+    QLabel *m_hint = nullptr;
+    QStackedWidget *m_stack = nullptr;
+    QLabel *m_placeholder = nullptr;
+    QPointer<QWebEngineView> m_view;
+    QPointer<QWebEnginePage> m_page;
+};
+
+} // namespace wadesk

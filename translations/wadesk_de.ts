@@ -2,56 +2,1402 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de" sourcelanguage="en">
 <context>
-    <name>wadesk::MainWindow</name>
+    <name>wadesk::AddClientDialog</name>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="24"/>
+        <location filename="../ui/sessions/ClientDialogs.cpp" line="19"/>
+        <source>Add client</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/sessions/ClientDialogs.cpp" line="26"/>
+        <source>Front desk</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/sessions/ClientDialogs.cpp" line="27"/>
+        <source>Client name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/sessions/ClientDialogs.cpp" line="31"/>
+        <source>+14155552671 (optional)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/sessions/ClientDialogs.cpp" line="32"/>
+        <source>Phone number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/sessions/ClientDialogs.cpp" line="33"/>
+        <source>&amp;Name:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/sessions/ClientDialogs.cpp" line="34"/>
+        <source>&amp;Phone number:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/sessions/ClientDialogs.cpp" line="36"/>
+        <source>After adding, start the client and scan its QR code with the phone.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/sessions/ClientDialogs.cpp" line="45"/>
+        <source>&amp;Add</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::ClientActions</name>
+    <message>
+        <location filename="../ui/sessions/ClientActions.cpp" line="32"/>
+        <source>Your role may not manage clients.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/sessions/ClientActions.cpp" line="42"/>
+        <source>&amp;Add Client…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/sessions/ClientActions.cpp" line="43"/>
+        <source>Add a WhatsApp client</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/sessions/ClientActions.cpp" line="44"/>
+        <source>Re&amp;name Client…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/sessions/ClientActions.cpp" line="45"/>
+        <source>Rename the selected client</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/sessions/ClientActions.cpp" line="46"/>
+        <source>&amp;Start</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/sessions/ClientActions.cpp" line="47"/>
+        <source>Start the selected client&apos;s session</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/sessions/ClientActions.cpp" line="48"/>
+        <source>S&amp;top</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/sessions/ClientActions.cpp" line="49"/>
+        <source>Stop the selected client&apos;s session (it stays linked)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/sessions/ClientActions.cpp" line="50"/>
+        <source>&amp;Log Out of WhatsApp…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/sessions/ClientActions.cpp" line="51"/>
+        <source>Unlink the selected client&apos;s phone</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/sessions/ClientActions.cpp" line="52"/>
+        <source>&amp;Pause Sending</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/sessions/ClientActions.cpp" line="53"/>
+        <source>Hold the selected client&apos;s send queue</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/sessions/ClientActions.cpp" line="54"/>
+        <source>&amp;Resume Sending</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/sessions/ClientActions.cpp" line="55"/>
+        <source>Let the selected client&apos;s send queue move again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/sessions/ClientActions.cpp" line="124"/>
+        <location filename="../ui/sessions/ClientActions.cpp" line="140"/>
+        <source>The name must be 1 to 100 characters.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/sessions/ClientActions.cpp" line="164"/>
+        <source>The session could not start: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/sessions/ClientActions.cpp" line="193"/>
+        <source>The client is not running.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/sessions/ClientActions.cpp" line="232"/>
+        <source>WaDesk</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/sessions/ClientActions.cpp" line="265"/>
+        <source>Log out of WhatsApp</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/sessions/ClientActions.cpp" line="266"/>
+        <source>Unlink &quot;%1&quot; from its phone? Linking it again needs a new QR scan with the phone.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::Composer</name>
+    <message>
+        <location filename="../ui/conversations/Composer.cpp" line="24"/>
+        <source>&amp;To:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/Composer.cpp" line="27"/>
+        <source>Phone number, e.g. +14155552671</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/Composer.cpp" line="28"/>
+        <source>Recipient phone number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/Composer.cpp" line="33"/>
+        <source>Write a message (Ctrl+Enter sends)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/Composer.cpp" line="34"/>
+        <source>Message text</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/Composer.cpp" line="38"/>
+        <source>&amp;Send</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/Composer.cpp" line="40"/>
+        <source>Send message</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/Composer.cpp" line="41"/>
+        <source>Send (Ctrl+Enter)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/conversations/Composer.cpp" line="114"/>
+        <source>Try again in %n second(s).</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/Composer.cpp" line="119"/>
+        <source>Queued.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::ContactListModel</name>
+    <message>
+        <location filename="../ui/models/ContactListModel.cpp" line="42"/>
+        <source>%1 (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ContactListModel.cpp" line="45"/>
+        <source>%1, %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ContactListModel.cpp" line="47"/>
+        <source> (opted out)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ContactListModel.cpp" line="49"/>
+        <source>, tags: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::ConversationsView</name>
+    <message>
+        <location filename="../ui/conversations/ConversationsView.cpp" line="43"/>
+        <source>Search contacts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/ConversationsView.cpp" line="44"/>
+        <source>Search contacts by name or number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/ConversationsView.cpp" line="50"/>
+        <source>Contacts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/ConversationsView.cpp" line="68"/>
+        <source>Messages</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/ConversationsView.cpp" line="79"/>
+        <source>Your role can read conversations but not send messages.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/ConversationsView.cpp" line="174"/>
+        <source>Select a client to see its conversations.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/ConversationsView.cpp" line="179"/>
+        <source>Select a contact, or write to a new number below.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/ConversationsView.cpp" line="184"/>
+        <source>%1 — %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::DesktopShell</name>
+    <message>
+        <location filename="../ui/shell/DesktopShell.cpp" line="69"/>
+        <source>&amp;Show WaDesk</source>
+        <translation>WaDesk &amp;anzeigen</translation>
+    </message>
+    <message>
+        <location filename="../ui/shell/DesktopShell.cpp" line="73"/>
+        <source>&amp;Pause all clients</source>
+        <translation>Alle Clients &amp;pausieren</translation>
+    </message>
+    <message>
+        <location filename="../ui/shell/DesktopShell.cpp" line="75"/>
+        <source>Stop every client&apos;s send queue until it is resumed</source>
+        <translation>Die Sendewarteschlange jedes Clients anhalten, bis sie fortgesetzt wird</translation>
+    </message>
+    <message>
+        <location filename="../ui/shell/DesktopShell.cpp" line="78"/>
+        <source>Desktop &amp;notifications</source>
+        <translation>Desktop-&amp;Benachrichtigungen</translation>
+    </message>
+    <message>
+        <location filename="../ui/shell/DesktopShell.cpp" line="81"/>
+        <source>Show a notification when a message arrives</source>
+        <translation>Bei eingehenden Nachrichten eine Benachrichtigung anzeigen</translation>
+    </message>
+    <message>
+        <location filename="../ui/shell/DesktopShell.cpp" line="93"/>
+        <source>Sign &amp;out</source>
+        <translation>&amp;Abmelden</translation>
+    </message>
+    <message>
+        <location filename="../ui/shell/DesktopShell.cpp" line="97"/>
+        <source>&amp;Quit WaDesk</source>
+        <translation>WaDesk &amp;beenden</translation>
+    </message>
+    <message>
+        <location filename="../ui/shell/DesktopShell.cpp" line="255"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="25"/>
+        <location filename="../ui/shell/DesktopShell.cpp" line="289"/>
+        <source>WaDesk keeps running in the tray. Use Quit in its menu to stop it.</source>
+        <translation>WaDesk läuft im Infobereich weiter. Zum Beenden „WaDesk beenden“ in seinem Menü wählen.</translation>
+    </message>
+    <message>
+        <location filename="../ui/shell/DesktopShell.cpp" line="321"/>
+        <source>New message from %1</source>
+        <translation>Neue Nachricht von %1</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/shell/DesktopShell.cpp" line="330"/>
+        <source>WaDesk: %n unread message(s)</source>
+        <translation>
+            <numerusform>WaDesk: %n ungelesene Nachricht</numerusform>
+            <numerusform>WaDesk: %n ungelesene Nachrichten</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/shell/DesktopShell.cpp" line="330"/>
+        <source>WaDesk: no unread messages</source>
+        <translation>WaDesk: keine ungelesenen Nachrichten</translation>
+    </message>
+    <message>
+        <location filename="../ui/shell/DesktopShell.cpp" line="350"/>
+        <location filename="../ui/shell/DesktopShell.cpp" line="360"/>
+        <source>Pause all clients</source>
+        <translation>Alle Clients pausieren</translation>
+    </message>
+    <message>
+        <location filename="../ui/shell/DesktopShell.cpp" line="351"/>
+        <source>Stop sending on every client of your organization? Queued messages stay queued until each client is resumed.</source>
+        <translation>Das Senden auf allen Clients Ihrer Organisation anhalten? Wartende Nachrichten bleiben in der Warteschlange, bis der jeweilige Client fortgesetzt wird.</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/shell/DesktopShell.cpp" line="356"/>
+        <source>%n client(s) paused.</source>
+        <translation>
+            <numerusform>%n Client pausiert.</numerusform>
+            <numerusform>%n Clients pausiert.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::FirstRunApiPage</name>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="360"/>
+        <source>REST API</source>
+        <translation>REST-API</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="361"/>
+        <source>Other systems send and receive messages through WaDesk&apos;s REST API. By default it answers only on this computer.</source>
+        <translation>Andere Systeme senden und empfangen Nachrichten über die REST-API von WaDesk. Standardmäßig antwortet sie nur auf diesem Computer.</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="367"/>
+        <source>API address</source>
+        <translation>API-Adresse</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="368"/>
+        <source>&amp;Address:</source>
+        <translation>&amp;Adresse:</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="371"/>
+        <source>API port</source>
+        <translation>API-Port</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="374"/>
+        <source>&amp;Port:</source>
+        <translation>&amp;Port:</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="376"/>
+        <source>I understand that this address &amp;exposes the API to the network</source>
+        <translation>Mir ist bewusst, dass diese Adresse die API im Netzwerk &amp;erreichbar macht</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="378"/>
+        <source>Acknowledge that the API is exposed to the network</source>
+        <translation>Bestätigen, dass die API im Netzwerk erreichbar ist</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="380"/>
+        <source>This address is reachable from other computers. Put WaDesk behind TLS (a reverse proxy) and keep API keys secret.</source>
+        <translation>Diese Adresse ist von anderen Computern erreichbar. Betreiben Sie WaDesk hinter TLS (einem Reverse-Proxy) und halten Sie API-Schlüssel geheim.</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="407"/>
+        <source>Enter an IP address, such as 127.0.0.1 (this computer only) or 0.0.0.0 (every network).</source>
+        <translation>Geben Sie eine IP-Adresse ein, etwa 127.0.0.1 (nur dieser Computer) oder 0.0.0.0 (alle Netzwerke).</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="412"/>
+        <source>%1 is not a loopback address: confirm that the API may be exposed to the network, or use 127.0.0.1.</source>
+        <translation>%1 ist keine Loopback-Adresse: Bestätigen Sie, dass die API im Netzwerk erreichbar sein darf, oder verwenden Sie 127.0.0.1.</translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::FirstRunDatabasePage</name>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="128"/>
+        <source>Database</source>
+        <translation>Datenbank</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="129"/>
+        <source>Where WaDesk keeps its data. The embedded database suits one computer; use PostgreSQL to run several WaDesk instances on the same data.</source>
+        <translation>Wo WaDesk seine Daten speichert. Die eingebettete Datenbank genügt für einen Computer; mit PostgreSQL können mehrere WaDesk-Instanzen dieselben Daten nutzen.</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="132"/>
+        <source>&amp;Embedded database (SQLite, recommended)</source>
+        <translation>&amp;Eingebettete Datenbank (SQLite, empfohlen)</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="134"/>
+        <source>Embedded SQLite database</source>
+        <translation>Eingebettete SQLite-Datenbank</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="137"/>
+        <source>File: %1</source>
+        <translation>Datei: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="143"/>
+        <source>&amp;PostgreSQL server</source>
+        <translation>&amp;PostgreSQL-Server</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="145"/>
+        <source>PostgreSQL server</source>
+        <translation>PostgreSQL-Server</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="151"/>
+        <source>PostgreSQL URL</source>
+        <translation>PostgreSQL-URL</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="154"/>
+        <source>&amp;Test connection</source>
+        <translation>Verbindung &amp;testen</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="156"/>
+        <source>Test the PostgreSQL connection</source>
+        <translation>Die PostgreSQL-Verbindung testen</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="164"/>
+        <source>Connection test result</source>
+        <translation>Ergebnis des Verbindungstests</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="176"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="216"/>
+        <source>Connected.</source>
+        <translation>Verbunden.</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="179"/>
+        <source>The connection failed: %1</source>
+        <translation>Die Verbindung ist fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="230"/>
+        <source>Enter a URL of the form postgres://user:password@host:5432/database.</source>
+        <translation>Geben Sie eine URL der Form postgres://benutzer:passwort@host:5432/datenbank ein.</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="235"/>
+        <source>Connecting to %1…</source>
+        <translation>Verbinde mit %1…</translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::FirstRunOrganizationPage</name>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="68"/>
+        <source>Your organization</source>
+        <translation>Ihre Organisation</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="69"/>
+        <source>WaDesk keeps each organization&apos;s clients, messages and team apart. Create yours and its first administrator: you.</source>
+        <translation>WaDesk hält Clients, Nachrichten und Team jeder Organisation getrennt. Legen Sie Ihre Organisation und ihren ersten Administrator an: Sie selbst.</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="73"/>
+        <source>&amp;Organization:</source>
+        <translation>&amp;Organisation:</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="73"/>
+        <source>Organization name</source>
+        <translation>Name der Organisation</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="75"/>
+        <source>Your &amp;name:</source>
+        <translation>Ihr &amp;Name:</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="75"/>
+        <source>Your name</source>
+        <translation>Ihr Name</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="77"/>
+        <source>&amp;Email:</source>
+        <translation>&amp;E-Mail:</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="77"/>
+        <source>Email address</source>
+        <translation>E-Mail-Adresse</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="80"/>
+        <source>&amp;Password:</source>
+        <translation>&amp;Passwort:</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="80"/>
+        <source>Password</source>
+        <translation>Passwort</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="83"/>
+        <source>at least %n characters</source>
+        <translation>
+            <numerusform>mindestens %n Zeichen</numerusform>
+            <numerusform>mindestens %n Zeichen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="84"/>
+        <source>&amp;Confirm password:</source>
+        <translation>Passwort &amp;bestätigen:</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="84"/>
+        <source>Confirm password</source>
+        <translation>Passwort bestätigen</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="105"/>
+        <source>Enter the organization&apos;s name (at most 200 characters).</source>
+        <translation>Geben Sie den Namen der Organisation ein (höchstens 200 Zeichen).</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="107"/>
+        <source>Enter your name (at most 100 characters).</source>
+        <translation>Geben Sie Ihren Namen ein (höchstens 100 Zeichen).</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="109"/>
+        <source>Enter a valid email address.</source>
+        <translation>Geben Sie eine gültige E-Mail-Adresse ein.</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="111"/>
+        <source>The password must be %1 to %2 characters long.</source>
+        <translation>Das Passwort muss %1 bis %2 Zeichen lang sein.</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="115"/>
+        <source>The two passwords differ.</source>
+        <translation>Die beiden Passwörter unterscheiden sich.</translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::FirstRunSecretsPage</name>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="248"/>
+        <source>Secrets</source>
+        <translation>Geheimnisse</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="249"/>
+        <source>WaDesk encrypts its secrets with a master key. Choose where that key is kept, and back it up together with the database.</source>
+        <translation>WaDesk verschlüsselt seine Geheimnisse mit einem Hauptschlüssel. Wählen Sie, wo er aufbewahrt wird, und sichern Sie ihn zusammen mit der Datenbank.</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="252"/>
+        <source>The system &amp;keychain</source>
+        <translation>Der &amp;Schlüsselbund des Systems</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="254"/>
+        <source>Keep the master key in the system keychain</source>
+        <translation>Den Hauptschlüssel im Schlüsselbund des Systems aufbewahren</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="257"/>
+        <source>A key &amp;file readable only by you (%1)</source>
+        <translation>Eine nur für Sie lesbare Schlüssel&amp;datei (%1)</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="260"/>
+        <source>Keep the master key in a key file</source>
+        <translation>Den Hauptschlüssel in einer Schlüsseldatei aufbewahren</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="262"/>
+        <source>The &amp;environment variable WADESK_MASTER_KEY</source>
+        <translation>Die &amp;Umgebungsvariable WADESK_MASTER_KEY</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="264"/>
+        <source>Take the master key from WADESK_MASTER_KEY</source>
+        <translation>Den Hauptschlüssel aus WADESK_MASTER_KEY nehmen</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="270"/>
+        <source>Keychain check result</source>
+        <translation>Ergebnis der Schlüsselbund-Prüfung</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="272"/>
+        <source>Check the keychain &amp;again</source>
+        <translation>Schlüsselbund &amp;erneut prüfen</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="274"/>
+        <source>Check the system keychain again</source>
+        <translation>Den Schlüsselbund des Systems erneut prüfen</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="285"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="297"/>
+        <source>Checking the system keychain…</source>
+        <translation>Prüfe den Schlüsselbund des Systems…</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="315"/>
+        <source>The system keychain works here: it is the recommended place.</source>
+        <translation>Der Schlüsselbund des Systems funktioniert hier: Er ist der empfohlene Ort.</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="318"/>
+        <source>A system keychain exists but refused access (%1). Unlock it and check again, or use a key file.</source>
+        <translation>Ein Schlüsselbund ist vorhanden, verweigert aber den Zugriff (%1). Entsperren Sie ihn und prüfen Sie erneut, oder verwenden Sie eine Schlüsseldatei.</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="322"/>
+        <source>No system keychain is available here (%1): the key file is used instead. Keep a backup of it.</source>
+        <translation>Hier ist kein Schlüsselbund verfügbar (%1): Stattdessen wird die Schlüsseldatei verwendet. Bewahren Sie eine Sicherung davon auf.</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="323"/>
+        <source>no Secret Service or KWallet</source>
+        <translation>kein Secret Service und kein KWallet</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="327"/>
+        <source>WADESK_MASTER_KEY is set in the environment: it takes precedence while it is set.</source>
+        <translation>WADESK_MASTER_KEY ist in der Umgebung gesetzt: Solange sie gesetzt ist, hat sie Vorrang.</translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::FirstRunSummaryPage</name>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="427"/>
+        <source>Ready</source>
+        <translation>Bereit</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="428"/>
+        <source>Nothing has been written yet. Press Finish to create the organization and save these settings.</source>
+        <translation>Noch wurde nichts geschrieben. Mit „Fertigstellen“ werden die Organisation angelegt und diese Einstellungen gespeichert.</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="435"/>
+        <source>Summary of the choices</source>
+        <translation>Zusammenfassung der Auswahl</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="457"/>
+        <source>PostgreSQL: %1</source>
+        <translation>PostgreSQL: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="458"/>
+        <source>SQLite: %1</source>
+        <translation>SQLite: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="461"/>
+        <source>the system keychain</source>
+        <translation>der Schlüsselbund des Systems</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="463"/>
+        <source>the environment variable WADESK_MASTER_KEY</source>
+        <translation>die Umgebungsvariable WADESK_MASTER_KEY</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="465"/>
+        <source>key file %1</source>
+        <translation>Schlüsseldatei %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="468"/>
+        <source>(exposed to the network)</source>
+        <translation>(im Netzwerk erreichbar)</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="469"/>
+        <source>Organization</source>
+        <translation>Organisation</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="470"/>
+        <source>Administrator</source>
+        <translation>Administrator</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="471"/>
+        <source>Database</source>
+        <translation>Datenbank</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="471"/>
+        <source>Master key</source>
+        <translation>Hauptschlüssel</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="471"/>
+        <source>REST API</source>
+        <translation>REST-API</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="472"/>
+        <source>Settings file</source>
+        <translation>Einstellungsdatei</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="478"/>
+        <source>Creating the organization and saving the settings…</source>
+        <translation>Lege die Organisation an und speichere die Einstellungen…</translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::FirstRunWizard</name>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="37"/>
+        <source>Error</source>
+        <translation>Fehler</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="491"/>
+        <source>Welcome to %1</source>
+        <translation>Willkommen bei %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="575"/>
+        <source>WaDesk could not be set up: %1</source>
+        <translation>WaDesk konnte nicht eingerichtet werden: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="602"/>
+        <source>WaDesk is ready</source>
+        <translation>WaDesk ist bereit</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="603"/>
+        <source>The organization %1 and its administrator %2 were created. Sign in next.</source>
+        <translation>Die Organisation %1 und ihr Administrator %2 wurden angelegt. Melden Sie sich als Nächstes an.</translation>
+    </message>
+    <message>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="605"/>
+        <source>The organization&apos;s first API key is shown below, this once only. Copy it now if an integration needs it; you can create others later.</source>
+        <translation>Der erste API-Schlüssel der Organisation wird unten angezeigt, nur dieses eine Mal. Kopieren Sie ihn jetzt, falls eine Integration ihn braucht; weitere können Sie später anlegen.</translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::MainWindow</name>
+    <message>
+        <location filename="../ui/main/MainWindow.cpp" line="48"/>
+        <source>%1 — %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MainWindow.cpp" line="61"/>
+        <source>WhatsApp clients</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MainWindow.cpp" line="70"/>
+        <source>Selected client</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MainWindow.cpp" line="74"/>
+        <source>&amp;WhatsApp</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MainWindow.cpp" line="75"/>
+        <source>C&amp;onversations</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MainWindow.cpp" line="76"/>
+        <source>The client&apos;s live WhatsApp Web page (Ctrl+1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MainWindow.cpp" line="77"/>
+        <source>Contacts, messages and sending (Ctrl+2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MainWindow.cpp" line="143"/>
+        <source>&amp;File</source>
+        <translation>&amp;Datei</translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MainWindow.cpp" line="151"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="28"/>
+        <location filename="../ui/main/MainWindow.cpp" line="156"/>
+        <source>&amp;Edit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MainWindow.cpp" line="160"/>
+        <source>&amp;Find Contact</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MainWindow.cpp" line="167"/>
+        <source>&amp;View</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MainWindow.cpp" line="169"/>
+        <source>&amp;WhatsApp Page</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MainWindow.cpp" line="172"/>
+        <source>&amp;Conversations</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MainWindow.cpp" line="175"/>
+        <source>Client &amp;List</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MainWindow.cpp" line="179"/>
+        <source>&amp;Refresh</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MainWindow.cpp" line="183"/>
+        <source>Main Toolbar</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MainWindow.cpp" line="193"/>
+        <source>&amp;Client</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MainWindow.cpp" line="204"/>
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="29"/>
+        <location filename="../ui/main/MainWindow.cpp" line="206"/>
         <source>&amp;About WaDesk</source>
         <translation>&amp;Über WaDesk</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="31"/>
+        <location filename="../ui/main/MainWindow.cpp" line="209"/>
         <source>About &amp;Qt</source>
         <translation>Über &amp;Qt</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="35"/>
+        <location filename="../ui/main/MainWindow.cpp" line="229"/>
+        <source>Secrets: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MainWindow.cpp" line="240"/>
+        <source>off</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MainWindow.cpp" line="245"/>
+        <source>checking</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MainWindow.cpp" line="253"/>
+        <source>running</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MainWindow.cpp" line="255"/>
+        <source>degraded (HTTP %1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MainWindow.cpp" line="257"/>
+        <source>not answering</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MainWindow.cpp" line="265"/>
+        <source>API: off</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MainWindow.cpp" line="265"/>
+        <source>API: %1 (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MainWindow.cpp" line="274"/>
+        <source>Ready: %1 of %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MainWindow.cpp" line="275"/>
+        <source>Clients whose WhatsApp session is ready, of the clients you see</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MainWindow.cpp" line="322"/>
+        <source>Show &amp;WhatsApp Page</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MainWindow.cpp" line="323"/>
+        <source>Show &amp;Conversations</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MainWindow.cpp" line="342"/>
+        <source>&lt;h3&gt;WaDesk %1&lt;/h3&gt;&lt;p&gt;Runs a team&apos;s WhatsApp sessions, with a REST API and signed webhooks.&lt;/p&gt;&lt;p&gt;Qt %2 (built with %3)&lt;br&gt;Chromium %4 (Qt WebEngine %5)&lt;br&gt;wa-js %6&lt;/p&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MainWindow.cpp" line="346"/>
+        <source>(not loaded)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>WaDesk is running. The REST API listens on %1.</source>
-        <translation>WaDesk läuft. Die REST-API lauscht auf %1.</translation>
+        <translation type="vanished">WaDesk läuft. Die REST-API lauscht auf %1.</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="40"/>
         <source>API: %1</source>
-        <translation>API: %1</translation>
+        <translation type="vanished">API: %1</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="42"/>
+        <location filename="../ui/main/MainWindow.cpp" line="227"/>
         <source>Database: %1</source>
         <translation>Datenbank: %1</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="51"/>
         <source>&lt;h3&gt;WaDesk %1&lt;/h3&gt;&lt;p&gt;Runs a team&apos;s WhatsApp sessions, with a REST API and signed webhooks.&lt;/p&gt;&lt;p&gt;Qt %2 (built with %3)&lt;br&gt;Chromium %4 (Qt WebEngine %5)&lt;/p&gt;</source>
-        <translation>&lt;h3&gt;WaDesk %1&lt;/h3&gt;&lt;p&gt;Betreibt die WhatsApp-Sitzungen eines Teams, mit REST-API und signierten Webhooks.&lt;/p&gt;&lt;p&gt;Qt %2 (gebaut mit %3)&lt;br&gt;Chromium %4 (Qt WebEngine %5)&lt;/p&gt;</translation>
+        <translation type="vanished">&lt;h3&gt;WaDesk %1&lt;/h3&gt;&lt;p&gt;Betreibt die WhatsApp-Sitzungen eines Teams, mit REST-API und signierten Webhooks.&lt;/p&gt;&lt;p&gt;Qt %2 (gebaut mit %3)&lt;br&gt;Chromium %4 (Qt WebEngine %5)&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="59"/>
+        <location filename="../ui/main/MainWindow.cpp" line="351"/>
         <source>About WaDesk</source>
         <translation>Über WaDesk</translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::MessageDelegate</name>
+    <message>
+        <location filename="../ui/conversations/MessageDelegate.cpp" line="73"/>
+        <source>Not sent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/MessageDelegate.cpp" line="73"/>
+        <source>Not sent: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::MessageThreadModel</name>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="28"/>
+        <source>Queued</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="30"/>
+        <source>Sending</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="32"/>
+        <source>Sent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="34"/>
+        <source>Delivered</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="36"/>
+        <source>Read</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="38"/>
+        <source>Failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="40"/>
+        <source>Received</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="63"/>
+        <source>Sent by you at %1, %2: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="64"/>
+        <source>Received at %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="66"/>
+        <source> (failed: %1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::RateLimitStrip</name>
+    <message>
+        <location filename="../ui/conversations/RateLimitStrip.cpp" line="34"/>
+        <source>Sending limits</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/RateLimitStrip.cpp" line="105"/>
+        <source>Limits unavailable: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/RateLimitStrip.cpp" line="116"/>
+        <source>%1: %2/%3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/RateLimitStrip.cpp" line="117"/>
+        <source>%1 used %2 of %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/RateLimitStrip.cpp" line="122"/>
+        <source>Minute</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/RateLimitStrip.cpp" line="123"/>
+        <source>Hour</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/RateLimitStrip.cpp" line="124"/>
+        <source>Day</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/conversations/RateLimitStrip.cpp" line="126"/>
+        <source>Queue: %n</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/RateLimitStrip.cpp" line="129"/>
+        <source>(last leaves about %1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/RateLimitStrip.cpp" line="134"/>
+        <source>Sending paused</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::RenameClientDialog</name>
+    <message>
+        <location filename="../ui/sessions/ClientDialogs.cpp" line="70"/>
+        <source>Rename client</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/sessions/ClientDialogs.cpp" line="76"/>
+        <source>New name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/sessions/ClientDialogs.cpp" line="78"/>
+        <source>&amp;Name:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/sessions/ClientDialogs.cpp" line="81"/>
+        <source>&amp;Rename</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::SessionListDelegate</name>
+    <message>
+        <location filename="../ui/sessions/SessionListDelegate.cpp" line="85"/>
+        <source>paused</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/sessions/SessionListDelegate.cpp" line="87"/>
+        <source>%n queued</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/sessions/SessionListDelegate.cpp" line="102"/>
+        <source>no number linked</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::SessionListModel</name>
+    <message>
+        <location filename="../ui/models/SessionListModel.cpp" line="40"/>
+        <source>Stopped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/SessionListModel.cpp" line="41"/>
+        <source>Starting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/SessionListModel.cpp" line="42"/>
+        <source>Scan QR</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/SessionListModel.cpp" line="43"/>
+        <source>Linking</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/SessionListModel.cpp" line="44"/>
+        <source>Ready</source>
+        <translation type="unfinished">Bereit</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/SessionListModel.cpp" line="45"/>
+        <source>Disconnected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/SessionListModel.cpp" line="46"/>
+        <source>Logged out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/SessionListModel.cpp" line="47"/>
+        <source>Paused</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/SessionListModel.cpp" line="48"/>
+        <source>Failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/SessionListModel.cpp" line="62"/>
+        <source>%1 — %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/SessionListModel.cpp" line="68"/>
+        <source>%1, %2, %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/SessionListModel.cpp" line="68"/>
+        <source>no number linked</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/models/SessionListModel.cpp" line="70"/>
+        <source>, %n unread</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/models/SessionListModel.cpp" line="72"/>
+        <source>, %n queued</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/models/SessionListModel.cpp" line="74"/>
+        <source>, queue paused</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::SessionView</name>
+    <message>
+        <location filename="../ui/sessions/SessionView.cpp" line="132"/>
+        <source>No client selected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/sessions/SessionView.cpp" line="152"/>
+        <source>Session state: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/sessions/SessionView.cpp" line="157"/>
+        <source>On the phone open WhatsApp → Settings → Linked devices → Link a device, and scan the code below.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/sessions/SessionView.cpp" line="158"/>
+        <source>Waiting for an operator to link this number.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/sessions/SessionView.cpp" line="160"/>
+        <source>The code expired: click &quot;Reload the QR code&quot; on the page.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/sessions/SessionView.cpp" line="168"/>
+        <source>Linked to %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/sessions/SessionView.cpp" line="187"/>
+        <source>Select a client on the left.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/sessions/SessionView.cpp" line="189"/>
+        <source>This client is waiting to be linked by an operator.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/sessions/SessionView.cpp" line="191"/>
+        <source>The session failed: %1
+Start it again from the Client menu.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/sessions/SessionView.cpp" line="194"/>
+        <source>The session of this client is not running.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/sessions/SessionView.cpp" line="201"/>
+        <source>WhatsApp Web of %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::SignInDialog</name>
+    <message>
+        <location filename="../ui/signin/SignInDialog.cpp" line="41"/>
+        <source>Sign in to %1</source>
+        <translation>Bei %1 anmelden</translation>
+    </message>
+    <message>
+        <location filename="../ui/signin/SignInDialog.cpp" line="46"/>
+        <source>Sign in with your WaDesk account.</source>
+        <translation>Melden Sie sich mit Ihrem WaDesk-Konto an.</translation>
+    </message>
+    <message>
+        <location filename="../ui/signin/SignInDialog.cpp" line="52"/>
+        <source>Email address</source>
+        <translation>E-Mail-Adresse</translation>
+    </message>
+    <message>
+        <location filename="../ui/signin/SignInDialog.cpp" line="55"/>
+        <source>&amp;Email:</source>
+        <translation>&amp;E-Mail:</translation>
+    </message>
+    <message>
+        <location filename="../ui/signin/SignInDialog.cpp" line="58"/>
+        <source>Password</source>
+        <translation>Passwort</translation>
+    </message>
+    <message>
+        <location filename="../ui/signin/SignInDialog.cpp" line="61"/>
+        <source>&amp;Password:</source>
+        <translation>&amp;Passwort:</translation>
+    </message>
+    <message>
+        <location filename="../ui/signin/SignInDialog.cpp" line="65"/>
+        <source>Sign-in error</source>
+        <translation>Anmeldefehler</translation>
+    </message>
+    <message>
+        <location filename="../ui/signin/SignInDialog.cpp" line="72"/>
+        <source>&amp;Sign in</source>
+        <translation>&amp;Anmelden</translation>
+    </message>
+    <message>
+        <location filename="../ui/signin/SignInDialog.cpp" line="74"/>
+        <source>Sign in</source>
+        <translation>Anmelden</translation>
+    </message>
+    <message>
+        <location filename="../ui/signin/SignInDialog.cpp" line="76"/>
+        <source>&amp;Quit</source>
+        <translation>&amp;Beenden</translation>
+    </message>
+    <message>
+        <location filename="../ui/signin/SignInDialog.cpp" line="78"/>
+        <source>Quit WaDesk</source>
+        <translation>WaDesk beenden</translation>
+    </message>
+    <message>
+        <location filename="../ui/signin/SignInDialog.cpp" line="138"/>
+        <source>Enter your email address.</source>
+        <translation>Geben Sie Ihre E-Mail-Adresse ein.</translation>
+    </message>
+    <message>
+        <location filename="../ui/signin/SignInDialog.cpp" line="140"/>
+        <source>Enter your password.</source>
+        <translation>Geben Sie Ihr Passwort ein.</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/signin/SignInDialog.cpp" line="145"/>
+        <location filename="../ui/signin/SignInDialog.cpp" line="179"/>
+        <source>Too many attempts, try again in %n s</source>
+        <translation>
+            <numerusform>Zu viele Versuche, erneut versuchen in %n s</numerusform>
+            <numerusform>Zu viele Versuche, erneut versuchen in %n s</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/signin/SignInDialog.cpp" line="146"/>
+        <location filename="../ui/signin/SignInDialog.cpp" line="180"/>
+        <source>Signing in failed: %1</source>
+        <translation>Die Anmeldung ist fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/signin/SignInDialog.cpp" line="177"/>
+        <source>Invalid email or password</source>
+        <translation>E-Mail oder Passwort ungültig</translation>
     </message>
 </context>
 </TS>

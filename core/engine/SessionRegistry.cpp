@@ -320,6 +320,10 @@ void SessionRegistry::stop(const QString &clientId)
     auto it = m_sessions.find(clientId);
     if (it == m_sessions.end())
         return;
+    emit sessionAboutToStop(clientId);
+    it = m_sessions.find(clientId); // a receiver may have changed the map
+    if (it == m_sessions.end())
+        return;
     Runtime runtime = std::move(it->second);
     m_sessions.erase(it);
     runtime.sender.reset();
@@ -341,6 +345,7 @@ void SessionRegistry::stopAll()
 {
     const QStringList ids = runningClients();
     for (const QString &id : ids) {
+        emit sessionAboutToStop(id);
         auto it = m_sessions.find(id);
         if (it != m_sessions.end()) {
             it->second.sender.reset();

@@ -60,6 +60,9 @@ public:
 
 signals:
     void sessionStarted(const QString &clientId);
+    // Emitted while the session's page still exists, just before it is stopped and deleted (a
+    // view showing the page lets go of it here).
+    void sessionAboutToStop(const QString &clientId);
     void sessionStopped(const QString &clientId);
     void snapshotChanged(const QString &clientId);
 

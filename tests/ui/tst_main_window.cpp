@@ -174,7 +174,16 @@ private slots:
 
         // Stopped elsewhere (the API): the view follows without a crash.
         QPointer<QWebEnginePage> second = h.page(m_qr);
+        // ... and lets the page go while it still exists (connected after the view: runs after it).
+        bool releasedBeforeDeletion = false;
+        const QMetaObject::Connection watch =
+            connect(h.registry.get(), &SessionRegistry::sessionAboutToStop, this, [&](const QString &clientId) {
+                if (clientId == m_qr)
+                    releasedBeforeDeletion = second && !w.sessionView()->attachedPage() && !w.sessionView()->webView();
+            });
         h.registry->stop(m_qr);
+        disconnect(watch);
+        QVERIFY(releasedBeforeDeletion);
         QVERIFY(!second);
         QVERIFY(!w.sessionView()->attachedPage());
         QVERIFY(h.startToQr(m_qr));

@@ -57,6 +57,7 @@ SessionView::SessionView(DesktopContext &context, QWidget *parent)
     layout->addWidget(m_stack, 1);
 
     SessionRegistry &registry = m_context.sessions();
+    connect(&registry, &SessionRegistry::sessionAboutToStop, this, &SessionView::detachClient);
     connect(&registry, &SessionRegistry::sessionStopped, this, &SessionView::onSessionStopped);
     connect(&registry, &SessionRegistry::sessionStarted, this, &SessionView::onSnapshotChanged);
     connect(&registry, &SessionRegistry::snapshotChanged, this, &SessionView::onSnapshotChanged);

@@ -15,9 +15,8 @@ class DesktopContext;
 // The selected client's live WhatsApp Web page. The page belongs to the client's WaSession and
 // keeps running whether it is shown or not: this view only borrows it (QWebEngineView::setPage
 // never takes ownership of a page it did not create), and lets it go before the session deletes
-// it: when the operator stops the client from here (detachClient() first), when the registry
-// reports the session stopped, when the session gives its page up (failed) or when the page is
-// destroyed for any other reason. A header shows the client's state and, on the QR screen,
+// it: when the registry is about to stop the session (sessionAboutToStop, whoever asked), when
+// the session gives its page up (failed), or when the page is destroyed for any other reason. A header shows the client's state and, on the QR screen,
 // how to link the phone.
 class SessionView final : public QWidget {
     Q_OBJECT

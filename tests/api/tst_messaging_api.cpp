@@ -760,9 +760,18 @@ private slots:
         fake(QStringLiteral("configure({ackMs: 30})"));
         for (int i = 0; i < 5; ++i)
             fake(QStringLiteral("failNextSend('network error')"));
+        // All seven are queued while the page is offline, so none can be sent (and fail, and
+        // pause the client) before the last one is accepted; then the connection comes back.
+        fake(QStringLiteral("goOffline(600000)"));
+        bool offline = false;
+        m_http.waitForStatus(m_admin, m_client, {QStringLiteral("disconnected")}, kWaitMs, &offline);
+        QVERIFY(offline);
         QStringList ids;
         for (int i = 0; i < 7; ++i)
             ids << send(QStringLiteral("+1415555093%1").arg(i), QStringLiteral("burst %1").arg(i + 1)).json.value(QLatin1String("messageId")).toString();
+        for (const QString &id : std::as_const(ids))
+            QVERIFY2(!id.isEmpty(), "every send of the burst must be accepted");
+        fake(QStringLiteral("reconnect()"));
         bool reached = false;
         m_http.waitForStatus(m_admin, m_client, {QStringLiteral("paused")}, kWaitMs, &reached);
         QVERIFY(reached);

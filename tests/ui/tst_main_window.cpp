@@ -117,6 +117,8 @@ private slots:
         QVERIFY(about.contains(QStringLiteral("wa-js")));
         QVERIFY(w.findChild<QAction *>(QStringLiteral("aboutAction")));
         QVERIFY(w.findChild<QAction *>(QStringLiteral("findContactAction"))->shortcut() == QKeySequence(QKeySequence::Find));
+        // Admins get the Team dialog (Edit → Team…).
+        QVERIFY(w.teamAction() && w.teamAction()->isVisible() && w.teamAction()->isEnabled());
 
         // Status bar: API address and state, database, ready sessions.
         auto *api = w.findChild<QLabel *>(QStringLiteral("apiStatusLabel"));
@@ -283,6 +285,8 @@ private slots:
                                     a->pauseAction(), a->resumeAction()})
                 QVERIFY2(hiddenOrDisabled(action) && !action->isVisible(), qPrintable(action->objectName()));
             QVERIFY(!menuTitles(w).contains(QStringLiteral("Client")));
+            // No team actions either (can_manage_team, as the REST team routes).
+            QVERIFY(!w.teamAction()->isVisible() && !w.teamAction()->isEnabled());
             // Even called directly, the services refuse.
             QCOMPARE(a->stopClient(m_ready).error().httpStatus, 403);
             QVERIFY(h.session(m_ready));
@@ -309,6 +313,7 @@ private slots:
             QCOMPARE(w.sessionModel()->rowCount(), 1);
             QCOMPARE(w.sessionModel()->clientIdAt(0), m_qr);
             QVERIFY(!w.clientActions()->addAction()->isVisible());
+            QVERIFY(!w.teamAction()->isVisible() && !w.teamAction()->isEnabled());
             w.showPage(1);
             QVERIFY(!w.conversationsView()->composer()->isVisible());
             QVERIFY(w.findChild<QLabel *>(QStringLiteral("readOnlyNote"))->isVisible());

@@ -10,6 +10,7 @@
 #include "sessions/ClientActions.h"
 #include "sessions/SessionListDelegate.h"
 #include "sessions/SessionView.h"
+#include "team/TeamDialog.h"
 
 #include <QAction>
 #include <QApplication>
@@ -163,6 +164,7 @@ void MainWindow::buildMenus()
     });
     find->setObjectName(QStringLiteral("findContactAction"));
     find->setShortcut(QKeySequence::Find);
+    buildTeamAction();
 
     m_viewMenu = menuBar()->addMenu(tr("&View"));
     m_viewMenu->setObjectName(QStringLiteral("viewMenu"));
@@ -216,6 +218,41 @@ void MainWindow::buildMenus()
         m_toolBar->addAction(a);
     m_toolBar->addSeparator();
     m_toolBar->addAction(refreshAction);
+}
+
+void MainWindow::buildTeamAction()
+{
+    m_editMenu->addSeparator();
+    m_teamAction = m_editMenu->addAction(QIcon::fromTheme(QStringLiteral("system-users")), tr("&Team…"), this, &MainWindow::showTeam);
+    m_teamAction->setObjectName(QStringLiteral("teamAction"));
+    m_teamAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_T));
+    m_teamAction->setStatusTip(tr("Add team members, change their roles and assign clients"));
+    // The permission of the REST team routes: admins and managers only.
+    auto update = [this]() {
+        const bool allowed = m_context.signedIn() && m_context.actor().can(Permission::ManageTeam);
+        m_teamAction->setVisible(allowed);
+        m_teamAction->setEnabled(allowed);
+    };
+    update();
+    connect(&m_context, &DesktopContext::signedInChanged, m_teamAction, update);
+}
+
+TeamDialog *MainWindow::teamDialog() const
+{
+    return m_teamDialog;
+}
+
+void MainWindow::showTeam()
+{
+    if (!m_teamAction->isEnabled())
+        return;
+    if (!m_teamDialog) {
+        m_teamDialog = new TeamDialog(m_context, this);
+        m_teamDialog->setAttribute(Qt::WA_DeleteOnClose);
+    }
+    m_teamDialog->show();
+    m_teamDialog->raise();
+    m_teamDialog->activateWindow();
 }
 
 void MainWindow::buildStatusBar()

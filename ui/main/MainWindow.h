@@ -19,6 +19,7 @@ class ConversationsView;
 class DesktopContext;
 class SessionListModel;
 class SessionView;
+class TeamDialog;
 
 // The application window for a signed-in user: the clients they may see on the left (live
 // state, unread, queue, paused), and on the right the selected client's live WhatsApp Web page
@@ -43,6 +44,9 @@ public:
     ConversationsView *conversationsView() const { return m_conversations; }
     ClientActions *clientActions() const { return m_actions; }
     QTabWidget *tabs() const { return m_tabs; }
+    // Edit → Team… (Ctrl+T): only for roles that may manage the team (can_manage_team).
+    QAction *teamAction() const { return m_teamAction; }
+    TeamDialog *teamDialog() const; // while open
     QString currentClient() const { return m_currentClient; }
     void selectClient(const QString &clientId);
     // Shows the live page (0) or the conversations (1).
@@ -52,6 +56,8 @@ public:
 
 public slots:
     void showAbout();
+    // Opens the Team dialog (or raises it when open).
+    void showTeam();
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -59,6 +65,7 @@ protected:
 private:
     void buildMenus();
     void buildStatusBar();
+    void buildTeamAction();
     void onCurrentChanged(const QModelIndex &current);
     void showSessionMenu(const QPoint &pos);
     void updateStatus();
@@ -80,6 +87,8 @@ private:
     QMenu *m_viewMenu = nullptr;
     QMenu *m_clientMenu = nullptr;
     QMenu *m_helpMenu = nullptr;
+    QAction *m_teamAction = nullptr;
+    QPointer<TeamDialog> m_teamDialog;
     QLabel *m_apiLabel = nullptr;
     QLabel *m_readyLabel = nullptr;
     QLabel *m_databaseLabel = nullptr;

@@ -82,6 +82,17 @@ bool ClientActions::mayManage() const
     return m_context.signedIn() && m_context.actor().can(Permission::ManageClients);
 }
 
+// Every client action: the role may manage clients, and the client is one the actor sees.
+Status ClientActions::checkManageable(const QString &clientId)
+{
+    if (!mayManage())
+        return forbidden();
+    Result<ClientRecord> client = m_context.clients().get(m_context.actor(), clientId);
+    if (!client)
+        return client.error();
+    return {};
+}
+
 void ClientActions::setCurrentClient(const QString &clientId)
 {
     m_clientId = clientId;
@@ -147,11 +158,8 @@ Status ClientActions::renameClient(const QString &clientId, const QString &name)
 
 Status ClientActions::startClient(const QString &clientId)
 {
-    if (!mayManage())
-        return forbidden();
-    Result<ClientRecord> client = m_context.clients().get(m_context.actor(), clientId);
-    if (!client)
-        return client.error();
+    if (Status allowed = checkManageable(clientId); !allowed)
+        return allowed;
     SessionRegistry &registry = m_context.sessions();
     if (registry.session(clientId))
         return {};
@@ -167,11 +175,8 @@ Status ClientActions::startClient(const QString &clientId)
 
 Status ClientActions::stopClient(const QString &clientId)
 {
-    if (!mayManage())
-        return forbidden();
-    Result<ClientRecord> client = m_context.clients().get(m_context.actor(), clientId);
-    if (!client)
-        return client.error();
+    if (Status allowed = checkManageable(clientId); !allowed)
+        return allowed;
     if (!m_context.sessions().session(clientId))
         return {};
     emit aboutToStop(clientId);
@@ -184,11 +189,8 @@ Status ClientActions::stopClient(const QString &clientId)
 
 Status ClientActions::logoutClient(const QString &clientId)
 {
-    if (!mayManage())
-        return forbidden();
-    Result<ClientRecord> client = m_context.clients().get(m_context.actor(), clientId);
-    if (!client)
-        return client.error();
+    if (Status allowed = checkManageable(clientId); !allowed)
+        return allowed;
     if (!m_context.sessions().session(clientId))
         return DomainError::conflict(tr("The client is not running."), QStringLiteral("client_not_running"));
     m_context.sessions().requestLogout(clientId);
@@ -197,11 +199,8 @@ Status ClientActions::logoutClient(const QString &clientId)
 
 Status ClientActions::pauseClient(const QString &clientId)
 {
-    if (!mayManage())
-        return forbidden();
-    Result<ClientRecord> client = m_context.clients().get(m_context.actor(), clientId);
-    if (!client)
-        return client.error();
+    if (Status allowed = checkManageable(clientId); !allowed)
+        return allowed;
     if (Status s = m_context.clients().auditPause(m_context.actor(), clientId, true); !s)
         return s;
     m_context.sessions().pause(m_context.actor().organizationId, clientId,
@@ -212,11 +211,8 @@ Status ClientActions::pauseClient(const QString &clientId)
 
 Status ClientActions::resumeClient(const QString &clientId)
 {
-    if (!mayManage())
-        return forbidden();
-    Result<ClientRecord> client = m_context.clients().get(m_context.actor(), clientId);
-    if (!client)
-        return client.error();
+    if (Status allowed = checkManageable(clientId); !allowed)
+        return allowed;
     if (Status s = m_context.clients().auditPause(m_context.actor(), clientId, false); !s)
         return s;
     m_context.sessions().resume(m_context.actor().organizationId, clientId);

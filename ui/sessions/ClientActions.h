@@ -60,6 +60,7 @@ private:
     void report(const Status &status);
     Status audit(const QString &action, const QString &clientId);
     bool mayManage() const;
+    Status checkManageable(const QString &clientId);
 
     DesktopContext &m_context;
     SessionListModel &m_model;

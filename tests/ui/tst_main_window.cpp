@@ -149,6 +149,7 @@ private slots:
         QCOMPARE(w.sessionView()->attachedPage(), qrPage.data());
         QVERIFY(w.sessionView()->webView());
         QCOMPARE(w.sessionView()->webView()->page(), qrPage.data());
+        QVERIFY(w.sessionView()->webView()->isEnabled()); // the admin links and acts in the page
         QVERIFY(w.findChild<QLabel *>(QStringLiteral("sessionHint"))->text().contains(QStringLiteral("Linked devices")));
 
         // Switching clients: the other page is shown, the first keeps running.
@@ -299,9 +300,11 @@ private slots:
             // Agents may send: the composer is there.
             w.showPage(1);
             QVERIFY(w.conversationsView()->composer()->isVisible());
-            // And may see the live page (with its QR when linking).
+            // And may watch the linked page, but not act in it (its own "Log out", sending
+            // around the queue): that is managing the client.
             w.showPage(0);
             QVERIFY(w.sessionView()->attachedPage());
+            QVERIFY(!w.sessionView()->webView()->isEnabled());
         }
         Result<UserRecord> viewer = h.createMember(QStringLiteral("viewer@ui.test"), Role::Viewer);
         QVERIFY(viewer.ok());

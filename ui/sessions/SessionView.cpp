@@ -30,6 +30,7 @@ SessionView::SessionView(DesktopContext &context, QWidget *parent)
     auto *headerLayout = new QHBoxLayout(header);
     m_title = new QLabel(header);
     m_title->setObjectName(QStringLiteral("sessionTitle"));
+    m_title->setTextFormat(Qt::PlainText); // client names are user input
     QFont titleFont = m_title->font();
     titleFont.setBold(true);
     titleFont.setPointSizeF(titleFont.pointSizeF() * 1.15);
@@ -40,6 +41,7 @@ SessionView::SessionView(DesktopContext &context, QWidget *parent)
     m_state->setMargin(3);
     m_hint = new QLabel(header);
     m_hint->setObjectName(QStringLiteral("sessionHint"));
+    m_hint->setTextFormat(Qt::PlainText); // carries the page's error texts
     m_hint->setWordWrap(true);
     m_hint->setTextInteractionFlags(Qt::TextSelectableByMouse);
     headerLayout->addWidget(m_title);
@@ -50,6 +52,7 @@ SessionView::SessionView(DesktopContext &context, QWidget *parent)
     m_stack = new QStackedWidget(this);
     m_placeholder = new QLabel(m_stack);
     m_placeholder->setObjectName(QStringLiteral("sessionPlaceholder"));
+    m_placeholder->setTextFormat(Qt::PlainText);
     m_placeholder->setAlignment(Qt::AlignCenter);
     m_placeholder->setWordWrap(true);
     m_placeholder->setMargin(24);
@@ -127,8 +130,11 @@ void SessionView::refresh()
         state = SessionState::Failed;
 
     const AuthContext &actor = m_context.actor();
-    const bool mayLink = actor.can(Permission::ManageClients) || actor.can(Permission::SendMessages);
-    const bool mayInteract = actor.can(Permission::SendMessages) || actor.can(Permission::ManageClients);
+    // Linking a phone and acting inside the page (its own "Log out", sending around the queue,
+    // its opt-out checks and the audit log) are what managing a client means: the same
+    // permission as init and logout in the REST API. Everyone else watches a linked page.
+    const bool mayLink = actor.can(Permission::ManageClients);
+    const bool mayInteract = mayLink;
 
     m_title->setText(m_clientId.isEmpty() ? tr("No client selected") : m_name);
     m_state->setVisible(!m_clientId.isEmpty());
@@ -174,8 +180,11 @@ void SessionView::refresh()
     m_hint->setText(hint);
 
     // The page to show: none when stopped, and the QR only to those who may link.
+    // (WhatsApp Web draws its QR code before the bridge reports the state, so those who may
+    // not link see the page only once it is linked.)
     QWebEnginePage *page = session ? session->page() : nullptr;
-    if (page && state == SessionState::Qr && !mayLink)
+    const bool linked = state == SessionState::Ready || state == SessionState::Paused || state == SessionState::Disconnected;
+    if (page && !mayLink && !linked)
         page = nullptr;
     if (page && page == m_page.data() && m_view) {
         m_view->setEnabled(mayInteract);
@@ -188,6 +197,8 @@ void SessionView::refresh()
             m_placeholder->setText(tr("Select a client on the left."));
         else if (state == SessionState::Qr)
             m_placeholder->setText(tr("This client is waiting to be linked by an operator."));
+        else if (session && !mayLink && !linked)
+            m_placeholder->setText(tr("The session of this client is starting."));
         else if (state == SessionState::Failed)
             m_placeholder->setText(tr("The session failed: %1\nStart it again from the Client menu.")
                                        .arg(snap ? snap->lastError : QString()));

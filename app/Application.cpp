@@ -29,12 +29,32 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QHostAddress>
 #include <QLockFile>
 #include <QUrl>
 #include <cstdio>
 #include <spdlog/spdlog.h>
 
 namespace wadesk {
+
+namespace {
+// Where this machine reaches its own API: an any-address bind is reached on loopback, and an
+// IPv6 address needs its brackets (QUrl adds them).
+QString localApiAddress(const QString &bindAddress, quint16 port)
+{
+    QString host = bindAddress;
+    const QHostAddress address(bindAddress);
+    if (address == QHostAddress::AnyIPv4 || address == QHostAddress::Any)
+        host = QStringLiteral("127.0.0.1");
+    else if (address == QHostAddress::AnyIPv6)
+        host = QStringLiteral("::1");
+    QUrl url;
+    url.setScheme(QStringLiteral("http"));
+    url.setHost(host);
+    url.setPort(port);
+    return url.toString();
+}
+} // namespace
 
 Application::Application(AppConfig config, QProcessEnvironment env)
     : m_config(std::move(config))
@@ -210,7 +230,7 @@ Application::FirstRun Application::runFirstRun(int *exitCode)
 void Application::startDesktop(QApplication &app)
 {
     DesktopContext::Facts facts;
-    facts.apiAddress = QStringLiteral("http://%1:%2").arg(m_config.bindAddress).arg(m_api->port());
+    facts.apiAddress = localApiAddress(m_config.bindAddress, m_api->port());
     facts.database = m_database->url().describe();
     facts.secrets = m_secretsDescription;
     facts.dataDir = m_config.dataDir;

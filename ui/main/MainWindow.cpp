@@ -21,6 +21,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QNetworkAccessManager>
+#include <QNetworkProxy>
 #include <QNetworkReply>
 #include <QSettings>
 #include <QSplitter>
@@ -121,6 +122,7 @@ MainWindow::MainWindow(DesktopContext &context, QWidget *parent)
     connect(&m_context.sessions(), &SessionRegistry::sessionStopped, this, statusSoon);
 
     m_network = new QNetworkAccessManager(this);
+    m_network->setProxy(QNetworkProxy::NoProxy); // our own API on this machine, never via a proxy
     m_apiTimer.setInterval(kApiProbeMs);
     connect(&m_apiTimer, &QTimer::timeout, this, &MainWindow::probeApi);
     m_apiTimer.start();

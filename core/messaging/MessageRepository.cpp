@@ -358,4 +358,15 @@ Result<int> MessageRepository::queueDepth(const QString &clientId)
     return q.value().value(0).toInt();
 }
 
+Result<QHash<QString, int>> MessageRepository::queueDepths(const QString &organizationId)
+{
+    return m_sql.query(QStringLiteral("SELECT client_id, COUNT(*) FROM outbox WHERE organization_id = ? GROUP BY client_id"),
+                       {organizationId}, "outbox.depths", [](QSqlQuery &q) {
+                           QHash<QString, int> depths;
+                           while (q.next())
+                               depths.insert(q.value(0).toString(), q.value(1).toInt());
+                           return depths;
+                       });
+}
+
 } // namespace wadesk

@@ -2,6 +2,7 @@
 
 #include "common/DomainError.h"
 
+#include <QHash>
 #include <QList>
 #include <QString>
 #include <optional>
@@ -78,6 +79,9 @@ public:
     Result<int> sentSince(const QString &clientId, qint64 since);
     Result<QList<qint64>> sendTimesSince(const QString &clientId, qint64 since);
     Result<int> queueDepth(const QString &clientId);
+    // The queue depth of every client of an organization with something queued, in one query
+    // (clients with an empty queue are absent).
+    Result<QHash<QString, int>> queueDepths(const QString &organizationId);
     // The daily budget in use: sends started at or after `since` plus messages still queued.
     Result<int> budgetUsed(const QString &clientId, qint64 since);
     // The start of the oldest send at or after `since`; 0 when none.

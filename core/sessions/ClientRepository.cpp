@@ -280,6 +280,17 @@ Status ClientRepository::setRateLimits(const QString &organizationId, const QStr
     return {};
 }
 
+Result<QSet<QString>> ClientRepository::pausedIds(const QString &organizationId)
+{
+    return m_sql.query(QStringLiteral("SELECT id FROM clients WHERE organization_id = ? AND paused = 1"), {organizationId},
+                       "clients.pausedIds", [](QSqlQuery &q) {
+                           QSet<QString> ids;
+                           while (q.next())
+                               ids.insert(q.value(0).toString());
+                           return ids;
+                       });
+}
+
 Status ClientRepository::setPaused(const QString &organizationId, const QString &clientId, bool paused, const QString &reason)
 {
     Result<int> r = m_sql.change(QStringLiteral("UPDATE clients SET paused = ?, paused_reason = ? WHERE organization_id = ? AND id = ?"),

@@ -3,6 +3,7 @@
 #include "common/DomainError.h"
 
 #include <QList>
+#include <QSet>
 #include <QString>
 #include <optional>
 
@@ -69,6 +70,8 @@ public:
     Status setAutostart(const QString &organizationId, const QString &clientId, bool autostart);
     Status setRateLimits(const QString &organizationId, const QString &clientId, int perMinute, int perHour, int perDay);
     Status setPaused(const QString &organizationId, const QString &clientId, bool paused, const QString &reason);
+    // The ids of the organization's paused clients, in one query (list() leaves the flag out).
+    Result<QSet<QString>> pausedIds(const QString &organizationId);
     // Installation-wide, for the engine at start: clients to bring back by themselves.
     Result<QList<ClientRecord>> clientsToRestore();
 

@@ -110,6 +110,9 @@ private slots:
         QVERIFY(actions.pauseClient(m_linked).ok());
         QTRY_VERIFY_WITH_TIMEOUT(model.index(row, 0).data(SessionListModel::PausedRole).toBool(), kUiWaitMs);
         QTRY_COMPARE_WITH_TIMEOUT(stateOf(model, m_linked), int(SessionState::Paused), kUiWaitMs);
+        model.reload(); // the flag from the list's one query for all paused clients
+        QCOMPARE(model.rowOf(m_linked), row);
+        QVERIFY(model.index(row, 0).data(SessionListModel::PausedRole).toBool());
         QVERIFY(actions.resumeClient(m_linked).ok());
         QTRY_VERIFY_WITH_TIMEOUT(!model.index(row, 0).data(SessionListModel::PausedRole).toBool(), kUiWaitMs);
         QTRY_COMPARE_WITH_TIMEOUT(stateOf(model, m_linked), int(SessionState::Ready), kUiWaitMs);
@@ -120,6 +123,17 @@ private slots:
         QVERIFY2(a.ok(), a ? "" : qPrintable(a.error().message));
         model.refreshClient(m_linked);
         QCOMPARE(model.index(row, 0).data(SessionListModel::QueueDepthRole).toInt(), 1);
+        model.reload(); // all depths in one query
+        QCOMPARE(model.index(row, 0).data(SessionListModel::QueueDepthRole).toInt(), 1);
+        QVERIFY(!model.index(row, 0).data(SessionListModel::PausedRole).toBool());
+        // Names are user-controlled: the tooltip (shown as rich text) escapes them.
+        const QString name = model.index(row, 0).data(SessionListModel::NameRole).toString();
+        QVERIFY(actions.renameClient(m_linked, QStringLiteral("<b>x</b>")).ok());
+        model.refreshClient(m_linked);
+        const QString tip = model.index(row, 0).data(Qt::ToolTipRole).toString();
+        QVERIFY2(tip.contains(QLatin1String("&lt;b&gt;x&lt;/b&gt;")) && !tip.contains(QLatin1String("<b>")), qPrintable(tip));
+        QVERIFY(actions.renameClient(m_linked, name).ok());
+        model.refreshClient(m_linked);
         QTRY_COMPARE_WITH_TIMEOUT(model.index(row, 0).data(SessionListModel::QueueDepthRole).toInt(), 0, kUiWaitMs);
     }
 
@@ -222,6 +236,21 @@ private slots:
             MessageThreadModel thread(*h.context);
             thread.setThread(m_linked, QStringLiteral("+14155550123"));
             QCOMPARE(thread.rowCount(), 0);
+
+            // Assigned another client by an admin: the list follows at the context's next check
+            // (assignmentsMayHaveChanged), and a check with nothing changed resets nothing.
+            QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
+            emit h.context->assignmentsMayHaveChanged();
+            QCOMPARE(resets.count(), 0);
+            QVERIFY(h.context->team().assignClient(h.admin, agent.value().id, m_linked).ok());
+            emit h.context->assignmentsMayHaveChanged();
+            QCOMPARE(resets.count(), 1);
+            QCOMPARE(model.rowCount(), 2);
+            QVERIFY(model.rowOf(m_linked) >= 0);
+            QVERIFY(h.context->team().unassignClient(h.admin, agent.value().id, m_linked).ok());
+            emit h.context->assignmentsMayHaveChanged();
+            QCOMPARE(model.rowCount(), 1);
+            QCOMPARE(model.rowOf(m_linked), -1);
         }
         h.context->signIn(h.admin);
     }

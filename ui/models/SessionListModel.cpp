@@ -5,7 +5,10 @@
 #include "desktop/DesktopContext.h"
 #include "engine/SessionRegistry.h"
 #include "messaging/MessageRepository.h"
+#include "sessions/ClientRepository.h"
 #include "sessions/ClientService.h"
+
+#include <QTextDocument>
 
 namespace wadesk {
 
@@ -26,6 +29,9 @@ SessionListModel::SessionListModel(DesktopContext &context, QObject *parent)
     connect(&registry, &SessionRegistry::sessionStarted, this, &SessionListModel::onSnapshotChanged);
     connect(&registry, &SessionRegistry::sessionStopped, this, &SessionListModel::onSnapshotChanged);
     connect(&m_context.events(), &EventBus::published, this, &SessionListModel::onEvent, Qt::QueuedConnection);
+    // An agent's or viewer's assignments may change while they are signed in (the context checks
+    // every few seconds): read the list again when the clients they may see changed.
+    connect(&m_context, &DesktopContext::assignmentsMayHaveChanged, this, &SessionListModel::reloadIfClientsChanged);
     reload();
 }
 
@@ -62,7 +68,9 @@ QVariant SessionListModel::data(const QModelIndex &index, int role) const
         QString tip = tr("%1 — %2").arg(r.name, stateText(r.state));
         if (!r.lastError.isEmpty())
             tip += QLatin1Char('\n') + r.lastError;
-        return tip;
+        // Names and errors are user-controlled: as HTML with everything escaped, so that a tooltip
+        // never interprets them as rich text.
+        return Qt::convertFromPlainText(tip, Qt::WhiteSpaceNormal);
     }
     case Qt::AccessibleTextRole: {
         QString text = tr("%1, %2, %3").arg(r.name, r.phone.isEmpty() ? tr("no number linked") : r.phone, stateText(r.state));
@@ -105,28 +113,56 @@ QHash<int, QByteArray> SessionListModel::roleNames() const
     return names;
 }
 
+QList<ClientRecord> SessionListModel::listClients(bool *ok) const
+{
+    QList<ClientRecord> clients;
+    *ok = true;
+    if (!m_context.signedIn())
+        return clients;
+    for (int offset = 0;; offset += kPageSize) {
+        Result<ClientService::Page> page = m_context.clients().list(m_context.actor(), kPageSize, offset);
+        if (!page) {
+            *ok = false;
+            break;
+        }
+        clients += page.value().clients;
+        if (page.value().clients.size() < kPageSize || offset + kPageSize >= page.value().total)
+            break;
+    }
+    return clients;
+}
+
 void SessionListModel::reload()
 {
+    bool ok = true;
+    applyList(listClients(&ok));
+}
+
+void SessionListModel::applyList(const QList<ClientRecord> &clients)
+{
     QVector<Row> rows;
-    if (m_context.signedIn()) {
-        for (int offset = 0;; offset += kPageSize) {
-            Result<ClientService::Page> page = m_context.clients().list(m_context.actor(), kPageSize, offset);
-            if (!page)
-                break;
-            for (const ClientRecord &c : page.value().clients) {
-                Row row;
-                row.id = c.id;
-                row.name = c.name;
-                row.phone = c.phoneNumber;
-                // Unread counts survive a reload.
-                if (const int at = m_index.value(c.id, -1); at >= 0)
-                    row.unread = m_rows.at(at).unread;
-                readStored(row);
-                readLive(row);
-                rows << row;
-            }
-            if (page.value().clients.size() < kPageSize || offset + kPageSize >= page.value().total)
-                break;
+    rows.reserve(clients.size());
+    if (!clients.isEmpty()) {
+        // Two queries for the whole list (not two per client): the paused flags (the list leaves
+        // them out) and every queue depth, both for the signed-in organization.
+        SqlRunner sql(m_context.database());
+        const QString organizationId = m_context.actor().organizationId;
+        const Result<QSet<QString>> paused = ClientRepository(sql).pausedIds(organizationId);
+        const Result<QHash<QString, int>> depths = MessageRepository(sql).queueDepths(organizationId);
+        for (const ClientRecord &c : clients) {
+            Row row;
+            row.id = c.id;
+            row.name = c.name;
+            row.phone = c.phoneNumber;
+            // Unread counts survive a reload.
+            if (const int at = m_index.value(c.id, -1); at >= 0)
+                row.unread = m_rows.at(at).unread;
+            if (paused)
+                row.paused = paused.value().contains(c.id);
+            if (depths)
+                row.queueDepth = depths.value().value(c.id, 0);
+            readLive(row);
+            rows << row;
         }
     }
     beginResetModel();
@@ -136,6 +172,19 @@ void SessionListModel::reload()
         m_index.insert(m_rows.at(i).id, i);
     m_dirty.clear();
     endResetModel();
+}
+
+void SessionListModel::reloadIfClientsChanged()
+{
+    bool ok = true;
+    const QList<ClientRecord> clients = listClients(&ok);
+    if (!ok)
+        return; // a failed read is no reason to empty the list; the next check retries
+    bool same = clients.size() == m_rows.size();
+    for (int i = 0; same && i < clients.size(); ++i)
+        same = clients.at(i).id == m_rows.at(i).id;
+    if (!same)
+        applyList(clients);
 }
 
 int SessionListModel::rowOf(const QString &clientId) const

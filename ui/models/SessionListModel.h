@@ -4,6 +4,7 @@
 
 #include <QAbstractListModel>
 #include <QHash>
+#include <QList>
 #include <QSet>
 #include <QTimer>
 #include <QVector>
@@ -11,6 +12,7 @@
 namespace wadesk {
 
 class DesktopContext;
+struct ClientRecord;
 struct Event;
 
 // The clients the signed-in user may see (ClientService::list with the actor does the scoping),
@@ -43,8 +45,13 @@ public:
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QHash<int, QByteArray> roleNames() const override;
 
-    // Reads the list again (after a client was added elsewhere, or on View → Refresh).
+    // Reads the list again (after a client was added elsewhere, or on View → Refresh): one list
+    // query per page of 500 clients, then one query for the paused flags and one for all queue
+    // depths.
     void reload();
+    // Reads the list of visible clients and reloads only when it differs from the rows shown
+    // (connected to DesktopContext::assignmentsMayHaveChanged).
+    void reloadIfClientsChanged();
     int rowOf(const QString &clientId) const;
     QString clientIdAt(int row) const;
     // The client the operator looks at: its unread count resets and stays at zero.
@@ -69,6 +76,8 @@ private:
         bool paused = false;
         bool running = false;
     };
+    QList<ClientRecord> listClients(bool *ok) const;
+    void applyList(const QList<ClientRecord> &clients);
     void readLive(Row &row) const;
     void readStored(Row &row) const;
     void onSnapshotChanged(const QString &clientId);

@@ -2,11 +2,13 @@
 // the API: success (the context's actor, the audit entry, the remembered email), a wrong
 // password and an unknown email (one message for both), throttling after the API's threshold;
 // then the desktop shell: sign-in shows the main window, sign-out returns to the dialog, the
-// unread count and notifications for incoming messages, and "Pause all".
+// unread count and notifications for incoming messages, and "Pause all"; rights re-checked while
+// signed in (a member deactivated or demoted by an admin elsewhere is signed out).
 
 #include "auth/AccountService.h"
 #include "auth/JwtCodec.h"
 #include "auth/PasswordHasher.h"
+#include "auth/TeamService.h"
 #include "common/EventBus.h"
 #include "db/Database.h"
 #include "db/DatabaseUrl.h"
@@ -296,6 +298,96 @@ private slots:
         m_context->signIn(actor);
         QVERIFY(!shell.pauseAllAction()->isEnabled());
         QCOMPARE(shell.pauseAll(), 0);
+    }
+
+    void rightsAreRecheckedWhileSignedIn()
+    {
+        // The admin works in another desktop context (as another window or instance would).
+        DesktopContext::Facts facts{QStringLiteral("http://127.0.0.1:3002"), m_db->url().describe(), QStringLiteral("test"), m_dir->path()};
+        DesktopContext adminSide(*m_db, *m_events, *m_sessions, AesGcm::randomBytes(32), MessagingSettings(),
+                                 PasswordHasher::Cost::Minimal, facts);
+        AuthContext admin;
+        admin.userId = m_userId;
+        admin.organizationId = m_orgId;
+        admin.email = kEmail;
+        admin.role = Role::Admin;
+        adminSide.signIn(admin);
+        const QString hash = PasswordHasher(PasswordHasher::Cost::Minimal).hash(kPassword);
+        const auto member = [&](const QString &email, Role role) {
+            TeamService::NewMember m;
+            m.email = email;
+            m.name = QStringLiteral("Member");
+            m.role = role;
+            m.passwordHash = hash;
+            return adminSide.team().createMember(adminSide.actor(), m);
+        };
+        const auto actorOf = [](const UserRecord &u) {
+            AuthContext a;
+            a.userId = u.id;
+            a.organizationId = u.organizationId;
+            a.email = u.email;
+            a.name = u.name;
+            a.role = u.role;
+            return a;
+        };
+        const Result<UserRecord> agent = member(QStringLiteral("agent@example.com"), Role::Agent);
+        const Result<UserRecord> manager = member(QStringLiteral("manager@example.com"), Role::Manager);
+        QVERIFY(agent.ok() && manager.ok());
+
+        // Signed in: the periodic check runs; unchanged, the user stays signed in. A new name is
+        // taken over without signing out.
+        QSignalSpy changed(m_context.get(), &DesktopContext::signedInChanged);
+        m_context->signIn(actorOf(agent.value()));
+        QVERIFY(m_context->revalidateTimer()->isActive());
+        QCOMPARE(m_context->revalidateTimer()->interval(), 5000);
+        QVERIFY(m_context->revalidate());
+        QVERIFY(m_context->signedIn());
+        TeamService::Change rename;
+        rename.name = QStringLiteral("Renamed");
+        QVERIFY(adminSide.team().updateMember(adminSide.actor(), agent.value().id, rename).ok());
+        QVERIFY(m_context->revalidate());
+        QVERIFY(m_context->signedIn());
+        QCOMPARE(m_context->actor().name, QStringLiteral("Renamed"));
+        QCOMPARE(changed.count(), 1);
+
+        // Each tick tells agents and viewers that their assignments may have changed.
+        QSignalSpy assignments(m_context.get(), &DesktopContext::assignmentsMayHaveChanged);
+        m_context->revalidateTimer()->setInterval(20);
+        QVERIFY(assignments.wait(5000));
+        QVERIFY(m_context->signedIn());
+        m_context->revalidateTimer()->setInterval(DesktopContext::kRevalidateIntervalMs);
+
+        // Deactivated by the admin → signed out at the next check (the shell then shows the
+        // sign-in dialog on signedInChanged).
+        TeamService::Change deactivate;
+        deactivate.active = false;
+        QVERIFY(adminSide.team().updateMember(adminSide.actor(), agent.value().id, deactivate).ok());
+        QVERIFY(!m_context->revalidate());
+        QVERIFY(!m_context->signedIn());
+        QVERIFY(!m_context->revalidateTimer()->isActive());
+        QCOMPARE(changed.count(), 2);
+
+        // Demoted → signed out.
+        m_context->signIn(actorOf(manager.value()));
+        QVERIFY(m_context->revalidate());
+        TeamService::Change demote;
+        demote.role = Role::Agent;
+        QVERIFY(adminSide.team().updateMember(adminSide.actor(), manager.value().id, demote).ok());
+        QVERIFY(!m_context->revalidate());
+        QVERIFY(!m_context->signedIn());
+
+        // Removed → signed out.
+        Result<UserRecord> again = adminSide.team().getMember(adminSide.actor(), manager.value().id);
+        QVERIFY(again.ok());
+        m_context->signIn(actorOf(again.value()));
+        QVERIFY(m_context->revalidate());
+        QVERIFY(adminSide.team().removeMember(adminSide.actor(), manager.value().id).ok());
+        QVERIFY(!m_context->revalidate());
+        QVERIFY(!m_context->signedIn());
+
+        // The admin, unchanged, stays signed in.
+        QVERIFY(adminSide.revalidate());
+        QVERIFY(adminSide.signedIn());
     }
 };
 

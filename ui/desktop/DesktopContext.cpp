@@ -4,11 +4,16 @@
 #include "auth/Authenticator.h"
 #include "auth/JwtCodec.h"
 #include "auth/TeamService.h"
+#include "auth/UserRepository.h"
 #include "common/EventBus.h"
+#include "db/SqlRunner.h"
 #include "engine/SessionRegistry.h"
 #include "messaging/ContactService.h"
 #include "messaging/MessageService.h"
 #include "sessions/ClientService.h"
+
+#include <QApplication>
+#include <spdlog/spdlog.h>
 
 namespace wadesk {
 
@@ -34,6 +39,16 @@ DesktopContext::DesktopContext(Database &database, EventBus &events, SessionRegi
     , m_passwordCost(passwordCost)
     , m_facts(std::move(facts))
 {
+    m_revalidateTimer.setInterval(kRevalidateIntervalMs);
+    connect(&m_revalidateTimer, &QTimer::timeout, this, [this]() {
+        // Not under a modal dialog's event loop (a confirmation box, "Add member"): signing out
+        // closes the main window, which would delete the dialog's caller while it waits. The
+        // check runs at the next tick instead.
+        if (QApplication::activeModalWidget())
+            return;
+        if (revalidate() && !Permissions::seesAllClients(m_actor.role))
+            emit assignmentsMayHaveChanged();
+    });
 }
 
 DesktopContext::~DesktopContext() = default;
@@ -43,7 +58,39 @@ void DesktopContext::signIn(const AuthContext &actor)
     m_actor = actor;
     if (m_actor.ipAddress.isEmpty())
         m_actor.ipAddress = QStringLiteral("desktop");
+    if (signedIn())
+        m_revalidateTimer.start();
+    else
+        m_revalidateTimer.stop();
     emit signedInChanged();
+}
+
+bool DesktopContext::revalidate()
+{
+    if (!signedIn())
+        return false;
+    SqlRunner sql(m_database);
+    UserRepository users(sql);
+    // Scoped by the organization signed in to: a user moved elsewhere reads as gone.
+    const Result<std::optional<UserRecord>> user = users.find(m_actor.organizationId, m_actor.userId);
+    if (!user) {
+        spdlog::warn("desktop: the signed-in user could not be re-read: {}", user.error().message.toStdString());
+        return true;
+    }
+    const std::optional<UserRecord> &u = user.value();
+    const char *why = !u                                          ? "the account no longer exists"
+        : !u->active                                              ? "the account was deactivated"
+        : u->organizationId != m_actor.organizationId             ? "the account moved to another organization"
+        : u->role != m_actor.role                                 ? "the account's role changed"
+                                                                  : nullptr;
+    if (why) {
+        spdlog::info("desktop: signing out {}: {}", m_actor.email.toStdString(), why);
+        signOut();
+        return false;
+    }
+    m_actor.email = u->email;
+    m_actor.name = u->name;
+    return true;
 }
 
 void DesktopContext::setShellActions(QAction *signOut, QAction *notifications)
@@ -56,6 +103,7 @@ void DesktopContext::signOut()
 {
     if (!signedIn())
         return;
+    m_revalidateTimer.stop();
     m_actor = AuthContext();
     emit signedInChanged();
 }

@@ -6,6 +6,7 @@
 
 #include <QObject>
 #include <QString>
+#include <QTimer>
 #include <memory>
 
 class QAction;
@@ -57,6 +58,16 @@ public:
     const AuthContext &actor() const { return m_actor; }
     void signIn(const AuthContext &actor);
     void signOut();
+    // Re-reads the signed-in user, as the API does for every token within its 5 s cache: the user
+    // removed or deactivated, or their organization or role changed → signOut(). Name and email
+    // changes are taken over silently. A database error leaves the session as it is (the next
+    // check retries). Returns whether someone is still signed in. Runs every
+    // kRevalidateIntervalMs while signed in (and emits assignmentsMayHaveChanged() for agents and
+    // viewers after a check that kept them signed in).
+    bool revalidate();
+    static constexpr int kRevalidateIntervalMs = 5000;
+    // The timer behind the periodic revalidate() (active while signed in); for tests.
+    QTimer *revalidateTimer() { return &m_revalidateTimer; }
 
     // Actions of the desktop shell (ui/shell) for the main window's menus; null until the shell
     // sets them (and in tests that build a window without the shell). The shell owns them.
@@ -71,6 +82,10 @@ public:
 
 signals:
     void signedInChanged();
+    // Emitted on each periodic check while an agent or viewer is signed in: their client
+    // assignments may have been changed (by an admin here or through the API), so lists scoped to
+    // them (SessionListModel) read again.
+    void assignmentsMayHaveChanged();
 
 private:
     Database &m_database;
@@ -88,6 +103,7 @@ private:
     AuthContext m_actor;
     QAction *m_signOutAction = nullptr;
     QAction *m_notificationsAction = nullptr;
+    QTimer m_revalidateTimer;
 };
 
 } // namespace wadesk

@@ -18,6 +18,7 @@
 #include <QDir>
 #include <QGroupBox>
 #include <QHeaderView>
+#include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPushButton>
@@ -384,6 +385,50 @@ private slots:
         QVERIFY(!dialog.errorText().isEmpty());
         QCOMPARE(dialog.setAssigned(m_agent.id, m_frontDesk, true).error().httpStatus, 403);
         QVERIFY(h.context->team().assignedClients(h.admin, m_agent.id).value().isEmpty());
+    }
+
+    // Names are shown as typed, never as markup; a tick is kept (same item, no rebuild) or, when
+    // the service refuses, put back.
+    void namesArePlainTextAndRefusedTicksRevert()
+    {
+        Result<UserRecord> created = h.createMember(QStringLiteral("markup@ui.test"), Role::Agent);
+        QVERIFY(created.ok());
+        const QString userId = created.value().id;
+        const QString markup = QStringLiteral("<b>x</b>");
+        TeamService::Change rename;
+        rename.name = markup;
+        QVERIFY(h.context->team().updateMember(h.admin, userId, rename).ok());
+
+        TeamDialog dialog(*h.context);
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        dialog.selectMember(userId);
+        QCOMPARE(dialog.currentMember(), userId);
+        auto *note = dialog.findChild<QLabel *>(QStringLiteral("assignedClientsNote"));
+        QVERIFY(note);
+        QCOMPARE(note->textFormat(), Qt::PlainText);
+        QVERIFY2(note->text().contains(markup), qPrintable(note->text()));
+        QCOMPARE(dialog.findChild<QLabel *>(QStringLiteral("teamError"))->textFormat(), Qt::PlainText);
+
+        // A tick that the service accepts: the item stays as it is (the list is not rebuilt
+        // while it emits itemChanged), and the note counts it.
+        QListWidgetItem *frontDesk = clientItem(dialog.clientList(), m_frontDesk);
+        QVERIFY(frontDesk);
+        frontDesk->setCheckState(Qt::Checked);
+        QVERIFY2(dialog.errorText().isEmpty(), qPrintable(dialog.errorText()));
+        QCOMPARE(clientItem(dialog.clientList(), m_frontDesk), frontDesk);
+        QCOMPARE(frontDesk->checkState(), Qt::Checked);
+        QVERIFY2(note->text().contains(QStringLiteral("(1 of 2)")), qPrintable(note->text()));
+        QCOMPARE(h.context->team().assignedClients(h.admin, userId).value(), QStringList{m_frontDesk});
+
+        // Removed meanwhile (elsewhere): the service refuses, the tick goes back.
+        QVERIFY(h.context->team().removeMember(h.admin, userId).ok());
+        QListWidgetItem *billing = clientItem(dialog.clientList(), m_billing);
+        QVERIFY(billing);
+        billing->setCheckState(Qt::Checked);
+        QVERIFY(!dialog.errorText().isEmpty());
+        QCOMPARE(clientItem(dialog.clientList(), m_billing), billing);
+        QCOMPARE(billing->checkState(), Qt::Unchecked);
     }
 };
 

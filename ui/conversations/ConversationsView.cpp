@@ -58,6 +58,7 @@ ConversationsView::ConversationsView(DesktopContext &context, QWidget *parent)
     rightLayout->setContentsMargins(0, 0, 0, 0);
     m_threadHeader = new QLabel(right);
     m_threadHeader->setObjectName(QStringLiteral("threadHeader"));
+    m_threadHeader->setTextFormat(Qt::PlainText); // contact names come from WhatsApp and from people
     m_threadHeader->setMargin(4);
     QFont bold = m_threadHeader->font();
     bold.setBold(true);

@@ -225,7 +225,10 @@ void ClientActions::report(const Status &status)
     if (status)
         return;
     emit failed(status.error().message);
-    QMessageBox::warning(m_dialogParent, tr("WaDesk"), status.error().message);
+    // Plain text: messages may quote names people typed.
+    QMessageBox box(QMessageBox::Warning, tr("WaDesk"), status.error().message, QMessageBox::Ok, m_dialogParent);
+    box.setTextFormat(Qt::PlainText);
+    box.exec();
 }
 
 void ClientActions::onAdd()
@@ -257,11 +260,16 @@ void ClientActions::onLogout()
         return;
     const QString clientId = m_clientId;
     const QString name = m_model.index(row, 0).data(SessionListModel::NameRole).toString();
-    const auto answer = QMessageBox::question(
-        m_dialogParent, tr("Log out of WhatsApp"),
-        tr("Unlink \"%1\" from its phone? Linking it again needs a new QR scan with the phone.").arg(name),
-        QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
-    if (answer == QMessageBox::Yes)
+    // Plain text: the client's name is whatever an operator typed, never markup.
+    QMessageBox box(QMessageBox::Question, tr("Log out of WhatsApp"),
+                    tr("Unlink \"%1\" from its phone? Linking it again needs a new QR scan with the phone.").arg(name),
+                    QMessageBox::Yes | QMessageBox::Cancel, m_dialogParent);
+    box.setObjectName(QStringLiteral("logoutConfirmation"));
+    box.setTextFormat(Qt::PlainText);
+    box.setDefaultButton(QMessageBox::Cancel);
+    const QPointer<ClientActions> alive(this);
+    const int answer = box.exec();
+    if (alive && answer == QMessageBox::Yes)
         report(logoutClient(clientId));
 }
 

@@ -13,6 +13,7 @@
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QHideEvent>
 #include <QLabel>
 #include <QListWidget>
 #include <QMessageBox>
@@ -106,6 +107,7 @@ TeamDialog::TeamDialog(DesktopContext &context, QWidget *parent)
     m_hint = new QLabel(this);
     m_hint->setObjectName(QStringLiteral("teamHint"));
     m_hint->setWordWrap(true);
+    m_hint->setTextFormat(Qt::PlainText);
     m_hint->setVisible(false);
     side->addWidget(m_hint);
 
@@ -115,6 +117,7 @@ TeamDialog::TeamDialog(DesktopContext &context, QWidget *parent)
     m_clientNote = new QLabel(m_clientBox);
     m_clientNote->setObjectName(QStringLiteral("assignedClientsNote"));
     m_clientNote->setWordWrap(true);
+    m_clientNote->setTextFormat(Qt::PlainText); // shows member names
     clientLayout->addWidget(m_clientNote);
     m_clients = new QListWidget(m_clientBox);
     m_clients->setObjectName(QStringLiteral("assignedClients"));
@@ -131,6 +134,7 @@ TeamDialog::TeamDialog(DesktopContext &context, QWidget *parent)
     m_error->setObjectName(QStringLiteral("teamError"));
     m_error->setAccessibleName(tr("Team error"));
     m_error->setWordWrap(true);
+    m_error->setTextFormat(Qt::PlainText); // messages may quote what people typed
     m_error->setStyleSheet(QStringLiteral("color: #b00020;"));
     m_error->setVisible(false);
     layout->addWidget(m_error);
@@ -175,6 +179,14 @@ TeamDialog::TeamDialog(DesktopContext &context, QWidget *parent)
 
 TeamDialog::~TeamDialog() = default;
 
+void TeamDialog::hideEvent(QHideEvent *event)
+{
+    // Shown again later, the dialog lists the clients afresh.
+    if (!event->spontaneous())
+        m_clientCacheValid = false;
+    QDialog::hideEvent(event);
+}
+
 bool TeamDialog::mayManageTeam() const
 {
     return m_context.signedIn() && m_context.actor().can(Permission::ManageTeam);
@@ -209,6 +221,7 @@ void TeamDialog::selectMember(const QString &userId)
 
 void TeamDialog::refresh()
 {
+    m_clientCacheValid = false;
     if (!m_model->reload())
         report(DomainError::forbidden(m_model->lastError()));
 }
@@ -275,29 +288,58 @@ void TeamDialog::loadClients()
         m_clients->setVisible(false);
         return;
     }
+    if (!ensureClientCache()) {
+        m_clientNote->setText(tr("The clients could not be read."));
+        m_clients->setVisible(false);
+        return;
+    }
     const QSet<QString> ticked(assigned.value().cbegin(), assigned.value().cend());
     const bool manageable = m_model->isManageable(*m);
-    int total = 0;
+    for (const ClientEntry &c : std::as_const(m_clientCache)) {
+        auto *item = new QListWidgetItem(c.text, m_clients);
+        item->setData(Qt::UserRole, c.id);
+        item->setFlags(manageable ? Qt::ItemIsUserCheckable | Qt::ItemIsEnabled | Qt::ItemIsSelectable : Qt::ItemIsSelectable);
+        item->setCheckState(ticked.contains(c.id) ? Qt::Checked : Qt::Unchecked);
+    }
+    updateClientNote();
+    m_clients->setVisible(!m_clientCache.isEmpty());
+    m_clients->setEnabled(manageable);
+}
+
+bool TeamDialog::ensureClientCache()
+{
+    if (m_clientCacheValid)
+        return true;
+    QList<ClientEntry> entries;
     for (int offset = 0;; offset += kClientPageSize) {
         Result<ClientService::Page> page = m_context.clients().list(m_context.actor(), kClientPageSize, offset);
         if (!page) {
             report(page.error());
-            break;
+            return false;
         }
-        for (const ClientRecord &c : page.value().clients) {
-            auto *item = new QListWidgetItem(c.phoneNumber.isEmpty() ? c.name : tr("%1 (%2)").arg(c.name, c.phoneNumber), m_clients);
-            item->setData(Qt::UserRole, c.id);
-            item->setFlags(manageable ? Qt::ItemIsUserCheckable | Qt::ItemIsEnabled | Qt::ItemIsSelectable : Qt::ItemIsSelectable);
-            item->setCheckState(ticked.contains(c.id) ? Qt::Checked : Qt::Unchecked);
-            ++total;
-        }
+        for (const ClientRecord &c : page.value().clients)
+            entries << ClientEntry{c.id, c.phoneNumber.isEmpty() ? c.name : tr("%1 (%2)").arg(c.name, c.phoneNumber)};
         if (page.value().clients.size() < kClientPageSize || offset + kClientPageSize >= page.value().total)
             break;
     }
+    m_clientCache = std::move(entries);
+    m_clientCacheValid = true;
+    return true;
+}
+
+void TeamDialog::updateClientNote()
+{
+    const UserRecord *m = m_model->member(m_current);
+    if (!m)
+        return;
+    const int total = m_clients->count();
+    int ticked = 0;
+    for (int i = 0; i < total; ++i) {
+        if (m_clients->item(i)->checkState() == Qt::Checked)
+            ++ticked;
+    }
     m_clientNote->setText(total == 0 ? tr("The organization has no clients yet.")
-                                     : tr("The clients %1 sees (%2 of %n):", nullptr, total).arg(m->name).arg(ticked.size()));
-    m_clients->setVisible(total > 0);
-    m_clients->setEnabled(manageable);
+                                     : tr("The clients %1 sees (%2 of %n):", nullptr, total).arg(m->name).arg(ticked));
 }
 
 Status TeamDialog::report(const Status &status)
@@ -346,15 +388,20 @@ Status TeamDialog::removeMember(const QString &userId)
     return {};
 }
 
-Status TeamDialog::setAssigned(const QString &userId, const QString &clientId, bool assigned)
+Status TeamDialog::applyAssignment(const QString &userId, const QString &clientId, bool assigned)
 {
     if (!mayManageTeam())
         return report(forbidden());
     const Status s = assigned ? m_context.team().assignClient(m_context.actor(), userId, clientId)
                               : m_context.team().unassignClient(m_context.actor(), userId, clientId);
-    report(s);
+    return report(s);
+}
+
+Status TeamDialog::setAssigned(const QString &userId, const QString &clientId, bool assigned)
+{
+    const Status s = applyAssignment(userId, clientId, assigned);
     if (userId == m_current)
-        loadClients();
+        loadClients(); // the checklist shows what is stored
     return s;
 }
 
@@ -362,8 +409,15 @@ void TeamDialog::onClientToggled(QListWidgetItem *item)
 {
     if (!item || m_current.isEmpty())
         return;
-    // setAssigned re-reads the checklist: on a refusal the tick goes back to what is stored.
-    setAssigned(m_current, item->data(Qt::UserRole).toString(), item->checkState() == Qt::Checked);
+    // Called while the list emits itemChanged for this item: the list is not rebuilt here. On
+    // success the tick stays as the operator set it; on a refusal it goes back.
+    const bool assigned = item->checkState() == Qt::Checked;
+    if (applyAssignment(m_current, item->data(Qt::UserRole).toString(), assigned)) {
+        updateClientNote();
+        return;
+    }
+    const QSignalBlocker block(m_clients);
+    item->setCheckState(assigned ? Qt::Unchecked : Qt::Checked);
 }
 
 void TeamDialog::onRemove()
@@ -372,11 +426,16 @@ void TeamDialog::onRemove()
     if (!m)
         return;
     const QString userId = m->id;
-    const auto answer = QMessageBox::question(this, tr("Remove team member"),
-                                              tr("Remove %1 (%2) from the team? They will no longer be able to sign in.")
-                                                  .arg(m->name, m->email),
-                                              QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
-    if (answer == QMessageBox::Yes)
+    // Plain text: the name is whatever the member was given, never markup.
+    QMessageBox box(QMessageBox::Question, tr("Remove team member"),
+                    tr("Remove %1 (%2) from the team? They will no longer be able to sign in.").arg(m->name, m->email),
+                    QMessageBox::Yes | QMessageBox::Cancel, this);
+    box.setObjectName(QStringLiteral("removeMemberConfirmation"));
+    box.setTextFormat(Qt::PlainText);
+    box.setDefaultButton(QMessageBox::Cancel);
+    const QPointer<TeamDialog> alive(this);
+    const int answer = box.exec();
+    if (alive && answer == QMessageBox::Yes)
         removeMember(userId);
 }
 

@@ -6,6 +6,7 @@
 
 #include <QDialog>
 #include <QFuture>
+#include <QList>
 #include <QPointer>
 #include <memory>
 
@@ -68,7 +69,14 @@ signals:
     // An attempt to add a member ended (success or not).
     void addFinished(bool added);
 
+protected:
+    void hideEvent(QHideEvent *event) override;
+
 private:
+    struct ClientEntry {
+        QString id;
+        QString text;
+    };
     void onCurrentChanged();
     void submitNewMember();
     void finishNewMember(const QString &email, const QString &name, Role role, const QString &hash);
@@ -76,6 +84,11 @@ private:
     void onClientToggled(QListWidgetItem *item);
     void updateControls();
     void loadClients();
+    // The organization's clients for the checklist, listed once per opening of the dialog (and
+    // again on refresh()), not on each member selection.
+    bool ensureClientCache();
+    void updateClientNote();
+    Status applyAssignment(const QString &userId, const QString &clientId, bool assigned);
     bool mayManageTeam() const;
     Status report(const Status &status);
 
@@ -97,6 +110,8 @@ private:
     bool m_hasherStarted = false;
     QString m_current;
     bool m_loadingClients = false;
+    QList<ClientEntry> m_clientCache;
+    bool m_clientCacheValid = false;
 };
 
 } // namespace wadesk

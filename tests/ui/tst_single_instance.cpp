@@ -10,7 +10,9 @@
 #include <QApplication>
 #include <QDir>
 #include <QFileInfo>
+#include <QElapsedTimer>
 #include <QHostAddress>
+#include <QLocalSocket>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTcpServer>
@@ -137,6 +139,30 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(none.isFinished(), 5000);
         QVERIFY(!none.result());
         QVERIFY(elsewhere.listen());
+    }
+
+    void silentConnectionIsDropped()
+    {
+        QTemporaryDir dir;
+        SingleInstance first(dir.path());
+        QVERIFY(first.listen());
+        QSignalSpy raised(&first, &SingleInstance::raiseRequested);
+        // Connects and never sends its line: the instance drops it after about 2 s.
+        QLocalSocket silent;
+        QSignalSpy gone(&silent, &QLocalSocket::disconnected);
+        silent.connectToServer(first.name());
+        QVERIFY(silent.waitForConnected(5000));
+        QElapsedTimer elapsed;
+        elapsed.start();
+        QTRY_VERIFY_WITH_TIMEOUT(gone.count() > 0, 10000);
+        QVERIFY2(elapsed.elapsed() >= 1500, qPrintable(QString::number(elapsed.elapsed())));
+        QCOMPARE(raised.count(), 0);
+        // ... and still answers the next launch.
+        SingleInstance second(dir.path());
+        QFuture<bool> asked = QtConcurrent::run([&second]() { return second.notifyRunning(10000); });
+        QTRY_VERIFY_WITH_TIMEOUT(asked.isFinished(), 15000);
+        QVERIFY(asked.result());
+        QCOMPARE(raised.count(), 1);
     }
 
     void binarySecondGuiLaunchRaisesAndExitsZero()

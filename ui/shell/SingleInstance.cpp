@@ -5,6 +5,7 @@
 #include <QLocalServer>
 #include <QLocalSocket>
 #include <QPointer>
+#include <QTimer>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -13,6 +14,8 @@ namespace wadesk {
 namespace {
 const QByteArray kRaise = QByteArrayLiteral("raise\n");
 const QByteArray kAnswer = QByteArrayLiteral("ok\n");
+// A connection that has not sent its line by then is dropped (nothing of ours takes that long).
+constexpr int kLineTimeoutMs = 2000;
 } // namespace
 
 SingleInstance::SingleInstance(QString dataDir, QObject *parent)
@@ -68,7 +71,16 @@ void SingleInstance::onNewConnection()
 {
     while (QLocalSocket *socket = m_server->nextPendingConnection()) {
         connect(socket, &QLocalSocket::disconnected, socket, &QObject::deleteLater);
-        connect(socket, &QLocalSocket::readyRead, this, [this, socket]() {
+        // Parented to the socket: it goes with it.
+        auto *deadline = new QTimer(socket);
+        deadline->setSingleShot(true);
+        connect(deadline, &QTimer::timeout, socket, [socket]() {
+            spdlog::warn("single instance: a connection sent nothing usable in {} ms; dropped", kLineTimeoutMs);
+            socket->abort();
+            socket->deleteLater(); // abort() of a socket that never left the connected state may not emit disconnected
+        });
+        deadline->start(kLineTimeoutMs);
+        connect(socket, &QLocalSocket::readyRead, this, [this, socket, deadline]() {
             if (socket->bytesAvailable() > 64) { // not one of ours
                 socket->abort();
                 return;
@@ -76,6 +88,7 @@ void SingleInstance::onNewConnection()
             if (!socket->canReadLine())
                 return;
             const QByteArray line = socket->readLine();
+            deadline->stop();
             if (line == kRaise) {
                 socket->write(kAnswer);
                 socket->flush();

@@ -6,47 +6,133 @@
     <message>
         <location filename="../ui/sessions/ClientDialogs.cpp" line="19"/>
         <source>Add client</source>
-        <translation type="unfinished"></translation>
+        <translation>Client hinzufügen</translation>
     </message>
     <message>
         <location filename="../ui/sessions/ClientDialogs.cpp" line="26"/>
         <source>Front desk</source>
-        <translation type="unfinished"></translation>
+        <translation>Empfang</translation>
     </message>
     <message>
         <location filename="../ui/sessions/ClientDialogs.cpp" line="27"/>
         <source>Client name</source>
-        <translation type="unfinished"></translation>
+        <translation>Name des Clients</translation>
     </message>
     <message>
         <location filename="../ui/sessions/ClientDialogs.cpp" line="31"/>
         <source>+14155552671 (optional)</source>
-        <translation type="unfinished"></translation>
+        <translation>+14155552671 (optional)</translation>
     </message>
     <message>
         <location filename="../ui/sessions/ClientDialogs.cpp" line="32"/>
         <source>Phone number</source>
-        <translation type="unfinished"></translation>
+        <translation>Telefonnummer</translation>
     </message>
     <message>
         <location filename="../ui/sessions/ClientDialogs.cpp" line="33"/>
         <source>&amp;Name:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Name:</translation>
     </message>
     <message>
         <location filename="../ui/sessions/ClientDialogs.cpp" line="34"/>
         <source>&amp;Phone number:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Telefonnummer:</translation>
     </message>
     <message>
         <location filename="../ui/sessions/ClientDialogs.cpp" line="36"/>
         <source>After adding, start the client and scan its QR code with the phone.</source>
-        <translation type="unfinished"></translation>
+        <translation>Starten Sie den Client nach dem Hinzufügen und scannen Sie seinen QR-Code mit dem Telefon.</translation>
     </message>
     <message>
         <location filename="../ui/sessions/ClientDialogs.cpp" line="45"/>
         <source>&amp;Add</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Hinzufügen</translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::AddMemberDialog</name>
+    <message>
+        <location filename="../ui/team/AddMemberDialog.cpp" line="19"/>
+        <source>Add team member</source>
+        <translation>Teammitglied hinzufügen</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/AddMemberDialog.cpp" line="25"/>
+        <source>Email address</source>
+        <translation>E-Mail-Adresse</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/AddMemberDialog.cpp" line="28"/>
+        <source>name@example.com</source>
+        <translation>name@example.com</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/AddMemberDialog.cpp" line="31"/>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/AddMemberDialog.cpp" line="35"/>
+        <source>Role</source>
+        <translation>Rolle</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/AddMemberDialog.cpp" line="43"/>
+        <source>Initial password</source>
+        <translation>Anfangspasswort</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/team/AddMemberDialog.cpp" line="46"/>
+        <source>at least %n characters</source>
+        <translation>
+            <numerusform>mindestens %n Zeichen</numerusform>
+            <numerusform>mindestens %n Zeichen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/team/AddMemberDialog.cpp" line="47"/>
+        <source>&amp;Email:</source>
+        <translation>&amp;E-Mail:</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/AddMemberDialog.cpp" line="48"/>
+        <source>&amp;Name:</source>
+        <translation>&amp;Name:</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/AddMemberDialog.cpp" line="49"/>
+        <source>&amp;Role:</source>
+        <translation>&amp;Rolle:</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/AddMemberDialog.cpp" line="50"/>
+        <source>Initial &amp;password:</source>
+        <translation>Anfangs&amp;passwort:</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/AddMemberDialog.cpp" line="52"/>
+        <source>The new member signs in with this email and password; pass the password on to them safely.</source>
+        <translation>Das neue Mitglied meldet sich mit dieser E-Mail-Adresse und diesem Passwort an; geben Sie das Passwort auf sicherem Weg weiter.</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/AddMemberDialog.cpp" line="57"/>
+        <source>Error</source>
+        <translation>Fehler</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/AddMemberDialog.cpp" line="64"/>
+        <source>&amp;Add</source>
+        <translation>&amp;Hinzufügen</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/AddMemberDialog.cpp" line="66"/>
+        <source>Add member</source>
+        <translation>Mitglied hinzufügen</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/AddMemberDialog.cpp" line="67"/>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
     </message>
 </context>
 <context>
@@ -54,108 +140,108 @@
     <message>
         <location filename="../ui/sessions/ClientActions.cpp" line="32"/>
         <source>Your role may not manage clients.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ihre Rolle darf keine Clients verwalten.</translation>
     </message>
     <message>
         <location filename="../ui/sessions/ClientActions.cpp" line="42"/>
         <source>&amp;Add Client…</source>
-        <translation type="unfinished"></translation>
+        <translation>Client &amp;hinzufügen…</translation>
     </message>
     <message>
         <location filename="../ui/sessions/ClientActions.cpp" line="43"/>
         <source>Add a WhatsApp client</source>
-        <translation type="unfinished"></translation>
+        <translation>Einen WhatsApp-Client hinzufügen</translation>
     </message>
     <message>
         <location filename="../ui/sessions/ClientActions.cpp" line="44"/>
         <source>Re&amp;name Client…</source>
-        <translation type="unfinished"></translation>
+        <translation>Client &amp;umbenennen…</translation>
     </message>
     <message>
         <location filename="../ui/sessions/ClientActions.cpp" line="45"/>
         <source>Rename the selected client</source>
-        <translation type="unfinished"></translation>
+        <translation>Den ausgewählten Client umbenennen</translation>
     </message>
     <message>
         <location filename="../ui/sessions/ClientActions.cpp" line="46"/>
         <source>&amp;Start</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Starten</translation>
     </message>
     <message>
         <location filename="../ui/sessions/ClientActions.cpp" line="47"/>
         <source>Start the selected client&apos;s session</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Sitzung des ausgewählten Clients starten</translation>
     </message>
     <message>
         <location filename="../ui/sessions/ClientActions.cpp" line="48"/>
         <source>S&amp;top</source>
-        <translation type="unfinished"></translation>
+        <translation>S&amp;toppen</translation>
     </message>
     <message>
         <location filename="../ui/sessions/ClientActions.cpp" line="49"/>
         <source>Stop the selected client&apos;s session (it stays linked)</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Sitzung des ausgewählten Clients stoppen (er bleibt verknüpft)</translation>
     </message>
     <message>
         <location filename="../ui/sessions/ClientActions.cpp" line="50"/>
         <source>&amp;Log Out of WhatsApp…</source>
-        <translation type="unfinished"></translation>
+        <translation>Von WhatsApp &amp;abmelden…</translation>
     </message>
     <message>
         <location filename="../ui/sessions/ClientActions.cpp" line="51"/>
         <source>Unlink the selected client&apos;s phone</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Verknüpfung mit dem Telefon des ausgewählten Clients aufheben</translation>
     </message>
     <message>
         <location filename="../ui/sessions/ClientActions.cpp" line="52"/>
         <source>&amp;Pause Sending</source>
-        <translation type="unfinished"></translation>
+        <translation>Senden &amp;pausieren</translation>
     </message>
     <message>
         <location filename="../ui/sessions/ClientActions.cpp" line="53"/>
         <source>Hold the selected client&apos;s send queue</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Sendewarteschlange des ausgewählten Clients anhalten</translation>
     </message>
     <message>
         <location filename="../ui/sessions/ClientActions.cpp" line="54"/>
         <source>&amp;Resume Sending</source>
-        <translation type="unfinished"></translation>
+        <translation>Senden &amp;fortsetzen</translation>
     </message>
     <message>
         <location filename="../ui/sessions/ClientActions.cpp" line="55"/>
         <source>Let the selected client&apos;s send queue move again</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Sendewarteschlange des ausgewählten Clients weiterlaufen lassen</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientActions.cpp" line="124"/>
-        <location filename="../ui/sessions/ClientActions.cpp" line="140"/>
+        <location filename="../ui/sessions/ClientActions.cpp" line="135"/>
+        <location filename="../ui/sessions/ClientActions.cpp" line="151"/>
         <source>The name must be 1 to 100 characters.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Name muss 1 bis 100 Zeichen lang sein.</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientActions.cpp" line="164"/>
+        <location filename="../ui/sessions/ClientActions.cpp" line="172"/>
         <source>The session could not start: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Sitzung konnte nicht gestartet werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientActions.cpp" line="193"/>
+        <location filename="../ui/sessions/ClientActions.cpp" line="195"/>
         <source>The client is not running.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Client läuft nicht.</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientActions.cpp" line="232"/>
+        <location filename="../ui/sessions/ClientActions.cpp" line="229"/>
         <source>WaDesk</source>
-        <translation type="unfinished"></translation>
+        <translation>WaDesk</translation>
+    </message>
+    <message>
+        <location filename="../ui/sessions/ClientActions.cpp" line="264"/>
+        <source>Log out of WhatsApp</source>
+        <translation>Von WhatsApp abmelden</translation>
     </message>
     <message>
         <location filename="../ui/sessions/ClientActions.cpp" line="265"/>
-        <source>Log out of WhatsApp</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/sessions/ClientActions.cpp" line="266"/>
         <source>Unlink &quot;%1&quot; from its phone? Linking it again needs a new QR scan with the phone.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Verknüpfung von „%1“ mit seinem Telefon aufheben? Zum erneuten Verknüpfen muss wieder ein QR-Code mit dem Telefon gescannt werden.</translation>
     </message>
 </context>
 <context>
@@ -163,55 +249,55 @@
     <message>
         <location filename="../ui/conversations/Composer.cpp" line="24"/>
         <source>&amp;To:</source>
-        <translation type="unfinished"></translation>
+        <translation>A&amp;n:</translation>
     </message>
     <message>
         <location filename="../ui/conversations/Composer.cpp" line="27"/>
         <source>Phone number, e.g. +14155552671</source>
-        <translation type="unfinished"></translation>
+        <translation>Telefonnummer, z. B. +14155552671</translation>
     </message>
     <message>
         <location filename="../ui/conversations/Composer.cpp" line="28"/>
         <source>Recipient phone number</source>
-        <translation type="unfinished"></translation>
+        <translation>Telefonnummer des Empfängers</translation>
     </message>
     <message>
         <location filename="../ui/conversations/Composer.cpp" line="33"/>
         <source>Write a message (Ctrl+Enter sends)</source>
-        <translation type="unfinished"></translation>
+        <translation>Nachricht schreiben (Strg+Eingabe sendet)</translation>
     </message>
     <message>
         <location filename="../ui/conversations/Composer.cpp" line="34"/>
         <source>Message text</source>
-        <translation type="unfinished"></translation>
+        <translation>Nachrichtentext</translation>
     </message>
     <message>
         <location filename="../ui/conversations/Composer.cpp" line="38"/>
         <source>&amp;Send</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Senden</translation>
     </message>
     <message>
         <location filename="../ui/conversations/Composer.cpp" line="40"/>
         <source>Send message</source>
-        <translation type="unfinished"></translation>
+        <translation>Nachricht senden</translation>
     </message>
     <message>
         <location filename="../ui/conversations/Composer.cpp" line="41"/>
         <source>Send (Ctrl+Enter)</source>
-        <translation type="unfinished"></translation>
+        <translation>Senden (Strg+Eingabe)</translation>
     </message>
     <message numerus="yes">
         <location filename="../ui/conversations/Composer.cpp" line="114"/>
         <source>Try again in %n second(s).</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Versuchen Sie es in %n Sekunde erneut.</numerusform>
+            <numerusform>Versuchen Sie es in %n Sekunden erneut.</numerusform>
         </translation>
     </message>
     <message>
         <location filename="../ui/conversations/Composer.cpp" line="119"/>
         <source>Queued.</source>
-        <translation type="unfinished"></translation>
+        <translation>In die Warteschlange gestellt.</translation>
     </message>
 </context>
 <context>
@@ -219,22 +305,22 @@
     <message>
         <location filename="../ui/models/ContactListModel.cpp" line="42"/>
         <source>%1 (%2)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 (%2)</translation>
     </message>
     <message>
         <location filename="../ui/models/ContactListModel.cpp" line="45"/>
         <source>%1, %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1, %2</translation>
     </message>
     <message>
         <location filename="../ui/models/ContactListModel.cpp" line="47"/>
         <source> (opted out)</source>
-        <translation type="unfinished"></translation>
+        <translation> (hat widersprochen)</translation>
     </message>
     <message>
         <location filename="../ui/models/ContactListModel.cpp" line="49"/>
         <source>, tags: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>, Tags: %1</translation>
     </message>
 </context>
 <context>
@@ -242,42 +328,42 @@
     <message>
         <location filename="../ui/conversations/ConversationsView.cpp" line="43"/>
         <source>Search contacts</source>
-        <translation type="unfinished"></translation>
+        <translation>Kontakte suchen</translation>
     </message>
     <message>
         <location filename="../ui/conversations/ConversationsView.cpp" line="44"/>
         <source>Search contacts by name or number</source>
-        <translation type="unfinished"></translation>
+        <translation>Kontakte nach Name oder Nummer suchen</translation>
     </message>
     <message>
         <location filename="../ui/conversations/ConversationsView.cpp" line="50"/>
         <source>Contacts</source>
-        <translation type="unfinished"></translation>
+        <translation>Kontakte</translation>
     </message>
     <message>
-        <location filename="../ui/conversations/ConversationsView.cpp" line="68"/>
+        <location filename="../ui/conversations/ConversationsView.cpp" line="69"/>
         <source>Messages</source>
-        <translation type="unfinished"></translation>
+        <translation>Nachrichten</translation>
     </message>
     <message>
-        <location filename="../ui/conversations/ConversationsView.cpp" line="79"/>
+        <location filename="../ui/conversations/ConversationsView.cpp" line="80"/>
         <source>Your role can read conversations but not send messages.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ihre Rolle darf Unterhaltungen lesen, aber keine Nachrichten senden.</translation>
     </message>
     <message>
-        <location filename="../ui/conversations/ConversationsView.cpp" line="174"/>
+        <location filename="../ui/conversations/ConversationsView.cpp" line="175"/>
         <source>Select a client to see its conversations.</source>
-        <translation type="unfinished"></translation>
+        <translation>Wählen Sie einen Client aus, um seine Unterhaltungen zu sehen.</translation>
     </message>
     <message>
-        <location filename="../ui/conversations/ConversationsView.cpp" line="179"/>
+        <location filename="../ui/conversations/ConversationsView.cpp" line="180"/>
         <source>Select a contact, or write to a new number below.</source>
-        <translation type="unfinished"></translation>
+        <translation>Wählen Sie einen Kontakt aus oder schreiben Sie unten an eine neue Nummer.</translation>
     </message>
     <message>
-        <location filename="../ui/conversations/ConversationsView.cpp" line="184"/>
+        <location filename="../ui/conversations/ConversationsView.cpp" line="185"/>
         <source>%1 — %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 — %2</translation>
     </message>
 </context>
 <context>
@@ -318,22 +404,22 @@
         <translation>WaDesk &amp;beenden</translation>
     </message>
     <message>
-        <location filename="../ui/shell/DesktopShell.cpp" line="255"/>
+        <location filename="../ui/shell/DesktopShell.cpp" line="257"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../ui/shell/DesktopShell.cpp" line="289"/>
+        <location filename="../ui/shell/DesktopShell.cpp" line="291"/>
         <source>WaDesk keeps running in the tray. Use Quit in its menu to stop it.</source>
         <translation>WaDesk läuft im Infobereich weiter. Zum Beenden „WaDesk beenden“ in seinem Menü wählen.</translation>
     </message>
     <message>
-        <location filename="../ui/shell/DesktopShell.cpp" line="321"/>
+        <location filename="../ui/shell/DesktopShell.cpp" line="323"/>
         <source>New message from %1</source>
         <translation>Neue Nachricht von %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/shell/DesktopShell.cpp" line="330"/>
+        <location filename="../ui/shell/DesktopShell.cpp" line="332"/>
         <source>WaDesk: %n unread message(s)</source>
         <translation>
             <numerusform>WaDesk: %n ungelesene Nachricht</numerusform>
@@ -341,23 +427,23 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/shell/DesktopShell.cpp" line="330"/>
+        <location filename="../ui/shell/DesktopShell.cpp" line="332"/>
         <source>WaDesk: no unread messages</source>
         <translation>WaDesk: keine ungelesenen Nachrichten</translation>
     </message>
     <message>
-        <location filename="../ui/shell/DesktopShell.cpp" line="350"/>
-        <location filename="../ui/shell/DesktopShell.cpp" line="360"/>
+        <location filename="../ui/shell/DesktopShell.cpp" line="352"/>
+        <location filename="../ui/shell/DesktopShell.cpp" line="362"/>
         <source>Pause all clients</source>
         <translation>Alle Clients pausieren</translation>
     </message>
     <message>
-        <location filename="../ui/shell/DesktopShell.cpp" line="351"/>
+        <location filename="../ui/shell/DesktopShell.cpp" line="353"/>
         <source>Stop sending on every client of your organization? Queued messages stay queued until each client is resumed.</source>
         <translation>Das Senden auf allen Clients Ihrer Organisation anhalten? Wartende Nachrichten bleiben in der Warteschlange, bis der jeweilige Client fortgesetzt wird.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/shell/DesktopShell.cpp" line="356"/>
+        <location filename="../ui/shell/DesktopShell.cpp" line="358"/>
         <source>%n client(s) paused.</source>
         <translation>
             <numerusform>%n Client pausiert.</numerusform>
@@ -368,57 +454,57 @@
 <context>
     <name>wadesk::FirstRunApiPage</name>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="360"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="361"/>
         <source>REST API</source>
         <translation>REST-API</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="361"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="362"/>
         <source>Other systems send and receive messages through WaDesk&apos;s REST API. By default it answers only on this computer.</source>
         <translation>Andere Systeme senden und empfangen Nachrichten über die REST-API von WaDesk. Standardmäßig antwortet sie nur auf diesem Computer.</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="367"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="368"/>
         <source>API address</source>
         <translation>API-Adresse</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="368"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="369"/>
         <source>&amp;Address:</source>
         <translation>&amp;Adresse:</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="371"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="372"/>
         <source>API port</source>
         <translation>API-Port</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="374"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="375"/>
         <source>&amp;Port:</source>
         <translation>&amp;Port:</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="376"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="377"/>
         <source>I understand that this address &amp;exposes the API to the network</source>
         <translation>Mir ist bewusst, dass diese Adresse die API im Netzwerk &amp;erreichbar macht</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="378"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="379"/>
         <source>Acknowledge that the API is exposed to the network</source>
         <translation>Bestätigen, dass die API im Netzwerk erreichbar ist</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="380"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="381"/>
         <source>This address is reachable from other computers. Put WaDesk behind TLS (a reverse proxy) and keep API keys secret.</source>
         <translation>Diese Adresse ist von anderen Computern erreichbar. Betreiben Sie WaDesk hinter TLS (einem Reverse-Proxy) und halten Sie API-Schlüssel geheim.</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="407"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="408"/>
         <source>Enter an IP address, such as 127.0.0.1 (this computer only) or 0.0.0.0 (every network).</source>
         <translation>Geben Sie eine IP-Adresse ein, etwa 127.0.0.1 (nur dieser Computer) oder 0.0.0.0 (alle Netzwerke).</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="412"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="413"/>
         <source>%1 is not a loopback address: confirm that the API may be exposed to the network, or use 127.0.0.1.</source>
         <translation>%1 ist keine Loopback-Adresse: Bestätigen Sie, dass die API im Netzwerk erreichbar sein darf, oder verwenden Sie 127.0.0.1.</translation>
     </message>
@@ -426,78 +512,78 @@
 <context>
     <name>wadesk::FirstRunDatabasePage</name>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="128"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="129"/>
         <source>Database</source>
         <translation>Datenbank</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="129"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="130"/>
         <source>Where WaDesk keeps its data. The embedded database suits one computer; use PostgreSQL to run several WaDesk instances on the same data.</source>
         <translation>Wo WaDesk seine Daten speichert. Die eingebettete Datenbank genügt für einen Computer; mit PostgreSQL können mehrere WaDesk-Instanzen dieselben Daten nutzen.</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="132"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="133"/>
         <source>&amp;Embedded database (SQLite, recommended)</source>
         <translation>&amp;Eingebettete Datenbank (SQLite, empfohlen)</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="134"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="135"/>
         <source>Embedded SQLite database</source>
         <translation>Eingebettete SQLite-Datenbank</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="137"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="138"/>
         <source>File: %1</source>
         <translation>Datei: %1</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="143"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="144"/>
         <source>&amp;PostgreSQL server</source>
         <translation>&amp;PostgreSQL-Server</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="145"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="146"/>
         <source>PostgreSQL server</source>
         <translation>PostgreSQL-Server</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="151"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="152"/>
         <source>PostgreSQL URL</source>
         <translation>PostgreSQL-URL</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="154"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="155"/>
         <source>&amp;Test connection</source>
         <translation>Verbindung &amp;testen</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="156"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="157"/>
         <source>Test the PostgreSQL connection</source>
         <translation>Die PostgreSQL-Verbindung testen</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="164"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="165"/>
         <source>Connection test result</source>
         <translation>Ergebnis des Verbindungstests</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="176"/>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="216"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="177"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="217"/>
         <source>Connected.</source>
         <translation>Verbunden.</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="179"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="180"/>
         <source>The connection failed: %1</source>
         <translation>Die Verbindung ist fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="230"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="231"/>
         <source>Enter a URL of the form postgres://user:password@host:5432/database.</source>
         <translation>Geben Sie eine URL der Form postgres://benutzer:passwort@host:5432/datenbank ein.</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="235"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="236"/>
         <source>Connecting to %1…</source>
         <translation>Verbinde mit %1…</translation>
     </message>
@@ -505,57 +591,57 @@
 <context>
     <name>wadesk::FirstRunOrganizationPage</name>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="68"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="69"/>
         <source>Your organization</source>
         <translation>Ihre Organisation</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="69"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="70"/>
         <source>WaDesk keeps each organization&apos;s clients, messages and team apart. Create yours and its first administrator: you.</source>
         <translation>WaDesk hält Clients, Nachrichten und Team jeder Organisation getrennt. Legen Sie Ihre Organisation und ihren ersten Administrator an: Sie selbst.</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="73"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="74"/>
         <source>&amp;Organization:</source>
         <translation>&amp;Organisation:</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="73"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="74"/>
         <source>Organization name</source>
         <translation>Name der Organisation</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="75"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="76"/>
         <source>Your &amp;name:</source>
         <translation>Ihr &amp;Name:</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="75"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="76"/>
         <source>Your name</source>
         <translation>Ihr Name</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="77"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="78"/>
         <source>&amp;Email:</source>
         <translation>&amp;E-Mail:</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="77"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="78"/>
         <source>Email address</source>
         <translation>E-Mail-Adresse</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="80"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="81"/>
         <source>&amp;Password:</source>
         <translation>&amp;Passwort:</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="80"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="81"/>
         <source>Password</source>
         <translation>Passwort</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="83"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="84"/>
         <source>at least %n characters</source>
         <translation>
             <numerusform>mindestens %n Zeichen</numerusform>
@@ -563,37 +649,37 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="84"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="85"/>
         <source>&amp;Confirm password:</source>
         <translation>Passwort &amp;bestätigen:</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="84"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="85"/>
         <source>Confirm password</source>
         <translation>Passwort bestätigen</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="105"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="106"/>
         <source>Enter the organization&apos;s name (at most 200 characters).</source>
         <translation>Geben Sie den Namen der Organisation ein (höchstens 200 Zeichen).</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="107"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="108"/>
         <source>Enter your name (at most 100 characters).</source>
         <translation>Geben Sie Ihren Namen ein (höchstens 100 Zeichen).</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="109"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="110"/>
         <source>Enter a valid email address.</source>
         <translation>Geben Sie eine gültige E-Mail-Adresse ein.</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="111"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="112"/>
         <source>The password must be %1 to %2 characters long.</source>
         <translation>Das Passwort muss %1 bis %2 Zeichen lang sein.</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="115"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="116"/>
         <source>The two passwords differ.</source>
         <translation>Die beiden Passwörter unterscheiden sich.</translation>
     </message>
@@ -601,88 +687,88 @@
 <context>
     <name>wadesk::FirstRunSecretsPage</name>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="248"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="249"/>
         <source>Secrets</source>
         <translation>Geheimnisse</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="249"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="250"/>
         <source>WaDesk encrypts its secrets with a master key. Choose where that key is kept, and back it up together with the database.</source>
         <translation>WaDesk verschlüsselt seine Geheimnisse mit einem Hauptschlüssel. Wählen Sie, wo er aufbewahrt wird, und sichern Sie ihn zusammen mit der Datenbank.</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="252"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="253"/>
         <source>The system &amp;keychain</source>
         <translation>Der &amp;Schlüsselbund des Systems</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="254"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="255"/>
         <source>Keep the master key in the system keychain</source>
         <translation>Den Hauptschlüssel im Schlüsselbund des Systems aufbewahren</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="257"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="258"/>
         <source>A key &amp;file readable only by you (%1)</source>
         <translation>Eine nur für Sie lesbare Schlüssel&amp;datei (%1)</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="260"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="261"/>
         <source>Keep the master key in a key file</source>
         <translation>Den Hauptschlüssel in einer Schlüsseldatei aufbewahren</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="262"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="263"/>
         <source>The &amp;environment variable WADESK_MASTER_KEY</source>
         <translation>Die &amp;Umgebungsvariable WADESK_MASTER_KEY</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="264"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="265"/>
         <source>Take the master key from WADESK_MASTER_KEY</source>
         <translation>Den Hauptschlüssel aus WADESK_MASTER_KEY nehmen</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="270"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="271"/>
         <source>Keychain check result</source>
         <translation>Ergebnis der Schlüsselbund-Prüfung</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="272"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="273"/>
         <source>Check the keychain &amp;again</source>
         <translation>Schlüsselbund &amp;erneut prüfen</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="274"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="275"/>
         <source>Check the system keychain again</source>
         <translation>Den Schlüsselbund des Systems erneut prüfen</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="285"/>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="297"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="286"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="298"/>
         <source>Checking the system keychain…</source>
         <translation>Prüfe den Schlüsselbund des Systems…</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="315"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="316"/>
         <source>The system keychain works here: it is the recommended place.</source>
         <translation>Der Schlüsselbund des Systems funktioniert hier: Er ist der empfohlene Ort.</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="318"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="319"/>
         <source>A system keychain exists but refused access (%1). Unlock it and check again, or use a key file.</source>
         <translation>Ein Schlüsselbund ist vorhanden, verweigert aber den Zugriff (%1). Entsperren Sie ihn und prüfen Sie erneut, oder verwenden Sie eine Schlüsseldatei.</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="322"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="323"/>
         <source>No system keychain is available here (%1): the key file is used instead. Keep a backup of it.</source>
         <translation>Hier ist kein Schlüsselbund verfügbar (%1): Stattdessen wird die Schlüsseldatei verwendet. Bewahren Sie eine Sicherung davon auf.</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="323"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="324"/>
         <source>no Secret Service or KWallet</source>
         <translation>kein Secret Service und kein KWallet</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="327"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="328"/>
         <source>WADESK_MASTER_KEY is set in the environment: it takes precedence while it is set.</source>
         <translation>WADESK_MASTER_KEY ist in der Umgebung gesetzt: Solange sie gesetzt ist, hat sie Vorrang.</translation>
     </message>
@@ -690,82 +776,82 @@
 <context>
     <name>wadesk::FirstRunSummaryPage</name>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="427"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="428"/>
         <source>Ready</source>
         <translation>Bereit</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="428"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="429"/>
         <source>Nothing has been written yet. Press Finish to create the organization and save these settings.</source>
         <translation>Noch wurde nichts geschrieben. Mit „Fertigstellen“ werden die Organisation angelegt und diese Einstellungen gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="435"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="436"/>
         <source>Summary of the choices</source>
         <translation>Zusammenfassung der Auswahl</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="457"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="458"/>
         <source>PostgreSQL: %1</source>
         <translation>PostgreSQL: %1</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="458"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="459"/>
         <source>SQLite: %1</source>
         <translation>SQLite: %1</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="461"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="462"/>
         <source>the system keychain</source>
         <translation>der Schlüsselbund des Systems</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="463"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="464"/>
         <source>the environment variable WADESK_MASTER_KEY</source>
         <translation>die Umgebungsvariable WADESK_MASTER_KEY</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="465"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="466"/>
         <source>key file %1</source>
         <translation>Schlüsseldatei %1</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="468"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="469"/>
         <source>(exposed to the network)</source>
         <translation>(im Netzwerk erreichbar)</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="469"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="470"/>
         <source>Organization</source>
         <translation>Organisation</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="470"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="471"/>
         <source>Administrator</source>
         <translation>Administrator</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="471"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="472"/>
         <source>Database</source>
         <translation>Datenbank</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="471"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="472"/>
         <source>Master key</source>
         <translation>Hauptschlüssel</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="471"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="472"/>
         <source>REST API</source>
         <translation>REST-API</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="472"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="473"/>
         <source>Settings file</source>
         <translation>Einstellungsdatei</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="478"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="479"/>
         <source>Creating the organization and saving the settings…</source>
         <translation>Lege die Organisation an und speichere die Einstellungen…</translation>
     </message>
@@ -773,32 +859,32 @@
 <context>
     <name>wadesk::FirstRunWizard</name>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="37"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="38"/>
         <source>Error</source>
         <translation>Fehler</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="491"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="492"/>
         <source>Welcome to %1</source>
         <translation>Willkommen bei %1</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="575"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="576"/>
         <source>WaDesk could not be set up: %1</source>
         <translation>WaDesk konnte nicht eingerichtet werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="602"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="603"/>
         <source>WaDesk is ready</source>
         <translation>WaDesk ist bereit</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="603"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="604"/>
         <source>The organization %1 and its administrator %2 were created. Sign in next.</source>
         <translation>Die Organisation %1 und ihr Administrator %2 wurden angelegt. Melden Sie sich als Nächstes an.</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="605"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="606"/>
         <source>The organization&apos;s first API key is shown below, this once only. Copy it now if an integration needs it; you can create others later.</source>
         <translation>Der erste API-Schlüssel der Organisation wird unten angezeigt, nur dieses eine Mal. Kopieren Sie ihn jetzt, falls eine Integration ihn braucht; weitere können Sie später anlegen.</translation>
     </message>
@@ -806,179 +892,189 @@
 <context>
     <name>wadesk::MainWindow</name>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="48"/>
+        <location filename="../ui/main/MainWindow.cpp" line="50"/>
         <source>%1 — %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 — %2</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="61"/>
+        <location filename="../ui/main/MainWindow.cpp" line="63"/>
         <source>WhatsApp clients</source>
-        <translation type="unfinished"></translation>
+        <translation>WhatsApp-Clients</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="70"/>
+        <location filename="../ui/main/MainWindow.cpp" line="72"/>
         <source>Selected client</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/main/MainWindow.cpp" line="74"/>
-        <source>&amp;WhatsApp</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/main/MainWindow.cpp" line="75"/>
-        <source>C&amp;onversations</source>
-        <translation type="unfinished"></translation>
+        <translation>Ausgewählter Client</translation>
     </message>
     <message>
         <location filename="../ui/main/MainWindow.cpp" line="76"/>
-        <source>The client&apos;s live WhatsApp Web page (Ctrl+1)</source>
-        <translation type="unfinished"></translation>
+        <source>&amp;WhatsApp</source>
+        <translation>&amp;WhatsApp</translation>
     </message>
     <message>
         <location filename="../ui/main/MainWindow.cpp" line="77"/>
-        <source>Contacts, messages and sending (Ctrl+2)</source>
-        <translation type="unfinished"></translation>
+        <source>C&amp;onversations</source>
+        <translation>&amp;Unterhaltungen</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="143"/>
+        <location filename="../ui/main/MainWindow.cpp" line="78"/>
+        <source>The client&apos;s live WhatsApp Web page (Ctrl+1)</source>
+        <translation>Die laufende WhatsApp-Web-Seite des Clients (Strg+1)</translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MainWindow.cpp" line="79"/>
+        <source>Contacts, messages and sending (Ctrl+2)</source>
+        <translation>Kontakte, Nachrichten und Senden (Strg+2)</translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MainWindow.cpp" line="146"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="151"/>
+        <location filename="../ui/main/MainWindow.cpp" line="154"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="156"/>
+        <location filename="../ui/main/MainWindow.cpp" line="159"/>
         <source>&amp;Edit</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Bearbeiten</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="160"/>
+        <location filename="../ui/main/MainWindow.cpp" line="163"/>
         <source>&amp;Find Contact</source>
-        <translation type="unfinished"></translation>
+        <translation>Kontakt &amp;suchen</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="167"/>
+        <location filename="../ui/main/MainWindow.cpp" line="171"/>
         <source>&amp;View</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="169"/>
+        <location filename="../ui/main/MainWindow.cpp" line="173"/>
         <source>&amp;WhatsApp Page</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;WhatsApp-Seite</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="172"/>
+        <location filename="../ui/main/MainWindow.cpp" line="176"/>
         <source>&amp;Conversations</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/main/MainWindow.cpp" line="175"/>
-        <source>Client &amp;List</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Unterhaltungen</translation>
     </message>
     <message>
         <location filename="../ui/main/MainWindow.cpp" line="179"/>
-        <source>&amp;Refresh</source>
-        <translation type="unfinished"></translation>
+        <source>Client &amp;List</source>
+        <translation>Client&amp;liste</translation>
     </message>
     <message>
         <location filename="../ui/main/MainWindow.cpp" line="183"/>
+        <source>&amp;Refresh</source>
+        <translation>&amp;Aktualisieren</translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MainWindow.cpp" line="187"/>
         <source>Main Toolbar</source>
-        <translation type="unfinished"></translation>
+        <translation>Hauptwerkzeugleiste</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="193"/>
+        <location filename="../ui/main/MainWindow.cpp" line="197"/>
         <source>&amp;Client</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Client</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="204"/>
+        <location filename="../ui/main/MainWindow.cpp" line="208"/>
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="206"/>
+        <location filename="../ui/main/MainWindow.cpp" line="210"/>
         <source>&amp;About WaDesk</source>
         <translation>&amp;Über WaDesk</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="209"/>
+        <location filename="../ui/main/MainWindow.cpp" line="213"/>
         <source>About &amp;Qt</source>
         <translation>Über &amp;Qt</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="229"/>
+        <location filename="../ui/main/MainWindow.cpp" line="228"/>
+        <source>&amp;Team…</source>
+        <translation>&amp;Team…</translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MainWindow.cpp" line="231"/>
+        <source>Add team members, change their roles and assign clients</source>
+        <translation>Teammitglieder hinzufügen, ihre Rollen ändern und Clients zuweisen</translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MainWindow.cpp" line="268"/>
         <source>Secrets: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Geheimnisse: %1</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="240"/>
+        <location filename="../ui/main/MainWindow.cpp" line="279"/>
         <source>off</source>
-        <translation type="unfinished"></translation>
+        <translation>aus</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="245"/>
+        <location filename="../ui/main/MainWindow.cpp" line="284"/>
         <source>checking</source>
-        <translation type="unfinished"></translation>
+        <translation>wird geprüft</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="253"/>
+        <location filename="../ui/main/MainWindow.cpp" line="292"/>
         <source>running</source>
-        <translation type="unfinished"></translation>
+        <translation>läuft</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="255"/>
+        <location filename="../ui/main/MainWindow.cpp" line="294"/>
         <source>degraded (HTTP %1)</source>
-        <translation type="unfinished"></translation>
+        <translation>eingeschränkt (HTTP %1)</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="257"/>
+        <location filename="../ui/main/MainWindow.cpp" line="296"/>
         <source>not answering</source>
-        <translation type="unfinished"></translation>
+        <translation>antwortet nicht</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="265"/>
+        <location filename="../ui/main/MainWindow.cpp" line="304"/>
         <source>API: off</source>
-        <translation type="unfinished"></translation>
+        <translation>API: aus</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="265"/>
+        <location filename="../ui/main/MainWindow.cpp" line="304"/>
         <source>API: %1 (%2)</source>
-        <translation type="unfinished"></translation>
+        <translation>API: %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="274"/>
+        <location filename="../ui/main/MainWindow.cpp" line="313"/>
         <source>Ready: %1 of %2</source>
-        <translation type="unfinished"></translation>
+        <translation>Bereit: %1 von %2</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="275"/>
+        <location filename="../ui/main/MainWindow.cpp" line="314"/>
         <source>Clients whose WhatsApp session is ready, of the clients you see</source>
-        <translation type="unfinished"></translation>
+        <translation>Clients mit bereiter WhatsApp-Sitzung, von den für Sie sichtbaren Clients</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="322"/>
+        <location filename="../ui/main/MainWindow.cpp" line="361"/>
         <source>Show &amp;WhatsApp Page</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;WhatsApp-Seite anzeigen</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="323"/>
+        <location filename="../ui/main/MainWindow.cpp" line="362"/>
         <source>Show &amp;Conversations</source>
-        <translation type="unfinished"></translation>
+        <translation>U&amp;nterhaltungen anzeigen</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="342"/>
+        <location filename="../ui/main/MainWindow.cpp" line="381"/>
         <source>&lt;h3&gt;WaDesk %1&lt;/h3&gt;&lt;p&gt;Runs a team&apos;s WhatsApp sessions, with a REST API and signed webhooks.&lt;/p&gt;&lt;p&gt;Qt %2 (built with %3)&lt;br&gt;Chromium %4 (Qt WebEngine %5)&lt;br&gt;wa-js %6&lt;/p&gt;</source>
-        <translation type="unfinished"></translation>
+        <translation>&lt;h3&gt;WaDesk %1&lt;/h3&gt;&lt;p&gt;Betreibt die WhatsApp-Sitzungen eines Teams, mit REST-API und signierten Webhooks.&lt;/p&gt;&lt;p&gt;Qt %2 (gebaut mit %3)&lt;br&gt;Chromium %4 (Qt WebEngine %5)&lt;br&gt;wa-js %6&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="346"/>
+        <location filename="../ui/main/MainWindow.cpp" line="385"/>
         <source>(not loaded)</source>
-        <translation type="unfinished"></translation>
+        <translation>(nicht geladen)</translation>
     </message>
     <message>
         <source>WaDesk is running. The REST API listens on %1.</source>
@@ -989,7 +1085,7 @@
         <translation type="vanished">API: %1</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="227"/>
+        <location filename="../ui/main/MainWindow.cpp" line="266"/>
         <source>Database: %1</source>
         <translation>Datenbank: %1</translation>
     </message>
@@ -998,7 +1094,7 @@
         <translation type="vanished">&lt;h3&gt;WaDesk %1&lt;/h3&gt;&lt;p&gt;Betreibt die WhatsApp-Sitzungen eines Teams, mit REST-API und signierten Webhooks.&lt;/p&gt;&lt;p&gt;Qt %2 (gebaut mit %3)&lt;br&gt;Chromium %4 (Qt WebEngine %5)&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="351"/>
+        <location filename="../ui/main/MainWindow.cpp" line="390"/>
         <source>About WaDesk</source>
         <translation>Über WaDesk</translation>
     </message>
@@ -1008,12 +1104,12 @@
     <message>
         <location filename="../ui/conversations/MessageDelegate.cpp" line="73"/>
         <source>Not sent</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht gesendet</translation>
     </message>
     <message>
         <location filename="../ui/conversations/MessageDelegate.cpp" line="73"/>
         <source>Not sent: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht gesendet: %1</translation>
     </message>
 </context>
 <context>
@@ -1021,52 +1117,52 @@
     <message>
         <location filename="../ui/models/MessageThreadModel.cpp" line="28"/>
         <source>Queued</source>
-        <translation type="unfinished"></translation>
+        <translation>In Warteschlange</translation>
     </message>
     <message>
         <location filename="../ui/models/MessageThreadModel.cpp" line="30"/>
         <source>Sending</source>
-        <translation type="unfinished"></translation>
+        <translation>Wird gesendet</translation>
     </message>
     <message>
         <location filename="../ui/models/MessageThreadModel.cpp" line="32"/>
         <source>Sent</source>
-        <translation type="unfinished"></translation>
+        <translation>Gesendet</translation>
     </message>
     <message>
         <location filename="../ui/models/MessageThreadModel.cpp" line="34"/>
         <source>Delivered</source>
-        <translation type="unfinished"></translation>
+        <translation>Zugestellt</translation>
     </message>
     <message>
         <location filename="../ui/models/MessageThreadModel.cpp" line="36"/>
         <source>Read</source>
-        <translation type="unfinished"></translation>
+        <translation>Gelesen</translation>
     </message>
     <message>
         <location filename="../ui/models/MessageThreadModel.cpp" line="38"/>
         <source>Failed</source>
-        <translation type="unfinished"></translation>
+        <translation>Fehlgeschlagen</translation>
     </message>
     <message>
         <location filename="../ui/models/MessageThreadModel.cpp" line="40"/>
         <source>Received</source>
-        <translation type="unfinished"></translation>
+        <translation>Empfangen</translation>
     </message>
     <message>
         <location filename="../ui/models/MessageThreadModel.cpp" line="63"/>
         <source>Sent by you at %1, %2: %3</source>
-        <translation type="unfinished"></translation>
+        <translation>Von Ihnen gesendet am %1, %2: %3</translation>
     </message>
     <message>
         <location filename="../ui/models/MessageThreadModel.cpp" line="64"/>
         <source>Received at %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>Empfangen am %1: %2</translation>
     </message>
     <message>
         <location filename="../ui/models/MessageThreadModel.cpp" line="66"/>
         <source> (failed: %1)</source>
-        <translation type="unfinished"></translation>
+        <translation> (fehlgeschlagen: %1)</translation>
     </message>
 </context>
 <context>
@@ -1074,55 +1170,55 @@
     <message>
         <location filename="../ui/conversations/RateLimitStrip.cpp" line="34"/>
         <source>Sending limits</source>
-        <translation type="unfinished"></translation>
+        <translation>Sendelimits</translation>
     </message>
     <message>
         <location filename="../ui/conversations/RateLimitStrip.cpp" line="105"/>
         <source>Limits unavailable: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Limits nicht verfügbar: %1</translation>
     </message>
     <message>
         <location filename="../ui/conversations/RateLimitStrip.cpp" line="116"/>
         <source>%1: %2/%3</source>
-        <translation type="unfinished"></translation>
+        <translation>%1: %2/%3</translation>
     </message>
     <message>
         <location filename="../ui/conversations/RateLimitStrip.cpp" line="117"/>
         <source>%1 used %2 of %3</source>
-        <translation type="unfinished"></translation>
+        <translation>%1: %2 von %3 genutzt</translation>
     </message>
     <message>
         <location filename="../ui/conversations/RateLimitStrip.cpp" line="122"/>
         <source>Minute</source>
-        <translation type="unfinished"></translation>
+        <translation>Minute</translation>
     </message>
     <message>
         <location filename="../ui/conversations/RateLimitStrip.cpp" line="123"/>
         <source>Hour</source>
-        <translation type="unfinished"></translation>
+        <translation>Stunde</translation>
     </message>
     <message>
         <location filename="../ui/conversations/RateLimitStrip.cpp" line="124"/>
         <source>Day</source>
-        <translation type="unfinished"></translation>
+        <translation>Tag</translation>
     </message>
     <message numerus="yes">
         <location filename="../ui/conversations/RateLimitStrip.cpp" line="126"/>
         <source>Queue: %n</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Warteschlange: %n</numerusform>
+            <numerusform>Warteschlange: %n</numerusform>
         </translation>
     </message>
     <message>
         <location filename="../ui/conversations/RateLimitStrip.cpp" line="129"/>
         <source>(last leaves about %1)</source>
-        <translation type="unfinished"></translation>
+        <translation>(letzte geht etwa um %1 raus)</translation>
     </message>
     <message>
         <location filename="../ui/conversations/RateLimitStrip.cpp" line="134"/>
         <source>Sending paused</source>
-        <translation type="unfinished"></translation>
+        <translation>Senden pausiert</translation>
     </message>
 </context>
 <context>
@@ -1130,22 +1226,22 @@
     <message>
         <location filename="../ui/sessions/ClientDialogs.cpp" line="70"/>
         <source>Rename client</source>
-        <translation type="unfinished"></translation>
+        <translation>Client umbenennen</translation>
     </message>
     <message>
         <location filename="../ui/sessions/ClientDialogs.cpp" line="76"/>
         <source>New name</source>
-        <translation type="unfinished"></translation>
+        <translation>Neuer Name</translation>
     </message>
     <message>
         <location filename="../ui/sessions/ClientDialogs.cpp" line="78"/>
         <source>&amp;Name:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Name:</translation>
     </message>
     <message>
         <location filename="../ui/sessions/ClientDialogs.cpp" line="81"/>
         <source>&amp;Rename</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Umbenennen</translation>
     </message>
 </context>
 <context>
@@ -1153,163 +1249,169 @@
     <message>
         <location filename="../ui/sessions/SessionListDelegate.cpp" line="85"/>
         <source>paused</source>
-        <translation type="unfinished"></translation>
+        <translation>pausiert</translation>
     </message>
     <message numerus="yes">
         <location filename="../ui/sessions/SessionListDelegate.cpp" line="87"/>
         <source>%n queued</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n wartend</numerusform>
+            <numerusform>%n wartend</numerusform>
         </translation>
     </message>
     <message>
         <location filename="../ui/sessions/SessionListDelegate.cpp" line="102"/>
         <source>no number linked</source>
-        <translation type="unfinished"></translation>
+        <translation>keine Nummer verknüpft</translation>
     </message>
 </context>
 <context>
     <name>wadesk::SessionListModel</name>
     <message>
-        <location filename="../ui/models/SessionListModel.cpp" line="40"/>
-        <source>Stopped</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/models/SessionListModel.cpp" line="41"/>
-        <source>Starting</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/models/SessionListModel.cpp" line="42"/>
-        <source>Scan QR</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/models/SessionListModel.cpp" line="43"/>
-        <source>Linking</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/models/SessionListModel.cpp" line="44"/>
-        <source>Ready</source>
-        <translation type="unfinished">Bereit</translation>
-    </message>
-    <message>
-        <location filename="../ui/models/SessionListModel.cpp" line="45"/>
-        <source>Disconnected</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <location filename="../ui/models/SessionListModel.cpp" line="46"/>
-        <source>Logged out</source>
-        <translation type="unfinished"></translation>
+        <source>Stopped</source>
+        <translation>Gestoppt</translation>
     </message>
     <message>
         <location filename="../ui/models/SessionListModel.cpp" line="47"/>
-        <source>Paused</source>
-        <translation type="unfinished"></translation>
+        <source>Starting</source>
+        <translation>Startet</translation>
     </message>
     <message>
         <location filename="../ui/models/SessionListModel.cpp" line="48"/>
+        <source>Scan QR</source>
+        <translation>QR scannen</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/SessionListModel.cpp" line="49"/>
+        <source>Linking</source>
+        <translation>Wird verknüpft</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/SessionListModel.cpp" line="50"/>
+        <source>Ready</source>
+        <translation>Bereit</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/SessionListModel.cpp" line="51"/>
+        <source>Disconnected</source>
+        <translation>Getrennt</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/SessionListModel.cpp" line="52"/>
+        <source>Logged out</source>
+        <translation>Abgemeldet</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/SessionListModel.cpp" line="53"/>
+        <source>Paused</source>
+        <translation>Pausiert</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/SessionListModel.cpp" line="54"/>
         <source>Failed</source>
-        <translation type="unfinished"></translation>
+        <translation>Fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../ui/models/SessionListModel.cpp" line="62"/>
+        <location filename="../ui/models/SessionListModel.cpp" line="68"/>
         <source>%1 — %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 — %2</translation>
     </message>
     <message>
-        <location filename="../ui/models/SessionListModel.cpp" line="68"/>
+        <location filename="../ui/models/SessionListModel.cpp" line="76"/>
         <source>%1, %2, %3</source>
-        <translation type="unfinished"></translation>
+        <translation>%1, %2, %3</translation>
     </message>
     <message>
-        <location filename="../ui/models/SessionListModel.cpp" line="68"/>
+        <location filename="../ui/models/SessionListModel.cpp" line="76"/>
         <source>no number linked</source>
-        <translation type="unfinished"></translation>
+        <translation>keine Nummer verknüpft</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/models/SessionListModel.cpp" line="70"/>
+        <location filename="../ui/models/SessionListModel.cpp" line="78"/>
         <source>, %n unread</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>, %n ungelesen</numerusform>
+            <numerusform>, %n ungelesen</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/models/SessionListModel.cpp" line="72"/>
+        <location filename="../ui/models/SessionListModel.cpp" line="80"/>
         <source>, %n queued</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>, %n wartend</numerusform>
+            <numerusform>, %n wartend</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../ui/models/SessionListModel.cpp" line="74"/>
+        <location filename="../ui/models/SessionListModel.cpp" line="82"/>
         <source>, queue paused</source>
-        <translation type="unfinished"></translation>
+        <translation>, Warteschlange pausiert</translation>
     </message>
 </context>
 <context>
     <name>wadesk::SessionView</name>
     <message>
-        <location filename="../ui/sessions/SessionView.cpp" line="132"/>
+        <location filename="../ui/sessions/SessionView.cpp" line="139"/>
         <source>No client selected</source>
-        <translation type="unfinished"></translation>
+        <translation>Kein Client ausgewählt</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/SessionView.cpp" line="152"/>
+        <location filename="../ui/sessions/SessionView.cpp" line="159"/>
         <source>Session state: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Sitzungsstatus: %1</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/SessionView.cpp" line="157"/>
+        <location filename="../ui/sessions/SessionView.cpp" line="164"/>
         <source>On the phone open WhatsApp → Settings → Linked devices → Link a device, and scan the code below.</source>
-        <translation type="unfinished"></translation>
+        <translation>Öffnen Sie auf dem Telefon WhatsApp → Einstellungen → Verknüpfte Geräte → Gerät hinzufügen und scannen Sie den Code unten.</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/SessionView.cpp" line="158"/>
+        <location filename="../ui/sessions/SessionView.cpp" line="165"/>
         <source>Waiting for an operator to link this number.</source>
-        <translation type="unfinished"></translation>
+        <translation>Warten darauf, dass ein Bediener diese Nummer verknüpft.</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/SessionView.cpp" line="160"/>
+        <location filename="../ui/sessions/SessionView.cpp" line="167"/>
         <source>The code expired: click &quot;Reload the QR code&quot; on the page.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Code ist abgelaufen: Klicken Sie auf der Seite auf „QR-Code neu laden“.</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/SessionView.cpp" line="168"/>
+        <location filename="../ui/sessions/SessionView.cpp" line="175"/>
         <source>Linked to %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Verknüpft mit %1</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/SessionView.cpp" line="187"/>
+        <location filename="../ui/sessions/SessionView.cpp" line="197"/>
         <source>Select a client on the left.</source>
-        <translation type="unfinished"></translation>
+        <translation>Wählen Sie links einen Client aus.</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/SessionView.cpp" line="189"/>
+        <location filename="../ui/sessions/SessionView.cpp" line="199"/>
         <source>This client is waiting to be linked by an operator.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/sessions/SessionView.cpp" line="191"/>
-        <source>The session failed: %1
-Start it again from the Client menu.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/sessions/SessionView.cpp" line="194"/>
-        <source>The session of this client is not running.</source>
-        <translation type="unfinished"></translation>
+        <translation>Dieser Client wartet darauf, von einem Bediener verknüpft zu werden.</translation>
     </message>
     <message>
         <location filename="../ui/sessions/SessionView.cpp" line="201"/>
+        <source>The session of this client is starting.</source>
+        <translation>Die Sitzung dieses Clients wird gestartet.</translation>
+    </message>
+    <message>
+        <location filename="../ui/sessions/SessionView.cpp" line="203"/>
+        <source>The session failed: %1
+Start it again from the Client menu.</source>
+        <translation>Die Sitzung ist fehlgeschlagen: %1
+Starten Sie sie über das Menü „Client“ erneut.</translation>
+    </message>
+    <message>
+        <location filename="../ui/sessions/SessionView.cpp" line="206"/>
+        <source>The session of this client is not running.</source>
+        <translation>Die Sitzung dieses Clients läuft nicht.</translation>
+    </message>
+    <message>
+        <location filename="../ui/sessions/SessionView.cpp" line="213"/>
         <source>WhatsApp Web of %1</source>
-        <translation type="unfinished"></translation>
+        <translation>WhatsApp Web von %1</translation>
     </message>
 </context>
 <context>
@@ -1398,6 +1500,278 @@ Start it again from the Client menu.</source>
         <location filename="../ui/signin/SignInDialog.cpp" line="177"/>
         <source>Invalid email or password</source>
         <translation>E-Mail oder Passwort ungültig</translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::TeamDialog</name>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="35"/>
+        <location filename="../ui/team/TeamDialog.cpp" line="259"/>
+        <source>Your role may not manage the team.</source>
+        <translation>Ihre Rolle darf das Team nicht verwalten.</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="49"/>
+        <source>Team</source>
+        <translation>Team</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="53"/>
+        <source>The members of your organization. Admins manage everyone; managers manage agents and viewers. Agents and viewers see only the clients assigned to them.</source>
+        <translation>Die Mitglieder Ihrer Organisation. Administratoren verwalten alle; Manager verwalten Agenten und Betrachter. Agenten und Betrachter sehen nur die ihnen zugewiesenen Clients.</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="62"/>
+        <source>Team members</source>
+        <translation>Teammitglieder</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="77"/>
+        <source>&amp;Add Member…</source>
+        <translation>Mitglied &amp;hinzufügen…</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="79"/>
+        <source>Add member</source>
+        <translation>Mitglied hinzufügen</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="80"/>
+        <source>Create an account for a new team member</source>
+        <translation>Ein Konto für ein neues Teammitglied anlegen</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="86"/>
+        <source>New role for the selected member</source>
+        <translation>Neue Rolle für das ausgewählte Mitglied</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="91"/>
+        <source>R&amp;ole:</source>
+        <translation>&amp;Rolle:</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="93"/>
+        <source>&amp;Change Role</source>
+        <translation>Rolle ä&amp;ndern</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="95"/>
+        <source>Change role</source>
+        <translation>Rolle ändern</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="96"/>
+        <source>Give the selected member the role chosen above</source>
+        <translation>Dem ausgewählten Mitglied die oben gewählte Rolle geben</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="98"/>
+        <location filename="../ui/team/TeamDialog.cpp" line="251"/>
+        <source>&amp;Deactivate</source>
+        <translation>&amp;Deaktivieren</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="100"/>
+        <location filename="../ui/team/TeamDialog.cpp" line="252"/>
+        <source>Deactivate member</source>
+        <translation>Mitglied deaktivieren</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="102"/>
+        <source>&amp;Remove…</source>
+        <translation>&amp;Entfernen…</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="104"/>
+        <source>Remove member</source>
+        <translation>Mitglied entfernen</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="105"/>
+        <source>Delete the selected member&apos;s account</source>
+        <translation>Das Konto des ausgewählten Mitglieds löschen</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="114"/>
+        <source>Assigned c&amp;lients</source>
+        <translation>&amp;Zugewiesene Clients</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="124"/>
+        <source>Assigned clients</source>
+        <translation>Zugewiesene Clients</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="125"/>
+        <source>Tick the clients this member may see</source>
+        <translation>Kreuzen Sie die Clients an, die dieses Mitglied sehen darf</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="135"/>
+        <source>Team error</source>
+        <translation>Teamfehler</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="142"/>
+        <source>Close</source>
+        <translation>Schließen</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="251"/>
+        <source>Ac&amp;tivate</source>
+        <translation>&amp;Aktivieren</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="252"/>
+        <source>Activate member</source>
+        <translation>Mitglied aktivieren</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="253"/>
+        <source>Stop the selected member from signing in (reversible)</source>
+        <translation>Das ausgewählte Mitglied an der Anmeldung hindern (umkehrbar)</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="254"/>
+        <source>Let the selected member sign in again</source>
+        <translation>Dem ausgewählten Mitglied die Anmeldung wieder erlauben</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="261"/>
+        <source>This is you: you cannot change your own role, deactivate or remove yourself.</source>
+        <translation>Das sind Sie: Sie können weder Ihre eigene Rolle ändern noch sich selbst deaktivieren oder entfernen.</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="263"/>
+        <source>Managers can only manage agents and viewers.</source>
+        <translation>Manager können nur Agenten und Betrachter verwalten.</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="274"/>
+        <source>Select an agent or viewer to choose the clients they see.</source>
+        <translation>Wählen Sie einen Agenten oder Betrachter aus, um festzulegen, welche Clients er sieht.</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="279"/>
+        <source>%1 is an admin: admins see every client of the organization.</source>
+        <translation>%1 ist Administrator: Administratoren sehen alle Clients der Organisation.</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="280"/>
+        <source>%1 is a manager: managers see every client of the organization.</source>
+        <translation>%1 ist Manager: Manager sehen alle Clients der Organisation.</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="287"/>
+        <source>The assignments could not be read.</source>
+        <translation>Die Zuweisungen konnten nicht gelesen werden.</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="292"/>
+        <source>The clients could not be read.</source>
+        <translation>Die Clients konnten nicht gelesen werden.</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="321"/>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="341"/>
+        <source>The organization has no clients yet.</source>
+        <translation>Die Organisation hat noch keine Clients.</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/team/TeamDialog.cpp" line="342"/>
+        <source>The clients %1 sees (%2 of %n):</source>
+        <translation>
+            <numerusform>Die Clients, die %1 sieht (%2 von %n):</numerusform>
+            <numerusform>Die Clients, die %1 sieht (%2 von %n):</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="430"/>
+        <source>Remove team member</source>
+        <translation>Teammitglied entfernen</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="431"/>
+        <source>Remove %1 (%2) from the team? They will no longer be able to sign in.</source>
+        <translation>%1 (%2) aus dem Team entfernen? Die Person kann sich danach nicht mehr anmelden.</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="516"/>
+        <source>The password could not be hashed.</source>
+        <translation>Das Passwort konnte nicht gehasht werden.</translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::TeamMemberModel</name>
+    <message>
+        <location filename="../ui/models/TeamMemberModel.cpp" line="35"/>
+        <source>Admin</source>
+        <translation>Administrator</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/TeamMemberModel.cpp" line="36"/>
+        <source>Manager</source>
+        <translation>Manager</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/TeamMemberModel.cpp" line="37"/>
+        <source>Agent</source>
+        <translation>Agent</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/TeamMemberModel.cpp" line="38"/>
+        <source>Viewer</source>
+        <translation>Betrachter</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/TeamMemberModel.cpp" line="55"/>
+        <source>Active</source>
+        <translation>Aktiv</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/TeamMemberModel.cpp" line="55"/>
+        <source>Deactivated</source>
+        <translation>Deaktiviert</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/TeamMemberModel.cpp" line="59"/>
+        <source>%1 (you)</source>
+        <translation>%1 (Sie)</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/TeamMemberModel.cpp" line="66"/>
+        <source>%1, %2, %3, %4</source>
+        <translation>%1, %2, %3, %4</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/TeamMemberModel.cpp" line="88"/>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/TeamMemberModel.cpp" line="89"/>
+        <source>Email</source>
+        <translation>E-Mail</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/TeamMemberModel.cpp" line="90"/>
+        <source>Role</source>
+        <translation>Rolle</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/TeamMemberModel.cpp" line="91"/>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/TeamMemberModel.cpp" line="115"/>
+        <source>Your role may not manage the team.</source>
+        <translation>Ihre Rolle darf das Team nicht verwalten.</translation>
     </message>
 </context>
 </TS>

@@ -50,6 +50,92 @@
     </message>
 </context>
 <context>
+    <name>wadesk::AddMemberDialog</name>
+    <message>
+        <location filename="../ui/team/AddMemberDialog.cpp" line="19"/>
+        <source>Add team member</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/team/AddMemberDialog.cpp" line="25"/>
+        <source>Email address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/team/AddMemberDialog.cpp" line="28"/>
+        <source>name@example.com</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/team/AddMemberDialog.cpp" line="31"/>
+        <source>Name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/team/AddMemberDialog.cpp" line="35"/>
+        <source>Role</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/team/AddMemberDialog.cpp" line="43"/>
+        <source>Initial password</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/team/AddMemberDialog.cpp" line="46"/>
+        <source>at least %n characters</source>
+        <translation>
+            <numerusform>at least %n character</numerusform>
+            <numerusform>at least %n characters</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/team/AddMemberDialog.cpp" line="47"/>
+        <source>&amp;Email:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/team/AddMemberDialog.cpp" line="48"/>
+        <source>&amp;Name:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/team/AddMemberDialog.cpp" line="49"/>
+        <source>&amp;Role:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/team/AddMemberDialog.cpp" line="50"/>
+        <source>Initial &amp;password:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/team/AddMemberDialog.cpp" line="52"/>
+        <source>The new member signs in with this email and password; pass the password on to them safely.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/team/AddMemberDialog.cpp" line="57"/>
+        <source>Error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/team/AddMemberDialog.cpp" line="64"/>
+        <source>&amp;Add</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/team/AddMemberDialog.cpp" line="66"/>
+        <source>Add member</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/team/AddMemberDialog.cpp" line="67"/>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>wadesk::ClientActions</name>
     <message>
         <location filename="../ui/sessions/ClientActions.cpp" line="32"/>
@@ -127,33 +213,33 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientActions.cpp" line="124"/>
-        <location filename="../ui/sessions/ClientActions.cpp" line="140"/>
+        <location filename="../ui/sessions/ClientActions.cpp" line="135"/>
+        <location filename="../ui/sessions/ClientActions.cpp" line="151"/>
         <source>The name must be 1 to 100 characters.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientActions.cpp" line="164"/>
+        <location filename="../ui/sessions/ClientActions.cpp" line="172"/>
         <source>The session could not start: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientActions.cpp" line="193"/>
+        <location filename="../ui/sessions/ClientActions.cpp" line="195"/>
         <source>The client is not running.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientActions.cpp" line="232"/>
+        <location filename="../ui/sessions/ClientActions.cpp" line="229"/>
         <source>WaDesk</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientActions.cpp" line="265"/>
+        <location filename="../ui/sessions/ClientActions.cpp" line="264"/>
         <source>Log out of WhatsApp</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientActions.cpp" line="266"/>
+        <location filename="../ui/sessions/ClientActions.cpp" line="265"/>
         <source>Unlink &quot;%1&quot; from its phone? Linking it again needs a new QR scan with the phone.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -203,9 +289,9 @@
     <message numerus="yes">
         <location filename="../ui/conversations/Composer.cpp" line="114"/>
         <source>Try again in %n second(s).</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Try again in %n second.</numerusform>
+            <numerusform>Try again in %n seconds.</numerusform>
         </translation>
     </message>
     <message>
@@ -255,27 +341,27 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/conversations/ConversationsView.cpp" line="68"/>
+        <location filename="../ui/conversations/ConversationsView.cpp" line="69"/>
         <source>Messages</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/conversations/ConversationsView.cpp" line="79"/>
+        <location filename="../ui/conversations/ConversationsView.cpp" line="80"/>
         <source>Your role can read conversations but not send messages.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/conversations/ConversationsView.cpp" line="174"/>
+        <location filename="../ui/conversations/ConversationsView.cpp" line="175"/>
         <source>Select a client to see its conversations.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/conversations/ConversationsView.cpp" line="179"/>
+        <location filename="../ui/conversations/ConversationsView.cpp" line="180"/>
         <source>Select a contact, or write to a new number below.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/conversations/ConversationsView.cpp" line="184"/>
+        <location filename="../ui/conversations/ConversationsView.cpp" line="185"/>
         <source>%1 — %2</source>
         <translation type="unfinished"></translation>
     </message>
@@ -318,22 +404,22 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/shell/DesktopShell.cpp" line="255"/>
+        <location filename="../ui/shell/DesktopShell.cpp" line="257"/>
         <source>&amp;File</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/shell/DesktopShell.cpp" line="289"/>
+        <location filename="../ui/shell/DesktopShell.cpp" line="291"/>
         <source>WaDesk keeps running in the tray. Use Quit in its menu to stop it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/shell/DesktopShell.cpp" line="321"/>
+        <location filename="../ui/shell/DesktopShell.cpp" line="323"/>
         <source>New message from %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/shell/DesktopShell.cpp" line="330"/>
+        <location filename="../ui/shell/DesktopShell.cpp" line="332"/>
         <source>WaDesk: %n unread message(s)</source>
         <translation>
             <numerusform>WaDesk: %n unread message</numerusform>
@@ -341,23 +427,23 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/shell/DesktopShell.cpp" line="330"/>
+        <location filename="../ui/shell/DesktopShell.cpp" line="332"/>
         <source>WaDesk: no unread messages</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/shell/DesktopShell.cpp" line="350"/>
-        <location filename="../ui/shell/DesktopShell.cpp" line="360"/>
+        <location filename="../ui/shell/DesktopShell.cpp" line="352"/>
+        <location filename="../ui/shell/DesktopShell.cpp" line="362"/>
         <source>Pause all clients</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/shell/DesktopShell.cpp" line="351"/>
+        <location filename="../ui/shell/DesktopShell.cpp" line="353"/>
         <source>Stop sending on every client of your organization? Queued messages stay queued until each client is resumed.</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/shell/DesktopShell.cpp" line="356"/>
+        <location filename="../ui/shell/DesktopShell.cpp" line="358"/>
         <source>%n client(s) paused.</source>
         <translation>
             <numerusform>%n client paused.</numerusform>
@@ -368,57 +454,57 @@
 <context>
     <name>wadesk::FirstRunApiPage</name>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="360"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="361"/>
         <source>REST API</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="361"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="362"/>
         <source>Other systems send and receive messages through WaDesk&apos;s REST API. By default it answers only on this computer.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="367"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="368"/>
         <source>API address</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="368"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="369"/>
         <source>&amp;Address:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="371"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="372"/>
         <source>API port</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="374"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="375"/>
         <source>&amp;Port:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="376"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="377"/>
         <source>I understand that this address &amp;exposes the API to the network</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="378"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="379"/>
         <source>Acknowledge that the API is exposed to the network</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="380"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="381"/>
         <source>This address is reachable from other computers. Put WaDesk behind TLS (a reverse proxy) and keep API keys secret.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="407"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="408"/>
         <source>Enter an IP address, such as 127.0.0.1 (this computer only) or 0.0.0.0 (every network).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="412"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="413"/>
         <source>%1 is not a loopback address: confirm that the API may be exposed to the network, or use 127.0.0.1.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -426,78 +512,78 @@
 <context>
     <name>wadesk::FirstRunDatabasePage</name>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="128"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="129"/>
         <source>Database</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="129"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="130"/>
         <source>Where WaDesk keeps its data. The embedded database suits one computer; use PostgreSQL to run several WaDesk instances on the same data.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="132"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="133"/>
         <source>&amp;Embedded database (SQLite, recommended)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="134"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="135"/>
         <source>Embedded SQLite database</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="137"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="138"/>
         <source>File: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="143"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="144"/>
         <source>&amp;PostgreSQL server</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="145"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="146"/>
         <source>PostgreSQL server</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="151"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="152"/>
         <source>PostgreSQL URL</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="154"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="155"/>
         <source>&amp;Test connection</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="156"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="157"/>
         <source>Test the PostgreSQL connection</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="164"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="165"/>
         <source>Connection test result</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="176"/>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="216"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="177"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="217"/>
         <source>Connected.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="179"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="180"/>
         <source>The connection failed: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="230"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="231"/>
         <source>Enter a URL of the form postgres://user:password@host:5432/database.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="235"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="236"/>
         <source>Connecting to %1…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -505,57 +591,57 @@
 <context>
     <name>wadesk::FirstRunOrganizationPage</name>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="68"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="69"/>
         <source>Your organization</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="69"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="70"/>
         <source>WaDesk keeps each organization&apos;s clients, messages and team apart. Create yours and its first administrator: you.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="73"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="74"/>
         <source>&amp;Organization:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="73"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="74"/>
         <source>Organization name</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="75"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="76"/>
         <source>Your &amp;name:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="75"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="76"/>
         <source>Your name</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="77"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="78"/>
         <source>&amp;Email:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="77"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="78"/>
         <source>Email address</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="80"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="81"/>
         <source>&amp;Password:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="80"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="81"/>
         <source>Password</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="83"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="84"/>
         <source>at least %n characters</source>
         <translation>
             <numerusform>at least %n character</numerusform>
@@ -563,37 +649,37 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="84"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="85"/>
         <source>&amp;Confirm password:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="84"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="85"/>
         <source>Confirm password</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="105"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="106"/>
         <source>Enter the organization&apos;s name (at most 200 characters).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="107"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="108"/>
         <source>Enter your name (at most 100 characters).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="109"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="110"/>
         <source>Enter a valid email address.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="111"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="112"/>
         <source>The password must be %1 to %2 characters long.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="115"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="116"/>
         <source>The two passwords differ.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -601,88 +687,88 @@
 <context>
     <name>wadesk::FirstRunSecretsPage</name>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="248"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="249"/>
         <source>Secrets</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="249"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="250"/>
         <source>WaDesk encrypts its secrets with a master key. Choose where that key is kept, and back it up together with the database.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="252"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="253"/>
         <source>The system &amp;keychain</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="254"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="255"/>
         <source>Keep the master key in the system keychain</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="257"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="258"/>
         <source>A key &amp;file readable only by you (%1)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="260"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="261"/>
         <source>Keep the master key in a key file</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="262"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="263"/>
         <source>The &amp;environment variable WADESK_MASTER_KEY</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="264"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="265"/>
         <source>Take the master key from WADESK_MASTER_KEY</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="270"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="271"/>
         <source>Keychain check result</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="272"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="273"/>
         <source>Check the keychain &amp;again</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="274"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="275"/>
         <source>Check the system keychain again</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="285"/>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="297"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="286"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="298"/>
         <source>Checking the system keychain…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="315"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="316"/>
         <source>The system keychain works here: it is the recommended place.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="318"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="319"/>
         <source>A system keychain exists but refused access (%1). Unlock it and check again, or use a key file.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="322"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="323"/>
         <source>No system keychain is available here (%1): the key file is used instead. Keep a backup of it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="323"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="324"/>
         <source>no Secret Service or KWallet</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="327"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="328"/>
         <source>WADESK_MASTER_KEY is set in the environment: it takes precedence while it is set.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -690,82 +776,82 @@
 <context>
     <name>wadesk::FirstRunSummaryPage</name>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="427"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="428"/>
         <source>Ready</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="428"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="429"/>
         <source>Nothing has been written yet. Press Finish to create the organization and save these settings.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="435"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="436"/>
         <source>Summary of the choices</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="457"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="458"/>
         <source>PostgreSQL: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="458"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="459"/>
         <source>SQLite: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="461"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="462"/>
         <source>the system keychain</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="463"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="464"/>
         <source>the environment variable WADESK_MASTER_KEY</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="465"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="466"/>
         <source>key file %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="468"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="469"/>
         <source>(exposed to the network)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="469"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="470"/>
         <source>Organization</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="470"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="471"/>
         <source>Administrator</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="471"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="472"/>
         <source>Database</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="471"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="472"/>
         <source>Master key</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="471"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="472"/>
         <source>REST API</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="472"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="473"/>
         <source>Settings file</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="478"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="479"/>
         <source>Creating the organization and saving the settings…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -773,32 +859,32 @@
 <context>
     <name>wadesk::FirstRunWizard</name>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="37"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="38"/>
         <source>Error</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="491"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="492"/>
         <source>Welcome to %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="575"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="576"/>
         <source>WaDesk could not be set up: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="602"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="603"/>
         <source>WaDesk is ready</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="603"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="604"/>
         <source>The organization %1 and its administrator %2 were created. Sign in next.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="605"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="606"/>
         <source>The organization&apos;s first API key is shown below, this once only. Copy it now if an integration needs it; you can create others later.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -806,187 +892,197 @@
 <context>
     <name>wadesk::MainWindow</name>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="48"/>
+        <location filename="../ui/main/MainWindow.cpp" line="50"/>
         <source>%1 — %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="61"/>
+        <location filename="../ui/main/MainWindow.cpp" line="63"/>
         <source>WhatsApp clients</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="70"/>
+        <location filename="../ui/main/MainWindow.cpp" line="72"/>
         <source>Selected client</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="74"/>
+        <location filename="../ui/main/MainWindow.cpp" line="76"/>
         <source>&amp;WhatsApp</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="75"/>
+        <location filename="../ui/main/MainWindow.cpp" line="77"/>
         <source>C&amp;onversations</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="76"/>
+        <location filename="../ui/main/MainWindow.cpp" line="78"/>
         <source>The client&apos;s live WhatsApp Web page (Ctrl+1)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="77"/>
+        <location filename="../ui/main/MainWindow.cpp" line="79"/>
         <source>Contacts, messages and sending (Ctrl+2)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="143"/>
+        <location filename="../ui/main/MainWindow.cpp" line="146"/>
         <source>&amp;File</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="151"/>
+        <location filename="../ui/main/MainWindow.cpp" line="154"/>
         <source>&amp;Quit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="156"/>
+        <location filename="../ui/main/MainWindow.cpp" line="159"/>
         <source>&amp;Edit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="160"/>
+        <location filename="../ui/main/MainWindow.cpp" line="163"/>
         <source>&amp;Find Contact</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="167"/>
+        <location filename="../ui/main/MainWindow.cpp" line="171"/>
         <source>&amp;View</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="169"/>
+        <location filename="../ui/main/MainWindow.cpp" line="173"/>
         <source>&amp;WhatsApp Page</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="172"/>
+        <location filename="../ui/main/MainWindow.cpp" line="176"/>
         <source>&amp;Conversations</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="175"/>
+        <location filename="../ui/main/MainWindow.cpp" line="179"/>
         <source>Client &amp;List</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="179"/>
+        <location filename="../ui/main/MainWindow.cpp" line="183"/>
         <source>&amp;Refresh</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="183"/>
+        <location filename="../ui/main/MainWindow.cpp" line="187"/>
         <source>Main Toolbar</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="193"/>
+        <location filename="../ui/main/MainWindow.cpp" line="197"/>
         <source>&amp;Client</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="204"/>
+        <location filename="../ui/main/MainWindow.cpp" line="208"/>
         <source>&amp;Help</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="206"/>
+        <location filename="../ui/main/MainWindow.cpp" line="210"/>
         <source>&amp;About WaDesk</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="209"/>
+        <location filename="../ui/main/MainWindow.cpp" line="213"/>
         <source>About &amp;Qt</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="229"/>
+        <location filename="../ui/main/MainWindow.cpp" line="228"/>
+        <source>&amp;Team…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MainWindow.cpp" line="231"/>
+        <source>Add team members, change their roles and assign clients</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MainWindow.cpp" line="268"/>
         <source>Secrets: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="240"/>
+        <location filename="../ui/main/MainWindow.cpp" line="279"/>
         <source>off</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="245"/>
+        <location filename="../ui/main/MainWindow.cpp" line="284"/>
         <source>checking</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="253"/>
+        <location filename="../ui/main/MainWindow.cpp" line="292"/>
         <source>running</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="255"/>
+        <location filename="../ui/main/MainWindow.cpp" line="294"/>
         <source>degraded (HTTP %1)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="257"/>
+        <location filename="../ui/main/MainWindow.cpp" line="296"/>
         <source>not answering</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="265"/>
+        <location filename="../ui/main/MainWindow.cpp" line="304"/>
         <source>API: off</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="265"/>
+        <location filename="../ui/main/MainWindow.cpp" line="304"/>
         <source>API: %1 (%2)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="322"/>
+        <location filename="../ui/main/MainWindow.cpp" line="361"/>
         <source>Show &amp;WhatsApp Page</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="323"/>
+        <location filename="../ui/main/MainWindow.cpp" line="362"/>
         <source>Show &amp;Conversations</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="342"/>
+        <location filename="../ui/main/MainWindow.cpp" line="381"/>
         <source>&lt;h3&gt;WaDesk %1&lt;/h3&gt;&lt;p&gt;Runs a team&apos;s WhatsApp sessions, with a REST API and signed webhooks.&lt;/p&gt;&lt;p&gt;Qt %2 (built with %3)&lt;br&gt;Chromium %4 (Qt WebEngine %5)&lt;br&gt;wa-js %6&lt;/p&gt;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="346"/>
+        <location filename="../ui/main/MainWindow.cpp" line="385"/>
         <source>(not loaded)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="227"/>
+        <location filename="../ui/main/MainWindow.cpp" line="266"/>
         <source>Database: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="274"/>
+        <location filename="../ui/main/MainWindow.cpp" line="313"/>
         <source>Ready: %1 of %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="275"/>
+        <location filename="../ui/main/MainWindow.cpp" line="314"/>
         <source>Clients whose WhatsApp session is ready, of the clients you see</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="351"/>
+        <location filename="../ui/main/MainWindow.cpp" line="390"/>
         <source>About WaDesk</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1097,9 +1193,9 @@
     <message numerus="yes">
         <location filename="../ui/conversations/RateLimitStrip.cpp" line="126"/>
         <source>Queue: %n</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Queue: %n</numerusform>
+            <numerusform>Queue: %n</numerusform>
         </translation>
     </message>
     <message>
@@ -1146,9 +1242,9 @@
     <message numerus="yes">
         <location filename="../ui/sessions/SessionListDelegate.cpp" line="87"/>
         <source>%n queued</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n queued</numerusform>
+            <numerusform>%n queued</numerusform>
         </translation>
     </message>
     <message>
@@ -1160,83 +1256,83 @@
 <context>
     <name>wadesk::SessionListModel</name>
     <message>
-        <location filename="../ui/models/SessionListModel.cpp" line="40"/>
+        <location filename="../ui/models/SessionListModel.cpp" line="46"/>
         <source>Stopped</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/SessionListModel.cpp" line="41"/>
+        <location filename="../ui/models/SessionListModel.cpp" line="47"/>
         <source>Starting</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/SessionListModel.cpp" line="42"/>
+        <location filename="../ui/models/SessionListModel.cpp" line="48"/>
         <source>Scan QR</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/SessionListModel.cpp" line="43"/>
+        <location filename="../ui/models/SessionListModel.cpp" line="49"/>
         <source>Linking</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/SessionListModel.cpp" line="44"/>
+        <location filename="../ui/models/SessionListModel.cpp" line="50"/>
         <source>Ready</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/SessionListModel.cpp" line="45"/>
+        <location filename="../ui/models/SessionListModel.cpp" line="51"/>
         <source>Disconnected</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/SessionListModel.cpp" line="46"/>
+        <location filename="../ui/models/SessionListModel.cpp" line="52"/>
         <source>Logged out</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/SessionListModel.cpp" line="47"/>
+        <location filename="../ui/models/SessionListModel.cpp" line="53"/>
         <source>Paused</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/SessionListModel.cpp" line="48"/>
+        <location filename="../ui/models/SessionListModel.cpp" line="54"/>
         <source>Failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/SessionListModel.cpp" line="62"/>
+        <location filename="../ui/models/SessionListModel.cpp" line="68"/>
         <source>%1 — %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/SessionListModel.cpp" line="68"/>
+        <location filename="../ui/models/SessionListModel.cpp" line="76"/>
         <source>%1, %2, %3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/SessionListModel.cpp" line="68"/>
+        <location filename="../ui/models/SessionListModel.cpp" line="76"/>
         <source>no number linked</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/models/SessionListModel.cpp" line="70"/>
+        <location filename="../ui/models/SessionListModel.cpp" line="78"/>
         <source>, %n unread</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>, %n unread</numerusform>
+            <numerusform>, %n unread</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/models/SessionListModel.cpp" line="72"/>
+        <location filename="../ui/models/SessionListModel.cpp" line="80"/>
         <source>, %n queued</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>, %n queued</numerusform>
+            <numerusform>, %n queued</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../ui/models/SessionListModel.cpp" line="74"/>
+        <location filename="../ui/models/SessionListModel.cpp" line="82"/>
         <source>, queue paused</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1244,58 +1340,63 @@
 <context>
     <name>wadesk::SessionView</name>
     <message>
-        <location filename="../ui/sessions/SessionView.cpp" line="132"/>
+        <location filename="../ui/sessions/SessionView.cpp" line="139"/>
         <source>No client selected</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/sessions/SessionView.cpp" line="152"/>
+        <location filename="../ui/sessions/SessionView.cpp" line="159"/>
         <source>Session state: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/sessions/SessionView.cpp" line="157"/>
+        <location filename="../ui/sessions/SessionView.cpp" line="164"/>
         <source>On the phone open WhatsApp → Settings → Linked devices → Link a device, and scan the code below.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/sessions/SessionView.cpp" line="158"/>
+        <location filename="../ui/sessions/SessionView.cpp" line="165"/>
         <source>Waiting for an operator to link this number.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/sessions/SessionView.cpp" line="160"/>
+        <location filename="../ui/sessions/SessionView.cpp" line="167"/>
         <source>The code expired: click &quot;Reload the QR code&quot; on the page.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/sessions/SessionView.cpp" line="168"/>
+        <location filename="../ui/sessions/SessionView.cpp" line="175"/>
         <source>Linked to %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/sessions/SessionView.cpp" line="187"/>
+        <location filename="../ui/sessions/SessionView.cpp" line="197"/>
         <source>Select a client on the left.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/sessions/SessionView.cpp" line="189"/>
+        <location filename="../ui/sessions/SessionView.cpp" line="199"/>
         <source>This client is waiting to be linked by an operator.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/sessions/SessionView.cpp" line="191"/>
+        <location filename="../ui/sessions/SessionView.cpp" line="201"/>
+        <source>The session of this client is starting.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/sessions/SessionView.cpp" line="203"/>
         <source>The session failed: %1
 Start it again from the Client menu.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/sessions/SessionView.cpp" line="194"/>
+        <location filename="../ui/sessions/SessionView.cpp" line="206"/>
         <source>The session of this client is not running.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/sessions/SessionView.cpp" line="201"/>
+        <location filename="../ui/sessions/SessionView.cpp" line="213"/>
         <source>WhatsApp Web of %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1385,6 +1486,278 @@ Start it again from the Client menu.</source>
     <message>
         <location filename="../ui/signin/SignInDialog.cpp" line="177"/>
         <source>Invalid email or password</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::TeamDialog</name>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="35"/>
+        <location filename="../ui/team/TeamDialog.cpp" line="259"/>
+        <source>Your role may not manage the team.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="49"/>
+        <source>Team</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="53"/>
+        <source>The members of your organization. Admins manage everyone; managers manage agents and viewers. Agents and viewers see only the clients assigned to them.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="62"/>
+        <source>Team members</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="77"/>
+        <source>&amp;Add Member…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="79"/>
+        <source>Add member</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="80"/>
+        <source>Create an account for a new team member</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="86"/>
+        <source>New role for the selected member</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="91"/>
+        <source>R&amp;ole:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="93"/>
+        <source>&amp;Change Role</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="95"/>
+        <source>Change role</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="96"/>
+        <source>Give the selected member the role chosen above</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="98"/>
+        <location filename="../ui/team/TeamDialog.cpp" line="251"/>
+        <source>&amp;Deactivate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="100"/>
+        <location filename="../ui/team/TeamDialog.cpp" line="252"/>
+        <source>Deactivate member</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="102"/>
+        <source>&amp;Remove…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="104"/>
+        <source>Remove member</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="105"/>
+        <source>Delete the selected member&apos;s account</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="114"/>
+        <source>Assigned c&amp;lients</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="124"/>
+        <source>Assigned clients</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="125"/>
+        <source>Tick the clients this member may see</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="135"/>
+        <source>Team error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="142"/>
+        <source>Close</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="251"/>
+        <source>Ac&amp;tivate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="252"/>
+        <source>Activate member</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="253"/>
+        <source>Stop the selected member from signing in (reversible)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="254"/>
+        <source>Let the selected member sign in again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="261"/>
+        <source>This is you: you cannot change your own role, deactivate or remove yourself.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="263"/>
+        <source>Managers can only manage agents and viewers.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="274"/>
+        <source>Select an agent or viewer to choose the clients they see.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="279"/>
+        <source>%1 is an admin: admins see every client of the organization.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="280"/>
+        <source>%1 is a manager: managers see every client of the organization.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="287"/>
+        <source>The assignments could not be read.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="292"/>
+        <source>The clients could not be read.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="321"/>
+        <source>%1 (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="341"/>
+        <source>The organization has no clients yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/team/TeamDialog.cpp" line="342"/>
+        <source>The clients %1 sees (%2 of %n):</source>
+        <translation>
+            <numerusform>The clients %1 sees (%2 of %n):</numerusform>
+            <numerusform>The clients %1 sees (%2 of %n):</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="430"/>
+        <source>Remove team member</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="431"/>
+        <source>Remove %1 (%2) from the team? They will no longer be able to sign in.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="516"/>
+        <source>The password could not be hashed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::TeamMemberModel</name>
+    <message>
+        <location filename="../ui/models/TeamMemberModel.cpp" line="35"/>
+        <source>Admin</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/TeamMemberModel.cpp" line="36"/>
+        <source>Manager</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/TeamMemberModel.cpp" line="37"/>
+        <source>Agent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/TeamMemberModel.cpp" line="38"/>
+        <source>Viewer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/TeamMemberModel.cpp" line="55"/>
+        <source>Active</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/TeamMemberModel.cpp" line="55"/>
+        <source>Deactivated</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/TeamMemberModel.cpp" line="59"/>
+        <source>%1 (you)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/TeamMemberModel.cpp" line="66"/>
+        <source>%1, %2, %3, %4</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/TeamMemberModel.cpp" line="88"/>
+        <source>Name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/TeamMemberModel.cpp" line="89"/>
+        <source>Email</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/TeamMemberModel.cpp" line="90"/>
+        <source>Role</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/TeamMemberModel.cpp" line="91"/>
+        <source>Status</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/TeamMemberModel.cpp" line="115"/>
+        <source>Your role may not manage the team.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

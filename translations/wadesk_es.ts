@@ -6,47 +6,133 @@
     <message>
         <location filename="../ui/sessions/ClientDialogs.cpp" line="19"/>
         <source>Add client</source>
-        <translation type="unfinished"></translation>
+        <translation>Añadir cliente</translation>
     </message>
     <message>
         <location filename="../ui/sessions/ClientDialogs.cpp" line="26"/>
         <source>Front desk</source>
-        <translation type="unfinished"></translation>
+        <translation>Recepción</translation>
     </message>
     <message>
         <location filename="../ui/sessions/ClientDialogs.cpp" line="27"/>
         <source>Client name</source>
-        <translation type="unfinished"></translation>
+        <translation>Nombre del cliente</translation>
     </message>
     <message>
         <location filename="../ui/sessions/ClientDialogs.cpp" line="31"/>
         <source>+14155552671 (optional)</source>
-        <translation type="unfinished"></translation>
+        <translation>+14155552671 (opcional)</translation>
     </message>
     <message>
         <location filename="../ui/sessions/ClientDialogs.cpp" line="32"/>
         <source>Phone number</source>
-        <translation type="unfinished"></translation>
+        <translation>Número de teléfono</translation>
     </message>
     <message>
         <location filename="../ui/sessions/ClientDialogs.cpp" line="33"/>
         <source>&amp;Name:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Nombre:</translation>
     </message>
     <message>
         <location filename="../ui/sessions/ClientDialogs.cpp" line="34"/>
         <source>&amp;Phone number:</source>
-        <translation type="unfinished"></translation>
+        <translation>Número de &amp;teléfono:</translation>
     </message>
     <message>
         <location filename="../ui/sessions/ClientDialogs.cpp" line="36"/>
         <source>After adding, start the client and scan its QR code with the phone.</source>
-        <translation type="unfinished"></translation>
+        <translation>Después de añadirlo, inicie el cliente y escanee su código QR con el teléfono.</translation>
     </message>
     <message>
         <location filename="../ui/sessions/ClientDialogs.cpp" line="45"/>
         <source>&amp;Add</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Añadir</translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::AddMemberDialog</name>
+    <message>
+        <location filename="../ui/team/AddMemberDialog.cpp" line="19"/>
+        <source>Add team member</source>
+        <translation>Añadir miembro del equipo</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/AddMemberDialog.cpp" line="25"/>
+        <source>Email address</source>
+        <translation>Dirección de correo electrónico</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/AddMemberDialog.cpp" line="28"/>
+        <source>name@example.com</source>
+        <translation>nombre@example.com</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/AddMemberDialog.cpp" line="31"/>
+        <source>Name</source>
+        <translation>Nombre</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/AddMemberDialog.cpp" line="35"/>
+        <source>Role</source>
+        <translation>Rol</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/AddMemberDialog.cpp" line="43"/>
+        <source>Initial password</source>
+        <translation>Contraseña inicial</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/team/AddMemberDialog.cpp" line="46"/>
+        <source>at least %n characters</source>
+        <translation>
+            <numerusform>al menos %n carácter</numerusform>
+            <numerusform>al menos %n caracteres</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/team/AddMemberDialog.cpp" line="47"/>
+        <source>&amp;Email:</source>
+        <translation>&amp;Correo electrónico:</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/AddMemberDialog.cpp" line="48"/>
+        <source>&amp;Name:</source>
+        <translation>&amp;Nombre:</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/AddMemberDialog.cpp" line="49"/>
+        <source>&amp;Role:</source>
+        <translation>&amp;Rol:</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/AddMemberDialog.cpp" line="50"/>
+        <source>Initial &amp;password:</source>
+        <translation>Contraseña &amp;inicial:</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/AddMemberDialog.cpp" line="52"/>
+        <source>The new member signs in with this email and password; pass the password on to them safely.</source>
+        <translation>El nuevo miembro inicia sesión con este correo electrónico y esta contraseña; hágale llegar la contraseña de forma segura.</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/AddMemberDialog.cpp" line="57"/>
+        <source>Error</source>
+        <translation>Error</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/AddMemberDialog.cpp" line="64"/>
+        <source>&amp;Add</source>
+        <translation>&amp;Añadir</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/AddMemberDialog.cpp" line="66"/>
+        <source>Add member</source>
+        <translation>Añadir miembro</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/AddMemberDialog.cpp" line="67"/>
+        <source>Cancel</source>
+        <translation>Cancelar</translation>
     </message>
 </context>
 <context>
@@ -54,108 +140,108 @@
     <message>
         <location filename="../ui/sessions/ClientActions.cpp" line="32"/>
         <source>Your role may not manage clients.</source>
-        <translation type="unfinished"></translation>
+        <translation>Su rol no puede administrar clientes.</translation>
     </message>
     <message>
         <location filename="../ui/sessions/ClientActions.cpp" line="42"/>
         <source>&amp;Add Client…</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Añadir cliente…</translation>
     </message>
     <message>
         <location filename="../ui/sessions/ClientActions.cpp" line="43"/>
         <source>Add a WhatsApp client</source>
-        <translation type="unfinished"></translation>
+        <translation>Añadir un cliente de WhatsApp</translation>
     </message>
     <message>
         <location filename="../ui/sessions/ClientActions.cpp" line="44"/>
         <source>Re&amp;name Client…</source>
-        <translation type="unfinished"></translation>
+        <translation>Cambiar &amp;nombre del cliente…</translation>
     </message>
     <message>
         <location filename="../ui/sessions/ClientActions.cpp" line="45"/>
         <source>Rename the selected client</source>
-        <translation type="unfinished"></translation>
+        <translation>Cambiar el nombre del cliente seleccionado</translation>
     </message>
     <message>
         <location filename="../ui/sessions/ClientActions.cpp" line="46"/>
         <source>&amp;Start</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Iniciar</translation>
     </message>
     <message>
         <location filename="../ui/sessions/ClientActions.cpp" line="47"/>
         <source>Start the selected client&apos;s session</source>
-        <translation type="unfinished"></translation>
+        <translation>Iniciar la sesión del cliente seleccionado</translation>
     </message>
     <message>
         <location filename="../ui/sessions/ClientActions.cpp" line="48"/>
         <source>S&amp;top</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Detener</translation>
     </message>
     <message>
         <location filename="../ui/sessions/ClientActions.cpp" line="49"/>
         <source>Stop the selected client&apos;s session (it stays linked)</source>
-        <translation type="unfinished"></translation>
+        <translation>Detener la sesión del cliente seleccionado (sigue vinculado)</translation>
     </message>
     <message>
         <location filename="../ui/sessions/ClientActions.cpp" line="50"/>
         <source>&amp;Log Out of WhatsApp…</source>
-        <translation type="unfinished"></translation>
+        <translation>Cerrar &amp;sesión de WhatsApp…</translation>
     </message>
     <message>
         <location filename="../ui/sessions/ClientActions.cpp" line="51"/>
         <source>Unlink the selected client&apos;s phone</source>
-        <translation type="unfinished"></translation>
+        <translation>Desvincular el teléfono del cliente seleccionado</translation>
     </message>
     <message>
         <location filename="../ui/sessions/ClientActions.cpp" line="52"/>
         <source>&amp;Pause Sending</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Pausar envío</translation>
     </message>
     <message>
         <location filename="../ui/sessions/ClientActions.cpp" line="53"/>
         <source>Hold the selected client&apos;s send queue</source>
-        <translation type="unfinished"></translation>
+        <translation>Retener la cola de envío del cliente seleccionado</translation>
     </message>
     <message>
         <location filename="../ui/sessions/ClientActions.cpp" line="54"/>
         <source>&amp;Resume Sending</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Reanudar envío</translation>
     </message>
     <message>
         <location filename="../ui/sessions/ClientActions.cpp" line="55"/>
         <source>Let the selected client&apos;s send queue move again</source>
-        <translation type="unfinished"></translation>
+        <translation>Dejar que la cola de envío del cliente seleccionado vuelva a avanzar</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientActions.cpp" line="124"/>
-        <location filename="../ui/sessions/ClientActions.cpp" line="140"/>
+        <location filename="../ui/sessions/ClientActions.cpp" line="135"/>
+        <location filename="../ui/sessions/ClientActions.cpp" line="151"/>
         <source>The name must be 1 to 100 characters.</source>
-        <translation type="unfinished"></translation>
+        <translation>El nombre debe tener entre 1 y 100 caracteres.</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientActions.cpp" line="164"/>
+        <location filename="../ui/sessions/ClientActions.cpp" line="172"/>
         <source>The session could not start: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>No se pudo iniciar la sesión: %1</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientActions.cpp" line="193"/>
+        <location filename="../ui/sessions/ClientActions.cpp" line="195"/>
         <source>The client is not running.</source>
-        <translation type="unfinished"></translation>
+        <translation>El cliente no está en ejecución.</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientActions.cpp" line="232"/>
+        <location filename="../ui/sessions/ClientActions.cpp" line="229"/>
         <source>WaDesk</source>
-        <translation type="unfinished"></translation>
+        <translation>WaDesk</translation>
+    </message>
+    <message>
+        <location filename="../ui/sessions/ClientActions.cpp" line="264"/>
+        <source>Log out of WhatsApp</source>
+        <translation>Cerrar sesión de WhatsApp</translation>
     </message>
     <message>
         <location filename="../ui/sessions/ClientActions.cpp" line="265"/>
-        <source>Log out of WhatsApp</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/sessions/ClientActions.cpp" line="266"/>
         <source>Unlink &quot;%1&quot; from its phone? Linking it again needs a new QR scan with the phone.</source>
-        <translation type="unfinished"></translation>
+        <translation>¿Desvincular «%1» de su teléfono? Para volver a vincularlo habrá que escanear de nuevo un código QR con el teléfono.</translation>
     </message>
 </context>
 <context>
@@ -163,55 +249,55 @@
     <message>
         <location filename="../ui/conversations/Composer.cpp" line="24"/>
         <source>&amp;To:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Para:</translation>
     </message>
     <message>
         <location filename="../ui/conversations/Composer.cpp" line="27"/>
         <source>Phone number, e.g. +14155552671</source>
-        <translation type="unfinished"></translation>
+        <translation>Número de teléfono, p. ej., +14155552671</translation>
     </message>
     <message>
         <location filename="../ui/conversations/Composer.cpp" line="28"/>
         <source>Recipient phone number</source>
-        <translation type="unfinished"></translation>
+        <translation>Número de teléfono del destinatario</translation>
     </message>
     <message>
         <location filename="../ui/conversations/Composer.cpp" line="33"/>
         <source>Write a message (Ctrl+Enter sends)</source>
-        <translation type="unfinished"></translation>
+        <translation>Escriba un mensaje (Ctrl+Intro para enviar)</translation>
     </message>
     <message>
         <location filename="../ui/conversations/Composer.cpp" line="34"/>
         <source>Message text</source>
-        <translation type="unfinished"></translation>
+        <translation>Texto del mensaje</translation>
     </message>
     <message>
         <location filename="../ui/conversations/Composer.cpp" line="38"/>
         <source>&amp;Send</source>
-        <translation type="unfinished"></translation>
+        <translation>E&amp;nviar</translation>
     </message>
     <message>
         <location filename="../ui/conversations/Composer.cpp" line="40"/>
         <source>Send message</source>
-        <translation type="unfinished"></translation>
+        <translation>Enviar mensaje</translation>
     </message>
     <message>
         <location filename="../ui/conversations/Composer.cpp" line="41"/>
         <source>Send (Ctrl+Enter)</source>
-        <translation type="unfinished"></translation>
+        <translation>Enviar (Ctrl+Intro)</translation>
     </message>
     <message numerus="yes">
         <location filename="../ui/conversations/Composer.cpp" line="114"/>
         <source>Try again in %n second(s).</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Vuelva a intentarlo dentro de %n segundo.</numerusform>
+            <numerusform>Vuelva a intentarlo dentro de %n segundos.</numerusform>
         </translation>
     </message>
     <message>
         <location filename="../ui/conversations/Composer.cpp" line="119"/>
         <source>Queued.</source>
-        <translation type="unfinished"></translation>
+        <translation>En cola.</translation>
     </message>
 </context>
 <context>
@@ -219,22 +305,22 @@
     <message>
         <location filename="../ui/models/ContactListModel.cpp" line="42"/>
         <source>%1 (%2)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 (%2)</translation>
     </message>
     <message>
         <location filename="../ui/models/ContactListModel.cpp" line="45"/>
         <source>%1, %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1, %2</translation>
     </message>
     <message>
         <location filename="../ui/models/ContactListModel.cpp" line="47"/>
         <source> (opted out)</source>
-        <translation type="unfinished"></translation>
+        <translation> (se dio de baja)</translation>
     </message>
     <message>
         <location filename="../ui/models/ContactListModel.cpp" line="49"/>
         <source>, tags: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>, etiquetas: %1</translation>
     </message>
 </context>
 <context>
@@ -242,42 +328,42 @@
     <message>
         <location filename="../ui/conversations/ConversationsView.cpp" line="43"/>
         <source>Search contacts</source>
-        <translation type="unfinished"></translation>
+        <translation>Buscar contactos</translation>
     </message>
     <message>
         <location filename="../ui/conversations/ConversationsView.cpp" line="44"/>
         <source>Search contacts by name or number</source>
-        <translation type="unfinished"></translation>
+        <translation>Buscar contactos por nombre o número</translation>
     </message>
     <message>
         <location filename="../ui/conversations/ConversationsView.cpp" line="50"/>
         <source>Contacts</source>
-        <translation type="unfinished"></translation>
+        <translation>Contactos</translation>
     </message>
     <message>
-        <location filename="../ui/conversations/ConversationsView.cpp" line="68"/>
+        <location filename="../ui/conversations/ConversationsView.cpp" line="69"/>
         <source>Messages</source>
-        <translation type="unfinished"></translation>
+        <translation>Mensajes</translation>
     </message>
     <message>
-        <location filename="../ui/conversations/ConversationsView.cpp" line="79"/>
+        <location filename="../ui/conversations/ConversationsView.cpp" line="80"/>
         <source>Your role can read conversations but not send messages.</source>
-        <translation type="unfinished"></translation>
+        <translation>Su rol puede leer conversaciones, pero no enviar mensajes.</translation>
     </message>
     <message>
-        <location filename="../ui/conversations/ConversationsView.cpp" line="174"/>
+        <location filename="../ui/conversations/ConversationsView.cpp" line="175"/>
         <source>Select a client to see its conversations.</source>
-        <translation type="unfinished"></translation>
+        <translation>Seleccione un cliente para ver sus conversaciones.</translation>
     </message>
     <message>
-        <location filename="../ui/conversations/ConversationsView.cpp" line="179"/>
+        <location filename="../ui/conversations/ConversationsView.cpp" line="180"/>
         <source>Select a contact, or write to a new number below.</source>
-        <translation type="unfinished"></translation>
+        <translation>Seleccione un contacto o escriba abajo a un número nuevo.</translation>
     </message>
     <message>
-        <location filename="../ui/conversations/ConversationsView.cpp" line="184"/>
+        <location filename="../ui/conversations/ConversationsView.cpp" line="185"/>
         <source>%1 — %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 — %2</translation>
     </message>
 </context>
 <context>
@@ -318,22 +404,22 @@
         <translation>&amp;Salir de WaDesk</translation>
     </message>
     <message>
-        <location filename="../ui/shell/DesktopShell.cpp" line="255"/>
+        <location filename="../ui/shell/DesktopShell.cpp" line="257"/>
         <source>&amp;File</source>
         <translation>&amp;Archivo</translation>
     </message>
     <message>
-        <location filename="../ui/shell/DesktopShell.cpp" line="289"/>
+        <location filename="../ui/shell/DesktopShell.cpp" line="291"/>
         <source>WaDesk keeps running in the tray. Use Quit in its menu to stop it.</source>
         <translation>WaDesk sigue ejecutándose en la bandeja del sistema. Use «Salir de WaDesk» en su menú para detenerlo.</translation>
     </message>
     <message>
-        <location filename="../ui/shell/DesktopShell.cpp" line="321"/>
+        <location filename="../ui/shell/DesktopShell.cpp" line="323"/>
         <source>New message from %1</source>
         <translation>Nuevo mensaje de %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/shell/DesktopShell.cpp" line="330"/>
+        <location filename="../ui/shell/DesktopShell.cpp" line="332"/>
         <source>WaDesk: %n unread message(s)</source>
         <translation>
             <numerusform>WaDesk: %n mensaje sin leer</numerusform>
@@ -341,23 +427,23 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/shell/DesktopShell.cpp" line="330"/>
+        <location filename="../ui/shell/DesktopShell.cpp" line="332"/>
         <source>WaDesk: no unread messages</source>
         <translation>WaDesk: no hay mensajes sin leer</translation>
     </message>
     <message>
-        <location filename="../ui/shell/DesktopShell.cpp" line="350"/>
-        <location filename="../ui/shell/DesktopShell.cpp" line="360"/>
+        <location filename="../ui/shell/DesktopShell.cpp" line="352"/>
+        <location filename="../ui/shell/DesktopShell.cpp" line="362"/>
         <source>Pause all clients</source>
         <translation>Pausar todos los clientes</translation>
     </message>
     <message>
-        <location filename="../ui/shell/DesktopShell.cpp" line="351"/>
+        <location filename="../ui/shell/DesktopShell.cpp" line="353"/>
         <source>Stop sending on every client of your organization? Queued messages stay queued until each client is resumed.</source>
         <translation>¿Detener el envío en todos los clientes de su organización? Los mensajes en cola permanecen en cola hasta que se reanude cada cliente.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/shell/DesktopShell.cpp" line="356"/>
+        <location filename="../ui/shell/DesktopShell.cpp" line="358"/>
         <source>%n client(s) paused.</source>
         <translation>
             <numerusform>%n cliente pausado.</numerusform>
@@ -368,57 +454,57 @@
 <context>
     <name>wadesk::FirstRunApiPage</name>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="360"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="361"/>
         <source>REST API</source>
         <translation>API REST</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="361"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="362"/>
         <source>Other systems send and receive messages through WaDesk&apos;s REST API. By default it answers only on this computer.</source>
         <translation>Otros sistemas envían y reciben mensajes a través de la API REST de WaDesk. De forma predeterminada solo responde en este equipo.</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="367"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="368"/>
         <source>API address</source>
         <translation>Dirección de la API</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="368"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="369"/>
         <source>&amp;Address:</source>
         <translation>&amp;Dirección:</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="371"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="372"/>
         <source>API port</source>
         <translation>Puerto de la API</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="374"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="375"/>
         <source>&amp;Port:</source>
         <translation>&amp;Puerto:</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="376"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="377"/>
         <source>I understand that this address &amp;exposes the API to the network</source>
         <translation>Entiendo que esta dirección &amp;expone la API a la red</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="378"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="379"/>
         <source>Acknowledge that the API is exposed to the network</source>
         <translation>Confirmar que la API queda expuesta a la red</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="380"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="381"/>
         <source>This address is reachable from other computers. Put WaDesk behind TLS (a reverse proxy) and keep API keys secret.</source>
         <translation>Esta dirección es accesible desde otros equipos. Ponga WaDesk detrás de TLS (un proxy inverso) y mantenga en secreto las claves de API.</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="407"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="408"/>
         <source>Enter an IP address, such as 127.0.0.1 (this computer only) or 0.0.0.0 (every network).</source>
         <translation>Introduzca una dirección IP, como 127.0.0.1 (solo este equipo) o 0.0.0.0 (todas las redes).</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="412"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="413"/>
         <source>%1 is not a loopback address: confirm that the API may be exposed to the network, or use 127.0.0.1.</source>
         <translation>%1 no es una dirección de loopback: confirme que la API puede quedar expuesta a la red o use 127.0.0.1.</translation>
     </message>
@@ -426,78 +512,78 @@
 <context>
     <name>wadesk::FirstRunDatabasePage</name>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="128"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="129"/>
         <source>Database</source>
         <translation>Base de datos</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="129"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="130"/>
         <source>Where WaDesk keeps its data. The embedded database suits one computer; use PostgreSQL to run several WaDesk instances on the same data.</source>
         <translation>Dónde guarda WaDesk sus datos. La base de datos integrada basta para un equipo; use PostgreSQL para ejecutar varias instancias de WaDesk sobre los mismos datos.</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="132"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="133"/>
         <source>&amp;Embedded database (SQLite, recommended)</source>
         <translation>Base de datos &amp;integrada (SQLite, recomendada)</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="134"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="135"/>
         <source>Embedded SQLite database</source>
         <translation>Base de datos SQLite integrada</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="137"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="138"/>
         <source>File: %1</source>
         <translation>Archivo: %1</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="143"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="144"/>
         <source>&amp;PostgreSQL server</source>
         <translation>Servidor &amp;PostgreSQL</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="145"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="146"/>
         <source>PostgreSQL server</source>
         <translation>Servidor PostgreSQL</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="151"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="152"/>
         <source>PostgreSQL URL</source>
         <translation>URL de PostgreSQL</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="154"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="155"/>
         <source>&amp;Test connection</source>
         <translation>&amp;Probar conexión</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="156"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="157"/>
         <source>Test the PostgreSQL connection</source>
         <translation>Probar la conexión con PostgreSQL</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="164"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="165"/>
         <source>Connection test result</source>
         <translation>Resultado de la prueba de conexión</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="176"/>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="216"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="177"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="217"/>
         <source>Connected.</source>
         <translation>Conectado.</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="179"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="180"/>
         <source>The connection failed: %1</source>
         <translation>La conexión falló: %1</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="230"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="231"/>
         <source>Enter a URL of the form postgres://user:password@host:5432/database.</source>
         <translation>Introduzca una URL de la forma postgres://usuario:contraseña@host:5432/basededatos.</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="235"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="236"/>
         <source>Connecting to %1…</source>
         <translation>Conectando con %1…</translation>
     </message>
@@ -505,57 +591,57 @@
 <context>
     <name>wadesk::FirstRunOrganizationPage</name>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="68"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="69"/>
         <source>Your organization</source>
         <translation>Su organización</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="69"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="70"/>
         <source>WaDesk keeps each organization&apos;s clients, messages and team apart. Create yours and its first administrator: you.</source>
         <translation>WaDesk mantiene separados los clientes, mensajes y equipo de cada organización. Cree la suya y su primer administrador: usted.</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="73"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="74"/>
         <source>&amp;Organization:</source>
         <translation>&amp;Organización:</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="73"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="74"/>
         <source>Organization name</source>
         <translation>Nombre de la organización</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="75"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="76"/>
         <source>Your &amp;name:</source>
         <translation>Su &amp;nombre:</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="75"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="76"/>
         <source>Your name</source>
         <translation>Su nombre</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="77"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="78"/>
         <source>&amp;Email:</source>
         <translation>&amp;Correo electrónico:</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="77"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="78"/>
         <source>Email address</source>
         <translation>Dirección de correo electrónico</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="80"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="81"/>
         <source>&amp;Password:</source>
         <translation>&amp;Contraseña:</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="80"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="81"/>
         <source>Password</source>
         <translation>Contraseña</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="83"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="84"/>
         <source>at least %n characters</source>
         <translation>
             <numerusform>al menos %n carácter</numerusform>
@@ -563,37 +649,37 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="84"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="85"/>
         <source>&amp;Confirm password:</source>
         <translation>Co&amp;nfirmar contraseña:</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="84"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="85"/>
         <source>Confirm password</source>
         <translation>Confirmar contraseña</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="105"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="106"/>
         <source>Enter the organization&apos;s name (at most 200 characters).</source>
         <translation>Introduzca el nombre de la organización (como máximo 200 caracteres).</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="107"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="108"/>
         <source>Enter your name (at most 100 characters).</source>
         <translation>Introduzca su nombre (como máximo 100 caracteres).</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="109"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="110"/>
         <source>Enter a valid email address.</source>
         <translation>Introduzca una dirección de correo electrónico válida.</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="111"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="112"/>
         <source>The password must be %1 to %2 characters long.</source>
         <translation>La contraseña debe tener entre %1 y %2 caracteres.</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="115"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="116"/>
         <source>The two passwords differ.</source>
         <translation>Las dos contraseñas no coinciden.</translation>
     </message>
@@ -601,88 +687,88 @@
 <context>
     <name>wadesk::FirstRunSecretsPage</name>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="248"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="249"/>
         <source>Secrets</source>
         <translation>Secretos</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="249"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="250"/>
         <source>WaDesk encrypts its secrets with a master key. Choose where that key is kept, and back it up together with the database.</source>
         <translation>WaDesk cifra sus secretos con una clave maestra. Elija dónde se guarda y haga una copia de seguridad junto con la base de datos.</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="252"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="253"/>
         <source>The system &amp;keychain</source>
         <translation>El &amp;llavero del sistema</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="254"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="255"/>
         <source>Keep the master key in the system keychain</source>
         <translation>Guardar la clave maestra en el llavero del sistema</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="257"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="258"/>
         <source>A key &amp;file readable only by you (%1)</source>
         <translation>Un &amp;archivo de clave que solo usted puede leer (%1)</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="260"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="261"/>
         <source>Keep the master key in a key file</source>
         <translation>Guardar la clave maestra en un archivo de clave</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="262"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="263"/>
         <source>The &amp;environment variable WADESK_MASTER_KEY</source>
         <translation>La variable de &amp;entorno WADESK_MASTER_KEY</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="264"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="265"/>
         <source>Take the master key from WADESK_MASTER_KEY</source>
         <translation>Tomar la clave maestra de WADESK_MASTER_KEY</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="270"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="271"/>
         <source>Keychain check result</source>
         <translation>Resultado de la comprobación del llavero</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="272"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="273"/>
         <source>Check the keychain &amp;again</source>
         <translation>Comprobar el llavero de &amp;nuevo</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="274"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="275"/>
         <source>Check the system keychain again</source>
         <translation>Comprobar de nuevo el llavero del sistema</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="285"/>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="297"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="286"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="298"/>
         <source>Checking the system keychain…</source>
         <translation>Comprobando el llavero del sistema…</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="315"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="316"/>
         <source>The system keychain works here: it is the recommended place.</source>
         <translation>El llavero del sistema funciona aquí: es el lugar recomendado.</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="318"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="319"/>
         <source>A system keychain exists but refused access (%1). Unlock it and check again, or use a key file.</source>
         <translation>Existe un llavero del sistema, pero denegó el acceso (%1). Desbloquéelo y compruebe de nuevo, o use un archivo de clave.</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="322"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="323"/>
         <source>No system keychain is available here (%1): the key file is used instead. Keep a backup of it.</source>
         <translation>No hay ningún llavero del sistema disponible aquí (%1): se usa el archivo de clave en su lugar. Guarde una copia de seguridad.</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="323"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="324"/>
         <source>no Secret Service or KWallet</source>
         <translation>ni Secret Service ni KWallet</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="327"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="328"/>
         <source>WADESK_MASTER_KEY is set in the environment: it takes precedence while it is set.</source>
         <translation>WADESK_MASTER_KEY está definida en el entorno: tiene prioridad mientras esté definida.</translation>
     </message>
@@ -690,82 +776,82 @@
 <context>
     <name>wadesk::FirstRunSummaryPage</name>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="427"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="428"/>
         <source>Ready</source>
         <translation>Listo</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="428"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="429"/>
         <source>Nothing has been written yet. Press Finish to create the organization and save these settings.</source>
         <translation>Todavía no se ha escrito nada. Pulse «Finalizar» para crear la organización y guardar esta configuración.</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="435"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="436"/>
         <source>Summary of the choices</source>
         <translation>Resumen de las opciones</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="457"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="458"/>
         <source>PostgreSQL: %1</source>
         <translation>PostgreSQL: %1</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="458"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="459"/>
         <source>SQLite: %1</source>
         <translation>SQLite: %1</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="461"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="462"/>
         <source>the system keychain</source>
         <translation>el llavero del sistema</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="463"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="464"/>
         <source>the environment variable WADESK_MASTER_KEY</source>
         <translation>la variable de entorno WADESK_MASTER_KEY</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="465"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="466"/>
         <source>key file %1</source>
         <translation>archivo de clave %1</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="468"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="469"/>
         <source>(exposed to the network)</source>
         <translation>(expuesta a la red)</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="469"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="470"/>
         <source>Organization</source>
         <translation>Organización</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="470"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="471"/>
         <source>Administrator</source>
         <translation>Administrador</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="471"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="472"/>
         <source>Database</source>
         <translation>Base de datos</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="471"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="472"/>
         <source>Master key</source>
         <translation>Clave maestra</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="471"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="472"/>
         <source>REST API</source>
         <translation>API REST</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="472"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="473"/>
         <source>Settings file</source>
         <translation>Archivo de configuración</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="478"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="479"/>
         <source>Creating the organization and saving the settings…</source>
         <translation>Creando la organización y guardando la configuración…</translation>
     </message>
@@ -773,32 +859,32 @@
 <context>
     <name>wadesk::FirstRunWizard</name>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="37"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="38"/>
         <source>Error</source>
         <translation>Error</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="491"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="492"/>
         <source>Welcome to %1</source>
         <translation>Bienvenido a %1</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="575"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="576"/>
         <source>WaDesk could not be set up: %1</source>
         <translation>No se pudo configurar WaDesk: %1</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="602"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="603"/>
         <source>WaDesk is ready</source>
         <translation>WaDesk está listo</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="603"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="604"/>
         <source>The organization %1 and its administrator %2 were created. Sign in next.</source>
         <translation>Se crearon la organización %1 y su administrador %2. A continuación, inicie sesión.</translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="605"/>
+        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="606"/>
         <source>The organization&apos;s first API key is shown below, this once only. Copy it now if an integration needs it; you can create others later.</source>
         <translation>La primera clave de API de la organización se muestra abajo, solo esta vez. Cópiela ahora si una integración la necesita; puede crear otras más adelante.</translation>
     </message>
@@ -806,179 +892,189 @@
 <context>
     <name>wadesk::MainWindow</name>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="48"/>
+        <location filename="../ui/main/MainWindow.cpp" line="50"/>
         <source>%1 — %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 — %2</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="61"/>
+        <location filename="../ui/main/MainWindow.cpp" line="63"/>
         <source>WhatsApp clients</source>
-        <translation type="unfinished"></translation>
+        <translation>Clientes de WhatsApp</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="70"/>
+        <location filename="../ui/main/MainWindow.cpp" line="72"/>
         <source>Selected client</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/main/MainWindow.cpp" line="74"/>
-        <source>&amp;WhatsApp</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/main/MainWindow.cpp" line="75"/>
-        <source>C&amp;onversations</source>
-        <translation type="unfinished"></translation>
+        <translation>Cliente seleccionado</translation>
     </message>
     <message>
         <location filename="../ui/main/MainWindow.cpp" line="76"/>
-        <source>The client&apos;s live WhatsApp Web page (Ctrl+1)</source>
-        <translation type="unfinished"></translation>
+        <source>&amp;WhatsApp</source>
+        <translation>&amp;WhatsApp</translation>
     </message>
     <message>
         <location filename="../ui/main/MainWindow.cpp" line="77"/>
-        <source>Contacts, messages and sending (Ctrl+2)</source>
-        <translation type="unfinished"></translation>
+        <source>C&amp;onversations</source>
+        <translation>C&amp;onversaciones</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="143"/>
+        <location filename="../ui/main/MainWindow.cpp" line="78"/>
+        <source>The client&apos;s live WhatsApp Web page (Ctrl+1)</source>
+        <translation>La página de WhatsApp Web en vivo del cliente (Ctrl+1)</translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MainWindow.cpp" line="79"/>
+        <source>Contacts, messages and sending (Ctrl+2)</source>
+        <translation>Contactos, mensajes y envío (Ctrl+2)</translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MainWindow.cpp" line="146"/>
         <source>&amp;File</source>
         <translation>&amp;Archivo</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="151"/>
+        <location filename="../ui/main/MainWindow.cpp" line="154"/>
         <source>&amp;Quit</source>
         <translation>&amp;Salir</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="156"/>
+        <location filename="../ui/main/MainWindow.cpp" line="159"/>
         <source>&amp;Edit</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Editar</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="160"/>
+        <location filename="../ui/main/MainWindow.cpp" line="163"/>
         <source>&amp;Find Contact</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Buscar contacto</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="167"/>
+        <location filename="../ui/main/MainWindow.cpp" line="171"/>
         <source>&amp;View</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Ver</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="169"/>
+        <location filename="../ui/main/MainWindow.cpp" line="173"/>
         <source>&amp;WhatsApp Page</source>
-        <translation type="unfinished"></translation>
+        <translation>Página de &amp;WhatsApp</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="172"/>
+        <location filename="../ui/main/MainWindow.cpp" line="176"/>
         <source>&amp;Conversations</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/main/MainWindow.cpp" line="175"/>
-        <source>Client &amp;List</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Conversaciones</translation>
     </message>
     <message>
         <location filename="../ui/main/MainWindow.cpp" line="179"/>
-        <source>&amp;Refresh</source>
-        <translation type="unfinished"></translation>
+        <source>Client &amp;List</source>
+        <translation>&amp;Lista de clientes</translation>
     </message>
     <message>
         <location filename="../ui/main/MainWindow.cpp" line="183"/>
+        <source>&amp;Refresh</source>
+        <translation>&amp;Actualizar</translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MainWindow.cpp" line="187"/>
         <source>Main Toolbar</source>
-        <translation type="unfinished"></translation>
+        <translation>Barra de herramientas principal</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="193"/>
+        <location filename="../ui/main/MainWindow.cpp" line="197"/>
         <source>&amp;Client</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Cliente</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="204"/>
+        <location filename="../ui/main/MainWindow.cpp" line="208"/>
         <source>&amp;Help</source>
         <translation>A&amp;yuda</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="206"/>
+        <location filename="../ui/main/MainWindow.cpp" line="210"/>
         <source>&amp;About WaDesk</source>
         <translation>&amp;Acerca de WaDesk</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="209"/>
+        <location filename="../ui/main/MainWindow.cpp" line="213"/>
         <source>About &amp;Qt</source>
         <translation>Acerca de &amp;Qt</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="229"/>
+        <location filename="../ui/main/MainWindow.cpp" line="228"/>
+        <source>&amp;Team…</source>
+        <translation>&amp;Equipo…</translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MainWindow.cpp" line="231"/>
+        <source>Add team members, change their roles and assign clients</source>
+        <translation>Añadir miembros del equipo, cambiar sus roles y asignar clientes</translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MainWindow.cpp" line="268"/>
         <source>Secrets: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Secretos: %1</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="240"/>
+        <location filename="../ui/main/MainWindow.cpp" line="279"/>
         <source>off</source>
-        <translation type="unfinished"></translation>
+        <translation>desactivada</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="245"/>
+        <location filename="../ui/main/MainWindow.cpp" line="284"/>
         <source>checking</source>
-        <translation type="unfinished"></translation>
+        <translation>comprobando</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="253"/>
+        <location filename="../ui/main/MainWindow.cpp" line="292"/>
         <source>running</source>
-        <translation type="unfinished"></translation>
+        <translation>en ejecución</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="255"/>
+        <location filename="../ui/main/MainWindow.cpp" line="294"/>
         <source>degraded (HTTP %1)</source>
-        <translation type="unfinished"></translation>
+        <translation>degradada (HTTP %1)</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="257"/>
+        <location filename="../ui/main/MainWindow.cpp" line="296"/>
         <source>not answering</source>
-        <translation type="unfinished"></translation>
+        <translation>no responde</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="265"/>
+        <location filename="../ui/main/MainWindow.cpp" line="304"/>
         <source>API: off</source>
-        <translation type="unfinished"></translation>
+        <translation>API: desactivada</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="265"/>
+        <location filename="../ui/main/MainWindow.cpp" line="304"/>
         <source>API: %1 (%2)</source>
-        <translation type="unfinished"></translation>
+        <translation>API: %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="274"/>
+        <location filename="../ui/main/MainWindow.cpp" line="313"/>
         <source>Ready: %1 of %2</source>
-        <translation type="unfinished"></translation>
+        <translation>Listos: %1 de %2</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="275"/>
+        <location filename="../ui/main/MainWindow.cpp" line="314"/>
         <source>Clients whose WhatsApp session is ready, of the clients you see</source>
-        <translation type="unfinished"></translation>
+        <translation>Clientes cuya sesión de WhatsApp está lista, de los clientes que usted ve</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="322"/>
+        <location filename="../ui/main/MainWindow.cpp" line="361"/>
         <source>Show &amp;WhatsApp Page</source>
-        <translation type="unfinished"></translation>
+        <translation>Mostrar página de &amp;WhatsApp</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="323"/>
+        <location filename="../ui/main/MainWindow.cpp" line="362"/>
         <source>Show &amp;Conversations</source>
-        <translation type="unfinished"></translation>
+        <translation>Mostrar &amp;conversaciones</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="342"/>
+        <location filename="../ui/main/MainWindow.cpp" line="381"/>
         <source>&lt;h3&gt;WaDesk %1&lt;/h3&gt;&lt;p&gt;Runs a team&apos;s WhatsApp sessions, with a REST API and signed webhooks.&lt;/p&gt;&lt;p&gt;Qt %2 (built with %3)&lt;br&gt;Chromium %4 (Qt WebEngine %5)&lt;br&gt;wa-js %6&lt;/p&gt;</source>
-        <translation type="unfinished"></translation>
+        <translation>&lt;h3&gt;WaDesk %1&lt;/h3&gt;&lt;p&gt;Gestiona las sesiones de WhatsApp de un equipo, con una API REST y webhooks firmados.&lt;/p&gt;&lt;p&gt;Qt %2 (compilado con %3)&lt;br&gt;Chromium %4 (Qt WebEngine %5)&lt;br&gt;wa-js %6&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="346"/>
+        <location filename="../ui/main/MainWindow.cpp" line="385"/>
         <source>(not loaded)</source>
-        <translation type="unfinished"></translation>
+        <translation>(no cargado)</translation>
     </message>
     <message>
         <source>WaDesk is running. The REST API listens on %1.</source>
@@ -989,7 +1085,7 @@
         <translation type="vanished">API: %1</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="227"/>
+        <location filename="../ui/main/MainWindow.cpp" line="266"/>
         <source>Database: %1</source>
         <translation>Base de datos: %1</translation>
     </message>
@@ -998,7 +1094,7 @@
         <translation type="vanished">&lt;h3&gt;WaDesk %1&lt;/h3&gt;&lt;p&gt;Gestiona las sesiones de WhatsApp de un equipo, con una API REST y webhooks firmados.&lt;/p&gt;&lt;p&gt;Qt %2 (compilado con %3)&lt;br&gt;Chromium %4 (Qt WebEngine %5)&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="351"/>
+        <location filename="../ui/main/MainWindow.cpp" line="390"/>
         <source>About WaDesk</source>
         <translation>Acerca de WaDesk</translation>
     </message>
@@ -1008,12 +1104,12 @@
     <message>
         <location filename="../ui/conversations/MessageDelegate.cpp" line="73"/>
         <source>Not sent</source>
-        <translation type="unfinished"></translation>
+        <translation>No enviado</translation>
     </message>
     <message>
         <location filename="../ui/conversations/MessageDelegate.cpp" line="73"/>
         <source>Not sent: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>No enviado: %1</translation>
     </message>
 </context>
 <context>
@@ -1021,52 +1117,52 @@
     <message>
         <location filename="../ui/models/MessageThreadModel.cpp" line="28"/>
         <source>Queued</source>
-        <translation type="unfinished"></translation>
+        <translation>En cola</translation>
     </message>
     <message>
         <location filename="../ui/models/MessageThreadModel.cpp" line="30"/>
         <source>Sending</source>
-        <translation type="unfinished"></translation>
+        <translation>Enviando</translation>
     </message>
     <message>
         <location filename="../ui/models/MessageThreadModel.cpp" line="32"/>
         <source>Sent</source>
-        <translation type="unfinished"></translation>
+        <translation>Enviado</translation>
     </message>
     <message>
         <location filename="../ui/models/MessageThreadModel.cpp" line="34"/>
         <source>Delivered</source>
-        <translation type="unfinished"></translation>
+        <translation>Entregado</translation>
     </message>
     <message>
         <location filename="../ui/models/MessageThreadModel.cpp" line="36"/>
         <source>Read</source>
-        <translation type="unfinished"></translation>
+        <translation>Leído</translation>
     </message>
     <message>
         <location filename="../ui/models/MessageThreadModel.cpp" line="38"/>
         <source>Failed</source>
-        <translation type="unfinished"></translation>
+        <translation>Fallido</translation>
     </message>
     <message>
         <location filename="../ui/models/MessageThreadModel.cpp" line="40"/>
         <source>Received</source>
-        <translation type="unfinished"></translation>
+        <translation>Recibido</translation>
     </message>
     <message>
         <location filename="../ui/models/MessageThreadModel.cpp" line="63"/>
         <source>Sent by you at %1, %2: %3</source>
-        <translation type="unfinished"></translation>
+        <translation>Enviado por usted el %1, %2: %3</translation>
     </message>
     <message>
         <location filename="../ui/models/MessageThreadModel.cpp" line="64"/>
         <source>Received at %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>Recibido el %1: %2</translation>
     </message>
     <message>
         <location filename="../ui/models/MessageThreadModel.cpp" line="66"/>
         <source> (failed: %1)</source>
-        <translation type="unfinished"></translation>
+        <translation> (falló: %1)</translation>
     </message>
 </context>
 <context>
@@ -1074,55 +1170,55 @@
     <message>
         <location filename="../ui/conversations/RateLimitStrip.cpp" line="34"/>
         <source>Sending limits</source>
-        <translation type="unfinished"></translation>
+        <translation>Límites de envío</translation>
     </message>
     <message>
         <location filename="../ui/conversations/RateLimitStrip.cpp" line="105"/>
         <source>Limits unavailable: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Límites no disponibles: %1</translation>
     </message>
     <message>
         <location filename="../ui/conversations/RateLimitStrip.cpp" line="116"/>
         <source>%1: %2/%3</source>
-        <translation type="unfinished"></translation>
+        <translation>%1: %2/%3</translation>
     </message>
     <message>
         <location filename="../ui/conversations/RateLimitStrip.cpp" line="117"/>
         <source>%1 used %2 of %3</source>
-        <translation type="unfinished"></translation>
+        <translation>%1: %2 de %3 usados</translation>
     </message>
     <message>
         <location filename="../ui/conversations/RateLimitStrip.cpp" line="122"/>
         <source>Minute</source>
-        <translation type="unfinished"></translation>
+        <translation>Minuto</translation>
     </message>
     <message>
         <location filename="../ui/conversations/RateLimitStrip.cpp" line="123"/>
         <source>Hour</source>
-        <translation type="unfinished"></translation>
+        <translation>Hora</translation>
     </message>
     <message>
         <location filename="../ui/conversations/RateLimitStrip.cpp" line="124"/>
         <source>Day</source>
-        <translation type="unfinished"></translation>
+        <translation>Día</translation>
     </message>
     <message numerus="yes">
         <location filename="../ui/conversations/RateLimitStrip.cpp" line="126"/>
         <source>Queue: %n</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Cola: %n</numerusform>
+            <numerusform>Cola: %n</numerusform>
         </translation>
     </message>
     <message>
         <location filename="../ui/conversations/RateLimitStrip.cpp" line="129"/>
         <source>(last leaves about %1)</source>
-        <translation type="unfinished"></translation>
+        <translation>(la última sale hacia las %1)</translation>
     </message>
     <message>
         <location filename="../ui/conversations/RateLimitStrip.cpp" line="134"/>
         <source>Sending paused</source>
-        <translation type="unfinished"></translation>
+        <translation>Envío en pausa</translation>
     </message>
 </context>
 <context>
@@ -1130,22 +1226,22 @@
     <message>
         <location filename="../ui/sessions/ClientDialogs.cpp" line="70"/>
         <source>Rename client</source>
-        <translation type="unfinished"></translation>
+        <translation>Cambiar nombre del cliente</translation>
     </message>
     <message>
         <location filename="../ui/sessions/ClientDialogs.cpp" line="76"/>
         <source>New name</source>
-        <translation type="unfinished"></translation>
+        <translation>Nombre nuevo</translation>
     </message>
     <message>
         <location filename="../ui/sessions/ClientDialogs.cpp" line="78"/>
         <source>&amp;Name:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Nombre:</translation>
     </message>
     <message>
         <location filename="../ui/sessions/ClientDialogs.cpp" line="81"/>
         <source>&amp;Rename</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Cambiar nombre</translation>
     </message>
 </context>
 <context>
@@ -1153,163 +1249,169 @@
     <message>
         <location filename="../ui/sessions/SessionListDelegate.cpp" line="85"/>
         <source>paused</source>
-        <translation type="unfinished"></translation>
+        <translation>en pausa</translation>
     </message>
     <message numerus="yes">
         <location filename="../ui/sessions/SessionListDelegate.cpp" line="87"/>
         <source>%n queued</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n en cola</numerusform>
+            <numerusform>%n en cola</numerusform>
         </translation>
     </message>
     <message>
         <location filename="../ui/sessions/SessionListDelegate.cpp" line="102"/>
         <source>no number linked</source>
-        <translation type="unfinished"></translation>
+        <translation>ningún número vinculado</translation>
     </message>
 </context>
 <context>
     <name>wadesk::SessionListModel</name>
     <message>
-        <location filename="../ui/models/SessionListModel.cpp" line="40"/>
-        <source>Stopped</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/models/SessionListModel.cpp" line="41"/>
-        <source>Starting</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/models/SessionListModel.cpp" line="42"/>
-        <source>Scan QR</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/models/SessionListModel.cpp" line="43"/>
-        <source>Linking</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/models/SessionListModel.cpp" line="44"/>
-        <source>Ready</source>
-        <translation type="unfinished">Listo</translation>
-    </message>
-    <message>
-        <location filename="../ui/models/SessionListModel.cpp" line="45"/>
-        <source>Disconnected</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <location filename="../ui/models/SessionListModel.cpp" line="46"/>
-        <source>Logged out</source>
-        <translation type="unfinished"></translation>
+        <source>Stopped</source>
+        <translation>Detenido</translation>
     </message>
     <message>
         <location filename="../ui/models/SessionListModel.cpp" line="47"/>
-        <source>Paused</source>
-        <translation type="unfinished"></translation>
+        <source>Starting</source>
+        <translation>Iniciando</translation>
     </message>
     <message>
         <location filename="../ui/models/SessionListModel.cpp" line="48"/>
+        <source>Scan QR</source>
+        <translation>Escanear QR</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/SessionListModel.cpp" line="49"/>
+        <source>Linking</source>
+        <translation>Vinculando</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/SessionListModel.cpp" line="50"/>
+        <source>Ready</source>
+        <translation>Listo</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/SessionListModel.cpp" line="51"/>
+        <source>Disconnected</source>
+        <translation>Desconectado</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/SessionListModel.cpp" line="52"/>
+        <source>Logged out</source>
+        <translation>Sesión cerrada</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/SessionListModel.cpp" line="53"/>
+        <source>Paused</source>
+        <translation>En pausa</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/SessionListModel.cpp" line="54"/>
         <source>Failed</source>
-        <translation type="unfinished"></translation>
+        <translation>Error</translation>
     </message>
     <message>
-        <location filename="../ui/models/SessionListModel.cpp" line="62"/>
+        <location filename="../ui/models/SessionListModel.cpp" line="68"/>
         <source>%1 — %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 — %2</translation>
     </message>
     <message>
-        <location filename="../ui/models/SessionListModel.cpp" line="68"/>
+        <location filename="../ui/models/SessionListModel.cpp" line="76"/>
         <source>%1, %2, %3</source>
-        <translation type="unfinished"></translation>
+        <translation>%1, %2, %3</translation>
     </message>
     <message>
-        <location filename="../ui/models/SessionListModel.cpp" line="68"/>
+        <location filename="../ui/models/SessionListModel.cpp" line="76"/>
         <source>no number linked</source>
-        <translation type="unfinished"></translation>
+        <translation>ningún número vinculado</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/models/SessionListModel.cpp" line="70"/>
+        <location filename="../ui/models/SessionListModel.cpp" line="78"/>
         <source>, %n unread</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>, %n sin leer</numerusform>
+            <numerusform>, %n sin leer</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/models/SessionListModel.cpp" line="72"/>
+        <location filename="../ui/models/SessionListModel.cpp" line="80"/>
         <source>, %n queued</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>, %n en cola</numerusform>
+            <numerusform>, %n en cola</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../ui/models/SessionListModel.cpp" line="74"/>
+        <location filename="../ui/models/SessionListModel.cpp" line="82"/>
         <source>, queue paused</source>
-        <translation type="unfinished"></translation>
+        <translation>, cola en pausa</translation>
     </message>
 </context>
 <context>
     <name>wadesk::SessionView</name>
     <message>
-        <location filename="../ui/sessions/SessionView.cpp" line="132"/>
+        <location filename="../ui/sessions/SessionView.cpp" line="139"/>
         <source>No client selected</source>
-        <translation type="unfinished"></translation>
+        <translation>Ningún cliente seleccionado</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/SessionView.cpp" line="152"/>
+        <location filename="../ui/sessions/SessionView.cpp" line="159"/>
         <source>Session state: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Estado de la sesión: %1</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/SessionView.cpp" line="157"/>
+        <location filename="../ui/sessions/SessionView.cpp" line="164"/>
         <source>On the phone open WhatsApp → Settings → Linked devices → Link a device, and scan the code below.</source>
-        <translation type="unfinished"></translation>
+        <translation>En el teléfono, abra WhatsApp → Ajustes → Dispositivos vinculados → Vincular un dispositivo y escanee el código de abajo.</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/SessionView.cpp" line="158"/>
+        <location filename="../ui/sessions/SessionView.cpp" line="165"/>
         <source>Waiting for an operator to link this number.</source>
-        <translation type="unfinished"></translation>
+        <translation>Esperando a que un operador vincule este número.</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/SessionView.cpp" line="160"/>
+        <location filename="../ui/sessions/SessionView.cpp" line="167"/>
         <source>The code expired: click &quot;Reload the QR code&quot; on the page.</source>
-        <translation type="unfinished"></translation>
+        <translation>El código caducó: haga clic en «Volver a cargar el código QR» en la página.</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/SessionView.cpp" line="168"/>
+        <location filename="../ui/sessions/SessionView.cpp" line="175"/>
         <source>Linked to %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Vinculado a %1</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/SessionView.cpp" line="187"/>
+        <location filename="../ui/sessions/SessionView.cpp" line="197"/>
         <source>Select a client on the left.</source>
-        <translation type="unfinished"></translation>
+        <translation>Seleccione un cliente a la izquierda.</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/SessionView.cpp" line="189"/>
+        <location filename="../ui/sessions/SessionView.cpp" line="199"/>
         <source>This client is waiting to be linked by an operator.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/sessions/SessionView.cpp" line="191"/>
-        <source>The session failed: %1
-Start it again from the Client menu.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/sessions/SessionView.cpp" line="194"/>
-        <source>The session of this client is not running.</source>
-        <translation type="unfinished"></translation>
+        <translation>Este cliente espera a que un operador lo vincule.</translation>
     </message>
     <message>
         <location filename="../ui/sessions/SessionView.cpp" line="201"/>
+        <source>The session of this client is starting.</source>
+        <translation>La sesión de este cliente se está iniciando.</translation>
+    </message>
+    <message>
+        <location filename="../ui/sessions/SessionView.cpp" line="203"/>
+        <source>The session failed: %1
+Start it again from the Client menu.</source>
+        <translation>La sesión falló: %1
+Vuelva a iniciarla desde el menú Cliente.</translation>
+    </message>
+    <message>
+        <location filename="../ui/sessions/SessionView.cpp" line="206"/>
+        <source>The session of this client is not running.</source>
+        <translation>La sesión de este cliente no está en ejecución.</translation>
+    </message>
+    <message>
+        <location filename="../ui/sessions/SessionView.cpp" line="213"/>
         <source>WhatsApp Web of %1</source>
-        <translation type="unfinished"></translation>
+        <translation>WhatsApp Web de %1</translation>
     </message>
 </context>
 <context>
@@ -1398,6 +1500,278 @@ Start it again from the Client menu.</source>
         <location filename="../ui/signin/SignInDialog.cpp" line="177"/>
         <source>Invalid email or password</source>
         <translation>Correo electrónico o contraseña no válidos</translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::TeamDialog</name>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="35"/>
+        <location filename="../ui/team/TeamDialog.cpp" line="259"/>
+        <source>Your role may not manage the team.</source>
+        <translation>Su rol no puede administrar el equipo.</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="49"/>
+        <source>Team</source>
+        <translation>Equipo</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="53"/>
+        <source>The members of your organization. Admins manage everyone; managers manage agents and viewers. Agents and viewers see only the clients assigned to them.</source>
+        <translation>Los miembros de su organización. Los administradores gestionan a todos; los gestores gestionan a agentes y observadores. Los agentes y observadores solo ven los clientes que tienen asignados.</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="62"/>
+        <source>Team members</source>
+        <translation>Miembros del equipo</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="77"/>
+        <source>&amp;Add Member…</source>
+        <translation>&amp;Añadir miembro…</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="79"/>
+        <source>Add member</source>
+        <translation>Añadir miembro</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="80"/>
+        <source>Create an account for a new team member</source>
+        <translation>Crear una cuenta para un nuevo miembro del equipo</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="86"/>
+        <source>New role for the selected member</source>
+        <translation>Nuevo rol para el miembro seleccionado</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="91"/>
+        <source>R&amp;ole:</source>
+        <translation>R&amp;ol:</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="93"/>
+        <source>&amp;Change Role</source>
+        <translation>&amp;Cambiar rol</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="95"/>
+        <source>Change role</source>
+        <translation>Cambiar rol</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="96"/>
+        <source>Give the selected member the role chosen above</source>
+        <translation>Asignar al miembro seleccionado el rol elegido arriba</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="98"/>
+        <location filename="../ui/team/TeamDialog.cpp" line="251"/>
+        <source>&amp;Deactivate</source>
+        <translation>&amp;Desactivar</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="100"/>
+        <location filename="../ui/team/TeamDialog.cpp" line="252"/>
+        <source>Deactivate member</source>
+        <translation>Desactivar miembro</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="102"/>
+        <source>&amp;Remove…</source>
+        <translation>&amp;Eliminar…</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="104"/>
+        <source>Remove member</source>
+        <translation>Eliminar miembro</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="105"/>
+        <source>Delete the selected member&apos;s account</source>
+        <translation>Eliminar la cuenta del miembro seleccionado</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="114"/>
+        <source>Assigned c&amp;lients</source>
+        <translation>C&amp;lientes asignados</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="124"/>
+        <source>Assigned clients</source>
+        <translation>Clientes asignados</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="125"/>
+        <source>Tick the clients this member may see</source>
+        <translation>Marque los clientes que este miembro puede ver</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="135"/>
+        <source>Team error</source>
+        <translation>Error del equipo</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="142"/>
+        <source>Close</source>
+        <translation>Cerrar</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="251"/>
+        <source>Ac&amp;tivate</source>
+        <translation>Ac&amp;tivar</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="252"/>
+        <source>Activate member</source>
+        <translation>Activar miembro</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="253"/>
+        <source>Stop the selected member from signing in (reversible)</source>
+        <translation>Impedir que el miembro seleccionado inicie sesión (reversible)</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="254"/>
+        <source>Let the selected member sign in again</source>
+        <translation>Permitir que el miembro seleccionado vuelva a iniciar sesión</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="261"/>
+        <source>This is you: you cannot change your own role, deactivate or remove yourself.</source>
+        <translation>Este es usted: no puede cambiar su propio rol ni desactivarse o eliminarse a sí mismo.</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="263"/>
+        <source>Managers can only manage agents and viewers.</source>
+        <translation>Los gestores solo pueden gestionar agentes y observadores.</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="274"/>
+        <source>Select an agent or viewer to choose the clients they see.</source>
+        <translation>Seleccione un agente u observador para elegir los clientes que ve.</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="279"/>
+        <source>%1 is an admin: admins see every client of the organization.</source>
+        <translation>%1 es administrador: los administradores ven todos los clientes de la organización.</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="280"/>
+        <source>%1 is a manager: managers see every client of the organization.</source>
+        <translation>%1 es gestor: los gestores ven todos los clientes de la organización.</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="287"/>
+        <source>The assignments could not be read.</source>
+        <translation>No se pudieron leer las asignaciones.</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="292"/>
+        <source>The clients could not be read.</source>
+        <translation>No se pudieron leer los clientes.</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="321"/>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="341"/>
+        <source>The organization has no clients yet.</source>
+        <translation>La organización aún no tiene clientes.</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/team/TeamDialog.cpp" line="342"/>
+        <source>The clients %1 sees (%2 of %n):</source>
+        <translation>
+            <numerusform>Los clientes que ve %1 (%2 de %n):</numerusform>
+            <numerusform>Los clientes que ve %1 (%2 de %n):</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="430"/>
+        <source>Remove team member</source>
+        <translation>Eliminar miembro del equipo</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="431"/>
+        <source>Remove %1 (%2) from the team? They will no longer be able to sign in.</source>
+        <translation>¿Eliminar a %1 (%2) del equipo? Ya no podrá iniciar sesión.</translation>
+    </message>
+    <message>
+        <location filename="../ui/team/TeamDialog.cpp" line="516"/>
+        <source>The password could not be hashed.</source>
+        <translation>No se pudo calcular el hash de la contraseña.</translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::TeamMemberModel</name>
+    <message>
+        <location filename="../ui/models/TeamMemberModel.cpp" line="35"/>
+        <source>Admin</source>
+        <translation>Administrador</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/TeamMemberModel.cpp" line="36"/>
+        <source>Manager</source>
+        <translation>Gestor</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/TeamMemberModel.cpp" line="37"/>
+        <source>Agent</source>
+        <translation>Agente</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/TeamMemberModel.cpp" line="38"/>
+        <source>Viewer</source>
+        <translation>Observador</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/TeamMemberModel.cpp" line="55"/>
+        <source>Active</source>
+        <translation>Activo</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/TeamMemberModel.cpp" line="55"/>
+        <source>Deactivated</source>
+        <translation>Desactivado</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/TeamMemberModel.cpp" line="59"/>
+        <source>%1 (you)</source>
+        <translation>%1 (usted)</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/TeamMemberModel.cpp" line="66"/>
+        <source>%1, %2, %3, %4</source>
+        <translation>%1, %2, %3, %4</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/TeamMemberModel.cpp" line="88"/>
+        <source>Name</source>
+        <translation>Nombre</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/TeamMemberModel.cpp" line="89"/>
+        <source>Email</source>
+        <translation>Correo electrónico</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/TeamMemberModel.cpp" line="90"/>
+        <source>Role</source>
+        <translation>Rol</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/TeamMemberModel.cpp" line="91"/>
+        <source>Status</source>
+        <translation>Estado</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/TeamMemberModel.cpp" line="115"/>
+        <source>Your role may not manage the team.</source>
+        <translation>Su rol no puede administrar el equipo.</translation>
     </message>
 </context>
 </TS>

@@ -61,11 +61,18 @@ Result<int> SqlRunner::change(const QString &sql, const QVariantList &bindings, 
     return affected;
 }
 
+int SqlRunner::nextChunk(int remaining)
+{
+    int chunk = 64;
+    while (chunk > remaining)
+        chunk /= 2;
+    return chunk;
+}
+
 Result<int> SqlRunner::insertRows(const QString &head, int columns, const QVariantList &values, const char *context,
                                   const QString &tail)
 {
     Q_ASSERT(columns > 0 && values.size() % columns == 0);
-    constexpr int kMaxRows = 64;
     QString oneRow = QStringLiteral("(");
     for (int c = 0; c < columns; ++c)
         oneRow += c == 0 ? QStringLiteral("?") : QStringLiteral(", ?");
@@ -74,9 +81,7 @@ Result<int> SqlRunner::insertRows(const QString &head, int columns, const QVaria
     int done = 0;
     int affected = 0;
     while (done < rows) {
-        int chunk = kMaxRows;
-        while (chunk > rows - done)
-            chunk /= 2;
+        const int chunk = nextChunk(rows - done);
         QString sql = head;
         sql.reserve(head.size() + chunk * (oneRow.size() + 2) + tail.size() + 1);
         for (int r = 0; r < chunk; ++r) {

@@ -28,10 +28,13 @@ public:
     // optional `tail` such as "ON CONFLICT DO NOTHING" follows the rows), `values` holds the rows
     // one after the other, `columns` values each. On PostgreSQL every statement is a round trip
     // and Qt runs batches row by row, so one statement per 64 rows is what makes bulk writes
-    // cheap. Chunks are 64 rows, then the binary decomposition of the rest (32, 16, ... 1), so
-    // at most seven statement texts per table are ever prepared. Returns the rows affected.
+    // cheap. Rows go in chunks of nextChunk(), so at most seven statement texts per table are
+    // ever prepared. Returns the rows affected.
     Result<int> insertRows(const QString &head, int columns, const QVariantList &values, const char *context,
                            const QString &tail = QString());
+    // How many of `remaining` items the next multi-row statement takes: 64, then the binary
+    // decomposition of the rest (32, 16, ... 1), so a statement has one of seven shapes.
+    static int nextChunk(int remaining);
     // A query on a statement prepared once per thread and connection, like change(): `read`
     // takes what it needs from the result (and must not keep the query), after which the
     // statement is reset, so that no read transaction stays open. Returns what `read` returned.

@@ -118,14 +118,11 @@ Result<std::optional<ContactRecord>> ContactRepository::findByPhone(const QStrin
 
 Result<QHash<QString, ContactRecord>> ContactRepository::findByPhones(const QString &organizationId, const QStringList &phoneNumbers)
 {
-    // Chunks of 64 numbers, then the binary decomposition of the rest: a handful of statement
-    // texts, each prepared once.
+    // In chunks of SqlRunner::nextChunk(): a handful of statement texts, each prepared once.
     QHash<QString, ContactRecord> found;
     int done = 0;
     while (done < phoneNumbers.size()) {
-        int chunk = 64;
-        while (chunk > phoneNumbers.size() - done)
-            chunk /= 2;
+        const int chunk = SqlRunner::nextChunk(int(phoneNumbers.size()) - done);
         QString sql = QStringLiteral("SELECT ") + kColumns + QStringLiteral(" FROM contacts WHERE organization_id = ? AND phone_number IN (?");
         QVariantList bind{organizationId};
         for (int i = 0; i < chunk; ++i) {

@@ -73,30 +73,6 @@ QString historyFilters(const QString &organizationId, const QString &clientId, c
 }
 } // namespace
 
-Status MessageRepository::insert(const MessageRecord &m)
-{
-    Result<int> r = m_sql.change(
-        QStringLiteral("INSERT INTO messages (id, organization_id, client_id, contact_id, direction, body, status, failure_reason, "
-                       "wa_message_id, idempotency_key, request_hash, created_by, created_at, sent_at, updated_at) "
-                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-        {m.id, m.organizationId, m.clientId, m.contactId, m.direction, m.body, m.status, textOrNull(m.failureReason),
-         textOrNull(m.waMessageId), textOrNull(m.idempotencyKey), textOrNull(m.requestHash), textOrNull(m.createdBy), m.createdAt,
-         m.sentAt > 0 ? QVariant(m.sentAt) : nullInt(), m.updatedAt},
-        "messages.insert");
-    if (!r)
-        return r.error();
-    return {};
-}
-
-Status MessageRepository::enqueue(const MessageRecord &m)
-{
-    Result<int> r = m_sql.change(QStringLiteral("INSERT INTO outbox (message_id, organization_id, client_id, enqueued_at) VALUES (?, ?, ?, ?)"),
-                                 {m.id, m.organizationId, m.clientId, m.createdAt}, "outbox.insert");
-    if (!r)
-        return r.error();
-    return {};
-}
-
 Status MessageRepository::insertMany(const QList<MessageRecord> &messages)
 {
     QVariantList rows;

@@ -51,9 +51,7 @@ class MessageRepository {
 public:
     explicit MessageRepository(SqlRunner &sql) : m_sql(sql) {}
 
-    Status insert(const MessageRecord &message);
-    Status enqueue(const MessageRecord &message);
-    // Both for a group of new outbound messages, with multi-row INSERTs.
+    // New outbound messages and their outbox entries, with multi-row INSERTs.
     Status insertMany(const QList<MessageRecord> &messages);
     Status enqueueMany(const QList<MessageRecord> &messages);
     // Inbound (or sent from the phone): false when this WhatsApp id was stored already.

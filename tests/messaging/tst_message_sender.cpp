@@ -189,7 +189,7 @@ public:
         m.body = body;
         m.status = QStringLiteral("queued");
         m.createdAt = m.updatedAt = wallClock();
-        if (!messages.insert(m) || !messages.enqueue(m) || !tx.commit())
+        if (!messages.insertMany({m}) || !messages.enqueueMany({m}) || !tx.commit())
             return {};
         return m.id;
     }

@@ -8,6 +8,7 @@
 //   comes back without a new QR; a logout from the phone → logged_out → QR again; SIGTERM
 //   stops the app and its Chromium processes.
 
+#include "BinarySandbox.h"
 #include "EngineApiClient.h"
 #include "FakeWhatsAppServer.h"
 #include "HttpTestClient.h"
@@ -35,27 +36,15 @@ using wadesk::test::ApiTestHarness;
 using wadesk::test::EngineApiClient;
 using wadesk::test::FakeWhatsAppServer;
 
+using wadesk::test::freeLoopbackPort;
+using wadesk::test::isolatedEnvironment;
+using wadesk::test::wadeskBinary;
+
 namespace {
 
 constexpr int kWaitMs = 45000; // a cold Chromium in a fresh process, 2 busy cores
 const QString kSession = QStringLiteral("e2e");
 const QString kPhone = QStringLiteral("14155552671");
-
-QString binaryPath()
-{
-    const QString fromEnv = qEnvironmentVariable("WADESK_BINARY");
-    if (!fromEnv.isEmpty())
-        return fromEnv;
-    return QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("../app/wadesk"));
-}
-
-quint16 freePort()
-{
-    QTcpServer probe;
-    if (!probe.listen(QHostAddress::LocalHost, 0))
-        return 0;
-    return probe.serverPort();
-}
 
 QByteArray readProc(qint64 pid, const char *what)
 {
@@ -140,21 +129,7 @@ class Instance {
 public:
     Instance(const QString &home, const QString &pageUrl)
     {
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        for (const QString &key : env.keys()) {
-            if (key.startsWith(QLatin1String("WADESK_")) || key.startsWith(QLatin1String("QTWEBENGINE_")))
-                env.remove(key);
-        }
-        for (const char *name : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM", "DBUS_SESSION_BUS_ADDRESS"})
-            env.remove(QLatin1String(name));
-        QDir(home).mkpath(QStringLiteral("runtime"));
-        QFile::setPermissions(home + QStringLiteral("/runtime"), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
-        env.insert(QStringLiteral("HOME"), home);
-        env.insert(QStringLiteral("XDG_CONFIG_HOME"), home + QStringLiteral("/config"));
-        env.insert(QStringLiteral("XDG_DATA_HOME"), home + QStringLiteral("/share"));
-        env.insert(QStringLiteral("XDG_CACHE_HOME"), home + QStringLiteral("/cache"));
-        env.insert(QStringLiteral("XDG_RUNTIME_DIR"), home + QStringLiteral("/runtime"));
-        env.insert(QStringLiteral("WADESK_SECRETS_BACKEND"), QStringLiteral("file"));
+        QProcessEnvironment env = isolatedEnvironment(home);
         env.insert(QStringLiteral("WADESK_PASSWORD_HASH_COST"), QStringLiteral("min"));
         env.insert(QStringLiteral("WADESK_HEALTH_CACHE_MS"), QStringLiteral("0"));
         env.insert(QStringLiteral("WADESK_WA_URL"), pageUrl);
@@ -172,8 +147,8 @@ public:
 
     bool start()
     {
-        m_port = freePort();
-        m_process.start(binaryPath(), {QStringLiteral("--headless"), QStringLiteral("--data-dir"), m_dataDir,
+        m_port = freeLoopbackPort();
+        m_process.start(wadeskBinary(), {QStringLiteral("--headless"), QStringLiteral("--data-dir"), m_dataDir,
                                        QStringLiteral("--port"), QString::number(m_port)});
         if (!m_process.waitForStarted(10000))
             return false;
@@ -309,7 +284,7 @@ class TestEngineE2e : public QObject {
 private slots:
     void initTestCase()
     {
-        QVERIFY2(QFileInfo::exists(binaryPath()), qPrintable(binaryPath()));
+        QVERIFY2(QFileInfo::exists(wadeskBinary()), qPrintable(wadeskBinary()));
         QVERIFY(m_home.isValid());
         QVERIFY(m_fake.start());
         QVERIFY(startApp());

@@ -4,6 +4,7 @@
 // and graceful shutdown on SIGTERM / SIGINT. Each run gets its own HOME and XDG directories so a
 // developer's settings file is never read, and no DISPLAY.
 
+#include "BinarySandbox.h"
 #include "HttpTestClient.h"
 #include "PgCluster.h"
 #include "common/Version.h"
@@ -28,23 +29,11 @@ using wadesk::test::HttpTestClient;
 using wadesk::test::HttpTestResponse;
 using wadesk::test::PgCluster;
 
+using wadesk::test::freeLoopbackPort;
+using wadesk::test::isolatedEnvironment;
+using wadesk::test::wadeskBinary;
+
 namespace {
-
-QString binaryPath()
-{
-    const QString fromEnv = qEnvironmentVariable("WADESK_BINARY");
-    if (!fromEnv.isEmpty())
-        return fromEnv;
-    return QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("../app/wadesk"));
-}
-
-quint16 freePort()
-{
-    QTcpServer probe;
-    if (!probe.listen(QHostAddress::LocalHost, 0))
-        return 0;
-    return probe.serverPort();
-}
 
 HttpTestResponse httpRequest(quint16 port, const QByteArray &raw, int timeoutMs = 5000)
 {
@@ -67,23 +56,7 @@ public:
         : m_home(std::make_unique<QTemporaryDir>())
     {
         m_dataDir = m_home->filePath(QStringLiteral("data")); // does not exist yet: "empty data directory"
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        for (const QString &key : env.keys()) {
-            if (key.startsWith(QLatin1String("WADESK_")))
-                env.remove(key);
-        }
-        for (const char *name : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM", "DBUS_SESSION_BUS_ADDRESS"})
-            env.remove(QLatin1String(name));
-        const QString home = m_home->path();
-        QDir(home).mkpath(QStringLiteral("runtime"));
-        QFile::setPermissions(home + QStringLiteral("/runtime"), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
-        env.insert(QStringLiteral("HOME"), home);
-        env.insert(QStringLiteral("XDG_CONFIG_HOME"), home + QStringLiteral("/config"));
-        env.insert(QStringLiteral("XDG_DATA_HOME"), home + QStringLiteral("/share"));
-        env.insert(QStringLiteral("XDG_CACHE_HOME"), home + QStringLiteral("/cache"));
-        env.insert(QStringLiteral("XDG_RUNTIME_DIR"), home + QStringLiteral("/runtime"));
-        env.insert(QStringLiteral("WADESK_SECRETS_BACKEND"), QStringLiteral("file"));
-        m_process.setProcessEnvironment(env);
+        m_process.setProcessEnvironment(isolatedEnvironment(m_home->path()));
     }
 
     ~Instance()
@@ -111,17 +84,17 @@ public:
     {
         QStringList args = arguments;
         if (server) {
-            m_port = freePort();
+            m_port = freeLoopbackPort();
             args << QStringLiteral("--data-dir") << m_dataDir << QStringLiteral("--port") << QString::number(m_port);
         }
-        m_process.start(binaryPath(), args);
+        m_process.start(wadeskBinary(), args);
         return m_process.waitForStarted(10000);
     }
 
     // Runs to completion (for the option checks); false when it did not end in time.
     bool run(const QStringList &arguments, int timeoutMs = 30000)
     {
-        m_process.start(binaryPath(), arguments);
+        m_process.start(wadeskBinary(), arguments);
         return m_process.waitForStarted(10000) && m_process.waitForFinished(timeoutMs);
     }
 
@@ -200,7 +173,7 @@ class TestHeadless : public QObject {
 private slots:
     void initTestCase()
     {
-        QVERIFY2(QFile::exists(binaryPath()), qPrintable(binaryPath()));
+        QVERIFY2(QFile::exists(wadeskBinary()), qPrintable(wadeskBinary()));
     }
 
     void versionExitsZero()

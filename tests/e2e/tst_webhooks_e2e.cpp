@@ -9,6 +9,7 @@
 //   kill -9 while a slow receiver has deliveries in flight and ~100 are pending: after a
 //   restart every event id arrives at least once and every delivery ends succeeded.
 
+#include "BinarySandbox.h"
 #include "EngineApiClient.h"
 #include "FakeWhatsAppServer.h"
 #include "HttpTestClient.h"
@@ -37,6 +38,10 @@ using wadesk::test::FakeWhatsAppServer;
 using wadesk::test::WebhookReceiver;
 using Behaviour = wadesk::test::WebhookReceiver::Behaviour;
 
+using wadesk::test::freeLoopbackPort;
+using wadesk::test::isolatedEnvironment;
+using wadesk::test::wadeskBinary;
+
 namespace {
 
 constexpr int kWaitMs = 45000; // a cold Chromium in a fresh process, 2 busy cores
@@ -45,42 +50,12 @@ const QString kSession = QStringLiteral("hooks");
 const QString kPhone = QStringLiteral("14155552671");
 const QJsonValue kNoBody = QJsonValue(QJsonValue::Undefined);
 
-QString binaryPath()
-{
-    const QString fromEnv = qEnvironmentVariable("WADESK_BINARY");
-    if (!fromEnv.isEmpty())
-        return fromEnv;
-    return QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("../app/wadesk"));
-}
-
-quint16 freePort()
-{
-    QTcpServer probe;
-    if (!probe.listen(QHostAddress::LocalHost, 0))
-        return 0;
-    return probe.serverPort();
-}
-
 // One run of the binary in the shared sandbox.
 class Instance {
 public:
     Instance(const QString &home, const QString &pageUrl, const QString &operatorOrganization)
     {
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        for (const QString &key : env.keys()) {
-            if (key.startsWith(QLatin1String("WADESK_")) || key.startsWith(QLatin1String("QTWEBENGINE_")))
-                env.remove(key);
-        }
-        for (const char *name : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM", "DBUS_SESSION_BUS_ADDRESS"})
-            env.remove(QLatin1String(name));
-        QDir(home).mkpath(QStringLiteral("runtime"));
-        QFile::setPermissions(home + QStringLiteral("/runtime"), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
-        env.insert(QStringLiteral("HOME"), home);
-        env.insert(QStringLiteral("XDG_CONFIG_HOME"), home + QStringLiteral("/config"));
-        env.insert(QStringLiteral("XDG_DATA_HOME"), home + QStringLiteral("/share"));
-        env.insert(QStringLiteral("XDG_CACHE_HOME"), home + QStringLiteral("/cache"));
-        env.insert(QStringLiteral("XDG_RUNTIME_DIR"), home + QStringLiteral("/runtime"));
-        env.insert(QStringLiteral("WADESK_SECRETS_BACKEND"), QStringLiteral("file"));
+        QProcessEnvironment env = isolatedEnvironment(home);
         env.insert(QStringLiteral("WADESK_PASSWORD_HASH_COST"), QStringLiteral("min"));
         env.insert(QStringLiteral("WADESK_HEALTH_CACHE_MS"), QStringLiteral("0"));
         env.insert(QStringLiteral("WADESK_WA_URL"), pageUrl);
@@ -111,8 +86,8 @@ public:
 
     bool start()
     {
-        m_port = freePort();
-        m_process.start(binaryPath(), {QStringLiteral("--headless"), QStringLiteral("--data-dir"), m_dataDir, QStringLiteral("--port"),
+        m_port = freeLoopbackPort();
+        m_process.start(wadeskBinary(), {QStringLiteral("--headless"), QStringLiteral("--data-dir"), m_dataDir, QStringLiteral("--port"),
                                        QString::number(m_port)});
         if (!m_process.waitForStarted(10000))
             return false;
@@ -310,7 +285,7 @@ class TestWebhooksE2e : public QObject {
 private slots:
     void initTestCase()
     {
-        QVERIFY2(QFileInfo::exists(binaryPath()), qPrintable(binaryPath()));
+        QVERIFY2(QFileInfo::exists(wadeskBinary()), qPrintable(wadeskBinary()));
         QVERIFY(m_home.isValid());
         QVERIFY(m_fake.start());
         QVERIFY(m_receiver.start());

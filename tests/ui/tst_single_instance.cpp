@@ -3,6 +3,7 @@
 // 0, a headless one still exits 3 (the lock file), and a fresh data directory starts with the
 // first-run wizard, which also answers later launches.
 
+#include "BinarySandbox.h"
 #include "HttpTestClient.h"
 #include "firstrun/FirstRunSetup.h"
 #include "shell/SingleInstance.h"
@@ -25,54 +26,29 @@
 using namespace wadesk;
 using wadesk::test::HttpTestClient;
 
+using wadesk::test::freeLoopbackPort;
+using wadesk::test::isolatedEnvironment;
+using wadesk::test::wadeskBinary;
+
 namespace {
-
-QString binaryPath()
-{
-    const QString fromEnv = qEnvironmentVariable("WADESK_BINARY");
-    if (!fromEnv.isEmpty())
-        return fromEnv;
-    return QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("../app/wadesk"));
-}
-
-quint16 freePort()
-{
-    QTcpServer probe;
-    if (!probe.listen(QHostAddress::LocalHost, 0))
-        return 0;
-    return probe.serverPort();
-}
 
 // A sandboxed HOME with a settings file and data directory of its own.
 struct Sandbox {
     QTemporaryDir home;
-    quint16 port = freePort();
+    quint16 port = freeLoopbackPort();
     QString dataDir() const { return home.filePath(QStringLiteral("data")); }
     QString settingsFile() const { return home.filePath(QStringLiteral("config/wadesk.conf")); }
 
     QProcessEnvironment environment() const
     {
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        for (const QString &key : env.keys()) {
-            if (key.startsWith(QLatin1String("WADESK_")))
-                env.remove(key);
-        }
-        for (const char *name : {"DISPLAY", "WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS"})
-            env.remove(QLatin1String(name));
-        const QString h = home.path();
-        QDir(h).mkpath(QStringLiteral("runtime"));
-        QFile::setPermissions(h + QStringLiteral("/runtime"), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
-        env.insert(QStringLiteral("HOME"), h);
-        env.insert(QStringLiteral("XDG_CONFIG_HOME"), h + QStringLiteral("/xdgconfig"));
-        env.insert(QStringLiteral("XDG_DATA_HOME"), h + QStringLiteral("/share"));
-        env.insert(QStringLiteral("XDG_CACHE_HOME"), h + QStringLiteral("/cache"));
-        env.insert(QStringLiteral("XDG_RUNTIME_DIR"), h + QStringLiteral("/runtime"));
+        QProcessEnvironment env = isolatedEnvironment(home.path());
+        // config/ holds the settings file the test writes itself (WADESK_CONFIG below).
+        env.insert(QStringLiteral("XDG_CONFIG_HOME"), home.filePath(QStringLiteral("xdgconfig")));
         env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
         env.insert(QStringLiteral("QTWEBENGINE_DISABLE_SANDBOX"), QStringLiteral("1"));
         env.insert(QStringLiteral("WADESK_CONFIG"), settingsFile());
         env.insert(QStringLiteral("WADESK_DATA_DIR"), dataDir());
         env.insert(QStringLiteral("WADESK_PORT"), QString::number(port));
-        env.insert(QStringLiteral("WADESK_SECRETS_BACKEND"), QStringLiteral("file"));
         env.insert(QStringLiteral("WADESK_PASSWORD_HASH_COST"), QStringLiteral("min"));
         return env;
     }
@@ -174,7 +150,7 @@ private slots:
         QProcess first;
         first.setProcessEnvironment(box.environment());
         first.setProcessChannelMode(QProcess::MergedChannels);
-        first.start(binaryPath(), {});
+        first.start(wadeskBinary(), {});
         QVERIFY(first.waitForStarted(10000));
         QVERIFY2(QTest::qWaitFor([&]() { return first.state() == QProcess::NotRunning || healthy(box.port); }, 60000)
                      && first.state() == QProcess::Running,
@@ -182,7 +158,7 @@ private slots:
 
         QProcess second;
         second.setProcessEnvironment(box.environment());
-        second.start(binaryPath(), {});
+        second.start(wadeskBinary(), {});
         QVERIFY(second.waitForFinished(30000));
         QCOMPARE(second.exitStatus(), QProcess::NormalExit);
         QCOMPARE(second.exitCode(), 0);
@@ -191,9 +167,9 @@ private slots:
         // Headless keeps the lock-file behaviour: exit 3.
         QProcess headless;
         QProcessEnvironment env = box.environment();
-        env.insert(QStringLiteral("WADESK_PORT"), QString::number(freePort()));
+        env.insert(QStringLiteral("WADESK_PORT"), QString::number(freeLoopbackPort()));
         headless.setProcessEnvironment(env);
-        headless.start(binaryPath(), {QStringLiteral("--headless")});
+        headless.start(wadeskBinary(), {QStringLiteral("--headless")});
         QVERIFY(headless.waitForFinished(30000));
         QCOMPARE(headless.exitCode(), 3);
 
@@ -211,7 +187,7 @@ private slots:
         QProcess first;
         first.setProcessEnvironment(box.environment());
         first.setProcessChannelMode(QProcess::MergedChannels);
-        first.start(binaryPath(), {});
+        first.start(wadeskBinary(), {});
         QVERIFY(first.waitForStarted(10000));
         QByteArray output;
         QVERIFY2(QTest::qWaitFor(
@@ -226,7 +202,7 @@ private slots:
         // The wizard instance answers a second launch too.
         QProcess second;
         second.setProcessEnvironment(box.environment());
-        second.start(binaryPath(), {});
+        second.start(wadeskBinary(), {});
         QVERIFY(second.waitForFinished(30000));
         QCOMPARE(second.exitCode(), 0);
 

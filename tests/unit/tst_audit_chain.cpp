@@ -6,6 +6,7 @@
 // binary's `wadesk --verify-audit --db <url>` (exit code 0 intact, 1 broken, the entry id printed).
 // Concurrent writers of one organization keep one unbroken chain.
 
+#include "BinarySandbox.h"
 #include "PgCluster.h"
 #include "TestDatabases.h"
 #include "audit/AuditLog.h"
@@ -87,15 +88,6 @@ bool exec(Database &db, const QString &statement, const QVariantList &bindings)
     return r.ok();
 }
 
-QString binaryPath()
-{
-    const QString fromEnv = qEnvironmentVariable("WADESK_BINARY");
-    if (!fromEnv.isEmpty())
-        return fromEnv;
-    // Run by hand from the build tree: tests/<exe> next to app/wadesk.
-    return QDir(QCoreApplication::applicationDirPath()).absoluteFilePath(QStringLiteral("../app/wadesk"));
-}
-
 struct CliResult {
     int exitCode = -1;
     QString out;
@@ -116,7 +108,7 @@ CliResult runVerifier(const QString &url)
     env.insert(QStringLiteral("XDG_DATA_HOME"), home.filePath(QStringLiteral("data")));
     env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
     p.setProcessEnvironment(env);
-    p.start(binaryPath(), {QStringLiteral("--verify-audit"), QStringLiteral("--db"), url});
+    p.start(wadesk::test::wadeskBinary(), {QStringLiteral("--verify-audit"), QStringLiteral("--db"), url});
     CliResult r;
     if (!p.waitForFinished(60000)) {
         p.kill();
@@ -137,7 +129,7 @@ class TestAuditChain : public QObject {
 private slots:
     void initTestCase()
     {
-        QVERIFY2(QFileInfo(binaryPath()).isExecutable(), qPrintable(QStringLiteral("wadesk binary not found at ") + binaryPath()));
+        QVERIFY2(QFileInfo(wadesk::test::wadeskBinary()).isExecutable(), qPrintable(QStringLiteral("wadesk binary not found at ") + wadesk::test::wadeskBinary()));
     }
 
     void tampering_data()

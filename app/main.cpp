@@ -5,6 +5,7 @@
 #include "ExitCodes.h"
 #include "common/Version.h"
 #include "config/ConfigLoader.h"
+#include "engine/EngineInfo.h"
 #include "Translations.h"
 
 #include <QApplication>
@@ -61,7 +62,8 @@ int main(int argc, char *argv[])
         return wadesk::ExitCode::Ok;
     }
     if (loaded.value().showVersion) {
-        std::printf("WaDesk %s (Qt %s)\n", wadesk::kVersion, qVersion());
+        std::printf("WaDesk %s (Qt %s, QtWebEngine %s, Chromium %s)\n", wadesk::kVersion, qVersion(),
+                    qPrintable(wadesk::EngineInfo::qtWebEngineVersion()), qPrintable(wadesk::EngineInfo::chromiumVersion()));
         return wadesk::ExitCode::Ok;
     }
 

@@ -14,7 +14,7 @@ BUILD_PKGS=(
 )
 TEST_PKGS=(
   postgresql postgresql-contrib xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools
-  wrk curl procps
+  wrk curl procps ccache
 )
 
 want=("${BUILD_PKGS[@]}")

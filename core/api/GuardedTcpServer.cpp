@@ -45,6 +45,15 @@ ConnectionGuard *GuardedTcpServer::guardFor(QTcpSocket *socket) const
     return socket ? socket->findChild<ConnectionGuard *>(QString(), Qt::FindDirectChildrenOnly) : nullptr;
 }
 
+ConnectionGuard *GuardedTcpServer::guardForPeer(const QHostAddress &address, quint16 port) const
+{
+    for (const auto &g : m_guards) {
+        if (!g.isNull() && g->socket()->peerPort() == port && g->socket()->peerAddress().isEqual(address))
+            return g.data();
+    }
+    return nullptr;
+}
+
 void GuardedTcpServer::stopAccepting()
 {
     close();

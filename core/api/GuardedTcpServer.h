@@ -22,6 +22,9 @@ public:
     int openConnections() const;
     QList<ConnectionGuard *> guards() const;
     ConnectionGuard *guardFor(QTcpSocket *socket) const;
+    // The connection a request came in on, by the client's address and port (Qt 6.5+ does not
+    // say which socket a request belongs to).
+    ConnectionGuard *guardForPeer(const QHostAddress &address, quint16 port) const;
     // Stops accepting and asks every connection to close once its reply is out.
     void stopAccepting();
 

@@ -7,6 +7,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLocale>
+#include <QTimeZone>
 
 namespace wadesk {
 
@@ -68,7 +69,7 @@ void HealthController::appendTimestamp(QByteArray &out)
     const qint64 second = now / 1000;
     if (second != m_timestampSecond) {
         m_timestampSecond = second;
-        m_timestampPrefix = QDateTime::fromMSecsSinceEpoch(second * 1000, Qt::UTC)
+        m_timestampPrefix = QDateTime::fromMSecsSinceEpoch(second * 1000, QTimeZone::utc())
                                 .toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss"))
                                 .toLatin1();
     }

@@ -14,12 +14,17 @@
 
 namespace wadesk {
 
+// On every Qt version WaDesk writes the answer's bytes to the socket itself (so keep-alive,
+// pipelining and limits behave the same everywhere). Qt 6.5+ hands out a responder instead of
+// the socket: the socket is then found through its connection guard (by the peer's address and
+// port), and the responder is kept, unused, until the answer is written, because Qt reads the
+// connection's next request only once the responder is gone.
 struct Reply::State {
     QPointer<HttpServer> server;
-    QPointer<QTcpSocket> socket;      // Qt 6.4: we write the bytes ourselves
+    QPointer<QTcpSocket> socket;
     QPointer<ConnectionGuard> guard;
 #if QT_VERSION >= QT_VERSION_CHECK(6, 5, 0)
-    std::unique_ptr<QHttpServerResponder> responder; // Qt 6.5+: the socket is not exposed
+    std::unique_ptr<QHttpServerResponder> responder;
 #endif
     bool keepAlive = true;
     bool head = false;
@@ -96,6 +101,8 @@ protected:
     {
         auto state = std::make_shared<Reply::State>();
         state->responder = std::make_unique<QHttpServerResponder>(std::move(responder));
+        if (ConnectionGuard *guard = m_owner->guardForPeer(request.remoteAddress(), request.remotePort()))
+            state->socket = guard->socket();
         m_owner->dispatch(request, std::move(state));
         return true;
     }
@@ -199,10 +206,15 @@ void HttpServer::dispatch(const QHttpServerRequest &request, std::shared_ptr<Rep
         api.method = "GET";
     api.path = request.url().path(QUrl::FullyDecoded);
     api.query = request.query();
-    const auto headers = request.headers();
+    const auto &headers = request.headers();
     api.headers.reserve(headers.size());
+#if QT_VERSION >= QT_VERSION_CHECK(6, 8, 0)
+    for (qsizetype i = 0; i < headers.size(); ++i)
+        api.headers.insert(QByteArray(headers.nameAt(i)).toLower(), headers.valueAt(i).toByteArray());
+#else
     for (const auto &header : headers)
         api.headers.insert(header.first.toLower(), header.second);
+#endif
     api.body = request.body();
     api.remoteAddress = request.remoteAddress();
 
@@ -243,8 +255,9 @@ void HttpServer::route(ApiRequest &api, const Reply &reply)
     }
 }
 
-void HttpServer::abandonReply(Reply::State &)
+void HttpServer::abandonReply(Reply::State &state)
 {
+    releaseResponder(state);
     --m_inFlight;
     // Not synchronously: this runs while a connection is being torn down.
     QMetaObject::invokeMethod(this, &HttpServer::checkDrained, Qt::QueuedConnection);
@@ -253,32 +266,6 @@ void HttpServer::abandonReply(Reply::State &)
 void HttpServer::finishReply(Reply::State &state, const HttpResponse &response)
 {
     const bool keepAlive = state.keepAlive && m_accepting;
-#if QT_VERSION >= QT_VERSION_CHECK(6, 5, 0)
-    if (state.responder) {
-        // Qt 6.5+ owns keep-alive and guards its socket itself.
-        const auto status = static_cast<QHttpServerResponder::StatusCode>(response.status);
-#if QT_VERSION >= QT_VERSION_CHECK(6, 8, 0)
-        QHttpHeaders headers;
-        if (!response.contentType.isEmpty())
-            headers.append(QHttpHeaders::WellKnownHeader::ContentType, response.contentType);
-        for (const auto &header : response.headers)
-            headers.append(header.first, header.second);
-        state.responder->write(state.head ? QByteArray() : response.body, headers, status);
-#else
-        state.responder->writeStatusLine(status);
-        if (!response.contentType.isEmpty())
-            state.responder->writeHeader("Content-Type", response.contentType);
-        for (const auto &header : response.headers)
-            state.responder->writeHeader(header.first, header.second);
-        state.responder->writeHeader("Content-Length", QByteArray::number(response.body.size()));
-        state.responder->writeBody(state.head ? QByteArray() : response.body);
-#endif
-        state.responder.reset();
-        --m_inFlight;
-        checkDrained();
-        return;
-    }
-#endif
     if (state.socket && state.socket->state() == QAbstractSocket::ConnectedState) {
         state.socket->write(serialize(response, keepAlive, state.head));
         if (state.guard)
@@ -288,8 +275,23 @@ void HttpServer::finishReply(Reply::State &state, const HttpResponse &response)
     } else {
         spdlog::debug("http: client left before its {} reply", response.status);
     }
+    releaseResponder(state);
     --m_inFlight;
     checkDrained();
+}
+
+void HttpServer::releaseResponder(Reply::State &state)
+{
+#if QT_VERSION >= QT_VERSION_CHECK(6, 5, 0)
+    state.responder.reset(); // Qt goes on with the connection's next request
+#else
+    Q_UNUSED(state);
+#endif
+}
+
+ConnectionGuard *HttpServer::guardForPeer(const QHostAddress &address, quint16 port) const
+{
+    return m_tcp ? m_tcp->guardForPeer(address, port) : nullptr;
 }
 
 void Reply::send(const HttpResponse &response) const

@@ -15,6 +15,7 @@ class QTcpSocket;
 
 namespace wadesk {
 
+class ConnectionGuard;
 class GuardedTcpServer;
 class HttpServer;
 class DispatchingHttpServer;
@@ -68,6 +69,8 @@ private:
     void route(ApiRequest &api, const Reply &reply);
     void finishReply(Reply::State &state, const HttpResponse &response);
     void abandonReply(Reply::State &state);
+    void releaseResponder(Reply::State &state);
+    ConnectionGuard *guardForPeer(const QHostAddress &address, quint16 port) const;
     void checkDrained();
 
     ServerLimits m_limits;

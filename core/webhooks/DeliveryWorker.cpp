@@ -14,6 +14,7 @@
 #include <QPointer>
 #include <QRandomGenerator>
 #include <QUrl>
+#include <QTimeZone>
 #include <spdlog/spdlog.h>
 
 namespace wadesk {
@@ -370,7 +371,7 @@ void DeliveryWorker::failed(const DeliveryRecord &delivery, int status, const QS
     }
     if (failingSince && failingSince.value() > 0 && now - failingSince.value() >= m_settings.disableAfterFailingMs) {
         const QString reason = QStringLiteral("failing continuously since %1")
-                                   .arg(QDateTime::fromMSecsSinceEpoch(failingSince.value(), Qt::UTC).toString(Qt::ISODate));
+                                   .arg(QDateTime::fromMSecsSinceEpoch(failingSince.value(), QTimeZone::utc()).toString(Qt::ISODate));
         disableWebhook(repo, audit, delivery, reason, now);
     }
     if (inTransaction)

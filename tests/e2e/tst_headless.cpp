@@ -17,6 +17,7 @@
 #include <QFileInfo>
 #include <QHostAddress>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QScopeGuard>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -184,6 +185,9 @@ private slots:
         QCOMPARE(app.process().exitCode(), 0);
         QVERIFY2(app.standardOutput().contains(QStringLiteral("WaDesk %1").arg(QLatin1String(kVersion))),
                  qPrintable(app.output()));
+        // The Qt the binary runs on (the same libraries as this test's), and the browser it carries.
+        QVERIFY2(app.standardOutput().contains(QStringLiteral("Qt %1,").arg(QLatin1String(qVersion()))), qPrintable(app.output()));
+        QVERIFY2(QRegularExpression(QStringLiteral("Chromium \\d+\\.")).match(app.standardOutput()).hasMatch(), qPrintable(app.output()));
     }
 
     void invalidOptionExitsTwo_data()

@@ -37,6 +37,7 @@
 #include <QSqlQuery>
 #include <QTest>
 #include <QThread>
+#include <QTimeZone>
 #include <atomic>
 #include <memory>
 
@@ -477,7 +478,7 @@ private slots:
         const Hook hook = rig.createHook(rig.orgA, QStringLiteral("/a"), {QStringLiteral("*")});
         QByteArray header = retryAfter.toLatin1();
         if (retryAfter.startsWith(QLatin1Char('+'))) {
-            const QDateTime at = QDateTime::fromMSecsSinceEpoch(rig.now() + retryAfter.mid(1).toLongLong() * 1000, Qt::UTC);
+            const QDateTime at = QDateTime::fromMSecsSinceEpoch(rig.now() + retryAfter.mid(1).toLongLong() * 1000, QTimeZone::utc());
             header = QLocale::c().toString(at, QStringLiteral("ddd, dd MMM yyyy HH:mm:ss")).toLatin1() + " GMT";
         }
         rig.receiver.setRetryAfter(header);

@@ -1,6 +1,7 @@
 #include "Application.h"
 
 #include "ExitCodes.h"
+#include "MaintenanceCommands.h"
 #include "UnixSignals.h"
 #include "api/ApiService.h"
 #include "audit/AuditLog.h"
@@ -82,6 +83,11 @@ int Application::verifyAudit()
     }
     std::printf("audit log intact: %d entries in %d organization(s)\n", v.value().entries, v.value().organizations);
     return ExitCode::Ok;
+}
+
+int Application::runCommand(const MaintenanceCommand &command)
+{
+    return MaintenanceCommands::run(command, m_config, m_env);
 }
 
 Application::~Application()

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "config/AppConfig.h"
+#include "config/MaintenanceCommand.h"
 
 #include "messaging/MessagingSettings.h"
 
@@ -42,6 +43,9 @@ public:
     // `wadesk --verify-audit`: checks every organization's audit chain (read-only) and prints
     // the verdict; exit code 0 when intact, 1 when broken.
     int verifyAudit();
+    // `wadesk backup | restore | import-v1`: runs the command once (QCoreApplication only) and
+    // returns its exit code. It takes no lock: a backup runs beside a running WaDesk.
+    int runCommand(const MaintenanceCommand &command);
 
 private:
     int fail(int code, const QString &message);

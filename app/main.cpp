@@ -68,6 +68,11 @@ int main(int argc, char *argv[])
     }
 
     wadesk::AppConfig config = loaded.value().config;
+    if (loaded.value().command.kind != wadesk::MaintenanceCommand::Kind::None) {
+        QCoreApplication core(argc, argv);
+        wadesk::Application maintenance(config, env);
+        return maintenance.runCommand(loaded.value().command);
+    }
     if (loaded.value().verifyAudit) {
         QCoreApplication core(argc, argv);
         wadesk::Application verifier(config, env);

@@ -10,6 +10,7 @@ BUILD_PKGS=(
   qt6-charts-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-translations-l10n
   qtkeychain-qt6-dev libspdlog-dev libfmt-dev libssl-dev libsodium-dev libjwt-dev
   libphonenumber-dev libprotobuf-dev libicu-dev libboost-dev libqrencode-dev
+  libsqlite3-dev libarchive-dev
   qt6-qpa-plugins libgl-dev
 )
 TEST_PKGS=(

@@ -66,7 +66,8 @@ Status AccountService::validateRegistration(const QString &email, const QString 
     return {};
 }
 
-Result<AccountService::Registration> AccountService::registerOrganization(const RegisterInput &in)
+Result<AccountService::Registration> AccountService::registerOrganization(
+    const RegisterInput &in, const std::function<Status(const Registration &)> &alsoInTransaction)
 {
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     SqlRunner sql(m_database);
@@ -114,6 +115,10 @@ Result<AccountService::Registration> AccountService::registerOrganization(const 
     entry.ipAddress = in.ipAddress;
     if (Status s = audit.append(entry); !s)
         return s.error();
+    if (alsoInTransaction) {
+        if (Status s = alsoInTransaction(out); !s)
+            return s.error();
+    }
     if (Status s = tx.commit(); !s)
         return s.error();
 

@@ -6,6 +6,7 @@
 #include "common/DomainError.h"
 
 #include <QString>
+#include <functional>
 #include <optional>
 
 namespace wadesk {
@@ -36,7 +37,11 @@ public:
     // Checks the fields that need no hashing (email format, lengths); call before hashing.
     static Status validateRegistration(const QString &email, const QString &password, const QString &name,
                                        const QString &organizationName);
-    Result<Registration> registerOrganization(const RegisterInput &input);
+    // `alsoInTransaction`, when given, runs after the organization, its admin, the first API key
+    // and the audit entry are written and before they are committed: what it writes (on this
+    // thread's connection) commits or rolls back with the registration (the v1 import's clients).
+    Result<Registration> registerOrganization(const RegisterInput &input,
+                                              const std::function<Status(const Registration &)> &alsoInTransaction = {});
 
     // Sign-in, phase 1: throttling, then the stored hash to verify against (the user may not
     // exist; the caller then verifies against a decoy so timing reveals nothing).

@@ -216,6 +216,89 @@ bool isLoopback(const QString &address)
     return QHostAddress(address).isLoopback();
 }
 
+// The options of one maintenance command, parsed from what follows its name. `parser` stays
+// alive with the caller (optionNames()/isSet() are read afterwards).
+Status parseCommand(QCommandLineParser &parser, const std::vector<OptionSpec> &specs, const QStringList &rest,
+                    LoadedConfig *loaded)
+{
+    MaintenanceCommand &command = loaded->command;
+    const QString name = MaintenanceCommand::nameOf(command.kind);
+    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+    const QCommandLineOption helpOption({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help."));
+    parser.addOption(helpOption);
+    for (const OptionSpec &spec : specs) {
+        if (spec.cliName && (qstrcmp(spec.cliName, "data-dir") == 0 || qstrcmp(spec.cliName, "db") == 0))
+            parser.addOption(QCommandLineOption(QLatin1String(spec.cliName),
+                                                QStringLiteral("%1 [env %2]").arg(QLatin1String(spec.description),
+                                                                                  QLatin1String(spec.envName)),
+                                                QLatin1String(spec.valueName)));
+    }
+    const QCommandLineOption includeKey(QStringLiteral("include-key"),
+                                        QStringLiteral("Put the master key in the archive (the archive then opens every "
+                                                       "secret: keep it safe)."));
+    const QCommandLineOption dryRun(QStringLiteral("dry-run"), QStringLiteral("Report what would be created; write nothing."));
+    const QCommandLineOption orgName(QStringLiteral("org-name"),
+                                     QStringLiteral("Name of the organization to create (default: Migrated Org)."),
+                                     QStringLiteral("name"));
+    const QCommandLineOption adminEmail(QStringLiteral("admin-email"),
+                                        QStringLiteral("Email of the admin user to create (default: admin@example.com)."),
+                                        QStringLiteral("email"));
+    switch (command.kind) {
+    case MaintenanceCommand::Kind::Backup:
+        parser.setApplicationDescription(QStringLiteral(
+            "Writes a consistent backup archive (tar.gz: database, media, manifest) to FILE while WaDesk may "
+            "be running. With PostgreSQL, the database itself is dumped with pg_dump (the command says how)."));
+        parser.addOption(includeKey);
+        parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("The archive to write (must not exist)."));
+        break;
+    case MaintenanceCommand::Kind::Restore:
+        parser.setApplicationDescription(QStringLiteral(
+            "Restores a backup archive into an empty data directory (SQLite) or an empty PostgreSQL database, "
+            "after checking its manifest, checksums and the master key."));
+        parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("The archive written by wadesk backup."));
+        break;
+    case MaintenanceCommand::Kind::ImportV1:
+        parser.setApplicationDescription(QStringLiteral(
+            "Imports a v1 export (clients-backup.json) as a new organization with its clients (unlinked) and an "
+            "admin user whose generated password is printed once. Running it again with the same file changes nothing."));
+        parser.addOption(dryRun);
+        parser.addOption(orgName);
+        parser.addOption(adminEmail);
+        parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("The v1 export (JSON)."));
+        break;
+    case MaintenanceCommand::Kind::None:
+        return DomainError::internal();
+    }
+    const QStringList arguments = QStringList{QStringLiteral("wadesk ") + name} + rest;
+    if (!parser.parse(arguments)) {
+        const QString option = optionFromParseError(parser, arguments);
+        if (!parser.unknownOptionNames().isEmpty())
+            return optionError(option, QStringLiteral("unknown option '%1' for %2 (see wadesk %2 --help)").arg(option, name));
+        return optionError(option, QStringLiteral("%1: %2").arg(name, parser.errorText()));
+    }
+    if (parser.isSet(helpOption)) {
+        loaded->showHelp = true;
+        // Parsed before any QCoreApplication exists, Qt cannot name the program itself.
+        loaded->helpText = parser.helpText().replace(QStringLiteral("<executable_name>"), QStringLiteral("wadesk ") + name);
+        return {};
+    }
+    const QStringList files = parser.positionalArguments();
+    if (files.isEmpty())
+        return optionError(name, QStringLiteral("%1 needs a FILE (see wadesk %1 --help)").arg(name));
+    if (files.size() > 1)
+        return optionError(files.at(1), QStringLiteral("unexpected argument '%1' for %2 (see wadesk %2 --help)").arg(files.at(1), name));
+    if (files.constFirst().trimmed().isEmpty())
+        return optionError(name, QStringLiteral("%1: FILE must not be empty").arg(name));
+    command.file = QFileInfo(files.constFirst()).absoluteFilePath();
+    command.includeKey = command.kind == MaintenanceCommand::Kind::Backup && parser.isSet(includeKey);
+    if (command.kind == MaintenanceCommand::Kind::ImportV1) {
+        command.dryRun = parser.isSet(dryRun);
+        command.organizationName = parser.isSet(orgName) ? parser.value(orgName).trimmed() : QStringLiteral("Migrated Org");
+        command.adminEmail = parser.isSet(adminEmail) ? parser.value(adminEmail).trimmed() : QStringLiteral("admin@example.com");
+    }
+    return {};
+}
+
 } // namespace
 
 QStringList ConfigLoader::withoutToolkitArguments(const QStringList &arguments)
@@ -282,8 +365,20 @@ Result<LoadedConfig> ConfigLoader::load(const QStringList &arguments, const QPro
     const std::vector<OptionSpec> specs = optionSpecs();
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("WaDesk: run a team's WhatsApp sessions, with a REST API and webhooks."));
+    parser.setApplicationDescription(QStringLiteral(
+        "WaDesk: run a team's WhatsApp sessions, with a REST API and webhooks.\n"
+        "\n"
+        "Commands (run once and exit; `wadesk <command> --help` lists their options):\n"
+        "  backup [--include-key] FILE   Write a backup archive (tar.gz) of the database, media and a\n"
+        "                                manifest, while WaDesk may be running.\n"
+        "  restore FILE                  Restore a backup archive into an empty data directory or\n"
+        "                                PostgreSQL database.\n"
+        "  import-v1 [--dry-run] FILE    Import a v1 clients-backup.json as a new organization."));
     parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+    // `wadesk [options] <command> [its options] FILE`: everything after the command is its own.
+    parser.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsPositionalArguments);
+    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("backup, restore or import-v1 (optional)."),
+                                 QStringLiteral("[command]"));
     const QCommandLineOption helpOption({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help."));
     const QCommandLineOption versionOption({QStringLiteral("v"), QStringLiteral("version")}, QStringLiteral("Show the version."));
     const QCommandLineOption verifyAuditOption(QStringLiteral("verify-audit"),
@@ -310,16 +405,34 @@ Result<LoadedConfig> ConfigLoader::load(const QStringList &arguments, const QPro
             return optionError(option, QStringLiteral("unknown option '%1' (see --help)").arg(option));
         return optionError(option, parser.errorText());
     }
-    if (!parser.positionalArguments().isEmpty()) {
-        const QString stray = parser.positionalArguments().constFirst();
-        return optionError(stray, QStringLiteral("unexpected argument '%1' (see --help)").arg(stray));
-    }
-
     LoadedConfig loaded;
     loaded.showHelp = parser.isSet(helpOption);
     loaded.showVersion = parser.isSet(versionOption);
     loaded.verifyAudit = parser.isSet(verifyAuditOption);
-    loaded.helpText = parser.helpText();
+    loaded.helpText = parser.helpText().replace(QStringLiteral("<executable_name>"), QStringLiteral("wadesk"));
+
+    QCommandLineParser commandParser;
+    if (!parser.positionalArguments().isEmpty()) {
+        const QString first = parser.positionalArguments().constFirst();
+        loaded.command.kind = MaintenanceCommand::kindOf(first);
+        if (loaded.command.kind == MaintenanceCommand::Kind::None)
+            return optionError(first, QStringLiteral("unexpected argument '%1' (see --help)").arg(first));
+        const Status parsed = parseCommand(commandParser, specs, parser.positionalArguments().mid(1), &loaded);
+        if (!parsed)
+            return parsed.error();
+    }
+    // A command's own --data-dir / --db come after its name and take precedence.
+    auto cliIsSet = [&](const QString &name) {
+        return (loaded.command.kind != MaintenanceCommand::Kind::None && commandParser.optionNames().contains(name)
+                && commandParser.isSet(name))
+            || parser.isSet(name);
+    };
+    auto cliValue = [&](const QString &name) {
+        if (loaded.command.kind != MaintenanceCommand::Kind::None && commandParser.optionNames().contains(name)
+            && commandParser.isSet(name))
+            return commandParser.value(name);
+        return parser.value(name);
+    };
     AppConfig &config = loaded.config;
     config.settingsFile = settingsFilePath;
 
@@ -328,8 +441,8 @@ Result<LoadedConfig> ConfigLoader::load(const QStringList &arguments, const QPro
     for (const OptionSpec &spec : specs) {
         QString raw;
         QString source;
-        if (spec.cliName && parser.isSet(QLatin1String(spec.cliName))) {
-            raw = spec.kind == Kind::Bool ? QStringLiteral("true") : parser.value(QLatin1String(spec.cliName));
+        if (spec.cliName && cliIsSet(QLatin1String(spec.cliName))) {
+            raw = spec.kind == Kind::Bool ? QStringLiteral("true") : cliValue(QLatin1String(spec.cliName));
             source = QStringLiteral("--") + QLatin1String(spec.cliName);
         } else if (env.contains(QLatin1String(spec.envName))) {
             raw = env.value(QLatin1String(spec.envName));

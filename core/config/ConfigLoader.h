@@ -2,6 +2,7 @@
 
 #include "common/DomainError.h"
 #include "config/AppConfig.h"
+#include "config/MaintenanceCommand.h"
 
 #include <QProcessEnvironment>
 #include <QStringList>
@@ -13,7 +14,8 @@ struct LoadedConfig {
     bool showHelp = false;
     bool showVersion = false;
     bool verifyAudit = false;
-    QString helpText;
+    MaintenanceCommand command; // kind None: run WaDesk itself
+    QString helpText;           // the command's own help after `wadesk <command> --help`
 };
 
 // Parses the command line strictly (QCommandLineParser::parse, never process(), because Qt and

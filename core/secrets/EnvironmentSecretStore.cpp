@@ -26,4 +26,18 @@ Result<QByteArray> EnvironmentSecretStore::loadOrCreateMasterKey()
     return QByteArray::fromHex(trimmed.toLatin1());
 }
 
+Result<std::optional<QByteArray>> EnvironmentSecretStore::loadExistingMasterKey()
+{
+    Result<QByteArray> key = loadOrCreateMasterKey(); // nothing is created: it only reads the variable
+    if (!key)
+        return key.error();
+    return std::optional<QByteArray>(key.value());
+}
+
+Status EnvironmentSecretStore::installMasterKey(const QByteArray &)
+{
+    return DomainError::badRequest(QStringLiteral("the master key comes from WADESK_MASTER_KEY, which WaDesk cannot set"),
+                                   QStringLiteral("key_not_installable"));
+}
+
 } // namespace wadesk

@@ -12,6 +12,8 @@ public:
     QString backend() const override { return QStringLiteral("env"); }
     QString description() const override;
     Result<QByteArray> loadOrCreateMasterKey() override;
+    Result<std::optional<QByteArray>> loadExistingMasterKey() override;
+    Status installMasterKey(const QByteArray &key) override;
 
 private:
     QString m_hexKey;

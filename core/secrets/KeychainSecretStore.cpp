@@ -168,4 +168,32 @@ Result<QByteArray> KeychainSecretStore::loadOrCreateMasterKey()
     return key;
 }
 
+Result<std::optional<QByteArray>> KeychainSecretStore::loadExistingMasterKey()
+{
+    const ReadOutcome r = readEntry(m_entryKey);
+    if (r.timedOut)
+        return DomainError::unavailable(QStringLiteral("the system keychain did not answer"), QStringLiteral("keychain_timeout"));
+    if (r.error == QKeychain::EntryNotFound)
+        return std::optional<QByteArray>();
+    if (r.error != QKeychain::NoError)
+        return DomainError::unavailable(QStringLiteral("the system keychain refused: %1").arg(r.errorText),
+                                        QStringLiteral("keychain_refused"));
+    const QByteArray key = QByteArray::fromHex(r.data);
+    if (key.size() != AesGcm::kKeyBytes)
+        return DomainError::internal(QStringLiteral("the keychain entry %1 does not hold a 32-byte key").arg(m_entryKey));
+    return std::optional<QByteArray>(key);
+}
+
+Status KeychainSecretStore::installMasterKey(const QByteArray &key)
+{
+    if (key.size() != AesGcm::kKeyBytes)
+        return DomainError::badRequest(QStringLiteral("a master key is 32 bytes"), QStringLiteral("invalid_master_key"));
+    const ReadOutcome w = writeEntry(m_entryKey, key.toHex());
+    if (w.timedOut || w.error != QKeychain::NoError)
+        return DomainError::unavailable(QStringLiteral("the system keychain refused to store the master key: %1")
+                                            .arg(w.timedOut ? QStringLiteral("no answer") : w.errorText),
+                                        QStringLiteral("keychain_refused"));
+    return {};
+}
+
 } // namespace wadesk

@@ -23,6 +23,8 @@ public:
     QString backend() const override { return QStringLiteral("keychain"); }
     QString description() const override;
     Result<QByteArray> loadOrCreateMasterKey() override;
+    Result<std::optional<QByteArray>> loadExistingMasterKey() override;
+    Status installMasterKey(const QByteArray &key) override;
 
     // Reads the entry once to learn whether the keychain is usable here.
     Probe probe();

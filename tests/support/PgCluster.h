@@ -23,6 +23,8 @@ public:
     QString createDatabase();
     QString urlFor(const QString &database) const;
     int port() const { return m_port; }
+    // Where this cluster's programs are (initdb, pg_ctl, pg_dump, pg_restore).
+    QString binDir() const { return m_binDir; }
 
     // Stop and start the server (for "database unreachable" tests).
     bool stopServer();

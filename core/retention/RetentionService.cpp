@@ -36,7 +36,6 @@ void RetentionWorker::runNow()
         spdlog::warn("{}", report.summary().toStdString());
     else
         spdlog::info("{}", report.summary().toStdString());
-    emit ran(report.removed(), report.skipped);
     if (m_timer && !m_stopRequested.load()) // the interval counts from the end of a run
         m_timer->start(int(std::min<qint64>(m_settings.intervalMs, std::numeric_limits<int>::max())));
 }

@@ -28,10 +28,6 @@ public slots:
     void stop();  // on the worker thread (blocking-queued from RetentionService::stop)
     void runNow();
 
-signals:
-    // After each run, with the rows it removed (for tests and, later, the GUI).
-    void ran(qint64 removed, bool skipped);
-
 private:
     Database &m_database;
     RetentionSettings m_settings;

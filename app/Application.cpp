@@ -11,6 +11,7 @@
 #include "common/Version.h"
 #include "engine/SessionRegistry.h"
 #include "webhooks/DeliveryWorker.h"
+#include "retention/RetentionService.h"
 #include "db/Database.h"
 #include "db/DatabaseUrl.h"
 #include "db/Migrator.h"
@@ -358,6 +359,16 @@ int Application::startServices()
     QObject::connect(m_events.get(), &EventBus::published, m_deliveries->worker(), &DeliveryWorker::wake, Qt::QueuedConnection);
     m_deliveries->start();
 
+    // Old events, finished deliveries (and messages, when asked) are pruned in the background.
+    RetentionSettings retention;
+    retention.eventsDays = m_config.retentionEventsDays;
+    retention.deliveriesDays = m_config.retentionDeliveriesDays;
+    retention.deadLettersDays = m_config.retentionDeadLettersDays;
+    retention.messagesDays = m_config.retentionMessagesDays;
+    retention.intervalMs = qint64(m_config.retentionIntervalMinutes) * 60 * 1000;
+    m_retention = std::make_unique<RetentionService>(*m_database, retention);
+    m_retention->start();
+
     // Linked clients come back by themselves, from their profiles, without a new QR code.
     m_sessions->restoreAtStart();
     return ExitCode::Ok;
@@ -370,6 +381,10 @@ void Application::stopServices()
     if (m_api) {
         m_api->stop(m_config.shutdownGraceMs);
         m_api.reset();
+    }
+    if (m_retention) {
+        m_retention->stop();
+        m_retention.reset();
     }
     if (m_deliveries) {
         m_deliveries->stop();

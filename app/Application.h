@@ -17,6 +17,7 @@ namespace wadesk {
 
 class ApiService;
 class DeliveryService;
+class RetentionService;
 class EventBus;
 class SessionRegistry;
 class AesGcm;
@@ -69,6 +70,7 @@ private:
     std::unique_ptr<SessionRegistry> m_sessions;
     std::unique_ptr<ApiService> m_api;
     std::unique_ptr<DeliveryService> m_deliveries;
+    std::unique_ptr<RetentionService> m_retention;
     std::unique_ptr<UnixSignals> m_signals;
     std::unique_ptr<DesktopContext> m_context;
     std::unique_ptr<DesktopShell> m_shell;

@@ -49,6 +49,13 @@ struct AppConfig {
     int webhookTimeoutMs = 15000;
     int webhookMaxAttempts = 10;
 
+    // Retention (see core/retention/RetentionSettings.h): days to keep, 0 = forever.
+    int retentionEventsDays = 30;
+    int retentionDeliveriesDays = 30;
+    int retentionDeadLettersDays = 90;
+    int retentionMessagesDays = 0;
+    int retentionIntervalMinutes = 60;
+
     QString secretsBackend = QStringLiteral("auto"); // auto | keychain | env | file
     QString settingsFile;       // the file that was read (may not exist)
 };

@@ -2,6 +2,7 @@
 
 #include "common/Version.h"
 #include "db/DatabaseUrl.h"
+#include "retention/RetentionSettings.h"
 
 #include <QCommandLineParser>
 #include <QDir>
@@ -122,6 +123,16 @@ std::vector<OptionSpec> optionSpecs()
          [](AppConfig &c, const QString &v) { c.webhookTimeoutMs = v.toInt(); }});
     add({"webhooks/maxAttempts", "WADESK_WEBHOOK_MAX_ATTEMPTS", nullptr, Kind::Int, "", "", 1, 50, {},
          [](AppConfig &c, const QString &v) { c.webhookMaxAttempts = v.toInt(); }});
+    add({"retention/eventsDays", "WADESK_RETENTION_EVENTS_DAYS", nullptr, Kind::Int, "", "", 0, RetentionSettings::kMaxDays, {},
+         [](AppConfig &c, const QString &v) { c.retentionEventsDays = v.toInt(); }});
+    add({"retention/deliveriesDays", "WADESK_RETENTION_DELIVERIES_DAYS", nullptr, Kind::Int, "", "", 0, RetentionSettings::kMaxDays, {},
+         [](AppConfig &c, const QString &v) { c.retentionDeliveriesDays = v.toInt(); }});
+    add({"retention/deadLettersDays", "WADESK_RETENTION_DEAD_LETTERS_DAYS", nullptr, Kind::Int, "", "", 0, RetentionSettings::kMaxDays,
+         {}, [](AppConfig &c, const QString &v) { c.retentionDeadLettersDays = v.toInt(); }});
+    add({"retention/messagesDays", "WADESK_RETENTION_MESSAGES_DAYS", nullptr, Kind::Int, "", "", 0, RetentionSettings::kMaxDays, {},
+         [](AppConfig &c, const QString &v) { c.retentionMessagesDays = v.toInt(); }});
+    add({"retention/intervalMinutes", "WADESK_RETENTION_INTERVAL_MINUTES", nullptr, Kind::Int, "", "", 1,
+         RetentionSettings::kMaxIntervalMinutes, {}, [](AppConfig &c, const QString &v) { c.retentionIntervalMinutes = v.toInt(); }});
     add({"secrets/backend", "WADESK_SECRETS_BACKEND", nullptr, Kind::Choice, "", "", 0, 0,
          {QStringLiteral("auto"), QStringLiteral("keychain"), QStringLiteral("env"), QStringLiteral("file")},
          [](AppConfig &c, const QString &v) { c.secretsBackend = v.trimmed().toLower(); }});

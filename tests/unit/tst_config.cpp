@@ -121,6 +121,32 @@ private slots:
         QCOMPARE(c.settingsFile, file);
     }
 
+    void retentionSettings()
+    {
+        const AppConfig defaults;
+        QCOMPARE(defaults.retentionEventsDays, 30);
+        QCOMPARE(defaults.retentionDeliveriesDays, 30);
+        QCOMPARE(defaults.retentionDeadLettersDays, 90);
+        QCOMPARE(defaults.retentionMessagesDays, 0); // messages kept forever unless asked
+        QCOMPARE(defaults.retentionIntervalMinutes, 60);
+
+        const QString file = writeSettings("[retention]\n"
+                                           "eventsDays=7\n"
+                                           "deliveriesDays=0\n"
+                                           "deadLettersDays=3650\n"
+                                           "messagesDays=365\n"
+                                           "intervalMinutes=15\n");
+        const Result<LoadedConfig> r = ConfigLoader::load(
+            argv({}), envOf({{"WADESK_RETENTION_MESSAGES_DAYS", QStringLiteral("30")}, {"WADESK_RETENTION_INTERVAL_MINUTES", QStringLiteral("1")}}),
+            file);
+        QVERIFY2(r.ok(), r.ok() ? "" : qPrintable(r.error().message));
+        QCOMPARE(r->config.retentionEventsDays, 7);
+        QCOMPARE(r->config.retentionDeliveriesDays, 0);
+        QCOMPARE(r->config.retentionDeadLettersDays, 3650);
+        QCOMPARE(r->config.retentionMessagesDays, 30); // the environment wins over the file
+        QCOMPARE(r->config.retentionIntervalMinutes, 1);
+    }
+
     void precedence_data()
     {
         QTest::addColumn<QStringList>("args");
@@ -231,6 +257,21 @@ private slots:
         QTest::newRow("env body limit beyond qint32")
             << QStringList() << envOf({{"WADESK_HTTP_MAX_BODY_BYTES", QStringLiteral("99999999999999999999")}})
             << QByteArray() << QStringLiteral("WADESK_HTTP_MAX_BODY_BYTES") << QStringLiteral("whole number");
+        // retention windows: negative, absurd, a zero interval
+        QTest::newRow("env negative retention") << QStringList()
+                                                << envOf({{"WADESK_RETENTION_EVENTS_DAYS", QStringLiteral("-1")}})
+                                                << QByteArray() << QStringLiteral("WADESK_RETENTION_EVENTS_DAYS")
+                                                << QStringLiteral("0 to 3650");
+        QTest::newRow("file absurd retention") << QStringList() << none << QByteArray("[retention]\nmessagesDays=36500\n")
+                                               << QStringLiteral("retention/messagesDays in <file>")
+                                               << QStringLiteral("36500");
+        QTest::newRow("file retention interval zero") << QStringList() << none
+                                                      << QByteArray("[retention]\nintervalMinutes=0\n")
+                                                      << QStringLiteral("retention/intervalMinutes in <file>")
+                                                      << QStringLiteral("1 to 10080");
+        QTest::newRow("env dead letters not a number")
+            << QStringList() << envOf({{"WADESK_RETENTION_DEAD_LETTERS_DAYS", QStringLiteral("90d")}}) << QByteArray()
+            << QStringLiteral("WADESK_RETENTION_DEAD_LETTERS_DAYS") << QStringLiteral("whole number");
         // bad choices
         QTest::newRow("cli bad log level") << QStringList{QStringLiteral("--log-level"), QStringLiteral("loud")} << none
                                            << QByteArray() << QStringLiteral("--log-level")

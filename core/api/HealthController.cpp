@@ -3,11 +3,11 @@
 #include "api/Router.h"
 #include "common/Version.h"
 #include "db/Database.h"
+#include "common/UtcTime.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLocale>
-#include <QTimeZone>
 
 namespace wadesk {
 
@@ -69,7 +69,7 @@ void HealthController::appendTimestamp(QByteArray &out)
     const qint64 second = now / 1000;
     if (second != m_timestampSecond) {
         m_timestampSecond = second;
-        m_timestampPrefix = QDateTime::fromMSecsSinceEpoch(second * 1000, QTimeZone::utc())
+        m_timestampPrefix = UtcTime::fromMSecs(second * 1000)
                                 .toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss"))
                                 .toLatin1();
     }

@@ -18,8 +18,10 @@ namespace wadesk {
 // pipelining and limits behave the same everywhere). Qt 6.5+ hands out a responder instead of
 // the socket: the socket is then found through its connection guard (by the peer's address and
 // port), and the responder is kept, unused, until the answer is written, because Qt reads the
-// connection's next request only once the responder is gone.
-struct Reply::State {
+// connection's next request only once the responder is gone. Qt deletes a connection whose
+// responder goes while the socket is not connected, aborting a socket that is still flushing:
+// so on a closing connection the responder is held until the socket has disconnected.
+struct Reply::State : std::enable_shared_from_this<Reply::State> {
     QPointer<HttpServer> server;
     QPointer<QTcpSocket> socket;
     QPointer<ConnectionGuard> guard;
@@ -29,6 +31,12 @@ struct Reply::State {
     bool keepAlive = true;
     bool head = false;
     bool sent = false;
+
+    ~State()
+    {
+        if (server)
+            server->m_holdingResponders.remove(this);
+    }
 };
 
 namespace {
@@ -119,7 +127,15 @@ HttpServer::HttpServer(const ServerLimits &limits, QObject *parent)
 {
 }
 
-HttpServer::~HttpServer() = default;
+HttpServer::~HttpServer()
+{
+    // Responders still held (deferred replies that never came, connections still flushing) must
+    // go before Qt's server and its connections do.
+    const QSet<Reply::State *> holding = std::exchange(m_holdingResponders, {});
+    for (Reply::State *state : holding)
+        dropResponder(*state);
+    m_parked.clear();
+}
 
 Result<quint16> HttpServer::listen(const QHostAddress &address, quint16 port)
 {
@@ -189,6 +205,10 @@ void HttpServer::dispatch(const QHttpServerRequest &request, std::shared_ptr<Rep
     Reply reply;
     reply.d = std::move(state);
     reply.d->server = this;
+#if QT_VERSION >= QT_VERSION_CHECK(6, 5, 0)
+    if (reply.d->responder)
+        m_holdingResponders.insert(reply.d.get());
+#endif
     reply.d->guard = guard;
     reply.d->keepAlive = head.keepAlive && m_accepting;
     reply.d->head = request.method() == QHttpServerRequest::Method::Head;
@@ -283,10 +303,41 @@ void HttpServer::finishReply(Reply::State &state, const HttpResponse &response)
 void HttpServer::releaseResponder(Reply::State &state)
 {
 #if QT_VERSION >= QT_VERSION_CHECK(6, 5, 0)
-    state.responder.reset(); // Qt goes on with the connection's next request
+    if (!state.responder)
+        return;
+    QTcpSocket *socket = state.socket;
+    if (socket && socket->state() != QAbstractSocket::ConnectedState && socket->state() != QAbstractSocket::UnconnectedState) {
+        // Closing: the answer may still be leaving. Held until the socket is gone.
+        m_parked.push_back(state.shared_from_this());
+        connect(socket, &QAbstractSocket::disconnected, this, &HttpServer::releaseParked, Qt::UniqueConnection);
+        return;
+    }
+    dropResponder(state);
 #else
     Q_UNUSED(state);
 #endif
+}
+
+void HttpServer::dropResponder(Reply::State &state)
+{
+#if QT_VERSION >= QT_VERSION_CHECK(6, 5, 0)
+    m_holdingResponders.remove(&state);
+    state.responder.reset(); // Qt goes on with the connection's next request, or lets it go
+#else
+    Q_UNUSED(state);
+#endif
+}
+
+void HttpServer::releaseParked()
+{
+    std::vector<std::shared_ptr<Reply::State>> still;
+    for (std::shared_ptr<Reply::State> &state : m_parked) {
+        if (state->socket && state->socket->state() != QAbstractSocket::UnconnectedState)
+            still.push_back(std::move(state));
+        else
+            dropResponder(*state);
+    }
+    m_parked = std::move(still);
 }
 
 ConnectionGuard *HttpServer::guardForPeer(const QHostAddress &address, quint16 port) const

@@ -8,7 +8,9 @@
 #include <QHostAddress>
 #include <QObject>
 #include <QPointer>
+#include <QSet>
 #include <memory>
+#include <vector>
 
 class QHttpServerRequest;
 class QTcpSocket;
@@ -70,6 +72,8 @@ private:
     void finishReply(Reply::State &state, const HttpResponse &response);
     void abandonReply(Reply::State &state);
     void releaseResponder(Reply::State &state);
+    void dropResponder(Reply::State &state);
+    void releaseParked();
     ConnectionGuard *guardForPeer(const QHostAddress &address, quint16 port) const;
     void checkDrained();
 
@@ -77,6 +81,9 @@ private:
     Router m_router;
     DispatchingHttpServer *m_server = nullptr;
     GuardedTcpServer *m_tcp = nullptr;
+    // Qt 6.5+: replies that still hold Qt's responder, and those held until their socket is gone.
+    QSet<Reply::State *> m_holdingResponders;
+    std::vector<std::shared_ptr<Reply::State>> m_parked;
     int m_inFlight = 0;
     bool m_accepting = true;
     bool m_drainedEmitted = false;

@@ -5,10 +5,10 @@
 #include "auth/Authenticator.h"
 #include "common/Ids.h"
 #include "db/SqlRunner.h"
+#include "common/UtcTime.h"
 
 #include <QDateTime>
 #include <QSqlQuery>
-#include <QTimeZone>
 
 namespace wadesk {
 
@@ -57,7 +57,7 @@ Result<ApiKeyService::Created> ApiKeyService::create(const AuthContext &actor, c
         return s.error();
     QJsonObject details{{QStringLiteral("name"), name}, {QStringLiteral("prefix"), key.prefix}};
     if (expiresAt > 0)
-        details.insert(QStringLiteral("expires_at"), QDateTime::fromMSecsSinceEpoch(expiresAt, QTimeZone::utc()).toString(Qt::ISODate));
+        details.insert(QStringLiteral("expires_at"), UtcTime::fromMSecs(expiresAt).toString(Qt::ISODate));
     if (Status s = audit.append(auditBy(actor, QStringLiteral("create_api_key"), QStringLiteral("api_keys"), out.record.id, details));
         !s)
         return s.error();

@@ -1,6 +1,6 @@
 #include "common/Json.h"
+#include "common/UtcTime.h"
 
-#include <QTimeZone>
 
 namespace wadesk::Json {
 
@@ -49,7 +49,7 @@ QJsonValue isoTime(qint64 msecs)
     // QDateTime::toString(Qt::ISODateWithMs) gives for UTC) instead of through QDateTime.
     constexpr qint64 kYear10000 = 253402300800000LL;
     if (msecs >= kYear10000)
-        return QDateTime::fromMSecsSinceEpoch(msecs, QTimeZone::utc()).toString(Qt::ISODateWithMs);
+        return UtcTime::fromMSecs(msecs).toString(Qt::ISODateWithMs);
     const qint64 msOfDay = msecs % 86400000;
     // Days to civil date (H. Hinnant's algorithm), for days >= 0.
     const qint64 z = msecs / 86400000 + 719468;
@@ -100,7 +100,7 @@ std::optional<qint64> parseIsoTime(const QString &text)
     if (!t.isValid())
         return std::nullopt;
     if (t.timeSpec() == Qt::LocalTime && !text.endsWith(QLatin1Char('Z')) && !text.contains(QLatin1Char('+')))
-        t.setTimeZone(QTimeZone::utc()); // a time without a zone is taken as UTC
+        t = UtcTime::treatAsUtc(t); // a time without a zone is taken as UTC
     return t.toMSecsSinceEpoch();
 }
 

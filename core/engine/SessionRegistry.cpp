@@ -13,6 +13,7 @@
 #include "messaging/MessageSender.h"
 #include "messaging/MessageService.h"
 #include "sessions/ClientRepository.h"
+#include "common/UtcTime.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -21,7 +22,6 @@
 #include <QLocale>
 #include <QRegularExpression>
 #include <QTimer>
-#include <QTimeZone>
 #include <spdlog/spdlog.h>
 
 namespace wadesk {
@@ -185,7 +185,7 @@ void SessionRegistry::wire(WaSession *session, const QString &organizationId)
             recordEvent(QStringLiteral("client.qr"), organizationId,
                         {{QStringLiteral("clientId"), clientId},
                          {QStringLiteral("qr"), text},
-                         {QStringLiteral("expires_at"), QDateTime::fromMSecsSinceEpoch(expiresAt, QTimeZone::utc()).toString(Qt::ISODate)}});
+                         {QStringLiteral("expires_at"), UtcTime::fromMSecs(expiresAt).toString(Qt::ISODate)}});
     });
     connect(session, &WaSession::accountKnown, this, [this, session, organizationId, clientId](const QString &phone, const QJsonObject &info) {
         SessionSnapshot copy;

@@ -13,6 +13,7 @@
 #include "maintenance/V1Export.h"
 #include "secrets/AesGcm.h"
 #include "sessions/ClientRepository.h"
+#include "common/UtcTime.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>
@@ -160,7 +161,7 @@ Result<V1Importer::Outcome> V1Importer::run(const Options &options)
     outcome.adminPassword = generatePassword();
     const QString passwordHash = PasswordHasher(options.passwordCost).hash(outcome.adminPassword);
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    outcome.importedAt = QDateTime::fromMSecsSinceEpoch(now, Qt::UTC).toString(Qt::ISODateWithMs);
+    outcome.importedAt = UtcTime::fromMSecs(now).toString(Qt::ISODateWithMs);
 
     auto importClients = [&](const AccountService::Registration &registration) -> Status {
         SqlRunner sql(database);

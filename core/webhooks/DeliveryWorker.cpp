@@ -6,6 +6,7 @@
 #include "webhooks/TargetPolicy.h"
 #include "webhooks/WebhookRepository.h"
 #include "webhooks/WebhookRequest.h"
+#include "common/UtcTime.h"
 
 #include <QDateTime>
 #include <QHostInfo>
@@ -14,7 +15,6 @@
 #include <QPointer>
 #include <QRandomGenerator>
 #include <QUrl>
-#include <QTimeZone>
 #include <spdlog/spdlog.h>
 
 namespace wadesk {
@@ -371,7 +371,7 @@ void DeliveryWorker::failed(const DeliveryRecord &delivery, int status, const QS
     }
     if (failingSince && failingSince.value() > 0 && now - failingSince.value() >= m_settings.disableAfterFailingMs) {
         const QString reason = QStringLiteral("failing continuously since %1")
-                                   .arg(QDateTime::fromMSecsSinceEpoch(failingSince.value(), QTimeZone::utc()).toString(Qt::ISODate));
+                                   .arg(UtcTime::fromMSecs(failingSince.value()).toString(Qt::ISODate));
         disableWebhook(repo, audit, delivery, reason, now);
     }
     if (inTransaction)

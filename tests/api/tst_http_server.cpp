@@ -545,7 +545,14 @@ private slots:
         QVERIFY(leaver.connectTo(s.port));
         leaver.send(HttpTestClient::request("GET", "/hold") + ping() + HttpTestClient::request("GET", "/deferred?ms=1"));
         QTRY_COMPARE(s.shared->heldCount.load(), 1);
+#if QT_VERSION >= QT_VERSION_CHECK(6, 8, 0)
+        // Qt 6.8+ reads a connection's next request only once the answer before it is out: the
+        // two behind the held one are still unread bytes, never dispatched.
+        QTest::qWait(200);
+        QCOMPARE(s.inFlight(), 1);
+#else
         QTRY_COMPARE(s.inFlight(), 3);
+#endif
         leaver.abort();
         QTRY_COMPARE(s.inFlight(), 1); // the two queued ones are dropped, the held one remains
         QCOMPARE(s.releaseHeld(), 1);

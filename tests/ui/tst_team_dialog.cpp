@@ -80,7 +80,9 @@ class TestTeamDialog : public QObject {
         for (auto *e : w.findChildren<QLineEdit *>())
             controls << e;
         for (auto *v : w.findChildren<QAbstractItemView *>()) {
-            if (!qobject_cast<QHeaderView *>(v)) // a list's column header, named by its model
+            // A list's column header is named by its model; a combo box's popup list (found among
+            // the dialog's children on Qt 6.8) is a window of its own, named by its combo box.
+            if (!qobject_cast<QHeaderView *>(v) && v->window() == &w)
                 controls << v;
         }
         for (QWidget *c : controls)

@@ -17,6 +17,7 @@
 #include "PgCluster.h"
 #include "TestDatabases.h"
 #include "WebhookReceiver.h"
+#include "common/UtcTime.h"
 #include "audit/AuditLog.h"
 #include "common/EventBus.h"
 #include "common/Ids.h"
@@ -37,7 +38,6 @@
 #include <QSqlQuery>
 #include <QTest>
 #include <QThread>
-#include <QTimeZone>
 #include <atomic>
 #include <memory>
 
@@ -478,7 +478,7 @@ private slots:
         const Hook hook = rig.createHook(rig.orgA, QStringLiteral("/a"), {QStringLiteral("*")});
         QByteArray header = retryAfter.toLatin1();
         if (retryAfter.startsWith(QLatin1Char('+'))) {
-            const QDateTime at = QDateTime::fromMSecsSinceEpoch(rig.now() + retryAfter.mid(1).toLongLong() * 1000, QTimeZone::utc());
+            const QDateTime at = UtcTime::fromMSecs(rig.now() + retryAfter.mid(1).toLongLong() * 1000);
             header = QLocale::c().toString(at, QStringLiteral("ddd, dd MMM yyyy HH:mm:ss")).toLatin1() + " GMT";
         }
         rig.receiver.setRetryAfter(header);

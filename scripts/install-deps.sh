@@ -11,10 +11,12 @@ BUILD_PKGS=(
   qtkeychain-qt6-dev libspdlog-dev libfmt-dev libssl-dev libsodium-dev libjwt-dev
   libphonenumber-dev libprotobuf-dev libicu-dev libboost-dev libqrencode-dev
   qt6-qpa-plugins libgl-dev
+  librsvg2-bin
 )
 TEST_PKGS=(
   postgresql postgresql-contrib xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools
   wrk curl procps
+  debootstrap lintian appstream
 )
 
 want=("${BUILD_PKGS[@]}")

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2317 # cleanup() and chroot_pids() run from the EXIT trap, which shellcheck cannot follow
 # Installs a WaDesk DEB into a fresh minimal Debian root of the given release and checks that it
 # works there: `apt-get install ./wadesk_*.deb` resolves every dependency, `wadesk --version`
 # runs, `wadesk --headless` serves /health with the database connected as the wadesk system user,
@@ -154,13 +155,14 @@ if ! in_root apt-get install -y "/tmp/$(basename "$DEB")" >"$WORK/install.log" 2
   tail -n 30 "$WORK/install.log" >&2
   fail "apt-get install of the package failed in $SUITE"
 fi
-grep -E '^(Setting up|Preparing to unpack)' "$WORK/install.log" | grep -c '^Setting up' | xargs -I{} echo "test-package-install: {} packages set up"
+say "$(grep -c '^Setting up' "$WORK/install.log" || true) packages set up"
 
 version=$(in_root wadesk --version 2>&1) || fail "wadesk --version failed: $version"
 say "wadesk --version: $version"
 
 in_root getent passwd wadesk >/dev/null || fail "the wadesk system user was not created"
-owner=$(stat -c '%U:%G %a' "$ROOT/var/lib/wadesk") || fail "/var/lib/wadesk was not created"
+# Owners are looked up inside the root: its wadesk uid means someone else on this machine.
+owner=$(in_root stat -c '%U:%G %a' /var/lib/wadesk) || fail "/var/lib/wadesk was not created"
 [[ "$owner" == "wadesk:wadesk 750" ]] || fail "/var/lib/wadesk is $owner, expected wadesk:wadesk 750"
 
 for f in /usr/share/icons/hicolor/scalable/apps/wadesk.svg /usr/share/icons/hicolor/16x16/apps/wadesk.png \
@@ -206,7 +208,7 @@ wait "$WADESK_PID" || rc=$?
 WADESK_PID=""
 [[ $rc -eq 0 ]] || { tail -n 30 "$WORK/wadesk.log" >&2; fail "wadesk exited with $rc on SIGTERM"; }
 [[ -s "$ROOT/var/lib/wadesk/wadesk.db" ]] || fail "no database at /var/lib/wadesk/wadesk.db after the run"
-db_owner=$(stat -c '%U' "$ROOT/var/lib/wadesk/wadesk.db")
+db_owner=$(in_root stat -c '%U' /var/lib/wadesk/wadesk.db)
 [[ "$db_owner" == wadesk ]] || fail "the database belongs to $db_owner, not wadesk"
 
 # ---------------------------------------------------------------------------------------------

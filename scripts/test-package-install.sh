@@ -2,9 +2,13 @@
 # shellcheck disable=SC2317 # cleanup() and chroot_pids() run from the EXIT trap, which shellcheck cannot follow
 # Installs a WaDesk DEB into a fresh minimal Debian root of the given release and checks that it
 # works there: `apt-get install ./wadesk_*.deb` resolves every dependency, `wadesk --version`
-# runs, `wadesk --headless` serves /health with the database connected as the wadesk system user,
-# the icon, AppStream metainfo (validated inside) and man page are in place, and
-# `apt-get remove` keeps the wadesk data directory and its database.
+# runs, `wadesk --headless` as the wadesk system user serves /health with the database connected
+# and runs a WhatsApp session (QtWebEngine) against the project's fake WhatsApp Web page up to its
+# QR code, the icon, AppStream metainfo (validated inside) and man page are in place, and
+# `apt-get remove` / `purge` keep the wadesk data directory and its database.
+# Where systemd-nspawn exists (package systemd-container), the root is then booted with systemd
+# and the same checks run against `systemctl enable wadesk` as installed: the hardened unit, its
+# environment file, and Chromium's own sandbox turned on. WADESK_TEST_BOOT=0 skips that part.
 #
 #   sudo bash scripts/test-package-install.sh bookworm build/wadesk_0.1.0_amd64.deb
 #
@@ -13,6 +17,7 @@
 # every run unpacks it into a new directory under /var/tmp and removes it at the end.
 # WADESK_DEBIAN_MIRROR overrides the mirror (default http://deb.debian.org/debian).
 # Needs root, debootstrap and curl. Exit 0: every check passed; otherwise the first failure is named.
+# WADESK_KEEP_ROOT=1 leaves the root in place for a look after the run.
 set -euo pipefail
 
 SUITE=${1:-}
@@ -31,6 +36,12 @@ for tool in debootstrap curl tar chroot mountpoint flock; do
   command -v "$tool" >/dev/null || fail "missing tool on this machine: $tool"
 done
 DEB=$(readlink -f "$DEB")
+FAKE_PAGE_DIR=$(cd "$(dirname "$0")/.." && pwd)/tests/fixtures/fake-whatsapp
+[[ -f "$FAKE_PAGE_DIR/index.html" ]] || fail "the fake WhatsApp Web page is missing: $FAKE_PAGE_DIR"
+BOOT=${WADESK_TEST_BOOT:-auto}
+if [[ "$BOOT" == auto ]]; then
+  if command -v systemd-nspawn >/dev/null; then BOOT=1; else BOOT=0; fi
+fi
 START=$SECONDS
 
 # ---------------------------------------------------------------------------------------------
@@ -59,6 +70,7 @@ WORK=$(mktemp -d /var/tmp/wadesk-pkgtest-"$SUITE".XXXXXX)
 ROOT=$WORK/root
 MOUNTS=()
 WADESK_PID=""
+NSPAWN_PID=""
 
 # Processes whose root directory is this chroot: WaDesk and its QtWebEngineProcess children,
 # apt's helpers. Only ever processes this script started inside $ROOT.
@@ -77,6 +89,11 @@ cleanup() {
     kill -TERM "$WADESK_PID" 2>/dev/null
     for _ in $(seq 1 50); do kill -0 "$WADESK_PID" 2>/dev/null || break; sleep 0.2; done
   fi
+  if [[ -n "$NSPAWN_PID" ]] && kill -0 "$NSPAWN_PID" 2>/dev/null; then
+    kill -TERM "$NSPAWN_PID" 2>/dev/null # the container's systemd shuts down
+    for _ in $(seq 1 100); do kill -0 "$NSPAWN_PID" 2>/dev/null || break; sleep 0.3; done
+    kill -KILL "$NSPAWN_PID" 2>/dev/null
+  fi
   local pids
   pids=$(chroot_pids)
   if [[ -n "$pids" ]]; then
@@ -84,10 +101,7 @@ cleanup() {
     kill -KILL $pids 2>/dev/null
     sleep 0.5
   fi
-  local i
-  for ((i = ${#MOUNTS[@]} - 1; i >= 0; i--)); do
-    umount "${MOUNTS[i]}" 2>/dev/null || umount -l "${MOUNTS[i]}" 2>/dev/null || echo "test-package-install: could not unmount ${MOUNTS[i]}" >&2
-  done
+  unmount_all
   # Remove the root only when nothing is mounted below it any more.
   if [[ -d "$WORK" ]]; then
     if grep -q " $WORK/" /proc/self/mounts; then
@@ -114,6 +128,24 @@ bind() { # bind <host path> <path inside the root>
   MOUNTS+=("$ROOT$2")
 }
 
+# What a chroot needs: /proc, /dev and /dev/pts, and /dev/shm (Chromium's shared memory; a bind
+# of /dev alone does not carry that mount).
+mount_all() {
+  mount -t proc proc "$ROOT/proc"
+  MOUNTS+=("$ROOT/proc")
+  bind /dev /dev
+  bind /dev/pts /dev/pts
+  if mountpoint -q /dev/shm; then bind /dev/shm /dev/shm; fi
+}
+
+unmount_all() {
+  local i
+  for ((i = ${#MOUNTS[@]} - 1; i >= 0; i--)); do
+    umount "${MOUNTS[i]}" 2>/dev/null || umount -l "${MOUNTS[i]}" 2>/dev/null || echo "test-package-install: could not unmount ${MOUNTS[i]}" >&2
+  done
+  MOUNTS=()
+}
+
 in_root() { chroot "$ROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive \
   LANG=C.UTF-8 ${http_proxy:+http_proxy=$http_proxy} ${https_proxy:+https_proxy=$https_proxy} "$@"; }
 
@@ -121,12 +153,7 @@ say "unpacking $TARBALL into $ROOT"
 mkdir -p "$ROOT"
 tar --numeric-owner --xattrs -C "$ROOT" -xpf "$TARBALL"
 
-mount -t proc proc "$ROOT/proc"
-MOUNTS+=("$ROOT/proc")
-bind /dev /dev
-bind /dev/pts /dev/pts
-# Chromium keeps its shared memory in /dev/shm; a bind of /dev alone does not carry that mount.
-if mountpoint -q /dev/shm; then bind /dev/shm /dev/shm; fi
+mount_all
 
 # The network as the host sees it: name servers, the host's extra CA certificates (an
 # intercepting proxy's), and apt's proxy settings.
@@ -175,32 +202,73 @@ zcat "$ROOT/usr/share/man/man1/wadesk.1.gz" | grep -q '^\.TH WADESK 1' || fail "
 
 # ---------------------------------------------------------------------------------------------
 # Headless start as the service runs it: the wadesk user, its data directory, a master key from
-# the environment, a free loopback port.
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null) \
-  || port=$((20000 + RANDOM % 20000))
+# the environment, a free loopback port; sessions open the fake WhatsApp Web page.
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null \
+    || echo $((20000 + RANDOM % 20000))
+}
+
+wait_for_health() { # wait_for_health <port> <pid> <log>: sets HEALTH
+  HEALTH=""
+  local code
+  for _ in $(seq 1 180); do
+    kill -0 "$2" 2>/dev/null || { tail -n 30 "$3" >&2; fail "wadesk (or its container) exited before answering /health"; }
+    if code=$(curl -s -m 5 -o "$WORK/health.json" -w '%{http_code}' "http://127.0.0.1:$1/health" 2>/dev/null) && [[ "$code" == 200 ]]; then
+      HEALTH=$(cat "$WORK/health.json")
+      break
+    fi
+    sleep 0.5
+  done
+  [[ -n "$HEALTH" ]] || { tail -n 30 "$3" >&2; fail "/health on port $1 did not answer 200 within 90 s"; }
+  say "/health: $HEALTH"
+  grep -q '"database":"connected"' <<<"$HEALTH" || fail "/health does not report the database connected"
+  grep -q '"status":"healthy"' <<<"$HEALTH" || fail "/health does not report healthy"
+}
+
+# A WhatsApp session through the API: register an organization, add a client, start it, and wait
+# for the page (a Chromium renderer running the fake page's script) to show its QR code. This is
+# what needs QtWebEngine's helper process, resources and locales, none of which /health touches.
+check_session() { # check_session <port> <email> <log>
+  local base="http://127.0.0.1:$1" answer key client status code
+  answer=$(curl -s -m 30 -H 'Content-Type: application/json' \
+    -d "{\"email\":\"$2\",\"password\":\"package-test-1\",\"name\":\"Admin\",\"organization_name\":\"Package test\"}" \
+    "$base/api/auth/register") || fail "POST /api/auth/register failed"
+  key=$(grep -o '"api_key":"sk_[A-Za-z0-9_-]*"' <<<"$answer" | cut -d'"' -f4) || true
+  [[ -n "$key" ]] || fail "registering an organization gave no API key: $(head -c 200 <<<"$answer")"
+  answer=$(curl -s -m 30 -H "X-API-Key: $key" -H 'Content-Type: application/json' \
+    -d '{"name":"Package test","phone_number":"+14155552671"}' "$base/api/clients") || fail "POST /api/clients failed"
+  client=$(grep -o '"id":"client_[A-Za-z0-9]*"' <<<"$answer" | head -n 1 | cut -d'"' -f4) || true
+  [[ -n "$client" ]] || fail "creating a client failed: $answer"
+  curl -s -m 30 -o /dev/null -X POST -H "X-API-Key: $key" "$base/api/clients/$client/init" || fail "POST /api/clients/$client/init failed"
+  status=""
+  for _ in $(seq 1 120); do
+    status=$(curl -s -m 5 -H "X-API-Key: $key" "$base/api/clients/$client/status" | grep -o '"status":"[a-z_]*"' | cut -d'"' -f4) || true
+    [[ "$status" == qr || "$status" == failed ]] && break
+    sleep 0.5
+  done
+  [[ "$status" == qr ]] || { tail -n 40 "$3" >&2; fail "the WhatsApp session did not reach its QR code (state: ${status:-none}): QtWebEngine does not run"; }
+  code=$(curl -s -m 10 -o "$WORK/qr.png" -w '%{http_code} %{content_type}' -H "X-API-Key: $key" "$base/api/clients/$client/qr") || true
+  [[ "$code" == "200 image/png" ]] || fail "GET /api/clients/$client/qr answered $code"
+  say "a session opened the fake WhatsApp Web page in QtWebEngine and shows its QR code"
+}
+
+mkdir -p "$ROOT/usr/local/share/wadesk-fake-whatsapp"
+cp "$FAKE_PAGE_DIR"/* "$ROOT/usr/local/share/wadesk-fake-whatsapp/"
+TEST_SETTINGS=(WADESK_WA_URL=file:///usr/local/share/wadesk-fake-whatsapp/index.html WADESK_INJECT_WAJS=0
+  WADESK_PASSWORD_HASH_COST=min)
+
+port=$(free_port)
 master_key=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
-say "starting wadesk --headless as user wadesk on 127.0.0.1:$port"
-# Chromium's setuid/namespace sandbox cannot set itself up inside a plain chroot, so the test
-# turns it off; the systemd unit on a real host keeps it.
+say "starting wadesk --headless as user wadesk in a chroot on 127.0.0.1:$port"
+# Chromium's sandbox cannot set itself up inside a plain chroot, so this run turns it off; the
+# systemd run below keeps it.
 chroot "$ROOT" /usr/bin/env -i PATH=/usr/bin:/bin LANG=C.UTF-8 HOME=/var/lib/wadesk \
-  WADESK_DATA_DIR=/var/lib/wadesk WADESK_MASTER_KEY="$master_key" WADESK_PORT="$port" \
+  WADESK_DATA_DIR=/var/lib/wadesk WADESK_MASTER_KEY="$master_key" WADESK_PORT="$port" "${TEST_SETTINGS[@]}" \
   QTWEBENGINE_DISABLE_SANDBOX=1 \
   setpriv --reuid=wadesk --regid=wadesk --init-groups /usr/bin/wadesk --headless >"$WORK/wadesk.log" 2>&1 &
 WADESK_PID=$!
-
-health=""
-for _ in $(seq 1 120); do
-  kill -0 "$WADESK_PID" 2>/dev/null || { tail -n 30 "$WORK/wadesk.log" >&2; fail "wadesk --headless exited before answering /health"; }
-  if code=$(curl -s -o "$WORK/health.json" -w '%{http_code}' "http://127.0.0.1:$port/health" 2>/dev/null) && [[ "$code" == 200 ]]; then
-    health=$(cat "$WORK/health.json")
-    break
-  fi
-  sleep 0.5
-done
-[[ -n "$health" ]] || { tail -n 30 "$WORK/wadesk.log" >&2; fail "/health did not answer 200 within 60 s"; }
-say "/health: $health"
-grep -q '"database":"connected"' <<<"$health" || fail "/health does not report the database connected"
-grep -q '"status":"healthy"' <<<"$health" || fail "/health does not report healthy"
+wait_for_health "$port" "$WADESK_PID" "$WORK/wadesk.log"
+check_session "$port" chroot@package.test "$WORK/wadesk.log"
 
 kill -TERM "$WADESK_PID"
 rc=0
@@ -210,6 +278,60 @@ WADESK_PID=""
 [[ -s "$ROOT/var/lib/wadesk/wadesk.db" ]] || fail "no database at /var/lib/wadesk/wadesk.db after the run"
 db_owner=$(in_root stat -c '%U' /var/lib/wadesk/wadesk.db)
 [[ "$db_owner" == wadesk ]] || fail "the database belongs to $db_owner, not wadesk"
+
+# ---------------------------------------------------------------------------------------------
+# The unit as installed, under systemd: the root booted in a container, the service enabled the
+# way an admin does it, its settings in /etc/wadesk/wadesk.env.
+if [[ "$BOOT" == 1 ]]; then
+  say "booting the $SUITE root with systemd (systemd-nspawn) to run wadesk.service"
+  in_root apt-get install -y -qq systemd >"$WORK/systemd.log" 2>&1 || { tail -n 20 "$WORK/systemd.log" >&2; fail "installing systemd in the root failed"; }
+  in_root systemctl enable wadesk.service >/dev/null 2>&1 || fail "systemctl enable wadesk.service failed"
+  boot_port=$(free_port)
+  {
+    echo "WADESK_PORT=$boot_port"
+    echo "WADESK_MASTER_KEY=$master_key"
+    printf '%s\n' "${TEST_SETTINGS[@]}"
+  } >>"$ROOT/etc/wadesk/wadesk.env"
+  rm -f "$ROOT/usr/sbin/policy-rc.d"
+  unmount_all # the container mounts its own /proc and /dev
+  # systemd 256 and later want the unified cgroup hierarchy, also on a host that runs a hybrid one.
+  SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1 systemd-nspawn -q -D "$ROOT" --keep-unit --register=no -b >"$WORK/boot.log" 2>&1 &
+  NSPAWN_PID=$!
+  wait_for_health "$boot_port" "$NSPAWN_PID" "$WORK/boot.log"
+  # The service runs as the wadesk user, not root (its uid as the root's passwd file has it).
+  wadesk_uid=$(chroot "$ROOT" id -u wadesk)
+  main_pid=""
+  for p in /proc/[0-9]*; do
+    [[ "$(readlink "$p/exe" 2>/dev/null)" == */usr/bin/wadesk ]] || continue
+    [[ "$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null)" == "/usr/bin/wadesk --headless "* ]] || continue
+    main_pid=${p#/proc/} && break
+  done
+  [[ -n "$main_pid" ]] || fail "no /usr/bin/wadesk --headless process found in the container"
+  main_uid=$(awk '/^Uid:/ {print $2}' "/proc/$main_pid/status")
+  [[ "$main_uid" == "$wadesk_uid" ]] || fail "wadesk.service runs as uid $main_uid, not as wadesk ($wadesk_uid)"
+  check_session "$boot_port" systemd@package.test "$WORK/boot.log"
+  # Chromium's sandbox is on: some QtWebEngineProcess below the service lives in a user
+  # namespace of its own.
+  sandboxed=0
+  for p in /proc/[0-9]*; do
+    [[ "$(readlink "$p/exe" 2>/dev/null)" == */QtWebEngineProcess ]] || continue
+    parent=$(awk '/^PPid:/ {print $2}' "$p/status" 2>/dev/null) || continue
+    grandparent=$(awk '/^PPid:/ {print $2}' "/proc/$parent/status" 2>/dev/null) || grandparent=""
+    [[ "$parent" == "$main_pid" || "$grandparent" == "$main_pid" ]] || continue
+    [[ "$(readlink "$p/ns/user")" != "$(readlink "/proc/$main_pid/ns/user")" ]] && sandboxed=1
+  done
+  [[ $sandboxed == 1 ]] || fail "no QtWebEngineProcess of wadesk.service runs in Chromium's namespace sandbox"
+  score=$(chroot "$ROOT" systemd-analyze security --offline=true /usr/lib/systemd/system/wadesk.service 2>/dev/null | grep -o 'Overall exposure level.*') || true
+  say "systemd-analyze security (systemd of $SUITE): ${score:-not available}"
+  kill -TERM "$NSPAWN_PID"
+  for _ in $(seq 1 100); do kill -0 "$NSPAWN_PID" 2>/dev/null || break; sleep 0.3; done
+  kill -0 "$NSPAWN_PID" 2>/dev/null && fail "the container did not shut down within 30 s"
+  NSPAWN_PID=""
+  say "wadesk.service ran under systemd with Chromium's sandbox on"
+  mount_all
+  printf '#!/bin/sh\nexit 101\n' >"$ROOT/usr/sbin/policy-rc.d"
+  chmod 0755 "$ROOT/usr/sbin/policy-rc.d"
+fi
 
 # ---------------------------------------------------------------------------------------------
 say "validating the AppStream metainfo inside the root"

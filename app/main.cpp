@@ -89,7 +89,7 @@ int main(int argc, char *argv[])
 
     QApplication app(argc, argv);
     app.setApplicationDisplayName(QLatin1String(wadesk::kDisplayName));
-    app.setDesktopFileName(QStringLiteral("wadesk"));
+    app.setDesktopFileName(QStringLiteral("io.github.wadesk.WaDesk")); // installer/io.github.wadesk.WaDesk.desktop
     wadesk::installTranslations(QLocale());
 
     wadesk::Application wadeskApp(config, env);

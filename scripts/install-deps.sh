@@ -12,10 +12,12 @@ BUILD_PKGS=(
   libphonenumber-dev libprotobuf-dev libicu-dev libboost-dev libqrencode-dev
   libsqlite3-dev libarchive-dev
   qt6-qpa-plugins libgl-dev
+  librsvg2-bin
 )
 TEST_PKGS=(
   postgresql postgresql-contrib xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools
-  wrk curl procps ccache
+  wrk curl procps ccache rsync
+  debootstrap lintian appstream systemd-container
 )
 
 want=("${BUILD_PKGS[@]}")

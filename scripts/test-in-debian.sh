@@ -114,12 +114,12 @@ build_started=$SECONDS
 in_root bash -c 'cd /src && export WADESK_BUILD_DIR=/build CCACHE_DIR=/root/.ccache && exec bash scripts/test.sh "$@"' test.sh "$@"
 say "build and tests passed in $((SECONDS - build_started)) s"
 
-# 5. Optionally the release's own DEB, built in that release.
+# 5. Optionally the release's own DEB, built and checked in that release (scripts/package.sh).
 if [[ $PACKAGE -eq 1 ]]; then
-  in_root bash -c 'cd /build && rm -f wadesk_*.deb wadesk-*.tar.gz && cmake --build . --target package >/dev/null'
+  in_root bash -c 'cd /src && export CCACHE_DIR=/root/.ccache WADESK_PACKAGE_BUILD_DIR=/build-package WADESK_PACKAGE_OUT=/packages && exec bash scripts/package.sh'
   mkdir -p "$PACKAGE_OUT"
   rm -f "$PACKAGE_OUT"/wadesk_*.deb "$PACKAGE_OUT"/wadesk-*.tar.gz
-  cp "$ROOT"/build/wadesk_*.deb "$ROOT"/build/wadesk-*.tar.gz "$PACKAGE_OUT/"
+  cp "$ROOT"/packages/wadesk_*.deb "$ROOT"/packages/wadesk-*.tar.gz "$PACKAGE_OUT/"
   say "packages: $(cd "$PACKAGE_OUT" && ls wadesk_*.deb wadesk-*.tar.gz | tr '\n' ' ')"
 fi
 say "done in $((SECONDS - started)) s"

@@ -520,13 +520,7 @@ void TestRetention::stopsBetweenBatches()
 
 void TestRetention::lockedRowsAreSkippedOnPostgres()
 {
-    QString skipReason;
-    wadesk::test::TestDatabase t = wadesk::test::makeDatabase(QStringLiteral("postgres"), &skipReason);
-    if (!t.database) {
-        if (PgCluster::required())
-            QFAIL(qPrintable(skipReason));
-        QSKIP(qPrintable(skipReason));
-    }
+    WADESK_DATABASE_OR_SKIP(t, QStringLiteral("postgres"))
     Database &db = *t.database;
     QVERIFY(migrate(db));
     Rows rows(db);
@@ -571,13 +565,7 @@ void TestRetention::lockedRowsAreSkippedOnPostgres()
 
 void TestRetention::oneInstanceAtATimeOnPostgres()
 {
-    QString skipReason;
-    wadesk::test::TestDatabase t = wadesk::test::makeDatabase(QStringLiteral("postgres"), &skipReason);
-    if (!t.database) {
-        if (PgCluster::required())
-            QFAIL(qPrintable(skipReason));
-        QSKIP(qPrintable(skipReason));
-    }
+    WADESK_DATABASE_OR_SKIP(t, QStringLiteral("postgres"))
     Database &db = *t.database;
     QVERIFY(migrate(db));
     Rows rows(db);

@@ -25,13 +25,17 @@ void addDialectRows();
 
 } // namespace wadesk::test
 
-// In a data-driven test function: a fresh database for the current "dialect" row, or skip/fail.
-#define WADESK_FRESH_DATABASE(var)                                                                        \
-    QFETCH(QString, dialect);                                                                             \
+// A fresh database of the given dialect, or skip (PostgreSQL not installed) or fail (required).
+#define WADESK_DATABASE_OR_SKIP(var, dialectName)                                                         \
     QString var##SkipReason;                                                                              \
-    wadesk::test::TestDatabase var = wadesk::test::makeDatabase(dialect, &var##SkipReason);              \
+    wadesk::test::TestDatabase var = wadesk::test::makeDatabase(dialectName, &var##SkipReason);          \
     if (!var.database) {                                                                                  \
         if (wadesk::test::PgCluster::required())                                                          \
             QFAIL(qPrintable(var##SkipReason));                                                           \
         QSKIP(qPrintable(var##SkipReason));                                                               \
     }
+
+// In a data-driven test function: a fresh database for the current "dialect" row, or skip/fail.
+#define WADESK_FRESH_DATABASE(var)                                                                        \
+    QFETCH(QString, dialect);                                                                             \
+    WADESK_DATABASE_OR_SKIP(var, dialect)

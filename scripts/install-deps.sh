@@ -16,7 +16,7 @@ BUILD_PKGS=(
 )
 TEST_PKGS=(
   postgresql postgresql-contrib xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools
-  wrk curl procps ccache rsync
+  wrk curl procps ccache rsync python3
   debootstrap lintian appstream systemd-container
 )
 
@@ -39,4 +39,6 @@ fi
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# Never a prompt (CI has no input): a changed configuration file keeps the local one.
+$SUDO apt-get install -y -qq --no-install-recommends -o Dpkg::Options::=--force-confdef \
+  -o Dpkg::Options::=--force-confold "${missing[@]}"

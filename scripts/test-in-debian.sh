@@ -86,9 +86,11 @@ cp -L /etc/resolv.conf "$ROOT/etc/resolv.conf" 2>/dev/null || true
 mkdir -p "$ROOT/usr/local/share/ca-certificates"
 cp /usr/local/share/ca-certificates/*.crt "$ROOT/usr/local/share/ca-certificates/" 2>/dev/null || true
 [[ -f "$HOME/.npmrc" ]] && cp "$HOME/.npmrc" "$ROOT/root/.npmrc"
-# apt's settings for reaching the archive (proxies, a mirror's validity rules) as the host does.
+# apt's settings for reaching the archive (proxies, a mirror's validity rules) as the host does:
+# the administrator's own files only, not those a package installs (they would clash with it).
 for conf in /etc/apt/apt.conf.d/*; do
-  [[ -f "$conf" ]] && grep -q '^[[:space:]]*Acquire::' "$conf" && cp "$conf" "$ROOT/etc/apt/apt.conf.d/"
+  [[ -f "$conf" ]] && grep -q '^[[:space:]]*Acquire::' "$conf" && ! dpkg -S "$conf" >/dev/null 2>&1 \
+    && cp "$conf" "$ROOT/etc/apt/apt.conf.d/"
 done
 mount_into_root
 

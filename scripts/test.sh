@@ -6,6 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh --test
+python3 scripts/check-includes.py   # include direction: core never reaches into the engine or ui, no folder cycles
 export WADESK_BUILD_DIR="${WADESK_BUILD_DIR:-build}"
 WADESK_WERROR=ON bash scripts/build.sh
 export WADESK_REQUIRE_POSTGRES=1

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "api/HttpServer.h"
-#include "auth/AuthContext.h"
+#include "access/AuthContext.h"
 #include "common/DomainError.h"
 
 #include <QObject>

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "audit/AuditLog.h"
-#include "auth/AuthContext.h"
+#include "access/AuthContext.h"
 
 namespace wadesk {
 

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "auth/ApiKeyRepository.h"
-#include "auth/AuthContext.h"
+#include "access/AuthContext.h"
 #include "common/DomainError.h"
 
 namespace wadesk {

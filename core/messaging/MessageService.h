@@ -1,6 +1,6 @@
 #pragma once
 
-#include "auth/AuthContext.h"
+#include "access/AuthContext.h"
 #include "common/DomainError.h"
 #include "messaging/MessageRepository.h"
 #include "messaging/MessagingSettings.h"

@@ -1,4 +1,4 @@
-#include "auth/Permissions.h"
+#include "access/Permissions.h"
 
 #include <map>
 #include <set>

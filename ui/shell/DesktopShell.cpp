@@ -1,6 +1,6 @@
 #include "shell/DesktopShell.h"
 
-#include "auth/Permissions.h"
+#include "access/Permissions.h"
 #include "common/Version.h"
 #include "desktop/DesktopContext.h"
 #include "engine/SessionRegistry.h"

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "auth/Permissions.h"
+#include "access/Permissions.h"
 
 #include <QDialog>
 #include <QList>

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "auth/PasswordHasher.h"
-#include "auth/Permissions.h"
+#include "access/Permissions.h"
 #include "common/DomainError.h"
 
 #include <QDialog>

@@ -264,7 +264,8 @@ Result<BackupArchiveReader::Digest> BackupArchiveReader::readData(QIODevice *sin
 Result<QByteArray> BackupArchiveReader::readAll(qint64 maxBytes)
 {
     QBuffer buffer;
-    buffer.open(QIODevice::WriteOnly);
+    if (!buffer.open(QIODevice::WriteOnly))
+        return DomainError::internal(QStringLiteral("cannot buffer an archive entry"));
     Result<Digest> digest = readData(&buffer, maxBytes);
     if (!digest)
         return digest.error();

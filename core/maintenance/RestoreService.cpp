@@ -92,8 +92,8 @@ Result<Scan> scanArchive(const QString &path)
             return damaged(path, QStringLiteral("%1 appears twice").arg(name));
         QBuffer keyBuffer(&keyText);
         const bool isKey = name == QLatin1String(BackupManifest::kKeyEntry);
-        if (isKey)
-            keyBuffer.open(QIODevice::WriteOnly);
+        if (isKey && !keyBuffer.open(QIODevice::WriteOnly))
+            return DomainError::internal(QStringLiteral("cannot buffer the archive's master key"));
         Result<BackupArchiveReader::Digest> digest =
             reader.readData(isKey ? &keyBuffer : nullptr, isKey ? kKeyEntryMaxBytes : std::numeric_limits<qint64>::max());
         if (!digest)

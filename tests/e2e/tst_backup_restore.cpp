@@ -179,10 +179,12 @@ Seeded seed(const Site &site)
     db.closeThreadConnection();
     QDir(site.dataDir).mkpath(QStringLiteral("media/2024"));
     QFile a(QDir(site.dataDir).filePath(QStringLiteral("media/2024/photo.jpg")));
-    a.open(QIODevice::WriteOnly);
+    if (!a.open(QIODevice::WriteOnly))
+        qFatal("cannot write %s", qPrintable(a.fileName()));
     a.write(QByteArray(70000, 'x') + "end");
     QFile b(QDir(site.dataDir).filePath(QStringLiteral("media/note.txt")));
-    b.open(QIODevice::WriteOnly);
+    if (!b.open(QIODevice::WriteOnly))
+        qFatal("cannot write %s", qPrintable(b.fileName()));
     b.write("a note");
     return s;
 }

@@ -55,7 +55,8 @@ struct Site {
     QString write(const QString &name, const QByteArray &content) const
     {
         QFile f(home->filePath(name));
-        f.open(QIODevice::WriteOnly);
+        if (!f.open(QIODevice::WriteOnly))
+            qFatal("cannot write %s", qPrintable(f.fileName()));
         f.write(content);
         return f.fileName();
     }

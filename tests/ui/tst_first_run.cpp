@@ -23,6 +23,7 @@
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QSqlDatabase>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
@@ -114,7 +115,8 @@ QSqlDatabase openSqlite(const QString &path, const QString &name)
 {
     QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
     db.setDatabaseName(path);
-    db.open();
+    if (!db.open())
+        qWarning("cannot open %s: %s", qPrintable(path), qPrintable(db.lastError().text()));
     return db;
 }
 

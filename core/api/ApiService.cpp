@@ -19,6 +19,7 @@
 #include <QFile>
 #include "messaging/ContactService.h"
 #include "messaging/MessageService.h"
+#include "sessions/ClientActionService.h"
 #include "sessions/ClientService.h"
 #include "webhooks/WebhookService.h"
 
@@ -35,6 +36,7 @@ struct ApiService::OnApiThread {
     std::unique_ptr<TeamService> team;
     std::unique_ptr<ApiKeyService> keys;
     std::unique_ptr<ClientService> clients;
+    std::unique_ptr<ClientActionService> clientActions;
     std::unique_ptr<MessageService> messages;
     std::unique_ptr<ContactService> contacts;
     std::unique_ptr<WebhookService> webhooks;
@@ -62,6 +64,7 @@ struct ApiService::OnApiThread {
         webhooks.reset();
         contacts.reset();
         messages.reset();
+        clientActions.reset();
         clients.reset();
         keys.reset();
         team.reset();
@@ -100,6 +103,7 @@ Result<quint16> ApiService::start()
         p.team = std::make_unique<TeamService>(*database, *p.authenticator);
         p.keys = std::make_unique<ApiKeyService>(*database, *p.authenticator);
         p.clients = std::make_unique<ClientService>(*database);
+        p.clientActions = std::make_unique<ClientActionService>(*database, *p.clients, options.sessions);
         p.messages = std::make_unique<MessageService>(*database, *p.clients, options.sessions, options.messaging);
         p.contacts = std::make_unique<ContactService>(*database);
         if (options.cipher)
@@ -115,7 +119,7 @@ Result<quint16> ApiService::start()
         p.apiKeys->registerRoutes(*p.routes);
         p.teamController = std::make_unique<TeamController>(*p.team, *p.hasher);
         p.teamController->registerRoutes(*p.routes);
-        p.clientController = std::make_unique<ClientController>(*p.clients, *database, options.sessions);
+        p.clientController = std::make_unique<ClientController>(*p.clients, *p.clientActions, options.sessions);
         p.clientController->registerRoutes(*p.routes);
         p.audit = std::make_unique<AuditController>(*database);
         p.audit->registerRoutes(*p.routes);

@@ -547,7 +547,12 @@ void SessionRegistry::requestStart(const QString &organizationId, const QString 
         if (existing && existing->state() == SessionState::Qr && existing->qrIdle())
             existing->refreshQr();
         start(organizationId, clientId);
-    }, Qt::QueuedConnection);
+    }, Qt::AutoConnection); // at once on the main thread (the desktop), queued from the API's
+}
+
+void SessionRegistry::requestStop(const QString &clientId)
+{
+    QMetaObject::invokeMethod(this, [this, clientId]() { stop(clientId); }, Qt::AutoConnection);
 }
 
 void SessionRegistry::requestLogout(const QString &clientId)
@@ -587,12 +592,12 @@ void SessionRegistry::requestReloadSettings(const QString &clientId)
 void SessionRegistry::requestPause(const QString &organizationId, const QString &clientId, const QString &reason)
 {
     QMetaObject::invokeMethod(this, [this, organizationId, clientId, reason]() { pause(organizationId, clientId, reason); },
-                              Qt::QueuedConnection);
+                              Qt::AutoConnection);
 }
 
 void SessionRegistry::requestResume(const QString &organizationId, const QString &clientId)
 {
-    QMetaObject::invokeMethod(this, [this, organizationId, clientId]() { resume(organizationId, clientId); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(this, [this, organizationId, clientId]() { resume(organizationId, clientId); }, Qt::AutoConnection);
 }
 
 int SessionRegistry::readyCount() const

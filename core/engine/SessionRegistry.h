@@ -48,6 +48,7 @@ public:
     // SessionControl: any thread.
     std::optional<SessionSnapshot> snapshot(const QString &clientId) const override;
     void requestStart(const QString &organizationId, const QString &clientId) override;
+    void requestStop(const QString &clientId) override;
     void requestLogout(const QString &clientId) override;
     void requestRefreshQr(const QString &clientId) override;
     void requestRemove(const QString &clientId) override;

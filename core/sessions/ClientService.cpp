@@ -148,10 +148,4 @@ Result<ClientRecord> ClientService::update(const AuthContext &actor, const QStri
     return c;
 }
 
-Status ClientService::auditPause(const AuthContext &actor, const QString &clientId, bool paused)
-{
-    return AuditLog::appendAlone(m_database, auditBy(actor, paused ? QStringLiteral("pause_client_requested") : QStringLiteral("resume_client"),
-                                                     QStringLiteral("whatsapp_clients"), clientId));
-}
-
 } // namespace wadesk

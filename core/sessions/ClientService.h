@@ -29,8 +29,6 @@ public:
         std::optional<int> perMinute, perHour, perDay; // 0 resets to the installation default
     };
     Result<ClientRecord> update(const AuthContext &actor, const QString &clientId, const Change &change);
-    // Records an operator's pause or resume in the audit log (the engine applies it).
-    Status auditPause(const AuthContext &actor, const QString &clientId, bool paused);
 
     static QString visibleTo(const AuthContext &actor);
 

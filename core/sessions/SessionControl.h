@@ -25,12 +25,16 @@ struct SessionSnapshot {
 };
 
 // The engine as the API thread sees it. Reads are thread-safe snapshots; requests are handed
-// to the engine's thread and return at once (the API never waits for the main thread).
+// to the engine's thread and return at once (the API never waits for the main thread). Start,
+// stop, pause and resume asked on the engine's own thread (the desktop) take effect before they
+// return, so the screen that asked shows the result at once.
 class SessionControl {
 public:
     virtual ~SessionControl() = default;
     virtual std::optional<SessionSnapshot> snapshot(const QString &clientId) const = 0;
     virtual void requestStart(const QString &organizationId, const QString &clientId) = 0;
+    // Stops the session; the client stays linked and can be started again.
+    virtual void requestStop(const QString &clientId) = 0;
     virtual void requestLogout(const QString &clientId) = 0;
     virtual void requestRefreshQr(const QString &clientId) = 0;
     // Stops the session and deletes its browser profile (the client record is being deleted).

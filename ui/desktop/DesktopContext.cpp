@@ -10,6 +10,7 @@
 #include "engine/SessionRegistry.h"
 #include "messaging/ContactService.h"
 #include "messaging/MessageService.h"
+#include "sessions/ClientActionService.h"
 #include "sessions/ClientService.h"
 
 #include <QApplication>
@@ -32,6 +33,7 @@ DesktopContext::DesktopContext(Database &database, EventBus &events, SessionRegi
     , m_jwt(std::make_unique<JwtCodec>(std::move(jwtKey), kDesktopTokenLifetimeSeconds))
     , m_authenticator(std::make_unique<Authenticator>(database, *m_jwt))
     , m_clients(std::make_unique<ClientService>(database))
+    , m_clientActions(std::make_unique<ClientActionService>(database, *m_clients, &sessions))
     , m_messages(std::make_unique<MessageService>(database, *m_clients, &sessions, std::move(messaging)))
     , m_contacts(std::make_unique<ContactService>(database))
     , m_team(std::make_unique<TeamService>(database, *m_authenticator))

@@ -15,6 +15,7 @@ namespace wadesk {
 
 class AccountService;
 class Authenticator;
+class ClientActionService;
 class ClientService;
 class ContactService;
 class Database;
@@ -46,6 +47,7 @@ public:
     EventBus &events() { return m_events; }          // published(): connect with Qt::QueuedConnection
     SessionRegistry &sessions() { return m_sessions; } // main thread: start/stop/pause/session(id)->page
     ClientService &clients() { return *m_clients; }
+    ClientActionService &clientActions() { return *m_clientActions; } // start/stop/log out/pause/resume
     MessageService &messages() { return *m_messages; } // use send() (synchronous) on the main thread
     ContactService &contacts() { return *m_contacts; }
     TeamService &team() { return *m_team; }
@@ -94,6 +96,7 @@ private:
     std::unique_ptr<JwtCodec> m_jwt;
     std::unique_ptr<Authenticator> m_authenticator; // TeamService forgets changed users in it
     std::unique_ptr<ClientService> m_clients;
+    std::unique_ptr<ClientActionService> m_clientActions;
     std::unique_ptr<MessageService> m_messages;
     std::unique_ptr<ContactService> m_contacts;
     std::unique_ptr<TeamService> m_team;

@@ -106,7 +106,6 @@ MainWindow::MainWindow(DesktopContext &context, QWidget *parent)
         if (row >= from.row() && row <= to.row())
             m_sessionView->setClient(m_currentClient, m_sessionModel->index(row, 0).data(SessionListModel::NameRole).toString());
     });
-    connect(m_actions, &ClientActions::aboutToStop, m_sessionView, &SessionView::detachClient);
     connect(m_actions, &ClientActions::clientCreated, this, &MainWindow::selectClient);
     connect(m_conversations, &ConversationsView::messageQueued, m_sessionModel,
             [this](const QString &clientId) { m_sessionModel->scheduleRefresh(clientId); });

@@ -1,10 +1,9 @@
 #include "sessions/ClientActions.h"
 
-#include "audit/AuditEvent.h"
 #include "desktop/DesktopContext.h"
-#include "engine/SessionRegistry.h"
 #include "main/Icons.h"
 #include "models/SessionListModel.h"
+#include "sessions/ClientActionService.h"
 #include "sessions/ClientDialogs.h"
 #include "sessions/ClientService.h"
 
@@ -82,15 +81,14 @@ bool ClientActions::mayManage() const
     return m_context.signedIn() && m_context.actor().can(Permission::ManageClients);
 }
 
-// Every client action: the role may manage clients, and the client is one the actor sees.
-Status ClientActions::checkManageable(const QString &clientId)
+DomainError ClientActions::translated(const DomainError &error) const
 {
-    if (!mayManage())
-        return forbidden();
-    Result<ClientRecord> client = m_context.clients().get(m_context.actor(), clientId);
-    if (!client)
-        return client.error();
-    return {};
+    DomainError out = error;
+    if (error.code == QLatin1String("forbidden"))
+        out.message = forbidden().message;
+    else if (error.code == QLatin1String("client_not_running"))
+        out.message = tr("The client is not running.");
+    return out;
 }
 
 void ClientActions::setCurrentClient(const QString &clientId)
@@ -119,12 +117,6 @@ void ClientActions::update()
                              || state == SessionState::Authenticating));
     m_pause->setEnabled(selected && !paused);
     m_resume->setEnabled(selected && paused);
-}
-
-Status ClientActions::audit(const QString &action, const QString &clientId)
-{
-    return AuditLog::appendAlone(m_context.database(),
-                                 auditBy(m_context.actor(), action, QStringLiteral("whatsapp_clients"), clientId));
 }
 
 Result<QString> ClientActions::createClient(const QString &name, const QString &phoneNumber)
@@ -158,64 +150,44 @@ Status ClientActions::renameClient(const QString &clientId, const QString &name)
 
 Status ClientActions::startClient(const QString &clientId)
 {
-    if (Status allowed = checkManageable(clientId); !allowed)
-        return allowed;
-    SessionRegistry &registry = m_context.sessions();
-    if (registry.session(clientId))
-        return {};
-    QString error;
-    const bool started = registry.start(m_context.actor().organizationId, clientId, &error);
-    if (Status s = audit(QStringLiteral("init_client"), clientId); !s)
-        return s;
-    m_model.refreshClient(clientId);
+    Result<ClientActionService::Started> started = m_context.clientActions().start(m_context.actor(), clientId);
     if (!started)
-        return DomainError::unavailable(tr("The session could not start: %1").arg(error), QStringLiteral("start_failed"));
+        return translated(started.error());
+    m_model.refreshClient(clientId);
+    if (started.value().state == SessionState::Failed)
+        return DomainError::unavailable(tr("The session could not start: %1").arg(started.value().lastError), QStringLiteral("start_failed"));
     return {};
 }
 
 Status ClientActions::stopClient(const QString &clientId)
 {
-    if (Status allowed = checkManageable(clientId); !allowed)
-        return allowed;
-    if (!m_context.sessions().session(clientId))
-        return {};
-    emit aboutToStop(clientId);
-    m_context.sessions().stop(clientId);
-    if (Status s = audit(QStringLiteral("stop_client"), clientId); !s)
-        return s;
+    // The registry announces the stop (sessionAboutToStop): the session view lets the page go.
+    if (Status s = m_context.clientActions().stop(m_context.actor(), clientId); !s)
+        return translated(s.error());
     m_model.refreshClient(clientId);
     return {};
 }
 
 Status ClientActions::logoutClient(const QString &clientId)
 {
-    if (Status allowed = checkManageable(clientId); !allowed)
-        return allowed;
-    if (!m_context.sessions().session(clientId))
-        return DomainError::conflict(tr("The client is not running."), QStringLiteral("client_not_running"));
-    m_context.sessions().requestLogout(clientId);
-    return audit(QStringLiteral("logout_client"), clientId);
+    Result<SessionState> was = m_context.clientActions().logout(m_context.actor(), clientId);
+    if (!was)
+        return translated(was.error());
+    return {};
 }
 
 Status ClientActions::pauseClient(const QString &clientId)
 {
-    if (Status allowed = checkManageable(clientId); !allowed)
-        return allowed;
-    if (Status s = m_context.clients().auditPause(m_context.actor(), clientId, true); !s)
-        return s;
-    m_context.sessions().pause(m_context.actor().organizationId, clientId,
-                               QStringLiteral("paused by %1").arg(m_context.actor().email));
+    if (Status s = m_context.clientActions().pause(m_context.actor(), clientId); !s)
+        return translated(s.error());
     m_model.refreshClient(clientId);
     return {};
 }
 
 Status ClientActions::resumeClient(const QString &clientId)
 {
-    if (Status allowed = checkManageable(clientId); !allowed)
-        return allowed;
-    if (Status s = m_context.clients().auditPause(m_context.actor(), clientId, false); !s)
-        return s;
-    m_context.sessions().resume(m_context.actor().organizationId, clientId);
+    if (Status s = m_context.clientActions().resume(m_context.actor(), clientId); !s)
+        return translated(s.error());
     m_model.refreshClient(clientId);
     return {};
 }

@@ -17,8 +17,8 @@ class SessionListModel;
 // The operator's actions on clients: add, rename, start, stop, log out, pause and resume. Each
 // one is a QAction (toolbar, menus and the list's context menu share them), shown only to roles
 // that may take it (can_manage_clients) and enabled only when it makes sense for the selected
-// client's state. Every action goes through the services with the signed-in actor, and is
-// recorded in the audit log as the REST API records it.
+// client's state. Every action goes through the services with the signed-in actor (the session
+// actions through ClientActionService, as the REST API's), which record it in the audit log.
 class ClientActions final : public QObject {
     Q_OBJECT
 public:
@@ -48,8 +48,6 @@ public:
     Status resumeClient(const QString &clientId);
 
 signals:
-    // Before the session of `clientId` stops here: views let its page go.
-    void aboutToStop(const QString &clientId);
     void clientCreated(const QString &clientId);
     void failed(const QString &message);
 
@@ -58,9 +56,9 @@ private:
     void onRename();
     void onLogout();
     void report(const Status &status);
-    Status audit(const QString &action, const QString &clientId);
     bool mayManage() const;
-    Status checkManageable(const QString &clientId);
+    // A refusal from the service, in the operator's language where it has words for it.
+    DomainError translated(const DomainError &error) const;
 
     DesktopContext &m_context;
     SessionListModel &m_model;

@@ -3,8 +3,8 @@
 #include "access/Permissions.h"
 #include "common/Version.h"
 #include "desktop/DesktopContext.h"
-#include "engine/SessionRegistry.h"
 #include "main/MainWindow.h"
+#include "sessions/ClientActionService.h"
 #include "sessions/ClientService.h"
 #include "signin/SignInDialog.h"
 
@@ -364,29 +364,14 @@ void DesktopShell::confirmPauseAll()
 
 int DesktopShell::pauseAll()
 {
-    if (!m_context.signedIn() || !m_context.actor().can(Permission::ManageClients))
+    // Signed out, the actor is empty: refused like any role that may not manage clients.
+    Result<int> paused = m_context.clientActions().pauseAll(m_context.actor());
+    if (!paused) {
+        if (paused.error().code != QLatin1String("forbidden"))
+            spdlog::error("pause all: {}", paused.error().message.toStdString());
         return 0;
-    const AuthContext actor = m_context.actor();
-    int paused = 0;
-    for (int offset = 0;; offset += 500) {
-        Result<ClientService::Page> page = m_context.clients().list(actor, 500, offset);
-        if (!page) {
-            spdlog::error("pause all: {}", page.error().message.toStdString());
-            break;
-        }
-        for (const ClientRecord &listed : page.value().clients) {
-            const Result<ClientRecord> client = m_context.clients().get(actor, listed.id); // the list leaves `paused` out
-            if (!client || client.value().paused)
-                continue;
-            if (!m_context.clients().auditPause(actor, listed.id, true))
-                continue;
-            m_context.sessions().pause(actor.organizationId, listed.id, QStringLiteral("paused by %1").arg(actor.email));
-            ++paused;
-        }
-        if (page.value().clients.size() < 500)
-            break;
     }
-    return paused;
+    return paused.value();
 }
 
 QIcon DesktopShell::trayIcon(int unread)

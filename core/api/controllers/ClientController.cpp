@@ -2,8 +2,7 @@
 
 #include "api/controllers/JsonViews.h"
 #include "common/Json.h"
-#include "audit/AuditEvent.h"
-#include "db/SqlRunner.h"
+#include "sessions/ClientActionService.h"
 #include "sessions/ClientService.h"
 #include "sessions/QrPng.h"
 #include "sessions/SessionControl.h"
@@ -78,31 +77,21 @@ Result<HttpResponse> ClientController::update(ApiRequest &request, const AuthCon
 
 Result<HttpResponse> ClientController::pause(ApiRequest &request, const AuthContext &ctx)
 {
-    if (Status s = needEngine(); !s)
+    const QString clientId = request.param(QStringLiteral("clientId"));
+    if (Status s = m_actions.pause(ctx, clientId); !s)
         return s.error();
-    Result<ClientRecord> client = m_clients.get(ctx, request.param(QStringLiteral("clientId")));
-    if (!client)
-        return client.error();
-    if (Status s = m_clients.auditPause(ctx, client.value().id, true); !s)
-        return s.error();
-    m_sessions->requestPause(ctx.organizationId, client.value().id, QStringLiteral("paused by %1").arg(ctx.email));
     return HttpResponse::json(QJsonObject{{QStringLiteral("message"), QStringLiteral("Client paused")},
-                                          {QStringLiteral("clientId"), client.value().id},
+                                          {QStringLiteral("clientId"), clientId},
                                           {QStringLiteral("status"), QStringLiteral("paused")}});
 }
 
 Result<HttpResponse> ClientController::resume(ApiRequest &request, const AuthContext &ctx)
 {
-    if (Status s = needEngine(); !s)
+    const QString clientId = request.param(QStringLiteral("clientId"));
+    if (Status s = m_actions.resume(ctx, clientId); !s)
         return s.error();
-    Result<ClientRecord> client = m_clients.get(ctx, request.param(QStringLiteral("clientId")));
-    if (!client)
-        return client.error();
-    if (Status s = m_clients.auditPause(ctx, client.value().id, false); !s)
-        return s.error();
-    m_sessions->requestResume(ctx.organizationId, client.value().id);
     return HttpResponse::json(QJsonObject{{QStringLiteral("message"), QStringLiteral("Client resumed")},
-                                          {QStringLiteral("clientId"), client.value().id}});
+                                          {QStringLiteral("clientId"), clientId}});
 }
 
 Status ClientController::needEngine() const
@@ -115,25 +104,15 @@ Status ClientController::needEngine() const
 
 Result<HttpResponse> ClientController::init(ApiRequest &request, const AuthContext &ctx)
 {
-    if (Status s = needEngine(); !s)
-        return s.error();
-    Result<ClientRecord> client = m_clients.get(ctx, request.param(QStringLiteral("clientId")));
-    if (!client)
-        return client.error();
-    const std::optional<SessionSnapshot> before = m_sessions->snapshot(client.value().id);
-    const bool running = before && before->state != SessionState::Stopped && before->state != SessionState::Failed;
-    m_sessions->requestStart(ctx.organizationId, client.value().id);
-    const std::optional<SessionSnapshot> now = m_sessions->snapshot(client.value().id);
-    if (!running) {
-        if (Status s = AuditLog::appendAlone(m_database, auditBy(ctx, QStringLiteral("init_client"), QStringLiteral("whatsapp_clients"),
-                                                                   client.value().id));
-            !s)
-            return s.error();
-    }
+    const QString clientId = request.param(QStringLiteral("clientId"));
+    Result<ClientActionService::Started> started = m_actions.start(ctx, clientId);
+    if (!started)
+        return started.error();
     return HttpResponse::json(QJsonObject{
-        {QStringLiteral("message"), running ? QStringLiteral("Client already running") : QStringLiteral("Client initialization started")},
-        {QStringLiteral("clientId"), client.value().id},
-        {QStringLiteral("status"), SessionStates::name(now ? now->state : SessionState::Initializing)}});
+        {QStringLiteral("message"), started.value().alreadyRunning ? QStringLiteral("Client already running")
+                                                                   : QStringLiteral("Client initialization started")},
+        {QStringLiteral("clientId"), clientId},
+        {QStringLiteral("status"), SessionStates::name(started.value().state)}});
 }
 
 Result<HttpResponse> ClientController::status(ApiRequest &request, const AuthContext &ctx)
@@ -213,22 +192,13 @@ Result<HttpResponse> ClientController::qr(ApiRequest &request, const AuthContext
 
 Result<HttpResponse> ClientController::logout(ApiRequest &request, const AuthContext &ctx)
 {
-    if (Status s = needEngine(); !s)
-        return s.error();
-    Result<ClientRecord> client = m_clients.get(ctx, request.param(QStringLiteral("clientId")));
-    if (!client)
-        return client.error();
-    const std::optional<SessionSnapshot> live = m_sessions->snapshot(client.value().id);
-    if (!live || live->state == SessionState::Stopped)
-        return DomainError::conflict(QStringLiteral("The client is not running"), QStringLiteral("client_not_running"));
-    m_sessions->requestLogout(client.value().id);
-    if (Status s = AuditLog::appendAlone(m_database, auditBy(ctx, QStringLiteral("logout_client"), QStringLiteral("whatsapp_clients"),
-                                                               client.value().id));
-        !s)
-        return s.error();
+    const QString clientId = request.param(QStringLiteral("clientId"));
+    Result<SessionState> was = m_actions.logout(ctx, clientId);
+    if (!was)
+        return was.error();
     return HttpResponse::json(QJsonObject{{QStringLiteral("message"), QStringLiteral("Logout requested")},
-                                          {QStringLiteral("clientId"), client.value().id},
-                                          {QStringLiteral("status"), SessionStates::name(live->state)}});
+                                          {QStringLiteral("clientId"), clientId},
+                                          {QStringLiteral("status"), SessionStates::name(was.value())}});
 }
 
 Result<HttpResponse> ClientController::create(ApiRequest &request, const AuthContext &ctx)

@@ -4,16 +4,17 @@
 
 namespace wadesk {
 
+class ClientActionService;
 class ClientService;
-class Database;
 class SessionControl;
 
-// /api/clients: the records, and their live WhatsApp sessions through SessionControl (null when
-// the engine does not run in this process; session routes then answer 503).
+// /api/clients: the records, and their live WhatsApp sessions: actions through
+// ClientActionService, reads through SessionControl (null when the engine does not run in this
+// process; session routes then answer 503).
 class ClientController {
 public:
-    ClientController(ClientService &clients, Database &database, SessionControl *sessions)
-        : m_clients(clients), m_database(database), m_sessions(sessions) {}
+    ClientController(ClientService &clients, ClientActionService &actions, SessionControl *sessions)
+        : m_clients(clients), m_actions(actions), m_sessions(sessions) {}
     void registerRoutes(ApiRoutes &routes);
 
 private:
@@ -26,7 +27,7 @@ private:
     Result<HttpResponse> resume(ApiRequest &request, const AuthContext &ctx);
     Status needEngine() const;
     ClientService &m_clients;
-    Database &m_database;
+    ClientActionService &m_actions;
     SessionControl *m_sessions;
     Result<HttpResponse> create(ApiRequest &request, const AuthContext &ctx);
     Result<HttpResponse> list(ApiRequest &request, const AuthContext &ctx);

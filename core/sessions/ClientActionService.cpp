@@ -1,0 +1,157 @@
+#include "sessions/ClientActionService.h"
+
+#include "audit/AuditEvent.h"
+#include "db/SqlRunner.h"
+#include "sessions/ClientRepository.h"
+#include "sessions/ClientService.h"
+#include "sessions/SessionControl.h"
+
+#include <QSet>
+#include <spdlog/spdlog.h>
+
+namespace wadesk {
+
+namespace {
+constexpr int kPauseAllBatch = 500;
+
+bool runs(const std::optional<SessionSnapshot> &snapshot)
+{
+    return snapshot && snapshot->state != SessionState::Stopped;
+}
+} // namespace
+
+ClientActionService::ClientActionService(Database &database, ClientService &clients, SessionControl *sessions)
+    : m_database(database), m_clients(clients), m_sessions(sessions)
+{
+}
+
+// In the order the API has always answered: the permission (the route's gate), then the engine.
+Status ClientActionService::mayAct(const AuthContext &actor) const
+{
+    if (!actor.can(Permission::ManageClients))
+        return DomainError::forbidden(QStringLiteral("Permission denied: %1 required").arg(Permissions::name(Permission::ManageClients)),
+                                      QStringLiteral("forbidden"));
+    if (!m_sessions)
+        return DomainError::unavailable(QStringLiteral("WhatsApp sessions do not run in this process"),
+                                        QStringLiteral("engine_unavailable"));
+    return {};
+}
+
+Status ClientActionService::manageable(const AuthContext &actor, const QString &clientId)
+{
+    if (Status s = mayAct(actor); !s)
+        return s;
+    Result<ClientRecord> client = m_clients.get(actor, clientId);
+    if (!client)
+        return client.error();
+    return {};
+}
+
+Status ClientActionService::audit(const AuthContext &actor, const QString &action, const QString &clientId)
+{
+    return AuditLog::appendAlone(m_database, auditBy(actor, action, QStringLiteral("whatsapp_clients"), clientId));
+}
+
+QString ClientActionService::pauseReason(const AuthContext &actor)
+{
+    return QStringLiteral("paused by %1").arg(actor.email);
+}
+
+Result<ClientActionService::Started> ClientActionService::start(const AuthContext &actor, const QString &clientId)
+{
+    if (Status s = manageable(actor, clientId); !s)
+        return s.error();
+    const std::optional<SessionSnapshot> before = m_sessions->snapshot(clientId);
+    Started started;
+    started.alreadyRunning = before && before->state != SessionState::Stopped && before->state != SessionState::Failed;
+    // Also for a running session: a request to start refreshes a QR code that stopped rotating.
+    m_sessions->requestStart(actor.organizationId, clientId);
+    const std::optional<SessionSnapshot> now = m_sessions->snapshot(clientId);
+    if (now) {
+        started.state = now->state;
+        started.lastError = now->lastError;
+    }
+    if (!started.alreadyRunning) {
+        if (Status s = audit(actor, QStringLiteral("init_client"), clientId); !s)
+            return s.error();
+    }
+    return started;
+}
+
+Status ClientActionService::stop(const AuthContext &actor, const QString &clientId)
+{
+    if (Status s = manageable(actor, clientId); !s)
+        return s;
+    if (!runs(m_sessions->snapshot(clientId)))
+        return {};
+    m_sessions->requestStop(clientId);
+    return audit(actor, QStringLiteral("stop_client"), clientId);
+}
+
+Result<SessionState> ClientActionService::logout(const AuthContext &actor, const QString &clientId)
+{
+    if (Status s = manageable(actor, clientId); !s)
+        return s.error();
+    const std::optional<SessionSnapshot> live = m_sessions->snapshot(clientId);
+    if (!runs(live))
+        return DomainError::conflict(QStringLiteral("The client is not running"), QStringLiteral("client_not_running"));
+    m_sessions->requestLogout(clientId);
+    if (Status s = audit(actor, QStringLiteral("logout_client"), clientId); !s)
+        return s.error();
+    return live->state;
+}
+
+Status ClientActionService::pause(const AuthContext &actor, const QString &clientId)
+{
+    if (Status s = manageable(actor, clientId); !s)
+        return s;
+    if (Status s = audit(actor, QStringLiteral("pause_client_requested"), clientId); !s)
+        return s;
+    m_sessions->requestPause(actor.organizationId, clientId, pauseReason(actor));
+    return {};
+}
+
+Status ClientActionService::resume(const AuthContext &actor, const QString &clientId)
+{
+    if (Status s = manageable(actor, clientId); !s)
+        return s;
+    if (Status s = audit(actor, QStringLiteral("resume_client"), clientId); !s)
+        return s;
+    m_sessions->requestResume(actor.organizationId, clientId);
+    return {};
+}
+
+Result<int> ClientActionService::pauseAll(const AuthContext &actor)
+{
+    if (Status s = mayAct(actor); !s)
+        return s.error();
+    SqlRunner sql(m_database);
+    ClientRepository clients(sql);
+    // The list leaves the paused flag out: the paused ids come in one query beside it.
+    Result<QSet<QString>> paused = clients.pausedIds(actor.organizationId);
+    if (!paused)
+        return paused.error();
+    const QString scope = ClientService::visibleTo(actor);
+    int count = 0;
+    for (int offset = 0;; offset += kPauseAllBatch) {
+        Result<QList<ClientRecord>> page = clients.list(actor.organizationId, scope, kPauseAllBatch, offset);
+        if (!page)
+            return page.error();
+        for (const ClientRecord &client : page.value()) {
+            if (paused.value().contains(client.id))
+                continue;
+            // A client whose pause cannot be recorded is left running rather than paused unaudited.
+            if (Status s = audit(actor, QStringLiteral("pause_client_requested"), client.id); !s) {
+                spdlog::error("pause all: client {}: {}", client.id.toStdString(), s.error().message.toStdString());
+                continue;
+            }
+            m_sessions->requestPause(actor.organizationId, client.id, pauseReason(actor));
+            ++count;
+        }
+        if (page.value().size() < kPauseAllBatch)
+            break;
+    }
+    return count;
+}
+
+} // namespace wadesk

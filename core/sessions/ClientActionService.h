@@ -1,0 +1,52 @@
+#pragma once
+
+#include "auth/AuthContext.h"
+#include "common/DomainError.h"
+#include "sessions/SessionState.h"
+
+#include <QString>
+
+namespace wadesk {
+
+class ClientService;
+class Database;
+class SessionControl;
+
+// What an operator does to a client's live session: start, stop, log out, pause and resume its
+// send queue, and pause every client at once. Each action exists here once, for the REST API
+// and the desktop alike: it takes the actor, requires can_manage_clients, finds the client
+// within what the actor sees (another organization's or an unassigned client reads as not
+// found), writes the audit entry and hands the request to the engine through SessionControl
+// (null where the engine does not run in this process: every action then fails with
+// engine_unavailable).
+class ClientActionService {
+public:
+    ClientActionService(Database &database, ClientService &clients, SessionControl *sessions);
+
+    struct Started {
+        bool alreadyRunning = false; // nothing was started (and nothing audited)
+        SessionState state = SessionState::Initializing; // the session's state right after the request
+        QString lastError;           // why it failed, when `state` is Failed
+    };
+    Result<Started> start(const AuthContext &actor, const QString &clientId);
+    // A session that does not run is left alone (no audit entry).
+    Status stop(const AuthContext &actor, const QString &clientId);
+    // Returns the session's state when the logout was asked; 409 client_not_running when it does not run.
+    Result<SessionState> logout(const AuthContext &actor, const QString &clientId);
+    Status pause(const AuthContext &actor, const QString &clientId);
+    Status resume(const AuthContext &actor, const QString &clientId);
+    // Pauses every client the actor sees that is not paused yet; returns how many.
+    Result<int> pauseAll(const AuthContext &actor);
+
+private:
+    Status mayAct(const AuthContext &actor) const;
+    Status manageable(const AuthContext &actor, const QString &clientId);
+    Status audit(const AuthContext &actor, const QString &action, const QString &clientId);
+    static QString pauseReason(const AuthContext &actor);
+
+    Database &m_database;
+    ClientService &m_clients;
+    SessionControl *m_sessions;
+};
+
+} // namespace wadesk

@@ -1,0 +1,424 @@
+// ClientActionService, the one place the operator's session actions (start, stop, log out,
+// pause, resume, pause all) live for the REST API and the desktop: on a real migrated SQLite
+// database, with a SessionControl that records what it is asked. For each action: roles without
+// can_manage_clients are refused and nothing reaches the engine or the audit log; another
+// organization's client and an unknown id read as not found; without an engine, 503; and when
+// allowed, the audit entry (action, actor, client, address) and the engine request.
+
+#include "auth/AccountService.h"
+#include "auth/Authenticator.h"
+#include "auth/JwtCodec.h"
+#include "auth/PasswordHasher.h"
+#include "auth/TeamService.h"
+#include "db/Database.h"
+#include "db/DatabaseUrl.h"
+#include "db/Migrator.h"
+#include "db/SqlRunner.h"
+#include "secrets/AesGcm.h"
+#include "sessions/ClientActionService.h"
+#include "sessions/ClientRepository.h"
+#include "sessions/ClientService.h"
+#include "sessions/SessionControl.h"
+
+#include <QHash>
+#include <QSet>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+#include <functional>
+#include <memory>
+
+using namespace wadesk;
+
+namespace {
+
+// The engine as the service sees it: snapshots set by the test, every request recorded.
+class RecordingSessions : public SessionControl {
+public:
+    QHash<QString, SessionSnapshot> snapshots;
+    QStringList calls;
+
+    void setState(const QString &clientId, SessionState state, const QString &lastError = QString())
+    {
+        SessionSnapshot &s = snapshots[clientId];
+        s.clientId = clientId;
+        s.state = state;
+        s.lastError = lastError;
+    }
+
+    std::optional<SessionSnapshot> snapshot(const QString &clientId) const override
+    {
+        auto it = snapshots.constFind(clientId);
+        if (it == snapshots.constEnd())
+            return std::nullopt;
+        return it.value();
+    }
+    void requestStart(const QString &organizationId, const QString &clientId) override
+    {
+        calls << QStringLiteral("start %1 %2").arg(organizationId, clientId);
+        // As the registry does: a stopped or failed session shows as initializing at once.
+        SessionSnapshot &s = snapshots[clientId];
+        if (s.state == SessionState::Stopped || s.state == SessionState::Failed) {
+            s.clientId = clientId;
+            s.state = SessionState::Initializing;
+        }
+    }
+    void requestStop(const QString &clientId) override { calls << QStringLiteral("stop %1").arg(clientId); }
+    void requestLogout(const QString &clientId) override { calls << QStringLiteral("logout %1").arg(clientId); }
+    void requestRefreshQr(const QString &clientId) override { calls << QStringLiteral("refreshQr %1").arg(clientId); }
+    void requestRemove(const QString &clientId) override { calls << QStringLiteral("remove %1").arg(clientId); }
+    void requestWake(const QString &clientId) override { calls << QStringLiteral("wake %1").arg(clientId); }
+    void requestReloadSettings(const QString &clientId) override { calls << QStringLiteral("reload %1").arg(clientId); }
+    void requestPause(const QString &organizationId, const QString &clientId, const QString &reason) override
+    {
+        calls << QStringLiteral("pause %1 %2 %3").arg(organizationId, clientId, reason);
+    }
+    void requestResume(const QString &organizationId, const QString &clientId) override
+    {
+        calls << QStringLiteral("resume %1 %2").arg(organizationId, clientId);
+    }
+    int readyCount() const override { return 0; }
+    QString waJsVersion() const override { return {}; }
+};
+
+AuthContext actorOf(const UserRecord &user)
+{
+    AuthContext actor;
+    actor.userId = user.id;
+    actor.organizationId = user.organizationId;
+    actor.email = user.email;
+    actor.name = user.name;
+    actor.role = user.role;
+    actor.ipAddress = QStringLiteral("198.51.100.7");
+    return actor;
+}
+
+const QStringList kActions = {QStringLiteral("start"), QStringLiteral("stop"), QStringLiteral("logout"),
+                              QStringLiteral("pause"), QStringLiteral("resume")};
+
+} // namespace
+
+class TestClientActions : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    std::unique_ptr<Database> m_db;
+    std::unique_ptr<JwtCodec> m_jwt;
+    std::unique_ptr<Authenticator> m_authenticator;
+    std::unique_ptr<ClientService> m_clients;
+    RecordingSessions m_sessions;
+    std::unique_ptr<ClientActionService> m_actions;
+
+    AuthContext m_admin, m_manager, m_agent, m_viewer, m_otherAdmin;
+    QString m_assigned;   // assigned to the agent
+    QString m_unassigned; // assigned to nobody
+    QString m_foreign;    // another organization's
+
+    int count(const QString &sql, const QVariantList &bind = {})
+    {
+        QSqlQuery q(m_db->connection().value());
+        q.prepare(sql);
+        for (const QVariant &v : bind)
+            q.addBindValue(v);
+        if (!q.exec() || !q.next())
+            return -1;
+        return q.value(0).toInt();
+    }
+    int auditCount() { return count(QStringLiteral("SELECT COUNT(*) FROM audit_logs")); }
+    // Entries for `action` on `clientId` made by `actor`, in the actor's organization, from their address.
+    int auditBy(const AuthContext &actor, const QString &action, const QString &clientId)
+    {
+        return count(QStringLiteral("SELECT COUNT(*) FROM audit_logs WHERE organization_id = ? AND user_id = ? AND action = ? "
+                                    "AND resource = 'whatsapp_clients' AND resource_id = ? AND ip_address = ?"),
+                     {actor.organizationId, actor.userId, action, clientId, actor.ipAddress});
+    }
+
+    // Runs one of kActions; the outcome as a Status.
+    static Status run(ClientActionService &service, const QString &action, const AuthContext &actor, const QString &clientId)
+    {
+        if (action == QLatin1String("start")) {
+            Result<ClientActionService::Started> r = service.start(actor, clientId);
+            return r ? Status() : Status(r.error());
+        }
+        if (action == QLatin1String("stop"))
+            return service.stop(actor, clientId);
+        if (action == QLatin1String("logout")) {
+            Result<SessionState> r = service.logout(actor, clientId);
+            return r ? Status() : Status(r.error());
+        }
+        if (action == QLatin1String("pause"))
+            return service.pause(actor, clientId);
+        if (action == QLatin1String("resume"))
+            return service.resume(actor, clientId);
+        Result<int> r = service.pauseAll(actor);
+        return r ? Status() : Status(r.error());
+    }
+
+    static void addActionRows()
+    {
+        QTest::addColumn<QString>("action");
+        for (const QString &a : kActions)
+            QTest::newRow(qPrintable(a)) << a;
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        const Result<DatabaseUrl> url = DatabaseUrl::parse(m_dir.filePath(QStringLiteral("wadesk.db")), m_dir.path());
+        QVERIFY(url.ok());
+        m_db = std::make_unique<Database>(url.value());
+        QVERIFY(Migrator(*m_db, Migrator::embeddedDirectory(QStringLiteral("sqlite"))).migrate().ok());
+        m_jwt = std::make_unique<JwtCodec>(AesGcm::randomBytes(32), 3600);
+        m_authenticator = std::make_unique<Authenticator>(*m_db, *m_jwt);
+        m_clients = std::make_unique<ClientService>(*m_db);
+        m_actions = std::make_unique<ClientActionService>(*m_db, *m_clients, &m_sessions);
+
+        AccountService accounts(*m_db, *m_jwt);
+        TeamService team(*m_db, *m_authenticator);
+        const QString hash = PasswordHasher(PasswordHasher::Cost::Minimal).hash(QStringLiteral("correct horse battery"));
+        auto acme = accounts.registerOrganization({QStringLiteral("ada@acme.test"), QStringLiteral("Ada"), QStringLiteral("Acme"), hash,
+                                                   QStringLiteral("test")});
+        QVERIFY(acme.ok());
+        m_admin = actorOf(acme.value().admin);
+        auto other = accounts.registerOrganization({QStringLiteral("olga@other.test"), QStringLiteral("Olga"), QStringLiteral("Other"),
+                                                    hash, QStringLiteral("test")});
+        QVERIFY(other.ok());
+        m_otherAdmin = actorOf(other.value().admin);
+        auto member = [&](const QString &email, Role role) {
+            Result<UserRecord> u = team.createMember(m_admin, {email, email.section(QLatin1Char('@'), 0, 0), role, hash});
+            return u ? actorOf(u.value()) : AuthContext();
+        };
+        m_manager = member(QStringLiteral("max@acme.test"), Role::Manager);
+        m_agent = member(QStringLiteral("ann@acme.test"), Role::Agent);
+        m_viewer = member(QStringLiteral("vic@acme.test"), Role::Viewer);
+        QVERIFY(!m_manager.userId.isEmpty() && !m_agent.userId.isEmpty() && !m_viewer.userId.isEmpty());
+
+        Result<ClientRecord> assigned = m_clients->create(m_admin, QStringLiteral("Sales"), QString());
+        Result<ClientRecord> unassigned = m_clients->create(m_admin, QStringLiteral("Support"), QString());
+        Result<ClientRecord> foreign = m_clients->create(m_otherAdmin, QStringLiteral("Theirs"), QString());
+        QVERIFY(assigned.ok() && unassigned.ok() && foreign.ok());
+        m_assigned = assigned.value().id;
+        m_unassigned = unassigned.value().id;
+        m_foreign = foreign.value().id;
+        QVERIFY(team.assignClient(m_admin, m_agent.userId, m_assigned).ok());
+        // The agent sees its client, not the other one: the scope the service looks clients up in.
+        QVERIFY(m_clients->get(m_agent, m_assigned).ok());
+        QVERIFY(!m_clients->get(m_agent, m_unassigned).ok());
+    }
+
+    void init()
+    {
+        m_sessions.calls.clear();
+        m_sessions.snapshots.clear();
+        QVERIFY(SqlRunner(*m_db).change(QStringLiteral("UPDATE clients SET paused = 0, paused_reason = NULL"), {}, "test.unpause").ok());
+    }
+
+    void refusedWithoutManageClients_data() { addActionRows(); QTest::newRow("pauseAll") << QStringLiteral("pauseAll"); }
+    void refusedWithoutManageClients()
+    {
+        QFETCH(QString, action);
+        m_sessions.setState(m_assigned, SessionState::Ready); // would be acted on, were it allowed
+        const int before = auditCount();
+        for (const AuthContext &actor : {m_agent, m_viewer}) {
+            // Assigned or not, the same refusal: it tells nothing of the client.
+            for (const QString &clientId : {m_assigned, m_unassigned}) {
+                const Status s = run(*m_actions, action, actor, clientId);
+                QVERIFY(!s);
+                QCOMPARE(s.error().code, QStringLiteral("forbidden"));
+                QCOMPARE(s.error().httpStatus, 403);
+                QCOMPARE(s.error().message, QStringLiteral("Permission denied: can_manage_clients required"));
+            }
+        }
+        QCOMPARE(m_sessions.calls, QStringList());
+        QCOMPARE(auditCount(), before);
+    }
+
+    void anotherOrganizationsClientIsNotFound_data() { addActionRows(); }
+    void anotherOrganizationsClientIsNotFound()
+    {
+        QFETCH(QString, action);
+        if (action != QLatin1String("start")) // a session to stop or log out; start wants none (else it is not audited)
+            m_sessions.setState(m_foreign, SessionState::Ready);
+        const int before = auditCount();
+        for (const QString &clientId : {m_foreign, QStringLiteral("client_doesnotexist")}) {
+            const Status s = run(*m_actions, action, m_admin, clientId);
+            QVERIFY(!s);
+            QCOMPARE(s.error().code, QStringLiteral("not_found"));
+            QCOMPARE(s.error().httpStatus, 404);
+        }
+        // Its own admin may: the refusal above is about the organization, not the client.
+        QVERIFY(run(*m_actions, action, m_otherAdmin, m_foreign).ok());
+        QCOMPARE(m_sessions.calls.size(), 1);
+        QVERIFY(m_sessions.calls.first().contains(m_foreign));
+        QCOMPARE(auditCount(), before + 1);
+        QCOMPARE(count(QStringLiteral("SELECT COUNT(*) FROM audit_logs WHERE resource_id = ? AND organization_id <> ?"),
+                       {m_foreign, m_otherAdmin.organizationId}),
+                 0);
+    }
+
+    void withoutEngineEveryActionIsUnavailable_data() { addActionRows(); QTest::newRow("pauseAll") << QStringLiteral("pauseAll"); }
+    void withoutEngineEveryActionIsUnavailable()
+    {
+        QFETCH(QString, action);
+        ClientActionService headless(*m_db, *m_clients, nullptr);
+        const int before = auditCount();
+        const Status s = run(headless, action, m_admin, m_assigned);
+        QVERIFY(!s);
+        QCOMPARE(s.error().code, QStringLiteral("engine_unavailable"));
+        QCOMPARE(s.error().httpStatus, 503);
+        // The permission is checked first, as the API's route gate does.
+        QCOMPARE(run(headless, action, m_viewer, m_assigned).error().code, QStringLiteral("forbidden"));
+        QCOMPARE(auditCount(), before);
+    }
+
+    void startAuditsAndRequestsOnce()
+    {
+        // Not running: started, audited.
+        Result<ClientActionService::Started> started = m_actions->start(m_manager, m_unassigned);
+        QVERIFY(started.ok());
+        QVERIFY(!started.value().alreadyRunning);
+        QCOMPARE(started.value().state, SessionState::Initializing);
+        QCOMPARE(m_sessions.calls, QStringList{QStringLiteral("start %1 %2").arg(m_manager.organizationId, m_unassigned)});
+        QCOMPARE(auditBy(m_manager, QStringLiteral("init_client"), m_unassigned), 1);
+
+        // Running: asked again (a stale QR is refreshed) but not audited again.
+        m_sessions.setState(m_unassigned, SessionState::Qr);
+        started = m_actions->start(m_manager, m_unassigned);
+        QVERIFY(started.ok());
+        QVERIFY(started.value().alreadyRunning);
+        QCOMPARE(started.value().state, SessionState::Qr);
+        QCOMPARE(m_sessions.calls.size(), 2);
+        QCOMPARE(auditBy(m_manager, QStringLiteral("init_client"), m_unassigned), 1);
+
+        // Failed: started afresh, audited.
+        m_sessions.setState(m_unassigned, SessionState::Failed, QStringLiteral("boom"));
+        started = m_actions->start(m_admin, m_unassigned);
+        QVERIFY(started.ok());
+        QVERIFY(!started.value().alreadyRunning);
+        QCOMPARE(auditBy(m_admin, QStringLiteral("init_client"), m_unassigned), 1);
+    }
+
+    void startReportsAFailedStart()
+    {
+        // An engine whose start fails at once (as the registry's on the main thread): the state says so.
+        struct FailingStart final : RecordingSessions {
+            void requestStart(const QString &organizationId, const QString &clientId) override
+            {
+                RecordingSessions::requestStart(organizationId, clientId);
+                setState(clientId, SessionState::Failed, QStringLiteral("no profile directory"));
+            }
+        } failing;
+        ClientActionService service(*m_db, *m_clients, &failing);
+        Result<ClientActionService::Started> started = service.start(m_admin, m_assigned);
+        QVERIFY(started.ok());
+        QCOMPARE(started.value().state, SessionState::Failed);
+        QCOMPARE(started.value().lastError, QStringLiteral("no profile directory"));
+        QCOMPARE(auditBy(m_admin, QStringLiteral("init_client"), m_assigned), 1); // asked, hence audited
+    }
+
+    void stopOnlyWhatRuns()
+    {
+        const int before = auditCount();
+        QVERIFY(m_actions->stop(m_admin, m_assigned).ok()); // no session: nothing to do
+        m_sessions.setState(m_assigned, SessionState::Stopped);
+        QVERIFY(m_actions->stop(m_admin, m_assigned).ok());
+        QCOMPARE(m_sessions.calls, QStringList());
+        QCOMPARE(auditCount(), before);
+
+        m_sessions.setState(m_assigned, SessionState::Ready);
+        QVERIFY(m_actions->stop(m_manager, m_assigned).ok());
+        QCOMPARE(m_sessions.calls, QStringList{QStringLiteral("stop %1").arg(m_assigned)});
+        QCOMPARE(auditBy(m_manager, QStringLiteral("stop_client"), m_assigned), 1);
+        QCOMPARE(auditCount(), before + 1);
+    }
+
+    void logoutNeedsARunningSession()
+    {
+        const int before = auditCount();
+        for (std::optional<SessionState> state : {std::optional<SessionState>(), std::optional<SessionState>(SessionState::Stopped)}) {
+            if (state)
+                m_sessions.setState(m_assigned, *state);
+            Result<SessionState> r = m_actions->logout(m_admin, m_assigned);
+            QVERIFY(!r);
+            QCOMPARE(r.error().code, QStringLiteral("client_not_running"));
+            QCOMPARE(r.error().httpStatus, 409);
+            QCOMPARE(r.error().message, QStringLiteral("The client is not running"));
+        }
+        QCOMPARE(m_sessions.calls, QStringList());
+        QCOMPARE(auditCount(), before);
+
+        m_sessions.setState(m_assigned, SessionState::Ready);
+        Result<SessionState> r = m_actions->logout(m_admin, m_assigned);
+        QVERIFY(r.ok());
+        QCOMPARE(r.value(), SessionState::Ready);
+        QCOMPARE(m_sessions.calls, QStringList{QStringLiteral("logout %1").arg(m_assigned)});
+        QCOMPARE(auditBy(m_admin, QStringLiteral("logout_client"), m_assigned), 1);
+    }
+
+    void pauseAndResume()
+    {
+        QVERIFY(m_actions->pause(m_manager, m_assigned).ok());
+        QCOMPARE(m_sessions.calls, QStringList{QStringLiteral("pause %1 %2 paused by max@acme.test").arg(m_manager.organizationId, m_assigned)});
+        QCOMPARE(auditBy(m_manager, QStringLiteral("pause_client_requested"), m_assigned), 1);
+
+        QVERIFY(m_actions->resume(m_admin, m_assigned).ok());
+        QCOMPARE(m_sessions.calls.last(), QStringLiteral("resume %1 %2").arg(m_admin.organizationId, m_assigned));
+        QCOMPARE(auditBy(m_admin, QStringLiteral("resume_client"), m_assigned), 1);
+        QCOMPARE(m_sessions.calls.size(), 2);
+    }
+
+    void pauseAllPausesWhatIsNotPausedInTheActorsOrganization()
+    {
+        // One of the two is paused already (by the engine, as a health trip would).
+        SqlRunner sql(*m_db);
+        QVERIFY(ClientRepository(sql).setPaused(m_admin.organizationId, m_unassigned, true, QStringLiteral("health")).ok());
+        const int before = auditCount();
+        const int byManager = auditBy(m_manager, QStringLiteral("pause_client_requested"), m_assigned);
+        Result<int> paused = m_actions->pauseAll(m_manager);
+        QVERIFY(paused.ok());
+        QCOMPARE(paused.value(), 1);
+        QCOMPARE(m_sessions.calls, QStringList{QStringLiteral("pause %1 %2 paused by max@acme.test").arg(m_manager.organizationId, m_assigned)});
+        QCOMPARE(auditBy(m_manager, QStringLiteral("pause_client_requested"), m_assigned), byManager + 1);
+        QCOMPARE(auditCount(), before + 1); // nothing for the paused one, nothing in the other organization
+
+        // The other organization's admin pauses only theirs.
+        m_sessions.calls.clear();
+        paused = m_actions->pauseAll(m_otherAdmin);
+        QVERIFY(paused.ok());
+        QCOMPARE(paused.value(), 1);
+        QCOMPARE(m_sessions.calls, QStringList{QStringLiteral("pause %1 %2 paused by olga@other.test").arg(m_otherAdmin.organizationId, m_foreign)});
+    }
+
+    void pauseAllCoversMoreThanOneBatch()
+    {
+        // More clients than one page of the list (500): every one is paused, none twice.
+        SqlRunner sql(*m_db);
+        ClientRepository repo(sql);
+        const int extra = 505;
+        Transaction tx(*m_db);
+        QVERIFY(tx.begin().ok());
+        for (int i = 0; i < extra; ++i) {
+            ClientRecord c;
+            c.id = QStringLiteral("client_bulk%1").arg(i, 4, 10, QLatin1Char('0'));
+            c.organizationId = m_admin.organizationId;
+            c.name = QStringLiteral("Bulk %1").arg(i);
+            c.createdBy = m_admin.userId;
+            c.createdAt = c.updatedAt = 1000 + i;
+            QVERIFY(repo.insert(c).ok());
+        }
+        QVERIFY(tx.commit().ok());
+        const QString pausesByAdmin = QStringLiteral("SELECT COUNT(*) FROM audit_logs WHERE action = 'pause_client_requested' AND user_id = ?");
+        const int before = count(pausesByAdmin, {m_admin.userId});
+        Result<int> paused = m_actions->pauseAll(m_admin);
+        QVERIFY(paused.ok());
+        QCOMPARE(paused.value(), extra + 2);
+        QCOMPARE(m_sessions.calls.size(), extra + 2);
+        QCOMPARE(QSet<QString>(m_sessions.calls.begin(), m_sessions.calls.end()).size(), extra + 2);
+        QCOMPARE(count(pausesByAdmin, {m_admin.userId}), before + extra + 2);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestClientActions)
+#include "tst_client_actions.moc"

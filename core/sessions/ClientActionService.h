@@ -1,6 +1,6 @@
 #pragma once
 
-#include "auth/AuthContext.h"
+#include "access/AuthContext.h"
 #include "common/DomainError.h"
 #include "sessions/SessionState.h"
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "access/AuthContext.h"
 #include "access/Permissions.h"
 #include "common/DomainError.h"
 
@@ -23,6 +24,19 @@ struct UserRecord {
     qint64 createdAt = 0;
     qint64 updatedAt = 0;
     qint64 lastLoginAt = 0;
+
+    // This user as the actor of what they do from `address` (signed in on the desktop, say).
+    AuthContext actingFrom(const QString &address) const
+    {
+        AuthContext actor;
+        actor.userId = id;
+        actor.organizationId = organizationId;
+        actor.email = email;
+        actor.name = name;
+        actor.role = role;
+        actor.ipAddress = address;
+        return actor;
+    }
 };
 
 struct OrganizationRecord {

@@ -83,14 +83,7 @@ public:
 
 AuthContext actorOf(const UserRecord &user)
 {
-    AuthContext actor;
-    actor.userId = user.id;
-    actor.organizationId = user.organizationId;
-    actor.email = user.email;
-    actor.name = user.name;
-    actor.role = user.role;
-    actor.ipAddress = QStringLiteral("198.51.100.7");
-    return actor;
+    return user.actingFrom(QStringLiteral("198.51.100.7"));
 }
 
 const QStringList kActions = {QStringLiteral("start"), QStringLiteral("stop"), QStringLiteral("logout"),

@@ -113,17 +113,7 @@ public:
         db.reset();
     }
 
-    static AuthContext actorOf(const UserRecord &user)
-    {
-        AuthContext a;
-        a.userId = user.id;
-        a.organizationId = user.organizationId;
-        a.email = user.email;
-        a.name = user.name;
-        a.role = user.role;
-        a.ipAddress = QStringLiteral("desktop");
-        return a;
-    }
+    static AuthContext actorOf(const UserRecord &user) { return user.actingFrom(QStringLiteral("desktop")); }
 
     QString createClient(const QString &name)
     {

@@ -321,15 +321,7 @@ private slots:
             m.passwordHash = hash;
             return adminSide.team().createMember(adminSide.actor(), m);
         };
-        const auto actorOf = [](const UserRecord &u) {
-            AuthContext a;
-            a.userId = u.id;
-            a.organizationId = u.organizationId;
-            a.email = u.email;
-            a.name = u.name;
-            a.role = u.role;
-            return a;
-        };
+        const auto actorOf = [](const UserRecord &u) { return u.actingFrom(QString()); };
         const Result<UserRecord> agent = member(QStringLiteral("agent@example.com"), Role::Agent);
         const Result<UserRecord> manager = member(QStringLiteral("manager@example.com"), Role::Manager);
         QVERIFY(agent.ok() && manager.ok());

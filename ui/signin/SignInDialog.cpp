@@ -180,13 +180,7 @@ void SignInDialog::finish(const QString &email, bool matched, const QString &reh
         return fail(tr("Signing in failed: %1").arg(r.error().message));
     }
     const UserRecord &user = r.value().user;
-    AuthContext actor;
-    actor.userId = user.id;
-    actor.organizationId = user.organizationId;
-    actor.email = user.email;
-    actor.name = user.name;
-    actor.role = user.role;
-    actor.ipAddress = kDesktopAddress;
+    const AuthContext actor = user.actingFrom(kDesktopAddress);
     if (!m_settingsFile.isEmpty()) {
         QSettings settings(m_settingsFile, QSettings::IniFormat);
         settings.setValue(kLastEmailKey, user.email);

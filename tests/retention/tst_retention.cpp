@@ -476,8 +476,10 @@ void TestRetention::largePruneLetsWritersThrough()
     QCOMPARE(failedInserts, 0);
     // The writer got in between batches, not only before or after the prune: of the gaps
     // between one batch's start and the next one's, most hold one of its inserts when it queues
-    // in this process; another process polls for SQLite's lock (the busy handler sleeps 1, 2,
-    // 5, 10 ... ms), so it misses some of the 5 ms pauses but still gets in all along.
+    // in this process. Another connection polls for SQLite's lock (the busy handler sleeps 1, 2,
+    // 5, 10 ... ms) and catches a 5 ms pause only when the scheduler lets it: on a loaded 2-core
+    // machine 3 of 43 were seen (39-43 when idle). For it, what cannot vary with load is asserted:
+    // no insert failed within its 250 ms busy timeout (above), and it got in during the prune.
     int gapsWithInsert = 0;
     for (size_t i = 0; i + 1 < batchStarts.size(); ++i) {
         const auto first = std::lower_bound(insertedAt.begin(), insertedAt.end(), batchStarts[i]);
@@ -485,7 +487,7 @@ void TestRetention::largePruneLetsWritersThrough()
             ++gapsWithInsert;
     }
     const bool polls = !sameProcess && !db.isPostgres();
-    QVERIFY2(gapsWithInsert >= (kOld / 500) * (polls ? 1 : 3) / 4,
+    QVERIFY2(polls ? gapsWithInsert >= 1 : gapsWithInsert >= (kOld / 500) * 3 / 4,
              qPrintable(QStringLiteral("inserts in %1 of %2 gaps between batches").arg(gapsWithInsert).arg(batchStarts.size() - 1)));
     QVERIFY2(slowest < 2000, qPrintable(QStringLiteral("slowest insert %1 ms").arg(slowest)));
     qInfo("pruned %d events in %d batches in %lld ms; %d concurrent inserts, in %d of %d gaps between batches, slowest %lld ms", kOld,

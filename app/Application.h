@@ -1,9 +1,9 @@
 #pragma once
 
-#include "config/AppConfig.h"
-#include "config/MaintenanceCommand.h"
+#include "core/config/AppConfig.h"
+#include "core/config/MaintenanceCommand.h"
 
-#include "messaging/MessagingSettings.h"
+#include "core/messaging/MessagingSettings.h"
 
 #include <QByteArray>
 #include <QProcessEnvironment>

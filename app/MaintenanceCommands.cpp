@@ -1,12 +1,12 @@
-#include "MaintenanceCommands.h"
+#include "app/MaintenanceCommands.h"
 
-#include "ExitCodes.h"
-#include "db/Database.h"
-#include "db/DatabaseUrl.h"
-#include "db/Migrator.h"
-#include "maintenance/BackupService.h"
-#include "maintenance/RestoreService.h"
-#include "maintenance/V1Importer.h"
+#include "app/ExitCodes.h"
+#include "core/db/Database.h"
+#include "core/db/DatabaseUrl.h"
+#include "core/db/Migrator.h"
+#include "core/maintenance/BackupService.h"
+#include "core/maintenance/RestoreService.h"
+#include "core/maintenance/V1Importer.h"
 
 #include <QFileInfo>
 #include <cstdio>

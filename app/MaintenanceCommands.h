@@ -1,7 +1,7 @@
 #pragma once
 
-#include "config/AppConfig.h"
-#include "config/MaintenanceCommand.h"
+#include "core/config/AppConfig.h"
+#include "core/config/MaintenanceCommand.h"
 
 #include <QProcessEnvironment>
 

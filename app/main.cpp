@@ -1,12 +1,12 @@
 // WaDesk entry point: read the configuration before Qt starts (headless mode decides the
 // platform plugin), then hand over to Application.
 
-#include "Application.h"
-#include "ExitCodes.h"
-#include "common/Version.h"
-#include "config/ConfigLoader.h"
-#include "engine/EngineInfo.h"
-#include "Translations.h"
+#include "app/Application.h"
+#include "app/ExitCodes.h"
+#include "core/common/Version.h"
+#include "core/config/ConfigLoader.h"
+#include "core/engine/EngineInfo.h"
+#include "translations/Translations.h"
 
 #include <QApplication>
 #include <QProcessEnvironment>

@@ -14,18 +14,18 @@
 //       Records N events for an organization into an existing WaDesk database (the binary
 //       stopped), so its webhooks have N pending deliveries.
 
-#include "PgCluster.h"
-#include "TestDatabases.h"
-#include "WebhookReceiver.h"
-#include "common/EventBus.h"
-#include "db/Database.h"
-#include "db/DatabaseUrl.h"
-#include "db/Migrator.h"
-#include "db/SqlRunner.h"
-#include "secrets/AesGcm.h"
-#include "webhooks/DeliveryWorker.h"
-#include "webhooks/EventLog.h"
-#include "webhooks/WebhookService.h"
+#include "tests/support/PgCluster.h"
+#include "tests/support/TestDatabases.h"
+#include "tests/support/WebhookReceiver.h"
+#include "core/common/EventBus.h"
+#include "core/db/Database.h"
+#include "core/db/DatabaseUrl.h"
+#include "core/db/Migrator.h"
+#include "core/db/SqlRunner.h"
+#include "core/secrets/AesGcm.h"
+#include "core/webhooks/DeliveryWorker.h"
+#include "core/webhooks/EventLog.h"
+#include "core/webhooks/WebhookService.h"
 
 #include <QCoreApplication>
 #include <QDateTime>

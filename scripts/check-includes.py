@@ -6,8 +6,10 @@
 - no cycle among the folders of core: when folder A includes folder B, nothing in B (directly
   or through other folders) includes A.
 
-An include is resolved the way the build resolves it: against the including file's own folder,
-then core/ (and core/.. for the engine's "engine/..." paths), then ui/.
+- the libraries below wadesk_core stay below it: core/common includes no other folder, and
+  core/http (the HTTP plumbing) includes only core/common;
+- every project include names its file from the repository root ("core/sessions/X.h",
+  "ui/sessions/Y.h"), so folders of the same name under core/ and ui/ cannot shadow each other.
 """
 import os
 import re
@@ -26,12 +28,19 @@ def sources(top):
                 yield os.path.join(folder, name)
 
 
-def resolve(including, target):
-    for base in (os.path.dirname(including), CORE, UI):
-        candidate = os.path.normpath(os.path.join(base, target))
-        if os.path.isfile(candidate):
-            return candidate
-    return None  # a generated header (Version.h, moc) or a system one
+def resolve(target):
+    candidate = os.path.normpath(os.path.join(ROOT, target))
+    return candidate if os.path.isfile(candidate) else None  # generated (Version.h, moc) or system
+
+
+def misnamed(including, target):
+    """A quoted include that names a project file relative to its own folder, not the root."""
+    if resolve(target):
+        return False
+    return os.path.isfile(os.path.normpath(os.path.join(os.path.dirname(including), target)))
+
+
+BELOW_CORE = {"common": set(), "http": {"common"}}
 
 
 def core_folder(path):
@@ -46,6 +55,14 @@ def core_folder(path):
 def main():
     offences = []
     edges = {}  # folder -> {folder: first file that includes it}
+    for top in ("core", "ui", "app", "tests", "bench"):
+        for path in sources(os.path.join(ROOT, top)):
+            with open(path, encoding="utf-8", errors="replace") as f:
+                for number, line in enumerate(f, 1):
+                    m = INCLUDE.match(line)
+                    if m and misnamed(path, m.group(1)):
+                        offences.append(f"{os.path.relpath(path, ROOT)}:{number}: name the file from the "
+                                        f"repository root, not \"{m.group(1)}\"")
     for path in sources(CORE):
         here = core_folder(path)
         with open(path, encoding="utf-8", errors="replace") as f:
@@ -53,7 +70,7 @@ def main():
                 m = INCLUDE.match(line)
                 if not m:
                     continue
-                target = resolve(path, m.group(1))
+                target = resolve(m.group(1))
                 if target is None:
                     continue
                 where = f"{os.path.relpath(path, ROOT)}:{number}"
@@ -63,6 +80,8 @@ def main():
                 there = core_folder(target)
                 if there == "engine" and here != "engine":
                     offences.append(f"{where}: wadesk_core includes the engine: {os.path.relpath(target, ROOT)}")
+                if here in BELOW_CORE and there != here and there not in BELOW_CORE[here]:
+                    offences.append(f"{where}: core/{here} sits below wadesk_core and may not include core/{there}")
                 if here and there and here != there:
                     edges.setdefault(here, {}).setdefault(there, where)
 

@@ -1,4 +1,4 @@
-#include "access/Permissions.h"
+#include "core/access/Permissions.h"
 
 #include <map>
 #include <set>

@@ -1,6 +1,6 @@
-#include "api/ApiRoutes.h"
+#include "core/api/ApiRoutes.h"
 
-#include "auth/Authenticator.h"
+#include "core/auth/Authenticator.h"
 
 #include <QJsonDocument>
 

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "api/HttpServer.h"
-#include "access/AuthContext.h"
-#include "common/DomainError.h"
+#include "core/http/HttpServer.h"
+#include "core/access/AuthContext.h"
+#include "core/common/DomainError.h"
 
 #include <QObject>
 #include <QtConcurrent/QtConcurrentRun>

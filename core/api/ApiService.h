@@ -1,10 +1,10 @@
 #pragma once
 
-#include "api/HealthController.h"
-#include "api/ServerLimits.h"
-#include "auth/PasswordHasher.h"
-#include "common/DomainError.h"
-#include "messaging/MessagingSettings.h"
+#include "core/api/HealthController.h"
+#include "core/http/ServerLimits.h"
+#include "core/auth/PasswordHasher.h"
+#include "core/common/DomainError.h"
+#include "core/messaging/MessagingSettings.h"
 
 #include <QByteArray>
 #include <QHostAddress>

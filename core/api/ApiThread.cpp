@@ -1,6 +1,6 @@
-#include "api/ApiThread.h"
+#include "core/api/ApiThread.h"
 
-#include "api/HttpServer.h"
+#include "core/http/HttpServer.h"
 
 #include <QEventLoop>
 #include <QTimer>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "api/ServerLimits.h"
-#include "common/DomainError.h"
+#include "core/http/ServerLimits.h"
+#include "core/common/DomainError.h"
 
 #include <QHostAddress>
 #include <QThread>

@@ -1,9 +1,9 @@
-#include "api/HealthController.h"
+#include "core/api/HealthController.h"
 
-#include "api/Router.h"
-#include "common/Version.h"
-#include "db/Database.h"
-#include "common/UtcTime.h"
+#include "core/http/Router.h"
+#include "core/common/Version.h"
+#include "core/db/Database.h"
+#include "core/common/UtcTime.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "api/HttpResponse.h"
+#include "core/http/HttpResponse.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>

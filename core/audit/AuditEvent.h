@@ -1,7 +1,7 @@
 #pragma once
 
-#include "audit/AuditLog.h"
-#include "access/AuthContext.h"
+#include "core/audit/AuditLog.h"
+#include "core/access/AuthContext.h"
 
 namespace wadesk {
 

@@ -1,8 +1,8 @@
-#include "audit/AuditLog.h"
+#include "core/audit/AuditLog.h"
 
-#include "common/Ids.h"
-#include "db/Database.h"
-#include "db/SqlRunner.h"
+#include "core/common/Ids.h"
+#include "core/db/Database.h"
+#include "core/db/SqlRunner.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>

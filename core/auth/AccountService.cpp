@@ -1,13 +1,13 @@
-#include "auth/AccountService.h"
+#include "core/auth/AccountService.h"
 
-#include "audit/AuditLog.h"
-#include "auth/ApiKeyCodec.h"
-#include "auth/JwtCodec.h"
-#include "auth/LoginThrottle.h"
-#include "auth/PasswordHasher.h"
-#include "common/Ids.h"
-#include "db/Database.h"
-#include "db/SqlRunner.h"
+#include "core/audit/AuditLog.h"
+#include "core/auth/ApiKeyCodec.h"
+#include "core/auth/JwtCodec.h"
+#include "core/auth/LoginThrottle.h"
+#include "core/auth/PasswordHasher.h"
+#include "core/common/Ids.h"
+#include "core/db/Database.h"
+#include "core/db/SqlRunner.h"
 
 #include <QDateTime>
 #include <QRegularExpression>

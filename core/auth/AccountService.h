@@ -1,9 +1,9 @@
 #pragma once
 
-#include "auth/ApiKeyRepository.h"
-#include "access/AuthContext.h"
-#include "auth/UserRepository.h"
-#include "common/DomainError.h"
+#include "core/auth/ApiKeyRepository.h"
+#include "core/access/AuthContext.h"
+#include "core/auth/UserRepository.h"
+#include "core/common/DomainError.h"
 
 #include <QString>
 #include <functional>

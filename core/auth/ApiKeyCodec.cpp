@@ -1,6 +1,6 @@
-#include "auth/ApiKeyCodec.h"
+#include "core/auth/ApiKeyCodec.h"
 
-#include "secrets/AesGcm.h"
+#include "core/secrets/AesGcm.h"
 
 #include <QCryptographicHash>
 #include <openssl/crypto.h>

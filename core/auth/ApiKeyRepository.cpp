@@ -1,6 +1,6 @@
-#include "auth/ApiKeyRepository.h"
+#include "core/auth/ApiKeyRepository.h"
 
-#include "db/SqlRunner.h"
+#include "core/db/SqlRunner.h"
 
 #include <QSqlQuery>
 

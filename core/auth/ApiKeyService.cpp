@@ -1,11 +1,11 @@
-#include "auth/ApiKeyService.h"
+#include "core/auth/ApiKeyService.h"
 
-#include "audit/AuditEvent.h"
-#include "auth/ApiKeyCodec.h"
-#include "auth/Authenticator.h"
-#include "common/Ids.h"
-#include "db/SqlRunner.h"
-#include "common/UtcTime.h"
+#include "core/audit/AuditEvent.h"
+#include "core/auth/ApiKeyCodec.h"
+#include "core/auth/Authenticator.h"
+#include "core/common/Ids.h"
+#include "core/db/SqlRunner.h"
+#include "core/common/UtcTime.h"
 
 #include <QDateTime>
 #include <QSqlQuery>

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "auth/ApiKeyRepository.h"
-#include "access/AuthContext.h"
-#include "common/DomainError.h"
+#include "core/auth/ApiKeyRepository.h"
+#include "core/access/AuthContext.h"
+#include "core/common/DomainError.h"
 
 namespace wadesk {
 

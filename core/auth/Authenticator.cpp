@@ -1,10 +1,10 @@
-#include "auth/Authenticator.h"
+#include "core/auth/Authenticator.h"
 
-#include "auth/ApiKeyCodec.h"
-#include "auth/ApiKeyRepository.h"
-#include "auth/JwtCodec.h"
-#include "auth/UserRepository.h"
-#include "db/SqlRunner.h"
+#include "core/auth/ApiKeyCodec.h"
+#include "core/auth/ApiKeyRepository.h"
+#include "core/auth/JwtCodec.h"
+#include "core/auth/UserRepository.h"
+#include "core/db/SqlRunner.h"
 
 #include <QDateTime>
 

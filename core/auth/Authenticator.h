@@ -1,7 +1,7 @@
 #pragma once
 
-#include "access/AuthContext.h"
-#include "common/DomainError.h"
+#include "core/access/AuthContext.h"
+#include "core/common/DomainError.h"
 
 #include <QByteArray>
 #include <QElapsedTimer>

@@ -1,4 +1,4 @@
-#include "auth/JwtCodec.h"
+#include "core/auth/JwtCodec.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>

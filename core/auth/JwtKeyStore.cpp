@@ -1,7 +1,7 @@
-#include "auth/JwtKeyStore.h"
+#include "core/auth/JwtKeyStore.h"
 
-#include "db/SettingsRepository.h"
-#include "secrets/AesGcm.h"
+#include "core/db/SettingsRepository.h"
+#include "core/secrets/AesGcm.h"
 
 namespace wadesk::JwtKeyStore {
 

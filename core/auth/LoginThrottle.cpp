@@ -1,8 +1,8 @@
-#include "auth/LoginThrottle.h"
+#include "core/auth/LoginThrottle.h"
 
-#include "auth/UserRepository.h"
-#include "common/Ids.h"
-#include "db/SqlRunner.h"
+#include "core/auth/UserRepository.h"
+#include "core/common/Ids.h"
+#include "core/db/SqlRunner.h"
 
 #include <QSqlQuery>
 

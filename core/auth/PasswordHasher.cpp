@@ -1,4 +1,4 @@
-#include "auth/PasswordHasher.h"
+#include "core/auth/PasswordHasher.h"
 
 #include <sodium.h>
 #include <stdexcept>

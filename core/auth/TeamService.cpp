@@ -1,11 +1,11 @@
-#include "auth/TeamService.h"
+#include "core/auth/TeamService.h"
 
-#include "audit/AuditEvent.h"
-#include "auth/AccountService.h"
-#include "auth/Authenticator.h"
-#include "common/Ids.h"
-#include "db/SqlRunner.h"
-#include "sessions/ClientRepository.h"
+#include "core/audit/AuditEvent.h"
+#include "core/auth/AccountService.h"
+#include "core/auth/Authenticator.h"
+#include "core/common/Ids.h"
+#include "core/db/SqlRunner.h"
+#include "core/sessions/ClientRepository.h"
 
 #include <QDateTime>
 

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "access/AuthContext.h"
-#include "auth/UserRepository.h"
-#include "common/DomainError.h"
+#include "core/access/AuthContext.h"
+#include "core/auth/UserRepository.h"
+#include "core/common/DomainError.h"
 
 #include <QList>
 #include <optional>

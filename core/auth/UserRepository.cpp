@@ -1,7 +1,7 @@
-#include "auth/UserRepository.h"
+#include "core/auth/UserRepository.h"
 
-#include "db/Database.h"
-#include "db/SqlRunner.h"
+#include "core/db/Database.h"
+#include "core/db/SqlRunner.h"
 
 #include <QSqlQuery>
 

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "access/AuthContext.h"
-#include "access/Permissions.h"
-#include "common/DomainError.h"
+#include "core/access/AuthContext.h"
+#include "core/access/Permissions.h"
+#include "core/common/DomainError.h"
 
 #include <QList>
 #include <QString>

@@ -1,4 +1,4 @@
-#include "common/DomainError.h"
+#include "core/common/DomainError.h"
 
 namespace wadesk {
 

@@ -1,7 +1,7 @@
-#include "common/EventBus.h"
+#include "core/common/EventBus.h"
 
-#include "common/Ids.h"
-#include "common/Json.h"
+#include "core/common/Ids.h"
+#include "core/common/Json.h"
 
 #include <QDateTime>
 

@@ -1,4 +1,4 @@
-#include "common/Ids.h"
+#include "core/common/Ids.h"
 
 #include <QDateTime>
 #include <QMutex>

@@ -1,5 +1,5 @@
-#include "common/Json.h"
-#include "common/UtcTime.h"
+#include "core/common/Json.h"
+#include "core/common/UtcTime.h"
 
 
 namespace wadesk::Json {

@@ -1,4 +1,4 @@
-#include "common/PhoneNumbers.h"
+#include "core/common/PhoneNumbers.h"
 
 #include <phonenumbers/phonenumberutil.h>
 

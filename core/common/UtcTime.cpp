@@ -1,4 +1,4 @@
-#include "common/UtcTime.h"
+#include "core/common/UtcTime.h"
 
 #include <QTimeZone>
 

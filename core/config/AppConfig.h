@@ -16,7 +16,7 @@ struct AppConfig {
     QString logLevel = QStringLiteral("info");
     bool logJson = false;
 
-    // HTTP server limits (see core/api/ServerLimits.h for what each protects against).
+    // HTTP server limits (see core/http/ServerLimits.h for what each protects against).
     qint64 maxBodyBytes = 16 * 1024 * 1024;
     int maxHeaderBytes = 16 * 1024;
     int maxConnections = 256;

@@ -1,8 +1,8 @@
-#include "config/ConfigLoader.h"
+#include "core/config/ConfigLoader.h"
 
-#include "common/Version.h"
-#include "db/DatabaseUrl.h"
-#include "retention/RetentionSettings.h"
+#include "core/common/Version.h"
+#include "core/db/DatabaseUrl.h"
+#include "core/retention/RetentionSettings.h"
 
 #include <QCommandLineParser>
 #include <QDir>

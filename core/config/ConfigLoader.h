@@ -1,8 +1,8 @@
 #pragma once
 
-#include "common/DomainError.h"
-#include "config/AppConfig.h"
-#include "config/MaintenanceCommand.h"
+#include "core/common/DomainError.h"
+#include "core/config/AppConfig.h"
+#include "core/config/MaintenanceCommand.h"
 
 #include <QProcessEnvironment>
 #include <QStringList>

@@ -1,4 +1,4 @@
-#include "config/MaintenanceCommand.h"
+#include "core/config/MaintenanceCommand.h"
 
 namespace wadesk {
 

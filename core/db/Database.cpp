@@ -1,6 +1,6 @@
-#include "db/Database.h"
+#include "core/db/Database.h"
 
-#include "db/SqlRunner.h"
+#include "core/db/SqlRunner.h"
 
 #include <QDir>
 #include <QFileInfo>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "common/DomainError.h"
-#include "db/DatabaseUrl.h"
+#include "core/common/DomainError.h"
+#include "core/db/DatabaseUrl.h"
 
 #include <QRecursiveMutex>
 #include <QSqlDatabase>

@@ -1,4 +1,4 @@
-#include "db/DatabaseUrl.h"
+#include "core/db/DatabaseUrl.h"
 
 #include <QDir>
 #include <QFileInfo>

@@ -1,6 +1,6 @@
-#include "db/Migrator.h"
+#include "core/db/Migrator.h"
 
-#include "db/Database.h"
+#include "core/db/Database.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>

@@ -1,6 +1,6 @@
-#include "db/SettingsRepository.h"
+#include "core/db/SettingsRepository.h"
 
-#include "db/Database.h"
+#include "core/db/Database.h"
 
 #include <QDateTime>
 #include <QSqlError>

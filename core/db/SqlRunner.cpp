@@ -1,6 +1,6 @@
-#include "db/SqlRunner.h"
+#include "core/db/SqlRunner.h"
 
-#include "db/Database.h"
+#include "core/db/Database.h"
 
 #include <QSqlError>
 #include <spdlog/spdlog.h>

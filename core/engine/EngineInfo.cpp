@@ -1,4 +1,4 @@
-#include "engine/EngineInfo.h"
+#include "core/engine/EngineInfo.h"
 
 #include <QtWebEngineCore/qtwebenginecoreglobal.h>
 #include <QtWebEngineCore/qtwebenginecoreversion.h>

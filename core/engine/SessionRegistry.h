@@ -1,8 +1,8 @@
 #pragma once
 
-#include "engine/EngineSettings.h"
-#include "messaging/MessagingSettings.h"
-#include "sessions/SessionControl.h"
+#include "core/engine/EngineSettings.h"
+#include "core/messaging/MessagingSettings.h"
+#include "core/sessions/SessionControl.h"
 
 #include <QHash>
 #include <QObject>

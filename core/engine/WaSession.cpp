@@ -1,6 +1,6 @@
-#include "engine/WaSession.h"
+#include "core/engine/WaSession.h"
 
-#include "engine/SessionBridge.h"
+#include "core/engine/SessionBridge.h"
 
 #include <QDateTime>
 #include <QDir>

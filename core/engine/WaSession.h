@@ -1,8 +1,8 @@
 #pragma once
 
-#include "engine/EngineSettings.h"
-#include "sessions/BrowserIdentity.h"
-#include "sessions/SessionState.h"
+#include "core/engine/EngineSettings.h"
+#include "core/sessions/BrowserIdentity.h"
+#include "core/sessions/SessionState.h"
 
 #include <QElapsedTimer>
 #include <QHash>

@@ -1,6 +1,6 @@
-#include "engine/WaSessionTransport.h"
+#include "core/engine/WaSessionTransport.h"
 
-#include "engine/WaSession.h"
+#include "core/engine/WaSession.h"
 
 namespace wadesk {
 

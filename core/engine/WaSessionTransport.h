@@ -1,6 +1,6 @@
 #pragma once
 
-#include "messaging/MessageTransport.h"
+#include "core/messaging/MessageTransport.h"
 
 namespace wadesk {
 

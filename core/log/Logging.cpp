@@ -1,4 +1,4 @@
-#include "log/Logging.h"
+#include "core/log/Logging.h"
 
 #include <QDir>
 #include <QtGlobal>

@@ -1,4 +1,4 @@
-#include "maintenance/BackupArchive.h"
+#include "core/maintenance/BackupArchive.h"
 
 #include <QBuffer>
 #include <QCryptographicHash>

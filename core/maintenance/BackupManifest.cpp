@@ -1,4 +1,4 @@
-#include "maintenance/BackupManifest.h"
+#include "core/maintenance/BackupManifest.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -1,13 +1,13 @@
-#include "maintenance/BackupService.h"
+#include "core/maintenance/BackupService.h"
 
-#include "common/Version.h"
-#include "db/Database.h"
-#include "maintenance/BackupArchive.h"
-#include "maintenance/DatabaseFacts.h"
-#include "maintenance/MasterKeyLocator.h"
-#include "maintenance/PgToolCommands.h"
-#include "maintenance/SqliteFile.h"
-#include "secrets/MasterKeyCheck.h"
+#include "core/common/Version.h"
+#include "core/db/Database.h"
+#include "core/maintenance/BackupArchive.h"
+#include "core/maintenance/DatabaseFacts.h"
+#include "core/maintenance/MasterKeyLocator.h"
+#include "core/maintenance/PgToolCommands.h"
+#include "core/maintenance/SqliteFile.h"
+#include "core/secrets/MasterKeyCheck.h"
 
 #include <QDateTime>
 #include <QDir>

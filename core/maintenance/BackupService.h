@@ -1,8 +1,8 @@
 #pragma once
 
-#include "common/DomainError.h"
-#include "db/DatabaseUrl.h"
-#include "maintenance/BackupManifest.h"
+#include "core/common/DomainError.h"
+#include "core/db/DatabaseUrl.h"
+#include "core/maintenance/BackupManifest.h"
 
 #include <QProcessEnvironment>
 #include <QString>

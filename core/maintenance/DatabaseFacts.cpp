@@ -1,8 +1,8 @@
-#include "maintenance/DatabaseFacts.h"
+#include "core/maintenance/DatabaseFacts.h"
 
-#include "db/Database.h"
-#include "db/SqlRunner.h"
-#include "maintenance/SqliteFile.h"
+#include "core/db/Database.h"
+#include "core/db/SqlRunner.h"
+#include "core/maintenance/SqliteFile.h"
 
 namespace wadesk {
 

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "common/DomainError.h"
-#include "maintenance/BackupManifest.h"
+#include "core/common/DomainError.h"
+#include "core/maintenance/BackupManifest.h"
 
 #include <QString>
 #include <QVariant>

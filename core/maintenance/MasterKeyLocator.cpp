@@ -1,6 +1,6 @@
-#include "maintenance/MasterKeyLocator.h"
+#include "core/maintenance/MasterKeyLocator.h"
 
-#include "secrets/SecretStoreSelector.h"
+#include "core/secrets/SecretStoreSelector.h"
 
 namespace wadesk::MasterKeyLocator {
 

@@ -1,4 +1,4 @@
-#include "maintenance/PgToolCommands.h"
+#include "core/maintenance/PgToolCommands.h"
 
 #include <QRegularExpression>
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "db/DatabaseUrl.h"
+#include "core/db/DatabaseUrl.h"
 
 #include <QString>
 

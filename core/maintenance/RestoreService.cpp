@@ -1,14 +1,14 @@
-#include "maintenance/RestoreService.h"
+#include "core/maintenance/RestoreService.h"
 
-#include "db/Database.h"
-#include "maintenance/BackupArchive.h"
-#include "maintenance/DatabaseFacts.h"
-#include "maintenance/MasterKeyLocator.h"
-#include "maintenance/PgToolCommands.h"
-#include "maintenance/SqliteFile.h"
-#include "secrets/AesGcm.h"
-#include "secrets/MasterKeyCheck.h"
-#include "secrets/SecretStoreSelector.h"
+#include "core/db/Database.h"
+#include "core/maintenance/BackupArchive.h"
+#include "core/maintenance/DatabaseFacts.h"
+#include "core/maintenance/MasterKeyLocator.h"
+#include "core/maintenance/PgToolCommands.h"
+#include "core/maintenance/SqliteFile.h"
+#include "core/secrets/AesGcm.h"
+#include "core/secrets/MasterKeyCheck.h"
+#include "core/secrets/SecretStoreSelector.h"
 
 #include <QBuffer>
 #include <QDir>

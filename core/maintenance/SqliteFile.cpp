@@ -1,4 +1,4 @@
-#include "maintenance/SqliteFile.h"
+#include "core/maintenance/SqliteFile.h"
 
 #include <QFile>
 #include <QFileInfo>

@@ -1,6 +1,6 @@
-#include "maintenance/V1Export.h"
+#include "core/maintenance/V1Export.h"
 
-#include "common/PhoneNumbers.h"
+#include "core/common/PhoneNumbers.h"
 
 #include <QFile>
 #include <QFileInfo>

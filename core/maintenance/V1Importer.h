@@ -1,8 +1,8 @@
 #pragma once
 
-#include "auth/PasswordHasher.h"
-#include "common/DomainError.h"
-#include "db/DatabaseUrl.h"
+#include "core/auth/PasswordHasher.h"
+#include "core/common/DomainError.h"
+#include "core/db/DatabaseUrl.h"
 
 #include <QString>
 

@@ -1,7 +1,7 @@
-#include "messaging/ContactRepository.h"
+#include "core/messaging/ContactRepository.h"
 
-#include "common/Ids.h"
-#include "db/SqlRunner.h"
+#include "core/common/Ids.h"
+#include "core/db/SqlRunner.h"
 
 #include <QDateTime>
 #include <QJsonArray>

@@ -1,7 +1,7 @@
-#include "messaging/ContactService.h"
+#include "core/messaging/ContactService.h"
 
-#include "audit/AuditEvent.h"
-#include "db/SqlRunner.h"
+#include "core/audit/AuditEvent.h"
+#include "core/db/SqlRunner.h"
 
 #include <QDateTime>
 #include <QJsonArray>

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "access/AuthContext.h"
-#include "common/DomainError.h"
-#include "messaging/ContactRepository.h"
+#include "core/access/AuthContext.h"
+#include "core/common/DomainError.h"
+#include "core/messaging/ContactRepository.h"
 
 #include <optional>
 

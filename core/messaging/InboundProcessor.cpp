@@ -1,13 +1,13 @@
-#include "messaging/InboundProcessor.h"
+#include "core/messaging/InboundProcessor.h"
 
-#include "audit/AuditLog.h"
-#include "webhooks/EventLog.h"
-#include "common/Ids.h"
-#include "common/Json.h"
-#include "db/SqlRunner.h"
-#include "messaging/ContactRepository.h"
-#include "messaging/MessageRepository.h"
-#include "messaging/MessageSender.h"
+#include "core/audit/AuditLog.h"
+#include "core/webhooks/EventLog.h"
+#include "core/common/Ids.h"
+#include "core/common/Json.h"
+#include "core/db/SqlRunner.h"
+#include "core/messaging/ContactRepository.h"
+#include "core/messaging/MessageRepository.h"
+#include "core/messaging/MessageSender.h"
 
 #include <QDateTime>
 #include <QJsonArray>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "messaging/MessagingSettings.h"
+#include "core/messaging/MessagingSettings.h"
 
 #include <QJsonObject>
 #include <QString>

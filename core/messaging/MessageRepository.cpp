@@ -1,7 +1,7 @@
-#include "messaging/MessageRepository.h"
+#include "core/messaging/MessageRepository.h"
 
-#include "db/Database.h"
-#include "db/SqlRunner.h"
+#include "core/db/Database.h"
+#include "core/db/SqlRunner.h"
 
 #include <QSqlQuery>
 

@@ -1,11 +1,11 @@
-#include "messaging/MessageSender.h"
+#include "core/messaging/MessageSender.h"
 
-#include "webhooks/EventLog.h"
-#include "common/Json.h"
-#include "db/SqlRunner.h"
-#include "messaging/ContactRepository.h"
-#include "messaging/MessageRepository.h"
-#include "messaging/MessageTransport.h"
+#include "core/webhooks/EventLog.h"
+#include "core/common/Json.h"
+#include "core/db/SqlRunner.h"
+#include "core/messaging/ContactRepository.h"
+#include "core/messaging/MessageRepository.h"
+#include "core/messaging/MessageTransport.h"
 
 #include <QDateTime>
 #include <QPointer>

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "messaging/MessagingSettings.h"
-#include "safety/HealthMonitor.h"
-#include "safety/Pacing.h"
+#include "core/messaging/MessagingSettings.h"
+#include "core/safety/HealthMonitor.h"
+#include "core/safety/Pacing.h"
 
 #include <QObject>
 #include <QTimer>

@@ -1,15 +1,15 @@
-#include "messaging/MessageService.h"
+#include "core/messaging/MessageService.h"
 
-#include "audit/AuditEvent.h"
-#include "audit/AuditLog.h"
-#include "common/Ids.h"
-#include "common/Json.h"
-#include "common/PhoneNumbers.h"
-#include "db/SqlRunner.h"
-#include "messaging/ContactRepository.h"
-#include "safety/Pacing.h"
-#include "sessions/ClientService.h"
-#include "sessions/SessionControl.h"
+#include "core/audit/AuditEvent.h"
+#include "core/audit/AuditLog.h"
+#include "core/common/Ids.h"
+#include "core/common/Json.h"
+#include "core/common/PhoneNumbers.h"
+#include "core/db/SqlRunner.h"
+#include "core/messaging/ContactRepository.h"
+#include "core/safety/Pacing.h"
+#include "core/sessions/ClientService.h"
+#include "core/sessions/SessionControl.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>

@@ -1,9 +1,9 @@
 #pragma once
 
-#include "access/AuthContext.h"
-#include "common/DomainError.h"
-#include "messaging/MessageRepository.h"
-#include "messaging/MessagingSettings.h"
+#include "core/access/AuthContext.h"
+#include "core/common/DomainError.h"
+#include "core/messaging/MessageRepository.h"
+#include "core/messaging/MessagingSettings.h"
 
 #include <QHash>
 #include <QJsonObject>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "safety/Pacing.h"
-#include "safety/RateLimiter.h"
+#include "core/safety/Pacing.h"
+#include "core/safety/RateLimiter.h"
 
 #include <QStringList>
 

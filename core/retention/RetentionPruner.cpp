@@ -1,7 +1,7 @@
-#include "retention/RetentionPruner.h"
+#include "core/retention/RetentionPruner.h"
 
-#include "db/Database.h"
-#include "db/SqlRunner.h"
+#include "core/db/Database.h"
+#include "core/db/SqlRunner.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "common/DomainError.h"
-#include "retention/RetentionSettings.h"
+#include "core/common/DomainError.h"
+#include "core/retention/RetentionSettings.h"
 
 #include <QString>
 #include <QStringList>

@@ -1,6 +1,6 @@
-#include "retention/RetentionService.h"
+#include "core/retention/RetentionService.h"
 
-#include "db/Database.h"
+#include "core/db/Database.h"
 
 #include <QTimer>
 #include <spdlog/spdlog.h>

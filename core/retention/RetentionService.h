@@ -1,6 +1,6 @@
 #pragma once
 
-#include "retention/RetentionPruner.h"
+#include "core/retention/RetentionPruner.h"
 
 #include <QObject>
 #include <QThread>

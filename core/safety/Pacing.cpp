@@ -1,4 +1,4 @@
-#include "safety/Pacing.h"
+#include "core/safety/Pacing.h"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "safety/RateLimiter.h"
+#include "core/safety/RateLimiter.h"
 
 #include <algorithm>
 

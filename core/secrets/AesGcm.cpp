@@ -1,4 +1,4 @@
-#include "secrets/AesGcm.h"
+#include "core/secrets/AesGcm.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>

@@ -1,6 +1,6 @@
-#include "secrets/EnvironmentSecretStore.h"
+#include "core/secrets/EnvironmentSecretStore.h"
 
-#include "secrets/AesGcm.h"
+#include "core/secrets/AesGcm.h"
 
 #include <QRegularExpression>
 

@@ -1,6 +1,6 @@
-#include "secrets/FileSecretStore.h"
+#include "core/secrets/FileSecretStore.h"
 
-#include "secrets/AesGcm.h"
+#include "core/secrets/AesGcm.h"
 
 #include <QDir>
 #include <QFile>

@@ -1,6 +1,6 @@
-#include "secrets/KeychainSecretStore.h"
+#include "core/secrets/KeychainSecretStore.h"
 
-#include "secrets/AesGcm.h"
+#include "core/secrets/AesGcm.h"
 
 #include <QCryptographicHash>
 #include <QEventLoop>

@@ -1,6 +1,6 @@
-#include "secrets/MasterKeyCheck.h"
+#include "core/secrets/MasterKeyCheck.h"
 
-#include "db/SettingsRepository.h"
+#include "core/db/SettingsRepository.h"
 
 #include <QMessageAuthenticationCode>
 #include <openssl/crypto.h>

@@ -1,8 +1,8 @@
-#include "secrets/SecretStoreSelector.h"
+#include "core/secrets/SecretStoreSelector.h"
 
-#include "secrets/EnvironmentSecretStore.h"
-#include "secrets/FileSecretStore.h"
-#include "secrets/KeychainSecretStore.h"
+#include "core/secrets/EnvironmentSecretStore.h"
+#include "core/secrets/FileSecretStore.h"
+#include "core/secrets/KeychainSecretStore.h"
 
 namespace wadesk {
 

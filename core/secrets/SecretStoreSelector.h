@@ -1,7 +1,7 @@
 #pragma once
 
-#include "common/DomainError.h"
-#include "secrets/SecretStore.h"
+#include "core/common/DomainError.h"
+#include "core/secrets/SecretStore.h"
 
 #include <QProcessEnvironment>
 #include <memory>

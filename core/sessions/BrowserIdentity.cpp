@@ -1,4 +1,4 @@
-#include "sessions/BrowserIdentity.h"
+#include "core/sessions/BrowserIdentity.h"
 
 #include <QDateTime>
 #include <QJsonArray>

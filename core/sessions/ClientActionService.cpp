@@ -1,10 +1,10 @@
-#include "sessions/ClientActionService.h"
+#include "core/sessions/ClientActionService.h"
 
-#include "audit/AuditEvent.h"
-#include "db/SqlRunner.h"
-#include "sessions/ClientRepository.h"
-#include "sessions/ClientService.h"
-#include "sessions/SessionControl.h"
+#include "core/audit/AuditEvent.h"
+#include "core/db/SqlRunner.h"
+#include "core/sessions/ClientRepository.h"
+#include "core/sessions/ClientService.h"
+#include "core/sessions/SessionControl.h"
 
 #include <QSet>
 #include <spdlog/spdlog.h>

@@ -1,8 +1,8 @@
-#include "sessions/ClientRepository.h"
+#include "core/sessions/ClientRepository.h"
 
-#include "db/SqlRunner.h"
+#include "core/db/SqlRunner.h"
 
-#include "db/Database.h"
+#include "core/db/Database.h"
 
 #include <unordered_map>
 #include <QSqlDriver>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "common/DomainError.h"
+#include "core/common/DomainError.h"
 
 #include <QList>
 #include <QSet>

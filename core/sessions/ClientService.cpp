@@ -1,9 +1,9 @@
-#include "sessions/ClientService.h"
+#include "core/sessions/ClientService.h"
 
-#include "audit/AuditEvent.h"
-#include "common/Ids.h"
-#include "common/PhoneNumbers.h"
-#include "db/SqlRunner.h"
+#include "core/audit/AuditEvent.h"
+#include "core/common/Ids.h"
+#include "core/common/PhoneNumbers.h"
+#include "core/db/SqlRunner.h"
 
 #include <QDateTime>
 

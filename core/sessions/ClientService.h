@@ -1,8 +1,8 @@
 #pragma once
 
-#include "access/AuthContext.h"
-#include "common/DomainError.h"
-#include "sessions/ClientRepository.h"
+#include "core/access/AuthContext.h"
+#include "core/common/DomainError.h"
+#include "core/sessions/ClientRepository.h"
 
 #include <optional>
 

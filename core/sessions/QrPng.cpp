@@ -1,4 +1,4 @@
-#include "sessions/QrPng.h"
+#include "core/sessions/QrPng.h"
 
 #include <QtEndian>
 #include <qrencode.h>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "sessions/SessionState.h"
+#include "core/sessions/SessionState.h"
 
 #include <QJsonObject>
 #include <QString>

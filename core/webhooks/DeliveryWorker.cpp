@@ -1,12 +1,12 @@
-#include "webhooks/DeliveryWorker.h"
+#include "core/webhooks/DeliveryWorker.h"
 
-#include "audit/AuditLog.h"
-#include "db/Database.h"
-#include "db/SqlRunner.h"
-#include "webhooks/TargetPolicy.h"
-#include "webhooks/WebhookRepository.h"
-#include "webhooks/WebhookRequest.h"
-#include "common/UtcTime.h"
+#include "core/audit/AuditLog.h"
+#include "core/db/Database.h"
+#include "core/db/SqlRunner.h"
+#include "core/webhooks/TargetPolicy.h"
+#include "core/webhooks/WebhookRepository.h"
+#include "core/webhooks/WebhookRequest.h"
+#include "core/common/UtcTime.h"
 
 #include <QDateTime>
 #include <QHostInfo>

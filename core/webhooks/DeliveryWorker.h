@@ -1,6 +1,6 @@
 #pragma once
 
-#include "webhooks/WebhookRepository.h"
+#include "core/webhooks/WebhookRepository.h"
 
 #include <QElapsedTimer>
 #include <QHash>

@@ -1,8 +1,8 @@
-#include "webhooks/EventLog.h"
+#include "core/webhooks/EventLog.h"
 
-#include "db/SqlRunner.h"
+#include "core/db/SqlRunner.h"
 
-#include "common/Ids.h"
+#include "core/common/Ids.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "common/DomainError.h"
-#include "common/EventBus.h"
+#include "core/common/DomainError.h"
+#include "core/common/EventBus.h"
 
 #include <QList>
 

@@ -1,4 +1,4 @@
-#include "webhooks/TargetPolicy.h"
+#include "core/webhooks/TargetPolicy.h"
 
 namespace wadesk::TargetPolicy {
 

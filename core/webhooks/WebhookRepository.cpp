@@ -1,7 +1,7 @@
-#include "webhooks/WebhookRepository.h"
+#include "core/webhooks/WebhookRepository.h"
 
-#include "db/Database.h"
-#include "db/SqlRunner.h"
+#include "core/db/Database.h"
+#include "core/db/SqlRunner.h"
 
 #include <QJsonArray>
 #include <algorithm>

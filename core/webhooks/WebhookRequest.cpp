@@ -1,8 +1,8 @@
-#include "webhooks/WebhookRequest.h"
+#include "core/webhooks/WebhookRequest.h"
 
-#include "common/Version.h"
-#include "secrets/AesGcm.h"
-#include "webhooks/WebhookSigner.h"
+#include "core/common/Version.h"
+#include "core/secrets/AesGcm.h"
+#include "core/webhooks/WebhookSigner.h"
 
 #include <QUrl>
 

@@ -1,13 +1,13 @@
-#include "webhooks/WebhookService.h"
+#include "core/webhooks/WebhookService.h"
 
-#include "audit/AuditEvent.h"
-#include "common/Ids.h"
-#include "db/SqlRunner.h"
-#include "secrets/AesGcm.h"
-#include "webhooks/EventLog.h"
-#include "webhooks/TargetPolicy.h"
-#include "webhooks/WebhookRequest.h"
-#include "webhooks/WebhookSigner.h"
+#include "core/audit/AuditEvent.h"
+#include "core/common/Ids.h"
+#include "core/db/SqlRunner.h"
+#include "core/secrets/AesGcm.h"
+#include "core/webhooks/EventLog.h"
+#include "core/webhooks/TargetPolicy.h"
+#include "core/webhooks/WebhookRequest.h"
+#include "core/webhooks/WebhookSigner.h"
 
 #include <QDateTime>
 #include <algorithm>

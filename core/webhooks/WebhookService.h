@@ -1,8 +1,8 @@
 #pragma once
 
-#include "access/AuthContext.h"
-#include "common/DomainError.h"
-#include "webhooks/WebhookRepository.h"
+#include "core/access/AuthContext.h"
+#include "core/common/DomainError.h"
+#include "core/webhooks/WebhookRepository.h"
 
 #include <QJsonObject>
 #include <optional>

@@ -1,6 +1,6 @@
-#include "webhooks/WebhookSigner.h"
+#include "core/webhooks/WebhookSigner.h"
 
-#include "secrets/AesGcm.h"
+#include "core/secrets/AesGcm.h"
 
 #include <QMessageAuthenticationCode>
 

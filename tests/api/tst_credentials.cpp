@@ -3,10 +3,10 @@
 // "none", HS384/HS512, tampered payloads), Bearer API keys, garbage credentials, and members
 // disabled while their identity sits in the authentication cache.
 
-#include "ApiTestHarness.h"
-#include "auth/ApiKeyCodec.h"
-#include "auth/JwtCodec.h"
-#include "common/Ids.h"
+#include "tests/support/ApiTestHarness.h"
+#include "core/auth/ApiKeyCodec.h"
+#include "core/auth/JwtCodec.h"
+#include "core/common/Ids.h"
 
 #include <QDateTime>
 #include <QJsonArray>

@@ -4,13 +4,13 @@
 // left, and graceful shutdown. The server runs in its own thread (ApiThread, as in the app);
 // the clients run on the test thread.
 
-#include "HttpTestClient.h"
-#include "api/ApiThread.h"
-#include "api/HealthController.h"
-#include "api/HttpServer.h"
-#include "api/RequestFraming.h"
-#include "db/Database.h"
-#include "db/DatabaseUrl.h"
+#include "tests/support/HttpTestClient.h"
+#include "core/api/ApiThread.h"
+#include "core/api/HealthController.h"
+#include "core/http/HttpServer.h"
+#include "core/http/RequestFraming.h"
+#include "core/db/Database.h"
+#include "core/db/DatabaseUrl.h"
 
 #include <QElapsedTimer>
 #include <QHostAddress>

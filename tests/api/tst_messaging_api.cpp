@@ -10,18 +10,18 @@
 // spent daily budget; pause and resume by an operator, and the automatic pause after five failed
 // sends; the contacts list.
 
-#include "EngineApiClient.h"
-#include "FakeWhatsAppServer.h"
-#include "HttpTestClient.h"
+#include "tests/support/EngineApiClient.h"
+#include "tests/support/FakeWhatsAppServer.h"
+#include "tests/support/HttpTestClient.h"
 
-#include "api/ApiService.h"
-#include "common/EventBus.h"
-#include "db/Database.h"
-#include "db/DatabaseUrl.h"
-#include "db/Migrator.h"
-#include "db/SqlRunner.h"
-#include "engine/SessionRegistry.h"
-#include "engine/WaSession.h"
+#include "core/api/ApiService.h"
+#include "core/common/EventBus.h"
+#include "core/db/Database.h"
+#include "core/db/DatabaseUrl.h"
+#include "core/db/Migrator.h"
+#include "core/db/SqlRunner.h"
+#include "core/engine/SessionRegistry.h"
+#include "core/engine/WaSession.h"
 
 #include <QDateTime>
 #include <QDir>

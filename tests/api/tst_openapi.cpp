@@ -1,9 +1,9 @@
 // The OpenAPI document served at /api/openapi.json names exactly the routes the server answers.
 
-#include "api/ApiService.h"
-#include "db/Database.h"
-#include "db/Migrator.h"
-#include "secrets/AesGcm.h"
+#include "core/api/ApiService.h"
+#include "core/db/Database.h"
+#include "core/db/Migrator.h"
+#include "core/secrets/AesGcm.h"
 
 #include <QEventLoop>
 #include <QJsonDocument>

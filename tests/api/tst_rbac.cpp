@@ -5,12 +5,12 @@
 // Permissions, so a wrong matrix in the code fails here. Every refused cell must also leave the
 // organization's data exactly as it was; every allowed change must be audited.
 
-#include "ApiTestHarness.h"
+#include "tests/support/ApiTestHarness.h"
 
 #include <QJsonArray>
 #include <QTest>
 #include <QTimer>
-#include "db/SqlRunner.h"
+#include "core/db/SqlRunner.h"
 #include <array>
 #include <functional>
 #include <map>

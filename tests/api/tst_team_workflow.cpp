@@ -3,7 +3,7 @@
 // around it: what managers may and may not do, the last-admin and self rules, duplicate emails,
 // and the validation answers (error shape, stable code, nothing changed).
 
-#include "ApiTestHarness.h"
+#include "tests/support/ApiTestHarness.h"
 
 #include <QDateTime>
 #include <QJsonArray>

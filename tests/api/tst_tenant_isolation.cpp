@@ -5,7 +5,7 @@
 // every call, and at the end through B's own credentials). A's lists never show B's clients,
 // members, keys or audit entries, and an org_id naming B in a query or body is refused with 403.
 
-#include "ApiTestHarness.h"
+#include "tests/support/ApiTestHarness.h"
 
 #include <QJsonArray>
 #include <QTest>

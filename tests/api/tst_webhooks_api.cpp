@@ -13,14 +13,14 @@
 // only for the operator organization's admin; RBAC (manager, agent, viewer → 403); tenant
 // isolation (another organization's ids → 404).
 
-#include "ApiTestHarness.h"
-#include "WebhookReceiver.h"
-#include "common/EventBus.h"
-#include "db/SqlRunner.h"
-#include "secrets/AesGcm.h"
-#include "webhooks/DeliveryWorker.h"
-#include "webhooks/EventLog.h"
-#include "webhooks/WebhookService.h"
+#include "tests/support/ApiTestHarness.h"
+#include "tests/support/WebhookReceiver.h"
+#include "core/common/EventBus.h"
+#include "core/db/SqlRunner.h"
+#include "core/secrets/AesGcm.h"
+#include "core/webhooks/DeliveryWorker.h"
+#include "core/webhooks/EventLog.h"
+#include "core/webhooks/WebhookService.h"
 
 #include <QDateTime>
 #include <QJsonArray>

@@ -2,12 +2,12 @@
 // changed or newer schema, the SQL script splitter, settings, reconnecting after a server
 // restart, and one connection per thread.
 
-#include "PgCluster.h"
-#include "TestDatabases.h"
+#include "tests/support/PgCluster.h"
+#include "tests/support/TestDatabases.h"
 
-#include "db/Database.h"
-#include "db/Migrator.h"
-#include "db/SettingsRepository.h"
+#include "core/db/Database.h"
+#include "core/db/Migrator.h"
+#include "core/db/SettingsRepository.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>

@@ -8,10 +8,10 @@
 // directory: the 50 go out exactly once (counted on the new page and through the API), the one
 // caught in `sending` is `failed` with reason `interrupted` and is not sent again, nothing is lost.
 
-#include "BinarySandbox.h"
-#include "EngineApiClient.h"
-#include "FakeWhatsAppServer.h"
-#include "HttpTestClient.h"
+#include "tests/support/BinarySandbox.h"
+#include "tests/support/EngineApiClient.h"
+#include "tests/support/FakeWhatsAppServer.h"
+#include "tests/support/HttpTestClient.h"
 
 #include <QCoreApplication>
 #include <QDir>

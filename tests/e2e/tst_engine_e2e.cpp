@@ -8,10 +8,10 @@
 //   comes back without a new QR; a logout from the phone → logged_out → QR again; SIGTERM
 //   stops the app and its Chromium processes.
 
-#include "BinarySandbox.h"
-#include "EngineApiClient.h"
-#include "FakeWhatsAppServer.h"
-#include "HttpTestClient.h"
+#include "tests/support/BinarySandbox.h"
+#include "tests/support/EngineApiClient.h"
+#include "tests/support/FakeWhatsAppServer.h"
+#include "tests/support/HttpTestClient.h"
 
 #include <QCoreApplication>
 #include <QDir>

@@ -4,10 +4,10 @@
 // and graceful shutdown on SIGTERM / SIGINT. Each run gets its own HOME and XDG directories so a
 // developer's settings file is never read, and no DISPLAY.
 
-#include "BinarySandbox.h"
-#include "HttpTestClient.h"
-#include "PgCluster.h"
-#include "common/Version.h"
+#include "tests/support/BinarySandbox.h"
+#include "tests/support/HttpTestClient.h"
+#include "tests/support/PgCluster.h"
+#include "core/common/Version.h"
 
 #include <QCoreApplication>
 #include <QDateTime>

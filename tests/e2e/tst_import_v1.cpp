@@ -3,16 +3,16 @@
 // in with the printed password, as a registration would (audit entries, first API key); running it
 // again changes nothing; a malformed file is refused naming the entry, and nothing is imported.
 
-#include "BinarySandbox.h"
-#include "PgCluster.h"
-#include "audit/AuditLog.h"
-#include "auth/AccountService.h"
-#include "auth/JwtCodec.h"
-#include "auth/PasswordHasher.h"
-#include "db/Database.h"
-#include "db/DatabaseUrl.h"
-#include "db/SqlRunner.h"
-#include "secrets/AesGcm.h"
+#include "tests/support/BinarySandbox.h"
+#include "tests/support/PgCluster.h"
+#include "core/audit/AuditLog.h"
+#include "core/auth/AccountService.h"
+#include "core/auth/JwtCodec.h"
+#include "core/auth/PasswordHasher.h"
+#include "core/db/Database.h"
+#include "core/db/DatabaseUrl.h"
+#include "core/db/SqlRunner.h"
+#include "core/secrets/AesGcm.h"
 
 #include <QProcess>
 #include <QRegularExpression>

@@ -9,11 +9,11 @@
 //   kill -9 while a slow receiver has deliveries in flight and ~100 are pending: after a
 //   restart every event id arrives at least once and every delivery ends succeeded.
 
-#include "BinarySandbox.h"
-#include "EngineApiClient.h"
-#include "FakeWhatsAppServer.h"
-#include "HttpTestClient.h"
-#include "WebhookReceiver.h"
+#include "tests/support/BinarySandbox.h"
+#include "tests/support/EngineApiClient.h"
+#include "tests/support/FakeWhatsAppServer.h"
+#include "tests/support/HttpTestClient.h"
+#include "tests/support/WebhookReceiver.h"
 
 #include <QCoreApplication>
 #include <QDir>

@@ -9,20 +9,20 @@
 // stops answering (and giving up with a reason), two isolated clients, the profile lock, the
 // removal of the profile with the client, and who may see a QR code.
 
-#include "EngineApiClient.h"
-#include "FakeWhatsAppServer.h"
+#include "tests/support/EngineApiClient.h"
+#include "tests/support/FakeWhatsAppServer.h"
 
-#include "api/ApiService.h"
-#include "common/EventBus.h"
-#include "db/Database.h"
-#include "db/DatabaseUrl.h"
-#include "db/Migrator.h"
-#include "db/SqlRunner.h"
-#include "engine/EngineInfo.h"
-#include "engine/SessionRegistry.h"
-#include "engine/WaSession.h"
-#include "sessions/BrowserIdentity.h"
-#include "sessions/ClientRepository.h"
+#include "core/api/ApiService.h"
+#include "core/common/EventBus.h"
+#include "core/db/Database.h"
+#include "core/db/DatabaseUrl.h"
+#include "core/db/Migrator.h"
+#include "core/db/SqlRunner.h"
+#include "core/engine/EngineInfo.h"
+#include "core/engine/SessionRegistry.h"
+#include "core/engine/WaSession.h"
+#include "core/sessions/BrowserIdentity.h"
+#include "core/sessions/ClientRepository.h"
 
 #include <QBuffer>
 #include <QDateTime>

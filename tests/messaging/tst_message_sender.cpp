@@ -8,20 +8,20 @@
 // does not store the page's echo of a send twice; interrupted sends are failed at start and
 // never resent.
 
-#include "PgCluster.h"
-#include "TestDatabases.h"
+#include "tests/support/PgCluster.h"
+#include "tests/support/TestDatabases.h"
 
-#include "common/EventBus.h"
-#include "common/Ids.h"
-#include "db/Database.h"
-#include "db/Migrator.h"
-#include "db/SqlRunner.h"
-#include "engine/SessionRegistry.h"
-#include "messaging/ContactRepository.h"
-#include "messaging/InboundProcessor.h"
-#include "messaging/MessageRepository.h"
-#include "messaging/MessageSender.h"
-#include "messaging/MessageTransport.h"
+#include "core/common/EventBus.h"
+#include "core/common/Ids.h"
+#include "core/db/Database.h"
+#include "core/db/Migrator.h"
+#include "core/db/SqlRunner.h"
+#include "core/engine/SessionRegistry.h"
+#include "core/messaging/ContactRepository.h"
+#include "core/messaging/InboundProcessor.h"
+#include "core/messaging/MessageRepository.h"
+#include "core/messaging/MessageSender.h"
+#include "core/messaging/MessageTransport.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>

@@ -14,15 +14,15 @@
 // prunes on its own thread at start and on its interval and stops promptly in the middle of a
 // large prune. The binary refuses bad retention settings with exit code 2.
 
-#include "BinarySandbox.h"
-#include "PgCluster.h"
-#include "TestDatabases.h"
-#include "audit/AuditLog.h"
-#include "common/Ids.h"
-#include "db/Migrator.h"
-#include "db/SqlRunner.h"
-#include "retention/RetentionPruner.h"
-#include "retention/RetentionService.h"
+#include "tests/support/BinarySandbox.h"
+#include "tests/support/PgCluster.h"
+#include "tests/support/TestDatabases.h"
+#include "core/audit/AuditLog.h"
+#include "core/common/Ids.h"
+#include "core/db/Migrator.h"
+#include "core/db/SqlRunner.h"
+#include "core/retention/RetentionPruner.h"
+#include "core/retention/RetentionService.h"
 
 #include <QElapsedTimer>
 #include <QProcess>

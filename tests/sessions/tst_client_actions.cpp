@@ -5,20 +5,20 @@
 // organization's client and an unknown id read as not found; without an engine, 503; and when
 // allowed, the audit entry (action, actor, client, address) and the engine request.
 
-#include "auth/AccountService.h"
-#include "auth/Authenticator.h"
-#include "auth/JwtCodec.h"
-#include "auth/PasswordHasher.h"
-#include "auth/TeamService.h"
-#include "db/Database.h"
-#include "db/DatabaseUrl.h"
-#include "db/Migrator.h"
-#include "db/SqlRunner.h"
-#include "secrets/AesGcm.h"
-#include "sessions/ClientActionService.h"
-#include "sessions/ClientRepository.h"
-#include "sessions/ClientService.h"
-#include "sessions/SessionControl.h"
+#include "core/auth/AccountService.h"
+#include "core/auth/Authenticator.h"
+#include "core/auth/JwtCodec.h"
+#include "core/auth/PasswordHasher.h"
+#include "core/auth/TeamService.h"
+#include "core/db/Database.h"
+#include "core/db/DatabaseUrl.h"
+#include "core/db/Migrator.h"
+#include "core/db/SqlRunner.h"
+#include "core/secrets/AesGcm.h"
+#include "core/sessions/ClientActionService.h"
+#include "core/sessions/ClientRepository.h"
+#include "core/sessions/ClientService.h"
+#include "core/sessions/SessionControl.h"
 
 #include <QHash>
 #include <QSet>

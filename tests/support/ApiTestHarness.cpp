@@ -1,8 +1,8 @@
-#include "ApiTestHarness.h"
+#include "tests/support/ApiTestHarness.h"
 
-#include "PgCluster.h"
-#include "db/Migrator.h"
-#include "db/SqlRunner.h"
+#include "tests/support/PgCluster.h"
+#include "core/db/Migrator.h"
+#include "core/db/SqlRunner.h"
 
 #include <QEventLoop>
 #include <QJsonDocument>

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "PgCluster.h"
-#include "TestDatabases.h"
-#include "api/ApiService.h"
+#include "tests/support/PgCluster.h"
+#include "tests/support/TestDatabases.h"
+#include "core/api/ApiService.h"
 
 #include <QByteArray>
 #include <QHash>

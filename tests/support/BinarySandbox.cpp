@@ -1,4 +1,4 @@
-#include "BinarySandbox.h"
+#include "tests/support/BinarySandbox.h"
 
 #include <QCoreApplication>
 #include <QDir>

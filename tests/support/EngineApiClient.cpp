@@ -1,4 +1,4 @@
-#include "EngineApiClient.h"
+#include "tests/support/EngineApiClient.h"
 
 #include <QElapsedTimer>
 #include <QEventLoop>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "ApiTestHarness.h"
+#include "tests/support/ApiTestHarness.h"
 
 #include <QJsonObject>
 #include <QNetworkAccessManager>

@@ -1,4 +1,4 @@
-#include "FakeWhatsAppServer.h"
+#include "tests/support/FakeWhatsAppServer.h"
 
 #include <QDir>
 #include <QFile>

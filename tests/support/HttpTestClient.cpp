@@ -1,4 +1,4 @@
-#include "HttpTestClient.h"
+#include "tests/support/HttpTestClient.h"
 
 #include <QHostAddress>
 #include <QJsonDocument>

@@ -1,6 +1,6 @@
-#include "TestDatabases.h"
+#include "tests/support/TestDatabases.h"
 
-#include "PgCluster.h"
+#include "tests/support/PgCluster.h"
 
 namespace wadesk::test {
 

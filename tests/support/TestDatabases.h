@@ -1,7 +1,7 @@
 #pragma once
 
-#include "db/Database.h"
-#include "db/DatabaseUrl.h"
+#include "core/db/Database.h"
+#include "core/db/DatabaseUrl.h"
 
 #include <QTemporaryDir>
 #include <QTest>

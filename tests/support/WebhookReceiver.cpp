@@ -1,4 +1,4 @@
-#include "WebhookReceiver.h"
+#include "tests/support/WebhookReceiver.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>

@@ -5,19 +5,19 @@
 // (tests/fixtures/fake-whatsapp, from file://, driven through runJavaScript("__fake…")), and a
 // DesktopContext over them, as the desktop builds it. Plus an organization with its admin.
 
-#include "FakeWhatsAppServer.h"
+#include "tests/support/FakeWhatsAppServer.h"
 
-#include "auth/AccountService.h"
-#include "auth/PasswordHasher.h"
-#include "auth/TeamService.h"
-#include "common/EventBus.h"
-#include "db/Database.h"
-#include "db/DatabaseUrl.h"
-#include "db/Migrator.h"
-#include "desktop/DesktopContext.h"
-#include "engine/SessionRegistry.h"
-#include "engine/WaSession.h"
-#include "sessions/ClientService.h"
+#include "core/auth/AccountService.h"
+#include "core/auth/PasswordHasher.h"
+#include "core/auth/TeamService.h"
+#include "core/common/EventBus.h"
+#include "core/db/Database.h"
+#include "core/db/DatabaseUrl.h"
+#include "core/db/Migrator.h"
+#include "ui/desktop/DesktopContext.h"
+#include "core/engine/SessionRegistry.h"
+#include "core/engine/WaSession.h"
+#include "core/sessions/ClientService.h"
 
 #include <QApplication>
 #include <QDir>

@@ -3,11 +3,11 @@
 // PostgreSQL page that cannot advance without a passing connection test, the API exposure
 // acknowledgement, and when a start counts as a first run.
 
-#include "PgCluster.h"
-#include "config/ConfigLoader.h"
-#include "firstrun/FirstRunPages.h"
-#include "firstrun/FirstRunSetup.h"
-#include "firstrun/FirstRunWizard.h"
+#include "tests/support/PgCluster.h"
+#include "core/config/ConfigLoader.h"
+#include "ui/firstrun/FirstRunPages.h"
+#include "ui/firstrun/FirstRunSetup.h"
+#include "ui/firstrun/FirstRunWizard.h"
 
 #include <QAbstractButton>
 #include <QApplication>

@@ -4,17 +4,17 @@
 // the rate-limit strip; agents and viewers see only their clients and no actions their role may
 // not take; window geometry and splitters come back.
 
-#include "UiHarness.h"
+#include "tests/ui/UiHarness.h"
 
-#include "conversations/Composer.h"
-#include "conversations/ConversationsView.h"
-#include "conversations/RateLimitStrip.h"
-#include "main/MainWindow.h"
-#include "models/ContactListModel.h"
-#include "models/MessageThreadModel.h"
-#include "models/SessionListModel.h"
-#include "sessions/ClientActions.h"
-#include "sessions/SessionView.h"
+#include "ui/conversations/Composer.h"
+#include "ui/conversations/ConversationsView.h"
+#include "ui/conversations/RateLimitStrip.h"
+#include "ui/main/MainWindow.h"
+#include "ui/models/ContactListModel.h"
+#include "ui/models/MessageThreadModel.h"
+#include "ui/models/SessionListModel.h"
+#include "ui/sessions/ClientActions.h"
+#include "ui/sessions/SessionView.h"
 
 #include <QAbstractItemModelTester>
 #include <QAction>

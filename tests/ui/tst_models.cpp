@@ -4,13 +4,13 @@
 // contact list and its search proxy; the thread model loads a conversation and follows the
 // acks; agents see only the clients assigned to them.
 
-#include "UiHarness.h"
+#include "tests/ui/UiHarness.h"
 
-#include "messaging/MessageService.h"
-#include "models/ContactListModel.h"
-#include "models/MessageThreadModel.h"
-#include "models/SessionListModel.h"
-#include "sessions/ClientActions.h"
+#include "core/messaging/MessageService.h"
+#include "ui/models/ContactListModel.h"
+#include "ui/models/MessageThreadModel.h"
+#include "ui/models/SessionListModel.h"
+#include "ui/sessions/ClientActions.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>

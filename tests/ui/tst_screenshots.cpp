@@ -4,16 +4,16 @@
 // and in a dark one. PNGs go to $WADESK_SCREENSHOT_DIR (CTest sets <build>/screenshots), else
 // to "screenshots" next to the test binary's build directory.
 
-#include "UiHarness.h"
+#include "tests/ui/UiHarness.h"
 
-#include "conversations/Composer.h"
-#include "conversations/ConversationsView.h"
-#include "main/MainWindow.h"
-#include "messaging/ContactService.h"
-#include "messaging/MessageService.h"
-#include "models/MessageThreadModel.h"
-#include "models/SessionListModel.h"
-#include "sessions/SessionView.h"
+#include "ui/conversations/Composer.h"
+#include "ui/conversations/ConversationsView.h"
+#include "ui/main/MainWindow.h"
+#include "core/messaging/ContactService.h"
+#include "core/messaging/MessageService.h"
+#include "ui/models/MessageThreadModel.h"
+#include "ui/models/SessionListModel.h"
+#include "ui/sessions/SessionView.h"
 
 #include <QDir>
 #include <QImage>

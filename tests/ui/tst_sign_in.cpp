@@ -5,20 +5,20 @@
 // unread count and notifications for incoming messages, and "Pause all"; rights re-checked while
 // signed in (a member deactivated or demoted by an admin elsewhere is signed out).
 
-#include "auth/AccountService.h"
-#include "auth/JwtCodec.h"
-#include "auth/PasswordHasher.h"
-#include "auth/TeamService.h"
-#include "common/EventBus.h"
-#include "db/Database.h"
-#include "db/DatabaseUrl.h"
-#include "db/Migrator.h"
-#include "desktop/DesktopContext.h"
-#include "engine/SessionRegistry.h"
-#include "secrets/AesGcm.h"
-#include "sessions/ClientService.h"
-#include "shell/DesktopShell.h"
-#include "signin/SignInDialog.h"
+#include "core/auth/AccountService.h"
+#include "core/auth/JwtCodec.h"
+#include "core/auth/PasswordHasher.h"
+#include "core/auth/TeamService.h"
+#include "core/common/EventBus.h"
+#include "core/db/Database.h"
+#include "core/db/DatabaseUrl.h"
+#include "core/db/Migrator.h"
+#include "ui/desktop/DesktopContext.h"
+#include "core/engine/SessionRegistry.h"
+#include "core/secrets/AesGcm.h"
+#include "core/sessions/ClientService.h"
+#include "ui/shell/DesktopShell.h"
+#include "ui/signin/SignInDialog.h"
 
 #include <QAction>
 #include <QApplication>

@@ -3,10 +3,10 @@
 // 0, a headless one still exits 3 (the lock file), and a fresh data directory starts with the
 // first-run wizard, which also answers later launches.
 
-#include "BinarySandbox.h"
-#include "HttpTestClient.h"
-#include "firstrun/FirstRunSetup.h"
-#include "shell/SingleInstance.h"
+#include "tests/support/BinarySandbox.h"
+#include "tests/support/HttpTestClient.h"
+#include "ui/firstrun/FirstRunSetup.h"
+#include "ui/shell/SingleInstance.h"
 
 #include <QApplication>
 #include <QDir>

@@ -5,12 +5,12 @@
 // change an admin (buttons disabled, and the service refuses when called anyway); the Team
 // action of the main window is there for admins and managers and hidden for agents and viewers.
 
-#include "UiHarness.h"
+#include "tests/ui/UiHarness.h"
 
-#include "main/MainWindow.h"
-#include "models/TeamMemberModel.h"
-#include "team/AddMemberDialog.h"
-#include "team/TeamDialog.h"
+#include "ui/main/MainWindow.h"
+#include "ui/models/TeamMemberModel.h"
+#include "ui/team/AddMemberDialog.h"
+#include "ui/team/TeamDialog.h"
 
 #include <QAbstractItemModelTester>
 #include <QAction>

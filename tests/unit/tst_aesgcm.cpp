@@ -1,6 +1,6 @@
 // AES-256-GCM for secrets at rest: what seal() produces and everything open() must refuse.
 
-#include "secrets/AesGcm.h"
+#include "core/secrets/AesGcm.h"
 
 #include <QSet>
 #include <QTest>

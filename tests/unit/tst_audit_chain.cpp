@@ -6,14 +6,14 @@
 // binary's `wadesk --verify-audit --db <url>` (exit code 0 intact, 1 broken, the entry id printed).
 // Concurrent writers of one organization keep one unbroken chain.
 
-#include "BinarySandbox.h"
-#include "PgCluster.h"
-#include "TestDatabases.h"
-#include "audit/AuditLog.h"
-#include "common/Ids.h"
-#include "db/Database.h"
-#include "db/Migrator.h"
-#include "db/SqlRunner.h"
+#include "tests/support/BinarySandbox.h"
+#include "tests/support/PgCluster.h"
+#include "tests/support/TestDatabases.h"
+#include "core/audit/AuditLog.h"
+#include "core/common/Ids.h"
+#include "core/db/Database.h"
+#include "core/db/Migrator.h"
+#include "core/db/SqlRunner.h"
 
 #include <QCoreApplication>
 #include <QDir>

@@ -2,8 +2,8 @@
 // strict validation that names the option where the user wrote it, toolkit arguments, and the
 // database location parser (DatabaseUrl).
 
-#include "config/ConfigLoader.h"
-#include "db/DatabaseUrl.h"
+#include "core/config/ConfigLoader.h"
+#include "core/db/DatabaseUrl.h"
 
 #include <QDir>
 #include <QFile>

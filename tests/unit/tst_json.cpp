@@ -3,9 +3,9 @@
 // direct JSON writer of the client list must give the very bytes QJsonDocument gives for the
 // QJsonObject view (escapes, non-ASCII, lone surrogates, nulls included).
 
-#include "api/controllers/JsonViews.h"
-#include "common/Json.h"
-#include "common/UtcTime.h"
+#include "core/api/controllers/JsonViews.h"
+#include "core/common/Json.h"
+#include "core/common/UtcTime.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -5,9 +5,9 @@
 // character with a cap, 2–5 s between messages, a long pause about one time in ten), and the
 // sliding window of the health monitor.
 
-#include "safety/HealthMonitor.h"
-#include "safety/Pacing.h"
-#include "safety/RateLimiter.h"
+#include "core/safety/HealthMonitor.h"
+#include "core/safety/Pacing.h"
+#include "core/safety/RateLimiter.h"
 
 #include <QTest>
 

@@ -5,16 +5,16 @@
 // The functions run in declaration order, and the "no D-Bus" cases come first on purpose: GLib
 // keeps the session-bus connection for the life of the process once it has one.
 
-#include "db/Database.h"
-#include "db/DatabaseUrl.h"
-#include "db/Migrator.h"
-#include "db/SettingsRepository.h"
-#include "secrets/AesGcm.h"
-#include "secrets/EnvironmentSecretStore.h"
-#include "secrets/FileSecretStore.h"
-#include "secrets/KeychainSecretStore.h"
-#include "secrets/MasterKeyCheck.h"
-#include "secrets/SecretStoreSelector.h"
+#include "core/db/Database.h"
+#include "core/db/DatabaseUrl.h"
+#include "core/db/Migrator.h"
+#include "core/db/SettingsRepository.h"
+#include "core/secrets/AesGcm.h"
+#include "core/secrets/EnvironmentSecretStore.h"
+#include "core/secrets/FileSecretStore.h"
+#include "core/secrets/KeychainSecretStore.h"
+#include "core/secrets/MasterKeyCheck.h"
+#include "core/secrets/SecretStoreSelector.h"
 
 #include <QCoreApplication>
 #include <QDir>

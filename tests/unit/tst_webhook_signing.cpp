@@ -4,13 +4,13 @@
 // that cannot replace the signature headers, no redirects, a transfer timeout), the SSRF address
 // policy, and the retry back-off with its jitter and cap.
 
-#include "WebhookReceiver.h"
-#include "common/Version.h"
-#include "secrets/AesGcm.h"
-#include "webhooks/DeliveryWorker.h"
-#include "webhooks/TargetPolicy.h"
-#include "webhooks/WebhookRequest.h"
-#include "webhooks/WebhookSigner.h"
+#include "tests/support/WebhookReceiver.h"
+#include "core/common/Version.h"
+#include "core/secrets/AesGcm.h"
+#include "core/webhooks/DeliveryWorker.h"
+#include "core/webhooks/TargetPolicy.h"
+#include "core/webhooks/WebhookRequest.h"
+#include "core/webhooks/WebhookSigner.h"
 
 #include <QHostAddress>
 #include <QNetworkRequest>

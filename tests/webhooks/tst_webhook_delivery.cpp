@@ -14,20 +14,20 @@
 // headers; a dead process's lease runs out and the delivery goes out; bounded concurrency per
 // endpoint and overall, and a stuck endpoint's backlog does not hold up other endpoints.
 
-#include "PgCluster.h"
-#include "TestDatabases.h"
-#include "WebhookReceiver.h"
-#include "common/UtcTime.h"
-#include "audit/AuditLog.h"
-#include "common/EventBus.h"
-#include "common/Ids.h"
-#include "db/Migrator.h"
-#include "db/SqlRunner.h"
-#include "secrets/AesGcm.h"
-#include "webhooks/DeliveryWorker.h"
-#include "webhooks/EventLog.h"
-#include "webhooks/WebhookService.h"
-#include "webhooks/WebhookSigner.h"
+#include "tests/support/PgCluster.h"
+#include "tests/support/TestDatabases.h"
+#include "tests/support/WebhookReceiver.h"
+#include "core/common/UtcTime.h"
+#include "core/audit/AuditLog.h"
+#include "core/common/EventBus.h"
+#include "core/common/Ids.h"
+#include "core/db/Migrator.h"
+#include "core/db/SqlRunner.h"
+#include "core/secrets/AesGcm.h"
+#include "core/webhooks/DeliveryWorker.h"
+#include "core/webhooks/EventLog.h"
+#include "core/webhooks/WebhookService.h"
+#include "core/webhooks/WebhookSigner.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>

@@ -1,8 +1,8 @@
-#include "conversations/Composer.h"
+#include "ui/conversations/Composer.h"
 
-#include "desktop/DesktopContext.h"
-#include "main/Icons.h"
-#include "messaging/MessageService.h"
+#include "ui/desktop/DesktopContext.h"
+#include "ui/main/Icons.h"
+#include "core/messaging/MessageService.h"
 
 #include <QGridLayout>
 #include <QKeyEvent>

@@ -1,13 +1,13 @@
-#include "conversations/ConversationsView.h"
+#include "ui/conversations/ConversationsView.h"
 
-#include "conversations/Composer.h"
-#include "conversations/MessageDelegate.h"
-#include "conversations/RateLimitStrip.h"
-#include "desktop/DesktopContext.h"
-#include "main/Icons.h"
-#include "messaging/MessageService.h"
-#include "models/ContactListModel.h"
-#include "models/MessageThreadModel.h"
+#include "ui/conversations/Composer.h"
+#include "ui/conversations/MessageDelegate.h"
+#include "ui/conversations/RateLimitStrip.h"
+#include "ui/desktop/DesktopContext.h"
+#include "ui/main/Icons.h"
+#include "core/messaging/MessageService.h"
+#include "ui/models/ContactListModel.h"
+#include "ui/models/MessageThreadModel.h"
 
 #include <QLabel>
 #include <QLineEdit>

@@ -1,7 +1,7 @@
-#include "conversations/MessageDelegate.h"
+#include "ui/conversations/MessageDelegate.h"
 
-#include "main/Icons.h"
-#include "models/MessageThreadModel.h"
+#include "ui/main/Icons.h"
+#include "ui/models/MessageThreadModel.h"
 
 #include <QAbstractItemView>
 #include <QApplication>

@@ -1,9 +1,9 @@
-#include "conversations/RateLimitStrip.h"
+#include "ui/conversations/RateLimitStrip.h"
 
-#include "common/EventBus.h"
-#include "desktop/DesktopContext.h"
-#include "main/Icons.h"
-#include "messaging/MessageService.h"
+#include "core/common/EventBus.h"
+#include "ui/desktop/DesktopContext.h"
+#include "ui/main/Icons.h"
+#include "core/messaging/MessageService.h"
 
 #include <QDateTime>
 #include <QHBoxLayout>

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "access/AuthContext.h"
-#include "auth/PasswordHasher.h"
-#include "messaging/MessagingSettings.h"
+#include "core/access/AuthContext.h"
+#include "core/auth/PasswordHasher.h"
+#include "core/messaging/MessagingSettings.h"
 
 #include <QObject>
 #include <QString>

@@ -2,8 +2,8 @@
 
 // The pages of FirstRunWizard (private to ui/firstrun; tests reach the widgets by object name).
 
-#include "common/DomainError.h"
-#include "firstrun/FirstRunWizard.h"
+#include "core/common/DomainError.h"
+#include "ui/firstrun/FirstRunWizard.h"
 
 #include <QFutureWatcher>
 #include <QWizardPage>

@@ -1,10 +1,10 @@
-#include "firstrun/FirstRunSetup.h"
+#include "ui/firstrun/FirstRunSetup.h"
 
-#include "auth/JwtCodec.h"
-#include "db/Database.h"
-#include "db/DatabaseUrl.h"
-#include "db/Migrator.h"
-#include "secrets/AesGcm.h"
+#include "core/auth/JwtCodec.h"
+#include "core/db/Database.h"
+#include "core/db/DatabaseUrl.h"
+#include "core/db/Migrator.h"
+#include "core/secrets/AesGcm.h"
 
 #include <QDir>
 #include <QFile>

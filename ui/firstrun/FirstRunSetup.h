@@ -1,10 +1,10 @@
 #pragma once
 
-#include "auth/AccountService.h"
-#include "auth/PasswordHasher.h"
-#include "common/DomainError.h"
-#include "config/AppConfig.h"
-#include "firstrun/FirstRunChoices.h"
+#include "core/auth/AccountService.h"
+#include "core/auth/PasswordHasher.h"
+#include "core/common/DomainError.h"
+#include "core/config/AppConfig.h"
+#include "ui/firstrun/FirstRunChoices.h"
 
 #include <QString>
 

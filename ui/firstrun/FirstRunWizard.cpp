@@ -1,10 +1,10 @@
-#include "firstrun/FirstRunWizard.h"
+#include "ui/firstrun/FirstRunWizard.h"
 
-#include "auth/AccountService.h"
-#include "common/Version.h"
-#include "db/DatabaseUrl.h"
-#include "firstrun/FirstRunPages.h"
-#include "firstrun/FirstRunSetup.h"
+#include "core/auth/AccountService.h"
+#include "core/common/Version.h"
+#include "core/db/DatabaseUrl.h"
+#include "ui/firstrun/FirstRunPages.h"
+#include "ui/firstrun/FirstRunSetup.h"
 
 #include <QAbstractButton>
 #include <QCheckBox>

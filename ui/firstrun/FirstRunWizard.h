@@ -1,9 +1,9 @@
 #pragma once
 
-#include "auth/AccountService.h"
-#include "auth/PasswordHasher.h"
-#include "firstrun/FirstRunChoices.h"
-#include "secrets/KeychainSecretStore.h"
+#include "core/auth/AccountService.h"
+#include "core/auth/PasswordHasher.h"
+#include "ui/firstrun/FirstRunChoices.h"
+#include "core/secrets/KeychainSecretStore.h"
 
 #include <QWizard>
 #include <functional>

@@ -1,4 +1,4 @@
-#include "main/Icons.h"
+#include "ui/main/Icons.h"
 
 #include <QApplication>
 #include <QPainter>

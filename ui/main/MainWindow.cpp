@@ -1,16 +1,16 @@
-#include "main/MainWindow.h"
+#include "ui/main/MainWindow.h"
 
-#include "common/Version.h"
-#include "conversations/ConversationsView.h"
-#include "desktop/DesktopContext.h"
-#include "engine/EngineInfo.h"
-#include "engine/SessionRegistry.h"
-#include "main/Icons.h"
-#include "models/SessionListModel.h"
-#include "sessions/ClientActions.h"
-#include "sessions/SessionListDelegate.h"
-#include "sessions/SessionView.h"
-#include "team/TeamDialog.h"
+#include "core/common/Version.h"
+#include "ui/conversations/ConversationsView.h"
+#include "ui/desktop/DesktopContext.h"
+#include "core/engine/EngineInfo.h"
+#include "core/engine/SessionRegistry.h"
+#include "ui/main/Icons.h"
+#include "ui/models/SessionListModel.h"
+#include "ui/sessions/ClientActions.h"
+#include "ui/sessions/SessionListDelegate.h"
+#include "ui/sessions/SessionView.h"
+#include "ui/team/TeamDialog.h"
 
 #include <QAction>
 #include <QApplication>

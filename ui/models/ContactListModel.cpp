@@ -1,8 +1,8 @@
-#include "models/ContactListModel.h"
+#include "ui/models/ContactListModel.h"
 
-#include "common/EventBus.h"
-#include "desktop/DesktopContext.h"
-#include "messaging/ContactService.h"
+#include "core/common/EventBus.h"
+#include "ui/desktop/DesktopContext.h"
+#include "core/messaging/ContactService.h"
 
 #include <QRegularExpression>
 

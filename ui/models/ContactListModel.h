@@ -1,6 +1,6 @@
 #pragma once
 
-#include "messaging/ContactRepository.h"
+#include "core/messaging/ContactRepository.h"
 
 #include <QAbstractListModel>
 #include <QHash>

@@ -1,8 +1,8 @@
-#include "models/MessageThreadModel.h"
+#include "ui/models/MessageThreadModel.h"
 
-#include "common/EventBus.h"
-#include "desktop/DesktopContext.h"
-#include "messaging/MessageService.h"
+#include "core/common/EventBus.h"
+#include "ui/desktop/DesktopContext.h"
+#include "core/messaging/MessageService.h"
 
 #include <QDateTime>
 #include <QLocale>

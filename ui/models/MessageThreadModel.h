@@ -1,6 +1,6 @@
 #pragma once
 
-#include "messaging/MessageRepository.h"
+#include "core/messaging/MessageRepository.h"
 
 #include <QAbstractListModel>
 #include <QHash>

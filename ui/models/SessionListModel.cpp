@@ -1,12 +1,12 @@
-#include "models/SessionListModel.h"
+#include "ui/models/SessionListModel.h"
 
-#include "common/EventBus.h"
-#include "db/SqlRunner.h"
-#include "desktop/DesktopContext.h"
-#include "engine/SessionRegistry.h"
-#include "messaging/MessageRepository.h"
-#include "sessions/ClientRepository.h"
-#include "sessions/ClientService.h"
+#include "core/common/EventBus.h"
+#include "core/db/SqlRunner.h"
+#include "ui/desktop/DesktopContext.h"
+#include "core/engine/SessionRegistry.h"
+#include "core/messaging/MessageRepository.h"
+#include "core/sessions/ClientRepository.h"
+#include "core/sessions/ClientService.h"
 
 #include <QTextDocument>
 

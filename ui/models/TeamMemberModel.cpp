@@ -1,7 +1,7 @@
-#include "models/TeamMemberModel.h"
+#include "ui/models/TeamMemberModel.h"
 
-#include "auth/TeamService.h"
-#include "desktop/DesktopContext.h"
+#include "core/auth/TeamService.h"
+#include "ui/desktop/DesktopContext.h"
 
 #include <QGuiApplication>
 #include <QPalette>

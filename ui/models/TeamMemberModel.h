@@ -1,6 +1,6 @@
 #pragma once
 
-#include "auth/UserRepository.h"
+#include "core/auth/UserRepository.h"
 
 #include <QAbstractTableModel>
 #include <QList>

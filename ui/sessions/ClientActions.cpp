@@ -1,11 +1,11 @@
-#include "sessions/ClientActions.h"
+#include "ui/sessions/ClientActions.h"
 
-#include "desktop/DesktopContext.h"
-#include "main/Icons.h"
-#include "models/SessionListModel.h"
-#include "sessions/ClientActionService.h"
-#include "sessions/ClientDialogs.h"
-#include "sessions/ClientService.h"
+#include "ui/desktop/DesktopContext.h"
+#include "ui/main/Icons.h"
+#include "ui/models/SessionListModel.h"
+#include "core/sessions/ClientActionService.h"
+#include "ui/sessions/ClientDialogs.h"
+#include "core/sessions/ClientService.h"
 
 #include <QAction>
 #include <QMessageBox>

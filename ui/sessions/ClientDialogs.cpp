@@ -1,4 +1,4 @@
-#include "sessions/ClientDialogs.h"
+#include "ui/sessions/ClientDialogs.h"
 
 #include <QDialogButtonBox>
 #include <QFormLayout>

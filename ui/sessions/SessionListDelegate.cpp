@@ -1,7 +1,7 @@
-#include "sessions/SessionListDelegate.h"
+#include "ui/sessions/SessionListDelegate.h"
 
-#include "main/Icons.h"
-#include "models/SessionListModel.h"
+#include "ui/main/Icons.h"
+#include "ui/models/SessionListModel.h"
 
 #include <QApplication>
 #include <QPainter>

@@ -1,10 +1,10 @@
-#include "sessions/SessionView.h"
+#include "ui/sessions/SessionView.h"
 
-#include "desktop/DesktopContext.h"
-#include "engine/SessionRegistry.h"
-#include "engine/WaSession.h"
-#include "main/Icons.h"
-#include "models/SessionListModel.h"
+#include "ui/desktop/DesktopContext.h"
+#include "core/engine/SessionRegistry.h"
+#include "core/engine/WaSession.h"
+#include "ui/main/Icons.h"
+#include "ui/models/SessionListModel.h"
 
 #include <QCoreApplication>
 #include <QHBoxLayout>

@@ -1,12 +1,12 @@
-#include "shell/DesktopShell.h"
+#include "ui/shell/DesktopShell.h"
 
-#include "access/Permissions.h"
-#include "common/Version.h"
-#include "desktop/DesktopContext.h"
-#include "main/MainWindow.h"
-#include "sessions/ClientActionService.h"
-#include "sessions/ClientService.h"
-#include "signin/SignInDialog.h"
+#include "core/access/Permissions.h"
+#include "core/common/Version.h"
+#include "ui/desktop/DesktopContext.h"
+#include "ui/main/MainWindow.h"
+#include "core/sessions/ClientActionService.h"
+#include "core/sessions/ClientService.h"
+#include "ui/signin/SignInDialog.h"
 
 #include <QAction>
 #include <QApplication>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "common/EventBus.h"
+#include "core/common/EventBus.h"
 
 #include <QIcon>
 #include <QObject>

@@ -1,4 +1,4 @@
-#include "shell/SingleInstance.h"
+#include "ui/shell/SingleInstance.h"
 
 #include <QCryptographicHash>
 #include <QDir>

@@ -1,8 +1,8 @@
-#include "signin/SignInDialog.h"
+#include "ui/signin/SignInDialog.h"
 
-#include "auth/AccountService.h"
-#include "common/Version.h"
-#include "desktop/DesktopContext.h"
+#include "core/auth/AccountService.h"
+#include "core/common/Version.h"
+#include "ui/desktop/DesktopContext.h"
 
 #include <QDialogButtonBox>
 #include <QFormLayout>

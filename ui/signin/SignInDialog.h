@@ -1,6 +1,6 @@
 #pragma once
 
-#include "auth/PasswordHasher.h"
+#include "core/auth/PasswordHasher.h"
 
 #include <QDialog>
 #include <QFuture>

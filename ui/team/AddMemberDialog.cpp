@@ -1,7 +1,7 @@
-#include "team/AddMemberDialog.h"
+#include "ui/team/AddMemberDialog.h"
 
-#include "auth/PasswordHasher.h"
-#include "models/TeamMemberModel.h"
+#include "core/auth/PasswordHasher.h"
+#include "ui/models/TeamMemberModel.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "access/Permissions.h"
+#include "core/access/Permissions.h"
 
 #include <QDialog>
 #include <QList>

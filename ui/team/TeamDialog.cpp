@@ -1,10 +1,10 @@
-#include "team/TeamDialog.h"
+#include "ui/team/TeamDialog.h"
 
-#include "auth/TeamService.h"
-#include "desktop/DesktopContext.h"
-#include "models/TeamMemberModel.h"
-#include "sessions/ClientService.h"
-#include "team/AddMemberDialog.h"
+#include "core/auth/TeamService.h"
+#include "ui/desktop/DesktopContext.h"
+#include "ui/models/TeamMemberModel.h"
+#include "core/sessions/ClientService.h"
+#include "ui/team/AddMemberDialog.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>

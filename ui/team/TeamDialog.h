@@ -1,8 +1,8 @@
 #pragma once
 
-#include "auth/PasswordHasher.h"
-#include "access/Permissions.h"
-#include "common/DomainError.h"
+#include "core/auth/PasswordHasher.h"
+#include "core/access/Permissions.h"
+#include "core/common/DomainError.h"
 
 #include <QDialog>
 #include <QFuture>

@@ -1,8 +1,8 @@
-#include "api/controllers/ApiKeyController.h"
+#include "core/api/controllers/ApiKeyController.h"
 
-#include "api/controllers/JsonViews.h"
-#include "auth/ApiKeyService.h"
-#include "common/Json.h"
+#include "core/api/controllers/JsonViews.h"
+#include "core/auth/ApiKeyService.h"
+#include "core/common/Json.h"
 
 #include <QDateTime>
 #include <QJsonArray>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "api/ApiRoutes.h"
+#include "core/api/ApiRoutes.h"
 
 namespace wadesk {
 

@@ -1,9 +1,9 @@
-#include "api/controllers/AuditController.h"
+#include "core/api/controllers/AuditController.h"
 
-#include "api/controllers/JsonViews.h"
-#include "audit/AuditLog.h"
-#include "common/Json.h"
-#include "db/SqlRunner.h"
+#include "core/api/controllers/JsonViews.h"
+#include "core/audit/AuditLog.h"
+#include "core/common/Json.h"
+#include "core/db/SqlRunner.h"
 
 #include <QJsonArray>
 

@@ -1,9 +1,9 @@
-#include "api/controllers/AuthController.h"
+#include "core/api/controllers/AuthController.h"
 
-#include "api/controllers/JsonViews.h"
-#include "auth/AccountService.h"
-#include "auth/PasswordHasher.h"
-#include "common/Json.h"
+#include "core/api/controllers/JsonViews.h"
+#include "core/auth/AccountService.h"
+#include "core/auth/PasswordHasher.h"
+#include "core/common/Json.h"
 
 namespace wadesk {
 

@@ -1,11 +1,11 @@
-#include "api/controllers/ClientController.h"
+#include "core/api/controllers/ClientController.h"
 
-#include "api/controllers/JsonViews.h"
-#include "common/Json.h"
-#include "sessions/ClientActionService.h"
-#include "sessions/ClientService.h"
-#include "sessions/QrPng.h"
-#include "sessions/SessionControl.h"
+#include "core/api/controllers/JsonViews.h"
+#include "core/common/Json.h"
+#include "core/sessions/ClientActionService.h"
+#include "core/sessions/ClientService.h"
+#include "core/sessions/QrPng.h"
+#include "core/sessions/SessionControl.h"
 
 #include <QDateTime>
 #include <QJsonArray>

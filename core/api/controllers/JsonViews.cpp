@@ -1,6 +1,6 @@
-#include "api/controllers/JsonViews.h"
+#include "core/api/controllers/JsonViews.h"
 
-#include "common/Json.h"
+#include "core/common/Json.h"
 
 #include <QDateTime>
 

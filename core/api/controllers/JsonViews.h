@@ -1,10 +1,10 @@
 #pragma once
 
-#include "audit/AuditLog.h"
-#include "auth/ApiKeyRepository.h"
-#include "auth/UserRepository.h"
-#include "common/Json.h"
-#include "sessions/ClientRepository.h"
+#include "core/audit/AuditLog.h"
+#include "core/auth/ApiKeyRepository.h"
+#include "core/auth/UserRepository.h"
+#include "core/common/Json.h"
+#include "core/sessions/ClientRepository.h"
 
 #include <QJsonObject>
 

@@ -1,8 +1,8 @@
-#include "api/controllers/MessageController.h"
+#include "core/api/controllers/MessageController.h"
 
-#include "common/Json.h"
-#include "messaging/ContactService.h"
-#include "messaging/MessageService.h"
+#include "core/common/Json.h"
+#include "core/messaging/ContactService.h"
+#include "core/messaging/MessageService.h"
 
 #include <QJsonArray>
 

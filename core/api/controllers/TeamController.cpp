@@ -1,9 +1,9 @@
-#include "api/controllers/TeamController.h"
+#include "core/api/controllers/TeamController.h"
 
-#include "api/controllers/JsonViews.h"
-#include "auth/PasswordHasher.h"
-#include "auth/TeamService.h"
-#include "common/Json.h"
+#include "core/api/controllers/JsonViews.h"
+#include "core/auth/PasswordHasher.h"
+#include "core/auth/TeamService.h"
+#include "core/common/Json.h"
 
 #include <QJsonArray>
 

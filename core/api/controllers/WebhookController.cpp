@@ -1,10 +1,10 @@
-#include "api/controllers/WebhookController.h"
+#include "core/api/controllers/WebhookController.h"
 
-#include "common/EventBus.h"
-#include "common/Json.h"
-#include "webhooks/TargetPolicy.h"
-#include "webhooks/WebhookRequest.h"
-#include "webhooks/WebhookService.h"
+#include "core/common/EventBus.h"
+#include "core/common/Json.h"
+#include "core/webhooks/TargetPolicy.h"
+#include "core/webhooks/WebhookRequest.h"
+#include "core/webhooks/WebhookService.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>

@@ -1,4 +1,4 @@
-#include "api/ApiRequest.h"
+#include "core/http/ApiRequest.h"
 
 #include <QJsonDocument>
 #include <QJsonParseError>

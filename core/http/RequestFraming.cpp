@@ -1,4 +1,4 @@
-#include "api/RequestFraming.h"
+#include "core/http/RequestFraming.h"
 
 #include <QList>
 #include <cstring>

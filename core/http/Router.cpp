@@ -1,4 +1,4 @@
-#include "api/Router.h"
+#include "core/http/Router.h"
 
 namespace wadesk {
 

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "api/RequestFraming.h"
-#include "api/ServerLimits.h"
+#include "core/http/RequestFraming.h"
+#include "core/http/ServerLimits.h"
 
 #include <QElapsedTimer>
 #include <QObject>

@@ -1,6 +1,6 @@
-#include "api/GuardedTcpServer.h"
+#include "core/http/GuardedTcpServer.h"
 
-#include "api/ConnectionGuard.h"
+#include "core/http/ConnectionGuard.h"
 
 #include <QTcpSocket>
 #include <spdlog/spdlog.h>

@@ -1,9 +1,9 @@
 #pragma once
 
-#include "api/HttpResponse.h"
-#include "api/Router.h"
-#include "api/ServerLimits.h"
-#include "common/DomainError.h"
+#include "core/http/HttpResponse.h"
+#include "core/http/Router.h"
+#include "core/http/ServerLimits.h"
+#include "core/common/DomainError.h"
 
 #include <QHostAddress>
 #include <QObject>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "api/ServerLimits.h"
+#include "core/http/ServerLimits.h"
 
 #include <QList>
 #include <QPointer>

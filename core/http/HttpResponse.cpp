@@ -1,4 +1,4 @@
-#include "api/HttpResponse.h"
+#include "core/http/HttpResponse.h"
 
 #include <QJsonDocument>
 

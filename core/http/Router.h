@@ -1,7 +1,7 @@
 #pragma once
 
-#include "api/ApiRequest.h"
-#include "api/HttpResponse.h"
+#include "core/http/ApiRequest.h"
+#include "core/http/HttpResponse.h"
 
 #include <QList>
 #include <QString>

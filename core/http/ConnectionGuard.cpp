@@ -1,6 +1,6 @@
-#include "api/ConnectionGuard.h"
+#include "core/http/ConnectionGuard.h"
 
-#include "api/HttpResponse.h"
+#include "core/http/HttpResponse.h"
 
 #include <QTcpSocket>
 #include <spdlog/spdlog.h>

@@ -1,7 +1,7 @@
-#include "api/HttpServer.h"
+#include "core/http/HttpServer.h"
 
-#include "api/ConnectionGuard.h"
-#include "api/GuardedTcpServer.h"
+#include "core/http/ConnectionGuard.h"
+#include "core/http/GuardedTcpServer.h"
 
 #include <QAbstractHttpServer>
 #include <QHttpServerRequest>

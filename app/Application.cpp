@@ -10,6 +10,7 @@
 #include "core/common/EventBus.h"
 #include "core/common/Version.h"
 #include "core/engine/SessionRegistry.h"
+#include "core/webhooks/DeliveryService.h"
 #include "core/webhooks/DeliveryWorker.h"
 #include "core/retention/RetentionService.h"
 #include "core/db/Database.h"
@@ -193,9 +194,9 @@ Application::FirstRun Application::runFirstRun(int *exitCode)
     options.dataDir = m_config.dataDir;
     options.settingsFile = m_config.settingsFile;
     options.defaultDataDir = ConfigLoader::defaultDataDir();
-    options.passwordCost = PasswordHasher::parseCost(m_config.passwordHashCost);
-    options.bindAddress = m_config.bindAddress;
-    options.port = m_config.port > 0 ? m_config.port : 3002;
+    options.passwordCost = m_config.services.auth.passwordCost;
+    options.bindAddress = m_config.api.bindAddress;
+    options.port = m_config.api.port > 0 ? m_config.api.port : 3002;
     options.masterKeyInEnvironment = !m_env.value(QStringLiteral("WADESK_MASTER_KEY")).isEmpty();
     std::fprintf(stderr, "wadesk: first run on %s: showing the setup wizard\n", m_config.dataDir.toLocal8Bit().constData());
     FirstRunWizard wizard(options);
@@ -230,6 +231,7 @@ Application::FirstRun Application::runFirstRun(int *exitCode)
     m_config = loaded.value().config;
     m_config.headless = headless;
     m_config.dataDir = dataDir; // the one this run has locked
+    m_config.engine.dataDir = dataDir;
     FirstRunWizard::showCompletion(nullptr, *wizard.registration());
     return FirstRun::Finished;
 }
@@ -237,12 +239,11 @@ Application::FirstRun Application::runFirstRun(int *exitCode)
 void Application::startDesktop(QApplication &app)
 {
     DesktopContext::Facts facts;
-    facts.apiAddress = localApiAddress(m_config.bindAddress, m_api->port());
+    facts.apiAddress = localApiAddress(m_config.api.bindAddress, m_api->port());
     facts.database = m_database->url().describe();
     facts.secrets = m_secretsDescription;
     facts.dataDir = m_config.dataDir;
-    m_context = std::make_unique<DesktopContext>(*m_database, *m_events, *m_sessions, m_jwtKey, m_messaging,
-                                                 PasswordHasher::parseCost(m_config.passwordHashCost), facts);
+    m_context = std::make_unique<DesktopContext>(m_shared, m_config.services, *m_sessions, facts);
     DesktopShell::Options options;
     options.settingsFile = m_config.settingsFile;
     m_shell = std::make_unique<DesktopShell>(*m_context, options);
@@ -292,81 +293,49 @@ int Application::startServices()
     Result<QByteArray> jwtKey = JwtKeyStore::loadOrCreate(settingsForJwt, *m_cipher);
     if (!jwtKey)
         return fail(ExitCode::RuntimeFailure, jwtKey.error().message);
-    m_jwtKey = jwtKey.value();
 
     m_events = std::make_unique<EventBus>();
-    EngineSettings engine;
-    engine.dataDir = m_config.dataDir;
-    engine.url = QUrl(m_config.whatsappUrl);
-    engine.injectWaJs = m_config.injectWaJs;
-    engine.heartbeatIntervalMs = m_config.heartbeatIntervalMs;
-    engine.heartbeatTimeoutMs = m_config.heartbeatTimeoutMs;
-    if (!engine.injectWaJs)
+    if (!m_config.engine.injectWaJs)
         spdlog::warn("whatsapp/injectWaJs is off: sessions expect {} to provide window.WPP itself",
-                     m_config.whatsappUrl.toStdString());
-    MessagingSettings messaging;
-    messaging.defaultTiers = RateTiers{m_config.ratePerMinute, m_config.ratePerHour, m_config.ratePerDay};
-    messaging.checkNumberExists = m_config.checkNumberExists;
-    if (!m_config.pacing) {
+                     m_config.engine.url.toString().toStdString());
+    const ServiceSettings &services = m_config.services;
+    if (services.messaging.pacing.isOff())
         spdlog::warn("messaging/pacing is off: messages go out without typing time or pauses");
-        messaging.pacing = PacingSettings{0, 0, 0, 0, 0, 0.0, 0, 0};
-    }
-    m_messaging = messaging;
-    m_sessions = std::make_unique<SessionRegistry>(*m_database, *m_events, engine, messaging);
+    if (services.webhooks.delivery.allowPrivateTargets)
+        spdlog::warn("webhooks/allowPrivateTargets is on: webhooks may target this machine and private networks");
+    if (services.auth.passwordCost == PasswordHasher::Cost::Minimal)
+        spdlog::warn("auth/passwordHashCost is 'min': passwords are hashed with test-only strength");
+    m_sessions = std::make_unique<SessionRegistry>(*m_database, *m_events, m_config.engine, services.messaging);
     // Before anything sends: what was being sent when WaDesk last stopped is failed, never resent.
     m_sessions->failInterruptedSends();
 
+    m_shared.database = m_database.get();
+    m_shared.jwtKey = jwtKey.value();
+    m_shared.cipher = m_cipher.get();
+    m_shared.events = m_events.get();
+    m_shared.sessions = m_sessions.get();
+
     ApiService::Options options;
-    options.limits.maxBodyBytes = m_config.maxBodyBytes;
-    options.limits.maxHeaderBytes = m_config.maxHeaderBytes;
-    options.limits.maxConnections = m_config.maxConnections;
-    options.limits.idleTimeoutMs = m_config.idleTimeoutMs;
-    options.limits.headerTimeoutMs = m_config.headerTimeoutMs;
-    options.address = m_config.bindAddress.compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0
-        ? QHostAddress(QHostAddress::LocalHost)
-        : QHostAddress(m_config.bindAddress);
-    options.port = quint16(m_config.port);
-    options.health.environment = m_config.environment;
+    options.shared = m_shared;
+    options.services = services;
+    options.api = m_config.api;
+    options.health.environment = m_config.api.environment;
     options.health.databaseKind = m_database->url().dialectName();
     SessionRegistry *sessions = m_sessions.get();
     options.health.activeClients = [sessions]() { return sessions->readyCount(); };
     options.health.waJsVersion = [sessions]() { return sessions->waJsVersion(); };
-    options.sessions = sessions;
-    options.messaging = messaging;
-    options.cipher = m_cipher.get();
-    options.events = m_events.get();
-    options.allowPrivateWebhookTargets = m_config.webhooksAllowPrivate;
-    options.operatorOrganization = m_config.operatorOrganization;
-    if (m_config.webhooksAllowPrivate)
-        spdlog::warn("webhooks/allowPrivateTargets is on: webhooks may target this machine and private networks");
-    options.healthCacheMs = m_config.healthCacheMs;
-    options.jwtLifetimeSeconds = m_config.jwtLifetimeSeconds;
-    options.passwordCost = PasswordHasher::parseCost(m_config.passwordHashCost);
-    options.authCacheMs = m_config.authCacheMs;
-    if (options.passwordCost == PasswordHasher::Cost::Minimal)
-        spdlog::warn("auth/passwordHashCost is 'min': passwords are hashed with test-only strength");
-    m_api = std::make_unique<ApiService>(*m_database, jwtKey.value(), options);
+    m_api = std::make_unique<ApiService>(options);
     const Result<quint16> port = m_api->start();
     if (!port)
         return fail(ExitCode::RuntimeFailure, port.error().message);
-    spdlog::info("REST API listening on http://{}:{}", m_config.bindAddress.toStdString(), port.value());
+    spdlog::info("REST API listening on http://{}:{}", m_config.api.bindAddress.toStdString(), port.value());
     // Webhook deliveries: pending and interrupted ones from earlier runs go out now.
-    DeliverySettings delivery;
-    delivery.allowPrivateTargets = m_config.webhooksAllowPrivate;
-    delivery.timeoutMs = m_config.webhookTimeoutMs;
-    delivery.maxAttempts = m_config.webhookMaxAttempts;
-    m_deliveries = std::make_unique<DeliveryService>(*m_database, *m_cipher, delivery);
+    m_deliveries = std::make_unique<DeliveryService>(*m_database, *m_cipher, services.webhooks.delivery);
     QObject::connect(m_events.get(), &EventBus::published, m_deliveries->worker(), &DeliveryWorker::wake, Qt::QueuedConnection);
     m_deliveries->start();
 
     // Old events, finished deliveries (and messages, when asked) are pruned in the background.
-    RetentionSettings retention;
-    retention.eventsDays = m_config.retentionEventsDays;
-    retention.deliveriesDays = m_config.retentionDeliveriesDays;
-    retention.deadLettersDays = m_config.retentionDeadLettersDays;
-    retention.messagesDays = m_config.retentionMessagesDays;
-    retention.intervalMs = qint64(m_config.retentionIntervalMinutes) * 60 * 1000;
-    m_retention = std::make_unique<RetentionService>(*m_database, retention);
+    m_retention = std::make_unique<RetentionService>(*m_database, m_config.retention);
     m_retention->start();
 
     // Linked clients come back by themselves, from their profiles, without a new QR code.
@@ -379,7 +348,7 @@ void Application::stopServices()
     m_shell.reset(); // windows first, then the services they use
     m_context.reset();
     if (m_api) {
-        m_api->stop(m_config.shutdownGraceMs);
+        m_api->stop(m_config.api.shutdownGraceMs);
         m_api.reset();
     }
     if (m_retention) {

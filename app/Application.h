@@ -3,7 +3,7 @@
 #include "core/config/AppConfig.h"
 #include "core/config/MaintenanceCommand.h"
 
-#include "core/messaging/MessagingSettings.h"
+#include "core/services/ServiceGraph.h"
 
 #include <QByteArray>
 #include <QProcessEnvironment>
@@ -74,8 +74,7 @@ private:
     std::unique_ptr<UnixSignals> m_signals;
     std::unique_ptr<DesktopContext> m_context;
     std::unique_ptr<DesktopShell> m_shell;
-    QByteArray m_jwtKey;
-    MessagingSettings m_messaging;
+    SharedServices m_shared; // what every thread's ServiceGraph is built over
     QString m_secretsDescription;
     bool m_loggingReady = false;
 };

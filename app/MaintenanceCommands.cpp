@@ -127,7 +127,7 @@ int importV1(const MaintenanceCommand &command, const AppConfig &config, const D
     options.organizationName = command.organizationName;
     options.adminEmail = command.adminEmail;
     options.dryRun = command.dryRun;
-    options.passwordCost = PasswordHasher::parseCost(config.passwordHashCost);
+    options.passwordCost = config.services.auth.passwordCost;
     const Result<V1Importer::Outcome> done = V1Importer::run(options);
     if (!done)
         return failed(QStringLiteral("import-v1"), done.error());

@@ -23,6 +23,7 @@
 #include "core/db/Migrator.h"
 #include "core/db/SqlRunner.h"
 #include "core/secrets/AesGcm.h"
+#include "core/webhooks/DeliveryService.h"
 #include "core/webhooks/DeliveryWorker.h"
 #include "core/webhooks/EventLog.h"
 #include "core/webhooks/WebhookService.h"

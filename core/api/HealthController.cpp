@@ -56,7 +56,7 @@ void HealthController::probeIfDue()
     m_lastProbe.restart();
     // Keys in the order QJsonDocument writes them (sorted).
     m_middle = ",\"database\":" + jsonString(m_lastOk ? QStringLiteral("connected") : QStringLiteral("disconnected"))
-        + ",\"databaseType\":" + jsonString(m_info.databaseKind) + ",\"environment\":" + jsonString(m_info.environment)
+        + ",\"database_type\":" + jsonString(m_info.databaseKind) + ",\"environment\":" + jsonString(m_info.environment)
         + ",\"status\":" + jsonString(m_lastOk ? QStringLiteral("healthy") : QStringLiteral("unhealthy"))
         + ",\"timestamp\":\"";
 }
@@ -92,7 +92,7 @@ HttpResponse HealthController::health()
 
     QByteArray body;
     body.reserve(64 + m_middle.size() + m_timestampPrefix.size() + m_version.size() + m_waJsVersionJson.size());
-    body += "{\"activeClients\":";
+    body += "{\"active_clients\":";
     appendDigits(body, m_info.activeClients ? std::max(0, m_info.activeClients()) : 0, 1);
     body += m_middle;
     appendTimestamp(body);

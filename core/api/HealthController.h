@@ -11,12 +11,12 @@ namespace wadesk {
 class Database;
 class Router;
 
-// GET /health, unauthenticated: the guide's {status, timestamp, uptime, database,
-// activeClients, environment} plus version. 503 with status "unhealthy" when the database
+// GET /health, unauthenticated: {status, timestamp, uptime, database, database_type,
+// active_clients, environment, version, wa_js_version} (the guide defines only "status"). 503 with status "unhealthy" when the database
 // does not answer. The database probe is cached for `cacheMs` so a flood of health checks
 // cannot become a flood of queries. It is also the hottest route (load balancers and monitors
 // poll it), so the answer is written straight into bytes: the parts that only change with the
-// probe are kept serialized, and the per-request parts (timestamp, uptime, activeClients) are
+// probe are kept serialized, and the per-request parts (timestamp, uptime, active_clients) are
 // formatted by hand. The bytes are exactly what QJsonDocument::Compact would write.
 class HealthController {
 public:

@@ -3,6 +3,7 @@
 #include "core/common/Version.h"
 #include "core/db/DatabaseUrl.h"
 #include "core/retention/RetentionSettings.h"
+#include "core/safety/Pacing.h"
 
 #include <QCommandLineParser>
 #include <QDir>
@@ -62,12 +63,12 @@ std::vector<OptionSpec> optionSpecs()
          [](AppConfig &c, const QString &v) { c.database = v; }});
     add({"api/bind", "WADESK_BIND", "bind", Kind::String,
          "Address the REST API listens on.", "address", 0, 0, {},
-         [](AppConfig &c, const QString &v) { c.bindAddress = v; }});
+         [](AppConfig &c, const QString &v) { c.api.bindAddress = v; }});
     add({"api/port", "WADESK_PORT", "port", Kind::Int, "Port the REST API listens on (0: any free port).",
-         "port", 0, 65535, {}, [](AppConfig &c, const QString &v) { c.port = v.toInt(); }});
+         "port", 0, 65535, {}, [](AppConfig &c, const QString &v) { c.api.port = v.toInt(); }});
     add({"api/allowRemote", "WADESK_ALLOW_REMOTE", "allow-remote", Kind::Bool,
          "Allow binding the API to a non-loopback address.", "", 0, 0, {},
-         [](AppConfig &c, const QString &v) { c.allowRemote = *parseBool(v); }});
+         [](AppConfig &c, const QString &v) { c.api.allowRemote = *parseBool(v); }});
     add({"log/level", "WADESK_LOG_LEVEL", "log-level", Kind::Choice, "Log level.", "level", 0, 0,
          {QStringLiteral("error"), QStringLiteral("warn"), QStringLiteral("info"), QStringLiteral("debug"),
           QStringLiteral("trace")},
@@ -75,64 +76,64 @@ std::vector<OptionSpec> optionSpecs()
     add({"log/json", "WADESK_LOG_JSON", "log-json", Kind::Bool, "Write logs as JSON lines.", "", 0, 0, {},
          [](AppConfig &c, const QString &v) { c.logJson = *parseBool(v); }});
     add({"http/maxBodyBytes", "WADESK_HTTP_MAX_BODY_BYTES", nullptr, Kind::Int, "", "", 1024,
-         qint64(1) << 31, {}, [](AppConfig &c, const QString &v) { c.maxBodyBytes = v.toLongLong(); }});
+         qint64(1) << 31, {}, [](AppConfig &c, const QString &v) { c.api.limits.maxBodyBytes = v.toLongLong(); }});
     add({"http/maxHeaderBytes", "WADESK_HTTP_MAX_HEADER_BYTES", nullptr, Kind::Int, "", "", 1024, 1 << 20, {},
-         [](AppConfig &c, const QString &v) { c.maxHeaderBytes = v.toInt(); }});
+         [](AppConfig &c, const QString &v) { c.api.limits.maxHeaderBytes = v.toInt(); }});
     add({"http/maxConnections", "WADESK_HTTP_MAX_CONNECTIONS", nullptr, Kind::Int, "", "", 1, 100000, {},
-         [](AppConfig &c, const QString &v) { c.maxConnections = v.toInt(); }});
+         [](AppConfig &c, const QString &v) { c.api.limits.maxConnections = v.toInt(); }});
     add({"http/idleTimeoutMs", "WADESK_HTTP_IDLE_TIMEOUT_MS", nullptr, Kind::Int, "", "", 100, 3600000, {},
-         [](AppConfig &c, const QString &v) { c.idleTimeoutMs = v.toInt(); }});
+         [](AppConfig &c, const QString &v) { c.api.limits.idleTimeoutMs = v.toInt(); }});
     add({"http/headerTimeoutMs", "WADESK_HTTP_HEADER_TIMEOUT_MS", nullptr, Kind::Int, "", "", 100, 600000, {},
-         [](AppConfig &c, const QString &v) { c.headerTimeoutMs = v.toInt(); }});
+         [](AppConfig &c, const QString &v) { c.api.limits.headerTimeoutMs = v.toInt(); }});
     add({"http/shutdownGraceMs", "WADESK_HTTP_SHUTDOWN_GRACE_MS", nullptr, Kind::Int, "", "", 0, 600000, {},
-         [](AppConfig &c, const QString &v) { c.shutdownGraceMs = v.toInt(); }});
+         [](AppConfig &c, const QString &v) { c.api.shutdownGraceMs = v.toInt(); }});
     add({"health/cacheMs", "WADESK_HEALTH_CACHE_MS", nullptr, Kind::Int, "", "", 0, 60000, {},
-         [](AppConfig &c, const QString &v) { c.healthCacheMs = v.toInt(); }});
+         [](AppConfig &c, const QString &v) { c.api.healthCacheMs = v.toInt(); }});
     add({"environment", "WADESK_ENVIRONMENT", nullptr, Kind::String, "", "", 0, 0, {},
-         [](AppConfig &c, const QString &v) { c.environment = v.left(64); }});
+         [](AppConfig &c, const QString &v) { c.api.environment = v.left(64); }});
     add({"auth/passwordHashCost", "WADESK_PASSWORD_HASH_COST", nullptr, Kind::Choice, "", "", 0, 0,
          {QStringLiteral("interactive"), QStringLiteral("moderate"), QStringLiteral("min")},
-         [](AppConfig &c, const QString &v) { c.passwordHashCost = v.trimmed().toLower(); }});
+         [](AppConfig &c, const QString &v) { c.services.auth.passwordCost = PasswordHasher::parseCost(v.trimmed().toLower()); }});
     add({"auth/jwtLifetimeSeconds", "WADESK_JWT_LIFETIME_SECONDS", nullptr, Kind::Int, "", "", 60, 30 * 86400, {},
-         [](AppConfig &c, const QString &v) { c.jwtLifetimeSeconds = v.toInt(); }});
+         [](AppConfig &c, const QString &v) { c.services.auth.jwtLifetimeSeconds = v.toInt(); }});
     add({"auth/cacheMs", "WADESK_AUTH_CACHE_MS", nullptr, Kind::Int, "", "", 0, 60000, {},
-         [](AppConfig &c, const QString &v) { c.authCacheMs = v.toInt(); }});
+         [](AppConfig &c, const QString &v) { c.services.auth.authCacheMs = v.toInt(); }});
     add({"whatsapp/url", "WADESK_WA_URL", nullptr, Kind::String, "", "", 0, 0, {},
-         [](AppConfig &c, const QString &v) { c.whatsappUrl = v; }});
+         [](AppConfig &c, const QString &v) { c.engine.url = QUrl(v.trimmed(), QUrl::StrictMode); }});
     add({"whatsapp/injectWaJs", "WADESK_INJECT_WAJS", nullptr, Kind::Bool, "", "", 0, 0, {},
-         [](AppConfig &c, const QString &v) { c.injectWaJs = *parseBool(v); }});
+         [](AppConfig &c, const QString &v) { c.engine.injectWaJs = *parseBool(v); }});
     add({"whatsapp/heartbeatIntervalMs", "WADESK_WA_HEARTBEAT_INTERVAL_MS", nullptr, Kind::Int, "", "", 100, 600000, {},
-         [](AppConfig &c, const QString &v) { c.heartbeatIntervalMs = v.toInt(); }});
+         [](AppConfig &c, const QString &v) { c.engine.heartbeatIntervalMs = v.toInt(); }});
     add({"whatsapp/heartbeatTimeoutMs", "WADESK_WA_HEARTBEAT_TIMEOUT_MS", nullptr, Kind::Int, "", "", 500, 3600000, {},
-         [](AppConfig &c, const QString &v) { c.heartbeatTimeoutMs = v.toInt(); }});
+         [](AppConfig &c, const QString &v) { c.engine.heartbeatTimeoutMs = v.toInt(); }});
     add({"messaging/perMinute", "WADESK_RATE_PER_MINUTE", nullptr, Kind::Int, "", "", 1, 100000, {},
-         [](AppConfig &c, const QString &v) { c.ratePerMinute = v.toInt(); }});
+         [](AppConfig &c, const QString &v) { c.services.messaging.defaultTiers.perMinute = v.toInt(); }});
     add({"messaging/perHour", "WADESK_RATE_PER_HOUR", nullptr, Kind::Int, "", "", 1, 1000000, {},
-         [](AppConfig &c, const QString &v) { c.ratePerHour = v.toInt(); }});
+         [](AppConfig &c, const QString &v) { c.services.messaging.defaultTiers.perHour = v.toInt(); }});
     add({"messaging/perDay", "WADESK_RATE_PER_DAY", nullptr, Kind::Int, "", "", 1, 10000000, {},
-         [](AppConfig &c, const QString &v) { c.ratePerDay = v.toInt(); }});
+         [](AppConfig &c, const QString &v) { c.services.messaging.defaultTiers.perDay = v.toInt(); }});
     add({"messaging/pacing", "WADESK_PACING", nullptr, Kind::Bool, "", "", 0, 0, {},
-         [](AppConfig &c, const QString &v) { c.pacing = *parseBool(v); }});
+         [](AppConfig &c, const QString &v) { c.services.messaging.pacing = *parseBool(v) ? PacingSettings() : PacingSettings::off(); }});
     add({"messaging/checkNumberExists", "WADESK_CHECK_NUMBER_EXISTS", nullptr, Kind::Bool, "", "", 0, 0, {},
-         [](AppConfig &c, const QString &v) { c.checkNumberExists = *parseBool(v); }});
+         [](AppConfig &c, const QString &v) { c.services.messaging.checkNumberExists = *parseBool(v); }});
     add({"webhooks/allowPrivateTargets", "WADESK_WEBHOOKS_ALLOW_PRIVATE", nullptr, Kind::Bool, "", "", 0, 0, {},
-         [](AppConfig &c, const QString &v) { c.webhooksAllowPrivate = *parseBool(v); }});
+         [](AppConfig &c, const QString &v) { c.services.webhooks.delivery.allowPrivateTargets = *parseBool(v); }});
     add({"webhooks/operatorOrganization", "WADESK_OPERATOR_ORG", nullptr, Kind::String, "", "", 0, 0, {},
-         [](AppConfig &c, const QString &v) { c.operatorOrganization = v; }});
+         [](AppConfig &c, const QString &v) { c.services.webhooks.operatorOrganization = v; }});
     add({"webhooks/timeoutMs", "WADESK_WEBHOOK_TIMEOUT_MS", nullptr, Kind::Int, "", "", 100, 120000, {},
-         [](AppConfig &c, const QString &v) { c.webhookTimeoutMs = v.toInt(); }});
+         [](AppConfig &c, const QString &v) { c.services.webhooks.delivery.timeoutMs = v.toInt(); }});
     add({"webhooks/maxAttempts", "WADESK_WEBHOOK_MAX_ATTEMPTS", nullptr, Kind::Int, "", "", 1, 50, {},
-         [](AppConfig &c, const QString &v) { c.webhookMaxAttempts = v.toInt(); }});
+         [](AppConfig &c, const QString &v) { c.services.webhooks.delivery.maxAttempts = v.toInt(); }});
     add({"retention/eventsDays", "WADESK_RETENTION_EVENTS_DAYS", nullptr, Kind::Int, "", "", 0, RetentionSettings::kMaxDays, {},
-         [](AppConfig &c, const QString &v) { c.retentionEventsDays = v.toInt(); }});
+         [](AppConfig &c, const QString &v) { c.retention.eventsDays = v.toInt(); }});
     add({"retention/deliveriesDays", "WADESK_RETENTION_DELIVERIES_DAYS", nullptr, Kind::Int, "", "", 0, RetentionSettings::kMaxDays, {},
-         [](AppConfig &c, const QString &v) { c.retentionDeliveriesDays = v.toInt(); }});
+         [](AppConfig &c, const QString &v) { c.retention.deliveriesDays = v.toInt(); }});
     add({"retention/deadLettersDays", "WADESK_RETENTION_DEAD_LETTERS_DAYS", nullptr, Kind::Int, "", "", 0, RetentionSettings::kMaxDays,
-         {}, [](AppConfig &c, const QString &v) { c.retentionDeadLettersDays = v.toInt(); }});
+         {}, [](AppConfig &c, const QString &v) { c.retention.deadLettersDays = v.toInt(); }});
     add({"retention/messagesDays", "WADESK_RETENTION_MESSAGES_DAYS", nullptr, Kind::Int, "", "", 0, RetentionSettings::kMaxDays, {},
-         [](AppConfig &c, const QString &v) { c.retentionMessagesDays = v.toInt(); }});
+         [](AppConfig &c, const QString &v) { c.retention.messagesDays = v.toInt(); }});
     add({"retention/intervalMinutes", "WADESK_RETENTION_INTERVAL_MINUTES", nullptr, Kind::Int, "", "", 1,
-         RetentionSettings::kMaxIntervalMinutes, {}, [](AppConfig &c, const QString &v) { c.retentionIntervalMinutes = v.toInt(); }});
+         RetentionSettings::kMaxIntervalMinutes, {}, [](AppConfig &c, const QString &v) { c.retention.intervalMs = v.toLongLong() * 60 * 1000; }});
     add({"secrets/backend", "WADESK_SECRETS_BACKEND", nullptr, Kind::Choice, "", "", 0, 0,
          {QStringLiteral("auto"), QStringLiteral("keychain"), QStringLiteral("env"), QStringLiteral("file")},
          [](AppConfig &c, const QString &v) { c.secretsBackend = v.trimmed().toLower(); }});
@@ -449,6 +450,7 @@ Result<LoadedConfig> ConfigLoader::load(const QStringList &arguments, const QPro
 
     QSettings file(settingsFilePath, QSettings::IniFormat);
     QHash<QString, QString> sourceOf; // file key -> where its value came from, as the user wrote it
+    QHash<QString, QString> valueOf;  // file key -> the value as given (trimmed)
     for (const OptionSpec &spec : specs) {
         QString raw;
         QString source;
@@ -469,6 +471,7 @@ Result<LoadedConfig> ConfigLoader::load(const QStringList &arguments, const QPro
             return invalidOption(source, raw, why);
         spec.store(config, raw.trimmed());
         sourceOf.insert(QLatin1String(spec.fileKey), source);
+        valueOf.insert(QLatin1String(spec.fileKey), raw.trimmed());
     }
 
     if (config.dataDir.isEmpty())
@@ -482,20 +485,25 @@ Result<LoadedConfig> ConfigLoader::load(const QStringList &arguments, const QPro
                                  url.error().message);
     }
 
-    const QUrl waUrl(config.whatsappUrl, QUrl::StrictMode);
+    config.engine.dataDir = config.dataDir; // sessions live under the data directory
+
+    const QUrl &waUrl = config.engine.url;
     if (!waUrl.isValid() || waUrl.scheme().isEmpty()
         || !QStringList{QStringLiteral("https"), QStringLiteral("http"), QStringLiteral("file")}.contains(waUrl.scheme()))
-        return invalidOption(QStringLiteral("WADESK_WA_URL"), config.whatsappUrl, QStringLiteral("expected an https, http or file URL"));
-    if (config.heartbeatTimeoutMs <= config.heartbeatIntervalMs)
-        return invalidOption(QStringLiteral("WADESK_WA_HEARTBEAT_TIMEOUT_MS"), QString::number(config.heartbeatTimeoutMs),
-                             QStringLiteral("must be longer than the heartbeat interval (%1 ms)").arg(config.heartbeatIntervalMs));
+        return invalidOption(QStringLiteral("WADESK_WA_URL"), valueOf.value(QStringLiteral("whatsapp/url"), waUrl.toString()),
+                             QStringLiteral("expected an https, http or file URL"));
+    const EngineSettings &engine = config.engine;
+    if (engine.heartbeatTimeoutMs <= engine.heartbeatIntervalMs)
+        return invalidOption(QStringLiteral("WADESK_WA_HEARTBEAT_TIMEOUT_MS"), QString::number(engine.heartbeatTimeoutMs),
+                             QStringLiteral("must be longer than the heartbeat interval (%1 ms)").arg(engine.heartbeatIntervalMs));
 
-    if (!isLoopback(config.bindAddress)) {
+    const ApiSettings &api = config.api;
+    if (!isLoopback(api.bindAddress)) {
         const QString bindSource = sourceOf.value(QStringLiteral("api/bind"));
-        if (QHostAddress(config.bindAddress).isNull())
-            return invalidOption(bindSource, config.bindAddress, QStringLiteral("expected an IP address"));
-        if (!config.allowRemote)
-            return invalidOption(bindSource, config.bindAddress,
+        if (QHostAddress(api.bindAddress).isNull())
+            return invalidOption(bindSource, api.bindAddress, QStringLiteral("expected an IP address"));
+        if (!api.allowRemote)
+            return invalidOption(bindSource, api.bindAddress,
                                  QStringLiteral("a non-loopback address exposes the API to the network; "
                                                 "confirm with --allow-remote (WADESK_ALLOW_REMOTE=1)"));
     }

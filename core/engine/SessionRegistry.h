@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/engine/EngineSettings.h"
+#include "core/sessions/EngineSettings.h"
 #include "core/messaging/MessagingSettings.h"
 #include "core/sessions/SessionControl.h"
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/engine/EngineSettings.h"
+#include "core/sessions/EngineSettings.h"
 #include "core/sessions/BrowserIdentity.h"
 #include "core/sessions/SessionState.h"
 

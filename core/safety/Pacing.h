@@ -16,6 +16,10 @@ struct PacingSettings {
     double longPauseChance = 0.1;
     int longPauseMinMs = 15000;
     int longPauseMaxMs = 45000;
+
+    // No typing time and no pauses (messaging/pacing off: tests, benchmarks).
+    static PacingSettings off() { return PacingSettings{0, 0, 0, 0, 0, 0.0, 0, 0}; }
+    bool isOff() const { return typingMsPerCharMax == 0 && typingCapMs == 0 && gapMaxMs == 0 && longPauseChance == 0.0; }
 };
 
 class Pacing {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/webhooks/WebhookRepository.h"
+#include "core/webhooks/WebhookSettings.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -21,17 +22,6 @@ class AesGcm;
 class AuditLog;
 class Database;
 class WebhookRepository;
-
-struct DeliverySettings {
-    int timeoutMs = 15000;
-    int maxAttempts = 10;
-    qint64 maxBackoffMs = 3600 * 1000;
-    int maxInFlight = 32;
-    int maxInFlightPerEndpoint = 4;
-    qint64 disableAfterFailingMs = 3LL * 24 * 3600 * 1000; // a webhook failing this long is disabled
-    bool allowPrivateTargets = false;
-    int pollMs = 1000;
-};
 
 // Sends webhook deliveries from the database, on its own thread with its own QNetworkAccessManager
 // and database connection. Claims due rows with a lease (a process that dies mid-delivery
@@ -99,21 +89,6 @@ private:
     bool m_pollQueued = false;
     QElapsedTimer m_fairness; // when a poll last looked past endpoints at their limit
     static constexpr qint64 kFairnessIntervalMs = 1000;
-};
-
-// Owns the worker's thread.
-class DeliveryService {
-public:
-    DeliveryService(Database &database, const AesGcm &cipher, DeliverySettings settings);
-    ~DeliveryService();
-    void start();
-    void stop();
-    DeliveryWorker *worker() const { return m_worker; }
-
-private:
-    Database &m_database;
-    QThread m_thread;
-    DeliveryWorker *m_worker = nullptr;
 };
 
 } // namespace wadesk

@@ -885,13 +885,13 @@ private slots:
             QVERIFY2(error.error == QJsonParseError::NoError && doc.isObject(), r.body.constData());
             QCOMPARE(doc.toJson(QJsonDocument::Compact), r.body); // byte for byte canonical
             const QJsonObject o = doc.object();
-            QStringList keys = {QStringLiteral("activeClients"), QStringLiteral("database"), QStringLiteral("databaseType"),
+            QStringList keys = {QStringLiteral("active_clients"), QStringLiteral("database"), QStringLiteral("database_type"),
                                 QStringLiteral("environment"), QStringLiteral("status"), QStringLiteral("timestamp"),
                                 QStringLiteral("uptime"), QStringLiteral("version")};
             if (!wa.isEmpty())
                 keys << QStringLiteral("wa_js_version");
             QCOMPARE(o.keys(), keys);
-            QCOMPARE(o.value(QStringLiteral("activeClients")).toInt(), active);
+            QCOMPARE(o.value(QStringLiteral("active_clients")).toInt(), active);
             QCOMPARE(o.value(QStringLiteral("environment")).toString(), info.environment);
             QCOMPARE(o.value(QStringLiteral("status")).toString(), QStringLiteral("healthy"));
             QCOMPARE(o.value(QStringLiteral("database")).toString(), QStringLiteral("connected"));

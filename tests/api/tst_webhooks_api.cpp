@@ -18,6 +18,7 @@
 #include "core/common/EventBus.h"
 #include "core/db/SqlRunner.h"
 #include "core/secrets/AesGcm.h"
+#include "core/webhooks/DeliveryService.h"
 #include "core/webhooks/DeliveryWorker.h"
 #include "core/webhooks/EventLog.h"
 #include "core/webhooks/WebhookService.h"
@@ -148,19 +149,25 @@ private slots:
         m_cipher = std::make_unique<AesGcm>(AesGcm::randomBytes(AesGcm::kKeyBytes));
         m_bus = std::make_unique<EventBus>();
         ApiService::Options o;
-        o.passwordCost = PasswordHasher::Cost::Minimal;
-        o.authCacheMs = 0;
-        o.healthCacheMs = 0;
-        o.cipher = m_cipher.get();
-        o.events = m_bus.get();
-        o.allowPrivateWebhookTargets = true;
-        o.operatorOrganization = m_operator.organizationId;
-        m_api = std::make_unique<ApiService>(m_harness.database(), m_harness.jwtKey(), o);
+        o.services.auth.passwordCost = PasswordHasher::Cost::Minimal;
+        o.services.auth.authCacheMs = 0;
+        o.api.healthCacheMs = 0;
+        o.shared.cipher = m_cipher.get();
+        o.shared.events = m_bus.get();
+        o.services.webhooks.delivery.allowPrivateTargets = true;
+        o.services.webhooks.operatorOrganization = m_operator.organizationId;
+        o.shared.database = &m_harness.database();
+        o.shared.jwtKey = m_harness.jwtKey();
+        o.api.port = 0;
+        m_api = std::make_unique<ApiService>(o);
         const Result<quint16> port = m_api->start();
         QVERIFY(port.ok());
         m_port = port.value();
-        o.allowPrivateWebhookTargets = false;
-        m_strict = std::make_unique<ApiService>(m_harness.database(), m_harness.jwtKey(), o);
+        o.services.webhooks.delivery.allowPrivateTargets = false;
+        o.shared.database = &m_harness.database();
+        o.shared.jwtKey = m_harness.jwtKey();
+        o.api.port = 0;
+        m_strict = std::make_unique<ApiService>(o);
         const Result<quint16> strictPort = m_strict->start();
         QVERIFY(strictPort.ok());
         m_strictPort = strictPort.value();

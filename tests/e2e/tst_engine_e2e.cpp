@@ -298,7 +298,7 @@ private slots:
     void initQrScanReady()
     {
         const QJsonObject before = healthOf(m_app->port());
-        QCOMPARE(before.value(QLatin1String("activeClients")).toInt(-1), 0);
+        QCOMPARE(before.value(QLatin1String("active_clients")).toInt(-1), 0);
 
         const ApiResponse init = m_http.request("POST", QStringLiteral("/api/clients/%1/init").arg(m_clientId), QJsonObject{}, key());
         QVERIFY2(init.status == 200, init.describe().constData());
@@ -336,7 +336,7 @@ private slots:
         QVERIFY2(noQr.isError(409, QStringLiteral("client_not_in_qr_state")), noQr.describe().constData());
 
         QJsonObject health;
-        QVERIFY(QTest::qWaitFor([&] { health = healthOf(m_app->port()); return health.value(QLatin1String("activeClients")).toInt() == 1; }, kWaitMs));
+        QVERIFY(QTest::qWaitFor([&] { health = healthOf(m_app->port()); return health.value(QLatin1String("active_clients")).toInt() == 1; }, kWaitMs));
         QCOMPARE(health.value(QLatin1String("wa_js_version")).toString(), QStringLiteral("fake-1.0"));
         QCOMPARE(m_http.status(m_admin, m_clientId).json.value(QLatin1String("wa_js_version")).toString(), QStringLiteral("fake-1.0"));
         // As root the app turns the Chromium sandbox off by itself (nothing in our environment asks).
@@ -364,7 +364,7 @@ private slots:
         QVERIFY(!alive(renderer));
         qInfo("renderer %lld killed, replaced by %lld; statuses seen: %s", renderer, pages.first(),
               qPrintable(m_seen.join(QLatin1String(" → "))));
-        QCOMPARE(healthOf(m_app->port()).value(QLatin1String("activeClients")).toInt(), 1);
+        QCOMPARE(healthOf(m_app->port()).value(QLatin1String("active_clients")).toInt(), 1);
         const QJsonObject state = command(QStringLiteral("state"));
         QCOMPARE(state.value(QLatin1String("result")).toObject().value(QLatin1String("authenticated")).toBool(), true);
     }
@@ -399,7 +399,7 @@ private slots:
         const ApiResponse noQr = m_http.request("GET", QStringLiteral("/api/clients/%1/qr").arg(m_clientId), QJsonValue(QJsonValue::Undefined), key());
         QVERIFY2(noQr.status == 409, noQr.describe().constData());
         QJsonObject health;
-        QVERIFY(QTest::qWaitFor([&] { health = healthOf(m_app->port()); return health.value(QLatin1String("activeClients")).toInt() == 1; }, kWaitMs));
+        QVERIFY(QTest::qWaitFor([&] { health = healthOf(m_app->port()); return health.value(QLatin1String("active_clients")).toInt() == 1; }, kWaitMs));
         QCOMPARE(health.value(QLatin1String("wa_js_version")).toString(), QStringLiteral("fake-1.0"));
     }
 
@@ -422,7 +422,7 @@ private slots:
         const QJsonObject status = m_http.status(m_admin, m_clientId).json;
         QCOMPARE(status.value(QLatin1String("qr_available")).toBool(), true);
         QJsonObject health;
-        QVERIFY(QTest::qWaitFor([&] { health = healthOf(m_app->port()); return health.value(QLatin1String("activeClients")).toInt(-1) == 0; }, kWaitMs));
+        QVERIFY(QTest::qWaitFor([&] { health = healthOf(m_app->port()); return health.value(QLatin1String("active_clients")).toInt(-1) == 0; }, kWaitMs));
     }
 
     // SIGTERM ends the app with 0 and takes its Chromium processes with it.

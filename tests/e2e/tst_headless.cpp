@@ -236,7 +236,7 @@ private slots:
         const HttpTestResponse &r = app.lastHealth();
         QCOMPARE(r.header("content-type"), QByteArray("application/json"));
         const QJsonObject body = r.json();
-        for (const char *field : {"status", "timestamp", "uptime", "database", "activeClients", "environment", "version"})
+        for (const char *field : {"status", "timestamp", "uptime", "database", "active_clients", "environment", "version"})
             QVERIFY2(body.contains(QLatin1String(field)), field);
         QCOMPARE(body.value(QStringLiteral("status")).toString(), QStringLiteral("healthy"));
         const QDateTime timestamp = QDateTime::fromString(body.value(QStringLiteral("timestamp")).toString(), Qt::ISODateWithMs);
@@ -245,8 +245,8 @@ private slots:
         QVERIFY(body.value(QStringLiteral("uptime")).isDouble());
         QVERIFY(body.value(QStringLiteral("uptime")).toDouble() >= 0);
         QCOMPARE(body.value(QStringLiteral("database")).toString(), QStringLiteral("connected"));
-        QVERIFY(body.value(QStringLiteral("activeClients")).isDouble());
-        QCOMPARE(body.value(QStringLiteral("activeClients")).toInt(), 0);
+        QVERIFY(body.value(QStringLiteral("active_clients")).isDouble());
+        QCOMPARE(body.value(QStringLiteral("active_clients")).toInt(), 0);
         QVERIFY(!body.value(QStringLiteral("environment")).toString().isEmpty());
         QCOMPARE(body.value(QStringLiteral("version")).toString(), QLatin1String(kVersion));
 
@@ -351,7 +351,7 @@ private slots:
         app.setEnv(QStringLiteral("WADESK_HEALTH_CACHE_MS"), QStringLiteral("0"));
         QVERIFY(app.start({QStringLiteral("--headless"), QStringLiteral("--db"), url}));
         QVERIFY2(app.waitForHealth(200), qPrintable(app.diagnostics()));
-        QCOMPARE(app.lastHealth().json().value(QStringLiteral("databaseType")).toString(), QStringLiteral("postgres"));
+        QCOMPARE(app.lastHealth().json().value(QStringLiteral("database_type")).toString(), QStringLiteral("postgres"));
 
         QVERIFY(cluster->stopServer());
         // Restart the cluster even if a check below fails, for the tests that follow.

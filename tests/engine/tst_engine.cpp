@@ -234,13 +234,16 @@ public:
                 seen << name;
         });
         ApiService::Options o;
-        o.passwordCost = PasswordHasher::Cost::Minimal;
-        o.healthCacheMs = 0;
-        o.authCacheMs = 0;
-        o.sessions = r;
+        o.services.auth.passwordCost = PasswordHasher::Cost::Minimal;
+        o.api.healthCacheMs = 0;
+        o.services.auth.authCacheMs = 0;
+        o.shared.sessions = r;
         o.health.activeClients = [r]() { return r->readyCount(); };
         o.health.waJsVersion = [r]() { return r->waJsVersion(); };
-        api = std::make_unique<ApiService>(*db, QByteArrayLiteral("engine-test-jwt-key-0123456789abcdef0123456789"), o);
+        o.shared.database = db.get();
+        o.shared.jwtKey = QByteArrayLiteral("engine-test-jwt-key-0123456789abcdef0123456789");
+        o.api.port = 0;
+        api = std::make_unique<ApiService>(o);
         const Result<quint16> port = api->start();
         if (!port) {
             *why = QStringLiteral("API: ") + port.error().message;

@@ -108,11 +108,14 @@ bool ApiTestHarness::start(const QString &dialect, QString *whyNot, Options opti
     }
     m_jwtKey = QByteArrayLiteral("test-jwt-key-0123456789abcdef0123456789abcdef");
     ApiService::Options o;
-    o.passwordCost = PasswordHasher::Cost::Minimal;
-    o.authCacheMs = options.authCacheMs;
-    o.jwtLifetimeSeconds = options.jwtLifetimeSeconds;
-    o.healthCacheMs = 0;
-    m_api = std::make_unique<ApiService>(*m_db.database, m_jwtKey, o);
+    o.services.auth.passwordCost = PasswordHasher::Cost::Minimal;
+    o.services.auth.authCacheMs = options.authCacheMs;
+    o.services.auth.jwtLifetimeSeconds = options.jwtLifetimeSeconds;
+    o.api.healthCacheMs = 0;
+    o.shared.database = m_db.database.get();
+    o.shared.jwtKey = m_jwtKey;
+    o.api.port = 0;
+    m_api = std::make_unique<ApiService>(o);
     const Result<quint16> port = m_api->start();
     if (!port) {
         *whyNot = QStringLiteral("server: ") + port.error().message;
@@ -126,9 +129,12 @@ bool ApiTestHarness::start(const QString &dialect, QString *whyNot, Options opti
 quint16 ApiTestHarness::startSecondInstance(int authCacheMs)
 {
     ApiService::Options o;
-    o.passwordCost = PasswordHasher::Cost::Minimal;
-    o.authCacheMs = authCacheMs;
-    m_second = std::make_unique<ApiService>(*m_db.database, m_jwtKey, o);
+    o.services.auth.passwordCost = PasswordHasher::Cost::Minimal;
+    o.services.auth.authCacheMs = authCacheMs;
+    o.shared.database = m_db.database.get();
+    o.shared.jwtKey = m_jwtKey;
+    o.api.port = 0;
+    m_second = std::make_unique<ApiService>(o);
     const Result<quint16> port = m_second->start();
     if (!port) {
         qWarning("second instance did not start: %s", qPrintable(port.error().message));

@@ -77,17 +77,22 @@ public:
         engine.heartbeatIntervalMs = 250;
         engine.heartbeatTimeoutMs = 15000;
         engine.readyTimeoutMs = 20000;
-        MessagingSettings messaging;
-        messaging.pacing = PacingSettings{0, 0, 0, 0, 0, 0.0, 0, 0};
-        messaging.defaultTiers = RateTiers{1000, 10000, 100000};
-        registry = std::make_unique<SessionRegistry>(*db, bus, engine, messaging);
+        ServiceSettings services;
+        services.auth.passwordCost = PasswordHasher::Cost::Minimal;
+        services.messaging.pacing = PacingSettings::off();
+        services.messaging.defaultTiers = RateTiers{1000, 10000, 100000};
+        registry = std::make_unique<SessionRegistry>(*db, bus, engine, services.messaging);
         DesktopContext::Facts facts;
         facts.apiAddress = QStringLiteral("http://127.0.0.1:9"); // nothing listens: "not answering"
         facts.database = QStringLiteral("SQLite %1").arg(dir.filePath(QStringLiteral("wadesk.db")));
         facts.secrets = QStringLiteral("test key");
         facts.dataDir = dir.path();
-        context = std::make_unique<DesktopContext>(*db, bus, *registry, QByteArrayLiteral("ui-test-jwt-key-0123456789abcdef0123456789abcdef"),
-                                                   messaging, PasswordHasher::Cost::Minimal, facts);
+        SharedServices shared;
+        shared.database = db.get();
+        shared.jwtKey = QByteArrayLiteral("ui-test-jwt-key-0123456789abcdef0123456789abcdef");
+        shared.events = &bus;
+        shared.sessions = registry.get();
+        context = std::make_unique<DesktopContext>(shared, services, *registry, facts);
         AccountService::RegisterInput input;
         input.email = QStringLiteral("admin@ui.test");
         input.name = QStringLiteral("Ada Admin");

@@ -196,7 +196,7 @@ private slots:
         env.insert(QStringLiteral("WADESK_DATA_DIR"), box.dataDir());
         auto loaded = ConfigLoader::load({QStringLiteral("wadesk")}, env, box.settingsFile());
         QVERIFY2(loaded.ok(), loaded.ok() ? "" : qPrintable(loaded.error().message));
-        QCOMPARE(loaded.value().config.port, 3105);
+        QCOMPARE(loaded.value().config.api.port, 3105);
         QCOMPARE(loaded.value().config.secretsBackend, QStringLiteral("file"));
         QVERIFY(!FirstRunSetup::isFirstRun(loaded.value().config));
 
@@ -418,8 +418,8 @@ private slots:
         QVERIFY(FirstRunSetup::writeSettings(c, target));
         auto loaded = ConfigLoader::load({QStringLiteral("wadesk")}, QProcessEnvironment(), box.settingsFile());
         QVERIFY2(loaded.ok(), loaded.ok() ? "" : qPrintable(loaded.error().message));
-        QVERIFY(loaded.value().config.allowRemote);
-        QCOMPARE(loaded.value().config.bindAddress, QStringLiteral("0.0.0.0"));
+        QVERIFY(loaded.value().config.api.allowRemote);
+        QCOMPARE(loaded.value().config.api.bindAddress, QStringLiteral("0.0.0.0"));
     }
 
     void aSecondRegistrationOfTheSameEmailFailsAndWritesNoSettings()

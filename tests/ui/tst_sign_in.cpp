@@ -52,6 +52,8 @@ private:
     std::unique_ptr<EventBus> m_events;
     std::unique_ptr<SessionRegistry> m_sessions;
     std::unique_ptr<DesktopContext> m_context;
+    SharedServices m_shared;           // what every DesktopContext of this test is built over
+    ServiceSettings m_serviceSettings;
     QString m_orgId;
     QString m_userId;
 
@@ -99,8 +101,12 @@ private slots:
         engine.injectWaJs = false;
         m_sessions = std::make_unique<SessionRegistry>(*m_db, *m_events, engine);
         DesktopContext::Facts facts{QStringLiteral("http://127.0.0.1:3002"), m_db->url().describe(), QStringLiteral("test"), m_dir->path()};
-        m_context = std::make_unique<DesktopContext>(*m_db, *m_events, *m_sessions, AesGcm::randomBytes(32), MessagingSettings(),
-                                                     PasswordHasher::Cost::Minimal, facts);
+        m_shared.database = m_db.get();
+        m_shared.jwtKey = AesGcm::randomBytes(32);
+        m_shared.events = m_events.get();
+        m_shared.sessions = m_sessions.get();
+        m_serviceSettings.auth.passwordCost = PasswordHasher::Cost::Minimal;
+        m_context = std::make_unique<DesktopContext>(m_shared, m_serviceSettings, *m_sessions, facts);
     }
 
     void cleanup()
@@ -304,8 +310,7 @@ private slots:
     {
         // The admin works in another desktop context (as another window or instance would).
         DesktopContext::Facts facts{QStringLiteral("http://127.0.0.1:3002"), m_db->url().describe(), QStringLiteral("test"), m_dir->path()};
-        DesktopContext adminSide(*m_db, *m_events, *m_sessions, AesGcm::randomBytes(32), MessagingSettings(),
-                                 PasswordHasher::Cost::Minimal, facts);
+        DesktopContext adminSide(m_shared, m_serviceSettings, *m_sessions, facts);
         AuthContext admin;
         admin.userId = m_userId;
         admin.organizationId = m_orgId;

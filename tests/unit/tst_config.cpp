@@ -69,14 +69,14 @@ private slots:
         QVERIFY2(r.ok(), r.ok() ? "" : qPrintable(r.error().message));
         const AppConfig &c = r->config;
         const AppConfig defaults;
-        QCOMPARE(c.port, 3002);
-        QCOMPARE(c.bindAddress, QStringLiteral("127.0.0.1"));
+        QCOMPARE(c.api.port, 3002);
+        QCOMPARE(c.api.bindAddress, QStringLiteral("127.0.0.1"));
         QCOMPARE(c.logLevel, QStringLiteral("info"));
         QCOMPARE(c.logJson, false);
         QCOMPARE(c.headless, false);
-        QCOMPARE(c.allowRemote, false);
-        QCOMPARE(c.maxBodyBytes, defaults.maxBodyBytes);
-        QCOMPARE(c.maxConnections, defaults.maxConnections);
+        QCOMPARE(c.api.allowRemote, false);
+        QCOMPARE(c.api.limits.maxBodyBytes, defaults.api.limits.maxBodyBytes);
+        QCOMPARE(c.api.limits.maxConnections, defaults.api.limits.maxConnections);
         QCOMPARE(c.secretsBackend, QStringLiteral("auto"));
         QCOMPARE(c.database, QString());
         QCOMPARE(c.settingsFile, file);
@@ -109,26 +109,64 @@ private slots:
         const Result<LoadedConfig> r = ConfigLoader::load(argv({}), QProcessEnvironment(), file);
         QVERIFY2(r.ok(), r.ok() ? "" : qPrintable(r.error().message));
         const AppConfig &c = r->config;
-        QCOMPARE(c.port, 4000);
-        QCOMPARE(c.bindAddress, QStringLiteral("127.0.0.2"));
+        QCOMPARE(c.api.port, 4000);
+        QCOMPARE(c.api.bindAddress, QStringLiteral("127.0.0.2"));
         QCOMPARE(c.logLevel, QStringLiteral("debug"));
         QCOMPARE(c.logJson, true);
         QCOMPARE(c.headless, true);
-        QCOMPARE(c.maxBodyBytes, qint64(2048));
-        QCOMPARE(c.idleTimeoutMs, 500);
-        QCOMPARE(c.environment, QStringLiteral("staging"));
+        QCOMPARE(c.api.limits.maxBodyBytes, qint64(2048));
+        QCOMPARE(c.api.limits.idleTimeoutMs, 500);
+        QCOMPARE(c.api.environment, QStringLiteral("staging"));
         QCOMPARE(c.secretsBackend, QStringLiteral("file"));
         QCOMPARE(c.settingsFile, file);
+    }
+
+    // Each setting lands in its domain's settings struct, which the application hands on as is.
+    void domainSettingsAreFilledDirectly()
+    {
+        const AppConfig defaults;
+        QVERIFY(!defaults.services.messaging.pacing.isOff());
+        QCOMPARE(defaults.services.auth.passwordCost, PasswordHasher::Cost::Interactive);
+
+        const QString file = writeSettings("[messaging]\n"
+                                           "perMinute=7\n"
+                                           "pacing=false\n"
+                                           "[webhooks]\n"
+                                           "allowPrivateTargets=true\n"
+                                           "timeoutMs=2500\n"
+                                           "[whatsapp]\n"
+                                           "url=http://127.0.0.1:9/fake/\n"
+                                           "heartbeatIntervalMs=300\n");
+        const Result<LoadedConfig> r = ConfigLoader::load(
+            argv({QStringLiteral("--data-dir"), m_dir.filePath(QStringLiteral("domains"))}),
+            envOf({{"WADESK_PASSWORD_HASH_COST", QStringLiteral("min")}, {"WADESK_AUTH_CACHE_MS", QStringLiteral("0")},
+                   {"WADESK_WEBHOOK_MAX_ATTEMPTS", QStringLiteral("3")}, {"WADESK_HTTP_MAX_CONNECTIONS", QStringLiteral("9")}}),
+            file);
+        QVERIFY2(r.ok(), r.ok() ? "" : qPrintable(r.error().message));
+        const AppConfig &c = r->config;
+        QCOMPARE(c.services.messaging.defaultTiers.perMinute, 7);
+        QCOMPARE(c.services.messaging.defaultTiers.perHour, defaults.services.messaging.defaultTiers.perHour);
+        QVERIFY(c.services.messaging.pacing.isOff());
+        QCOMPARE(c.services.auth.passwordCost, PasswordHasher::Cost::Minimal);
+        QCOMPARE(c.services.auth.authCacheMs, 0);
+        QVERIFY(c.services.webhooks.delivery.allowPrivateTargets);
+        QCOMPARE(c.services.webhooks.delivery.timeoutMs, 2500);
+        QCOMPARE(c.services.webhooks.delivery.maxAttempts, 3);
+        QCOMPARE(c.api.limits.maxConnections, 9);
+        QCOMPARE(c.engine.url, QUrl(QStringLiteral("http://127.0.0.1:9/fake/")));
+        QCOMPARE(c.engine.heartbeatIntervalMs, 300);
+        QCOMPARE(c.engine.dataDir, c.dataDir); // sessions live under the data directory
+        QCOMPARE(c.dataDir, QDir::cleanPath(m_dir.filePath(QStringLiteral("domains"))));
     }
 
     void retentionSettings()
     {
         const AppConfig defaults;
-        QCOMPARE(defaults.retentionEventsDays, 30);
-        QCOMPARE(defaults.retentionDeliveriesDays, 30);
-        QCOMPARE(defaults.retentionDeadLettersDays, 90);
-        QCOMPARE(defaults.retentionMessagesDays, 0); // messages kept forever unless asked
-        QCOMPARE(defaults.retentionIntervalMinutes, 60);
+        QCOMPARE(defaults.retention.eventsDays, 30);
+        QCOMPARE(defaults.retention.deliveriesDays, 30);
+        QCOMPARE(defaults.retention.deadLettersDays, 90);
+        QCOMPARE(defaults.retention.messagesDays, 0); // messages kept forever unless asked
+        QCOMPARE(defaults.retention.intervalMs, qint64(60) * 60 * 1000);
 
         const QString file = writeSettings("[retention]\n"
                                            "eventsDays=7\n"
@@ -140,11 +178,11 @@ private slots:
             argv({}), envOf({{"WADESK_RETENTION_MESSAGES_DAYS", QStringLiteral("30")}, {"WADESK_RETENTION_INTERVAL_MINUTES", QStringLiteral("1")}}),
             file);
         QVERIFY2(r.ok(), r.ok() ? "" : qPrintable(r.error().message));
-        QCOMPARE(r->config.retentionEventsDays, 7);
-        QCOMPARE(r->config.retentionDeliveriesDays, 0);
-        QCOMPARE(r->config.retentionDeadLettersDays, 3650);
-        QCOMPARE(r->config.retentionMessagesDays, 30); // the environment wins over the file
-        QCOMPARE(r->config.retentionIntervalMinutes, 1);
+        QCOMPARE(r->config.retention.eventsDays, 7);
+        QCOMPARE(r->config.retention.deliveriesDays, 0);
+        QCOMPARE(r->config.retention.deadLettersDays, 3650);
+        QCOMPARE(r->config.retention.messagesDays, 30); // the environment wins over the file
+        QCOMPARE(r->config.retention.intervalMs, qint64(60) * 1000);
     }
 
     void precedence_data()
@@ -161,7 +199,7 @@ private slots:
         const AppConfig d;
         QTest::newRow("defaults only") << QStringList() << QProcessEnvironment() << false << 3002
                                        << QStringLiteral("127.0.0.1") << QStringLiteral("info") << false
-                                       << d.maxBodyBytes;
+                                       << d.api.limits.maxBodyBytes;
         // The file says port 4000, bind 127.0.0.2, level debug, json false, body 2048.
         QTest::newRow("file over defaults") << QStringList() << QProcessEnvironment() << true << 4000
                                             << QStringLiteral("127.0.0.2") << QStringLiteral("debug") << false
@@ -213,11 +251,11 @@ private slots:
                                       : missingSettings();
         const Result<LoadedConfig> r = ConfigLoader::load(argv(args), env, file);
         QVERIFY2(r.ok(), r.ok() ? "" : qPrintable(r.error().message));
-        QCOMPARE(r->config.port, port);
-        QCOMPARE(r->config.bindAddress, bind);
+        QCOMPARE(r->config.api.port, port);
+        QCOMPARE(r->config.api.bindAddress, bind);
         QCOMPARE(r->config.logLevel, level);
         QCOMPARE(r->config.logJson, json);
-        QCOMPARE(r->config.maxBodyBytes, maxBody);
+        QCOMPARE(r->config.api.limits.maxBodyBytes, maxBody);
     }
 
     void invalidValuesNameTheirSource_data()
@@ -405,7 +443,7 @@ private slots:
         const Result<LoadedConfig> r =
             ConfigLoader::load(argv(args), env, file.isEmpty() ? missingSettings() : writeSettings(file));
         QVERIFY2(r.ok(), r.ok() ? "" : qPrintable(r.error().message));
-        QCOMPARE(r->config.bindAddress, bind);
+        QCOMPARE(r->config.api.bindAddress, bind);
     }
 
     void databaseAndDataDir()
@@ -443,8 +481,8 @@ private slots:
         const QString file = writeSettings("[General]\nenvironment=eu-west, staging\n");
         const Result<LoadedConfig> r = ConfigLoader::load(argv({}), {}, file);
         QVERIFY2(r.ok(), r.ok() ? "" : qPrintable(r.error().message));
-        QVERIFY2(r->config.environment.startsWith(QStringLiteral("eu-west,")), qPrintable(r->config.environment));
-        QVERIFY(r->config.environment.endsWith(QStringLiteral("staging")));
+        QVERIFY2(r->config.api.environment.startsWith(QStringLiteral("eu-west,")), qPrintable(r->config.api.environment));
+        QVERIFY(r->config.api.environment.endsWith(QStringLiteral("staging")));
     }
 
     void toolkitArgumentsAreIgnored_data()
@@ -484,7 +522,7 @@ private slots:
         QFETCH(int, port);
         const Result<LoadedConfig> r = ConfigLoader::load(argv(args), {}, missingSettings());
         QVERIFY2(r.ok(), r.ok() ? "" : qPrintable(r.error().message));
-        QCOMPARE(r->config.port, port);
+        QCOMPARE(r->config.api.port, port);
     }
 
     void withoutToolkitArguments()

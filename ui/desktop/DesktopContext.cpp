@@ -18,27 +18,11 @@
 
 namespace wadesk {
 
-namespace {
-// The desktop issues no tokens that leave the process (AccountService issues one at sign-in,
-// which the GUI does not keep); the lifetime only matters for that throwaway token.
-constexpr qint64 kDesktopTokenLifetimeSeconds = 24 * 3600;
-} // namespace
-
-DesktopContext::DesktopContext(Database &database, EventBus &events, SessionRegistry &sessions, QByteArray jwtKey,
-                               MessagingSettings messaging, PasswordHasher::Cost passwordCost, Facts facts, QObject *parent)
+DesktopContext::DesktopContext(const SharedServices &shared, const ServiceSettings &settings, SessionRegistry &sessions,
+                               Facts facts, QObject *parent)
     : QObject(parent)
-    , m_database(database)
-    , m_events(events)
+    , m_services(shared, settings)
     , m_sessions(sessions)
-    , m_jwt(std::make_unique<JwtCodec>(std::move(jwtKey), kDesktopTokenLifetimeSeconds))
-    , m_authenticator(std::make_unique<Authenticator>(database, *m_jwt))
-    , m_clients(std::make_unique<ClientService>(database))
-    , m_clientActions(std::make_unique<ClientActionService>(database, *m_clients, &sessions))
-    , m_messages(std::make_unique<MessageService>(database, *m_clients, &sessions, std::move(messaging)))
-    , m_contacts(std::make_unique<ContactService>(database))
-    , m_team(std::make_unique<TeamService>(database, *m_authenticator))
-    , m_accounts(std::make_unique<AccountService>(database, *m_jwt))
-    , m_passwordCost(passwordCost)
     , m_facts(std::move(facts))
 {
     m_revalidateTimer.setInterval(kRevalidateIntervalMs);
@@ -71,7 +55,7 @@ bool DesktopContext::revalidate()
 {
     if (!signedIn())
         return false;
-    SqlRunner sql(m_database);
+    SqlRunner sql(database());
     UserRepository users(sql);
     // Scoped by the organization signed in to: a user moved elsewhere reads as gone.
     const Result<std::optional<UserRecord>> user = users.find(m_actor.organizationId, m_actor.userId);

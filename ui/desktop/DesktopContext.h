@@ -2,7 +2,7 @@
 
 #include "core/access/AuthContext.h"
 #include "core/auth/PasswordHasher.h"
-#include "core/messaging/MessagingSettings.h"
+#include "core/services/ServiceGraph.h"
 
 #include <QObject>
 #include <QString>
@@ -13,21 +13,10 @@ class QAction;
 
 namespace wadesk {
 
-class AccountService;
-class Authenticator;
-class ClientActionService;
-class ClientService;
-class ContactService;
-class Database;
-class EventBus;
-class JwtCodec;
-class MessageService;
 class SessionRegistry;
-class TeamService;
 
-// What the desktop screens share for one run of the GUI: the core services, instantiated for the
-// main thread (the same classes the API uses, never the API thread's instances), and who is
-// signed in. The Application owns it; windows and models receive a reference. The screens hold
+// What the desktop screens share for one run of the GUI: the main thread's ServiceGraph (built
+// like the API thread's, never sharing its instances), the engine, and who is signed in. The Application owns it; windows and models receive a reference. The screens hold
 // no business rule: every action goes through these services with `actor()`, so RBAC, tenant
 // scoping and the audit log apply exactly as they do for the REST API.
 class DesktopContext final : public QObject {
@@ -39,20 +28,22 @@ public:
         QString secrets;    // SecretStore::description()
         QString dataDir;
     };
-    DesktopContext(Database &database, EventBus &events, SessionRegistry &sessions, QByteArray jwtKey,
-                   MessagingSettings messaging, PasswordHasher::Cost passwordCost, Facts facts, QObject *parent = nullptr);
+    // `shared.events` must be set: the screens follow changes through it.
+    DesktopContext(const SharedServices &shared, const ServiceSettings &settings, SessionRegistry &sessions,
+                   Facts facts, QObject *parent = nullptr);
     ~DesktopContext() override;
 
-    Database &database() { return m_database; }
-    EventBus &events() { return m_events; }          // published(): connect with Qt::QueuedConnection
+    ServiceGraph &services() { return m_services; }
+    Database &database() { return *m_services.shared().database; }
+    EventBus &events() { return *m_services.shared().events; } // published(): connect with Qt::QueuedConnection
     SessionRegistry &sessions() { return m_sessions; } // main thread: start/stop/pause/session(id)->page
-    ClientService &clients() { return *m_clients; }
-    ClientActionService &clientActions() { return *m_clientActions; } // start/stop/log out/pause/resume
-    MessageService &messages() { return *m_messages; } // use send() (synchronous) on the main thread
-    ContactService &contacts() { return *m_contacts; }
-    TeamService &team() { return *m_team; }
-    AccountService &accounts() { return *m_accounts; }
-    PasswordHasher::Cost passwordCost() const { return m_passwordCost; }
+    ClientService &clients() { return m_services.clients(); }
+    ClientActionService &clientActions() { return m_services.clientActions(); } // start/stop/log out/pause/resume
+    MessageService &messages() { return m_services.messages(); } // use send() (synchronous) on the main thread
+    ContactService &contacts() { return m_services.contacts(); }
+    TeamService &team() { return m_services.team(); }
+    AccountService &accounts() { return m_services.accounts(); }
+    PasswordHasher::Cost passwordCost() const { return m_services.settings().auth.passwordCost; }
     const Facts &facts() const { return m_facts; }
 
     bool signedIn() const { return !m_actor.userId.isEmpty(); }
@@ -90,18 +81,8 @@ signals:
     void assignmentsMayHaveChanged();
 
 private:
-    Database &m_database;
-    EventBus &m_events;
+    ServiceGraph m_services;
     SessionRegistry &m_sessions;
-    std::unique_ptr<JwtCodec> m_jwt;
-    std::unique_ptr<Authenticator> m_authenticator; // TeamService forgets changed users in it
-    std::unique_ptr<ClientService> m_clients;
-    std::unique_ptr<ClientActionService> m_clientActions;
-    std::unique_ptr<MessageService> m_messages;
-    std::unique_ptr<ContactService> m_contacts;
-    std::unique_ptr<TeamService> m_team;
-    std::unique_ptr<AccountService> m_accounts;
-    PasswordHasher::Cost m_passwordCost;
     Facts m_facts;
     AuthContext m_actor;
     QAction *m_signOutAction = nullptr;

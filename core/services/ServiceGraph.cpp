@@ -1,0 +1,57 @@
+#include "core/services/ServiceGraph.h"
+
+#include "core/auth/AccountService.h"
+#include "core/auth/ApiKeyService.h"
+#include "core/auth/Authenticator.h"
+#include "core/auth/JwtCodec.h"
+#include "core/auth/PasswordHasher.h"
+#include "core/auth/TeamService.h"
+#include "core/messaging/ContactService.h"
+#include "core/messaging/MessageService.h"
+#include "core/sessions/ClientActionService.h"
+#include "core/sessions/ClientService.h"
+#include "core/webhooks/WebhookService.h"
+
+namespace wadesk {
+
+ServiceGraph::ServiceGraph(const SharedServices &shared, const ServiceSettings &settings)
+    : m_shared(shared)
+    , m_settings(settings)
+{
+    Q_ASSERT(shared.database);
+    Database &db = *shared.database;
+    const AuthSettings &auth = settings.auth;
+    m_hasher = std::make_unique<PasswordHasher>(auth.passwordCost);
+    m_jwt = std::make_unique<JwtCodec>(shared.jwtKey, auth.jwtLifetimeSeconds);
+    m_authenticator = std::make_unique<Authenticator>(db, *m_jwt, auth.authCacheMs);
+    m_accounts = std::make_unique<AccountService>(db, *m_jwt);
+    m_team = std::make_unique<TeamService>(db, *m_authenticator);
+    m_apiKeys = std::make_unique<ApiKeyService>(db, *m_authenticator);
+    m_clients = std::make_unique<ClientService>(db);
+    m_clientActions = std::make_unique<ClientActionService>(db, *m_clients, shared.sessions);
+    m_messages = std::make_unique<MessageService>(db, *m_clients, shared.sessions, settings.messaging);
+    m_contacts = std::make_unique<ContactService>(db);
+    if (shared.cipher)
+        m_webhooks = std::make_unique<WebhookService>(db, *shared.cipher, shared.events,
+                                                      settings.webhooks.delivery.allowPrivateTargets,
+                                                      settings.webhooks.operatorOrganization);
+}
+
+ServiceGraph::~ServiceGraph()
+{
+    // Reverse order of creation, spelled out: members would be destroyed in this order anyway,
+    // but a reordering of the declarations must not change it silently.
+    m_webhooks.reset();
+    m_contacts.reset();
+    m_messages.reset();
+    m_clientActions.reset();
+    m_clients.reset();
+    m_apiKeys.reset();
+    m_team.reset();
+    m_accounts.reset();
+    m_authenticator.reset();
+    m_jwt.reset();
+    m_hasher.reset();
+}
+
+} // namespace wadesk

@@ -1,0 +1,17 @@
+#pragma once
+
+#include "core/auth/AuthSettings.h"
+#include "core/messaging/MessagingSettings.h"
+#include "core/webhooks/WebhookSettings.h"
+
+namespace wadesk {
+
+// The settings the services of a thread are built from, one struct per domain, filled by
+// ConfigLoader directly (AppConfig::services) and handed unchanged to every ServiceGraph.
+struct ServiceSettings {
+    AuthSettings auth;
+    MessagingSettings messaging;
+    WebhookSettings webhooks;
+};
+
+} // namespace wadesk

@@ -9,7 +9,7 @@
 - the libraries below wadesk_core stay below it: core/common includes no other folder, and
   core/http (the HTTP plumbing) includes only core/common;
 - every project include names its file from the repository root ("core/sessions/X.h",
-  "ui/sessions/Y.h"), so folders of the same name under core/ and ui/ cannot shadow each other.
+  "ui/clients/Y.h"), so folders of the same name under core/ and ui/ cannot shadow each other.
 """
 import os
 import re

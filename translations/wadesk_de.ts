@@ -4,47 +4,47 @@
 <context>
     <name>wadesk::AddClientDialog</name>
     <message>
-        <location filename="../ui/sessions/ClientDialogs.cpp" line="19"/>
+        <location filename="../ui/clients/ClientDialogs.cpp" line="19"/>
         <source>Add client</source>
         <translation>Client hinzufügen</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientDialogs.cpp" line="26"/>
+        <location filename="../ui/clients/ClientDialogs.cpp" line="26"/>
         <source>Front desk</source>
         <translation>Empfang</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientDialogs.cpp" line="27"/>
+        <location filename="../ui/clients/ClientDialogs.cpp" line="27"/>
         <source>Client name</source>
         <translation>Name des Clients</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientDialogs.cpp" line="31"/>
+        <location filename="../ui/clients/ClientDialogs.cpp" line="31"/>
         <source>+14155552671 (optional)</source>
         <translation>+14155552671 (optional)</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientDialogs.cpp" line="32"/>
+        <location filename="../ui/clients/ClientDialogs.cpp" line="32"/>
         <source>Phone number</source>
         <translation>Telefonnummer</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientDialogs.cpp" line="33"/>
+        <location filename="../ui/clients/ClientDialogs.cpp" line="33"/>
         <source>&amp;Name:</source>
         <translation>&amp;Name:</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientDialogs.cpp" line="34"/>
+        <location filename="../ui/clients/ClientDialogs.cpp" line="34"/>
         <source>&amp;Phone number:</source>
         <translation>&amp;Telefonnummer:</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientDialogs.cpp" line="36"/>
+        <location filename="../ui/clients/ClientDialogs.cpp" line="36"/>
         <source>After adding, start the client and scan its QR code with the phone.</source>
         <translation>Starten Sie den Client nach dem Hinzufügen und scannen Sie seinen QR-Code mit dem Telefon.</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientDialogs.cpp" line="45"/>
+        <location filename="../ui/clients/ClientDialogs.cpp" line="45"/>
         <source>&amp;Add</source>
         <translation>&amp;Hinzufügen</translation>
     </message>
@@ -138,108 +138,108 @@
 <context>
     <name>wadesk::ClientActions</name>
     <message>
-        <location filename="../ui/sessions/ClientActions.cpp" line="32"/>
+        <location filename="../ui/clients/ClientActions.cpp" line="32"/>
         <source>Your role may not manage clients.</source>
         <translation>Ihre Rolle darf keine Clients verwalten.</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientActions.cpp" line="42"/>
+        <location filename="../ui/clients/ClientActions.cpp" line="42"/>
         <source>&amp;Add Client…</source>
         <translation>Client &amp;hinzufügen…</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientActions.cpp" line="43"/>
+        <location filename="../ui/clients/ClientActions.cpp" line="43"/>
         <source>Add a WhatsApp client</source>
         <translation>Einen WhatsApp-Client hinzufügen</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientActions.cpp" line="44"/>
+        <location filename="../ui/clients/ClientActions.cpp" line="44"/>
         <source>Re&amp;name Client…</source>
         <translation>Client &amp;umbenennen…</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientActions.cpp" line="45"/>
+        <location filename="../ui/clients/ClientActions.cpp" line="45"/>
         <source>Rename the selected client</source>
         <translation>Den ausgewählten Client umbenennen</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientActions.cpp" line="46"/>
+        <location filename="../ui/clients/ClientActions.cpp" line="46"/>
         <source>&amp;Start</source>
         <translation>&amp;Starten</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientActions.cpp" line="47"/>
+        <location filename="../ui/clients/ClientActions.cpp" line="47"/>
         <source>Start the selected client&apos;s session</source>
         <translation>Die Sitzung des ausgewählten Clients starten</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientActions.cpp" line="48"/>
+        <location filename="../ui/clients/ClientActions.cpp" line="48"/>
         <source>S&amp;top</source>
         <translation>S&amp;toppen</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientActions.cpp" line="49"/>
+        <location filename="../ui/clients/ClientActions.cpp" line="49"/>
         <source>Stop the selected client&apos;s session (it stays linked)</source>
         <translation>Die Sitzung des ausgewählten Clients stoppen (er bleibt verknüpft)</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientActions.cpp" line="50"/>
+        <location filename="../ui/clients/ClientActions.cpp" line="50"/>
         <source>&amp;Log Out of WhatsApp…</source>
         <translation>Von WhatsApp &amp;abmelden…</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientActions.cpp" line="51"/>
+        <location filename="../ui/clients/ClientActions.cpp" line="51"/>
         <source>Unlink the selected client&apos;s phone</source>
         <translation>Die Verknüpfung mit dem Telefon des ausgewählten Clients aufheben</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientActions.cpp" line="52"/>
+        <location filename="../ui/clients/ClientActions.cpp" line="52"/>
         <source>&amp;Pause Sending</source>
         <translation>Senden &amp;pausieren</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientActions.cpp" line="53"/>
+        <location filename="../ui/clients/ClientActions.cpp" line="53"/>
         <source>Hold the selected client&apos;s send queue</source>
         <translation>Die Sendewarteschlange des ausgewählten Clients anhalten</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientActions.cpp" line="54"/>
+        <location filename="../ui/clients/ClientActions.cpp" line="54"/>
         <source>&amp;Resume Sending</source>
         <translation>Senden &amp;fortsetzen</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientActions.cpp" line="55"/>
+        <location filename="../ui/clients/ClientActions.cpp" line="55"/>
         <source>Let the selected client&apos;s send queue move again</source>
         <translation>Die Sendewarteschlange des ausgewählten Clients weiterlaufen lassen</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientActions.cpp" line="135"/>
-        <location filename="../ui/sessions/ClientActions.cpp" line="151"/>
+        <location filename="../ui/clients/ClientActions.cpp" line="135"/>
+        <location filename="../ui/clients/ClientActions.cpp" line="151"/>
         <source>The name must be 1 to 100 characters.</source>
         <translation>Der Name muss 1 bis 100 Zeichen lang sein.</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientActions.cpp" line="172"/>
+        <location filename="../ui/clients/ClientActions.cpp" line="172"/>
         <source>The session could not start: %1</source>
         <translation>Die Sitzung konnte nicht gestartet werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientActions.cpp" line="195"/>
+        <location filename="../ui/clients/ClientActions.cpp" line="195"/>
         <source>The client is not running.</source>
         <translation>Der Client läuft nicht.</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientActions.cpp" line="229"/>
+        <location filename="../ui/clients/ClientActions.cpp" line="229"/>
         <source>WaDesk</source>
         <translation>WaDesk</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientActions.cpp" line="264"/>
+        <location filename="../ui/clients/ClientActions.cpp" line="264"/>
         <source>Log out of WhatsApp</source>
         <translation>Von WhatsApp abmelden</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientActions.cpp" line="265"/>
+        <location filename="../ui/clients/ClientActions.cpp" line="265"/>
         <source>Unlink &quot;%1&quot; from its phone? Linking it again needs a new QR scan with the phone.</source>
         <translation>Die Verknüpfung von „%1“ mit seinem Telefon aufheben? Zum erneuten Verknüpfen muss wieder ein QR-Code mit dem Telefon gescannt werden.</translation>
     </message>
@@ -1224,35 +1224,35 @@
 <context>
     <name>wadesk::RenameClientDialog</name>
     <message>
-        <location filename="../ui/sessions/ClientDialogs.cpp" line="70"/>
+        <location filename="../ui/clients/ClientDialogs.cpp" line="70"/>
         <source>Rename client</source>
         <translation>Client umbenennen</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientDialogs.cpp" line="76"/>
+        <location filename="../ui/clients/ClientDialogs.cpp" line="76"/>
         <source>New name</source>
         <translation>Neuer Name</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientDialogs.cpp" line="78"/>
+        <location filename="../ui/clients/ClientDialogs.cpp" line="78"/>
         <source>&amp;Name:</source>
         <translation>&amp;Name:</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientDialogs.cpp" line="81"/>
+        <location filename="../ui/clients/ClientDialogs.cpp" line="81"/>
         <source>&amp;Rename</source>
         <translation>&amp;Umbenennen</translation>
     </message>
 </context>
 <context>
-    <name>wadesk::SessionListDelegate</name>
+    <name>wadesk::ClientListDelegate</name>
     <message>
-        <location filename="../ui/sessions/SessionListDelegate.cpp" line="85"/>
+        <location filename="../ui/clients/ClientListDelegate.cpp" line="85"/>
         <source>paused</source>
         <translation>pausiert</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/sessions/SessionListDelegate.cpp" line="87"/>
+        <location filename="../ui/clients/ClientListDelegate.cpp" line="87"/>
         <source>%n queued</source>
         <translation>
             <numerusform>%n wartend</numerusform>
@@ -1260,75 +1260,75 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/sessions/SessionListDelegate.cpp" line="102"/>
+        <location filename="../ui/clients/ClientListDelegate.cpp" line="102"/>
         <source>no number linked</source>
         <translation>keine Nummer verknüpft</translation>
     </message>
 </context>
 <context>
-    <name>wadesk::SessionListModel</name>
+    <name>wadesk::ClientListModel</name>
     <message>
-        <location filename="../ui/models/SessionListModel.cpp" line="46"/>
+        <location filename="../ui/models/ClientListModel.cpp" line="46"/>
         <source>Stopped</source>
         <translation>Gestoppt</translation>
     </message>
     <message>
-        <location filename="../ui/models/SessionListModel.cpp" line="47"/>
+        <location filename="../ui/models/ClientListModel.cpp" line="47"/>
         <source>Starting</source>
         <translation>Startet</translation>
     </message>
     <message>
-        <location filename="../ui/models/SessionListModel.cpp" line="48"/>
+        <location filename="../ui/models/ClientListModel.cpp" line="48"/>
         <source>Scan QR</source>
         <translation>QR scannen</translation>
     </message>
     <message>
-        <location filename="../ui/models/SessionListModel.cpp" line="49"/>
+        <location filename="../ui/models/ClientListModel.cpp" line="49"/>
         <source>Linking</source>
         <translation>Wird verknüpft</translation>
     </message>
     <message>
-        <location filename="../ui/models/SessionListModel.cpp" line="50"/>
+        <location filename="../ui/models/ClientListModel.cpp" line="50"/>
         <source>Ready</source>
         <translation>Bereit</translation>
     </message>
     <message>
-        <location filename="../ui/models/SessionListModel.cpp" line="51"/>
+        <location filename="../ui/models/ClientListModel.cpp" line="51"/>
         <source>Disconnected</source>
         <translation>Getrennt</translation>
     </message>
     <message>
-        <location filename="../ui/models/SessionListModel.cpp" line="52"/>
+        <location filename="../ui/models/ClientListModel.cpp" line="52"/>
         <source>Logged out</source>
         <translation>Abgemeldet</translation>
     </message>
     <message>
-        <location filename="../ui/models/SessionListModel.cpp" line="53"/>
+        <location filename="../ui/models/ClientListModel.cpp" line="53"/>
         <source>Paused</source>
         <translation>Pausiert</translation>
     </message>
     <message>
-        <location filename="../ui/models/SessionListModel.cpp" line="54"/>
+        <location filename="../ui/models/ClientListModel.cpp" line="54"/>
         <source>Failed</source>
         <translation>Fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../ui/models/SessionListModel.cpp" line="68"/>
+        <location filename="../ui/models/ClientListModel.cpp" line="68"/>
         <source>%1 — %2</source>
         <translation>%1 — %2</translation>
     </message>
     <message>
-        <location filename="../ui/models/SessionListModel.cpp" line="76"/>
+        <location filename="../ui/models/ClientListModel.cpp" line="76"/>
         <source>%1, %2, %3</source>
         <translation>%1, %2, %3</translation>
     </message>
     <message>
-        <location filename="../ui/models/SessionListModel.cpp" line="76"/>
+        <location filename="../ui/models/ClientListModel.cpp" line="76"/>
         <source>no number linked</source>
         <translation>keine Nummer verknüpft</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/models/SessionListModel.cpp" line="78"/>
+        <location filename="../ui/models/ClientListModel.cpp" line="78"/>
         <source>, %n unread</source>
         <translation>
             <numerusform>, %n ungelesen</numerusform>
@@ -1336,7 +1336,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/models/SessionListModel.cpp" line="80"/>
+        <location filename="../ui/models/ClientListModel.cpp" line="80"/>
         <source>, %n queued</source>
         <translation>
             <numerusform>, %n wartend</numerusform>
@@ -1344,7 +1344,7 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/models/SessionListModel.cpp" line="82"/>
+        <location filename="../ui/models/ClientListModel.cpp" line="82"/>
         <source>, queue paused</source>
         <translation>, Warteschlange pausiert</translation>
     </message>
@@ -1352,64 +1352,64 @@
 <context>
     <name>wadesk::SessionView</name>
     <message>
-        <location filename="../ui/sessions/SessionView.cpp" line="139"/>
+        <location filename="../ui/clients/SessionView.cpp" line="139"/>
         <source>No client selected</source>
         <translation>Kein Client ausgewählt</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/SessionView.cpp" line="159"/>
+        <location filename="../ui/clients/SessionView.cpp" line="159"/>
         <source>Session state: %1</source>
         <translation>Sitzungsstatus: %1</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/SessionView.cpp" line="164"/>
+        <location filename="../ui/clients/SessionView.cpp" line="164"/>
         <source>On the phone open WhatsApp → Settings → Linked devices → Link a device, and scan the code below.</source>
         <translation>Öffnen Sie auf dem Telefon WhatsApp → Einstellungen → Verknüpfte Geräte → Gerät hinzufügen und scannen Sie den Code unten.</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/SessionView.cpp" line="165"/>
+        <location filename="../ui/clients/SessionView.cpp" line="165"/>
         <source>Waiting for an operator to link this number.</source>
         <translation>Warten darauf, dass ein Bediener diese Nummer verknüpft.</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/SessionView.cpp" line="167"/>
+        <location filename="../ui/clients/SessionView.cpp" line="167"/>
         <source>The code expired: click &quot;Reload the QR code&quot; on the page.</source>
         <translation>Der Code ist abgelaufen: Klicken Sie auf der Seite auf „QR-Code neu laden“.</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/SessionView.cpp" line="175"/>
+        <location filename="../ui/clients/SessionView.cpp" line="175"/>
         <source>Linked to %1</source>
         <translation>Verknüpft mit %1</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/SessionView.cpp" line="197"/>
+        <location filename="../ui/clients/SessionView.cpp" line="197"/>
         <source>Select a client on the left.</source>
         <translation>Wählen Sie links einen Client aus.</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/SessionView.cpp" line="199"/>
+        <location filename="../ui/clients/SessionView.cpp" line="199"/>
         <source>This client is waiting to be linked by an operator.</source>
         <translation>Dieser Client wartet darauf, von einem Bediener verknüpft zu werden.</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/SessionView.cpp" line="201"/>
+        <location filename="../ui/clients/SessionView.cpp" line="201"/>
         <source>The session of this client is starting.</source>
         <translation>Die Sitzung dieses Clients wird gestartet.</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/SessionView.cpp" line="203"/>
+        <location filename="../ui/clients/SessionView.cpp" line="203"/>
         <source>The session failed: %1
 Start it again from the Client menu.</source>
         <translation>Die Sitzung ist fehlgeschlagen: %1
 Starten Sie sie über das Menü „Client“ erneut.</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/SessionView.cpp" line="206"/>
+        <location filename="../ui/clients/SessionView.cpp" line="206"/>
         <source>The session of this client is not running.</source>
         <translation>Die Sitzung dieses Clients läuft nicht.</translation>
     </message>
     <message>
-        <location filename="../ui/sessions/SessionView.cpp" line="213"/>
+        <location filename="../ui/clients/SessionView.cpp" line="213"/>
         <source>WhatsApp Web of %1</source>
         <translation>WhatsApp Web von %1</translation>
     </message>

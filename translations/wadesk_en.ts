@@ -4,47 +4,47 @@
 <context>
     <name>wadesk::AddClientDialog</name>
     <message>
-        <location filename="../ui/sessions/ClientDialogs.cpp" line="19"/>
+        <location filename="../ui/clients/ClientDialogs.cpp" line="19"/>
         <source>Add client</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientDialogs.cpp" line="26"/>
+        <location filename="../ui/clients/ClientDialogs.cpp" line="26"/>
         <source>Front desk</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientDialogs.cpp" line="27"/>
+        <location filename="../ui/clients/ClientDialogs.cpp" line="27"/>
         <source>Client name</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientDialogs.cpp" line="31"/>
+        <location filename="../ui/clients/ClientDialogs.cpp" line="31"/>
         <source>+14155552671 (optional)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientDialogs.cpp" line="32"/>
+        <location filename="../ui/clients/ClientDialogs.cpp" line="32"/>
         <source>Phone number</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientDialogs.cpp" line="33"/>
+        <location filename="../ui/clients/ClientDialogs.cpp" line="33"/>
         <source>&amp;Name:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientDialogs.cpp" line="34"/>
+        <location filename="../ui/clients/ClientDialogs.cpp" line="34"/>
         <source>&amp;Phone number:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientDialogs.cpp" line="36"/>
+        <location filename="../ui/clients/ClientDialogs.cpp" line="36"/>
         <source>After adding, start the client and scan its QR code with the phone.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientDialogs.cpp" line="45"/>
+        <location filename="../ui/clients/ClientDialogs.cpp" line="45"/>
         <source>&amp;Add</source>
         <translation type="unfinished"></translation>
     </message>
@@ -138,108 +138,108 @@
 <context>
     <name>wadesk::ClientActions</name>
     <message>
-        <location filename="../ui/sessions/ClientActions.cpp" line="32"/>
+        <location filename="../ui/clients/ClientActions.cpp" line="32"/>
         <source>Your role may not manage clients.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientActions.cpp" line="42"/>
+        <location filename="../ui/clients/ClientActions.cpp" line="42"/>
         <source>&amp;Add Client…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientActions.cpp" line="43"/>
+        <location filename="../ui/clients/ClientActions.cpp" line="43"/>
         <source>Add a WhatsApp client</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientActions.cpp" line="44"/>
+        <location filename="../ui/clients/ClientActions.cpp" line="44"/>
         <source>Re&amp;name Client…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientActions.cpp" line="45"/>
+        <location filename="../ui/clients/ClientActions.cpp" line="45"/>
         <source>Rename the selected client</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientActions.cpp" line="46"/>
+        <location filename="../ui/clients/ClientActions.cpp" line="46"/>
         <source>&amp;Start</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientActions.cpp" line="47"/>
+        <location filename="../ui/clients/ClientActions.cpp" line="47"/>
         <source>Start the selected client&apos;s session</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientActions.cpp" line="48"/>
+        <location filename="../ui/clients/ClientActions.cpp" line="48"/>
         <source>S&amp;top</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientActions.cpp" line="49"/>
+        <location filename="../ui/clients/ClientActions.cpp" line="49"/>
         <source>Stop the selected client&apos;s session (it stays linked)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientActions.cpp" line="50"/>
+        <location filename="../ui/clients/ClientActions.cpp" line="50"/>
         <source>&amp;Log Out of WhatsApp…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientActions.cpp" line="51"/>
+        <location filename="../ui/clients/ClientActions.cpp" line="51"/>
         <source>Unlink the selected client&apos;s phone</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientActions.cpp" line="52"/>
+        <location filename="../ui/clients/ClientActions.cpp" line="52"/>
         <source>&amp;Pause Sending</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientActions.cpp" line="53"/>
+        <location filename="../ui/clients/ClientActions.cpp" line="53"/>
         <source>Hold the selected client&apos;s send queue</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientActions.cpp" line="54"/>
+        <location filename="../ui/clients/ClientActions.cpp" line="54"/>
         <source>&amp;Resume Sending</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientActions.cpp" line="55"/>
+        <location filename="../ui/clients/ClientActions.cpp" line="55"/>
         <source>Let the selected client&apos;s send queue move again</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientActions.cpp" line="135"/>
-        <location filename="../ui/sessions/ClientActions.cpp" line="151"/>
+        <location filename="../ui/clients/ClientActions.cpp" line="135"/>
+        <location filename="../ui/clients/ClientActions.cpp" line="151"/>
         <source>The name must be 1 to 100 characters.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientActions.cpp" line="172"/>
+        <location filename="../ui/clients/ClientActions.cpp" line="172"/>
         <source>The session could not start: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientActions.cpp" line="195"/>
+        <location filename="../ui/clients/ClientActions.cpp" line="195"/>
         <source>The client is not running.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientActions.cpp" line="229"/>
+        <location filename="../ui/clients/ClientActions.cpp" line="229"/>
         <source>WaDesk</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientActions.cpp" line="264"/>
+        <location filename="../ui/clients/ClientActions.cpp" line="264"/>
         <source>Log out of WhatsApp</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientActions.cpp" line="265"/>
+        <location filename="../ui/clients/ClientActions.cpp" line="265"/>
         <source>Unlink &quot;%1&quot; from its phone? Linking it again needs a new QR scan with the phone.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1212,35 +1212,35 @@
 <context>
     <name>wadesk::RenameClientDialog</name>
     <message>
-        <location filename="../ui/sessions/ClientDialogs.cpp" line="70"/>
+        <location filename="../ui/clients/ClientDialogs.cpp" line="70"/>
         <source>Rename client</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientDialogs.cpp" line="76"/>
+        <location filename="../ui/clients/ClientDialogs.cpp" line="76"/>
         <source>New name</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientDialogs.cpp" line="78"/>
+        <location filename="../ui/clients/ClientDialogs.cpp" line="78"/>
         <source>&amp;Name:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/sessions/ClientDialogs.cpp" line="81"/>
+        <location filename="../ui/clients/ClientDialogs.cpp" line="81"/>
         <source>&amp;Rename</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
-    <name>wadesk::SessionListDelegate</name>
+    <name>wadesk::ClientListDelegate</name>
     <message>
-        <location filename="../ui/sessions/SessionListDelegate.cpp" line="85"/>
+        <location filename="../ui/clients/ClientListDelegate.cpp" line="85"/>
         <source>paused</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/sessions/SessionListDelegate.cpp" line="87"/>
+        <location filename="../ui/clients/ClientListDelegate.cpp" line="87"/>
         <source>%n queued</source>
         <translation>
             <numerusform>%n queued</numerusform>
@@ -1248,75 +1248,75 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/sessions/SessionListDelegate.cpp" line="102"/>
+        <location filename="../ui/clients/ClientListDelegate.cpp" line="102"/>
         <source>no number linked</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
-    <name>wadesk::SessionListModel</name>
+    <name>wadesk::ClientListModel</name>
     <message>
-        <location filename="../ui/models/SessionListModel.cpp" line="46"/>
+        <location filename="../ui/models/ClientListModel.cpp" line="46"/>
         <source>Stopped</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/SessionListModel.cpp" line="47"/>
+        <location filename="../ui/models/ClientListModel.cpp" line="47"/>
         <source>Starting</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/SessionListModel.cpp" line="48"/>
+        <location filename="../ui/models/ClientListModel.cpp" line="48"/>
         <source>Scan QR</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/SessionListModel.cpp" line="49"/>
+        <location filename="../ui/models/ClientListModel.cpp" line="49"/>
         <source>Linking</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/SessionListModel.cpp" line="50"/>
+        <location filename="../ui/models/ClientListModel.cpp" line="50"/>
         <source>Ready</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/SessionListModel.cpp" line="51"/>
+        <location filename="../ui/models/ClientListModel.cpp" line="51"/>
         <source>Disconnected</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/SessionListModel.cpp" line="52"/>
+        <location filename="../ui/models/ClientListModel.cpp" line="52"/>
         <source>Logged out</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/SessionListModel.cpp" line="53"/>
+        <location filename="../ui/models/ClientListModel.cpp" line="53"/>
         <source>Paused</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/SessionListModel.cpp" line="54"/>
+        <location filename="../ui/models/ClientListModel.cpp" line="54"/>
         <source>Failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/SessionListModel.cpp" line="68"/>
+        <location filename="../ui/models/ClientListModel.cpp" line="68"/>
         <source>%1 — %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/SessionListModel.cpp" line="76"/>
+        <location filename="../ui/models/ClientListModel.cpp" line="76"/>
         <source>%1, %2, %3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/SessionListModel.cpp" line="76"/>
+        <location filename="../ui/models/ClientListModel.cpp" line="76"/>
         <source>no number linked</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/models/SessionListModel.cpp" line="78"/>
+        <location filename="../ui/models/ClientListModel.cpp" line="78"/>
         <source>, %n unread</source>
         <translation>
             <numerusform>, %n unread</numerusform>
@@ -1324,7 +1324,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/models/SessionListModel.cpp" line="80"/>
+        <location filename="../ui/models/ClientListModel.cpp" line="80"/>
         <source>, %n queued</source>
         <translation>
             <numerusform>, %n queued</numerusform>
@@ -1332,7 +1332,7 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/models/SessionListModel.cpp" line="82"/>
+        <location filename="../ui/models/ClientListModel.cpp" line="82"/>
         <source>, queue paused</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1340,63 +1340,63 @@
 <context>
     <name>wadesk::SessionView</name>
     <message>
-        <location filename="../ui/sessions/SessionView.cpp" line="139"/>
+        <location filename="../ui/clients/SessionView.cpp" line="139"/>
         <source>No client selected</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/sessions/SessionView.cpp" line="159"/>
+        <location filename="../ui/clients/SessionView.cpp" line="159"/>
         <source>Session state: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/sessions/SessionView.cpp" line="164"/>
+        <location filename="../ui/clients/SessionView.cpp" line="164"/>
         <source>On the phone open WhatsApp → Settings → Linked devices → Link a device, and scan the code below.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/sessions/SessionView.cpp" line="165"/>
+        <location filename="../ui/clients/SessionView.cpp" line="165"/>
         <source>Waiting for an operator to link this number.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/sessions/SessionView.cpp" line="167"/>
+        <location filename="../ui/clients/SessionView.cpp" line="167"/>
         <source>The code expired: click &quot;Reload the QR code&quot; on the page.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/sessions/SessionView.cpp" line="175"/>
+        <location filename="../ui/clients/SessionView.cpp" line="175"/>
         <source>Linked to %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/sessions/SessionView.cpp" line="197"/>
+        <location filename="../ui/clients/SessionView.cpp" line="197"/>
         <source>Select a client on the left.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/sessions/SessionView.cpp" line="199"/>
+        <location filename="../ui/clients/SessionView.cpp" line="199"/>
         <source>This client is waiting to be linked by an operator.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/sessions/SessionView.cpp" line="201"/>
+        <location filename="../ui/clients/SessionView.cpp" line="201"/>
         <source>The session of this client is starting.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/sessions/SessionView.cpp" line="203"/>
+        <location filename="../ui/clients/SessionView.cpp" line="203"/>
         <source>The session failed: %1
 Start it again from the Client menu.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/sessions/SessionView.cpp" line="206"/>
+        <location filename="../ui/clients/SessionView.cpp" line="206"/>
         <source>The session of this client is not running.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/sessions/SessionView.cpp" line="213"/>
+        <location filename="../ui/clients/SessionView.cpp" line="213"/>
         <source>WhatsApp Web of %1</source>
         <translation type="unfinished"></translation>
     </message>

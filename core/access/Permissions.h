@@ -8,7 +8,7 @@ namespace wadesk {
 
 enum class Role { Admin, Manager, Agent, Viewer };
 
-// The guide's permission names, exactly.
+// The guide's (docs/integration-guide.md) permission names, exactly.
 enum class Permission {
     ManageTeam,          // can_manage_team (managers: only agents and viewers)
     ViewAuditLogs,       // can_view_audit_logs

@@ -12,7 +12,7 @@ namespace wadesk {
 class Authenticator;
 class Database;
 
-// Team members and their client assignments, under the guide's rules: admins manage everyone,
+// Team members and their client assignments, under the guide's (docs/integration-guide.md) rules: admins manage everyone,
 // managers only agents and viewers; nobody removes or disables the organization's last admin
 // or themselves. Permission to use these at all (can_manage_team) is checked by the caller.
 class TeamService {

@@ -26,7 +26,7 @@ class SessionBridge;
 
 // One WhatsApp Web session: a named QWebEngineProfile with its own storage under the data
 // directory (locked against other processes), a QWebEnginePage on it, the injected identity,
-// wa-js and bridge scripts, the state machine of DESIGN 4, and the recovery ladder. Lives on the
+// wa-js and bridge scripts, the state machine of docs/DESIGN.md §4, and the recovery ladder. Lives on the
 // main thread. The page is always deleted before its profile.
 class WaSession final : public QObject {
     Q_OBJECT

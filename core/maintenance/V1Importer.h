@@ -8,7 +8,7 @@
 
 namespace wadesk {
 
-// `wadesk import-v1`: the integration guide's "Migration from v1", done through WaDesk's own
+// `wadesk import-v1`: the integration guide's (docs/integration-guide.md) "Migration from v1", done through WaDesk's own
 // registration (AccountService::registerOrganization: the admin's argon2id hash, the audit
 // entry and the first API key exactly as a registration makes them), with the v1 clients created
 // unlinked in the same transaction. Either everything is imported or nothing.

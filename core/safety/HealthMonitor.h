@@ -5,7 +5,7 @@
 namespace wadesk {
 
 // Remembers the outcome of a client's last `window` sends; trips when `maxFailures` of them
-// failed (DESIGN 7: a burst of failures pauses the session).
+// failed (docs/DESIGN.md §7: a burst of failures pauses the session).
 class HealthMonitor {
 public:
     HealthMonitor(int window = 20, int maxFailures = 5) : m_window(window), m_maxFailures(maxFailures) {}

@@ -4,7 +4,7 @@
 
 namespace wadesk {
 
-// Human pacing (DESIGN 7): typing presence for a time that grows with the text, a pause of a
+// Human pacing (docs/DESIGN.md §7): typing presence for a time that grows with the text, a pause of a
 // few seconds between messages, and now and then a longer one. Everything can be set to zero
 // for tests.
 struct PacingSettings {

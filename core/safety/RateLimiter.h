@@ -4,7 +4,7 @@
 
 namespace wadesk {
 
-// The three rate tiers of one client (DESIGN 7): defaults 20/minute, 100/hour, 1000/day.
+// The three rate tiers of one client (docs/DESIGN.md §7): defaults 20/minute, 100/hour, 1000/day.
 struct RateTiers {
     int perMinute = 20;
     int perHour = 100;

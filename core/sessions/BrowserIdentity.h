@@ -8,7 +8,7 @@ namespace wadesk {
 
 // The browser a session presents to WhatsApp Web. Generated once per client from realistic,
 // mutually consistent values, stored with the client, and never rotated: a changing identity is
-// itself a ban signal (DESIGN 7). The user agent carries the engine's real Chrome version and no
+// itself a ban signal (docs/DESIGN.md §7). The user agent carries the engine's real Chrome version and no
 // "QtWebEngine/" token; HTTP and script see the same values.
 struct BrowserIdentity {
     QString userAgent;

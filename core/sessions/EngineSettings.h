@@ -6,7 +6,7 @@
 
 namespace wadesk {
 
-// How sessions run. The URL and "inject wa-js or not" are the test seam (DESIGN 4): tests point
+// How sessions run. The URL and "inject wa-js or not" are the test seam (docs/DESIGN.md §4): tests point
 // sessions at a local page that provides window.WPP itself.
 struct EngineSettings {
     QString dataDir;                                      // sessions live in <dataDir>/sessions/<clientId>

@@ -4,7 +4,7 @@
 
 namespace wadesk {
 
-// The life of one WhatsApp session (DESIGN 4): initializing → qr → authenticating → ready ⇄
+// The life of one WhatsApp session (docs/DESIGN.md §4): initializing → qr → authenticating → ready ⇄
 // disconnected, plus logged_out, paused (account safety) and failed (with a reason).
 enum class SessionState { Stopped, Initializing, Qr, Authenticating, Ready, Disconnected, LoggedOut, Paused, Failed };
 

@@ -9,7 +9,7 @@ namespace wadesk {
 
 class AesGcm;
 
-// Builds the signed HTTP request of one delivery: the guide's headers and Standard Webhooks
+// Builds the signed HTTP request of one delivery: the guide's (docs/integration-guide.md) headers and Standard Webhooks
 // headers, custom headers, no redirects, a bounded transfer time. During a secret rotation both
 // the new and the previous secret sign (webhook-signature carries two signatures).
 namespace WebhookRequest {

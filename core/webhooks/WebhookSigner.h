@@ -6,7 +6,7 @@
 namespace wadesk {
 
 // The two signatures every delivery carries:
-// - the guide's `X-Webhook-Signature: sha256=<hex HMAC-SHA256(secret, body)>`, keyed with the
+// - the guide's (docs/integration-guide.md) `X-Webhook-Signature: sha256=<hex HMAC-SHA256(secret, body)>`, keyed with the
 //   secret string exactly as returned at registration;
 // - Standard Webhooks `webhook-signature: v1,<base64 HMAC-SHA256(key, "id.timestamp.body")>`,
 //   keyed with the base64-decoded part of the secret after "whsec_".

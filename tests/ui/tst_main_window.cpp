@@ -12,9 +12,9 @@
 #include "ui/main/MainWindow.h"
 #include "ui/models/ContactListModel.h"
 #include "ui/models/MessageThreadModel.h"
-#include "ui/models/SessionListModel.h"
-#include "ui/sessions/ClientActions.h"
-#include "ui/sessions/SessionView.h"
+#include "ui/models/ClientListModel.h"
+#include "ui/clients/ClientActions.h"
+#include "ui/clients/SessionView.h"
 
 #include <QAbstractItemModelTester>
 #include <QAction>
@@ -165,7 +165,7 @@ private slots:
         QVERIFY(!qrPage);
         QVERIFY(!w.sessionView()->attachedPage());
         QVERIFY(!w.sessionView()->webView());
-        QTRY_COMPARE_WITH_TIMEOUT(w.sessionModel()->index(w.sessionModel()->rowOf(m_qr), 0).data(SessionListModel::StateRole).toInt(),
+        QTRY_COMPARE_WITH_TIMEOUT(w.sessionModel()->index(w.sessionModel()->rowOf(m_qr), 0).data(ClientListModel::StateRole).toInt(),
                                   int(SessionState::Stopped), kUiWaitMs);
         QVERIFY(w.clientActions()->startAction()->isEnabled());
 

@@ -9,8 +9,8 @@
 #include "core/messaging/MessageService.h"
 #include "ui/models/ContactListModel.h"
 #include "ui/models/MessageThreadModel.h"
-#include "ui/models/SessionListModel.h"
-#include "ui/sessions/ClientActions.h"
+#include "ui/models/ClientListModel.h"
+#include "ui/clients/ClientActions.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
@@ -23,9 +23,9 @@ using wadesk::test::UiHarness;
 namespace {
 const QString kOwnPhone = QStringLiteral("14155552671");
 
-int stateOf(const SessionListModel &model, const QString &clientId)
+int stateOf(const ClientListModel &model, const QString &clientId)
 {
-    return model.index(model.rowOf(clientId), 0).data(SessionListModel::StateRole).toInt();
+    return model.index(model.rowOf(clientId), 0).data(ClientListModel::StateRole).toInt();
 }
 } // namespace
 
@@ -50,13 +50,13 @@ private slots:
 
     void sessionListFollowsThePage()
     {
-        SessionListModel model(*h.context);
+        ClientListModel model(*h.context);
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         QCOMPARE(model.rowCount(), 2);
-        QCOMPARE(model.index(0, 0).data(SessionListModel::NameRole).toString(), QStringLiteral("Front desk"));
+        QCOMPARE(model.index(0, 0).data(ClientListModel::NameRole).toString(), QStringLiteral("Front desk"));
         QCOMPARE(model.index(1, 0).data().toString(), QStringLiteral("Back office"));
         QCOMPARE(stateOf(model, m_linked), int(SessionState::Stopped));
-        QVERIFY(!model.index(0, 0).data(SessionListModel::RunningRole).toBool());
+        QVERIFY(!model.index(0, 0).data(ClientListModel::RunningRole).toBool());
         QVERIFY(!model.index(0, 0).data(Qt::AccessibleTextRole).toString().isEmpty());
 
         QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
@@ -64,57 +64,57 @@ private slots:
         QStringList seen;
         connect(&model, &QAbstractItemModel::dataChanged, this, [&](const QModelIndex &from, const QModelIndex &to) {
             QCOMPARE(from.row(), to.row()); // one row at a time
-            const QString name = from.data(SessionListModel::StateNameRole).toString();
-            if (from.data(SessionListModel::ClientIdRole).toString() == m_linked && (seen.isEmpty() || seen.last() != name))
+            const QString name = from.data(ClientListModel::StateNameRole).toString();
+            if (from.data(ClientListModel::ClientIdRole).toString() == m_linked && (seen.isEmpty() || seen.last() != name))
                 seen << name;
         });
         QVERIFY(h.startToQr(m_linked));
         QTRY_COMPARE_WITH_TIMEOUT(stateOf(model, m_linked), int(SessionState::Qr), kUiWaitMs);
-        QVERIFY(model.index(model.rowOf(m_linked), 0).data(SessionListModel::RunningRole).toBool());
+        QVERIFY(model.index(model.rowOf(m_linked), 0).data(ClientListModel::RunningRole).toBool());
         QVERIFY(h.scan(m_linked, kOwnPhone));
         QTRY_COMPARE_WITH_TIMEOUT(stateOf(model, m_linked), int(SessionState::Ready), kUiWaitMs);
-        QTRY_COMPARE_WITH_TIMEOUT(model.index(model.rowOf(m_linked), 0).data(SessionListModel::PhoneRole).toString(),
+        QTRY_COMPARE_WITH_TIMEOUT(model.index(model.rowOf(m_linked), 0).data(ClientListModel::PhoneRole).toString(),
                                   QStringLiteral("+") + kOwnPhone, kUiWaitMs);
         QVERIFY2(seen.contains(QStringLiteral("qr")) && seen.last() == QLatin1String("ready"), qPrintable(seen.join(QLatin1Char(' '))));
         QCOMPARE(resets.count(), 0);
         QVERIFY(changes.count() > 0);
         // The other client's row did not move.
         QCOMPARE(stateOf(model, m_other), int(SessionState::Stopped));
-        QCOMPARE(model.index(model.rowOf(m_other), 0).data(SessionListModel::StateTextRole).toString(), SessionListModel::stateText(SessionState::Stopped));
+        QCOMPARE(model.index(model.rowOf(m_other), 0).data(ClientListModel::StateTextRole).toString(), ClientListModel::stateText(SessionState::Stopped));
     }
 
     void unreadCountsWhileAnotherClientIsShown()
     {
-        SessionListModel model(*h.context);
+        ClientListModel model(*h.context);
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         model.setCurrentClient(m_other);
         const int row = model.rowOf(m_linked);
-        QCOMPARE(model.index(row, 0).data(SessionListModel::UnreadRole).toInt(), 0);
+        QCOMPARE(model.index(row, 0).data(ClientListModel::UnreadRole).toInt(), 0);
         QVERIFY(h.fake(m_linked, QStringLiteral("incoming({from: '14155550123', body: 'Hello there'})")).toObject().value(QLatin1String("ok")).toBool());
-        QTRY_COMPARE_WITH_TIMEOUT(model.index(row, 0).data(SessionListModel::UnreadRole).toInt(), 1, kUiWaitMs);
+        QTRY_COMPARE_WITH_TIMEOUT(model.index(row, 0).data(ClientListModel::UnreadRole).toInt(), 1, kUiWaitMs);
         QVERIFY(h.fake(m_linked, QStringLiteral("incoming({from: '14155550123', body: 'Are you there?'})")).toObject().value(QLatin1String("ok")).toBool());
-        QTRY_COMPARE_WITH_TIMEOUT(model.index(row, 0).data(SessionListModel::UnreadRole).toInt(), 2, kUiWaitMs);
+        QTRY_COMPARE_WITH_TIMEOUT(model.index(row, 0).data(ClientListModel::UnreadRole).toInt(), 2, kUiWaitMs);
         model.setCurrentClient(m_linked);
-        QCOMPARE(model.index(row, 0).data(SessionListModel::UnreadRole).toInt(), 0);
+        QCOMPARE(model.index(row, 0).data(ClientListModel::UnreadRole).toInt(), 0);
         QVERIFY(model.index(row, 0).data(Qt::AccessibleTextRole).toString().contains(QStringLiteral("Front desk")));
     }
 
     void pausedFlagAndQueueDepth()
     {
-        SessionListModel model(*h.context);
+        ClientListModel model(*h.context);
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         QWidget parent;
         ClientActions actions(*h.context, model, &parent);
         const int row = model.rowOf(m_linked);
-        QVERIFY(!model.index(row, 0).data(SessionListModel::PausedRole).toBool());
+        QVERIFY(!model.index(row, 0).data(ClientListModel::PausedRole).toBool());
         QVERIFY(actions.pauseClient(m_linked).ok());
-        QTRY_VERIFY_WITH_TIMEOUT(model.index(row, 0).data(SessionListModel::PausedRole).toBool(), kUiWaitMs);
+        QTRY_VERIFY_WITH_TIMEOUT(model.index(row, 0).data(ClientListModel::PausedRole).toBool(), kUiWaitMs);
         QTRY_COMPARE_WITH_TIMEOUT(stateOf(model, m_linked), int(SessionState::Paused), kUiWaitMs);
         model.reload(); // the flag from the list's one query for all paused clients
         QCOMPARE(model.rowOf(m_linked), row);
-        QVERIFY(model.index(row, 0).data(SessionListModel::PausedRole).toBool());
+        QVERIFY(model.index(row, 0).data(ClientListModel::PausedRole).toBool());
         QVERIFY(actions.resumeClient(m_linked).ok());
-        QTRY_VERIFY_WITH_TIMEOUT(!model.index(row, 0).data(SessionListModel::PausedRole).toBool(), kUiWaitMs);
+        QTRY_VERIFY_WITH_TIMEOUT(!model.index(row, 0).data(ClientListModel::PausedRole).toBool(), kUiWaitMs);
         QTRY_COMPARE_WITH_TIMEOUT(stateOf(model, m_linked), int(SessionState::Ready), kUiWaitMs);
         // Stored, not yet taken by the sender (it runs on this thread's event loop): the depth
         // shows; it drains as the message goes.
@@ -122,19 +122,19 @@ private slots:
                                                                         QStringLiteral("counted"), QString());
         QVERIFY2(a.ok(), a ? "" : qPrintable(a.error().message));
         model.refreshClient(m_linked);
-        QCOMPARE(model.index(row, 0).data(SessionListModel::QueueDepthRole).toInt(), 1);
+        QCOMPARE(model.index(row, 0).data(ClientListModel::QueueDepthRole).toInt(), 1);
         model.reload(); // all depths in one query
-        QCOMPARE(model.index(row, 0).data(SessionListModel::QueueDepthRole).toInt(), 1);
-        QVERIFY(!model.index(row, 0).data(SessionListModel::PausedRole).toBool());
+        QCOMPARE(model.index(row, 0).data(ClientListModel::QueueDepthRole).toInt(), 1);
+        QVERIFY(!model.index(row, 0).data(ClientListModel::PausedRole).toBool());
         // Names are user-controlled: the tooltip (shown as rich text) escapes them.
-        const QString name = model.index(row, 0).data(SessionListModel::NameRole).toString();
+        const QString name = model.index(row, 0).data(ClientListModel::NameRole).toString();
         QVERIFY(actions.renameClient(m_linked, QStringLiteral("<b>x</b>")).ok());
         model.refreshClient(m_linked);
         const QString tip = model.index(row, 0).data(Qt::ToolTipRole).toString();
         QVERIFY2(tip.contains(QLatin1String("&lt;b&gt;x&lt;/b&gt;")) && !tip.contains(QLatin1String("<b>")), qPrintable(tip));
         QVERIFY(actions.renameClient(m_linked, name).ok());
         model.refreshClient(m_linked);
-        QTRY_COMPARE_WITH_TIMEOUT(model.index(row, 0).data(SessionListModel::QueueDepthRole).toInt(), 0, kUiWaitMs);
+        QTRY_COMPARE_WITH_TIMEOUT(model.index(row, 0).data(ClientListModel::QueueDepthRole).toInt(), 0, kUiWaitMs);
     }
 
     void contactsAndSearch()
@@ -222,7 +222,7 @@ private slots:
         QVERIFY(h.context->team().assignClient(h.admin, agent.value().id, m_other).ok());
         h.context->signIn(UiHarness::actorOf(agent.value()));
         {
-            SessionListModel model(*h.context);
+            ClientListModel model(*h.context);
             QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
             QCOMPARE(model.rowCount(), 1);
             QCOMPARE(model.clientIdAt(0), m_other);
@@ -231,7 +231,7 @@ private slots:
             QVERIFY(h.fake(m_linked, QStringLiteral("incoming({from: '14155550123', body: 'not for agents'})")).toObject().value(QLatin1String("ok")).toBool());
             QTest::qWait(500);
             QCOMPARE(model.rowCount(), 1);
-            QCOMPARE(model.index(0, 0).data(SessionListModel::UnreadRole).toInt(), 0);
+            QCOMPARE(model.index(0, 0).data(ClientListModel::UnreadRole).toInt(), 0);
             // Their thread model cannot read the other client's conversations.
             MessageThreadModel thread(*h.context);
             thread.setThread(m_linked, QStringLiteral("+14155550123"));

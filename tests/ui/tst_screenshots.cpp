@@ -12,8 +12,8 @@
 #include "core/messaging/ContactService.h"
 #include "core/messaging/MessageService.h"
 #include "ui/models/MessageThreadModel.h"
-#include "ui/models/SessionListModel.h"
-#include "ui/sessions/SessionView.h"
+#include "ui/models/ClientListModel.h"
+#include "ui/clients/SessionView.h"
 
 #include <QDir>
 #include <QImage>

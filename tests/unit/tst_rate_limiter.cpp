@@ -1,4 +1,4 @@
-// Account safety arithmetic (DESIGN 7), without a database or a clock of its own: the three
+// Account safety arithmetic (docs/DESIGN.md §7), without a database or a clock of its own: the three
 // sliding-window rate tiers (the 21st send in a minute waits exactly until the first one leaves
 // the window; the hour and day tiers; the exact time the next send may start), the estimate of
 // when the last queued message goes out, the human pacing bounds (typing 60–100 ms per

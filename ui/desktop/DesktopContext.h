@@ -77,7 +77,7 @@ signals:
     void signedInChanged();
     // Emitted on each periodic check while an agent or viewer is signed in: their client
     // assignments may have been changed (by an admin here or through the API), so lists scoped to
-    // them (SessionListModel) read again.
+    // them (ClientListModel) read again.
     void assignmentsMayHaveChanged();
 
 private:

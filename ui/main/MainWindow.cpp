@@ -6,10 +6,10 @@
 #include "core/engine/EngineInfo.h"
 #include "core/engine/SessionRegistry.h"
 #include "ui/main/Icons.h"
-#include "ui/models/SessionListModel.h"
-#include "ui/sessions/ClientActions.h"
-#include "ui/sessions/SessionListDelegate.h"
-#include "ui/sessions/SessionView.h"
+#include "ui/models/ClientListModel.h"
+#include "ui/clients/ClientActions.h"
+#include "ui/clients/ClientListDelegate.h"
+#include "ui/clients/SessionView.h"
 #include "ui/team/TeamDialog.h"
 
 #include <QAction>
@@ -52,7 +52,7 @@ MainWindow::MainWindow(DesktopContext &context, QWidget *parent)
     setObjectName(QStringLiteral("mainWindow"));
     resize(1200, 760);
 
-    m_sessionModel = new SessionListModel(m_context, this);
+    m_sessionModel = new ClientListModel(m_context, this);
     m_actions = new ClientActions(m_context, *m_sessionModel, this);
 
     m_splitter = new QSplitter(Qt::Horizontal, this);
@@ -62,7 +62,7 @@ MainWindow::MainWindow(DesktopContext &context, QWidget *parent)
     m_sessionList->setObjectName(QStringLiteral("sessionList"));
     m_sessionList->setAccessibleName(tr("WhatsApp clients"));
     m_sessionList->setModel(m_sessionModel);
-    m_sessionList->setItemDelegate(new SessionListDelegate(m_sessionList));
+    m_sessionList->setItemDelegate(new ClientListDelegate(m_sessionList));
     m_sessionList->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_sessionList->setSelectionMode(QAbstractItemView::SingleSelection);
     m_sessionList->setContextMenuPolicy(Qt::CustomContextMenu);
@@ -104,7 +104,7 @@ MainWindow::MainWindow(DesktopContext &context, QWidget *parent)
     connect(m_sessionModel, &QAbstractItemModel::dataChanged, this, [this](const QModelIndex &from, const QModelIndex &to) {
         const int row = m_sessionModel->rowOf(m_currentClient);
         if (row >= from.row() && row <= to.row())
-            m_sessionView->setClient(m_currentClient, m_sessionModel->index(row, 0).data(SessionListModel::NameRole).toString());
+            m_sessionView->setClient(m_currentClient, m_sessionModel->index(row, 0).data(ClientListModel::NameRole).toString());
     });
     connect(m_actions, &ClientActions::clientCreated, this, &MainWindow::selectClient);
     connect(m_conversations, &ConversationsView::messageQueued, m_sessionModel,
@@ -306,7 +306,7 @@ void MainWindow::updateStatus()
     int ready = 0;
     const int total = m_sessionModel->rowCount();
     for (int row = 0; row < total; ++row) {
-        if (SessionState(m_sessionModel->index(row, 0).data(SessionListModel::StateRole).toInt()) == SessionState::Ready)
+        if (SessionState(m_sessionModel->index(row, 0).data(ClientListModel::StateRole).toInt()) == SessionState::Ready)
             ++ready;
     }
     m_readyLabel->setText(tr("Ready: %1 of %2").arg(ready).arg(total));
@@ -328,11 +328,11 @@ void MainWindow::selectClient(const QString &clientId)
 
 void MainWindow::onCurrentChanged(const QModelIndex &current)
 {
-    const QString clientId = current.isValid() ? current.data(SessionListModel::ClientIdRole).toString() : QString();
+    const QString clientId = current.isValid() ? current.data(ClientListModel::ClientIdRole).toString() : QString();
     m_currentClient = clientId;
     m_sessionModel->setCurrentClient(clientId);
     m_actions->setCurrentClient(clientId);
-    m_sessionView->setClient(clientId, current.data(SessionListModel::NameRole).toString());
+    m_sessionView->setClient(clientId, current.data(ClientListModel::NameRole).toString());
     m_conversations->setClient(clientId);
     updateStatus();
 }
@@ -353,7 +353,7 @@ void MainWindow::showSessionMenu(const QPoint &pos)
 {
     const QModelIndex at = m_sessionList->indexAt(pos);
     if (at.isValid())
-        selectClient(at.data(SessionListModel::ClientIdRole).toString());
+        selectClient(at.data(ClientListModel::ClientIdRole).toString());
     QMenu menu(this);
     menu.setObjectName(QStringLiteral("sessionContextMenu"));
     if (at.isValid()) {

@@ -17,7 +17,7 @@ namespace wadesk {
 class ClientActions;
 class ConversationsView;
 class DesktopContext;
-class SessionListModel;
+class ClientListModel;
 class SessionView;
 class TeamDialog;
 
@@ -38,7 +38,7 @@ public:
     QMenu *fileMenu() const { return m_fileMenu; }
     QMenu *viewMenu() const { return m_viewMenu; }
 
-    SessionListModel *sessionModel() const { return m_sessionModel; }
+    ClientListModel *sessionModel() const { return m_sessionModel; }
     QListView *sessionList() const { return m_sessionList; }
     SessionView *sessionView() const { return m_sessionView; }
     ConversationsView *conversationsView() const { return m_conversations; }
@@ -74,7 +74,7 @@ private:
     void saveSettings();
 
     DesktopContext &m_context;
-    SessionListModel *m_sessionModel = nullptr;
+    ClientListModel *m_sessionModel = nullptr;
     ClientActions *m_actions = nullptr;
     QSplitter *m_splitter = nullptr;
     QListView *m_sessionList = nullptr;

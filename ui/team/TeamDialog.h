@@ -27,7 +27,7 @@ class TeamMemberModel;
 // The organization's team for admins and managers (can_manage_team, as the REST team routes):
 // the members; Add member…, Change role, Deactivate/Activate and Remove; and, for a selected
 // agent or viewer, the clients assigned to them as a checklist. Every action goes through
-// TeamService with the signed-in actor, so the guide's rules (managers manage only agents and
+// TeamService with the signed-in actor, so the guide's (docs/integration-guide.md) rules (managers manage only agents and
 // viewers; nobody changes their own role, disables or removes themselves or the last admin)
 // and the audit log apply as they do for the API. Buttons are disabled for members the actor
 // may not manage, with the reason shown; a refusal from the service is shown inline.

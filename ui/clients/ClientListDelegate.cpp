@@ -1,7 +1,7 @@
-#include "ui/sessions/SessionListDelegate.h"
+#include "ui/clients/ClientListDelegate.h"
 
 #include "ui/main/Icons.h"
-#include "ui/models/SessionListModel.h"
+#include "ui/models/ClientListModel.h"
 
 #include <QApplication>
 #include <QPainter>
@@ -44,7 +44,7 @@ int drawPill(QPainter *p, const QFont &font, int right, int centerY, const QStri
 }
 } // namespace
 
-QSize SessionListDelegate::sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const
+QSize ClientListDelegate::sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const
 {
     QStyleOptionViewItem opt = option;
     initStyleOption(&opt, index);
@@ -52,7 +52,7 @@ QSize SessionListDelegate::sizeHint(const QStyleOptionViewItem &option, const QM
     return QSize(220, fm.height() * 2 + 3 * kPad);
 }
 
-void SessionListDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const
+void ClientListDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const
 {
     QStyleOptionViewItem opt = option;
     initStyleOption(&opt, index);
@@ -77,15 +77,15 @@ void SessionListDelegate::paint(QPainter *painter, const QStyleOptionViewItem &o
     const int line2 = r.top() + fm.height() + kPad / 2 + fm.height() / 2;
 
     // Right side, line 1: state badge; line 2: unread, queue, paused.
-    const auto state = SessionState(index.data(SessionListModel::StateRole).toInt());
-    const int badgeLeft = drawPill(painter, small, r.right(), line1, index.data(SessionListModel::StateTextRole).toString(),
+    const auto state = SessionState(index.data(ClientListModel::StateRole).toInt());
+    const int badgeLeft = drawPill(painter, small, r.right(), line1, index.data(ClientListModel::StateTextRole).toString(),
                                    Icons::badgeColor(opt.palette, toneOf(state)));
     int right = r.right();
-    if (index.data(SessionListModel::PausedRole).toBool() && state != SessionState::Paused)
+    if (index.data(ClientListModel::PausedRole).toBool() && state != SessionState::Paused)
         right = drawPill(painter, small, right, line2, tr("paused"), Icons::badgeColor(opt.palette, Icons::Tone::Warning)) - 4;
-    if (const int depth = index.data(SessionListModel::QueueDepthRole).toInt(); depth > 0)
+    if (const int depth = index.data(ClientListModel::QueueDepthRole).toInt(); depth > 0)
         right = drawPill(painter, small, right, line2, tr("%n queued", nullptr, depth), Icons::badgeColor(opt.palette, Icons::Tone::Neutral)) - 4;
-    if (const int unread = index.data(SessionListModel::UnreadRole).toInt(); unread > 0)
+    if (const int unread = index.data(ClientListModel::UnreadRole).toInt(); unread > 0)
         right = drawPill(painter, small, right, line2, QString::number(unread), opt.palette.color(QPalette::Highlight)) - 4;
 
     QFont bold = opt.font;
@@ -94,10 +94,10 @@ void SessionListDelegate::paint(QPainter *painter, const QStyleOptionViewItem &o
     painter->setPen(text);
     const QRect nameRect(r.left(), r.top(), badgeLeft - r.left() - kPad, fm.height());
     painter->drawText(nameRect, Qt::AlignLeft | Qt::AlignVCenter,
-                      QFontMetrics(bold).elidedText(index.data(SessionListModel::NameRole).toString(), Qt::ElideRight, nameRect.width()));
+                      QFontMetrics(bold).elidedText(index.data(ClientListModel::NameRole).toString(), Qt::ElideRight, nameRect.width()));
     painter->setFont(small);
     painter->setPen(muted);
-    QString phone = index.data(SessionListModel::PhoneRole).toString();
+    QString phone = index.data(ClientListModel::PhoneRole).toString();
     if (phone.isEmpty())
         phone = tr("no number linked");
     const QRect phoneRect(r.left(), line2 - fm.height() / 2, right - r.left() - kPad, fm.height());

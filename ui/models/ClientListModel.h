@@ -22,7 +22,7 @@ struct Event;
 // Cheap by design: a snapshot change or an event touches one row (dataChanged on that row);
 // what needs the database (paused flag, queue depth) is re-read for the changed clients only,
 // coalesced over a short timer.
-class SessionListModel final : public QAbstractListModel {
+class ClientListModel final : public QAbstractListModel {
     Q_OBJECT
 public:
     enum Roles {
@@ -39,7 +39,7 @@ public:
         RunningRole,   // a page exists in this process
     };
 
-    explicit SessionListModel(DesktopContext &context, QObject *parent = nullptr);
+    explicit ClientListModel(DesktopContext &context, QObject *parent = nullptr);
 
     int rowCount(const QModelIndex &parent = QModelIndex()) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;

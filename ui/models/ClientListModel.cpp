@@ -1,4 +1,4 @@
-#include "ui/models/SessionListModel.h"
+#include "ui/models/ClientListModel.h"
 
 #include "core/common/EventBus.h"
 #include "core/db/SqlRunner.h"
@@ -17,30 +17,30 @@ constexpr int kPageSize = 500;
 constexpr int kRefreshDelayMs = 250;
 } // namespace
 
-SessionListModel::SessionListModel(DesktopContext &context, QObject *parent)
+ClientListModel::ClientListModel(DesktopContext &context, QObject *parent)
     : QAbstractListModel(parent)
     , m_context(context)
 {
     m_refreshTimer.setSingleShot(true);
     m_refreshTimer.setInterval(kRefreshDelayMs);
-    connect(&m_refreshTimer, &QTimer::timeout, this, &SessionListModel::flushRefresh);
+    connect(&m_refreshTimer, &QTimer::timeout, this, &ClientListModel::flushRefresh);
     SessionRegistry &registry = m_context.sessions();
-    connect(&registry, &SessionRegistry::snapshotChanged, this, &SessionListModel::onSnapshotChanged);
-    connect(&registry, &SessionRegistry::sessionStarted, this, &SessionListModel::onSnapshotChanged);
-    connect(&registry, &SessionRegistry::sessionStopped, this, &SessionListModel::onSnapshotChanged);
-    connect(&m_context.events(), &EventBus::published, this, &SessionListModel::onEvent, Qt::QueuedConnection);
+    connect(&registry, &SessionRegistry::snapshotChanged, this, &ClientListModel::onSnapshotChanged);
+    connect(&registry, &SessionRegistry::sessionStarted, this, &ClientListModel::onSnapshotChanged);
+    connect(&registry, &SessionRegistry::sessionStopped, this, &ClientListModel::onSnapshotChanged);
+    connect(&m_context.events(), &EventBus::published, this, &ClientListModel::onEvent, Qt::QueuedConnection);
     // An agent's or viewer's assignments may change while they are signed in (the context checks
     // every few seconds): read the list again when the clients they may see changed.
-    connect(&m_context, &DesktopContext::assignmentsMayHaveChanged, this, &SessionListModel::reloadIfClientsChanged);
+    connect(&m_context, &DesktopContext::assignmentsMayHaveChanged, this, &ClientListModel::reloadIfClientsChanged);
     reload();
 }
 
-int SessionListModel::rowCount(const QModelIndex &parent) const
+int ClientListModel::rowCount(const QModelIndex &parent) const
 {
     return parent.isValid() ? 0 : int(m_rows.size());
 }
 
-QString SessionListModel::stateText(SessionState state)
+QString ClientListModel::stateText(SessionState state)
 {
     switch (state) {
     case SessionState::Stopped: return tr("Stopped");
@@ -56,7 +56,7 @@ QString SessionListModel::stateText(SessionState state)
     return {};
 }
 
-QVariant SessionListModel::data(const QModelIndex &index, int role) const
+QVariant ClientListModel::data(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
@@ -96,7 +96,7 @@ QVariant SessionListModel::data(const QModelIndex &index, int role) const
     }
 }
 
-QHash<int, QByteArray> SessionListModel::roleNames() const
+QHash<int, QByteArray> ClientListModel::roleNames() const
 {
     QHash<int, QByteArray> names = QAbstractListModel::roleNames();
     names.insert(ClientIdRole, "clientId");
@@ -113,7 +113,7 @@ QHash<int, QByteArray> SessionListModel::roleNames() const
     return names;
 }
 
-QList<ClientRecord> SessionListModel::listClients(bool *ok) const
+QList<ClientRecord> ClientListModel::listClients(bool *ok) const
 {
     QList<ClientRecord> clients;
     *ok = true;
@@ -132,13 +132,13 @@ QList<ClientRecord> SessionListModel::listClients(bool *ok) const
     return clients;
 }
 
-void SessionListModel::reload()
+void ClientListModel::reload()
 {
     bool ok = true;
     applyList(listClients(&ok));
 }
 
-void SessionListModel::applyList(const QList<ClientRecord> &clients)
+void ClientListModel::applyList(const QList<ClientRecord> &clients)
 {
     QVector<Row> rows;
     rows.reserve(clients.size());
@@ -174,7 +174,7 @@ void SessionListModel::applyList(const QList<ClientRecord> &clients)
     endResetModel();
 }
 
-void SessionListModel::reloadIfClientsChanged()
+void ClientListModel::reloadIfClientsChanged()
 {
     bool ok = true;
     const QList<ClientRecord> clients = listClients(&ok);
@@ -187,17 +187,17 @@ void SessionListModel::reloadIfClientsChanged()
         applyList(clients);
 }
 
-int SessionListModel::rowOf(const QString &clientId) const
+int ClientListModel::rowOf(const QString &clientId) const
 {
     return m_index.value(clientId, -1);
 }
 
-QString SessionListModel::clientIdAt(int row) const
+QString ClientListModel::clientIdAt(int row) const
 {
     return row >= 0 && row < m_rows.size() ? m_rows.at(row).id : QString();
 }
 
-void SessionListModel::setCurrentClient(const QString &clientId)
+void ClientListModel::setCurrentClient(const QString &clientId)
 {
     m_current = clientId;
     const int row = rowOf(clientId);
@@ -207,7 +207,7 @@ void SessionListModel::setCurrentClient(const QString &clientId)
     }
 }
 
-void SessionListModel::readLive(Row &row) const
+void ClientListModel::readLive(Row &row) const
 {
     const SessionRegistry &registry = m_context.sessions();
     row.running = registry.session(row.id) != nullptr;
@@ -221,7 +221,7 @@ void SessionListModel::readLive(Row &row) const
     }
 }
 
-void SessionListModel::readStored(Row &row) const
+void ClientListModel::readStored(Row &row) const
 {
     Result<ClientRecord> record = m_context.clients().get(m_context.actor(), row.id);
     if (record) {
@@ -236,13 +236,13 @@ void SessionListModel::readStored(Row &row) const
         row.queueDepth = depth.value();
 }
 
-void SessionListModel::emitRow(int row, const QVector<int> &roles)
+void ClientListModel::emitRow(int row, const QVector<int> &roles)
 {
     const QModelIndex at = index(row, 0);
     emit dataChanged(at, at, roles);
 }
 
-void SessionListModel::onSnapshotChanged(const QString &clientId)
+void ClientListModel::onSnapshotChanged(const QString &clientId)
 {
     const int row = rowOf(clientId);
     if (row < 0)
@@ -260,7 +260,7 @@ void SessionListModel::onSnapshotChanged(const QString &clientId)
         scheduleRefresh(clientId);
 }
 
-void SessionListModel::onEvent(const Event &event)
+void ClientListModel::onEvent(const Event &event)
 {
     if (event.organizationId != m_context.actor().organizationId)
         return;
@@ -279,7 +279,7 @@ void SessionListModel::onEvent(const Event &event)
     }
 }
 
-void SessionListModel::scheduleRefresh(const QString &clientId)
+void ClientListModel::scheduleRefresh(const QString &clientId)
 {
     if (rowOf(clientId) < 0)
         return;
@@ -288,7 +288,7 @@ void SessionListModel::scheduleRefresh(const QString &clientId)
         m_refreshTimer.start();
 }
 
-void SessionListModel::refreshClient(const QString &clientId)
+void ClientListModel::refreshClient(const QString &clientId)
 {
     const int row = rowOf(clientId);
     if (row < 0)
@@ -302,7 +302,7 @@ void SessionListModel::refreshClient(const QString &clientId)
         emitRow(row);
 }
 
-void SessionListModel::flushRefresh()
+void ClientListModel::flushRefresh()
 {
     const QSet<QString> dirty = std::exchange(m_dirty, {});
     for (const QString &id : dirty)

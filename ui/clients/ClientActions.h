@@ -12,7 +12,7 @@ class QWidget;
 namespace wadesk {
 
 class DesktopContext;
-class SessionListModel;
+class ClientListModel;
 
 // The operator's actions on clients: add, rename, start, stop, log out, pause and resume. Each
 // one is a QAction (toolbar, menus and the list's context menu share them), shown only to roles
@@ -22,7 +22,7 @@ class SessionListModel;
 class ClientActions final : public QObject {
     Q_OBJECT
 public:
-    ClientActions(DesktopContext &context, SessionListModel &model, QWidget *dialogParent);
+    ClientActions(DesktopContext &context, ClientListModel &model, QWidget *dialogParent);
 
     QAction *addAction() const { return m_add; }
     QAction *renameAction() const { return m_rename; }
@@ -61,7 +61,7 @@ private:
     DomainError translated(const DomainError &error) const;
 
     DesktopContext &m_context;
-    SessionListModel &m_model;
+    ClientListModel &m_model;
     QWidget *m_dialogParent;
     QString m_clientId;
     QAction *m_add = nullptr;

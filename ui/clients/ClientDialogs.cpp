@@ -1,4 +1,4 @@
-#include "ui/sessions/ClientDialogs.h"
+#include "ui/clients/ClientDialogs.h"
 
 #include <QDialogButtonBox>
 #include <QFormLayout>

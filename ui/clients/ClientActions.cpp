@@ -1,10 +1,10 @@
-#include "ui/sessions/ClientActions.h"
+#include "ui/clients/ClientActions.h"
 
 #include "ui/desktop/DesktopContext.h"
 #include "ui/main/Icons.h"
-#include "ui/models/SessionListModel.h"
+#include "ui/models/ClientListModel.h"
 #include "core/sessions/ClientActionService.h"
-#include "ui/sessions/ClientDialogs.h"
+#include "ui/clients/ClientDialogs.h"
 #include "core/sessions/ClientService.h"
 
 #include <QAction>
@@ -32,7 +32,7 @@ DomainError forbidden()
 }
 } // namespace
 
-ClientActions::ClientActions(DesktopContext &context, SessionListModel &model, QWidget *dialogParent)
+ClientActions::ClientActions(DesktopContext &context, ClientListModel &model, QWidget *dialogParent)
     : QObject(dialogParent)
     , m_context(context)
     , m_model(model)
@@ -105,9 +105,9 @@ void ClientActions::update()
     const int row = m_model.rowOf(m_clientId);
     const QModelIndex at = m_model.index(row, 0);
     const bool selected = manage && row >= 0;
-    const auto state = SessionState(at.data(SessionListModel::StateRole).toInt());
-    const bool running = at.data(SessionListModel::RunningRole).toBool();
-    const bool paused = at.data(SessionListModel::PausedRole).toBool();
+    const auto state = SessionState(at.data(ClientListModel::StateRole).toInt());
+    const bool running = at.data(ClientListModel::RunningRole).toBool();
+    const bool paused = at.data(ClientListModel::PausedRole).toBool();
     m_add->setEnabled(manage);
     m_rename->setEnabled(selected);
     m_start->setEnabled(selected && !running);
@@ -220,7 +220,7 @@ void ClientActions::onRename()
     if (row < 0)
         return;
     const QString clientId = m_clientId;
-    RenameClientDialog dialog(m_model.index(row, 0).data(SessionListModel::NameRole).toString(), m_dialogParent);
+    RenameClientDialog dialog(m_model.index(row, 0).data(ClientListModel::NameRole).toString(), m_dialogParent);
     if (dialog.exec() == QDialog::Accepted)
         report(renameClient(clientId, dialog.name()));
 }
@@ -231,7 +231,7 @@ void ClientActions::onLogout()
     if (row < 0)
         return;
     const QString clientId = m_clientId;
-    const QString name = m_model.index(row, 0).data(SessionListModel::NameRole).toString();
+    const QString name = m_model.index(row, 0).data(ClientListModel::NameRole).toString();
     // Plain text: the client's name is whatever an operator typed, never markup.
     QMessageBox box(QMessageBox::Question, tr("Log out of WhatsApp"),
                     tr("Unlink \"%1\" from its phone? Linking it again needs a new QR scan with the phone.").arg(name),

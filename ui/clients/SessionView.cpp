@@ -1,10 +1,10 @@
-#include "ui/sessions/SessionView.h"
+#include "ui/clients/SessionView.h"
 
 #include "ui/desktop/DesktopContext.h"
 #include "core/engine/SessionRegistry.h"
 #include "core/engine/WaSession.h"
 #include "ui/main/Icons.h"
-#include "ui/models/SessionListModel.h"
+#include "ui/models/ClientListModel.h"
 
 #include <QCoreApplication>
 #include <QHBoxLayout>
@@ -138,7 +138,7 @@ void SessionView::refresh()
 
     m_title->setText(m_clientId.isEmpty() ? tr("No client selected") : m_name);
     m_state->setVisible(!m_clientId.isEmpty());
-    m_state->setText(SessionListModel::stateText(state));
+    m_state->setText(ClientListModel::stateText(state));
     Icons::Tone tone = Icons::Tone::Neutral;
     switch (state) {
     case SessionState::Ready: tone = Icons::Tone::Good; break;
@@ -156,7 +156,7 @@ void SessionView::refresh()
     badge.setColor(QPalette::Window, background);
     badge.setColor(QPalette::WindowText, Icons::textOn(background));
     m_state->setPalette(badge);
-    m_state->setAccessibleName(tr("Session state: %1").arg(SessionListModel::stateText(state)));
+    m_state->setAccessibleName(tr("Session state: %1").arg(ClientListModel::stateText(state)));
 
     QString hint;
     switch (state) {

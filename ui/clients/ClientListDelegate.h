@@ -6,7 +6,7 @@ namespace wadesk {
 
 // A client in the session list: name and number on two lines, the state badge on the right,
 // then the unread count, the queue depth and a "paused" mark. Colours come from the palette.
-class SessionListDelegate final : public QStyledItemDelegate {
+class ClientListDelegate final : public QStyledItemDelegate {
     Q_OBJECT
 public:
     using QStyledItemDelegate::QStyledItemDelegate;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/common/Clock.h"
 #include "core/webhooks/WebhookRepository.h"
 
 #include <QElapsedTimer>
@@ -42,8 +43,7 @@ struct DeliverySettings {
 class DeliveryWorker final : public QObject {
     Q_OBJECT
 public:
-    using Clock = std::function<qint64()>;
-    DeliveryWorker(Database &database, const AesGcm &cipher, DeliverySettings settings, Clock clock = {});
+    DeliveryWorker(Database &database, const AesGcm &cipher, DeliverySettings settings, const Clock &clock = Clock::system());
     ~DeliveryWorker() override;
 
     static qint64 backoffMs(int attempts, qint64 maxBackoffMs, double jitter);
@@ -78,7 +78,7 @@ private:
     Database &m_database;
     const AesGcm &m_cipher;
     DeliverySettings m_settings;
-    Clock m_clock;
+    const Clock &m_clock;
     QNetworkAccessManager *m_network = nullptr;
     QTimer *m_timer = nullptr;
     QHash<QString, int> m_perEndpoint; // webhook id -> in flight
@@ -104,7 +104,7 @@ private:
 // Owns the worker's thread.
 class DeliveryService {
 public:
-    DeliveryService(Database &database, const AesGcm &cipher, DeliverySettings settings);
+    DeliveryService(Database &database, const AesGcm &cipher, DeliverySettings settings, const Clock &clock = Clock::system());
     ~DeliveryService();
     void start();
     void stop();

@@ -38,7 +38,7 @@ std::optional<MessageEventData> parse(const Event &event);
 // client.paused:                               {clientId, reason}
 struct ClientEventData {
     QString clientId;
-    QString status;      // the session state's name (connected / disconnected / logged_out)
+    QString status;      // the session state's name as the API writes it ("ready", "disconnected", "logged_out", "failed")
     QString phoneNumber; // empty when not known yet (null on the wire)
     QString reason;      // why it disconnected (null on the wire when empty) or was paused
     QString qr;          // client.qr: the text to show as a QR code

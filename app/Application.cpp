@@ -7,7 +7,7 @@
 #include "core/audit/AuditLog.h"
 #include "core/auth/JwtKeyStore.h"
 #include "core/db/SqlRunner.h"
-#include "core/common/EventBus.h"
+#include "core/events/EventBus.h"
 #include "core/common/Version.h"
 #include "core/engine/SessionRegistry.h"
 #include "core/webhooks/DeliveryService.h"

@@ -17,7 +17,7 @@
 #include "tests/support/PgCluster.h"
 #include "tests/support/TestDatabases.h"
 #include "tests/support/WebhookReceiver.h"
-#include "core/common/EventBus.h"
+#include "core/events/EventBus.h"
 #include "core/db/Database.h"
 #include "core/db/DatabaseUrl.h"
 #include "core/db/Migrator.h"
@@ -25,7 +25,7 @@
 #include "core/secrets/AesGcm.h"
 #include "core/webhooks/DeliveryService.h"
 #include "core/webhooks/DeliveryWorker.h"
-#include "core/webhooks/EventLog.h"
+#include "core/events/EventLog.h"
 #include "core/webhooks/WebhookService.h"
 
 #include <QCoreApplication>
@@ -177,7 +177,7 @@ struct Rig {
         Transaction tx(*db.database);
         if (!tx.begin())
             return false;
-        const Event e = Event::make(type, org,
+        const Event e = Event::make(EventTypes::fromName(type).value(), org,
                                     {{QStringLiteral("messageId"), QStringLiteral("msg_bench")}, {QStringLiteral("to"), QStringLiteral("14155550123")}});
         if (!log.record(e) || !tx.commit())
             return false;
@@ -337,7 +337,7 @@ int seed(const QStringList &args)
             if (!tx.begin())
                 return 1;
             for (int i = 0; i < 1000 && done < events; ++i, ++done) {
-                if (!log.record(Event::make(QStringLiteral("message.received"), org,
+                if (!log.record(Event::make(EventType::MessageReceived, org,
                                             {{QStringLiteral("from"), QStringLiteral("14155550123")}, {QStringLiteral("n"), done}})))
                     return 1;
             }

@@ -67,13 +67,14 @@ Result<quint16> ApiService::start()
         Database &database = *options.shared.database;
         p.services = std::make_unique<ServiceGraph>(options.shared, options.services);
         ServiceGraph &s = *p.services;
+        const Clock &clock = options.shared.clock ? *options.shared.clock : Clock::system();
         p.routes = std::make_unique<ApiRoutes>(server.router(), s.authenticator(), &server);
 
-        p.health = std::make_unique<HealthController>(database, options.health, options.api.healthCacheMs);
+        p.health = std::make_unique<HealthController>(database, options.health, options.api.healthCacheMs, clock);
         p.health->registerRoutes(server.router());
         p.auth = std::make_unique<AuthController>(s.accounts(), s.hasher());
         p.auth->registerRoutes(*p.routes);
-        p.apiKeys = std::make_unique<ApiKeyController>(s.apiKeys());
+        p.apiKeys = std::make_unique<ApiKeyController>(s.apiKeys(), clock);
         p.apiKeys->registerRoutes(*p.routes);
         p.teamController = std::make_unique<TeamController>(s.team(), s.hasher());
         p.teamController->registerRoutes(*p.routes);
@@ -84,7 +85,7 @@ Result<quint16> ApiService::start()
         p.messageController = std::make_unique<MessageController>(s.messages(), s.contacts());
         p.messageController->registerRoutes(*p.routes);
         if (s.webhooks()) {
-            p.webhookController = std::make_unique<WebhookController>(*s.webhooks(), &server);
+            p.webhookController = std::make_unique<WebhookController>(*s.webhooks(), &server, clock);
             p.webhookController->registerRoutes(*p.routes);
         }
 

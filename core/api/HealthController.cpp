@@ -34,10 +34,11 @@ void appendDigits(QByteArray &out, qint64 value, int width)
 }
 } // namespace
 
-HealthController::HealthController(Database &database, Info info, int cacheMs)
+HealthController::HealthController(Database &database, Info info, int cacheMs, const Clock &clock)
     : m_database(database)
     , m_info(std::move(info))
     , m_cacheMs(cacheMs)
+    , m_clock(clock)
 {
     m_started.start();
     m_version = ",\"version\":" + jsonString(QLatin1String(kVersion));
@@ -65,7 +66,7 @@ void HealthController::appendTimestamp(QByteArray &out)
 {
     // ISO 8601 in UTC with milliseconds, as QDateTime::toString(Qt::ISODateWithMs) writes it;
     // the date and time of day are formatted once per second.
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 now = m_clock.nowMs();
     const qint64 second = now / 1000;
     if (second != m_timestampSecond) {
         m_timestampSecond = second;

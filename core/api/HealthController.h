@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/common/Clock.h"
 #include "core/http/HttpResponse.h"
 
 #include <QDateTime>
@@ -27,7 +28,7 @@ public:
         std::function<QString()> waJsVersion = {};  // empty until the engine reports one
     };
 
-    HealthController(Database &database, Info info, int cacheMs);
+    HealthController(Database &database, Info info, int cacheMs, const Clock &clock = Clock::system());
     void registerRoutes(Router &router);
     HttpResponse health();
 
@@ -38,6 +39,7 @@ private:
     Database &m_database;
     Info m_info;
     int m_cacheMs;
+    const Clock &m_clock;
     QElapsedTimer m_started;
     QElapsedTimer m_lastProbe;
     bool m_lastOk = false;

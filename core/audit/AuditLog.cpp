@@ -74,7 +74,7 @@ Status AuditLog::appendMany(QList<AuditEntry> entries)
         if (!organizations.contains(e.organizationId))
             organizations << e.organizationId;
     }
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 now = m_clock.nowMs();
     for (const QString &organizationId : std::as_const(organizations)) {
         Result<int> ensured = m_sql.change(
             QStringLiteral("INSERT INTO audit_heads (organization_id, seq, hash) VALUES (?, 0, ?) ON CONFLICT (organization_id) DO NOTHING"),
@@ -123,10 +123,10 @@ Status AuditLog::appendMany(QList<AuditEntry> entries)
     return {};
 }
 
-Status AuditLog::appendAlone(Database &database, const AuditEntry &entry)
+Status AuditLog::appendAlone(Database &database, const AuditEntry &entry, const Clock &clock)
 {
     SqlRunner sql(database);
-    AuditLog audit(sql);
+    AuditLog audit(sql, clock);
     Transaction tx(database);
     if (Status s = tx.begin(); !s)
         return s;

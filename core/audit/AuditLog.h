@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/common/Clock.h"
 #include "core/common/DomainError.h"
 
 #include <QJsonObject>
@@ -40,7 +41,7 @@ struct AuditQuery {
 // editing, deleting or truncating entries is detected by verify().
 class AuditLog {
 public:
-    explicit AuditLog(SqlRunner &sql) : m_sql(sql) {}
+    explicit AuditLog(SqlRunner &sql, const Clock &clock = Clock::system()) : m_sql(sql), m_clock(clock) {}
 
     // Call inside the caller's transaction so the entry commits with the change it records.
     Status append(AuditEntry entry);
@@ -48,7 +49,7 @@ public:
     // is locked and moved once, and the entries go in with multi-row INSERTs.
     Status appendMany(QList<AuditEntry> entries);
     // For changes that have no transaction of their own: the entry alone, committed at once.
-    static Status appendAlone(Database &database, const AuditEntry &entry);
+    static Status appendAlone(Database &database, const AuditEntry &entry, const Clock &clock = Clock::system());
     Result<QList<AuditEntry>> list(const QString &organizationId, const AuditQuery &query);
 
     struct Verification {
@@ -67,6 +68,7 @@ public:
 
 private:
     SqlRunner &m_sql;
+    const Clock &m_clock;
 };
 
 } // namespace wadesk

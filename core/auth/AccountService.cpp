@@ -45,9 +45,10 @@ DomainError wrongCredentials()
 }
 } // namespace
 
-AccountService::AccountService(Database &database, const JwtCodec &jwt)
+AccountService::AccountService(Database &database, const JwtCodec &jwt, const Clock &clock)
     : m_database(database)
     , m_jwt(jwt)
+    , m_clock(clock)
 {
 }
 
@@ -69,11 +70,11 @@ Status AccountService::validateRegistration(const QString &email, const QString 
 Result<AccountService::Registration> AccountService::registerOrganization(
     const RegisterInput &in, const std::function<Status(const Registration &)> &alsoInTransaction)
 {
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 now = m_clock.nowMs();
     SqlRunner sql(m_database);
     UserRepository users(sql);
     ApiKeyRepository keys(sql);
-    AuditLog audit(sql);
+    AuditLog audit(sql, m_clock);
 
     Registration out;
     out.organization = OrganizationRecord{Ids::make("org"), in.organizationName, now};
@@ -129,7 +130,7 @@ Result<AccountService::Registration> AccountService::registerOrganization(
 
 Result<AccountService::LoginAttempt> AccountService::beginLogin(const QString &email, const QString &ipAddress)
 {
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 now = m_clock.nowMs();
     SqlRunner sql(m_database);
     LoginThrottle throttle(sql);
     UserRepository users(sql);
@@ -151,7 +152,7 @@ Result<AccountService::LoginAttempt> AccountService::beginLogin(const QString &e
             entry.resourceId = user.value()->id;
             entry.ipAddress = ipAddress;
             entry.details = QJsonObject{{QStringLiteral("retry_after"), wait.value()}};
-            if (Status s = AuditLog::appendAlone(m_database, entry); !s)
+            if (Status s = AuditLog::appendAlone(m_database, entry, m_clock); !s)
                 return s.error();
         }
         return DomainError::tooManyRequests(QStringLiteral("Too many failed sign-in attempts; try again later"), wait.value(),
@@ -164,11 +165,11 @@ Result<AccountService::LoginSuccess> AccountService::finishLogin(const QString &
                                                                  bool passwordMatched, const QString &ipAddress,
                                                                  const QString &rehashedPassword)
 {
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 now = m_clock.nowMs();
     SqlRunner sql(m_database);
     LoginThrottle throttle(sql);
     UserRepository users(sql);
-    AuditLog audit(sql);
+    AuditLog audit(sql, m_clock);
     const bool ok = passwordMatched && attempt.user && attempt.user->active;
 
     Transaction tx(m_database);

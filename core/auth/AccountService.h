@@ -3,6 +3,7 @@
 #include "core/auth/ApiKeyRepository.h"
 #include "core/access/AuthContext.h"
 #include "core/auth/UserRepository.h"
+#include "core/common/Clock.h"
 #include "core/common/DomainError.h"
 
 #include <QString>
@@ -19,7 +20,7 @@ class JwtCodec;
 // quick database work on the calling thread.
 class AccountService {
 public:
-    AccountService(Database &database, const JwtCodec &jwt);
+    AccountService(Database &database, const JwtCodec &jwt, const Clock &clock = Clock::system());
 
     struct RegisterInput {
         QString email;
@@ -61,6 +62,7 @@ public:
 private:
     Database &m_database;
     const JwtCodec &m_jwt;
+    const Clock &m_clock;
 };
 
 // Email and password rules shared by registration and team management.

@@ -12,20 +12,21 @@
 
 namespace wadesk {
 
-ApiKeyService::ApiKeyService(Database &database, Authenticator &authenticator)
+ApiKeyService::ApiKeyService(Database &database, Authenticator &authenticator, const Clock &clock)
     : m_database(database)
     , m_authenticator(authenticator)
+    , m_clock(clock)
 {
 }
 
 Result<ApiKeyService::Created> ApiKeyService::create(const AuthContext &actor, const QString &name, qint64 expiresAt)
 {
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 now = m_clock.nowMs();
     if (expiresAt != 0 && expiresAt <= now)
         return DomainError::validation(QStringLiteral("expires_at"), QStringLiteral("expires_at must be in the future"));
     SqlRunner sql(m_database);
     ApiKeyRepository keys(sql);
-    AuditLog audit(sql);
+    AuditLog audit(sql, m_clock);
 
     Result<QSqlQuery> active = sql.run(
         QStringLiteral("SELECT COUNT(*) FROM api_keys WHERE organization_id = ? AND user_id = ? AND revoked_at IS NULL "
@@ -77,7 +78,7 @@ Status ApiKeyService::revoke(const AuthContext &actor, const QString &keyId)
 {
     SqlRunner sql(m_database);
     ApiKeyRepository keys(sql);
-    AuditLog audit(sql);
+    AuditLog audit(sql, m_clock);
     Result<std::optional<ApiKeyRecord>> found = keys.find(actor.organizationId, keyId);
     if (!found)
         return found.error();
@@ -87,7 +88,7 @@ Status ApiKeyService::revoke(const AuthContext &actor, const QString &keyId)
     Transaction tx(m_database);
     if (Status s = tx.begin(); !s)
         return s;
-    Result<bool> revoked = keys.revoke(actor.organizationId, keyId, QDateTime::currentMSecsSinceEpoch());
+    Result<bool> revoked = keys.revoke(actor.organizationId, keyId, m_clock.nowMs());
     if (!revoked)
         return revoked.error();
     if (!revoked.value())

@@ -2,6 +2,7 @@
 
 #include "core/auth/ApiKeyRepository.h"
 #include "core/access/AuthContext.h"
+#include "core/common/Clock.h"
 #include "core/common/DomainError.h"
 
 namespace wadesk {
@@ -15,7 +16,7 @@ class ApiKeyService {
 public:
     static constexpr int kMaxActiveKeysPerUser = 50;
 
-    ApiKeyService(Database &database, Authenticator &authenticator);
+    ApiKeyService(Database &database, Authenticator &authenticator, const Clock &clock = Clock::system());
 
     struct Created {
         ApiKeyRecord record;
@@ -28,6 +29,7 @@ public:
 private:
     Database &m_database;
     Authenticator &m_authenticator;
+    const Clock &m_clock;
 };
 
 } // namespace wadesk

@@ -20,17 +20,18 @@ DomainError invalidKey()
 }
 } // namespace
 
-Authenticator::Authenticator(Database &database, const JwtCodec &jwt, int cacheMs)
+Authenticator::Authenticator(Database &database, const JwtCodec &jwt, int cacheMs, const Clock &clock)
     : m_database(database)
     , m_jwt(jwt)
     , m_cacheMs(cacheMs)
+    , m_clock(clock)
 {
 }
 
 Result<AuthContext> Authenticator::authenticate(const QByteArray &apiKeyHeader, const QByteArray &authorizationHeader,
                                                 const QString &ipAddress)
 {
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 now = m_clock.nowMs();
     QString credential = QString::fromLatin1(apiKeyHeader.trimmed());
     bool bearer = false;
     if (credential.isEmpty() && !authorizationHeader.isEmpty()) {

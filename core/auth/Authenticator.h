@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/access/AuthContext.h"
+#include "core/common/Clock.h"
 #include "core/common/DomainError.h"
 
 #include <QByteArray>
@@ -20,7 +21,7 @@ class JwtCodec;
 // database take effect within `cacheMs`.
 class Authenticator {
 public:
-    Authenticator(Database &database, const JwtCodec &jwt, int cacheMs = 5000);
+    Authenticator(Database &database, const JwtCodec &jwt, int cacheMs = 5000, const Clock &clock = Clock::system());
 
     Result<AuthContext> authenticate(const QByteArray &apiKeyHeader, const QByteArray &authorizationHeader,
                                      const QString &ipAddress);
@@ -41,6 +42,7 @@ private:
     Database &m_database;
     const JwtCodec &m_jwt;
     int m_cacheMs;
+    const Clock &m_clock;
     QMutex m_mutex;
     QHash<QString, Cached> m_cache; // "k:<hash>" for keys, "j:<userId>" for tokens
 };

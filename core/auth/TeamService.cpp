@@ -19,9 +19,10 @@ DomainError roleForbidden()
 }
 } // namespace
 
-TeamService::TeamService(Database &database, Authenticator &authenticator)
+TeamService::TeamService(Database &database, Authenticator &authenticator, const Clock &clock)
     : m_database(database)
     , m_authenticator(authenticator)
+    , m_clock(clock)
 {
 }
 
@@ -46,10 +47,10 @@ Result<UserRecord> TeamService::createMember(const AuthContext &actor, const New
 {
     if (!Permissions::mayManageRole(actor.role, member.role))
         return roleForbidden();
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 now = m_clock.nowMs();
     SqlRunner sql(m_database);
     UserRepository users(sql);
-    AuditLog audit(sql);
+    AuditLog audit(sql, m_clock);
     UserRecord user;
     user.id = Ids::make("user");
     user.organizationId = actor.organizationId;
@@ -139,7 +140,7 @@ Result<UserRecord> TeamService::updateMember(const AuthContext &actor, const QSt
 
     SqlRunner sql(m_database);
     UserRepository users(sql);
-    AuditLog audit(sql);
+    AuditLog audit(sql, m_clock);
     Transaction tx(m_database);
     if (Status s = tx.begin(); !s)
         return s.error();
@@ -153,7 +154,7 @@ Result<UserRecord> TeamService::updateMember(const AuthContext &actor, const QSt
             return DomainError::conflict(QStringLiteral("The organization needs at least one active admin"),
                                          QStringLiteral("last_admin"));
     }
-    user.updatedAt = QDateTime::currentMSecsSinceEpoch();
+    user.updatedAt = m_clock.nowMs();
     if (Status s = users.update(user); !s)
         return s.error();
     if (Status s = audit.append(auditBy(actor, QStringLiteral("update_member"), QStringLiteral("users"), user.id, details)); !s)
@@ -173,7 +174,7 @@ Status TeamService::removeMember(const AuthContext &actor, const QString &userId
         return found.error();
     SqlRunner sql(m_database);
     UserRepository users(sql);
-    AuditLog audit(sql);
+    AuditLog audit(sql, m_clock);
     Transaction tx(m_database);
     if (Status s = tx.begin(); !s)
         return s;
@@ -207,7 +208,7 @@ Status TeamService::assignClient(const AuthContext &actor, const QString &userId
         return member.error();
     SqlRunner sql(m_database);
     ClientRepository clients(sql);
-    AuditLog audit(sql);
+    AuditLog audit(sql, m_clock);
     Result<std::optional<ClientRecord>> client = clients.find(actor.organizationId, clientId);
     if (!client)
         return client.error();
@@ -216,7 +217,7 @@ Status TeamService::assignClient(const AuthContext &actor, const QString &userId
     Transaction tx(m_database);
     if (Status s = tx.begin(); !s)
         return s;
-    Result<bool> added = clients.assign(actor.organizationId, userId, clientId, actor.userId, QDateTime::currentMSecsSinceEpoch());
+    Result<bool> added = clients.assign(actor.organizationId, userId, clientId, actor.userId, m_clock.nowMs());
     if (!added)
         return added.error();
     if (added.value()) {
@@ -235,7 +236,7 @@ Status TeamService::unassignClient(const AuthContext &actor, const QString &user
         return member.error();
     SqlRunner sql(m_database);
     ClientRepository clients(sql);
-    AuditLog audit(sql);
+    AuditLog audit(sql, m_clock);
     Transaction tx(m_database);
     if (Status s = tx.begin(); !s)
         return s;

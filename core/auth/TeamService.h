@@ -2,6 +2,7 @@
 
 #include "core/access/AuthContext.h"
 #include "core/auth/UserRepository.h"
+#include "core/common/Clock.h"
 #include "core/common/DomainError.h"
 
 #include <QList>
@@ -17,7 +18,7 @@ class Database;
 // or themselves. Permission to use these at all (can_manage_team) is checked by the caller.
 class TeamService {
 public:
-    TeamService(Database &database, Authenticator &authenticator);
+    TeamService(Database &database, Authenticator &authenticator, const Clock &clock = Clock::system());
 
     struct NewMember {
         QString email;
@@ -53,6 +54,7 @@ private:
     Result<UserRecord> manageableMember(const AuthContext &actor, const QString &userId);
     Database &m_database;
     Authenticator &m_authenticator;
+    const Clock &m_clock;
 };
 
 } // namespace wadesk

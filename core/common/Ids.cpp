@@ -1,5 +1,7 @@
 #include "core/common/Ids.h"
 
+#include "core/common/Clock.h"
+
 #include <QDateTime>
 #include <QMutex>
 #include <QRandomGenerator>
@@ -75,7 +77,10 @@ QString makeAt(const char *prefix, qint64 ms)
 
 QString make(const char *prefix)
 {
-    return makeAt(prefix, QDateTime::currentMSecsSinceEpoch());
+    // The real clock even under a test's clock: the time part only orders ids and spreads them
+    // (it is never read back as a date), and ids made in one process must keep sorting by
+    // creation when a test moves its clock backwards or holds it still.
+    return makeAt(prefix, Clock::system().nowMs());
 }
 
 bool looksValid(const QString &id, const char *prefix)

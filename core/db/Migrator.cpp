@@ -14,9 +14,10 @@
 
 namespace wadesk {
 
-Migrator::Migrator(Database &database, QString directory)
+Migrator::Migrator(Database &database, QString directory, const Clock &clock)
     : m_database(database)
     , m_directory(std::move(directory))
+    , m_clock(clock)
 {
 }
 
@@ -234,7 +235,7 @@ Result<int> Migrator::migrate()
         q.addBindValue(m.version);
         q.addBindValue(m.name);
         q.addBindValue(m.checksum);
-        q.addBindValue(QDateTime::currentMSecsSinceEpoch());
+        q.addBindValue(m_clock.nowMs());
         if (!q.exec())
             return fail(QStringLiteral("cannot record migration %1: %2").arg(m.version).arg(q.lastError().text()));
         ++count;

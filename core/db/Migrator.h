@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/common/Clock.h"
 #include "core/common/DomainError.h"
 
 #include <QString>
@@ -23,7 +24,7 @@ public:
         QString checksum;
     };
 
-    Migrator(Database &database, QString directory);
+    Migrator(Database &database, QString directory, const Clock &clock = Clock::system());
     static QString embeddedDirectory(const QString &dialect);
 
     // Returns how many migrations were applied now.
@@ -36,6 +37,7 @@ public:
 private:
     Database &m_database;
     QString m_directory;
+    const Clock &m_clock;
 };
 
 } // namespace wadesk

@@ -8,8 +8,9 @@
 
 namespace wadesk {
 
-SettingsRepository::SettingsRepository(Database &database)
+SettingsRepository::SettingsRepository(Database &database, const Clock &clock)
     : m_database(database)
+    , m_clock(clock)
 {
 }
 
@@ -43,7 +44,7 @@ Status SettingsRepository::set(const QString &organizationId, const QString &key
     q.addBindValue(key);
     // A null QString binds as SQL NULL, which the NOT NULL column refuses: empty is ''.
     q.addBindValue(value.isNull() ? QStringLiteral("") : value);
-    q.addBindValue(QDateTime::currentMSecsSinceEpoch());
+    q.addBindValue(m_clock.nowMs());
     if (!q.exec())
         return Database::sqlFailure(q.lastError(), "settings.set");
     return {};
@@ -60,7 +61,7 @@ Result<bool> SettingsRepository::insertIfAbsent(const QString &organizationId, c
     q.addBindValue(organizationId.isNull() ? QStringLiteral("") : organizationId);
     q.addBindValue(key);
     q.addBindValue(value.isNull() ? QStringLiteral("") : value);
-    q.addBindValue(QDateTime::currentMSecsSinceEpoch());
+    q.addBindValue(m_clock.nowMs());
     if (!q.exec())
         return Database::sqlFailure(q.lastError(), "settings.insertIfAbsent");
     return q.numRowsAffected() == 1;

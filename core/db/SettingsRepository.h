@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/common/Clock.h"
 #include "core/common/DomainError.h"
 
 #include <QString>
@@ -15,7 +16,7 @@ class SettingsRepository {
 public:
     static inline const QString kInstallation = QString();
 
-    explicit SettingsRepository(Database &database);
+    explicit SettingsRepository(Database &database, const Clock &clock = Clock::system());
     Result<std::optional<QString>> get(const QString &organizationId, const QString &key);
     Status set(const QString &organizationId, const QString &key, const QString &value);
     // Stores the value only when the key has none yet; true when it was stored. Atomic, so of
@@ -24,6 +25,7 @@ public:
 
 private:
     Database &m_database;
+    const Clock &m_clock;
 };
 
 } // namespace wadesk

@@ -1,11 +1,11 @@
 #include "core/engine/SessionRegistry.h"
 
-#include "core/common/EventBus.h"
+#include "core/events/EventBus.h"
 #include "core/db/SqlRunner.h"
 #include "core/engine/EngineInfo.h"
 #include "core/audit/AuditLog.h"
-#include "core/webhooks/EventLog.h"
-#include "core/common/Json.h"
+#include "core/events/EventLog.h"
+#include "core/events/EventPayloads.h"
 #include "core/engine/WaSession.h"
 #include "core/engine/WaSessionTransport.h"
 #include "core/messaging/InboundProcessor.h"
@@ -13,7 +13,6 @@
 #include "core/messaging/MessageSender.h"
 #include "core/messaging/MessageService.h"
 #include "core/sessions/ClientRepository.h"
-#include "core/common/UtcTime.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -45,13 +44,14 @@ SessionRegistry::Runtime::~Runtime()
 }
 
 SessionRegistry::SessionRegistry(Database &database, EventBus &events, EngineSettings settings, MessagingSettings messaging,
-                                 QObject *parent)
+                                 const Clock &clock, QObject *parent)
     : QObject(parent)
     , m_database(database)
     , m_events(events)
+    , m_clock(clock)
     , m_settings(std::move(settings))
     , m_messaging(std::move(messaging))
-    , m_inbound(std::make_unique<InboundProcessor>(database, &events, m_messaging))
+    , m_inbound(std::make_unique<InboundProcessor>(database, &events, m_messaging, clock))
 {
     if (m_settings.injectWaJs) {
         QString origin;
@@ -131,11 +131,13 @@ bool SessionRegistry::start(const QString &organizationId, const QString &client
     config.clientName = record.name;
     config.identity = identity;
     config.waJsSource = m_settings.injectWaJs ? m_waJsSource : QString();
+    config.clock = &m_clock;
     Runtime runtime;
     runtime.session = std::make_unique<WaSession>(config);
     WaSession *raw = runtime.session.get();
     runtime.transport = std::make_unique<WaSessionTransport>(*raw);
-    runtime.sender = std::make_unique<MessageSender>(m_database, &m_events, organizationId, clientId, *runtime.transport, m_messaging);
+    runtime.sender = std::make_unique<MessageSender>(m_database, &m_events, organizationId, clientId, *runtime.transport, m_messaging,
+                                                      m_clock);
     runtime.sender->setTiers(MessageService::tiersOf(record, m_messaging.defaultTiers));
     runtime.sender->setPaused(record.paused);
     connect(runtime.sender.get(), &MessageSender::healthTripped, this,
@@ -156,7 +158,7 @@ bool SessionRegistry::start(const QString &organizationId, const QString &client
         failed.clientId = clientId;
         failed.organizationId = organizationId;
         failed.state = SessionState::Failed;
-        failed.stateSince = QDateTime::currentMSecsSinceEpoch();
+        failed.stateSince = m_clock.nowMs();
         failed.lastError = why;
         writeSnapshot(failed);
         persistState(failed, std::nullopt);
@@ -182,10 +184,7 @@ void SessionRegistry::wire(WaSession *session, const QString &organizationId)
         }
         emit snapshotChanged(clientId);
         if (!text.isEmpty())
-            recordEvent(QStringLiteral("client.qr"), organizationId,
-                        {{QStringLiteral("clientId"), clientId},
-                         {QStringLiteral("qr"), text},
-                         {QStringLiteral("expires_at"), UtcTime::fromMSecs(expiresAt).toString(Qt::ISODate)}});
+            recordEvent(ClientEvents::qr(organizationId, clientId, text, expiresAt, m_clock));
     });
     connect(session, &WaSession::accountKnown, this, [this, session, organizationId, clientId](const QString &phone, const QJsonObject &info) {
         SessionSnapshot copy;
@@ -237,7 +236,7 @@ void SessionRegistry::onStateChanged(WaSession *session, const QString &organiza
         s.state = paused && real != SessionState::LoggedOut && real != SessionState::Failed && real != SessionState::Qr
             ? SessionState::Paused
             : real;
-        s.stateSince = QDateTime::currentMSecsSinceEpoch();
+        s.stateSince = m_clock.nowMs();
         s.lastError = session->lastError();
         s.qrText = session->qrText();
         s.qrExpiresAt = session->qrExpiresAt();
@@ -260,38 +259,39 @@ void SessionRegistry::onStateChanged(WaSession *session, const QString &organiza
     if (snap.state == previous)
         return;
 
-    const QJsonObject data{{QStringLiteral("clientId"), clientId},
-                           {QStringLiteral("status"), SessionStates::name(snap.state)},
-                           {QStringLiteral("phoneNumber"), snap.phoneNumber.isEmpty() ? QJsonValue() : QJsonValue(snap.phoneNumber)},
-                           {QStringLiteral("reason"), snap.lastError.isEmpty() ? QJsonValue() : QJsonValue(snap.lastError)}};
+    ClientEventData data;
+    data.clientId = clientId;
+    data.status = SessionStates::name(snap.state);
+    data.phoneNumber = snap.phoneNumber;
+    data.reason = snap.lastError;
     switch (snap.state) {
     case SessionState::Ready:
-        recordEvent(QStringLiteral("client.connected"), organizationId, data);
+        recordEvent(ClientEvents::stateChanged(EventType::ClientConnected, organizationId, data, m_clock));
         break;
     case SessionState::Disconnected:
-        recordEvent(QStringLiteral("client.disconnected"), organizationId, data);
+        recordEvent(ClientEvents::stateChanged(EventType::ClientDisconnected, organizationId, data, m_clock));
         break;
     case SessionState::LoggedOut:
-        recordEvent(QStringLiteral("client.logged_out"), organizationId, data);
+        recordEvent(ClientEvents::stateChanged(EventType::ClientLoggedOut, organizationId, data, m_clock));
         break;
     case SessionState::Failed:
         if (previous == SessionState::Ready)
-            recordEvent(QStringLiteral("client.disconnected"), organizationId, data);
+            recordEvent(ClientEvents::stateChanged(EventType::ClientDisconnected, organizationId, data, m_clock));
         break;
     default:
         break;
     }
 }
 
-void SessionRegistry::recordEvent(const QString &type, const QString &organizationId, const QJsonObject &data)
+void SessionRegistry::recordEvent(const Event &event)
 {
     SqlRunner sql(m_database);
     EventLog events(sql, &m_events);
     Transaction tx(m_database);
-    if (tx.begin() && events.record(Event::make(type, organizationId, data)) && tx.commit())
+    if (tx.begin() && events.record(event) && tx.commit())
         events.publishRecorded();
     else
-        spdlog::error("could not record the event {}", type.toStdString());
+        spdlog::error("could not record the event {}", event.type.toStdString());
 }
 
 void SessionRegistry::persistState(const SessionSnapshot &snapshot, std::optional<bool> linked)
@@ -335,7 +335,7 @@ void SessionRegistry::stop(const QString &clientId)
         auto snap = m_snapshots.find(clientId);
         if (snap != m_snapshots.end()) {
             snap->state = SessionState::Stopped;
-            snap->stateSince = QDateTime::currentMSecsSinceEpoch();
+            snap->stateSince = m_clock.nowMs();
             snap->qrText.clear();
         }
     }
@@ -419,9 +419,7 @@ void SessionRegistry::pause(const QString &organizationId, const QString &client
     entry.resourceId = clientId;
     entry.details = QJsonObject{{QStringLiteral("reason"), reason}};
     ok = ok && audit.append(entry).ok();
-    ok = ok && events.record(Event::make(QStringLiteral("client.paused"), organizationId,
-                                         {{QStringLiteral("clientId"), clientId}, {QStringLiteral("reason"), reason}}))
-                   .ok();
+    ok = ok && events.record(ClientEvents::paused(organizationId, clientId, reason, m_clock)).ok();
     if (ok && tx.commit().ok())
         events.publishRecorded();
     else
@@ -435,7 +433,7 @@ void SessionRegistry::pause(const QString &organizationId, const QString &client
         s.organizationId = organizationId;
         if (s.state == SessionState::Ready || s.state == SessionState::Disconnected || s.state == SessionState::Authenticating)
             s.state = SessionState::Paused;
-        s.stateSince = QDateTime::currentMSecsSinceEpoch();
+        s.stateSince = m_clock.nowMs();
         s.lastError = reason;
         copy = s;
     }
@@ -461,7 +459,7 @@ void SessionRegistry::resume(const QString &organizationId, const QString &clien
             snap.clientId = clientId;
             snap.organizationId = organizationId.isEmpty() ? m_organizations.value(clientId) : organizationId;
             snap.state = s->state();
-            snap.stateSince = QDateTime::currentMSecsSinceEpoch();
+            snap.stateSince = m_clock.nowMs();
             snap.lastError = s->lastError();
             copy = snap;
         }
@@ -492,18 +490,19 @@ void SessionRegistry::failInterruptedSends()
     Transaction tx(m_database);
     if (!tx.begin())
         return;
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 now = m_clock.nowMs();
     Result<QList<MessageRecord>> failed = messages.failInterrupted(now);
     if (!failed)
         return;
     for (const MessageRecord &m : failed.value()) {
         spdlog::warn("message {} was being sent when WaDesk stopped: failed as interrupted (not resent)", m.id.toStdString());
-        events.record(Event::make(QStringLiteral("message.failed"), m.organizationId,
-                                  {{QStringLiteral("messageId"), m.id},
-                                   {QStringLiteral("clientId"), m.clientId},
-                                   {QStringLiteral("to"), m.contactPhone},
-                                   {QStringLiteral("reason"), QStringLiteral("interrupted")},
-                                   {QStringLiteral("timestamp"), Json::isoTime(now)}}));
+        MessageEventData failure;
+        failure.messageId = m.id;
+        failure.clientId = m.clientId;
+        failure.counterpart = m.contactPhone;
+        failure.reason = QStringLiteral("interrupted");
+        failure.at = now;
+        events.record(MessageEvents::failed(m.organizationId, failure, m_clock));
     }
     if (tx.commit())
         events.publishRecorded();
@@ -536,7 +535,7 @@ void SessionRegistry::requestStart(const QString &organizationId, const QString 
             s.clientId = clientId;
             s.organizationId = organizationId;
             s.state = SessionState::Initializing;
-            s.stateSince = QDateTime::currentMSecsSinceEpoch();
+            s.stateSince = m_clock.nowMs();
             s.waJsVersion = m_waJsVersion;
         }
     }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/common/Clock.h"
 #include "core/sessions/EngineSettings.h"
 #include "core/messaging/MessagingSettings.h"
 #include "core/sessions/SessionControl.h"
@@ -13,6 +14,7 @@
 namespace wadesk {
 
 class Database;
+struct Event;
 class EventBus;
 class InboundProcessor;
 class MessageSender;
@@ -26,7 +28,7 @@ class SessionRegistry final : public QObject, public SessionControl {
     Q_OBJECT
 public:
     SessionRegistry(Database &database, EventBus &events, EngineSettings settings, MessagingSettings messaging = {},
-                    QObject *parent = nullptr);
+                    const Clock &clock = Clock::system(), QObject *parent = nullptr);
     ~SessionRegistry() override;
 
     // The wa-js bundle to inject: <dataDir>/wa-js/wppconnect-wa.js when present, else the embedded one.
@@ -77,6 +79,7 @@ private:
 
     Database &m_database;
     EventBus &m_events;
+    const Clock &m_clock;
     EngineSettings m_settings;
     QString m_waJsSource;
     QString m_waJsVersion;
@@ -91,7 +94,7 @@ private:
     };
     void reloadSettings(const QString &clientId);
     // Records a client.* event durably (with its webhook deliveries) and publishes it.
-    void recordEvent(const QString &type, const QString &organizationId, const QJsonObject &data);
+    void recordEvent(const Event &event);
     MessagingSettings m_messaging;
     std::unique_ptr<InboundProcessor> m_inbound;
     std::map<QString, Runtime> m_sessions;

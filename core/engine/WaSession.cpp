@@ -225,7 +225,7 @@ void WaSession::setQr(const QString &text)
     } else {
         ++m_qrCount;
         m_qrIdle = false;
-        m_qrExpiresAt = QDateTime::currentMSecsSinceEpoch() + (m_qrCount == 1 ? kFirstQrLifetimeMs : kNextQrLifetimeMs);
+        m_qrExpiresAt = m_config.clock->nowMs() + (m_qrCount == 1 ? kFirstQrLifetimeMs : kNextQrLifetimeMs);
     }
     emit qrChanged(m_qrText, m_qrExpiresAt);
 }

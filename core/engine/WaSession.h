@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/common/Clock.h"
 #include "core/sessions/EngineSettings.h"
 #include "core/sessions/BrowserIdentity.h"
 #include "core/sessions/SessionState.h"
@@ -37,6 +38,7 @@ public:
         QString clientName;
         BrowserIdentity identity;
         QString waJsSource;       // the bundle to inject; empty when injection is off
+        const Clock *clock = &Clock::system(); // when a QR code expires
     };
     using Callback = std::function<void(bool ok, const QJsonValue &result, const QString &error)>;
 

@@ -35,8 +35,9 @@ void syncDirectoryOf(const QString &path)
 }
 } // namespace
 
-BackupArchiveWriter::BackupArchiveWriter(QString finalPath)
+BackupArchiveWriter::BackupArchiveWriter(QString finalPath, const Clock &clock)
     : m_finalPath(std::move(finalPath))
+    , m_createdAtSecs(clock.nowMs() / 1000)
 {
 }
 
@@ -97,7 +98,7 @@ Status BackupArchiveWriter::writeHeader(const QString &entryPath, qint64 size)
     archive_entry_set_size(entry, size);
     archive_entry_set_filetype(entry, AE_IFREG);
     archive_entry_set_perm(entry, 0600);
-    archive_entry_set_mtime(entry, QDateTime::currentSecsSinceEpoch(), 0);
+    archive_entry_set_mtime(entry, m_createdAtSecs, 0);
     const int rc = archive_write_header(m_archive, entry);
     archive_entry_free(entry);
     if (rc != ARCHIVE_OK)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/common/Clock.h"
 #include "core/common/DomainError.h"
 #include "core/maintenance/BackupManifest.h"
 
@@ -20,7 +21,7 @@ namespace wadesk {
 // behind, and the .part is removed on failure.
 class BackupArchiveWriter {
 public:
-    explicit BackupArchiveWriter(QString finalPath);
+    explicit BackupArchiveWriter(QString finalPath, const Clock &clock = Clock::system());
     ~BackupArchiveWriter();
     BackupArchiveWriter(const BackupArchiveWriter &) = delete;
     BackupArchiveWriter &operator=(const BackupArchiveWriter &) = delete;
@@ -44,6 +45,7 @@ private:
     void abandon();
 
     QString m_finalPath;
+    qint64 m_createdAtSecs; // every entry's mtime: the time of the backup
     struct archive *m_archive = nullptr;
     int m_fd = -1;
     bool m_committed = false;

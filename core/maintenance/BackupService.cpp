@@ -42,16 +42,16 @@ Result<QStringList> mediaFiles(const QString &dataDir)
 
 } // namespace
 
-Result<BackupService::Outcome> BackupService::run(const Options &options)
+Result<BackupService::Outcome> BackupService::run(const Options &options, const Clock &clock)
 {
     Outcome outcome;
     outcome.archivePath = options.archivePath;
     BackupManifest &manifest = outcome.manifest;
     manifest.wadeskVersion = QLatin1String(kVersion);
-    manifest.createdAt = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+    manifest.createdAt = clock.nowUtc().toString(Qt::ISODateWithMs);
     manifest.dialect = options.database.dialectName();
 
-    BackupArchiveWriter writer(options.archivePath);
+    BackupArchiveWriter writer(options.archivePath, clock);
     if (Status s = writer.open(); !s)
         return s.error();
 

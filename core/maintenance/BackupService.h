@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/common/Clock.h"
 #include "core/common/DomainError.h"
 #include "core/db/DatabaseUrl.h"
 #include "core/maintenance/BackupManifest.h"
@@ -33,7 +34,7 @@ public:
         QString pgDumpCommand; // PostgreSQL: what the user runs to back up the database itself
     };
 
-    static Result<Outcome> run(const Options &options);
+    static Result<Outcome> run(const Options &options, const Clock &clock = Clock::system());
 };
 
 } // namespace wadesk

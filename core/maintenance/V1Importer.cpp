@@ -94,7 +94,7 @@ QString V1Importer::generatePassword()
     return out;
 }
 
-Result<V1Importer::Outcome> V1Importer::run(const Options &options)
+Result<V1Importer::Outcome> V1Importer::run(const Options &options, const Clock &clock)
 {
     QByteArray contents;
     Result<QList<V1Client>> parsed = V1Export::readFile(options.file, &contents);
@@ -160,13 +160,13 @@ Result<V1Importer::Outcome> V1Importer::run(const Options &options)
 
     outcome.adminPassword = generatePassword();
     const QString passwordHash = PasswordHasher(options.passwordCost).hash(outcome.adminPassword);
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 now = clock.nowMs();
     outcome.importedAt = UtcTime::fromMSecs(now).toString(Qt::ISODateWithMs);
 
     auto importClients = [&](const AccountService::Registration &registration) -> Status {
         SqlRunner sql(database);
         ClientRepository repository(sql);
-        AuditLog audit(sql);
+        AuditLog audit(sql, clock);
         AuthContext actor;
         actor.userId = registration.admin.id;
         actor.organizationId = registration.organization.id;
@@ -202,7 +202,7 @@ Result<V1Importer::Outcome> V1Importer::run(const Options &options)
                                             registration.organization.id, record));
             !s)
             return s;
-        SettingsRepository settings(database);
+        SettingsRepository settings(database, clock);
         Result<bool> recorded = settings.insertIfAbsent(SettingsRepository::kInstallation, marker,
                                                         QString::fromUtf8(QJsonDocument(record).toJson(QJsonDocument::Compact)));
         if (!recorded)
@@ -215,7 +215,7 @@ Result<V1Importer::Outcome> V1Importer::run(const Options &options)
 
     // The token a registration issues is not used here: any key signs it (as in the first run).
     const JwtCodec throwaway(AesGcm::randomBytes(32), 60);
-    AccountService accounts(database, throwaway);
+    AccountService accounts(database, throwaway, clock);
     Result<AccountService::Registration> registration = accounts.registerOrganization(
         AccountService::RegisterInput{options.adminEmail, QStringLiteral("Admin"), options.organizationName, passwordHash,
                                       QStringLiteral("import-v1")},

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/auth/PasswordHasher.h"
+#include "core/common/Clock.h"
 #include "core/common/DomainError.h"
 #include "core/db/DatabaseUrl.h"
 
@@ -39,7 +40,7 @@ public:
         QString importedAt;       // ISO-8601; for an earlier import, when it happened
     };
 
-    static Result<Outcome> run(const Options &options);
+    static Result<Outcome> run(const Options &options, const Clock &clock = Clock::system());
     // The settings key that records an import of this file (SHA-256, hex) under this name.
     static QString markerKey(const QString &fileSha256, const QString &organizationName);
     // 20 characters from [A-Za-z0-9] (~119 bits), drawn without modulo bias.

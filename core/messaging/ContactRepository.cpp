@@ -63,7 +63,7 @@ Result<ContactRecord> ContactRepository::upsert(const QString &organizationId, c
     Result<std::optional<ContactRecord>> existing = findByPhone(organizationId, phoneNumber);
     if (!existing)
         return existing.error();
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 now = m_clock.nowMs();
     if (existing.value()) {
         ContactRecord c = *existing.value();
         const bool fill = (!waId.isEmpty() && c.waId != waId) || (!name.isEmpty() && c.name.isEmpty());

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/common/Clock.h"
 #include "core/common/DomainError.h"
 
 #include <QList>
@@ -36,7 +37,7 @@ struct ContactQuery {
 // The organization's contacts, one per phone number.
 class ContactRepository {
 public:
-    explicit ContactRepository(SqlRunner &sql) : m_sql(sql) {}
+    explicit ContactRepository(SqlRunner &sql, const Clock &clock = Clock::system()) : m_sql(sql), m_clock(clock) {}
 
     // Finds the contact with this number or creates it; fills wa id and name when known.
     Result<ContactRecord> upsert(const QString &organizationId, const QString &phoneNumber, const QString &waId = QString(),
@@ -51,6 +52,7 @@ public:
 
 private:
     SqlRunner &m_sql;
+    const Clock &m_clock;
 };
 
 } // namespace wadesk

@@ -11,7 +11,7 @@ namespace wadesk {
 Result<ContactService::Page> ContactService::list(const AuthContext &ctx, const ContactQuery &query)
 {
     SqlRunner sql(m_database);
-    ContactRepository contacts(sql);
+    ContactRepository contacts(sql, m_clock);
     Result<QList<ContactRecord>> rows = contacts.list(ctx.organizationId, query);
     if (!rows)
         return rows.error();
@@ -24,7 +24,7 @@ Result<ContactService::Page> ContactService::list(const AuthContext &ctx, const 
 Result<ContactRecord> ContactService::get(const AuthContext &ctx, const QString &contactId)
 {
     SqlRunner sql(m_database);
-    ContactRepository contacts(sql);
+    ContactRepository contacts(sql, m_clock);
     Result<std::optional<ContactRecord>> found = contacts.find(ctx.organizationId, contactId);
     if (!found)
         return found.error();
@@ -39,7 +39,7 @@ Result<ContactRecord> ContactService::update(const AuthContext &ctx, const QStri
     if (!found)
         return found;
     ContactRecord c = found.value();
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 now = m_clock.nowMs();
     QJsonObject details;
     if (change.name) {
         if (change.name->size() > 100)
@@ -69,8 +69,8 @@ Result<ContactRecord> ContactService::update(const AuthContext &ctx, const QStri
     }
     c.updatedAt = now;
     SqlRunner sql(m_database);
-    ContactRepository contacts(sql);
-    AuditLog audit(sql);
+    ContactRepository contacts(sql, m_clock);
+    AuditLog audit(sql, m_clock);
     Transaction tx(m_database);
     if (Status s = tx.begin(); !s)
         return s.error();

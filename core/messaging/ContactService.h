@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/access/AuthContext.h"
+#include "core/common/Clock.h"
 #include "core/common/DomainError.h"
 #include "core/messaging/ContactRepository.h"
 
@@ -13,7 +14,7 @@ class Database;
 // The organization's contacts: search, tags, and the opt-out flag operators may set by hand.
 class ContactService {
 public:
-    explicit ContactService(Database &database) : m_database(database) {}
+    explicit ContactService(Database &database, const Clock &clock = Clock::system()) : m_database(database), m_clock(clock) {}
 
     struct Page {
         QList<ContactRecord> contacts;
@@ -30,6 +31,7 @@ public:
 
 private:
     Database &m_database;
+    const Clock &m_clock;
 };
 
 } // namespace wadesk

@@ -1,7 +1,8 @@
 #include "core/messaging/InboundProcessor.h"
 
 #include "core/audit/AuditLog.h"
-#include "core/webhooks/EventLog.h"
+#include "core/events/EventLog.h"
+#include "core/events/EventPayloads.h"
 #include "core/common/Ids.h"
 #include "core/common/Json.h"
 #include "core/db/SqlRunner.h"
@@ -32,10 +33,11 @@ QString phoneOfChat(const QString &wid)
 }
 } // namespace
 
-InboundProcessor::InboundProcessor(Database &database, EventBus *events, MessagingSettings settings)
+InboundProcessor::InboundProcessor(Database &database, EventBus *events, MessagingSettings settings, const Clock &clock)
     : m_database(database)
     , m_events(events)
     , m_settings(std::move(settings))
+    , m_clock(clock)
 {
 }
 
@@ -68,12 +70,12 @@ void InboundProcessor::onMessage(const QString &organizationId, const QString &c
     if (fromMe && sender && sender->inFlightChat() == chat && sender->inFlightBody() == body)
         return; // the echo of the send in flight: the sender records it with its id
 
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 now = m_clock.nowMs();
     const qint64 t = message.value(QStringLiteral("t")).toDouble() > 0 ? qint64(message.value(QStringLiteral("t")).toDouble()) * 1000 : now;
     SqlRunner sql(m_database);
-    ContactRepository contacts(sql);
+    ContactRepository contacts(sql, m_clock);
     MessageRepository messages(sql);
-    AuditLog audit(sql);
+    AuditLog audit(sql, m_clock);
     EventLog events(sql, m_events);
 
     if (fromMe) {
@@ -121,12 +123,13 @@ void InboundProcessor::onMessage(const QString &organizationId, const QString &c
             if (!audit.append(entry))
                 return;
         }
-        const QJsonObject data{{QStringLiteral("messageId"), m.id},
-                               {QStringLiteral("clientId"), clientId},
-                               {QStringLiteral("from"), phone},
-                               {QStringLiteral("body"), body},
-                               {QStringLiteral("timestamp"), Json::isoTime(t)}};
-        if (!events.record(Event::make(QStringLiteral("message.received"), organizationId, data)))
+        MessageEventData received;
+        received.messageId = m.id;
+        received.clientId = clientId;
+        received.counterpart = phone;
+        received.body = body;
+        received.at = t;
+        if (!events.record(MessageEvents::received(organizationId, received, m_clock)))
             return;
     }
     if (tx.commit())
@@ -138,7 +141,7 @@ void InboundProcessor::onAck(const QString &organizationId, const QString &clien
     const int level = ack.value(QStringLiteral("ack")).toInt();
     if (level != -1 && level < 2)
         return; // 0 pending, 1 sent: nothing beyond what the send itself recorded
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 now = m_clock.nowMs();
     SqlRunner sql(m_database);
     MessageRepository messages(sql);
     EventLog events(sql, m_events);
@@ -152,16 +155,21 @@ void InboundProcessor::onAck(const QString &organizationId, const QString &clien
         if (!moved.value())
             continue;
         const MessageRecord &m = *moved.value();
-        const QString type = m.status == QLatin1String("failed") ? QStringLiteral("message.failed")
-            : m.status == QLatin1String("read")                  ? QStringLiteral("message.read")
-                                                                 : QStringLiteral("message.delivered");
-        QJsonObject data{{QStringLiteral("messageId"), m.id},
-                         {QStringLiteral("clientId"), clientId},
-                         {QStringLiteral("to"), m.contactPhone},
-                         {QStringLiteral("timestamp"), Json::isoTime(now)}};
-        if (m.status == QLatin1String("failed"))
-            data.insert(QStringLiteral("reason"), QStringLiteral("WhatsApp reported the message as failed"));
-        if (!events.record(Event::make(type, organizationId, data)))
+        MessageEventData outcome;
+        outcome.messageId = m.id;
+        outcome.clientId = clientId;
+        outcome.counterpart = m.contactPhone;
+        outcome.at = now;
+        Event event;
+        if (m.status == QLatin1String("failed")) {
+            outcome.reason = QStringLiteral("WhatsApp reported the message as failed");
+            event = MessageEvents::failed(organizationId, outcome, m_clock);
+        } else if (m.status == QLatin1String("read")) {
+            event = MessageEvents::read(organizationId, outcome, m_clock);
+        } else {
+            event = MessageEvents::delivered(organizationId, outcome, m_clock);
+        }
+        if (!events.record(event))
             return;
     }
     if (tx.commit())

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/common/Clock.h"
 #include "core/messaging/MessagingSettings.h"
 
 #include <QJsonObject>
@@ -17,7 +18,7 @@ class MessageSender;
 // messages to delivered / read / failed. Each change and its event commit together.
 class InboundProcessor {
 public:
-    InboundProcessor(Database &database, EventBus *events, MessagingSettings settings);
+    InboundProcessor(Database &database, EventBus *events, MessagingSettings settings, const Clock &clock = Clock::system());
 
     // `sender` (may be null) tells which send is in flight, so its echo is not stored twice.
     void onMessage(const QString &organizationId, const QString &clientId, const QJsonObject &message, const MessageSender *sender);
@@ -30,6 +31,7 @@ private:
     Database &m_database;
     EventBus *m_events;
     MessagingSettings m_settings;
+    const Clock &m_clock;
 };
 
 } // namespace wadesk

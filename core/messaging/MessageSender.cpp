@@ -1,6 +1,7 @@
 #include "core/messaging/MessageSender.h"
 
-#include "core/webhooks/EventLog.h"
+#include "core/events/EventLog.h"
+#include "core/events/EventPayloads.h"
 #include "core/common/Json.h"
 #include "core/db/SqlRunner.h"
 #include "core/messaging/ContactRepository.h"
@@ -14,7 +15,7 @@
 namespace wadesk {
 
 MessageSender::MessageSender(Database &database, EventBus *events, QString organizationId, QString clientId,
-                             MessageTransport &transport, MessagingSettings settings, Clock clock, QObject *parent)
+                             MessageTransport &transport, MessagingSettings settings, const Clock &clock, QObject *parent)
     : QObject(parent)
     , m_database(database)
     , m_events(events)
@@ -25,7 +26,7 @@ MessageSender::MessageSender(Database &database, EventBus *events, QString organ
     , m_tiers(m_settings.defaultTiers)
     , m_pacing(m_settings.pacing)
     , m_health(m_settings.healthWindow, m_settings.healthMaxFailures)
-    , m_clock(clock ? std::move(clock) : Clock([]() { return QDateTime::currentMSecsSinceEpoch(); }))
+    , m_clock(clock)
 {
     m_timer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, &MessageSender::next);
@@ -63,7 +64,7 @@ void MessageSender::recheck()
 
 void MessageSender::scheduleAt(qint64 when)
 {
-    const qint64 wait = std::max<qint64>(0, when - m_clock());
+    const qint64 wait = std::max<qint64>(0, when - m_clock.nowMs());
     m_timer.start(int(std::min<qint64>(wait, 60 * 60 * 1000)));
 }
 
@@ -71,7 +72,7 @@ void MessageSender::next()
 {
     if (m_busy || m_paused || !m_transport.isReady())
         return;
-    const qint64 now = m_clock();
+    const qint64 now = m_clock.nowMs();
     if (now < m_notBefore) {
         scheduleAt(m_notBefore);
         return;
@@ -164,7 +165,7 @@ void MessageSender::sendClaimed(const MessageRecord &message)
 
 void MessageSender::finish(const QString &messageId, const QString &waId, const QString &error, bool attempted)
 {
-    const qint64 now = m_clock();
+    const qint64 now = m_clock.nowMs();
     m_inFlightChat.clear();
     m_inFlightBody.clear();
     SqlRunner sql(m_database);
@@ -177,14 +178,13 @@ void MessageSender::finish(const QString &messageId, const QString &waId, const 
     if (stored)
         stored = (ok ? messages.markSent(messageId, waId, now) : messages.markFailed(messageId, error, now)).ok();
     if (stored && record && record.value()) {
-        const MessageRecord &m = *record.value();
-        QJsonObject data{{QStringLiteral("messageId"), messageId},
-                         {QStringLiteral("clientId"), m_clientId},
-                         {QStringLiteral("to"), m.contactPhone},
-                         {QStringLiteral("timestamp"), Json::isoTime(now)}};
-        if (!ok)
-            data.insert(QStringLiteral("reason"), error);
-        stored = events.record(Event::make(ok ? QStringLiteral("message.sent") : QStringLiteral("message.failed"), m_organizationId, data)).ok();
+        MessageEventData outcome;
+        outcome.messageId = messageId;
+        outcome.clientId = m_clientId;
+        outcome.counterpart = record.value()->contactPhone;
+        outcome.reason = error;
+        outcome.at = now;
+        stored = events.record(ok ? MessageEvents::sent(m_organizationId, outcome, m_clock) : MessageEvents::failed(m_organizationId, outcome, m_clock)).ok();
     }
     if (stored)
         stored = tx.commit().ok();

@@ -1,12 +1,12 @@
 #pragma once
 
+#include "core/common/Clock.h"
 #include "core/messaging/MessagingSettings.h"
 #include "core/safety/HealthMonitor.h"
 #include "core/safety/Pacing.h"
 
 #include <QObject>
 #include <QTimer>
-#include <functional>
 
 namespace wadesk {
 
@@ -22,10 +22,8 @@ struct MessageRecord;
 class MessageSender final : public QObject {
     Q_OBJECT
 public:
-    using Clock = std::function<qint64()>;
-
     MessageSender(Database &database, EventBus *events, QString organizationId, QString clientId, MessageTransport &transport,
-                  MessagingSettings settings, Clock clock = {}, QObject *parent = nullptr);
+                  MessagingSettings settings, const Clock &clock = Clock::system(), QObject *parent = nullptr);
 
     // New tiers take effect at once, also for a send already waiting for the old ones.
     void setTiers(const RateTiers &tiers);
@@ -64,7 +62,7 @@ private:
     RateTiers m_tiers;
     Pacing m_pacing;
     HealthMonitor m_health;
-    Clock m_clock;
+    const Clock &m_clock;
     QTimer m_timer;
     qint64 m_notBefore = 0;
     bool m_busy = false;

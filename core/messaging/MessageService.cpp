@@ -18,11 +18,13 @@
 
 namespace wadesk {
 
-MessageService::MessageService(Database &database, ClientService &clients, SessionControl *sessions, MessagingSettings settings)
+MessageService::MessageService(Database &database, ClientService &clients, SessionControl *sessions, MessagingSettings settings,
+                               const Clock &clock)
     : m_database(database)
     , m_clients(clients)
     , m_sessions(sessions)
     , m_settings(std::move(settings))
+    , m_clock(clock)
 {
 }
 
@@ -202,9 +204,9 @@ bool MessageService::storeGroup(std::vector<Item> &items, const std::vector<size
 {
     SqlRunner sql(m_database);
     MessageRepository messages(sql);
-    ContactRepository contacts(sql);
-    AuditLog audit(sql);
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    ContactRepository contacts(sql, m_clock);
+    AuditLog audit(sql, m_clock);
+    const qint64 now = m_clock.nowMs();
     QHash<QString, int> acceptedNow; // per client, in this transaction
     std::vector<size_t> accepted;
     auto failOne = [&](const DomainError &e) {
@@ -434,7 +436,7 @@ Result<QJsonObject> MessageService::rateLimits(const AuthContext &ctx, const QSt
     Result<ClientRecord> client = m_clients.get(ctx, clientId);
     if (!client)
         return client.error();
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 now = m_clock.nowMs();
     const RateTiers tiers = tiersOf(client.value(), m_settings.defaultTiers);
     SqlRunner sql(m_database);
     MessageRepository messages(sql);

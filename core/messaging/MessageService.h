@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/access/AuthContext.h"
+#include "core/common/Clock.h"
 #include "core/common/DomainError.h"
 #include "core/messaging/MessageRepository.h"
 #include "core/messaging/MessagingSettings.h"
@@ -27,7 +28,8 @@ struct ClientRecord;
 // it from there.
 class MessageService {
 public:
-    MessageService(Database &database, ClientService &clients, SessionControl *sessions, MessagingSettings settings);
+    MessageService(Database &database, ClientService &clients, SessionControl *sessions, MessagingSettings settings,
+                   const Clock &clock = Clock::system());
 
     ~MessageService();
 
@@ -85,6 +87,7 @@ private:
     ClientService &m_clients;
     SessionControl *m_sessions;
     MessagingSettings m_settings;
+    const Clock &m_clock;
 
     struct Budget {
         int perDay = 0;

@@ -38,10 +38,10 @@ QString RetentionReport::summary() const
     return line;
 }
 
-RetentionPruner::RetentionPruner(Database &database, RetentionSettings settings, Clock clock)
+RetentionPruner::RetentionPruner(Database &database, RetentionSettings settings, const Clock &clock)
     : m_database(database)
     , m_settings(settings)
-    , m_clock(clock ? std::move(clock) : Clock([]() { return QDateTime::currentMSecsSinceEpoch(); }))
+    , m_clock(clock)
 {
     m_settings.batchRows = std::max(1, m_settings.batchRows);
 }
@@ -74,7 +74,7 @@ RetentionReport RetentionPruner::run(const StopRequested &stopRequested)
     QElapsedTimer clock;
     clock.start();
     SqlRunner sql(m_database);
-    const qint64 now = m_clock();
+    const qint64 now = m_clock.nowMs();
 
     bool locked = false;
     if (m_database.isPostgres()) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/common/Clock.h"
 #include "core/common/DomainError.h"
 #include "core/retention/RetentionSettings.h"
 
@@ -43,13 +44,12 @@ struct RetentionReport {
 // advisory lock, and is skipped otherwise (on SQLite one process owns the data directory).
 class RetentionPruner {
 public:
-    using Clock = std::function<qint64()>;
     using StopRequested = std::function<bool()>;
 
     // The same for every instance, and unlike the migrations' key (pg_try_advisory_lock).
     static constexpr qint64 kAdvisoryLockKey = 7301205521;
 
-    RetentionPruner(Database &database, RetentionSettings settings, Clock clock = {});
+    RetentionPruner(Database &database, RetentionSettings settings, const Clock &clock = Clock::system());
 
     // One run on the calling thread (and its connection). `stopRequested` is asked before every
     // batch: when it says yes, the run ends at once, having committed whole batches only.
@@ -73,7 +73,7 @@ private:
 
     Database &m_database;
     RetentionSettings m_settings;
-    Clock m_clock;
+    const Clock &m_clock;
     StopRequested m_stopRequested;
     RetentionReport m_report;
 };

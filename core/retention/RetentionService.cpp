@@ -10,10 +10,10 @@
 
 namespace wadesk {
 
-RetentionWorker::RetentionWorker(Database &database, RetentionSettings settings, RetentionPruner::Clock clock)
+RetentionWorker::RetentionWorker(Database &database, RetentionSettings settings, const Clock &clock)
     : m_database(database)
     , m_settings(settings)
-    , m_pruner(database, settings, std::move(clock))
+    , m_pruner(database, settings, clock)
 {
 }
 
@@ -48,10 +48,10 @@ void RetentionWorker::stop()
     m_database.closeThreadConnection();
 }
 
-RetentionService::RetentionService(Database &database, RetentionSettings settings, RetentionPruner::Clock clock)
+RetentionService::RetentionService(Database &database, RetentionSettings settings, const Clock &clock)
 {
     m_thread.setObjectName(QStringLiteral("retention"));
-    m_worker = new RetentionWorker(database, settings, std::move(clock));
+    m_worker = new RetentionWorker(database, settings, clock);
     m_worker->moveToThread(&m_thread);
     QObject::connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
 }

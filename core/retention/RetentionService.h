@@ -18,7 +18,7 @@ class Database;
 class RetentionWorker final : public QObject {
     Q_OBJECT
 public:
-    RetentionWorker(Database &database, RetentionSettings settings, RetentionPruner::Clock clock = {});
+    RetentionWorker(Database &database, RetentionSettings settings, const Clock &clock = Clock::system());
 
     // Set from any thread; the run in progress sees it before its next batch.
     void requestStop() { m_stopRequested.store(true); }
@@ -39,7 +39,7 @@ private:
 // Owns the worker's thread.
 class RetentionService {
 public:
-    RetentionService(Database &database, RetentionSettings settings, RetentionPruner::Clock clock = {});
+    RetentionService(Database &database, RetentionSettings settings, const Clock &clock = Clock::system());
     ~RetentionService();
     RetentionService(const RetentionService &) = delete;
     RetentionService &operator=(const RetentionService &) = delete;

@@ -21,20 +21,21 @@ ServiceGraph::ServiceGraph(const SharedServices &shared, const ServiceSettings &
     Q_ASSERT(shared.database);
     Database &db = *shared.database;
     const AuthSettings &auth = settings.auth;
+    const Clock &clock = shared.clock ? *shared.clock : Clock::system();
     m_hasher = std::make_unique<PasswordHasher>(auth.passwordCost);
     m_jwt = std::make_unique<JwtCodec>(shared.jwtKey, auth.jwtLifetimeSeconds);
-    m_authenticator = std::make_unique<Authenticator>(db, *m_jwt, auth.authCacheMs);
-    m_accounts = std::make_unique<AccountService>(db, *m_jwt);
-    m_team = std::make_unique<TeamService>(db, *m_authenticator);
-    m_apiKeys = std::make_unique<ApiKeyService>(db, *m_authenticator);
-    m_clients = std::make_unique<ClientService>(db);
+    m_authenticator = std::make_unique<Authenticator>(db, *m_jwt, auth.authCacheMs, clock);
+    m_accounts = std::make_unique<AccountService>(db, *m_jwt, clock);
+    m_team = std::make_unique<TeamService>(db, *m_authenticator, clock);
+    m_apiKeys = std::make_unique<ApiKeyService>(db, *m_authenticator, clock);
+    m_clients = std::make_unique<ClientService>(db, clock);
     m_clientActions = std::make_unique<ClientActionService>(db, *m_clients, shared.sessions);
-    m_messages = std::make_unique<MessageService>(db, *m_clients, shared.sessions, settings.messaging);
-    m_contacts = std::make_unique<ContactService>(db);
+    m_messages = std::make_unique<MessageService>(db, *m_clients, shared.sessions, settings.messaging, clock);
+    m_contacts = std::make_unique<ContactService>(db, clock);
     if (shared.cipher)
         m_webhooks = std::make_unique<WebhookService>(db, *shared.cipher, shared.events,
                                                       settings.webhooks.delivery.allowPrivateTargets,
-                                                      settings.webhooks.operatorOrganization);
+                                                      settings.webhooks.operatorOrganization, clock);
 }
 
 ServiceGraph::~ServiceGraph()

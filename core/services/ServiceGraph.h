@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/common/Clock.h"
 #include "core/services/ServiceSettings.h"
 
 #include <QByteArray>
@@ -30,6 +31,7 @@ struct SharedServices {
     const AesGcm *cipher = nullptr;      // seals webhook secrets; without it there is no WebhookService
     EventBus *events = nullptr;
     SessionControl *sessions = nullptr;  // the engine; null where sessions do not run (some tests)
+    const Clock *clock = &Clock::system(); // business time for every service (tests: a ManualClock)
 };
 
 // The core services of one thread, built in one place (the API thread's and the desktop's are two

@@ -54,6 +54,7 @@ BrowserIdentity BrowserIdentity::generate(const QString &chromiumVersion, const 
     id.screenHeight = screen.second;
     id.hardwareConcurrency = kCores[rng.bounded(int(std::size(kCores)))];
     id.deviceMemory = kMemory[rng.bounded(int(std::size(kMemory)))];
+    // The machine's time zone (what the page would see), not a business time: no Clock here.
     id.timezoneOffsetMinutes = -QDateTime::currentDateTime().offsetFromUtc() / 60;
     return id;
 }

@@ -9,8 +9,9 @@
 
 namespace wadesk {
 
-ClientService::ClientService(Database &database)
+ClientService::ClientService(Database &database, const Clock &clock)
     : m_database(database)
+    , m_clock(clock)
 {
 }
 
@@ -30,7 +31,7 @@ Result<ClientRecord> ClientService::create(const AuthContext &actor, const QStri
             return e164.error();
         client.phoneNumber = e164.value();
     }
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 now = m_clock.nowMs();
     client.id = Ids::make("client");
     client.organizationId = actor.organizationId;
     client.name = name;
@@ -39,7 +40,7 @@ Result<ClientRecord> ClientService::create(const AuthContext &actor, const QStri
 
     SqlRunner sql(m_database);
     ClientRepository clients(sql);
-    AuditLog audit(sql);
+    AuditLog audit(sql, m_clock);
     Transaction tx(m_database);
     if (Status s = tx.begin(); !s)
         return s.error();
@@ -92,7 +93,7 @@ Status ClientService::remove(const AuthContext &actor, const QString &clientId)
         return client.error();
     SqlRunner sql(m_database);
     ClientRepository clients(sql);
-    AuditLog audit(sql);
+    AuditLog audit(sql, m_clock);
     Transaction tx(m_database);
     if (Status s = tx.begin(); !s)
         return s;
@@ -117,7 +118,7 @@ Result<ClientRecord> ClientService::update(const AuthContext &actor, const QStri
     QJsonObject details;
     SqlRunner sql(m_database);
     ClientRepository clients(sql);
-    AuditLog audit(sql);
+    AuditLog audit(sql, m_clock);
     Transaction tx(m_database);
     if (Status s = tx.begin(); !s)
         return s.error();
@@ -125,7 +126,7 @@ Result<ClientRecord> ClientService::update(const AuthContext &actor, const QStri
         if (change.name->isEmpty() || change.name->size() > 100)
             return DomainError::validation(QStringLiteral("name"), QStringLiteral("name must be 1 to 100 characters"));
         Result<int> r = sql.change(QStringLiteral("UPDATE clients SET name = ?, updated_at = ? WHERE organization_id = ? AND id = ?"),
-                                   {*change.name, QDateTime::currentMSecsSinceEpoch(), actor.organizationId, clientId}, "clients.rename");
+                                   {*change.name, m_clock.nowMs(), actor.organizationId, clientId}, "clients.rename");
         if (!r)
             return r.error();
         c.name = *change.name;

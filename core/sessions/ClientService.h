@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/access/AuthContext.h"
+#include "core/common/Clock.h"
 #include "core/common/DomainError.h"
 #include "core/sessions/ClientRepository.h"
 
@@ -14,7 +15,7 @@ class Database;
 // and viewers only those assigned to them (others read as not found).
 class ClientService {
 public:
-    explicit ClientService(Database &database);
+    explicit ClientService(Database &database, const Clock &clock = Clock::system());
 
     Result<ClientRecord> create(const AuthContext &actor, const QString &name, const QString &phoneNumber);
     struct Page {
@@ -34,6 +35,7 @@ public:
 
 private:
     Database &m_database;
+    const Clock &m_clock;
 };
 
 } // namespace wadesk

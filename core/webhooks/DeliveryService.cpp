@@ -4,11 +4,11 @@
 
 namespace wadesk {
 
-DeliveryService::DeliveryService(Database &database, const AesGcm &cipher, DeliverySettings settings)
+DeliveryService::DeliveryService(Database &database, const AesGcm &cipher, DeliverySettings settings, const Clock &clock)
     : m_database(database)
 {
     m_thread.setObjectName(QStringLiteral("webhooks"));
-    m_worker = new DeliveryWorker(database, cipher, settings);
+    m_worker = new DeliveryWorker(database, cipher, settings, clock);
     m_worker->moveToThread(&m_thread);
     QObject::connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
 }

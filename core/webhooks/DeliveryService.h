@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/common/Clock.h"
 #include "core/webhooks/WebhookSettings.h"
 
 #include <QThread>
@@ -13,7 +14,7 @@ class DeliveryWorker;
 // Runs the webhook DeliveryWorker on a thread of its own and owns that thread.
 class DeliveryService {
 public:
-    DeliveryService(Database &database, const AesGcm &cipher, DeliverySettings settings);
+    DeliveryService(Database &database, const AesGcm &cipher, DeliverySettings settings, const Clock &clock = Clock::system());
     ~DeliveryService();
     void start();
     void stop();

@@ -41,11 +41,11 @@ qint64 retryAfterMs(const QNetworkReply *reply, qint64 now)
 }
 } // namespace
 
-DeliveryWorker::DeliveryWorker(Database &database, const AesGcm &cipher, DeliverySettings settings, Clock clock)
+DeliveryWorker::DeliveryWorker(Database &database, const AesGcm &cipher, DeliverySettings settings, const Clock &clock)
     : m_database(database)
     , m_cipher(cipher)
     , m_settings(settings)
-    , m_clock(clock ? std::move(clock) : Clock([]() { return QDateTime::currentMSecsSinceEpoch(); }))
+    , m_clock(clock)
 {
 }
 
@@ -104,7 +104,7 @@ void DeliveryWorker::poll(bool timer)
     if (m_stopping || m_inFlight.size() >= m_settings.maxInFlight)
         return;
     m_lastPoll.start();
-    const qint64 now = m_clock();
+    const qint64 now = m_clock.nowMs();
     SqlRunner sql(m_database);
     WebhookRepository repo(sql);
     // The claims of one poll commit together (the transaction opens with the first claim: most
@@ -186,7 +186,7 @@ QList<DeliveryRecord> DeliveryWorker::claimDue(WebhookRepository &repo, qint64 n
 
 void DeliveryWorker::send(const DeliveryRecord &delivery)
 {
-    const qint64 now = m_clock();
+    const qint64 now = m_clock.nowMs();
     SqlRunner sql(m_database);
     WebhookRepository repo(sql);
     // The webhook and its opened secrets are kept between deliveries and read again when the
@@ -250,7 +250,7 @@ void DeliveryWorker::send(const DeliveryRecord &delivery)
         }
         const Status allowed = TargetPolicy::checkAddresses(url.host(), info.addresses(), self->m_settings.allowPrivateTargets);
         if (!allowed) {
-            const qint64 at = self->m_clock();
+            const qint64 at = self->m_clock.nowMs();
             SqlRunner sql(self->m_database);
             WebhookRepository repo(sql);
             repo.dead(delivery, 0, allowed.error().message, QString(), at);
@@ -260,7 +260,7 @@ void DeliveryWorker::send(const DeliveryRecord &delivery)
         }
         const QByteArray body = delivery.payload.toUtf8();
         const QNetworkRequest request = WebhookRequest::build(webhook, secrets, delivery.eventId, delivery.eventType, body,
-                                                              self->m_clock() / 1000, self->m_settings.timeoutMs);
+                                                              self->m_clock.nowMs() / 1000, self->m_settings.timeoutMs);
         QNetworkReply *reply = self->m_network->post(request, body);
         reply->setParent(self.data());
         QObject::connect(reply, &QNetworkReply::finished, self.data(), [self, reply, delivery, host]() {
@@ -303,7 +303,7 @@ void DeliveryWorker::disableWebhook(WebhookRepository &repo, AuditLog &audit, co
 void DeliveryWorker::finished(QNetworkReply *reply, const DeliveryRecord &delivery, const QString &host)
 {
     reply->deleteLater();
-    const qint64 now = m_clock();
+    const qint64 now = m_clock.nowMs();
     done(delivery, host);
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     const QString excerpt = reply->isOpen() ? QString::fromUtf8(reply->read(kExcerptBytes)) : QString();
@@ -339,7 +339,7 @@ void DeliveryWorker::finished(QNetworkReply *reply, const DeliveryRecord &delive
     if (status == 410) {
         Transaction tx(m_database);
         const bool inTransaction = tx.begin().ok();
-        AuditLog audit(sql);
+        AuditLog audit(sql, m_clock);
         repo.dead(delivery, status, QStringLiteral("the endpoint answered 410 Gone: webhook disabled"), excerpt, now);
         disableWebhook(repo, audit, delivery, QStringLiteral("the endpoint answered 410 Gone"), now);
         if (inTransaction)
@@ -352,10 +352,10 @@ void DeliveryWorker::finished(QNetworkReply *reply, const DeliveryRecord &delive
 
 void DeliveryWorker::failed(const DeliveryRecord &delivery, int status, const QString &error, const QString &excerpt, qint64 retryAfter)
 {
-    const qint64 now = m_clock();
+    const qint64 now = m_clock.nowMs();
     SqlRunner sql(m_database);
     WebhookRepository repo(sql);
-    AuditLog audit(sql);
+    AuditLog audit(sql, m_clock);
     Transaction tx(m_database);
     const bool inTransaction = tx.begin().ok();
     m_healthyWritten.remove(delivery.webhookId);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/common/Clock.h"
 #include "core/webhooks/WebhookRepository.h"
 #include "core/webhooks/WebhookSettings.h"
 
@@ -32,8 +33,7 @@ class WebhookRepository;
 class DeliveryWorker final : public QObject {
     Q_OBJECT
 public:
-    using Clock = std::function<qint64()>;
-    DeliveryWorker(Database &database, const AesGcm &cipher, DeliverySettings settings, Clock clock = {});
+    DeliveryWorker(Database &database, const AesGcm &cipher, DeliverySettings settings, const Clock &clock = Clock::system());
     ~DeliveryWorker() override;
 
     static qint64 backoffMs(int attempts, qint64 maxBackoffMs, double jitter);
@@ -68,7 +68,7 @@ private:
     Database &m_database;
     const AesGcm &m_cipher;
     DeliverySettings m_settings;
-    Clock m_clock;
+    const Clock &m_clock;
     QNetworkAccessManager *m_network = nullptr;
     QTimer *m_timer = nullptr;
     QHash<QString, int> m_perEndpoint; // webhook id -> in flight

@@ -4,7 +4,8 @@
 #include "core/common/Ids.h"
 #include "core/db/SqlRunner.h"
 #include "core/secrets/AesGcm.h"
-#include "core/webhooks/EventLog.h"
+#include "core/events/EventLog.h"
+#include "core/events/EventType.h"
 #include "core/webhooks/TargetPolicy.h"
 #include "core/webhooks/WebhookRequest.h"
 #include "core/webhooks/WebhookSigner.h"
@@ -17,24 +18,14 @@
 
 namespace wadesk {
 
-const QStringList &WebhookService::knownEvents()
-{
-    static const QStringList events = {
-        QStringLiteral("message.sent"),     QStringLiteral("message.delivered"), QStringLiteral("message.read"),
-        QStringLiteral("message.failed"),   QStringLiteral("message.received"),  QStringLiteral("client.qr"),
-        QStringLiteral("client.connected"), QStringLiteral("client.disconnected"), QStringLiteral("client.logged_out"),
-        QStringLiteral("client.paused"),    QStringLiteral("campaign.started"),  QStringLiteral("campaign.completed"),
-        QStringLiteral("system.status"),    QStringLiteral("test")};
-    return events;
-}
-
 WebhookService::WebhookService(Database &database, const AesGcm &cipher, EventBus *events, bool allowPrivateTargets,
-                               QString operatorOrganization)
+                               QString operatorOrganization, const Clock &clock)
     : m_database(database)
     , m_cipher(cipher)
     , m_events(events)
     , m_allowPrivate(allowPrivateTargets)
     , m_operatorOrganization(std::move(operatorOrganization))
+    , m_clock(clock)
 {
 }
 
@@ -52,10 +43,10 @@ Status WebhookService::validate(const Input &input, bool creating)
         if (input.events->isEmpty() || input.events->size() > 50)
             return DomainError::validation(QStringLiteral("events"), QStringLiteral("events must list 1 to 50 event names"));
         for (const QString &e : *input.events) {
-            if (e != QLatin1String("*") && !knownEvents().contains(e)) {
+            if (e != QLatin1String("*") && !EventTypes::fromName(e)) {
                 DomainError err = DomainError::validation(
-                    QStringLiteral("events"), QStringLiteral("unknown event '%1'; valid events: *, %2").arg(e.left(60), knownEvents().join(QStringLiteral(", "))));
-                err.details.insert(QStringLiteral("valid_events"), QJsonArray::fromStringList(QStringList{QStringLiteral("*")} + knownEvents()));
+                    QStringLiteral("events"), QStringLiteral("unknown event '%1'; valid events: *, %2").arg(e.left(60), EventTypes::names().join(QStringLiteral(", "))));
+                err.details.insert(QStringLiteral("valid_events"), QJsonArray::fromStringList(QStringList{QStringLiteral("*")} + EventTypes::names()));
                 return err;
             }
         }
@@ -83,7 +74,7 @@ Result<WebhookService::Created> WebhookService::create(const AuthContext &ctx, c
 {
     if (Status s = validate(input, true); !s)
         return s.error();
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 now = m_clock.nowMs();
     Created out;
     out.secret = WebhookSigner::newSecret();
     WebhookRecord &w = out.webhook;
@@ -98,7 +89,7 @@ Result<WebhookService::Created> WebhookService::create(const AuthContext &ctx, c
     w.createdAt = w.updatedAt = now;
     SqlRunner sql(m_database);
     WebhookRepository repo(sql);
-    AuditLog audit(sql);
+    AuditLog audit(sql, m_clock);
     Transaction tx(m_database);
     if (Status s = tx.begin(); !s)
         return s.error();
@@ -165,10 +156,10 @@ Result<WebhookRecord> WebhookService::update(const AuthContext &ctx, const QStri
         details.insert(QStringLiteral("active"), w.active);
     }
     // Always moves forward: the delivery worker reloads a webhook when this changes.
-    w.updatedAt = std::max(QDateTime::currentMSecsSinceEpoch(), w.updatedAt + 1);
+    w.updatedAt = std::max(m_clock.nowMs(), w.updatedAt + 1);
     SqlRunner sql(m_database);
     WebhookRepository repo(sql);
-    AuditLog audit(sql);
+    AuditLog audit(sql, m_clock);
     Transaction tx(m_database);
     if (Status s = tx.begin(); !s)
         return s.error();
@@ -185,7 +176,7 @@ Status WebhookService::remove(const AuthContext &ctx, const QString &webhookId)
 {
     SqlRunner sql(m_database);
     WebhookRepository repo(sql);
-    AuditLog audit(sql);
+    AuditLog audit(sql, m_clock);
     Transaction tx(m_database);
     if (Status s = tx.begin(); !s)
         return s;
@@ -207,7 +198,7 @@ Result<WebhookService::Created> WebhookService::rotateSecret(const AuthContext &
     Created out;
     out.webhook = found.value();
     out.secret = WebhookSigner::newSecret();
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 now = m_clock.nowMs();
     // The old secret keeps signing for a day, so receivers can switch without losing events.
     out.webhook.previousSecretSealed = out.webhook.secretSealed;
     out.webhook.previousSecretExpiresAt = now + kRotationGraceMs;
@@ -215,7 +206,7 @@ Result<WebhookService::Created> WebhookService::rotateSecret(const AuthContext &
     out.webhook.updatedAt = std::max(now, out.webhook.updatedAt + 1); // the delivery worker reloads on a change
     SqlRunner sql(m_database);
     WebhookRepository repo(sql);
-    AuditLog audit(sql);
+    AuditLog audit(sql, m_clock);
     Transaction tx(m_database);
     if (Status s = tx.begin(); !s)
         return s.error();
@@ -247,7 +238,7 @@ Result<DeliveryRecord> WebhookService::replay(const AuthContext &ctx, const QStr
 {
     SqlRunner sql(m_database);
     WebhookRepository repo(sql);
-    AuditLog audit(sql);
+    AuditLog audit(sql, m_clock);
     Transaction tx(m_database);
     if (Status s = tx.begin(); !s)
         return s.error();
@@ -256,7 +247,7 @@ Result<DeliveryRecord> WebhookService::replay(const AuthContext &ctx, const QStr
         return found.error();
     if (!found.value())
         return DomainError::notFound(QStringLiteral("Delivery"));
-    Result<bool> replayed = repo.replay(ctx.organizationId, deliveryId, QDateTime::currentMSecsSinceEpoch());
+    Result<bool> replayed = repo.replay(ctx.organizationId, deliveryId, m_clock.nowMs());
     if (!replayed)
         return replayed.error();
     if (!replayed.value())
@@ -276,7 +267,8 @@ Result<int> WebhookService::broadcast(const AuthContext &ctx, const QString &eve
     if (m_operatorOrganization.isEmpty() || ctx.organizationId != m_operatorOrganization || ctx.role != Role::Admin)
         return DomainError::forbidden(QStringLiteral("Only an admin of the installation's operator organization may broadcast"),
                                       QStringLiteral("forbidden"));
-    if (!knownEvents().contains(event) || event.startsWith(QLatin1String("message.")) || event.startsWith(QLatin1String("client.")))
+    const std::optional<EventType> type = EventTypes::fromName(event);
+    if (!type || EventTypes::subject(*type) == EventSubject::Message || EventTypes::subject(*type) == EventSubject::Client)
         return DomainError::validation(QStringLiteral("event"), QStringLiteral("broadcast events are system.status, test and campaign events"));
     SqlRunner sql(m_database);
     WebhookRepository repo(sql);
@@ -288,10 +280,10 @@ Result<int> WebhookService::broadcast(const AuthContext &ctx, const QString &eve
     if (Status s = tx.begin(); !s)
         return s.error();
     for (const QString &org : orgs.value()) {
-        if (Status s = events.record(Event::make(event, org, data)); !s)
+        if (Status s = events.record(Event::make(*type, org, data, m_clock)); !s)
             return s.error();
     }
-    AuditLog audit(sql);
+    AuditLog audit(sql, m_clock);
     if (Status s = audit.append(auditBy(ctx, QStringLiteral("broadcast_event"), QStringLiteral("events"), QString(),
                                         {{QStringLiteral("event"), event}, {QStringLiteral("organizations"), int(orgs.value().size())}}));
         !s)
@@ -304,7 +296,7 @@ Result<int> WebhookService::broadcast(const AuthContext &ctx, const QString &eve
 
 QStringList WebhookService::secretsFor(const WebhookRecord &webhook) const
 {
-    return WebhookRequest::activeSecrets(webhook, m_cipher, QDateTime::currentMSecsSinceEpoch());
+    return WebhookRequest::activeSecrets(webhook, m_cipher, m_clock.nowMs());
 }
 
 } // namespace wadesk

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/access/AuthContext.h"
+#include "core/common/Clock.h"
 #include "core/common/DomainError.h"
 #include "core/webhooks/WebhookRepository.h"
 
@@ -17,10 +18,10 @@ class EventBus;
 // registration and rotation only, and stored sealed with the master key.
 class WebhookService {
 public:
-    static const QStringList &knownEvents();
     static constexpr qint64 kRotationGraceMs = 24LL * 3600 * 1000;
 
-    WebhookService(Database &database, const AesGcm &cipher, EventBus *events, bool allowPrivateTargets, QString operatorOrganization);
+    WebhookService(Database &database, const AesGcm &cipher, EventBus *events, bool allowPrivateTargets, QString operatorOrganization,
+                   const Clock &clock = Clock::system());
 
     struct Input {
         std::optional<QString> url;
@@ -54,6 +55,7 @@ private:
     EventBus *m_events;
     bool m_allowPrivate;
     QString m_operatorOrganization;
+    const Clock &m_clock;
 };
 
 } // namespace wadesk

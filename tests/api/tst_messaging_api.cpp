@@ -15,7 +15,7 @@
 #include "tests/support/HttpTestClient.h"
 
 #include "core/api/ApiService.h"
-#include "core/common/EventBus.h"
+#include "core/events/EventBus.h"
 #include "core/db/Database.h"
 #include "core/db/DatabaseUrl.h"
 #include "core/db/Migrator.h"

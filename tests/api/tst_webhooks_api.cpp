@@ -15,12 +15,12 @@
 
 #include "tests/support/ApiTestHarness.h"
 #include "tests/support/WebhookReceiver.h"
-#include "core/common/EventBus.h"
+#include "core/events/EventBus.h"
 #include "core/db/SqlRunner.h"
 #include "core/secrets/AesGcm.h"
 #include "core/webhooks/DeliveryService.h"
 #include "core/webhooks/DeliveryWorker.h"
-#include "core/webhooks/EventLog.h"
+#include "core/events/EventLog.h"
 #include "core/webhooks/WebhookService.h"
 
 #include <QDateTime>
@@ -105,7 +105,7 @@ class TestWebhooksApi : public QObject {
         if (!tx.begin())
             return {};
         for (int i = 0; i < count; ++i) {
-            const Event e = Event::make(type, org, {{QStringLiteral("n"), i}});
+            const Event e = Event::make(EventTypes::fromName(type).value(), org, {{QStringLiteral("n"), i}});
             if (!log.record(e))
                 return {};
             out << e;
@@ -250,7 +250,7 @@ private slots:
         const QString message = unknown.json.value(QStringLiteral("error")).toString();
         QVERIFY2(message.contains(QLatin1String("message.exploded")), qPrintable(message));
         const QStringList valid = strings(unknown.json.value(QStringLiteral("details")).toObject().value(QStringLiteral("valid_events")).toArray());
-        for (const QString &e : WebhookService::knownEvents()) {
+        for (const QString &e : EventTypes::names()) {
             QVERIFY2(valid.contains(e), qPrintable(e));
             QVERIFY2(message.contains(e), qPrintable(e));
         }

@@ -8,10 +8,11 @@
 // does not store the page's echo of a send twice; interrupted sends are failed at start and
 // never resent.
 
+#include "tests/support/ManualClock.h"
 #include "tests/support/PgCluster.h"
 #include "tests/support/TestDatabases.h"
 
-#include "core/common/EventBus.h"
+#include "core/events/EventBus.h"
 #include "core/common/Ids.h"
 #include "core/db/Database.h"
 #include "core/db/Migrator.h"
@@ -264,9 +265,9 @@ public:
     }
 
     std::unique_ptr<MessageSender> sender(FakeTransport &transport, const MessagingSettings &settings = quickSettings(),
-                                          MessageSender::Clock clock = {})
+                                          const Clock &clock = Clock::system())
     {
-        return std::make_unique<MessageSender>(db, &bus, org, client, transport, settings, std::move(clock));
+        return std::make_unique<MessageSender>(db, &bus, org, client, transport, settings, clock);
     }
 
     QJsonObject inbound(const QString &waId, const QString &fromPhoneDigits, const QString &body, qint64 tSeconds = 0) const
@@ -403,8 +404,8 @@ private slots:
             ids << w.queue(QStringLiteral("+1415555%1").arg(1000 + i), QStringLiteral("message %1").arg(i + 1));
         FakeTransport transport;
         const qint64 t0 = wallClock();
-        qint64 now = t0;
-        auto sender = w.sender(transport, quickSettings(), [&now]() { return now; });
+        ManualClock clock(t0);
+        auto sender = w.sender(transport, quickSettings(), clock);
         sender->setTiers(RateTiers{5, 1000, 10000});
         QCOMPARE(sender->tiers().perMinute, 5);
         sender->wake();
@@ -417,18 +418,18 @@ private slots:
         QCOMPARE(w.message(ids.at(0)).sendingAt, t0);
 
         // Half a minute later, and a millisecond before the minute is over: still waiting.
-        now = t0 + 30'000;
+        clock.set(t0 + 30'000);
         sender->recheck();
         QTest::qWait(150);
         QCOMPARE(transport.sends.size(), 5);
-        now = t0 + 59'999;
+        clock.set(t0 + 59'999);
         sender->recheck();
         QTest::qWait(150);
         QCOMPARE(transport.sends.size(), 5);
         QCOMPARE(w.status(ids.at(5)), QStringLiteral("queued"));
 
         // The first five leave the window: the 6th and 7th go.
-        now = t0 + 60'000;
+        clock.set(t0 + 60'000);
         sender->recheck();
         QTRY_COMPARE(transport.sends.size(), 7);
         QTRY_COMPARE(w.status(ids.at(6)), QStringLiteral("sent"));

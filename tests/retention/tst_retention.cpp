@@ -17,6 +17,7 @@
 #include "tests/support/BinarySandbox.h"
 #include "tests/support/PgCluster.h"
 #include "tests/support/TestDatabases.h"
+#include "tests/support/ManualClock.h"
 #include "core/audit/AuditLog.h"
 #include "core/common/Ids.h"
 #include "core/db/Migrator.h"
@@ -43,6 +44,7 @@ namespace {
 
 constexpr qint64 kDay = 24LL * 3600 * 1000;
 constexpr qint64 kNow = 1900000000000LL; // 2030-03-17: far from the wall clock on purpose
+const ManualClock kAtNow(kNow);            // for the cases where time stands still
 
 const QString kOrgA = QStringLiteral("org_retention_a");
 const QString kOrgB = QStringLiteral("org_retention_b");
@@ -229,8 +231,8 @@ void TestRetention::windows()
     QVERIFY(rows.loginFailure(QStringLiteral("lf_old"), kNow - 2 * kDay));
     QVERIFY(rows.loginFailure(QStringLiteral("lf_recent"), kNow - 3600 * 1000));
 
-    qint64 now = kNow;
-    RetentionPruner pruner(db, fastSettings(), [&now]() { return now; });
+    ManualClock clock(kNow);
+    RetentionPruner pruner(db, fastSettings(), clock);
     RetentionReport report = pruner.run();
     QVERIFY2(!report.failed && !report.skipped && !report.stopped, qPrintable(report.summary()));
     QCOMPARE(report.organizations, 2);
@@ -259,7 +261,7 @@ void TestRetention::windows()
     QVERIFY(rows.has(QStringLiteral("login_failures"), QStringLiteral("lf_recent")));
 
     // Time moves on: what was young is old now; unfinished deliveries still hold their events.
-    now = kNow + 2 * kDay;
+    clock.set(kNow + 2 * kDay);
     report = pruner.run();
     QVERIFY2(!report.failed, qPrintable(report.summary()));
     QCOMPARE(report.events, 2);      // evt_young
@@ -270,7 +272,7 @@ void TestRetention::windows()
     // Once its delivery has succeeded, the pending one's event goes (the delivery, just
     // finished, stays).
     QVERIFY(rows.exec(QStringLiteral("UPDATE webhook_deliveries SET status = 'succeeded', updated_at = ? WHERE id = ?"),
-                      {now, QStringLiteral("A_dlv_pending")}));
+                      {clock.nowMs(), QStringLiteral("A_dlv_pending")}));
     report = pruner.run();
     QCOMPARE(report.events, 1);
     QCOMPARE(report.deliveries, 0);
@@ -279,7 +281,7 @@ void TestRetention::windows()
     QVERIFY(rows.has(QStringLiteral("webhook_deliveries"), QStringLiteral("A_dlv_pending")));
 
     // Dead letters go after their own window.
-    now = kNow + 31 * kDay;
+    clock.set(kNow + 31 * kDay);
     report = pruner.run();
     QCOMPARE(report.deadLetters, 2); // dlv_dead_60, now 91 days dead
     QVERIFY(!rows.has(QStringLiteral("webhook_deliveries"), QStringLiteral("B_dlv_dead_60")));
@@ -314,10 +316,10 @@ void TestRetention::messagesOnlyWhenAsked()
     // Sent long ago, read yesterday: its last change is recent.
     QVERIFY(rows.message(kOrgA, QStringLiteral("msg_read_lately"), QStringLiteral("read"), kNow - 30 * kDay, kNow - 1 * kDay));
 
-    qint64 now = kNow;
+    ManualClock clock(kNow);
     {
         // Default settings: messages are kept.
-        RetentionPruner keeper(db, fastSettings(), [&now]() { return now; });
+        RetentionPruner keeper(db, fastSettings(), clock);
         const RetentionReport report = keeper.run();
         QVERIFY(!report.failed);
         QCOMPARE(report.messages, 0);
@@ -326,7 +328,7 @@ void TestRetention::messagesOnlyWhenAsked()
 
     RetentionSettings settings = fastSettings();
     settings.messagesDays = 7;
-    RetentionPruner pruner(db, settings, [&now]() { return now; });
+    RetentionPruner pruner(db, settings, clock);
     const RetentionReport report = pruner.run();
     QVERIFY2(!report.failed, qPrintable(report.summary()));
     QCOMPARE(report.messages, 6);
@@ -345,7 +347,7 @@ void TestRetention::messagesOnlyWhenAsked()
     // its outbox row along (foreign keys are on in both dialects).
     QVERIFY(rows.exec(QStringLiteral("UPDATE messages SET status = 'sent' WHERE id = ?"), {QStringLiteral("msg_queued")}));
     QVERIFY(rows.exec(QStringLiteral("DELETE FROM outbox WHERE message_id = ?"), {QStringLiteral("msg_queued")}));
-    now = kNow + 2 * kDay;
+    clock.set(kNow + 2 * kDay);
     const RetentionReport later = pruner.run();
     QCOMPARE(later.messages, 2); // msg_queued (now sent), msg_young (8 days old now)
     QVERIFY(!rows.has(QStringLiteral("messages"), QStringLiteral("msg_queued")));
@@ -371,7 +373,7 @@ void TestRetention::zeroKeepsForever()
     settings.deliveriesDays = 0;
     settings.deadLettersDays = 90;
     settings.messagesDays = 0;
-    RetentionPruner pruner(db, settings, []() { return kNow; });
+    RetentionPruner pruner(db, settings, kAtNow);
     const RetentionReport report = pruner.run();
     QVERIFY(!report.failed);
     QCOMPARE(report.removed(), 0);
@@ -435,7 +437,7 @@ void TestRetention::largePruneLetsWritersThrough()
     };
 
     RetentionSettings settings; // the production pacing: 500 rows a batch, 5 ms between batches
-    RetentionPruner pruner(db, settings, []() { return kNow; });
+    RetentionPruner pruner(db, settings, kAtNow);
     // The pruner asks whether to stop before each batch: that is when each batch starts.
     QElapsedTimer since;
     since.start();
@@ -508,7 +510,7 @@ void TestRetention::stopsBetweenBatches()
     RetentionSettings settings = fastSettings();
     settings.batchRows = 100;
     settings.deliveriesDays = 0; // only events to prune: every question comes before an event batch
-    RetentionPruner pruner(db, settings, []() { return kNow; });
+    RetentionPruner pruner(db, settings, kAtNow);
     int asked = 0;
     const RetentionReport report = pruner.run([&asked]() { return ++asked > 3; });
     QVERIFY(report.stopped);
@@ -540,7 +542,7 @@ void TestRetention::lockedRowsAreSkippedOnPostgres()
     QVERIFY(locker.exec(QStringLiteral("BEGIN")));
     QVERIFY(locker.exec(QStringLiteral("SELECT id FROM webhook_deliveries WHERE id = 'dlv_2' FOR UPDATE")));
 
-    RetentionPruner pruner(db, fastSettings(), []() { return kNow; });
+    RetentionPruner pruner(db, fastSettings(), kAtNow);
     std::atomic<bool> done{false};
     RetentionReport report;
     std::thread pruning([&]() {
@@ -582,7 +584,7 @@ void TestRetention::oneInstanceAtATimeOnPostgres()
     QSqlQuery q(c.value());
     QVERIFY(q.exec(QStringLiteral("SELECT pg_advisory_lock(%1)").arg(RetentionPruner::kAdvisoryLockKey)));
 
-    RetentionPruner pruner(db, fastSettings(), []() { return kNow; });
+    RetentionPruner pruner(db, fastSettings(), kAtNow);
     RetentionReport report = pruner.run();
     QVERIFY(report.skipped);
     QCOMPARE(report.removed(), 0);
@@ -616,7 +618,7 @@ void TestRetention::serviceRunsInTheBackground()
     settings.batchRows = 100;
     settings.pauseBetweenBatchesMs = 20;
     {
-        RetentionService service(db, settings, []() { return kNow; });
+        RetentionService service(db, settings, kAtNow);
         service.start();
         // At start (after the delay), on its own thread.
         QTRY_COMPARE_WITH_TIMEOUT(rows.count(QStringLiteral("events")), 1, 10000);

@@ -10,7 +10,7 @@
 #include "core/auth/AccountService.h"
 #include "core/auth/PasswordHasher.h"
 #include "core/auth/TeamService.h"
-#include "core/common/EventBus.h"
+#include "core/events/EventBus.h"
 #include "core/db/Database.h"
 #include "core/db/DatabaseUrl.h"
 #include "core/db/Migrator.h"

@@ -9,7 +9,7 @@
 #include "core/auth/JwtCodec.h"
 #include "core/auth/PasswordHasher.h"
 #include "core/auth/TeamService.h"
-#include "core/common/EventBus.h"
+#include "core/events/EventBus.h"
 #include "core/db/Database.h"
 #include "core/db/DatabaseUrl.h"
 #include "core/db/Migrator.h"
@@ -243,13 +243,13 @@ private slots:
         // Incoming messages while the window is hidden: counted and notified; others' are not.
         shell.window()->hide();
         QSignalSpy notified(&shell, &DesktopShell::notified);
-        m_events->publish(Event::make(QStringLiteral("message.received"), m_orgId,
+        m_events->publish(Event::make(EventType::MessageReceived, m_orgId,
                                       {{QStringLiteral("clientId"), QStringLiteral("client_x")},
                                        {QStringLiteral("from"), QStringLiteral("+15550001")},
                                        {QStringLiteral("body"), QStringLiteral("hello")}}));
-        m_events->publish(Event::make(QStringLiteral("message.received"), QStringLiteral("org_other"),
+        m_events->publish(Event::make(EventType::MessageReceived, QStringLiteral("org_other"),
                                       {{QStringLiteral("clientId"), QStringLiteral("client_y")}}));
-        m_events->publish(Event::make(QStringLiteral("message.sent"), m_orgId, {}));
+        m_events->publish(Event::make(EventType::MessageSent, m_orgId, {}));
         QTRY_COMPARE(shell.unreadCount(), 1);
         QCOMPARE(notified.count(), 1);
         QVERIFY(notified.first().at(0).toString().contains(QStringLiteral("+15550001")));
@@ -257,7 +257,7 @@ private slots:
 
         shell.notificationsAction()->setChecked(false);
         QCOMPARE(QSettings(settingsFile(), QSettings::IniFormat).value(QStringLiteral("desktop/notifications")).toBool(), false);
-        m_events->publish(Event::make(QStringLiteral("message.received"), m_orgId,
+        m_events->publish(Event::make(EventType::MessageReceived, m_orgId,
                                       {{QStringLiteral("clientId"), QStringLiteral("client_x")}}));
         QTRY_COMPARE(shell.unreadCount(), 2);
         QCOMPARE(notified.count(), 1);

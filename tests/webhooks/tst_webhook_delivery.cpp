@@ -16,16 +16,17 @@
 
 #include "tests/support/PgCluster.h"
 #include "tests/support/TestDatabases.h"
+#include "tests/support/ManualClock.h"
 #include "tests/support/WebhookReceiver.h"
 #include "core/common/UtcTime.h"
 #include "core/audit/AuditLog.h"
-#include "core/common/EventBus.h"
+#include "core/events/EventBus.h"
 #include "core/common/Ids.h"
 #include "core/db/Migrator.h"
 #include "core/db/SqlRunner.h"
 #include "core/secrets/AesGcm.h"
 #include "core/webhooks/DeliveryWorker.h"
-#include "core/webhooks/EventLog.h"
+#include "core/events/EventLog.h"
 #include "core/webhooks/WebhookService.h"
 #include "core/webhooks/WebhookSigner.h"
 
@@ -133,8 +134,7 @@ public:
         stopWorker();
         m_thread = std::make_unique<QThread>();
         m_thread->setObjectName(QStringLiteral("webhooks-test"));
-        std::atomic<qint64> *offset = &m_offset;
-        m_worker = new DeliveryWorker(*m_db.database, *cipher, s, [offset]() { return QDateTime::currentMSecsSinceEpoch() + offset->load(); });
+        m_worker = new DeliveryWorker(*m_db.database, *cipher, s, m_clock);
         m_worker->moveToThread(m_thread.get());
         QObject::connect(m_thread.get(), &QThread::finished, m_worker, &QObject::deleteLater);
         m_thread->start();
@@ -152,10 +152,10 @@ public:
         m_worker = nullptr;
     }
 
-    qint64 now() const { return QDateTime::currentMSecsSinceEpoch() + m_offset.load(); }
+    qint64 now() const { return m_clock.nowMs(); }
     void advance(qint64 ms)
     {
-        m_offset += ms;
+        m_clock.advance(ms);
         wake();
     }
     // Moves the clock to just past `when` (a worker time).
@@ -163,7 +163,7 @@ public:
     {
         const qint64 gap = when - now();
         if (gap > 0)
-            m_offset += gap + 20;
+            m_clock.advance(gap + 20);
         wake();
     }
     void wake()
@@ -226,7 +226,7 @@ public:
         for (int i = 0; i < count; ++i) {
             QJsonObject d = data;
             d.insert(QStringLiteral("n"), i);
-            const Event e = Event::make(type, org, d);
+            const Event e = Event::make(EventTypes::fromName(type).value(), org, d);
             if (!log.record(e))
                 return {};
             out << e;
@@ -326,7 +326,7 @@ private:
     wadesk::test::TestDatabase m_db;
     std::unique_ptr<QThread> m_thread;
     DeliveryWorker *m_worker = nullptr;
-    std::atomic<qint64> m_offset{0};
+    ShiftedClock m_clock;
     bool m_failedSetup = false;
 };
 

@@ -1,6 +1,7 @@
 #include "ui/conversations/RateLimitStrip.h"
 
-#include "core/common/EventBus.h"
+#include "core/events/EventBus.h"
+#include "core/events/EventPayloads.h"
 #include "ui/desktop/DesktopContext.h"
 #include "ui/main/Icons.h"
 #include "core/messaging/MessageService.h"
@@ -84,10 +85,9 @@ void RateLimitStrip::onEvent(const Event &event)
 {
     if (m_clientId.isEmpty() || event.organizationId != m_context.actor().organizationId)
         return;
-    if (event.data.value(QLatin1String("clientId")).toString() != m_clientId)
+    if (clientIdOf(event) != m_clientId)
         return;
-    if (event.type == QLatin1String("message.sent") || event.type == QLatin1String("message.failed")
-        || event.type == QLatin1String("client.paused"))
+    if (event.is(EventType::MessageSent) || event.is(EventType::MessageFailed) || event.is(EventType::ClientPaused))
         scheduleRefresh();
 }
 

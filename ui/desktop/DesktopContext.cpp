@@ -5,7 +5,7 @@
 #include "core/auth/JwtCodec.h"
 #include "core/auth/TeamService.h"
 #include "core/auth/UserRepository.h"
-#include "core/common/EventBus.h"
+#include "core/events/EventBus.h"
 #include "core/db/SqlRunner.h"
 #include "core/engine/SessionRegistry.h"
 #include "core/messaging/ContactService.h"

@@ -1,6 +1,7 @@
 #include "ui/models/ClientListModel.h"
 
-#include "core/common/EventBus.h"
+#include "core/events/EventBus.h"
+#include "core/events/EventPayloads.h"
 #include "core/db/SqlRunner.h"
 #include "ui/desktop/DesktopContext.h"
 #include "core/engine/SessionRegistry.h"
@@ -264,17 +265,16 @@ void ClientListModel::onEvent(const Event &event)
 {
     if (event.organizationId != m_context.actor().organizationId)
         return;
-    const QString clientId = event.data.value(QLatin1String("clientId")).toString();
+    const QString clientId = clientIdOf(event);
     const int row = rowOf(clientId);
     if (row < 0)
         return;
-    if (event.type == QLatin1String("message.received")) {
+    if (event.is(EventType::MessageReceived)) {
         if (clientId != m_current) {
             ++m_rows[row].unread;
             emitRow(row, {UnreadRole, Qt::AccessibleTextRole});
         }
-    } else if (event.type == QLatin1String("message.sent") || event.type == QLatin1String("message.failed")
-               || event.type == QLatin1String("client.paused")) {
+    } else if (event.is(EventType::MessageSent) || event.is(EventType::MessageFailed) || event.is(EventType::ClientPaused)) {
         scheduleRefresh(clientId);
     }
 }

@@ -1,6 +1,7 @@
 #include "ui/models/ContactListModel.h"
 
-#include "core/common/EventBus.h"
+#include "core/events/EventBus.h"
+#include "core/events/EventPayloads.h"
 #include "ui/desktop/DesktopContext.h"
 #include "core/messaging/ContactService.h"
 
@@ -119,11 +120,10 @@ void ContactListModel::ensurePhone(const QString &phone)
 
 void ContactListModel::onEvent(const Event &event)
 {
-    if (event.organizationId != m_context.actor().organizationId || !event.type.startsWith(QLatin1String("message.")))
+    if (event.organizationId != m_context.actor().organizationId)
         return;
-    const QString phone = event.type == QLatin1String("message.received") ? event.data.value(QLatin1String("from")).toString()
-                                                                          : event.data.value(QLatin1String("to")).toString();
-    ensurePhone(phone);
+    if (const std::optional<MessageEventData> message = MessageEvents::parse(event))
+        ensurePhone(message->counterpart);
 }
 
 void ContactFilterProxyModel::setSearchText(const QString &text)

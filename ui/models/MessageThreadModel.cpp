@@ -1,6 +1,7 @@
 #include "ui/models/MessageThreadModel.h"
 
-#include "core/common/EventBus.h"
+#include "core/events/EventBus.h"
+#include "core/events/EventPayloads.h"
 #include "ui/desktop/DesktopContext.h"
 #include "core/messaging/MessageService.h"
 
@@ -147,15 +148,13 @@ bool MessageThreadModel::refreshMessage(const QString &messageId)
 
 void MessageThreadModel::onEvent(const Event &event)
 {
-    if (m_clientId.isEmpty() || !event.type.startsWith(QLatin1String("message."))
-        || event.organizationId != m_context.actor().organizationId
-        || event.data.value(QLatin1String("clientId")).toString() != m_clientId)
+    if (m_clientId.isEmpty() || event.organizationId != m_context.actor().organizationId)
         return;
-    const QString messageId = event.data.value(QLatin1String("messageId")).toString();
-    const QString phone = event.type == QLatin1String("message.received") ? event.data.value(QLatin1String("from")).toString()
-                                                                          : event.data.value(QLatin1String("to")).toString();
-    if (rowOf(messageId) >= 0 || phone == m_phone)
-        refreshMessage(messageId);
+    const std::optional<MessageEventData> message = MessageEvents::parse(event);
+    if (!message || message->clientId != m_clientId)
+        return;
+    if (rowOf(message->messageId) >= 0 || message->counterpart == m_phone)
+        refreshMessage(message->messageId);
 }
 
 } // namespace wadesk

@@ -2,6 +2,7 @@
 
 #include "core/access/Permissions.h"
 #include "core/common/Version.h"
+#include "core/events/EventPayloads.h"
 #include "ui/desktop/DesktopContext.h"
 #include "ui/main/MainWindow.h"
 #include "core/sessions/ClientActionService.h"
@@ -302,13 +303,13 @@ bool DesktopShell::eventFilter(QObject *watched, QEvent *event)
 
 void DesktopShell::onEvent(const Event &event)
 {
-    if (!m_context.signedIn() || event.type != QLatin1String("message.received"))
+    if (!m_context.signedIn() || !event.is(EventType::MessageReceived))
         return;
+    const std::optional<MessageEventData> message = MessageEvents::parse(event);
     const AuthContext &actor = m_context.actor();
     if (event.organizationId != actor.organizationId)
         return;
-    const QString clientId = event.data.value(QStringLiteral("clientId")).toString();
-    if (!Permissions::seesAllClients(actor.role) && !m_context.clients().get(actor, clientId))
+    if (!message || (!Permissions::seesAllClients(actor.role) && !m_context.clients().get(actor, message->clientId)))
         return; // a client this user is not assigned to
     const bool looking = m_window && m_window->isVisible() && m_window->isActiveWindow();
     if (looking)
@@ -316,8 +317,8 @@ void DesktopShell::onEvent(const Event &event)
     setUnread(m_unread + 1);
     if (!notificationsEnabled())
         return;
-    const QString from = event.data.value(QStringLiteral("from")).toString();
-    QString body = event.data.value(QStringLiteral("body")).toString().simplified();
+    const QString from = message->counterpart;
+    QString body = message->body.simplified();
     if (body.size() > 140)
         body = body.left(139) + QChar(0x2026);
     const QString title = tr("New message from %1").arg(from);

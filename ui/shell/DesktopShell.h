@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/common/EventBus.h"
+#include "core/events/EventBus.h"
 
 #include <QIcon>
 #include <QObject>

@@ -36,14 +36,14 @@ Result<HttpResponse> ApiKeyController::create(ApiRequest &request, const AuthCon
     } else if (!days.isUndefined() && !days.isNull()) {
         if (!days.isDouble() || days.toDouble() < 1 || days.toDouble() > 3650 || days.toDouble() != double(days.toInt()))
             return DomainError::validation(QStringLiteral("expires_in_days"), QStringLiteral("expires_in_days must be 1 to 3650"));
-        expiresAt = QDateTime::currentMSecsSinceEpoch() + qint64(days.toInt()) * 86400 * 1000;
+        expiresAt = m_clock.nowMs() + qint64(days.toInt()) * 86400 * 1000;
     }
     Result<ApiKeyService::Created> created = m_keys.create(ctx, name.value(), expiresAt);
     if (!created)
         return created.error();
     return HttpResponse::json(QJsonObject{{QStringLiteral("message"), QStringLiteral("API key created")},
                                           {QStringLiteral("api_key"), created.value().plaintext},
-                                          {QStringLiteral("key"), JsonViews::apiKey(created.value().record)}},
+                                          {QStringLiteral("key"), JsonViews::apiKey(created.value().record, m_clock.nowMs())}},
                               201);
 }
 
@@ -56,8 +56,9 @@ Result<HttpResponse> ApiKeyController::list(ApiRequest &request, const AuthConte
     if (!keys)
         return keys.error();
     QJsonArray items;
+    const qint64 now = m_clock.nowMs();
     for (const ApiKeyRecord &k : keys.value())
-        items.append(JsonViews::apiKey(k));
+        items.append(JsonViews::apiKey(k, now));
     return HttpResponse::json(QJsonObject{{QStringLiteral("api_keys"), items}, {QStringLiteral("count"), items.size()}});
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/api/ApiRoutes.h"
+#include "core/common/Clock.h"
 
 namespace wadesk {
 
@@ -9,7 +10,7 @@ class ApiKeyService;
 // /api/api-keys: create (the key is in the answer once), list, revoke.
 class ApiKeyController {
 public:
-    explicit ApiKeyController(ApiKeyService &keys) : m_keys(keys) {}
+    explicit ApiKeyController(ApiKeyService &keys, const Clock &clock = Clock::system()) : m_keys(keys), m_clock(clock) {}
     void registerRoutes(ApiRoutes &routes);
 
 private:
@@ -17,6 +18,7 @@ private:
     Result<HttpResponse> list(ApiRequest &request, const AuthContext &ctx);
     Result<HttpResponse> revoke(ApiRequest &request, const AuthContext &ctx);
     ApiKeyService &m_keys;
+    const Clock &m_clock;
 };
 
 } // namespace wadesk

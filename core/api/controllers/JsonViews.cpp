@@ -45,9 +45,8 @@ void writeClient(Json::Writer &out, const ClientRecord &c)
         .endObject();
 }
 
-QJsonObject apiKey(const ApiKeyRecord &k)
+QJsonObject apiKey(const ApiKeyRecord &k, qint64 now)
 {
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
     const bool active = k.revokedAt == 0 && (k.expiresAt == 0 || k.expiresAt > now);
     return QJsonObject{
         {QStringLiteral("id"), k.id},

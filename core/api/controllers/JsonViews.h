@@ -16,7 +16,7 @@ QJsonObject user(const UserRecord &user);
 QJsonObject client(const ClientRecord &client);
 // The same view written straight into `out` (the client list, a hot route); keep both in step.
 void writeClient(Json::Writer &out, const ClientRecord &client);
-QJsonObject apiKey(const ApiKeyRecord &key);
+QJsonObject apiKey(const ApiKeyRecord &key, qint64 now); // "active" as of `now` (epoch ms)
 QJsonObject auditEntry(const AuditEntry &entry);
 } // namespace JsonViews
 

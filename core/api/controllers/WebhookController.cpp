@@ -1,6 +1,6 @@
 #include "core/api/controllers/WebhookController.h"
 
-#include "core/common/EventBus.h"
+#include "core/events/EventPayloads.h"
 #include "core/common/Json.h"
 #include "core/webhooks/TargetPolicy.h"
 #include "core/webhooks/WebhookRequest.h"
@@ -87,9 +87,10 @@ Result<WebhookService::Input> readInput(const QJsonObject &body)
 }
 } // namespace
 
-WebhookController::WebhookController(WebhookService &webhooks, QObject *threadContext)
+WebhookController::WebhookController(WebhookService &webhooks, QObject *threadContext, const Clock &clock)
     : m_webhooks(webhooks)
     , m_context(threadContext)
+    , m_clock(clock)
 {
 }
 
@@ -197,9 +198,7 @@ void WebhookController::test(ApiRoutes &routes, ApiRequest &request, const AuthC
                    [this, webhook, secrets, host, allowPrivate, reply, ctx](const QList<QHostAddress> &addresses) {
                        if (Status s = TargetPolicy::checkAddresses(host, addresses, allowPrivate); !s)
                            return reply.send(HttpResponse::error(s.error()));
-                       const Event event = Event::make(QStringLiteral("test"), ctx.organizationId,
-                                                       {{QStringLiteral("message"), QStringLiteral("This is a test event from WaDesk")},
-                                                        {QStringLiteral("webhookId"), webhook.id}});
+                       const Event event = SystemEvents::test(ctx.organizationId, webhook.id, m_clock);
                        const QByteArray body = QJsonDocument(event.toJson()).toJson(QJsonDocument::Compact);
                        if (!m_network) {
                            m_network = new QNetworkAccessManager();

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/api/ApiRoutes.h"
+#include "core/common/Clock.h"
 
 class QNetworkAccessManager;
 
@@ -12,7 +13,7 @@ class WebhookService;
 // the delivery log, replay, and the installation-wide broadcast.
 class WebhookController {
 public:
-    WebhookController(WebhookService &webhooks, QObject *threadContext);
+    WebhookController(WebhookService &webhooks, QObject *threadContext, const Clock &clock = Clock::system());
     ~WebhookController();
     void registerRoutes(ApiRoutes &routes);
 
@@ -30,6 +31,7 @@ private:
 
     WebhookService &m_webhooks;
     QObject *m_context;
+    const Clock &m_clock;
     QNetworkAccessManager *m_network = nullptr;
 };
 

@@ -1,4 +1,4 @@
-#include "core/webhooks/EventLog.h"
+#include "core/events/EventLog.h"
 
 #include "core/db/SqlRunner.h"
 

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "core/common/DomainError.h"
-#include "core/common/EventBus.h"
+#include "core/events/EventBus.h"
 
 #include <QList>
 

@@ -1,0 +1,146 @@
+#include "core/events/EventPayloads.h"
+
+#include "core/common/Json.h"
+#include "core/common/UtcTime.h"
+
+namespace wadesk {
+
+namespace {
+// The field names of every payload, once.
+const QString kMessageId = QStringLiteral("messageId");
+const QString kClientId = QStringLiteral("clientId");
+const QString kTo = QStringLiteral("to");
+const QString kFrom = QStringLiteral("from");
+const QString kBody = QStringLiteral("body");
+const QString kReason = QStringLiteral("reason");
+const QString kTimestamp = QStringLiteral("timestamp");
+const QString kQr = QStringLiteral("qr");
+const QString kExpiresAt = QStringLiteral("expires_at");
+const QString kStatus = QStringLiteral("status");
+const QString kPhoneNumber = QStringLiteral("phoneNumber");
+const QString kMessage = QStringLiteral("message");
+const QString kWebhookId = QStringLiteral("webhookId");
+
+Event outgoing(EventType type, const QString &organizationId, const MessageEventData &m, const Clock &clock)
+{
+    QJsonObject data{{kMessageId, m.messageId}, {kClientId, m.clientId}, {kTo, m.counterpart}, {kTimestamp, Json::isoTime(m.at)}};
+    if (type == EventType::MessageFailed)
+        data.insert(kReason, m.reason);
+    return Event::make(type, organizationId, data, clock);
+}
+
+qint64 timeOf(const QJsonValue &iso)
+{
+    return Json::parseIsoTime(iso.toString()).value_or(0);
+}
+} // namespace
+
+namespace MessageEvents {
+
+Event sent(const QString &organizationId, const MessageEventData &message, const Clock &clock)
+{
+    return outgoing(EventType::MessageSent, organizationId, message, clock);
+}
+
+Event delivered(const QString &organizationId, const MessageEventData &message, const Clock &clock)
+{
+    return outgoing(EventType::MessageDelivered, organizationId, message, clock);
+}
+
+Event read(const QString &organizationId, const MessageEventData &message, const Clock &clock)
+{
+    return outgoing(EventType::MessageRead, organizationId, message, clock);
+}
+
+Event failed(const QString &organizationId, const MessageEventData &message, const Clock &clock)
+{
+    return outgoing(EventType::MessageFailed, organizationId, message, clock);
+}
+
+Event received(const QString &organizationId, const MessageEventData &m, const Clock &clock)
+{
+    return Event::make(EventType::MessageReceived, organizationId,
+                       {{kMessageId, m.messageId}, {kClientId, m.clientId}, {kFrom, m.counterpart}, {kBody, m.body},
+                        {kTimestamp, Json::isoTime(m.at)}},
+                       clock);
+}
+
+std::optional<MessageEventData> parse(const Event &event)
+{
+    const std::optional<EventType> type = event.kind();
+    if (!type || EventTypes::subject(*type) != EventSubject::Message)
+        return std::nullopt;
+    MessageEventData m;
+    m.messageId = event.data.value(kMessageId).toString();
+    m.clientId = event.data.value(kClientId).toString();
+    m.counterpart = event.data.value(*type == EventType::MessageReceived ? kFrom : kTo).toString();
+    m.body = event.data.value(kBody).toString();
+    m.reason = event.data.value(kReason).toString();
+    m.at = timeOf(event.data.value(kTimestamp));
+    return m;
+}
+
+} // namespace MessageEvents
+
+namespace ClientEvents {
+
+Event qr(const QString &organizationId, const QString &clientId, const QString &qrText, qint64 expiresAtMs, const Clock &clock)
+{
+    return Event::make(EventType::ClientQr, organizationId,
+                       {{kClientId, clientId}, {kQr, qrText}, {kExpiresAt, UtcTime::fromMSecs(expiresAtMs).toString(Qt::ISODate)}},
+                       clock);
+}
+
+Event stateChanged(EventType type, const QString &organizationId, const ClientEventData &c, const Clock &clock)
+{
+    return Event::make(type, organizationId,
+                       {{kClientId, c.clientId}, {kStatus, c.status}, {kPhoneNumber, Json::orNull(c.phoneNumber)}, {kReason, Json::orNull(c.reason)}},
+                       clock);
+}
+
+Event paused(const QString &organizationId, const QString &clientId, const QString &reason, const Clock &clock)
+{
+    return Event::make(EventType::ClientPaused, organizationId, {{kClientId, clientId}, {kReason, reason}}, clock);
+}
+
+std::optional<ClientEventData> parse(const Event &event)
+{
+    const std::optional<EventType> type = event.kind();
+    if (!type || EventTypes::subject(*type) != EventSubject::Client)
+        return std::nullopt;
+    ClientEventData c;
+    c.clientId = event.data.value(kClientId).toString();
+    c.status = event.data.value(kStatus).toString();
+    c.phoneNumber = event.data.value(kPhoneNumber).toString();
+    c.reason = event.data.value(kReason).toString();
+    c.qr = event.data.value(kQr).toString();
+    c.qrExpiresAt = timeOf(event.data.value(kExpiresAt));
+    return c;
+}
+
+} // namespace ClientEvents
+
+QString clientIdOf(const Event &event)
+{
+    const std::optional<EventType> type = event.kind();
+    if (!type || (EventTypes::subject(*type) != EventSubject::Message && EventTypes::subject(*type) != EventSubject::Client))
+        return QString();
+    return event.data.value(kClientId).toString();
+}
+
+namespace SystemEvents {
+
+Event test(const QString &organizationId, const QString &webhookId, const Clock &clock)
+{
+    return Event::make(EventType::Test, organizationId,
+                       {{kMessage, QStringLiteral("This is a test event from WaDesk")}, {kWebhookId, webhookId}}, clock);
+}
+
+QString parseTestWebhookId(const Event &event)
+{
+    return event.is(EventType::Test) ? event.data.value(kWebhookId).toString() : QString();
+}
+
+} // namespace SystemEvents
+
+} // namespace wadesk

@@ -1,0 +1,67 @@
+#pragma once
+
+#include "core/common/Clock.h"
+#include "core/events/Event.h"
+
+#include <QString>
+#include <optional>
+
+namespace wadesk {
+
+// The payload (`data`) of every event kind, built by one function per kind and read back by
+// one parser per subject: the JSON field names live in EventPayloads.cpp only. Webhook
+// receivers see these bytes, so a field is renamed never, only added.
+
+// message.sent / delivered / read / failed:  {messageId, clientId, to, timestamp[, reason]}
+// message.received:                          {messageId, clientId, from, body, timestamp}
+struct MessageEventData {
+    QString messageId;
+    QString clientId;
+    QString counterpart; // the contact's phone: "to" of an outgoing message, "from" of a received one
+    QString body;        // message.received only
+    QString reason;      // message.failed only
+    qint64 at = 0;       // epoch ms: when it was sent / delivered / read / failed / received ("timestamp")
+};
+
+namespace MessageEvents {
+Event sent(const QString &organizationId, const MessageEventData &message, const Clock &clock = Clock::system());
+Event delivered(const QString &organizationId, const MessageEventData &message, const Clock &clock = Clock::system());
+Event read(const QString &organizationId, const MessageEventData &message, const Clock &clock = Clock::system());
+Event failed(const QString &organizationId, const MessageEventData &message, const Clock &clock = Clock::system());
+Event received(const QString &organizationId, const MessageEventData &message, const Clock &clock = Clock::system());
+// The data of a message.* event; nullopt for any other event.
+std::optional<MessageEventData> parse(const Event &event);
+} // namespace MessageEvents
+
+// client.qr:                                   {clientId, qr, expires_at}
+// client.connected / disconnected / logged_out: {clientId, status, phoneNumber|null, reason|null}
+// client.paused:                               {clientId, reason}
+struct ClientEventData {
+    QString clientId;
+    QString status;      // the session state's name as the API writes it ("ready", "disconnected", "logged_out", "failed")
+    QString phoneNumber; // empty when not known yet (null on the wire)
+    QString reason;      // why it disconnected (null on the wire when empty) or was paused
+    QString qr;          // client.qr: the text to show as a QR code
+    qint64 qrExpiresAt = 0; // client.qr: epoch ms, written to the second
+};
+
+namespace ClientEvents {
+Event qr(const QString &organizationId, const QString &clientId, const QString &qrText, qint64 expiresAtMs,
+         const Clock &clock = Clock::system());
+// `type` is ClientConnected, ClientDisconnected or ClientLoggedOut.
+Event stateChanged(EventType type, const QString &organizationId, const ClientEventData &client, const Clock &clock = Clock::system());
+Event paused(const QString &organizationId, const QString &clientId, const QString &reason, const Clock &clock = Clock::system());
+// The data of a client.* event; nullopt for any other event.
+std::optional<ClientEventData> parse(const Event &event);
+} // namespace ClientEvents
+
+// The client a message.* or client.* event is about; empty for any other event.
+QString clientIdOf(const Event &event);
+
+// test: {message, webhookId}, sent straight to one webhook (never stored).
+namespace SystemEvents {
+Event test(const QString &organizationId, const QString &webhookId, const Clock &clock = Clock::system());
+QString parseTestWebhookId(const Event &event); // empty unless a test event
+} // namespace SystemEvents
+
+} // namespace wadesk

@@ -1,0 +1,288 @@
+// The events' definitions (core/events): the fourteen wire names of DESIGN 6, and for every
+// event kind the exact bytes a webhook receiver gets (the payloads were written inline by the
+// engine, the messaging code and the test route before they were defined once; these are the
+// bytes those wrote) and a round trip build → webhook body → parse back to the same values.
+
+#include "tests/support/ManualClock.h"
+#include "core/events/Event.h"
+#include "core/events/EventPayloads.h"
+#include "core/events/EventType.h"
+
+#include <QJsonDocument>
+#include <QRegularExpression>
+#include <QTest>
+
+using namespace wadesk;
+
+namespace {
+
+constexpr qint64 kT = 1900000000000LL; // 2030-03-17T17:46:40Z
+const QString kOrg = QStringLiteral("org_1");
+
+MessageEventData aMessage()
+{
+    MessageEventData m;
+    m.messageId = QStringLiteral("msg_1");
+    m.clientId = QStringLiteral("client_1");
+    m.counterpart = QStringLiteral("+14155550100");
+    m.at = kT - 5000;
+    return m;
+}
+
+ClientEventData aClient(const QString &status, const QString &phone, const QString &reason)
+{
+    ClientEventData c;
+    c.clientId = QStringLiteral("client_1");
+    c.status = status;
+    c.phoneNumber = phone;
+    c.reason = reason;
+    return c;
+}
+
+// The webhook body, with the random part of the id fixed so it can be compared.
+QByteArray wire(const Event &event)
+{
+    QString body = QString::fromUtf8(QJsonDocument(event.toJson()).toJson(QJsonDocument::Compact));
+    body.replace(event.id, QStringLiteral("evt_X"));
+    return body.toUtf8();
+}
+
+// Through the bytes a receiver gets, and back.
+Event overTheWire(const Event &event)
+{
+    const QByteArray body = QJsonDocument(event.toJson()).toJson(QJsonDocument::Compact);
+    const std::optional<Event> back = Event::fromJson(QJsonDocument::fromJson(body).object());
+    if (!back)
+        return {};
+    return *back;
+}
+
+} // namespace
+
+class EventPayloadsTest : public QObject {
+    Q_OBJECT
+
+private slots:
+    void namesAreTheDesignsList()
+    {
+        const QStringList design = {QStringLiteral("message.sent"),     QStringLiteral("message.delivered"),
+                                    QStringLiteral("message.read"),     QStringLiteral("message.failed"),
+                                    QStringLiteral("message.received"), QStringLiteral("client.qr"),
+                                    QStringLiteral("client.connected"), QStringLiteral("client.disconnected"),
+                                    QStringLiteral("client.logged_out"), QStringLiteral("client.paused"),
+                                    QStringLiteral("campaign.started"), QStringLiteral("campaign.completed"),
+                                    QStringLiteral("system.status"),    QStringLiteral("test")};
+        QCOMPARE(EventTypes::names(), design);
+        for (const QString &name : design) {
+            const std::optional<EventType> type = EventTypes::fromName(name);
+            QVERIFY2(type, qPrintable(name));
+            QCOMPARE(EventTypes::name(*type), name);
+            QCOMPARE(int(EventTypes::subject(*type)),
+                     int(name.startsWith(QLatin1String("message."))    ? EventSubject::Message
+                         : name.startsWith(QLatin1String("client."))   ? EventSubject::Client
+                         : name.startsWith(QLatin1String("campaign.")) ? EventSubject::Campaign
+                                                                       : EventSubject::System));
+        }
+        for (const char *unknown : {"*", "", "message.exploded", "MESSAGE.SENT", "message.sent "})
+            QVERIFY2(!EventTypes::fromName(QLatin1String(unknown)), unknown);
+    }
+
+    // The exact webhook bodies, as the code that wrote each payload inline produced them.
+    void wireFormat_data()
+    {
+        QTest::addColumn<int>("kind");
+        QTest::addColumn<QByteArray>("expected");
+        const QByteArray tail = ",\"id\":\"evt_X\",\"organization_id\":\"org_1\",\"timestamp\":\"2030-03-17T17:46:40.000Z\"}";
+        const QByteArray outgoing = "{\"data\":{\"clientId\":\"client_1\",\"messageId\":\"msg_1\",\"timestamp\":\"2030-03-17T17:46:35.000Z\",\"to\":\"+14155550100\"},\"event\":\"";
+        QTest::newRow("message.sent") << 0 << outgoing + "message.sent\"" + tail;
+        QTest::newRow("message.delivered") << 1 << outgoing + "message.delivered\"" + tail;
+        QTest::newRow("message.read") << 2 << outgoing + "message.read\"" + tail;
+        QTest::newRow("message.failed")
+            << 3
+            << QByteArray("{\"data\":{\"clientId\":\"client_1\",\"messageId\":\"msg_1\",\"reason\":\"the number is not on WhatsApp\",\"timestamp\":\"2030-03-17T17:46:35.000Z\",\"to\":\"+14155550100\"},\"event\":\"message.failed\"")
+                   + tail;
+        QTest::newRow("message.received")
+            << 4
+            << QByteArray("{\"data\":{\"body\":\"Hi \\\"there\\\"\",\"clientId\":\"client_1\",\"from\":\"+14155550100\",\"messageId\":\"msg_1\",\"timestamp\":\"2030-03-17T17:46:35.000Z\"},\"event\":\"message.received\"")
+                   + tail;
+        QTest::newRow("client.qr")
+            << 5 << QByteArray("{\"data\":{\"clientId\":\"client_1\",\"expires_at\":\"2030-03-17T17:47:40Z\",\"qr\":\"2@abc,def\"},\"event\":\"client.qr\"") + tail;
+        QTest::newRow("client.connected")
+            << 6
+            << QByteArray("{\"data\":{\"clientId\":\"client_1\",\"phoneNumber\":\"+14155550100\",\"reason\":null,\"status\":\"ready\"},\"event\":\"client.connected\"")
+                   + tail;
+        QTest::newRow("client.disconnected")
+            << 7
+            << QByteArray("{\"data\":{\"clientId\":\"client_1\",\"phoneNumber\":null,\"reason\":\"the renderer crashed\",\"status\":\"disconnected\"},\"event\":\"client.disconnected\"")
+                   + tail;
+        QTest::newRow("client.logged_out")
+            << 8
+            << QByteArray("{\"data\":{\"clientId\":\"client_1\",\"phoneNumber\":\"+14155550100\",\"reason\":null,\"status\":\"logged_out\"},\"event\":\"client.logged_out\"")
+                   + tail;
+        QTest::newRow("client.paused")
+            << 9 << QByteArray("{\"data\":{\"clientId\":\"client_1\",\"reason\":\"5 of the last 10 sends failed\"},\"event\":\"client.paused\"") + tail;
+        QTest::newRow("test")
+            << 10 << QByteArray("{\"data\":{\"message\":\"This is a test event from WaDesk\",\"webhookId\":\"wh_1\"},\"event\":\"test\"") + tail;
+    }
+    void wireFormat()
+    {
+        QFETCH(int, kind);
+        QFETCH(QByteArray, expected);
+        const ManualClock clock(kT);
+        const Event event = build(kind, clock);
+        QVERIFY2(QRegularExpression(QStringLiteral("^evt_[0-9A-Za-z]+$")).match(event.id).hasMatch(), qPrintable(event.id));
+        QCOMPARE(event.timestamp, kT);
+        QCOMPARE(event.organizationId, kOrg);
+        QCOMPARE(wire(event), expected);
+    }
+
+    // Build → webhook body → parse: the same values come back, through the same definitions.
+    void messageEventsRoundTrip_data()
+    {
+        QTest::addColumn<int>("kind");
+        for (int kind = 0; kind <= 4; ++kind)
+            QTest::newRow(qPrintable(EventTypes::names().at(kind))) << kind;
+    }
+    void messageEventsRoundTrip()
+    {
+        QFETCH(int, kind);
+        const ManualClock clock(kT);
+        const MessageEventData sentIn = messageFor(kind);
+        const Event event = build(kind, clock);
+        const Event back = overTheWire(event);
+        QCOMPARE(back.id, event.id);
+        QCOMPARE(back.type, EventTypes::names().at(kind));
+        QCOMPARE(back.organizationId, kOrg);
+        QCOMPARE(back.timestamp, kT);
+        QCOMPARE(back.data, event.data);
+        const std::optional<MessageEventData> m = MessageEvents::parse(back);
+        QVERIFY(m);
+        QCOMPARE(m->messageId, sentIn.messageId);
+        QCOMPARE(m->clientId, sentIn.clientId);
+        QCOMPARE(m->counterpart, sentIn.counterpart);
+        QCOMPARE(m->body, sentIn.body);
+        QCOMPARE(m->reason, sentIn.reason);
+        QCOMPARE(m->at, sentIn.at);
+        QCOMPARE(clientIdOf(back), sentIn.clientId);
+        QVERIFY(!ClientEvents::parse(back));
+    }
+
+    void clientEventsRoundTrip_data()
+    {
+        QTest::addColumn<int>("kind");
+        for (int kind = 5; kind <= 9; ++kind)
+            QTest::newRow(qPrintable(EventTypes::names().at(kind))) << kind;
+    }
+    void clientEventsRoundTrip()
+    {
+        QFETCH(int, kind);
+        const ManualClock clock(kT);
+        const Event back = overTheWire(build(kind, clock));
+        QCOMPARE(back.type, EventTypes::names().at(kind));
+        const std::optional<ClientEventData> c = ClientEvents::parse(back);
+        QVERIFY(c);
+        QCOMPARE(c->clientId, QStringLiteral("client_1"));
+        QCOMPARE(clientIdOf(back), QStringLiteral("client_1"));
+        QVERIFY(!MessageEvents::parse(back));
+        switch (kind) {
+        case 5:
+            QCOMPARE(c->qr, QStringLiteral("2@abc,def"));
+            QCOMPARE(c->qrExpiresAt, kT + 60'000); // written to the second: a whole second comes back whole
+            break;
+        case 6:
+            QCOMPARE(c->status, QStringLiteral("ready"));
+            QCOMPARE(c->phoneNumber, QStringLiteral("+14155550100"));
+            QCOMPARE(c->reason, QString());
+            break;
+        case 7:
+            QCOMPARE(c->status, QStringLiteral("disconnected"));
+            QCOMPARE(c->phoneNumber, QString()); // null on the wire
+            QCOMPARE(c->reason, QStringLiteral("the renderer crashed"));
+            break;
+        case 8:
+            QCOMPARE(c->status, QStringLiteral("logged_out"));
+            break;
+        case 9:
+            QCOMPARE(c->reason, QStringLiteral("5 of the last 10 sends failed"));
+            break;
+        }
+    }
+
+    void testEventRoundTrip()
+    {
+        const ManualClock clock(kT);
+        const Event back = overTheWire(SystemEvents::test(kOrg, QStringLiteral("wh_1"), clock));
+        QVERIFY(back.is(EventType::Test));
+        QCOMPARE(SystemEvents::parseTestWebhookId(back), QStringLiteral("wh_1"));
+        QCOMPARE(clientIdOf(back), QString());
+        QVERIFY(!MessageEvents::parse(back) && !ClientEvents::parse(back));
+    }
+
+    // The event's own time is the clock's, and moves with it; ids stay unique.
+    void timestampFollowsTheClock()
+    {
+        ManualClock clock(kT);
+        const Event first = MessageEvents::sent(kOrg, aMessage(), clock);
+        clock.advance(1234);
+        const Event second = MessageEvents::sent(kOrg, aMessage(), clock);
+        QCOMPARE(first.timestamp, kT);
+        QCOMPARE(second.timestamp, kT + 1234);
+        QCOMPARE(second.toJson().value(QStringLiteral("timestamp")).toString(), QStringLiteral("2030-03-17T17:46:41.234Z"));
+        QVERIFY(first.id != second.id);
+    }
+
+    void bodiesThatAreNotEventsAreRefused()
+    {
+        const ManualClock clock(kT);
+        QJsonObject body = MessageEvents::sent(kOrg, aMessage(), clock).toJson();
+        QVERIFY(Event::fromJson(body));
+        QJsonObject unknown = body;
+        unknown.insert(QStringLiteral("event"), QStringLiteral("message.exploded"));
+        QVERIFY(!Event::fromJson(unknown));
+        QJsonObject noId = body;
+        noId.remove(QStringLiteral("id"));
+        QVERIFY(!Event::fromJson(noId));
+        QJsonObject badTime = body;
+        badTime.insert(QStringLiteral("timestamp"), QStringLiteral("yesterday"));
+        QVERIFY(!Event::fromJson(badTime));
+        QVERIFY(!Event::fromJson(QJsonObject()));
+    }
+
+private:
+    static MessageEventData messageFor(int kind)
+    {
+        MessageEventData m = aMessage();
+        if (kind == 3)
+            m.reason = QStringLiteral("the number is not on WhatsApp");
+        if (kind == 4)
+            m.body = QStringLiteral("Hi \"there\"");
+        return m;
+    }
+
+    static Event build(int kind, const Clock &clock)
+    {
+        const MessageEventData m = messageFor(kind);
+        switch (kind) {
+        case 0: return MessageEvents::sent(kOrg, m, clock);
+        case 1: return MessageEvents::delivered(kOrg, m, clock);
+        case 2: return MessageEvents::read(kOrg, m, clock);
+        case 3: return MessageEvents::failed(kOrg, m, clock);
+        case 4: return MessageEvents::received(kOrg, m, clock);
+        case 5: return ClientEvents::qr(kOrg, QStringLiteral("client_1"), QStringLiteral("2@abc,def"), kT + 60'000, clock);
+        case 6:
+            return ClientEvents::stateChanged(EventType::ClientConnected, kOrg, aClient(QStringLiteral("ready"), QStringLiteral("+14155550100"), {}),
+                                              clock);
+        case 7:
+            return ClientEvents::stateChanged(EventType::ClientDisconnected, kOrg,
+                                              aClient(QStringLiteral("disconnected"), {}, QStringLiteral("the renderer crashed")), clock);
+        case 8:
+            return ClientEvents::stateChanged(EventType::ClientLoggedOut, kOrg,
+                                              aClient(QStringLiteral("logged_out"), QStringLiteral("+14155550100"), {}), clock);
+        case 9: return ClientEvents::paused(kOrg, QStringLiteral("client_1"), QStringLiteral("5 of the last 10 sends failed"), clock);
+        default: return SystemEvents::test(kOrg, QStringLiteral("wh_1"), clock);
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(EventPayloadsTest)
+#include "tst_event_payloads.moc"

@@ -127,7 +127,10 @@ void MessageSender::next()
             }
             SqlRunner sql(self->m_database);
             ContactRepository contacts(sql);
-            contacts.upsert(message.organizationId, message.contactPhone, chat);
+            // Only remembers the chat id for the next send; this send goes on without it.
+            if (Result<ContactRecord> stored = contacts.upsert(message.organizationId, message.contactPhone, chat); !stored)
+                spdlog::warn("message {}: cannot store the contact's chat id: {}", message.id.toStdString(),
+                             stored.error().message.toStdString());
             self->sendClaimed(message);
         });
         return;
@@ -173,7 +176,7 @@ void MessageSender::finish(const QString &messageId, const QString &waId, const 
     const bool ok = error.isEmpty();
     Transaction tx(m_database);
     bool stored = tx.begin().ok();
-    Result<std::optional<MessageRecord>> record = messages.find(m_organizationId, messageId);
+    Result<std::optional<MessageRecord>> record = messages.find(m_organizationId, messageId, ClientScope::all());
     if (stored)
         stored = (ok ? messages.markSent(messageId, waId, now) : messages.markFailed(messageId, error, now)).ok();
     if (stored && record && record.value()) {

@@ -1,6 +1,7 @@
 #include "core/messaging/InboundProcessor.h"
 
 #include "core/audit/AuditLog.h"
+#include "core/audit/AuditedChange.h"
 #include "core/webhooks/EventLog.h"
 #include "core/common/Ids.h"
 #include "core/common/Json.h"
@@ -70,67 +71,69 @@ void InboundProcessor::onMessage(const QString &organizationId, const QString &c
 
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     const qint64 t = message.value(QStringLiteral("t")).toDouble() > 0 ? qint64(message.value(QStringLiteral("t")).toDouble()) * 1000 : now;
-    SqlRunner sql(m_database);
-    ContactRepository contacts(sql);
-    MessageRepository messages(sql);
-    AuditLog audit(sql);
-    EventLog events(sql, m_events);
-
     if (fromMe) {
-        Result<std::optional<MessageRecord>> known = messages.findByWaId(clientId, waId);
+        SqlRunner sql(m_database);
+        Result<std::optional<MessageRecord>> known = MessageRepository(sql).findByWaId(clientId, waId);
         if (!known || known.value())
             return; // ours, already recorded
     }
-    Transaction tx(m_database);
-    if (!tx.begin())
-        return;
-    Result<ContactRecord> contact = contacts.upsert(organizationId, phone, chat);
-    if (!contact)
-        return;
-    MessageRecord m;
-    m.id = Ids::make("msg");
-    m.organizationId = organizationId;
-    m.clientId = clientId;
-    m.contactId = contact.value().id;
-    m.direction = fromMe ? QStringLiteral("outbound") : QStringLiteral("inbound");
-    m.body = body;
-    m.status = fromMe ? QStringLiteral("sent") : QStringLiteral("received");
-    m.waMessageId = waId;
-    m.createdAt = t;
-    m.sentAt = t;
-    m.updatedAt = now;
-    Result<bool> inserted = messages.insertIfNew(m);
-    if (!inserted || !inserted.value())
-        return; // delivered twice: stored once
-    if (!fromMe) {
-        const Keyword keyword = classify(body);
-        ContactRecord c = contact.value();
-        if ((keyword == Keyword::OptOut && !c.optedOut) || (keyword == Keyword::OptIn && c.optedOut)) {
-            c.optedOut = keyword == Keyword::OptOut;
-            c.optedOutAt = c.optedOut ? now : 0;
-            c.updatedAt = now;
-            if (!contacts.update(c))
-                return;
-            AuditEntry entry;
-            entry.organizationId = organizationId;
-            entry.action = c.optedOut ? QStringLiteral("contact_opted_out") : QStringLiteral("contact_opted_in");
-            entry.resource = QStringLiteral("contacts");
-            entry.resourceId = c.id;
-            entry.details = QJsonObject{{QStringLiteral("phone_number"), phone}, {QStringLiteral("keyword"), body.trimmed()},
-                                        {QStringLiteral("clientId"), clientId}};
-            if (!audit.append(entry))
-                return;
+    // Refuses the change (rolls it back) when this WhatsApp id is stored already: not a failure.
+    const QString kStoredAlready = QStringLiteral("stored_already");
+    Status stored = runAudited(m_database, m_events, [&](AuditedWrite &write) -> Status {
+        ContactRepository contacts(write.sql);
+        MessageRepository messages(write.sql);
+        Result<ContactRecord> contact = contacts.upsert(organizationId, phone, chat);
+        if (!contact)
+            return contact.error();
+        MessageRecord m;
+        m.id = Ids::make("msg");
+        m.organizationId = organizationId;
+        m.clientId = clientId;
+        m.contactId = contact.value().id;
+        m.direction = fromMe ? MessageDirection::Outbound : MessageDirection::Inbound;
+        m.body = body;
+        m.status = fromMe ? MessageStatus::Sent : MessageStatus::Received;
+        m.waMessageId = waId;
+        m.createdAt = t;
+        m.sentAt = t;
+        m.updatedAt = now;
+        Result<bool> inserted = messages.insertIfNew(m);
+        if (!inserted)
+            return inserted.error();
+        if (!inserted.value())
+            return DomainError::conflict(QStringLiteral("message stored already"), kStoredAlready); // delivered twice: stored once
+        if (!fromMe) {
+            const Keyword keyword = classify(body);
+            ContactRecord c = contact.value();
+            if ((keyword == Keyword::OptOut && !c.optedOut) || (keyword == Keyword::OptIn && c.optedOut)) {
+                c.optedOut = keyword == Keyword::OptOut;
+                c.optedOutAt = c.optedOut ? now : 0;
+                c.updatedAt = now;
+                if (Status s = contacts.update(c); !s)
+                    return s;
+                AuditEntry entry;
+                entry.organizationId = organizationId;
+                entry.action = c.optedOut ? QStringLiteral("contact_opted_out") : QStringLiteral("contact_opted_in");
+                entry.resource = QStringLiteral("contacts");
+                entry.resourceId = c.id;
+                entry.details = QJsonObject{{QStringLiteral("phone_number"), phone}, {QStringLiteral("keyword"), body.trimmed()},
+                                            {QStringLiteral("clientId"), clientId}};
+                if (Status s = write.audit.append(entry); !s)
+                    return s;
+            }
+            const QJsonObject data{{QStringLiteral("messageId"), m.id},
+                                   {QStringLiteral("clientId"), clientId},
+                                   {QStringLiteral("from"), phone},
+                                   {QStringLiteral("body"), body},
+                                   {QStringLiteral("timestamp"), Json::isoTime(t)}};
+            if (Status s = write.events.record(Event::make(QStringLiteral("message.received"), organizationId, data)); !s)
+                return s;
         }
-        const QJsonObject data{{QStringLiteral("messageId"), m.id},
-                               {QStringLiteral("clientId"), clientId},
-                               {QStringLiteral("from"), phone},
-                               {QStringLiteral("body"), body},
-                               {QStringLiteral("timestamp"), Json::isoTime(t)}};
-        if (!events.record(Event::make(QStringLiteral("message.received"), organizationId, data)))
-            return;
-    }
-    if (tx.commit())
-        events.publishRecorded();
+        return {};
+    });
+    if (!stored && stored.error().code != kStoredAlready)
+        spdlog::warn("client {}: incoming message {} not stored: {}", clientId.toStdString(), waId.toStdString(),
+                     stored.error().message.toStdString());
 }
 
 void InboundProcessor::onAck(const QString &organizationId, const QString &clientId, const QJsonObject &ack)
@@ -152,14 +155,14 @@ void InboundProcessor::onAck(const QString &organizationId, const QString &clien
         if (!moved.value())
             continue;
         const MessageRecord &m = *moved.value();
-        const QString type = m.status == QLatin1String("failed") ? QStringLiteral("message.failed")
-            : m.status == QLatin1String("read")                  ? QStringLiteral("message.read")
-                                                                 : QStringLiteral("message.delivered");
+        const QString type = m.status == MessageStatus::Failed ? QStringLiteral("message.failed")
+            : m.status == MessageStatus::Read                  ? QStringLiteral("message.read")
+                                                               : QStringLiteral("message.delivered");
         QJsonObject data{{QStringLiteral("messageId"), m.id},
                          {QStringLiteral("clientId"), clientId},
                          {QStringLiteral("to"), m.contactPhone},
                          {QStringLiteral("timestamp"), Json::isoTime(now)}};
-        if (m.status == QLatin1String("failed"))
+        if (m.status == MessageStatus::Failed)
             data.insert(QStringLiteral("reason"), QStringLiteral("WhatsApp reported the message as failed"));
         if (!events.record(Event::make(type, organizationId, data)))
             return;

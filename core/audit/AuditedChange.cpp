@@ -1,0 +1,26 @@
+#include "core/audit/AuditedChange.h"
+
+#include "core/audit/AuditLog.h"
+#include "core/db/SqlRunner.h"
+#include "core/webhooks/EventLog.h"
+
+namespace wadesk {
+
+Status runAudited(Database &database, EventBus *bus, const std::function<Status(AuditedWrite &write)> &change)
+{
+    SqlRunner sql(database);
+    AuditLog audit(sql);
+    EventLog events(sql, bus);
+    AuditedWrite write{sql, audit, events};
+    Transaction tx(database); // rolls back on every early return
+    if (Status s = tx.begin(); !s)
+        return s;
+    if (Status s = change(write); !s)
+        return s;
+    if (Status s = tx.commit(); !s)
+        return s;
+    events.publishRecorded();
+    return {};
+}
+
+} // namespace wadesk

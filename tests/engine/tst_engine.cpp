@@ -743,7 +743,7 @@ private slots:
         QJsonObject status;
         QVERIFY(w.waitStatus(id, QStringLiteral("failed"), &status));
         QCOMPARE(status.value(QLatin1String("last_error")).toString(), session->lastError());
-        QCOMPARE(messageStatusName(w.record(id).status), QStringLiteral("failed"));
+        QCOMPARE(w.record(id).status, QStringLiteral("failed"));
         QCOMPARE(w.record(id).lastError, session->lastError());
         const QStringList seen = w.states.value(id);
         QVERIFY2(seen.join(QLatin1Char(' ')).contains(QLatin1String("ready disconnected")), qPrintable(seen.join(QLatin1Char(' '))));

@@ -452,6 +452,129 @@
     </message>
 </context>
 <context>
+    <name>wadesk::ErrorText</name>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="25"/>
+        <source>The name must be 1 to 100 characters.</source>
+        <translation>Der Name muss 1 bis 100 Zeichen lang sein.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="27"/>
+        <source>The organization name must be 1 to 200 characters.</source>
+        <translation>Der Name der Organisation muss 1 bis 200 Zeichen lang sein.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="29"/>
+        <source>This is not a valid email address.</source>
+        <translation>Das ist keine gültige E-Mail-Adresse.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="31"/>
+        <source>The password must be %1 to %2 characters.</source>
+        <translation>Das Passwort muss %1 bis %2 Zeichen lang sein.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="33"/>
+        <source>Choose a role: admin, manager, agent or viewer.</source>
+        <translation>Wählen Sie eine Rolle: Administrator, Manager, Agent oder Betrachter.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="35"/>
+        <source>The message must not be empty.</source>
+        <translation>Die Nachricht darf nicht leer sein.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="45"/>
+        <source>This is not a valid phone number.</source>
+        <translation>Das ist keine gültige Telefonnummer.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="47"/>
+        <source>You do not have permission to do this.</source>
+        <translation>Dazu fehlt Ihnen die Berechtigung.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="49"/>
+        <source>You may not manage members with this role.</source>
+        <translation>Sie dürfen Mitglieder mit dieser Rolle nicht verwalten.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="51"/>
+        <source>It does not exist any more, or you may not see it.</source>
+        <translation>Es existiert nicht mehr, oder Sie dürfen es nicht sehen.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="53"/>
+        <source>Invalid email or password.</source>
+        <translation>E-Mail oder Passwort ist falsch.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="55"/>
+        <source>The account is disabled.</source>
+        <translation>Das Konto ist deaktiviert.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="57"/>
+        <source>Too many failed sign-in attempts; try again later.</source>
+        <translation>Zu viele fehlgeschlagene Anmeldeversuche; versuchen Sie es später erneut.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="59"/>
+        <source>A user with this email already exists.</source>
+        <translation>Es gibt bereits einen Benutzer mit dieser E-Mail-Adresse.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="61"/>
+        <source>The organization needs at least one active admin.</source>
+        <translation>Die Organisation braucht mindestens einen aktiven Admin.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="63"/>
+        <source>You cannot change your own role, disable or remove yourself.</source>
+        <translation>Sie können weder Ihre eigene Rolle ändern noch sich selbst deaktivieren oder entfernen.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="65"/>
+        <source>A client with this phone number already exists.</source>
+        <translation>Es gibt bereits einen Client mit dieser Telefonnummer.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="67"/>
+        <source>The client is not running.</source>
+        <translation>Der Client läuft nicht.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="69"/>
+        <source>The client is not ready: link it by scanning its QR code first.</source>
+        <translation>Der Client ist nicht bereit: Verknüpfen Sie ihn zuerst, indem Sie seinen QR-Code scannen.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="71"/>
+        <source>The client is paused; resume it to send.</source>
+        <translation>Der Client ist pausiert; setzen Sie ihn fort, um zu senden.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="73"/>
+        <source>The contact opted out of messages.</source>
+        <translation>Der Kontakt hat Nachrichten abbestellt.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="75"/>
+        <source>Rate limit reached for this client.</source>
+        <translation>Das Sendelimit dieses Clients ist erreicht.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="77"/>
+        <source>WhatsApp sessions do not run in this process.</source>
+        <translation>WhatsApp-Sitzungen laufen nicht in diesem Prozess.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="79"/>
+        <source>Something went wrong inside WaDesk; the log has the details.</source>
+        <translation>In WaDesk ist ein Fehler aufgetreten; Einzelheiten stehen im Protokoll.</translation>
+    </message>
+</context>
+<context>
     <name>wadesk::FirstRunApiPage</name>
     <message>
         <location filename="../ui/firstrun/FirstRunWizard.cpp" line="361"/>

@@ -452,6 +452,129 @@
     </message>
 </context>
 <context>
+    <name>wadesk::ErrorText</name>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="25"/>
+        <source>The name must be 1 to 100 characters.</source>
+        <translation>El nombre debe tener entre 1 y 100 caracteres.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="27"/>
+        <source>The organization name must be 1 to 200 characters.</source>
+        <translation>El nombre de la organización debe tener entre 1 y 200 caracteres.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="29"/>
+        <source>This is not a valid email address.</source>
+        <translation>No es una dirección de correo válida.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="31"/>
+        <source>The password must be %1 to %2 characters.</source>
+        <translation>La contraseña debe tener entre %1 y %2 caracteres.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="33"/>
+        <source>Choose a role: admin, manager, agent or viewer.</source>
+        <translation>Elija un rol: administrador, gestor, agente u observador.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="35"/>
+        <source>The message must not be empty.</source>
+        <translation>El mensaje no puede estar vacío.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="45"/>
+        <source>This is not a valid phone number.</source>
+        <translation>No es un número de teléfono válido.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="47"/>
+        <source>You do not have permission to do this.</source>
+        <translation>No tiene permiso para hacer esto.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="49"/>
+        <source>You may not manage members with this role.</source>
+        <translation>No puede gestionar miembros con este rol.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="51"/>
+        <source>It does not exist any more, or you may not see it.</source>
+        <translation>Ya no existe, o no tiene permiso para verlo.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="53"/>
+        <source>Invalid email or password.</source>
+        <translation>Correo o contraseña incorrectos.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="55"/>
+        <source>The account is disabled.</source>
+        <translation>La cuenta está desactivada.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="57"/>
+        <source>Too many failed sign-in attempts; try again later.</source>
+        <translation>Demasiados intentos de inicio de sesión fallidos; inténtelo más tarde.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="59"/>
+        <source>A user with this email already exists.</source>
+        <translation>Ya existe un usuario con este correo.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="61"/>
+        <source>The organization needs at least one active admin.</source>
+        <translation>La organización necesita al menos un administrador activo.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="63"/>
+        <source>You cannot change your own role, disable or remove yourself.</source>
+        <translation>No puede cambiar su propio rol, ni desactivarse ni eliminarse.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="65"/>
+        <source>A client with this phone number already exists.</source>
+        <translation>Ya existe un cliente con este número de teléfono.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="67"/>
+        <source>The client is not running.</source>
+        <translation>El cliente no está en ejecución.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="69"/>
+        <source>The client is not ready: link it by scanning its QR code first.</source>
+        <translation>El cliente no está listo: vincúlelo primero escaneando su código QR.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="71"/>
+        <source>The client is paused; resume it to send.</source>
+        <translation>El cliente está en pausa; reanúdelo para enviar.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="73"/>
+        <source>The contact opted out of messages.</source>
+        <translation>El contacto se dio de baja de los mensajes.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="75"/>
+        <source>Rate limit reached for this client.</source>
+        <translation>Se alcanzó el límite de envío de este cliente.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="77"/>
+        <source>WhatsApp sessions do not run in this process.</source>
+        <translation>Las sesiones de WhatsApp no se ejecutan en este proceso.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="79"/>
+        <source>Something went wrong inside WaDesk; the log has the details.</source>
+        <translation>Algo falló dentro de WaDesk; el registro tiene los detalles.</translation>
+    </message>
+</context>
+<context>
     <name>wadesk::FirstRunApiPage</name>
     <message>
         <location filename="../ui/firstrun/FirstRunWizard.cpp" line="361"/>

@@ -1,5 +1,6 @@
 #include "core/audit/AuditLog.h"
 
+#include "core/audit/AuditedChange.h"
 #include "core/common/Ids.h"
 #include "core/db/Database.h"
 #include "core/db/SqlRunner.h"
@@ -125,14 +126,7 @@ Status AuditLog::appendMany(QList<AuditEntry> entries)
 
 Status AuditLog::appendAlone(Database &database, const AuditEntry &entry, const Clock &clock)
 {
-    SqlRunner sql(database);
-    AuditLog audit(sql, clock);
-    Transaction tx(database);
-    if (Status s = tx.begin(); !s)
-        return s;
-    if (Status s = audit.append(entry); !s)
-        return s;
-    return tx.commit();
+    return runAudited(database, nullptr, [&](AuditedWrite &write) { return write.audit.append(entry); }, clock);
 }
 
 Result<QList<AuditEntry>> AuditLog::list(const QString &organizationId, const AuditQuery &query)

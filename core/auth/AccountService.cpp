@@ -1,6 +1,7 @@
 #include "core/auth/AccountService.h"
 
 #include "core/audit/AuditLog.h"
+#include "core/audit/AuditedChange.h"
 #include "core/auth/ApiKeyCodec.h"
 #include "core/auth/JwtCodec.h"
 #include "core/auth/LoginThrottle.h"
@@ -71,11 +72,6 @@ Result<AccountService::Registration> AccountService::registerOrganization(
     const RegisterInput &in, const std::function<Status(const Registration &)> &alsoInTransaction)
 {
     const qint64 now = m_clock.nowMs();
-    SqlRunner sql(m_database);
-    UserRepository users(sql);
-    ApiKeyRepository keys(sql);
-    AuditLog audit(sql, m_clock);
-
     Registration out;
     out.organization = OrganizationRecord{Ids::make("org"), in.organizationName, now};
     out.admin.id = Ids::make("user");
@@ -97,31 +93,28 @@ Result<AccountService::Registration> AccountService::registerOrganization(
     keyRecord.lastFour = key.lastFour;
     keyRecord.createdAt = now;
 
-    Transaction tx(m_database);
-    if (Status s = tx.begin(); !s)
-        return s.error();
-    if (Status s = users.insertOrganization(out.organization); !s)
-        return s.error();
-    if (Status s = users.insert(out.admin); !s)
-        return s.error();
-    if (Status s = keys.insert(keyRecord); !s)
-        return s.error();
-    AuditEntry entry;
-    entry.organizationId = out.organization.id;
-    entry.userId = out.admin.id;
-    entry.action = QStringLiteral("register");
-    entry.resource = QStringLiteral("organizations");
-    entry.resourceId = out.organization.id;
-    entry.details = QJsonObject{{QStringLiteral("email"), in.email}, {QStringLiteral("organization_name"), in.organizationName}};
-    entry.ipAddress = in.ipAddress;
-    if (Status s = audit.append(entry); !s)
-        return s.error();
-    if (alsoInTransaction) {
-        if (Status s = alsoInTransaction(out); !s)
-            return s.error();
-    }
-    if (Status s = tx.commit(); !s)
-        return s.error();
+    Status stored = runAudited(m_database, nullptr, [&](AuditedWrite &write) -> Status {
+        UserRepository users(write.sql);
+        if (Status s = users.insertOrganization(out.organization); !s)
+            return s;
+        if (Status s = users.insert(out.admin); !s)
+            return s;
+        if (Status s = ApiKeyRepository(write.sql).insert(keyRecord); !s)
+            return s;
+        AuditEntry entry;
+        entry.organizationId = out.organization.id;
+        entry.userId = out.admin.id;
+        entry.action = QStringLiteral("register");
+        entry.resource = QStringLiteral("organizations");
+        entry.resourceId = out.organization.id;
+        entry.details = QJsonObject{{QStringLiteral("email"), in.email}, {QStringLiteral("organization_name"), in.organizationName}};
+        entry.ipAddress = in.ipAddress;
+        if (Status s = write.audit.append(entry); !s)
+            return s;
+        return alsoInTransaction ? alsoInTransaction(out) : Status();
+    }, m_clock);
+    if (!stored)
+        return stored.error();
 
     out.token = m_jwt.issue(out.admin.id, out.organization.id, now / 1000);
     out.apiKey = key.plaintext;
@@ -166,19 +159,15 @@ Result<AccountService::LoginSuccess> AccountService::finishLogin(const QString &
                                                                  const QString &rehashedPassword)
 {
     const qint64 now = m_clock.nowMs();
-    SqlRunner sql(m_database);
-    LoginThrottle throttle(sql);
-    UserRepository users(sql);
-    AuditLog audit(sql, m_clock);
     const bool ok = passwordMatched && attempt.user && attempt.user->active;
 
-    Transaction tx(m_database);
-    if (Status s = tx.begin(); !s)
-        return s.error();
     if (!ok) {
-        if (Status s = throttle.recordFailure(email, ipAddress, now); !s)
-            return s.error();
-        if (attempt.user) {
+        // The failure is kept (throttle and audit) and then refused.
+        Status recorded = runAudited(m_database, nullptr, [&](AuditedWrite &write) -> Status {
+            if (Status s = LoginThrottle(write.sql).recordFailure(email, ipAddress, now); !s)
+                return s;
+            if (!attempt.user)
+                return {};
             AuditEntry entry;
             entry.organizationId = attempt.user->organizationId;
             entry.userId = attempt.user->id;
@@ -188,33 +177,34 @@ Result<AccountService::LoginSuccess> AccountService::finishLogin(const QString &
             entry.ipAddress = ipAddress;
             entry.details = QJsonObject{
                 {QStringLiteral("reason"), passwordMatched ? QStringLiteral("account_disabled") : QStringLiteral("wrong_password")}};
-            if (Status s = audit.append(entry); !s)
-                return s.error();
-        }
-        if (Status s = tx.commit(); !s)
-            return s.error();
+            return write.audit.append(entry);
+        }, m_clock);
+        if (!recorded)
+            return recorded.error();
         return wrongCredentials();
     }
     const UserRecord &user = *attempt.user;
-    if (Status s = throttle.clearAccount(email); !s)
-        return s.error();
-    if (Status s = users.touchLogin(user.organizationId, user.id, now); !s)
-        return s.error();
-    if (!rehashedPassword.isEmpty()) {
-        if (Status s = users.updatePasswordHash(user.organizationId, user.id, rehashedPassword); !s)
-            return s.error();
-    }
-    AuditEntry entry;
-    entry.organizationId = user.organizationId;
-    entry.userId = user.id;
-    entry.action = QStringLiteral("login");
-    entry.resource = QStringLiteral("users");
-    entry.resourceId = user.id;
-    entry.ipAddress = ipAddress;
-    if (Status s = audit.append(entry); !s)
-        return s.error();
-    if (Status s = tx.commit(); !s)
-        return s.error();
+    Status stored = runAudited(m_database, nullptr, [&](AuditedWrite &write) -> Status {
+        UserRepository users(write.sql);
+        if (Status s = LoginThrottle(write.sql).clearAccount(email); !s)
+            return s;
+        if (Status s = users.touchLogin(user.organizationId, user.id, now); !s)
+            return s;
+        if (!rehashedPassword.isEmpty()) {
+            if (Status s = users.updatePasswordHash(user.organizationId, user.id, rehashedPassword); !s)
+                return s;
+        }
+        AuditEntry entry;
+        entry.organizationId = user.organizationId;
+        entry.userId = user.id;
+        entry.action = QStringLiteral("login");
+        entry.resource = QStringLiteral("users");
+        entry.resourceId = user.id;
+        entry.ipAddress = ipAddress;
+        return write.audit.append(entry);
+    }, m_clock);
+    if (!stored)
+        return stored.error();
     LoginSuccess out;
     out.user = user;
     out.token = m_jwt.issue(user.id, user.organizationId, now / 1000);

@@ -1,6 +1,7 @@
 #include "core/auth/ApiKeyService.h"
 
 #include "core/audit/AuditEvent.h"
+#include "core/audit/AuditedChange.h"
 #include "core/auth/ApiKeyCodec.h"
 #include "core/auth/Authenticator.h"
 #include "core/common/Ids.h"
@@ -25,9 +26,6 @@ Result<ApiKeyService::Created> ApiKeyService::create(const AuthContext &actor, c
     if (expiresAt != 0 && expiresAt <= now)
         return DomainError::validation(QStringLiteral("expires_at"), QStringLiteral("expires_at must be in the future"));
     SqlRunner sql(m_database);
-    ApiKeyRepository keys(sql);
-    AuditLog audit(sql, m_clock);
-
     Result<QSqlQuery> active = sql.run(
         QStringLiteral("SELECT COUNT(*) FROM api_keys WHERE organization_id = ? AND user_id = ? AND revoked_at IS NULL "
                        "AND (expires_at IS NULL OR expires_at > ?)"),
@@ -51,19 +49,16 @@ Result<ApiKeyService::Created> ApiKeyService::create(const AuthContext &actor, c
     out.record.createdAt = now;
     out.record.expiresAt = expiresAt;
 
-    Transaction tx(m_database);
-    if (Status s = tx.begin(); !s)
-        return s.error();
-    if (Status s = keys.insert(out.record); !s)
-        return s.error();
     QJsonObject details{{QStringLiteral("name"), name}, {QStringLiteral("prefix"), key.prefix}};
     if (expiresAt > 0)
         details.insert(QStringLiteral("expires_at"), UtcTime::fromMSecs(expiresAt).toString(Qt::ISODate));
-    if (Status s = audit.append(auditBy(actor, QStringLiteral("create_api_key"), QStringLiteral("api_keys"), out.record.id, details));
-        !s)
-        return s.error();
-    if (Status s = tx.commit(); !s)
-        return s.error();
+    Status stored = runAudited(m_database, nullptr, [&](AuditedWrite &write) -> Status {
+        if (Status s = ApiKeyRepository(write.sql).insert(out.record); !s)
+            return s;
+        return write.audit.append(auditBy(actor, QStringLiteral("create_api_key"), QStringLiteral("api_keys"), out.record.id, details));
+    }, m_clock);
+    if (!stored)
+        return stored.error();
     return out;
 }
 
@@ -78,27 +73,23 @@ Status ApiKeyService::revoke(const AuthContext &actor, const QString &keyId)
 {
     SqlRunner sql(m_database);
     ApiKeyRepository keys(sql);
-    AuditLog audit(sql, m_clock);
     Result<std::optional<ApiKeyRecord>> found = keys.find(actor.organizationId, keyId);
     if (!found)
         return found.error();
     // Someone else's key reads as absent unless the caller is an admin.
     if (!found.value() || (actor.role != Role::Admin && found.value()->userId != actor.userId))
         return DomainError::notFound(QStringLiteral("API key"));
-    Transaction tx(m_database);
-    if (Status s = tx.begin(); !s)
-        return s;
-    Result<bool> revoked = keys.revoke(actor.organizationId, keyId, m_clock.nowMs());
-    if (!revoked)
-        return revoked.error();
-    if (!revoked.value())
-        return DomainError::conflict(QStringLiteral("API key already revoked"), QStringLiteral("already_revoked"));
-    if (Status s = audit.append(auditBy(actor, QStringLiteral("revoke_api_key"), QStringLiteral("api_keys"), keyId,
-                                        {{QStringLiteral("prefix"), found.value()->prefix}}));
-        !s)
-        return s;
-    if (Status s = tx.commit(); !s)
-        return s;
+    Status stored = runAudited(m_database, nullptr, [&](AuditedWrite &write) -> Status {
+        Result<bool> revoked = ApiKeyRepository(write.sql).revoke(actor.organizationId, keyId, m_clock.nowMs());
+        if (!revoked)
+            return revoked.error();
+        if (!revoked.value())
+            return DomainError::conflict(QStringLiteral("API key already revoked"), QStringLiteral("already_revoked"));
+        return write.audit.append(auditBy(actor, QStringLiteral("revoke_api_key"), QStringLiteral("api_keys"), keyId,
+                                          {{QStringLiteral("prefix"), found.value()->prefix}}));
+    }, m_clock);
+    if (!stored)
+        return stored;
     m_authenticator.forgetApiKey(keyId);
     return {};
 }

@@ -1,6 +1,7 @@
 #include "core/auth/TeamService.h"
 
 #include "core/audit/AuditEvent.h"
+#include "core/audit/AuditedChange.h"
 #include "core/auth/AccountService.h"
 #include "core/auth/Authenticator.h"
 #include "core/common/Ids.h"
@@ -48,9 +49,6 @@ Result<UserRecord> TeamService::createMember(const AuthContext &actor, const New
     if (!Permissions::mayManageRole(actor.role, member.role))
         return roleForbidden();
     const qint64 now = m_clock.nowMs();
-    SqlRunner sql(m_database);
-    UserRepository users(sql);
-    AuditLog audit(sql, m_clock);
     UserRecord user;
     user.id = Ids::make("user");
     user.organizationId = actor.organizationId;
@@ -61,18 +59,15 @@ Result<UserRecord> TeamService::createMember(const AuthContext &actor, const New
     user.createdBy = actor.userId;
     user.createdAt = user.updatedAt = now;
 
-    Transaction tx(m_database);
-    if (Status s = tx.begin(); !s)
-        return s.error();
-    if (Status s = users.insert(user); !s)
-        return s.error();
-    if (Status s = audit.append(auditBy(actor, QStringLiteral("create_member"), QStringLiteral("users"), user.id,
-                                        {{QStringLiteral("email"), user.email},
-                                         {QStringLiteral("role"), Permissions::roleName(user.role)}}));
-        !s)
-        return s.error();
-    if (Status s = tx.commit(); !s)
-        return s.error();
+    Status stored = runAudited(m_database, nullptr, [&](AuditedWrite &write) -> Status {
+        if (Status s = UserRepository(write.sql).insert(user); !s)
+            return s;
+        return write.audit.append(auditBy(actor, QStringLiteral("create_member"), QStringLiteral("users"), user.id,
+                                          {{QStringLiteral("email"), user.email},
+                                           {QStringLiteral("role"), Permissions::roleName(user.role)}}));
+    }, m_clock);
+    if (!stored)
+        return stored.error();
     return user;
 }
 
@@ -138,29 +133,25 @@ Result<UserRecord> TeamService::updateMember(const AuthContext &actor, const QSt
         return DomainError::conflict(QStringLiteral("You cannot change your own role or disable yourself"),
                                      QStringLiteral("cannot_change_self"));
 
-    SqlRunner sql(m_database);
-    UserRepository users(sql);
-    AuditLog audit(sql, m_clock);
-    Transaction tx(m_database);
-    if (Status s = tx.begin(); !s)
-        return s.error();
-    const bool losesAdmin = found.value().role == Role::Admin && found.value().active
-        && (user.role != Role::Admin || !user.active);
-    if (losesAdmin) {
-        Result<int> admins = users.countActiveAdmins(actor.organizationId);
-        if (!admins)
-            return admins.error();
-        if (admins.value() <= 1)
-            return DomainError::conflict(QStringLiteral("The organization needs at least one active admin"),
-                                         QStringLiteral("last_admin"));
-    }
-    user.updatedAt = m_clock.nowMs();
-    if (Status s = users.update(user); !s)
-        return s.error();
-    if (Status s = audit.append(auditBy(actor, QStringLiteral("update_member"), QStringLiteral("users"), user.id, details)); !s)
-        return s.error();
-    if (Status s = tx.commit(); !s)
-        return s.error();
+    Status stored = runAudited(m_database, nullptr, [&](AuditedWrite &write) -> Status {
+        UserRepository users(write.sql);
+        const bool losesAdmin = found.value().role == Role::Admin && found.value().active
+            && (user.role != Role::Admin || !user.active);
+        if (losesAdmin) {
+            Result<int> admins = users.countActiveAdmins(actor.organizationId);
+            if (!admins)
+                return admins.error();
+            if (admins.value() <= 1)
+                return DomainError::conflict(QStringLiteral("The organization needs at least one active admin"),
+                                             QStringLiteral("last_admin"));
+        }
+        user.updatedAt = m_clock.nowMs();
+        if (Status s = users.update(user); !s)
+            return s;
+        return write.audit.append(auditBy(actor, QStringLiteral("update_member"), QStringLiteral("users"), user.id, details));
+    }, m_clock);
+    if (!stored)
+        return stored.error();
     m_authenticator.forgetUser(user.id);
     return user;
 }
@@ -172,31 +163,26 @@ Status TeamService::removeMember(const AuthContext &actor, const QString &userId
     Result<UserRecord> found = manageableMember(actor, userId);
     if (!found)
         return found.error();
-    SqlRunner sql(m_database);
-    UserRepository users(sql);
-    AuditLog audit(sql, m_clock);
-    Transaction tx(m_database);
-    if (Status s = tx.begin(); !s)
-        return s;
-    if (found.value().role == Role::Admin && found.value().active) {
-        Result<int> admins = users.countActiveAdmins(actor.organizationId);
-        if (!admins)
-            return admins.error();
-        if (admins.value() <= 1)
-            return DomainError::conflict(QStringLiteral("The organization needs at least one active admin"),
-                                         QStringLiteral("last_admin"));
-    }
-    Result<bool> removed = users.remove(actor.organizationId, userId);
-    if (!removed)
-        return removed.error();
-    if (!removed.value())
-        return DomainError::notFound(QStringLiteral("Team member"));
-    if (Status s = audit.append(auditBy(actor, QStringLiteral("remove_member"), QStringLiteral("users"), userId,
-                                        {{QStringLiteral("email"), found.value().email}}));
-        !s)
-        return s;
-    if (Status s = tx.commit(); !s)
-        return s;
+    Status stored = runAudited(m_database, nullptr, [&](AuditedWrite &write) -> Status {
+        UserRepository users(write.sql);
+        if (found.value().role == Role::Admin && found.value().active) {
+            Result<int> admins = users.countActiveAdmins(actor.organizationId);
+            if (!admins)
+                return admins.error();
+            if (admins.value() <= 1)
+                return DomainError::conflict(QStringLiteral("The organization needs at least one active admin"),
+                                             QStringLiteral("last_admin"));
+        }
+        Result<bool> removed = users.remove(actor.organizationId, userId);
+        if (!removed)
+            return removed.error();
+        if (!removed.value())
+            return DomainError::notFound(QStringLiteral("Team member"));
+        return write.audit.append(auditBy(actor, QStringLiteral("remove_member"), QStringLiteral("users"), userId,
+                                          {{QStringLiteral("email"), found.value().email}}));
+    }, m_clock);
+    if (!stored)
+        return stored;
     m_authenticator.forgetUser(userId);
     return {};
 }
@@ -208,25 +194,21 @@ Status TeamService::assignClient(const AuthContext &actor, const QString &userId
         return member.error();
     SqlRunner sql(m_database);
     ClientRepository clients(sql);
-    AuditLog audit(sql, m_clock);
-    Result<std::optional<ClientRecord>> client = clients.find(actor.organizationId, clientId);
+    Result<std::optional<ClientRecord>> client = clients.find(actor.organizationId, clientId, ClientScope::all()); // the manager assigns any client
     if (!client)
         return client.error();
     if (!client.value())
         return DomainError::notFound(QStringLiteral("Client"));
-    Transaction tx(m_database);
-    if (Status s = tx.begin(); !s)
-        return s;
-    Result<bool> added = clients.assign(actor.organizationId, userId, clientId, actor.userId, m_clock.nowMs());
-    if (!added)
-        return added.error();
-    if (added.value()) {
-        if (Status s = audit.append(auditBy(actor, QStringLiteral("assign_client"), QStringLiteral("client_assignments"), clientId,
-                                            {{QStringLiteral("user_id"), userId}, {QStringLiteral("client_id"), clientId}}));
-            !s)
-            return s;
-    }
-    return tx.commit();
+    return runAudited(m_database, nullptr, [&](AuditedWrite &write) -> Status {
+        Result<bool> added =
+            ClientRepository(write.sql).assign(actor.organizationId, userId, clientId, actor.userId, m_clock.nowMs());
+        if (!added)
+            return added.error();
+        if (!added.value())
+            return {}; // assigned already: nothing changed, nothing to audit
+        return write.audit.append(auditBy(actor, QStringLiteral("assign_client"), QStringLiteral("client_assignments"), clientId,
+                                          {{QStringLiteral("user_id"), userId}, {QStringLiteral("client_id"), clientId}}));
+    }, m_clock);
 }
 
 Status TeamService::unassignClient(const AuthContext &actor, const QString &userId, const QString &clientId)
@@ -234,22 +216,15 @@ Status TeamService::unassignClient(const AuthContext &actor, const QString &user
     Result<UserRecord> member = manageableMember(actor, userId);
     if (!member)
         return member.error();
-    SqlRunner sql(m_database);
-    ClientRepository clients(sql);
-    AuditLog audit(sql, m_clock);
-    Transaction tx(m_database);
-    if (Status s = tx.begin(); !s)
-        return s;
-    Result<bool> removed = clients.unassign(actor.organizationId, userId, clientId);
-    if (!removed)
-        return removed.error();
-    if (!removed.value())
-        return DomainError::notFound(QStringLiteral("Assignment"));
-    if (Status s = audit.append(auditBy(actor, QStringLiteral("unassign_client"), QStringLiteral("client_assignments"), clientId,
-                                        {{QStringLiteral("user_id"), userId}, {QStringLiteral("client_id"), clientId}}));
-        !s)
-        return s;
-    return tx.commit();
+    return runAudited(m_database, nullptr, [&](AuditedWrite &write) -> Status {
+        Result<bool> removed = ClientRepository(write.sql).unassign(actor.organizationId, userId, clientId);
+        if (!removed)
+            return removed.error();
+        if (!removed.value())
+            return DomainError::notFound(QStringLiteral("Assignment"));
+        return write.audit.append(auditBy(actor, QStringLiteral("unassign_client"), QStringLiteral("client_assignments"), clientId,
+                                          {{QStringLiteral("user_id"), userId}, {QStringLiteral("client_id"), clientId}}));
+    }, m_clock);
 }
 
 Result<QStringList> TeamService::assignedClients(const AuthContext &actor, const QString &userId)

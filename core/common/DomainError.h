@@ -34,7 +34,7 @@ struct DomainError {
 
 // Either a value or a DomainError. Deliberately tiny: the codebase is C++17 (no std::expected).
 template <typename T>
-class Result {
+class [[nodiscard]] Result {
 public:
     Result(T value) : m_state(std::move(value)) {}
     Result(DomainError error) : m_state(std::move(error)) {}
@@ -52,7 +52,7 @@ private:
 };
 
 // For operations that produce nothing but may fail.
-class Status {
+class [[nodiscard]] Status {
 public:
     Status() = default;
     Status(DomainError error) : m_error(std::move(error)) {}
@@ -64,5 +64,12 @@ public:
 private:
     std::optional<DomainError> m_error;
 };
+
+// Drops a Result or Status on purpose, where ignoring the outcome is right (results are
+// [[nodiscard]]); the caller says why in a comment beside it.
+template <typename Outcome>
+inline void discardOutcome(const Outcome &)
+{
+}
 
 } // namespace wadesk

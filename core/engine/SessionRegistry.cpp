@@ -108,7 +108,7 @@ bool SessionRegistry::start(const QString &organizationId, const QString &client
         return true;
     SqlRunner sql(m_database);
     ClientRepository clients(sql);
-    Result<std::optional<ClientRecord>> found = clients.find(organizationId, clientId);
+    Result<std::optional<ClientRecord>> found = clients.find(organizationId, clientId, ClientScope::all());
     if (!found || !found.value()) {
         if (error)
             *error = QStringLiteral("client not found");
@@ -120,10 +120,13 @@ bool SessionRegistry::start(const QString &organizationId, const QString &client
     BrowserIdentity identity = BrowserIdentity::fromJson(QJsonDocument::fromJson(record.browserIdentity.toUtf8()).object());
     if (!identity.isValid()) {
         identity = BrowserIdentity::generate(EngineInfo::chromiumVersion(), QLocale::system().name());
-        clients.setBrowserIdentity(organizationId, clientId,
-                                   QString::fromUtf8(QJsonDocument(identity.toJson()).toJson(QJsonDocument::Compact)));
+        if (Status s = clients.setBrowserIdentity(organizationId, clientId,
+                                                  QString::fromUtf8(QJsonDocument(identity.toJson()).toJson(QJsonDocument::Compact)));
+            !s) // the session runs on the new identity; the next start generates another
+            spdlog::warn("client {}: cannot store its browser identity: {}", clientId.toStdString(), s.error().message.toStdString());
     }
-    clients.setAutostart(organizationId, clientId, true);
+    if (Status s = clients.setAutostart(organizationId, clientId, true); !s)
+        spdlog::warn("client {}: cannot mark it to start with WaDesk: {}", clientId.toStdString(), s.error().message.toStdString());
 
     WaSession::Config config;
     config.settings = m_settings;
@@ -203,7 +206,8 @@ void SessionRegistry::wire(WaSession *session, const QString &organizationId)
         update.lastError = session->lastError();
         update.phoneNumber = phone;
         update.deviceInfo = QString::fromUtf8(QJsonDocument(info).toJson(QJsonDocument::Compact));
-        clients.saveState(organizationId, clientId, update);
+        if (Status s = clients.saveState(organizationId, clientId, update); !s)
+            spdlog::warn("client {}: cannot store its state: {}", clientId.toStdString(), s.error().message.toStdString());
         emit snapshotChanged(clientId);
     });
     connect(session, &WaSession::messageReceived, this, [this, organizationId, clientId](const QJsonObject &message) {
@@ -409,7 +413,7 @@ void SessionRegistry::pause(const QString &organizationId, const QString &client
     SqlRunner sql(m_database);
     ClientRepository clients(sql);
     EventLog events(sql, &m_events);
-    AuditLog audit(sql);
+    AuditLog audit(sql, m_clock);
     Transaction tx(m_database);
     bool ok = tx.begin().ok() && clients.setPaused(organizationId, clientId, true, reason).ok();
     AuditEntry entry;
@@ -447,8 +451,10 @@ void SessionRegistry::resume(const QString &organizationId, const QString &clien
 {
     SqlRunner sql(m_database);
     ClientRepository clients(sql);
-    if (!organizationId.isEmpty())
-        clients.setPaused(organizationId, clientId, false, QString());
+    if (!organizationId.isEmpty()) {
+        if (Status s = clients.setPaused(organizationId, clientId, false, QString()); !s)
+            spdlog::warn("client {}: cannot store its resume: {}", clientId.toStdString(), s.error().message.toStdString());
+    }
     if (MessageSender *queue = sender(clientId))
         queue->setPaused(false);
     if (WaSession *s = session(clientId)) {
@@ -476,7 +482,7 @@ void SessionRegistry::reloadSettings(const QString &clientId)
         return;
     SqlRunner sql(m_database);
     ClientRepository clients(sql);
-    Result<std::optional<ClientRecord>> record = clients.find(organizationId, clientId);
+    Result<std::optional<ClientRecord>> record = clients.find(organizationId, clientId, ClientScope::all());
     if (record && record.value())
         queue->setTiers(MessageService::tiersOf(*record.value(), m_messaging.defaultTiers));
     queue->wake();
@@ -502,7 +508,8 @@ void SessionRegistry::failInterruptedSends()
         failure.counterpart = m.contactPhone;
         failure.reason = QStringLiteral("interrupted");
         failure.at = now;
-        events.record(MessageEvents::failed(m.organizationId, failure, m_clock));
+        if (Status s = events.record(MessageEvents::failed(m.organizationId, failure, m_clock)); !s)
+            spdlog::warn("message {}: cannot record its message.failed event: {}", m.id.toStdString(), s.error().message.toStdString());
     }
     if (tx.commit())
         events.publishRecorded();

@@ -10,7 +10,7 @@
 
 namespace wadesk {
 
-// One event of the product (DESIGN 6) with a stable id. Product code builds events through
+// One event of the product (docs/DESIGN.md §6) with a stable id. Product code builds events through
 // EventPayloads.h (one function per kind); make() is for events whose data comes from outside
 // (an operator's broadcast) and for tests.
 struct Event {

@@ -6,7 +6,7 @@
 
 namespace wadesk {
 
-// Every event of the product (DESIGN 6). The wire name ("message.sent", ...) of each is written
+// Every event of the product (docs/DESIGN.md §6). The wire name ("message.sent", ...) of each is written
 // once, in EventType.cpp; webhooks subscribe by these names.
 enum class EventType {
     MessageSent,

@@ -1,6 +1,7 @@
 #include "core/messaging/ContactService.h"
 
 #include "core/audit/AuditEvent.h"
+#include "core/audit/AuditedChange.h"
 #include "core/db/SqlRunner.h"
 
 #include <QDateTime>
@@ -68,20 +69,15 @@ Result<ContactRecord> ContactService::update(const AuthContext &ctx, const QStri
         details.insert(QStringLiteral("opted_out"), c.optedOut);
     }
     c.updatedAt = now;
-    SqlRunner sql(m_database);
-    ContactRepository contacts(sql, m_clock);
-    AuditLog audit(sql, m_clock);
-    Transaction tx(m_database);
-    if (Status s = tx.begin(); !s)
-        return s.error();
-    if (Status s = contacts.update(c); !s)
-        return s.error();
     const QString action = optChange ? (c.optedOut ? QStringLiteral("contact_opted_out") : QStringLiteral("contact_opted_in"))
                                      : QStringLiteral("update_contact");
-    if (Status s = audit.append(auditBy(ctx, action, QStringLiteral("contacts"), c.id, details)); !s)
-        return s.error();
-    if (Status s = tx.commit(); !s)
-        return s.error();
+    Status stored = runAudited(m_database, nullptr, [&](AuditedWrite &write) -> Status {
+        if (Status s = ContactRepository(write.sql, write.clock).update(c); !s)
+            return s;
+        return write.audit.append(auditBy(ctx, action, QStringLiteral("contacts"), c.id, details));
+    }, m_clock);
+    if (!stored)
+        return stored.error();
     return c;
 }
 

@@ -1,6 +1,7 @@
 #include "core/messaging/InboundProcessor.h"
 
 #include "core/audit/AuditLog.h"
+#include "core/audit/AuditedChange.h"
 #include "core/events/EventLog.h"
 #include "core/events/EventPayloads.h"
 #include "core/common/Ids.h"
@@ -72,68 +73,70 @@ void InboundProcessor::onMessage(const QString &organizationId, const QString &c
 
     const qint64 now = m_clock.nowMs();
     const qint64 t = message.value(QStringLiteral("t")).toDouble() > 0 ? qint64(message.value(QStringLiteral("t")).toDouble()) * 1000 : now;
-    SqlRunner sql(m_database);
-    ContactRepository contacts(sql, m_clock);
-    MessageRepository messages(sql);
-    AuditLog audit(sql, m_clock);
-    EventLog events(sql, m_events);
-
     if (fromMe) {
-        Result<std::optional<MessageRecord>> known = messages.findByWaId(clientId, waId);
+        SqlRunner sql(m_database);
+        Result<std::optional<MessageRecord>> known = MessageRepository(sql).findByWaId(clientId, waId);
         if (!known || known.value())
             return; // ours, already recorded
     }
-    Transaction tx(m_database);
-    if (!tx.begin())
-        return;
-    Result<ContactRecord> contact = contacts.upsert(organizationId, phone, chat);
-    if (!contact)
-        return;
-    MessageRecord m;
-    m.id = Ids::make("msg");
-    m.organizationId = organizationId;
-    m.clientId = clientId;
-    m.contactId = contact.value().id;
-    m.direction = fromMe ? QStringLiteral("outbound") : QStringLiteral("inbound");
-    m.body = body;
-    m.status = fromMe ? QStringLiteral("sent") : QStringLiteral("received");
-    m.waMessageId = waId;
-    m.createdAt = t;
-    m.sentAt = t;
-    m.updatedAt = now;
-    Result<bool> inserted = messages.insertIfNew(m);
-    if (!inserted || !inserted.value())
-        return; // delivered twice: stored once
-    if (!fromMe) {
-        const Keyword keyword = classify(body);
-        ContactRecord c = contact.value();
-        if ((keyword == Keyword::OptOut && !c.optedOut) || (keyword == Keyword::OptIn && c.optedOut)) {
-            c.optedOut = keyword == Keyword::OptOut;
-            c.optedOutAt = c.optedOut ? now : 0;
-            c.updatedAt = now;
-            if (!contacts.update(c))
-                return;
-            AuditEntry entry;
-            entry.organizationId = organizationId;
-            entry.action = c.optedOut ? QStringLiteral("contact_opted_out") : QStringLiteral("contact_opted_in");
-            entry.resource = QStringLiteral("contacts");
-            entry.resourceId = c.id;
-            entry.details = QJsonObject{{QStringLiteral("phone_number"), phone}, {QStringLiteral("keyword"), body.trimmed()},
-                                        {QStringLiteral("clientId"), clientId}};
-            if (!audit.append(entry))
-                return;
+    // Refuses the change (rolls it back) when this WhatsApp id is stored already: not a failure.
+    const QString kStoredAlready = QStringLiteral("stored_already");
+    Status stored = runAudited(m_database, m_events, [&](AuditedWrite &write) -> Status {
+        ContactRepository contacts(write.sql, write.clock);
+        MessageRepository messages(write.sql);
+        Result<ContactRecord> contact = contacts.upsert(organizationId, phone, chat);
+        if (!contact)
+            return contact.error();
+        MessageRecord m;
+        m.id = Ids::make("msg");
+        m.organizationId = organizationId;
+        m.clientId = clientId;
+        m.contactId = contact.value().id;
+        m.direction = fromMe ? MessageDirection::Outbound : MessageDirection::Inbound;
+        m.body = body;
+        m.status = fromMe ? MessageStatus::Sent : MessageStatus::Received;
+        m.waMessageId = waId;
+        m.createdAt = t;
+        m.sentAt = t;
+        m.updatedAt = now;
+        Result<bool> inserted = messages.insertIfNew(m);
+        if (!inserted)
+            return inserted.error();
+        if (!inserted.value())
+            return DomainError::conflict(QStringLiteral("message stored already"), kStoredAlready); // delivered twice: stored once
+        if (!fromMe) {
+            const Keyword keyword = classify(body);
+            ContactRecord c = contact.value();
+            if ((keyword == Keyword::OptOut && !c.optedOut) || (keyword == Keyword::OptIn && c.optedOut)) {
+                c.optedOut = keyword == Keyword::OptOut;
+                c.optedOutAt = c.optedOut ? now : 0;
+                c.updatedAt = now;
+                if (Status s = contacts.update(c); !s)
+                    return s;
+                AuditEntry entry;
+                entry.organizationId = organizationId;
+                entry.action = c.optedOut ? QStringLiteral("contact_opted_out") : QStringLiteral("contact_opted_in");
+                entry.resource = QStringLiteral("contacts");
+                entry.resourceId = c.id;
+                entry.details = QJsonObject{{QStringLiteral("phone_number"), phone}, {QStringLiteral("keyword"), body.trimmed()},
+                                            {QStringLiteral("clientId"), clientId}};
+                if (Status s = write.audit.append(entry); !s)
+                    return s;
+            }
+            MessageEventData received;
+            received.messageId = m.id;
+            received.clientId = clientId;
+            received.counterpart = phone;
+            received.body = body;
+            received.at = t;
+            if (Status s = write.events.record(MessageEvents::received(organizationId, received, write.clock)); !s)
+                return s;
         }
-        MessageEventData received;
-        received.messageId = m.id;
-        received.clientId = clientId;
-        received.counterpart = phone;
-        received.body = body;
-        received.at = t;
-        if (!events.record(MessageEvents::received(organizationId, received, m_clock)))
-            return;
-    }
-    if (tx.commit())
-        events.publishRecorded();
+        return {};
+    }, m_clock);
+    if (!stored && stored.error().code != kStoredAlready)
+        spdlog::warn("client {}: incoming message {} not stored: {}", clientId.toStdString(), waId.toStdString(),
+                     stored.error().message.toStdString());
 }
 
 void InboundProcessor::onAck(const QString &organizationId, const QString &clientId, const QJsonObject &ack)
@@ -161,10 +164,10 @@ void InboundProcessor::onAck(const QString &organizationId, const QString &clien
         outcome.counterpart = m.contactPhone;
         outcome.at = now;
         Event event;
-        if (m.status == QLatin1String("failed")) {
+        if (m.status == MessageStatus::Failed) {
             outcome.reason = QStringLiteral("WhatsApp reported the message as failed");
             event = MessageEvents::failed(organizationId, outcome, m_clock);
-        } else if (m.status == QLatin1String("read")) {
+        } else if (m.status == MessageStatus::Read) {
             event = MessageEvents::read(organizationId, outcome, m_clock);
         } else {
             event = MessageEvents::delivered(organizationId, outcome, m_clock);

@@ -4,6 +4,7 @@
 #include "core/db/SqlRunner.h"
 
 #include <QSqlQuery>
+#include <spdlog/spdlog.h>
 
 namespace wadesk {
 
@@ -22,9 +23,14 @@ MessageRecord fromRow(const QSqlQuery &q)
     m.contactId = q.value(3).toString();
     m.contactPhone = q.value(4).toString();
     m.contactWaId = q.value(5).toString();
-    m.direction = q.value(6).toString();
+    // The schema holds direction to its two values; a status it does not know (a row edited by
+    // hand) reads as failed, so that it is neither sent nor shown as on its way.
+    m.direction = parseMessageDirection(q.value(6).toString()).value_or(MessageDirection::Outbound);
     m.body = q.value(7).toString();
-    m.status = q.value(8).toString();
+    const std::optional<MessageStatus> status = parseMessageStatus(q.value(8).toString());
+    if (!status)
+        spdlog::warn("message {}: unknown status \"{}\" read as failed", m.id.toStdString(), q.value(8).toString().toStdString());
+    m.status = status.value_or(MessageStatus::Failed);
     m.failureReason = q.value(9).toString();
     m.waMessageId = q.value(10).toString();
     m.idempotencyKey = q.value(11).toString();
@@ -53,13 +59,13 @@ QString historyFilters(const QString &organizationId, const QString &clientId, c
         where += QStringLiteral(" AND c.phone_number = ?");
         bind << query.contactPhone;
     }
-    if (!query.direction.isEmpty()) {
+    if (query.direction) {
         where += QStringLiteral(" AND m.direction = ?");
-        bind << query.direction;
+        bind << messageDirectionName(*query.direction);
     }
-    if (!query.status.isEmpty()) {
+    if (query.status) {
         where += QStringLiteral(" AND m.status = ?");
-        bind << query.status;
+        bind << messageStatusName(*query.status);
     }
     if (query.since > 0) {
         where += QStringLiteral(" AND m.created_at >= ?");
@@ -78,7 +84,7 @@ Status MessageRepository::insertMany(const QList<MessageRecord> &messages)
     QVariantList rows;
     rows.reserve(messages.size() * 15);
     for (const MessageRecord &m : messages)
-        rows << m.id << m.organizationId << m.clientId << m.contactId << m.direction << m.body << m.status << textOrNull(m.failureReason)
+        rows << m.id << m.organizationId << m.clientId << m.contactId << messageDirectionName(m.direction) << m.body << messageStatusName(m.status) << textOrNull(m.failureReason)
              << textOrNull(m.waMessageId) << textOrNull(m.idempotencyKey) << textOrNull(m.requestHash) << textOrNull(m.createdBy)
              << m.createdAt << (m.sentAt > 0 ? QVariant(m.sentAt) : nullInt()) << m.updatedAt;
     Result<int> r = m_sql.insertRows(QStringLiteral("INSERT INTO messages (id, organization_id, client_id, contact_id, direction, body, status, "
@@ -109,7 +115,7 @@ Result<bool> MessageRepository::insertIfNew(const MessageRecord &m)
         QStringLiteral("INSERT INTO messages (id, organization_id, client_id, contact_id, direction, body, status, wa_message_id, "
                        "created_at, sent_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                        "ON CONFLICT (client_id, wa_message_id) DO NOTHING"),
-        {m.id, m.organizationId, m.clientId, m.contactId, m.direction, m.body, m.status, m.waMessageId, m.createdAt,
+        {m.id, m.organizationId, m.clientId, m.contactId, messageDirectionName(m.direction), m.body, messageStatusName(m.status), m.waMessageId, m.createdAt,
          m.sentAt > 0 ? QVariant(m.sentAt) : nullInt(), m.updatedAt},
         "messages.insertIfNew");
     if (!r)
@@ -118,13 +124,15 @@ Result<bool> MessageRepository::insertIfNew(const MessageRecord &m)
 }
 
 Result<std::optional<MessageRecord>> MessageRepository::find(const QString &organizationId, const QString &messageId,
-                                                             const QString &visibleTo)
+                                                             const ClientScope &scope)
 {
+    if (scope.seesNothing())
+        return std::optional<MessageRecord>();
     QString sql = kSelect;
     QVariantList bind;
-    if (!visibleTo.isEmpty()) {
+    if (!scope.seesAll()) {
         sql += QStringLiteral(" JOIN client_assignments a ON a.client_id = m.client_id AND a.user_id = ?");
-        bind << visibleTo;
+        bind << scope.userId();
     }
     sql += QStringLiteral(" WHERE m.organization_id = ? AND m.id = ?");
     bind << organizationId << messageId;
@@ -220,43 +228,43 @@ Status MessageRepository::markFailed(const QString &messageId, const QString &re
 Result<std::optional<MessageRecord>> MessageRepository::applyAck(const QString &clientId, const QString &waMessageId, int ack, qint64 at)
 {
     Result<std::optional<MessageRecord>> found = findByWaId(clientId, waMessageId);
-    if (!found || !found.value() || found.value()->direction != QLatin1String("outbound"))
+    if (!found || !found.value() || found.value()->direction != MessageDirection::Outbound)
         return found;
     const MessageRecord &m = *found.value();
-    auto rank = [](const QString &status) {
-        if (status == QLatin1String("sent"))
-            return 1;
-        if (status == QLatin1String("delivered"))
-            return 2;
-        if (status == QLatin1String("read"))
-            return 3;
-        return status == QLatin1String("failed") ? 9 : 0;
+    auto rank = [](MessageStatus status) {
+        switch (status) {
+        case MessageStatus::Sent: return 1;
+        case MessageStatus::Delivered: return 2;
+        case MessageStatus::Read: return 3;
+        case MessageStatus::Failed: return 9;
+        default: return 0;
+        }
     };
-    QString target;
+    MessageStatus target;
     QString column;
     if (ack < 0) {
-        target = QStringLiteral("failed");
+        target = MessageStatus::Failed;
         column = QStringLiteral("failed_at");
     } else if (ack == 2) {
-        target = QStringLiteral("delivered");
+        target = MessageStatus::Delivered;
         column = QStringLiteral("delivered_at");
     } else if (ack >= 3) {
-        target = QStringLiteral("read");
+        target = MessageStatus::Read;
         column = QStringLiteral("read_at");
     } else {
         return std::optional<MessageRecord>(); // ack 0/1: already sent
     }
-    if (rank(m.status) >= rank(target) && target != QLatin1String("failed"))
+    if (rank(m.status) >= rank(target) && target != MessageStatus::Failed)
         return std::optional<MessageRecord>();
-    if (m.status == QLatin1String("failed") || m.status == QLatin1String("read"))
+    if (m.status == MessageStatus::Failed || m.status == MessageStatus::Read)
         return std::optional<MessageRecord>();
     QString extra;
-    QVariantList bind{target, at, at};
-    if (target == QLatin1String("read") && m.deliveredAt == 0) {
+    QVariantList bind{messageStatusName(target), at, at};
+    if (target == MessageStatus::Read && m.deliveredAt == 0) {
         extra = QStringLiteral(", delivered_at = ?"); // read implies delivered
         bind << at;
     }
-    if (target == QLatin1String("failed")) {
+    if (target == MessageStatus::Failed) {
         extra = QStringLiteral(", failure_reason = ?");
         bind << QStringLiteral("WhatsApp reported the message as failed");
     }
@@ -281,7 +289,7 @@ Result<QList<MessageRecord>> MessageRepository::failInterrupted(qint64 at)
     for (MessageRecord &m : out) {
         if (Status s = markFailed(m.id, QStringLiteral("interrupted"), at); !s)
             return s.error();
-        m.status = QStringLiteral("failed");
+        m.status = MessageStatus::Failed;
         m.failureReason = QStringLiteral("interrupted");
     }
     return out;

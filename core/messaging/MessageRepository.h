@@ -1,6 +1,8 @@
 #pragma once
 
+#include "core/access/Visibility.h"
 #include "core/common/DomainError.h"
+#include "core/messaging/MessageStatus.h"
 
 #include <QHash>
 #include <QList>
@@ -18,9 +20,9 @@ struct MessageRecord {
     QString contactId;
     QString contactPhone;  // joined from contacts
     QString contactWaId;   // joined from contacts
-    QString direction;     // outbound | inbound
+    MessageDirection direction = MessageDirection::Outbound;
     QString body;
-    QString status;        // queued, sending, sent, delivered, read, failed, received
+    MessageStatus status = MessageStatus::Queued;
     QString failureReason;
     QString waMessageId;
     QString idempotencyKey;
@@ -37,8 +39,8 @@ struct MessageRecord {
 
 struct MessageQuery {
     QString contactPhone;
-    QString direction;
-    QString status;
+    std::optional<MessageDirection> direction; // any when absent
+    std::optional<MessageStatus> status;       // any when absent
     qint64 since = 0;
     qint64 until = 0;
     int limit = 50;
@@ -57,8 +59,9 @@ public:
     // Inbound (or sent from the phone): false when this WhatsApp id was stored already.
     Result<bool> insertIfNew(const MessageRecord &message);
 
+    // A message of a client within `scope`; others read as not found.
     Result<std::optional<MessageRecord>> find(const QString &organizationId, const QString &messageId,
-                                              const QString &visibleTo = QString());
+                                              const ClientScope &scope);
     Result<std::optional<MessageRecord>> findByIdempotencyKey(const QString &organizationId, const QString &key);
     Result<std::optional<MessageRecord>> findByWaId(const QString &clientId, const QString &waMessageId);
     Result<QList<MessageRecord>> list(const QString &organizationId, const QString &clientId, const MessageQuery &query);

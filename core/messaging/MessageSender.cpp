@@ -106,7 +106,7 @@ void MessageSender::next()
     m_busy = true;
     const MessageRecord message = *claimed.value();
     // The contact may have opted out after this message was accepted: it is not sent.
-    ContactRepository contacts(sql);
+    ContactRepository contacts(sql, m_clock);
     Result<std::optional<ContactRecord>> contact = contacts.find(message.organizationId, message.contactId);
     if (contact && contact.value() && contact.value()->optedOut) {
         finish(message.id, QString(), QStringLiteral("the contact opted out"), false);
@@ -127,8 +127,11 @@ void MessageSender::next()
                 return;
             }
             SqlRunner sql(self->m_database);
-            ContactRepository contacts(sql);
-            contacts.upsert(message.organizationId, message.contactPhone, chat);
+            ContactRepository contacts(sql, self->m_clock);
+            // Only remembers the chat id for the next send; this send goes on without it.
+            if (Result<ContactRecord> stored = contacts.upsert(message.organizationId, message.contactPhone, chat); !stored)
+                spdlog::warn("message {}: cannot store the contact's chat id: {}", message.id.toStdString(),
+                             stored.error().message.toStdString());
             self->sendClaimed(message);
         });
         return;
@@ -174,7 +177,7 @@ void MessageSender::finish(const QString &messageId, const QString &waId, const 
     const bool ok = error.isEmpty();
     Transaction tx(m_database);
     bool stored = tx.begin().ok();
-    Result<std::optional<MessageRecord>> record = messages.find(m_organizationId, messageId);
+    Result<std::optional<MessageRecord>> record = messages.find(m_organizationId, messageId, ClientScope::all());
     if (stored)
         stored = (ok ? messages.markSent(messageId, waId, now) : messages.markFailed(messageId, error, now)).ok();
     if (stored && record && record.value()) {

@@ -2,6 +2,7 @@
 
 #include "core/audit/AuditEvent.h"
 #include "core/audit/AuditLog.h"
+#include "core/audit/AuditedChange.h"
 #include "core/common/Ids.h"
 #include "core/common/Json.h"
 #include "core/common/PhoneNumbers.h"
@@ -100,7 +101,7 @@ void MessageService::flush()
     for (size_t i = 0; i < items.size(); ++i) {
         Item &item = items[i];
         const Pending &r = item.request;
-        const QString scope = r.ctx.organizationId + QLatin1Char('|') + ClientService::visibleTo(r.ctx) + QLatin1Char('|') + r.clientId;
+        const QString scope = r.ctx.organizationId + QLatin1Char('|') + ClientScope::of(r.ctx).key() + QLatin1Char('|') + r.clientId;
         auto known = clients.constFind(scope);
         if (known == clients.constEnd())
             known = clients.insert(scope, m_clients.get(r.ctx, r.clientId));
@@ -156,7 +157,7 @@ void MessageService::flush()
                     item.outcome = Result<Accepted>(DomainError::unprocessable(
                         QStringLiteral("This Idempotency-Key was used for a different request"), QStringLiteral("idempotency_key_reused")));
                 else
-                    item.outcome = Result<Accepted>(Accepted{earlier.value()->id, QStringLiteral("queued"), true});
+                    item.outcome = Result<Accepted>(Accepted{earlier.value()->id, MessageStatus::Queued, true});
                 continue;
             }
         }
@@ -202,10 +203,6 @@ void MessageService::flush()
 
 bool MessageService::storeGroup(std::vector<Item> &items, const std::vector<size_t> &group)
 {
-    SqlRunner sql(m_database);
-    MessageRepository messages(sql);
-    ContactRepository contacts(sql, m_clock);
-    AuditLog audit(sql, m_clock);
     const qint64 now = m_clock.nowMs();
     QHash<QString, int> acceptedNow; // per client, in this transaction
     std::vector<size_t> accepted;
@@ -215,101 +212,107 @@ bool MessageService::storeGroup(std::vector<Item> &items, const std::vector<size
         return false;
     };
 
-    std::optional<Transaction> tx(std::in_place, m_database);
-    if (Status s = tx->begin(); !s)
-        return failOne(s.error());
+    bool raced = false; // the Idempotency-Key was taken meanwhile by another WaDesk on the database
+    Status stored = runAudited(m_database, nullptr, [&](AuditedWrite &write) -> Status {
+        MessageRepository messages(write.sql);
+        ContactRepository contacts(write.sql);
 
-    // The group's contacts in one query per organization (a round trip per send is what makes
-    // PostgreSQL slow here, not the work).
-    QHash<QString, QStringList> numbersByOrganization;
-    for (size_t i : group) {
-        QStringList &numbers = numbersByOrganization[items[i].request.ctx.organizationId];
-        if (!numbers.contains(items[i].phone))
-            numbers << items[i].phone;
-    }
-    QHash<QString, QHash<QString, ContactRecord>> known; // organization → number → contact
-    for (auto it = numbersByOrganization.constBegin(); it != numbersByOrganization.constEnd(); ++it) {
-        Result<QHash<QString, ContactRecord>> found = contacts.findByPhones(it.key(), it.value());
-        if (!found)
-            return failOne(found.error());
-        known.insert(it.key(), found.value());
-    }
+        // The group's contacts in one query per organization (a round trip per send is what makes
+        // PostgreSQL slow here, not the work).
+        QHash<QString, QStringList> numbersByOrganization;
+        for (size_t i : group) {
+            QStringList &numbers = numbersByOrganization[items[i].request.ctx.organizationId];
+            if (!numbers.contains(items[i].phone))
+                numbers << items[i].phone;
+        }
+        QHash<QString, QHash<QString, ContactRecord>> known; // organization → number → contact
+        for (auto it = numbersByOrganization.constBegin(); it != numbersByOrganization.constEnd(); ++it) {
+            Result<QHash<QString, ContactRecord>> found = contacts.findByPhones(it.key(), it.value());
+            if (!found)
+                return found.error();
+            known.insert(it.key(), found.value());
+        }
 
-    QList<MessageRecord> rows;
-    QList<AuditEntry> entries;
-    for (size_t i : group) {
-        Item &item = items[i];
-        const Pending &r = item.request;
-        QHash<QString, ContactRecord> &contactsOfOrganization = known[r.ctx.organizationId];
-        auto contact = contactsOfOrganization.constFind(item.phone);
-        if (contact != contactsOfOrganization.constEnd() && contact->optedOut) {
-            item.outcome = Result<Accepted>(
-                DomainError::unprocessable(QStringLiteral("The contact opted out of messages"), QStringLiteral("contact_opted_out")));
-            continue;
-        }
-        // The queue stops accepting when the day's budget is already spoken for. Checked inside
-        // the write transaction, so that two requests cannot both take the last place.
-        int retryAfter = 0;
-        Result<bool> fits = fitsDailyBudget(messages, r.clientId, item.tiers.perDay, now, acceptedNow.value(r.clientId), &retryAfter);
-        if (!fits)
-            return failOne(fits.error());
-        if (!fits.value()) {
-            item.outcome = Result<Accepted>(DomainError::tooManyRequests(
-                QStringLiteral("Rate limit exceeded: the daily budget of %1 messages is used up").arg(item.tiers.perDay), retryAfter,
-                QStringLiteral("rate_limited")));
-            continue;
-        }
-        if (contact == contactsOfOrganization.constEnd()) {
-            Result<ContactRecord> created = contacts.upsert(r.ctx.organizationId, item.phone);
-            if (!created)
-                return failOne(created.error());
-            contact = contactsOfOrganization.insert(item.phone, created.value());
-        }
-        MessageRecord &m = item.message;
-        m.id = Ids::make("msg");
-        m.organizationId = r.ctx.organizationId;
-        m.clientId = r.clientId;
-        m.contactId = contact->id;
-        m.direction = QStringLiteral("outbound");
-        m.body = r.text;
-        m.status = QStringLiteral("queued");
-        m.idempotencyKey = r.idempotencyKey;
-        m.requestHash = item.requestHash;
-        m.createdBy = r.ctx.userId;
-        m.createdAt = m.updatedAt = now;
-        rows << m;
-        entries << auditBy(r.ctx, QStringLiteral("send_message"), QStringLiteral("messages"), m.id,
-                           {{QStringLiteral("clientId"), r.clientId}, {QStringLiteral("to"), item.phone}});
-        acceptedNow[r.clientId] += 1;
-        accepted.push_back(i);
-    }
-    if (!rows.isEmpty()) {
-        if (Status s = messages.insertMany(rows); !s) {
-            const Pending &r = items[group.front()].request;
-            if (group.size() == 1 && !r.idempotencyKey.isEmpty()) {
-                // Another WaDesk on the same database took this new Idempotency-Key a moment
-                // ago: once this transaction is rolled back, answer like a replay of the winner.
-                tx.reset();
-                Item &item = items[group.front()];
-                Result<std::optional<MessageRecord>> winner = messages.findByIdempotencyKey(r.ctx.organizationId, r.idempotencyKey);
-                if (winner && winner.value()) {
-                    item.outcome = Result<Accepted>(winner.value()->requestHash == item.requestHash
-                                                        ? Result<Accepted>(Accepted{winner.value()->id, QStringLiteral("queued"), true})
-                                                        : Result<Accepted>(DomainError::unprocessable(
-                                                              QStringLiteral("This Idempotency-Key was used for a different request"),
-                                                              QStringLiteral("idempotency_key_reused"))));
-                    return true;
-                }
+        QList<MessageRecord> rows;
+        QList<AuditEntry> entries;
+        for (size_t i : group) {
+            Item &item = items[i];
+            const Pending &r = item.request;
+            QHash<QString, ContactRecord> &contactsOfOrganization = known[r.ctx.organizationId];
+            auto contact = contactsOfOrganization.constFind(item.phone);
+            if (contact != contactsOfOrganization.constEnd() && contact->optedOut) {
+                item.outcome = Result<Accepted>(
+                    DomainError::unprocessable(QStringLiteral("The contact opted out of messages"), QStringLiteral("contact_opted_out")));
+                continue;
             }
-            return failOne(s.error());
+            // The queue stops accepting when the day's budget is already spoken for. Checked inside
+            // the write transaction, so that two requests cannot both take the last place.
+            int retryAfter = 0;
+            Result<bool> fits = fitsDailyBudget(messages, r.clientId, item.tiers.perDay, now, acceptedNow.value(r.clientId), &retryAfter);
+            if (!fits)
+                return fits.error();
+            if (!fits.value()) {
+                item.outcome = Result<Accepted>(DomainError::tooManyRequests(
+                    QStringLiteral("Rate limit exceeded: the daily budget of %1 messages is used up").arg(item.tiers.perDay), retryAfter,
+                    QStringLiteral("rate_limited")));
+                continue;
+            }
+            if (contact == contactsOfOrganization.constEnd()) {
+                Result<ContactRecord> created = contacts.upsert(r.ctx.organizationId, item.phone);
+                if (!created)
+                    return created.error();
+                contact = contactsOfOrganization.insert(item.phone, created.value());
+            }
+            MessageRecord &m = item.message;
+            m.id = Ids::make("msg");
+            m.organizationId = r.ctx.organizationId;
+            m.clientId = r.clientId;
+            m.contactId = contact->id;
+            m.direction = MessageDirection::Outbound;
+            m.body = r.text;
+            m.status = MessageStatus::Queued;
+            m.idempotencyKey = r.idempotencyKey;
+            m.requestHash = item.requestHash;
+            m.createdBy = r.ctx.userId;
+            m.createdAt = m.updatedAt = now;
+            rows << m;
+            entries << auditBy(r.ctx, QStringLiteral("send_message"), QStringLiteral("messages"), m.id,
+                               {{QStringLiteral("clientId"), r.clientId}, {QStringLiteral("to"), item.phone}});
+            acceptedNow[r.clientId] += 1;
+            accepted.push_back(i);
         }
-        if (Status s = messages.enqueueMany(rows); !s)
-            return failOne(s.error());
-        if (Status s = audit.appendMany(entries); !s)
-            return failOne(s.error());
+        if (!rows.isEmpty()) {
+            if (Status s = messages.insertMany(rows); !s) {
+                raced = group.size() == 1 && !items[group.front()].request.idempotencyKey.isEmpty();
+                return s;
+            }
+            if (Status s = messages.enqueueMany(rows); !s)
+                return s;
+            if (Status s = write.audit.appendMany(entries); !s)
+                return s;
+        }
+        return {};
+    }, m_clock);
+    if (!stored) {
+        if (raced) {
+            // Another WaDesk on the same database took this new Idempotency-Key a moment ago:
+            // now that this transaction is rolled back, answer like a replay of the winner.
+            Item &item = items[group.front()];
+            const Pending &r = item.request;
+            SqlRunner sql(m_database);
+            Result<std::optional<MessageRecord>> winner =
+                MessageRepository(sql).findByIdempotencyKey(r.ctx.organizationId, r.idempotencyKey);
+            if (winner && winner.value()) {
+                item.outcome = Result<Accepted>(winner.value()->requestHash == item.requestHash
+                                                    ? Result<Accepted>(Accepted{winner.value()->id, MessageStatus::Queued, true})
+                                                    : Result<Accepted>(DomainError::unprocessable(
+                                                          QStringLiteral("This Idempotency-Key was used for a different request"),
+                                                          QStringLiteral("idempotency_key_reused"))));
+                return true;
+            }
+        }
+        return failOne(stored.error());
     }
-    if (Status s = tx->commit(); !s)
-        return failOne(s.error());
     for (size_t i : accepted) {
         acceptedOne(items[i].request.clientId);
         items[i].outcome = Result<Accepted>(Accepted{items[i].message.id, items[i].message.status, false});
@@ -398,7 +401,7 @@ Result<MessageRecord> MessageService::get(const AuthContext &ctx, const QString 
 {
     SqlRunner sql(m_database);
     MessageRepository messages(sql);
-    Result<std::optional<MessageRecord>> found = messages.find(ctx.organizationId, messageId, ClientService::visibleTo(ctx));
+    Result<std::optional<MessageRecord>> found = messages.find(ctx.organizationId, messageId, ClientScope::of(ctx));
     if (!found)
         return found.error();
     if (!found.value())

@@ -35,7 +35,7 @@ public:
 
     struct Accepted {
         QString messageId;
-        QString status;
+        MessageStatus status = MessageStatus::Queued;
         bool replayed = false; // an earlier answer for the same Idempotency-Key
     };
     using Done = std::function<void(const Result<Accepted> &)>;

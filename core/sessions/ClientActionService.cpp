@@ -131,7 +131,7 @@ Result<int> ClientActionService::pauseAll(const AuthContext &actor)
     Result<QSet<QString>> paused = clients.pausedIds(actor.organizationId);
     if (!paused)
         return paused.error();
-    const QString scope = ClientService::visibleTo(actor);
+    const ClientScope scope = ClientScope::of(actor);
     int count = 0;
     for (int offset = 0;; offset += kPauseAllBatch) {
         Result<QList<ClientRecord>> page = clients.list(actor.organizationId, scope, kPauseAllBatch, offset);

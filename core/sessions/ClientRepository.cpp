@@ -43,14 +43,15 @@ ClientRecord fromRow(const QSqlQuery &q)
     return c;
 }
 
-// "FROM clients c" limited to one organization, and to one user's assignments when given.
-QString scopedFrom(const QString &visibleTo, QVariantList &bind, const QString &organizationId)
+// "FROM clients c" limited to one organization, and to one user's assignments unless the scope
+// is all of them. A scope that sees nothing is answered before any query (see callers).
+QString scopedFrom(const ClientScope &scope, QVariantList &bind, const QString &organizationId)
 {
-    if (visibleTo.isEmpty()) {
+    if (scope.seesAll()) {
         bind << organizationId;
         return QStringLiteral(" FROM clients c WHERE c.organization_id = ?");
     }
-    bind << visibleTo << organizationId;
+    bind << scope.userId() << organizationId;
     return QStringLiteral(" FROM clients c JOIN client_assignments a ON a.client_id = c.id AND a.user_id = ?"
                           " WHERE c.organization_id = ?");
 }
@@ -132,10 +133,12 @@ Status ClientRepository::insert(const ClientRecord &c)
 }
 
 Result<std::optional<ClientRecord>> ClientRepository::find(const QString &organizationId, const QString &clientId,
-                                                           const QString &visibleTo)
+                                                           const ClientScope &scope)
 {
+    if (scope.seesNothing())
+        return std::optional<ClientRecord>();
     QVariantList bind;
-    const QString from = scopedFrom(visibleTo, bind, organizationId);
+    const QString from = scopedFrom(scope, bind, organizationId);
     bind << clientId;
     Result<QSqlQuery> q = m_sql.run(QStringLiteral("SELECT ") + kColumns + from + QStringLiteral(" AND c.id = ?"), bind,
                                     "clients.find");
@@ -146,10 +149,12 @@ Result<std::optional<ClientRecord>> ClientRepository::find(const QString &organi
     return std::optional<ClientRecord>(fromRow(q.value()));
 }
 
-Result<QList<ClientRecord>> ClientRepository::list(const QString &organizationId, const QString &visibleTo, int limit, int offset)
+Result<QList<ClientRecord>> ClientRepository::list(const QString &organizationId, const ClientScope &scope, int limit, int offset)
 {
+    if (scope.seesNothing())
+        return QList<ClientRecord>();
     QVariantList bind;
-    const QString from = scopedFrom(visibleTo, bind, organizationId);
+    const QString from = scopedFrom(scope, bind, organizationId);
     bind << limit << offset;
     // The first eight columns of kColumns, in its order: what the list shows.
     static const QString listColumns = QStringLiteral("c.id, c.organization_id, c.name, c.phone_number, c.status, c.created_by, "
@@ -173,10 +178,12 @@ Result<QList<ClientRecord>> ClientRepository::list(const QString &organizationId
                        });
 }
 
-Result<int> ClientRepository::count(const QString &organizationId, const QString &visibleTo)
+Result<int> ClientRepository::count(const QString &organizationId, const ClientScope &scope)
 {
+    if (scope.seesNothing())
+        return 0;
     QVariantList bind;
-    const QString from = scopedFrom(visibleTo, bind, organizationId);
+    const QString from = scopedFrom(scope, bind, organizationId);
     return runPrepared(m_sql, QStringLiteral("SELECT COUNT(*)") + from, bind, "clients.count", [](QSqlQuery &q) -> Result<int> {
         q.next();
         return q.value(0).toInt();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/access/Visibility.h"
 #include "core/common/DomainError.h"
 
 #include <QList>
@@ -43,20 +44,20 @@ struct ClientStateUpdate {
     QString deviceInfo;      // kept when empty
 };
 
-// WhatsApp client records and who they are assigned to. Scoped by organization; with a
-// `visibleTo` user id, only clients assigned to that user are seen.
+// WhatsApp client records and who they are assigned to. Scoped by organization, and reads of
+// clients by what the caller may see (`scope`): outside it a client reads as not found.
 class ClientRepository {
 public:
     explicit ClientRepository(SqlRunner &sql) : m_sql(sql) {}
 
     Status insert(const ClientRecord &client); // 409 phone_number_taken
     Result<std::optional<ClientRecord>> find(const QString &organizationId, const QString &clientId,
-                                             const QString &visibleTo = QString());
+                                             const ClientScope &scope);
     // One page of the client list. Only the fields the list shows are read (id, organization,
     // name, phone number, status, created by/at, updated at): the session columns stay at their
     // defaults. Use find() for a whole record.
-    Result<QList<ClientRecord>> list(const QString &organizationId, const QString &visibleTo, int limit, int offset);
-    Result<int> count(const QString &organizationId, const QString &visibleTo);
+    Result<QList<ClientRecord>> list(const QString &organizationId, const ClientScope &scope, int limit, int offset);
+    Result<int> count(const QString &organizationId, const ClientScope &scope);
     Result<bool> remove(const QString &organizationId, const QString &clientId);
 
     // Returns false when the assignment already existed.

@@ -1,6 +1,7 @@
 #include "core/sessions/ClientService.h"
 
 #include "core/audit/AuditEvent.h"
+#include "core/audit/AuditedChange.h"
 #include "core/common/Ids.h"
 #include "core/common/PhoneNumbers.h"
 #include "core/db/SqlRunner.h"
@@ -13,11 +14,6 @@ ClientService::ClientService(Database &database, const Clock &clock)
     : m_database(database)
     , m_clock(clock)
 {
-}
-
-QString ClientService::visibleTo(const AuthContext &actor)
-{
-    return Permissions::seesAllClients(actor.role) ? QString() : actor.userId;
 }
 
 Result<ClientRecord> ClientService::create(const AuthContext &actor, const QString &name, const QString &phoneNumber)
@@ -38,20 +34,14 @@ Result<ClientRecord> ClientService::create(const AuthContext &actor, const QStri
     client.createdBy = actor.userId;
     client.createdAt = client.updatedAt = now;
 
-    SqlRunner sql(m_database);
-    ClientRepository clients(sql);
-    AuditLog audit(sql, m_clock);
-    Transaction tx(m_database);
-    if (Status s = tx.begin(); !s)
-        return s.error();
-    if (Status s = clients.insert(client); !s)
-        return s.error();
-    if (Status s = audit.append(auditBy(actor, QStringLiteral("create_client"), QStringLiteral("whatsapp_clients"), client.id,
-                                        {{QStringLiteral("clientId"), client.id}, {QStringLiteral("name"), name}}));
-        !s)
-        return s.error();
-    if (Status s = tx.commit(); !s)
-        return s.error();
+    Status stored = runAudited(m_database, nullptr, [&](AuditedWrite &write) -> Status {
+        if (Status s = ClientRepository(write.sql).insert(client); !s)
+            return s;
+        return write.audit.append(auditBy(actor, QStringLiteral("create_client"), QStringLiteral("whatsapp_clients"), client.id,
+                                          {{QStringLiteral("clientId"), client.id}, {QStringLiteral("name"), name}}));
+    }, m_clock);
+    if (!stored)
+        return stored.error();
     return client;
 }
 
@@ -59,7 +49,7 @@ Result<ClientService::Page> ClientService::list(const AuthContext &actor, int li
 {
     SqlRunner sql(m_database);
     ClientRepository clients(sql);
-    const QString scope = visibleTo(actor);
+    const ClientScope scope = ClientScope::of(actor);
     Result<QList<ClientRecord>> rows = clients.list(actor.organizationId, scope, limit, offset);
     if (!rows)
         return rows.error();
@@ -78,7 +68,7 @@ Result<ClientRecord> ClientService::get(const AuthContext &actor, const QString 
 {
     SqlRunner sql(m_database);
     ClientRepository clients(sql);
-    Result<std::optional<ClientRecord>> found = clients.find(actor.organizationId, clientId, visibleTo(actor));
+    Result<std::optional<ClientRecord>> found = clients.find(actor.organizationId, clientId, ClientScope::of(actor));
     if (!found)
         return found.error();
     if (!found.value())
@@ -91,22 +81,15 @@ Status ClientService::remove(const AuthContext &actor, const QString &clientId)
     Result<ClientRecord> client = get(actor, clientId);
     if (!client)
         return client.error();
-    SqlRunner sql(m_database);
-    ClientRepository clients(sql);
-    AuditLog audit(sql, m_clock);
-    Transaction tx(m_database);
-    if (Status s = tx.begin(); !s)
-        return s;
-    Result<bool> removed = clients.remove(actor.organizationId, clientId);
-    if (!removed)
-        return removed.error();
-    if (!removed.value())
-        return DomainError::notFound(QStringLiteral("Client"));
-    if (Status s = audit.append(auditBy(actor, QStringLiteral("delete_client"), QStringLiteral("whatsapp_clients"), clientId,
-                                        {{QStringLiteral("clientId"), clientId}, {QStringLiteral("name"), client.value().name}}));
-        !s)
-        return s;
-    return tx.commit();
+    return runAudited(m_database, nullptr, [&](AuditedWrite &write) -> Status {
+        Result<bool> removed = ClientRepository(write.sql).remove(actor.organizationId, clientId);
+        if (!removed)
+            return removed.error();
+        if (!removed.value())
+            return DomainError::notFound(QStringLiteral("Client"));
+        return write.audit.append(auditBy(actor, QStringLiteral("delete_client"), QStringLiteral("whatsapp_clients"), clientId,
+                                          {{QStringLiteral("clientId"), clientId}, {QStringLiteral("name"), client.value().name}}));
+    }, m_clock);
 }
 
 Result<ClientRecord> ClientService::update(const AuthContext &actor, const QString &clientId, const Change &change)
@@ -116,36 +99,34 @@ Result<ClientRecord> ClientService::update(const AuthContext &actor, const QStri
         return found;
     ClientRecord c = found.value();
     QJsonObject details;
-    SqlRunner sql(m_database);
-    ClientRepository clients(sql);
-    AuditLog audit(sql, m_clock);
-    Transaction tx(m_database);
-    if (Status s = tx.begin(); !s)
-        return s.error();
-    if (change.name) {
-        if (change.name->isEmpty() || change.name->size() > 100)
-            return DomainError::validation(QStringLiteral("name"), QStringLiteral("name must be 1 to 100 characters"));
-        Result<int> r = sql.change(QStringLiteral("UPDATE clients SET name = ?, updated_at = ? WHERE organization_id = ? AND id = ?"),
-                                   {*change.name, m_clock.nowMs(), actor.organizationId, clientId}, "clients.rename");
-        if (!r)
-            return r.error();
-        c.name = *change.name;
-        details.insert(QStringLiteral("name"), c.name);
-    }
-    if (change.perMinute || change.perHour || change.perDay) {
-        c.ratePerMinute = change.perMinute.value_or(c.ratePerMinute);
-        c.ratePerHour = change.perHour.value_or(c.ratePerHour);
-        c.ratePerDay = change.perDay.value_or(c.ratePerDay);
-        if (Status s = clients.setRateLimits(actor.organizationId, clientId, c.ratePerMinute, c.ratePerHour, c.ratePerDay); !s)
-            return s.error();
-        details.insert(QStringLiteral("rate_limits"), QJsonObject{{QStringLiteral("per_minute"), c.ratePerMinute},
-                                                                  {QStringLiteral("per_hour"), c.ratePerHour},
-                                                                  {QStringLiteral("per_day"), c.ratePerDay}});
-    }
-    if (Status s = audit.append(auditBy(actor, QStringLiteral("update_client"), QStringLiteral("whatsapp_clients"), clientId, details)); !s)
-        return s.error();
-    if (Status s = tx.commit(); !s)
-        return s.error();
+    Status stored = runAudited(m_database, nullptr, [&](AuditedWrite &write) -> Status {
+        if (change.name) {
+            if (change.name->isEmpty() || change.name->size() > 100)
+                return DomainError::validation(QStringLiteral("name"), QStringLiteral("name must be 1 to 100 characters"));
+            Result<int> r = write.sql.change(
+                QStringLiteral("UPDATE clients SET name = ?, updated_at = ? WHERE organization_id = ? AND id = ?"),
+                {*change.name, m_clock.nowMs(), actor.organizationId, clientId}, "clients.rename");
+            if (!r)
+                return r.error();
+            c.name = *change.name;
+            details.insert(QStringLiteral("name"), c.name);
+        }
+        if (change.perMinute || change.perHour || change.perDay) {
+            c.ratePerMinute = change.perMinute.value_or(c.ratePerMinute);
+            c.ratePerHour = change.perHour.value_or(c.ratePerHour);
+            c.ratePerDay = change.perDay.value_or(c.ratePerDay);
+            if (Status s = ClientRepository(write.sql).setRateLimits(actor.organizationId, clientId, c.ratePerMinute, c.ratePerHour,
+                                                                     c.ratePerDay);
+                !s)
+                return s;
+            details.insert(QStringLiteral("rate_limits"), QJsonObject{{QStringLiteral("per_minute"), c.ratePerMinute},
+                                                                      {QStringLiteral("per_hour"), c.ratePerHour},
+                                                                      {QStringLiteral("per_day"), c.ratePerDay}});
+        }
+        return write.audit.append(auditBy(actor, QStringLiteral("update_client"), QStringLiteral("whatsapp_clients"), clientId, details));
+    }, m_clock);
+    if (!stored)
+        return stored.error();
     return c;
 }
 

@@ -31,8 +31,6 @@ public:
     };
     Result<ClientRecord> update(const AuthContext &actor, const QString &clientId, const Change &change);
 
-    static QString visibleTo(const AuthContext &actor);
-
 private:
     Database &m_database;
     const Clock &m_clock;

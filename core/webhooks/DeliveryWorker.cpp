@@ -20,6 +20,14 @@
 namespace wadesk {
 
 namespace {
+// The worker's bookkeeping is best effort by design: a row whose outcome could not be stored
+// stays "delivering" until its lease runs out and is then claimed again (delivery is at least
+// once), so a failed write is logged and the worker goes on.
+void warnIfFailed(const Status &status, const char *what, const DeliveryRecord &delivery)
+{
+    if (!status)
+        spdlog::warn("webhook delivery {}: cannot {}: {}", delivery.id.toStdString(), what, status.error().message.toStdString());
+}
 constexpr int kExcerptBytes = 4096;
 
 qint64 retryAfterMs(const QNetworkReply *reply, qint64 now)
@@ -195,12 +203,12 @@ void DeliveryWorker::send(const DeliveryRecord &delivery)
     // two decryptions.
     Result<qint64> stamp = repo.activeStamp(delivery.webhookId);
     if (!stamp) {
-        repo.release(delivery, now);
+        warnIfFailed(repo.release(delivery, now), "give the row back", delivery);
         return;
     }
     if (stamp.value() < 0) {
         m_webhooks.remove(delivery.webhookId);
-        repo.dead(delivery, 0, QStringLiteral("the webhook is disabled or gone"), QString(), now);
+        warnIfFailed(repo.dead(delivery, 0, QStringLiteral("the webhook is disabled or gone"), QString(), now), "mark it dead", delivery);
         return;
     }
     auto cached = m_webhooks.constFind(delivery.webhookId);
@@ -208,12 +216,12 @@ void DeliveryWorker::send(const DeliveryRecord &delivery)
         || (cached->secrets.size() > 1 && now >= cached->webhook.previousSecretExpiresAt)) {
         Result<std::optional<WebhookRecord>> hook = repo.findById(delivery.webhookId);
         if (!hook) {
-            repo.release(delivery, now);
+            warnIfFailed(repo.release(delivery, now), "give the row back", delivery);
             return;
         }
         if (!hook.value() || !hook.value()->active) {
             m_webhooks.remove(delivery.webhookId);
-            repo.dead(delivery, 0, QStringLiteral("the webhook is disabled or gone"), QString(), now);
+            warnIfFailed(repo.dead(delivery, 0, QStringLiteral("the webhook is disabled or gone"), QString(), now), "mark it dead", delivery);
             return;
         }
         cached = m_webhooks.insert(delivery.webhookId, CachedWebhook{*hook.value(), WebhookRequest::activeSecrets(*hook.value(), m_cipher, now)});
@@ -221,7 +229,8 @@ void DeliveryWorker::send(const DeliveryRecord &delivery)
     const WebhookRecord webhook = cached->webhook;
     const QStringList secrets = cached->secrets;
     if (secrets.isEmpty()) {
-        repo.dead(delivery, 0, QStringLiteral("the webhook secret cannot be opened with this master key"), QString(), now);
+        warnIfFailed(repo.dead(delivery, 0, QStringLiteral("the webhook secret cannot be opened with this master key"), QString(), now),
+                     "mark it dead", delivery);
         return;
     }
     const QUrl url(webhook.url);
@@ -229,7 +238,7 @@ void DeliveryWorker::send(const DeliveryRecord &delivery)
     m_hostOfWebhook.insert(delivery.webhookId, host);
     if (m_perHost.value(host) >= kMaxPerHost) {
         // Learnt only now that its host is busy: back to the queue, still due.
-        repo.release(delivery, now);
+        warnIfFailed(repo.release(delivery, now), "give the row back", delivery);
         return;
     }
     m_inFlight.insert(delivery.id);
@@ -253,7 +262,7 @@ void DeliveryWorker::send(const DeliveryRecord &delivery)
             const qint64 at = self->m_clock.nowMs();
             SqlRunner sql(self->m_database);
             WebhookRepository repo(sql);
-            repo.dead(delivery, 0, allowed.error().message, QString(), at);
+            warnIfFailed(repo.dead(delivery, 0, allowed.error().message, QString(), at), "mark it dead", delivery);
             self->done(delivery, host);
             emit self->delivered(delivery.id, false);
             return;
@@ -289,14 +298,14 @@ void DeliveryWorker::disableWebhook(WebhookRepository &repo, AuditLog &audit, co
 {
     m_webhooks.remove(delivery.webhookId);
     m_healthyWritten.remove(delivery.webhookId);
-    repo.disable(delivery.webhookId, reason, now);
+    warnIfFailed(repo.disable(delivery.webhookId, reason, now), "disable its webhook", delivery);
     AuditEntry entry;
     entry.organizationId = delivery.organizationId;
     entry.action = QStringLiteral("webhook_disabled");
     entry.resource = QStringLiteral("webhooks");
     entry.resourceId = delivery.webhookId;
     entry.details = QJsonObject{{QStringLiteral("reason"), reason}};
-    audit.append(entry);
+    warnIfFailed(audit.append(entry), "audit the disabling of its webhook", delivery);
     spdlog::warn("webhook {} disabled: {}", delivery.webhookId.toStdString(), reason.toStdString());
 }
 
@@ -315,7 +324,7 @@ void DeliveryWorker::finished(QNetworkReply *reply, const DeliveryRecord &delive
         // in one commit.
         Transaction tx(m_database);
         const bool inTransaction = tx.begin().ok();
-        repo.succeeded(delivery, status, excerpt, now);
+        warnIfFailed(repo.succeeded(delivery, status, excerpt, now), "store its success", delivery);
         // A webhook this worker last saw succeed needs its health row written only now and then
         // (last_success_at to the second): one page less to commit per delivery.
         const auto healthy = m_healthyWritten.constFind(delivery.webhookId);
@@ -340,10 +349,11 @@ void DeliveryWorker::finished(QNetworkReply *reply, const DeliveryRecord &delive
         Transaction tx(m_database);
         const bool inTransaction = tx.begin().ok();
         AuditLog audit(sql, m_clock);
-        repo.dead(delivery, status, QStringLiteral("the endpoint answered 410 Gone: webhook disabled"), excerpt, now);
+        warnIfFailed(repo.dead(delivery, status, QStringLiteral("the endpoint answered 410 Gone: webhook disabled"), excerpt, now),
+                     "mark it dead", delivery);
         disableWebhook(repo, audit, delivery, QStringLiteral("the endpoint answered 410 Gone"), now);
         if (inTransaction)
-            tx.commit();
+            warnIfFailed(tx.commit(), "commit its outcome", delivery);
         emit delivered(delivery.id, false);
         return;
     }
@@ -362,12 +372,13 @@ void DeliveryWorker::failed(const DeliveryRecord &delivery, int status, const QS
     Result<qint64> failingSince = repo.noteOutcome(delivery.webhookId, false, now);
     const int attempts = delivery.attempts + 1;
     if (attempts >= m_settings.maxAttempts) {
-        repo.dead(delivery, status, error + QStringLiteral(" (gave up after %1 attempts)").arg(attempts), excerpt, now);
+        warnIfFailed(repo.dead(delivery, status, error + QStringLiteral(" (gave up after %1 attempts)").arg(attempts), excerpt, now),
+                     "mark it dead", delivery);
     } else {
         qint64 wait = backoffMs(attempts, m_settings.maxBackoffMs, QRandomGenerator::global()->generateDouble());
         if (retryAfter >= 0)
             wait = std::clamp<qint64>(retryAfter, 1000, m_settings.maxBackoffMs);
-        repo.retryLater(delivery, status, error, excerpt, now + wait, now);
+        warnIfFailed(repo.retryLater(delivery, status, error, excerpt, now + wait, now), "schedule its retry", delivery);
     }
     if (failingSince && failingSince.value() > 0 && now - failingSince.value() >= m_settings.disableAfterFailingMs) {
         const QString reason = QStringLiteral("failing continuously since %1")
@@ -375,7 +386,7 @@ void DeliveryWorker::failed(const DeliveryRecord &delivery, int status, const QS
         disableWebhook(repo, audit, delivery, reason, now);
     }
     if (inTransaction)
-        tx.commit();
+        warnIfFailed(tx.commit(), "commit its outcome", delivery);
     emit delivered(delivery.id, false);
 }
 

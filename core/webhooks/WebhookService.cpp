@@ -1,6 +1,7 @@
 #include "core/webhooks/WebhookService.h"
 
 #include "core/audit/AuditEvent.h"
+#include "core/audit/AuditedChange.h"
 #include "core/common/Ids.h"
 #include "core/db/SqlRunner.h"
 #include "core/secrets/AesGcm.h"
@@ -87,20 +88,14 @@ Result<WebhookService::Created> WebhookService::create(const AuthContext &ctx, c
     w.secretSealed = QString::fromLatin1(m_cipher.seal(out.secret.toLatin1(), WebhookRequest::sealingContext(w.id)));
     w.active = input.active.value_or(true);
     w.createdAt = w.updatedAt = now;
-    SqlRunner sql(m_database);
-    WebhookRepository repo(sql);
-    AuditLog audit(sql, m_clock);
-    Transaction tx(m_database);
-    if (Status s = tx.begin(); !s)
-        return s.error();
-    if (Status s = repo.insert(w); !s)
-        return s.error();
-    if (Status s = audit.append(auditBy(ctx, QStringLiteral("create_webhook"), QStringLiteral("webhooks"), w.id,
-                                        {{QStringLiteral("url"), w.url}, {QStringLiteral("events"), QJsonArray::fromStringList(w.events)}}));
-        !s)
-        return s.error();
-    if (Status s = tx.commit(); !s)
-        return s.error();
+    Status stored = runAudited(m_database, nullptr, [&](AuditedWrite &write) -> Status {
+        if (Status s = WebhookRepository(write.sql).insert(w); !s)
+            return s;
+        return write.audit.append(auditBy(ctx, QStringLiteral("create_webhook"), QStringLiteral("webhooks"), w.id,
+                                          {{QStringLiteral("url"), w.url}, {QStringLiteral("events"), QJsonArray::fromStringList(w.events)}}));
+    }, m_clock);
+    if (!stored)
+        return stored.error();
     return out;
 }
 
@@ -157,37 +152,26 @@ Result<WebhookRecord> WebhookService::update(const AuthContext &ctx, const QStri
     }
     // Always moves forward: the delivery worker reloads a webhook when this changes.
     w.updatedAt = std::max(m_clock.nowMs(), w.updatedAt + 1);
-    SqlRunner sql(m_database);
-    WebhookRepository repo(sql);
-    AuditLog audit(sql, m_clock);
-    Transaction tx(m_database);
-    if (Status s = tx.begin(); !s)
-        return s.error();
-    if (Status s = repo.update(w); !s)
-        return s.error();
-    if (Status s = audit.append(auditBy(ctx, QStringLiteral("update_webhook"), QStringLiteral("webhooks"), w.id, details)); !s)
-        return s.error();
-    if (Status s = tx.commit(); !s)
-        return s.error();
+    Status stored = runAudited(m_database, nullptr, [&](AuditedWrite &write) -> Status {
+        if (Status s = WebhookRepository(write.sql).update(w); !s)
+            return s;
+        return write.audit.append(auditBy(ctx, QStringLiteral("update_webhook"), QStringLiteral("webhooks"), w.id, details));
+    }, m_clock);
+    if (!stored)
+        return stored.error();
     return w;
 }
 
 Status WebhookService::remove(const AuthContext &ctx, const QString &webhookId)
 {
-    SqlRunner sql(m_database);
-    WebhookRepository repo(sql);
-    AuditLog audit(sql, m_clock);
-    Transaction tx(m_database);
-    if (Status s = tx.begin(); !s)
-        return s;
-    Result<bool> removed = repo.remove(ctx.organizationId, webhookId);
-    if (!removed)
-        return removed.error();
-    if (!removed.value())
-        return DomainError::notFound(QStringLiteral("Webhook"));
-    if (Status s = audit.append(auditBy(ctx, QStringLiteral("delete_webhook"), QStringLiteral("webhooks"), webhookId)); !s)
-        return s;
-    return tx.commit();
+    return runAudited(m_database, nullptr, [&](AuditedWrite &write) -> Status {
+        Result<bool> removed = WebhookRepository(write.sql).remove(ctx.organizationId, webhookId);
+        if (!removed)
+            return removed.error();
+        if (!removed.value())
+            return DomainError::notFound(QStringLiteral("Webhook"));
+        return write.audit.append(auditBy(ctx, QStringLiteral("delete_webhook"), QStringLiteral("webhooks"), webhookId));
+    }, m_clock);
 }
 
 Result<WebhookService::Created> WebhookService::rotateSecret(const AuthContext &ctx, const QString &webhookId)
@@ -204,18 +188,13 @@ Result<WebhookService::Created> WebhookService::rotateSecret(const AuthContext &
     out.webhook.previousSecretExpiresAt = now + kRotationGraceMs;
     out.webhook.secretSealed = QString::fromLatin1(m_cipher.seal(out.secret.toLatin1(), WebhookRequest::sealingContext(webhookId)));
     out.webhook.updatedAt = std::max(now, out.webhook.updatedAt + 1); // the delivery worker reloads on a change
-    SqlRunner sql(m_database);
-    WebhookRepository repo(sql);
-    AuditLog audit(sql, m_clock);
-    Transaction tx(m_database);
-    if (Status s = tx.begin(); !s)
-        return s.error();
-    if (Status s = repo.update(out.webhook); !s)
-        return s.error();
-    if (Status s = audit.append(auditBy(ctx, QStringLiteral("rotate_webhook_secret"), QStringLiteral("webhooks"), webhookId)); !s)
-        return s.error();
-    if (Status s = tx.commit(); !s)
-        return s.error();
+    Status stored = runAudited(m_database, nullptr, [&](AuditedWrite &write) -> Status {
+        if (Status s = WebhookRepository(write.sql).update(out.webhook); !s)
+            return s;
+        return write.audit.append(auditBy(ctx, QStringLiteral("rotate_webhook_secret"), QStringLiteral("webhooks"), webhookId));
+    }, m_clock);
+    if (!stored)
+        return stored.error();
     return out;
 }
 
@@ -236,27 +215,25 @@ Result<QList<DeliveryRecord>> WebhookService::deliveries(const AuthContext &ctx,
 
 Result<DeliveryRecord> WebhookService::replay(const AuthContext &ctx, const QString &deliveryId)
 {
-    SqlRunner sql(m_database);
-    WebhookRepository repo(sql);
-    AuditLog audit(sql, m_clock);
-    Transaction tx(m_database);
-    if (Status s = tx.begin(); !s)
-        return s.error();
-    Result<std::optional<DeliveryRecord>> found = repo.findDelivery(ctx.organizationId, deliveryId);
-    if (!found)
-        return found.error();
-    if (!found.value())
-        return DomainError::notFound(QStringLiteral("Delivery"));
-    Result<bool> replayed = repo.replay(ctx.organizationId, deliveryId, m_clock.nowMs());
-    if (!replayed)
-        return replayed.error();
-    if (!replayed.value())
-        return DomainError::conflict(QStringLiteral("The delivery is being sent right now"), QStringLiteral("delivery_in_flight"));
-    if (Status s = audit.append(auditBy(ctx, QStringLiteral("replay_delivery"), QStringLiteral("webhook_deliveries"), deliveryId)); !s)
-        return s.error();
-    if (Status s = tx.commit(); !s)
-        return s.error();
-    DeliveryRecord d = *found.value();
+    std::optional<DeliveryRecord> found;
+    Status stored = runAudited(m_database, nullptr, [&](AuditedWrite &write) -> Status {
+        WebhookRepository repo(write.sql);
+        Result<std::optional<DeliveryRecord>> delivery = repo.findDelivery(ctx.organizationId, deliveryId);
+        if (!delivery)
+            return delivery.error();
+        if (!delivery.value())
+            return DomainError::notFound(QStringLiteral("Delivery"));
+        found = delivery.value();
+        Result<bool> replayed = repo.replay(ctx.organizationId, deliveryId, m_clock.nowMs());
+        if (!replayed)
+            return replayed.error();
+        if (!replayed.value())
+            return DomainError::conflict(QStringLiteral("The delivery is being sent right now"), QStringLiteral("delivery_in_flight"));
+        return write.audit.append(auditBy(ctx, QStringLiteral("replay_delivery"), QStringLiteral("webhook_deliveries"), deliveryId));
+    }, m_clock);
+    if (!stored)
+        return stored.error();
+    DeliveryRecord d = *found;
     d.status = QStringLiteral("pending");
     d.attempts = 0;
     return d;
@@ -275,22 +252,16 @@ Result<int> WebhookService::broadcast(const AuthContext &ctx, const QString &eve
     Result<QStringList> orgs = repo.organizationsWithWebhooks();
     if (!orgs)
         return orgs.error();
-    EventLog events(sql, m_events);
-    Transaction tx(m_database);
-    if (Status s = tx.begin(); !s)
-        return s.error();
-    for (const QString &org : orgs.value()) {
-        if (Status s = events.record(Event::make(*type, org, data, m_clock)); !s)
-            return s.error();
-    }
-    AuditLog audit(sql, m_clock);
-    if (Status s = audit.append(auditBy(ctx, QStringLiteral("broadcast_event"), QStringLiteral("events"), QString(),
-                                        {{QStringLiteral("event"), event}, {QStringLiteral("organizations"), int(orgs.value().size())}}));
-        !s)
-        return s.error();
-    if (Status s = tx.commit(); !s)
-        return s.error();
-    events.publishRecorded();
+    Status stored = runAudited(m_database, m_events, [&](AuditedWrite &write) -> Status {
+        for (const QString &org : orgs.value()) {
+            if (Status s = write.events.record(Event::make(*type, org, data, m_clock)); !s)
+                return s;
+        }
+        return write.audit.append(auditBy(ctx, QStringLiteral("broadcast_event"), QStringLiteral("events"), QString(),
+                                          {{QStringLiteral("event"), event}, {QStringLiteral("organizations"), int(orgs.value().size())}}));
+    }, m_clock);
+    if (!stored)
+        return stored.error();
     return int(orgs.value().size());
 }
 

@@ -340,7 +340,7 @@ public:
     {
         SqlRunner sql(*db);
         ClientRepository clients(sql);
-        Result<std::optional<ClientRecord>> found = clients.find(admin.organizationId, clientId);
+        Result<std::optional<ClientRecord>> found = clients.find(admin.organizationId, clientId, ClientScope::all());
         return found && found.value() ? *found.value() : ClientRecord();
     }
 };

@@ -186,9 +186,9 @@ public:
         m.organizationId = org;
         m.clientId = client;
         m.contactId = contact.value().id;
-        m.direction = QStringLiteral("outbound");
+        m.direction = MessageDirection::Outbound;
         m.body = body;
-        m.status = QStringLiteral("queued");
+        m.status = MessageStatus::Queued;
         m.createdAt = m.updatedAt = wallClock();
         if (!messages.insertMany({m}) || !messages.enqueueMany({m}) || !tx.commit())
             return {};
@@ -199,10 +199,14 @@ public:
     {
         SqlRunner sql(db);
         MessageRepository messages(sql);
-        Result<std::optional<MessageRecord>> found = messages.find(org, id);
+        Result<std::optional<MessageRecord>> found = messages.find(org, id, ClientScope::all());
         return found && found.value() ? *found.value() : MessageRecord();
     }
-    QString status(const QString &id) { return message(id).status; }
+    QString status(const QString &id)
+    {
+        const MessageRecord m = message(id);
+        return m.id.isEmpty() ? QString() : messageStatusName(m.status); // empty: no such message
+    }
 
     ContactRecord contact(const QString &phone)
     {
@@ -349,7 +353,7 @@ private slots:
         QVERIFY(sender->inFlightChat().isEmpty());
         for (int i = 0; i < 3; ++i) {
             const MessageRecord m = w.message(QStringList{a, b, c}.at(i));
-            QCOMPARE(m.status, QStringLiteral("sent"));
+            QCOMPARE(messageStatusName(m.status), QStringLiteral("sent"));
             QCOMPARE(m.waMessageId, transport.sends.at(i).waId);
             QVERIFY(m.sendingAt > 0 && m.sentAt >= m.sendingAt);
             QVERIFY(m.failureReason.isEmpty());
@@ -506,7 +510,7 @@ private slots:
         sender->wake();
         QTRY_COMPARE(w.status(known2), QStringLiteral("sent"));
         const MessageRecord m = w.message(missing);
-        QCOMPARE(m.status, QStringLiteral("failed"));
+        QCOMPARE(messageStatusName(m.status), QStringLiteral("failed"));
         QCOMPARE(m.failureReason, QStringLiteral("the number is not on WhatsApp"));
         QVERIFY(m.failedAt > 0);
         QCOMPARE(w.status(known1), QStringLiteral("sent"));
@@ -590,7 +594,7 @@ private slots:
         // a: read straight away (delivered implied), then a late delivered: nothing.
         inbound.onAck(w.org, w.client, World::ack(3, waA));
         MessageRecord m = w.message(a);
-        QCOMPARE(m.status, QStringLiteral("read"));
+        QCOMPARE(messageStatusName(m.status), QStringLiteral("read"));
         QVERIFY(m.readAt > 0);
         QVERIFY(m.deliveredAt > 0);
         inbound.onAck(w.org, w.client, World::ack(2, waA));
@@ -615,7 +619,7 @@ private slots:
         // c: WhatsApp reports an error.
         inbound.onAck(w.org, w.client, World::ack(-1, waC));
         m = w.message(c);
-        QCOMPARE(m.status, QStringLiteral("failed"));
+        QCOMPARE(messageStatusName(m.status), QStringLiteral("failed"));
         QVERIFY(!m.failureReason.isEmpty());
         inbound.onAck(w.org, w.client, World::ack(3, waC));
         QCOMPARE(w.status(c), QStringLiteral("failed"));
@@ -648,8 +652,8 @@ private slots:
         MessageRepository messages(sql);
         Result<std::optional<MessageRecord>> stored = messages.findByWaId(w.client, QStringLiteral("false_14155550303@c.us_AAAA"));
         QVERIFY(stored && stored.value());
-        QCOMPARE(stored.value()->direction, QStringLiteral("inbound"));
-        QCOMPARE(stored.value()->status, QStringLiteral("received"));
+        QCOMPARE(messageDirectionName(stored.value()->direction), QStringLiteral("inbound"));
+        QCOMPARE(messageStatusName(stored.value()->status), QStringLiteral("received"));
         QCOMPARE(stored.value()->body, QStringLiteral("Hello there"));
         QCOMPARE(stored.value()->createdAt, t * 1000);
         const ContactRecord contact = w.contact(QStringLiteral("+14155550303"));
@@ -783,8 +787,8 @@ private slots:
         MessageRepository messages(sql);
         Result<std::optional<MessageRecord>> typed = messages.findByWaId(w.client, QStringLiteral("true_14155550505@c.us_3EB0PHONE"));
         QVERIFY(typed && typed.value());
-        QCOMPARE(typed.value()->direction, QStringLiteral("outbound"));
-        QCOMPARE(typed.value()->status, QStringLiteral("sent"));
+        QCOMPARE(messageDirectionName(typed.value()->direction), QStringLiteral("outbound"));
+        QCOMPARE(messageStatusName(typed.value()->status), QStringLiteral("sent"));
         QVERIFY(w.publishedOf(QStringLiteral("message.received")).isEmpty());
     }
 
@@ -818,7 +822,7 @@ private slots:
         SessionRegistry registry(w.db, w.bus, engine, quickSettings());
         registry.failInterruptedSends();
         const MessageRecord failed = w.message(caught);
-        QCOMPARE(failed.status, QStringLiteral("failed"));
+        QCOMPARE(messageStatusName(failed.status), QStringLiteral("failed"));
         QCOMPARE(failed.failureReason, QStringLiteral("interrupted"));
         QVERIFY(failed.failedAt > 0);
         QCOMPARE(w.status(done), QStringLiteral("sent"));

@@ -269,9 +269,9 @@ private:
         m.organizationId = w.registration.organization.id;
         m.clientId = clientId;
         m.contactId = contact.value().id;
-        m.direction = QStringLiteral("outbound");
+        m.direction = MessageDirection::Outbound;
         m.body = QStringLiteral("hello");
-        m.status = QStringLiteral("sent");
+        m.status = MessageStatus::Sent;
         m.createdAt = m.updatedAt = m.sentAt = at;
         return messages.insertMany({m}).ok()
             && sql.change(QStringLiteral("UPDATE messages SET sending_at = ? WHERE id = ?"), {at, m.id}, "test.sendingAt").ok();

@@ -6,6 +6,7 @@
 #include "core/sessions/ClientActionService.h"
 #include "ui/clients/ClientDialogs.h"
 #include "core/sessions/ClientService.h"
+#include "ui/common/ErrorText.h"
 
 #include <QAction>
 #include <QMessageBox>
@@ -84,10 +85,7 @@ bool ClientActions::mayManage() const
 DomainError ClientActions::translated(const DomainError &error) const
 {
     DomainError out = error;
-    if (error.code == QLatin1String("forbidden"))
-        out.message = forbidden().message;
-    else if (error.code == QLatin1String("client_not_running"))
-        out.message = tr("The client is not running.");
+    out.message = error.code == QLatin1String("forbidden") ? forbidden().message : errorMessageFor(error);
     return out;
 }
 
@@ -127,7 +125,7 @@ Result<QString> ClientActions::createClient(const QString &name, const QString &
         return DomainError::validation(QStringLiteral("name"), tr("The name must be 1 to 100 characters."));
     Result<ClientRecord> created = m_context.clients().create(m_context.actor(), name.trimmed(), phoneNumber.trimmed());
     if (!created)
-        return created.error();
+        return translated(created.error());
     m_model.reload();
     emit clientCreated(created.value().id);
     return created.value().id;
@@ -143,7 +141,7 @@ Status ClientActions::renameClient(const QString &clientId, const QString &name)
         return DomainError::validation(QStringLiteral("name"), tr("The name must be 1 to 100 characters."));
     Result<ClientRecord> updated = m_context.clients().update(m_context.actor(), clientId, change);
     if (!updated)
-        return updated.error();
+        return translated(updated.error());
     m_model.refreshClient(clientId);
     return {};
 }

@@ -3,6 +3,7 @@
 #include "ui/desktop/DesktopContext.h"
 #include "ui/main/Icons.h"
 #include "core/messaging/MessageService.h"
+#include "ui/common/ErrorText.h"
 
 #include <QGridLayout>
 #include <QKeyEvent>
@@ -109,7 +110,7 @@ QString Composer::send()
     Result<MessageService::Accepted> accepted = m_context.messages().send(m_context.actor(), m_clientId, recipient(), text(), key);
     if (!accepted) {
         const DomainError &e = accepted.error();
-        QString message = e.message;
+        QString message = errorMessageFor(e);
         if (e.retryAfterSeconds > 0)
             message += QLatin1Char(' ') + tr("Try again in %n second(s).", nullptr, e.retryAfterSeconds);
         showError(message);

@@ -5,6 +5,7 @@
 #include "ui/desktop/DesktopContext.h"
 #include "ui/main/Icons.h"
 #include "core/messaging/MessageService.h"
+#include "ui/common/ErrorText.h"
 
 #include <QDateTime>
 #include <QHBoxLayout>
@@ -102,7 +103,7 @@ void RateLimitStrip::refresh()
     }
     Result<QJsonObject> limits = m_context.messages().rateLimits(m_context.actor(), m_clientId);
     if (!limits) {
-        m_minute->setText(tr("Limits unavailable: %1").arg(limits.error().message));
+        m_minute->setText(tr("Limits unavailable: %1").arg(errorMessageFor(limits.error())));
         for (QLabel *l : {m_hour, m_day, m_queue})
             l->clear();
         m_paused->hide();

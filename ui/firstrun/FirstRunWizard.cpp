@@ -5,6 +5,7 @@
 #include "core/db/DatabaseUrl.h"
 #include "ui/firstrun/FirstRunPages.h"
 #include "ui/firstrun/FirstRunSetup.h"
+#include "ui/common/ErrorText.h"
 
 #include <QAbstractButton>
 #include <QCheckBox>
@@ -115,7 +116,7 @@ bool FirstRunOrganizationPage::validatePage()
     if (pass != confirmPassword->text())
         return refuse(confirmPassword, tr("The two passwords differ."));
     if (Status s = AccountService::validateRegistration(mail, pass, name, org); !s)
-        return refuse(organizationName, s.error().message);
+        return refuse(organizationName, errorMessageFor(s.error()));
     showError(m_error, QString());
     return true;
 }
@@ -177,7 +178,7 @@ FirstRunDatabasePage::FirstRunDatabasePage(QString dataDir, QWidget *parent)
             m_status->setText(tr("Connected."));
         } else {
             m_testedUrl.clear();
-            m_status->setText(tr("The connection failed: %1").arg(result.error().message));
+            m_status->setText(tr("The connection failed: %1").arg(errorMessageFor(result.error())));
         }
         updateState();
         emit connectionTested(result.ok());
@@ -590,7 +591,7 @@ void FirstRunWizard::startApply()
         if (r)
             out.registration = r.value();
         else
-            out.error = r.error().message;
+            out.error = errorMessageFor(r.error());
         return out;
     }));
 }

@@ -23,23 +23,18 @@ int MessageThreadModel::rowCount(const QModelIndex &parent) const
     return parent.isValid() ? 0 : int(m_rows.size());
 }
 
-QString MessageThreadModel::statusText(const QString &status)
+QString MessageThreadModel::statusText(MessageStatus status)
 {
-    if (status == QLatin1String("queued"))
-        return tr("Queued");
-    if (status == QLatin1String("sending"))
-        return tr("Sending");
-    if (status == QLatin1String("sent"))
-        return tr("Sent");
-    if (status == QLatin1String("delivered"))
-        return tr("Delivered");
-    if (status == QLatin1String("read"))
-        return tr("Read");
-    if (status == QLatin1String("failed"))
-        return tr("Failed");
-    if (status == QLatin1String("received"))
-        return tr("Received");
-    return status;
+    switch (status) {
+    case MessageStatus::Queued: return tr("Queued");
+    case MessageStatus::Sending: return tr("Sending");
+    case MessageStatus::Sent: return tr("Sent");
+    case MessageStatus::Delivered: return tr("Delivered");
+    case MessageStatus::Read: return tr("Read");
+    case MessageStatus::Failed: return tr("Failed");
+    case MessageStatus::Received: return tr("Received");
+    }
+    return messageStatusName(status);
 }
 
 namespace {
@@ -54,7 +49,7 @@ QVariant MessageThreadModel::data(const QModelIndex &index, int role) const
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
     const MessageRecord &m = m_rows.at(index.row());
-    const bool outbound = m.direction == QLatin1String("outbound");
+    const bool outbound = m.direction == MessageDirection::Outbound;
     switch (role) {
     case Qt::DisplayRole:
     case BodyRole: return m.body;
@@ -68,9 +63,9 @@ QVariant MessageThreadModel::data(const QModelIndex &index, int role) const
         return text;
     }
     case MessageIdRole: return m.id;
-    case DirectionRole: return m.direction;
+    case DirectionRole: return messageDirectionName(m.direction);
     case OutboundRole: return outbound;
-    case StatusRole: return m.status;
+    case StatusRole: return messageStatusName(m.status);
     case TimeRole: return QDateTime::fromMSecsSinceEpoch(m.createdAt);
     case StatusTimeRole: return QDateTime::fromMSecsSinceEpoch(statusTime(m));
     case FailureReasonRole: return m.failureReason;

@@ -47,7 +47,7 @@ public:
     bool refreshMessage(const QString &messageId);
     int rowOf(const QString &messageId) const { return m_index.value(messageId, -1); }
 
-    static QString statusText(const QString &status);
+    static QString statusText(MessageStatus status);
 
 private:
     void onEvent(const Event &event);

@@ -2,6 +2,7 @@
 
 #include "core/auth/TeamService.h"
 #include "ui/desktop/DesktopContext.h"
+#include "ui/common/ErrorText.h"
 
 #include <QGuiApplication>
 #include <QPalette>
@@ -117,7 +118,7 @@ bool TeamMemberModel::reload()
         for (int offset = 0;; offset += kPageSize) {
             Result<TeamService::Page> page = m_context.team().listMembers(m_context.actor(), kPageSize, offset);
             if (!page) {
-                error = page.error().message;
+                error = errorMessageFor(page.error());
                 break;
             }
             for (UserRecord u : page.value().users) {

@@ -3,6 +3,7 @@
 #include "core/auth/AccountService.h"
 #include "core/common/Version.h"
 #include "ui/desktop/DesktopContext.h"
+#include "ui/common/ErrorText.h"
 
 #include <QDialogButtonBox>
 #include <QFormLayout>
@@ -143,7 +144,7 @@ void SignInDialog::submit()
     if (!attempt) {
         if (attempt.error().httpStatus == 429)
             return fail(tr("Too many attempts, try again in %n s", nullptr, std::max(1, attempt.error().retryAfterSeconds)));
-        return fail(tr("Signing in failed: %1").arg(attempt.error().message));
+        return fail(tr("Signing in failed: %1").arg(errorMessageFor(attempt.error())));
     }
     m_pending = std::make_unique<Pending>(Pending{email, attempt.value()});
     // Unknown accounts are checked against the decoy: the same work and time as a real check.
@@ -177,7 +178,7 @@ void SignInDialog::finish(const QString &email, bool matched, const QString &reh
             return fail(tr("Invalid email or password"));
         if (r.error().httpStatus == 429)
             return fail(tr("Too many attempts, try again in %n s", nullptr, std::max(1, r.error().retryAfterSeconds)));
-        return fail(tr("Signing in failed: %1").arg(r.error().message));
+        return fail(tr("Signing in failed: %1").arg(errorMessageFor(r.error())));
     }
     const UserRecord &user = r.value().user;
     const AuthContext actor = user.actingFrom(kDesktopAddress);

@@ -5,6 +5,7 @@
 #include "ui/models/TeamMemberModel.h"
 #include "core/sessions/ClientService.h"
 #include "ui/team/AddMemberDialog.h"
+#include "ui/common/ErrorText.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -146,12 +147,12 @@ TeamDialog::TeamDialog(DesktopContext &context, QWidget *parent)
     connect(m_add, &QPushButton::clicked, this, [this]() { openAddMember(); });
     connect(m_changeRole, &QPushButton::clicked, this, [this]() {
         if (m_role->currentIndex() >= 0)
-            changeRole(m_current, Role(m_role->currentData().toInt()));
+            discardOutcome(changeRole(m_current, Role(m_role->currentData().toInt()))); // shown in the dialog
     });
     connect(m_role, &QComboBox::currentIndexChanged, this, &TeamDialog::updateControls);
     connect(m_active, &QPushButton::clicked, this, [this]() {
         if (const UserRecord *m = m_model->member(m_current))
-            setActive(m_current, !m->active);
+            discardOutcome(setActive(m_current, !m->active)); // shown in the dialog
     });
     connect(m_remove, &QPushButton::clicked, this, &TeamDialog::onRemove);
     connect(m_clients, &QListWidget::itemChanged, this, &TeamDialog::onClientToggled);
@@ -169,7 +170,7 @@ TeamDialog::TeamDialog(DesktopContext &context, QWidget *parent)
     });
 
     if (!m_model->lastError().isEmpty())
-        report(DomainError::forbidden(m_model->lastError()));
+        showStatus(DomainError::forbidden(m_model->lastError()));
     if (m_model->rowCount() > 0)
         selectMember(m_model->userIdAt(0));
     else
@@ -223,7 +224,7 @@ void TeamDialog::refresh()
 {
     m_clientCacheValid = false;
     if (!m_model->reload())
-        report(DomainError::forbidden(m_model->lastError()));
+        showStatus(DomainError::forbidden(m_model->lastError()));
 }
 
 void TeamDialog::onCurrentChanged()
@@ -283,7 +284,7 @@ void TeamDialog::loadClients()
     }
     Result<QStringList> assigned = m_context.team().assignedClients(m_context.actor(), m->id);
     if (!assigned) {
-        report(assigned.error());
+        showStatus(assigned.error());
         m_clientNote->setText(tr("The assignments could not be read."));
         m_clients->setVisible(false);
         return;
@@ -314,7 +315,7 @@ bool TeamDialog::ensureClientCache()
     for (int offset = 0;; offset += kClientPageSize) {
         Result<ClientService::Page> page = m_context.clients().list(m_context.actor(), kClientPageSize, offset);
         if (!page) {
-            report(page.error());
+            showStatus(page.error());
             return false;
         }
         for (const ClientRecord &c : page.value().clients)
@@ -342,10 +343,15 @@ void TeamDialog::updateClientNote()
                                      : tr("The clients %1 sees (%2 of %n):", nullptr, total).arg(m->name).arg(ticked));
 }
 
+void TeamDialog::showStatus(const Status &status)
+{
+    m_error->setText(status ? QString() : errorMessageFor(status.error()));
+    m_error->setVisible(!status);
+}
+
 Status TeamDialog::report(const Status &status)
 {
-    m_error->setText(status ? QString() : status.error().message);
-    m_error->setVisible(!status);
+    showStatus(status);
     return status;
 }
 
@@ -358,7 +364,7 @@ Status TeamDialog::changeRole(const QString &userId, Role role)
     Result<UserRecord> updated = m_context.team().updateMember(m_context.actor(), userId, change);
     if (!updated)
         return report(updated.error());
-    report({});
+    showStatus({});
     refresh(); // the selection stays on the member
     return {};
 }
@@ -372,7 +378,7 @@ Status TeamDialog::setActive(const QString &userId, bool active)
     Result<UserRecord> updated = m_context.team().updateMember(m_context.actor(), userId, change);
     if (!updated)
         return report(updated.error());
-    report({});
+    showStatus({});
     refresh(); // the selection stays on the member
     return {};
 }
@@ -383,7 +389,7 @@ Status TeamDialog::removeMember(const QString &userId)
         return report(forbidden());
     if (Status s = m_context.team().removeMember(m_context.actor(), userId); !s)
         return report(s);
-    report({});
+    showStatus({});
     refresh();
     return {};
 }
@@ -436,13 +442,13 @@ void TeamDialog::onRemove()
     const QPointer<TeamDialog> alive(this);
     const int answer = box.exec();
     if (alive && answer == QMessageBox::Yes)
-        removeMember(userId);
+        discardOutcome(removeMember(userId)); // shown in the dialog
 }
 
 AddMemberDialog *TeamDialog::openAddMember()
 {
     if (!mayManageTeam()) {
-        report(forbidden());
+        showStatus(forbidden());
         return nullptr;
     }
     if (m_addDialog) {
@@ -479,7 +485,7 @@ void TeamDialog::submitNewMember()
     const Role role = dialog->role();
     // What needs no hashing is checked first, exactly as POST /api/team/members does.
     if (Status s = TeamService::validateNewMember(m_context.actor(), email, password, name, Permissions::roleName(role)); !s) {
-        dialog->showError(s.error().message);
+        dialog->showError(errorMessageFor(s.error()));
         emit addFinished(false);
         return;
     }
@@ -529,13 +535,13 @@ void TeamDialog::finishNewMember(const QString &email, const QString &name, Role
     member.passwordHash = hash;
     Result<UserRecord> created = m_context.team().createMember(m_context.actor(), member);
     if (!created) {
-        dialog->showError(created.error().message);
+        dialog->showError(errorMessageFor(created.error()));
         emit addFinished(false);
         return;
     }
     const QString userId = created.value().id;
     dialog->accept();
-    report({});
+    showStatus({});
     refresh();
     selectMember(userId);
     emit memberAdded(userId);

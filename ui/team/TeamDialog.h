@@ -90,6 +90,8 @@ private:
     void updateClientNote();
     Status applyAssignment(const QString &userId, const QString &clientId, bool assigned);
     bool mayManageTeam() const;
+    // Shows the outcome under the list (a failure's text, or nothing); report() also returns it.
+    void showStatus(const Status &status);
     Status report(const Status &status);
 
     DesktopContext &m_context;

@@ -17,8 +17,8 @@ QJsonObject messageView(const MessageRecord &m)
                        {QStringLiteral("contact_id"), m.contactPhone},
                        {QStringLiteral("contact"), QJsonObject{{QStringLiteral("id"), m.contactId}, {QStringLiteral("phone_number"), m.contactPhone}}},
                        {QStringLiteral("message_text"), m.body},
-                       {QStringLiteral("direction"), m.direction},
-                       {QStringLiteral("status"), m.status},
+                       {QStringLiteral("direction"), messageDirectionName(m.direction)},
+                       {QStringLiteral("status"), messageStatusName(m.status)},
                        {QStringLiteral("failure_reason"), Json::orNull(m.failureReason)},
                        {QStringLiteral("wa_message_id"), Json::orNull(m.waMessageId)},
                        {QStringLiteral("created_at"), Json::isoTime(m.createdAt)},
@@ -92,7 +92,7 @@ void MessageController::send(ApiRequest &request, const AuthContext &ctx, Reply 
                           HttpResponse r = HttpResponse::json(
                               QJsonObject{{QStringLiteral("message"), QStringLiteral("Message sent successfully")},
                                           {QStringLiteral("messageId"), accepted.value().messageId},
-                                          {QStringLiteral("status"), accepted.value().status}});
+                                          {QStringLiteral("status"), messageStatusName(accepted.value().status)}});
                           if (accepted.value().replayed)
                               r.withHeader("Idempotent-Replayed", "true");
                           reply.send(r);
@@ -116,14 +116,19 @@ Result<HttpResponse> MessageController::history(ApiRequest &request, const AuthC
     query.limit = page.value().limit;
     query.offset = page.value().offset;
     query.contactPhone = request.queryValue(QStringLiteral("contact")).left(40);
-    query.direction = request.queryValue(QStringLiteral("direction"));
-    if (!query.direction.isEmpty() && query.direction != QLatin1String("inbound") && query.direction != QLatin1String("outbound"))
-        return DomainError::validation(QStringLiteral("direction"), QStringLiteral("direction must be inbound or outbound"));
-    query.status = request.queryValue(QStringLiteral("status"));
-    static const QStringList statuses = {QStringLiteral("queued"), QStringLiteral("sending"), QStringLiteral("sent"), QStringLiteral("delivered"),
-                                         QStringLiteral("read"), QStringLiteral("failed"), QStringLiteral("received")};
-    if (!query.status.isEmpty() && !statuses.contains(query.status))
-        return DomainError::validation(QStringLiteral("status"), QStringLiteral("status must be one of %1").arg(statuses.join(QStringLiteral(", "))));
+    const QString direction = request.queryValue(QStringLiteral("direction"));
+    if (!direction.isEmpty()) {
+        query.direction = parseMessageDirection(direction);
+        if (!query.direction)
+            return DomainError::validation(QStringLiteral("direction"), QStringLiteral("direction must be inbound or outbound"));
+    }
+    const QString status = request.queryValue(QStringLiteral("status"));
+    if (!status.isEmpty()) {
+        query.status = parseMessageStatus(status);
+        if (!query.status)
+            return DomainError::validation(QStringLiteral("status"),
+                                           QStringLiteral("status must be one of %1").arg(messageStatusNames().join(QStringLiteral(", "))));
+    }
     Result<qint64> since = timeParam(request, QStringLiteral("since"));
     if (!since)
         return since.error();

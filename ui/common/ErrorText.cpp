@@ -1,0 +1,88 @@
+#include "ui/common/ErrorText.h"
+
+#include "core/auth/PasswordHasher.h"
+
+#include <QCoreApplication>
+
+namespace wadesk {
+
+// The translation context of the texts below ("wadesk::ErrorText" in translations/*.ts).
+class ErrorText {
+    Q_DECLARE_TR_FUNCTIONS(wadesk::ErrorText)
+
+public:
+    static QString of(const DomainError &error);
+
+private:
+    static QString validation(const DomainError &error);
+};
+
+// Validation errors share one code; the field tells which rule was broken.
+QString ErrorText::validation(const DomainError &error)
+{
+    const QString field = error.details.value(QStringLiteral("field")).toString();
+    if (field == QLatin1String("name"))
+        return tr("The name must be 1 to 100 characters.");
+    if (field == QLatin1String("organization_name"))
+        return tr("The organization name must be 1 to 200 characters.");
+    if (field == QLatin1String("email"))
+        return tr("This is not a valid email address.");
+    if (field == QLatin1String("password"))
+        return tr("The password must be %1 to %2 characters.").arg(PasswordHasher::kMinLength).arg(PasswordHasher::kMaxLength);
+    if (field == QLatin1String("role"))
+        return tr("Choose a role: admin, manager, agent or viewer.");
+    if (field == QLatin1String("message"))
+        return tr("The message must not be empty.");
+    return error.message;
+}
+
+QString ErrorText::of(const DomainError &error)
+{
+    const QString &code = error.code;
+    if (code == QLatin1String("validation_failed"))
+        return validation(error);
+    if (code == QLatin1String("invalid_phone_number"))
+        return tr("This is not a valid phone number.");
+    if (code == QLatin1String("forbidden"))
+        return tr("You do not have permission to do this.");
+    if (code == QLatin1String("role_not_manageable"))
+        return tr("You may not manage members with this role.");
+    if (code == QLatin1String("not_found"))
+        return tr("It does not exist any more, or you may not see it.");
+    if (code == QLatin1String("invalid_credentials"))
+        return tr("Invalid email or password.");
+    if (code == QLatin1String("account_disabled"))
+        return tr("The account is disabled.");
+    if (code == QLatin1String("too_many_attempts"))
+        return tr("Too many failed sign-in attempts; try again later.");
+    if (code == QLatin1String("email_taken"))
+        return tr("A user with this email already exists.");
+    if (code == QLatin1String("last_admin"))
+        return tr("The organization needs at least one active admin.");
+    if (code == QLatin1String("cannot_change_self"))
+        return tr("You cannot change your own role, disable or remove yourself.");
+    if (code == QLatin1String("phone_number_taken"))
+        return tr("A client with this phone number already exists.");
+    if (code == QLatin1String("client_not_running"))
+        return tr("The client is not running.");
+    if (code == QLatin1String("client_not_ready"))
+        return tr("The client is not ready: link it by scanning its QR code first.");
+    if (code == QLatin1String("client_paused"))
+        return tr("The client is paused; resume it to send.");
+    if (code == QLatin1String("contact_opted_out"))
+        return tr("The contact opted out of messages.");
+    if (code == QLatin1String("rate_limited"))
+        return tr("Rate limit reached for this client.");
+    if (code == QLatin1String("engine_unavailable"))
+        return tr("WhatsApp sessions do not run in this process.");
+    if (code == QLatin1String("internal_error"))
+        return tr("Something went wrong inside WaDesk; the log has the details.");
+    return error.message;
+}
+
+QString errorMessageFor(const DomainError &error)
+{
+    return ErrorText::of(error);
+}
+
+} // namespace wadesk

@@ -1,0 +1,14 @@
+#pragma once
+
+#include "core/common/DomainError.h"
+
+#include <QString>
+
+namespace wadesk {
+
+// What the desktop shows for an error from core: a translated text chosen by the error's stable
+// `code` (for validation errors, by the field at fault), so that people read it in their language.
+// A code this list does not know shows core's own (English) message.
+QString errorMessageFor(const DomainError &error);
+
+} // namespace wadesk

@@ -2,46 +2,41 @@
 
 #include "core/events/EventBus.h"
 #include "core/db/SqlRunner.h"
+#include "core/engine/ClientRuntime.h"
 #include "core/engine/EngineInfo.h"
-#include "core/audit/AuditLog.h"
-#include "core/events/EventLog.h"
-#include "core/events/EventPayloads.h"
+#include "core/engine/WaJsBundle.h"
 #include "core/engine/WaSession.h"
-#include "core/engine/WaSessionTransport.h"
 #include "core/messaging/InboundProcessor.h"
-#include "core/messaging/MessageRepository.h"
+#include "core/messaging/InterruptedSends.h"
 #include "core/messaging/MessageSender.h"
-#include "core/messaging/MessageService.h"
 #include "core/sessions/ClientRepository.h"
+#include "core/sessions/ClientSendTiers.h"
 
 #include <QDateTime>
 #include <QDir>
-#include <QFile>
 #include <QJsonDocument>
 #include <QLocale>
-#include <QRegularExpression>
+#include <QThread>
 #include <QTimer>
 #include <spdlog/spdlog.h>
 
 namespace wadesk {
 
 namespace {
-QString versionOfBundle(const QString &source)
-{
-    static const QRegularExpression pattern(QStringLiteral("\\.version=\"([0-9][0-9A-Za-z.\\-]*)\""));
-    const auto match = pattern.match(source);
-    return match.hasMatch() ? match.captured(1) : QString();
-}
-} // namespace
 
-SessionRegistry::Runtime::Runtime() = default;
-SessionRegistry::Runtime::Runtime(Runtime &&) noexcept = default;
-SessionRegistry::Runtime::~Runtime()
+// What a pause shows: a healthy page reads as paused, with the reason; trouble (qr, logged out,
+// failed, ...) keeps showing through.
+void showPaused(SessionSnapshot &s, const QString &organizationId, const QString &clientId, const QString &reason, qint64 now)
 {
-    sender.reset();
-    transport.reset();
-    session.reset();
+    s.clientId = clientId;
+    s.organizationId = organizationId;
+    if (s.state == SessionState::Ready || s.state == SessionState::Disconnected || s.state == SessionState::Authenticating)
+        s.state = SessionState::Paused;
+    s.stateSince = now;
+    s.lastError = reason;
 }
+
+} // namespace
 
 SessionRegistry::SessionRegistry(Database &database, EventBus &events, EngineSettings settings, MessagingSettings messaging,
                                  const Clock &clock, QObject *parent)
@@ -51,15 +46,17 @@ SessionRegistry::SessionRegistry(Database &database, EventBus &events, EngineSet
     , m_clock(clock)
     , m_settings(std::move(settings))
     , m_messaging(std::move(messaging))
+    , m_recorder(database, &events, clock)
     , m_inbound(std::make_unique<InboundProcessor>(database, &events, m_messaging, clock))
 {
     if (m_settings.injectWaJs) {
-        QString origin;
-        m_waJsSource = loadWaJsBundle(m_settings.dataDir, &m_waJsVersion, &origin);
-        if (m_waJsSource.isEmpty())
+        const WaJsBundle bundle = WaJsBundle::load(m_settings.dataDir);
+        m_waJsSource = bundle.source;
+        m_waJsVersion = bundle.version;
+        if (bundle.isEmpty())
             spdlog::error("no wa-js bundle found: sessions cannot drive WhatsApp Web");
         else
-            spdlog::info("wa-js {} ({})", m_waJsVersion.toStdString(), origin.toStdString());
+            spdlog::info("wa-js {} ({})", m_waJsVersion.toStdString(), bundle.origin.toStdString());
     }
 }
 
@@ -68,32 +65,23 @@ SessionRegistry::~SessionRegistry()
     stopAll();
 }
 
-QString SessionRegistry::loadWaJsBundle(const QString &dataDir, QString *version, QString *origin)
+bool SessionRegistry::onOwnThread(const char *call) const
 {
-    const QString overridePath = QDir(dataDir).filePath(QStringLiteral("wa-js/wppconnect-wa.js"));
-    for (const QString &path : {overridePath, QStringLiteral(":/wa-js/wppconnect-wa.js")}) {
-        QFile file(path);
-        if (!file.open(QIODevice::ReadOnly))
-            continue;
-        const QString source = QString::fromUtf8(file.readAll());
-        if (source.isEmpty())
-            continue;
-        if (version)
-            *version = versionOfBundle(source);
-        if (origin)
-            *origin = path == overridePath ? QStringLiteral("override from %1").arg(path) : QStringLiteral("embedded");
-        return source;
-    }
-    return {};
+    if (QThread::currentThread() == thread())
+        return true;
+    spdlog::error("SessionRegistry::{} called off the main thread: refused (other threads use the SessionControl requests)", call);
+    return false;
 }
 
 void SessionRegistry::restoreAtStart()
 {
+    if (!onOwnThread("restoreAtStart"))
+        return;
     SqlRunner sql(m_database);
     ClientRepository clients(sql);
     Result<QList<ClientRecord>> toRestore = clients.clientsToRestore();
     if (!toRestore) {
-        spdlog::error("cannot list the clients to restore");
+        spdlog::error("cannot list the clients to restore: {}", toRestore.error().message.toStdString());
         return;
     }
     for (const ClientRecord &c : toRestore.value()) {
@@ -104,12 +92,19 @@ void SessionRegistry::restoreAtStart()
 
 bool SessionRegistry::start(const QString &organizationId, const QString &clientId, QString *error)
 {
+    if (!onOwnThread("start")) {
+        if (error)
+            *error = QStringLiteral("sessions are started on the main thread only");
+        return false;
+    }
     if (m_sessions.count(clientId))
         return true;
     SqlRunner sql(m_database);
     ClientRepository clients(sql);
     Result<std::optional<ClientRecord>> found = clients.find(organizationId, clientId, ClientScope::all());
     if (!found || !found.value()) {
+        if (!found)
+            spdlog::error("client {}: cannot read it to start it: {}", clientId.toStdString(), found.error().message.toStdString());
         if (error)
             *error = QStringLiteral("client not found");
         QWriteLocker lock(&m_lock);
@@ -120,30 +115,31 @@ bool SessionRegistry::start(const QString &organizationId, const QString &client
     BrowserIdentity identity = BrowserIdentity::fromJson(QJsonDocument::fromJson(record.browserIdentity.toUtf8()).object());
     if (!identity.isValid()) {
         identity = BrowserIdentity::generate(EngineInfo::chromiumVersion(), QLocale::system().name());
+        // Not stored: this start still uses it, and the next one generates another (a changed
+        // identity is a ban signal, so this is worth the error line).
         if (Status s = clients.setBrowserIdentity(organizationId, clientId,
                                                   QString::fromUtf8(QJsonDocument(identity.toJson()).toJson(QJsonDocument::Compact)));
-            !s) // the session runs on the new identity; the next start generates another
-            spdlog::warn("client {}: cannot store its browser identity: {}", clientId.toStdString(), s.error().message.toStdString());
+            !s)
+            spdlog::error("client {}: cannot store its browser identity: {}", clientId.toStdString(), s.error().message.toStdString());
     }
     if (Status s = clients.setAutostart(organizationId, clientId, true); !s)
-        spdlog::warn("client {}: cannot mark it to start with WaDesk: {}", clientId.toStdString(), s.error().message.toStdString());
+        spdlog::error("client {}: cannot mark it to start with the application: {}", clientId.toStdString(),
+                      s.error().message.toStdString());
 
-    WaSession::Config config;
-    config.settings = m_settings;
-    config.clientId = clientId;
-    config.clientName = record.name;
-    config.identity = identity;
-    config.waJsSource = m_settings.injectWaJs ? m_waJsSource : QString();
-    config.clock = &m_clock;
-    Runtime runtime;
-    runtime.session = std::make_unique<WaSession>(config);
-    WaSession *raw = runtime.session.get();
-    runtime.transport = std::make_unique<WaSessionTransport>(*raw);
-    runtime.sender = std::make_unique<MessageSender>(m_database, &m_events, organizationId, clientId, *runtime.transport, m_messaging,
-                                                      m_clock);
-    runtime.sender->setTiers(MessageService::tiersOf(record, m_messaging.defaultTiers));
-    runtime.sender->setPaused(record.paused);
-    connect(runtime.sender.get(), &MessageSender::healthTripped, this,
+    ClientRuntime::Setup setup;
+    setup.page.settings = m_settings;
+    setup.page.clientId = clientId;
+    setup.page.clientName = record.name;
+    setup.page.identity = identity;
+    setup.page.waJsSource = m_settings.injectWaJs ? m_waJsSource : QString();
+    setup.page.clock = &m_clock;
+    setup.organizationId = organizationId;
+    setup.messaging = m_messaging;
+    setup.tiers = clientSendTiers(record, m_messaging.defaultTiers);
+    setup.paused = record.paused;
+    auto runtime = std::make_unique<ClientRuntime>(m_database, m_events, setup);
+    WaSession *raw = &runtime->session();
+    connect(runtime->sender(), &MessageSender::healthTripped, this,
             [this, organizationId, clientId](const QString &reason) { pause(organizationId, clientId, reason); });
     m_organizations.insert(clientId, organizationId);
     wire(raw, organizationId);
@@ -164,7 +160,8 @@ bool SessionRegistry::start(const QString &organizationId, const QString &client
         failed.stateSince = m_clock.nowMs();
         failed.lastError = why;
         writeSnapshot(failed);
-        persistState(failed, std::nullopt);
+        if (Status s = m_recorder.saveState(failed, std::nullopt); !s)
+            spdlog::error("client {}: cannot store that it failed to start: {}", clientId.toStdString(), s.error().message.toStdString());
         if (error)
             *error = why;
         return false;
@@ -186,28 +183,27 @@ void SessionRegistry::wire(WaSession *session, const QString &organizationId)
             s.qrIdle = session->qrIdle();
         }
         emit snapshotChanged(clientId);
-        if (!text.isEmpty())
-            recordEvent(ClientEvents::qr(organizationId, clientId, text, expiresAt, m_clock));
+        if (!text.isEmpty()) {
+            if (Status s = m_recorder.recordQr(organizationId, clientId, text, expiresAt); !s)
+                spdlog::error("client {}: could not record the event client.qr: {}", clientId.toStdString(), s.error().message.toStdString());
+        }
     });
     connect(session, &WaSession::accountKnown, this, [this, session, organizationId, clientId](const QString &phone, const QJsonObject &info) {
-        SessionSnapshot copy;
+        SessionSnapshot account;
         {
             QWriteLocker lock(&m_lock);
             SessionSnapshot &s = m_snapshots[clientId];
             s.phoneNumber = phone;
             s.deviceInfo = info;
-            copy = s;
+            account = s;
         }
-        SqlRunner sql(m_database);
-        ClientRepository clients(sql);
-        ClientStateUpdate update;
-        update.status = SessionStates::name(session->state());
-        update.since = copy.stateSince;
-        update.lastError = session->lastError();
-        update.phoneNumber = phone;
-        update.deviceInfo = QString::fromUtf8(QJsonDocument(info).toJson(QJsonDocument::Compact));
-        if (Status s = clients.saveState(organizationId, clientId, update); !s)
-            spdlog::warn("client {}: cannot store its state: {}", clientId.toStdString(), s.error().message.toStdString());
+        // The row keeps the page's own state (not the paused overlay) next to the account.
+        account.clientId = clientId;
+        account.organizationId = organizationId;
+        account.state = session->state();
+        account.lastError = session->lastError();
+        if (Status s = m_recorder.saveAccount(account); !s)
+            spdlog::error("client {}: cannot store its linked account: {}", clientId.toStdString(), s.error().message.toStdString());
         emit snapshotChanged(clientId);
     });
     connect(session, &WaSession::messageReceived, this, [this, organizationId, clientId](const QJsonObject &message) {
@@ -249,66 +245,14 @@ void SessionRegistry::onStateChanged(WaSession *session, const QString &organiza
             s.waJsVersion = session->waJsVersion().isEmpty() ? m_waJsVersion : session->waJsVersion();
         snap = s;
     }
-    std::optional<bool> linked;
-    if (snap.state == SessionState::Ready)
-        linked = true;
-    else if (snap.state == SessionState::LoggedOut)
-        linked = false;
-    persistState(snap, linked);
+    if (Status s = m_recorder.recordTransition(snap, previous); !s)
+        spdlog::error("client {}: cannot store its state {}: {}", clientId.toStdString(), SessionStates::name(snap.state).toStdString(),
+                      s.error().message.toStdString());
     emit snapshotChanged(clientId);
     if (snap.state == SessionState::Ready) {
         if (MessageSender *queue = sender(clientId))
             queue->wake();
     }
-    if (snap.state == previous)
-        return;
-
-    ClientEventData data;
-    data.clientId = clientId;
-    data.status = SessionStates::name(snap.state);
-    data.phoneNumber = snap.phoneNumber;
-    data.reason = snap.lastError;
-    switch (snap.state) {
-    case SessionState::Ready:
-        recordEvent(ClientEvents::stateChanged(EventType::ClientConnected, organizationId, data, m_clock));
-        break;
-    case SessionState::Disconnected:
-        recordEvent(ClientEvents::stateChanged(EventType::ClientDisconnected, organizationId, data, m_clock));
-        break;
-    case SessionState::LoggedOut:
-        recordEvent(ClientEvents::stateChanged(EventType::ClientLoggedOut, organizationId, data, m_clock));
-        break;
-    case SessionState::Failed:
-        if (previous == SessionState::Ready)
-            recordEvent(ClientEvents::stateChanged(EventType::ClientDisconnected, organizationId, data, m_clock));
-        break;
-    default:
-        break;
-    }
-}
-
-void SessionRegistry::recordEvent(const Event &event)
-{
-    SqlRunner sql(m_database);
-    EventLog events(sql, &m_events);
-    Transaction tx(m_database);
-    if (tx.begin() && events.record(event) && tx.commit())
-        events.publishRecorded();
-    else
-        spdlog::error("could not record the event {}", event.type.toStdString());
-}
-
-void SessionRegistry::persistState(const SessionSnapshot &snapshot, std::optional<bool> linked)
-{
-    SqlRunner sql(m_database);
-    ClientRepository clients(sql);
-    ClientStateUpdate update;
-    update.status = SessionStates::name(snapshot.state);
-    update.since = snapshot.stateSince;
-    update.lastError = snapshot.lastError;
-    update.linked = linked;
-    if (Status s = clients.saveState(snapshot.organizationId, snapshot.clientId, update); !s)
-        spdlog::error("client {}: cannot store its state", snapshot.clientId.toStdString());
 }
 
 void SessionRegistry::writeSnapshot(const SessionSnapshot &snapshot)
@@ -322,6 +266,8 @@ void SessionRegistry::writeSnapshot(const SessionSnapshot &snapshot)
 
 void SessionRegistry::stop(const QString &clientId)
 {
+    if (!onOwnThread("stop"))
+        return;
     auto it = m_sessions.find(clientId);
     if (it == m_sessions.end())
         return;
@@ -329,11 +275,9 @@ void SessionRegistry::stop(const QString &clientId)
     it = m_sessions.find(clientId); // a receiver may have changed the map
     if (it == m_sessions.end())
         return;
-    Runtime runtime = std::move(it->second);
+    std::unique_ptr<ClientRuntime> runtime = std::move(it->second);
     m_sessions.erase(it);
-    runtime.sender.reset();
-    runtime.session->disconnect(this);
-    runtime.session->stop();
+    runtime->stop(this);
     {
         QWriteLocker lock(&m_lock);
         auto snap = m_snapshots.find(clientId);
@@ -348,14 +292,14 @@ void SessionRegistry::stop(const QString &clientId)
 
 void SessionRegistry::stopAll()
 {
+    if (!onOwnThread("stopAll"))
+        return;
     const QStringList ids = runningClients();
     for (const QString &id : ids) {
         emit sessionAboutToStop(id);
         auto it = m_sessions.find(id);
         if (it != m_sessions.end()) {
-            it->second.sender.reset();
-            it->second.session->disconnect(this); // keep the stored state: these come back at next start
-            it->second.session->stop();
+            it->second->stop(this); // keep the stored state: these come back at next start
             m_sessions.erase(it);
         }
     }
@@ -393,83 +337,86 @@ void SessionRegistry::removeProfileDirectory(const QString &clientId, const QStr
 
 WaSession *SessionRegistry::session(const QString &clientId) const
 {
+    if (!onOwnThread("session"))
+        return nullptr;
     auto it = m_sessions.find(clientId);
-    return it == m_sessions.end() ? nullptr : it->second.session.get();
+    return it == m_sessions.end() ? nullptr : &it->second->session();
 }
 
 MessageSender *SessionRegistry::sender(const QString &clientId) const
 {
+    if (!onOwnThread("sender"))
+        return nullptr;
     auto it = m_sessions.find(clientId);
-    return it == m_sessions.end() ? nullptr : it->second.sender.get();
+    return it == m_sessions.end() ? nullptr : it->second->sender();
 }
 
 void SessionRegistry::pause(const QString &organizationId, const QString &clientId, const QString &reason)
 {
+    if (!onOwnThread("pause"))
+        return;
     MessageSender *queue = sender(clientId);
     if (organizationId.isEmpty() || (queue && queue->isPaused()))
         return;
     if (queue)
         queue->setPaused(true);
-    SqlRunner sql(m_database);
-    ClientRepository clients(sql);
-    EventLog events(sql, &m_events);
-    AuditLog audit(sql, m_clock);
-    Transaction tx(m_database);
-    bool ok = tx.begin().ok() && clients.setPaused(organizationId, clientId, true, reason).ok();
-    AuditEntry entry;
-    entry.organizationId = organizationId;
-    entry.action = QStringLiteral("pause_client");
-    entry.resource = QStringLiteral("whatsapp_clients");
-    entry.resourceId = clientId;
-    entry.details = QJsonObject{{QStringLiteral("reason"), reason}};
-    ok = ok && audit.append(entry).ok();
-    ok = ok && events.record(ClientEvents::paused(organizationId, clientId, reason, m_clock)).ok();
-    if (ok && tx.commit().ok())
-        events.publishRecorded();
-    else
-        spdlog::error("client {}: could not store its pause", clientId.toStdString());
+    const qint64 now = m_clock.nowMs();
+    // The client row shows it too (GET /api/clients/:id) while the page runs, as for every other
+    // state change; the snapshot changes once the database has it.
+    std::optional<SessionSnapshot> running;
+    if (session(clientId)) {
+        SessionSnapshot next;
+        {
+            QReadLocker lock(&m_lock);
+            next = m_snapshots.value(clientId);
+        }
+        showPaused(next, organizationId, clientId, reason, now);
+        running = next;
+    }
+    if (Status s = m_recorder.pause(organizationId, clientId, reason, running); !s)
+        spdlog::error("client {}: could not store its pause (the queue stays stopped in memory): {}", clientId.toStdString(),
+                      s.error().message.toStdString());
     spdlog::warn("client {}: paused: {}", clientId.toStdString(), reason.toStdString());
-    SessionSnapshot copy;
     {
         QWriteLocker lock(&m_lock);
-        SessionSnapshot &s = m_snapshots[clientId];
-        s.clientId = clientId;
-        s.organizationId = organizationId;
-        if (s.state == SessionState::Ready || s.state == SessionState::Disconnected || s.state == SessionState::Authenticating)
-            s.state = SessionState::Paused;
-        s.stateSince = m_clock.nowMs();
-        s.lastError = reason;
-        copy = s;
+        showPaused(m_snapshots[clientId], organizationId, clientId, reason, now);
     }
-    // The client row shows it too (GET /api/clients/:id), as for every other state change.
-    if (session(clientId))
-        persistState(copy, std::nullopt);
     emit snapshotChanged(clientId);
 }
 
 void SessionRegistry::resume(const QString &organizationId, const QString &clientId)
 {
-    SqlRunner sql(m_database);
-    ClientRepository clients(sql);
-    if (!organizationId.isEmpty()) {
-        if (Status s = clients.setPaused(organizationId, clientId, false, QString()); !s)
-            spdlog::warn("client {}: cannot store its resume: {}", clientId.toStdString(), s.error().message.toStdString());
+    if (!onOwnThread("resume"))
+        return;
+    const QString organization = organizationId.isEmpty() ? m_organizations.value(clientId) : organizationId;
+    WaSession *page = session(clientId);
+    std::optional<SessionSnapshot> running;
+    if (page) {
+        SessionSnapshot next;
+        {
+            QReadLocker lock(&m_lock);
+            next = m_snapshots.value(clientId);
+        }
+        next.clientId = clientId;
+        next.organizationId = organization;
+        next.state = page->state();
+        next.stateSince = m_clock.nowMs();
+        next.lastError = page->lastError();
+        running = next;
     }
+    // An empty organization (a resume without one) leaves the stored flag alone.
+    if (Status s = m_recorder.resume(organizationId, clientId, running); !s)
+        spdlog::error("client {}: could not store its resume: {}", clientId.toStdString(), s.error().message.toStdString());
     if (MessageSender *queue = sender(clientId))
         queue->setPaused(false);
-    if (WaSession *s = session(clientId)) {
-        SessionSnapshot copy;
-        {
-            QWriteLocker lock(&m_lock);
-            SessionSnapshot &snap = m_snapshots[clientId];
-            snap.clientId = clientId;
-            snap.organizationId = organizationId.isEmpty() ? m_organizations.value(clientId) : organizationId;
-            snap.state = s->state();
-            snap.stateSince = m_clock.nowMs();
-            snap.lastError = s->lastError();
-            copy = snap;
-        }
-        persistState(copy, std::nullopt);
+    if (running) {
+        QWriteLocker lock(&m_lock);
+        SessionSnapshot &snap = m_snapshots[clientId];
+        snap.clientId = running->clientId;
+        snap.organizationId = running->organizationId;
+        snap.state = running->state;
+        snap.stateSince = running->stateSince;
+        snap.lastError = running->lastError;
     }
     emit snapshotChanged(clientId);
 }
@@ -483,40 +430,25 @@ void SessionRegistry::reloadSettings(const QString &clientId)
     SqlRunner sql(m_database);
     ClientRepository clients(sql);
     Result<std::optional<ClientRecord>> record = clients.find(organizationId, clientId, ClientScope::all());
-    if (record && record.value())
-        queue->setTiers(MessageService::tiersOf(*record.value(), m_messaging.defaultTiers));
+    if (!record)
+        spdlog::error("client {}: cannot read its new settings: {}", clientId.toStdString(), record.error().message.toStdString());
+    else if (record.value())
+        queue->setTiers(clientSendTiers(*record.value(), m_messaging.defaultTiers));
     queue->wake();
 }
 
 void SessionRegistry::failInterruptedSends()
 {
-    SqlRunner sql(m_database);
-    MessageRepository messages(sql);
-    EventLog events(sql, &m_events);
-    Transaction tx(m_database);
-    if (!tx.begin())
+    if (!onOwnThread("failInterruptedSends"))
         return;
-    const qint64 now = m_clock.nowMs();
-    Result<QList<MessageRecord>> failed = messages.failInterrupted(now);
-    if (!failed)
-        return;
-    for (const MessageRecord &m : failed.value()) {
-        spdlog::warn("message {} was being sent when WaDesk stopped: failed as interrupted (not resent)", m.id.toStdString());
-        MessageEventData failure;
-        failure.messageId = m.id;
-        failure.clientId = m.clientId;
-        failure.counterpart = m.contactPhone;
-        failure.reason = QStringLiteral("interrupted");
-        failure.at = now;
-        if (Status s = events.record(MessageEvents::failed(m.organizationId, failure, m_clock)); !s)
-            spdlog::warn("message {}: cannot record its message.failed event: {}", m.id.toStdString(), s.error().message.toStdString());
-    }
-    if (tx.commit())
-        events.publishRecorded();
+    if (Result<int> failed = wadesk::failInterruptedSends(m_database, &m_events, m_clock); !failed)
+        spdlog::error("the sends a crash interrupted stay as they are until the next start: {}", failed.error().message.toStdString());
 }
 
 QStringList SessionRegistry::runningClients() const
 {
+    if (!onOwnThread("runningClients"))
+        return {};
     QStringList out;
     for (const auto &entry : m_sessions)
         out << entry.first;

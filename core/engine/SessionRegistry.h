@@ -4,6 +4,7 @@
 #include "core/sessions/EngineSettings.h"
 #include "core/messaging/MessagingSettings.h"
 #include "core/sessions/SessionControl.h"
+#include "core/sessions/SessionRecorder.h"
 
 #include <QHash>
 #include <QObject>
@@ -13,17 +14,23 @@
 
 namespace wadesk {
 
+class ClientRuntime;
 class Database;
 struct Event;
 class EventBus;
 class InboundProcessor;
 class MessageSender;
 class WaSession;
-class WaSessionTransport;
 
-// Owns one WaSession per running client (the only owner: sessions are created, stopped and
-// deleted here, on the main thread). Stores every state change on the client row, publishes
-// client.* events, and keeps a snapshot per client that other threads read under a lock.
+// The running clients of this process: one ClientRuntime (page, transport, sender) per client,
+// created, stopped and deleted only here, on the main thread; a snapshot per client that other
+// threads read under a lock; and the requests other threads hand over (SessionControl). What a
+// session's life leaves in the database (its state, the client.* events, pauses) is written by
+// the SessionRecorder.
+//
+// Thread rule: the calls under "Main thread only" act on the pages and the senders and are
+// refused (logged, nothing done: false / nullptr / empty) when made from any other thread; other
+// threads use the SessionControl requests instead.
 class SessionRegistry final : public QObject, public SessionControl {
     Q_OBJECT
 public:
@@ -31,10 +38,7 @@ public:
                     const Clock &clock = Clock::system(), QObject *parent = nullptr);
     ~SessionRegistry() override;
 
-    // The wa-js bundle to inject: <dataDir>/wa-js/wppconnect-wa.js when present, else the embedded one.
-    static QString loadWaJsBundle(const QString &dataDir, QString *version, QString *origin);
-
-    // Main thread.
+    // Main thread only (refused elsewhere, see above).
     void restoreAtStart();
     bool start(const QString &organizationId, const QString &clientId, QString *error = nullptr);
     void stop(const QString &clientId);
@@ -70,12 +74,14 @@ signals:
     void snapshotChanged(const QString &clientId);
 
 private:
+    // True on the registry's own (main) thread; otherwise logs the refused `call` and is false.
+    bool onOwnThread(const char *call) const;
     void wire(WaSession *session, const QString &organizationId);
     void onStateChanged(WaSession *session, const QString &organizationId);
     void writeSnapshot(const SessionSnapshot &snapshot);
-    void persistState(const SessionSnapshot &snapshot, std::optional<bool> linked);
     void remove(const QString &clientId);
     void removeProfileDirectory(const QString &clientId, const QString &dir, int attempt);
+    void reloadSettings(const QString &clientId);
 
     Database &m_database;
     EventBus &m_events;
@@ -83,21 +89,10 @@ private:
     EngineSettings m_settings;
     QString m_waJsSource;
     QString m_waJsVersion;
-    // One runtime per running client, destroyed sender → transport → session.
-    struct Runtime {
-        std::unique_ptr<WaSession> session;
-        std::unique_ptr<WaSessionTransport> transport;
-        std::unique_ptr<MessageSender> sender;
-        Runtime();
-        Runtime(Runtime &&) noexcept;
-        ~Runtime();
-    };
-    void reloadSettings(const QString &clientId);
-    // Records a client.* event durably (with its webhook deliveries) and publishes it.
-    void recordEvent(const Event &event);
     MessagingSettings m_messaging;
+    SessionRecorder m_recorder;
     std::unique_ptr<InboundProcessor> m_inbound;
-    std::map<QString, Runtime> m_sessions;
+    std::map<QString, std::unique_ptr<ClientRuntime>> m_sessions;
     QHash<QString, QString> m_organizations; // clientId -> organizationId
 
     mutable QReadWriteLock m_lock;

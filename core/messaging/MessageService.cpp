@@ -9,6 +9,7 @@
 #include "core/db/SqlRunner.h"
 #include "core/messaging/ContactRepository.h"
 #include "core/safety/Pacing.h"
+#include "core/sessions/ClientSendTiers.h"
 #include "core/sessions/ClientService.h"
 #include "core/sessions/SessionControl.h"
 
@@ -27,18 +28,6 @@ MessageService::MessageService(Database &database, ClientService &clients, Sessi
     , m_settings(std::move(settings))
     , m_clock(clock)
 {
-}
-
-RateTiers MessageService::tiersOf(const ClientRecord &client, const RateTiers &defaults)
-{
-    RateTiers t = defaults;
-    if (client.ratePerMinute > 0)
-        t.perMinute = client.ratePerMinute;
-    if (client.ratePerHour > 0)
-        t.perHour = client.ratePerHour;
-    if (client.ratePerDay > 0)
-        t.perDay = client.ratePerDay;
-    return t;
 }
 
 MessageService::~MessageService() = default;
@@ -171,7 +160,7 @@ void MessageService::flush()
                                                                   QStringLiteral("client_paused")));
             continue;
         }
-        item.tiers = tiersOf(item.client, m_settings.defaultTiers);
+        item.tiers = clientSendTiers(item.client, m_settings.defaultTiers);
         toStore.push_back(i);
     }
 
@@ -440,7 +429,7 @@ Result<QJsonObject> MessageService::rateLimits(const AuthContext &ctx, const QSt
     if (!client)
         return client.error();
     const qint64 now = m_clock.nowMs();
-    const RateTiers tiers = tiersOf(client.value(), m_settings.defaultTiers);
+    const RateTiers tiers = clientSendTiers(client.value(), m_settings.defaultTiers);
     SqlRunner sql(m_database);
     MessageRepository messages(sql);
     Result<QList<qint64>> times = messages.sendTimesSince(clientId, now - RateLimiter::kDay);

@@ -20,7 +20,6 @@ namespace wadesk {
 class ClientService;
 class Database;
 class SessionControl;
-struct ClientRecord;
 
 // Accepting sends and reading history, on the API thread. A send is validated, checked against
 // the contact's opt-out and the client's daily budget, then stored with its queue entry and
@@ -55,7 +54,6 @@ public:
     };
     Result<Page> history(const AuthContext &ctx, const QString &clientId, MessageQuery query);
     Result<QJsonObject> rateLimits(const AuthContext &ctx, const QString &clientId);
-    static RateTiers tiersOf(const ClientRecord &client, const RateTiers &defaults);
 
 private:
     struct Pending {

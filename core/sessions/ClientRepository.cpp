@@ -255,6 +255,8 @@ Status ClientRepository::saveState(const QString &organizationId, const QString 
     Result<int> r = m_sql.change(sql, bind, "clients.saveState");
     if (!r)
         return r.error();
+    if (r.value() == 0)
+        return DomainError::notFound(QStringLiteral("Client"));
     return {};
 }
 
@@ -304,6 +306,8 @@ Status ClientRepository::setPaused(const QString &organizationId, const QString 
                                  {paused ? 1 : 0, paused ? QVariant(reason) : nullText(), organizationId, clientId}, "clients.setPaused");
     if (!r)
         return r.error();
+    if (r.value() == 0)
+        return DomainError::notFound(QStringLiteral("Client"));
     return {};
 }
 

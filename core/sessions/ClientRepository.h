@@ -66,11 +66,12 @@ public:
     Result<bool> unassign(const QString &organizationId, const QString &userId, const QString &clientId);
     Result<QStringList> assignedClientIds(const QString &organizationId, const QString &userId);
 
+    // 404 when the organization has no such client (nothing is changed then).
     Status saveState(const QString &organizationId, const QString &clientId, const ClientStateUpdate &update);
     Status setBrowserIdentity(const QString &organizationId, const QString &clientId, const QString &identityJson);
     Status setAutostart(const QString &organizationId, const QString &clientId, bool autostart);
     Status setRateLimits(const QString &organizationId, const QString &clientId, int perMinute, int perHour, int perDay);
-    Status setPaused(const QString &organizationId, const QString &clientId, bool paused, const QString &reason);
+    Status setPaused(const QString &organizationId, const QString &clientId, bool paused, const QString &reason); // 404 as saveState
     // The ids of the organization's paused clients, in one query (list() leaves the flag out).
     Result<QSet<QString>> pausedIds(const QString &organizationId);
     // Installation-wide, for the engine at start: clients to bring back by themselves.

@@ -7,7 +7,8 @@
 // acks → de-duplicated incoming message → logout from the phone → QR again), the events it
 // publishes, restore at start without a QR, recovery from a killed renderer and from a page that
 // stops answering (and giving up with a reason), two isolated clients, the profile lock, the
-// removal of the profile with the client, and who may see a QR code.
+// removal of the profile with the client, who may see a QR code, and the registry refusing its
+// main-thread calls from another thread.
 
 #include "tests/support/EngineApiClient.h"
 #include "tests/support/FakeWhatsAppServer.h"
@@ -21,6 +22,7 @@
 #include "core/engine/EngineInfo.h"
 #include "core/engine/SessionRegistry.h"
 #include "core/engine/WaSession.h"
+#include "core/messaging/MessageSender.h"
 #include "core/sessions/BrowserIdentity.h"
 #include "core/sessions/ClientRepository.h"
 
@@ -38,6 +40,7 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
 #include <QUrlQuery>
 #include <QWebEnginePage>
 #include <QWebEngineProfile>
@@ -897,6 +900,61 @@ private slots:
         QVERIFY2(again.start(&error), qPrintable(error));
         QVERIFY(again.isRunning());
         again.stop();
+    }
+
+    // The registry's main-thread calls act on pages and senders: from another thread they are
+    // refused (logged, false / null / empty) and change nothing; that thread uses the requests.
+    void offThreadCallsAreRefused()
+    {
+        START_WORLD(w);
+        const QString id = w.createAndInit(QStringLiteral("Main thread"));
+        QVERIFY(!id.isEmpty());
+        QVERIFY(w.waitState(id, SessionState::Qr));
+        const QString idle = w.http.createClient(w.admin, QStringLiteral("Not started"));
+        QVERIFY(!idle.isEmpty());
+
+        bool started = true;
+        QString error;
+        bool sawSession = true;
+        bool sawSender = true;
+        QStringList running{QStringLiteral("unset")};
+        std::unique_ptr<QThread> other(QThread::create([&] {
+            started = w.registry->start(w.admin.organizationId, idle, &error);
+            sawSession = w.registry->session(id) != nullptr;
+            sawSender = w.registry->sender(id) != nullptr;
+            running = w.registry->runningClients();
+            w.registry->pause(w.admin.organizationId, id, QStringLiteral("asked off thread"));
+            w.registry->stop(id);
+            w.registry->stopAll();
+        }));
+        other->start();
+        QVERIFY(other->wait(10000));
+        QVERIFY(!started);
+        QVERIFY2(error.contains(QLatin1String("main thread")), qPrintable(error));
+        QVERIFY(!sawSession);
+        QVERIFY(!sawSender);
+        QVERIFY(running.isEmpty());
+        for (const char *call : {"start", "session", "sender", "runningClients", "pause", "stop", "stopAll"})
+            QVERIFY2(logContains(QStringLiteral("SessionRegistry::%1 called off the main thread: refused").arg(QLatin1String(call))), call);
+
+        // Nothing happened: the session still runs unpaused, the other one was never started.
+        QTest::qWait(300);
+        QVERIFY(w.session(id));
+        QCOMPARE(w.session(id)->state(), SessionState::Qr);
+        QVERIFY(w.registry->sender(id));
+        QVERIFY(!w.registry->sender(id)->isPaused());
+        QVERIFY(!w.record(id).paused);
+        QVERIFY(!w.session(idle));
+        QCOMPARE(w.registry->runningClients(), QStringList{id});
+        QVERIFY(w.eventsOf(QStringLiteral("client.paused"), id).isEmpty());
+
+        // The same from that thread through the requests works.
+        std::unique_ptr<QThread> requester(QThread::create([&] { w.registry->requestPause(w.admin.organizationId, id, QStringLiteral("asked properly")); }));
+        requester->start();
+        QVERIFY(requester->wait(10000));
+        QVERIFY(QTest::qWaitFor([&] { return w.registry->sender(id)->isPaused(); }, kWaitMs));
+        QVERIFY(w.record(id).paused);
+        QCOMPARE(w.eventsOf(QStringLiteral("client.paused"), id).size(), 1);
     }
 
     // DELETE /api/clients/:id stops the session and removes its profile directory.

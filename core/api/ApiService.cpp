@@ -80,7 +80,7 @@ Result<quint16> ApiService::start()
         p.teamController->registerRoutes(*p.routes);
         p.clientController = std::make_unique<ClientController>(s.clients(), s.clientActions(), options.shared.sessions);
         p.clientController->registerRoutes(*p.routes);
-        p.audit = std::make_unique<AuditController>(database);
+        p.audit = std::make_unique<AuditController>(s.audit());
         p.audit->registerRoutes(*p.routes);
         p.messageController = std::make_unique<MessageController>(s.messages(), s.contacts());
         p.messageController->registerRoutes(*p.routes);

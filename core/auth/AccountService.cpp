@@ -212,4 +212,10 @@ Result<AccountService::LoginSuccess> AccountService::finishLogin(const QString &
     return out;
 }
 
+Result<std::optional<UserRecord>> AccountService::currentUser(const AuthContext &actor)
+{
+    SqlRunner sql(m_database);
+    return UserRepository(sql).find(actor.organizationId, actor.userId);
+}
+
 } // namespace wadesk

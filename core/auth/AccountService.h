@@ -59,6 +59,10 @@ public:
     Result<LoginSuccess> finishLogin(const QString &email, const LoginAttempt &attempt, bool passwordMatched,
                                      const QString &ipAddress, const QString &rehashedPassword = QString());
 
+    // The signed-in user as stored now, read in the organization they signed in to: nullopt when
+    // removed or moved elsewhere. A session that outlives its token (the desktop) re-checks with it.
+    Result<std::optional<UserRecord>> currentUser(const AuthContext &actor);
+
 private:
     Database &m_database;
     const JwtCodec &m_jwt;

@@ -423,7 +423,22 @@ Result<MessageService::Page> MessageService::history(const AuthContext &ctx, con
     return Page{rows.value(), total.value()};
 }
 
-Result<QJsonObject> MessageService::rateLimits(const AuthContext &ctx, const QString &clientId)
+Result<int> MessageService::queueDepth(const AuthContext &ctx, const QString &clientId)
+{
+    Result<ClientRecord> client = m_clients.get(ctx, clientId);
+    if (!client)
+        return client.error();
+    SqlRunner sql(m_database);
+    return MessageRepository(sql).queueDepth(client.value().id);
+}
+
+Result<QHash<QString, int>> MessageService::queueDepths(const AuthContext &ctx)
+{
+    SqlRunner sql(m_database);
+    return MessageRepository(sql).queueDepths(ctx.organizationId);
+}
+
+Result<RateLimitStatus> MessageService::rateLimits(const AuthContext &ctx, const QString &clientId)
 {
     Result<ClientRecord> client = m_clients.get(ctx, clientId);
     if (!client)
@@ -438,21 +453,15 @@ Result<QJsonObject> MessageService::rateLimits(const AuthContext &ctx, const QSt
     Result<int> depth = messages.queueDepth(clientId);
     if (!depth)
         return depth.error();
-    const RateState s = RateLimiter::evaluate(tiers, times.value(), now);
-    auto tier = [](const TierUsage &u) {
-        return QJsonObject{{QStringLiteral("used"), u.used}, {QStringLiteral("limit"), u.limit}, {QStringLiteral("remaining"), u.remaining}};
-    };
-    const Pacing pacing(m_settings.pacing, 1);
-    QJsonObject out{{QStringLiteral("allowed"), s.allowed && !client.value().paused},
-                    {QStringLiteral("perMinute"), tier(s.minute)},
-                    {QStringLiteral("perHour"), tier(s.hour)},
-                    {QStringLiteral("perDay"), tier(s.day)},
-                    {QStringLiteral("queue_depth"), depth.value()},
-                    {QStringLiteral("paused"), client.value().paused},
-                    {QStringLiteral("next_send_at"), Json::isoTime(s.nextAllowedAt)}};
-    out.insert(QStringLiteral("estimated_last_departure"),
-               depth.value() > 0 ? Json::isoTime(RateLimiter::estimateLastDeparture(tiers, times.value(), depth.value(), now, pacing.meanGapMs()))
-                                 : QJsonValue(QJsonValue::Null));
+    RateLimitStatus out;
+    out.rate = RateLimiter::evaluate(tiers, times.value(), now);
+    out.paused = client.value().paused;
+    out.allowed = out.rate.allowed && !out.paused;
+    out.queueDepth = depth.value();
+    if (out.queueDepth > 0) {
+        const Pacing pacing(m_settings.pacing, 1);
+        out.estimatedLastDeparture = RateLimiter::estimateLastDeparture(tiers, times.value(), out.queueDepth, now, pacing.meanGapMs());
+    }
     return out;
 }
 

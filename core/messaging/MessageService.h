@@ -5,6 +5,7 @@
 #include "core/common/DomainError.h"
 #include "core/messaging/MessageRepository.h"
 #include "core/messaging/MessagingSettings.h"
+#include "core/messaging/RateLimitStatus.h"
 
 #include <QHash>
 #include <QJsonObject>
@@ -53,7 +54,11 @@ public:
         int total = 0;
     };
     Result<Page> history(const AuthContext &ctx, const QString &clientId, MessageQuery query);
-    Result<QJsonObject> rateLimits(const AuthContext &ctx, const QString &clientId);
+    Result<RateLimitStatus> rateLimits(const AuthContext &ctx, const QString &clientId);
+    // Messages accepted and not yet sent: of one client the actor may see, or of every client of
+    // the actor's organization (by client id; one query for a whole list).
+    Result<int> queueDepth(const AuthContext &ctx, const QString &clientId);
+    Result<QHash<QString, int>> queueDepths(const AuthContext &ctx);
 
 private:
     struct Pending {

@@ -1,5 +1,6 @@
 #include "core/services/ServiceGraph.h"
 
+#include "core/audit/AuditService.h"
 #include "core/auth/AccountService.h"
 #include "core/auth/ApiKeyService.h"
 #include "core/auth/Authenticator.h"
@@ -28,6 +29,7 @@ ServiceGraph::ServiceGraph(const SharedServices &shared, const ServiceSettings &
     m_accounts = std::make_unique<AccountService>(db, *m_jwt, clock);
     m_team = std::make_unique<TeamService>(db, *m_authenticator, clock);
     m_apiKeys = std::make_unique<ApiKeyService>(db, *m_authenticator, clock);
+    m_audit = std::make_unique<AuditService>(db);
     m_clients = std::make_unique<ClientService>(db, clock);
     m_clientActions = std::make_unique<ClientActionService>(db, *m_clients, shared.sessions);
     m_messages = std::make_unique<MessageService>(db, *m_clients, shared.sessions, settings.messaging, clock);
@@ -47,6 +49,7 @@ ServiceGraph::~ServiceGraph()
     m_messages.reset();
     m_clientActions.reset();
     m_clients.reset();
+    m_audit.reset();
     m_apiKeys.reset();
     m_team.reset();
     m_accounts.reset();

@@ -9,6 +9,7 @@
 namespace wadesk {
 
 class AccountService;
+class AuditService;
 class AesGcm;
 class ApiKeyService;
 class Authenticator;
@@ -54,6 +55,7 @@ public:
     AccountService &accounts() { return *m_accounts; }
     TeamService &team() { return *m_team; }
     ApiKeyService &apiKeys() { return *m_apiKeys; }
+    AuditService &audit() { return *m_audit; }
     ClientService &clients() { return *m_clients; }
     ClientActionService &clientActions() { return *m_clientActions; }
     MessageService &messages() { return *m_messages; }
@@ -70,6 +72,7 @@ private:
     std::unique_ptr<AccountService> m_accounts;
     std::unique_ptr<TeamService> m_team;
     std::unique_ptr<ApiKeyService> m_apiKeys;
+    std::unique_ptr<AuditService> m_audit;
     std::unique_ptr<ClientService> m_clients;
     std::unique_ptr<ClientActionService> m_clientActions;
     std::unique_ptr<MessageService> m_messages;

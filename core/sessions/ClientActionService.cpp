@@ -154,4 +154,31 @@ Result<int> ClientActionService::pauseAll(const AuthContext &actor)
     return count;
 }
 
+Result<ClientActionService::QrCode> ClientActionService::qrCode(const AuthContext &actor, const QString &clientId)
+{
+    if (!actor.can(Permission::ManageClients) && !actor.can(Permission::SendMessages))
+        return DomainError::forbidden(QStringLiteral("Permission denied: %1 required").arg(Permissions::name(Permission::ManageClients)),
+                                      QStringLiteral("forbidden"));
+    Result<ClientRecord> client = m_clients.get(actor, clientId);
+    if (!client)
+        return client.error();
+    if (!m_sessions)
+        return DomainError::unavailable(QStringLiteral("WhatsApp sessions do not run in this process"),
+                                        QStringLiteral("engine_unavailable"));
+    const std::optional<SessionSnapshot> live = m_sessions->snapshot(client.value().id);
+    if (live && live->state == SessionState::Qr && live->qrText.isEmpty() && live->qrIdle) {
+        m_sessions->requestRefreshQr(client.value().id);
+        return DomainError::tooManyRequests(QStringLiteral("The QR code expired; a new one is being requested"), 2,
+                                            QStringLiteral("qr_refreshing"));
+    }
+    if (!live || live->state != SessionState::Qr || live->qrText.isEmpty()) {
+        DomainError e = DomainError::conflict(
+            QStringLiteral("No QR code to show: the client is %1").arg(live ? SessionStates::name(live->state) : QStringLiteral("not running")),
+            QStringLiteral("client_not_in_qr_state"));
+        e.details.insert(QStringLiteral("status"), live ? SessionStates::name(live->state) : QStringLiteral("stopped"));
+        return e;
+    }
+    return QrCode{live->qrText, live->qrExpiresAt};
+}
+
 } // namespace wadesk

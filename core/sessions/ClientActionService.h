@@ -38,6 +38,16 @@ public:
     // Pauses every client the actor sees that is not paused yet; returns how many.
     Result<int> pauseAll(const AuthContext &actor);
 
+    // The QR code a client shows while it waits to be linked. Whoever sees it can link the
+    // WhatsApp account: only those who manage clients, or who send through it (agents see only
+    // their assigned clients), may. 429 qr_refreshing (a new code is asked for) when the shown
+    // one expired, 409 client_not_in_qr_state (details.status) when there is none to show.
+    struct QrCode {
+        QString text;
+        qint64 expiresAt = 0; // epoch ms
+    };
+    Result<QrCode> qrCode(const AuthContext &actor, const QString &clientId);
+
 private:
     Status mayAct(const AuthContext &actor) const;
     Status manageable(const AuthContext &actor, const QString &clientId);

@@ -5,6 +5,7 @@
 #include "core/common/DomainError.h"
 #include "core/sessions/ClientRepository.h"
 
+#include <QSet>
 #include <optional>
 
 namespace wadesk {
@@ -30,6 +31,9 @@ public:
         std::optional<int> perMinute, perHour, perDay; // 0 resets to the installation default
     };
     Result<ClientRecord> update(const AuthContext &actor, const QString &clientId, const Change &change);
+    // The ids of the actor's organization's clients whose queue account safety stopped (a list
+    // omits the flag: one query for the whole list instead of one per client).
+    Result<QSet<QString>> pausedIds(const AuthContext &actor);
 
 private:
     Database &m_database;

@@ -363,6 +363,73 @@ private slots:
         QCOMPARE(QSet<QString>(m_sessions.calls.begin(), m_sessions.calls.end()).size(), extra + 2);
         QCOMPARE(count(pausesByAdmin, {m_admin.userId}), before + extra + 2);
     }
+
+    // Creating, renaming and deleting clients need can_manage_clients in the service itself (the
+    // desktop calls it without the REST routes' gate): refused for agents and viewers, nothing
+    // written, no audit entry.
+    void clientManagementNeedsTheRight()
+    {
+        const int clientsBefore = count(QStringLiteral("SELECT COUNT(*) FROM clients"));
+        const int auditBefore = auditCount();
+        for (const AuthContext &actor : {m_agent, m_viewer}) {
+            Result<ClientRecord> created = m_clients->create(actor, QStringLiteral("Nope"), QString());
+            QVERIFY(!created.ok());
+            QCOMPARE(created.error().httpStatus, 403);
+            ClientService::Change rename;
+            rename.name = QStringLiteral("Renamed");
+            Result<ClientRecord> renamed = m_clients->update(actor, m_assigned, rename);
+            QVERIFY(!renamed.ok());
+            QCOMPARE(renamed.error().httpStatus, 403);
+            Status removed = m_clients->remove(actor, m_assigned);
+            QVERIFY(!removed.ok());
+            QCOMPARE(removed.error().httpStatus, 403);
+        }
+        QCOMPARE(count(QStringLiteral("SELECT COUNT(*) FROM clients")), clientsBefore);
+        QCOMPARE(count(QStringLiteral("SELECT COUNT(*) FROM clients WHERE id = ? AND name = 'Sales'"), {m_assigned}), 1);
+        QCOMPARE(auditCount(), auditBefore);
+        // A manager may.
+        ClientService::Change rename;
+        rename.name = QStringLiteral("Sales");
+        QVERIFY(m_clients->update(m_manager, m_assigned, rename).ok());
+    }
+
+    // The QR code: managers, and agents for their own clients; never viewers. A code that
+    // expired asks the engine for a new one; no code showing is 409 with the session's status.
+    void qrCodeUseCase()
+    {
+        SessionSnapshot &showing = m_sessions.snapshots[m_assigned];
+        showing.clientId = m_assigned;
+        showing.state = SessionState::Qr;
+        showing.qrText = QStringLiteral("2@qr-text");
+        showing.qrExpiresAt = 1'900'000'000'000;
+
+        Result<ClientActionService::QrCode> byViewer = m_actions->qrCode(m_viewer, m_assigned);
+        QVERIFY(!byViewer.ok());
+        QCOMPARE(byViewer.error().httpStatus, 403);
+        Result<ClientActionService::QrCode> byAgent = m_actions->qrCode(m_agent, m_assigned);
+        QVERIFY2(byAgent.ok(), byAgent.ok() ? "" : qPrintable(byAgent.error().message));
+        QCOMPARE(byAgent->text, QStringLiteral("2@qr-text"));
+        QCOMPARE(byAgent->expiresAt, qint64(1'900'000'000'000));
+        QCOMPARE(m_actions->qrCode(m_agent, m_unassigned).error().httpStatus, 404); // not assigned to them
+        QCOMPARE(m_actions->qrCode(m_admin, m_foreign).error().httpStatus, 404);    // another organization's
+        QVERIFY(m_sessions.calls.isEmpty());
+
+        showing.qrText.clear();
+        showing.qrIdle = true;
+        Result<ClientActionService::QrCode> expired = m_actions->qrCode(m_manager, m_assigned);
+        QCOMPARE(expired.error().httpStatus, 429);
+        QCOMPARE(expired.error().code, QStringLiteral("qr_refreshing"));
+        QCOMPARE(m_sessions.calls, QStringList{QStringLiteral("refreshQr %1").arg(m_assigned)});
+
+        m_sessions.setState(m_assigned, SessionState::Ready);
+        Result<ClientActionService::QrCode> linked = m_actions->qrCode(m_manager, m_assigned);
+        QCOMPARE(linked.error().httpStatus, 409);
+        QCOMPARE(linked.error().code, QStringLiteral("client_not_in_qr_state"));
+        QCOMPARE(linked.error().details.value(QStringLiteral("status")).toString(), QStringLiteral("ready"));
+
+        ClientActionService noEngine(*m_db, *m_clients, nullptr);
+        QCOMPARE(noEngine.qrCode(m_manager, m_assigned).error().httpStatus, 503);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestClientActions)

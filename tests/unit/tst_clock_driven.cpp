@@ -188,33 +188,33 @@ private slots:
         QVERIFY(sendAt(w, client.value().id, kT0));
         QVERIFY(sendAt(w, client.value().id, kT0 - 30 * kMinute));
 
-        auto used = [&](const char *tier) {
-            Result<QJsonObject> r = messages.rateLimits(admin.value(), client.value().id);
-            return r ? r.value().value(QLatin1String(tier)).toObject().value(QStringLiteral("used")).toInt() : -1;
+        auto used = [&](TierUsage RateState::*tier) {
+            Result<RateLimitStatus> r = messages.rateLimits(admin.value(), client.value().id);
+            return r ? (r.value().rate.*tier).used : -1;
         };
         auto allowed = [&]() {
-            Result<QJsonObject> r = messages.rateLimits(admin.value(), client.value().id);
-            return r && r.value().value(QStringLiteral("allowed")).toBool();
+            Result<RateLimitStatus> r = messages.rateLimits(admin.value(), client.value().id);
+            return r && r.value().allowed;
         };
-        QCOMPARE(used("perMinute"), 3);
-        QCOMPARE(used("perHour"), 4);
-        QCOMPARE(used("perDay"), 4);
+        QCOMPARE(used(&RateState::minute), 3);
+        QCOMPARE(used(&RateState::hour), 4);
+        QCOMPARE(used(&RateState::day), 4);
         QVERIFY(!allowed());
 
         w.clock.set(kT0 + kMinute - 1); // the last millisecond of the minute
-        QCOMPARE(used("perMinute"), 3);
+        QCOMPARE(used(&RateState::minute), 3);
         QVERIFY(!allowed());
         w.clock.set(kT0 + kMinute); // the minute has rolled over
-        QCOMPARE(used("perMinute"), 0);
-        QCOMPARE(used("perHour"), 4);
+        QCOMPARE(used(&RateState::minute), 0);
+        QCOMPARE(used(&RateState::hour), 4);
         QVERIFY(allowed());
 
         w.clock.set(kT0 + 30 * kMinute); // the earliest send leaves the hour
-        QCOMPARE(used("perHour"), 3);
-        QCOMPARE(used("perDay"), 4);
+        QCOMPARE(used(&RateState::hour), 3);
+        QCOMPARE(used(&RateState::day), 4);
         w.clock.set(kT0 + kDay); // and the others leave the day
-        QCOMPARE(used("perHour"), 0);
-        QCOMPARE(used("perDay"), 0);
+        QCOMPARE(used(&RateState::hour), 0);
+        QCOMPARE(used(&RateState::day), 0);
     }
 
     // An event is stamped with the clock's time, and retention removes it once it is older than

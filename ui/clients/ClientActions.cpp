@@ -119,10 +119,7 @@ void ClientActions::update()
 
 Result<QString> ClientActions::createClient(const QString &name, const QString &phoneNumber)
 {
-    if (!mayManage())
-        return forbidden();
-    if (name.trimmed().isEmpty() || name.trimmed().size() > 100)
-        return DomainError::validation(QStringLiteral("name"), tr("The name must be 1 to 100 characters."));
+    // The rules (who may, what a name may be) are ClientService's; its errors come back translated.
     Result<ClientRecord> created = m_context.clients().create(m_context.actor(), name.trimmed(), phoneNumber.trimmed());
     if (!created)
         return translated(created.error());
@@ -133,12 +130,8 @@ Result<QString> ClientActions::createClient(const QString &name, const QString &
 
 Status ClientActions::renameClient(const QString &clientId, const QString &name)
 {
-    if (!mayManage())
-        return forbidden();
     ClientService::Change change;
     change.name = name.trimmed();
-    if (change.name->isEmpty() || change.name->size() > 100)
-        return DomainError::validation(QStringLiteral("name"), tr("The name must be 1 to 100 characters."));
     Result<ClientRecord> updated = m_context.clients().update(m_context.actor(), clientId, change);
     if (!updated)
         return translated(updated.error());

@@ -101,7 +101,7 @@ void RateLimitStrip::refresh()
         m_paused->hide();
         return;
     }
-    Result<QJsonObject> limits = m_context.messages().rateLimits(m_context.actor(), m_clientId);
+    Result<RateLimitStatus> limits = m_context.messages().rateLimits(m_context.actor(), m_clientId);
     if (!limits) {
         m_minute->setText(tr("Limits unavailable: %1").arg(errorMessageFor(limits.error())));
         for (QLabel *l : {m_hour, m_day, m_queue})
@@ -109,27 +109,26 @@ void RateLimitStrip::refresh()
         m_paused->hide();
         return;
     }
-    const QJsonObject &o = limits.value();
-    auto tier = [&](QLabel *label, const char *key, const QString &name) {
-        const QJsonObject t = o.value(QLatin1String(key)).toObject();
-        const int used = t.value(QLatin1String("used")).toInt();
-        const int limit = t.value(QLatin1String("limit")).toInt();
+    const RateLimitStatus &status = limits.value();
+    auto tier = [&](QLabel *label, const TierUsage &usage, const QString &name) {
+        const int used = usage.used;
+        const int limit = usage.limit;
         label->setText(tr("%1: %2/%3").arg(name).arg(used).arg(limit));
         label->setAccessibleName(tr("%1 used %2 of %3").arg(name).arg(used).arg(limit));
         QFont f = label->font();
         f.setBold(limit > 0 && used >= limit);
         label->setFont(f);
     };
-    tier(m_minute, "perMinute", tr("Minute"));
-    tier(m_hour, "perHour", tr("Hour"));
-    tier(m_day, "perDay", tr("Day"));
-    const int depth = o.value(QLatin1String("queue_depth")).toInt();
+    tier(m_minute, status.rate.minute, tr("Minute"));
+    tier(m_hour, status.rate.hour, tr("Hour"));
+    tier(m_day, status.rate.day, tr("Day"));
+    const int depth = status.queueDepth;
     QString queue = tr("Queue: %n", nullptr, depth);
-    const QDateTime last = QDateTime::fromString(o.value(QLatin1String("estimated_last_departure")).toString(), Qt::ISODateWithMs);
-    if (depth > 0 && last.isValid())
+    const QDateTime last = QDateTime::fromMSecsSinceEpoch(status.estimatedLastDeparture);
+    if (depth > 0 && status.estimatedLastDeparture > 0)
         queue += QLatin1Char(' ') + tr("(last leaves about %1)").arg(QLocale().toString(last.toLocalTime().time(), QLocale::ShortFormat));
     m_queue->setText(queue);
-    const bool paused = o.value(QLatin1String("paused")).toBool();
+    const bool paused = status.paused;
     m_paused->setVisible(paused);
     if (paused) {
         m_paused->setText(tr("Sending paused"));

@@ -4,9 +4,7 @@
 #include "core/auth/Authenticator.h"
 #include "core/auth/JwtCodec.h"
 #include "core/auth/TeamService.h"
-#include "core/auth/UserRepository.h"
 #include "core/events/EventBus.h"
-#include "core/db/SqlRunner.h"
 #include "core/engine/SessionRegistry.h"
 #include "core/messaging/ContactService.h"
 #include "core/messaging/MessageService.h"
@@ -55,10 +53,8 @@ bool DesktopContext::revalidate()
 {
     if (!signedIn())
         return false;
-    SqlRunner sql(database());
-    UserRepository users(sql);
     // Scoped by the organization signed in to: a user moved elsewhere reads as gone.
-    const Result<std::optional<UserRecord>> user = users.find(m_actor.organizationId, m_actor.userId);
+    const Result<std::optional<UserRecord>> user = accounts().currentUser(m_actor);
     if (!user) {
         spdlog::warn("desktop: the signed-in user could not be re-read: {}", user.error().message.toStdString());
         return true;

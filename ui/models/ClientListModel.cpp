@@ -2,11 +2,9 @@
 
 #include "core/events/EventBus.h"
 #include "core/events/EventPayloads.h"
-#include "core/db/SqlRunner.h"
 #include "ui/desktop/DesktopContext.h"
 #include "core/engine/SessionRegistry.h"
-#include "core/messaging/MessageRepository.h"
-#include "core/sessions/ClientRepository.h"
+#include "core/messaging/MessageService.h"
 #include "core/sessions/ClientService.h"
 
 #include <QTextDocument>
@@ -146,10 +144,8 @@ void ClientListModel::applyList(const QList<ClientRecord> &clients)
     if (!clients.isEmpty()) {
         // Two queries for the whole list (not two per client): the paused flags (the list leaves
         // them out) and every queue depth, both for the signed-in organization.
-        SqlRunner sql(m_context.database());
-        const QString organizationId = m_context.actor().organizationId;
-        const Result<QSet<QString>> paused = ClientRepository(sql).pausedIds(organizationId);
-        const Result<QHash<QString, int>> depths = MessageRepository(sql).queueDepths(organizationId);
+        const Result<QSet<QString>> paused = m_context.clients().pausedIds(m_context.actor());
+        const Result<QHash<QString, int>> depths = m_context.messages().queueDepths(m_context.actor());
         for (const ClientRecord &c : clients) {
             Row row;
             row.id = c.id;
@@ -231,9 +227,7 @@ void ClientListModel::readStored(Row &row) const
             row.phone = record.value().phoneNumber;
         row.paused = record.value().paused;
     }
-    SqlRunner sql(m_context.database());
-    MessageRepository messages(sql);
-    if (Result<int> depth = messages.queueDepth(row.id))
+    if (Result<int> depth = m_context.messages().queueDepth(m_context.actor(), row.id))
         row.queueDepth = depth.value();
 }
 

@@ -1,9 +1,8 @@
 #include "core/api/controllers/AuditController.h"
 
 #include "core/api/controllers/JsonViews.h"
-#include "core/audit/AuditLog.h"
+#include "core/audit/AuditService.h"
 #include "core/common/Json.h"
-#include "core/db/SqlRunner.h"
 
 #include <QJsonArray>
 
@@ -35,9 +34,7 @@ Result<HttpResponse> AuditController::list(ApiRequest &request, const AuthContex
             return DomainError::validation(field, QStringLiteral("%1 must be an ISO-8601 time").arg(field));
         *target = *t;
     }
-    SqlRunner sql(m_database);
-    AuditLog audit(sql);
-    Result<QList<AuditEntry>> entries = audit.list(ctx.organizationId, query);
+    Result<QList<AuditEntry>> entries = m_audit.list(ctx, query);
     if (!entries)
         return entries.error();
     QJsonArray logs;

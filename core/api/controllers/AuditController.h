@@ -4,17 +4,17 @@
 
 namespace wadesk {
 
-class Database;
+class AuditService;
 
 // GET /api/audit-logs (can_view_audit_logs) with filters user_id, action, since, until.
 class AuditController {
 public:
-    explicit AuditController(Database &database) : m_database(database) {}
+    explicit AuditController(AuditService &audit) : m_audit(audit) {}
     void registerRoutes(ApiRoutes &routes);
 
 private:
     Result<HttpResponse> list(ApiRequest &request, const AuthContext &ctx);
-    Database &m_database;
+    AuditService &m_audit;
 };
 
 } // namespace wadesk

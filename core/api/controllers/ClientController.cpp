@@ -156,36 +156,17 @@ Result<HttpResponse> ClientController::status(ApiRequest &request, const AuthCon
 
 Result<HttpResponse> ClientController::qr(ApiRequest &request, const AuthContext &ctx)
 {
-    // A QR code grants access to the WhatsApp account: only those who manage clients, or the
-    // agents the client is assigned to, may see it.
-    if (!ctx.can(Permission::ManageClients) && !ctx.can(Permission::SendMessages))
-        return DomainError::forbidden(QStringLiteral("Permission denied: can_manage_clients required"), QStringLiteral("forbidden"));
-    Result<ClientRecord> client = m_clients.get(ctx, request.param(QStringLiteral("clientId")));
-    if (!client)
-        return client.error();
-    if (Status s = needEngine(); !s)
-        return s.error();
     const QString format = request.queryValue(QStringLiteral("format"));
     if (!format.isEmpty() && format != QLatin1String("json") && format != QLatin1String("png"))
         return DomainError::validation(QStringLiteral("format"), QStringLiteral("format must be png or json"));
-    const std::optional<SessionSnapshot> live = m_sessions->snapshot(client.value().id);
-    if (live && live->state == SessionState::Qr && live->qrText.isEmpty() && live->qrIdle) {
-        m_sessions->requestRefreshQr(client.value().id);
-        return DomainError::tooManyRequests(QStringLiteral("The QR code expired; a new one is being requested"), 2,
-                                            QStringLiteral("qr_refreshing"));
-    }
-    if (!live || live->state != SessionState::Qr || live->qrText.isEmpty()) {
-        DomainError e = DomainError::conflict(
-            QStringLiteral("No QR code to show: the client is %1").arg(live ? SessionStates::name(live->state) : QStringLiteral("not running")),
-            QStringLiteral("client_not_in_qr_state"));
-        e.details.insert(QStringLiteral("status"), live ? SessionStates::name(live->state) : QStringLiteral("stopped"));
-        return e;
-    }
-    const QByteArray png = QrPng::render(live->qrText);
+    Result<ClientActionService::QrCode> code = m_actions.qrCode(ctx, request.param(QStringLiteral("clientId")));
+    if (!code)
+        return code.error();
+    const QByteArray png = QrPng::render(code->text);
     if (format == QLatin1String("json"))
-        return HttpResponse::json(QJsonObject{{QStringLiteral("qr"), live->qrText},
+        return HttpResponse::json(QJsonObject{{QStringLiteral("qr"), code->text},
                                               {QStringLiteral("data_url"), QStringLiteral("data:image/png;base64,") + QString::fromLatin1(png.toBase64())},
-                                              {QStringLiteral("expires_at"), Json::isoTime(live->qrExpiresAt)}})
+                                              {QStringLiteral("expires_at"), Json::isoTime(code->expiresAt)}})
             .withHeader("Cache-Control", "no-store");
     return HttpResponse::raw(png, "image/png").withHeader("Cache-Control", "no-store");
 }

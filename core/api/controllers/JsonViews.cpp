@@ -77,4 +77,20 @@ QJsonObject auditEntry(const AuditEntry &e)
     };
 }
 
+QJsonObject rateLimits(const RateLimitStatus &status)
+{
+    auto tier = [](const TierUsage &u) {
+        return QJsonObject{{QStringLiteral("used"), u.used}, {QStringLiteral("limit"), u.limit}, {QStringLiteral("remaining"), u.remaining}};
+    };
+    return QJsonObject{{QStringLiteral("allowed"), status.allowed},
+                       {QStringLiteral("perMinute"), tier(status.rate.minute)},
+                       {QStringLiteral("perHour"), tier(status.rate.hour)},
+                       {QStringLiteral("perDay"), tier(status.rate.day)},
+                       {QStringLiteral("queue_depth"), status.queueDepth},
+                       {QStringLiteral("paused"), status.paused},
+                       {QStringLiteral("next_send_at"), Json::isoTime(status.rate.nextAllowedAt)},
+                       {QStringLiteral("estimated_last_departure"),
+                        status.queueDepth > 0 ? QJsonValue(Json::isoTime(status.estimatedLastDeparture)) : QJsonValue(QJsonValue::Null)}};
+}
+
 } // namespace wadesk::JsonViews

@@ -4,6 +4,7 @@
 #include "core/auth/ApiKeyRepository.h"
 #include "core/auth/UserRepository.h"
 #include "core/common/Json.h"
+#include "core/messaging/RateLimitStatus.h"
 #include "core/sessions/ClientRepository.h"
 
 #include <QJsonObject>
@@ -18,6 +19,8 @@ QJsonObject client(const ClientRecord &client);
 void writeClient(Json::Writer &out, const ClientRecord &client);
 QJsonObject apiKey(const ApiKeyRecord &key, qint64 now); // "active" as of `now` (epoch ms)
 QJsonObject auditEntry(const AuditEntry &entry);
+// The guide's tiers (perMinute, perHour, perDay: {used, limit, remaining}) and WaDesk's additions.
+QJsonObject rateLimits(const RateLimitStatus &status);
 } // namespace JsonViews
 
 } // namespace wadesk

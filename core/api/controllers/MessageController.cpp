@@ -1,5 +1,6 @@
 #include "core/api/controllers/MessageController.h"
 
+#include "core/api/controllers/JsonViews.h"
 #include "core/common/Json.h"
 #include "core/messaging/ContactService.h"
 #include "core/messaging/MessageService.h"
@@ -150,10 +151,10 @@ Result<HttpResponse> MessageController::history(ApiRequest &request, const AuthC
 
 Result<HttpResponse> MessageController::rateLimits(ApiRequest &request, const AuthContext &ctx)
 {
-    Result<QJsonObject> state = m_messages.rateLimits(ctx, request.param(QStringLiteral("clientId")));
+    Result<RateLimitStatus> state = m_messages.rateLimits(ctx, request.param(QStringLiteral("clientId")));
     if (!state)
         return state.error();
-    return HttpResponse::json(state.value());
+    return HttpResponse::json(JsonViews::rateLimits(state.value()));
 }
 
 Result<HttpResponse> MessageController::listContacts(ApiRequest &request, const AuthContext &ctx)

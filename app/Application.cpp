@@ -305,7 +305,9 @@ int Application::startServices()
         spdlog::warn("webhooks/allowPrivateTargets is on: webhooks may target this machine and private networks");
     if (services.auth.passwordCost == PasswordHasher::Cost::Minimal)
         spdlog::warn("auth/passwordHashCost is 'min': passwords are hashed with test-only strength");
-    m_sessions = std::make_unique<SessionRegistry>(*m_database, *m_events, m_config.engine, services.messaging);
+    // One clock for every service and worker of this process (SharedServices::clock).
+    const Clock &clock = *m_shared.clock;
+    m_sessions = std::make_unique<SessionRegistry>(*m_database, *m_events, m_config.engine, services.messaging, clock);
     // Before anything sends: what was being sent when WaDesk last stopped is failed, never resent.
     m_sessions->failInterruptedSends();
 
@@ -330,12 +332,12 @@ int Application::startServices()
         return fail(ExitCode::RuntimeFailure, port.error().message);
     spdlog::info("REST API listening on http://{}:{}", m_config.api.bindAddress.toStdString(), port.value());
     // Webhook deliveries: pending and interrupted ones from earlier runs go out now.
-    m_deliveries = std::make_unique<DeliveryService>(*m_database, *m_cipher, services.webhooks.delivery);
+    m_deliveries = std::make_unique<DeliveryService>(*m_database, *m_cipher, services.webhooks.delivery, clock);
     QObject::connect(m_events.get(), &EventBus::published, m_deliveries->worker(), &DeliveryWorker::wake, Qt::QueuedConnection);
     m_deliveries->start();
 
     // Old events, finished deliveries (and messages, when asked) are pruned in the background.
-    m_retention = std::make_unique<RetentionService>(*m_database, m_config.retention);
+    m_retention = std::make_unique<RetentionService>(*m_database, m_config.retention, clock);
     m_retention->start();
 
     // Linked clients come back by themselves, from their profiles, without a new QR code.

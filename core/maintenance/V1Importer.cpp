@@ -134,7 +134,7 @@ Result<V1Importer::Outcome> V1Importer::run(const Options &options, const Clock 
     auto closeConnection = qScopeGuard([&database]() { database.closeThreadConnection(); });
     if (!options.dryRun) {
         // As WaDesk does at start: a fresh database gets its schema first.
-        Migrator migrator(database, Migrator::embeddedDirectory(database.url().dialectName()));
+        Migrator migrator(database, Migrator::embeddedDirectory(database.url().dialectName()), clock);
         const Result<int> migrated = migrator.migrate();
         if (!migrated)
             return DomainError::internal(

@@ -204,7 +204,7 @@ bool MessageService::storeGroup(std::vector<Item> &items, const std::vector<size
     bool raced = false; // the Idempotency-Key was taken meanwhile by another WaDesk on the database
     Status stored = runAudited(m_database, nullptr, [&](AuditedWrite &write) -> Status {
         MessageRepository messages(write.sql);
-        ContactRepository contacts(write.sql);
+        ContactRepository contacts(write.sql, write.clock);
 
         // The group's contacts in one query per organization (a round trip per send is what makes
         // PostgreSQL slow here, not the work).
@@ -434,8 +434,16 @@ Result<int> MessageService::queueDepth(const AuthContext &ctx, const QString &cl
 
 Result<QHash<QString, int>> MessageService::queueDepths(const AuthContext &ctx)
 {
+    Result<std::optional<QSet<QString>>> visible = m_clients.visibleIds(ctx);
+    if (!visible)
+        return visible.error();
     SqlRunner sql(m_database);
-    return MessageRepository(sql).queueDepths(ctx.organizationId);
+    Result<QHash<QString, int>> depths = MessageRepository(sql).queueDepths(ctx.organizationId);
+    if (depths && visible.value()) {
+        for (auto it = depths.value().begin(); it != depths.value().end();)
+            it = visible.value()->contains(it.key()) ? std::next(it) : depths.value().erase(it);
+    }
+    return depths;
 }
 
 Result<RateLimitStatus> MessageService::rateLimits(const AuthContext &ctx, const QString &clientId)

@@ -55,8 +55,8 @@ public:
     };
     Result<Page> history(const AuthContext &ctx, const QString &clientId, MessageQuery query);
     Result<RateLimitStatus> rateLimits(const AuthContext &ctx, const QString &clientId);
-    // Messages accepted and not yet sent: of one client the actor may see, or of every client of
-    // the actor's organization (by client id; one query for a whole list).
+    // Messages accepted and not yet sent: of one client the actor may see, or of every client
+    // the actor sees (by client id; one query for a whole list).
     Result<int> queueDepth(const AuthContext &ctx, const QString &clientId);
     Result<QHash<QString, int>> queueDepths(const AuthContext &ctx);
 

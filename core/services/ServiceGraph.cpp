@@ -31,7 +31,7 @@ ServiceGraph::ServiceGraph(const SharedServices &shared, const ServiceSettings &
     m_apiKeys = std::make_unique<ApiKeyService>(db, *m_authenticator, clock);
     m_audit = std::make_unique<AuditService>(db);
     m_clients = std::make_unique<ClientService>(db, clock);
-    m_clientActions = std::make_unique<ClientActionService>(db, *m_clients, shared.sessions);
+    m_clientActions = std::make_unique<ClientActionService>(db, *m_clients, shared.sessions, clock);
     m_messages = std::make_unique<MessageService>(db, *m_clients, shared.sessions, settings.messaging, clock);
     m_contacts = std::make_unique<ContactService>(db, clock);
     if (shared.cipher)

@@ -20,8 +20,8 @@ bool runs(const std::optional<SessionSnapshot> &snapshot)
 }
 } // namespace
 
-ClientActionService::ClientActionService(Database &database, ClientService &clients, SessionControl *sessions)
-    : m_database(database), m_clients(clients), m_sessions(sessions)
+ClientActionService::ClientActionService(Database &database, ClientService &clients, SessionControl *sessions, const Clock &clock)
+    : m_database(database), m_clients(clients), m_sessions(sessions), m_clock(clock)
 {
 }
 
@@ -49,7 +49,7 @@ Status ClientActionService::manageable(const AuthContext &actor, const QString &
 
 Status ClientActionService::audit(const AuthContext &actor, const QString &action, const QString &clientId)
 {
-    return AuditLog::appendAlone(m_database, auditBy(actor, action, QStringLiteral("whatsapp_clients"), clientId));
+    return AuditLog::appendAlone(m_database, auditBy(actor, action, QStringLiteral("whatsapp_clients"), clientId), m_clock);
 }
 
 QString ClientActionService::pauseReason(const AuthContext &actor)
@@ -152,6 +152,23 @@ Result<int> ClientActionService::pauseAll(const AuthContext &actor)
             break;
     }
     return count;
+}
+
+Result<ClientRecord> ClientActionService::update(const AuthContext &actor, const QString &clientId, const ClientService::Change &change)
+{
+    Result<ClientRecord> updated = m_clients.update(actor, clientId, change);
+    if (updated && m_sessions && (change.perMinute || change.perHour || change.perDay))
+        m_sessions->requestReloadSettings(updated.value().id);
+    return updated;
+}
+
+Status ClientActionService::remove(const AuthContext &actor, const QString &clientId)
+{
+    if (Status s = m_clients.remove(actor, clientId); !s)
+        return s;
+    if (m_sessions)
+        m_sessions->requestRemove(clientId); // stops the session and deletes its browser profile
+    return {};
 }
 
 Result<ClientActionService::QrCode> ClientActionService::qrCode(const AuthContext &actor, const QString &clientId)

@@ -1,14 +1,15 @@
 #pragma once
 
 #include "core/access/AuthContext.h"
+#include "core/common/Clock.h"
 #include "core/common/DomainError.h"
+#include "core/sessions/ClientService.h"
 #include "core/sessions/SessionState.h"
 
 #include <QString>
 
 namespace wadesk {
 
-class ClientService;
 class Database;
 class SessionControl;
 
@@ -21,7 +22,8 @@ class SessionControl;
 // engine_unavailable).
 class ClientActionService {
 public:
-    ClientActionService(Database &database, ClientService &clients, SessionControl *sessions);
+    ClientActionService(Database &database, ClientService &clients, SessionControl *sessions,
+                        const Clock &clock = Clock::system());
 
     struct Started {
         bool alreadyRunning = false; // nothing was started (and nothing audited)
@@ -37,6 +39,12 @@ public:
     Status resume(const AuthContext &actor, const QString &clientId);
     // Pauses every client the actor sees that is not paused yet; returns how many.
     Result<int> pauseAll(const AuthContext &actor);
+
+    // ClientService's change and delete, followed through in the engine where it runs: a running
+    // session takes its new rate tiers; a deleted client's session stops and its browser profile
+    // goes. (Without an engine the record changes all the same.)
+    Result<ClientRecord> update(const AuthContext &actor, const QString &clientId, const ClientService::Change &change);
+    Status remove(const AuthContext &actor, const QString &clientId);
 
     // The QR code a client shows while it waits to be linked. Whoever sees it can link the
     // WhatsApp account: only those who manage clients, or who send through it (agents see only
@@ -57,6 +65,7 @@ private:
     Database &m_database;
     ClientService &m_clients;
     SessionControl *m_sessions;
+    const Clock &m_clock;
 };
 
 } // namespace wadesk

@@ -149,8 +149,28 @@ Result<ClientRecord> ClientService::update(const AuthContext &actor, const QStri
 
 Result<QSet<QString>> ClientService::pausedIds(const AuthContext &actor)
 {
+    Result<std::optional<QSet<QString>>> visible = visibleIds(actor);
+    if (!visible)
+        return visible.error();
     SqlRunner sql(m_database);
-    return ClientRepository(sql).pausedIds(actor.organizationId);
+    Result<QSet<QString>> paused = ClientRepository(sql).pausedIds(actor.organizationId);
+    if (paused && visible.value())
+        paused.value().intersect(*visible.value());
+    return paused;
+}
+
+Result<std::optional<QSet<QString>>> ClientService::visibleIds(const AuthContext &actor)
+{
+    const ClientScope scope = ClientScope::of(actor);
+    if (scope.seesAll())
+        return std::optional<QSet<QString>>();
+    if (scope.seesNothing())
+        return std::optional<QSet<QString>>(QSet<QString>());
+    SqlRunner sql(m_database);
+    Result<QStringList> ids = ClientRepository(sql).assignedClientIds(actor.organizationId, scope.userId());
+    if (!ids)
+        return ids.error();
+    return std::optional<QSet<QString>>(QSet<QString>(ids.value().cbegin(), ids.value().cend()));
 }
 
 } // namespace wadesk

@@ -31,9 +31,11 @@ public:
         std::optional<int> perMinute, perHour, perDay; // 0 resets to the installation default
     };
     Result<ClientRecord> update(const AuthContext &actor, const QString &clientId, const Change &change);
-    // The ids of the actor's organization's clients whose queue account safety stopped (a list
-    // omits the flag: one query for the whole list instead of one per client).
+    // The ids of the clients the actor sees whose queue account safety stopped (a list omits the
+    // flag: one query for the whole list instead of one per client).
     Result<QSet<QString>> pausedIds(const AuthContext &actor);
+    // The ids of the clients the actor sees; nullopt when that is every client of the organization.
+    Result<std::optional<QSet<QString>>> visibleIds(const AuthContext &actor);
 
 private:
     Database &m_database;

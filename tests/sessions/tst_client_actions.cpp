@@ -19,6 +19,7 @@
 #include "core/sessions/ClientRepository.h"
 #include "core/sessions/ClientService.h"
 #include "core/sessions/SessionControl.h"
+#include "tests/support/ManualClock.h"
 #include "tests/support/RecordingSessions.h"
 
 #include <QHash>
@@ -429,6 +430,59 @@ private slots:
 
         ClientActionService noEngine(*m_db, *m_clients, nullptr);
         QCOMPARE(noEngine.qrCode(m_manager, m_assigned).error().httpStatus, 503);
+    }
+
+    // Changing a client's rate tiers reaches its running session; a new name alone does not.
+    // Deleting a client stops its session and removes its profile; a refused delete asks nothing.
+    void changeAndDeleteReachTheEngine()
+    {
+        ClientService::Change name;
+        name.name = QStringLiteral("Sales");
+        QVERIFY(m_actions->update(m_manager, m_assigned, name).ok());
+        QVERIFY(m_sessions.calls.isEmpty());
+        ClientService::Change tiers;
+        tiers.perMinute = 5;
+        QVERIFY(m_actions->update(m_manager, m_assigned, tiers).ok());
+        QCOMPARE(m_sessions.calls, QStringList{QStringLiteral("reload %1").arg(m_assigned)});
+        tiers.perMinute = 0; // back to the installation's default
+        QVERIFY(m_actions->update(m_manager, m_assigned, tiers).ok());
+
+        Result<ClientRecord> doomed = m_clients->create(m_admin, QStringLiteral("Doomed"), QString());
+        QVERIFY(doomed.ok());
+        m_sessions.calls.clear();
+        QCOMPARE(m_actions->remove(m_agent, doomed->id).error().httpStatus, 403);
+        QVERIFY(m_sessions.calls.isEmpty());
+        QVERIFY(m_actions->remove(m_admin, doomed->id).ok());
+        QCOMPARE(m_sessions.calls, QStringList{QStringLiteral("remove %1").arg(doomed->id)});
+        QCOMPARE(count(QStringLiteral("SELECT COUNT(*) FROM clients WHERE id = ?"), {doomed->id}), 0);
+    }
+
+    // The audit entries of the actions carry the service's clock, not the wall clock.
+    void auditEntriesUseTheServicesClock()
+    {
+        const ManualClock clock(1'900'000'123'000);
+        ClientActionService actions(*m_db, *m_clients, &m_sessions, clock);
+        QVERIFY(actions.pause(m_admin, m_assigned).ok());
+        QCOMPARE(count(QStringLiteral("SELECT COUNT(*) FROM audit_logs WHERE action = 'pause_client_requested' AND resource_id = ? "
+                                      "AND created_at = ?"),
+                       {m_assigned, qint64(1'900'000'123'000)}),
+                 1);
+    }
+
+    // What the client list reads for a whole organization stays within what the actor sees.
+    void listReadsStayWithinTheActorsScope()
+    {
+        QVERIFY(SqlRunner(*m_db).change(QStringLiteral("UPDATE clients SET paused = 1 WHERE id IN (?, ?)"), {m_assigned, m_unassigned},
+                                        "test.pause").ok());
+        Result<QSet<QString>> forAdmin = m_clients->pausedIds(m_admin);
+        QVERIFY(forAdmin.ok());
+        QCOMPARE(forAdmin.value(), (QSet<QString>{m_assigned, m_unassigned}));
+        Result<QSet<QString>> forAgent = m_clients->pausedIds(m_agent);
+        QVERIFY(forAgent.ok());
+        QCOMPARE(forAgent.value(), QSet<QString>{m_assigned});
+        Result<QSet<QString>> forViewer = m_clients->pausedIds(m_viewer); // nothing assigned to them
+        QVERIFY(forViewer.ok());
+        QVERIFY(forViewer.value().isEmpty());
     }
 };
 

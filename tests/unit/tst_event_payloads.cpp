@@ -1,4 +1,4 @@
-// The events' definitions (core/events): the fourteen wire names of DESIGN 6, and for every
+// The events' definitions (core/events): the fourteen wire names of docs/DESIGN.md §6, and for every
 // event kind the exact bytes a webhook receiver gets (the payloads were written inline by the
 // engine, the messaging code and the test route before they were defined once; these are the
 // bytes those wrote) and a round trip build → webhook body → parse back to the same values.

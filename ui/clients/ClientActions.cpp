@@ -132,7 +132,7 @@ Status ClientActions::renameClient(const QString &clientId, const QString &name)
 {
     ClientService::Change change;
     change.name = name.trimmed();
-    Result<ClientRecord> updated = m_context.clients().update(m_context.actor(), clientId, change);
+    Result<ClientRecord> updated = m_context.clientActions().update(m_context.actor(), clientId, change);
     if (!updated)
         return translated(updated.error());
     m_model.refreshClient(clientId);

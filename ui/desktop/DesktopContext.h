@@ -34,7 +34,6 @@ public:
     ~DesktopContext() override;
 
     ServiceGraph &services() { return m_services; }
-    Database &database() { return *m_services.shared().database; }
     EventBus &events() { return *m_services.shared().events; } // published(): connect with Qt::QueuedConnection
     SessionRegistry &sessions() { return m_sessions; } // main thread: start/stop/pause/session(id)->page
     ClientService &clients() { return m_services.clients(); }

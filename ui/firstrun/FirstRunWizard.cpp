@@ -590,6 +590,10 @@ void FirstRunWizard::startApply()
         Result<AccountService::Registration> r = FirstRunSetup::apply(c, target);
         if (r)
             out.registration = r.value();
+        else if (r.error().httpStatus >= 500)
+            // A failure on this machine (the data directory or settings file cannot be written):
+            // its own text names the path, which is what the user needs to fix it.
+            out.error = r.error().message;
         else
             out.error = errorMessageFor(r.error());
         return out;

@@ -170,7 +170,7 @@ TeamDialog::TeamDialog(DesktopContext &context, QWidget *parent)
     });
 
     if (!m_model->lastError().isEmpty())
-        showStatus(DomainError::forbidden(m_model->lastError()));
+        showText(m_model->lastError());
     if (m_model->rowCount() > 0)
         selectMember(m_model->userIdAt(0));
     else
@@ -224,7 +224,7 @@ void TeamDialog::refresh()
 {
     m_clientCacheValid = false;
     if (!m_model->reload())
-        showStatus(DomainError::forbidden(m_model->lastError()));
+        showText(m_model->lastError());
 }
 
 void TeamDialog::onCurrentChanged()
@@ -345,8 +345,13 @@ void TeamDialog::updateClientNote()
 
 void TeamDialog::showStatus(const Status &status)
 {
-    m_error->setText(status ? QString() : errorMessageFor(status.error()));
-    m_error->setVisible(!status);
+    showText(status ? QString() : errorMessageFor(status.error()));
+}
+
+void TeamDialog::showText(const QString &text)
+{
+    m_error->setText(text);
+    m_error->setVisible(!text.isEmpty());
 }
 
 Status TeamDialog::report(const Status &status)

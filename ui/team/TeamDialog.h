@@ -92,6 +92,8 @@ private:
     bool mayManageTeam() const;
     // Shows the outcome under the list (a failure's text, or nothing); report() also returns it.
     void showStatus(const Status &status);
+    // The team model's own (already translated) text, or nothing.
+    void showText(const QString &text);
     Status report(const Status &status);
 
     DesktopContext &m_context;

@@ -63,11 +63,9 @@ Result<HttpResponse> ClientController::update(ApiRequest &request, const AuthCon
     }
     if (!change.name && !change.perMinute && !change.perHour && !change.perDay)
         return DomainError::badRequest(QStringLiteral("Nothing to change: send name or rate_limits"), QStringLiteral("empty_change"));
-    Result<ClientRecord> updated = m_clients.update(ctx, request.param(QStringLiteral("clientId")), change);
+    Result<ClientRecord> updated = m_actions.update(ctx, request.param(QStringLiteral("clientId")), change);
     if (!updated)
         return updated.error();
-    if (m_sessions)
-        m_sessions->requestReloadSettings(updated.value().id);
     QJsonObject view = JsonViews::client(updated.value());
     view.insert(QStringLiteral("rate_limits"), QJsonObject{{QStringLiteral("per_minute"), updated.value().ratePerMinute},
                                                            {QStringLiteral("per_hour"), updated.value().ratePerHour},
@@ -156,12 +154,14 @@ Result<HttpResponse> ClientController::status(ApiRequest &request, const AuthCon
 
 Result<HttpResponse> ClientController::qr(ApiRequest &request, const AuthContext &ctx)
 {
-    const QString format = request.queryValue(QStringLiteral("format"));
-    if (!format.isEmpty() && format != QLatin1String("json") && format != QLatin1String("png"))
-        return DomainError::validation(QStringLiteral("format"), QStringLiteral("format must be png or json"));
+    // Who may see it and whether there is one first (403/404/503 before 400, as the API has
+    // always answered), then the format.
     Result<ClientActionService::QrCode> code = m_actions.qrCode(ctx, request.param(QStringLiteral("clientId")));
     if (!code)
         return code.error();
+    const QString format = request.queryValue(QStringLiteral("format"));
+    if (!format.isEmpty() && format != QLatin1String("json") && format != QLatin1String("png"))
+        return DomainError::validation(QStringLiteral("format"), QStringLiteral("format must be png or json"));
     const QByteArray png = QrPng::render(code->text);
     if (format == QLatin1String("json"))
         return HttpResponse::json(QJsonObject{{QStringLiteral("qr"), code->text},
@@ -234,10 +234,8 @@ Result<HttpResponse> ClientController::get(ApiRequest &request, const AuthContex
 Result<HttpResponse> ClientController::remove(ApiRequest &request, const AuthContext &ctx)
 {
     const QString clientId = request.param(QStringLiteral("clientId"));
-    if (Status s = m_clients.remove(ctx, clientId); !s)
+    if (Status s = m_actions.remove(ctx, clientId); !s)
         return s.error();
-    if (m_sessions)
-        m_sessions->requestRemove(clientId); // stops the session and deletes its browser profile
     return HttpResponse::json(QJsonObject{{QStringLiteral("message"), QStringLiteral("Client deleted successfully")}});
 }
 

@@ -13,6 +13,17 @@
 namespace wadesk {
 
 namespace {
+// Before an active admin loses the role or goes: the organization keeps at least one.
+Status anotherAdminRemains(UserRepository &users, const QString &organizationId)
+{
+    Result<int> admins = users.countActiveAdmins(organizationId);
+    if (!admins)
+        return admins.error();
+    if (admins.value() <= 1)
+        return DomainError::conflict(QStringLiteral("The organization needs at least one active admin"), QStringLiteral("last_admin"));
+    return {};
+}
+
 DomainError roleForbidden()
 {
     return DomainError::forbidden(QStringLiteral("Managers can only manage agents and viewers"),
@@ -138,12 +149,8 @@ Result<UserRecord> TeamService::updateMember(const AuthContext &actor, const QSt
         const bool losesAdmin = found.value().role == Role::Admin && found.value().active
             && (user.role != Role::Admin || !user.active);
         if (losesAdmin) {
-            Result<int> admins = users.countActiveAdmins(actor.organizationId);
-            if (!admins)
-                return admins.error();
-            if (admins.value() <= 1)
-                return DomainError::conflict(QStringLiteral("The organization needs at least one active admin"),
-                                             QStringLiteral("last_admin"));
+            if (Status s = anotherAdminRemains(users, actor.organizationId); !s)
+                return s;
         }
         user.updatedAt = m_clock.nowMs();
         if (Status s = users.update(user); !s)
@@ -166,12 +173,8 @@ Status TeamService::removeMember(const AuthContext &actor, const QString &userId
     Status stored = runAudited(m_database, nullptr, [&](AuditedWrite &write) -> Status {
         UserRepository users(write.sql);
         if (found.value().role == Role::Admin && found.value().active) {
-            Result<int> admins = users.countActiveAdmins(actor.organizationId);
-            if (!admins)
-                return admins.error();
-            if (admins.value() <= 1)
-                return DomainError::conflict(QStringLiteral("The organization needs at least one active admin"),
-                                             QStringLiteral("last_admin"));
+            if (Status s = anotherAdminRemains(users, actor.organizationId); !s)
+                return s;
         }
         Result<bool> removed = users.remove(actor.organizationId, userId);
         if (!removed)

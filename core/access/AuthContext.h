@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/access/Permissions.h"
+#include "core/common/DomainError.h"
 
 #include <QString>
 
@@ -18,6 +19,15 @@ struct AuthContext {
     QString ipAddress;
 
     bool can(Permission p) const { return Permissions::has(role, p); }
+    // 403 "Permission denied: <permission> required" unless the role has `p`: the one refusal
+    // the route gate and the services answer with.
+    Status require(Permission p) const
+    {
+        if (can(p))
+            return {};
+        return DomainError::forbidden(QStringLiteral("Permission denied: %1 required").arg(Permissions::name(p)),
+                                      QStringLiteral("forbidden"));
+    }
 };
 
 } // namespace wadesk

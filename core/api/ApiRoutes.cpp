@@ -70,9 +70,10 @@ Result<AuthContext> ApiRoutes::admit(ApiRequest &request, const Requirement &per
         return ctx;
     if (Status s = checkOrganization(request, ctx.value()); !s)
         return s.error();
-    if (permission && !ctx.value().can(*permission))
-        return DomainError::forbidden(QStringLiteral("Permission denied: %1 required").arg(Permissions::name(*permission)),
-                                      QStringLiteral("forbidden"));
+    if (permission) {
+        if (Status s = ctx.value().require(*permission); !s)
+            return s.error();
+    }
     return ctx;
 }
 

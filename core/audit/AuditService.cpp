@@ -6,9 +6,8 @@ namespace wadesk {
 
 Result<QList<AuditEntry>> AuditService::list(const AuthContext &actor, const AuditQuery &query)
 {
-    if (!actor.can(Permission::ViewAuditLogs))
-        return DomainError::forbidden(QStringLiteral("Permission denied: %1 required").arg(Permissions::name(Permission::ViewAuditLogs)),
-                                      QStringLiteral("forbidden"));
+    if (Status s = actor.require(Permission::ViewAuditLogs); !s)
+        return s.error();
     SqlRunner sql(m_database);
     AuditLog audit(sql);
     return audit.list(actor.organizationId, query);

@@ -28,9 +28,13 @@ ClientActionService::ClientActionService(Database &database, ClientService &clie
 // In the order the API has always answered: the permission (the route's gate), then the engine.
 Status ClientActionService::mayAct(const AuthContext &actor) const
 {
-    if (!actor.can(Permission::ManageClients))
-        return DomainError::forbidden(QStringLiteral("Permission denied: %1 required").arg(Permissions::name(Permission::ManageClients)),
-                                      QStringLiteral("forbidden"));
+    if (Status s = actor.require(Permission::ManageClients); !s)
+        return s;
+    return needEngine();
+}
+
+Status ClientActionService::needEngine() const
+{
     if (!m_sessions)
         return DomainError::unavailable(QStringLiteral("WhatsApp sessions do not run in this process"),
                                         QStringLiteral("engine_unavailable"));
@@ -173,15 +177,15 @@ Status ClientActionService::remove(const AuthContext &actor, const QString &clie
 
 Result<ClientActionService::QrCode> ClientActionService::qrCode(const AuthContext &actor, const QString &clientId)
 {
-    if (!actor.can(Permission::ManageClients) && !actor.can(Permission::SendMessages))
-        return DomainError::forbidden(QStringLiteral("Permission denied: %1 required").arg(Permissions::name(Permission::ManageClients)),
-                                      QStringLiteral("forbidden"));
+    if (!actor.can(Permission::SendMessages)) {
+        if (Status s = actor.require(Permission::ManageClients); !s)
+            return s.error();
+    }
     Result<ClientRecord> client = m_clients.get(actor, clientId);
     if (!client)
         return client.error();
-    if (!m_sessions)
-        return DomainError::unavailable(QStringLiteral("WhatsApp sessions do not run in this process"),
-                                        QStringLiteral("engine_unavailable"));
+    if (Status s = needEngine(); !s)
+        return s.error();
     const std::optional<SessionSnapshot> live = m_sessions->snapshot(client.value().id);
     if (live && live->state == SessionState::Qr && live->qrText.isEmpty() && live->qrIdle) {
         m_sessions->requestRefreshQr(client.value().id);

@@ -58,6 +58,7 @@ public:
 
 private:
     Status mayAct(const AuthContext &actor) const;
+    Status needEngine() const; // 503 engine_unavailable where sessions do not run in this process
     Status manageable(const AuthContext &actor, const QString &clientId);
     Status audit(const AuthContext &actor, const QString &action, const QString &clientId);
     static QString pauseReason(const AuthContext &actor);

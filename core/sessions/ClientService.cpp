@@ -10,17 +10,6 @@
 
 namespace wadesk {
 
-namespace {
-// Creating, changing and deleting clients: the REST routes gate on it too, the desktop does not.
-Status mayManage(const AuthContext &actor)
-{
-    if (!actor.can(Permission::ManageClients))
-        return DomainError::forbidden(QStringLiteral("Permission denied: %1 required").arg(Permissions::name(Permission::ManageClients)),
-                                      QStringLiteral("forbidden"));
-    return {};
-}
-} // namespace
-
 ClientService::ClientService(Database &database, const Clock &clock)
     : m_database(database)
     , m_clock(clock)
@@ -29,7 +18,8 @@ ClientService::ClientService(Database &database, const Clock &clock)
 
 Result<ClientRecord> ClientService::create(const AuthContext &actor, const QString &name, const QString &phoneNumber)
 {
-    if (Status s = mayManage(actor); !s)
+    // Creating, changing and deleting clients: the REST routes gate on it too, the desktop does not.
+    if (Status s = actor.require(Permission::ManageClients); !s)
         return s.error();
     if (name.isEmpty() || name.size() > 100)
         return DomainError::validation(QStringLiteral("name"), QStringLiteral("name must be 1 to 100 characters"));
@@ -91,7 +81,7 @@ Result<ClientRecord> ClientService::get(const AuthContext &actor, const QString 
 
 Status ClientService::remove(const AuthContext &actor, const QString &clientId)
 {
-    if (Status s = mayManage(actor); !s)
+    if (Status s = actor.require(Permission::ManageClients); !s)
         return s;
     Result<ClientRecord> client = get(actor, clientId);
     if (!client)
@@ -109,7 +99,7 @@ Status ClientService::remove(const AuthContext &actor, const QString &clientId)
 
 Result<ClientRecord> ClientService::update(const AuthContext &actor, const QString &clientId, const Change &change)
 {
-    if (Status s = mayManage(actor); !s)
+    if (Status s = actor.require(Permission::ManageClients); !s)
         return s.error();
     Result<ClientRecord> found = get(actor, clientId);
     if (!found)

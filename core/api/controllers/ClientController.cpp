@@ -92,14 +92,6 @@ Result<HttpResponse> ClientController::resume(ApiRequest &request, const AuthCon
                                           {QStringLiteral("clientId"), clientId}});
 }
 
-Status ClientController::needEngine() const
-{
-    if (!m_sessions)
-        return DomainError::unavailable(QStringLiteral("WhatsApp sessions do not run in this process"),
-                                        QStringLiteral("engine_unavailable"));
-    return {};
-}
-
 Result<HttpResponse> ClientController::init(ApiRequest &request, const AuthContext &ctx)
 {
     const QString clientId = request.param(QStringLiteral("clientId"));

@@ -25,7 +25,6 @@ private:
     Result<HttpResponse> update(ApiRequest &request, const AuthContext &ctx);
     Result<HttpResponse> pause(ApiRequest &request, const AuthContext &ctx);
     Result<HttpResponse> resume(ApiRequest &request, const AuthContext &ctx);
-    Status needEngine() const;
     ClientService &m_clients;
     ClientActionService &m_actions;
     SessionControl *m_sessions;

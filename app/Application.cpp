@@ -10,6 +10,9 @@
 #include "core/events/EventBus.h"
 #include "core/common/Version.h"
 #include "core/engine/SessionRegistry.h"
+#include "core/network/EgressProxy.h"
+#include "core/proxies/ProxyHealthMonitor.h"
+#include "core/proxies/ProxyService.h"
 #include "core/webhooks/DeliveryService.h"
 #include "core/webhooks/DeliveryWorker.h"
 #include "core/retention/RetentionService.h"
@@ -310,6 +313,30 @@ int Application::startServices()
     m_sessions = std::make_unique<SessionRegistry>(*m_database, *m_events, m_config.engine, services.messaging, clock);
     // Before anything sends: what was being sent when WaDesk last stopped is failed, never resent.
     m_sessions->failInterruptedSends();
+    // Each page reaches WhatsApp through WaDesk's forwarding proxy, directly or through its own
+    // proxy of the pool (docs/proxies.md); the pool's health decides which sessions may run.
+    if (m_egressSocket >= 0) {
+        m_egress = std::make_unique<EgressProxy>(m_egressSocket);
+        m_egressSocket = -1; // the proxy owns it now
+        if (!m_egress->isListening())
+            spdlog::error("the forwarding proxy could not take its socket: clients with a proxy will wait");
+    } else {
+        spdlog::warn("no forwarding proxy: sessions go direct and clients with a proxy wait (see the log above)");
+    }
+    m_proxies = std::make_unique<ProxyService>(*m_database, *m_cipher, *m_events, clock);
+    m_sessions->setEgress(m_egress.get(), m_proxies.get());
+    m_proxyMonitor = std::make_unique<ProxyHealthMonitor>(*m_proxies, m_config.proxies);
+    QObject::connect(m_proxyMonitor.get(), &ProxyHealthMonitor::healthChanged, m_sessions.get(), &SessionRegistry::onProxyHealthChanged);
+    if (m_egress) {
+        ProxyHealthMonitor *monitor = m_proxyMonitor.get();
+        // A tunnel that fails is news before the next round of checks: check that proxy now.
+        QObject::connect(m_egress.get(), &EgressProxy::upstreamFailed, monitor,
+                         [monitor](const QString &, const QString &proxyId, const QString &) {
+                             if (!proxyId.isEmpty())
+                                 monitor->checkNow(proxyId);
+                         });
+    }
+    m_proxyMonitor->start();
 
     m_shared.database = m_database.get();
     m_shared.jwtKey = jwtKey.value();
@@ -361,10 +388,16 @@ void Application::stopServices()
         m_deliveries->stop();
         m_deliveries.reset();
     }
+    if (m_proxyMonitor) {
+        m_proxyMonitor->stop();
+        m_proxyMonitor.reset();
+    }
     if (m_sessions) {
         m_sessions->stopAll(); // pages before profiles, while the application still runs
         m_sessions.reset();
     }
+    m_proxies.reset();
+    m_egress.reset(); // after the pages that used it
     m_events.reset();
     m_cipher.reset();
     if (m_database) {

@@ -17,6 +17,9 @@ namespace wadesk {
 
 class ApiService;
 class DeliveryService;
+class EgressProxy;
+class ProxyHealthMonitor;
+class ProxyService;
 class RetentionService;
 class EventBus;
 class SessionRegistry;
@@ -38,6 +41,9 @@ public:
     // The command line as given (program name first): the configuration is read again from it
     // after the first-run wizard has written the settings file.
     void setArguments(QStringList arguments) { m_arguments = std::move(arguments); }
+    // The listening socket main() bound for WaDesk's forwarding proxy before Chromium was told to
+    // use it (EgressProxy::prepareForChromium); -1 when that failed.
+    void setEgressSocket(int fd) { m_egressSocket = fd; }
 
     // Runs until quit; returns the process exit code (see ExitCodes.h).
     int run(QApplication &app);
@@ -67,6 +73,10 @@ private:
     std::unique_ptr<Database> m_database;
     std::unique_ptr<AesGcm> m_cipher;
     std::unique_ptr<EventBus> m_events;
+    int m_egressSocket = -1;
+    std::unique_ptr<EgressProxy> m_egress;
+    std::unique_ptr<ProxyService> m_proxies;
+    std::unique_ptr<ProxyHealthMonitor> m_proxyMonitor;
     std::unique_ptr<SessionRegistry> m_sessions;
     std::unique_ptr<ApiService> m_api;
     std::unique_ptr<DeliveryService> m_deliveries;

@@ -6,6 +6,7 @@
 #include "core/common/Version.h"
 #include "core/config/ConfigLoader.h"
 #include "core/engine/EngineInfo.h"
+#include "core/network/EgressProxy.h"
 #include "translations/Translations.h"
 
 #include <QApplication>
@@ -35,6 +36,9 @@ void prepareChromiumFlags()
     add("--disable-background-timer-throttling");
     add("--disable-renderer-backgrounding");
     add("--disable-backgrounding-occluded-windows");
+    // Pages reach the network only through the forwarding proxy (a client's proxy, or direct by
+    // WaDesk's choice): WebRTC must not open UDP around it and show the machine's own address.
+    add("--force-webrtc-ip-handling-policy=disable_non_proxied_udp");
     if (::geteuid() == 0)
         add("--no-sandbox");
     qputenv("QTWEBENGINE_CHROMIUM_FLAGS", flags);
@@ -85,6 +89,9 @@ int main(int argc, char *argv[])
     if (config.headless && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");
     prepareChromiumFlags();
+    // Chromium's one proxy for every page: WaDesk's forwarding proxy, bound here because Chromium
+    // reads its flags once, when the first page is made (docs/proxies.md).
+    const int egressSocket = wadesk::EgressProxy::prepareForChromium();
     QCoreApplication::setAttribute(Qt::AA_ShareOpenGLContexts); // required by Qt WebEngine
 
     QApplication app(argc, argv);
@@ -94,5 +101,6 @@ int main(int argc, char *argv[])
 
     wadesk::Application wadeskApp(config, env);
     wadeskApp.setArguments(arguments);
+    wadeskApp.setEgressSocket(egressSocket);
     return wadeskApp.run(app);
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/api/ApiSettings.h"
+#include "core/proxies/ProxySettings.h"
 #include "core/retention/RetentionSettings.h"
 #include "core/services/ServiceSettings.h"
 #include "core/sessions/EngineSettings.h"
@@ -26,6 +27,7 @@ struct AppConfig {
     ServiceSettings services;   // auth/..., messaging/..., webhooks/...
     EngineSettings engine;      // whatsapp/... (engine.dataDir is dataDir)
     RetentionSettings retention; // retention/...
+    ProxySettings proxies;      // proxies/...
 };
 
 } // namespace wadesk

@@ -134,6 +134,22 @@ std::vector<OptionSpec> optionSpecs()
          [](AppConfig &c, const QString &v) { c.retention.messagesDays = v.toInt(); }});
     add({"retention/intervalMinutes", "WADESK_RETENTION_INTERVAL_MINUTES", nullptr, Kind::Int, "", "", 1,
          RetentionSettings::kMaxIntervalMinutes, {}, [](AppConfig &c, const QString &v) { c.retention.intervalMs = v.toLongLong() * 60 * 1000; }});
+    add({"proxies/checkIntervalSec", "WADESK_PROXY_CHECK_INTERVAL_SEC", nullptr, Kind::Int, "", "", 1, 86400, {},
+         [](AppConfig &c, const QString &v) { c.proxies.checkIntervalMs = v.toInt() * 1000; }});
+    add({"proxies/checkTimeoutSec", "WADESK_PROXY_CHECK_TIMEOUT_SEC", nullptr, Kind::Int, "", "", 1, 120, {},
+         [](AppConfig &c, const QString &v) { c.proxies.checkTimeoutMs = v.toInt() * 1000; }});
+    add({"proxies/checkTarget", "WADESK_PROXY_CHECK_TARGET", nullptr, Kind::String, "", "", 0, 0, {},
+         [](AppConfig &c, const QString &v) {
+             // host:port; checked below (a port of 0 marks a value that is not one).
+             const QString t = v.trimmed();
+             const int colon = t.lastIndexOf(QLatin1Char(':'));
+             bool ok = false;
+             const int port = colon > 0 ? t.mid(colon + 1).toInt(&ok) : 0;
+             c.proxies.checkHost = colon > 0 ? t.left(colon) : t;
+             c.proxies.checkPort = ok && port > 0 && port < 65536 ? quint16(port) : 0;
+         }});
+    add({"proxies/exitAddressUrl", "WADESK_PROXY_EXIT_ADDRESS_URL", nullptr, Kind::String, "", "", 0, 0, {},
+         [](AppConfig &c, const QString &v) { c.proxies.exitAddressUrl = QUrl(v.trimmed(), QUrl::StrictMode); }});
     add({"secrets/backend", "WADESK_SECRETS_BACKEND", nullptr, Kind::Choice, "", "", 0, 0,
          {QStringLiteral("auto"), QStringLiteral("keychain"), QStringLiteral("env"), QStringLiteral("file")},
          [](AppConfig &c, const QString &v) { c.secretsBackend = v.trimmed().toLower(); }});
@@ -496,6 +512,17 @@ Result<LoadedConfig> ConfigLoader::load(const QStringList &arguments, const QPro
     if (engine.heartbeatTimeoutMs <= engine.heartbeatIntervalMs)
         return invalidOption(QStringLiteral("WADESK_WA_HEARTBEAT_TIMEOUT_MS"), QString::number(engine.heartbeatTimeoutMs),
                              QStringLiteral("must be longer than the heartbeat interval (%1 ms)").arg(engine.heartbeatIntervalMs));
+
+    const ProxySettings &proxies = config.proxies;
+    static const QRegularExpression hostName(QStringLiteral("^[A-Za-z0-9.-]{1,253}$"));
+    if (proxies.checkPort == 0 || !hostName.match(proxies.checkHost).hasMatch())
+        return invalidOption(sourceOf.value(QStringLiteral("proxies/checkTarget")),
+                             valueOf.value(QStringLiteral("proxies/checkTarget")), QStringLiteral("expected host:port"));
+    if (!proxies.exitAddressUrl.isEmpty()
+        && (!proxies.exitAddressUrl.isValid() || proxies.exitAddressUrl.scheme() != QLatin1String("http")
+            || proxies.exitAddressUrl.host().isEmpty()))
+        return invalidOption(sourceOf.value(QStringLiteral("proxies/exitAddressUrl")),
+                             valueOf.value(QStringLiteral("proxies/exitAddressUrl")), QStringLiteral("expected an http:// URL"));
 
     const ApiSettings &api = config.api;
     if (!isLoopback(api.bindAddress)) {

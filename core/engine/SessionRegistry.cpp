@@ -2,6 +2,7 @@
 
 #include "core/events/EventBus.h"
 #include "core/db/SqlRunner.h"
+#include "core/engine/ClientEgress.h"
 #include "core/engine/ClientRuntime.h"
 #include "core/engine/EngineInfo.h"
 #include "core/engine/WaJsBundle.h"
@@ -9,6 +10,7 @@
 #include "core/messaging/InboundProcessor.h"
 #include "core/messaging/InterruptedSends.h"
 #include "core/messaging/MessageSender.h"
+#include "core/proxies/ProxyService.h"
 #include "core/sessions/ClientRepository.h"
 #include "core/sessions/ClientSendTiers.h"
 
@@ -48,6 +50,7 @@ SessionRegistry::SessionRegistry(Database &database, EventBus &events, EngineSet
     , m_messaging(std::move(messaging))
     , m_recorder(database, &events, clock)
     , m_inbound(std::make_unique<InboundProcessor>(database, &events, m_messaging, clock))
+    , m_egress(std::make_unique<ClientEgress>(nullptr, nullptr))
 {
     if (m_settings.injectWaJs) {
         const WaJsBundle bundle = WaJsBundle::load(m_settings.dataDir);
@@ -71,6 +74,81 @@ bool SessionRegistry::onOwnThread(const char *call) const
         return true;
     spdlog::error("SessionRegistry::{} called off the main thread: refused (other threads use the SessionControl requests)", call);
     return false;
+}
+
+void SessionRegistry::setEgress(EgressProxy *forwarder, ProxyService *proxies)
+{
+    if (!onOwnThread("setEgress"))
+        return;
+    m_egress = std::make_unique<ClientEgress>(forwarder, proxies);
+    m_proxies = proxies;
+}
+
+void SessionRegistry::waitForProxy(const QString &organizationId, const QString &clientId, const QString &reason)
+{
+    spdlog::warn("client {}: not started: {}", clientId.toStdString(), reason.toStdString());
+    m_waitingForProxy.insert(clientId, organizationId);
+    m_organizations.insert(clientId, organizationId);
+    SessionSnapshot waiting;
+    waiting.clientId = clientId;
+    waiting.organizationId = organizationId;
+    waiting.state = SessionState::Disconnected;
+    waiting.stateSince = m_clock.nowMs();
+    waiting.lastError = reason;
+    waiting.waJsVersion = m_waJsVersion;
+    writeSnapshot(waiting);
+    if (Status s = m_recorder.saveState(waiting, std::nullopt); !s)
+        spdlog::error("client {}: cannot store that it waits for its proxy: {}", clientId.toStdString(), s.error().message.toStdString());
+}
+
+void SessionRegistry::onProxyHealthChanged(const QString &proxyId, bool healthy, const QString &error)
+{
+    if (!onOwnThread("onProxyHealthChanged"))
+        return;
+    if (healthy) {
+        QStringList toStart;
+        for (auto it = m_waitingForProxy.cbegin(); it != m_waitingForProxy.cend(); ++it)
+            toStart << it.key();
+        // Every waiting client is tried: the one whose proxy came back starts, the others stay
+        // waiting with their reason (their proxy is read again, it may have been reassigned).
+        for (const QString &clientId : toStart) {
+            if (!m_waitingForProxy.contains(clientId) || !m_proxies)
+                continue;
+            Result<std::optional<ProxyService::ClientProxy>> proxy = m_proxies->proxyOfClient(m_waitingForProxy.value(clientId), clientId);
+            if (proxy && proxy.value() && proxy.value()->proxyId == proxyId) {
+                spdlog::info("client {}: its proxy is reachable again; starting", clientId.toStdString());
+                start(m_waitingForProxy.value(clientId), clientId);
+            }
+        }
+        return;
+    }
+    for (const QString &clientId : m_egress->clientsUsing(proxyId)) {
+        const QString organizationId = m_organizations.value(clientId);
+        std::optional<ProxyService::ClientProxy> current;
+        if (m_proxies) {
+            Result<std::optional<ProxyService::ClientProxy>> found = m_proxies->proxyOfClient(organizationId, clientId);
+            if (found)
+                current = found.value();
+        }
+        const QString name = current && !current->label.isEmpty() ? current->label : proxyId;
+        const QString reason = QStringLiteral("proxy %1 is unreachable (%2); the session waits for it").arg(name, error);
+        // Nothing more leaves through the dead proxy's route, not even what the page has queued.
+        m_egress->block(clientId, reason);
+        if (current && current->failover) {
+            Result<QString> moved = m_proxies->failOver(organizationId, clientId);
+            if (moved) {
+                spdlog::warn("client {}: proxy {} died; moved to proxy {} (failover allowed)", clientId.toStdString(),
+                             proxyId.toStdString(), moved.value().toStdString());
+                stop(clientId);
+                start(organizationId, clientId);
+                continue;
+            }
+            spdlog::warn("client {}: proxy {} died and no other proxy can take it: {}", clientId.toStdString(), proxyId.toStdString(),
+                         moved.error().message.toStdString());
+        }
+        stop(clientId);
+        waitForProxy(organizationId, clientId, reason);
+    }
 }
 
 void SessionRegistry::restoreAtStart()
@@ -126,8 +204,21 @@ bool SessionRegistry::start(const QString &organizationId, const QString &client
         spdlog::error("client {}: cannot mark it to start with the application: {}", clientId.toStdString(),
                       s.error().message.toStdString());
 
+    m_waitingForProxy.remove(clientId);
+    const ClientEgress::Plan egress = m_egress->prepare(organizationId, clientId);
+    if (!egress.allowed) {
+        waitForProxy(organizationId, clientId, egress.waitReason);
+        if (error)
+            *error = egress.waitReason;
+        return false;
+    }
+    // Seen from the proxy's country (not stored: the client's identity stays its own).
+    if (!egress.country.isEmpty())
+        identity = identity.localizedTo(egress.country);
+
     ClientRuntime::Setup setup;
     setup.page.settings = m_settings;
+    setup.page.egress = egress.credentials;
     setup.page.clientId = clientId;
     setup.page.clientName = record.name;
     setup.page.identity = identity;
@@ -153,6 +244,7 @@ bool SessionRegistry::start(const QString &organizationId, const QString &client
     if (!raw->start(&why)) {
         spdlog::error("client {}: cannot start: {}", clientId.toStdString(), why.toStdString());
         m_sessions.erase(clientId);
+        m_egress->release(clientId);
         SessionSnapshot failed;
         failed.clientId = clientId;
         failed.organizationId = organizationId;
@@ -268,6 +360,17 @@ void SessionRegistry::stop(const QString &clientId)
 {
     if (!onOwnThread("stop"))
         return;
+    if (m_waitingForProxy.contains(clientId)) {
+        // Stopped while it waited for its proxy: it no longer waits.
+        SessionSnapshot stopped;
+        stopped.clientId = clientId;
+        stopped.organizationId = m_waitingForProxy.take(clientId);
+        stopped.state = SessionState::Stopped;
+        stopped.stateSince = m_clock.nowMs();
+        writeSnapshot(stopped);
+        if (Status s = m_recorder.saveState(stopped, std::nullopt); !s)
+            spdlog::error("client {}: cannot store that it stopped: {}", clientId.toStdString(), s.error().message.toStdString());
+    }
     auto it = m_sessions.find(clientId);
     if (it == m_sessions.end())
         return;
@@ -278,6 +381,7 @@ void SessionRegistry::stop(const QString &clientId)
     std::unique_ptr<ClientRuntime> runtime = std::move(it->second);
     m_sessions.erase(it);
     runtime->stop(this);
+    m_egress->release(clientId);
     {
         QWriteLocker lock(&m_lock);
         auto snap = m_snapshots.find(clientId);
@@ -301,12 +405,14 @@ void SessionRegistry::stopAll()
         if (it != m_sessions.end()) {
             it->second->stop(this); // keep the stored state: these come back at next start
             m_sessions.erase(it);
+            m_egress->release(id);
         }
     }
 }
 
 void SessionRegistry::remove(const QString &clientId)
 {
+    m_waitingForProxy.remove(clientId);
     stop(clientId);
     {
         QWriteLocker lock(&m_lock);
@@ -423,6 +529,23 @@ void SessionRegistry::resume(const QString &organizationId, const QString &clien
 
 void SessionRegistry::reloadSettings(const QString &clientId)
 {
+    // A change of proxy (or of its credentials) takes effect at once: a waiting client tries
+    // again, a running one restarts on its new route.
+    if (m_waitingForProxy.contains(clientId)) {
+        start(m_waitingForProxy.value(clientId), clientId);
+        return;
+    }
+    if (m_proxies && m_sessions.count(clientId)) {
+        const QString organizationId = m_organizations.value(clientId);
+        Result<std::optional<ProxyService::ClientProxy>> now = m_proxies->proxyOfClient(organizationId, clientId);
+        const QString proxyNow = now && now.value() ? now.value()->proxyId : QString();
+        if (!now || proxyNow != m_egress->proxyOf(clientId)) {
+            spdlog::info("client {}: its proxy changed; restarting its session on the new route", clientId.toStdString());
+            stop(clientId);
+            start(organizationId, clientId);
+            return;
+        }
+    }
     MessageSender *queue = sender(clientId);
     const QString organizationId = m_organizations.value(clientId);
     if (!queue || organizationId.isEmpty())

@@ -14,12 +14,15 @@
 
 namespace wadesk {
 
+class ClientEgress;
 class ClientRuntime;
 class Database;
 struct Event;
+class EgressProxy;
 class EventBus;
 class InboundProcessor;
 class MessageSender;
+class ProxyService;
 class WaSession;
 
 // The running clients of this process: one ClientRuntime (page, transport, sender) per client,
@@ -39,6 +42,12 @@ public:
     ~SessionRegistry() override;
 
     // Main thread only (refused elsewhere, see above).
+    // Where pages reach the network: WaDesk's forwarding proxy and the pool it routes through.
+    // Without this call every page goes direct (tests of the engine alone). Before restoreAtStart.
+    void setEgress(EgressProxy *forwarder, ProxyService *proxies);
+    // A proxy of the pool died or came back (ProxyHealthMonitor): its clients stop and wait, move
+    // to another proxy when their operator allowed it, or start again.
+    void onProxyHealthChanged(const QString &proxyId, bool healthy, const QString &error);
     void restoreAtStart();
     bool start(const QString &organizationId, const QString &clientId, QString *error = nullptr);
     void stop(const QString &clientId);
@@ -82,6 +91,9 @@ private:
     void remove(const QString &clientId);
     void removeProfileDirectory(const QString &clientId, const QString &dir, int attempt);
     void reloadSettings(const QString &clientId);
+    // The client does not start (or stops) until its proxy is back: stored as disconnected with
+    // the reason, and started again by onProxyHealthChanged or an operator's change.
+    void waitForProxy(const QString &organizationId, const QString &clientId, const QString &reason);
 
     Database &m_database;
     EventBus &m_events;
@@ -94,6 +106,9 @@ private:
     std::unique_ptr<InboundProcessor> m_inbound;
     std::map<QString, std::unique_ptr<ClientRuntime>> m_sessions;
     QHash<QString, QString> m_organizations; // clientId -> organizationId
+    std::unique_ptr<ClientEgress> m_egress;
+    ProxyService *m_proxies = nullptr;
+    QHash<QString, QString> m_waitingForProxy; // clientId -> organizationId
 
     mutable QReadWriteLock m_lock;
     QHash<QString, SessionSnapshot> m_snapshots;

@@ -2,6 +2,7 @@
 
 #include "core/engine/SessionBridge.h"
 
+#include <QAuthenticator>
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
@@ -127,6 +128,8 @@ bool WaSession::start(QString *error)
         if (!m_readyDeadline.isActive() && !m_recoveryTimer.isActive())
             m_readyDeadline.start(m_config.settings.readyTimeoutMs);
     });
+    connect(m_page, &QWebEnginePage::proxyAuthenticationRequired, this,
+            [this](const QUrl &, QAuthenticator *authenticator, const QString &proxyHost) { answerProxyChallenge(authenticator, proxyHost); });
     connect(m_page, &QWebEnginePage::loadFinished, this, [this](bool ok) {
         if (!ok && m_state != SessionState::Stopped)
             recover(QStringLiteral("the page failed to load"));
@@ -168,6 +171,19 @@ void WaSession::installScripts()
     const QString bridge = readResource(QStringLiteral(":/qtwebchannel/qwebchannel.js")) + QLatin1Char('\n')
         + readResource(QStringLiteral(":/engine/bridge.js"));
     scripts.insert(makeScript(QStringLiteral("wadesk-bridge"), bridge, QWebEngineScript::Deferred));
+}
+
+void WaSession::answerProxyChallenge(QAuthenticator *authenticator, const QString &proxyHost)
+{
+    const Config::Egress &egress = m_config.egress;
+    if (egress.proxyHost.isEmpty() || egress.token.isEmpty() || proxyHost != egress.proxyHost) {
+        spdlog::warn("client {}: proxy {} asked for credentials; refused (not WaDesk's forwarding proxy)",
+                     m_config.clientId.toStdString(), proxyHost.toStdString());
+        *authenticator = QAuthenticator(); // a null authenticator cancels the request
+        return;
+    }
+    authenticator->setUser(egress.user);
+    authenticator->setPassword(QString::fromLatin1(egress.token));
 }
 
 void WaSession::stop()

@@ -17,6 +17,7 @@
 #include <functional>
 #include <memory>
 
+class QAuthenticator;
 class QLockFile;
 class QWebEngineProfile;
 class QWebEnginePage;
@@ -39,6 +40,15 @@ public:
         BrowserIdentity identity;
         QString waJsSource;       // the bundle to inject; empty when injection is off
         const Clock *clock = &Clock::system(); // when a QR code expires
+        // WaDesk's forwarding proxy (Chromium's one proxy for every page) learns which client a
+        // connection belongs to from these Basic credentials, answered only to that proxy. Empty
+        // host: the page has no egress credentials and any proxy challenge is refused.
+        struct Egress {
+            QString proxyHost;  // "127.0.0.1"
+            quint16 proxyPort = 0;
+            QString user;       // the client id
+            QByteArray token;   // random per start
+        } egress;
     };
     using Callback = std::function<void(bool ok, const QJsonValue &result, const QString &error)>;
 
@@ -80,6 +90,9 @@ signals:
     void waJsVersionKnown(const QString &version);
 
 private:
+    // Gives the egress credentials to WaDesk's own forwarding proxy and to nothing else (another
+    // host asking is an attempt to learn them: refused, the load fails).
+    void answerProxyChallenge(QAuthenticator *authenticator, const QString &proxyHost);
     void installScripts();
     void onBridgeEvent(const QString &json);
     void onBridgeReply(const QString &id, const QString &json);

@@ -1,8 +1,10 @@
 #include "core/sessions/BrowserIdentity.h"
 
 #include <QDateTime>
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QLocale>
 #include <QRandomGenerator>
 #include <QTimeZone>
 
@@ -71,6 +73,7 @@ QJsonObject BrowserIdentity::toJson() const
                        {QStringLiteral("hardwareConcurrency"), hardwareConcurrency},
                        {QStringLiteral("deviceMemory"), deviceMemory},
                        {QStringLiteral("timezoneOffsetMinutes"), timezoneOffsetMinutes},
+                       {QStringLiteral("timeZone"), timeZone},
                        {QStringLiteral("chromeMajor"), chromeMajor}};
 }
 
@@ -90,6 +93,61 @@ BrowserIdentity BrowserIdentity::fromJson(const QJsonObject &j)
     id.timezoneOffsetMinutes = j.value(QStringLiteral("timezoneOffsetMinutes")).toInt(0);
     id.chromeMajor = j.value(QStringLiteral("chromeMajor")).toString();
     return id;
+}
+
+namespace {
+
+// Countries spanning several time zones: the one most of their people live in. The others take
+// the first zone Qt lists for them.
+QByteArray mainTimeZoneOf(const QString &countryCode, QLocale::Territory territory)
+{
+    static const QHash<QString, QByteArray> kMain = {
+        {QStringLiteral("AR"), "America/Argentina/Buenos_Aires"}, {QStringLiteral("AU"), "Australia/Sydney"},
+        {QStringLiteral("BR"), "America/Sao_Paulo"}, {QStringLiteral("CA"), "America/Toronto"},
+        {QStringLiteral("CD"), "Africa/Kinshasa"}, {QStringLiteral("CL"), "America/Santiago"},
+        {QStringLiteral("CN"), "Asia/Shanghai"}, {QStringLiteral("DE"), "Europe/Berlin"},
+        {QStringLiteral("EC"), "America/Guayaquil"}, {QStringLiteral("ES"), "Europe/Madrid"},
+        {QStringLiteral("GB"), "Europe/London"}, {QStringLiteral("ID"), "Asia/Jakarta"},
+        {QStringLiteral("IN"), "Asia/Kolkata"}, {QStringLiteral("KZ"), "Asia/Almaty"},
+        {QStringLiteral("MX"), "America/Mexico_City"}, {QStringLiteral("MY"), "Asia/Kuala_Lumpur"},
+        {QStringLiteral("NZ"), "Pacific/Auckland"}, {QStringLiteral("PT"), "Europe/Lisbon"},
+        {QStringLiteral("RU"), "Europe/Moscow"}, {QStringLiteral("UA"), "Europe/Kyiv"},
+        {QStringLiteral("US"), "America/New_York"},
+    };
+    QByteArray zone = kMain.value(countryCode);
+    if (!zone.isEmpty() && QTimeZone::isTimeZoneIdAvailable(zone))
+        return zone;
+    if (countryCode == QLatin1String("UA") && QTimeZone::isTimeZoneIdAvailable("Europe/Kiev"))
+        return "Europe/Kiev"; // older time zone databases
+    const QList<QByteArray> zones = QTimeZone::availableTimeZoneIds(territory);
+    return zones.isEmpty() ? QByteArray() : zones.first();
+}
+
+} // namespace
+
+BrowserIdentity BrowserIdentity::localizedTo(const QString &countryCode) const
+{
+    if (countryCode.size() != 2)
+        return *this;
+    const QLocale::Territory territory = QLocale::codeToTerritory(countryCode);
+    if (territory == QLocale::AnyTerritory)
+        return *this;
+    BrowserIdentity out = *this;
+    // Qt's likely-subtags data: the language most people of the territory use.
+    const QLocale likely(QLocale::AnyLanguage, QLocale::AnyScript, territory);
+    if (likely.territory() == territory && likely.language() != QLocale::C) {
+        const QString bcp47 = QLocale::languageToCode(likely.language()) + QLatin1Char('-') + countryCode.toUpper();
+        out.languages = {bcp47, QLocale::languageToCode(likely.language())};
+        if (likely.language() != QLocale::English)
+            out.languages << QStringLiteral("en");
+    }
+    const QByteArray zone = mainTimeZoneOf(countryCode.toUpper(), territory);
+    if (!zone.isEmpty()) {
+        out.timeZone = QString::fromLatin1(zone);
+        // The page's notion of "now" in that zone (a browser identity, not a business time: no Clock).
+        out.timezoneOffsetMinutes = -QTimeZone(zone).offsetFromUtc(QDateTime::currentDateTimeUtc()) / 60;
+    }
+    return out;
 }
 
 QString BrowserIdentity::acceptLanguage() const
@@ -134,6 +192,28 @@ QString BrowserIdentity::injectionScript() const
     toJSON: () => ({ brands: brands, mobile: false, platform: id.uaPlatform })
   };
   define(Navigator.prototype, 'userAgentData', uaData);
+  if (id.timeZone) {
+    // Date and Intl answer in the proxy's country's zone, the way a browser there would.
+    const Native = Intl.DateTimeFormat;
+    const Zoned = function (locales, options) {
+      const o = Object.assign({}, options || {});
+      if (o.timeZone === undefined) o.timeZone = id.timeZone;
+      return new Native(locales, o);
+    };
+    Zoned.prototype = Native.prototype;
+    Zoned.supportedLocalesOf = Native.supportedLocalesOf;
+    try { Object.defineProperty(Intl, 'DateTimeFormat', { value: Zoned, configurable: true, writable: true }); } catch (e) {}
+    const parts = new Native('en-US', { timeZone: id.timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric',
+                                        day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+    Date.prototype.getTimezoneOffset = function () {
+      const t = this.getTime();
+      if (isNaN(t)) return NaN;
+      const p = {};
+      for (const x of parts.formatToParts(this)) p[x.type] = x.value;
+      const asUtc = Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour % 24, +p.minute, +p.second);
+      return Math.round((Math.floor(t / 1000) * 1000 - asUtc) / 60000);
+    };
+  }
 })();)JS")
         .arg(QString::fromUtf8(identity));
 }

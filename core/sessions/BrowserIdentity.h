@@ -21,6 +21,9 @@ struct BrowserIdentity {
     int hardwareConcurrency = 8;
     int deviceMemory = 8;
     int timezoneOffsetMinutes = 0; // as Date.getTimezoneOffset() reports; the machine's own
+    // Not stored: set for a start when the client reaches WhatsApp through a proxy of a known
+    // country (localizedTo), so the page's clock and languages match the address it comes from.
+    QString timeZone; // IANA name; empty: the machine's
     QString chromeMajor;
 
     // `chromiumVersion` is the engine's ("102.0.5005.177"); `localeName` like "en_US";
@@ -31,6 +34,9 @@ struct BrowserIdentity {
     bool isValid() const { return !userAgent.isEmpty(); }
 
     QString acceptLanguage() const; // "en-US,en;q=0.9"
+    // The same browser as seen from `countryCode` (ISO 3166 alpha-2): that country's main language
+    // first, its main time zone. Unchanged when the country is unknown.
+    BrowserIdentity localizedTo(const QString &countryCode) const;
     // JavaScript for DocumentCreation in the main world: makes navigator/screen report the above.
     QString injectionScript() const;
 };

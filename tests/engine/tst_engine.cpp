@@ -902,6 +902,53 @@ private slots:
         again.stop();
     }
 
+    // A client whose proxy is in Japan presents Japan's language and clock (no DST there, so the
+    // offset is fixed): navigator, Accept-Language's source, Date and Intl agree.
+    void identityFollowsProxyCountry()
+    {
+        START_WORLD(w);
+        const BrowserIdentity own = BrowserIdentity::generate(EngineInfo::chromiumVersion(), QStringLiteral("de_DE"), 5);
+        const BrowserIdentity japan = own.localizedTo(QStringLiteral("jp"));
+        QCOMPARE(japan.timeZone, QStringLiteral("Asia/Tokyo"));
+        QCOMPARE(japan.languages, (QStringList{QStringLiteral("ja-JP"), QStringLiteral("ja"), QStringLiteral("en")}));
+        QCOMPARE(japan.userAgent, own.userAgent); // the browser stays the same one
+        QCOMPARE(own.localizedTo(QStringLiteral("ZZ")).languages, own.languages);
+        QVERIFY(own.localizedTo(QStringLiteral("ZZ")).timeZone.isEmpty());
+        QCOMPARE(own.localizedTo(QStringLiteral("BR")).timeZone, QStringLiteral("America/Sao_Paulo"));
+        QCOMPARE(own.localizedTo(QStringLiteral("US")).languages.first(), QStringLiteral("en-US"));
+
+        WaSession::Config config;
+        config.settings = w.settings;
+        config.clientId = QStringLiteral("cl_tokyo");
+        config.clientName = QStringLiteral("Tokyo");
+        config.identity = japan;
+        WaSession page(config);
+        QString error;
+        QVERIFY2(page.start(&error), qPrintable(error));
+        QJsonObject seen;
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                bool done = false;
+                page.page()->runJavaScript(
+                    QStringLiteral("JSON.stringify({langs: navigator.languages, offset: new Date(2026, 0, 15).getTimezoneOffset(),"
+                                   " summer: new Date(2026, 6, 15).getTimezoneOffset(),"
+                                   " zone: Intl.DateTimeFormat().resolvedOptions().timeZone,"
+                                   " explicit: new Intl.DateTimeFormat('en', {timeZone: 'UTC'}).resolvedOptions().timeZone})"),
+                    [&](const QVariant &v) {
+                        seen = QJsonDocument::fromJson(v.toString().toUtf8()).object();
+                        done = true;
+                    });
+                QTest::qWaitFor([&] { return done; }, 5000);
+                return seen.value(QLatin1String("zone")).toString() == QLatin1String("Asia/Tokyo");
+            },
+            kWaitMs));
+        QCOMPARE(seen.value(QLatin1String("offset")).toInt(), -540);
+        QCOMPARE(seen.value(QLatin1String("summer")).toInt(), -540);
+        QCOMPARE(seen.value(QLatin1String("explicit")).toString(), QStringLiteral("UTC")); // asked-for zones still work
+        QCOMPARE(seen.value(QLatin1String("langs")).toArray().first().toString(), QStringLiteral("ja-JP"));
+        page.stop();
+    }
+
     // The registry's main-thread calls act on pages and senders: from another thread they are
     // refused (logged, false / null / empty) and change nothing; that thread uses the requests.
     void offThreadCallsAreRefused()

@@ -39,7 +39,7 @@ QString FakeWhatsAppServer::defaultFixtureDirectory()
     return QDir::cleanPath(QDir(source).filePath(QStringLiteral("tests/fixtures/fake-whatsapp")));
 }
 
-bool FakeWhatsAppServer::start(quint16 port)
+bool FakeWhatsAppServer::start(quint16 port, const QHostAddress &address)
 {
     if (m_server.isListening())
         return true;
@@ -47,7 +47,7 @@ bool FakeWhatsAppServer::start(quint16 port)
         qWarning("FakeWhatsAppServer: no index.html in %s", qPrintable(m_directory));
         return false;
     }
-    return m_server.listen(QHostAddress(QHostAddress::LocalHost), port);
+    return m_server.listen(address, port);
 }
 
 void FakeWhatsAppServer::stop()
@@ -57,7 +57,7 @@ void FakeWhatsAppServer::stop()
 
 QString FakeWhatsAppServer::baseUrl() const
 {
-    return QStringLiteral("http://127.0.0.1:%1").arg(port());
+    return QStringLiteral("http://%1:%2").arg(m_server.serverAddress().toString()).arg(port());
 }
 
 QUrl FakeWhatsAppServer::pageUrl(const QString &session, const QList<QPair<QString, QString>> &options) const

@@ -2,6 +2,7 @@
 
 #include <QByteArray>
 #include <QHash>
+#include <QHostAddress>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QList>
@@ -37,7 +38,9 @@ public:
 
     static QString defaultFixtureDirectory();
 
-    bool start(quint16 port = 0);
+    // `address`: another loopback address (127.0.0.2, ...) lets two fakes share a port, so one
+    // name can lead to either, depending on which proxy resolves it.
+    bool start(quint16 port = 0, const QHostAddress &address = QHostAddress(QHostAddress::LocalHost));
     void stop();
     quint16 port() const { return m_server.serverPort(); }
     QString baseUrl() const;

@@ -1,0 +1,90 @@
+#include "core/proxies/ProxyHealthMonitor.h"
+
+#include "core/network/ProxyProbe.h"
+#include "core/proxies/ProxyService.h"
+
+#include <spdlog/spdlog.h>
+
+namespace wadesk {
+
+ProxyHealthMonitor::ProxyHealthMonitor(ProxyService &proxies, ProxySettings settings, QObject *parent)
+    : QObject(parent)
+    , m_proxies(proxies)
+    , m_settings(std::move(settings))
+{
+    m_timer.setInterval(std::max(m_settings.checkIntervalMs, ProxySettings::kMinIntervalMs));
+    connect(&m_timer, &QTimer::timeout, this, &ProxyHealthMonitor::checkAll);
+}
+
+ProxyHealthMonitor::~ProxyHealthMonitor() = default;
+
+void ProxyHealthMonitor::start()
+{
+    checkAll();
+    m_timer.start();
+}
+
+void ProxyHealthMonitor::stop()
+{
+    m_timer.stop();
+    m_waiting.clear();
+}
+
+void ProxyHealthMonitor::checkAll()
+{
+    Result<QList<ProxyRecord>> all = m_proxies.allForChecks();
+    if (!all) {
+        spdlog::error("proxies: cannot list them for their health checks: {}", all.error().message.toStdString());
+        return;
+    }
+    for (const ProxyRecord &proxy : all.value())
+        checkNow(proxy.id);
+}
+
+void ProxyHealthMonitor::checkNow(const QString &proxyId)
+{
+    if (m_running.contains(proxyId) || m_waiting.contains(proxyId))
+        return;
+    m_waiting << proxyId;
+    pump();
+}
+
+void ProxyHealthMonitor::pump()
+{
+    while (m_running.size() < kParallel && !m_waiting.isEmpty()) {
+        const QString proxyId = m_waiting.takeFirst();
+        Result<ProxyEndpoint> endpoint = m_proxies.endpointOf(proxyId);
+        if (!endpoint) {
+            // Deleted since it was queued, or unreadable: nothing to record.
+            spdlog::debug("proxy {}: not checked: {}", proxyId.toStdString(), endpoint.error().message.toStdString());
+            continue;
+        }
+        m_running.insert(proxyId);
+        auto *probe = new ProxyProbe(this);
+        connect(probe, &ProxyProbe::finished, this, [this, probe, proxyId](const ProxyCheck &result) {
+            probe->deleteLater();
+            finish(proxyId, result);
+        });
+        probe->start(endpoint.value(), m_settings.checkHost, m_settings.checkPort, m_settings.exitAddressUrl,
+                     m_settings.checkTimeoutMs);
+    }
+}
+
+void ProxyHealthMonitor::finish(const QString &proxyId, const ProxyCheck &result)
+{
+    m_running.remove(proxyId);
+    Result<bool> changed = m_proxies.recordCheck(proxyId, result);
+    if (!changed) {
+        spdlog::error("proxy {}: cannot record its check: {}", proxyId.toStdString(), changed.error().message.toStdString());
+    } else if (changed.value()) {
+        if (result.ok)
+            spdlog::info("proxy {}: reachable again ({} ms)", proxyId.toStdString(), result.latencyMs);
+        else
+            spdlog::warn("proxy {}: unreachable: {}", proxyId.toStdString(), result.error.toStdString());
+        emit healthChanged(proxyId, result.ok, result.error);
+    }
+    emit checked(proxyId, result);
+    pump();
+}
+
+} // namespace wadesk

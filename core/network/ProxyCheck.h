@@ -1,15 +1,18 @@
 #pragma once
 
+#include <QMetaType>
 #include <QString>
 
 namespace wadesk {
 
-// The outcome of one health check of an upstream proxy (ProxyProbe).
+// The result of one health check of an upstream proxy (ProxyProbe).
 struct ProxyCheck {
     bool ok = false;
-    int latencyMs = -1;  // connect-through time; -1 when not measured
-    QString exitAddress; // the address the proxy's traffic leaves from; empty when unknown
-    QString error;       // why it failed (ok == false)
+    int latencyMs = -1;   // time until the tunnel to the target was open; -1 when it never was
+    QString exitAddress;  // the address the internet sees, when asked for and learned
+    QString error;        // why it failed (empty when ok)
 };
 
 } // namespace wadesk
+
+Q_DECLARE_METATYPE(wadesk::ProxyCheck)

@@ -52,6 +52,10 @@ ClientEgress::Plan ClientEgress::prepare(const QString &organizationId, const QS
         route.proxyId = proxy->proxyId;
     }
     m_proxyOf.insert(clientId, plan.proxyId);
+    if (proxy)
+        m_endpointOf.insert(clientId, proxy->endpoint);
+    else
+        m_endpointOf.remove(clientId);
     if (!m_forwarder)
         return plan; // no forwarder, no proxy: Chromium goes direct by itself
     plan.credentials.proxyHost = m_forwarder->host();
@@ -61,9 +65,23 @@ ClientEgress::Plan ClientEgress::prepare(const QString &organizationId, const QS
     return plan;
 }
 
+bool ClientEgress::differsFrom(const QString &clientId, const QString &proxyId, const std::optional<ProxyEndpoint> &endpoint) const
+{
+    if (m_proxyOf.value(clientId) != proxyId)
+        return true;
+    if (!endpoint)
+        return m_endpointOf.contains(clientId);
+    const auto it = m_endpointOf.constFind(clientId);
+    if (it == m_endpointOf.constEnd())
+        return true;
+    return it->type != endpoint->type || it->host != endpoint->host || it->port != endpoint->port
+        || it->username != endpoint->username || it->password != endpoint->password;
+}
+
 void ClientEgress::release(const QString &clientId)
 {
     m_proxyOf.remove(clientId);
+    m_endpointOf.remove(clientId);
     if (m_forwarder)
         m_forwarder->routes().remove(clientId);
 }

@@ -1,6 +1,9 @@
 #pragma once
 
 #include "core/engine/WaSession.h"
+#include "core/network/ProxyEndpoint.h"
+
+#include <optional>
 
 #include <QHash>
 #include <QString>
@@ -36,11 +39,15 @@ public:
     // The proxy the client's running page was prepared with (empty: direct or not running).
     QString proxyOf(const QString &clientId) const { return m_proxyOf.value(clientId); }
     QStringList clientsUsing(const QString &proxyId) const { return m_proxyOf.keys(proxyId); }
+    // Whether the running client's route is not the one `proxyId`/`endpoint` would give it now
+    // (another proxy, none, or the same proxy at another address or with other credentials).
+    bool differsFrom(const QString &clientId, const QString &proxyId, const std::optional<ProxyEndpoint> &endpoint) const;
 
 private:
     EgressProxy *m_forwarder;
     ProxyService *m_proxies;
     QHash<QString, QString> m_proxyOf; // running clientId -> proxyId ("" direct)
+    QHash<QString, ProxyEndpoint> m_endpointOf; // running clientId -> its upstream (proxied only)
 };
 
 } // namespace wadesk

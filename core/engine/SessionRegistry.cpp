@@ -539,7 +539,9 @@ void SessionRegistry::reloadSettings(const QString &clientId)
         const QString organizationId = m_organizations.value(clientId);
         Result<std::optional<ProxyService::ClientProxy>> now = m_proxies->proxyOfClient(organizationId, clientId);
         const QString proxyNow = now && now.value() ? now.value()->proxyId : QString();
-        if (!now || proxyNow != m_egress->proxyOf(clientId)) {
+        const std::optional<ProxyEndpoint> endpointNow = now && now.value() ? std::optional<ProxyEndpoint>(now.value()->endpoint)
+                                                                          : std::nullopt;
+        if (!now || m_egress->differsFrom(clientId, proxyNow, endpointNow)) {
             spdlog::info("client {}: its proxy changed; restarting its session on the new route", clientId.toStdString());
             stop(clientId);
             start(organizationId, clientId);

@@ -10,6 +10,7 @@
 #include "core/proxies/ProxyRules.h"
 #include "core/secrets/AesGcm.h"
 #include "core/sessions/ClientRepository.h"
+#include "core/sessions/SessionControl.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -305,6 +306,12 @@ Result<ProxyRecord> ProxyService::update(const AuthContext &actor, const QString
     }, m_clock);
     if (!stored)
         return stored.error();
+    if (endpointChanged && m_sessions) {
+        if (Result<QStringList> using_ = clientsOf(p.id); using_) {
+            for (const QString &clientId : using_.value())
+                m_sessions->requestReloadSettings(clientId);
+        }
+    }
     return found(actor.organizationId, p.id);
 }
 
@@ -393,6 +400,8 @@ Result<QString> ProxyService::assign(const AuthContext &actor, const QString &cl
     }, m_clock);
     if (!stored)
         return stored.error();
+    if (m_sessions)
+        m_sessions->requestReloadSettings(clientId); // its running session moves to the new route
     return chosen;
 }
 

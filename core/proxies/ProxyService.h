@@ -16,6 +16,7 @@ namespace wadesk {
 class AesGcm;
 class Database;
 class EventBus;
+class SessionControl;
 
 // The organization's pool of upstream proxies and which client goes out through which. Admins
 // manage the pool (can_manage_organization); admins and managers read it and assign proxies to
@@ -29,6 +30,10 @@ public:
     static const QString kAuto;
 
     ProxyService(Database &database, const AesGcm &cipher, EventBus &events, const Clock &clock = Clock::system());
+
+    // The engine, told when a client's route changes (an assignment, or its proxy's address or
+    // credentials) so a running session moves to it at once. Null: nobody is told (tests).
+    void setSessions(SessionControl *sessions) { m_sessions = sessions; }
 
     // Operators.
     Result<QList<ProxyRecord>> list(const AuthContext &actor);
@@ -81,6 +86,7 @@ private:
     const AesGcm &m_cipher;
     EventBus &m_events;
     const Clock &m_clock;
+    SessionControl *m_sessions = nullptr;
 };
 
 } // namespace wadesk

@@ -47,6 +47,7 @@ ServiceGraph::ServiceGraph(const SharedServices &shared, const ServiceSettings &
             events = m_ownEvents.get();
         }
         m_proxies = std::make_unique<ProxyService>(db, *shared.cipher, *events, clock);
+        m_proxies->setSessions(shared.sessions);
     }
 }
 

@@ -123,6 +123,32 @@ QByteArray mainTimeZoneOf(const QString &countryCode, QLocale::Territory territo
     return zones.isEmpty() ? QByteArray() : zones.first();
 }
 
+// The language a browser bought in the country most likely speaks (Qt's likely-subtags data
+// answers minority languages for some territories, Cherokee for the US). Countries not listed
+// keep the identity's own languages.
+QString mainLanguageOf(const QString &countryCode)
+{
+    static const QHash<QString, QString> kMain = [] {
+        QHash<QString, QString> m;
+        const char *const pairs[][2] = {
+            {"AE", "ar"}, {"AR", "es"}, {"AT", "de"}, {"AU", "en"}, {"BD", "bn"}, {"BE", "nl"}, {"BO", "es"}, {"BR", "pt"},
+            {"CA", "en"}, {"CH", "de"}, {"CL", "es"}, {"CN", "zh"}, {"CO", "es"}, {"CR", "es"}, {"CZ", "cs"}, {"DE", "de"},
+            {"DK", "da"}, {"DO", "es"}, {"DZ", "ar"}, {"EC", "es"}, {"EG", "ar"}, {"ES", "es"}, {"FI", "fi"}, {"FR", "fr"},
+            {"GB", "en"}, {"GH", "en"}, {"GR", "el"}, {"GT", "es"}, {"HK", "zh"}, {"HN", "es"}, {"HU", "hu"}, {"ID", "id"},
+            {"IE", "en"}, {"IL", "he"}, {"IN", "en"}, {"IQ", "ar"}, {"IT", "it"}, {"JO", "ar"}, {"JP", "ja"}, {"KE", "en"},
+            {"KR", "ko"}, {"KW", "ar"}, {"LB", "ar"}, {"MA", "ar"}, {"MX", "es"}, {"MY", "ms"}, {"NG", "en"}, {"NL", "nl"},
+            {"NO", "nb"}, {"NZ", "en"}, {"PA", "es"}, {"PE", "es"}, {"PH", "en"}, {"PK", "ur"}, {"PL", "pl"}, {"PT", "pt"},
+            {"PY", "es"}, {"QA", "ar"}, {"RO", "ro"}, {"RS", "sr"}, {"RU", "ru"}, {"SA", "ar"}, {"SE", "sv"}, {"SG", "en"},
+            {"SV", "es"}, {"TH", "th"}, {"TR", "tr"}, {"TW", "zh"}, {"UA", "uk"}, {"US", "en"}, {"UY", "es"}, {"VE", "es"},
+            {"VN", "vi"}, {"ZA", "en"},
+        };
+        for (const auto &pair : pairs)
+            m.insert(QLatin1String(pair[0]), QLatin1String(pair[1]));
+        return m;
+    }();
+    return kMain.value(countryCode);
+}
+
 } // namespace
 
 BrowserIdentity BrowserIdentity::localizedTo(const QString &countryCode) const
@@ -133,12 +159,10 @@ BrowserIdentity BrowserIdentity::localizedTo(const QString &countryCode) const
     if (territory == QLocale::AnyTerritory)
         return *this;
     BrowserIdentity out = *this;
-    // Qt's likely-subtags data: the language most people of the territory use.
-    const QLocale likely(QLocale::AnyLanguage, QLocale::AnyScript, territory);
-    if (likely.territory() == territory && likely.language() != QLocale::C) {
-        const QString bcp47 = QLocale::languageToCode(likely.language()) + QLatin1Char('-') + countryCode.toUpper();
-        out.languages = {bcp47, QLocale::languageToCode(likely.language())};
-        if (likely.language() != QLocale::English)
+    const QString language = mainLanguageOf(countryCode.toUpper());
+    if (!language.isEmpty()) {
+        out.languages = {language + QLatin1Char('-') + countryCode.toUpper(), language};
+        if (language != QLatin1String("en"))
             out.languages << QStringLiteral("en");
     }
     const QByteArray zone = mainTimeZoneOf(countryCode.toUpper(), territory);

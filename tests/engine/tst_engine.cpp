@@ -928,17 +928,18 @@ private slots:
         QJsonObject seen;
         QVERIFY(QTest::qWaitFor(
             [&] {
-                bool done = false;
+                auto done = std::make_shared<bool>(false); // the callback may outlive this wait
                 page.page()->runJavaScript(
                     QStringLiteral("JSON.stringify({langs: navigator.languages, offset: new Date(2026, 0, 15).getTimezoneOffset(),"
                                    " summer: new Date(2026, 6, 15).getTimezoneOffset(),"
                                    " zone: Intl.DateTimeFormat().resolvedOptions().timeZone,"
                                    " explicit: new Intl.DateTimeFormat('en', {timeZone: 'UTC'}).resolvedOptions().timeZone})"),
-                    [&](const QVariant &v) {
+                    [&seen, done](const QVariant &v) {
                         seen = QJsonDocument::fromJson(v.toString().toUtf8()).object();
-                        done = true;
+                        *done = true;
                     });
-                QTest::qWaitFor([&] { return done; }, 5000);
+                if (!QTest::qWaitFor([&] { return *done; }, 5000))
+                    return false;
                 return seen.value(QLatin1String("zone")).toString() == QLatin1String("Asia/Tokyo");
             },
             kWaitMs));

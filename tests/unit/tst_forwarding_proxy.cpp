@@ -738,6 +738,69 @@ private slots:
         QVERIFY2(growth < 16 * 1024 * 1024, QByteArray::number(growth).constData());
     }
 
+    // Bytes the client sends right behind the head (a TLS hello after CONNECT, a POST body after
+    // an absolute-form head) reach the target, in order.
+    void bytesAfterTheHeadReachTheTarget()
+    {
+        const QByteArray token = m_egress->routes().issue(QStringLiteral("client_a"), {});
+        const QByteArray target = "127.0.0.1:" + QByteArray::number(m_page->port());
+        const QByteArray tunnelled = exchange(m_egress->port(), "CONNECT " + target + " HTTP/1.1\r\n" + basic(QStringLiteral("client_a"), token)
+                                                                    + "\r\nGET /pipelined HTTP/1.1\r\nHost: t\r\n\r\n");
+        QVERIFY2(tunnelled.startsWith("HTTP/1.1 200 Connection established\r\n\r\nHTTP/1.1 200 OK"), tunnelled.constData());
+        QVERIFY(tunnelled.endsWith("<html>page /pipelined for t</html>"));
+        const QByteArray posted = exchange(m_egress->port(), "POST http://" + target + "/form HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n"
+                                                                 + basic(QStringLiteral("client_a"), token) + "\r\nhello");
+        QCOMPARE(statusOf(posted), 200);
+        QCOMPARE(m_page->heads.size(), 2);
+        QVERIFY(m_page->heads.last().startsWith("POST /form HTTP/1.1\r\n"));
+    }
+
+    // SOCKS5 sends IP literals as addresses (ATYP 1 and 4), names as names (ATYP 3).
+    void socksAddressTypes()
+    {
+        TestProxy upstream;
+        upstream.setLoopbackPassthrough(true);
+        QVERIFY(upstream.start());
+        const QByteArray token = m_egress->routes().issue(QStringLiteral("client_a"), upstreamRoute(upstream.endpoint(ProxyEndpoint::Type::Socks5), QStringLiteral("px_1")));
+        auto tunnel = openTunnel(m_egress->port(), QStringLiteral("client_a"), token, QStringLiteral("127.0.0.1:%1").arg(m_page->port()));
+        QVERIFY(tunnel);
+        QCOMPARE(bodyOf(getThrough(*tunnel, "/v4", QStringLiteral("v4"))), QByteArray("<html>page /v4 for v4</html>"));
+        QCOMPARE(upstream.connections().last().target, QStringLiteral("127.0.0.1:%1").arg(m_page->port()));
+        // Nothing listens on [::1] at that port: the proxy's refusal, with the literal it was sent.
+        QByteArray answer;
+        QVERIFY(!openTunnel(m_egress->port(), QStringLiteral("client_a"), token, QStringLiteral("[::1]:%1").arg(m_page->port()), &answer));
+        QCOMPARE(statusOf(answer), 502);
+        QVERIFY2(answer.contains("(SOCKS reply 5, connection refused)"), answer.constData());
+        QCOMPARE(upstream.connections().last().target, QStringLiteral("::1:%1").arg(m_page->port()));
+        // A name the proxy does not know: reply 4, not resolved on our side.
+        QVERIFY(!openTunnel(m_egress->port(), QStringLiteral("client_a"), token, QStringLiteral("localhost:%1").arg(m_page->port()), &answer));
+        QVERIFY2(answer.contains("(SOCKS reply 4, host unreachable)"), answer.constData());
+        QCOMPARE(upstream.connections().last().target, QStringLiteral("localhost:%1").arg(m_page->port()));
+    }
+
+    // An upstream that accepts and never answers: 502 "proxy timed out" once the limit passes.
+    void hangingUpstreamTimesOut()
+    {
+        TestProxy upstream;
+        upstream.setSilent(true);
+        QVERIFY(upstream.start());
+        auto routes = std::make_shared<EgressRouteTable>();
+        ProxyLimits limits;
+        limits.upstreamTimeoutMs = 500;
+        ForwardingProxy proxy(routes, limits);
+        QVERIFY(proxy.listen());
+        const QByteArray token = routes->issue(QStringLiteral("client_a"), upstreamRoute(upstream.endpoint(ProxyEndpoint::Type::Http), QStringLiteral("px_h")));
+        QSignalSpy failed(&proxy, &ForwardingProxy::upstreamFailed);
+        QElapsedTimer clock;
+        clock.start();
+        const QByteArray answer = exchange(proxy.port(), "CONNECT " + kPageHost.toUtf8() + ":443 HTTP/1.1\r\n" + basic(QStringLiteral("client_a"), token) + "\r\n");
+        QCOMPARE(statusOf(answer), 502);
+        QVERIFY2(answer.contains("proxy timed out"), answer.constData());
+        QVERIFY(clock.elapsed() >= 450 && clock.elapsed() < 5000);
+        QCOMPARE(failed.count(), 1);
+        QCOMPARE(failed.first().at(1).toString(), QStringLiteral("px_h"));
+    }
+
     void badRequestHeads()
     {
         const QByteArray token = m_egress->routes().issue(QStringLiteral("client_a"), {});

@@ -9,6 +9,17 @@
 
 namespace wadesk {
 
+namespace {
+// A user name from an unauthenticated request, fit for one log line: printable ASCII, bounded.
+std::string printableUser(const QString &user)
+{
+    std::string out;
+    for (const QChar c : user.left(64))
+        out += (c.unicode() >= 0x20 && c.unicode() < 0x7f) ? char(c.unicode()) : '?';
+    return out;
+}
+} // namespace
+
 ProxyClientConnection::ProxyClientConnection(QTcpSocket *client, std::shared_ptr<const EgressRouteTable> routes,
                                              const ProxyLimits &limits, QObject *parent)
     : QObject(parent), m_client(client), m_routes(std::move(routes)), m_limits(limits)
@@ -79,8 +90,8 @@ void ProxyClientConnection::handleHead(const QByteArray &head)
     }
     const auto route = m_routes->authenticate(credentials->user, credentials->password);
     if (!route) {
-        spdlog::warn("proxy: refused credentials for client {} (target {})", credentials->user.toStdString(),
-                     m_target.toStdString());
+        spdlog::warn("proxy: refused credentials for client {} (target {})", printableUser(credentials->user),
+                     printableUser(m_target));
         refuse(407, "Proxy Authentication Required", "proxy credentials refused\n", challenge);
         return;
     }

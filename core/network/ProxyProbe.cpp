@@ -87,7 +87,9 @@ void ProxyProbe::onTargetOpen()
 {
     m_result.ok = true;
     m_result.latencyMs = int(m_clock.elapsed());
-    delete m_connector->takeSocket(); // only the opening mattered
+    QTcpSocket *tunnel = m_connector->takeSocket(); // only the opening mattered
+    tunnel->abort();
+    tunnel->deleteLater(); // we are inside one of its signals
     m_connector->deleteLater();
     m_connector = nullptr;
     if (m_exitUrl.isValid() && m_exitUrl.scheme() == QLatin1String("http") && !m_exitUrl.host().isEmpty())

@@ -1,6 +1,6 @@
 // ServiceGraph, the one place a thread's core services are built (the API thread's and the
 // desktop's graphs are two instances of it): on a real migrated SQLite database. The settings it is
-// given reach the services (token lifetime, the engine, webhooks only with a cipher), and a graph
+// given reach the services (token lifetime, the engine, webhooks and proxies only with a cipher), and a graph
 // built and used on another thread works over the same database as one on the main thread.
 
 #include "core/auth/AccountService.h"
@@ -8,6 +8,7 @@
 #include "core/auth/JwtCodec.h"
 #include "core/auth/PasswordHasher.h"
 #include "core/db/Database.h"
+#include "core/proxies/ProxyService.h"
 #include "core/db/DatabaseUrl.h"
 #include "core/db/Migrator.h"
 #include "core/secrets/AesGcm.h"
@@ -84,13 +85,26 @@ private slots:
         QVERIFY(!shortLived.jwt().verify(token, now + 7201).ok()); // same key, exp enforced
     }
 
-    void webhooksNeedACipher()
+    void webhooksAndProxiesNeedACipher()
     {
         ServiceGraph without(shared(), settings());
         QVERIFY(without.webhooks() == nullptr);
+        QVERIFY(without.proxies() == nullptr);
         const AesGcm cipher(QByteArray(AesGcm::kKeyBytes, 'c'));
         ServiceGraph with(shared(nullptr, &cipher), settings());
         QVERIFY(with.webhooks() != nullptr);
+        QVERIFY(with.proxies() != nullptr);
+        // Without an application event bus the proxies' events are still stored.
+        auto reg = registerIn(with);
+        QVERIFY(reg);
+        const AuthContext admin = reg->admin.actingFrom(QStringLiteral("127.0.0.1"));
+        ProxyInput in;
+        in.type = QStringLiteral("http");
+        in.host = QStringLiteral("proxy.test");
+        in.port = 3128;
+        const Result<ProxyRecord> proxy = with.proxies()->create(admin, in);
+        QVERIFY(proxy.ok());
+        QCOMPARE(with.proxies()->list(admin).value().size(), 1);
     }
 
     void theEngineIsReachedThroughTheGraph()

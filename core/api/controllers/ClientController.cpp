@@ -78,8 +78,6 @@ Result<HttpResponse> ClientController::update(ApiRequest &request, const AuthCon
     if (!change.name && !change.perMinute && !change.perHour && !change.perDay && !proxyId && !failover.value())
         return DomainError::badRequest(QStringLiteral("Nothing to change: send name, rate_limits, proxy_id or proxy_failover"),
                                        QStringLiteral("empty_change"));
-    if (change.name && change.name->isEmpty())
-        return DomainError::validation(QStringLiteral("name"), QStringLiteral("name must be 1 to 100 characters"));
     const QString clientId = request.param(QStringLiteral("clientId"));
     if (proxyId || failover.value()) {
         if (!m_proxies)

@@ -7,6 +7,7 @@
 #include "core/api/controllers/AuthController.h"
 #include "core/api/controllers/ClientController.h"
 #include "core/api/controllers/MessageController.h"
+#include "core/api/controllers/ProxyController.h"
 #include "core/api/controllers/WebhookController.h"
 #include "core/api/controllers/TeamController.h"
 #include "core/db/Database.h"
@@ -30,9 +31,11 @@ struct ApiService::OnApiThread {
     std::unique_ptr<AuditController> audit;
     std::unique_ptr<MessageController> messageController;
     std::unique_ptr<WebhookController> webhookController;
+    std::unique_ptr<ProxyController> proxyController;
 
     void clear()
     {
+        proxyController.reset();
         webhookController.reset();
         messageController.reset();
         audit.reset();
@@ -78,7 +81,7 @@ Result<quint16> ApiService::start()
         p.apiKeys->registerRoutes(*p.routes);
         p.teamController = std::make_unique<TeamController>(s.team(), s.hasher());
         p.teamController->registerRoutes(*p.routes);
-        p.clientController = std::make_unique<ClientController>(s.clients(), s.clientActions(), options.shared.sessions);
+        p.clientController = std::make_unique<ClientController>(s.clients(), s.clientActions(), options.shared.sessions, s.proxies());
         p.clientController->registerRoutes(*p.routes);
         p.audit = std::make_unique<AuditController>(s.audit());
         p.audit->registerRoutes(*p.routes);
@@ -87,6 +90,10 @@ Result<quint16> ApiService::start()
         if (s.webhooks()) {
             p.webhookController = std::make_unique<WebhookController>(*s.webhooks(), &server, clock);
             p.webhookController->registerRoutes(*p.routes);
+        }
+        if (s.proxies()) {
+            p.proxyController = std::make_unique<ProxyController>(*s.proxies());
+            p.proxyController->registerRoutes(*p.routes);
         }
 
         // The OpenAPI document is embedded; it is public, like /health.

@@ -20,6 +20,8 @@ const QString kStatus = QStringLiteral("status");
 const QString kPhoneNumber = QStringLiteral("phoneNumber");
 const QString kMessage = QStringLiteral("message");
 const QString kWebhookId = QStringLiteral("webhookId");
+const QString kProxyId = QStringLiteral("proxy_id");
+const QString kError = QStringLiteral("error");
 
 Event outgoing(EventType type, const QString &organizationId, const MessageEventData &m, const Clock &clock)
 {
@@ -103,6 +105,11 @@ Event paused(const QString &organizationId, const QString &clientId, const QStri
     return Event::make(EventType::ClientPaused, organizationId, {{kClientId, clientId}, {kReason, reason}}, clock);
 }
 
+Event proxyFailed(const QString &organizationId, const QString &clientId, const QString &proxyId, const QString &error, const Clock &clock)
+{
+    return Event::make(EventType::ClientProxyFailed, organizationId, {{kClientId, clientId}, {kProxyId, proxyId}, {kError, error}}, clock);
+}
+
 std::optional<ClientEventData> parse(const Event &event)
 {
     const std::optional<EventType> type = event.kind();
@@ -115,6 +122,8 @@ std::optional<ClientEventData> parse(const Event &event)
     c.reason = event.data.value(kReason).toString();
     c.qr = event.data.value(kQr).toString();
     c.qrExpiresAt = timeOf(event.data.value(kExpiresAt));
+    c.proxyId = event.data.value(kProxyId).toString();
+    c.error = event.data.value(kError).toString();
     return c;
 }
 

@@ -36,6 +36,7 @@ std::optional<MessageEventData> parse(const Event &event);
 // client.qr:                                   {clientId, qr, expires_at}
 // client.connected / disconnected / logged_out: {clientId, status, phoneNumber|null, reason|null}
 // client.paused:                               {clientId, reason}
+// client.proxy_failed:                         {clientId, proxy_id, error}
 struct ClientEventData {
     QString clientId;
     QString status;      // the session state's name as the API writes it ("ready", "disconnected", "logged_out", "failed")
@@ -43,6 +44,8 @@ struct ClientEventData {
     QString reason;      // why it disconnected (null on the wire when empty) or was paused
     QString qr;          // client.qr: the text to show as a QR code
     qint64 qrExpiresAt = 0; // client.qr: epoch ms, written to the second
+    QString proxyId;     // client.proxy_failed: the pool entry that stopped working
+    QString error;       // client.proxy_failed: why
 };
 
 namespace ClientEvents {
@@ -51,6 +54,10 @@ Event qr(const QString &organizationId, const QString &clientId, const QString &
 // `type` is ClientConnected, ClientDisconnected or ClientLoggedOut.
 Event stateChanged(EventType type, const QString &organizationId, const ClientEventData &client, const Clock &clock = Clock::system());
 Event paused(const QString &organizationId, const QString &clientId, const QString &reason, const Clock &clock = Clock::system());
+// The client's proxy failed its check: until it recovers (or the client is moved to another
+// proxy) the client's traffic is refused, never sent direct.
+Event proxyFailed(const QString &organizationId, const QString &clientId, const QString &proxyId, const QString &error,
+                  const Clock &clock = Clock::system());
 // The data of a client.* event; nullopt for any other event.
 std::optional<ClientEventData> parse(const Event &event);
 } // namespace ClientEvents

@@ -9,7 +9,8 @@ namespace {
 constexpr std::array kAll = {EventType::MessageSent,        EventType::MessageDelivered, EventType::MessageRead,
                              EventType::MessageFailed,      EventType::MessageReceived,  EventType::ClientQr,
                              EventType::ClientConnected,    EventType::ClientDisconnected, EventType::ClientLoggedOut,
-                             EventType::ClientPaused,       EventType::CampaignStarted,  EventType::CampaignCompleted,
+                             EventType::ClientPaused,       EventType::ClientProxyFailed, EventType::CampaignStarted,
+                             EventType::CampaignCompleted,
                              EventType::SystemStatus,       EventType::Test};
 
 constexpr bool listedInEnumOrder()
@@ -35,6 +36,7 @@ QString wireName(EventType type)
     case EventType::ClientDisconnected: return QStringLiteral("client.disconnected");
     case EventType::ClientLoggedOut: return QStringLiteral("client.logged_out");
     case EventType::ClientPaused: return QStringLiteral("client.paused");
+    case EventType::ClientProxyFailed: return QStringLiteral("client.proxy_failed");
     case EventType::CampaignStarted: return QStringLiteral("campaign.started");
     case EventType::CampaignCompleted: return QStringLiteral("campaign.completed");
     case EventType::SystemStatus: return QStringLiteral("system.status");
@@ -88,6 +90,7 @@ EventSubject subject(EventType type)
     case EventType::ClientDisconnected:
     case EventType::ClientLoggedOut:
     case EventType::ClientPaused:
+    case EventType::ClientProxyFailed:
         return EventSubject::Client;
     case EventType::CampaignStarted:
     case EventType::CampaignCompleted:

@@ -19,6 +19,7 @@ enum class EventType {
     ClientDisconnected,
     ClientLoggedOut,
     ClientPaused,
+    ClientProxyFailed,
     CampaignStarted,
     CampaignCompleted,
     SystemStatus,

@@ -8,7 +8,9 @@
 #include "core/auth/PasswordHasher.h"
 #include "core/auth/TeamService.h"
 #include "core/messaging/ContactService.h"
+#include "core/events/EventBus.h"
 #include "core/messaging/MessageService.h"
+#include "core/proxies/ProxyService.h"
 #include "core/sessions/ClientActionService.h"
 #include "core/sessions/ClientService.h"
 #include "core/webhooks/WebhookService.h"
@@ -38,12 +40,22 @@ ServiceGraph::ServiceGraph(const SharedServices &shared, const ServiceSettings &
         m_webhooks = std::make_unique<WebhookService>(db, *shared.cipher, shared.events,
                                                       settings.webhooks.delivery.allowPrivateTargets,
                                                       settings.webhooks.operatorOrganization, clock);
+    if (shared.cipher) {
+        EventBus *events = shared.events;
+        if (!events) {
+            m_ownEvents = std::make_unique<EventBus>();
+            events = m_ownEvents.get();
+        }
+        m_proxies = std::make_unique<ProxyService>(db, *shared.cipher, *events, clock);
+    }
 }
 
 ServiceGraph::~ServiceGraph()
 {
     // Reverse order of creation, spelled out: members would be destroyed in this order anyway,
     // but a reordering of the declarations must not change it silently.
+    m_proxies.reset();
+    m_ownEvents.reset();
     m_webhooks.reset();
     m_contacts.reset();
     m_messages.reset();

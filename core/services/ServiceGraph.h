@@ -21,6 +21,7 @@ class EventBus;
 class JwtCodec;
 class MessageService;
 class PasswordHasher;
+class ProxyService;
 class SessionControl;
 class TeamService;
 class WebhookService;
@@ -29,7 +30,7 @@ class WebhookService;
 struct SharedServices {
     Database *database = nullptr;
     QByteArray jwtKey;
-    const AesGcm *cipher = nullptr;      // seals webhook secrets; without it there is no WebhookService
+    const AesGcm *cipher = nullptr;      // seals webhook secrets and proxy passwords; without it there is no WebhookService or ProxyService
     EventBus *events = nullptr;
     SessionControl *sessions = nullptr;  // the engine; null where sessions do not run (some tests)
     const Clock *clock = &Clock::system(); // business time for every service (tests: a ManualClock)
@@ -61,6 +62,7 @@ public:
     MessageService &messages() { return *m_messages; }
     ContactService &contacts() { return *m_contacts; }
     WebhookService *webhooks() { return m_webhooks.get(); } // null without SharedServices::cipher
+    ProxyService *proxies() { return m_proxies.get(); }     // null without SharedServices::cipher
 
 private:
     SharedServices m_shared;
@@ -78,6 +80,8 @@ private:
     std::unique_ptr<MessageService> m_messages;
     std::unique_ptr<ContactService> m_contacts;
     std::unique_ptr<WebhookService> m_webhooks;
+    std::unique_ptr<EventBus> m_ownEvents; // where SharedServices::events is null: events are stored, not announced
+    std::unique_ptr<ProxyService> m_proxies;
 };
 
 } // namespace wadesk

@@ -16,7 +16,7 @@ namespace {
 const QString kColumns = QStringLiteral("c.id, c.organization_id, c.name, c.phone_number, c.status, c.created_by, "
                                        "c.created_at, c.updated_at, c.state_since, c.last_error, c.device_info, "
                                        "c.browser_identity, c.linked, c.autostart, c.rate_per_minute, c.rate_per_hour, c.rate_per_day, "
-                                       "c.paused, c.paused_reason");
+                                       "c.paused, c.paused_reason, c.proxy_id, c.proxy_failover");
 
 ClientRecord fromRow(const QSqlQuery &q)
 {
@@ -40,6 +40,8 @@ ClientRecord fromRow(const QSqlQuery &q)
     c.ratePerDay = q.value(16).toInt();
     c.paused = q.value(17).toInt() != 0;
     c.pausedReason = q.value(18).toString();
+    c.proxyId = q.value(19).toString();
+    c.proxyFailover = q.value(20).toInt() != 0;
     return c;
 }
 
@@ -156,9 +158,9 @@ Result<QList<ClientRecord>> ClientRepository::list(const QString &organizationId
     QVariantList bind;
     const QString from = scopedFrom(scope, bind, organizationId);
     bind << limit << offset;
-    // The first eight columns of kColumns, in its order: what the list shows.
+    // What the list shows.
     static const QString listColumns = QStringLiteral("c.id, c.organization_id, c.name, c.phone_number, c.status, c.created_by, "
-                                                      "c.created_at, c.updated_at");
+                                                      "c.created_at, c.updated_at, c.proxy_id, c.proxy_failover");
     return runPrepared(m_sql, QStringLiteral("SELECT ") + listColumns + from + QStringLiteral(" ORDER BY c.created_at, c.id LIMIT ? OFFSET ?"),
                        bind, "clients.list", [](QSqlQuery &q) -> Result<QList<ClientRecord>> {
                            QList<ClientRecord> out;
@@ -172,6 +174,8 @@ Result<QList<ClientRecord>> ClientRepository::list(const QString &organizationId
                                c.createdBy = q.value(5).toString();
                                c.createdAt = q.value(6).toLongLong();
                                c.updatedAt = q.value(7).toLongLong();
+                               c.proxyId = q.value(8).toString();
+                               c.proxyFailover = q.value(9).toInt() != 0;
                                out << c;
                            }
                            return out;

@@ -32,6 +32,8 @@ struct ClientRecord {
     int ratePerDay = 0;
     bool paused = false;     // account safety: its queue does not move until resumed
     QString pausedReason;
+    QString proxyId;         // the pool entry it goes out through; empty: direct
+    bool proxyFailover = false; // may be moved to another healthy proxy when its own dies
 };
 
 // A state change to store on the client row.
@@ -54,8 +56,8 @@ public:
     Result<std::optional<ClientRecord>> find(const QString &organizationId, const QString &clientId,
                                              const ClientScope &scope);
     // One page of the client list. Only the fields the list shows are read (id, organization,
-    // name, phone number, status, created by/at, updated at): the session columns stay at their
-    // defaults. Use find() for a whole record.
+    // name, phone number, status, created by/at, updated at, proxy and failover): the session
+    // columns stay at their defaults. Use find() for a whole record.
     Result<QList<ClientRecord>> list(const QString &organizationId, const ClientScope &scope, int limit, int offset);
     Result<int> count(const QString &organizationId, const ClientScope &scope);
     Result<bool> remove(const QString &organizationId, const QString &clientId);

@@ -114,6 +114,8 @@ bool ApiTestHarness::start(const QString &dialect, QString *whyNot, Options opti
     o.api.healthCacheMs = 0;
     o.shared.database = m_db.database.get();
     o.shared.jwtKey = m_jwtKey;
+    o.shared.cipher = options.cipher;
+    o.shared.events = options.events;
     o.api.port = 0;
     m_api = std::make_unique<ApiService>(o);
     const Result<quint16> port = m_api->start();

@@ -59,6 +59,8 @@ public:
     struct Options {
         int authCacheMs = 0;
         qint64 jwtLifetimeSeconds = 3600;
+        const AesGcm *cipher = nullptr; // as the application: webhook and proxy routes present
+        EventBus *events = nullptr;
     };
 
     ApiTestHarness();

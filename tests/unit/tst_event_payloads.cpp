@@ -1,4 +1,4 @@
-// The events' definitions (core/events): the fourteen wire names of docs/DESIGN.md §6, and for every
+// The events' definitions (core/events): the wire names (docs/DESIGN.md §6's fourteen and client.proxy_failed), and for every
 // event kind the exact bytes a webhook receiver gets (the payloads were written inline by the
 // engine, the messaging code and the test route before they were defined once; these are the
 // bytes those wrote) and a round trip build → webhook body → parse back to the same values.
@@ -70,6 +70,7 @@ private slots:
                                     QStringLiteral("message.received"), QStringLiteral("client.qr"),
                                     QStringLiteral("client.connected"), QStringLiteral("client.disconnected"),
                                     QStringLiteral("client.logged_out"), QStringLiteral("client.paused"),
+                                    QStringLiteral("client.proxy_failed"),
                                     QStringLiteral("campaign.started"), QStringLiteral("campaign.completed"),
                                     QStringLiteral("system.status"),    QStringLiteral("test")};
         QCOMPARE(EventTypes::names(), design);
@@ -121,8 +122,12 @@ private slots:
                    + tail;
         QTest::newRow("client.paused")
             << 9 << QByteArray("{\"data\":{\"clientId\":\"client_1\",\"reason\":\"5 of the last 10 sends failed\"},\"event\":\"client.paused\"") + tail;
+        QTest::newRow("client.proxy_failed")
+            << 10
+            << QByteArray("{\"data\":{\"clientId\":\"client_1\",\"error\":\"SOCKS5: authentication refused\",\"proxy_id\":\"px_1\"},\"event\":\"client.proxy_failed\"")
+                   + tail;
         QTest::newRow("test")
-            << 10 << QByteArray("{\"data\":{\"message\":\"This is a test event from WaDesk\",\"webhookId\":\"wh_1\"},\"event\":\"test\"") + tail;
+            << 11 << QByteArray("{\"data\":{\"message\":\"This is a test event from WaDesk\",\"webhookId\":\"wh_1\"},\"event\":\"test\"") + tail;
     }
     void wireFormat()
     {
@@ -170,7 +175,7 @@ private slots:
     void clientEventsRoundTrip_data()
     {
         QTest::addColumn<int>("kind");
-        for (int kind = 5; kind <= 9; ++kind)
+        for (int kind = 5; kind <= 10; ++kind)
             QTest::newRow(qPrintable(EventTypes::names().at(kind))) << kind;
     }
     void clientEventsRoundTrip()
@@ -204,6 +209,10 @@ private slots:
             break;
         case 9:
             QCOMPARE(c->reason, QStringLiteral("5 of the last 10 sends failed"));
+            break;
+        case 10:
+            QCOMPARE(c->proxyId, QStringLiteral("px_1"));
+            QCOMPARE(c->error, QStringLiteral("SOCKS5: authentication refused"));
             break;
         }
     }
@@ -279,6 +288,7 @@ private:
             return ClientEvents::stateChanged(EventType::ClientLoggedOut, kOrg,
                                               aClient(QStringLiteral("logged_out"), QStringLiteral("+14155550100"), {}), clock);
         case 9: return ClientEvents::paused(kOrg, QStringLiteral("client_1"), QStringLiteral("5 of the last 10 sends failed"), clock);
+        case 10: return ClientEvents::proxyFailed(kOrg, QStringLiteral("client_1"), QStringLiteral("px_1"), QStringLiteral("SOCKS5: authentication refused"), clock);
         default: return SystemEvents::test(kOrg, QStringLiteral("wh_1"), clock);
         }
     }

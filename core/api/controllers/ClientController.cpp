@@ -2,6 +2,7 @@
 
 #include "core/api/controllers/JsonViews.h"
 #include "core/common/Json.h"
+#include "core/proxies/ProxyService.h"
 #include "core/sessions/ClientActionService.h"
 #include "core/sessions/ClientService.h"
 #include "core/sessions/QrPng.h"
@@ -61,9 +62,44 @@ Result<HttpResponse> ClientController::update(ApiRequest &request, const AuthCon
             *f.target = v.toInt();
         }
     }
-    if (!change.name && !change.perMinute && !change.perHour && !change.perDay)
-        return DomainError::badRequest(QStringLiteral("Nothing to change: send name or rate_limits"), QStringLiteral("empty_change"));
-    Result<ClientRecord> updated = m_actions.update(ctx, request.param(QStringLiteral("clientId")), change);
+    // proxy_id: "px_…" (that proxy), "auto" (the least used healthy one), null (none).
+    std::optional<QString> proxyId;
+    const QJsonValue proxyValue = body.value().value(QStringLiteral("proxy_id"));
+    if (proxyValue.isNull() && body.value().contains(QStringLiteral("proxy_id"))) {
+        proxyId = QString();
+    } else if (!proxyValue.isUndefined()) {
+        if (!proxyValue.isString() || proxyValue.toString().isEmpty())
+            return DomainError::validation(QStringLiteral("proxy_id"), QStringLiteral("proxy_id must be a proxy id, \"auto\" or null"));
+        proxyId = proxyValue.toString();
+    }
+    Result<std::optional<bool>> failover = Json::optionalBool(body.value(), QStringLiteral("proxy_failover"));
+    if (!failover)
+        return failover.error();
+    if (!change.name && !change.perMinute && !change.perHour && !change.perDay && !proxyId && !failover.value())
+        return DomainError::badRequest(QStringLiteral("Nothing to change: send name, rate_limits, proxy_id or proxy_failover"),
+                                       QStringLiteral("empty_change"));
+    if (change.name && change.name->isEmpty())
+        return DomainError::validation(QStringLiteral("name"), QStringLiteral("name must be 1 to 100 characters"));
+    const QString clientId = request.param(QStringLiteral("clientId"));
+    if (proxyId || failover.value()) {
+        if (!m_proxies)
+            return DomainError::unavailable(QStringLiteral("Proxies need the master key, which this instance has not loaded"),
+                                            QStringLiteral("proxies_unavailable"));
+        // The proxy first: it is what may be refused (404, proxy_full, no_proxy_available), and
+        // then nothing else has changed.
+        if (proxyId) {
+            Result<QString> assigned = m_proxies->assign(ctx, clientId, *proxyId);
+            if (!assigned)
+                return assigned.error();
+        }
+        if (failover.value()) {
+            if (Status s = m_proxies->setFailover(ctx, clientId, *failover.value()); !s)
+                return s.error();
+        }
+    }
+    Result<ClientRecord> updated = change.name || change.perMinute || change.perHour || change.perDay
+                                       ? m_actions.update(ctx, clientId, change)
+                                       : m_clients.get(ctx, clientId);
     if (!updated)
         return updated.error();
     QJsonObject view = JsonViews::client(updated.value());

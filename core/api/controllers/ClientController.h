@@ -6,15 +6,17 @@ namespace wadesk {
 
 class ClientActionService;
 class ClientService;
+class ProxyService;
 class SessionControl;
 
 // /api/clients: the records, and their live WhatsApp sessions: actions through
 // ClientActionService, reads through SessionControl (null when the engine does not run in this
-// process; session routes then answer 503).
+// process; session routes then answer 503). A client's proxy is set through ProxyService (null
+// without the master key's cipher: then changing it answers 503).
 class ClientController {
 public:
-    ClientController(ClientService &clients, ClientActionService &actions, SessionControl *sessions)
-        : m_clients(clients), m_actions(actions), m_sessions(sessions) {}
+    ClientController(ClientService &clients, ClientActionService &actions, SessionControl *sessions, ProxyService *proxies = nullptr)
+        : m_clients(clients), m_actions(actions), m_sessions(sessions), m_proxies(proxies) {}
     void registerRoutes(ApiRoutes &routes);
 
 private:
@@ -28,6 +30,7 @@ private:
     ClientService &m_clients;
     ClientActionService &m_actions;
     SessionControl *m_sessions;
+    ProxyService *m_proxies;
     Result<HttpResponse> create(ApiRequest &request, const AuthContext &ctx);
     Result<HttpResponse> list(ApiRequest &request, const AuthContext &ctx);
     Result<HttpResponse> get(ApiRequest &request, const AuthContext &ctx);

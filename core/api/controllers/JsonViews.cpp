@@ -29,6 +29,8 @@ QJsonObject client(const ClientRecord &c)
         {QStringLiteral("status"), c.status},
         {QStringLiteral("organization_id"), c.organizationId},
         {QStringLiteral("created_at"), Json::isoTime(c.createdAt)},
+        {QStringLiteral("proxy_id"), Json::orNull(c.proxyId)},
+        {QStringLiteral("proxy_failover"), c.proxyFailover},
     };
 }
 
@@ -41,6 +43,8 @@ void writeClient(Json::Writer &out, const ClientRecord &c)
         .key(QLatin1String("name")).value(c.name)
         .key(QLatin1String("organization_id")).value(c.organizationId)
         .key(QLatin1String("phone_number")).value(Json::orNull(c.phoneNumber))
+        .key(QLatin1String("proxy_failover")).value(c.proxyFailover)
+        .key(QLatin1String("proxy_id")).value(Json::orNull(c.proxyId))
         .key(QLatin1String("status")).value(c.status)
         .endObject();
 }
@@ -74,6 +78,30 @@ QJsonObject auditEntry(const AuditEntry &e)
         {QStringLiteral("ip_address"), Json::orNull(e.ipAddress)},
         {QStringLiteral("timestamp"), Json::isoTime(e.createdAt)},
         {QStringLiteral("seq"), e.seq},
+    };
+}
+
+QJsonObject proxy(const ProxyRecord &p)
+{
+    return QJsonObject{
+        {QStringLiteral("id"), p.id},
+        {QStringLiteral("type"), ProxyEndpoint::typeName(p.type)},
+        {QStringLiteral("host"), p.host},
+        {QStringLiteral("port"), int(p.port)},
+        {QStringLiteral("username"), Json::orNull(p.username)},
+        {QStringLiteral("has_password"), p.hasPassword},
+        {QStringLiteral("label"), p.label},
+        {QStringLiteral("country"), Json::orNull(p.country)},
+        {QStringLiteral("max_clients"), p.maxClients},
+        {QStringLiteral("clients"), p.clients},
+        {QStringLiteral("healthy"), p.healthy ? QJsonValue(*p.healthy) : QJsonValue(QJsonValue::Null)},
+        {QStringLiteral("latency_ms"), p.latencyMs >= 0 ? QJsonValue(p.latencyMs) : QJsonValue(QJsonValue::Null)},
+        {QStringLiteral("exit_address"), Json::orNull(p.exitAddress)},
+        {QStringLiteral("last_checked_at"), Json::isoTime(p.lastCheckedAt)},
+        {QStringLiteral("last_error"), Json::orNull(p.lastError)},
+        {QStringLiteral("last_error_at"), Json::isoTime(p.lastErrorAt)},
+        {QStringLiteral("created_at"), Json::isoTime(p.createdAt)},
+        {QStringLiteral("updated_at"), Json::isoTime(p.updatedAt)},
     };
 }
 

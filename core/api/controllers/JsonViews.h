@@ -5,6 +5,7 @@
 #include "core/auth/UserRepository.h"
 #include "core/common/Json.h"
 #include "core/messaging/RateLimitStatus.h"
+#include "core/proxies/ProxyRecord.h"
 #include "core/sessions/ClientRepository.h"
 
 #include <QJsonObject>
@@ -19,6 +20,8 @@ QJsonObject client(const ClientRecord &client);
 void writeClient(Json::Writer &out, const ClientRecord &client);
 QJsonObject apiKey(const ApiKeyRecord &key, qint64 now); // "active" as of `now` (epoch ms)
 QJsonObject auditEntry(const AuditEntry &entry);
+// A pool entry: never its password, only has_password; healthy and latency_ms null while unknown.
+QJsonObject proxy(const ProxyRecord &proxy);
 // The guide's tiers (perMinute, perHour, perDay: {used, limit, remaining}) and WaDesk's additions.
 QJsonObject rateLimits(const RateLimitStatus &status);
 } // namespace JsonViews

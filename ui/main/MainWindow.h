@@ -9,6 +9,7 @@ class QListView;
 class QMenu;
 class QNetworkAccessManager;
 class QSplitter;
+class QStackedWidget;
 class QTabWidget;
 class QToolBar;
 
@@ -18,6 +19,7 @@ class ClientActions;
 class ConversationsView;
 class DesktopContext;
 class ClientListModel;
+class ProxiesView;
 class SessionView;
 class TeamDialog;
 
@@ -47,10 +49,21 @@ public:
     // Edit → Team… (Ctrl+T): only for roles that may manage the team (can_manage_team).
     QAction *teamAction() const { return m_teamAction; }
     TeamDialog *teamDialog() const; // while open
+    // View → Proxies (Ctrl+3), checkable: the Proxies screen in place of the clients, for roles
+    // that may assign proxies (can_manage_clients: admins and managers). Unchecked: the clients.
+    QAction *proxiesAction() const { return m_proxiesAction; }
+    // Client → Assign Proxy…: the Proxies screen's assign dialog for the selected client.
+    QAction *assignProxyAction() const { return m_assignProxyAction; }
+    // The Proxies screen, made on first use (null before).
+    ProxiesView *proxiesView() const { return m_proxiesView; }
+    bool proxiesShown() const;
     QString currentClient() const { return m_currentClient; }
     void selectClient(const QString &clientId);
-    // Shows the live page (0) or the conversations (1).
+    // Shows the clients with the live page (0) or the conversations (1).
     void showPage(int page);
+    // The Proxies screen (when the role may see it) or the clients.
+    void showProxies();
+    void showClients();
     // Re-reads the client list and contacts.
     void refresh();
 
@@ -66,6 +79,7 @@ private:
     void buildMenus();
     void buildStatusBar();
     void buildTeamAction();
+    void buildProxiesAction();
     void onCurrentChanged(const QModelIndex &current);
     void showSessionMenu(const QPoint &pos);
     void updateStatus();
@@ -76,7 +90,9 @@ private:
     DesktopContext &m_context;
     ClientListModel *m_sessionModel = nullptr;
     ClientActions *m_actions = nullptr;
+    QStackedWidget *m_screens = nullptr;
     QSplitter *m_splitter = nullptr;
+    ProxiesView *m_proxiesView = nullptr;
     QListView *m_sessionList = nullptr;
     QTabWidget *m_tabs = nullptr;
     SessionView *m_sessionView = nullptr;
@@ -89,6 +105,8 @@ private:
     QMenu *m_helpMenu = nullptr;
     QAction *m_teamAction = nullptr;
     QPointer<TeamDialog> m_teamDialog;
+    QAction *m_proxiesAction = nullptr;
+    QAction *m_assignProxyAction = nullptr;
     QLabel *m_apiLabel = nullptr;
     QLabel *m_readyLabel = nullptr;
     QLabel *m_databaseLabel = nullptr;

@@ -6,7 +6,8 @@
 // (port 0, a host with a space) shows the service's error and creates nothing; a proxy created
 // and assigned through the dialogs is what the service and the client's details show, "Automatic"
 // and "No proxy" included, with the refusals (proxy full, proxy in use) explained; the list reads
-// again when a proxy fails (client.proxy_failed). Screenshots of the screen, light and dark.
+// again when a proxy fails (client.proxy_failed); deleting asks first. Screenshots of the screen,
+// light and dark.
 
 #include "tests/ui/Screenshots.h"
 #include "tests/ui/UiHarness.h"
@@ -27,10 +28,12 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStackedWidget>
+#include <QTimer>
 #include <QTreeView>
 
 using namespace wadesk;
@@ -120,6 +123,18 @@ class TestProxiesView : public QObject {
             QVERIFY(proxies().assign(h.admin, client, QString()).ok());
         for (const ProxyRecord &p : all.value())
             QVERIFY(proxies().remove(h.admin, p.id).ok());
+    }
+
+    // Clicks `button` of the delete confirmation once it is up; returns its text through `text`.
+    void answerConfirmation(ProxiesView &view, QMessageBox::StandardButton button, QString *text)
+    {
+        QTimer::singleShot(0, &view, [&view, button, text]() {
+            QMessageBox *box = nullptr;
+            if (!QTest::qWaitFor([&] { return (box = view.findChild<QMessageBox *>(QStringLiteral("deleteProxyConfirmation"))) && box->isVisible(); }, kUiWaitMs))
+                return;
+            *text = box->text();
+            box->button(button)->click();
+        });
     }
 
 private slots:
@@ -486,6 +501,39 @@ private slots:
         QCOMPARE(view->model()->rowCount(), 0);
         QVERIFY(view->emptyLabel()->isVisible());
         QVERIFY(!proxies().get(h.admin, proxyId).ok());
+    }
+
+    void deleteAsksFirst()
+    {
+        const Result<ProxyRecord> p = proxies().create(h.admin, input(QStringLiteral("proxy-d.example.com"), 3128, QStringLiteral("D")));
+        QVERIFY(p.ok());
+        QVERIFY(proxies().assign(h.admin, m_sales, p.value().id).ok());
+        ProxiesView view(*h.context);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.selectProxy(p.value().id);
+
+        // In use: the question says so; answered yes, the service refuses and the screen explains.
+        QString text;
+        answerConfirmation(view, QMessageBox::Yes, &text);
+        QTest::mouseClick(view.deleteButton(), Qt::LeftButton);
+        QVERIFY2(text.contains(QStringLiteral("D (proxy-d.example.com:3128)")) && text.contains(QStringLiteral("1 client")), qPrintable(text));
+        QVERIFY2(view.errorText().startsWith(QStringLiteral("1 client")), qPrintable(view.errorText()));
+        QVERIFY(proxies().get(h.admin, p.value().id).ok());
+
+        // Free now; "Cancel" keeps it, "Yes" deletes it.
+        QVERIFY(proxies().assign(h.admin, m_sales, QString()).ok());
+        view.refresh();
+        answerConfirmation(view, QMessageBox::Cancel, &text);
+        QTest::mouseClick(view.deleteButton(), Qt::LeftButton);
+        QVERIFY(!text.contains(QStringLiteral("client")));
+        QVERIFY(proxies().get(h.admin, p.value().id).ok());
+        answerConfirmation(view, QMessageBox::Yes, &text);
+        QTest::mouseClick(view.deleteButton(), Qt::LeftButton);
+        QVERIFY(!proxies().get(h.admin, p.value().id).ok());
+        QVERIFY(view.errorText().isEmpty());
+        QVERIFY(view.statusText().contains(QStringLiteral("D")));
+        QVERIFY(view.emptyLabel()->isVisible());
     }
 
     void refreshesWhenAProxyFails()

@@ -25,8 +25,9 @@ class TeamDialog;
 
 // The application window for a signed-in user: the clients they may see on the left (live
 // state, unread, queue, paused), and on the right the selected client's live WhatsApp Web page
-// (where a number is linked by scanning its QR code) and its conversations. Actions are shown
-// only to roles that may take them. Geometry, toolbar and splitters are kept in QSettings.
+// (where a number is linked by scanning its QR code) and its conversations. View → Proxies swaps
+// all of that for the proxy pool's screen (ui/proxies). Actions are shown only to roles that may
+// take them. Geometry, toolbar and splitters are kept in QSettings.
 class MainWindow final : public QMainWindow {
     Q_OBJECT
 public:
@@ -64,7 +65,7 @@ public:
     // The Proxies screen (when the role may see it) or the clients.
     void showProxies();
     void showClients();
-    // Re-reads the client list and contacts.
+    // Re-reads the client list, the contacts and (once shown) the proxy pool.
     void refresh();
 
 public slots:

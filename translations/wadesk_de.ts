@@ -136,6 +136,94 @@
     </message>
 </context>
 <context>
+    <name>wadesk::AssignProxyDialog</name>
+    <message>
+        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="20"/>
+        <source>Assign proxy</source>
+        <translation>Proxy zuweisen</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="26"/>
+        <source>Client</source>
+        <translation>Client</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="34"/>
+        <source>Proxy</source>
+        <translation>Proxy</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="35"/>
+        <source>Automatic (the least used healthy proxy)</source>
+        <translation>Automatisch (der am wenigsten genutzte funktionierende Proxy)</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="36"/>
+        <source>No proxy (connect directly)</source>
+        <translation>Kein Proxy (direkt verbinden)</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="38"/>
+        <source>%1 — %2, %3 of %4 clients, %5</source>
+        <translation>%1 — %2, %3 von %4 Clients, %5</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="45"/>
+        <source>&amp;Move to another healthy proxy when this one is down</source>
+        <translation>Bei Ausfall auf einen anderen funktionierenden Proxy &amp;wechseln</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="47"/>
+        <source>Allow failover to another proxy</source>
+        <translation>Wechsel auf einen anderen Proxy erlauben</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="48"/>
+        <source>Off: while its proxy is down the client waits, and never connects directly.</source>
+        <translation>Aus: Solange sein Proxy ausgefallen ist, wartet der Client und verbindet sich nie direkt.</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="49"/>
+        <source>C&amp;lient:</source>
+        <translation>C&amp;lient:</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="50"/>
+        <source>Now:</source>
+        <translation>Jetzt:</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="51"/>
+        <source>&amp;Proxy:</source>
+        <translation>&amp;Proxy:</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="54"/>
+        <source>The client keeps this proxy: WaDesk does not rotate addresses, since a number that changes address looks automated.</source>
+        <translation>Der Client behält diesen Proxy: WaDesk wechselt keine Adressen, denn eine Nummer mit wechselnder Adresse wirkt automatisiert.</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="61"/>
+        <source>Error</source>
+        <translation>Fehler</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="70"/>
+        <source>&amp;Assign</source>
+        <translation>&amp;Zuweisen</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="73"/>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="96"/>
+        <source>No proxy</source>
+        <translation>Kein Proxy</translation>
+    </message>
+</context>
+<context>
     <name>wadesk::ClientActions</name>
     <message>
         <location filename="../ui/clients/ClientActions.cpp" line="32"/>
@@ -572,6 +660,82 @@
         <location filename="../ui/common/ErrorText.cpp" line="79"/>
         <source>Something went wrong inside WaDesk; the log has the details.</source>
         <translation>In WaDesk ist ein Fehler aufgetreten; Einzelheiten stehen im Protokoll.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="80"/>
+        <source>This proxy is already in the pool (same host, port and username).</source>
+        <translation>Dieser Proxy ist bereits im Pool (gleicher Host, Port und Benutzername).</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/common/ErrorText.cpp" line="83"/>
+        <source>%n clients use this proxy: assign them another proxy, or none, before deleting it.</source>
+        <translation>
+            <numerusform>%n Client nutzt diesen Proxy: Weisen Sie ihm vor dem Löschen einen anderen Proxy oder keinen zu.</numerusform>
+            <numerusform>%n Clients nutzen diesen Proxy: Weisen Sie ihnen vor dem Löschen einen anderen Proxy oder keinen zu.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="86"/>
+        <source>This proxy already serves its maximum of clients: choose another one or raise its maximum.</source>
+        <translation>Dieser Proxy bedient bereits seine Höchstzahl an Clients: Wählen Sie einen anderen oder erhöhen Sie seine Höchstzahl.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="88"/>
+        <source>No proxy is free: each one is down or serves its maximum of clients.</source>
+        <translation>Kein Proxy ist frei: Jeder ist ausgefallen oder bedient seine Höchstzahl an Clients.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="90"/>
+        <source>This client does not allow moving it to another proxy.</source>
+        <translation>Dieser Client erlaubt keinen Wechsel auf einen anderen Proxy.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="102"/>
+        <source>Choose the proxy type: HTTP or SOCKS5.</source>
+        <translation>Wählen Sie den Proxy-Typ: HTTP oder SOCKS5.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="104"/>
+        <source>The host must be a host name or an IP address, without spaces.</source>
+        <translation>Der Host muss ein Hostname oder eine IP-Adresse sein, ohne Leerzeichen.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="106"/>
+        <source>The port must be a number from 1 to 65535.</source>
+        <translation>Der Port muss eine Zahl von 1 bis 65535 sein.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="108"/>
+        <source>The username must be at most 255 bytes, without control characters (and without &quot;:&quot; for an HTTP proxy).</source>
+        <translation>Der Benutzername darf höchstens 255 Bytes lang sein, ohne Steuerzeichen (und ohne „:“ bei einem HTTP-Proxy).</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="110"/>
+        <source>The proxy password must be at most 255 bytes without control characters, and needs a username.</source>
+        <translation>Das Proxy-Passwort darf höchstens 255 Bytes ohne Steuerzeichen lang sein und braucht einen Benutzernamen.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="112"/>
+        <source>The label must be 1 to 100 characters.</source>
+        <translation>Die Bezeichnung muss 1 bis 100 Zeichen lang sein.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="114"/>
+        <source>The country must be a two-letter code such as DE or US.</source>
+        <translation>Das Land muss ein zweibuchstabiger Code wie DE oder US sein.</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/common/ErrorText.cpp" line="117"/>
+        <source>The most clients cannot go below the %n clients using the proxy.</source>
+        <translation>
+            <numerusform>Die Höchstzahl an Clients darf nicht unter dem %n Client liegen, der den Proxy nutzt.</numerusform>
+            <numerusform>Die Höchstzahl an Clients darf nicht unter den %n Clients liegen, die den Proxy nutzen.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="118"/>
+        <source>The most clients must be a number from 1 to 1000.</source>
+        <translation>Die Höchstzahl an Clients muss eine Zahl von 1 bis 1000 sein.</translation>
     </message>
 </context>
 <context>
@@ -1221,6 +1385,31 @@
         <source>About WaDesk</source>
         <translation>Über WaDesk</translation>
     </message>
+    <message>
+        <location filename="../ui/main/MainWindow.cpp" line="239"/>
+        <source>&amp;Proxies</source>
+        <translation>&amp;Proxys</translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MainWindow.cpp" line="243"/>
+        <source>The proxy pool: each client&apos;s own address, its health, and which client uses which</source>
+        <translation>Der Proxy-Pool: die eigene Adresse jedes Clients, ihr Zustand und welcher Client welchen nutzt</translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MainWindow.cpp" line="244"/>
+        <source>Proxies (Ctrl+3)</source>
+        <translation>Proxys (Strg+3)</translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MainWindow.cpp" line="251"/>
+        <source>Assign &amp;Proxy…</source>
+        <translation>&amp;Proxy zuweisen…</translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MainWindow.cpp" line="253"/>
+        <source>Choose the proxy the selected client uses</source>
+        <translation>Den Proxy des ausgewählten Clients wählen</translation>
+    </message>
 </context>
 <context>
     <name>wadesk::MessageDelegate</name>
@@ -1286,6 +1475,432 @@
         <location filename="../ui/models/MessageThreadModel.cpp" line="66"/>
         <source> (failed: %1)</source>
         <translation> (fehlgeschlagen: %1)</translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::ProxiesView</name>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="37"/>
+        <source>Proxies are not available: WaDesk runs without its secret store.</source>
+        <translation>Proxys sind nicht verfügbar: WaDesk läuft ohne seinen Schlüsselspeicher.</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="90"/>
+        <source>Proxies</source>
+        <translation>Proxys</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="96"/>
+        <source>Each client can reach WhatsApp from its own address through a proxy of this pool. A client keeps its proxy; when the proxy is down, the client waits instead of connecting directly.</source>
+        <translation>Jeder Client kann WhatsApp über einen Proxy dieses Pools von seiner eigenen Adresse aus erreichen. Ein Client behält seinen Proxy; fällt der Proxy aus, wartet der Client, statt sich direkt zu verbinden.</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="118"/>
+        <source>No proxies yet. Add one to give each number its own address.</source>
+        <translation>Noch keine Proxys. Fügen Sie einen hinzu, damit jede Nummer ihre eigene Adresse bekommt.</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="136"/>
+        <source>&amp;Add Proxy…</source>
+        <translation>Proxy &amp;hinzufügen…</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="136"/>
+        <source>Add proxy</source>
+        <translation>Proxy hinzufügen</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="136"/>
+        <source>Add a proxy to the pool</source>
+        <translation>Einen Proxy zum Pool hinzufügen</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="137"/>
+        <source>&amp;Edit…</source>
+        <translation>&amp;Bearbeiten…</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="137"/>
+        <source>Edit proxy</source>
+        <translation>Proxy bearbeiten</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="137"/>
+        <source>Change the selected proxy</source>
+        <translation>Den ausgewählten Proxy ändern</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="138"/>
+        <source>&amp;Delete…</source>
+        <translation>&amp;Löschen…</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="138"/>
+        <source>Delete proxy</source>
+        <translation>Proxy löschen</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="139"/>
+        <source>Remove the selected proxy from the pool (only when no client uses it)</source>
+        <translation>Den ausgewählten Proxy aus dem Pool entfernen (nur wenn ihn kein Client nutzt)</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="141"/>
+        <source>A&amp;ssign to Client…</source>
+        <translation>Einem Client &amp;zuweisen…</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="141"/>
+        <source>Assign proxy to a client</source>
+        <translation>Proxy einem Client zuweisen</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="142"/>
+        <source>Choose the proxy a client uses</source>
+        <translation>Den Proxy eines Clients wählen</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="143"/>
+        <source>&amp;Test Now</source>
+        <translation>Jetzt &amp;testen</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="143"/>
+        <source>Test proxy now</source>
+        <translation>Proxy jetzt testen</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="144"/>
+        <source>Checking a proxy on demand is not available in this version; the health shown comes from the periodic checks.</source>
+        <translation>Eine Prüfung auf Anforderung gibt es in dieser Version nicht; der angezeigte Zustand stammt aus den regelmäßigen Prüfungen.</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="165"/>
+        <source>Proxies error</source>
+        <translation>Proxy-Fehler</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="286"/>
+        <source>Admins add, change and delete proxies; you can assign them to clients.</source>
+        <translation>Admins fügen Proxys hinzu, ändern und löschen sie; Sie können sie Clients zuweisen.</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="375"/>
+        <source>Added the proxy %1.</source>
+        <translation>Proxy %1 hinzugefügt.</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="375"/>
+        <source>Saved the proxy %1.</source>
+        <translation>Proxy %1 gespeichert.</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="386"/>
+        <source>Delete the proxy %1 (%2)?</source>
+        <translation>Den Proxy %1 (%2) löschen?</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/proxies/ProxiesView.cpp" line="389"/>
+        <source>It is assigned to %n clients: a proxy in use cannot be deleted. Assign those clients another proxy (or none) first.</source>
+        <translation>
+            <numerusform>Er ist %n Client zugewiesen: Ein genutzter Proxy kann nicht gelöscht werden. Weisen Sie diesem Client zuerst einen anderen Proxy (oder keinen) zu.</numerusform>
+            <numerusform>Er ist %n Clients zugewiesen: Ein genutzter Proxy kann nicht gelöscht werden. Weisen Sie diesen Clients zuerst einen anderen Proxy (oder keinen) zu.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="412"/>
+        <source>Deleted the proxy %1.</source>
+        <translation>Proxy %1 gelöscht.</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="462"/>
+        <source>The client now uses the proxy %1.</source>
+        <translation>Der Client nutzt jetzt den Proxy %1.</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="463"/>
+        <source>The client now connects without a proxy.</source>
+        <translation>Der Client verbindet sich jetzt ohne Proxy.</translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::ProxyDialog</name>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="27"/>
+        <source>Add proxy</source>
+        <translation>Proxy hinzufügen</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="29"/>
+        <source>&amp;Add</source>
+        <translation>&amp;Hinzufügen</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="31"/>
+        <source>none</source>
+        <translation>keiner</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="40"/>
+        <source>Edit proxy</source>
+        <translation>Proxy bearbeiten</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="42"/>
+        <source>&amp;Save</source>
+        <translation>&amp;Speichern</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="43"/>
+        <source>Save proxy</source>
+        <translation>Proxy speichern</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="51"/>
+        <source>leave empty to keep</source>
+        <translation>leer lassen, um es zu behalten</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="62"/>
+        <source>Proxy type</source>
+        <translation>Proxy-Typ</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="67"/>
+        <source>Host</source>
+        <translation>Host</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="69"/>
+        <source>proxy.example.com or 203.0.113.7</source>
+        <translation>proxy.example.com oder 203.0.113.7</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="72"/>
+        <source>Port</source>
+        <translation>Port</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="79"/>
+        <source>Username</source>
+        <translation>Benutzername</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="84"/>
+        <source>Password</source>
+        <translation>Passwort</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="87"/>
+        <source>Remo&amp;ve the stored password</source>
+        <translation>Gespeichertes Passwort &amp;entfernen</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="89"/>
+        <source>Remove the stored password</source>
+        <translation>Gespeichertes Passwort entfernen</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="93"/>
+        <source>Label</source>
+        <translation>Bezeichnung</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="95"/>
+        <source>host:port when empty</source>
+        <translation>Host:Port, wenn leer</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="98"/>
+        <source>Country</source>
+        <translation>Land</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="100"/>
+        <source>DE, US, … (optional)</source>
+        <translation>DE, US, … (optional)</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="101"/>
+        <source>The two-letter country code of the proxy&apos;s exit. A client&apos;s browser takes its time zone and languages from it when its identity sets none.</source>
+        <translation>Der zweibuchstabige Ländercode des Proxy-Ausgangs. Der Browser eines Clients übernimmt daraus Zeitzone und Sprachen, wenn seine Identität keine festlegt.</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="105"/>
+        <source>Most clients</source>
+        <translation>Höchstzahl an Clients</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="108"/>
+        <source>How many clients may use this proxy at most</source>
+        <translation>Wie viele Clients diesen Proxy höchstens nutzen dürfen</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="109"/>
+        <source>&amp;Type:</source>
+        <translation>&amp;Typ:</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="110"/>
+        <source>&amp;Host:</source>
+        <translation>&amp;Host:</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="111"/>
+        <source>&amp;Port:</source>
+        <translation>&amp;Port:</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="112"/>
+        <source>&amp;Username:</source>
+        <translation>&amp;Benutzername:</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="113"/>
+        <source>Pass&amp;word:</source>
+        <translation>Pass&amp;wort:</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="115"/>
+        <source>&amp;Label:</source>
+        <translation>Be&amp;zeichnung:</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="116"/>
+        <source>&amp;Country:</source>
+        <translation>&amp;Land:</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="117"/>
+        <source>&amp;Most clients:</source>
+        <translation>&amp;Höchstzahl an Clients:</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="119"/>
+        <source>Each client keeps its proxy; WaDesk never rotates addresses. The password is stored encrypted and never shown again.</source>
+        <translation>Jeder Client behält seinen Proxy; WaDesk wechselt nie Adressen. Das Passwort wird verschlüsselt gespeichert und nie wieder angezeigt.</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="126"/>
+        <source>Error</source>
+        <translation>Fehler</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="135"/>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::ProxyListModel</name>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="42"/>
+        <source>Healthy (%1 ms)</source>
+        <translation>Funktioniert (%1 ms)</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="42"/>
+        <source>Healthy</source>
+        <translation>Funktioniert</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="44"/>
+        <source>Unreachable</source>
+        <translation>Nicht erreichbar</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="44"/>
+        <source>Unreachable: %1</source>
+        <translation>Nicht erreichbar: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="48"/>
+        <source>Not checked yet</source>
+        <translation>Noch nicht geprüft</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="54"/>
+        <source>HTTP</source>
+        <translation>HTTP</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="55"/>
+        <source>SOCKS5</source>
+        <translation>SOCKS5</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="80"/>
+        <source>Never</source>
+        <translation>Nie</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="81"/>
+        <source>%1 of %2</source>
+        <translation>%1 von %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="104"/>
+        <source>%1
+since %2</source>
+        <translation>%1
+seit %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="107"/>
+        <source>%1
+Exit address: %2</source>
+        <translation>%1
+Ausgangsadresse: %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="110"/>
+        <source>%1, %2 %3, %4 clients, %5</source>
+        <translation>%1, %2 %3, %4 Clients, %5</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="133"/>
+        <source>Label</source>
+        <translation>Bezeichnung</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="134"/>
+        <source>Type</source>
+        <translation>Typ</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="135"/>
+        <source>Address</source>
+        <translation>Adresse</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="136"/>
+        <source>Country</source>
+        <translation>Land</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="137"/>
+        <source>Clients</source>
+        <translation>Clients</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="138"/>
+        <source>Health</source>
+        <translation>Zustand</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="139"/>
+        <source>Last checked</source>
+        <translation>Zuletzt geprüft</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="165"/>
+        <source>Your role may not see the proxies.</source>
+        <translation>Ihre Rolle darf die Proxys nicht sehen.</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="167"/>
+        <source>Proxies are not available: WaDesk runs without its secret store.</source>
+        <translation>Proxys sind nicht verfügbar: WaDesk läuft ohne seinen Schlüsselspeicher.</translation>
     </message>
 </context>
 <context>
@@ -1535,6 +2150,36 @@ Starten Sie sie über das Menü „Client“ erneut.</translation>
         <location filename="../ui/clients/SessionView.cpp" line="213"/>
         <source>WhatsApp Web of %1</source>
         <translation>WhatsApp Web von %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/clients/SessionView.cpp" line="129"/>
+        <source>Proxy: unknown</source>
+        <translation>Proxy: unbekannt</translation>
+    </message>
+    <message>
+        <location filename="../ui/clients/SessionView.cpp" line="132"/>
+        <source>No proxy</source>
+        <translation>Kein Proxy</translation>
+    </message>
+    <message>
+        <location filename="../ui/clients/SessionView.cpp" line="133"/>
+        <source>This client connects to WhatsApp directly. Assign a proxy on the Proxies screen.</source>
+        <translation>Dieser Client verbindet sich direkt mit WhatsApp. Weisen Sie ihm in der Proxy-Ansicht einen Proxy zu.</translation>
+    </message>
+    <message>
+        <location filename="../ui/clients/SessionView.cpp" line="139"/>
+        <source>Proxy: %1 · %2</source>
+        <translation>Proxy: %1 · %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/clients/SessionView.cpp" line="140"/>
+        <source>%1 proxy at %2</source>
+        <translation>%1-Proxy unter %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/clients/SessionView.cpp" line="142"/>
+        <source>May move to another healthy proxy when this one is down.</source>
+        <translation>Darf bei Ausfall auf einen anderen funktionierenden Proxy wechseln.</translation>
     </message>
 </context>
 <context>

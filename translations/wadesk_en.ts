@@ -136,6 +136,94 @@
     </message>
 </context>
 <context>
+    <name>wadesk::AssignProxyDialog</name>
+    <message>
+        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="20"/>
+        <source>Assign proxy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="26"/>
+        <source>Client</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="34"/>
+        <source>Proxy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="35"/>
+        <source>Automatic (the least used healthy proxy)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="36"/>
+        <source>No proxy (connect directly)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="38"/>
+        <source>%1 — %2, %3 of %4 clients, %5</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="45"/>
+        <source>&amp;Move to another healthy proxy when this one is down</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="47"/>
+        <source>Allow failover to another proxy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="48"/>
+        <source>Off: while its proxy is down the client waits, and never connects directly.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="49"/>
+        <source>C&amp;lient:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="50"/>
+        <source>Now:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="51"/>
+        <source>&amp;Proxy:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="54"/>
+        <source>The client keeps this proxy: WaDesk does not rotate addresses, since a number that changes address looks automated.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="61"/>
+        <source>Error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="70"/>
+        <source>&amp;Assign</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="73"/>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="96"/>
+        <source>No proxy</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>wadesk::ClientActions</name>
     <message>
         <location filename="../ui/clients/ClientActions.cpp" line="32"/>
@@ -571,6 +659,82 @@
     <message>
         <location filename="../ui/common/ErrorText.cpp" line="79"/>
         <source>Something went wrong inside WaDesk; the log has the details.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="80"/>
+        <source>This proxy is already in the pool (same host, port and username).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/common/ErrorText.cpp" line="83"/>
+        <source>%n clients use this proxy: assign them another proxy, or none, before deleting it.</source>
+        <translation>
+            <numerusform>%n client uses this proxy: assign it another proxy, or none, before deleting it.</numerusform>
+            <numerusform>%n clients use this proxy: assign them another proxy, or none, before deleting it.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="86"/>
+        <source>This proxy already serves its maximum of clients: choose another one or raise its maximum.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="88"/>
+        <source>No proxy is free: each one is down or serves its maximum of clients.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="90"/>
+        <source>This client does not allow moving it to another proxy.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="102"/>
+        <source>Choose the proxy type: HTTP or SOCKS5.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="104"/>
+        <source>The host must be a host name or an IP address, without spaces.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="106"/>
+        <source>The port must be a number from 1 to 65535.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="108"/>
+        <source>The username must be at most 255 bytes, without control characters (and without &quot;:&quot; for an HTTP proxy).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="110"/>
+        <source>The proxy password must be at most 255 bytes without control characters, and needs a username.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="112"/>
+        <source>The label must be 1 to 100 characters.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="114"/>
+        <source>The country must be a two-letter code such as DE or US.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/common/ErrorText.cpp" line="117"/>
+        <source>The most clients cannot go below the %n clients using the proxy.</source>
+        <translation>
+            <numerusform>The most clients cannot go below the %n client using the proxy.</numerusform>
+            <numerusform>The most clients cannot go below the %n clients using the proxy.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="118"/>
+        <source>The most clients must be a number from 1 to 1000.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1209,6 +1373,31 @@
         <source>About WaDesk</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location filename="../ui/main/MainWindow.cpp" line="239"/>
+        <source>&amp;Proxies</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MainWindow.cpp" line="243"/>
+        <source>The proxy pool: each client&apos;s own address, its health, and which client uses which</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MainWindow.cpp" line="244"/>
+        <source>Proxies (Ctrl+3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MainWindow.cpp" line="251"/>
+        <source>Assign &amp;Proxy…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MainWindow.cpp" line="253"/>
+        <source>Choose the proxy the selected client uses</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>wadesk::MessageDelegate</name>
@@ -1273,6 +1462,430 @@
     <message>
         <location filename="../ui/models/MessageThreadModel.cpp" line="66"/>
         <source> (failed: %1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::ProxiesView</name>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="37"/>
+        <source>Proxies are not available: WaDesk runs without its secret store.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="90"/>
+        <source>Proxies</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="96"/>
+        <source>Each client can reach WhatsApp from its own address through a proxy of this pool. A client keeps its proxy; when the proxy is down, the client waits instead of connecting directly.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="118"/>
+        <source>No proxies yet. Add one to give each number its own address.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="136"/>
+        <source>&amp;Add Proxy…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="136"/>
+        <source>Add proxy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="136"/>
+        <source>Add a proxy to the pool</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="137"/>
+        <source>&amp;Edit…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="137"/>
+        <source>Edit proxy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="137"/>
+        <source>Change the selected proxy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="138"/>
+        <source>&amp;Delete…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="138"/>
+        <source>Delete proxy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="139"/>
+        <source>Remove the selected proxy from the pool (only when no client uses it)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="141"/>
+        <source>A&amp;ssign to Client…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="141"/>
+        <source>Assign proxy to a client</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="142"/>
+        <source>Choose the proxy a client uses</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="143"/>
+        <source>&amp;Test Now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="143"/>
+        <source>Test proxy now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="144"/>
+        <source>Checking a proxy on demand is not available in this version; the health shown comes from the periodic checks.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="165"/>
+        <source>Proxies error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="286"/>
+        <source>Admins add, change and delete proxies; you can assign them to clients.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="375"/>
+        <source>Added the proxy %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="375"/>
+        <source>Saved the proxy %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="386"/>
+        <source>Delete the proxy %1 (%2)?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/proxies/ProxiesView.cpp" line="389"/>
+        <source>It is assigned to %n clients: a proxy in use cannot be deleted. Assign those clients another proxy (or none) first.</source>
+        <translation>
+            <numerusform>It is assigned to %n client: a proxy in use cannot be deleted. Assign that client another proxy (or none) first.</numerusform>
+            <numerusform>It is assigned to %n clients: a proxy in use cannot be deleted. Assign those clients another proxy (or none) first.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="412"/>
+        <source>Deleted the proxy %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="462"/>
+        <source>The client now uses the proxy %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="463"/>
+        <source>The client now connects without a proxy.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::ProxyDialog</name>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="27"/>
+        <source>Add proxy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="29"/>
+        <source>&amp;Add</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="31"/>
+        <source>none</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="40"/>
+        <source>Edit proxy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="42"/>
+        <source>&amp;Save</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="43"/>
+        <source>Save proxy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="51"/>
+        <source>leave empty to keep</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="62"/>
+        <source>Proxy type</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="67"/>
+        <source>Host</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="69"/>
+        <source>proxy.example.com or 203.0.113.7</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="72"/>
+        <source>Port</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="79"/>
+        <source>Username</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="84"/>
+        <source>Password</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="87"/>
+        <source>Remo&amp;ve the stored password</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="89"/>
+        <source>Remove the stored password</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="93"/>
+        <source>Label</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="95"/>
+        <source>host:port when empty</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="98"/>
+        <source>Country</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="100"/>
+        <source>DE, US, … (optional)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="101"/>
+        <source>The two-letter country code of the proxy&apos;s exit. A client&apos;s browser takes its time zone and languages from it when its identity sets none.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="105"/>
+        <source>Most clients</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="108"/>
+        <source>How many clients may use this proxy at most</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="109"/>
+        <source>&amp;Type:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="110"/>
+        <source>&amp;Host:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="111"/>
+        <source>&amp;Port:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="112"/>
+        <source>&amp;Username:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="113"/>
+        <source>Pass&amp;word:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="115"/>
+        <source>&amp;Label:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="116"/>
+        <source>&amp;Country:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="117"/>
+        <source>&amp;Most clients:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="119"/>
+        <source>Each client keeps its proxy; WaDesk never rotates addresses. The password is stored encrypted and never shown again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="126"/>
+        <source>Error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="135"/>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::ProxyListModel</name>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="42"/>
+        <source>Healthy (%1 ms)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="42"/>
+        <source>Healthy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="44"/>
+        <source>Unreachable</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="44"/>
+        <source>Unreachable: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="48"/>
+        <source>Not checked yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="54"/>
+        <source>HTTP</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="55"/>
+        <source>SOCKS5</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="80"/>
+        <source>Never</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="81"/>
+        <source>%1 of %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="104"/>
+        <source>%1
+since %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="107"/>
+        <source>%1
+Exit address: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="110"/>
+        <source>%1, %2 %3, %4 clients, %5</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="133"/>
+        <source>Label</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="134"/>
+        <source>Type</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="135"/>
+        <source>Address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="136"/>
+        <source>Country</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="137"/>
+        <source>Clients</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="138"/>
+        <source>Health</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="139"/>
+        <source>Last checked</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="165"/>
+        <source>Your role may not see the proxies.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="167"/>
+        <source>Proxies are not available: WaDesk runs without its secret store.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1521,6 +2134,36 @@ Start it again from the Client menu.</source>
     <message>
         <location filename="../ui/clients/SessionView.cpp" line="213"/>
         <source>WhatsApp Web of %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/clients/SessionView.cpp" line="129"/>
+        <source>Proxy: unknown</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/clients/SessionView.cpp" line="132"/>
+        <source>No proxy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/clients/SessionView.cpp" line="133"/>
+        <source>This client connects to WhatsApp directly. Assign a proxy on the Proxies screen.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/clients/SessionView.cpp" line="139"/>
+        <source>Proxy: %1 · %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/clients/SessionView.cpp" line="140"/>
+        <source>%1 proxy at %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/clients/SessionView.cpp" line="142"/>
+        <source>May move to another healthy proxy when this one is down.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

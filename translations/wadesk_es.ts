@@ -136,6 +136,94 @@
     </message>
 </context>
 <context>
+    <name>wadesk::AssignProxyDialog</name>
+    <message>
+        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="20"/>
+        <source>Assign proxy</source>
+        <translation>Asignar proxy</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="26"/>
+        <source>Client</source>
+        <translation>Cliente</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="34"/>
+        <source>Proxy</source>
+        <translation>Proxy</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="35"/>
+        <source>Automatic (the least used healthy proxy)</source>
+        <translation>Automático (el proxy operativo menos usado)</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="36"/>
+        <source>No proxy (connect directly)</source>
+        <translation>Sin proxy (conexión directa)</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="38"/>
+        <source>%1 — %2, %3 of %4 clients, %5</source>
+        <translation>%1 — %2, %3 de %4 clientes, %5</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="45"/>
+        <source>&amp;Move to another healthy proxy when this one is down</source>
+        <translation>&amp;Pasar a otro proxy operativo cuando este no funcione</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="47"/>
+        <source>Allow failover to another proxy</source>
+        <translation>Permitir el cambio a otro proxy</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="48"/>
+        <source>Off: while its proxy is down the client waits, and never connects directly.</source>
+        <translation>Desactivado: mientras su proxy no funcione, el cliente espera y nunca se conecta directamente.</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="49"/>
+        <source>C&amp;lient:</source>
+        <translation>C&amp;liente:</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="50"/>
+        <source>Now:</source>
+        <translation>Ahora:</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="51"/>
+        <source>&amp;Proxy:</source>
+        <translation>&amp;Proxy:</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="54"/>
+        <source>The client keeps this proxy: WaDesk does not rotate addresses, since a number that changes address looks automated.</source>
+        <translation>El cliente conserva este proxy: WaDesk no rota direcciones, porque un número que cambia de dirección parece automatizado.</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="61"/>
+        <source>Error</source>
+        <translation>Error</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="70"/>
+        <source>&amp;Assign</source>
+        <translation>&amp;Asignar</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="73"/>
+        <source>Cancel</source>
+        <translation>Cancelar</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="96"/>
+        <source>No proxy</source>
+        <translation>Sin proxy</translation>
+    </message>
+</context>
+<context>
     <name>wadesk::ClientActions</name>
     <message>
         <location filename="../ui/clients/ClientActions.cpp" line="32"/>
@@ -572,6 +660,82 @@
         <location filename="../ui/common/ErrorText.cpp" line="79"/>
         <source>Something went wrong inside WaDesk; the log has the details.</source>
         <translation>Algo falló dentro de WaDesk; el registro tiene los detalles.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="80"/>
+        <source>This proxy is already in the pool (same host, port and username).</source>
+        <translation>Este proxy ya está en el conjunto (mismo host, puerto y usuario).</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/common/ErrorText.cpp" line="83"/>
+        <source>%n clients use this proxy: assign them another proxy, or none, before deleting it.</source>
+        <translation>
+            <numerusform>%n cliente usa este proxy: asígnele otro proxy, o ninguno, antes de eliminarlo.</numerusform>
+            <numerusform>%n clientes usan este proxy: asígneles otro proxy, o ninguno, antes de eliminarlo.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="86"/>
+        <source>This proxy already serves its maximum of clients: choose another one or raise its maximum.</source>
+        <translation>Este proxy ya atiende su máximo de clientes: elija otro o aumente su máximo.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="88"/>
+        <source>No proxy is free: each one is down or serves its maximum of clients.</source>
+        <translation>Ningún proxy está libre: todos están caídos o atienden su máximo de clientes.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="90"/>
+        <source>This client does not allow moving it to another proxy.</source>
+        <translation>Este cliente no permite pasarlo a otro proxy.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="102"/>
+        <source>Choose the proxy type: HTTP or SOCKS5.</source>
+        <translation>Elija el tipo de proxy: HTTP o SOCKS5.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="104"/>
+        <source>The host must be a host name or an IP address, without spaces.</source>
+        <translation>El host debe ser un nombre de host o una dirección IP, sin espacios.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="106"/>
+        <source>The port must be a number from 1 to 65535.</source>
+        <translation>El puerto debe ser un número del 1 al 65535.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="108"/>
+        <source>The username must be at most 255 bytes, without control characters (and without &quot;:&quot; for an HTTP proxy).</source>
+        <translation>El usuario debe tener como máximo 255 bytes, sin caracteres de control (y sin «:» en un proxy HTTP).</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="110"/>
+        <source>The proxy password must be at most 255 bytes without control characters, and needs a username.</source>
+        <translation>La contraseña del proxy debe tener como máximo 255 bytes sin caracteres de control y necesita un usuario.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="112"/>
+        <source>The label must be 1 to 100 characters.</source>
+        <translation>La etiqueta debe tener de 1 a 100 caracteres.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="114"/>
+        <source>The country must be a two-letter code such as DE or US.</source>
+        <translation>El país debe ser un código de dos letras como ES o US.</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/common/ErrorText.cpp" line="117"/>
+        <source>The most clients cannot go below the %n clients using the proxy.</source>
+        <translation>
+            <numerusform>El máximo de clientes no puede ser inferior al %n cliente que usa el proxy.</numerusform>
+            <numerusform>El máximo de clientes no puede ser inferior a los %n clientes que usan el proxy.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="118"/>
+        <source>The most clients must be a number from 1 to 1000.</source>
+        <translation>El máximo de clientes debe ser un número del 1 al 1000.</translation>
     </message>
 </context>
 <context>
@@ -1221,6 +1385,31 @@
         <source>About WaDesk</source>
         <translation>Acerca de WaDesk</translation>
     </message>
+    <message>
+        <location filename="../ui/main/MainWindow.cpp" line="239"/>
+        <source>&amp;Proxies</source>
+        <translation>&amp;Proxies</translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MainWindow.cpp" line="243"/>
+        <source>The proxy pool: each client&apos;s own address, its health, and which client uses which</source>
+        <translation>El conjunto de proxies: la dirección propia de cada cliente, su estado y qué cliente usa cuál</translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MainWindow.cpp" line="244"/>
+        <source>Proxies (Ctrl+3)</source>
+        <translation>Proxies (Ctrl+3)</translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MainWindow.cpp" line="251"/>
+        <source>Assign &amp;Proxy…</source>
+        <translation>Asignar &amp;proxy…</translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MainWindow.cpp" line="253"/>
+        <source>Choose the proxy the selected client uses</source>
+        <translation>Elegir el proxy que usa el cliente seleccionado</translation>
+    </message>
 </context>
 <context>
     <name>wadesk::MessageDelegate</name>
@@ -1286,6 +1475,432 @@
         <location filename="../ui/models/MessageThreadModel.cpp" line="66"/>
         <source> (failed: %1)</source>
         <translation> (falló: %1)</translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::ProxiesView</name>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="37"/>
+        <source>Proxies are not available: WaDesk runs without its secret store.</source>
+        <translation>Los proxies no están disponibles: WaDesk se ejecuta sin su almacén de secretos.</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="90"/>
+        <source>Proxies</source>
+        <translation>Proxies</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="96"/>
+        <source>Each client can reach WhatsApp from its own address through a proxy of this pool. A client keeps its proxy; when the proxy is down, the client waits instead of connecting directly.</source>
+        <translation>Cada cliente puede llegar a WhatsApp desde su propia dirección a través de un proxy de este conjunto. Un cliente conserva su proxy; si el proxy no funciona, el cliente espera en lugar de conectarse directamente.</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="118"/>
+        <source>No proxies yet. Add one to give each number its own address.</source>
+        <translation>Todavía no hay proxies. Añada uno para dar a cada número su propia dirección.</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="136"/>
+        <source>&amp;Add Proxy…</source>
+        <translation>&amp;Añadir proxy…</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="136"/>
+        <source>Add proxy</source>
+        <translation>Añadir proxy</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="136"/>
+        <source>Add a proxy to the pool</source>
+        <translation>Añadir un proxy al conjunto</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="137"/>
+        <source>&amp;Edit…</source>
+        <translation>&amp;Editar…</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="137"/>
+        <source>Edit proxy</source>
+        <translation>Editar proxy</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="137"/>
+        <source>Change the selected proxy</source>
+        <translation>Cambiar el proxy seleccionado</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="138"/>
+        <source>&amp;Delete…</source>
+        <translation>&amp;Eliminar…</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="138"/>
+        <source>Delete proxy</source>
+        <translation>Eliminar proxy</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="139"/>
+        <source>Remove the selected proxy from the pool (only when no client uses it)</source>
+        <translation>Quitar el proxy seleccionado del conjunto (solo si ningún cliente lo usa)</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="141"/>
+        <source>A&amp;ssign to Client…</source>
+        <translation>A&amp;signar a un cliente…</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="141"/>
+        <source>Assign proxy to a client</source>
+        <translation>Asignar el proxy a un cliente</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="142"/>
+        <source>Choose the proxy a client uses</source>
+        <translation>Elegir el proxy que usa un cliente</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="143"/>
+        <source>&amp;Test Now</source>
+        <translation>&amp;Probar ahora</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="143"/>
+        <source>Test proxy now</source>
+        <translation>Probar el proxy ahora</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="144"/>
+        <source>Checking a proxy on demand is not available in this version; the health shown comes from the periodic checks.</source>
+        <translation>Esta versión no permite comprobar un proxy a petición; el estado mostrado procede de las comprobaciones periódicas.</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="165"/>
+        <source>Proxies error</source>
+        <translation>Error de proxies</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="286"/>
+        <source>Admins add, change and delete proxies; you can assign them to clients.</source>
+        <translation>Los administradores añaden, cambian y eliminan proxies; usted puede asignarlos a clientes.</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="375"/>
+        <source>Added the proxy %1.</source>
+        <translation>Proxy %1 añadido.</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="375"/>
+        <source>Saved the proxy %1.</source>
+        <translation>Proxy %1 guardado.</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="386"/>
+        <source>Delete the proxy %1 (%2)?</source>
+        <translation>¿Eliminar el proxy %1 (%2)?</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/proxies/ProxiesView.cpp" line="389"/>
+        <source>It is assigned to %n clients: a proxy in use cannot be deleted. Assign those clients another proxy (or none) first.</source>
+        <translation>
+            <numerusform>Está asignado a %n cliente: un proxy en uso no se puede eliminar. Asigne antes a ese cliente otro proxy (o ninguno).</numerusform>
+            <numerusform>Está asignado a %n clientes: un proxy en uso no se puede eliminar. Asigne antes a esos clientes otro proxy (o ninguno).</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="412"/>
+        <source>Deleted the proxy %1.</source>
+        <translation>Proxy %1 eliminado.</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="462"/>
+        <source>The client now uses the proxy %1.</source>
+        <translation>El cliente usa ahora el proxy %1.</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="463"/>
+        <source>The client now connects without a proxy.</source>
+        <translation>El cliente se conecta ahora sin proxy.</translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::ProxyDialog</name>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="27"/>
+        <source>Add proxy</source>
+        <translation>Añadir proxy</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="29"/>
+        <source>&amp;Add</source>
+        <translation>&amp;Añadir</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="31"/>
+        <source>none</source>
+        <translation>ninguno</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="40"/>
+        <source>Edit proxy</source>
+        <translation>Editar proxy</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="42"/>
+        <source>&amp;Save</source>
+        <translation>&amp;Guardar</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="43"/>
+        <source>Save proxy</source>
+        <translation>Guardar proxy</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="51"/>
+        <source>leave empty to keep</source>
+        <translation>dejar vacío para conservarla</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="62"/>
+        <source>Proxy type</source>
+        <translation>Tipo de proxy</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="67"/>
+        <source>Host</source>
+        <translation>Host</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="69"/>
+        <source>proxy.example.com or 203.0.113.7</source>
+        <translation>proxy.example.com o 203.0.113.7</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="72"/>
+        <source>Port</source>
+        <translation>Puerto</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="79"/>
+        <source>Username</source>
+        <translation>Usuario</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="84"/>
+        <source>Password</source>
+        <translation>Contraseña</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="87"/>
+        <source>Remo&amp;ve the stored password</source>
+        <translation>&amp;Quitar la contraseña guardada</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="89"/>
+        <source>Remove the stored password</source>
+        <translation>Quitar la contraseña guardada</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="93"/>
+        <source>Label</source>
+        <translation>Etiqueta</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="95"/>
+        <source>host:port when empty</source>
+        <translation>host:puerto si se deja vacía</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="98"/>
+        <source>Country</source>
+        <translation>País</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="100"/>
+        <source>DE, US, … (optional)</source>
+        <translation>ES, MX, … (opcional)</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="101"/>
+        <source>The two-letter country code of the proxy&apos;s exit. A client&apos;s browser takes its time zone and languages from it when its identity sets none.</source>
+        <translation>El código de país de dos letras de la salida del proxy. El navegador de un cliente toma de él la zona horaria y los idiomas cuando su identidad no los fija.</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="105"/>
+        <source>Most clients</source>
+        <translation>Máximo de clientes</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="108"/>
+        <source>How many clients may use this proxy at most</source>
+        <translation>Cuántos clientes pueden usar este proxy como máximo</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="109"/>
+        <source>&amp;Type:</source>
+        <translation>&amp;Tipo:</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="110"/>
+        <source>&amp;Host:</source>
+        <translation>&amp;Host:</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="111"/>
+        <source>&amp;Port:</source>
+        <translation>&amp;Puerto:</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="112"/>
+        <source>&amp;Username:</source>
+        <translation>&amp;Usuario:</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="113"/>
+        <source>Pass&amp;word:</source>
+        <translation>Contra&amp;seña:</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="115"/>
+        <source>&amp;Label:</source>
+        <translation>&amp;Etiqueta:</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="116"/>
+        <source>&amp;Country:</source>
+        <translation>Pa&amp;ís:</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="117"/>
+        <source>&amp;Most clients:</source>
+        <translation>&amp;Máximo de clientes:</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="119"/>
+        <source>Each client keeps its proxy; WaDesk never rotates addresses. The password is stored encrypted and never shown again.</source>
+        <translation>Cada cliente conserva su proxy; WaDesk nunca rota direcciones. La contraseña se guarda cifrada y no se vuelve a mostrar.</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="126"/>
+        <source>Error</source>
+        <translation>Error</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxyDialog.cpp" line="135"/>
+        <source>Cancel</source>
+        <translation>Cancelar</translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::ProxyListModel</name>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="42"/>
+        <source>Healthy (%1 ms)</source>
+        <translation>Operativo (%1 ms)</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="42"/>
+        <source>Healthy</source>
+        <translation>Operativo</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="44"/>
+        <source>Unreachable</source>
+        <translation>Inalcanzable</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="44"/>
+        <source>Unreachable: %1</source>
+        <translation>Inalcanzable: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="48"/>
+        <source>Not checked yet</source>
+        <translation>Aún sin comprobar</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="54"/>
+        <source>HTTP</source>
+        <translation>HTTP</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="55"/>
+        <source>SOCKS5</source>
+        <translation>SOCKS5</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="80"/>
+        <source>Never</source>
+        <translation>Nunca</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="81"/>
+        <source>%1 of %2</source>
+        <translation>%1 de %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="104"/>
+        <source>%1
+since %2</source>
+        <translation>%1
+desde %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="107"/>
+        <source>%1
+Exit address: %2</source>
+        <translation>%1
+Dirección de salida: %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="110"/>
+        <source>%1, %2 %3, %4 clients, %5</source>
+        <translation>%1, %2 %3, %4 clientes, %5</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="133"/>
+        <source>Label</source>
+        <translation>Etiqueta</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="134"/>
+        <source>Type</source>
+        <translation>Tipo</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="135"/>
+        <source>Address</source>
+        <translation>Dirección</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="136"/>
+        <source>Country</source>
+        <translation>País</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="137"/>
+        <source>Clients</source>
+        <translation>Clientes</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="138"/>
+        <source>Health</source>
+        <translation>Estado</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="139"/>
+        <source>Last checked</source>
+        <translation>Última comprobación</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="165"/>
+        <source>Your role may not see the proxies.</source>
+        <translation>Su rol no puede ver los proxies.</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/ProxyListModel.cpp" line="167"/>
+        <source>Proxies are not available: WaDesk runs without its secret store.</source>
+        <translation>Los proxies no están disponibles: WaDesk se ejecuta sin su almacén de secretos.</translation>
     </message>
 </context>
 <context>
@@ -1535,6 +2150,36 @@ Vuelva a iniciarla desde el menú Cliente.</translation>
         <location filename="../ui/clients/SessionView.cpp" line="213"/>
         <source>WhatsApp Web of %1</source>
         <translation>WhatsApp Web de %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/clients/SessionView.cpp" line="129"/>
+        <source>Proxy: unknown</source>
+        <translation>Proxy: desconocido</translation>
+    </message>
+    <message>
+        <location filename="../ui/clients/SessionView.cpp" line="132"/>
+        <source>No proxy</source>
+        <translation>Sin proxy</translation>
+    </message>
+    <message>
+        <location filename="../ui/clients/SessionView.cpp" line="133"/>
+        <source>This client connects to WhatsApp directly. Assign a proxy on the Proxies screen.</source>
+        <translation>Este cliente se conecta a WhatsApp directamente. Asígnele un proxy en la pantalla de proxies.</translation>
+    </message>
+    <message>
+        <location filename="../ui/clients/SessionView.cpp" line="139"/>
+        <source>Proxy: %1 · %2</source>
+        <translation>Proxy: %1 · %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/clients/SessionView.cpp" line="140"/>
+        <source>%1 proxy at %2</source>
+        <translation>Proxy %1 en %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/clients/SessionView.cpp" line="142"/>
+        <source>May move to another healthy proxy when this one is down.</source>
+        <translation>Puede pasar a otro proxy operativo cuando este no funcione.</translation>
     </message>
 </context>
 <context>

@@ -2,7 +2,8 @@
 
 // What the ui tests share: a migrated SQLite database in a temporary directory, the EventBus, a
 // SessionRegistry on the main thread whose sessions load the fake WhatsApp Web page
-// (tests/fixtures/fake-whatsapp, from file://, driven through runJavaScript("__fake…")), and a
+// (tests/fixtures/fake-whatsapp, from file://, driven through runJavaScript("__fake…")), a
+// throwaway master key (so the secret-holding services, webhooks and proxies, exist), and a
 // DesktopContext over them, as the desktop builds it. Plus an organization with its admin.
 
 #include "tests/support/FakeWhatsAppServer.h"
@@ -17,6 +18,7 @@
 #include "ui/desktop/DesktopContext.h"
 #include "core/engine/SessionRegistry.h"
 #include "core/engine/WaSession.h"
+#include "core/secrets/AesGcm.h"
 #include "core/sessions/ClientService.h"
 
 #include <QApplication>
@@ -40,6 +42,7 @@ public:
     QTemporaryDir dir;
     std::unique_ptr<Database> db;
     EventBus bus;
+    std::unique_ptr<AesGcm> cipher;
     std::unique_ptr<SessionRegistry> registry;
     std::unique_ptr<DesktopContext> context;
     AuthContext admin;
@@ -92,6 +95,8 @@ public:
         shared.jwtKey = QByteArrayLiteral("ui-test-jwt-key-0123456789abcdef0123456789abcdef");
         shared.events = &bus;
         shared.sessions = registry.get();
+        cipher = std::make_unique<AesGcm>(AesGcm::randomBytes(AesGcm::kKeyBytes));
+        shared.cipher = cipher.get();
         context = std::make_unique<DesktopContext>(shared, services, *registry, facts);
         AccountService::RegisterInput input;
         input.email = QStringLiteral("admin@ui.test");

@@ -25,8 +25,11 @@ const char *const kCodes[] = {"invalid_phone_number", "forbidden",          "rol
                               "invalid_credentials",  "account_disabled",   "too_many_attempts",   "email_taken",
                               "last_admin",           "cannot_change_self", "phone_number_taken",  "client_not_running",
                               "client_not_ready",     "client_paused",      "contact_opted_out",   "rate_limited",
-                              "engine_unavailable",   "internal_error"};
+                              "engine_unavailable",   "internal_error",     "proxy_exists",        "proxy_in_use",
+                              "proxy_full",           "no_proxy_available", "failover_not_allowed"};
 const char *const kFields[] = {"name", "organization_name", "email", "password", "role", "message"};
+// The fields of a proxy (the proxy screens' texts, proxyErrorMessageFor).
+const char *const kProxyFields[] = {"type", "host", "port", "username", "password", "label", "country", "max_clients"};
 
 QStringList allTexts()
 {
@@ -35,6 +38,8 @@ QStringList allTexts()
         out << errorMessageFor(withCode(QLatin1String(code)));
     for (const char *field : kFields)
         out << errorMessageFor(DomainError::validation(QLatin1String(field), QStringLiteral("core text")));
+    for (const char *field : kProxyFields)
+        out << proxyErrorMessageFor(DomainError::validation(QLatin1String(field), QStringLiteral("core text")));
     return out;
 }
 
@@ -55,6 +60,24 @@ private slots:
             QVERIFY2(!t.isEmpty() && !t.startsWith(QLatin1String("core")), qPrintable(t));
     }
 
+    void proxyFieldsAreTheProxys()
+    {
+        // A proxy's password follows the proxy's rules, not a member's.
+        QCOMPARE(proxyErrorMessageFor(DomainError::validation(QStringLiteral("password"), QStringLiteral("a password needs a username"))),
+                 QStringLiteral("The proxy password must be at most 255 bytes without control characters, and needs a username."));
+        QVERIFY(errorMessageFor(DomainError::validation(QStringLiteral("password"), QString())).startsWith(QStringLiteral("The password must be 8")));
+        // Codes other than validation are the shared texts; the count of clients reaches the text.
+        DomainError inUse = withCode(QStringLiteral("proxy_in_use"));
+        inUse.details.insert(QStringLiteral("clients"), 3);
+        QCOMPARE(proxyErrorMessageFor(inUse), errorMessageFor(inUse));
+        QVERIFY2(errorMessageFor(inUse).startsWith(QStringLiteral("3 client")), qPrintable(errorMessageFor(inUse)));
+        DomainError lowered = DomainError::validation(QStringLiteral("max_clients"), QStringLiteral("core text"));
+        lowered.details.insert(QStringLiteral("clients"), 4);
+        QVERIFY2(proxyErrorMessageFor(lowered).contains(QLatin1Char('4')), qPrintable(proxyErrorMessageFor(lowered)));
+        // An unknown field shows core's message.
+        QCOMPARE(proxyErrorMessageFor(DomainError::validation(QStringLiteral("colour"), QStringLiteral("core text"))), QStringLiteral("core text"));
+    }
+
     void unknownCodeShowsCoreMessage()
     {
         const DomainError unknown = withCode(QStringLiteral("something_new"));
@@ -72,6 +95,9 @@ private slots:
         QCOMPARE(errorMessageFor(DomainError::validation(QStringLiteral("password"), QStringLiteral("x"))),
                  QStringLiteral("Das Passwort muss 8 bis 256 Zeichen lang sein."));
         const QStringList german = allTexts();
+        DomainError inUse = withCode(QStringLiteral("proxy_in_use"));
+        inUse.details.insert(QStringLiteral("clients"), 1);
+        QCOMPARE(errorMessageFor(inUse), QStringLiteral("1 Client nutzt diesen Proxy: Weisen Sie ihm vor dem Löschen einen anderen Proxy oder keinen zu."));
         for (int i = 0; i < english.size(); ++i)
             QVERIFY2(german.at(i) != english.at(i), qPrintable(QStringLiteral("not translated to German: ") + english.at(i)));
         // Unknown codes still show core's message, whatever the language.

@@ -4,6 +4,7 @@
 // and in a dark one. PNGs go to $WADESK_SCREENSHOT_DIR (CTest sets <build>/screenshots), else
 // to "screenshots" next to the test binary's build directory.
 
+#include "tests/ui/Screenshots.h"
 #include "tests/ui/UiHarness.h"
 
 #include "ui/conversations/Composer.h"
@@ -24,57 +25,13 @@
 
 using namespace wadesk;
 using wadesk::test::kUiWaitMs;
+using wadesk::test::darkPalette;
+using wadesk::test::hasContent;
+using wadesk::test::screenshotDir;
 using wadesk::test::UiHarness;
 
 namespace {
 const QSize kWindowSize(1280, 800);
-
-QString screenshotDir()
-{
-    QString dir = qEnvironmentVariable("WADESK_SCREENSHOT_DIR");
-    if (dir.isEmpty())
-        dir = QDir(QCoreApplication::applicationDirPath()).absoluteFilePath(QStringLiteral("../screenshots"));
-    QDir().mkpath(dir);
-    return dir;
-}
-
-// Whether the image shows something (not one flat colour).
-bool hasContent(const QImage &image)
-{
-    if (image.isNull())
-        return false;
-    const QRgb first = image.pixel(0, 0);
-    for (int y = 0; y < image.height(); y += 7) {
-        for (int x = 0; x < image.width(); x += 7) {
-            if (image.pixel(x, y) != first)
-                return true;
-        }
-    }
-    return false;
-}
-
-QPalette darkPalette()
-{
-    QPalette p;
-    p.setColor(QPalette::Window, QColor(0x2b, 0x2d, 0x30));
-    p.setColor(QPalette::WindowText, QColor(0xe8, 0xe8, 0xe8));
-    p.setColor(QPalette::Base, QColor(0x1e, 0x1f, 0x22));
-    p.setColor(QPalette::AlternateBase, QColor(0x33, 0x35, 0x39));
-    p.setColor(QPalette::Text, QColor(0xe8, 0xe8, 0xe8));
-    p.setColor(QPalette::Button, QColor(0x3a, 0x3c, 0x40));
-    p.setColor(QPalette::ButtonText, QColor(0xe8, 0xe8, 0xe8));
-    p.setColor(QPalette::Highlight, QColor(0x3d, 0x8e, 0xd8));
-    p.setColor(QPalette::HighlightedText, QColor(0xff, 0xff, 0xff));
-    p.setColor(QPalette::ToolTipBase, QColor(0x3a, 0x3c, 0x40));
-    p.setColor(QPalette::ToolTipText, QColor(0xe8, 0xe8, 0xe8));
-    p.setColor(QPalette::PlaceholderText, QColor(0x9a, 0x9a, 0x9a));
-    p.setColor(QPalette::Mid, QColor(0x55, 0x57, 0x5b));
-    p.setColor(QPalette::Midlight, QColor(0x60, 0x62, 0x66));
-    p.setColor(QPalette::Disabled, QPalette::Text, QColor(0x80, 0x80, 0x80));
-    p.setColor(QPalette::Disabled, QPalette::WindowText, QColor(0x80, 0x80, 0x80));
-    p.setColor(QPalette::Disabled, QPalette::ButtonText, QColor(0x80, 0x80, 0x80));
-    return p;
-}
 } // namespace
 
 class TestScreenshots : public QObject {

@@ -2,6 +2,12 @@
 
 #include "ui/desktop/DesktopContext.h"
 #include "core/engine/SessionRegistry.h"
+#include "core/events/EventBus.h"
+#include "core/events/EventPayloads.h"
+#include "core/proxies/ProxyService.h"
+#include "core/sessions/ClientService.h"
+#include "ui/common/ErrorText.h"
+#include "ui/models/ProxyListModel.h"
 #include "core/engine/WaSession.h"
 #include "ui/main/Icons.h"
 #include "ui/models/ClientListModel.h"
@@ -39,6 +45,12 @@ SessionView::SessionView(DesktopContext &context, QWidget *parent)
     m_state->setObjectName(QStringLiteral("sessionStateBadge"));
     m_state->setAutoFillBackground(true);
     m_state->setMargin(3);
+    m_proxy = new QLabel(header);
+    m_proxy->setObjectName(QStringLiteral("sessionProxyBadge"));
+    m_proxy->setTextFormat(Qt::PlainText); // proxy labels are whatever admins typed
+    m_proxy->setAutoFillBackground(true);
+    m_proxy->setMargin(3);
+    m_proxy->setVisible(false);
     m_hint = new QLabel(header);
     m_hint->setObjectName(QStringLiteral("sessionHint"));
     m_hint->setTextFormat(Qt::PlainText); // carries the page's error texts
@@ -46,6 +58,7 @@ SessionView::SessionView(DesktopContext &context, QWidget *parent)
     m_hint->setTextInteractionFlags(Qt::TextSelectableByMouse);
     headerLayout->addWidget(m_title);
     headerLayout->addWidget(m_state);
+    headerLayout->addWidget(m_proxy);
     headerLayout->addWidget(m_hint, 1);
     layout->addWidget(header);
 
@@ -64,6 +77,7 @@ SessionView::SessionView(DesktopContext &context, QWidget *parent)
     connect(&registry, &SessionRegistry::sessionStopped, this, &SessionView::onSessionStopped);
     connect(&registry, &SessionRegistry::sessionStarted, this, &SessionView::onSnapshotChanged);
     connect(&registry, &SessionRegistry::snapshotChanged, this, &SessionView::onSnapshotChanged);
+    connect(&m_context.events(), &EventBus::published, this, &SessionView::onEvent, Qt::QueuedConnection);
     // The services stop after the event loop: let the page go while both still exist.
     connect(qApp, &QCoreApplication::aboutToQuit, this, &SessionView::detach);
     refresh();
@@ -76,11 +90,72 @@ SessionView::~SessionView()
 
 void SessionView::setClient(const QString &clientId, const QString &name)
 {
-    if (clientId != m_clientId)
+    const bool other = clientId != m_clientId;
+    if (other)
         detach();
     m_clientId = clientId;
     m_name = name;
     refresh();
+    if (other)
+        refreshProxy();
+}
+
+QString SessionView::proxyText() const
+{
+    return m_proxy->isVisibleTo(this) ? m_proxy->text() : QString();
+}
+
+void SessionView::onEvent(const Event &event)
+{
+    if (event.organizationId != m_context.actor().organizationId || !event.is(EventType::ClientProxyFailed))
+        return;
+    if (const std::optional<ClientEventData> data = ClientEvents::parse(event); data && data->clientId == m_clientId)
+        refreshProxy();
+}
+
+void SessionView::refreshProxy(const QString &clientId)
+{
+    if (!clientId.isEmpty() && clientId != m_clientId)
+        return;
+    const AuthContext &actor = m_context.actor();
+    ProxyService *service = m_context.proxies();
+    QString text;
+    QString tip;
+    Icons::Tone tone = Icons::Tone::Neutral;
+    // The pool is for those who may read it (can_manage_clients); agents and viewers see no line.
+    if (!m_clientId.isEmpty() && service && m_context.signedIn() && actor.can(Permission::ManageClients)) {
+        const Result<ClientRecord> client = m_context.clients().get(actor, m_clientId);
+        if (!client) {
+            text = tr("Proxy: unknown");
+            tip = errorMessageFor(client.error());
+        } else if (client.value().proxyId.isEmpty()) {
+            text = tr("No proxy");
+            tip = tr("This client connects to WhatsApp directly. Assign a proxy on the Proxies screen.");
+        } else if (const Result<ProxyRecord> proxy = service->get(actor, client.value().proxyId); !proxy) {
+            text = tr("Proxy: unknown");
+            tip = errorMessageFor(proxy.error());
+        } else {
+            const ProxyRecord &p = proxy.value();
+            text = tr("Proxy: %1 · %2").arg(ProxyListModel::displayName(p), ProxyListModel::healthText(p));
+            tip = tr("%1 proxy at %2").arg(ProxyListModel::typeText(p.type), ProxyListModel::addressOf(p));
+            if (client.value().proxyFailover)
+                tip += QLatin1Char('\n') + tr("May move to another healthy proxy when this one is down.");
+            switch (ProxyListModel::healthOf(p)) {
+            case ProxyListModel::Health::Healthy: tone = Icons::Tone::Good; break;
+            case ProxyListModel::Health::Unreachable: tone = Icons::Tone::Bad; break;
+            case ProxyListModel::Health::NotChecked: break;
+            }
+        }
+    }
+    m_proxy->setText(text);
+    m_proxy->setToolTip(tip);
+    m_proxy->setAccessibleName(text);
+    QPalette badge = m_proxy->palette();
+    const QColor background = Icons::badgeColor(palette(), tone);
+    badge.setColor(QPalette::Window, background);
+    badge.setColor(QPalette::WindowText, Icons::textOn(background));
+    m_proxy->setPalette(badge);
+    m_proxy->setVisible(!text.isEmpty());
 }
 
 void SessionView::detachClient(const QString &clientId)

@@ -11,13 +11,16 @@ class QStackedWidget;
 namespace wadesk {
 
 class DesktopContext;
+struct Event;
 
 // The selected client's live WhatsApp Web page. The page belongs to the client's WaSession and
 // keeps running whether it is shown or not: this view only borrows it (QWebEngineView::setPage
 // never takes ownership of a page it did not create), and lets it go before the session deletes
 // it: when the registry is about to stop the session (sessionAboutToStop, whoever asked), when
 // the session gives its page up (failed), or when the page is destroyed for any other reason. A header shows the client's state and, on the QR screen,
-// how to link the phone.
+// how to link the phone, and, to those who may see the proxy pool (admins and managers), the
+// client's proxy with its health (read through ProxyService when the client is selected, when
+// its proxy is assigned here and when a proxy fails).
 class SessionView final : public QWidget {
     Q_OBJECT
 public:
@@ -31,18 +34,24 @@ public:
     QWebEngineView *webView() const { return m_view; }
     // Lets the page of `clientId` go now (before a stop), if it is the one shown.
     void detachClient(const QString &clientId);
+    // The proxy line: empty when hidden (no proxy pool for this role, or no client).
+    QString proxyText() const;
+    // Reads the shown client's proxy again (any client when `clientId` is empty).
+    void refreshProxy(const QString &clientId = QString());
 
 private:
     void refresh();
     void detach();
     void onSessionStopped(const QString &clientId);
     void onSnapshotChanged(const QString &clientId);
+    void onEvent(const Event &event);
 
     DesktopContext &m_context;
     QString m_clientId;
     QString m_name;
     QLabel *m_title = nullptr;
     QLabel *m_state = nullptr;
+    QLabel *m_proxy = nullptr;
     QLabel *m_hint = nullptr;
     QStackedWidget *m_stack = nullptr;
     QLabel *m_placeholder = nullptr;

@@ -12,6 +12,7 @@ class ErrorText {
 
 public:
     static QString of(const DomainError &error);
+    static QString ofProxy(const DomainError &error);
 
 private:
     static QString validation(const DomainError &error);
@@ -75,14 +76,58 @@ QString ErrorText::of(const DomainError &error)
         return tr("Rate limit reached for this client.");
     if (code == QLatin1String("engine_unavailable"))
         return tr("WhatsApp sessions do not run in this process.");
+    if (code == QLatin1String("proxy_exists"))
+        return tr("This proxy is already in the pool (same host, port and username).");
+    if (code == QLatin1String("proxy_in_use")) {
+        const int clients = error.details.value(QStringLiteral("clients")).toInt();
+        return tr("%n clients use this proxy: assign them another proxy, or none, before deleting it.", nullptr, clients);
+    }
+    if (code == QLatin1String("proxy_full"))
+        return tr("This proxy already serves its maximum of clients: choose another one or raise its maximum.");
+    if (code == QLatin1String("no_proxy_available"))
+        return tr("No proxy is free: each one is down or serves its maximum of clients.");
+    if (code == QLatin1String("failover_not_allowed"))
+        return tr("This client does not allow moving it to another proxy.");
     if (code == QLatin1String("internal_error"))
         return tr("Something went wrong inside WaDesk; the log has the details.");
     return error.message;
 }
 
+QString ErrorText::ofProxy(const DomainError &error)
+{
+    if (error.code != QLatin1String("validation_failed"))
+        return of(error);
+    const QString field = error.details.value(QStringLiteral("field")).toString();
+    if (field == QLatin1String("type"))
+        return tr("Choose the proxy type: HTTP or SOCKS5.");
+    if (field == QLatin1String("host"))
+        return tr("The host must be a host name or an IP address, without spaces.");
+    if (field == QLatin1String("port"))
+        return tr("The port must be a number from 1 to 65535.");
+    if (field == QLatin1String("username"))
+        return tr("The username must be at most 255 bytes, without control characters (and without \":\" for an HTTP proxy).");
+    if (field == QLatin1String("password"))
+        return tr("The proxy password must be at most 255 bytes without control characters, and needs a username.");
+    if (field == QLatin1String("label"))
+        return tr("The label must be 1 to 100 characters.");
+    if (field == QLatin1String("country"))
+        return tr("The country must be a two-letter code such as DE or US.");
+    if (field == QLatin1String("max_clients")) {
+        if (const int clients = error.details.value(QStringLiteral("clients")).toInt(); clients > 0)
+            return tr("The most clients cannot go below the %n clients using the proxy.", nullptr, clients);
+        return tr("The most clients must be a number from 1 to 1000.");
+    }
+    return of(error);
+}
+
 QString errorMessageFor(const DomainError &error)
 {
     return ErrorText::of(error);
+}
+
+QString proxyErrorMessageFor(const DomainError &error)
+{
+    return ErrorText::ofProxy(error);
 }
 
 } // namespace wadesk

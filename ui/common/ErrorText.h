@@ -11,4 +11,9 @@ namespace wadesk {
 // A code this list does not know shows core's own (English) message.
 QString errorMessageFor(const DomainError &error);
 
+// The same for what the proxy screens send to ProxyService: its validation errors name the
+// proxy's fields (a proxy's "password" follows other rules than a member's), the rest is
+// errorMessageFor().
+QString proxyErrorMessageFor(const DomainError &error);
+
 } // namespace wadesk

@@ -42,6 +42,7 @@ public:
     ContactService &contacts() { return m_services.contacts(); }
     TeamService &team() { return m_services.team(); }
     AccountService &accounts() { return m_services.accounts(); }
+    ProxyService *proxies() { return m_services.proxies(); } // null without the secret store (cipher)
     PasswordHasher::Cost passwordCost() const { return m_services.settings().auth.passwordCost; }
     const Facts &facts() const { return m_facts; }
 

@@ -10,6 +10,7 @@
 #include "ui/clients/ClientActions.h"
 #include "ui/clients/ClientListDelegate.h"
 #include "ui/clients/SessionView.h"
+#include "ui/proxies/ProxiesView.h"
 #include "ui/team/TeamDialog.h"
 
 #include <QAction>
@@ -25,6 +26,7 @@
 #include <QNetworkReply>
 #include <QSettings>
 #include <QSplitter>
+#include <QStackedWidget>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QToolBar>
@@ -55,7 +57,10 @@ MainWindow::MainWindow(DesktopContext &context, QWidget *parent)
     m_sessionModel = new ClientListModel(m_context, this);
     m_actions = new ClientActions(m_context, *m_sessionModel, this);
 
-    m_splitter = new QSplitter(Qt::Horizontal, this);
+    // The screens: the clients (list and the selected one's pages), and the proxy pool.
+    m_screens = new QStackedWidget(this);
+    m_screens->setObjectName(QStringLiteral("screens"));
+    m_splitter = new QSplitter(Qt::Horizontal, m_screens);
     m_splitter->setObjectName(QStringLiteral("mainSplitter"));
     m_splitter->setChildrenCollapsible(false);
     m_sessionList = new QListView(m_splitter);
@@ -82,7 +87,8 @@ MainWindow::MainWindow(DesktopContext &context, QWidget *parent)
     m_splitter->setStretchFactor(0, 0);
     m_splitter->setStretchFactor(1, 1);
     m_splitter->setSizes({280, 920});
-    setCentralWidget(m_splitter);
+    m_screens->addWidget(m_splitter);
+    setCentralWidget(m_screens);
 
     buildMenus();
     buildStatusBar();
@@ -175,9 +181,13 @@ void MainWindow::buildMenus()
     QAction *chats = m_viewMenu->addAction(tr("&Conversations"), this, [this]() { showPage(1); });
     chats->setObjectName(QStringLiteral("showConversationsAction"));
     chats->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_2));
-    QAction *focusList = m_viewMenu->addAction(tr("Client &List"), this, [this]() { m_sessionList->setFocus(Qt::ShortcutFocusReason); });
+    QAction *focusList = m_viewMenu->addAction(tr("Client &List"), this, [this]() {
+        showClients();
+        m_sessionList->setFocus(Qt::ShortcutFocusReason);
+    });
     focusList->setObjectName(QStringLiteral("focusClientsAction"));
     focusList->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
+    buildProxiesAction();
     m_viewMenu->addSeparator();
     QAction *refreshAction = m_viewMenu->addAction(Icons::refresh(), tr("&Refresh"), this, &MainWindow::refresh);
     refreshAction->setObjectName(QStringLiteral("refreshAction"));
@@ -201,6 +211,8 @@ void MainWindow::buildMenus()
         else
             m_clientMenu->addSeparator();
     }
+    m_clientMenu->addSeparator();
+    m_clientMenu->addAction(m_assignProxyAction);
     // Nothing in it for roles that may not manage clients: then it is not shown at all.
     m_clientMenu->menuAction()->setVisible(m_actions->startAction()->isVisible());
 
@@ -219,6 +231,72 @@ void MainWindow::buildMenus()
         m_toolBar->addAction(a);
     m_toolBar->addSeparator();
     m_toolBar->addAction(refreshAction);
+    m_toolBar->addAction(m_proxiesAction);
+}
+
+void MainWindow::buildProxiesAction()
+{
+    m_proxiesAction = m_viewMenu->addAction(QIcon::fromTheme(QStringLiteral("network-server")), tr("&Proxies"));
+    m_proxiesAction->setObjectName(QStringLiteral("proxiesAction"));
+    m_proxiesAction->setCheckable(true);
+    m_proxiesAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_3));
+    m_proxiesAction->setStatusTip(tr("The proxy pool: each client's own address, its health, and which client uses which"));
+    m_proxiesAction->setToolTip(tr("Proxies (Ctrl+3)"));
+    connect(m_proxiesAction, &QAction::triggered, this, [this](bool checked) {
+        if (checked)
+            showProxies();
+        else
+            showClients();
+    });
+    m_assignProxyAction = new QAction(tr("Assign &Proxy…"), this);
+    m_assignProxyAction->setObjectName(QStringLiteral("assignProxyAction"));
+    m_assignProxyAction->setStatusTip(tr("Choose the proxy the selected client uses"));
+    connect(m_assignProxyAction, &QAction::triggered, this, [this]() {
+        const QString clientId = m_currentClient;
+        showProxies();
+        if (m_proxiesView)
+            m_proxiesView->openAssign(clientId);
+    });
+    // The permission of the assignment (PATCH /api/clients/:id {proxy_id}): admins and managers.
+    auto update = [this]() {
+        const bool allowed = m_context.signedIn() && m_context.actor().can(Permission::ManageClients);
+        for (QAction *a : {m_proxiesAction, m_assignProxyAction}) {
+            a->setVisible(allowed);
+            a->setEnabled(allowed);
+        }
+        m_assignProxyAction->setEnabled(allowed && !m_currentClient.isEmpty());
+        if (!allowed)
+            showClients();
+    };
+    update();
+    connect(&m_context, &DesktopContext::signedInChanged, m_proxiesAction, update);
+}
+
+bool MainWindow::proxiesShown() const
+{
+    return m_proxiesView && m_screens->currentWidget() == m_proxiesView;
+}
+
+void MainWindow::showProxies()
+{
+    if (!m_proxiesAction->isEnabled()) {
+        m_proxiesAction->setChecked(false);
+        return;
+    }
+    if (!m_proxiesView) {
+        m_proxiesView = new ProxiesView(m_context, m_screens);
+        m_screens->addWidget(m_proxiesView);
+        // The client's details show its proxy: read again when it changed here.
+        connect(m_proxiesView, &ProxiesView::proxyAssigned, m_sessionView, &SessionView::refreshProxy);
+    }
+    m_screens->setCurrentWidget(m_proxiesView);
+    m_proxiesAction->setChecked(true);
+}
+
+void MainWindow::showClients()
+{
+    m_screens->setCurrentWidget(m_splitter);
+    m_proxiesAction->setChecked(false);
 }
 
 void MainWindow::buildTeamAction()
@@ -332,6 +410,8 @@ void MainWindow::onCurrentChanged(const QModelIndex &current)
     m_currentClient = clientId;
     m_sessionModel->setCurrentClient(clientId);
     m_actions->setCurrentClient(clientId);
+    if (m_assignProxyAction)
+        m_assignProxyAction->setEnabled(m_assignProxyAction->isVisible() && !clientId.isEmpty());
     m_sessionView->setClient(clientId, current.data(ClientListModel::NameRole).toString());
     m_conversations->setClient(clientId);
     updateStatus();
@@ -339,6 +419,7 @@ void MainWindow::onCurrentChanged(const QModelIndex &current)
 
 void MainWindow::showPage(int page)
 {
+    showClients();
     m_tabs->setCurrentIndex(qBound(0, page, m_tabs->count() - 1));
 }
 
@@ -346,6 +427,8 @@ void MainWindow::refresh()
 {
     m_sessionModel->reload();
     m_conversations->reloadContacts();
+    if (m_proxiesView)
+        m_proxiesView->refresh();
     probeApi();
 }
 
@@ -365,6 +448,10 @@ void MainWindow::showSessionMenu(const QPoint &pos)
                 menu.addSeparator();
             else if (a->isVisible())
                 menu.addAction(a);
+        }
+        if (m_assignProxyAction->isVisible()) {
+            menu.addSeparator();
+            menu.addAction(m_assignProxyAction);
         }
     }
     if (m_actions->addAction()->isVisible()) {

@@ -9,6 +9,7 @@ class QListView;
 class QMenu;
 class QNetworkAccessManager;
 class QSplitter;
+class QStackedWidget;
 class QTabWidget;
 class QToolBar;
 
@@ -18,13 +19,15 @@ class ClientActions;
 class ConversationsView;
 class DesktopContext;
 class ClientListModel;
+class ProxiesView;
 class SessionView;
 class TeamDialog;
 
 // The application window for a signed-in user: the clients they may see on the left (live
 // state, unread, queue, paused), and on the right the selected client's live WhatsApp Web page
-// (where a number is linked by scanning its QR code) and its conversations. Actions are shown
-// only to roles that may take them. Geometry, toolbar and splitters are kept in QSettings.
+// (where a number is linked by scanning its QR code) and its conversations. View → Proxies swaps
+// all of that for the proxy pool's screen (ui/proxies). Actions are shown only to roles that may
+// take them. Geometry, toolbar and splitters are kept in QSettings.
 class MainWindow final : public QMainWindow {
     Q_OBJECT
 public:
@@ -47,11 +50,22 @@ public:
     // Edit → Team… (Ctrl+T): only for roles that may manage the team (can_manage_team).
     QAction *teamAction() const { return m_teamAction; }
     TeamDialog *teamDialog() const; // while open
+    // View → Proxies (Ctrl+3), checkable: the Proxies screen in place of the clients, for roles
+    // that may assign proxies (can_manage_clients: admins and managers). Unchecked: the clients.
+    QAction *proxiesAction() const { return m_proxiesAction; }
+    // Client → Assign Proxy…: the Proxies screen's assign dialog for the selected client.
+    QAction *assignProxyAction() const { return m_assignProxyAction; }
+    // The Proxies screen, made on first use (null before).
+    ProxiesView *proxiesView() const { return m_proxiesView; }
+    bool proxiesShown() const;
     QString currentClient() const { return m_currentClient; }
     void selectClient(const QString &clientId);
-    // Shows the live page (0) or the conversations (1).
+    // Shows the clients with the live page (0) or the conversations (1).
     void showPage(int page);
-    // Re-reads the client list and contacts.
+    // The Proxies screen (when the role may see it) or the clients.
+    void showProxies();
+    void showClients();
+    // Re-reads the client list, the contacts and (once shown) the proxy pool.
     void refresh();
 
 public slots:
@@ -66,6 +80,7 @@ private:
     void buildMenus();
     void buildStatusBar();
     void buildTeamAction();
+    void buildProxiesAction();
     void onCurrentChanged(const QModelIndex &current);
     void showSessionMenu(const QPoint &pos);
     void updateStatus();
@@ -76,7 +91,9 @@ private:
     DesktopContext &m_context;
     ClientListModel *m_sessionModel = nullptr;
     ClientActions *m_actions = nullptr;
+    QStackedWidget *m_screens = nullptr;
     QSplitter *m_splitter = nullptr;
+    ProxiesView *m_proxiesView = nullptr;
     QListView *m_sessionList = nullptr;
     QTabWidget *m_tabs = nullptr;
     SessionView *m_sessionView = nullptr;
@@ -89,6 +106,8 @@ private:
     QMenu *m_helpMenu = nullptr;
     QAction *m_teamAction = nullptr;
     QPointer<TeamDialog> m_teamDialog;
+    QAction *m_proxiesAction = nullptr;
+    QAction *m_assignProxyAction = nullptr;
     QLabel *m_apiLabel = nullptr;
     QLabel *m_readyLabel = nullptr;
     QLabel *m_databaseLabel = nullptr;

@@ -247,6 +247,7 @@ void Application::startDesktop(QApplication &app)
     facts.secrets = m_secretsDescription;
     facts.dataDir = m_config.dataDir;
     m_context = std::make_unique<DesktopContext>(m_shared, m_config.services, *m_sessions, facts);
+    m_context->setProxyMonitor(m_proxyMonitor.get());
     DesktopShell::Options options;
     options.settingsFile = m_config.settingsFile;
     m_shell = std::make_unique<DesktopShell>(*m_context, options);

@@ -13,6 +13,7 @@ class QAction;
 
 namespace wadesk {
 
+class ProxyHealthMonitor;
 class SessionRegistry;
 
 // What the desktop screens share for one run of the GUI: the main thread's ServiceGraph (built
@@ -42,6 +43,9 @@ public:
     ContactService &contacts() { return m_services.contacts(); }
     TeamService &team() { return m_services.team(); }
     AccountService &accounts() { return m_services.accounts(); }
+    // The engine's proxy health checks ("Test now"); null when this run has none (tests).
+    ProxyHealthMonitor *proxyMonitor() const { return m_proxyMonitor; }
+    void setProxyMonitor(ProxyHealthMonitor *monitor) { m_proxyMonitor = monitor; }
     ProxyService *proxies() { return m_services.proxies(); } // null without the secret store (cipher)
     PasswordHasher::Cost passwordCost() const { return m_services.settings().auth.passwordCost; }
     const Facts &facts() const { return m_facts; }
@@ -81,6 +85,7 @@ signals:
     void assignmentsMayHaveChanged();
 
 private:
+    ProxyHealthMonitor *m_proxyMonitor = nullptr;
     ServiceGraph m_services;
     SessionRegistry &m_sessions;
     Facts m_facts;

@@ -1,6 +1,9 @@
 #include "ui/proxies/ProxiesView.h"
 
+#include "core/proxies/ProxyHealthMonitor.h"
+
 #include "core/events/EventBus.h"
+#include "core/proxies/ProxyHealthMonitor.h"
 #include "core/proxies/ProxyRules.h"
 #include "core/proxies/ProxyService.h"
 #include "core/sessions/ClientService.h"
@@ -141,8 +144,10 @@ ProxiesView::ProxiesView(DesktopContext &context, QWidget *parent)
     m_assign = button(QStringLiteral("assignProxyButton"), tr("A&ssign to Client…"), tr("Assign proxy to a client"),
                       tr("Choose the proxy a client uses"));
     m_test = button(QStringLiteral("testProxyButton"), tr("&Test Now"), tr("Test proxy now"),
-                    tr("Checking a proxy on demand is not available in this version; the health shown comes from the "
-                       "periodic checks."));
+                    m_context.proxyMonitor()
+                        ? tr("Check the selected proxy now: connect through it and measure the time")
+                        : tr("Checking a proxy on demand is not available in this version; the health shown comes from the "
+                             "periodic checks."));
     m_hint = new QLabel(this);
     m_hint->setObjectName(QStringLiteral("proxiesHint"));
     m_hint->setWordWrap(true);
@@ -173,6 +178,22 @@ ProxiesView::ProxiesView(DesktopContext &context, QWidget *parent)
     connect(m_edit, &QPushButton::clicked, this, [this]() { openEditProxy(m_current); });
     connect(m_delete, &QPushButton::clicked, this, &ProxiesView::onDelete);
     connect(m_assign, &QPushButton::clicked, this, [this]() { openAssign(); });
+    connect(m_test, &QPushButton::clicked, this, &ProxiesView::onTestNow);
+    if (ProxyHealthMonitor *monitor = m_context.proxyMonitor()) {
+        connect(monitor, &ProxyHealthMonitor::checked, this, [this](const QString &proxyId, const ProxyCheck &result) {
+            if (proxyId != m_checking)
+                return;
+            m_checking.clear();
+            refresh();
+            const ProxyRecord *entry = m_model->proxy(proxyId);
+            const QString name = entry ? entry->label : proxyId;
+            if (result.ok)
+                showStatus(tr("%1 is reachable (%2 ms).").arg(name).arg(result.latencyMs));
+            else
+                showError(tr("%1 is unreachable: %2").arg(name, result.error));
+            updateControls();
+        });
+    }
     connect(m_view, &QAbstractItemView::doubleClicked, this, [this]() {
         if (mayManagePool())
             openEditProxy(m_current);
@@ -280,7 +301,7 @@ void ProxiesView::updateControls()
     m_assign->setVisible(assign);
     m_assign->setEnabled(assign);
     m_test->setVisible(assign);
-    m_test->setEnabled(false); // no on-demand check in this build (see the class comment)
+    m_test->setEnabled(assign && selected && m_context.proxyMonitor() && m_checking.isEmpty());
     QString hint;
     if (assign && !manage)
         hint = tr("Admins add, change and delete proxies; you can assign them to clients.");
@@ -375,6 +396,19 @@ void ProxiesView::submitProxy()
     showStatus(created ? tr("Added the proxy %1.").arg(name) : tr("Saved the proxy %1.").arg(name));
     if (created)
         emit proxyCreated(proxyId);
+}
+
+void ProxiesView::onTestNow()
+{
+    ProxyHealthMonitor *monitor = m_context.proxyMonitor();
+    const ProxyRecord *entry = m_model->proxy(m_current);
+    if (!monitor || !entry || !mayAssign())
+        return;
+    m_checking = m_current;
+    showError(QString());
+    showStatus(tr("Checking %1…").arg(entry->label));
+    updateControls();
+    monitor->checkNow(m_current);
 }
 
 void ProxiesView::onDelete()

@@ -28,8 +28,9 @@ struct Event;
 // proxy fails (`client.proxy_failed`), when the screen is shown and every half minute while it
 // is (health checks run in the background).
 //
-// "Test now" stays disabled, with the reason in its tooltip: this build has no on-demand check
-// to call, and the screen never makes up a result.
+// "Test now" asks the engine's ProxyHealthMonitor to check the selected proxy at once and says
+// what the check found; where there is no monitor (tests of the screen alone) it stays disabled
+// with the reason in its tooltip, and the screen never makes up a result.
 class ProxiesView final : public QWidget {
     Q_OBJECT
 public:
@@ -77,6 +78,7 @@ protected:
 private:
     void onCurrentChanged();
     void onDelete();
+    void onTestNow();
     void onEvent(const Event &event);
     void submitProxy();
     void submitAssign();
@@ -103,6 +105,7 @@ private:
     QPointer<ProxyDialog> m_proxyDialog;
     QPointer<AssignProxyDialog> m_assignDialog;
     QString m_current;
+    QString m_checking; // the proxy "Test now" waits for
     QTimer m_refreshTimer;
 };
 

@@ -1622,6 +1622,26 @@
         <source>The client now connects without a proxy.</source>
         <translation>Der Client verbindet sich jetzt ohne Proxy.</translation>
     </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="143"/>
+        <source>Check the selected proxy now: connect through it and measure the time</source>
+        <translation>Den gewählten Proxy jetzt prüfen: durch ihn verbinden und die Zeit messen</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="143"/>
+        <source>%1 is reachable (%2 ms).</source>
+        <translation>%1 ist erreichbar (%2 ms).</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="143"/>
+        <source>%1 is unreachable: %2</source>
+        <translation>%1 ist nicht erreichbar: %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="143"/>
+        <source>Checking %1…</source>
+        <translation>%1 wird geprüft …</translation>
+    </message>
 </context>
 <context>
     <name>wadesk::ProxyDialog</name>

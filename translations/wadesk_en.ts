@@ -1610,6 +1610,26 @@
         <source>The client now connects without a proxy.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="143"/>
+        <source>Check the selected proxy now: connect through it and measure the time</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="143"/>
+        <source>%1 is reachable (%2 ms).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="143"/>
+        <source>%1 is unreachable: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="143"/>
+        <source>Checking %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>wadesk::ProxyDialog</name>

@@ -1622,6 +1622,26 @@
         <source>The client now connects without a proxy.</source>
         <translation>El cliente se conecta ahora sin proxy.</translation>
     </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="143"/>
+        <source>Check the selected proxy now: connect through it and measure the time</source>
+        <translation>Comprobar ahora el proxy seleccionado: conectar a través de él y medir el tiempo</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="143"/>
+        <source>%1 is reachable (%2 ms).</source>
+        <translation>%1 está accesible (%2 ms).</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="143"/>
+        <source>%1 is unreachable: %2</source>
+        <translation>%1 no está accesible: %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/proxies/ProxiesView.cpp" line="143"/>
+        <source>Checking %1…</source>
+        <translation>Comprobando %1…</translation>
+    </message>
 </context>
 <context>
     <name>wadesk::ProxyDialog</name>

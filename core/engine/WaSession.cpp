@@ -1,6 +1,7 @@
 #include "core/engine/WaSession.h"
 
 #include "core/engine/SessionBridge.h"
+#include "core/network/EgressProxy.h"
 
 #include <QAuthenticator>
 #include <QDateTime>
@@ -171,6 +172,17 @@ void WaSession::installScripts()
     const QString bridge = readResource(QStringLiteral(":/qtwebchannel/qwebchannel.js")) + QLatin1Char('\n')
         + readResource(QStringLiteral(":/engine/bridge.js"));
     scripts.insert(makeScript(QStringLiteral("wadesk-bridge"), bridge, QWebEngineScript::Deferred));
+}
+
+QUrl WaSession::firstUrl() const
+{
+    // Through WaDesk's forwarding proxy, the first navigation answers its challenge from the main
+    // frame (EgressProxy::warmUpUrl), so a service worker of the page never meets one.
+    const QUrl &url = m_config.settings.url;
+    if (m_config.egress.proxyHost.isEmpty() || m_config.egress.token.isEmpty()
+        || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")))
+        return url; // a file:// page (tests) needs no network
+    return EgressProxy::warmUpUrl(url);
 }
 
 void WaSession::answerProxyChallenge(QAuthenticator *authenticator, const QString &proxyHost)
@@ -459,7 +471,7 @@ void WaSession::recover(const QString &why)
                                   QWebEngineScript::MainWorld);
             QTimer::singleShot(500, this, [this]() {
                 if (m_page)
-                    m_page->load(m_config.settings.url);
+                    m_page->load(firstUrl());
             });
             break;
         }

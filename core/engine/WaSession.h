@@ -93,6 +93,7 @@ private:
     // Gives the egress credentials to WaDesk's own forwarding proxy and to nothing else (another
     // host asking is an attempt to learn them: refused, the load fails).
     void answerProxyChallenge(QAuthenticator *authenticator, const QString &proxyHost);
+    QUrl firstUrl() const;
     void installScripts();
     void onBridgeEvent(const QString &json);
     void onBridgeReply(const QString &id, const QString &json);

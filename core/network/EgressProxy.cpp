@@ -2,6 +2,8 @@
 
 #include "core/network/ForwardingProxy.h"
 
+#include <QUrlQuery>
+
 #include <arpa/inet.h>
 #include <cerrno>
 #include <cstdlib>
@@ -134,6 +136,31 @@ int EgressProxy::openTunnels() const
 qint64 EgressProxy::peakTunnelBuffer() const
 {
     return m_forwarder->peakTunnelBuffer();
+}
+
+QUrl EgressProxy::warmUpUrl(const QUrl &next)
+{
+    QUrl url;
+    url.setScheme(QStringLiteral("http"));
+    url.setHost(QLatin1String(kWarmUpHost));
+    url.setPath(QStringLiteral("/"));
+    QUrlQuery query;
+    query.addQueryItem(QStringLiteral("next"), QString::fromLatin1(next.toEncoded().toPercentEncoding()));
+    url.setQuery(query);
+    return url;
+}
+
+QUrl EgressProxy::warmUpTarget(const QByteArray &originTarget)
+{
+    const QUrl request(QStringLiteral("http://%1").arg(QLatin1String(kWarmUpHost)) + QString::fromLatin1(originTarget));
+    const QString next = QUrlQuery(request).queryItemValue(QStringLiteral("next"), QUrl::FullyDecoded);
+    // One level of encoding was added by warmUpUrl, and taken off by FullyDecoded: what is left
+    // is the target in its own encoded form.
+    const QUrl target = QUrl::fromEncoded(next.toUtf8(), QUrl::StrictMode);
+    if (!target.isValid() || target.host().isEmpty()
+        || (target.scheme() != QLatin1String("http") && target.scheme() != QLatin1String("https")))
+        return QUrl();
+    return target;
 }
 
 } // namespace wadesk

@@ -5,6 +5,7 @@
 #include <QObject>
 #include <QString>
 #include <QThread>
+#include <QUrl>
 #include <memory>
 
 namespace wadesk {
@@ -24,6 +25,16 @@ public:
     // The same bind (127.0.0.1, a free port, close-on-exec, listening) without touching the
     // environment; -1 on failure. For tests, which need no Chromium.
     static int bindLoopback(QString *error = nullptr);
+
+    // A page's first navigation goes to this name, which the forwarding proxy answers itself (it
+    // never leaves the machine) with a redirect to `next`: the page has then answered the proxy's
+    // challenge from its main frame, and its profile holds the credentials before anything else
+    // asks, such as a service worker, which has no page to answer a challenge and would fail.
+    static constexpr const char *kWarmUpHost = "egress.wadesk.invalid";
+    static QUrl warmUpUrl(const QUrl &next);
+    // The redirect target of a warm-up request's origin-form target ("/?next=..."); empty unless
+    // it is an http or https URL.
+    static QUrl warmUpTarget(const QByteArray &originTarget);
 
     // Takes the listening fd (-1: nothing listens) and starts the thread.
     explicit EgressProxy(int listeningFd, QObject *parent = nullptr);

@@ -1,5 +1,6 @@
 #include "core/network/ProxyClientConnection.h"
 
+#include "core/network/EgressProxy.h"
 #include "core/network/EgressRouteTable.h"
 #include "core/network/SocketPipe.h"
 #include "core/network/UpstreamConnector.h"
@@ -103,6 +104,16 @@ void ProxyClientConnection::handleHead(const QByteArray &head)
         spdlog::warn("proxy: client {} blocked (proxy {}): {} (target {})", m_clientId.toStdString(),
                      m_route.proxyId.toStdString(), reason.toStdString(), m_target.toStdString());
         refuse(502, "Bad Gateway", "blocked: " + reason.toUtf8() + '\n');
+        return;
+    }
+    if (m_request.form == ProxyRequestHead::Form::AbsoluteHttp && m_request.host == QLatin1String(EgressProxy::kWarmUpHost)) {
+        // The page's first navigation (EgressProxy::warmUpUrl): its credentials are in its
+        // profile now; on to where it is going.
+        const QUrl next = EgressProxy::warmUpTarget(m_request.originTarget);
+        if (next.isEmpty())
+            refuse(400, "Bad Request", "no http(s) URL to go on to\n");
+        else
+            refuse(302, "Found", "", "Location: " + next.toEncoded() + "\r\nCache-Control: no-store\r\n");
         return;
     }
     openTunnel();

@@ -61,8 +61,24 @@ void ProxyHealthMonitor::pump()
         }
         m_running.insert(proxyId);
         auto *probe = new ProxyProbe(this);
-        connect(probe, &ProxyProbe::finished, this, [this, probe, proxyId](const ProxyCheck &result) {
+        const ProxyEndpoint checked = endpoint.value();
+        connect(probe, &ProxyProbe::finished, this, [this, probe, proxyId, checked](const ProxyCheck &result) {
             probe->deleteLater();
+            // An admin may have changed the proxy while it was checked: the result belongs to
+            // the old address and says nothing of the new one, which is checked instead.
+            Result<ProxyEndpoint> now = m_proxies.endpointOf(proxyId);
+            if (!now) { // deleted meanwhile: nothing to record
+                m_running.remove(proxyId);
+                pump();
+                return;
+            }
+            const ProxyEndpoint &e = now.value();
+            if (e.host != checked.host || e.port != checked.port || e.type != checked.type || e.username != checked.username
+                || e.password != checked.password) {
+                m_running.remove(proxyId);
+                checkNow(proxyId);
+                return;
+            }
             finish(proxyId, result);
         });
         probe->start(endpoint.value(), m_settings.checkHost, m_settings.checkPort, m_settings.exitAddressUrl,

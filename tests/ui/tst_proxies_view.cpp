@@ -11,8 +11,11 @@
 
 #include "tests/ui/Screenshots.h"
 #include "tests/ui/UiHarness.h"
+#include "tests/support/TestProxy.h"
 
+#include "core/proxies/ProxyHealthMonitor.h"
 #include "core/proxies/ProxyService.h"
+#include "core/proxies/ProxySettings.h"
 #include "ui/clients/SessionView.h"
 #include "ui/common/ErrorText.h"
 #include "ui/main/MainWindow.h"
@@ -33,6 +36,7 @@
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStackedWidget>
+#include <QTcpServer>
 #include <QTimer>
 #include <QTreeView>
 
@@ -534,6 +538,47 @@ private slots:
         QVERIFY(view.errorText().isEmpty());
         QVERIFY(view.statusText().contains(QStringLiteral("D")));
         QVERIFY(view.emptyLabel()->isVisible());
+    }
+
+    // "Test now" with the engine's monitor: a real check through a real proxy on loopback, the
+    // result said on the screen and stored; a stopped proxy is reported unreachable.
+    void testNowChecksThroughTheProxy()
+    {
+        wadesk::test::TestProxy upstream;
+        upstream.requireCredentials(QStringLiteral("tester"), QStringLiteral("tester-pass"));
+        upstream.mapHost(QStringLiteral("check.test"));
+        QVERIFY(upstream.start());
+        QTcpServer target; // what the check reaches through the proxy
+        QVERIFY(target.listen(QHostAddress::LocalHost));
+        ProxyInput local = input(QStringLiteral("127.0.0.1"), upstream.port(), QStringLiteral("Local test proxy"));
+        local.username = QStringLiteral("tester");
+        local.password = QStringLiteral("tester-pass");
+        const Result<ProxyRecord> p = proxies().create(h.admin, local);
+        QVERIFY(p.ok());
+        ProxySettings settings;
+        settings.checkHost = QStringLiteral("check.test");
+        settings.checkPort = target.serverPort();
+        settings.checkTimeoutMs = 3000;
+        ProxyHealthMonitor monitor(proxies(), settings);
+        h.context->setProxyMonitor(&monitor);
+        {
+            ProxiesView view(*h.context);
+            view.selectProxy(p.value().id);
+            QVERIFY(view.testButton()->isEnabled());
+            view.testButton()->click();
+            QVERIFY(!view.testButton()->isEnabled()); // one check at a time
+            QTRY_VERIFY_WITH_TIMEOUT(view.statusText().contains(QLatin1String("is reachable")), kUiWaitMs);
+            QVERIFY(view.statusText().startsWith(QLatin1String("Local test proxy")));
+            QCOMPARE(proxies().get(h.admin, p.value().id).value().healthy, std::optional<bool>(true));
+            QVERIFY(view.testButton()->isEnabled());
+
+            upstream.stop();
+            view.testButton()->click();
+            QTRY_VERIFY_WITH_TIMEOUT(view.errorText().contains(QLatin1String("is unreachable")), kUiWaitMs);
+            QCOMPARE(proxies().get(h.admin, p.value().id).value().healthy, std::optional<bool>(false));
+            QVERIFY(!view.errorText().contains(QLatin1String("tester-pass")));
+        }
+        h.context->setProxyMonitor(nullptr);
     }
 
     void refreshesWhenAProxyFails()

@@ -552,6 +552,36 @@ private slots:
         QTest::newRow("other client's token") << QByteArray("TOKEN_OF_B_FOR:client_a");
     }
 
+    // The page's first navigation: answered by the forwarder itself (nothing leaves, nothing is
+    // connected) with a redirect to the real page, its query intact; only with the page's
+    // credentials; a target that is not http(s) is refused.
+    void warmUpRedirects()
+    {
+        const QByteArray token = m_egress->routes().issue(QStringLiteral("client_a"), {});
+        const QUrl real(QStringLiteral("http://web.whatsapp.test:8080/index.html?control=http%3A%2F%2Fweb.whatsapp.test%3A8080&x=a%26b&s=%C3%A9"),
+                        QUrl::StrictMode);
+        QVERIFY(real.isValid());
+        const QUrl warm = EgressProxy::warmUpUrl(real);
+        QCOMPARE(warm.host(), QLatin1String(EgressProxy::kWarmUpHost));
+        QCOMPARE(EgressProxy::warmUpTarget(warm.toEncoded(QUrl::RemoveScheme | QUrl::RemoveAuthority)), real);
+        const QByteArray request = "GET " + warm.toEncoded() + " HTTP/1.1\r\nHost: " + EgressProxy::kWarmUpHost + "\r\n";
+        QSignalSpy opened(m_egress.get(), &EgressProxy::tunnelOpened);
+
+        const QByteArray answer = exchange(m_egress->port(), request + basic(QStringLiteral("client_a"), token) + "\r\n");
+        QCOMPARE(statusOf(answer), 302);
+        QVERIFY2(answer.contains("\r\nLocation: " + real.toEncoded() + "\r\n"), answer.constData());
+        QCOMPARE(opened.count(), 0);
+        QCOMPARE(m_page->connections(), 0);
+
+        QCOMPARE(statusOf(exchange(m_egress->port(), request + "\r\n")), 407);
+        for (const QByteArray &bad : {QByteArray("/?next=javascript%253Aalert(1)"), QByteArray("/?next=file%253A%252F%252F%252Fetc%252Fpasswd"),
+                                      QByteArray("/"), QByteArray("/?next=")}) {
+            const QByteArray refused = exchange(m_egress->port(), "GET http://" + QByteArray(EgressProxy::kWarmUpHost) + bad
+                                                                      + " HTTP/1.1\r\n" + basic(QStringLiteral("client_a"), token) + "\r\n");
+            QCOMPARE(statusOf(refused), 400);
+        }
+    }
+
     void clientCredentialsRequired()
     {
         QFETCH(QByteArray, authorization);

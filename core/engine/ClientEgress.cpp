@@ -36,8 +36,8 @@ ClientEgress::Plan ClientEgress::prepare(const QString &organizationId, const QS
         const QString name = proxy->label.isEmpty() ? proxy->proxyId : proxy->label;
         if (proxy->healthy.has_value() && !*proxy->healthy) {
             plan.allowed = false;
-            plan.waitReason = QStringLiteral("proxy %1 is unreachable (%2); the session waits for it")
-                                  .arg(name, proxy->lastError.isEmpty() ? QStringLiteral("failed its check") : proxy->lastError);
+            plan.waitReason = QStringLiteral("waiting for proxy %1: %2")
+                                  .arg(name, proxy->lastError.isEmpty() ? QStringLiteral("it failed its check") : proxy->lastError);
             return plan;
         }
         if (!m_forwarder) {

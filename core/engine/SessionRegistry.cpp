@@ -131,7 +131,7 @@ void SessionRegistry::onProxyHealthChanged(const QString &proxyId, bool healthy,
                 current = found.value();
         }
         const QString name = current && !current->label.isEmpty() ? current->label : proxyId;
-        const QString reason = QStringLiteral("proxy %1 is unreachable (%2); the session waits for it").arg(name, error);
+        const QString reason = QStringLiteral("waiting for proxy %1: %2").arg(name, error);
         // Nothing more leaves through the dead proxy's route, not even what the page has queued.
         m_egress->block(clientId, reason);
         if (current && current->failover) {

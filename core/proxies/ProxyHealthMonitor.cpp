@@ -14,6 +14,8 @@ ProxyHealthMonitor::ProxyHealthMonitor(ProxyService &proxies, ProxySettings sett
 {
     m_timer.setInterval(std::max(m_settings.checkIntervalMs, ProxySettings::kMinIntervalMs));
     connect(&m_timer, &QTimer::timeout, this, &ProxyHealthMonitor::checkAll);
+    m_unchecked.setInterval(kUncheckedSweepMs);
+    connect(&m_unchecked, &QTimer::timeout, this, &ProxyHealthMonitor::checkUnchecked);
 }
 
 ProxyHealthMonitor::~ProxyHealthMonitor() = default;
@@ -22,11 +24,13 @@ void ProxyHealthMonitor::start()
 {
     checkAll();
     m_timer.start();
+    m_unchecked.start();
 }
 
 void ProxyHealthMonitor::stop()
 {
     m_timer.stop();
+    m_unchecked.stop();
     m_waiting.clear();
 }
 
@@ -39,6 +43,17 @@ void ProxyHealthMonitor::checkAll()
     }
     for (const ProxyRecord &proxy : all.value())
         checkNow(proxy.id);
+}
+
+void ProxyHealthMonitor::checkUnchecked()
+{
+    Result<QList<ProxyRecord>> all = m_proxies.allForChecks();
+    if (!all)
+        return; // said by the next full round
+    for (const ProxyRecord &proxy : all.value()) {
+        if (!proxy.healthy.has_value())
+            checkNow(proxy.id);
+    }
 }
 
 void ProxyHealthMonitor::checkNow(const QString &proxyId)

@@ -22,6 +22,9 @@ class ProxyHealthMonitor final : public QObject {
     Q_OBJECT
 public:
     static constexpr int kParallel = 4;
+    // How soon a proxy that was never checked (just added, or its address changed, possibly
+    // through the API of another thread) is checked.
+    static constexpr int kUncheckedSweepMs = 2000;
 
     ProxyHealthMonitor(ProxyService &proxies, ProxySettings settings, QObject *parent = nullptr);
     ~ProxyHealthMonitor() override;
@@ -41,12 +44,14 @@ signals:
 
 private:
     void checkAll();
+    void checkUnchecked();
     void pump();
     void finish(const QString &proxyId, const ProxyCheck &result);
 
     ProxyService &m_proxies;
     const ProxySettings m_settings;
     QTimer m_timer;
+    QTimer m_unchecked;
     QStringList m_waiting;
     QSet<QString> m_running;
 };

@@ -30,6 +30,20 @@ bool validProxyId(const QString &id)
     return Ids::looksValid(id, "px");
 }
 
+// Any organization's pool entry, for the engine's calls (no actor): 404 for a malformed or
+// unknown id.
+Result<ProxyRecord> anyOrganizationsProxy(ProxyRepository &repo, const QString &proxyId)
+{
+    if (!validProxyId(proxyId))
+        return DomainError::notFound(QStringLiteral("Proxy"));
+    Result<std::optional<ProxyRecord>> row = repo.findAnywhere(proxyId);
+    if (!row)
+        return row.error();
+    if (!row.value())
+        return DomainError::notFound(QStringLiteral("Proxy"));
+    return *row.value();
+}
+
 AuditEntry systemAudit(const QString &organizationId, const QString &action, const QString &resource, const QString &resourceId,
                        const QJsonObject &details)
 {
@@ -462,21 +476,17 @@ Result<QList<ProxyRecord>> ProxyService::allForChecks()
 
 Result<ProxyEndpoint> ProxyService::endpointOf(const QString &proxyId)
 {
-    if (!validProxyId(proxyId))
-        return DomainError::notFound(QStringLiteral("Proxy"));
     SqlRunner sql(m_database);
     ProxyRepository repo(sql);
-    Result<std::optional<ProxyRecord>> proxy = repo.findAnywhere(proxyId);
+    Result<ProxyRecord> proxy = anyOrganizationsProxy(repo, proxyId);
     if (!proxy)
         return proxy.error();
-    if (!proxy.value())
-        return DomainError::notFound(QStringLiteral("Proxy"));
     ProxyEndpoint e;
-    e.type = proxy.value()->type;
-    e.host = proxy.value()->host;
-    e.port = proxy.value()->port;
-    e.username = proxy.value()->username;
-    if (proxy.value()->hasPassword) {
+    e.type = proxy.value().type;
+    e.host = proxy.value().host;
+    e.port = proxy.value().port;
+    e.username = proxy.value().username;
+    if (proxy.value().hasPassword) {
         Result<QString> sealed = repo.sealedPassword(proxyId);
         if (!sealed)
             return sealed.error();
@@ -490,17 +500,13 @@ Result<ProxyEndpoint> ProxyService::endpointOf(const QString &proxyId)
 
 Result<bool> ProxyService::recordCheck(const QString &proxyId, const ProxyCheck &check)
 {
-    if (!validProxyId(proxyId))
-        return DomainError::notFound(QStringLiteral("Proxy"));
     bool changed = false;
     Status stored = runAudited(m_database, &m_events, [&](AuditedWrite &write) -> Status {
         ProxyRepository repo(write.sql);
-        Result<std::optional<ProxyRecord>> row = repo.findAnywhere(proxyId);
+        Result<ProxyRecord> row = anyOrganizationsProxy(repo, proxyId);
         if (!row)
             return row.error();
-        if (!row.value())
-            return DomainError::notFound(QStringLiteral("Proxy"));
-        const ProxyRecord before = *row.value();
+        const ProxyRecord before = row.value();
         ProxyRecord h = before;
         const qint64 now = write.clock.nowMs();
         h.healthy = check.ok;
@@ -544,16 +550,12 @@ Result<bool> ProxyService::recordCheck(const QString &proxyId, const ProxyCheck 
 
 Result<QStringList> ProxyService::clientsOf(const QString &proxyId)
 {
-    if (!validProxyId(proxyId))
-        return DomainError::notFound(QStringLiteral("Proxy"));
     SqlRunner sql(m_database);
     ProxyRepository repo(sql);
-    Result<std::optional<ProxyRecord>> proxy = repo.findAnywhere(proxyId);
+    Result<ProxyRecord> proxy = anyOrganizationsProxy(repo, proxyId);
     if (!proxy)
         return proxy.error();
-    if (!proxy.value())
-        return DomainError::notFound(QStringLiteral("Proxy"));
-    return repo.clientsOf(proxy.value()->organizationId, proxyId);
+    return repo.clientsOf(proxy.value().organizationId, proxyId);
 }
 
 Result<QString> ProxyService::failOver(const QString &organizationId, const QString &clientId)

@@ -12,6 +12,7 @@
 #include "tests/support/EngineApiClient.h"
 #include "tests/support/FakeWhatsAppServer.h"
 #include "tests/support/HttpTestClient.h"
+#include "tests/support/WadeskInstance.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -36,8 +37,7 @@ using wadesk::test::ApiTestHarness;
 using wadesk::test::EngineApiClient;
 using wadesk::test::FakeWhatsAppServer;
 
-using wadesk::test::freeLoopbackPort;
-using wadesk::test::isolatedEnvironment;
+using wadesk::test::WadeskInstance;
 using wadesk::test::wadeskBinary;
 
 namespace {
@@ -124,85 +124,18 @@ bool alive(qint64 pid)
     return close < 0 || stat.mid(close + 2, 1) != "Z";
 }
 
-// One run of the binary against the fake page, in the shared sandbox.
-class Instance {
-public:
-    Instance(const QString &home, const QString &pageUrl)
-    {
-        QProcessEnvironment env = isolatedEnvironment(home);
-        env.insert(QStringLiteral("WADESK_PASSWORD_HASH_COST"), QStringLiteral("min"));
-        env.insert(QStringLiteral("WADESK_HEALTH_CACHE_MS"), QStringLiteral("0"));
-        env.insert(QStringLiteral("WADESK_WA_URL"), pageUrl);
-        env.insert(QStringLiteral("WADESK_INJECT_WAJS"), QStringLiteral("0"));
-        env.insert(QStringLiteral("WADESK_WA_HEARTBEAT_INTERVAL_MS"), QStringLiteral("500"));
-        env.insert(QStringLiteral("WADESK_WA_HEARTBEAT_TIMEOUT_MS"), QStringLiteral("20000"));
-        m_process.setProcessEnvironment(env);
-        m_dataDir = home + QStringLiteral("/data");
-        m_output = home + QStringLiteral("/output-%1.txt").arg(++s_runs);
-        m_process.setStandardOutputFile(m_output);
-        m_process.setStandardErrorFile(m_output, QIODevice::Append);
-    }
-
-    ~Instance() { stop(); }
-
-    bool start()
-    {
-        m_port = freeLoopbackPort();
-        m_process.start(wadeskBinary(), {QStringLiteral("--headless"), QStringLiteral("--data-dir"), m_dataDir,
-                                       QStringLiteral("--port"), QString::number(m_port)});
-        if (!m_process.waitForStarted(10000))
-            return false;
-        return QTest::qWaitFor(
-                   [&] {
-                       if (m_process.state() != QProcess::Running)
-                           return true;
-                       wadesk::test::HttpTestClient c;
-                       if (!c.connectTo(m_port, 1000))
-                           return false;
-                       c.send(wadesk::test::HttpTestClient::request("GET", "/health"));
-                       return c.waitResponse(2000).status == 200;
-                   },
-                   kWaitMs)
-            && m_process.state() == QProcess::Running;
-    }
-
-    // SIGTERM; true when it ended by itself with exit code 0.
-    bool stop(int timeoutMs = 30000)
-    {
-        if (m_process.state() == QProcess::NotRunning)
-            return m_process.exitStatus() == QProcess::NormalExit && m_process.exitCode() == 0;
-        ::kill(pid_t(m_process.processId()), SIGTERM);
-        const bool ended = QTest::qWaitFor([&] { return m_process.state() == QProcess::NotRunning; }, timeoutMs);
-        if (!ended) {
-            m_process.kill();
-            m_process.waitForFinished(5000);
-            return false;
-        }
-        return m_process.exitStatus() == QProcess::NormalExit && m_process.exitCode() == 0;
-    }
-
-    qint64 pid() const { return m_process.processId(); }
-    quint16 port() const { return m_port; }
-    bool running() const { return m_process.state() == QProcess::Running; }
-    QString output() const
-    {
-        QFile f(m_output);
-        return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
-    }
-    QString logFile() const
-    {
-        QFile f(QDir(m_dataDir).filePath(QStringLiteral("logs/wadesk.log")));
-        return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
-    }
-    QString dataDir() const { return m_dataDir; }
-
-private:
-    static inline int s_runs = 0;
-    QProcess m_process;
-    QString m_dataDir;
-    QString m_output;
-    quint16 m_port = 0;
-};
+// The binary pointed at the fake page (no wa-js: the page provides window.WPP itself).
+QProcessEnvironment instanceEnvironment(const QString &pageUrl)
+{
+    QProcessEnvironment env;
+    env.insert(QStringLiteral("WADESK_PASSWORD_HASH_COST"), QStringLiteral("min"));
+    env.insert(QStringLiteral("WADESK_HEALTH_CACHE_MS"), QStringLiteral("0"));
+    env.insert(QStringLiteral("WADESK_WA_URL"), pageUrl);
+    env.insert(QStringLiteral("WADESK_INJECT_WAJS"), QStringLiteral("0"));
+    env.insert(QStringLiteral("WADESK_WA_HEARTBEAT_INTERVAL_MS"), QStringLiteral("500"));
+    env.insert(QStringLiteral("WADESK_WA_HEARTBEAT_TIMEOUT_MS"), QStringLiteral("20000"));
+    return env;
+}
 
 QJsonObject healthOf(quint16 port)
 {
@@ -221,7 +154,7 @@ class TestEngineE2e : public QObject {
 
     QTemporaryDir m_home;
     FakeWhatsAppServer m_fake;
-    std::unique_ptr<Instance> m_app;
+    std::unique_ptr<WadeskInstance> m_app;
     EngineApiClient m_http;
     Account m_admin;
     QString m_clientId;
@@ -240,7 +173,7 @@ class TestEngineE2e : public QObject {
 
     bool startApp()
     {
-        m_app = std::make_unique<Instance>(m_home.path(), pageUrl());
+        m_app = std::make_unique<WadeskInstance>(m_home.path(), instanceEnvironment(pageUrl()), kWaitMs);
         if (!m_app->start()) {
             qWarning("wadesk did not start:\n%s", qPrintable(m_app->output().right(4000)));
             return false;

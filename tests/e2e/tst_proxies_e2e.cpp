@@ -11,32 +11,27 @@
 #include "tests/support/BinarySandbox.h"
 #include "tests/support/EngineApiClient.h"
 #include "tests/support/FakeWhatsAppServer.h"
-#include "tests/support/HttpTestClient.h"
 #include "tests/support/TestProxy.h"
+#include "tests/support/WadeskInstance.h"
 
 #include <QDir>
-#include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QProcess>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QUrlQuery>
-#include <csignal>
 #include <memory>
-#include <unistd.h>
 
 using wadesk::test::Account;
 using wadesk::test::ApiResponse;
 using wadesk::test::ApiTestHarness;
 using wadesk::test::EngineApiClient;
 using wadesk::test::FakeWhatsAppServer;
-using wadesk::test::freeLoopbackPort;
-using wadesk::test::isolatedEnvironment;
 using wadesk::test::TestProxy;
+using wadesk::test::WadeskInstance;
 using wadesk::test::wadeskBinary;
 
 namespace {
@@ -50,84 +45,24 @@ const QString kUserB = QStringLiteral("bravo-user");
 const QString kPasswordB = QStringLiteral("bravo-secret-9902");
 const QJsonValue kNoBody(QJsonValue::Undefined);
 
-class Instance {
-public:
-    Instance(const QString &home, const QString &pageUrl, quint16 checkPort)
-    {
-        QProcessEnvironment env = isolatedEnvironment(home);
-        env.insert(QStringLiteral("WADESK_PASSWORD_HASH_COST"), QStringLiteral("min"));
-        env.insert(QStringLiteral("WADESK_HEALTH_CACHE_MS"), QStringLiteral("0"));
-        env.insert(QStringLiteral("WADESK_AUTH_CACHE_MS"), QStringLiteral("0"));
-        env.insert(QStringLiteral("WADESK_WA_URL"), pageUrl);
-        env.insert(QStringLiteral("WADESK_INJECT_WAJS"), QStringLiteral("0"));
-        env.insert(QStringLiteral("WADESK_WA_HEARTBEAT_INTERVAL_MS"), QStringLiteral("500"));
-        env.insert(QStringLiteral("WADESK_WA_HEARTBEAT_TIMEOUT_MS"), QStringLiteral("20000"));
-        env.insert(QStringLiteral("WADESK_PROXY_CHECK_INTERVAL_SEC"), QStringLiteral("1"));
-        env.insert(QStringLiteral("WADESK_PROXY_CHECK_TIMEOUT_SEC"), QStringLiteral("3"));
-        env.insert(QStringLiteral("WADESK_PROXY_CHECK_TARGET"), QStringLiteral("%1:%2").arg(kHost).arg(checkPort));
-        env.insert(QStringLiteral("WADESK_LOG_LEVEL"), QStringLiteral("debug"));
-        m_process.setProcessEnvironment(env);
-        m_dataDir = home + QStringLiteral("/data");
-        m_output = home + QStringLiteral("/output-%1.txt").arg(++s_runs);
-        m_process.setStandardOutputFile(m_output);
-        m_process.setStandardErrorFile(m_output, QIODevice::Append);
-    }
-    ~Instance() { stop(); }
-
-    bool start()
-    {
-        m_port = freeLoopbackPort();
-        m_process.start(wadeskBinary(), {QStringLiteral("--headless"), QStringLiteral("--data-dir"), m_dataDir,
-                                       QStringLiteral("--port"), QString::number(m_port)});
-        if (!m_process.waitForStarted(10000))
-            return false;
-        return QTest::qWaitFor(
-                   [&] {
-                       if (m_process.state() != QProcess::Running)
-                           return true;
-                       wadesk::test::HttpTestClient c;
-                       if (!c.connectTo(m_port, 1000))
-                           return false;
-                       c.send(wadesk::test::HttpTestClient::request("GET", "/health"));
-                       return c.waitResponse(2000).status == 200;
-                   },
-                   kWaitMs)
-            && m_process.state() == QProcess::Running;
-    }
-
-    bool stop(int timeoutMs = 30000)
-    {
-        if (m_process.state() == QProcess::NotRunning)
-            return m_process.exitStatus() == QProcess::NormalExit && m_process.exitCode() == 0;
-        ::kill(pid_t(m_process.processId()), SIGTERM);
-        if (!QTest::qWaitFor([&] { return m_process.state() == QProcess::NotRunning; }, timeoutMs)) {
-            m_process.kill();
-            m_process.waitForFinished(5000);
-            return false;
-        }
-        return m_process.exitStatus() == QProcess::NormalExit && m_process.exitCode() == 0;
-    }
-
-    quint16 port() const { return m_port; }
-    QString dataDir() const { return m_dataDir; }
-    QString output() const
-    {
-        QFile f(m_output);
-        return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
-    }
-    QString logFile() const
-    {
-        QFile f(QDir(m_dataDir).filePath(QStringLiteral("logs/wadesk.log")));
-        return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
-    }
-
-private:
-    static inline int s_runs = 0;
-    QProcess m_process;
-    QString m_dataDir;
-    QString m_output;
-    quint16 m_port = 0;
-};
+// The binary as these tests run it: the fake page at a name only the test proxies resolve, proxies
+// checked every second against that page's port.
+QProcessEnvironment instanceEnvironment(const QString &pageUrl, quint16 checkPort)
+{
+    QProcessEnvironment env;
+    env.insert(QStringLiteral("WADESK_PASSWORD_HASH_COST"), QStringLiteral("min"));
+    env.insert(QStringLiteral("WADESK_HEALTH_CACHE_MS"), QStringLiteral("0"));
+    env.insert(QStringLiteral("WADESK_AUTH_CACHE_MS"), QStringLiteral("0"));
+    env.insert(QStringLiteral("WADESK_WA_URL"), pageUrl);
+    env.insert(QStringLiteral("WADESK_INJECT_WAJS"), QStringLiteral("0"));
+    env.insert(QStringLiteral("WADESK_WA_HEARTBEAT_INTERVAL_MS"), QStringLiteral("500"));
+    env.insert(QStringLiteral("WADESK_WA_HEARTBEAT_TIMEOUT_MS"), QStringLiteral("20000"));
+    env.insert(QStringLiteral("WADESK_PROXY_CHECK_INTERVAL_SEC"), QStringLiteral("1"));
+    env.insert(QStringLiteral("WADESK_PROXY_CHECK_TIMEOUT_SEC"), QStringLiteral("3"));
+    env.insert(QStringLiteral("WADESK_PROXY_CHECK_TARGET"), QStringLiteral("%1:%2").arg(kHost).arg(checkPort));
+    env.insert(QStringLiteral("WADESK_LOG_LEVEL"), QStringLiteral("debug"));
+    return env;
+}
 
 } // namespace
 
@@ -139,7 +74,7 @@ class TestProxiesE2e : public QObject {
     FakeWhatsAppServer m_fakeB; // 127.0.0.2:P, reached through proxy B
     TestProxy m_proxyA;         // HTTP
     TestProxy m_proxyB;         // SOCKS5
-    std::unique_ptr<Instance> m_app;
+    std::unique_ptr<WadeskInstance> m_app;
     EngineApiClient m_http;
     Account m_admin;
     QString m_clientA, m_clientB;
@@ -163,7 +98,7 @@ class TestProxiesE2e : public QObject {
 
     bool startApp()
     {
-        m_app = std::make_unique<Instance>(m_home.path(), pageUrl(), m_fakeA.port());
+        m_app = std::make_unique<WadeskInstance>(m_home.path(), instanceEnvironment(pageUrl(), m_fakeA.port()), kWaitMs);
         if (!m_app->start()) {
             qWarning("wadesk did not start:\n%s", qPrintable(m_app->output().right(4000)));
             return false;

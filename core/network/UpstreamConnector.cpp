@@ -286,7 +286,7 @@ void UpstreamConnector::onSocketError()
         return;
     }
     if (m_stage == Stage::Connecting)
-        fail(QStringLiteral("proxy unreachable: %1").arg(why), true);
+        fail(QStringLiteral("cannot connect to the proxy: %1").arg(why), true);
     else
         fail(QStringLiteral("proxy closed the connection during the handshake (%1)").arg(why), true);
 }

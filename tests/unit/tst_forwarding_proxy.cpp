@@ -505,9 +505,9 @@ private slots:
         QByteArray answer;
         QVERIFY(!openTunnel(m_egress->port(), QStringLiteral("client_a"), token, kPageHost + QStringLiteral(":443"), &answer));
         QCOMPARE(statusOf(answer), 502);
-        QVERIFY2(answer.contains("proxy unreachable: connection refused"), answer.constData());
+        QVERIFY2(answer.contains("cannot connect to the proxy: connection refused"), answer.constData());
         QVERIFY(failed.count() == 1 || failed.wait(5000));
-        QCOMPARE(failed.first().at(2).toString(), QStringLiteral("proxy unreachable: connection refused"));
+        QCOMPARE(failed.first().at(2).toString(), QStringLiteral("cannot connect to the proxy: connection refused"));
     }
 
     void blockedRoute()
@@ -906,7 +906,7 @@ private slots:
         qint64 elapsed = 0;
         const ProxyCheck dead = runProbe(upstream.endpoint(type), kPageHost, m_page->port(), QUrl(), 3000, &elapsed);
         QVERIFY(!dead.ok);
-        QCOMPARE(dead.error, QStringLiteral("proxy unreachable: connection refused"));
+        QCOMPARE(dead.error, QStringLiteral("cannot connect to the proxy: connection refused"));
         QVERIFY(elapsed < 3000);
         QVERIFY(upstream.start(port));
         QCOMPARE(upstream.port(), port);

@@ -201,8 +201,8 @@ void SessionView::refresh()
     WaSession *session = m_clientId.isEmpty() ? nullptr : registry.session(m_clientId);
     const std::optional<SessionSnapshot> snap = m_clientId.isEmpty() ? std::nullopt : registry.snapshot(m_clientId);
     SessionState state = session && snap ? snap->state : SessionState::Stopped;
-    if (!session && snap && snap->state == SessionState::Failed)
-        state = SessionState::Failed;
+    if (!session && snap && (snap->state == SessionState::Failed || snap->state == SessionState::Disconnected))
+        state = snap->state; // failed, or waiting for its proxy: said, not shown as stopped
 
     const AuthContext &actor = m_context.actor();
     // Linking a phone and acting inside the page (its own "Log out", sending around the queue,

@@ -209,7 +209,9 @@ void ClientListModel::readLive(Row &row) const
     const SessionRegistry &registry = m_context.sessions();
     row.running = registry.session(row.id) != nullptr;
     if (const std::optional<SessionSnapshot> snap = registry.snapshot(row.id)) {
-        row.state = row.running ? snap->state : (snap->state == SessionState::Failed ? SessionState::Failed : SessionState::Stopped);
+        // Not running: stopped, unless it failed or waits (for its proxy), which it says.
+        const bool saysWhy = snap->state == SessionState::Failed || snap->state == SessionState::Disconnected;
+        row.state = row.running || saysWhy ? snap->state : SessionState::Stopped;
         row.lastError = snap->lastError;
         if (!snap->phoneNumber.isEmpty())
             row.phone = snap->phoneNumber.startsWith(QLatin1Char('+')) ? snap->phoneNumber : QLatin1Char('+') + snap->phoneNumber;

@@ -8,13 +8,13 @@
 #include "core/proxies/ProxyService.h"
 #include "core/sessions/ClientService.h"
 #include "ui/common/ErrorText.h"
+#include "ui/common/RowListView.h"
 #include "ui/desktop/DesktopContext.h"
 #include "ui/models/ProxyListModel.h"
 #include "ui/proxies/AssignProxyDialog.h"
 #include "ui/proxies/ProxyDialog.h"
 
 #include <QHBoxLayout>
-#include <QHeaderView>
 #include <QLabel>
 #include <QMessageBox>
 #include <QPushButton>
@@ -108,16 +108,7 @@ ProxiesView::ProxiesView(DesktopContext &context, QWidget *parent)
     m_view->setObjectName(QStringLiteral("proxyList"));
     m_view->setAccessibleName(tr("Proxies"));
     m_view->setModel(m_model);
-    m_view->setRootIsDecorated(false);
-    m_view->setUniformRowHeights(true);
-    m_view->setAllColumnsShowFocus(true);
-    m_view->setAlternatingRowColors(true);
-    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_view->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_view->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_view->header()->setStretchLastSection(false);
-    m_view->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_view->header()->setSectionResizeMode(ProxyListModel::HealthColumn, QHeaderView::Stretch);
+    configureRowList(m_view, ProxyListModel::HealthColumn);
     m_empty = new QLabel(tr("No proxies yet. Add one to give each number its own address."), m_stack);
     m_empty->setObjectName(QStringLiteral("proxiesEmptyLabel"));
     m_empty->setAlignment(Qt::AlignCenter);

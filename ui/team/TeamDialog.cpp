@@ -6,6 +6,7 @@
 #include "core/sessions/ClientService.h"
 #include "ui/team/AddMemberDialog.h"
 #include "ui/common/ErrorText.h"
+#include "ui/common/RowListView.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -13,7 +14,6 @@
 #include <QFutureWatcher>
 #include <QGroupBox>
 #include <QHBoxLayout>
-#include <QHeaderView>
 #include <QHideEvent>
 #include <QLabel>
 #include <QListWidget>
@@ -62,16 +62,7 @@ TeamDialog::TeamDialog(DesktopContext &context, QWidget *parent)
     m_view->setObjectName(QStringLiteral("memberList"));
     m_view->setAccessibleName(tr("Team members"));
     m_view->setModel(m_model);
-    m_view->setRootIsDecorated(false);
-    m_view->setUniformRowHeights(true);
-    m_view->setAllColumnsShowFocus(true);
-    m_view->setAlternatingRowColors(true);
-    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_view->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_view->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_view->header()->setStretchLastSection(false);
-    m_view->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_view->header()->setSectionResizeMode(TeamMemberModel::EmailColumn, QHeaderView::Stretch);
+    configureRowList(m_view, TeamMemberModel::EmailColumn);
     body->addWidget(m_view, 1);
 
     auto *side = new QVBoxLayout;

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <QByteArray>
 #include <QtGlobal>
+#include <functional>
 
 namespace wadesk {
 
@@ -12,6 +14,10 @@ struct ServerLimits {
     int idleTimeoutMs = 15000;              // keep-alive connections with no traffic are closed
     int headerTimeoutMs = 10000;            // a request must arrive whole this long after it starts
     int drainMs = 2000;                     // after an error answer, how long unread input is discarded
+    // Larger bodies for a few routes (media upload, send-message with a file): given a request's
+    // method and path (no query string), its body limit; unset or answering <= 0 means
+    // maxBodyBytes. Checked when the header block is complete, so 413 comes before the body.
+    std::function<qint64(const QByteArray &method, const QByteArray &path)> bodyLimitFor;
 };
 
 } // namespace wadesk

@@ -19,6 +19,7 @@ class ContactService;
 class Database;
 class EventBus;
 class JwtCodec;
+class MediaService;
 class MessageService;
 class PasswordHasher;
 class ProxyService;
@@ -61,6 +62,7 @@ public:
     ClientActionService &clientActions() { return *m_clientActions; }
     MessageService &messages() { return *m_messages; }
     ContactService &contacts() { return *m_contacts; }
+    MediaService &media() { return *m_media; }
     WebhookService *webhooks() { return m_webhooks.get(); } // null without SharedServices::cipher
     ProxyService *proxies() { return m_proxies.get(); }     // null without SharedServices::cipher
 
@@ -77,6 +79,7 @@ private:
     std::unique_ptr<AuditService> m_audit;
     std::unique_ptr<ClientService> m_clients;
     std::unique_ptr<ClientActionService> m_clientActions;
+    std::unique_ptr<MediaService> m_media;
     std::unique_ptr<MessageService> m_messages;
     std::unique_ptr<ContactService> m_contacts;
     std::unique_ptr<WebhookService> m_webhooks;

@@ -35,6 +35,11 @@ QList<MediaRecord> allRows(QSqlQuery &q)
         out << fromRow(q);
     return out;
 }
+
+// Agents and viewers: what they uploaded, and what messages of their assigned clients carry.
+const QString kVisibleTo = QStringLiteral(
+    " AND (m.created_by = ? OR EXISTS (SELECT 1 FROM messages g JOIN client_assignments a ON a.client_id = g.client_id "
+    "AND a.organization_id = g.organization_id WHERE g.organization_id = m.organization_id AND g.media_id = m.id AND a.user_id = ?))");
 } // namespace
 
 Result<std::optional<MediaRepository::Blob>> MediaRepository::findBlob(const QString &organizationId, const QString &sha256)

@@ -25,7 +25,7 @@ struct UploadSource {
 // The declared type and the payload of `data:<type>[;param]*;base64,<payload>`.
 Result<UploadSource> fromDataUrl(QByteArrayView text)
 {
-    const qsizetype comma = text.left(qMin<qsizetype>(text.size(), 512)).toByteArray().indexOf(',');
+    const qsizetype comma = text.first(qMin<qsizetype>(text.size(), 512)).toByteArray().indexOf(',');
     if (comma < 0)
         return DomainError::badRequest(QStringLiteral("The data URL has no ','"), QStringLiteral("invalid_data_url"));
     const QByteArray header = text.sliced(5, comma - 5).toByteArray().replace("\\/", "/");
@@ -119,9 +119,9 @@ Result<UploadSource> fromMultipart(const ApiRequest &request)
         if (part.name == "file" && !file)
             file = &part;
         else if (part.name == "filename")
-            filename = QString::fromUtf8(part.data.left(255));
+            filename = QString::fromUtf8(part.data.first(qMin<qsizetype>(part.data.size(), 255)));
         else if (part.name == "mimetype")
-            mimetype = QString::fromUtf8(part.data.left(200));
+            mimetype = QString::fromUtf8(part.data.first(qMin<qsizetype>(part.data.size(), 200)));
         else if (part.name == "voice_note")
             source.hints.voiceNote = part.data.toByteArray() == "true" || part.data.toByteArray() == "1";
         else if (part.name == "sticker")

@@ -120,10 +120,11 @@ Result<quint16> ApiService::start()
         parts->clear();
         database->closeThreadConnection();
     };
-    // The routes that carry a file (base64 in JSON, multipart or raw) take up to media/maxBytes
-    // of it; every other route keeps http/maxBodyBytes. Refused with 413 before the body is read.
+    // The routes that carry a file (base64 in JSON, multipart or raw) take a body for up to
+    // media/maxBytes of it; every other route keeps http/maxBodyBytes. Refused with 413 before
+    // the body is read.
     ServerLimits limits = m_options.api.limits;
-    const qint64 fileBody = qMax(limits.maxBodyBytes, m_options.services.media.uploadBodyLimit());
+    const qint64 fileBody = m_options.services.media.uploadBodyLimit();
     limits.bodyLimitFor = [fileBody](const QByteArray &method, const QByteArray &path) -> qint64 {
         if (method != "POST")
             return 0;

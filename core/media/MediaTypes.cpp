@@ -505,7 +505,8 @@ Result<DetectedMedia> detectContent(QIODevice &d, const QByteArray &head, qint64
         return checkIsoMedia(d, head, size);
     if (starts("OggS", 4))
         return checkOgg(d, size);
-    if (starts("ID3", 3) || adtsFrameLength(head.left(8)) > 0 || mpegFrameLength(head.left(8)) > 0)
+    // (FF FE is also the byte order mark of UTF-16 text, which is not accepted either.)
+    if (starts("ID3", 3) || adtsFrameLength(head.left(8)) > 0 || (mpegFrameLength(head.left(8)) > 0 && !starts("\xff\xfe", 2)))
         return checkAudioStream(d, head, size);
     if (head.left(1024).contains("%PDF-"))
         return checkPdf(d, size);

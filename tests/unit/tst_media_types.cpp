@@ -124,6 +124,7 @@ private slots:
         QTest::newRow("binary noise") << QByteArray::fromHex("0001020304050607fffefdfc00000000aabbccdd") << "" << "" << notAllowed;
         QTest::newRow("invalid utf-8") << QByteArray("caf\xe9 au lait\n") << "x.txt" << "" << notAllowed;
         QTest::newRow("utf-8 cut in a sequence") << QByteArray("gr\xc3\xbc\xc3") << "" << "" << notAllowed;
+        QTest::newRow("utf-16 text") << QByteArray("\xff\xfeH\0i\0\n\0", 8) << "x.txt" << "" << notAllowed;
         QTest::newRow("text with NUL") << QByteArray("abc\0def", 7) << "" << "" << notAllowed;
 
         const QString mismatch = QStringLiteral("415 media_type_mismatch");

@@ -12,7 +12,7 @@ ConnectionGuard::ConnectionGuard(QTcpSocket *socket, const ServerLimits &limits)
     : QObject(socket)
     , m_socket(socket)
     , m_limits(limits)
-    , m_framing({limits.maxBodyBytes, limits.maxHeaderBytes})
+    , m_framing({limits.maxBodyBytes, limits.maxHeaderBytes, limits.bodyLimitFor})
 {
     m_clock.start();
     m_timer.setSingleShot(true);

@@ -1,5 +1,7 @@
 #include "core/http/HttpResponse.h"
 
+#include <QIODevice>
+
 #include <QJsonDocument>
 
 namespace wadesk {
@@ -26,6 +28,16 @@ HttpResponse HttpResponse::raw(QByteArray body, QByteArray contentType, int stat
     r.status = status;
     r.body = std::move(body);
     r.contentType = std::move(contentType);
+    return r;
+}
+
+HttpResponse HttpResponse::stream(std::shared_ptr<QIODevice> device, qint64 length, QByteArray contentType, int status)
+{
+    HttpResponse r;
+    r.status = status;
+    r.contentType = std::move(contentType);
+    r.bodyDevice = std::move(device);
+    r.bodyDeviceLength = length;
     return r;
 }
 

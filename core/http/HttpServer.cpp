@@ -2,6 +2,7 @@
 
 #include "core/http/ConnectionGuard.h"
 #include "core/http/GuardedTcpServer.h"
+#include "core/http/ResponseStream.h"
 
 #include <QAbstractHttpServer>
 #include <QHttpServerRequest>
@@ -54,10 +55,13 @@ QByteArray methodName(QHttpServerRequest::Method method)
     }
 }
 
+// The status line and headers, and the in-memory body unless the request was HEAD or the body
+// is streamed from a device (then only its length is announced here).
 QByteArray serialize(const HttpResponse &response, bool keepAlive, bool head)
 {
+    const bool streamed = response.bodyDevice != nullptr;
     QByteArray out;
-    out.reserve(160 + response.body.size());
+    out.reserve(160 + (streamed ? 0 : response.body.size()));
     out += "HTTP/1.1 ";
     out += QByteArray::number(response.status);
     out += ' ';
@@ -68,9 +72,12 @@ QByteArray serialize(const HttpResponse &response, bool keepAlive, bool head)
         out += response.contentType;
         out += "\r\n";
     }
-    out += "Content-Length: ";
-    out += QByteArray::number(response.body.size());
-    out += "\r\n";
+    // 204 has no Content-Length (RFC 9110 §8.6), and 304's would have to be the full entity's.
+    if (response.status != 204 && response.status != 304) {
+        out += "Content-Length: ";
+        out += QByteArray::number(streamed ? response.bodyDeviceLength : response.body.size());
+        out += "\r\n";
+    }
     for (const auto &header : response.headers) {
         out += header.first;
         out += ": ";
@@ -78,7 +85,7 @@ QByteArray serialize(const HttpResponse &response, bool keepAlive, bool head)
         out += "\r\n";
     }
     out += keepAlive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
-    if (!head)
+    if (!head && !streamed)
         out += response.body;
     return out;
 }
@@ -288,6 +295,10 @@ void HttpServer::finishReply(Reply::State &state, const HttpResponse &response)
     const bool keepAlive = state.keepAlive && m_accepting;
     if (state.socket && state.socket->state() == QAbstractSocket::ConnectedState) {
         state.socket->write(serialize(response, keepAlive, state.head));
+        if (response.bodyDevice && !state.head && response.bodyDeviceLength > 0) {
+            streamBody(state, response, keepAlive);
+            return;
+        }
         if (state.guard)
             state.guard->replyFinished(keepAlive);
         else if (!keepAlive)
@@ -298,6 +309,28 @@ void HttpServer::finishReply(Reply::State &state, const HttpResponse &response)
     releaseResponder(state);
     --m_inFlight;
     checkDrained();
+}
+
+void HttpServer::streamBody(Reply::State &state, const HttpResponse &response, bool keepAlive)
+{
+    // The reply stays in flight (and the connection busy) until the last byte is handed over.
+    auto *stream = new ResponseStream(state.socket, response.bodyDevice, response.bodyDeviceLength, this);
+    std::shared_ptr<Reply::State> held = state.shared_from_this();
+    connect(stream, &ResponseStream::finished, this, [this, held, keepAlive](bool complete) {
+        if (complete && held->socket) {
+            if (held->guard)
+                held->guard->replyFinished(keepAlive);
+            else if (!keepAlive)
+                held->socket->disconnectFromHost();
+        } else if (held->socket && held->socket->state() != QAbstractSocket::UnconnectedState) {
+            // The length was announced: a short body must end the connection, not pass as whole.
+            held->socket->abort();
+        }
+        releaseResponder(*held);
+        --m_inFlight;
+        checkDrained();
+    });
+    stream->start();
 }
 
 void HttpServer::releaseResponder(Reply::State &state)

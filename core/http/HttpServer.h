@@ -70,6 +70,7 @@ private:
     void dispatch(const QHttpServerRequest &request, std::shared_ptr<Reply::State> state);
     void route(ApiRequest &api, const Reply &reply);
     void finishReply(Reply::State &state, const HttpResponse &response);
+    void streamBody(Reply::State &state, const HttpResponse &response, bool keepAlive);
     void abandonReply(Reply::State &state);
     void releaseResponder(Reply::State &state);
     void dropResponder(Reply::State &state);

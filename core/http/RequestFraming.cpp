@@ -168,6 +168,17 @@ RequestFraming::Verdict RequestFraming::finishHead()
             return fail(Verdict::BadRequest, "control character in the request target");
     }
 
+    m_bodyLimit = m_limits.maxBodyBytes;
+    if (m_limits.bodyLimitFor) {
+        Span path = parts[1];
+        const qsizetype question = path.indexOf('?');
+        if (question >= 0)
+            path = path.mid(0, question);
+        const qint64 routeLimit = m_limits.bodyLimitFor(QByteArray(parts[0].p, parts[0].n), QByteArray(path.p, path.n));
+        if (routeLimit > 0)
+            m_bodyLimit = routeLimit;
+    }
+
     RequestHead head;
     const bool http11 = version == "HTTP/1.1";
     head.keepAlive = http11;
@@ -231,7 +242,7 @@ RequestFraming::Verdict RequestFraming::finishHead()
         return fail(Verdict::BadRequest, "HTTP/1.1 requests need a Host header");
     if (hasLength && chunked)
         return fail(Verdict::BadRequest, "both Content-Length and Transfer-Encoding");
-    if (hasLength && contentLength > m_limits.maxBodyBytes)
+    if (hasLength && contentLength > m_bodyLimit)
         return fail(Verdict::BodyTooLarge, "body larger than the limit");
 
     head.hasBody = chunked || contentLength > 0;
@@ -268,7 +279,7 @@ RequestFraming::Verdict RequestFraming::onChunkSizeLine()
         return Verdict::Ok;
     }
     m_bodyTotal += size;
-    if (m_bodyTotal > m_limits.maxBodyBytes)
+    if (m_bodyTotal > m_bodyLimit)
         return fail(Verdict::BodyTooLarge, "body larger than the limit");
     m_chunkRemaining = size;
     m_state = State::ChunkData;
@@ -333,7 +344,7 @@ RequestFraming::Verdict RequestFraming::feed(const char *data, qint64 size)
         case State::ChunkSize:
         case State::Trailer: {
             const char c = data[i++];
-            if (m_state == State::Trailer && ++m_bodyTotal > m_limits.maxBodyBytes + m_limits.maxHeaderBytes)
+            if (m_state == State::Trailer && ++m_bodyTotal > m_bodyLimit + m_limits.maxHeaderBytes)
                 return fail(Verdict::HeaderTooLarge, "trailer larger than the limit");
             if (m_line.size() >= kMaxChunkLine)
                 return fail(Verdict::BadRequest, "chunk line too long");

@@ -2,6 +2,7 @@
 
 #include <QByteArray>
 #include <QQueue>
+#include <functional>
 
 namespace wadesk {
 
@@ -14,6 +15,8 @@ public:
     struct Limits {
         qint64 maxBodyBytes = 16 * 1024 * 1024;
         int maxHeaderBytes = 16 * 1024;
+        // Per-request body limit by method and path (no query); unset or <= 0: maxBodyBytes.
+        std::function<qint64(const QByteArray &method, const QByteArray &path)> bodyLimitFor;
     };
     enum class Verdict {
         Ok,               // everything fed so far is acceptable
@@ -64,6 +67,7 @@ private:
     QByteArray m_line;        // the current chunk-size or trailer line
     qint64 m_bodyRemaining = 0;
     qint64 m_bodyTotal = 0;
+    qint64 m_bodyLimit = 0;   // the limit of the request whose body is arriving
     qint64 m_chunkRemaining = 0;
     int m_chunkEndBytes = 0;
     bool m_pendingContinue = false;

@@ -7,11 +7,14 @@
 #include "tests/support/HttpTestClient.h"
 #include "core/api/ApiThread.h"
 #include "core/api/HealthController.h"
+#include "core/http/ContentResponse.h"
 #include "core/http/HttpServer.h"
+#include "core/http/MultipartForm.h"
 #include "core/http/RequestFraming.h"
 #include "core/db/Database.h"
 #include "core/db/DatabaseUrl.h"
 
+#include <QBuffer>
 #include <QElapsedTimer>
 #include <QHostAddress>
 #include <QJsonDocument>
@@ -56,7 +59,21 @@ ServerLimits smallLimits()
     l.idleTimeoutMs = 10000;
     l.headerTimeoutMs = 10000;
     l.drainMs = 500;
+    // One route takes larger bodies, as the media upload does.
+    l.bodyLimitFor = [](const QByteArray &method, const QByteArray &path) -> qint64 {
+        return method == "POST" && path == "/big" ? 64 * 1024 : 0;
+    };
     return l;
+}
+
+// The bytes GET /file serves: not a repeating pattern of a power-of-two length, so an offset
+// error shows.
+QByteArray fileBytes(qint64 size)
+{
+    QByteArray bytes(size, Qt::Uninitialized);
+    for (qint64 i = 0; i < size; ++i)
+        bytes[i] = char((i * 7 + i / 251) % 251);
+    return bytes;
 }
 
 QJsonObject errorShape(const char *message, const char *code)
@@ -84,6 +101,25 @@ public:
             });
             r.add("GET", QStringLiteral("/items"), [](ApiRequest &) { return HttpResponse::json(QJsonArray{}); });
             r.add("POST", QStringLiteral("/items"), [](ApiRequest &) { return HttpResponse::json(QJsonObject{}, 201); });
+            r.add("POST", QStringLiteral("/big"), [](ApiRequest &req) {
+                return HttpResponse::json(QJsonObject{{QStringLiteral("bytes"), int(req.body.size())}});
+            });
+            // ?size= bytes of fileBytes(), downloaded through contentResponse.
+            r.add("GET", QStringLiteral("/file"), [](ApiRequest &req) {
+                const QByteArray bytes = fileBytes(req.queryValue(QStringLiteral("size")).toLongLong());
+                StoredContent content;
+                content.size = bytes.size();
+                content.contentType = "application/pdf";
+                content.etag = "abc123";
+                content.downloadName = req.queryValue(QStringLiteral("name"));
+                content.open = [bytes]() {
+                    auto buffer = std::make_unique<QBuffer>();
+                    buffer->setData(bytes);
+                    buffer->open(QIODevice::ReadOnly);
+                    return std::unique_ptr<QIODevice>(std::move(buffer));
+                };
+                return contentResponse(req, content);
+            });
             r.add("POST", QStringLiteral("/echo"), [](ApiRequest &req) {
                 return HttpResponse::json(QJsonObject{{QStringLiteral("bytes"), int(req.body.size())},
                                                       {QStringLiteral("first"), QString::fromLatin1(req.body.left(1))}});
@@ -233,7 +269,7 @@ private slots:
         QFETCH(bool, keepAlive);
         QFETCH(bool, midRequest);
         for (const bool byteByByte : {false, true}) {
-            RequestFraming framing({100, 256});
+            RequestFraming framing({100, 256, {}});
             RequestFraming::Verdict v = RequestFraming::Verdict::Ok;
             if (byteByByte) {
                 for (qsizetype i = 0; i < bytes.size() && v == RequestFraming::Verdict::Ok; ++i)
@@ -921,6 +957,200 @@ private slots:
         QCOMPARE(doc.object().value(QStringLiteral("status")).toString(), QStringLiteral("unhealthy"));
         QCOMPARE(doc.object().value(QStringLiteral("database")).toString(), QStringLiteral("disconnected"));
         gone.closeThreadConnection();
+    }
+
+    void routeBodyLimitAppliesToItsRouteOnly()
+    {
+        START_SERVER(s, smallLimits());
+        HttpTestClient c;
+        QVERIFY(c.connectTo(s.port));
+        const QByteArray body(60000, 'b'); // over the server's 4096, within /big's 64 KiB
+        c.send(HttpTestClient::request("POST", "/big?note=query-ignored", "Content-Type: application/octet-stream\r\n", body));
+        HttpTestResponse r = c.waitResponse();
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.json().value(QStringLiteral("bytes")).toInt(), 60000);
+
+        // Over /big's own limit: refused from the head alone.
+        HttpTestClient over;
+        QVERIFY(over.connectTo(s.port));
+        over.send("POST /big HTTP/1.1\r\nHost: x\r\nContent-Length: 70000\r\n\r\n");
+        r = over.waitResponse();
+        QCOMPARE(r.status, 413);
+        QVERIFY(over.waitClosed());
+
+        // Another route keeps the server's limit.
+        HttpTestClient other;
+        QVERIFY(other.connectTo(s.port));
+        other.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n");
+        QCOMPARE(other.waitResponse().status, 413);
+    }
+
+    void downloadStreamsWholeContentThenKeepsConnection()
+    {
+        START_SERVER(s, smallLimits());
+        HttpTestClient c;
+        QVERIFY(c.connectTo(s.port));
+        const qint64 size = 8 * 1000 * 1000;
+        // Pipelined: the ping must wait for the whole file and come after it.
+        c.send(HttpTestClient::request("GET", "/file?size=8000000&name=Q3%20report%22%2F..%2Fx.pdf") + ping());
+        HttpTestResponse r = c.waitResponse(20000);
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.header("content-length"), QByteArray::number(size));
+        QCOMPARE(r.header("content-type"), QByteArray("application/pdf"));
+        QCOMPARE(r.header("etag"), QByteArray("\"abc123\""));
+        QCOMPARE(r.header("accept-ranges"), QByteArray("bytes"));
+        QCOMPARE(r.header("x-content-type-options"), QByteArray("nosniff"));
+        QCOMPARE(r.header("content-disposition"),
+                 QByteArray("attachment; filename=\"Q3 report..x.pdf\"; filename*=UTF-8''Q3%20report..x.pdf"));
+        QVERIFY(r.body == fileBytes(size));
+        r = c.waitResponse();
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.json().value(QStringLiteral("pong")).toBool(), true);
+        QTRY_COMPARE(s.inFlight(), 0);
+    }
+
+    void rangeRequests_data()
+    {
+        QTest::addColumn<QByteArray>("range");
+        QTest::addColumn<int>("status");
+        QTest::addColumn<qint64>("first");
+        QTest::addColumn<qint64>("last");
+        const qint64 size = 100000;
+        QTest::newRow("first 100") << QByteArray("bytes=0-99") << 206 << qint64(0) << qint64(99);
+        QTest::newRow("open end") << QByteArray("bytes=99000-") << 206 << qint64(99000) << size - 1;
+        QTest::newRow("suffix") << QByteArray("bytes=-10") << 206 << size - 10 << size - 1;
+        QTest::newRow("suffix longer than content") << QByteArray("bytes=-500000") << 206 << qint64(0) << size - 1;
+        QTest::newRow("end clamped") << QByteArray("bytes=99990-2000000") << 206 << qint64(99990) << size - 1;
+        QTest::newRow("one byte") << QByteArray("bytes=12345-12345") << 206 << qint64(12345) << qint64(12345);
+        QTest::newRow("start past end") << QByteArray("bytes=100000-") << 416 << qint64(-1) << qint64(-1);
+        QTest::newRow("empty suffix") << QByteArray("bytes=-0") << 416 << qint64(-1) << qint64(-1);
+        QTest::newRow("multi-range: whole") << QByteArray("bytes=0-1,5-6") << 200 << qint64(0) << size - 1;
+        QTest::newRow("other unit: whole") << QByteArray("items=0-1") << 200 << qint64(0) << size - 1;
+        QTest::newRow("reversed: whole") << QByteArray("bytes=50-10") << 200 << qint64(0) << size - 1;
+        QTest::newRow("garbage: whole") << QByteArray("bytes=a-b") << 200 << qint64(0) << size - 1;
+    }
+
+    void rangeRequests()
+    {
+        QFETCH(QByteArray, range);
+        QFETCH(int, status);
+        QFETCH(qint64, first);
+        QFETCH(qint64, last);
+        START_SERVER(s, smallLimits());
+        HttpTestClient c;
+        QVERIFY(c.connectTo(s.port));
+        c.send(HttpTestClient::request("GET", "/file?size=100000", "Range: " + range + "\r\n"));
+        const HttpTestResponse r = c.waitResponse(10000);
+        QCOMPARE(r.status, status);
+        if (status == 416) {
+            QCOMPARE(r.header("content-range"), QByteArray("bytes */100000"));
+            QCOMPARE(r.json().value(QStringLiteral("code")).toString(), QStringLiteral("range_not_satisfiable"));
+            return;
+        }
+        QCOMPARE(r.header("content-length"), QByteArray::number(last - first + 1));
+        QVERIFY(r.body == fileBytes(100000).mid(first, last - first + 1));
+        if (status == 206)
+            QCOMPARE(r.header("content-range"), "bytes " + QByteArray::number(first) + '-' + QByteArray::number(last) + "/100000");
+        else
+            QVERIFY(r.header("content-range").isEmpty());
+        // The connection goes on: a short answer must not leave stray bytes behind.
+        c.send(ping());
+        QCOMPARE(c.waitResponse().status, 200);
+    }
+
+    void conditionalRequests()
+    {
+        START_SERVER(s, smallLimits());
+        HttpTestClient c;
+        QVERIFY(c.connectTo(s.port));
+        c.send(HttpTestClient::request("GET", "/file?size=5000", "If-None-Match: \"old\", W/\"abc123\"\r\n") + ping());
+        HttpTestResponse r = c.waitResponse();
+        QCOMPARE(r.status, 304);
+        QVERIFY(r.body.isEmpty());
+        QCOMPARE(r.header("etag"), QByteArray("\"abc123\""));
+        QCOMPARE(r.headerCount("content-length"), 0); // it would have to be the full entity's
+        QCOMPARE(c.waitResponse().status, 200);       // nothing stray between the two
+
+        c.send(HttpTestClient::request("GET", "/file?size=5000", "If-None-Match: \"old\"\r\n"));
+        QCOMPARE(c.waitResponse().status, 200);
+        // If-Range naming another version: the Range is ignored, the whole content comes.
+        c.send(HttpTestClient::request("GET", "/file?size=5000", "Range: bytes=0-9\r\nIf-Range: \"old\"\r\n"));
+        r = c.waitResponse();
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.body.size(), 5000);
+        c.send(HttpTestClient::request("GET", "/file?size=5000", "Range: bytes=0-9\r\nIf-Range: \"abc123\"\r\n"));
+        QCOMPARE(c.waitResponse().status, 206);
+    }
+
+    void headOfDownloadAnnouncesLengthWithoutBody()
+    {
+        START_SERVER(s, smallLimits());
+        HttpTestClient c;
+        QVERIFY(c.connectTo(s.port));
+        c.send(HttpTestClient::request("HEAD", "/file?size=3000000"));
+        QVERIFY(QTest::qWaitFor([&]() { return c.unparsed().contains("\r\n\r\n"); }, 5000));
+        QTest::qWait(200); // a body, had one been sent, would be here by now
+        const QByteArray raw = c.unparsed();
+        QVERIFY(raw.startsWith("HTTP/1.1 200"));
+        QVERIFY(raw.contains("Content-Length: 3000000\r\n"));
+        QVERIFY(raw.endsWith("\r\n\r\n"));
+    }
+
+    void clientLeavingMidDownloadIsHarmless()
+    {
+        START_SERVER(s, smallLimits());
+        {
+            HttpTestClient c;
+            QVERIFY(c.connectTo(s.port));
+            c.send(HttpTestClient::request("GET", "/file?size=60000000"));
+            QVERIFY(QTest::qWaitFor([&]() { return c.unparsed().size() > 100000; }, 10000));
+            c.abort();
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(s.inFlight(), 0, 10000);
+        HttpTestClient next;
+        QVERIFY(next.connectTo(s.port));
+        next.send(ping());
+        QCOMPARE(next.waitResponse().status, 200);
+    }
+
+    void multipartForm()
+    {
+        const QByteArray type = "multipart/form-data; boundary=\"----xyz\"";
+        const QByteArray binary("\r\n--not-the-boundary\r\n\0\x01\xff", 26);
+        const QByteArray body = "preamble to ignore\r\n"
+                                "------xyz\r\n"
+                                "Content-Disposition: form-data; name=\"caption\"\r\n\r\n"
+                                "Hello; there\r\n"
+                                "------xyz\r\n"
+                                "Content-Disposition: form-data; name=\"file\"; filename=\"we\\\"ird; name.png\"\r\n"
+                                "Content-Type: image/png\r\n\r\n"
+                                + binary + "\r\n------xyz--\r\n";
+        const Result<QList<MultipartPart>> parts = parseMultipartForm(body, type);
+        QVERIFY2(parts.ok(), qPrintable(parts.ok() ? QString() : parts.error().message));
+        QCOMPARE(parts->size(), 2);
+        QCOMPARE(parts->at(0).name, QByteArray("caption"));
+        QCOMPARE(parts->at(0).data.toByteArray(), QByteArray("Hello; there"));
+        QVERIFY(parts->at(0).filename.isEmpty());
+        QCOMPARE(parts->at(1).name, QByteArray("file"));
+        QCOMPARE(parts->at(1).filename, QByteArray("we\"ird; name.png"));
+        QCOMPARE(parts->at(1).contentType, QByteArray("image/png"));
+        QCOMPARE(parts->at(1).data.toByteArray(), binary);
+        QVERIFY(parts->at(1).data.data() >= body.constData() && parts->at(1).data.data() < body.constData() + body.size());
+
+        const auto refused = [](const QByteArray &b, const QByteArray &t) {
+            const Result<QList<MultipartPart>> r = parseMultipartForm(b, t);
+            return !r.ok() && r.error().httpStatus == 400 && r.error().code == QStringLiteral("bad_multipart");
+        };
+        QVERIFY(refused(body, "multipart/form-data"));                                    // no boundary
+        QVERIFY(refused(body, "application/json"));                                       // not multipart
+        QVERIFY(refused(body.left(body.size() - 14), type));                               // no closing delimiter
+        QVERIFY(refused("------xyz\r\nContent-Type: text/plain\r\n\r\nx\r\n------xyz--", type)); // not form-data
+        QVERIFY(refused("------xyz\r\n\r\nx\r\n------xyz--", type));                      // no headers at all
+        QVERIFY(refused("nothing here", type));
+        QByteArray many;
+        for (int i = 0; i < 40; ++i)
+            many += "------xyz\r\nContent-Disposition: form-data; name=\"f\"\r\n\r\nv\r\n";
+        QVERIFY(refused(many + "------xyz--", type)); // over the part limit
     }
 
     void shutdownGivesUpAfterGrace()

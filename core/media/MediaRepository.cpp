@@ -191,9 +191,15 @@ Result<bool> MediaRepository::remove(const QString &organizationId, const QStrin
 Result<QList<MediaRecord>> MediaRepository::createdBefore(const QString &organizationId, qint64 cutoff, const QString &afterId,
                                                           int limit)
 {
-    Result<QSqlQuery> q = m_sql.run(
-        kColumns + QStringLiteral(" WHERE m.organization_id = ? AND m.created_at < ? AND m.id > ? ORDER BY m.id LIMIT ?"),
-        {organizationId, cutoff, afterId, limit}, "media expired");
+    // (A null QString binds as NULL, and "id > NULL" matches nothing: the bound only when set.)
+    QString sql = kColumns + QStringLiteral(" WHERE m.organization_id = ? AND m.created_at < ?");
+    QVariantList bindings{organizationId, cutoff};
+    if (!afterId.isEmpty()) {
+        sql += QStringLiteral(" AND m.id > ?");
+        bindings << afterId;
+    }
+    bindings << limit;
+    Result<QSqlQuery> q = m_sql.run(sql + QStringLiteral(" ORDER BY m.id LIMIT ?"), bindings, "media expired");
     if (!q)
         return q.error();
     return allRows(q.value());

@@ -19,6 +19,7 @@ class ContactService;
 class Database;
 class EventBus;
 class JwtCodec;
+class MediaLibrary;
 class MessageService;
 class PasswordHasher;
 class ProxyService;
@@ -34,6 +35,10 @@ struct SharedServices {
     EventBus *events = nullptr;
     SessionControl *sessions = nullptr;  // the engine; null where sessions do not run (some tests)
     const Clock *clock = &Clock::system(); // business time for every service (tests: a ManualClock)
+    // A media library every thread's messaging uses (must then be thread-safe). Until core/media's
+    // MediaService is part of the graph this is where sends with a file find it; null: such
+    // sends are refused (503 media_unavailable).
+    MediaLibrary *media = nullptr;
 };
 
 // The core services of one thread, built in one place (the API thread's and the desktop's are two

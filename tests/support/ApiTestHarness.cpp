@@ -116,6 +116,7 @@ bool ApiTestHarness::start(const QString &dialect, QString *whyNot, Options opti
     o.shared.jwtKey = m_jwtKey;
     o.shared.cipher = options.cipher;
     o.shared.events = options.events;
+    o.shared.media = options.media;
     o.api.port = 0;
     m_api = std::make_unique<ApiService>(o);
     const Result<quint16> port = m_api->start();

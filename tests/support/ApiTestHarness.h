@@ -61,6 +61,7 @@ public:
         qint64 jwtLifetimeSeconds = 3600;
         const AesGcm *cipher = nullptr; // as the application: webhook and proxy routes present
         EventBus *events = nullptr;
+        MediaLibrary *media = nullptr; // where sends with a file store it (SharedServices::media)
     };
 
     ApiTestHarness();

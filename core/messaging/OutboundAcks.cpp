@@ -175,7 +175,7 @@ void OutboundAcks::drain(const QString &clientId, const QString &waId)
         if (outcome == Outcome::Applied)
             continue;
         if (now - h.heldAt >= m_limits.holdMs) {
-            spdlog::info("client {}: ack {} for {} dropped: no message of this client has that id", clientId.toStdString(), h.ack,
+            spdlog::debug("client {}: ack {} for {} dropped: no message of this client has that id", clientId.toStdString(), h.ack,
                          h.waId.toStdString());
             continue;
         }

@@ -25,6 +25,7 @@
 #include "core/db/SqlRunner.h"
 #include "core/engine/SessionRegistry.h"
 #include "core/engine/WaSession.h"
+#include "core/messaging/MessageSender.h"
 
 #include <QBuffer>
 #include <QDateTime>

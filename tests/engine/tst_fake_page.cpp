@@ -320,9 +320,10 @@ private:
     // Sends through WPP.chat and records the resolution into the page's event record.
     void startSend(QWebEnginePage *page, const QString &call)
     {
-        // sendMsgResult is a Promise, as in wa-js: recorded with what it settles to.
-        runJs(page, QStringLiteral("%1.then(async r => __recPush('send.resolved', Object.assign({}, r,"
-                                   " {sendMsgResult: await r.sendMsgResult})),"
+        // sendMsgResult is a Promise, as in wa-js: the record gets what it settles to, later.
+        runJs(page, QStringLiteral("%1.then(r => { __recPush('send.resolved', Object.assign({}, r, {sendMsgResult: null}));"
+                                   " const e = window.__rec[window.__rec.length - 1];"
+                                   " Promise.resolve(r.sendMsgResult).then(x => { e.p.sendMsgResult = x; }); },"
                                    " e => __recPush('send.rejected', {message: e.message})); true")
                         .arg(call));
     }

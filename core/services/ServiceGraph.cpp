@@ -37,6 +37,7 @@ ServiceGraph::ServiceGraph(const SharedServices &shared, const ServiceSettings &
     m_clientActions = std::make_unique<ClientActionService>(db, *m_clients, shared.sessions, clock);
     m_media = std::make_unique<MediaService>(db, settings.media, shared.events, clock);
     m_messages = std::make_unique<MessageService>(db, *m_clients, shared.sessions, settings.messaging, clock);
+    m_messages->setMediaLibrary(shared.media ? shared.media : m_media.get());
     m_contacts = std::make_unique<ContactService>(db, clock);
     if (shared.cipher)
         m_webhooks = std::make_unique<WebhookService>(db, *shared.cipher, shared.events,

@@ -19,6 +19,7 @@ class ContactService;
 class Database;
 class EventBus;
 class JwtCodec;
+class MediaLibrary;
 class MediaService;
 class MessageService;
 class PasswordHasher;
@@ -35,6 +36,9 @@ struct SharedServices {
     EventBus *events = nullptr;
     SessionControl *sessions = nullptr;  // the engine; null where sessions do not run (some tests)
     const Clock *clock = &Clock::system(); // business time for every service (tests: a ManualClock)
+    // Null (the application): sends with a file use this graph's own MediaService. Component
+    // tests of messaging may put another library here (it must be thread-safe).
+    MediaLibrary *media = nullptr;
 };
 
 // The core services of one thread, built in one place (the API thread's and the desktop's are two

@@ -122,6 +122,7 @@ bool ApiTestHarness::start(const QString &dialect, QString *whyNot, Options opti
         o.services.media.directory = m_mediaDir->filePath(QStringLiteral("media"));
     }
     m_mediaDirectory = o.services.media.directory;
+    o.shared.media = options.mediaLibrary;
     o.api.port = 0;
     m_api = std::make_unique<ApiService>(o);
     const Result<quint16> port = m_api->start();

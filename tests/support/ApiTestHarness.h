@@ -66,6 +66,8 @@ public:
         // media/...: the defaults, with the file backend in a directory of the harness's own
         // (media.directory left empty) unless a test sets one.
         MediaSettings media;
+        // A media library to use instead of the graph's own MediaService (SharedServices::media).
+        MediaLibrary *mediaLibrary = nullptr;
     };
 
     ApiTestHarness();

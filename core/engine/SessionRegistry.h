@@ -21,6 +21,7 @@ struct Event;
 class EgressProxy;
 class EventBus;
 class InboundProcessor;
+class MediaLibrary;
 class MessageSender;
 class ProxyService;
 class WaSession;
@@ -48,6 +49,9 @@ public:
     // A proxy of the pool died or came back (ProxyHealthMonitor): its clients stop and wait, move
     // to another proxy when their operator allowed it, or start again.
     void onProxyHealthChanged(const QString &proxyId, bool healthy, const QString &error);
+    // Where the files of received messages are stored (not owned; null: messages are kept
+    // without their files). Before restoreAtStart.
+    void setMediaLibrary(MediaLibrary *media);
     void restoreAtStart();
     bool start(const QString &organizationId, const QString &clientId, QString *error = nullptr);
     void stop(const QString &clientId);

@@ -3,6 +3,7 @@
 #include "core/common/Clock.h"
 #include "core/events/Event.h"
 
+#include <QJsonObject>
 #include <QString>
 #include <optional>
 
@@ -13,22 +14,48 @@ namespace wadesk {
 // receivers see these bytes, so a field is renamed never, only added.
 
 // message.sent / delivered / read / failed:  {messageId, clientId, to, timestamp[, reason]}
-// message.received:                          {messageId, clientId, from, body, timestamp}
+// message.received:  {messageId, clientId, from, type, body, caption, media, timestamp
+//                     [, location | contacts][, media_error]}
+//   type: text, image, video, audio, voice, document, sticker, location, contact, unsupported.
+//   body: the text a person wrote: the text, a file's caption, a place's name and address, the
+//   contacts' names; never a thumbnail. media: {id, mimetype, size, filename} once the file is
+//   stored, null for a message without one or whose file could not be fetched (media_error says
+//   why).
+// message.reaction:  {messageId, clientId, from, reaction, timestamp}  (reaction "" = removed)
+// message.edited:    {messageId, clientId, from, body, caption, timestamp}
+// message.revoked:   {messageId, clientId, from, timestamp}
+//   messageId is always the original message's id; from is who reacted / edited / deleted.
+struct MessageMedia {
+    QString id;
+    QString mimetype;
+    QString filename;
+    qint64 size = 0;
+};
+
 struct MessageEventData {
     QString messageId;
     QString clientId;
     QString counterpart; // the contact's phone: "to" of an outgoing message, "from" of a received one
-    QString body;        // message.received only
+    QString body;        // message.received, message.edited
     QString reason;      // message.failed only
     qint64 at = 0;       // epoch ms: when it was sent / delivered / read / failed / received ("timestamp")
+    // message.received (and caption for message.edited)
+    QString type;
+    QString caption;
+    std::optional<MessageMedia> media;
+    QString mediaError;
+    QJsonObject details; // "location" or "contacts", written as fields of their own
+    QString reaction;    // message.reaction
 };
-
 namespace MessageEvents {
 Event sent(const QString &organizationId, const MessageEventData &message, const Clock &clock = Clock::system());
 Event delivered(const QString &organizationId, const MessageEventData &message, const Clock &clock = Clock::system());
 Event read(const QString &organizationId, const MessageEventData &message, const Clock &clock = Clock::system());
 Event failed(const QString &organizationId, const MessageEventData &message, const Clock &clock = Clock::system());
 Event received(const QString &organizationId, const MessageEventData &message, const Clock &clock = Clock::system());
+Event reaction(const QString &organizationId, const MessageEventData &message, const Clock &clock = Clock::system());
+Event edited(const QString &organizationId, const MessageEventData &message, const Clock &clock = Clock::system());
+Event revoked(const QString &organizationId, const MessageEventData &message, const Clock &clock = Clock::system());
 // The data of a message.* event; nullopt for any other event.
 std::optional<MessageEventData> parse(const Event &event);
 } // namespace MessageEvents

@@ -182,7 +182,7 @@ public:
     std::optional<Event> waitReceived(const QString &waId, int timeoutMs = kWaitMs)
     {
         std::optional<Event> found;
-        QTest::qWaitFor(
+        (void)QTest::qWaitFor(
             [&] {
                 const InboundRow r = row(waId);
                 const QList<Event> received = r.id.isEmpty() ? QList<Event>() : eventsFor(QStringLiteral("message.received"), r.id);

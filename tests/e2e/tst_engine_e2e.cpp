@@ -375,7 +375,15 @@ private slots:
         QCOMPARE(QByteArray::fromBase64(onPage.value(QLatin1String("data")).toString().toLatin1()), png);
         const QJsonObject sentView = m_http.request("GET", QStringLiteral("/api/messages/") + sentId, QJsonValue(QJsonValue::Undefined), key()).json;
         QCOMPARE(sentView.value(QLatin1String("type")).toString(), QStringLiteral("image"));
-        QCOMPARE(sentView.value(QLatin1String("media_id")).toString(), mediaId); // the same bytes are one file
+        // Stored again under its own id, but the same bytes: one file (content addressing).
+        const QString sentMediaId = sentView.value(QLatin1String("media_id")).toString();
+        QVERIFY(sentMediaId.startsWith(QLatin1String("media_")));
+        const ApiResponse sentMedia = m_http.request("GET", QStringLiteral("/api/media/") + sentMediaId, QJsonValue(QJsonValue::Undefined), key());
+        QVERIFY2(sentMedia.status == 200, sentMedia.describe().constData());
+        QCOMPARE(sentMedia.json.value(QLatin1String("media")).toObject().value(QLatin1String("sha256")).toString(),
+                 media.value(QLatin1String("sha256")).toString());
+        const ApiResponse storageAfter = m_http.request("GET", QStringLiteral("/api/analytics/storage"), QJsonValue(QJsonValue::Undefined), key());
+        QCOMPARE(storageAfter.json.value(QLatin1String("used")).toInt(), int(png.size()));
 
         // An incoming image (its body a thumbnail, its text the caption) is stored and downloadable.
         QImage theirs(5, 5, QImage::Format_RGB32);

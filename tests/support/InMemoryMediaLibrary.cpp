@@ -50,7 +50,11 @@ Result<MediaInfo> InMemoryMediaLibrary::store(const QString &organizationId, con
     const QString kind = kindOf(type, hints.voiceNote);
     if (kind.isEmpty())
         return DomainError{415, QStringLiteral("media_type_not_allowed"), QStringLiteral("This type of file cannot be sent (%1)").arg(mimetype), {}, 0};
-    if (!hints.declaredMimetype.isEmpty() && hints.declaredMimetype != mimetype && !type.aliases().contains(hints.declaredMimetype))
+    const QMimeType declared = QMimeDatabase().mimeTypeForName(hints.declaredMimetype);
+    // A declared type agrees when it is the content's type, an alias, or one of the two is a
+    // special case of the other (audio/ogg and the Ogg container).
+    if (!hints.declaredMimetype.isEmpty() && hints.declaredMimetype != mimetype && !type.aliases().contains(hints.declaredMimetype)
+        && !type.inherits(hints.declaredMimetype) && !(declared.isValid() && declared.inherits(mimetype)))
         return DomainError{415, QStringLiteral("media_type_mismatch"),
                            QStringLiteral("The file is %1, not %2").arg(mimetype, hints.declaredMimetype), {}, 0};
     const QString sha = QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex());

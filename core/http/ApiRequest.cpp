@@ -1,5 +1,7 @@
 #include "core/http/ApiRequest.h"
 
+#include "core/common/Json.h"
+
 #include <QJsonDocument>
 #include <QJsonParseError>
 
@@ -27,6 +29,17 @@ Result<QJsonObject> ApiRequest::jsonObject() const
     if (!doc.isObject())
         return DomainError::badRequest(QStringLiteral("The JSON body must be an object"), QStringLiteral("invalid_json"));
     return doc.object();
+}
+
+Result<qint64> ApiRequest::isoTimeQuery(const QString &name) const
+{
+    const QString raw = queryValue(name);
+    if (raw.isEmpty())
+        return qint64(0);
+    const std::optional<qint64> t = Json::parseIsoTime(raw);
+    if (!t)
+        return DomainError::validation(name, QStringLiteral("%1 must be an ISO-8601 time").arg(name));
+    return *t;
 }
 
 } // namespace wadesk

@@ -29,6 +29,9 @@ struct ApiRequest {
     // The body as a JSON object: 415 when it is not declared as JSON, 400 when it does not parse
     // or is not an object. An empty body is an empty object.
     Result<QJsonObject> jsonObject() const;
+    // A query parameter holding an ISO-8601 time, as epoch ms: 0 when absent, 400 when it does
+    // not parse.
+    Result<qint64> isoTimeQuery(const QString &name) const;
 };
 
 } // namespace wadesk

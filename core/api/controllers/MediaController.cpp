@@ -149,17 +149,6 @@ QJsonObject mediaView(const MediaInfo &m)
                        {QStringLiteral("created_at"), Json::isoTime(m.createdAt)}};
 }
 
-Result<qint64> timeParam(const ApiRequest &request, const QString &name)
-{
-    const QString raw = request.queryValue(name);
-    if (raw.isEmpty())
-        return qint64(0);
-    const std::optional<qint64> t = Json::parseIsoTime(raw);
-    if (!t)
-        return DomainError::validation(name, QStringLiteral("%1 must be an ISO-8601 time").arg(name));
-    return *t;
-}
-
 } // namespace
 
 void MediaController::registerRoutes(ApiRoutes &routes)
@@ -226,10 +215,10 @@ Result<HttpResponse> MediaController::list(ApiRequest &request, const AuthContex
     query.beforeId = request.queryValue(QStringLiteral("before"));
     if (!query.beforeId.isEmpty() && !Ids::looksValid(query.beforeId, "media"))
         return DomainError::validation(QStringLiteral("before"), QStringLiteral("before must be a media id"));
-    Result<qint64> since = timeParam(request, QStringLiteral("since"));
+    Result<qint64> since = request.isoTimeQuery(QStringLiteral("since"));
     if (!since)
         return since.error();
-    Result<qint64> until = timeParam(request, QStringLiteral("until"));
+    Result<qint64> until = request.isoTimeQuery(QStringLiteral("until"));
     if (!until)
         return until.error();
     query.since = since.value();

@@ -50,16 +50,6 @@ QJsonObject contactView(const ContactRecord &c)
                        {QStringLiteral("updated_at"), Json::isoTime(c.updatedAt)}};
 }
 
-Result<qint64> timeParam(const ApiRequest &request, const QString &name)
-{
-    const QString raw = request.queryValue(name);
-    if (raw.isEmpty())
-        return qint64(0);
-    const std::optional<qint64> t = Json::parseIsoTime(raw);
-    if (!t)
-        return DomainError::validation(name, QStringLiteral("%1 must be an ISO-8601 time").arg(name));
-    return *t;
-}
 } // namespace
 
 void MessageController::registerRoutes(ApiRoutes &routes)
@@ -165,10 +155,10 @@ Result<HttpResponse> MessageController::history(ApiRequest &request, const AuthC
             return DomainError::validation(QStringLiteral("status"),
                                            QStringLiteral("status must be one of %1").arg(messageStatusNames().join(QStringLiteral(", "))));
     }
-    Result<qint64> since = timeParam(request, QStringLiteral("since"));
+    Result<qint64> since = request.isoTimeQuery(QStringLiteral("since"));
     if (!since)
         return since.error();
-    Result<qint64> until = timeParam(request, QStringLiteral("until"));
+    Result<qint64> until = request.isoTimeQuery(QStringLiteral("until"));
     if (!until)
         return until.error();
     query.since = since.value();

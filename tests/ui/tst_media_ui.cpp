@@ -1,0 +1,415 @@
+// The desktop's media (issue 11): the composer takes one file (paperclip, drop, pasted image as
+// PNG) with a preview strip and the text as its caption, and refuses a file over media/maxBytes
+// before sending; the thumbnailer reads pictures scaled off the GUI thread, refuses one whose
+// header announces a giant, and keeps a bounded cache; the thread's delegate draws a thumbnail
+// or a file card above the caption; safe names for files written out; the storage text.
+
+#include "tests/ui/Screenshots.h"
+#include "tests/ui/UiHarness.h"
+
+#include "ui/common/DataSize.h"
+#include "ui/common/ImageThumbnailer.h"
+#include "ui/conversations/AttachmentFiles.h"
+#include "ui/conversations/Composer.h"
+#include "ui/conversations/MessageDelegate.h"
+#include "ui/main/MediaStorageLabel.h"
+#include "ui/models/MessageThreadModel.h"
+
+#include <QBuffer>
+#include <QClipboard>
+#include <QDropEvent>
+#include <QFrame>
+#include <QGuiApplication>
+#include <QImageReader>
+#include <QLabel>
+#include <QListView>
+#include <QMimeData>
+#include <QPainter>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QStandardItemModel>
+#include <QTemporaryDir>
+#include <QToolButton>
+
+using namespace wadesk;
+using wadesk::test::hasContent;
+using wadesk::test::kUiWaitMs;
+using wadesk::test::UiHarness;
+
+namespace {
+
+QImage picture(const QSize &size, const QColor &color)
+{
+    QImage image(size, QImage::Format_RGB32);
+    image.fill(color);
+    QPainter p(&image);
+    p.fillRect(QRect(QPoint(0, 0), size / 4), Qt::white); // not one flat colour
+    return image;
+}
+
+QString writeImage(const QTemporaryDir &dir, const QString &name, const QImage &image, const char *format)
+{
+    const QString path = dir.filePath(name);
+    return image.save(path, format) ? path : QString();
+}
+
+QString writeBytes(const QTemporaryDir &dir, const QString &name, const QByteArray &bytes)
+{
+    QFile file(dir.filePath(name));
+    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size())
+        return {};
+    return file.fileName();
+}
+
+quint32 crc32(const QByteArray &data)
+{
+    quint32 crc = 0xffffffffu;
+    for (const char ch : data) {
+        crc ^= quint8(ch);
+        for (int k = 0; k < 8; ++k)
+            crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
+    }
+    return ~crc;
+}
+
+// A real small PNG whose header is rewritten to announce `width`×`height` (CRC fixed, so the
+// header reads as valid): what a decompression bomb looks like before it is decoded.
+QByteArray pngAnnouncing(int width, int height)
+{
+    QByteArray png;
+    QBuffer buffer(&png);
+    buffer.open(QIODevice::WriteOnly);
+    picture(QSize(8, 8), Qt::red).save(&buffer, "PNG");
+    // 8-byte signature, then length(4) "IHDR"(4) data(13) crc(4).
+    auto put32 = [&](int at, quint32 v) {
+        for (int i = 0; i < 4; ++i)
+            png[at + i] = char((v >> (24 - 8 * i)) & 0xff);
+    };
+    put32(16, quint32(width));
+    put32(20, quint32(height));
+    put32(29, crc32(png.mid(12, 17)));
+    return png;
+}
+
+} // namespace
+
+class TestMediaUi : public QObject {
+    Q_OBJECT
+
+    UiHarness h;
+    QTemporaryDir files;
+    QString m_client;
+
+private slots:
+    void initTestCase()
+    {
+        QString why;
+        QVERIFY2(h.setUp(&why), qPrintable(why));
+        QVERIFY(files.isValid());
+        m_client = h.createClient(QStringLiteral("Media desk"));
+        QVERIFY(!m_client.isEmpty());
+    }
+
+    void cleanupTestCase() { h.tearDown(); }
+
+    void dataSizes()
+    {
+        QLocale::setDefault(QLocale::c());
+        QCOMPARE(dataSizeText(512), QStringLiteral("512 bytes"));
+        QCOMPARE(dataSizeText(1536), QStringLiteral("1.5 kB"));
+        QCOMPARE(dataSizeText(5LL * 1024 * 1024 * 1024), QStringLiteral("5 GB"));
+        QCOMPARE(MediaStorageLabel::textFor(1288490189LL, 5LL * 1024 * 1024 * 1024), QStringLiteral("Media storage: 1.2 GB of 5 GB (24%)"));
+        QCOMPARE(MediaStorageLabel::textFor(20LL * 1024 * 1024, 5LL * 1024 * 1024 * 1024), QStringLiteral("Media storage: 20 MB of 5 GB (0.4%)"));
+        QCOMPARE(MediaStorageLabel::textFor(0, 1024), QStringLiteral("Media storage: 0 bytes of 1 kB (0%)"));
+        QLocale::setDefault(QLocale(QLocale::German));
+        QCOMPARE(dataSizeText(1536), QStringLiteral("1,5 kB"));
+        QLocale::setDefault(QLocale::c());
+    }
+
+    void safeNames()
+    {
+        QCOMPARE(AttachmentFiles::safeFileName(QStringLiteral("invoice 12.pdf"), QStringLiteral("application/pdf")), QStringLiteral("invoice 12.pdf"));
+        QCOMPARE(AttachmentFiles::safeFileName(QStringLiteral("../../etc/passwd"), QString()), QStringLiteral("passwd"));
+        QCOMPARE(AttachmentFiles::safeFileName(QStringLiteral("C:\\Windows\\evil.exe"), QString()), QStringLiteral("evil.exe"));
+        QCOMPARE(AttachmentFiles::safeFileName(QStringLiteral(".bashrc"), QString()), QStringLiteral("bashrc"));
+        QCOMPARE(AttachmentFiles::safeFileName(QStringLiteral("a<b>c:d|e?f*g\"h\n.txt"), QString()), QStringLiteral("a_b_c_d_e_f_g_h_.txt"));
+        // Right-to-left override (a classic "gnp.exe" disguise) is dropped to an underscore.
+        QCOMPARE(AttachmentFiles::safeFileName(QStringLiteral("photo\u202Egnp.exe"), QString()), QStringLiteral("photo_gnp.exe"));
+        QCOMPARE(AttachmentFiles::safeFileName(QString(), QStringLiteral("image/png")), QStringLiteral("attachment.png"));
+        QCOMPARE(AttachmentFiles::safeFileName(QStringLiteral("scan"), QStringLiteral("application/pdf")), QStringLiteral("scan.pdf"));
+        const QString longName = AttachmentFiles::safeFileName(QString(300, QLatin1Char('x')) + QStringLiteral(".docx"), QString());
+        QCOMPARE(longName.size(), 120);
+        QVERIFY(longName.endsWith(QLatin1String(".docx")));
+    }
+
+    void thumbnailerReadsScaledAndRefusesGiants()
+    {
+        // A JPEG read scaled: the result fits the edge, and keeps the aspect.
+        const QString jpeg = writeImage(files, QStringLiteral("wide.jpg"), picture(QSize(1600, 800), Qt::blue), "JPEG");
+        QVERIFY(!jpeg.isEmpty());
+        const QImage small = ImageThumbnailer::decodeFile(jpeg, 200);
+        QCOMPARE(small.size(), QSize(200, 100));
+        // A header announcing 20000×20000 (400 MP) is refused before any pixel is decoded.
+        QByteArray bomb = pngAnnouncing(20000, 20000);
+        QBuffer buffer(&bomb);
+        buffer.open(QIODevice::ReadOnly);
+        QImageReader probe(&buffer);
+        QCOMPARE(probe.size(), QSize(20000, 20000)); // the header reads as valid
+        buffer.seek(0);
+        QVERIFY(ImageThumbnailer::decode(&buffer, 200).isNull());
+        // Not a picture at all.
+        QVERIFY(ImageThumbnailer::decodeFile(writeBytes(files, QStringLiteral("notes.txt"), "just text\n"), 200).isNull());
+    }
+
+    void thumbnailerDecodesOffThreadIntoABoundedCache()
+    {
+        // 1 MiB of cache; 300×300 thumbnails take about 352 KiB each: the fourth evicts the first.
+        ImageThumbnailer thumbs(300, nullptr, 1024);
+        QSignalSpy ready(&thumbs, &ImageThumbnailer::ready);
+        QStringList keys;
+        for (int i = 0; i < 4; ++i) {
+            const QString path = writeImage(files, QStringLiteral("p%1.png").arg(i), picture(QSize(600, 600), QColor::fromHsv(i * 60, 200, 200)), "PNG");
+            keys << QStringLiteral("media_%1").arg(i);
+            thumbs.requestFile(keys.last(), path);
+            QCOMPARE(thumbs.state(keys.last()), ImageThumbnailer::State::Loading);
+            QTRY_COMPARE_WITH_TIMEOUT(thumbs.state(keys.last()), ImageThumbnailer::State::Ready, kUiWaitMs);
+            QCOMPARE(thumbs.thumbnail(keys.last()).size(), QSize(300, 300));
+        }
+        QCOMPARE(ready.count(), 4);
+        QCOMPARE(thumbs.state(keys.first()), ImageThumbnailer::State::Unknown); // evicted, read again when asked
+        QCOMPARE(thumbs.state(keys.last()), ImageThumbnailer::State::Ready);
+        // Bytes that are no picture: failed, announced once, and not tried again.
+        thumbs.requestBytes(QStringLiteral("media_bad"), QByteArrayLiteral("%PDF-1.4 not an image"));
+        QTRY_COMPARE_WITH_TIMEOUT(thumbs.state(QStringLiteral("media_bad")), ImageThumbnailer::State::Failed, kUiWaitMs);
+        const int before = ready.count();
+        thumbs.requestBytes(QStringLiteral("media_bad"), QByteArrayLiteral("%PDF-1.4 not an image"));
+        QCOMPARE(thumbs.state(QStringLiteral("media_bad")), ImageThumbnailer::State::Failed);
+        QCOMPARE(ready.count(), before);
+    }
+
+    void composerAttachesAChosenFile()
+    {
+        Composer composer(*h.context);
+        composer.setClient(m_client);
+        composer.show();
+        QVERIFY(composer.attachButton()->isEnabled());
+        QVERIFY(!composer.attachmentStrip()->isVisible());
+        const QString placeholder = composer.textEdit()->placeholderText();
+        composer.setRecipient(QStringLiteral("+14155550140"));
+        QVERIFY(!composer.sendButton()->isEnabled()); // nothing written, nothing attached
+
+        const QString path = writeImage(files, QStringLiteral("holiday.jpg"), picture(QSize(1200, 900), Qt::red), "JPEG");
+        QSignalSpy changed(&composer, &Composer::attachmentChanged);
+        QVERIFY(composer.attachFile(path));
+        QCOMPARE(changed.count(), 1);
+        QVERIFY(composer.hasAttachment());
+        QCOMPARE(composer.attachmentName(), QStringLiteral("holiday.jpg"));
+        QCOMPARE(composer.attachmentSize(), QFileInfo(path).size());
+        QVERIFY(composer.attachmentStrip()->isVisible());
+        QCOMPARE(composer.attachmentStrip()->findChild<QLabel *>(QStringLiteral("attachmentName"))->text(), QStringLiteral("holiday.jpg"));
+        QCOMPARE(composer.attachmentStrip()->findChild<QLabel *>(QStringLiteral("attachmentSize"))->text(), dataSizeText(QFileInfo(path).size()));
+        // The text box is now the caption, and a file alone may be sent.
+        QVERIFY(composer.textEdit()->placeholderText() != placeholder);
+        QVERIFY(composer.textEdit()->placeholderText().contains(QLatin1String("caption")));
+        QVERIFY(composer.sendButton()->isEnabled());
+        // The thumbnail replaces the icon once decoded: red in the middle.
+        const auto previewCentre = [&]() {
+            const QImage shown = composer.attachmentPreview()->pixmap().toImage();
+            return shown.isNull() ? QColor() : shown.pixelColor(shown.rect().center());
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(previewCentre().red() > 200 && previewCentre().green() < 60, kUiWaitMs);
+
+        // A document: its icon, name and size; the remove button takes it away.
+        const QString pdf = writeBytes(files, QStringLiteral("terms.pdf"), QByteArrayLiteral("%PDF-1.4\n%%EOF\n"));
+        QVERIFY(composer.attachFile(pdf));
+        QCOMPARE(composer.attachmentName(), QStringLiteral("terms.pdf"));
+        QVERIFY(!composer.attachmentPreview()->pixmap().isNull());
+        QTest::mouseClick(composer.removeAttachmentButton(), Qt::LeftButton);
+        QVERIFY(!composer.hasAttachment());
+        QVERIFY(!composer.attachmentStrip()->isVisible());
+        QCOMPARE(composer.textEdit()->placeholderText(), placeholder);
+        QVERIFY(!composer.sendButton()->isEnabled());
+    }
+
+    void composerRefusesWhatCannotBeSent()
+    {
+        Composer composer(*h.context);
+        composer.setClient(m_client);
+        // Over the limit: a sparse file one byte larger than media/maxBytes.
+        const qint64 limit = composer.maxAttachmentBytes();
+        QVERIFY(limit > 0);
+        QFile big(files.filePath(QStringLiteral("huge.mp4")));
+        QVERIFY(big.open(QIODevice::WriteOnly));
+        QVERIFY(big.resize(limit + 1));
+        big.close();
+        QVERIFY(!composer.attachFile(big.fileName()));
+        QVERIFY(!composer.hasAttachment());
+        QVERIFY2(composer.lastError().contains(QLatin1String("huge.mp4")) && composer.lastError().contains(dataSizeText(limit)),
+                 qPrintable(composer.lastError()));
+        // Exactly the limit is taken (the media store decides the rest).
+        QVERIFY(big.resize(limit));
+        QVERIFY(composer.attachFile(big.fileName()));
+        composer.clearAttachment();
+        // Missing, a folder, empty.
+        QVERIFY(!composer.attachFile(files.filePath(QStringLiteral("nowhere.png"))));
+        QVERIFY(!composer.attachFile(files.path()));
+        QVERIFY(!composer.attachFile(writeBytes(files, QStringLiteral("empty.txt"), QByteArray())));
+        QVERIFY(!composer.hasAttachment());
+        // A refusal keeps what was attached before.
+        QVERIFY(composer.attachFile(writeBytes(files, QStringLiteral("ok.txt"), "fine\n")));
+        QVERIFY(!composer.attachFile(files.filePath(QStringLiteral("nowhere.png"))));
+        QCOMPARE(composer.attachmentName(), QStringLiteral("ok.txt"));
+    }
+
+    void composerTakesAPastedImageAsPng()
+    {
+        Composer composer(*h.context);
+        composer.setClient(m_client);
+        composer.show();
+        const QImage image = picture(QSize(64, 48), Qt::green);
+        QGuiApplication::clipboard()->setImage(image);
+        QTRY_VERIFY_WITH_TIMEOUT(QGuiApplication::clipboard()->mimeData()->hasImage(), kUiWaitMs);
+        composer.textEdit()->setFocus();
+        composer.textEdit()->paste();
+        QVERIFY(composer.hasAttachment());
+        QCOMPARE(composer.attachmentName(), QStringLiteral("pasted-image.png"));
+        QVERIFY(composer.attachmentPath().isEmpty()); // held as PNG bytes, nothing on disk
+        QVERIFY(composer.textEdit()->toPlainText().isEmpty()); // not pasted as text
+        QVERIFY(composer.attachmentSize() > 0);
+        // Text pastes as text.
+        composer.clearAttachment();
+        QGuiApplication::clipboard()->setText(QStringLiteral("plain words"));
+        composer.textEdit()->paste();
+        QVERIFY(!composer.hasAttachment());
+        QCOMPARE(composer.textEdit()->toPlainText(), QStringLiteral("plain words"));
+        // A file copied in a file manager pastes as the attachment.
+        auto *mime = new QMimeData;
+        mime->setUrls({QUrl::fromLocalFile(writeBytes(files, QStringLiteral("copied.csv"), "a,b\n1,2\n"))});
+        QGuiApplication::clipboard()->setMimeData(mime);
+        composer.textEdit()->paste();
+        QCOMPARE(composer.attachmentName(), QStringLiteral("copied.csv"));
+        QCOMPARE(composer.textEdit()->toPlainText(), QStringLiteral("plain words"));
+    }
+
+    void composerTakesADroppedFile()
+    {
+        Composer composer(*h.context);
+        composer.setClient(m_client);
+        composer.resize(600, 200);
+        composer.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&composer));
+        const QString path = writeImage(files, QStringLiteral("dropped.png"), picture(QSize(100, 80), Qt::blue), "PNG");
+        QMimeData mime;
+        mime.setUrls({QUrl::fromLocalFile(path)});
+        const QPoint at(10, 10);
+        QDragEnterEvent enter(at, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QCoreApplication::sendEvent(&composer, &enter);
+        QVERIFY(enter.isAccepted());
+        QDropEvent drop(QPointF(at), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QCoreApplication::sendEvent(&composer, &drop);
+        QVERIFY(drop.isAccepted());
+        QCOMPARE(composer.attachmentName(), QStringLiteral("dropped.png"));
+        // Two files, or a remote URL, are not taken.
+        composer.clearAttachment();
+        QMimeData two;
+        two.setUrls({QUrl::fromLocalFile(path), QUrl::fromLocalFile(path)});
+        QDragEnterEvent refused(at, Qt::CopyAction, &two, Qt::LeftButton, Qt::NoModifier);
+        QCoreApplication::sendEvent(&composer, &refused);
+        QVERIFY(!refused.isAccepted());
+        QMimeData remote;
+        remote.setUrls({QUrl(QStringLiteral("https://example.com/a.png"))});
+        QVERIFY(!Composer::offersAttachment(&remote));
+        QVERIFY(!composer.hasAttachment());
+        // Dropped on the message box itself: the box hands it over instead of inserting the path.
+        QWidget *viewport = composer.textEdit()->viewport();
+        const QPoint inside = viewport->rect().center();
+        QDragEnterEvent enterText(inside, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QCoreApplication::sendEvent(viewport, &enterText);
+        QDragMoveEvent moveText(inside, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QCoreApplication::sendEvent(viewport, &moveText);
+        QDropEvent dropText(QPointF(inside), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QCoreApplication::sendEvent(viewport, &dropText);
+        QCOMPARE(composer.attachmentName(), QStringLiteral("dropped.png"));
+        QVERIFY(composer.textEdit()->toPlainText().isEmpty());
+    }
+
+    void viewersCannotAttach()
+    {
+        Result<UserRecord> viewer = h.createMember(QStringLiteral("viewer@media.test"), Role::Viewer);
+        QVERIFY(viewer.ok());
+        h.context->signIn(UiHarness::actorOf(viewer.value()));
+        {
+            Composer composer(*h.context);
+            composer.setClient(m_client);
+            QVERIFY(!composer.attachButton()->isEnabled());
+            QMimeData mime;
+            mime.setUrls({QUrl::fromLocalFile(writeBytes(files, QStringLiteral("v.txt"), "x"))});
+            QDragEnterEvent enter(QPoint(1, 1), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+            QCoreApplication::sendEvent(&composer, &enter);
+            QVERIFY(!enter.isAccepted());
+        }
+        h.context->signIn(h.admin);
+    }
+
+    void delegateDrawsThumbnailAndCard()
+    {
+        // The delegate against rows as the thread model gives them (roles), drawn into an image.
+        QStandardItemModel rows;
+        auto *picture = new QStandardItem;
+        picture->setData(QStringLiteral("image"), MessageThreadModel::TypeRole);
+        picture->setData(true, MessageThreadModel::OutboundRole);
+        picture->setData(QStringLiteral("read"), MessageThreadModel::StatusRole);
+        picture->setData(QDateTime::currentDateTime(), MessageThreadModel::TimeRole);
+        picture->setData(QStringLiteral("Our new shop window"), MessageThreadModel::CaptionRole);
+        picture->setData(QVariant::fromValue(MessageThreadModel::MediaState::Available), MessageThreadModel::MediaStateRole);
+        picture->setData(int(ImageThumbnailer::State::Ready), MessageThreadModel::ThumbnailStateRole);
+        QImage red(200, 150, QImage::Format_RGB32);
+        red.fill(QColor(220, 20, 20));
+        picture->setData(QVariant::fromValue(red), MessageThreadModel::ThumbnailRole);
+        auto *document = new QStandardItem;
+        document->setData(QStringLiteral("document"), MessageThreadModel::TypeRole);
+        document->setData(false, MessageThreadModel::OutboundRole);
+        document->setData(QStringLiteral("received"), MessageThreadModel::StatusRole);
+        document->setData(QDateTime::currentDateTime(), MessageThreadModel::TimeRole);
+        document->setData(QStringLiteral("price-list-2026.pdf"), MessageThreadModel::FilenameRole);
+        document->setData(qint64(245760), MessageThreadModel::MediaSizeRole);
+        document->setData(QVariant::fromValue(MessageThreadModel::MediaState::Available), MessageThreadModel::MediaStateRole);
+        auto *missing = document->clone();
+        missing->setData(QVariant::fromValue(MessageThreadModel::MediaState::NotDownloaded), MessageThreadModel::MediaStateRole);
+        missing->setData(QStringLiteral("video"), MessageThreadModel::TypeRole);
+        rows.appendRow(picture);
+        rows.appendRow(document);
+        rows.appendRow(missing);
+
+        QListView view;
+        auto *delegate = new MessageDelegate(&view);
+        view.setItemDelegate(delegate);
+        view.setModel(&rows);
+        view.resize(700, 600);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QStyleOptionViewItem option;
+        option.initFrom(view.viewport());
+        option.rect = view.visualRect(rows.index(0, 0));
+        option.widget = &view;
+        const QRect pictureRect = delegate->mediaRect(option, rows.index(0, 0));
+        QCOMPARE(pictureRect.size(), QSize(200, 150));
+        const QImage shot = view.viewport()->grab().toImage();
+        const qreal dpr = shot.devicePixelRatio();
+        const QColor inPicture = shot.pixelColor((QPointF(pictureRect.center()) * dpr).toPoint());
+        QVERIFY2(inPicture.red() > 180 && inPicture.green() < 80, qPrintable(inPicture.name()));
+        // The card of the document: not blank (icon and text drawn).
+        option.rect = view.visualRect(rows.index(1, 0));
+        const QRect card = delegate->mediaRect(option, rows.index(1, 0));
+        QCOMPARE(card.width(), MessageDelegate::kCardWidth);
+        QVERIFY(hasContent(shot.copy(QRectF(QRectF(card).topLeft() * dpr, QSizeF(card.size()) * dpr).toRect())));
+        // A row with a thumbnail is taller than its caption alone needs.
+        QVERIFY(view.visualRect(rows.index(0, 0)).height() > 150);
+        QVERIFY(view.visualRect(rows.index(2, 0)).isValid());
+    }
+};
+
+WADESK_UI_TEST_MAIN(TestMediaUi)
+
+#include "tst_media_ui.moc"

@@ -10,6 +10,7 @@
 #include <QBuffer>
 #include <QDragEnterEvent>
 #include <QDropEvent>
+#include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFrame>
@@ -407,11 +408,52 @@ QString Composer::send()
         return {};
     // A new key per press: a retry after a refusal is a new request, as for the API.
     const QString key = QStringLiteral("desktop-") + QUuid::createUuid().toString(QUuid::WithoutBraces);
-    if (hasAttachment()) { // PRE-MERGE: sending a file is wired once outbound media lands on main
+#if __has_include("core/messaging/OutboundAcks.h") // PRE-MERGE guard, removed when outbound media is on main
+    // The chosen file is read now, mapped rather than copied: it stays mapped until the send
+    // has stored it (MessageService::send returns once it is stored).
+    QFile file;
+    MessageService::Content content;
+    content.text = text();
+    if (hasAttachment()) {
+        if (m_attachment.path.isEmpty()) {
+            content.media = m_attachment.bytes;
+        } else {
+            file.setFileName(m_attachment.path);
+            if (!file.open(QIODevice::ReadOnly)) {
+                showError(tr("The file %1 can no longer be read: %2").arg(m_attachment.filename, file.errorString()));
+                return {};
+            }
+            const qint64 size = file.size();
+            const qint64 limit = maxAttachmentBytes();
+            if (size <= 0) {
+                showError(tr("The file %1 is empty.").arg(m_attachment.filename));
+                return {};
+            }
+            if (limit > 0 && size > limit) {
+                showError(tr("The file %1 changed since it was attached and is now %2; files up to %3 can be sent.")
+                              .arg(m_attachment.filename, dataSizeText(size), dataSizeText(limit)));
+                return {};
+            }
+            if (const uchar *mapped = file.map(0, size))
+                content.media = QByteArray::fromRawData(reinterpret_cast<const char *>(mapped), qsizetype(size));
+            else
+                content.media = file.readAll();
+            if (content.media->size() != size) {
+                showError(tr("The file %1 can no longer be read: %2").arg(m_attachment.filename, file.errorString()));
+                return {};
+            }
+        }
+        content.filename = m_attachment.filename;
+    }
+    Result<MessageService::Accepted> accepted = m_context.messages().send(m_context.actor(), m_clientId, recipient(), content, key);
+    content.media.reset(); // before the mapping goes with `file`
+#else
+    if (hasAttachment()) {
         showError(tr("Sending files is not available yet."));
         return {};
     }
     Result<MessageService::Accepted> accepted = m_context.messages().send(m_context.actor(), m_clientId, recipient(), text(), key);
+#endif
     if (!accepted) {
         const DomainError &e = accepted.error();
         QString message = errorMessageFor(e);

@@ -11,18 +11,30 @@
 #include "ui/common/ImageThumbnailer.h"
 #include "ui/conversations/AttachmentFiles.h"
 #include "ui/conversations/Composer.h"
+#include "ui/conversations/ConversationsView.h"
+#include "ui/main/MainWindow.h"
+#include "core/messaging/MessageService.h"
+#if __has_include("core/media/MediaService.h") // PRE-MERGE guard
+#include "core/media/MediaService.h"
+#define WADESK_MEDIA_MERGED 1
+#endif
 #include "ui/conversations/MessageDelegate.h"
 #include "ui/main/MediaStorageLabel.h"
 #include "ui/models/MessageThreadModel.h"
 
+#include <QAbstractItemModelTester>
 #include <QBuffer>
 #include <QClipboard>
+#include <QDesktopServices>
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QDropEvent>
 #include <QFrame>
 #include <QGuiApplication>
 #include <QImageReader>
 #include <QLabel>
 #include <QListView>
+#include <QMenu>
 #include <QMimeData>
 #include <QPainter>
 #include <QPlainTextEdit>
@@ -62,6 +74,21 @@ QString writeBytes(const QTemporaryDir &dir, const QString &name, const QByteArr
     return file.fileName();
 }
 
+[[maybe_unused]] QByteArray readFile(const QString &path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+// Takes what QDesktopServices::openUrl is asked to open (registered for file: URLs in tests).
+class OpenedUrls : public QObject {
+    Q_OBJECT
+public:
+    QList<QUrl> urls;
+public slots:
+    void open(const QUrl &url) { urls << url; }
+};
+
 quint32 crc32(const QByteArray &data)
 {
     quint32 crc = 0xffffffffu;
@@ -100,6 +127,14 @@ class TestMediaUi : public QObject {
     UiHarness h;
     QTemporaryDir files;
     QString m_client;
+    QString m_sentImage;
+
+    static QByteArray samplePdf()
+    {
+        return QByteArrayLiteral("%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
+                                 "2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n"
+                                 "trailer\n<< /Root 1 0 R >>\n%%EOF\n");
+    }
 
 private slots:
     void initTestCase()
@@ -351,6 +386,175 @@ private slots:
         }
         h.context->signIn(h.admin);
     }
+
+#ifdef WADESK_MEDIA_MERGED
+    // The composer's image goes through the real MessageService and media store (SQLite): queued
+    // as an image with its caption and the file's bytes, and the fake page receives it; the
+    // thread shows its thumbnail (drawn, not blank), opens it and saves it.
+    void sendsAnImageAndTheThreadShowsIt()
+    {
+        QVERIFY(h.startToQr(m_client));
+        QVERIFY(h.scan(m_client, QStringLiteral("14155552690")));
+        ConversationsView view(*h.context);
+        QAbstractItemModelTester tester(view.threadModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        view.resize(900, 700);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.setClient(m_client);
+        view.openConversation(QStringLiteral("+14155550160"));
+        Composer *composer = view.composer();
+        const QString path = writeImage(files, QStringLiteral("shop-window.png"), picture(QSize(640, 480), QColor(200, 30, 30)), "PNG");
+        const QByteArray bytes = readFile(path);
+        QVERIFY(!bytes.isEmpty());
+        QVERIFY(composer->attachFile(path));
+        composer->setText(QStringLiteral("Our new shop window"));
+        const QString id = composer->send();
+        QVERIFY2(!id.isEmpty(), qPrintable(composer->lastError()));
+        QVERIFY(!composer->hasAttachment());
+        QVERIFY(composer->text().isEmpty());
+
+        // Queued (the sender has not run yet): an image, its caption and name, the same bytes.
+        Result<MessageRecord> queued = h.context->messages().get(h.admin, id);
+        QVERIFY(queued.ok());
+        QCOMPARE(messageStatusName(queued.value().status), QStringLiteral("queued"));
+        QCOMPARE(queued.value().type, QStringLiteral("image"));
+        QCOMPARE(queued.value().caption, QStringLiteral("Our new shop window"));
+        QCOMPARE(queued.value().filename, QStringLiteral("shop-window.png"));
+        QVERIFY(!queued.value().mediaId.isEmpty());
+        Result<QByteArray> stored = h.context->media().readAll(h.admin.organizationId, queued.value().mediaId);
+        QVERIFY(stored.ok());
+        QCOMPARE(stored.value(), bytes);
+
+        // The page receives an image with the caption and the same bytes.
+        QTRY_VERIFY_WITH_TIMEOUT(h.fake(m_client, QStringLiteral("state().sent.length")).toInt() >= 1, kUiWaitMs);
+        const QJsonObject onPage = h.fake(m_client, QStringLiteral("state().sent[state().sent.length - 1]")).toObject();
+        QCOMPARE(onPage.value(QLatin1String("type")).toString(), QStringLiteral("image"));
+        QCOMPARE(onPage.value(QLatin1String("caption")).toString(), QStringLiteral("Our new shop window"));
+        QCOMPARE(QByteArray::fromBase64(onPage.value(QLatin1String("data")).toString().toLatin1()), bytes);
+
+        // The thread: the row, its media roles, and the thumbnail drawn where the delegate puts it.
+        MessageThreadModel *thread = view.threadModel();
+        const int row = thread->rowOf(id);
+        QVERIFY(row >= 0);
+        const QModelIndex at = thread->index(row, 0);
+        QCOMPARE(at.data(MessageThreadModel::TypeRole).toString(), QStringLiteral("image"));
+        QCOMPARE(at.data(MessageThreadModel::CaptionRole).toString(), QStringLiteral("Our new shop window"));
+        QCOMPARE(at.data(MessageThreadModel::FilenameRole).toString(), QStringLiteral("shop-window.png"));
+        QCOMPARE(at.data(MessageThreadModel::MediaSizeRole).toLongLong(), qint64(bytes.size()));
+        QCOMPARE(at.data(MessageThreadModel::MediaMimeRole).toString(), QStringLiteral("image/png"));
+        QCOMPARE(at.data(MessageThreadModel::MediaStateRole).value<MessageThreadModel::MediaState>(), MessageThreadModel::MediaState::Available);
+        QTRY_COMPARE_WITH_TIMEOUT(ImageThumbnailer::State(at.data(MessageThreadModel::ThumbnailStateRole).toInt()), ImageThumbnailer::State::Ready, kUiWaitMs);
+        const QImage thumb = at.data(MessageThreadModel::ThumbnailRole).value<QImage>();
+        QVERIFY(qMax(thumb.width(), thumb.height()) <= int(MessageThreadModel::kThumbnailEdge * qApp->devicePixelRatio()) + 1);
+        QCoreApplication::processEvents();
+        view.threadView()->scrollTo(at);
+        QStyleOptionViewItem option;
+        option.initFrom(view.threadView()->viewport());
+        option.widget = view.threadView();
+        QTRY_VERIFY_WITH_TIMEOUT(!view.messageDelegate()->mediaRect((option.rect = view.threadView()->visualRect(at), option), at).isEmpty(), kUiWaitMs);
+        option.rect = view.threadView()->visualRect(at);
+        const QRect where = view.messageDelegate()->mediaRect(option, at);
+        QVERIFY(where.height() > 100); // the thumbnail, not the placeholder's card
+        const QImage shot = view.threadView()->viewport()->grab().toImage();
+        const QColor middle = shot.pixelColor((QPointF(where.center()) * shot.devicePixelRatio()).toPoint());
+        QVERIFY2(middle.red() > 150 && middle.green() < 90 && middle.blue() < 90, qPrintable(middle.name()));
+
+        // Open: a temporary copy under its own name, handed to the desktop.
+        OpenedUrls opened;
+        QDesktopServices::setUrlHandler(QStringLiteral("file"), &opened, "open");
+        QString openedPath;
+        QCOMPARE(view.openAttachment(at, &openedPath), QString());
+        QDesktopServices::unsetUrlHandler(QStringLiteral("file"));
+        QCOMPARE(opened.urls.size(), 1);
+        QCOMPARE(opened.urls.first().toLocalFile(), openedPath);
+        QCOMPARE(QFileInfo(openedPath).fileName(), QStringLiteral("shop-window.png"));
+        QVERIFY(openedPath.startsWith(view.attachmentFiles()->temporaryDirectory()));
+        QCOMPARE(readFile(openedPath), bytes);
+        // Save: the same bytes where asked.
+        const QString savedPath = files.filePath(QStringLiteral("saved-copy.png"));
+        QCOMPARE(view.saveAttachment(at, savedPath), QString());
+        QCOMPARE(readFile(savedPath), bytes);
+        // The context menu offers both.
+        std::unique_ptr<QMenu> menu(view.contextMenuFor(at));
+        QVERIFY(menu);
+        QVERIFY(menu->findChild<QAction *>(QStringLiteral("openAttachmentAction"))->isEnabled());
+        QVERIFY(menu->findChild<QAction *>(QStringLiteral("saveAttachmentAction"))->isEnabled());
+        QVERIFY(!view.contextMenuFor(QModelIndex()));
+        m_sentImage = id;
+    }
+
+    void documentCardAndAFileNoLongerStored()
+    {
+        QVERIFY(!m_sentImage.isEmpty());
+        ConversationsView view(*h.context);
+        QAbstractItemModelTester tester(view.threadModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        view.resize(900, 700);
+        view.show();
+        view.setClient(m_client);
+        view.openConversation(QStringLiteral("+14155550160"));
+        const QString pdfPath = writeBytes(files, QStringLiteral("price list.pdf"), samplePdf());
+        QVERIFY(view.composer()->attachFile(pdfPath));
+        const QString id = view.composer()->send();
+        QVERIFY2(!id.isEmpty(), qPrintable(view.composer()->lastError()));
+        MessageThreadModel *thread = view.threadModel();
+        QTRY_VERIFY_WITH_TIMEOUT(thread->rowOf(id) >= 0, kUiWaitMs);
+        const QModelIndex doc = thread->index(thread->rowOf(id), 0);
+        QCOMPARE(doc.data(MessageThreadModel::TypeRole).toString(), QStringLiteral("document"));
+        QCOMPARE(doc.data(MessageThreadModel::FilenameRole).toString(), QStringLiteral("price list.pdf"));
+        QCOMPARE(ImageThumbnailer::State(doc.data(MessageThreadModel::ThumbnailStateRole).toInt()), ImageThumbnailer::State::Unknown);
+        QStyleOptionViewItem option;
+        option.initFrom(view.threadView()->viewport());
+        option.widget = view.threadView();
+        option.rect = view.threadView()->visualRect(doc);
+        QCOMPARE(view.messageDelegate()->mediaRect(option, doc).width(), MessageDelegate::kCardWidth);
+
+        // The image's file removed from the store (it was sent: nothing queued needs it): the
+        // row says so, and opening it explains instead of failing silently.
+        QTRY_VERIFY_WITH_TIMEOUT(h.context->messages().get(h.admin, m_sentImage).value().status != MessageStatus::Queued
+                                     && h.context->messages().get(h.admin, m_sentImage).value().status != MessageStatus::Sending,
+                                 kUiWaitMs);
+        const QString mediaId = h.context->messages().get(h.admin, m_sentImage).value().mediaId;
+        QVERIFY(h.context->media().remove(h.admin, mediaId).ok());
+        QVERIFY(thread->refreshMessage(m_sentImage) || true);
+        thread->setThread(m_client, QStringLiteral("+14155550160"));
+        const QModelIndex gone = thread->index(thread->rowOf(m_sentImage), 0);
+        QCOMPARE(gone.data(MessageThreadModel::MediaStateRole).value<MessageThreadModel::MediaState>(), MessageThreadModel::MediaState::Missing);
+        QVERIFY(gone.data(Qt::ToolTipRole).toString().contains(QLatin1String("no longer stored")));
+        const QString why = view.openAttachment(gone);
+        QVERIFY2(why.contains(QLatin1String("no longer stored")), qPrintable(why));
+        std::unique_ptr<QMenu> menu(view.contextMenuFor(gone));
+        QVERIFY(!menu->findChild<QAction *>(QStringLiteral("openAttachmentAction"))->isEnabled());
+    }
+
+    void storageUseForAdminsOnly()
+    {
+        MainWindow w(*h.context);
+        MediaStorageLabel *label = w.mediaStorageLabel();
+        QVERIFY(label);
+        Result<MediaService::Usage> usage = h.context->media().usage(h.admin);
+        QVERIFY(usage.ok());
+        QVERIFY(usage.value().used > 0);
+        QVERIFY(!label->isHidden());
+        QCOMPARE(label->text(), MediaStorageLabel::textFor(usage.value().used, usage.value().limit));
+        // A file sent from the composer is counted once it is stored.
+        const qint64 before = label->used();
+        w.conversationsView()->setClient(m_client);
+        w.conversationsView()->openConversation(QStringLiteral("+14155550161"));
+        QVERIFY(w.conversationsView()->composer()->attachFile(writeBytes(files, QStringLiteral("notes.txt"), QByteArray(5000, 'n'))));
+        QVERIFY(!w.conversationsView()->composer()->send().isEmpty());
+        QTRY_COMPARE_WITH_TIMEOUT(label->used(), before + 5000, kUiWaitMs);
+
+        Result<UserRecord> agent = h.createMember(QStringLiteral("agent@media.test"), Role::Agent);
+        QVERIFY(agent.ok());
+        h.context->signIn(UiHarness::actorOf(agent.value()));
+        {
+            MainWindow agentWindow(*h.context);
+            QVERIFY(agentWindow.mediaStorageLabel()->isHidden());
+            QVERIFY(!agentWindow.mediaStorageLabel()->allowed());
+        }
+        h.context->signIn(h.admin);
+    }
+#endif
 
     void delegateDrawsThumbnailAndCard()
     {

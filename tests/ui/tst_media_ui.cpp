@@ -554,6 +554,49 @@ private slots:
         }
         h.context->signIn(h.admin);
     }
+
+    // For people: the main window with a conversation holding an image, a document and a file
+    // being attached, and the storage line (<build>/screenshots/conversations-media.png).
+    void screenshot()
+    {
+        ConversationsView *c = nullptr;
+        MainWindow w(*h.context);
+        w.resize(1280, 800);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        w.selectClient(m_client);
+        w.showPage(1);
+        c = w.conversationsView();
+        c->openConversation(QStringLiteral("+14155550160"));
+        QVERIFY(c->threadModel()->rowCount() >= 2);
+        // Every picture of the thread decoded before the picture is taken.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                for (int row = 0; row < c->threadModel()->rowCount(); ++row) {
+                    const QModelIndex at = c->threadModel()->index(row, 0);
+                    if (ImageThumbnailer::State(at.data(MessageThreadModel::ThumbnailStateRole).toInt()) == ImageThumbnailer::State::Loading)
+                        return false;
+                }
+                return true;
+            }(),
+            kUiWaitMs);
+        c->threadView()->scrollToBottom();
+        QVERIFY(c->composer()->attachFile(writeImage(files, QStringLiteral("new-arrivals.jpg"), picture(QSize(800, 600), QColor(40, 120, 200)), "JPEG")));
+        c->composer()->setText(QStringLiteral("New arrivals for the spring window"));
+        const auto previewCentre = [&]() {
+            const QImage shown = c->composer()->attachmentPreview()->pixmap().toImage();
+            return shown.isNull() ? QColor() : shown.pixelColor(shown.rect().center());
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(previewCentre().blue() > 150 && previewCentre().red() < 100, kUiWaitMs); // the thumbnail, not the icon
+        w.repaint();
+        QCoreApplication::processEvents();
+        const QImage image = w.grab().toImage();
+        const QString path = QDir(wadesk::test::screenshotDir()).filePath(QStringLiteral("conversations-media.png"));
+        QVERIFY(image.save(path));
+        qInfo("screenshot: %s", qPrintable(path));
+        QVERIFY(hasContent(image));
+        c->composer()->clearAttachment();
+    }
 #endif
 
     void delegateDrawsThumbnailAndCard()

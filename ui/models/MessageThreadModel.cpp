@@ -68,6 +68,8 @@ QString MessageThreadModel::typeText(const QString &type)
         return tr("Location");
     if (type == QLatin1String("contact") || type == QLatin1String("vcard") || type == QLatin1String("multi_vcard"))
         return tr("Contact card");
+    if (type == QLatin1String("revoked"))
+        return tr("Deleted message");
     return tr("Message");
 }
 
@@ -310,7 +312,9 @@ bool MessageThreadModel::refreshMessage(const QString &messageId)
     if (row >= 0) {
         const Row &old = m_rows.at(row);
         // A file that arrived after its message (an inbound download finishing) changes the row too.
+        // An edit changes the text or caption; a deletion, the type.
         if (old.message.status == m.status && old.message.failureReason == m.failureReason && statusTime(old.message) == statusTime(m)
+            && old.message.body == m.body && captionOf(old.message) == captionOf(m) && typeOf(old.message) == typeOf(m)
             && mediaIdOf(old.message) == mediaIdOf(m) && old.media.state == media.state)
             return true;
         m_rows[row] = Row{m, media};

@@ -19,6 +19,7 @@
 #include "core/db/Database.h"
 #include "core/db/DatabaseUrl.h"
 #include "core/db/Migrator.h"
+#include "core/media/MediaService.h"
 #include "core/db/SettingsRepository.h"
 #include "core/log/Logging.h"
 #include "core/config/ConfigLoader.h"
@@ -338,6 +339,11 @@ int Application::startServices()
                          });
     }
     m_proxyMonitor->start();
+
+    // Uploads a killed process left half-written, and files no stored media names any more.
+    const int swept = MediaService::sweepOrphans(*m_database, m_config.services.media.directory);
+    if (swept > 0)
+        spdlog::info("media: removed {} leftover files", swept);
 
     m_shared.database = m_database.get();
     m_shared.jwtKey = jwtKey.value();

@@ -1,10 +1,15 @@
 #include "core/api/ApiRoutes.h"
 
 #include "core/auth/Authenticator.h"
+#include "core/common/JsonMembers.h"
 
 #include <QJsonDocument>
 
 namespace wadesk {
+
+namespace {
+constexpr qsizetype kWholeParseBytes = 256 * 1024;
+} // namespace
 
 ApiRoutes::ApiRoutes(Router &router, Authenticator &authenticator, QObject *threadContext)
     : m_router(router)
@@ -27,7 +32,19 @@ Status ApiRoutes::checkOrganization(const ApiRequest &request, const AuthContext
     };
     if (Status s = mismatch(request.queryValue(QStringLiteral("org_id"))); !s)
         return s;
-    if (!request.body.isEmpty()) {
+    if (request.body.size() > kWholeParseBytes) {
+        // A large body (a file in base64): only its top-level members are located, without
+        // building a document that would copy the file again.
+        const std::optional<QList<JsonMember>> members = topLevelJsonMembers(request.body);
+        for (const JsonMember &m : members.value_or(QList<JsonMember>())) {
+            if (m.key != QLatin1String("org_id") || m.raw.toByteArray() == "null")
+                continue;
+            if (m.type != JsonMember::Type::String)
+                return DomainError::validation(QStringLiteral("org_id"), QStringLiteral("org_id must be a string"));
+            const QJsonDocument value = QJsonDocument::fromJson(smallMembersJson({m}, QString()));
+            return mismatch(value.object().value(QStringLiteral("org_id")).toString());
+        }
+    } else if (!request.body.isEmpty()) {
         const QJsonDocument doc = QJsonDocument::fromJson(request.body);
         if (doc.isObject()) {
             const QJsonValue org = doc.object().value(QStringLiteral("org_id"));

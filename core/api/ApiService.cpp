@@ -5,6 +5,7 @@
 #include "core/api/controllers/ApiKeyController.h"
 #include "core/api/controllers/AuditController.h"
 #include "core/api/controllers/AuthController.h"
+#include "core/api/controllers/MediaController.h"
 #include "core/api/controllers/ClientController.h"
 #include "core/api/controllers/MessageController.h"
 #include "core/api/controllers/ProxyController.h"
@@ -32,9 +33,11 @@ struct ApiService::OnApiThread {
     std::unique_ptr<MessageController> messageController;
     std::unique_ptr<WebhookController> webhookController;
     std::unique_ptr<ProxyController> proxyController;
+    std::unique_ptr<MediaController> mediaController;
 
     void clear()
     {
+        mediaController.reset();
         proxyController.reset();
         webhookController.reset();
         messageController.reset();
@@ -95,6 +98,8 @@ Result<quint16> ApiService::start()
             p.proxyController = std::make_unique<ProxyController>(*s.proxies());
             p.proxyController->registerRoutes(*p.routes);
         }
+        p.mediaController = std::make_unique<MediaController>(s.media());
+        p.mediaController->registerRoutes(*p.routes);
 
         // The OpenAPI document is embedded; it is public, like /health.
         server.router().add("GET", QStringLiteral("/api/openapi.json"), [](ApiRequest &) {
@@ -115,7 +120,19 @@ Result<quint16> ApiService::start()
         parts->clear();
         database->closeThreadConnection();
     };
-    m_thread = std::make_unique<ApiThread>(m_options.api.limits, m_options.api.listenAddress(),
+    // The routes that carry a file (base64 in JSON, multipart or raw) take a body for up to
+    // media/maxBytes of it; every other route keeps http/maxBodyBytes. Refused with 413 before
+    // the body is read.
+    ServerLimits limits = m_options.api.limits;
+    const qint64 fileBody = m_options.services.media.uploadBodyLimit();
+    limits.bodyLimitFor = [fileBody](const QByteArray &method, const QByteArray &path) -> qint64 {
+        if (method != "POST")
+            return 0;
+        if (path == "/api/media/upload" || (path.startsWith("/api/clients/") && path.endsWith("/send-message")))
+            return fileBody;
+        return 0;
+    };
+    m_thread = std::make_unique<ApiThread>(limits, m_options.api.listenAddress(),
                                            quint16(m_options.api.port), setup, teardown);
     return m_thread->startAndListen();
 }

@@ -124,6 +124,17 @@ std::vector<OptionSpec> optionSpecs()
          [](AppConfig &c, const QString &v) { c.services.webhooks.delivery.timeoutMs = v.toInt(); }});
     add({"webhooks/maxAttempts", "WADESK_WEBHOOK_MAX_ATTEMPTS", nullptr, Kind::Int, "", "", 1, 50, {},
          [](AppConfig &c, const QString &v) { c.services.webhooks.delivery.maxAttempts = v.toInt(); }});
+    add({"media/maxBytes", "WADESK_MEDIA_MAX_BYTES", nullptr, Kind::Int, "", "", 1024, qint64(1) << 31, {},
+         [](AppConfig &c, const QString &v) { c.services.media.maxBytes = v.toLongLong(); }});
+    add({"media/quotaBytes", "WADESK_MEDIA_QUOTA_BYTES", nullptr, Kind::Int, "", "", 0, qint64(1) << 50, {},
+         [](AppConfig &c, const QString &v) { c.services.media.quotaBytes = v.toLongLong(); }});
+    add({"media/storage", "WADESK_MEDIA_STORAGE", nullptr, Kind::Choice, "", "", 0, 0,
+         {QStringLiteral("file"), QStringLiteral("database")}, [](AppConfig &c, const QString &v) {
+             c.services.media.storage = v.trimmed().toLower() == QLatin1String("database") ? MediaSettings::Storage::Database
+                                                                                          : MediaSettings::Storage::File;
+         }});
+    add({"media/retentionDays", "WADESK_MEDIA_RETENTION_DAYS", nullptr, Kind::Int, "", "", 0, MediaSettings::kMaxRetentionDays, {},
+         [](AppConfig &c, const QString &v) { c.services.media.retentionDays = v.toInt(); }});
     add({"retention/eventsDays", "WADESK_RETENTION_EVENTS_DAYS", nullptr, Kind::Int, "", "", 0, RetentionSettings::kMaxDays, {},
          [](AppConfig &c, const QString &v) { c.retention.eventsDays = v.toInt(); }});
     add({"retention/deliveriesDays", "WADESK_RETENTION_DELIVERIES_DAYS", nullptr, Kind::Int, "", "", 0, RetentionSettings::kMaxDays, {},
@@ -502,6 +513,8 @@ Result<LoadedConfig> ConfigLoader::load(const QStringList &arguments, const QPro
     }
 
     config.engine.dataDir = config.dataDir; // sessions live under the data directory
+    config.services.media.directory = QDir(config.dataDir).filePath(QStringLiteral("media"));
+    config.retention.media = config.services.media;
 
     const QUrl &waUrl = config.engine.url;
     if (!waUrl.isValid() || waUrl.scheme().isEmpty()

@@ -10,6 +10,7 @@
 #include "core/messaging/InboundProcessor.h"
 #include "core/messaging/InterruptedSends.h"
 #include "core/messaging/MessageSender.h"
+#include "core/messaging/OutboundAcks.h"
 #include "core/proxies/ProxyService.h"
 #include "core/sessions/ClientRepository.h"
 #include "core/sessions/ClientSendTiers.h"
@@ -50,6 +51,7 @@ SessionRegistry::SessionRegistry(Database &database, EventBus &events, EngineSet
     , m_messaging(std::move(messaging))
     , m_recorder(database, &events, clock)
     , m_inbound(std::make_unique<InboundProcessor>(database, &events, m_messaging, clock))
+    , m_acks(std::make_unique<OutboundAcks>(database, &events, clock))
     , m_egress(std::make_unique<ClientEgress>(nullptr, nullptr))
 {
     if (m_settings.injectWaJs) {
@@ -82,6 +84,17 @@ void SessionRegistry::setEgress(EgressProxy *forwarder, ProxyService *proxies)
         return;
     m_egress = std::make_unique<ClientEgress>(forwarder, proxies);
     m_proxies = proxies;
+}
+
+void SessionRegistry::setMediaLibrary(MediaLibrary *media)
+{
+    if (!onOwnThread("setMediaLibrary"))
+        return;
+    m_media = media;
+    for (auto &entry : m_sessions) {
+        if (MessageSender *queue = entry.second->sender())
+            queue->setMediaLibrary(media);
+    }
 }
 
 void SessionRegistry::waitForProxy(const QString &organizationId, const QString &clientId, const QString &reason)
@@ -232,6 +245,9 @@ bool SessionRegistry::start(const QString &organizationId, const QString &client
     WaSession *raw = &runtime->session();
     connect(runtime->sender(), &MessageSender::healthTripped, this,
             [this, organizationId, clientId](const QString &reason) { pause(organizationId, clientId, reason); });
+    connect(runtime->sender(), &MessageSender::waMessageIdRecorded, this,
+            [this, clientId](const QString &waId) { m_acks->onRecorded(clientId, waId); });
+    runtime->sender()->setMediaLibrary(m_media);
     m_organizations.insert(clientId, organizationId);
     wire(raw, organizationId);
     m_sessions.emplace(clientId, std::move(runtime));
@@ -302,7 +318,7 @@ void SessionRegistry::wire(WaSession *session, const QString &organizationId)
         m_inbound->onMessage(organizationId, clientId, message, sender(clientId));
     });
     connect(session, &WaSession::ackReceived, this,
-            [this, organizationId, clientId](const QJsonObject &ack) { m_inbound->onAck(organizationId, clientId, ack); });
+            [this, organizationId, clientId](const QJsonObject &ack) { m_acks->onAck(organizationId, clientId, ack); });
     connect(session, &WaSession::waJsVersionKnown, this, [this, clientId](const QString &version) {
         QWriteLocker lock(&m_lock);
         m_snapshots[clientId].waJsVersion = version;
@@ -419,6 +435,7 @@ void SessionRegistry::remove(const QString &clientId)
         m_snapshots.remove(clientId);
     }
     m_organizations.remove(clientId);
+    m_acks->forget(clientId);
     removeProfileDirectory(clientId, WaSession::sessionDirectory(m_settings.dataDir, clientId), 0);
 }
 

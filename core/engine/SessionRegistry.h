@@ -21,7 +21,9 @@ struct Event;
 class EgressProxy;
 class EventBus;
 class InboundProcessor;
+class MediaLibrary;
 class MessageSender;
+class OutboundAcks;
 class ProxyService;
 class WaSession;
 
@@ -48,6 +50,9 @@ public:
     // A proxy of the pool died or came back (ProxyHealthMonitor): its clients stop and wait, move
     // to another proxy when their operator allowed it, or start again.
     void onProxyHealthChanged(const QString &proxyId, bool healthy, const QString &error);
+    // Where the senders read the files of media messages (the main thread's media library; it
+    // outlives the registry's sessions). Without it file messages fail.
+    void setMediaLibrary(MediaLibrary *media);
     void restoreAtStart();
     bool start(const QString &organizationId, const QString &clientId, QString *error = nullptr);
     void stop(const QString &clientId);
@@ -104,6 +109,8 @@ private:
     MessagingSettings m_messaging;
     SessionRecorder m_recorder;
     std::unique_ptr<InboundProcessor> m_inbound;
+    std::unique_ptr<OutboundAcks> m_acks; // acks of every client's page, held until their message's id is known
+    MediaLibrary *m_media = nullptr;
     std::map<QString, std::unique_ptr<ClientRuntime>> m_sessions;
     QHash<QString, QString> m_organizations; // clientId -> organizationId
     std::unique_ptr<ClientEgress> m_egress;

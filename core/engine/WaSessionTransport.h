@@ -12,8 +12,8 @@ public:
     explicit WaSessionTransport(WaSession &session) : m_session(session) {}
     bool isReady() const override;
     void markComposing(const QString &chatId, int durationMs) override;
-    void sendText(const QString &chatId, const QString &text,
-                  std::function<void(bool ok, const QString &waMessageId, const QString &error)> done) override;
+    void sendText(const QString &chatId, const QString &text, SendDone done) override;
+    void sendFile(const QString &chatId, const OutgoingFile &file, SendDone done) override;
     void queryExists(const QString &chatId, std::function<void(bool ok, bool exists, const QString &error)> done) override;
 
 private:

@@ -22,10 +22,21 @@ const QString kMessage = QStringLiteral("message");
 const QString kWebhookId = QStringLiteral("webhookId");
 const QString kProxyId = QStringLiteral("proxy_id");
 const QString kError = QStringLiteral("error");
+const QString kType = QStringLiteral("type");
+const QString kMediaId = QStringLiteral("media_id");
+const QString kCaption = QStringLiteral("caption");
+const QString kFilename = QStringLiteral("filename");
 
 Event outgoing(EventType type, const QString &organizationId, const MessageEventData &m, const Clock &clock)
 {
-    QJsonObject data{{kMessageId, m.messageId}, {kClientId, m.clientId}, {kTo, m.counterpart}, {kTimestamp, Json::isoTime(m.at)}};
+    QJsonObject data{{kMessageId, m.messageId},
+                     {kClientId, m.clientId},
+                     {kTo, m.counterpart},
+                     {kTimestamp, Json::isoTime(m.at)},
+                     {kType, m.type.isEmpty() ? QStringLiteral("text") : m.type},
+                     {kMediaId, Json::orNull(m.mediaId)},
+                     {kCaption, Json::orNull(m.caption)},
+                     {kFilename, Json::orNull(m.filename)}};
     if (type == EventType::MessageFailed)
         data.insert(kReason, m.reason);
     return Event::make(type, organizationId, data, clock);
@@ -79,6 +90,12 @@ std::optional<MessageEventData> parse(const Event &event)
     m.body = event.data.value(kBody).toString();
     m.reason = event.data.value(kReason).toString();
     m.at = timeOf(event.data.value(kTimestamp));
+    if (*type != EventType::MessageReceived) {
+        m.type = event.data.value(kType).toString();
+        m.mediaId = event.data.value(kMediaId).toString();
+        m.caption = event.data.value(kCaption).toString();
+        m.filename = event.data.value(kFilename).toString();
+    }
     return m;
 }
 

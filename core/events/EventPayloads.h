@@ -12,7 +12,9 @@ namespace wadesk {
 // one parser per subject: the JSON field names live in EventPayloads.cpp only. Webhook
 // receivers see these bytes, so a field is renamed never, only added.
 
-// message.sent / delivered / read / failed:  {messageId, clientId, to, timestamp[, reason]}
+// message.sent / delivered / read / failed:  {messageId, clientId, to, timestamp, type, media_id,
+//                                             caption, filename[, reason]} (media_id, caption and
+//                                             filename null for a text message)
 // message.received:                          {messageId, clientId, from, body, timestamp}
 struct MessageEventData {
     QString messageId;
@@ -21,6 +23,10 @@ struct MessageEventData {
     QString body;        // message.received only
     QString reason;      // message.failed only
     qint64 at = 0;       // epoch ms: when it was sent / delivered / read / failed / received ("timestamp")
+    QString type;        // outbound events: the message's type ("text" when empty)
+    QString mediaId;     // outbound events: the file it carries (null on the wire when empty)
+    QString caption;     // outbound events: the text under the file (null when empty)
+    QString filename;    // outbound events: the file's name (null when empty)
 };
 
 namespace MessageEvents {

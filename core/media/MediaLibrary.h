@@ -26,6 +26,7 @@ struct MediaHints {
     QString filename;
     QString declaredMimetype;
     bool voiceNote = false; // an OGG/Opus recording sent or received as a push-to-talk note
+    bool sticker = false;   // a WebP sent or received as a sticker (a WebP is otherwise an image)
 };
 
 // The media store seen from messaging (sending, receiving) and the desktop. Implemented by

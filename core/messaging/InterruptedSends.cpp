@@ -28,12 +28,8 @@ Result<int> failInterruptedSends(Database &database, EventBus *bus, const Clock 
     }
     for (const MessageRecord &m : failed.value()) {
         spdlog::warn("message {} was being sent when WaDesk stopped: failed as interrupted (not resent)", m.id.toStdString());
-        MessageEventData failure;
-        failure.messageId = m.id;
-        failure.clientId = m.clientId;
-        failure.counterpart = m.contactPhone;
+        MessageEventData failure = messageEventData(m, now);
         failure.reason = QStringLiteral("interrupted");
-        failure.at = now;
         const Status recorded = events.record(MessageEvents::failed(m.organizationId, failure, clock));
         if (!recorded) {
             spdlog::error("message {}: cannot record its message.failed event, left for the next start: {}", m.id.toStdString(),

@@ -2,6 +2,7 @@
 
 #include "core/db/Database.h"
 #include "core/db/SqlRunner.h"
+#include "core/messaging/OutboundAcks.h"
 
 #include <QSqlQuery>
 #include <spdlog/spdlog.h>
@@ -12,7 +13,8 @@ namespace {
 const QString kSelect = QStringLiteral(
     "SELECT m.id, m.organization_id, m.client_id, m.contact_id, c.phone_number, c.wa_id, m.direction, m.body, m.status, "
     "m.failure_reason, m.wa_message_id, m.idempotency_key, m.request_hash, m.created_by, m.created_at, m.sending_at, "
-    "m.sent_at, m.delivered_at, m.read_at, m.failed_at, m.updated_at FROM messages m JOIN contacts c ON c.id = m.contact_id");
+    "m.sent_at, m.delivered_at, m.read_at, m.failed_at, m.updated_at, m.type, m.media_id, m.caption, m.filename "
+    "FROM messages m JOIN contacts c ON c.id = m.contact_id");
 
 MessageRecord fromRow(const QSqlQuery &q)
 {
@@ -43,6 +45,12 @@ MessageRecord fromRow(const QSqlQuery &q)
     m.readAt = q.value(18).toLongLong();
     m.failedAt = q.value(19).toLongLong();
     m.updatedAt = q.value(20).toLongLong();
+    m.type = q.value(21).toString();
+    if (m.type.isEmpty())
+        m.type = QStringLiteral("text");
+    m.mediaId = q.value(22).toString();
+    m.caption = q.value(23).toString();
+    m.filename = q.value(24).toString();
     return m;
 }
 
@@ -82,15 +90,16 @@ QString historyFilters(const QString &organizationId, const QString &clientId, c
 Status MessageRepository::insertMany(const QList<MessageRecord> &messages)
 {
     QVariantList rows;
-    rows.reserve(messages.size() * 15);
+    rows.reserve(messages.size() * 19);
     for (const MessageRecord &m : messages)
         rows << m.id << m.organizationId << m.clientId << m.contactId << messageDirectionName(m.direction) << m.body << messageStatusName(m.status) << textOrNull(m.failureReason)
              << textOrNull(m.waMessageId) << textOrNull(m.idempotencyKey) << textOrNull(m.requestHash) << textOrNull(m.createdBy)
-             << m.createdAt << (m.sentAt > 0 ? QVariant(m.sentAt) : nullInt()) << m.updatedAt;
+             << m.createdAt << (m.sentAt > 0 ? QVariant(m.sentAt) : nullInt()) << m.updatedAt
+             << (m.type.isEmpty() ? QStringLiteral("text") : m.type) << textOrNull(m.mediaId) << textOrNull(m.caption) << textOrNull(m.filename);
     Result<int> r = m_sql.insertRows(QStringLiteral("INSERT INTO messages (id, organization_id, client_id, contact_id, direction, body, status, "
                                                     "failure_reason, wa_message_id, idempotency_key, request_hash, created_by, created_at, "
-                                                    "sent_at, updated_at) VALUES"),
-                                     15, rows, "messages.insertMany");
+                                                    "sent_at, updated_at, type, media_id, caption, filename) VALUES"),
+                                     19, rows, "messages.insertMany");
     if (!r)
         return r.error();
     return {};
@@ -149,6 +158,30 @@ Result<std::optional<MessageRecord>> MessageRepository::findByWaId(const QString
 {
     static const QString sql = kSelect + QStringLiteral(" WHERE m.client_id = ? AND m.wa_message_id = ?");
     return m_sql.query(sql, {clientId, waMessageId}, "messages.findByWaId", firstRow);
+}
+
+Result<QSet<QString>> MessageRepository::knownWaIds(const QString &clientId, const QStringList &waMessageIds)
+{
+    QSet<QString> known;
+    // In slices: a statement's bound values are limited (SQLite: 32766 by default).
+    constexpr int kSlice = 500;
+    for (int from = 0; from < waMessageIds.size(); from += kSlice) {
+        const QStringList slice = waMessageIds.mid(from, kSlice);
+        QStringList marks;
+        QVariantList bind{clientId};
+        for (const QString &id : slice) {
+            marks << QStringLiteral("?");
+            bind << id;
+        }
+        Result<QSqlQuery> q = m_sql.run(QStringLiteral("SELECT wa_message_id FROM messages WHERE client_id = ? AND wa_message_id IN (%1)")
+                                            .arg(marks.join(QLatin1Char(','))),
+                                        bind, "messages.knownWaIds");
+        if (!q)
+            return q.error();
+        while (q.value().next())
+            known.insert(q.value().value(0).toString());
+    }
+    return known;
 }
 
 Result<QList<MessageRecord>> MessageRepository::list(const QString &organizationId, const QString &clientId, const MessageQuery &query)
@@ -214,12 +247,12 @@ Status MessageRepository::markSent(const QString &messageId, const QString &waMe
     return {};
 }
 
-Status MessageRepository::markFailed(const QString &messageId, const QString &reason, qint64 at)
+Status MessageRepository::markFailed(const QString &messageId, const QString &reason, qint64 at, const QString &waMessageId)
 {
     Result<int> r = m_sql.change(
-        QStringLiteral("UPDATE messages SET status = 'failed', failure_reason = ?, failed_at = ?, updated_at = ? "
-                       "WHERE id = ? AND status IN ('queued', 'sending', 'sent')"),
-        {reason, at, at, messageId}, "messages.failed");
+        QStringLiteral("UPDATE messages SET status = 'failed', failure_reason = ?, failed_at = ?, updated_at = ?, "
+                       "wa_message_id = COALESCE(?, wa_message_id) WHERE id = ? AND status IN ('queued', 'sending', 'sent')"),
+        {reason, at, at, textOrNull(waMessageId), messageId}, "messages.failed");
     if (!r)
         return r.error();
     return {};
@@ -229,53 +262,67 @@ Result<std::optional<MessageRecord>> MessageRepository::applyAck(const QString &
 {
     Result<std::optional<MessageRecord>> found = findByWaId(clientId, waMessageId);
     if (!found || !found.value() || found.value()->direction != MessageDirection::Outbound)
-        return found;
+        return found ? Result<std::optional<MessageRecord>>(std::optional<MessageRecord>()) : found;
     const MessageRecord &m = *found.value();
-    auto rank = [](MessageStatus status) {
-        switch (status) {
-        case MessageStatus::Sent: return 1;
-        case MessageStatus::Delivered: return 2;
-        case MessageStatus::Read: return 3;
-        case MessageStatus::Failed: return 9;
-        default: return 0;
-        }
-    };
-    MessageStatus target;
-    QString column;
+    MessageRecord moved = m;
+    QString sql;
+    QVariantList bind;
     if (ack < 0) {
-        target = MessageStatus::Failed;
-        column = QStringLiteral("failed_at");
+        // Only a message on its way can fail: once delivered, WhatsApp has it.
+        if (m.status != MessageStatus::Sent && m.status != MessageStatus::Sending)
+            return std::optional<MessageRecord>();
+        moved.status = MessageStatus::Failed;
+        moved.failureReason = ackFailureReason(ack);
+        moved.failedAt = at;
+        sql = QStringLiteral("UPDATE messages SET status = 'failed', failed_at = ?, failure_reason = ?, updated_at = ? "
+                             "WHERE id = ? AND status IN ('sending', 'sent')");
+        bind = {at, moved.failureReason, at, m.id};
     } else if (ack == 2) {
-        target = MessageStatus::Delivered;
-        column = QStringLiteral("delivered_at");
+        if (m.status != MessageStatus::Sent)
+            return std::optional<MessageRecord>();
+        moved.status = MessageStatus::Delivered;
+        moved.deliveredAt = at;
+        sql = QStringLiteral("UPDATE messages SET status = 'delivered', delivered_at = ?, updated_at = ? WHERE id = ? AND status = 'sent'");
+        bind = {at, at, m.id};
     } else if (ack >= 3) {
-        target = MessageStatus::Read;
-        column = QStringLiteral("read_at");
+        if (m.status != MessageStatus::Sent && m.status != MessageStatus::Delivered)
+            return std::optional<MessageRecord>();
+        moved.status = MessageStatus::Read;
+        moved.readAt = at;
+        if (moved.deliveredAt == 0)
+            moved.deliveredAt = at; // read implies delivered
+        sql = QStringLiteral("UPDATE messages SET status = 'read', read_at = ?, delivered_at = COALESCE(delivered_at, ?), updated_at = ? "
+                             "WHERE id = ? AND status IN ('sent', 'delivered')");
+        bind = {at, at, at, m.id};
     } else {
         return std::optional<MessageRecord>(); // ack 0/1: already sent
     }
-    if (rank(m.status) >= rank(target) && target != MessageStatus::Failed)
-        return std::optional<MessageRecord>();
-    if (m.status == MessageStatus::Failed || m.status == MessageStatus::Read)
-        return std::optional<MessageRecord>();
-    QString extra;
-    QVariantList bind{messageStatusName(target), at, at};
-    if (target == MessageStatus::Read && m.deliveredAt == 0) {
-        extra = QStringLiteral(", delivered_at = ?"); // read implies delivered
-        bind << at;
-    }
-    if (target == MessageStatus::Failed) {
-        extra = QStringLiteral(", failure_reason = ?");
-        bind << QStringLiteral("WhatsApp reported the message as failed");
-    }
-    bind << m.id;
-    Result<int> r = m_sql.change(QStringLiteral("UPDATE messages SET status = ?, %1 = ?, updated_at = ?%2 WHERE id = ?").arg(column, extra),
-                                 bind, "messages.ack");
+    Result<int> r = m_sql.change(sql, bind, "messages.ack");
     if (!r)
         return r.error();
-    MessageRecord moved = m;
-    moved.status = target;
+    if (r.value() == 0)
+        return std::optional<MessageRecord>(); // moved meanwhile by another instance
+    moved.updatedAt = at;
     return std::optional<MessageRecord>(moved);
+}
+
+Result<std::optional<MessageRecord>> MessageRepository::takeEchoOf(const QString &clientId, const QString &waMessageId,
+                                                                   const QString &messageId)
+{
+    if (waMessageId.isEmpty())
+        return std::optional<MessageRecord>();
+    Result<std::optional<MessageRecord>> found = findByWaId(clientId, waMessageId);
+    if (!found || !found.value())
+        return found;
+    const MessageRecord &echo = *found.value();
+    // Only a row the page's report made (no request behind it) is an echo; anything else keeps
+    // its id and the send's store fails loudly.
+    if (echo.id == messageId || echo.direction != MessageDirection::Outbound || !echo.requestHash.isEmpty() || !echo.createdBy.isEmpty())
+        return std::optional<MessageRecord>();
+    Result<int> r = m_sql.change(QStringLiteral("DELETE FROM messages WHERE id = ?"), {echo.id}, "messages.takeEcho");
+    if (!r)
+        return r.error();
+    return found;
 }
 
 Result<QList<MessageRecord>> MessageRepository::failInterrupted(qint64 at)
@@ -351,6 +398,22 @@ Result<QHash<QString, int>> MessageRepository::queueDepths(const QString &organi
                                depths.insert(q.value(0).toString(), q.value(1).toInt());
                            return depths;
                        });
+}
+
+MessageEventData messageEventData(const MessageRecord &m, qint64 at)
+{
+    MessageEventData data;
+    data.messageId = m.id;
+    data.clientId = m.clientId;
+    data.counterpart = m.contactPhone;
+    data.at = at;
+    data.type = m.type;
+    data.mediaId = m.mediaId;
+    data.caption = m.caption;
+    data.filename = m.filename;
+    if (m.status == MessageStatus::Failed)
+        data.reason = m.failureReason;
+    return data;
 }
 
 } // namespace wadesk

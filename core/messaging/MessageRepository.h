@@ -2,10 +2,13 @@
 
 #include "core/access/Visibility.h"
 #include "core/common/DomainError.h"
+#include "core/events/EventPayloads.h"
 #include "core/messaging/MessageStatus.h"
 
 #include <QHash>
 #include <QList>
+#include <QSet>
+#include <QStringList>
 #include <QString>
 #include <optional>
 
@@ -21,7 +24,11 @@ struct MessageRecord {
     QString contactPhone;  // joined from contacts
     QString contactWaId;   // joined from contacts
     MessageDirection direction = MessageDirection::Outbound;
-    QString body;
+    QString body;          // the text; for a file, its caption ("" without one)
+    QString type = QStringLiteral("text"); // text, image, video, audio, voice, document, sticker, ...
+    QString mediaId;       // the stored file (core/media) of a file message
+    QString caption;       // the text under a file
+    QString filename;      // the file's name as sent or received
     MessageStatus status = MessageStatus::Queued;
     QString failureReason;
     QString waMessageId;
@@ -64,15 +71,24 @@ public:
                                               const ClientScope &scope);
     Result<std::optional<MessageRecord>> findByIdempotencyKey(const QString &organizationId, const QString &key);
     Result<std::optional<MessageRecord>> findByWaId(const QString &clientId, const QString &waMessageId);
+    // Which of these WhatsApp ids a message of the client has (one query).
+    Result<QSet<QString>> knownWaIds(const QString &clientId, const QStringList &waMessageIds);
     Result<QList<MessageRecord>> list(const QString &organizationId, const QString &clientId, const MessageQuery &query);
     Result<int> count(const QString &organizationId, const QString &clientId, const MessageQuery &query);
 
     // Takes the oldest queued message of a client off the queue and marks it sending.
     Result<std::optional<MessageRecord>> claimNext(const QString &clientId, qint64 now);
     Status markSent(const QString &messageId, const QString &waMessageId, qint64 at);
-    Status markFailed(const QString &messageId, const QString &reason, qint64 at);
+    // `waMessageId`: WhatsApp took the message and then refused it; kept so its acks are known.
+    Status markFailed(const QString &messageId, const QString &reason, qint64 at, const QString &waMessageId = QString());
     // Applies a WhatsApp ack to the outbound message with that id; returns it when it moved.
+    // Never backwards: delivered and read only move forward, only a message not yet delivered
+    // can fail (negative acks, with the reason ackFailureReason gives).
     Result<std::optional<MessageRecord>> applyAck(const QString &clientId, const QString &waMessageId, int ack, qint64 at);
+    // The page's echo of a send in flight may have been stored as a message of its own (sent
+    // from the phone, as it seemed) before the send learnt its WhatsApp id: that row, if any, is
+    // removed so the send's own row takes the id. Returns the removed row.
+    Result<std::optional<MessageRecord>> takeEchoOf(const QString &clientId, const QString &waMessageId, const QString &messageId);
     // After a crash: messages left in `sending` are failed as interrupted (never resent).
     Result<QList<MessageRecord>> failInterrupted(qint64 at);
 
@@ -91,5 +107,8 @@ public:
 private:
     SqlRunner &m_sql;
 };
+
+// The data of a message.* event about `m`, happening at `at`.
+MessageEventData messageEventData(const MessageRecord &m, qint64 at);
 
 } // namespace wadesk

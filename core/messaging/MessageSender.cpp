@@ -4,6 +4,7 @@
 #include "core/events/EventPayloads.h"
 #include "core/common/Json.h"
 #include "core/db/SqlRunner.h"
+#include "core/media/MediaLibrary.h"
 #include "core/messaging/ContactRepository.h"
 #include "core/messaging/MessageRepository.h"
 #include "core/messaging/MessageTransport.h"
@@ -151,12 +152,7 @@ void MessageSender::sendClaimed(const MessageRecord &message)
             self->finish(message.id, QString(), QStringLiteral("the session was not ready"));
             return;
         }
-        self->m_inFlightChat = chat;
-        self->m_inFlightBody = message.body;
-        self->m_transport.sendText(chat, message.body, [self, message](bool ok, const QString &waId, const QString &error) {
-            if (self)
-                self->finish(message.id, ok ? waId : QString(), ok ? QString() : (error.isEmpty() ? QStringLiteral("send failed") : error));
-        });
+        self->transmit(message, chat);
     };
     if (typing > 0) {
         m_transport.markComposing(chat, typing);
@@ -164,6 +160,59 @@ void MessageSender::sendClaimed(const MessageRecord &message)
     } else {
         send();
     }
+}
+
+namespace {
+// wa-js's sendFileMessage `type` for a message type (a voice note is audio sent with isPtt).
+QString waFileType(const QString &messageType)
+{
+    if (messageType == QLatin1String("image") || messageType == QLatin1String("video") || messageType == QLatin1String("sticker")
+        || messageType == QLatin1String("document"))
+        return messageType;
+    if (messageType == QLatin1String("audio") || messageType == QLatin1String("voice"))
+        return QStringLiteral("audio");
+    return QStringLiteral("document");
+}
+} // namespace
+
+void MessageSender::transmit(const MessageRecord &message, const QString &chat)
+{
+    QPointer<MessageSender> self(this);
+    auto done = [self, message](bool ok, const QString &waId, const QString &error) {
+        if (self)
+            self->finish(message.id, waId, ok ? QString() : (error.isEmpty() ? QStringLiteral("send failed") : error));
+    };
+    if (message.mediaId.isEmpty()) {
+        m_inFlightChat = chat;
+        m_inFlightBody = message.body;
+        m_transport.sendText(chat, message.body, done);
+        return;
+    }
+    // A file that cannot be read never reaches WhatsApp: it says nothing of the account's health.
+    if (!m_media) {
+        finish(message.id, QString(), QStringLiteral("media storage unavailable"), false);
+        return;
+    }
+    Result<MediaInfo> info = m_media->info(message.organizationId, message.mediaId);
+    Result<QByteArray> bytes = info ? m_media->readAll(message.organizationId, message.mediaId) : Result<QByteArray>(info.error());
+    if (!bytes) {
+        const DomainError &e = bytes.error();
+        finish(message.id, QString(),
+               e.httpStatus == 404 ? QStringLiteral("the media %1 is no longer stored").arg(message.mediaId)
+                                   : QStringLiteral("cannot read the media %1: %2").arg(message.mediaId, e.message),
+               false);
+        return;
+    }
+    OutgoingFile file;
+    file.bytes = bytes.value();
+    file.mimetype = info.value().mimetype;
+    file.type = waFileType(message.type);
+    file.caption = message.caption;
+    file.filename = message.filename.isEmpty() ? info.value().filename : message.filename;
+    file.voiceNote = message.type == QLatin1String("voice");
+    m_inFlightChat = chat;
+    m_inFlightBody = message.body;
+    m_transport.sendFile(chat, file, done);
 }
 
 void MessageSender::finish(const QString &messageId, const QString &waId, const QString &error, bool attempted)
@@ -178,16 +227,34 @@ void MessageSender::finish(const QString &messageId, const QString &waId, const 
     Transaction tx(m_database);
     bool stored = tx.begin().ok();
     Result<std::optional<MessageRecord>> record = messages.find(m_organizationId, messageId, ClientScope::all());
+    // The page's echo of this send, if it was stored before the id was known, gives its id back.
+    std::optional<MessageRecord> echo;
+    if (stored && !waId.isEmpty()) {
+        Result<std::optional<MessageRecord>> taken = messages.takeEchoOf(m_clientId, waId, messageId);
+        stored = taken.ok();
+        if (taken)
+            echo = taken.value();
+    }
     if (stored)
-        stored = (ok ? messages.markSent(messageId, waId, now) : messages.markFailed(messageId, error, now)).ok();
+        stored = (ok ? messages.markSent(messageId, waId, now) : messages.markFailed(messageId, error, now, waId)).ok();
     if (stored && record && record.value()) {
-        MessageEventData outcome;
-        outcome.messageId = messageId;
-        outcome.clientId = m_clientId;
-        outcome.counterpart = record.value()->contactPhone;
+        MessageRecord m = *record.value();
+        m.status = ok ? MessageStatus::Sent : MessageStatus::Failed;
+        m.failureReason = error;
+        MessageEventData outcome = messageEventData(m, now);
         outcome.reason = error;
-        outcome.at = now;
         stored = events.record(ok ? MessageEvents::sent(m_organizationId, outcome, m_clock) : MessageEvents::failed(m_organizationId, outcome, m_clock)).ok();
+        // What the echo's row had learnt from acks meanwhile moves to the send's own row.
+        if (stored && ok && echo && (echo->status == MessageStatus::Delivered || echo->status == MessageStatus::Read)) {
+            Result<std::optional<MessageRecord>> moved = messages.applyAck(m_clientId, waId, echo->status == MessageStatus::Read ? 3 : 2, now);
+            stored = moved.ok();
+            if (moved && moved.value()) {
+                const MessageEventData progress = messageEventData(*moved.value(), now);
+                stored = events.record(moved.value()->status == MessageStatus::Read ? MessageEvents::read(m_organizationId, progress, m_clock)
+                                                                                    : MessageEvents::delivered(m_organizationId, progress, m_clock))
+                             .ok();
+            }
+        }
     }
     if (stored)
         stored = tx.commit().ok();
@@ -202,6 +269,8 @@ void MessageSender::finish(const QString &messageId, const QString &waId, const 
     if (attempted)
         m_notBefore = now + m_pacing.gapMs();
     emit messageFinished(messageId, ok ? QStringLiteral("sent") : QStringLiteral("failed"));
+    if (stored && !waId.isEmpty())
+        emit waMessageIdRecorded(waId);
     if (attempted && m_health.record(ok)) {
         emit healthTripped(QStringLiteral("%1 of the last %2 sends failed").arg(m_health.failures()).arg(m_settings.healthWindow));
         return;

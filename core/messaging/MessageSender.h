@@ -12,6 +12,7 @@ namespace wadesk {
 
 class Database;
 class EventBus;
+class MediaLibrary;
 class MessageTransport;
 struct MessageRecord;
 
@@ -28,6 +29,8 @@ public:
     // New tiers take effect at once, also for a send already waiting for the old ones.
     void setTiers(const RateTiers &tiers);
     const RateTiers &tiers() const { return m_tiers; }
+    // Where file messages read their bytes; without one they fail ("media storage unavailable").
+    void setMediaLibrary(MediaLibrary *media) { m_media = media; }
     void setPaused(bool paused);
     bool isPaused() const { return m_paused; }
     bool isBusy() const { return m_busy; }
@@ -44,10 +47,15 @@ public:
 signals:
     void healthTripped(const QString &reason);
     void messageFinished(const QString &messageId, const QString &status);
+    // The WhatsApp id of one of this client's messages is stored (sent or refused): acks that
+    // came before it can be applied now (OutboundAcks::onRecorded).
+    void waMessageIdRecorded(const QString &waMessageId);
 
 private:
     void next();
     void sendClaimed(const MessageRecord &message);
+    // Hands the message to the page: its text, or its file read from the media library.
+    void transmit(const MessageRecord &message, const QString &chat);
     // `attempted` false: a refusal of our own (an opted-out contact) that never reached
     // WhatsApp; it says nothing of the account's health and needs no pause after it.
     void finish(const QString &messageId, const QString &waId, const QString &error, bool attempted = true);
@@ -58,6 +66,7 @@ private:
     QString m_organizationId;
     QString m_clientId;
     MessageTransport &m_transport;
+    MediaLibrary *m_media = nullptr;
     MessagingSettings m_settings;
     RateTiers m_tiers;
     Pacing m_pacing;

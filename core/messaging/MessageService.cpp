@@ -33,20 +33,36 @@ MessageService::MessageService(Database &database, ClientService &clients, Sessi
 MessageService::~MessageService() = default;
 
 Result<MessageService::Accepted> MessageService::send(const AuthContext &ctx, const QString &clientId, const QString &to,
-                                                     const QString &text, const QString &idempotencyKey)
+                                                     const Content &content, const QString &idempotencyKey)
 {
     std::optional<Result<Accepted>> out;
-    submit(ctx, clientId, to, text, idempotencyKey, [&out](const Result<Accepted> &r) { out = r; });
+    submit(ctx, clientId, to, content, idempotencyKey, [&out](const Result<Accepted> &r) { out = r; });
     flush();
     if (!out) // its Idempotency-Key was in use by an earlier send of the same group
         flush();
     return out ? *out : Result<Accepted>(DomainError::internal(QStringLiteral("The send was not processed")));
 }
 
+Result<MessageService::Accepted> MessageService::send(const AuthContext &ctx, const QString &clientId, const QString &to,
+                                                     const QString &text, const QString &idempotencyKey)
+{
+    Content content;
+    content.text = text;
+    return send(ctx, clientId, to, content, idempotencyKey);
+}
+
 void MessageService::submit(const AuthContext &ctx, const QString &clientId, const QString &to, const QString &text,
                             const QString &idempotencyKey, Done done)
 {
-    m_pending.push_back(Pending{ctx, clientId, to, text, idempotencyKey, std::move(done)});
+    Content content;
+    content.text = text;
+    submit(ctx, clientId, to, content, idempotencyKey, std::move(done));
+}
+
+void MessageService::submit(const AuthContext &ctx, const QString &clientId, const QString &to, const Content &content,
+                            const QString &idempotencyKey, Done done)
+{
+    m_pending.push_back(Pending{ctx, clientId, to, content, idempotencyKey, std::move(done)});
     if (!m_flushTimer) {
         m_flushTimer = std::make_unique<QTimer>();
         m_flushTimer->setSingleShot(true);
@@ -55,6 +71,49 @@ void MessageService::submit(const AuthContext &ctx, const QString &clientId, con
     }
     if (!m_flushTimer->isActive())
         m_flushTimer->start();
+}
+
+std::optional<DomainError> MessageService::checkContent(const Pending &request, QString *caption, QString *fileIdentity,
+                                                        std::optional<MediaInfo> *stored)
+{
+    const Content &c = request.content;
+    if (!c.hasFile()) {
+        if (c.text.trimmed().isEmpty())
+            return DomainError::validation(QStringLiteral("message"), QStringLiteral("message must not be empty"));
+        if (c.text.toUcs4().size() > m_settings.maxTextLength)
+            return DomainError::validation(QStringLiteral("message"),
+                                           QStringLiteral("message must be at most %1 characters").arg(m_settings.maxTextLength));
+        *caption = c.text;
+        return std::nullopt;
+    }
+    if (c.media && !c.mediaId.isEmpty())
+        return DomainError::validation(QStringLiteral("media"), QStringLiteral("send either media or media_id, not both"));
+    *caption = c.caption ? *c.caption : c.text;
+    if (caption->isNull())
+        *caption = QStringLiteral(""); // the body column holds "" for a file without a caption
+    if (caption->toUcs4().size() > m_settings.maxTextLength)
+        return DomainError::validation(c.caption ? QStringLiteral("caption") : QStringLiteral("message"),
+                                       QStringLiteral("caption must be at most %1 characters").arg(m_settings.maxTextLength));
+    if (c.filename.size() > 255 || c.filename.contains(QLatin1Char('/')) || c.filename.contains(QLatin1Char('\\'))
+        || c.filename.contains(QChar(0)))
+        return DomainError::validation(QStringLiteral("filename"),
+                                       QStringLiteral("filename must be a plain file name of at most 255 characters"));
+    if (!m_media)
+        return DomainError::unavailable(QStringLiteral("Media storage is not available"), QStringLiteral("media_unavailable"));
+    if (c.media) {
+        if (c.media->isEmpty())
+            return DomainError::badRequest(QStringLiteral("media is empty"), QStringLiteral("invalid_media"));
+        *fileIdentity = QString::fromLatin1(QCryptographicHash::hash(*c.media, QCryptographicHash::Sha256).toHex());
+        return std::nullopt;
+    }
+    if (!Ids::looksValid(c.mediaId, "media"))
+        return DomainError::notFound(QStringLiteral("Media"));
+    Result<MediaInfo> info = m_media->info(request.ctx.organizationId, c.mediaId);
+    if (!info)
+        return info.error();
+    *fileIdentity = info.value().sha256;
+    *stored = info.value();
+    return std::nullopt;
 }
 
 // One send of a group on its way through flush().
@@ -66,6 +125,8 @@ struct MessageService::Item {
     QString requestHash;
     RateTiers tiers;
     MessageRecord message;
+    QString caption;                // the text, or the caption of a file
+    std::optional<MediaInfo> media; // the file, once known or stored
 };
 
 void MessageService::flush()
@@ -75,7 +136,7 @@ void MessageService::flush()
     std::vector<Item> items;
     items.reserve(m_pending.size());
     for (Pending &p : m_pending)
-        items.push_back(Item{std::move(p), std::nullopt, {}, {}, {}, {}, {}});
+        items.push_back(Item{std::move(p), std::nullopt, {}, {}, {}, {}, {}, {}, std::nullopt});
     m_pending.clear();
     if (items.empty())
         return;
@@ -99,13 +160,9 @@ void MessageService::flush()
             continue;
         }
         item.client = known.value().value();
-        if (r.text.trimmed().isEmpty()) {
-            item.outcome = Result<Accepted>(DomainError::validation(QStringLiteral("message"), QStringLiteral("message must not be empty")));
-            continue;
-        }
-        if (r.text.toUcs4().size() > m_settings.maxTextLength) {
-            item.outcome = Result<Accepted>(DomainError::validation(
-                QStringLiteral("message"), QStringLiteral("message must be at most %1 characters").arg(m_settings.maxTextLength)));
+        QString fileIdentity;
+        if (std::optional<DomainError> refused = checkContent(r, &item.caption, &fileIdentity, &item.media)) {
+            item.outcome = Result<Accepted>(*refused);
             continue;
         }
         // A number without a country code is taken to be in the client's own country.
@@ -122,9 +179,13 @@ void MessageService::flush()
                 DomainError::validation(QStringLiteral("Idempotency-Key"), QStringLiteral("Idempotency-Key must be at most 200 characters")));
             continue;
         }
-        item.requestHash = QString::fromLatin1(
-            QCryptographicHash::hash((r.clientId + QLatin1Char('\n') + item.phone + QLatin1Char('\n') + r.text).toUtf8(), QCryptographicHash::Sha256)
-                .toHex());
+        // A text's hash is what it always was (keys stored before files existed still match);
+        // a file's adds its content hash and name.
+        const QString hashed = fileIdentity.isEmpty()
+            ? r.clientId + QLatin1Char('\n') + item.phone + QLatin1Char('\n') + item.caption
+            : r.clientId + QLatin1Char('\n') + item.phone + QLatin1Char('\n') + item.caption + QStringLiteral("\nfile:") + fileIdentity
+                + QLatin1Char('\n') + r.content.filename;
+        item.requestHash = QString::fromLatin1(QCryptographicHash::hash(hashed.toUtf8(), QCryptographicHash::Sha256).toHex());
         if (!r.idempotencyKey.isEmpty()) {
             const QString key = r.ctx.organizationId + QLatin1Char('|') + r.idempotencyKey;
             if (keysInGroup.contains(key)) {
@@ -161,6 +222,19 @@ void MessageService::flush()
             continue;
         }
         item.tiers = clientSendTiers(item.client, m_settings.defaultTiers);
+        // A file given inline is stored now, once the send is known to be acceptable: the
+        // library's own refusals (400 undecodable, 413 quota, 415 type) are the answer.
+        if (r.content.media) {
+            MediaHints hints;
+            hints.filename = r.content.filename;
+            hints.declaredMimetype = r.content.mimetype;
+            Result<MediaInfo> stored = m_media->store(r.ctx.organizationId, *r.content.media, hints, r.ctx.userId);
+            if (!stored) {
+                item.outcome = Result<Accepted>(stored.error());
+                continue;
+            }
+            item.media = stored.value();
+        }
         toStore.push_back(i);
     }
 
@@ -258,15 +332,25 @@ bool MessageService::storeGroup(std::vector<Item> &items, const std::vector<size
             m.clientId = r.clientId;
             m.contactId = contact->id;
             m.direction = MessageDirection::Outbound;
-            m.body = r.text;
+            m.body = item.caption;
+            if (item.media) {
+                m.type = item.media->kind.isEmpty() ? QStringLiteral("document") : item.media->kind;
+                m.mediaId = item.media->id;
+                m.caption = item.caption;
+                m.filename = r.content.filename.isEmpty() ? item.media->filename : r.content.filename;
+            }
             m.status = MessageStatus::Queued;
             m.idempotencyKey = r.idempotencyKey;
             m.requestHash = item.requestHash;
             m.createdBy = r.ctx.userId;
             m.createdAt = m.updatedAt = now;
             rows << m;
-            entries << auditBy(r.ctx, QStringLiteral("send_message"), QStringLiteral("messages"), m.id,
-                               {{QStringLiteral("clientId"), r.clientId}, {QStringLiteral("to"), item.phone}});
+            QJsonObject details{{QStringLiteral("clientId"), r.clientId}, {QStringLiteral("to"), item.phone}};
+            if (item.media) {
+                details.insert(QStringLiteral("type"), m.type);
+                details.insert(QStringLiteral("media_id"), m.mediaId);
+            }
+            entries << auditBy(r.ctx, QStringLiteral("send_message"), QStringLiteral("messages"), m.id, details);
             acceptedNow[r.clientId] += 1;
             accepted.push_back(i);
         }

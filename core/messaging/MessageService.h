@@ -3,15 +3,18 @@
 #include "core/access/AuthContext.h"
 #include "core/common/Clock.h"
 #include "core/common/DomainError.h"
+#include "core/media/MediaLibrary.h"
 #include "core/messaging/MessageRepository.h"
 #include "core/messaging/MessagingSettings.h"
 #include "core/messaging/RateLimitStatus.h"
 
+#include <QByteArray>
 #include <QHash>
 #include <QJsonObject>
 #include <QMutex>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 class QTimer;
@@ -20,6 +23,7 @@ namespace wadesk {
 
 class ClientService;
 class Database;
+class MediaLibrary;
 class SessionControl;
 
 // Accepting sends and reading history, on the API thread. A send is validated, checked against
@@ -33,6 +37,22 @@ public:
 
     ~MessageService();
 
+    // Where sends with a file store it and look up a media_id (the thread's media library).
+    // Without one, a send with a file is refused (503 media_unavailable).
+    void setMediaLibrary(MediaLibrary *media) { m_media = media; }
+
+    // What a send carries: a text, or a file (given inline or as a stored media_id) with an
+    // optional caption. For a file, `text` is the caption when `caption` is absent.
+    struct Content {
+        QString text;
+        std::optional<QString> caption;
+        std::optional<QByteArray> media; // the file's bytes, stored through the media library
+        QString mediaId;                 // or a file of the organization stored already
+        QString filename;                // the name to send it under (default: the stored one)
+        QString mimetype;                // the type the caller declares (checked against the content)
+        bool hasFile() const { return media.has_value() || !mediaId.isEmpty(); }
+    };
+
     struct Accepted {
         QString messageId;
         MessageStatus status = MessageStatus::Queued;
@@ -43,9 +63,13 @@ public:
     // arrive together are checked one by one as a single request would be, then stored in one
     // transaction, and only then answered through `done` (so an answer still means "stored").
     // One commit for many sends is what lets the API keep up with many callers at once.
+    void submit(const AuthContext &ctx, const QString &clientId, const QString &to, const Content &content,
+                const QString &idempotencyKey, Done done);
     void submit(const AuthContext &ctx, const QString &clientId, const QString &to, const QString &text,
                 const QString &idempotencyKey, Done done);
     // The same for one send, stored before it returns (with whatever else was waiting).
+    Result<Accepted> send(const AuthContext &ctx, const QString &clientId, const QString &to, const Content &content,
+                          const QString &idempotencyKey);
     Result<Accepted> send(const AuthContext &ctx, const QString &clientId, const QString &to, const QString &text,
                           const QString &idempotencyKey);
     Result<MessageRecord> get(const AuthContext &ctx, const QString &messageId);
@@ -65,7 +89,7 @@ private:
         AuthContext ctx;
         QString clientId;
         QString to;
-        QString text;
+        Content content;
         QString idempotencyKey;
         Done done;
     };
@@ -85,10 +109,15 @@ private:
     void acceptedOne(const QString &clientId);
     QString regionOf(const QString &clientPhone);
     Result<QString> toE164(const QString &to, const QString &region);
+    // The checks of a send's text or caption; for a file, its identity in the request hash
+    // (the stored file's content hash, so the same bytes inline or by media_id are one request).
+    std::optional<DomainError> checkContent(const Pending &request, QString *caption, QString *fileIdentity,
+                                            std::optional<MediaInfo> *stored);
 
     Database &m_database;
     ClientService &m_clients;
     SessionControl *m_sessions;
+    MediaLibrary *m_media = nullptr;
     MessagingSettings m_settings;
     const Clock &m_clock;
 

@@ -2,6 +2,7 @@
 
 #include "core/db/Database.h"
 #include "core/db/SqlRunner.h"
+#include "core/media/MediaService.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>
@@ -22,7 +23,7 @@ QString RetentionReport::summary() const
     if (skipped)
         return QStringLiteral("retention: skipped, another instance is pruning");
     QString line = QStringLiteral("retention: removed %1 events, %2 webhook deliveries, %3 dead letters, %4 messages, "
-                                  "%5 expired sign-in failures (%6 organizations, %7 batches, %8 ms)")
+                                  "%5 expired sign-in failures, %9 media (%6 organizations, %7 batches, %8 ms)")
                        .arg(events)
                        .arg(deliveries)
                        .arg(deadLetters)
@@ -30,7 +31,8 @@ QString RetentionReport::summary() const
                        .arg(loginFailures)
                        .arg(organizations)
                        .arg(batches)
-                       .arg(elapsedMs);
+                       .arg(elapsedMs)
+                       .arg(media);
     if (stopped)
         line += QStringLiteral("; stopped early");
     if (failed)
@@ -159,6 +161,18 @@ void RetentionPruner::prune(SqlRunner &sql, qint64 now)
         }
         if (events > 0 && !drain(sql, eventsSql, {org, events, limit}, &m_report.events, "retention.events"))
             return;
+        if (m_settings.media.retentionDays > 0) {
+            // Each removal in its own short transaction (a file's unlink follows its commit).
+            MediaService media(m_database, m_settings.media, nullptr, m_clock);
+            Result<qint64> removed = media.removeExpired(org, cutoff(now, m_settings.media.retentionDays), limit, [this]() {
+                return m_stopRequested && m_stopRequested();
+            });
+            if (!removed) {
+                m_report.failed = true;
+                return;
+            }
+            m_report.media += removed.value();
+        }
         if (messages > 0) {
             Result<QStringList> clients = ids(sql, QStringLiteral("SELECT id FROM clients WHERE organization_id = ? ORDER BY id"), {org},
                                               "retention.clients");

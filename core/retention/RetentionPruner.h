@@ -20,6 +20,7 @@ struct RetentionReport {
     qint64 deliveries = 0;  // succeeded ones
     qint64 deadLetters = 0;
     qint64 messages = 0;
+    qint64 media = 0;
     qint64 loginFailures = 0;
     int organizations = 0;
     int batches = 0;        // transactions that deleted something or found nothing more
@@ -29,7 +30,7 @@ struct RetentionReport {
     bool stopped = false;   // asked to stop between batches
     bool failed = false;    // a statement failed (logged); the next run starts over
 
-    qint64 removed() const { return events + deliveries + deadLetters + messages + loginFailures; }
+    qint64 removed() const { return events + deliveries + deadLetters + messages + media + loginFailures; }
     QString summary() const; // one line for the log
 };
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/media/MediaSettings.h"
+
 #include <QtGlobal>
 
 namespace wadesk {
@@ -13,6 +15,9 @@ struct RetentionSettings {
     int deliveriesDays = 30;   // succeeded deliveries, counted from when they finished
     int deadLettersDays = 90;  // dead letters: never shorter than deliveriesDays
     int messagesDays = 0;      // 0: messages are kept forever; never a queued or sending one
+    // Uploaded and received files: media.retentionDays (media/retentionDays, 0: forever), never
+    // one a queued or sending message carries. A copy of the services' media settings.
+    MediaSettings media;
 
     qint64 intervalMs = 60LL * 60 * 1000; // between runs (retention/intervalMinutes)
     qint64 startDelayMs = 60 * 1000;      // the first run waits until start-up work is done

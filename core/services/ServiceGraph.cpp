@@ -9,6 +9,7 @@
 #include "core/auth/TeamService.h"
 #include "core/messaging/ContactService.h"
 #include "core/events/EventBus.h"
+#include "core/media/MediaService.h"
 #include "core/messaging/MessageService.h"
 #include "core/proxies/ProxyService.h"
 #include "core/sessions/ClientActionService.h"
@@ -34,7 +35,9 @@ ServiceGraph::ServiceGraph(const SharedServices &shared, const ServiceSettings &
     m_audit = std::make_unique<AuditService>(db);
     m_clients = std::make_unique<ClientService>(db, clock);
     m_clientActions = std::make_unique<ClientActionService>(db, *m_clients, shared.sessions, clock);
+    m_media = std::make_unique<MediaService>(db, settings.media, shared.events, clock);
     m_messages = std::make_unique<MessageService>(db, *m_clients, shared.sessions, settings.messaging, clock);
+    m_messages->setMediaLibrary(shared.media ? shared.media : m_media.get());
     m_contacts = std::make_unique<ContactService>(db, clock);
     if (shared.cipher)
         m_webhooks = std::make_unique<WebhookService>(db, *shared.cipher, shared.events,
@@ -60,6 +63,7 @@ ServiceGraph::~ServiceGraph()
     m_webhooks.reset();
     m_contacts.reset();
     m_messages.reset();
+    m_media.reset();
     m_clientActions.reset();
     m_clients.reset();
     m_audit.reset();

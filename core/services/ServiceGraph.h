@@ -19,6 +19,8 @@ class ContactService;
 class Database;
 class EventBus;
 class JwtCodec;
+class MediaLibrary;
+class MediaService;
 class MessageService;
 class PasswordHasher;
 class ProxyService;
@@ -34,6 +36,9 @@ struct SharedServices {
     EventBus *events = nullptr;
     SessionControl *sessions = nullptr;  // the engine; null where sessions do not run (some tests)
     const Clock *clock = &Clock::system(); // business time for every service (tests: a ManualClock)
+    // Null (the application): sends with a file use this graph's own MediaService. Component
+    // tests of messaging may put another library here (it must be thread-safe).
+    MediaLibrary *media = nullptr;
 };
 
 // The core services of one thread, built in one place (the API thread's and the desktop's are two
@@ -61,6 +66,7 @@ public:
     ClientActionService &clientActions() { return *m_clientActions; }
     MessageService &messages() { return *m_messages; }
     ContactService &contacts() { return *m_contacts; }
+    MediaService &media() { return *m_media; }
     WebhookService *webhooks() { return m_webhooks.get(); } // null without SharedServices::cipher
     ProxyService *proxies() { return m_proxies.get(); }     // null without SharedServices::cipher
 
@@ -77,6 +83,7 @@ private:
     std::unique_ptr<AuditService> m_audit;
     std::unique_ptr<ClientService> m_clients;
     std::unique_ptr<ClientActionService> m_clientActions;
+    std::unique_ptr<MediaService> m_media;
     std::unique_ptr<MessageService> m_messages;
     std::unique_ptr<ContactService> m_contacts;
     std::unique_ptr<WebhookService> m_webhooks;

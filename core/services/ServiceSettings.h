@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/auth/AuthSettings.h"
+#include "core/media/MediaSettings.h"
 #include "core/messaging/MessagingSettings.h"
 #include "core/webhooks/WebhookSettings.h"
 
@@ -12,6 +13,7 @@ struct ServiceSettings {
     AuthSettings auth;
     MessagingSettings messaging;
     WebhookSettings webhooks;
+    MediaSettings media;
 };
 
 } // namespace wadesk

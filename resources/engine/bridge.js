@@ -57,17 +57,36 @@
         .catch(() => {});
     };
 
+    // wa-js resolves a send with {id, ack, sendMsgResult: Promise<{messageSendResult}>} (older
+    // WhatsApp versions: Promise<'OK' | 'ERROR_…'>). A refused send has a negative ack or a
+    // result other than OK. The result promise can hang (no server ack): waited for a bounded
+    // time, then reported as null (the acks tell the rest).
+    const sendOutcome = async (r) => {
+      let result = null;
+      if (r && r.sendMsgResult != null) {
+        const waitMs = settings.sendResultWaitMs || 20000;
+        try {
+          const settled = await Promise.race([
+            Promise.resolve(r.sendMsgResult),
+            new Promise((resolve) => setTimeout(() => resolve(undefined), waitMs)),
+          ]);
+          if (typeof settled === 'string') result = settled;
+          else if (settled && typeof settled.messageSendResult === 'string') result = settled.messageSendResult;
+        } catch (e) {
+          result = 'ERROR_' + String((e && e.message) || e);
+        }
+      }
+      return { id: str(r && r.id), ack: r && typeof r.ack === 'number' ? r.ack : null, result: result };
+    };
+
     const dispatch = async (method, args) => {
       const WPP = window.WPP;
       switch (method) {
-        case 'sendText': {
-          const r = await WPP.chat.sendTextMessage(args[0], args[1], args[2] || {});
-          return { id: str(r.id), ack: r.ack == null ? null : r.ack };
-        }
-        case 'sendFile': {
-          const r = await WPP.chat.sendFileMessage(args[0], args[1], args[2] || { type: 'auto-detect' });
-          return { id: str(r.id), ack: r.ack == null ? null : r.ack };
-        }
+        case 'sendText':
+          return sendOutcome(await WPP.chat.sendTextMessage(args[0], args[1], args[2] || {}));
+        case 'sendFile':
+          // args[2]: wa-js FileMessageOptions {type, caption, filename, mimetype, isPtt}.
+          return sendOutcome(await WPP.chat.sendFileMessage(args[0], args[1], args[2] || { type: 'auto-detect' }));
         case 'markComposing': await WPP.chat.markIsComposing(args[0], args[1]); return true;
         case 'markRead': await WPP.chat.markIsRead(args[0]); return true;
         case 'queryExists': {

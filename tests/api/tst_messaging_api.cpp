@@ -4,7 +4,9 @@
 // REST API (ApiService, its own thread) on a loopback port.
 //
 // One linked client is shared by the functions, which run in order: a send goes queued → sent →
-// delivered → read; the Idempotency-Key; validation errors change nothing; 409 for a client never
+// delivered → read; a send WhatsApp refuses ends failed; acks that beat the send's answer are
+// kept; a base64 image reaches the page with its caption and bytes (a deleted file fails its
+// message); the Idempotency-Key; validation errors change nothing; 409 for a client never
 // linked; an inbound STOP makes the next send 422 and START allows it again; history filters and
 // bounds; agent scoping and the viewer's 403; rate limits through PATCH and GET, and the 429 of a
 // spent daily budget; pause and resume by an operator, and the automatic pause after five failed
@@ -13,6 +15,7 @@
 #include "tests/support/EngineApiClient.h"
 #include "tests/support/FakeWhatsAppServer.h"
 #include "tests/support/HttpTestClient.h"
+#include "tests/support/InMemoryMediaLibrary.h"
 
 #include "core/api/ApiService.h"
 #include "core/events/EventBus.h"
@@ -22,8 +25,11 @@
 #include "core/db/SqlRunner.h"
 #include "core/engine/SessionRegistry.h"
 #include "core/engine/WaSession.h"
+#include "core/messaging/MessageSender.h"
 
+#include <QBuffer>
 #include <QDateTime>
+#include <QImage>
 #include <QDir>
 #include <QFileInfo>
 #include <QGuiApplication>
@@ -102,6 +108,7 @@ class TestMessagingApi : public QObject {
     std::unique_ptr<Database> m_db;
     EventBus m_bus;
     QList<Event> m_events;
+    test::InMemoryMediaLibrary m_media; // outlives the registry and the API
     std::unique_ptr<SessionRegistry> m_registry;
     std::unique_ptr<ApiService> m_api;
     EngineApiClient m_http;
@@ -204,6 +211,7 @@ private slots:
         messaging.pacing = PacingSettings{0, 0, 0, 0, 0, 0.0, 0, 0};
         messaging.defaultTiers = RateTiers{1000, 10000, 100000};
         m_registry = std::make_unique<SessionRegistry>(*m_db, m_bus, engine, messaging);
+        m_registry->setMediaLibrary(&m_media);
         ApiService::Options o;
         o.services.auth.passwordCost = PasswordHasher::Cost::Minimal;
         o.api.healthCacheMs = 0;
@@ -211,6 +219,7 @@ private slots:
         o.shared.sessions = m_registry.get();
         o.services.messaging = messaging;
         o.shared.database = m_db.get();
+        o.shared.media = &m_media;
         o.shared.jwtKey = QByteArrayLiteral("messaging-test-jwt-key-0123456789abcdef0123456789");
         o.api.port = 0;
         m_api = std::make_unique<ApiService>(o);
@@ -331,6 +340,116 @@ private slots:
 
         const ApiResponse missing = get(QStringLiteral("/api/messages/msg_01HZZZZZZZZZZZZZZZZZZZZZZZ"));
         QVERIFY2(missing.isError(404, QStringLiteral("not_found")), missing.describe().constData());
+    }
+
+    // WhatsApp refuses a send (ack -1, then a result other than OK): the message ends failed
+    // with the reason and one message.failed, never `sent`.
+    void refusedSendEndsFailed()
+    {
+        fake(QStringLiteral("configure({refuseSends: 1})"));
+        const ApiResponse r = send(QStringLiteral("+14155550161"), QStringLiteral("This one is refused"));
+        QVERIFY2(r.status == 200, r.describe().constData());
+        const QString id = r.json.value(QLatin1String("messageId")).toString();
+        QVERIFY(waitStatus(id, QStringLiteral("failed")));
+        QTest::qWait(800); // the page's ack -1 and anything late
+        const QJsonObject m = get(QStringLiteral("/api/messages/") + id).json;
+        QCOMPARE(m.value(QLatin1String("status")).toString(), QStringLiteral("failed"));
+        QVERIFY2(m.value(QLatin1String("failure_reason")).toString().contains(QLatin1String("refused")),
+                 qPrintable(m.value(QLatin1String("failure_reason")).toString()));
+        QVERIFY(m.value(QLatin1String("sent_at")).isNull());
+        QVERIFY(m.value(QLatin1String("wa_message_id")).toString().startsWith(QLatin1String("true_14155550161@c.us_")));
+        QStringList types;
+        for (const Event &e : m_events) {
+            if (e.data.value(QLatin1String("messageId")).toString() == id)
+                types << e.type;
+        }
+        QCOMPARE(types, QStringList{QStringLiteral("message.failed")});
+        QCOMPARE(js(page(), QStringLiteral("__fake.state().config.refuseSends")).toInt(), 0);
+    }
+
+    // A contact who reads at once: delivered and read reach WaDesk before the send's answer.
+    // They are held and applied once the id is recorded: the message ends read.
+    void acksBeforeTheSendAnswerAreKept()
+    {
+        fake(QStringLiteral("configure({fastAck: 3})"));
+        const ApiResponse r = send(QStringLiteral("+14155550162"), QStringLiteral("Quick reader"));
+        QVERIFY2(r.status == 200, r.describe().constData());
+        const QString id = r.json.value(QLatin1String("messageId")).toString();
+        QVERIFY(waitStatus(id, QStringLiteral("read")));
+        fake(QStringLiteral("configure({fastAck: 0})"));
+        const QJsonObject m = get(QStringLiteral("/api/messages/") + id).json;
+        QVERIFY(!m.value(QLatin1String("delivered_at")).isNull());
+        QStringList types;
+        for (const Event &e : m_events) {
+            if (e.data.value(QLatin1String("messageId")).toString() == id)
+                types << e.type;
+        }
+        QCOMPARE(types, (QStringList{QStringLiteral("message.sent"), QStringLiteral("message.delivered"), QStringLiteral("message.read")}));
+    }
+
+    // The guide's Example 3: send-message with `media` (a base64 PNG) → an image message,
+    // queued like a text; the page receives the image with its caption and the same bytes;
+    // the message and its events carry type, media_id, caption and filename.
+    void sendsAnImageWithItsCaption()
+    {
+        QImage image(6, 4, QImage::Format_RGB32);
+        image.fill(qRgb(20, 120, 220));
+        QByteArray png;
+        QBuffer buffer(&png);
+        buffer.open(QIODevice::WriteOnly);
+        QVERIFY(image.save(&buffer, "PNG"));
+        const ApiResponse r = m_http.request("POST", QStringLiteral("/api/clients/%1/send-message").arg(m_client),
+                                             QJsonObject{{QStringLiteral("to"), QStringLiteral("+14155550171")},
+                                                         {QStringLiteral("message"), QStringLiteral("Check out our new products!")},
+                                                         {QStringLiteral("media"), QString::fromLatin1(png.toBase64())}},
+                                             key());
+        QVERIFY2(r.status == 200, r.describe().constData());
+        QCOMPARE(r.json.value(QLatin1String("status")).toString(), QStringLiteral("queued"));
+        const QString id = r.json.value(QLatin1String("messageId")).toString();
+        QVERIFY(waitStatus(id, QStringLiteral("read")));
+
+        const QJsonObject onPage = js(page(), QStringLiteral("__fake.state().sent.slice(-1)[0]")).toObject();
+        QCOMPARE(onPage.value(QLatin1String("to")).toString(), QStringLiteral("14155550171@c.us"));
+        QCOMPARE(onPage.value(QLatin1String("type")).toString(), QStringLiteral("image"));
+        QCOMPARE(onPage.value(QLatin1String("mimetype")).toString(), QStringLiteral("image/png"));
+        QCOMPARE(onPage.value(QLatin1String("caption")).toString(), QStringLiteral("Check out our new products!"));
+        QCOMPARE(QByteArray::fromBase64(onPage.value(QLatin1String("data")).toString().toLatin1()), png);
+
+        const QJsonObject m = get(QStringLiteral("/api/messages/") + id).json;
+        QCOMPARE(m.value(QLatin1String("type")).toString(), QStringLiteral("image"));
+        const QString mediaId = m.value(QLatin1String("media_id")).toString();
+        QVERIFY(mediaId.startsWith(QLatin1String("media_")));
+        QCOMPARE(m.value(QLatin1String("caption")).toString(), QStringLiteral("Check out our new products!"));
+        QCOMPARE(m.value(QLatin1String("message_text")).toString(), QStringLiteral("Check out our new products!"));
+        QCOMPARE(m.value(QLatin1String("filename")).toString(), onPage.value(QLatin1String("filename")).toString());
+        QCOMPARE(m_media.readAll(m_admin.organizationId, mediaId).value(), png);
+        int withFile = 0;
+        for (const Event &e : m_events) {
+            if (e.data.value(QLatin1String("messageId")).toString() != id)
+                continue;
+            QCOMPARE(e.data.value(QLatin1String("type")).toString(), QStringLiteral("image"));
+            QCOMPARE(e.data.value(QLatin1String("media_id")).toString(), mediaId);
+            QCOMPARE(e.data.value(QLatin1String("caption")).toString(), QStringLiteral("Check out our new products!"));
+            ++withFile;
+        }
+        QCOMPARE(withFile, 3); // sent, delivered, read
+
+        // A file deleted before its message goes out: failed with the reason, nothing sent.
+        const int sentBefore = sentOnPage();
+        QVERIFY(session()->page());
+        m_registry->sender(m_client)->setPaused(true);
+        const ApiResponse later = m_http.request("POST", QStringLiteral("/api/clients/%1/send-message").arg(m_client),
+                                                 QJsonObject{{QStringLiteral("to"), QStringLiteral("+14155550172")},
+                                                             {QStringLiteral("media_id"), mediaId}},
+                                                 key());
+        QVERIFY2(later.status == 200, later.describe().constData());
+        const QString laterId = later.json.value(QLatin1String("messageId")).toString();
+        QVERIFY(m_media.remove(mediaId));
+        m_registry->sender(m_client)->setPaused(false);
+        QVERIFY(waitStatus(laterId, QStringLiteral("failed")));
+        QCOMPARE(get(QStringLiteral("/api/messages/") + laterId).json.value(QLatin1String("failure_reason")).toString(),
+                 QStringLiteral("the media %1 is no longer stored").arg(mediaId));
+        QCOMPARE(sentOnPage(), sentBefore);
     }
 
     // The same key and body: the first answer again, marked as a replay, and one message only.

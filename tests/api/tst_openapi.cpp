@@ -78,7 +78,8 @@ private slots:
         static const QSet<QString> guideNames = {
             QStringLiteral("clientId"),   QStringLiteral("messageId"),  QStringLiteral("phoneNumber"),
             QStringLiteral("deviceInfo"), QStringLiteral("perMinute"),  QStringLiteral("perHour"),
-            QStringLiteral("perDay"),     QStringLiteral("statusCode"), QStringLiteral("responseTime")};
+            QStringLiteral("perDay"),     QStringLiteral("statusCode"), QStringLiteral("responseTime"),
+            QStringLiteral("percentUsed")};
         static const QRegularExpression snake(QStringLiteral("^[a-z][a-z0-9]*(_[a-z0-9]+)*$"));
 
         QFile file(qEnvironmentVariable("WADESK_SOURCE_DIR") + QStringLiteral("/resources/openapi.json"));

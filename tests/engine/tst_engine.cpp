@@ -511,6 +511,34 @@ private slots:
         QVERIFY(refused.answered);
         QVERIFY(!refused.ok);
         QVERIFY2(refused.error.contains(QLatin1String("Network error")), qPrintable(refused.error));
+        // The answer carries wa-js's send result (sendMsgResult.messageSendResult, awaited).
+        QCOMPARE(sent.result.toObject().value(QLatin1String("result")).toString(), QStringLiteral("OK"));
+        QCOMPARE(sent.result.toObject().value(QLatin1String("ack")).toInt(), 1);
+        // WhatsApp takes a message and refuses it: an answer with ack -1 and a result other
+        // than OK (the transport makes it a failure with the reason).
+        QVERIFY(js(session->page(), QStringLiteral("__fake.failNextSend('refused', 'ack').ok")).toBool());
+        const CallResult refusedByAck = callBridge(session, QStringLiteral("sendText"),
+                                                   QJsonArray{QStringLiteral("15557654321@c.us"), QStringLiteral("refused by WhatsApp")});
+        QVERIFY2(refusedByAck.answered && refusedByAck.ok, qPrintable(refusedByAck.error));
+        QCOMPARE(refusedByAck.result.toObject().value(QLatin1String("ack")).toInt(), -1);
+        QCOMPARE(refusedByAck.result.toObject().value(QLatin1String("result")).toString(), QStringLiteral("ERROR_UNKNOWN"));
+        QVERIFY(refusedByAck.result.toObject().value(QLatin1String("id")).toString().startsWith(QLatin1String("true_15557654321@c.us_")));
+        // A file goes through wa-js's sendFileMessage with its options; the page gets its bytes.
+        const QByteArray pdf("%PDF-1.4\n% a tiny document\n");
+        const CallResult file = callBridge(session, QStringLiteral("sendFile"),
+                                           QJsonArray{QStringLiteral("15557654321@c.us"),
+                                                      QStringLiteral("data:application/pdf;base64,") + QString::fromLatin1(pdf.toBase64()),
+                                                      QJsonObject{{QStringLiteral("type"), QStringLiteral("document")},
+                                                                  {QStringLiteral("filename"), QStringLiteral("terms.pdf")},
+                                                                  {QStringLiteral("caption"), QStringLiteral("Our terms")},
+                                                                  {QStringLiteral("mimetype"), QStringLiteral("application/pdf")}}});
+        QVERIFY2(file.answered && file.ok, qPrintable(file.error));
+        QCOMPARE(file.result.toObject().value(QLatin1String("result")).toString(), QStringLiteral("OK"));
+        const QJsonObject onPage = js(session->page(), QStringLiteral("__fake.state().sent.slice(-1)[0]")).toObject();
+        QCOMPARE(onPage.value(QLatin1String("type")).toString(), QStringLiteral("document"));
+        QCOMPARE(onPage.value(QLatin1String("filename")).toString(), QStringLiteral("terms.pdf"));
+        QCOMPARE(onPage.value(QLatin1String("caption")).toString(), QStringLiteral("Our terms"));
+        QCOMPARE(QByteArray::fromBase64(onPage.value(QLatin1String("data")).toString().toLatin1()), pdf);
 
         // An incoming message delivered twice by the page is received once.
         const QJsonObject incoming = js(session->page(),

@@ -320,7 +320,10 @@ private:
     // Sends through WPP.chat and records the resolution into the page's event record.
     void startSend(QWebEnginePage *page, const QString &call)
     {
-        runJs(page, QStringLiteral("%1.then(r => __recPush('send.resolved', r),"
+        // sendMsgResult is a Promise, as in wa-js: the record gets what it settles to, later.
+        runJs(page, QStringLiteral("%1.then(r => { __recPush('send.resolved', Object.assign({}, r, {sendMsgResult: null}));"
+                                   " const e = window.__rec[window.__rec.length - 1];"
+                                   " Promise.resolve(r.sendMsgResult).then(x => { e.p.sendMsgResult = x; }); },"
                                    " e => __recPush('send.rejected', {message: e.message})); true")
                         .arg(call));
     }
@@ -718,7 +721,8 @@ private slots:
         // A failure reported by ack -1 instead of a rejection.
         const int before = recorded(page.get()).size();
         jsValue(page.get(), QStringLiteral("__fake.failNextSend('lost', 'ack')"));
-        r = jsAwait(page.get(), QStringLiteral("WPP.chat.sendTextMessage('15557654321@c.us', 'z')"));
+        r = jsAwait(page.get(), QStringLiteral("WPP.chat.sendTextMessage('15557654321@c.us', 'z')"
+                                               ".then(async r => Object.assign({}, r, {sendMsgResult: await r.sendMsgResult}))"));
         QCOMPARE(r.value(QLatin1String("ok")).toBool(), true);
         const QJsonObject v = r.value(QLatin1String("v")).toObject();
         QCOMPARE(v.value(QLatin1String("ack")).toInt(), -1);
@@ -742,6 +746,62 @@ private slots:
         const QJsonObject st = fakeState(page.get());
         QCOMPARE(st.value(QLatin1String("rejected")).toArray().size(), 1);
         QCOMPARE(st.value(QLatin1String("armedFailures")).toInt(), 0);
+    }
+
+    // What the engine's send contract needs from the page: acks that arrive before the send's
+    // promise (fastAck), sends WhatsApp refuses (refuseSends: ack -1, then the promise with ack
+    // -1 and a result other than OK), and files recorded with their bytes and options.
+    void fastAcksRefusalsAndFileBytes()
+    {
+        QWebEngineProfile profile;
+        auto page = openPage(&profile, QStringLiteral("syncMs=50&ackMs=40&fastAck=3"));
+        QVERIFY(page);
+        QVERIFY(link(page.get()));
+        int before = recorded(page.get()).size();
+        startSend(page.get(), QStringLiteral("WPP.chat.sendTextMessage('15557654321@c.us', 'quick')"));
+        QVERIFY(waitJs(page.get(), QStringLiteral("window.__rec.some(e => e.ev === 'send.resolved')")));
+        QTest::qWait(200);
+        QJsonArray rec = recorded(page.get());
+        QCOMPARE(describeAll(rec, before), (QStringList{QStringLiteral("msg:out"), QStringLiteral("ack:1"), QStringLiteral("ack:2"),
+                                                        QStringLiteral("ack:3"), QStringLiteral("resolved:3")}));
+        QCOMPARE(rec.last().toObject().value(QLatin1String("p")).toObject().value(QLatin1String("sendMsgResult")).toObject()
+                     .value(QLatin1String("messageSendResult")).toString(),
+                 QStringLiteral("OK"));
+
+        // Refused: configured, once.
+        runJs(page.get(), QStringLiteral("__fake.configure({fastAck: 0, refuseSends: 1}); true"));
+        before = recorded(page.get()).size();
+        startSend(page.get(), QStringLiteral("WPP.chat.sendTextMessage('15557654321@c.us', 'no')"));
+        QVERIFY(waitJs(page.get(), QStringLiteral("window.__rec.filter(e => e.ev === 'send.resolved').length === 2")));
+        QTest::qWait(200);
+        rec = recorded(page.get());
+        QCOMPARE(describeAll(rec, before), (QStringList{QStringLiteral("msg:out"), QStringLiteral("ack:-1"), QStringLiteral("resolved:-1")}));
+        QCOMPARE(rec.last().toObject().value(QLatin1String("p")).toObject().value(QLatin1String("sendMsgResult")).toObject()
+                     .value(QLatin1String("messageSendResult")).toString(),
+                 QStringLiteral("ERROR_UNKNOWN"));
+        QCOMPARE(fakeState(page.get()).value(QLatin1String("config")).toObject().value(QLatin1String("refuseSends")).toInt(), 0);
+
+        // A file keeps its bytes (base64) and options; a voice note is a ptt.
+        const QString png = QStringLiteral("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==");
+        QJsonObject r = jsAwait(page.get(), QStringLiteral("WPP.chat.sendFileMessage('15557654321@c.us', 'data:image/png;base64,%1',"
+                                                           " {type: 'image', caption: 'the dot', filename: 'dot.png', mimetype: 'image/png'})"
+                                                           ".then(r => r.id)")
+                                                .arg(png));
+        QVERIFY2(r.value(QLatin1String("ok")).toBool(), qPrintable(r.value(QLatin1String("error")).toString()));
+        r = jsAwait(page.get(), QStringLiteral("WPP.chat.sendFileMessage('15557654321@c.us', 'data:audio/ogg;base64,T2dnUw==',"
+                                               " {type: 'audio', isPtt: true}).then(r => r.id)"));
+        QVERIFY(r.value(QLatin1String("ok")).toBool());
+        const QJsonArray sent = fakeState(page.get()).value(QLatin1String("sent")).toArray();
+        const QJsonObject image = sent.at(sent.size() - 2).toObject();
+        QCOMPARE(image.value(QLatin1String("type")).toString(), QStringLiteral("image"));
+        QCOMPARE(image.value(QLatin1String("caption")).toString(), QStringLiteral("the dot"));
+        QCOMPARE(image.value(QLatin1String("filename")).toString(), QStringLiteral("dot.png"));
+        QCOMPARE(image.value(QLatin1String("data")).toString(), png);
+        QCOMPARE(QByteArray::fromBase64(image.value(QLatin1String("data")).toString().toLatin1()).size(), image.value(QLatin1String("size")).toInt());
+        const QJsonObject voice = sent.last().toObject();
+        QCOMPARE(voice.value(QLatin1String("type")).toString(), QStringLiteral("ptt"));
+        QCOMPARE(voice.value(QLatin1String("isPtt")).toBool(), true);
+        QCOMPARE(voice.value(QLatin1String("data")).toString(), QStringLiteral("T2dnUw=="));
     }
 
     void incomingOnceTwiceCiphertext()

@@ -116,6 +116,13 @@ bool ApiTestHarness::start(const QString &dialect, QString *whyNot, Options opti
     o.shared.jwtKey = m_jwtKey;
     o.shared.cipher = options.cipher;
     o.shared.events = options.events;
+    o.services.media = options.media;
+    if (o.services.media.directory.isEmpty()) {
+        m_mediaDir = std::make_unique<QTemporaryDir>();
+        o.services.media.directory = m_mediaDir->filePath(QStringLiteral("media"));
+    }
+    m_mediaDirectory = o.services.media.directory;
+    o.shared.media = options.mediaLibrary;
     o.api.port = 0;
     m_api = std::make_unique<ApiService>(o);
     const Result<quint16> port = m_api->start();

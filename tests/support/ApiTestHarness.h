@@ -3,6 +3,7 @@
 #include "tests/support/PgCluster.h"
 #include "tests/support/TestDatabases.h"
 #include "core/api/ApiService.h"
+#include "core/media/MediaSettings.h"
 
 #include <QByteArray>
 #include <QHash>
@@ -14,6 +15,7 @@
 #include <QNetworkAccessManager>
 #include <QPair>
 #include <QString>
+#include <QTemporaryDir>
 #include <memory>
 
 namespace wadesk::test {
@@ -61,6 +63,11 @@ public:
         qint64 jwtLifetimeSeconds = 3600;
         const AesGcm *cipher = nullptr; // as the application: webhook and proxy routes present
         EventBus *events = nullptr;
+        // media/...: the defaults, with the file backend in a directory of the harness's own
+        // (media.directory left empty) unless a test sets one.
+        MediaSettings media;
+        // A media library to use instead of the graph's own MediaService (SharedServices::media).
+        MediaLibrary *mediaLibrary = nullptr;
     };
 
     ApiTestHarness();
@@ -80,6 +87,7 @@ public:
     Database &database() { return *m_db.database; }
     QString databaseUrl() const { return m_db.url; }
     QString dialect() const { return m_dialect; }
+    QString mediaDirectory() const { return m_mediaDirectory; }
     const QByteArray &jwtKey() const { return m_jwtKey; }
 
     // `body`: undefined sends no body; an object or array is sent as application/json.
@@ -130,6 +138,8 @@ private:
                          const QByteArray &body, const HeaderList &headers);
 
     TestDatabase m_db;
+    std::unique_ptr<QTemporaryDir> m_mediaDir;
+    QString m_mediaDirectory;
     QString m_dialect;
     QByteArray m_jwtKey;
     std::unique_ptr<ApiService> m_api;

@@ -185,6 +185,38 @@ private slots:
         QCOMPARE(r->config.retention.intervalMs, qint64(60) * 1000);
     }
 
+    void mediaSettings()
+    {
+        const AppConfig defaults;
+        QCOMPARE(defaults.services.media.maxBytes, qint64(100) * 1024 * 1024);
+        QCOMPARE(defaults.services.media.quotaBytes, qint64(5) * 1024 * 1024 * 1024);
+        QVERIFY(defaults.services.media.storage == MediaSettings::Storage::File);
+        QCOMPARE(defaults.services.media.retentionDays, 0);
+
+        const QString file = writeSettings("[media]\nstorage=database\nmaxBytes=2048\nretentionDays=90\n");
+        const Result<LoadedConfig> r = ConfigLoader::load(
+            argv({"--data-dir", "/tmp/wadesk-media-config"}),
+            envOf({{"WADESK_MEDIA_QUOTA_BYTES", QStringLiteral("1000000")}, {"WADESK_MEDIA_RETENTION_DAYS", QStringLiteral("30")}}), file);
+        QVERIFY2(r.ok(), r.ok() ? "" : qPrintable(r.error().message));
+        const MediaSettings &media = r->config.services.media;
+        QVERIFY(media.storage == MediaSettings::Storage::Database);
+        QCOMPARE(media.maxBytes, qint64(2048));
+        QCOMPARE(media.quotaBytes, qint64(1000000));
+        QCOMPARE(media.retentionDays, 30); // the environment wins over the file
+        QCOMPARE(media.directory, QStringLiteral("/tmp/wadesk-media-config/media"));
+        // The retention run sees the same media settings.
+        QCOMPARE(r->config.retention.media.retentionDays, 30);
+        QCOMPARE(r->config.retention.media.directory, media.directory);
+
+        for (const auto &[name, value] : {std::pair<const char *, QString>{"WADESK_MEDIA_STORAGE", QStringLiteral("s3")},
+                                          {"WADESK_MEDIA_MAX_BYTES", QStringLiteral("10")},
+                                          {"WADESK_MEDIA_RETENTION_DAYS", QStringLiteral("-1")}}) {
+            const Result<LoadedConfig> bad = ConfigLoader::load(argv({}), envOf({{name, value}}), missingSettings());
+            QVERIFY2(!bad.ok(), name);
+            QVERIFY2(bad.error().message.contains(QLatin1String(name)), qPrintable(bad.error().message));
+        }
+    }
+
     void precedence_data()
     {
         QTest::addColumn<QStringList>("args");

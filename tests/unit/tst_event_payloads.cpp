@@ -94,13 +94,23 @@ private slots:
         QTest::addColumn<int>("kind");
         QTest::addColumn<QByteArray>("expected");
         const QByteArray tail = ",\"id\":\"evt_X\",\"organization_id\":\"org_1\",\"timestamp\":\"2030-03-17T17:46:40.000Z\"}";
-        const QByteArray outgoing = "{\"data\":{\"clientId\":\"client_1\",\"messageId\":\"msg_1\",\"timestamp\":\"2030-03-17T17:46:35.000Z\",\"to\":\"+14155550100\"},\"event\":\"";
+        // Outbound events also say what the message is: type, and the file (null for a text).
+        const QByteArray outgoing = "{\"data\":{\"caption\":null,\"clientId\":\"client_1\",\"filename\":null,\"media_id\":null,\"messageId\":\"msg_1\","
+                                    "\"timestamp\":\"2030-03-17T17:46:35.000Z\",\"to\":\"+14155550100\",\"type\":\"text\"},\"event\":\"";
         QTest::newRow("message.sent") << 0 << outgoing + "message.sent\"" + tail;
         QTest::newRow("message.delivered") << 1 << outgoing + "message.delivered\"" + tail;
         QTest::newRow("message.read") << 2 << outgoing + "message.read\"" + tail;
         QTest::newRow("message.failed")
             << 3
-            << QByteArray("{\"data\":{\"clientId\":\"client_1\",\"messageId\":\"msg_1\",\"reason\":\"the number is not on WhatsApp\",\"timestamp\":\"2030-03-17T17:46:35.000Z\",\"to\":\"+14155550100\"},\"event\":\"message.failed\"")
+            << QByteArray("{\"data\":{\"caption\":null,\"clientId\":\"client_1\",\"filename\":null,\"media_id\":null,\"messageId\":\"msg_1\","
+                          "\"reason\":\"the number is not on WhatsApp\",\"timestamp\":\"2030-03-17T17:46:35.000Z\",\"to\":\"+14155550100\","
+                          "\"type\":\"text\"},\"event\":\"message.failed\"")
+                   + tail;
+        QTest::newRow("message.sent (a file)")
+            << 12
+            << QByteArray("{\"data\":{\"caption\":\"A dot\",\"clientId\":\"client_1\",\"filename\":\"dot.png\",\"media_id\":\"media_1\","
+                          "\"messageId\":\"msg_1\",\"timestamp\":\"2030-03-17T17:46:35.000Z\",\"to\":\"+14155550100\",\"type\":\"image\"},"
+                          "\"event\":\"message.sent\"")
                    + tail;
         QTest::newRow("message.received")
             << 4
@@ -168,6 +178,8 @@ private slots:
         QCOMPARE(m->body, sentIn.body);
         QCOMPARE(m->reason, sentIn.reason);
         QCOMPARE(m->at, sentIn.at);
+        QCOMPARE(m->type, kind == 4 ? QString() : QStringLiteral("text"));
+        QVERIFY(m->mediaId.isEmpty() && m->caption.isEmpty() && m->filename.isEmpty());
         QCOMPARE(clientIdOf(back), sentIn.clientId);
         QVERIFY(!ClientEvents::parse(back));
     }
@@ -289,6 +301,14 @@ private:
                                               aClient(QStringLiteral("logged_out"), QStringLiteral("+14155550100"), {}), clock);
         case 9: return ClientEvents::paused(kOrg, QStringLiteral("client_1"), QStringLiteral("5 of the last 10 sends failed"), clock);
         case 10: return ClientEvents::proxyFailed(kOrg, QStringLiteral("client_1"), QStringLiteral("px_1"), QStringLiteral("SOCKS5: authentication refused"), clock);
+        case 12: {
+            MessageEventData file = aMessage();
+            file.type = QStringLiteral("image");
+            file.mediaId = QStringLiteral("media_1");
+            file.caption = QStringLiteral("A dot");
+            file.filename = QStringLiteral("dot.png");
+            return MessageEvents::sent(kOrg, file, clock);
+        }
         default: return SystemEvents::test(kOrg, QStringLiteral("wh_1"), clock);
         }
     }

@@ -105,6 +105,30 @@ QJsonObject proxy(const ProxyRecord &p)
     };
 }
 
+QJsonObject message(const MessageRecord &m)
+{
+    return QJsonObject{{QStringLiteral("id"), m.id},
+                       {QStringLiteral("client_id"), m.clientId},
+                       // The guide names the contact by number here.
+                       {QStringLiteral("contact_id"), m.contactPhone},
+                       {QStringLiteral("contact"), QJsonObject{{QStringLiteral("id"), m.contactId}, {QStringLiteral("phone_number"), m.contactPhone}}},
+                       {QStringLiteral("message_text"), m.body},
+                       {QStringLiteral("type"), m.type.isEmpty() ? QStringLiteral("text") : m.type},
+                       {QStringLiteral("media_id"), Json::orNull(m.mediaId)},
+                       {QStringLiteral("caption"), Json::orNull(m.caption)},
+                       {QStringLiteral("filename"), Json::orNull(m.filename)},
+                       {QStringLiteral("direction"), messageDirectionName(m.direction)},
+                       {QStringLiteral("status"), messageStatusName(m.status)},
+                       {QStringLiteral("failure_reason"), Json::orNull(m.failureReason)},
+                       {QStringLiteral("wa_message_id"), Json::orNull(m.waMessageId)},
+                       {QStringLiteral("created_at"), Json::isoTime(m.createdAt)},
+                       {QStringLiteral("sending_at"), Json::isoTime(m.sendingAt)},
+                       {QStringLiteral("sent_at"), Json::isoTime(m.sentAt)},
+                       {QStringLiteral("delivered_at"), Json::isoTime(m.deliveredAt)},
+                       {QStringLiteral("read_at"), Json::isoTime(m.readAt)},
+                       {QStringLiteral("failed_at"), Json::isoTime(m.failedAt)}};
+}
+
 QJsonObject rateLimits(const RateLimitStatus &status)
 {
     auto tier = [](const TierUsage &u) {

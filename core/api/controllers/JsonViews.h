@@ -4,6 +4,7 @@
 #include "core/auth/ApiKeyRepository.h"
 #include "core/auth/UserRepository.h"
 #include "core/common/Json.h"
+#include "core/messaging/MessageRepository.h"
 #include "core/messaging/RateLimitStatus.h"
 #include "core/proxies/ProxyRecord.h"
 #include "core/sessions/ClientRepository.h"
@@ -22,6 +23,10 @@ QJsonObject apiKey(const ApiKeyRecord &key, qint64 now); // "active" as of `now`
 QJsonObject auditEntry(const AuditEntry &entry);
 // A pool entry: never its password, only has_password; healthy and latency_ms null while unknown.
 QJsonObject proxy(const ProxyRecord &proxy);
+// A message as history and GET /api/messages/:id show it: the guide's contact_id (the number),
+// message_text (a file's caption), direction, status, created_at, and WaDesk's additions: type,
+// media_id, caption and filename (null for a text), the failure reason and every step's time.
+QJsonObject message(const MessageRecord &message);
 // The guide's tiers (perMinute, perHour, perDay: {used, limit, remaining}) and WaDesk's additions.
 QJsonObject rateLimits(const RateLimitStatus &status);
 } // namespace JsonViews

@@ -6,28 +6,35 @@
 #include "core/messaging/MessageService.h"
 
 #include <QJsonArray>
+#include <QRegularExpression>
 
 namespace wadesk {
 
 namespace {
-QJsonObject messageView(const MessageRecord &m)
+// The guide's `media`: a data URL ("data:image/png;base64,...") or bare base64. The data URL's
+// type is only declared: the media library checks it against the content.
+Result<QByteArray> decodeMedia(const QString &media, QString *declaredType)
 {
-    return QJsonObject{{QStringLiteral("id"), m.id},
-                       {QStringLiteral("client_id"), m.clientId},
-                       // The guide names the contact by number here.
-                       {QStringLiteral("contact_id"), m.contactPhone},
-                       {QStringLiteral("contact"), QJsonObject{{QStringLiteral("id"), m.contactId}, {QStringLiteral("phone_number"), m.contactPhone}}},
-                       {QStringLiteral("message_text"), m.body},
-                       {QStringLiteral("direction"), messageDirectionName(m.direction)},
-                       {QStringLiteral("status"), messageStatusName(m.status)},
-                       {QStringLiteral("failure_reason"), Json::orNull(m.failureReason)},
-                       {QStringLiteral("wa_message_id"), Json::orNull(m.waMessageId)},
-                       {QStringLiteral("created_at"), Json::isoTime(m.createdAt)},
-                       {QStringLiteral("sending_at"), Json::isoTime(m.sendingAt)},
-                       {QStringLiteral("sent_at"), Json::isoTime(m.sentAt)},
-                       {QStringLiteral("delivered_at"), Json::isoTime(m.deliveredAt)},
-                       {QStringLiteral("read_at"), Json::isoTime(m.readAt)},
-                       {QStringLiteral("failed_at"), Json::isoTime(m.failedAt)}};
+    QString data = media;
+    if (data.startsWith(QLatin1String("data:"), Qt::CaseInsensitive)) {
+        const qsizetype comma = data.indexOf(QLatin1Char(','));
+        const QString header = comma > 0 ? data.mid(5, comma - 5) : QString();
+        const QStringList parts = header.split(QLatin1Char(';'));
+        if (comma < 0 || !parts.contains(QStringLiteral("base64"), Qt::CaseInsensitive))
+            return DomainError::badRequest(QStringLiteral("media must be base64 or a base64 data URL"), QStringLiteral("invalid_media"));
+        *declaredType = parts.value(0).trimmed().toLower();
+        data = data.mid(comma + 1);
+    }
+    data.remove(QRegularExpression(QStringLiteral("\\s+")));
+    const QByteArray latin = data.toLatin1();
+    if (latin.isEmpty() || QString::fromLatin1(latin) != data)
+        return DomainError::badRequest(QStringLiteral("media is empty or not base64"), QStringLiteral("invalid_media"));
+    QByteArray::FromBase64Result decoded = QByteArray::fromBase64Encoding(latin, QByteArray::Base64Encoding | QByteArray::AbortOnBase64DecodingErrors);
+    if (!decoded)
+        decoded = QByteArray::fromBase64Encoding(latin, QByteArray::Base64UrlEncoding | QByteArray::AbortOnBase64DecodingErrors);
+    if (!decoded || decoded.decoded.isEmpty())
+        return DomainError::badRequest(QStringLiteral("media is not valid base64"), QStringLiteral("invalid_media"));
+    return decoded.decoded;
 }
 
 QJsonObject contactView(const ContactRecord &c)
@@ -78,14 +85,42 @@ void MessageController::send(ApiRequest &request, const AuthContext &ctx, Reply 
     Result<QString> to = Json::requiredString(body.value(), QStringLiteral("to"), 40);
     if (!to)
         return reply.send(HttpResponse::error(to.error()));
-    const QJsonValue text = body.value().value(QStringLiteral("message"));
-    if (!text.isString())
-        return reply.send(HttpResponse::error(DomainError::validation(QStringLiteral("message"), QStringLiteral("message is required"))));
+    MessageService::Content content;
     const QJsonValue media = body.value().value(QStringLiteral("media"));
-    if (!media.isUndefined() && !media.isNull())
-        return reply.send(HttpResponse::error(
-            DomainError::unprocessable(QStringLiteral("Sending media is not supported yet"), QStringLiteral("media_not_supported"))));
-    m_messages.submit(ctx, request.param(QStringLiteral("clientId")), to.value(), text.toString(),
+    if (!media.isUndefined() && !media.isNull()) {
+        if (!media.isString())
+            return reply.send(HttpResponse::error(
+                DomainError::validation(QStringLiteral("media"), QStringLiteral("media must be base64 or a base64 data URL"))));
+        Result<QByteArray> bytes = decodeMedia(media.toString(), &content.mimetype);
+        if (!bytes)
+            return reply.send(HttpResponse::error(bytes.error()));
+        content.media = bytes.value();
+    }
+    Result<std::optional<QString>> mediaId = Json::optionalString(body.value(), QStringLiteral("media_id"), 64);
+    if (!mediaId)
+        return reply.send(HttpResponse::error(mediaId.error()));
+    content.mediaId = mediaId.value().value_or(QString());
+    const QJsonValue caption = body.value().value(QStringLiteral("caption"));
+    if (!caption.isUndefined() && !caption.isNull()) {
+        if (!caption.isString())
+            return reply.send(HttpResponse::error(DomainError::validation(QStringLiteral("caption"), QStringLiteral("caption must be a string"))));
+        content.caption = caption.toString();
+    }
+    Result<std::optional<QString>> filename = Json::optionalString(body.value(), QStringLiteral("filename"), 255);
+    if (!filename)
+        return reply.send(HttpResponse::error(filename.error()));
+    content.filename = filename.value().value_or(QString()).trimmed();
+    Result<std::optional<QString>> mimetype = Json::optionalString(body.value(), QStringLiteral("mimetype"), 100);
+    if (!mimetype)
+        return reply.send(HttpResponse::error(mimetype.error()));
+    if (mimetype.value() && !mimetype.value()->trimmed().isEmpty())
+        content.mimetype = mimetype.value()->trimmed().toLower();
+    // With a file the message is its caption and may be left out; a text needs it.
+    const QJsonValue text = body.value().value(QStringLiteral("message"));
+    if (!text.isString() && !(content.hasFile() && (text.isUndefined() || text.isNull())))
+        return reply.send(HttpResponse::error(DomainError::validation(QStringLiteral("message"), QStringLiteral("message is required"))));
+    content.text = text.toString();
+    m_messages.submit(ctx, request.param(QStringLiteral("clientId")), to.value(), content,
                       QString::fromUtf8(request.header("idempotency-key")).trimmed(),
                       [reply](const Result<MessageService::Accepted> &accepted) {
                           if (!accepted)
@@ -105,7 +140,7 @@ Result<HttpResponse> MessageController::get(ApiRequest &request, const AuthConte
     Result<MessageRecord> m = m_messages.get(ctx, request.param(QStringLiteral("messageId")));
     if (!m)
         return m.error();
-    return HttpResponse::json(messageView(m.value()));
+    return HttpResponse::json(JsonViews::message(m.value()));
 }
 
 Result<HttpResponse> MessageController::history(ApiRequest &request, const AuthContext &ctx)
@@ -143,7 +178,7 @@ Result<HttpResponse> MessageController::history(ApiRequest &request, const AuthC
         return result.error();
     QJsonArray items;
     for (const MessageRecord &m : result.value().messages)
-        items.append(messageView(m));
+        items.append(JsonViews::message(m));
     return HttpResponse::json(QJsonObject{{QStringLiteral("messages"), items},
                                           {QStringLiteral("count"), items.size()},
                                           {QStringLiteral("total"), result.value().total}});

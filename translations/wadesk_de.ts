@@ -1611,6 +1611,11 @@
         <source>Files stored for your organization (each file counted once), of its quota</source>
         <translation>Für Ihre Organisation gespeicherte Dateien (jede Datei einmal gezählt), von ihrem Kontingent</translation>
     </message>
+    <message>
+        <location filename="../ui/main/MediaStorageLabel.cpp" line="43"/>
+        <source>Media storage: %1 of %2 (under %3%)</source>
+        <translation>Medienspeicher: %1 von %2 (unter %3 %)</translation>
+    </message>
 </context>
 <context>
     <name>wadesk::MessageDelegate</name>
@@ -1761,6 +1766,11 @@
         <location filename="../ui/models/MessageThreadModel.cpp" line="161"/>
         <source> (the file is no longer stored)</source>
         <translation> (die Datei ist nicht mehr gespeichert)</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="59"/>
+        <source>Deleted message</source>
+        <translation>Gelöschte Nachricht</translation>
     </message>
 </context>
 <context>

@@ -1599,6 +1599,11 @@
         <source>Files stored for your organization (each file counted once), of its quota</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location filename="../ui/main/MediaStorageLabel.cpp" line="43"/>
+        <source>Media storage: %1 of %2 (under %3%)</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>wadesk::MessageDelegate</name>
@@ -1748,6 +1753,11 @@
     <message>
         <location filename="../ui/models/MessageThreadModel.cpp" line="161"/>
         <source> (the file is no longer stored)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="59"/>
+        <source>Deleted message</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -1611,6 +1611,11 @@
         <source>Files stored for your organization (each file counted once), of its quota</source>
         <translation>Archivos almacenados para su organización (cada archivo contado una vez), de su cuota</translation>
     </message>
+    <message>
+        <location filename="../ui/main/MediaStorageLabel.cpp" line="43"/>
+        <source>Media storage: %1 of %2 (under %3%)</source>
+        <translation>Almacenamiento de medios: %1 de %2 (menos del %3 %)</translation>
+    </message>
 </context>
 <context>
     <name>wadesk::MessageDelegate</name>
@@ -1761,6 +1766,11 @@
         <location filename="../ui/models/MessageThreadModel.cpp" line="161"/>
         <source> (the file is no longer stored)</source>
         <translation> (el archivo ya no está almacenado)</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="59"/>
+        <source>Deleted message</source>
+        <translation>Mensaje eliminado</translation>
     </message>
 </context>
 <context>

@@ -14,10 +14,7 @@
 #include "ui/conversations/ConversationsView.h"
 #include "ui/main/MainWindow.h"
 #include "core/messaging/MessageService.h"
-#if __has_include("core/media/MediaService.h") // PRE-MERGE guard
 #include "core/media/MediaService.h"
-#define WADESK_MEDIA_MERGED 1
-#endif
 #include "ui/conversations/MessageDelegate.h"
 #include "ui/main/MediaStorageLabel.h"
 #include "ui/models/MessageThreadModel.h"
@@ -74,7 +71,27 @@ QString writeBytes(const QTemporaryDir &dir, const QString &name, const QByteArr
     return file.fileName();
 }
 
-[[maybe_unused]] QByteArray readFile(const QString &path)
+// A picture that looks like one in the screenshot: sky, sun, hills.
+QImage samplePhoto()
+{
+    QImage image(960, 640, QImage::Format_RGB32);
+    QPainter p(&image);
+    p.setRenderHint(QPainter::Antialiasing);
+    QLinearGradient sky(0, 0, 0, 640);
+    sky.setColorAt(0, QColor(70, 130, 200));
+    sky.setColorAt(1, QColor(250, 200, 150));
+    p.fillRect(image.rect(), sky);
+    p.setPen(Qt::NoPen);
+    p.setBrush(QColor(255, 220, 90));
+    p.drawEllipse(QPointF(700, 220), 70, 70);
+    p.setBrush(QColor(60, 140, 80));
+    p.drawEllipse(QRectF(-200, 420, 800, 420));
+    p.setBrush(QColor(40, 110, 60));
+    p.drawEllipse(QRectF(350, 460, 900, 400));
+    return image;
+}
+
+QByteArray readFile(const QString &path)
 {
     QFile file(path);
     return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
@@ -157,6 +174,8 @@ private slots:
         QCOMPARE(MediaStorageLabel::textFor(1288490189LL, 5LL * 1024 * 1024 * 1024), QStringLiteral("Media storage: 1.2 GB of 5 GB (24%)"));
         QCOMPARE(MediaStorageLabel::textFor(20LL * 1024 * 1024, 5LL * 1024 * 1024 * 1024), QStringLiteral("Media storage: 20 MB of 5 GB (0.4%)"));
         QCOMPARE(MediaStorageLabel::textFor(0, 1024), QStringLiteral("Media storage: 0 bytes of 1 kB (0%)"));
+        QCOMPARE(MediaStorageLabel::textFor(5000, 5LL * 1024 * 1024 * 1024), QStringLiteral("Media storage: 4.9 kB of 5 GB (under 0.1%)"));
+        QCOMPARE(MediaStorageLabel::textFor(5LL * 1024 * 1024 * 1024, 5LL * 1024 * 1024 * 1024), QStringLiteral("Media storage: 5 GB of 5 GB (100%)"));
         QLocale::setDefault(QLocale(QLocale::German));
         QCOMPARE(dataSizeText(1536), QStringLiteral("1,5 kB"));
         QLocale::setDefault(QLocale::c());
@@ -387,7 +406,6 @@ private slots:
         h.context->signIn(h.admin);
     }
 
-#ifdef WADESK_MEDIA_MERGED
     // The composer's image goes through the real MessageService and media store (SQLite): queued
     // as an image with its caption and the file's bytes, and the fake page receives it; the
     // thread shows its thumbnail (drawn, not blank), opens it and saves it.
@@ -427,7 +445,7 @@ private slots:
 
         // The page receives an image with the caption and the same bytes.
         QTRY_VERIFY_WITH_TIMEOUT(h.fake(m_client, QStringLiteral("state().sent.length")).toInt() >= 1, kUiWaitMs);
-        const QJsonObject onPage = h.fake(m_client, QStringLiteral("state().sent[state().sent.length - 1]")).toObject();
+        const QJsonObject onPage = h.fake(m_client, QStringLiteral("state().sent.slice(-1)[0]")).toObject();
         QCOMPARE(onPage.value(QLatin1String("type")).toString(), QStringLiteral("image"));
         QCOMPARE(onPage.value(QLatin1String("caption")).toString(), QStringLiteral("Our new shop window"));
         QCOMPARE(QByteArray::fromBase64(onPage.value(QLatin1String("data")).toString().toLatin1()), bytes);
@@ -569,6 +587,10 @@ private slots:
         c = w.conversationsView();
         c->openConversation(QStringLiteral("+14155550160"));
         QVERIFY(c->threadModel()->rowCount() >= 2);
+        QVERIFY(c->composer()->attachFile(writeImage(files, QStringLiteral("shop-window-final.jpg"), samplePhoto(), "JPEG")));
+        c->composer()->setText(QStringLiteral("The new shop window is ready!"));
+        QVERIFY(!c->composer()->send().isEmpty());
+        QTRY_COMPARE_WITH_TIMEOUT(w.mediaStorageLabel()->used(), h.context->media().usage(h.admin).value().used, kUiWaitMs);
         // Every picture of the thread decoded before the picture is taken.
         QTRY_VERIFY_WITH_TIMEOUT(
             [&] {
@@ -597,7 +619,6 @@ private slots:
         QVERIFY(hasContent(image));
         c->composer()->clearAttachment();
     }
-#endif
 
     void delegateDrawsThumbnailAndCard()
     {

@@ -2,10 +2,7 @@
 
 #include "ui/common/ErrorText.h"
 #include "ui/desktop/DesktopContext.h"
-#if __has_include("core/media/MediaService.h") // PRE-MERGE guard, removed when core/media is on main
 #include "core/media/MediaService.h"
-#define WADESK_PRE_MERGE_MEDIA 1
-#endif
 
 #include <QDir>
 #include <QFileInfo>
@@ -66,7 +63,6 @@ QString AttachmentFiles::safeFileName(const QString &name, const QString &mimety
 
 QString AttachmentFiles::writeTo(const QString &mediaId, const QString &path)
 {
-#ifdef WADESK_PRE_MERGE_MEDIA
     Result<MediaService::Content> content = m_context.media().content(m_context.actor(), mediaId);
     if (!content)
         return errorMessageFor(content.error());
@@ -92,11 +88,6 @@ QString AttachmentFiles::writeTo(const QString &mediaId, const QString &path)
     if (!out.commit())
         return tr("%1 cannot be written: %2").arg(QDir::toNativeSeparators(path), out.errorString());
     return {};
-#else
-    Q_UNUSED(mediaId);
-    Q_UNUSED(path);
-    return tr("The file is no longer stored.");
-#endif
 }
 
 QString AttachmentFiles::writeTemporary(const QString &mediaId, const QString &name, const QString &mimetype, QString *path)

@@ -187,11 +187,7 @@ QString Composer::lastError() const { return m_feedback->property("error").toStr
 
 qint64 Composer::maxAttachmentBytes() const
 {
-#if __has_include("core/media/MediaSettings.h") // PRE-MERGE: until core/media lands on main
     return m_context.services().settings().media.maxBytes;
-#else
-    return 100LL * 1024 * 1024;
-#endif
 }
 
 void Composer::updateEnabled()
@@ -408,7 +404,6 @@ QString Composer::send()
         return {};
     // A new key per press: a retry after a refusal is a new request, as for the API.
     const QString key = QStringLiteral("desktop-") + QUuid::createUuid().toString(QUuid::WithoutBraces);
-#if __has_include("core/messaging/OutboundAcks.h") // PRE-MERGE guard, removed when outbound media is on main
     // The chosen file is read now, mapped rather than copied: it stays mapped until the send
     // has stored it (MessageService::send returns once it is stored).
     QFile file;
@@ -447,13 +442,6 @@ QString Composer::send()
     }
     Result<MessageService::Accepted> accepted = m_context.messages().send(m_context.actor(), m_clientId, recipient(), content, key);
     content.media.reset(); // before the mapping goes with `file`
-#else
-    if (hasAttachment()) {
-        showError(tr("Sending files is not available yet."));
-        return {};
-    }
-    Result<MessageService::Accepted> accepted = m_context.messages().send(m_context.actor(), m_clientId, recipient(), text(), key);
-#endif
     if (!accepted) {
         const DomainError &e = accepted.error();
         QString message = errorMessageFor(e);

@@ -6,10 +6,7 @@
 #include "ui/common/ErrorText.h"
 #include "ui/desktop/DesktopContext.h"
 #include "ui/main/Icons.h"
-#if __has_include("core/media/MediaService.h") // PRE-MERGE guard, removed when core/media is on main
 #include "core/media/MediaService.h"
-#define WADESK_PRE_MERGE_MEDIA 1
-#endif
 
 #include <QLocale>
 
@@ -41,7 +38,9 @@ QString MediaStorageLabel::textFor(qint64 used, qint64 limit)
     if (limit <= 0)
         return tr("Media storage: %1").arg(dataSizeText(used));
     const double percent = 100.0 * double(used) / double(limit);
-    // One decimal below 10% (0.4%, not 0%), whole numbers above.
+    // One decimal below 10% (0.4%, not 0%), whole numbers above; a little is never "0.0%".
+    if (used > 0 && percent < 0.05)
+        return tr("Media storage: %1 of %2 (under %3%)").arg(dataSizeText(used), dataSizeText(limit), QLocale().toString(0.1, 'f', 1));
     const QString share = QLocale().toString(percent, 'f', percent < 10.0 && used > 0 ? 1 : 0);
     return tr("Media storage: %1 of %2 (%3%)").arg(dataSizeText(used), dataSizeText(limit), share);
 }
@@ -63,7 +62,6 @@ void MediaStorageLabel::refresh()
     }
     if (!m_periodic.isActive())
         m_periodic.start();
-#ifdef WADESK_PRE_MERGE_MEDIA
     Result<MediaService::Usage> usage = m_context.media().usage(m_context.actor());
     if (!usage) {
         // Kept as it was; the reason in the tooltip (a database error passes).
@@ -73,10 +71,6 @@ void MediaStorageLabel::refresh()
     }
     m_used = usage.value().used;
     m_limit = usage.value().limit;
-#else
-    setVisible(false);
-    return;
-#endif
     setText(textFor(m_used, m_limit));
     setAccessibleName(text());
     setToolTip(tr("Files stored for your organization (each file counted once), of its quota"));

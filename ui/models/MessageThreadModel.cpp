@@ -6,10 +6,7 @@
 #include "ui/common/ImageThumbnailer.h"
 #include "ui/desktop/DesktopContext.h"
 #include "core/messaging/MessageService.h"
-#if __has_include("core/media/MediaService.h") // PRE-MERGE guard, removed when core/media is on main
 #include "core/media/MediaService.h"
-#define WADESK_PRE_MERGE_MEDIA 1
-#endif
 
 #include <QDateTime>
 #include <QFile>
@@ -21,17 +18,7 @@
 namespace wadesk {
 
 namespace {
-#if defined(WADESK_PRE_MERGE_MEDIA) && __has_include("core/messaging/OutboundAcks.h")
 QString typeOf(const MessageRecord &m) { return m.type.isEmpty() ? QStringLiteral("text") : m.type; }
-QString mediaIdOf(const MessageRecord &m) { return m.mediaId; }
-QString captionOf(const MessageRecord &m) { return m.caption; }
-QString filenameOf(const MessageRecord &m) { return m.filename; }
-#else
-QString typeOf(const MessageRecord &) { return QStringLiteral("text"); }
-QString mediaIdOf(const MessageRecord &) { return {}; }
-QString captionOf(const MessageRecord &) { return {}; }
-QString filenameOf(const MessageRecord &) { return {}; }
-#endif
 bool isText(const QString &type) { return type == QLatin1String("text") || type.isEmpty(); }
 } // namespace
 
@@ -79,7 +66,7 @@ MessageThreadModel::MediaView MessageThreadModel::describeMedia(const MessageRec
     const QString type = typeOf(m);
     if (isText(type))
         return v;
-    const QString mediaId = mediaIdOf(m);
+    const QString mediaId = m.mediaId;
     if (mediaId.isEmpty()) {
         // Location and contact cards carry no file; any other type without one was not stored.
         const bool carriesFile = type == QLatin1String("image") || type == QLatin1String("video") || type == QLatin1String("audio")
@@ -87,19 +74,17 @@ MessageThreadModel::MediaView MessageThreadModel::describeMedia(const MessageRec
         v.state = carriesFile ? MediaState::NotDownloaded : MediaState::None;
         return v;
     }
-#ifdef WADESK_PRE_MERGE_MEDIA
     Result<MediaInfo> info = m_context.media().get(m_context.actor(), mediaId);
     if (!info) {
-        v.state = MediaState::Missing;
+        // Gone (removed, retention) reads as not found; any other error leaves it to opening
+        // the file to say what is wrong.
+        v.state = info.error().httpStatus == 404 ? MediaState::Missing : MediaState::Available;
         return v;
     }
     v.state = MediaState::Available;
     v.size = info.value().size;
     v.mimetype = info.value().mimetype;
     v.storedName = info.value().filename;
-#else
-    v.state = MediaState::Missing;
-#endif
     return v;
 }
 
@@ -138,8 +123,8 @@ QVariant MessageThreadModel::data(const QModelIndex &index, int role) const
     const MessageRecord &m = r.message;
     const bool outbound = m.direction == MessageDirection::Outbound;
     const QString type = typeOf(m);
-    const auto filename = [&]() { return filenameOf(m).isEmpty() ? r.media.storedName : filenameOf(m); };
-    const auto caption = [&]() { return isText(type) ? QString() : (captionOf(m).isEmpty() ? m.body : captionOf(m)); };
+    const auto filename = [&]() { return m.filename.isEmpty() ? r.media.storedName : m.filename; };
+    const auto caption = [&]() { return isText(type) ? QString() : (m.caption.isEmpty() ? m.body : m.caption); };
     switch (role) {
     case Qt::DisplayRole:
         if (!isText(type)) {
@@ -174,7 +159,7 @@ QVariant MessageThreadModel::data(const QModelIndex &index, int role) const
     case FailureReasonRole: return m.failureReason;
     case ContactPhoneRole: return m.contactPhone;
     case TypeRole: return type;
-    case MediaIdRole: return mediaIdOf(m);
+    case MediaIdRole: return m.mediaId;
     case CaptionRole: return caption();
     case FilenameRole: return filename();
     case MediaSizeRole: return r.media.size;
@@ -182,7 +167,7 @@ QVariant MessageThreadModel::data(const QModelIndex &index, int role) const
     case MediaStateRole: return QVariant::fromValue(r.media.state);
     case ThumbnailRole:
     case ThumbnailStateRole: {
-        const QString mediaId = mediaIdOf(m);
+        const QString mediaId = m.mediaId;
         if (!showsPicture(type) || r.media.state != MediaState::Available || mediaId.isEmpty())
             return role == ThumbnailRole ? QVariant::fromValue(QImage()) : QVariant(int(ImageThumbnailer::State::Unknown));
         ImageThumbnailer::State state = m_thumbnails->state(mediaId);
@@ -215,7 +200,6 @@ void MessageThreadModel::loadWantedThumbnails()
     for (const QString &mediaId : wanted) {
         if (m_thumbnails->state(mediaId) != ImageThumbnailer::State::Unknown)
             continue;
-#ifdef WADESK_PRE_MERGE_MEDIA
         Result<MediaService::Content> content = m_context.media().content(m_context.actor(), mediaId);
         if (!content || content.value().info.size > kMaxThumbnailSourceBytes) {
             m_thumbnails->markFailed(mediaId);
@@ -232,16 +216,13 @@ void MessageThreadModel::loadWantedThumbnails()
             m_thumbnails->requestFile(mediaId, file->fileName());
         else
             m_thumbnails->requestBytes(mediaId, device->readAll());
-#else
-        m_thumbnails->markFailed(mediaId);
-#endif
     }
 }
 
 void MessageThreadModel::onThumbnailReady(const QString &mediaId)
 {
     for (int row = 0; row < m_rows.size(); ++row) {
-        if (mediaIdOf(m_rows.at(row).message) != mediaId)
+        if (m_rows.at(row).message.mediaId != mediaId)
             continue;
         const QModelIndex at = index(row, 0);
         emit dataChanged(at, at, {ThumbnailRole, ThumbnailStateRole});
@@ -314,8 +295,8 @@ bool MessageThreadModel::refreshMessage(const QString &messageId)
         // A file that arrived after its message (an inbound download finishing) changes the row too.
         // An edit changes the text or caption; a deletion, the type.
         if (old.message.status == m.status && old.message.failureReason == m.failureReason && statusTime(old.message) == statusTime(m)
-            && old.message.body == m.body && captionOf(old.message) == captionOf(m) && typeOf(old.message) == typeOf(m)
-            && mediaIdOf(old.message) == mediaIdOf(m) && old.media.state == media.state)
+            && old.message.body == m.body && old.message.caption == m.caption && typeOf(old.message) == typeOf(m)
+            && old.message.mediaId == m.mediaId && old.media.state == media.state)
             return true;
         m_rows[row] = Row{m, media};
         const QModelIndex at = index(row, 0);

@@ -31,6 +31,7 @@
 #include <QUrlQuery>
 #include <QWebEnginePage>
 #include <QWebEngineScript>
+#include <functional>
 #include <memory>
 #include <unistd.h>
 
@@ -62,6 +63,9 @@ public:
         return url;
     }
 
+    // Changes to the services' settings before the context is built (e.g. the media backend).
+    std::function<void(ServiceSettings &)> tweakSettings;
+
     // False with a message on failure.
     bool setUp(QString *why)
     {
@@ -86,6 +90,8 @@ public:
         services.messaging.pacing = PacingSettings::off();
         services.messaging.defaultTiers = RateTiers{1000, 10000, 100000};
         services.media.directory = dir.filePath(QStringLiteral("media")); // the file backend, as the application's data directory
+        if (tweakSettings)
+            tweakSettings(services);
         registry = std::make_unique<SessionRegistry>(*db, bus, engine, services.messaging);
         DesktopContext::Facts facts;
         facts.apiAddress = QStringLiteral("http://127.0.0.1:9"); // nothing listens: "not answering"

@@ -544,6 +544,48 @@ private slots:
         QVERIFY(!menu->findChild<QAction *>(QStringLiteral("openAttachmentAction"))->isEnabled());
     }
 
+    // The database backend (chunked rows): the thumbnail comes from bytes read on this thread and
+    // decoded on the decoder's; the model passes QAbstractItemModelTester with file rows.
+    void thumbnailFromTheDatabaseBackend()
+    {
+        UiHarness db;
+        db.tweakSettings = [](ServiceSettings &s) { s.media.storage = MediaSettings::Storage::Database; };
+        QString why;
+        QVERIFY2(db.setUp(&why), qPrintable(why));
+        const QString client = db.createClient(QStringLiteral("Rows"));
+        QVERIFY(db.startToQr(client));
+        QVERIFY(db.scan(client, QStringLiteral("14155552691")));
+        MessageService::Content content;
+        content.text = QStringLiteral("From the database");
+        QByteArray png;
+        QBuffer buffer(&png);
+        buffer.open(QIODevice::WriteOnly);
+        QVERIFY(picture(QSize(300, 200), QColor(20, 160, 40)).save(&buffer, "PNG"));
+        content.media = png;
+        content.filename = QStringLiteral("green.png");
+        Result<MessageService::Accepted> a = db.context->messages().send(db.admin, client, QStringLiteral("+14155550170"), content, QString());
+        QVERIFY2(a.ok(), a ? "" : qPrintable(a.error().message));
+        {
+            MessageThreadModel thread(*db.context);
+            QAbstractItemModelTester tester(&thread, QAbstractItemModelTester::FailureReportingMode::QtTest);
+            thread.setThread(client, QStringLiteral("+14155550170"));
+            QCOMPARE(thread.rowCount(), 1);
+            const QModelIndex at = thread.index(0, 0);
+            QCOMPARE(at.data(MessageThreadModel::TypeRole).toString(), QStringLiteral("image"));
+            QCOMPARE(at.data(MessageThreadModel::MediaSizeRole).toLongLong(), qint64(png.size()));
+            QCOMPARE(at.data(MessageThreadModel::CaptionRole).toString(), QStringLiteral("From the database"));
+            QSignalSpy changed(&thread, &MessageThreadModel::thumbnailChanged);
+            QTRY_COMPARE_WITH_TIMEOUT(ImageThumbnailer::State(at.data(MessageThreadModel::ThumbnailStateRole).toInt()), ImageThumbnailer::State::Ready, kUiWaitMs);
+            QVERIFY(changed.count() >= 1);
+            const QImage thumb = at.data(MessageThreadModel::ThumbnailRole).value<QImage>();
+            const int edge = thread.thumbnails()->maxEdge();
+            QCOMPARE(thumb.size(), QSize(300, 200).scaled(edge, edge, Qt::KeepAspectRatio));
+            const QColor middle = thumb.pixelColor(thumb.rect().center());
+            QVERIFY2(middle.green() > 140 && middle.red() < 40, qPrintable(middle.name()));
+        }
+        db.tearDown();
+    }
+
     void storageUseForAdminsOnly()
     {
         MainWindow w(*h.context);

@@ -344,6 +344,9 @@ int Application::startServices()
     const int swept = MediaService::sweepOrphans(*m_database, m_config.services.media.directory);
     if (swept > 0)
         spdlog::info("media: removed {} leftover files", swept);
+    // The main thread's media store: the senders read files from it, received files go into it.
+    m_media = std::make_unique<MediaService>(*m_database, services.media, m_events.get(), clock);
+    m_sessions->setMediaLibrary(m_media.get());
 
     m_shared.database = m_database.get();
     m_shared.jwtKey = jwtKey.value();
@@ -402,6 +405,7 @@ void Application::stopServices()
     if (m_sessions) {
         m_sessions->stopAll(); // pages before profiles, while the application still runs
         m_sessions.reset();
+        m_media.reset(); // after the sessions that read from and write to it
     }
     m_proxies.reset();
     m_egress.reset(); // after the pages that used it

@@ -22,6 +22,7 @@ class ProxyHealthMonitor;
 class ProxyService;
 class RetentionService;
 class EventBus;
+class MediaService;
 class SessionRegistry;
 class AesGcm;
 class Database;
@@ -76,6 +77,7 @@ private:
     int m_egressSocket = -1;
     std::unique_ptr<EgressProxy> m_egress;
     std::unique_ptr<ProxyService> m_proxies;
+    std::unique_ptr<MediaService> m_media; // the main thread's (senders, received files)
     std::unique_ptr<ProxyHealthMonitor> m_proxyMonitor;
     std::unique_ptr<SessionRegistry> m_sessions;
     std::unique_ptr<ApiService> m_api;

@@ -125,7 +125,7 @@ std::vector<OptionSpec> optionSpecs()
     add({"webhooks/maxAttempts", "WADESK_WEBHOOK_MAX_ATTEMPTS", nullptr, Kind::Int, "", "", 1, 50, {},
          [](AppConfig &c, const QString &v) { c.services.webhooks.delivery.maxAttempts = v.toInt(); }});
     add({"media/maxBytes", "WADESK_MEDIA_MAX_BYTES", nullptr, Kind::Int, "", "", 1024, qint64(1) << 31, {},
-         [](AppConfig &c, const QString &v) { c.services.media.maxBytes = v.toLongLong(); }});
+         [](AppConfig &c, const QString &v) { c.services.media.maxBytes = c.services.messaging.mediaMaxBytes = v.toLongLong(); }});
     add({"media/quotaBytes", "WADESK_MEDIA_QUOTA_BYTES", nullptr, Kind::Int, "", "", 0, qint64(1) << 50, {},
          [](AppConfig &c, const QString &v) { c.services.media.quotaBytes = v.toLongLong(); }});
     add({"media/storage", "WADESK_MEDIA_STORAGE", nullptr, Kind::Choice, "", "", 0, 0,

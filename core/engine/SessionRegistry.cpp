@@ -5,6 +5,7 @@
 #include "core/engine/ClientEgress.h"
 #include "core/engine/ClientRuntime.h"
 #include "core/engine/EngineInfo.h"
+#include "core/engine/InboundMediaFetcher.h"
 #include "core/engine/WaJsBundle.h"
 #include "core/engine/WaSession.h"
 #include "core/messaging/InboundProcessor.h"
@@ -91,6 +92,7 @@ void SessionRegistry::setMediaLibrary(MediaLibrary *media)
     if (!onOwnThread("setMediaLibrary"))
         return;
     m_media = media;
+    m_inbound->setMediaLibrary(media);
     for (auto &entry : m_sessions) {
         if (MessageSender *queue = entry.second->sender())
             queue->setMediaLibrary(media);
@@ -314,9 +316,23 @@ void SessionRegistry::wire(WaSession *session, const QString &organizationId)
             spdlog::error("client {}: cannot store its linked account: {}", clientId.toStdString(), s.error().message.toStdString());
         emit snapshotChanged(clientId);
     });
-    connect(session, &WaSession::messageReceived, this, [this, organizationId, clientId](const QJsonObject &message) {
-        m_inbound->onMessage(organizationId, clientId, message, sender(clientId));
+    // Received messages. Files still awaited from an earlier page of this client never come.
+    m_inbound->failPendingMedia(organizationId, clientId);
+    auto *media = new InboundMediaFetcher(session, m_messaging.mediaMaxBytes, session);
+    connect(session, &WaSession::messageReceived, this, [this, organizationId, clientId, media](const QJsonObject &message) {
+        const std::optional<InboundMediaRequest> file = m_inbound->onMessage(organizationId, clientId, message, sender(clientId));
+        if (!file)
+            return;
+        media->fetch(file->waMessageId, [this, organizationId, clientId, waId = file->waMessageId](const FetchedMedia &fetched) {
+            m_inbound->onMediaFetched(organizationId, clientId, waId, fetched);
+        });
     });
+    connect(session, &WaSession::messageEdited, this,
+            [this, organizationId, clientId](const QJsonObject &edit) { m_inbound->onEdit(organizationId, clientId, edit); });
+    connect(session, &WaSession::messageRevoked, this,
+            [this, organizationId, clientId](const QJsonObject &revoke) { m_inbound->onRevoke(organizationId, clientId, revoke); });
+    connect(session, &WaSession::reactionReceived, this,
+            [this, organizationId, clientId](const QJsonObject &reaction) { m_inbound->onReaction(organizationId, clientId, reaction); });
     connect(session, &WaSession::ackReceived, this,
             [this, organizationId, clientId](const QJsonObject &ack) { m_acks->onAck(organizationId, clientId, ack); });
     connect(session, &WaSession::waJsVersionKnown, this, [this, clientId](const QString &version) {

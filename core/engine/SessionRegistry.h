@@ -50,8 +50,10 @@ public:
     // A proxy of the pool died or came back (ProxyHealthMonitor): its clients stop and wait, move
     // to another proxy when their operator allowed it, or start again.
     void onProxyHealthChanged(const QString &proxyId, bool healthy, const QString &error);
-    // Where the senders read the files of media messages (the main thread's media library; it
-    // outlives the registry's sessions). Without it file messages fail.
+    // The main thread's media library (not owned; it outlives the registry's sessions): the
+    // senders read the files of media messages from it (without it they fail) and received
+    // files are stored in it (without it messages are kept without their files). Before
+    // restoreAtStart.
     void setMediaLibrary(MediaLibrary *media);
     void restoreAtStart();
     bool start(const QString &organizationId, const QString &clientId, QString *error = nullptr);

@@ -338,11 +338,21 @@ void WaSession::onBridgeEvent(const QString &json)
         const QString id = message.value(QStringLiteral("id")).toString();
         if (id.isEmpty() || m_seenMessages.contains(id))
             return;
-        m_seenMessages.insert(id);
-        m_seenOrder.enqueue(id);
-        while (m_seenOrder.size() > kSeenMessagesKept)
-            m_seenMessages.remove(m_seenOrder.dequeue());
+        // A message reported as `ciphertext` (not decrypted yet) comes again with the same id
+        // once it is: only a report with its content counts as seen.
+        if (message.value(QStringLiteral("type")).toString() != QLatin1String("ciphertext")) {
+            m_seenMessages.insert(id);
+            m_seenOrder.enqueue(id);
+            while (m_seenOrder.size() > kSeenMessagesKept)
+                m_seenMessages.remove(m_seenOrder.dequeue());
+        }
         emit messageReceived(message);
+    } else if (type == QLatin1String("message_edit")) {
+        emit messageEdited(data.toObject());
+    } else if (type == QLatin1String("message_revoke")) {
+        emit messageRevoked(data.toObject());
+    } else if (type == QLatin1String("reaction")) {
+        emit reactionReceived(data.toObject());
     } else if (type == QLatin1String("ack")) {
         emit ackReceived(data.toObject());
     }

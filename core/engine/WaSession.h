@@ -66,7 +66,7 @@ public:
     void logout();
     void refreshQr();
     // Calls a bridge method (sendText, sendFile, markComposing, markRead, queryExists,
-    // refreshQR, logout, state). The callback runs on the main thread exactly once.
+    // refreshQR, logout, state; downloadMedia, mediaChunk, mediaRelease for received files). The callback runs on the main thread exactly once.
     void call(const QString &method, const QJsonArray &args, Callback done, int timeoutMs = 60000);
 
     SessionState state() const { return m_state; }
@@ -85,6 +85,10 @@ signals:
     void stateChanged(wadesk::SessionState state, const QString &reason);
     void qrChanged(const QString &text, qint64 expiresAt);
     void messageReceived(const QJsonObject &message);
+    // Changes to a message reported earlier (InboundProcessor::onEdit / onRevoke / onReaction).
+    void messageEdited(const QJsonObject &edit);
+    void messageRevoked(const QJsonObject &revoke);
+    void reactionReceived(const QJsonObject &reaction);
     void ackReceived(const QJsonObject &ack);
     void accountKnown(const QString &phoneNumber, const QJsonObject &deviceInfo);
     void waJsVersionKnown(const QString &version);

@@ -25,7 +25,21 @@ const QString kError = QStringLiteral("error");
 const QString kType = QStringLiteral("type");
 const QString kMediaId = QStringLiteral("media_id");
 const QString kCaption = QStringLiteral("caption");
+const QString kMedia = QStringLiteral("media");
+const QString kMediaError = QStringLiteral("media_error");
+const QString kId = QStringLiteral("id");
+const QString kMimetype = QStringLiteral("mimetype");
+const QString kSize = QStringLiteral("size");
 const QString kFilename = QStringLiteral("filename");
+const QString kReaction = QStringLiteral("reaction");
+const QString kLocation = QStringLiteral("location");
+const QString kContacts = QStringLiteral("contacts");
+
+// What the event tells about the original message the others refer to.
+QJsonObject aboutMessage(const MessageEventData &m)
+{
+    return {{kMessageId, m.messageId}, {kClientId, m.clientId}, {kFrom, m.counterpart}, {kTimestamp, Json::isoTime(m.at)}};
+}
 
 Event outgoing(EventType type, const QString &organizationId, const MessageEventData &m, const Clock &clock)
 {
@@ -72,10 +86,43 @@ Event failed(const QString &organizationId, const MessageEventData &message, con
 
 Event received(const QString &organizationId, const MessageEventData &m, const Clock &clock)
 {
-    return Event::make(EventType::MessageReceived, organizationId,
-                       {{kMessageId, m.messageId}, {kClientId, m.clientId}, {kFrom, m.counterpart}, {kBody, m.body},
-                        {kTimestamp, Json::isoTime(m.at)}},
-                       clock);
+    QJsonObject data = aboutMessage(m);
+    data.insert(kBody, m.body);
+    data.insert(kType, m.type.isEmpty() ? QStringLiteral("text") : m.type);
+    data.insert(kCaption, Json::orNull(m.caption));
+    if (m.media) {
+        data.insert(kMedia, QJsonObject{{kId, m.media->id}, {kMimetype, m.media->mimetype}, {kSize, double(m.media->size)},
+                                        {kFilename, Json::orNull(m.media->filename)}});
+    } else {
+        data.insert(kMedia, QJsonValue::Null);
+    }
+    if (!m.mediaError.isEmpty())
+        data.insert(kMediaError, m.mediaError);
+    for (const QString &key : {kLocation, kContacts}) {
+        if (m.details.contains(key))
+            data.insert(key, m.details.value(key));
+    }
+    return Event::make(EventType::MessageReceived, organizationId, data, clock);
+}
+
+Event reaction(const QString &organizationId, const MessageEventData &m, const Clock &clock)
+{
+    QJsonObject data = aboutMessage(m);
+    data.insert(kReaction, m.reaction);
+    return Event::make(EventType::MessageReaction, organizationId, data, clock);
+}
+
+Event edited(const QString &organizationId, const MessageEventData &m, const Clock &clock)
+{
+    QJsonObject data = aboutMessage(m);
+    data.insert(kBody, m.body);
+    data.insert(kCaption, Json::orNull(m.caption));
+    return Event::make(EventType::MessageEdited, organizationId, data, clock);
+}
+
+Event revoked(const QString &organizationId, const MessageEventData &m, const Clock &clock)
+{
+    return Event::make(EventType::MessageRevoked, organizationId, aboutMessage(m), clock);
 }
 
 std::optional<MessageEventData> parse(const Event &event)
@@ -86,14 +133,27 @@ std::optional<MessageEventData> parse(const Event &event)
     MessageEventData m;
     m.messageId = event.data.value(kMessageId).toString();
     m.clientId = event.data.value(kClientId).toString();
-    m.counterpart = event.data.value(*type == EventType::MessageReceived ? kFrom : kTo).toString();
+    const bool outgoingKind = *type == EventType::MessageSent || *type == EventType::MessageDelivered
+        || *type == EventType::MessageRead || *type == EventType::MessageFailed;
+    m.counterpart = event.data.value(outgoingKind ? kTo : kFrom).toString();
     m.body = event.data.value(kBody).toString();
     m.reason = event.data.value(kReason).toString();
     m.at = timeOf(event.data.value(kTimestamp));
+    m.type = event.data.value(kType).toString();
+    m.caption = event.data.value(kCaption).toString();
+    const QJsonObject media = event.data.value(kMedia).toObject();
+    if (!media.isEmpty()) {
+        m.media = MessageMedia{media.value(kId).toString(), media.value(kMimetype).toString(), media.value(kFilename).toString(),
+                               qint64(media.value(kSize).toDouble())};
+    }
+    m.mediaError = event.data.value(kMediaError).toString();
+    for (const QString &key : {kLocation, kContacts}) {
+        if (event.data.contains(key))
+            m.details.insert(key, event.data.value(key));
+    }
+    m.reaction = event.data.value(kReaction).toString();
     if (*type != EventType::MessageReceived) {
-        m.type = event.data.value(kType).toString();
         m.mediaId = event.data.value(kMediaId).toString();
-        m.caption = event.data.value(kCaption).toString();
         m.filename = event.data.value(kFilename).toString();
     }
     return m;

@@ -3,6 +3,7 @@
 #include "core/common/Clock.h"
 #include "core/events/Event.h"
 
+#include <QJsonObject>
 #include <QString>
 #include <optional>
 
@@ -15,26 +16,50 @@ namespace wadesk {
 // message.sent / delivered / read / failed:  {messageId, clientId, to, timestamp, type, media_id,
 //                                             caption, filename[, reason]} (media_id, caption and
 //                                             filename null for a text message)
-// message.received:                          {messageId, clientId, from, body, timestamp}
+// message.received:  {messageId, clientId, from, type, body, caption, media, timestamp
+//                     [, location | contacts][, media_error]}
+//   type: text, image, video, audio, voice, document, sticker, location, contact, unsupported.
+//   body: the text a person wrote: the text, a file's caption, a place's name and address, the
+//   contacts' names; never a thumbnail. media: {id, mimetype, size, filename} once the file is
+//   stored, null for a message without one or whose file could not be fetched (media_error says
+//   why).
+// message.reaction:  {messageId, clientId, from, reaction, timestamp}  (reaction "" = removed)
+// message.edited:    {messageId, clientId, from, body, caption, timestamp}
+// message.revoked:   {messageId, clientId, from, timestamp}
+//   messageId is always the original message's id; from is who reacted / edited / deleted.
+struct MessageMedia {
+    QString id;
+    QString mimetype;
+    QString filename;
+    qint64 size = 0;
+};
+
 struct MessageEventData {
     QString messageId;
     QString clientId;
     QString counterpart; // the contact's phone: "to" of an outgoing message, "from" of a received one
-    QString body;        // message.received only
+    QString body;        // message.received, message.edited
     QString reason;      // message.failed only
     qint64 at = 0;       // epoch ms: when it was sent / delivered / read / failed / received ("timestamp")
-    QString type;        // outbound events: the message's type ("text" when empty)
+    QString type;        // the message's type ("text" when empty)
     QString mediaId;     // outbound events: the file it carries (null on the wire when empty)
-    QString caption;     // outbound events: the text under the file (null when empty)
+    QString caption;     // the text under the file (null when empty in outbound events)
     QString filename;    // outbound events: the file's name (null when empty)
+    // message.received
+    std::optional<MessageMedia> media;
+    QString mediaError;
+    QJsonObject details; // "location" or "contacts", written as fields of their own
+    QString reaction;    // message.reaction
 };
-
 namespace MessageEvents {
 Event sent(const QString &organizationId, const MessageEventData &message, const Clock &clock = Clock::system());
 Event delivered(const QString &organizationId, const MessageEventData &message, const Clock &clock = Clock::system());
 Event read(const QString &organizationId, const MessageEventData &message, const Clock &clock = Clock::system());
 Event failed(const QString &organizationId, const MessageEventData &message, const Clock &clock = Clock::system());
 Event received(const QString &organizationId, const MessageEventData &message, const Clock &clock = Clock::system());
+Event reaction(const QString &organizationId, const MessageEventData &message, const Clock &clock = Clock::system());
+Event edited(const QString &organizationId, const MessageEventData &message, const Clock &clock = Clock::system());
+Event revoked(const QString &organizationId, const MessageEventData &message, const Clock &clock = Clock::system());
 // The data of a message.* event; nullopt for any other event.
 std::optional<MessageEventData> parse(const Event &event);
 } // namespace MessageEvents

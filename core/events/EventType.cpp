@@ -7,7 +7,8 @@ namespace wadesk::EventTypes {
 
 namespace {
 constexpr std::array kAll = {EventType::MessageSent,        EventType::MessageDelivered, EventType::MessageRead,
-                             EventType::MessageFailed,      EventType::MessageReceived,  EventType::ClientQr,
+                             EventType::MessageFailed,      EventType::MessageReceived,  EventType::MessageReaction,
+                             EventType::MessageEdited,      EventType::MessageRevoked,   EventType::ClientQr,
                              EventType::ClientConnected,    EventType::ClientDisconnected, EventType::ClientLoggedOut,
                              EventType::ClientPaused,       EventType::ClientProxyFailed, EventType::CampaignStarted,
                              EventType::CampaignCompleted,
@@ -31,6 +32,9 @@ QString wireName(EventType type)
     case EventType::MessageRead: return QStringLiteral("message.read");
     case EventType::MessageFailed: return QStringLiteral("message.failed");
     case EventType::MessageReceived: return QStringLiteral("message.received");
+    case EventType::MessageReaction: return QStringLiteral("message.reaction");
+    case EventType::MessageEdited: return QStringLiteral("message.edited");
+    case EventType::MessageRevoked: return QStringLiteral("message.revoked");
     case EventType::ClientQr: return QStringLiteral("client.qr");
     case EventType::ClientConnected: return QStringLiteral("client.connected");
     case EventType::ClientDisconnected: return QStringLiteral("client.disconnected");
@@ -84,6 +88,9 @@ EventSubject subject(EventType type)
     case EventType::MessageRead:
     case EventType::MessageFailed:
     case EventType::MessageReceived:
+    case EventType::MessageReaction:
+    case EventType::MessageEdited:
+    case EventType::MessageRevoked:
         return EventSubject::Message;
     case EventType::ClientQr:
     case EventType::ClientConnected:

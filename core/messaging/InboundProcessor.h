@@ -1,37 +1,89 @@
 #pragma once
 
 #include "core/common/Clock.h"
+#include "core/common/DomainError.h"
 #include "core/messaging/MessagingSettings.h"
 
+#include <QByteArray>
 #include <QJsonObject>
 #include <QString>
+#include <optional>
 
 namespace wadesk {
 
 class Database;
 class EventBus;
+class EventLog;
+class MediaLibrary;
 class MessageSender;
+struct InboundContent;
+struct InboundRow;
+struct MessageMedia;
+
+// A received file to fetch from the page: the message is stored, its message.received waits.
+struct InboundMediaRequest {
+    QString messageId;
+    QString waMessageId;
+    qint64 declaredSize = 0;
+};
+
+// What the page gave for a file: its bytes, or why not.
+struct FetchedMedia {
+    bool ok = false;
+    QByteArray bytes;
+    QString mimetype; // as the page reported it
+    QString error;
+};
 
 // Stores what a session reports, on the main thread: incoming messages (once per WhatsApp id,
 // with the contact created or updated; an exact opt-out or opt-in keyword flips the contact's
 // flag and is audited), messages sent from the phone itself, and acks that move outbound
 // messages to delivered / read / failed. Each change and its event commit together.
+//
+// Content (docs/DESIGN.md §4): every kind is stored with its type (InboundContent); a message
+// WhatsApp Web reports first as `ciphertext` is kept as a placeholder of that type (no event)
+// and filled in when the same id comes back decrypted, which is when message.received is
+// published and keywords are checked; one that never decrypts stays a `ciphertext` row. A file
+// is fetched after the message is stored (onMessage answers what to fetch) and message.received
+// is published once the file is stored or definitively failed (onMediaFetched). Reactions,
+// edits and deletions change the original message and publish their own events.
 class InboundProcessor {
 public:
     InboundProcessor(Database &database, EventBus *events, MessagingSettings settings, const Clock &clock = Clock::system());
 
+    // Where received files go; null: messages are stored without their file (reason logged and
+    // kept in media_error). Not owned.
+    void setMediaLibrary(MediaLibrary *media) { m_media = media; }
+
     // `sender` (may be null) tells which send is in flight, so its echo is not stored twice.
-    void onMessage(const QString &organizationId, const QString &clientId, const QJsonObject &message, const MessageSender *sender);
+    // Answers the file to fetch when the message carries one.
+    std::optional<InboundMediaRequest> onMessage(const QString &organizationId, const QString &clientId, const QJsonObject &message,
+                                                 const MessageSender *sender);
+    // The fetch of a message's file ended (bytes or failure): stores it, publishes message.received.
+    void onMediaFetched(const QString &organizationId, const QString &clientId, const QString &waMessageId, const FetchedMedia &fetched);
+    // Files still awaited when a client's page starts again will never come: failed as
+    // interrupted, their messages published without media.
+    void failPendingMedia(const QString &organizationId, const QString &clientId);
+    // {id, body, caption, from, t}: the original message's new text.
+    void onEdit(const QString &organizationId, const QString &clientId, const QJsonObject &edit);
+    // {refId, from, t}: the original message was deleted for everyone.
+    void onRevoke(const QString &organizationId, const QString &clientId, const QJsonObject &revoke);
+    // {msgId, reaction, sender, t}: a reaction (empty: removed) to the original message.
+    void onReaction(const QString &organizationId, const QString &clientId, const QJsonObject &reaction);
     void onAck(const QString &organizationId, const QString &clientId, const QJsonObject &ack);
 
     enum class Keyword { None, OptOut, OptIn };
     Keyword classify(const QString &body) const;
 
 private:
+    // message.received for a stored row (inside `write`'s transaction).
+    Status recordReceived(EventLog &events, const QString &organizationId, const InboundRow &row, const MessageMedia *media) const;
+
     Database &m_database;
     EventBus *m_events;
     MessagingSettings m_settings;
     const Clock &m_clock;
+    MediaLibrary *m_media = nullptr;
 };
 
 } // namespace wadesk

@@ -1,5 +1,7 @@
 #include "core/messaging/MessageRepository.h"
 
+#include <QJsonDocument>
+
 #include "core/db/Database.h"
 #include "core/db/SqlRunner.h"
 #include "core/messaging/OutboundAcks.h"
@@ -13,7 +15,8 @@ namespace {
 const QString kSelect = QStringLiteral(
     "SELECT m.id, m.organization_id, m.client_id, m.contact_id, c.phone_number, c.wa_id, m.direction, m.body, m.status, "
     "m.failure_reason, m.wa_message_id, m.idempotency_key, m.request_hash, m.created_by, m.created_at, m.sending_at, "
-    "m.sent_at, m.delivered_at, m.read_at, m.failed_at, m.updated_at, m.type, m.media_id, m.caption, m.filename "
+    "m.sent_at, m.delivered_at, m.read_at, m.failed_at, m.updated_at, m.type, m.media_id, m.caption, m.filename, "
+    "m.details, m.media_status, m.media_error, m.edited_at, m.revoked_at "
     "FROM messages m JOIN contacts c ON c.id = m.contact_id");
 
 MessageRecord fromRow(const QSqlQuery &q)
@@ -51,6 +54,13 @@ MessageRecord fromRow(const QSqlQuery &q)
     m.mediaId = q.value(22).toString();
     m.caption = q.value(23).toString();
     m.filename = q.value(24).toString();
+    const QByteArray details = q.value(25).toString().toUtf8();
+    if (!details.isEmpty())
+        m.details = QJsonDocument::fromJson(details).object();
+    m.mediaStatus = q.value(26).toString();
+    m.mediaError = q.value(27).toString();
+    m.editedAt = q.value(28).toLongLong();
+    m.revokedAt = q.value(29).toLongLong();
     return m;
 }
 

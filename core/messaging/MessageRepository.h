@@ -9,6 +9,7 @@
 #include <QList>
 #include <QSet>
 #include <QStringList>
+#include <QJsonObject>
 #include <QString>
 #include <optional>
 
@@ -29,6 +30,11 @@ struct MessageRecord {
     QString mediaId;       // the stored file (core/media) of a file message
     QString caption;       // the text under a file
     QString filename;      // the file's name as sent or received
+    QJsonObject details;   // received: {"location": {...}} or {"contacts": [...]}
+    QString mediaStatus;   // received files: pending, stored or failed (empty without a file)
+    QString mediaError;    // why a received file could not be stored
+    qint64 editedAt = 0;   // the sender edited it (epoch ms)
+    qint64 revokedAt = 0;  // the sender deleted it for everyone; the content is kept for the record
     MessageStatus status = MessageStatus::Queued;
     QString failureReason;
     QString waMessageId;

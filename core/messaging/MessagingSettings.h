@@ -20,6 +20,9 @@ struct MessagingSettings {
     int healthWindow = 20;               // the last N sends of a client
     int healthMaxFailures = 5;           // this many failures among them pauses the client
     int maxTextLength = 4096;            // WhatsApp's limit, in characters
+    // A received file larger than this is not fetched from the page (the message is kept, its
+    // media marked failed). WhatsApp's own limit for documents; the setting media/maxBytes.
+    qint64 mediaMaxBytes = 100LL * 1024 * 1024;
 };
 
 } // namespace wadesk

@@ -8,20 +8,128 @@
   const settings = window.__wadeskSettings || { heartbeatMs: 5000 };
 
   const str = (w) => (w == null ? null : (typeof w === 'string' ? w : (w._serialized || String(w))));
-  const serializeMessage = (m) => ({
-    id: str(m.id),
-    fromMe: !!(m.id && m.id.fromMe),
-    from: str(m.from),
-    to: str(m.to),
-    author: str(m.author),
-    body: typeof m.body === 'string' ? m.body : null,
-    type: m.type || null,
-    t: m.t || null,
-    isGroup: !!(str(m.from) || '').endsWith('@g.us'),
-    caption: m.caption || null,
-    mimetype: m.mimetype || null,
-    filename: m.filename || null,
+  // --- Received messages (InboundProcessor, InboundMediaFetcher) --------------------------------
+  // WhatsApp Web puts a base64 JPEG thumbnail in the body of images, videos, stickers and
+  // locations: only the bodies that are text (a text message, a contact card's vCard) cross.
+  const TEXT_BODY_TYPES = ['chat', 'vcard'];
+  const num = (v) => (typeof v === 'number' && isFinite(v) ? v : null);
+  const serializeMessage = (m) => {
+    const type = m.type || null;
+    const out = {
+      id: str(m.id),
+      fromMe: !!(m.id && m.id.fromMe),
+      from: str(m.from),
+      to: str(m.to),
+      author: str(m.author),
+      body: TEXT_BODY_TYPES.includes(type || 'chat') && typeof m.body === 'string' ? m.body : null,
+      type: type,
+      t: m.t || null,
+      isGroup: !!(str(m.from) || '').endsWith('@g.us'),
+      caption: typeof m.caption === 'string' ? m.caption : null,
+      mimetype: m.mimetype || null,
+      filename: m.filename || null,
+      size: num(m.size),
+    };
+    if (type === 'location') {
+      out.lat = num(m.lat);
+      out.lng = num(m.lng);
+      out.loc = typeof m.loc === 'string' ? m.loc : null;
+      out.url = typeof m.clientUrl === 'string' ? m.clientUrl : null;
+    } else if (type === 'vcard') {
+      out.vcardFormattedName = m.vcardFormattedName || null;
+    } else if (type === 'multi_vcard') {
+      out.vcardList = (m.vcardList || []).map((c) => ({
+        displayName: (c && c.displayName) || null, vcard: (c && c.vcard) || null,
+      }));
+    }
+    return out;
+  };
+
+  // Received files: downloaded once with wa-js (retried with backoff), kept here as a Blob under
+  // a handle and pulled by C++ in base64 chunks (mediaChunk), then released. Nothing waits
+  // synchronously; a Blob nobody pulls is dropped after a while.
+  const inboundMedia = new Map();
+  let nextMediaHandle = 1;
+  const MEDIA_KEPT_MS = 10 * 60 * 1000;
+  const MEDIA_ATTEMPTS = 4;
+  const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  const downloadInboundMedia = async (id, maxBytes) => {
+    let lastError = null;
+    for (let attempt = 0; attempt < MEDIA_ATTEMPTS; ++attempt) {
+      if (attempt > 0) await pause(1000 * Math.pow(2, attempt - 1));
+      try {
+        const blob = await window.WPP.chat.downloadMedia(id);
+        if (!blob || typeof blob.size !== 'number') throw new Error('downloadMedia gave no file');
+        if (maxBytes > 0 && blob.size > maxBytes) {
+          throw Object.assign(new Error(`media_too_large: ${blob.size} bytes, the limit is ${maxBytes}`), { final: true });
+        }
+        const handle = String(nextMediaHandle++);
+        const timer = setTimeout(() => inboundMedia.delete(handle), MEDIA_KEPT_MS);
+        inboundMedia.set(handle, { blob, timer });
+        return { handle, size: blob.size, mimetype: blob.type || null };
+      } catch (e) {
+        lastError = e;
+        const code = e && e.code;
+        if ((e && e.final) || code === 'message_not_contains_media' || code === 'msg_not_found') break;
+      }
+    }
+    throw new Error(String((lastError && (lastError.message || lastError.code)) || lastError || 'download failed'));
+  };
+  const readChunk = (handle, offset, length) => new Promise((resolve, reject) => {
+    const entry = inboundMedia.get(String(handle));
+    if (!entry) { reject(new Error('unknown media handle ' + handle)); return; }
+    const reader = new FileReader();
+    reader.onload = () => {
+      const url = String(reader.result || '');
+      resolve(url.slice(url.indexOf(',') + 1));
+    };
+    reader.onerror = () => reject(reader.error || new Error('cannot read the file'));
+    reader.readAsDataURL(entry.blob.slice(offset, offset + length));
   });
+  const releaseInboundMedia = (handle) => {
+    const entry = inboundMedia.get(String(handle));
+    if (entry) clearTimeout(entry.timer);
+    return inboundMedia.delete(String(handle));
+  };
+  const inboundMethods = {
+    downloadMedia: (args) => downloadInboundMedia(String(args[0]), Number(args[1]) || 0),
+    mediaChunk: (args) => readChunk(args[0], Number(args[1]) || 0, Math.max(1, Number(args[2]) || 1)),
+    mediaRelease: (args) => releaseInboundMedia(args[0]),
+  };
+  const listenInbound = (WPP, send) => {
+    WPP.on('chat.new_message', (m) => { try { send('message', serializeMessage(m)); } catch (e) {} });
+    // wa-js: {chat, id: '<serialized id>', msg} — the message as it now reads.
+    WPP.on('chat.msg_edited', (e) => {
+      try {
+        const m = e.msg || {};
+        send('message_edit', {
+          id: String(e.id || str(m.id) || ''),
+          chat: str(e.chat),
+          from: str(m.from),
+          fromMe: !!(m.id && m.id.fromMe),
+          body: typeof m.body === 'string' && (m.type || 'chat') === 'chat' ? m.body : null,
+          caption: typeof m.caption === 'string' ? m.caption : null,
+        });
+      } catch (err) {}
+    });
+    // wa-js: {id, refId (the deleted message), from, to, author, type}.
+    WPP.on('chat.msg_revoke', (e) => {
+      try {
+        send('message_revoke', { id: str(e.id), refId: str(e.refId), from: str(e.from), to: str(e.to), type: e.type || null });
+      } catch (err) {}
+    });
+    // wa-js: {id, msgId (the message reacted to), reactionText ('' = removed), sender, timestamp}.
+    WPP.on('chat.new_reaction', (e) => {
+      try {
+        const ts = num(e.timestamp);
+        send('reaction', {
+          id: str(e.id), msgId: str(e.msgId), reaction: typeof e.reactionText === 'string' ? e.reactionText : '',
+          sender: str(e.sender), t: ts == null ? null : (ts > 1e11 ? Math.floor(ts / 1000) : ts),
+        });
+      } catch (err) {}
+    });
+  };
+  // ---------------------------------------------------------------------------------------------
 
   new QWebChannel(qt.webChannelTransport, function (channel) {
     const host = channel.objects.wadesk;
@@ -96,7 +204,9 @@
         case 'refreshQR': { const code = await WPP.conn.refreshQR(); return code ? code.fullCode : null; }
         case 'logout': return await WPP.conn.logout();
         case 'state': return connState();
-        default: throw new Error('unknown method ' + method);
+        default:
+          if (Object.prototype.hasOwnProperty.call(inboundMethods, method)) return await inboundMethods[method](args);
+          throw new Error('unknown method ' + method);
       }
     };
     window.__wadeskCall = function (id, method, args) {
@@ -131,7 +241,7 @@
         WPP.on('conn.main_ready', evaluate);
         WPP.on('conn.logout', () => send('logout', null));
         WPP.on('conn.stream_mode_changed', () => evaluate());
-        WPP.on('chat.new_message', (m) => { try { send('message', serializeMessage(m)); } catch (e) {} });
+        listenInbound(WPP, send);
         WPP.on('chat.msg_ack_change', (e) => send('ack', {
           ack: e.ack, chat: str(e.chat), ids: (e.ids || []).map(str),
         }));

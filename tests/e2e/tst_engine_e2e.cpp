@@ -14,6 +14,7 @@
 #include "tests/support/HttpTestClient.h"
 #include "tests/support/WadeskInstance.h"
 
+#include <QBuffer>
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
@@ -21,6 +22,7 @@
 #include <QHostAddress>
 #include <QImage>
 #include <QJsonArray>
+#include <QUrl>
 #include <QJsonDocument>
 #include <QProcess>
 #include <QSet>
@@ -214,6 +216,33 @@ class TestEngineE2e : public QObject {
         return m_fake.results(kSession).at(before);
     }
 
+    bool waitMessageStatus(const QString &messageId, const QStringList &wanted)
+    {
+        QString last;
+        const bool ok = QTest::qWaitFor([&] {
+            last = m_http.request("GET", QStringLiteral("/api/messages/") + messageId, QJsonValue(QJsonValue::Undefined), key())
+                       .json.value(QLatin1String("status")).toString();
+            return wanted.contains(last);
+        }, kWaitMs);
+        if (!ok)
+            qWarning("message %s: wanted %s, is %s", qPrintable(messageId), qPrintable(wanted.join(u'/')), qPrintable(last));
+        return ok;
+    }
+
+    // The client's received messages from `phone` (E.164), newest first.
+    QJsonArray inboundFrom(const QString &phone)
+    {
+        const ApiResponse r = m_http.request("GET", QStringLiteral("/api/clients/%1/messages?direction=inbound&contact=%2")
+                                                        .arg(m_clientId, QString::fromLatin1(QUrl::toPercentEncoding(phone))),
+                                             QJsonValue(QJsonValue::Undefined), key());
+        return r.json.value(QLatin1String("messages")).toArray();
+    }
+    QJsonObject lastInbound(const QString &phone)
+    {
+        const QJsonArray all = inboundFrom(phone);
+        return all.isEmpty() ? QJsonObject() : all.first().toObject();
+    }
+
 private slots:
     void initTestCase()
     {
@@ -280,6 +309,128 @@ private slots:
     }
 
     // SIGKILL of the page's renderer: disconnected, then ready again by itself.
+    // Issue 11's acceptance through the real binary: the guide's Example 3 (upload a base64
+    // PNG → 201 in the guide's shape; download → the same bytes as image/png; send-message
+    // with `media` → the page receives an image with its caption), storage in the guide's
+    // shape, a disguised executable refused, an incoming image stored and downloadable, an
+    // incoming text first reported as ciphertext stored once with its text, a refused send
+    // ending failed.
+    void mediaAndTheMessageContract()
+    {
+        QImage image(8, 6, QImage::Format_RGB32);
+        image.fill(qRgb(200, 40, 90));
+        QByteArray png;
+        {
+            QBuffer buffer(&png);
+            buffer.open(QIODevice::WriteOnly);
+            QVERIFY(image.save(&buffer, "PNG"));
+        }
+        const ApiResponse up = m_http.request("POST", QStringLiteral("/api/media/upload"),
+                                              QJsonObject{{QStringLiteral("file"), QString::fromLatin1(png.toBase64())},
+                                                          {QStringLiteral("filename"), QStringLiteral("promo.png")}},
+                                              key());
+        QVERIFY2(up.status == 201, up.describe().constData());
+        QCOMPARE(up.json.value(QLatin1String("message")).toString(), QStringLiteral("Media uploaded"));
+        const QJsonObject media = up.json.value(QLatin1String("media")).toObject();
+        const QString mediaId = media.value(QLatin1String("id")).toString();
+        QVERIFY(mediaId.startsWith(QLatin1String("media_")));
+        QCOMPARE(media.value(QLatin1String("mimetype")).toString(), QStringLiteral("image/png"));
+        QCOMPARE(media.value(QLatin1String("size")).toInt(), int(png.size()));
+
+        const ApiResponse down = m_http.request("GET", QStringLiteral("/api/media/%1/download").arg(mediaId), QJsonValue(QJsonValue::Undefined), key());
+        QVERIFY2(down.status == 200, down.describe().constData());
+        QCOMPARE(down.header("content-type"), QByteArrayLiteral("image/png"));
+        QCOMPARE(down.body, png);
+
+        const ApiResponse storage = m_http.request("GET", QStringLiteral("/api/analytics/storage"), QJsonValue(QJsonValue::Undefined), key());
+        QVERIFY2(storage.status == 200, storage.describe().constData());
+        QCOMPARE(storage.json.value(QLatin1String("used")).toInt(), int(png.size()));
+        QVERIFY(storage.json.value(QLatin1String("limit")).toDouble() > 0);
+        QVERIFY(storage.json.value(QLatin1String("message")).toString().startsWith(QLatin1String("Storage is at ")));
+
+        QByteArray exe("MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff", 16);
+        exe += QByteArray(400, '\0');
+        const ApiResponse disguised = m_http.request("POST", QStringLiteral("/api/media/upload"),
+                                                     QJsonObject{{QStringLiteral("file"), QString::fromLatin1(exe.toBase64())},
+                                                                 {QStringLiteral("filename"), QStringLiteral("holiday.jpg")}},
+                                                     key());
+        QVERIFY2(disguised.status == 415, disguised.describe().constData());
+
+        // send-message with the file: the page gets an image with its caption and the bytes.
+        const ApiResponse sent = m_http.request("POST", QStringLiteral("/api/clients/%1/send-message").arg(m_clientId),
+                                                QJsonObject{{QStringLiteral("to"), QStringLiteral("+14155550181")},
+                                                            {QStringLiteral("message"), QStringLiteral("Our new products!")},
+                                                            {QStringLiteral("media"), QString::fromLatin1(png.toBase64())}},
+                                                key());
+        QVERIFY2(sent.status == 200, sent.describe().constData());
+        const QString sentId = sent.json.value(QLatin1String("messageId")).toString();
+        QVERIFY(waitMessageStatus(sentId, {QStringLiteral("sent"), QStringLiteral("delivered"), QStringLiteral("read")}));
+        QJsonObject onPage;
+        for (const QJsonValue &v : command(QStringLiteral("state")).value(QLatin1String("result")).toObject().value(QLatin1String("sent")).toArray()) {
+            if (v.toObject().value(QLatin1String("to")).toString() == QLatin1String("14155550181@c.us"))
+                onPage = v.toObject();
+        }
+        QCOMPARE(onPage.value(QLatin1String("type")).toString(), QStringLiteral("image"));
+        QCOMPARE(onPage.value(QLatin1String("caption")).toString(), QStringLiteral("Our new products!"));
+        QCOMPARE(QByteArray::fromBase64(onPage.value(QLatin1String("data")).toString().toLatin1()), png);
+        const QJsonObject sentView = m_http.request("GET", QStringLiteral("/api/messages/") + sentId, QJsonValue(QJsonValue::Undefined), key()).json;
+        QCOMPARE(sentView.value(QLatin1String("type")).toString(), QStringLiteral("image"));
+        QCOMPARE(sentView.value(QLatin1String("media_id")).toString(), mediaId); // the same bytes are one file
+
+        // An incoming image (its body a thumbnail, its text the caption) is stored and downloadable.
+        QImage theirs(5, 5, QImage::Format_RGB32);
+        theirs.fill(qRgb(10, 200, 30));
+        QByteArray theirPng;
+        {
+            QBuffer buffer(&theirPng);
+            buffer.open(QIODevice::WriteOnly);
+            QVERIFY(theirs.save(&buffer, "PNG"));
+        }
+        const QJsonObject in = command(QStringLiteral("incoming"),
+                                       {QJsonObject{{QStringLiteral("from"), QStringLiteral("14155550182")},
+                                                    {QStringLiteral("type"), QStringLiteral("image")},
+                                                    {QStringLiteral("mimetype"), QStringLiteral("image/png")},
+                                                    {QStringLiteral("caption"), QStringLiteral("is this in stock?")},
+                                                    {QStringLiteral("media"), QString::fromLatin1(theirPng.toBase64())}}});
+        QVERIFY2(in.value(QLatin1String("ok")).toBool(), QJsonDocument(in).toJson().constData());
+        QJsonObject received;
+        QVERIFY(QTest::qWaitFor([&] {
+            received = lastInbound(QStringLiteral("+14155550182"));
+            return !received.value(QLatin1String("media_id")).toString().isEmpty();
+        }, kWaitMs));
+        QCOMPARE(received.value(QLatin1String("type")).toString(), QStringLiteral("image"));
+        QCOMPARE(received.value(QLatin1String("caption")).toString(), QStringLiteral("is this in stock?"));
+        QCOMPARE(received.value(QLatin1String("message_text")).toString(), QStringLiteral("is this in stock?")); // never the thumbnail
+        const ApiResponse theirFile = m_http.request("GET", QStringLiteral("/api/media/%1/download").arg(received.value(QLatin1String("media_id")).toString()),
+                                                     QJsonValue(QJsonValue::Undefined), key());
+        QCOMPARE(theirFile.status, 200);
+        QCOMPARE(theirFile.body, theirPng);
+
+        // A text that first arrives as ciphertext: one message, with its text.
+        const QJsonObject cipher = command(QStringLiteral("incoming"),
+                                           {QJsonObject{{QStringLiteral("from"), QStringLiteral("14155550183")},
+                                                        {QStringLiteral("body"), QStringLiteral("please call me back")},
+                                                        {QStringLiteral("ciphertextFirst"), true},
+                                                        {QStringLiteral("decryptMs"), 300}}});
+        QVERIFY2(cipher.value(QLatin1String("ok")).toBool(), QJsonDocument(cipher).toJson().constData());
+        QVERIFY(QTest::qWaitFor([&] { return lastInbound(QStringLiteral("+14155550183")).value(QLatin1String("message_text")).toString()
+                                             == QLatin1String("please call me back"); }, kWaitMs));
+        QTest::qWait(500);
+        QCOMPARE(inboundFrom(QStringLiteral("+14155550183")).size(), 1);
+
+        // A send WhatsApp refuses (ack -1) ends failed, with the reason.
+        QVERIFY(command(QStringLiteral("configure"), {QJsonObject{{QStringLiteral("refuseSends"), 1}}}).value(QLatin1String("ok")).toBool());
+        const ApiResponse refused = m_http.request("POST", QStringLiteral("/api/clients/%1/send-message").arg(m_clientId),
+                                                   QJsonObject{{QStringLiteral("to"), QStringLiteral("+14155550184")},
+                                                               {QStringLiteral("message"), QStringLiteral("hello?")}},
+                                                   key());
+        QVERIFY2(refused.status == 200, refused.describe().constData());
+        const QString refusedId = refused.json.value(QLatin1String("messageId")).toString();
+        QVERIFY(waitMessageStatus(refusedId, {QStringLiteral("failed")}));
+        const QJsonObject failedView = m_http.request("GET", QStringLiteral("/api/messages/") + refusedId, QJsonValue(QJsonValue::Undefined), key()).json;
+        QVERIFY(!failedView.value(QLatin1String("failure_reason")).toString().isEmpty());
+    }
+
     void rendererKillIsRecovered()
     {
         QList<qint64> pages = renderers(m_app->pid());

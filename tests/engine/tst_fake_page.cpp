@@ -67,7 +67,8 @@ const char kRecorder[] = R"JS(
   window.__rec = [];
   const names = ['conn.auth_code_change', 'conn.qrcode_idle', 'conn.require_auth',
     'conn.authenticated', 'conn.main_ready', 'conn.logout', 'conn.stream_mode_changed',
-    'chat.new_message', 'chat.msg_ack_change'];
+    'chat.new_message', 'chat.msg_ack_change', 'chat.new_reaction', 'chat.msg_edited',
+    'chat.msg_revoke'];
   const push = (ev, p) => window.__rec.push({
     ev, p: p === undefined ? null : JSON.parse(JSON.stringify(p)), t: performance.now() });
   window.__recPush = push;
@@ -850,6 +851,90 @@ private slots:
         QCOMPARE(c1.value(QLatin1String("id")).toObject().value(QLatin1String("_serialized")),
                  c2.value(QLatin1String("id")).toObject().value(QLatin1String("_serialized")));
         QCOMPARE(fakeState(page.get()).value(QLatin1String("received")).toArray().size(), 3);
+    }
+
+    // Received files as WhatsApp Web reports them: a thumbnail body and a caption; downloadMedia
+    // answers a Blob of the very bytes (after the armed failures, with wa-js's error shapes);
+    // locations and contact cards with their fields; reactions, edits and deletions with wa-js's
+    // event names and payloads.
+    void receivedMediaAndChanges()
+    {
+        QWebEngineProfile profile;
+        auto page = openPage(&profile, QStringLiteral("syncMs=50&dupMs=40"));
+        QVERIFY(page);
+        QVERIFY(link(page.get()));
+
+        const QByteArray bytes = QByteArray("\x89PNG\r\n\x1a\n", 8) + QByteArray(5000, '\x07') + QByteArray("end");
+        QJsonObject r = jsValue(page.get(), QStringLiteral("__fake.incoming({from: '15559876543', type: 'image', caption: 'look',"
+                                                           " filename: 'a.png', mimetype: 'image/png', media: '%1', downloadFailures: 1})")
+                                                .arg(QString::fromLatin1(bytes.toBase64())))
+                        .toObject();
+        QVERIFY(r.value(QLatin1String("ok")).toBool());
+        const QString imageId = r.value(QLatin1String("id")).toString();
+        QVERIFY(waitJs(page.get(), QStringLiteral("window.__rec.filter(e => e.ev === 'chat.new_message').length === 1")));
+        const QJsonObject image = only(recorded(page.get()), QStringLiteral("chat.new_message")).at(0).toObject().value(QLatin1String("p")).toObject();
+        QCOMPARE(image.value(QLatin1String("type")).toString(), QStringLiteral("image"));
+        QVERIFY(image.value(QLatin1String("body")).toString().startsWith(QLatin1String("/9j/")));
+        QCOMPARE(image.value(QLatin1String("caption")).toString(), QStringLiteral("look"));
+        QCOMPARE(image.value(QLatin1String("mimetype")).toString(), QStringLiteral("image/png"));
+        QCOMPARE(image.value(QLatin1String("size")).toInt(), bytes.size());
+
+        // First download fails like wa-js's (a plain object with a code), the second gives the bytes.
+        QJsonObject first = jsAwait(page.get(), QStringLiteral("WPP.chat.downloadMedia('%1').then(() => 'no', e => e.code)").arg(imageId));
+        QCOMPARE(first.value(QLatin1String("v")).toString(), QStringLiteral("media_not_found"));
+        QJsonObject blob = jsAwait(page.get(), QStringLiteral("WPP.chat.downloadMedia('%1').then(async b => ({type: b.type, size: b.size,"
+                                                              " b64: btoa(String.fromCharCode.apply(null, new Uint8Array(await b.arrayBuffer())))}))")
+                                                   .arg(imageId));
+        QVERIFY2(blob.value(QLatin1String("ok")).toBool(), qPrintable(blob.value(QLatin1String("error")).toString()));
+        const QJsonObject b = blob.value(QLatin1String("v")).toObject();
+        QCOMPARE(b.value(QLatin1String("type")).toString(), QStringLiteral("image/png"));
+        QCOMPARE(b.value(QLatin1String("size")).toInt(), bytes.size());
+        QCOMPARE(QByteArray::fromBase64(b.value(QLatin1String("b64")).toString().toLatin1()), bytes);
+        const QJsonArray downloads = fakeState(page.get()).value(QLatin1String("downloads")).toArray();
+        QCOMPARE(downloads.size(), 2);
+        QCOMPARE(downloads.at(0).toObject().value(QLatin1String("ok")).toBool(), false);
+        QCOMPARE(downloads.at(1).toObject().value(QLatin1String("ok")).toBool(), true);
+
+        // A text message has no file.
+        r = jsValue(page.get(), QStringLiteral("__fake.incoming({from: '15559876543', body: 'hello'})")).toObject();
+        const QString textId = r.value(QLatin1String("id")).toString();
+        QCOMPARE(jsAwait(page.get(), QStringLiteral("WPP.chat.downloadMedia('%1').then(() => 'no', e => e.code)").arg(textId))
+                     .value(QLatin1String("v")).toString(),
+                 QStringLiteral("message_not_contains_media"));
+
+        // Location and contact cards.
+        jsValue(page.get(), QStringLiteral("__fake.incoming({from: '15559876543', type: 'location', lat: 1.5, lng: -2.25, loc: 'Here\\nStreet 1'})"));
+        jsValue(page.get(), QStringLiteral("__fake.incoming({from: '15559876543', type: 'vcard', vcard: 'BEGIN:VCARD\\nFN:Ana\\nEND:VCARD', vcardFormattedName: 'Ana'})"));
+        QVERIFY(waitJs(page.get(), QStringLiteral("window.__rec.filter(e => e.ev === 'chat.new_message').length === 4")));
+        const QJsonArray msgs = only(recorded(page.get()), QStringLiteral("chat.new_message"));
+        const QJsonObject loc = msgs.at(2).toObject().value(QLatin1String("p")).toObject();
+        QCOMPARE(loc.value(QLatin1String("type")).toString(), QStringLiteral("location"));
+        QCOMPARE(loc.value(QLatin1String("lat")).toDouble(), 1.5);
+        QCOMPARE(loc.value(QLatin1String("lng")).toDouble(), -2.25);
+        QCOMPARE(loc.value(QLatin1String("loc")).toString(), QStringLiteral("Here\nStreet 1"));
+        QVERIFY(loc.value(QLatin1String("body")).toString().startsWith(QLatin1String("/9j/")));
+        const QJsonObject card = msgs.at(3).toObject().value(QLatin1String("p")).toObject();
+        QCOMPARE(card.value(QLatin1String("type")).toString(), QStringLiteral("vcard"));
+        QCOMPARE(card.value(QLatin1String("body")).toString(), QStringLiteral("BEGIN:VCARD\nFN:Ana\nEND:VCARD"));
+        QCOMPARE(card.value(QLatin1String("vcardFormattedName")).toString(), QStringLiteral("Ana"));
+
+        // Reaction, edit, deletion of the text message.
+        QVERIFY(jsValue(page.get(), QStringLiteral("__fake.react({msgId: '%1', reaction: 'ok'}).ok").arg(textId)).toBool());
+        QVERIFY(jsValue(page.get(), QStringLiteral("__fake.edit({id: '%1', body: 'hello again'}).ok").arg(textId)).toBool());
+        QVERIFY(jsValue(page.get(), QStringLiteral("__fake.revoke({id: '%1'}).ok").arg(textId)).toBool());
+        QVERIFY(!jsValue(page.get(), QStringLiteral("__fake.react({msgId: 'false_1@c.us_NOPE', reaction: 'x'}).ok")).toBool());
+        QVERIFY(waitJs(page.get(), QStringLiteral("window.__rec.some(e => e.ev === 'chat.msg_revoke')")));
+        const QJsonObject reaction = only(recorded(page.get()), QStringLiteral("chat.new_reaction")).at(0).toObject().value(QLatin1String("p")).toObject();
+        QCOMPARE(reaction.value(QLatin1String("msgId")).toObject().value(QLatin1String("_serialized")).toString(), textId);
+        QCOMPARE(reaction.value(QLatin1String("reactionText")).toString(), QStringLiteral("ok"));
+        QCOMPARE(reaction.value(QLatin1String("sender")).toString(), QStringLiteral("15559876543@c.us"));
+        const QJsonObject edit = only(recorded(page.get()), QStringLiteral("chat.msg_edited")).at(0).toObject().value(QLatin1String("p")).toObject();
+        QCOMPARE(edit.value(QLatin1String("id")).toString(), textId);
+        QCOMPARE(edit.value(QLatin1String("msg")).toObject().value(QLatin1String("body")).toString(), QStringLiteral("hello again"));
+        const QJsonObject revoke = only(recorded(page.get()), QStringLiteral("chat.msg_revoke")).at(0).toObject().value(QLatin1String("p")).toObject();
+        QCOMPARE(revoke.value(QLatin1String("refId")).toObject().value(QLatin1String("_serialized")).toString(), textId);
+        QCOMPARE(revoke.value(QLatin1String("type")).toString(), QStringLiteral("revoke"));
+        QCOMPARE(revoke.value(QLatin1String("from")).toString(), QStringLiteral("15559876543@c.us"));
     }
 
     void logoutBackToQr()

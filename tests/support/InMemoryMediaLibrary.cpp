@@ -10,21 +10,24 @@
 namespace wadesk::test {
 
 namespace {
-// The kind WhatsApp gives a type; empty: not a type this library accepts.
-QString kindOf(const QString &mimetype, bool voiceNote)
+// The kind WhatsApp gives a type (by its family, as the real store roughly does); empty: a
+// type no store accepts (programs, scripts, web pages, unknown binary data).
+QString kindOf(const QMimeType &type, bool voiceNote)
 {
-    if (mimetype == QLatin1String("image/png") || mimetype == QLatin1String("image/jpeg"))
-        return QStringLiteral("image");
-    if (mimetype == QLatin1String("image/webp"))
-        return QStringLiteral("sticker");
-    if (mimetype == QLatin1String("video/mp4") || mimetype == QLatin1String("video/3gpp"))
+    const QString name = type.name();
+    if (name == QLatin1String("application/octet-stream") || name.startsWith(QLatin1String("application/x-"))
+        || name == QLatin1String("text/html") || name == QLatin1String("image/svg+xml") || type.inherits(QStringLiteral("application/x-executable"))
+        || name == QLatin1String("application/vnd.microsoft.portable-executable"))
+        return {};
+    if (voiceNote)
+        return QStringLiteral("voice");
+    if (name.startsWith(QLatin1String("image/")))
+        return name == QLatin1String("image/webp") ? QStringLiteral("sticker") : QStringLiteral("image");
+    if (name.startsWith(QLatin1String("video/")))
         return QStringLiteral("video");
-    if (mimetype == QLatin1String("audio/ogg") || mimetype == QLatin1String("audio/x-opus+ogg") || mimetype == QLatin1String("audio/mpeg")
-        || mimetype == QLatin1String("audio/aac") || mimetype == QLatin1String("audio/mp4"))
-        return voiceNote ? QStringLiteral("voice") : QStringLiteral("audio");
-    if (mimetype == QLatin1String("application/pdf"))
-        return QStringLiteral("document");
-    return {};
+    if (name.startsWith(QLatin1String("audio/")))
+        return QStringLiteral("audio");
+    return QStringLiteral("document");
 }
 } // namespace
 
@@ -32,18 +35,25 @@ Result<MediaInfo> InMemoryMediaLibrary::store(const QString &organizationId, con
                                               const QString &createdBy)
 {
     Q_UNUSED(createdBy);
+    QMutexLocker lock(&m_mutex);
+    ++m_storeCalls;
+    m_hints << hints;
+    if (m_refusal) {
+        DomainError refusal = *m_refusal;
+        m_refusal.reset();
+        return refusal;
+    }
     if (bytes.isEmpty())
         return DomainError::badRequest(QStringLiteral("The file is empty"), QStringLiteral("invalid_media"));
     const QMimeType type = QMimeDatabase().mimeTypeForData(bytes);
     const QString mimetype = type.name();
-    const QString kind = kindOf(mimetype, hints.voiceNote);
+    const QString kind = kindOf(type, hints.voiceNote);
     if (kind.isEmpty())
         return DomainError{415, QStringLiteral("media_type_not_allowed"), QStringLiteral("This type of file cannot be sent (%1)").arg(mimetype), {}, 0};
     if (!hints.declaredMimetype.isEmpty() && hints.declaredMimetype != mimetype && !type.aliases().contains(hints.declaredMimetype))
         return DomainError{415, QStringLiteral("media_type_mismatch"),
                            QStringLiteral("The file is %1, not %2").arg(mimetype, hints.declaredMimetype), {}, 0};
     const QString sha = QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex());
-    QMutexLocker lock(&m_mutex);
     for (const Entry &e : std::as_const(m_files)) {
         if (e.info.organizationId == organizationId && e.info.sha256 == sha)
             return e.info;
@@ -83,6 +93,24 @@ bool InMemoryMediaLibrary::remove(const QString &mediaId)
 {
     QMutexLocker lock(&m_mutex);
     return m_files.remove(mediaId) > 0;
+}
+
+void InMemoryMediaLibrary::refuseNextStore(const DomainError &error)
+{
+    QMutexLocker lock(&m_mutex);
+    m_refusal = error;
+}
+
+int InMemoryMediaLibrary::storeCalls() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_storeCalls;
+}
+
+QList<MediaHints> InMemoryMediaLibrary::hintsSeen() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_hints;
 }
 
 int InMemoryMediaLibrary::count() const

@@ -1,4 +1,4 @@
-// The events' definitions (core/events): the wire names (docs/DESIGN.md §6's fourteen and client.proxy_failed), and for every
+// The events' definitions (core/events): the wire names (docs/DESIGN.md §6's list), and for every
 // event kind the exact bytes a webhook receiver gets (the payloads were written inline by the
 // engine, the messaging code and the test route before they were defined once; these are the
 // bytes those wrote) and a round trip build → webhook body → parse back to the same values.
@@ -67,7 +67,9 @@ private slots:
     {
         const QStringList design = {QStringLiteral("message.sent"),     QStringLiteral("message.delivered"),
                                     QStringLiteral("message.read"),     QStringLiteral("message.failed"),
-                                    QStringLiteral("message.received"), QStringLiteral("client.qr"),
+                                    QStringLiteral("message.received"), QStringLiteral("message.reaction"),
+                                    QStringLiteral("message.edited"),   QStringLiteral("message.revoked"),
+                                    QStringLiteral("client.qr"),
                                     QStringLiteral("client.connected"), QStringLiteral("client.disconnected"),
                                     QStringLiteral("client.logged_out"), QStringLiteral("client.paused"),
                                     QStringLiteral("client.proxy_failed"),
@@ -107,37 +109,49 @@ private slots:
                           "\"type\":\"text\"},\"event\":\"message.failed\"")
                    + tail;
         QTest::newRow("message.sent (a file)")
-            << 12
+            << 20
             << QByteArray("{\"data\":{\"caption\":\"A dot\",\"clientId\":\"client_1\",\"filename\":\"dot.png\",\"media_id\":\"media_1\","
                           "\"messageId\":\"msg_1\",\"timestamp\":\"2030-03-17T17:46:35.000Z\",\"to\":\"+14155550100\",\"type\":\"image\"},"
                           "\"event\":\"message.sent\"")
                    + tail;
         QTest::newRow("message.received")
             << 4
-            << QByteArray("{\"data\":{\"body\":\"Hi \\\"there\\\"\",\"clientId\":\"client_1\",\"from\":\"+14155550100\",\"messageId\":\"msg_1\",\"timestamp\":\"2030-03-17T17:46:35.000Z\"},\"event\":\"message.received\"")
+            << QByteArray("{\"data\":{\"body\":\"Hi \\\"there\\\"\",\"caption\":null,\"clientId\":\"client_1\",\"from\":\"+14155550100\",\"media\":null,\"messageId\":\"msg_1\",\"timestamp\":\"2030-03-17T17:46:35.000Z\",\"type\":\"text\"},\"event\":\"message.received\"")
+                   + tail;
+        QTest::newRow("message.reaction")
+            << 5
+            << QByteArray("{\"data\":{\"clientId\":\"client_1\",\"from\":\"+14155550100\",\"messageId\":\"msg_1\",\"reaction\":\"\xf0\x9f\x91\x8d\",\"timestamp\":\"2030-03-17T17:46:35.000Z\"},\"event\":\"message.reaction\"")
+                   + tail;
+        QTest::newRow("message.edited")
+            << 6
+            << QByteArray("{\"data\":{\"body\":\"see you at 6\",\"caption\":null,\"clientId\":\"client_1\",\"from\":\"+14155550100\",\"messageId\":\"msg_1\",\"timestamp\":\"2030-03-17T17:46:35.000Z\"},\"event\":\"message.edited\"")
+                   + tail;
+        QTest::newRow("message.revoked")
+            << 7
+            << QByteArray("{\"data\":{\"clientId\":\"client_1\",\"from\":\"+14155550100\",\"messageId\":\"msg_1\",\"timestamp\":\"2030-03-17T17:46:35.000Z\"},\"event\":\"message.revoked\"")
                    + tail;
         QTest::newRow("client.qr")
-            << 5 << QByteArray("{\"data\":{\"clientId\":\"client_1\",\"expires_at\":\"2030-03-17T17:47:40Z\",\"qr\":\"2@abc,def\"},\"event\":\"client.qr\"") + tail;
+            << 8 << QByteArray("{\"data\":{\"clientId\":\"client_1\",\"expires_at\":\"2030-03-17T17:47:40Z\",\"qr\":\"2@abc,def\"},\"event\":\"client.qr\"") + tail;
         QTest::newRow("client.connected")
-            << 6
+            << 9
             << QByteArray("{\"data\":{\"clientId\":\"client_1\",\"phoneNumber\":\"+14155550100\",\"reason\":null,\"status\":\"ready\"},\"event\":\"client.connected\"")
                    + tail;
         QTest::newRow("client.disconnected")
-            << 7
+            << 10
             << QByteArray("{\"data\":{\"clientId\":\"client_1\",\"phoneNumber\":null,\"reason\":\"the renderer crashed\",\"status\":\"disconnected\"},\"event\":\"client.disconnected\"")
                    + tail;
         QTest::newRow("client.logged_out")
-            << 8
+            << 11
             << QByteArray("{\"data\":{\"clientId\":\"client_1\",\"phoneNumber\":\"+14155550100\",\"reason\":null,\"status\":\"logged_out\"},\"event\":\"client.logged_out\"")
                    + tail;
         QTest::newRow("client.paused")
-            << 9 << QByteArray("{\"data\":{\"clientId\":\"client_1\",\"reason\":\"5 of the last 10 sends failed\"},\"event\":\"client.paused\"") + tail;
+            << 12 << QByteArray("{\"data\":{\"clientId\":\"client_1\",\"reason\":\"5 of the last 10 sends failed\"},\"event\":\"client.paused\"") + tail;
         QTest::newRow("client.proxy_failed")
-            << 10
+            << 13
             << QByteArray("{\"data\":{\"clientId\":\"client_1\",\"error\":\"SOCKS5: authentication refused\",\"proxy_id\":\"px_1\"},\"event\":\"client.proxy_failed\"")
                    + tail;
         QTest::newRow("test")
-            << 11 << QByteArray("{\"data\":{\"message\":\"This is a test event from WaDesk\",\"webhookId\":\"wh_1\"},\"event\":\"test\"") + tail;
+            << 99 << QByteArray("{\"data\":{\"message\":\"This is a test event from WaDesk\",\"webhookId\":\"wh_1\"},\"event\":\"test\"") + tail;
     }
     void wireFormat()
     {
@@ -155,7 +169,7 @@ private slots:
     void messageEventsRoundTrip_data()
     {
         QTest::addColumn<int>("kind");
-        for (int kind = 0; kind <= 4; ++kind)
+        for (int kind = 0; kind <= 7; ++kind)
             QTest::newRow(qPrintable(EventTypes::names().at(kind))) << kind;
     }
     void messageEventsRoundTrip()
@@ -178,8 +192,10 @@ private slots:
         QCOMPARE(m->body, sentIn.body);
         QCOMPARE(m->reason, sentIn.reason);
         QCOMPARE(m->at, sentIn.at);
-        QCOMPARE(m->type, kind == 4 ? QString() : QStringLiteral("text"));
-        QVERIFY(m->mediaId.isEmpty() && m->caption.isEmpty() && m->filename.isEmpty());
+        QCOMPARE(m->type, kind <= 4 ? QStringLiteral("text") : QString());
+        QVERIFY(m->mediaId.isEmpty() && m->filename.isEmpty());
+        QCOMPARE(m->reaction, sentIn.reaction);
+        QCOMPARE(m->caption, sentIn.caption);
         QCOMPARE(clientIdOf(back), sentIn.clientId);
         QVERIFY(!ClientEvents::parse(back));
     }
@@ -187,7 +203,7 @@ private slots:
     void clientEventsRoundTrip_data()
     {
         QTest::addColumn<int>("kind");
-        for (int kind = 5; kind <= 10; ++kind)
+        for (int kind = 8; kind <= 13; ++kind)
             QTest::newRow(qPrintable(EventTypes::names().at(kind))) << kind;
     }
     void clientEventsRoundTrip()
@@ -202,27 +218,27 @@ private slots:
         QCOMPARE(clientIdOf(back), QStringLiteral("client_1"));
         QVERIFY(!MessageEvents::parse(back));
         switch (kind) {
-        case 5:
+        case 8:
             QCOMPARE(c->qr, QStringLiteral("2@abc,def"));
             QCOMPARE(c->qrExpiresAt, kT + 60'000); // written to the second: a whole second comes back whole
             break;
-        case 6:
+        case 9:
             QCOMPARE(c->status, QStringLiteral("ready"));
             QCOMPARE(c->phoneNumber, QStringLiteral("+14155550100"));
             QCOMPARE(c->reason, QString());
             break;
-        case 7:
+        case 10:
             QCOMPARE(c->status, QStringLiteral("disconnected"));
             QCOMPARE(c->phoneNumber, QString()); // null on the wire
             QCOMPARE(c->reason, QStringLiteral("the renderer crashed"));
             break;
-        case 8:
+        case 11:
             QCOMPARE(c->status, QStringLiteral("logged_out"));
             break;
-        case 9:
+        case 12:
             QCOMPARE(c->reason, QStringLiteral("5 of the last 10 sends failed"));
             break;
-        case 10:
+        case 13:
             QCOMPARE(c->proxyId, QStringLiteral("px_1"));
             QCOMPARE(c->error, QStringLiteral("SOCKS5: authentication refused"));
             break;
@@ -277,6 +293,10 @@ private:
             m.reason = QStringLiteral("the number is not on WhatsApp");
         if (kind == 4)
             m.body = QStringLiteral("Hi \"there\"");
+        if (kind == 5)
+            m.reaction = QStringLiteral("\U0001F44D");
+        if (kind == 6)
+            m.body = QStringLiteral("see you at 6");
         return m;
     }
 
@@ -289,19 +309,22 @@ private:
         case 2: return MessageEvents::read(kOrg, m, clock);
         case 3: return MessageEvents::failed(kOrg, m, clock);
         case 4: return MessageEvents::received(kOrg, m, clock);
-        case 5: return ClientEvents::qr(kOrg, QStringLiteral("client_1"), QStringLiteral("2@abc,def"), kT + 60'000, clock);
-        case 6:
+        case 5: return MessageEvents::reaction(kOrg, m, clock);
+        case 6: return MessageEvents::edited(kOrg, m, clock);
+        case 7: return MessageEvents::revoked(kOrg, m, clock);
+        case 8: return ClientEvents::qr(kOrg, QStringLiteral("client_1"), QStringLiteral("2@abc,def"), kT + 60'000, clock);
+        case 9:
             return ClientEvents::stateChanged(EventType::ClientConnected, kOrg, aClient(QStringLiteral("ready"), QStringLiteral("+14155550100"), {}),
                                               clock);
-        case 7:
+        case 10:
             return ClientEvents::stateChanged(EventType::ClientDisconnected, kOrg,
                                               aClient(QStringLiteral("disconnected"), {}, QStringLiteral("the renderer crashed")), clock);
-        case 8:
+        case 11:
             return ClientEvents::stateChanged(EventType::ClientLoggedOut, kOrg,
                                               aClient(QStringLiteral("logged_out"), QStringLiteral("+14155550100"), {}), clock);
-        case 9: return ClientEvents::paused(kOrg, QStringLiteral("client_1"), QStringLiteral("5 of the last 10 sends failed"), clock);
-        case 10: return ClientEvents::proxyFailed(kOrg, QStringLiteral("client_1"), QStringLiteral("px_1"), QStringLiteral("SOCKS5: authentication refused"), clock);
-        case 12: {
+        case 12: return ClientEvents::paused(kOrg, QStringLiteral("client_1"), QStringLiteral("5 of the last 10 sends failed"), clock);
+        case 13: return ClientEvents::proxyFailed(kOrg, QStringLiteral("client_1"), QStringLiteral("px_1"), QStringLiteral("SOCKS5: authentication refused"), clock);
+        case 20: {
             MessageEventData file = aMessage();
             file.type = QStringLiteral("image");
             file.mediaId = QStringLiteral("media_1");

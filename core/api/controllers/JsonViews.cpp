@@ -107,7 +107,7 @@ QJsonObject proxy(const ProxyRecord &p)
 
 QJsonObject message(const MessageRecord &m)
 {
-    return QJsonObject{{QStringLiteral("id"), m.id},
+    QJsonObject view{{QStringLiteral("id"), m.id},
                        {QStringLiteral("client_id"), m.clientId},
                        // The guide names the contact by number here.
                        {QStringLiteral("contact_id"), m.contactPhone},
@@ -126,7 +126,19 @@ QJsonObject message(const MessageRecord &m)
                        {QStringLiteral("sent_at"), Json::isoTime(m.sentAt)},
                        {QStringLiteral("delivered_at"), Json::isoTime(m.deliveredAt)},
                        {QStringLiteral("read_at"), Json::isoTime(m.readAt)},
-                       {QStringLiteral("failed_at"), Json::isoTime(m.failedAt)}};
+                       {QStringLiteral("failed_at"), Json::isoTime(m.failedAt)},
+                       // Received messages: the file's fate, edits and deletions by the sender.
+                       {QStringLiteral("media_status"), Json::orNull(m.mediaStatus)},
+                       {QStringLiteral("media_error"), Json::orNull(m.mediaError)},
+                       {QStringLiteral("edited_at"), Json::isoTime(m.editedAt)},
+                       {QStringLiteral("revoked_at"), Json::isoTime(m.revokedAt)}};
+    // A shared place or contact cards: "location" {latitude, longitude, name, address, url} or
+    // "contacts" [{name, vcard}], as in message.received.
+    for (const QString &key : {QStringLiteral("location"), QStringLiteral("contacts")}) {
+        if (m.details.contains(key))
+            view.insert(key, m.details.value(key));
+    }
+    return view;
 }
 
 QJsonObject rateLimits(const RateLimitStatus &status)

@@ -596,6 +596,11 @@
         <source>&amp;Save attachment as…</source>
         <translation>Anhang &amp;speichern unter…</translation>
     </message>
+    <message>
+        <location filename="../ui/conversations/ConversationsView.cpp" line="143"/>
+        <source>The file of this message is still being downloaded.</source>
+        <translation>Die Datei dieser Nachricht wird noch heruntergeladen.</translation>
+    </message>
 </context>
 <context>
     <name>wadesk::DesktopShell</name>
@@ -1644,6 +1649,11 @@
         <source>%1 · %2</source>
         <translation>%1 · %2</translation>
     </message>
+    <message>
+        <location filename="../ui/conversations/MessageDelegate.cpp" line="103"/>
+        <source>%1 — downloading…</source>
+        <translation>%1 — wird heruntergeladen…</translation>
+    </message>
 </context>
 <context>
     <name>wadesk::MessageThreadModel</name>
@@ -1771,6 +1781,16 @@
         <location filename="../ui/models/MessageThreadModel.cpp" line="59"/>
         <source>Deleted message</source>
         <translation>Gelöschte Nachricht</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="152"/>
+        <source> (the file is being downloaded)</source>
+        <translation> (die Datei wird heruntergeladen)</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="154"/>
+        <source> (the file was not downloaded: %1)</source>
+        <translation> (die Datei wurde nicht heruntergeladen: %1)</translation>
     </message>
 </context>
 <context>

@@ -596,6 +596,11 @@
         <source>&amp;Save attachment as…</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location filename="../ui/conversations/ConversationsView.cpp" line="143"/>
+        <source>The file of this message is still being downloaded.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>wadesk::DesktopShell</name>
@@ -1632,6 +1637,11 @@
         <source>%1 · %2</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location filename="../ui/conversations/MessageDelegate.cpp" line="103"/>
+        <source>%1 — downloading…</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>wadesk::MessageThreadModel</name>
@@ -1758,6 +1768,16 @@
     <message>
         <location filename="../ui/models/MessageThreadModel.cpp" line="59"/>
         <source>Deleted message</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="152"/>
+        <source> (the file is being downloaded)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="154"/>
+        <source> (the file was not downloaded: %1)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

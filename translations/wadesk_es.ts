@@ -596,6 +596,11 @@
         <source>&amp;Save attachment as…</source>
         <translation>&amp;Guardar adjunto como…</translation>
     </message>
+    <message>
+        <location filename="../ui/conversations/ConversationsView.cpp" line="143"/>
+        <source>The file of this message is still being downloaded.</source>
+        <translation>El archivo de este mensaje todavía se está descargando.</translation>
+    </message>
 </context>
 <context>
     <name>wadesk::DesktopShell</name>
@@ -1644,6 +1649,11 @@
         <source>%1 · %2</source>
         <translation>%1 · %2</translation>
     </message>
+    <message>
+        <location filename="../ui/conversations/MessageDelegate.cpp" line="103"/>
+        <source>%1 — downloading…</source>
+        <translation>%1 — descargando…</translation>
+    </message>
 </context>
 <context>
     <name>wadesk::MessageThreadModel</name>
@@ -1771,6 +1781,16 @@
         <location filename="../ui/models/MessageThreadModel.cpp" line="59"/>
         <source>Deleted message</source>
         <translation>Mensaje eliminado</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="152"/>
+        <source> (the file is being downloaded)</source>
+        <translation> (el archivo se está descargando)</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="154"/>
+        <source> (the file was not downloaded: %1)</source>
+        <translation> (el archivo no se descargó: %1)</translation>
     </message>
 </context>
 <context>

@@ -36,6 +36,7 @@
 #include <QPainter>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QStandardItemModel>
 #include <QTemporaryDir>
@@ -501,6 +502,58 @@ private slots:
         m_sentImage = id;
     }
 
+    // Files received on the page appear in the open thread as they arrive: a picture with its
+    // caption and thumbnail; a voice note the page never manages to download shows as being
+    // downloaded while the page retries, then as not downloaded with the reason.
+    void inboundMediaAppearAsTheyArrive()
+    {
+        ConversationsView view(*h.context);
+        QAbstractItemModelTester tester(view.threadModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        view.resize(900, 700);
+        view.show();
+        view.setClient(m_client);
+        view.openConversation(QStringLiteral("+14155550180"));
+        MessageThreadModel *thread = view.threadModel();
+        QCOMPARE(thread->rowCount(), 0);
+        QByteArray png;
+        QBuffer buffer(&png);
+        buffer.open(QIODevice::WriteOnly);
+        QVERIFY(picture(QSize(400, 300), QColor(230, 120, 0)).save(&buffer, "PNG"));
+        const QString call = QStringLiteral("incoming({from: '14155550180', type: 'image', caption: 'The box arrived like this', "
+                                            "mimetype: 'image/png', filename: 'box.png', media: '%1'})")
+                                 .arg(QString::fromLatin1(png.toBase64()));
+        QVERIFY(h.fake(m_client, call).toObject().value(QLatin1String("ok")).toBool());
+        QTRY_COMPARE_WITH_TIMEOUT(thread->rowCount(), 1, kUiWaitMs);
+        const QModelIndex image = thread->index(0, 0);
+        QVERIFY(!image.data(MessageThreadModel::OutboundRole).toBool());
+        QCOMPARE(image.data(MessageThreadModel::TypeRole).toString(), QStringLiteral("image"));
+        QCOMPARE(image.data(MessageThreadModel::CaptionRole).toString(), QStringLiteral("The box arrived like this"));
+        QCOMPARE(image.data(MessageThreadModel::MediaStateRole).value<MessageThreadModel::MediaState>(), MessageThreadModel::MediaState::Available);
+        QCOMPARE(image.data(MessageThreadModel::MediaSizeRole).toLongLong(), qint64(png.size()));
+        QTRY_COMPARE_WITH_TIMEOUT(ImageThumbnailer::State(image.data(MessageThreadModel::ThumbnailStateRole).toInt()), ImageThumbnailer::State::Ready, kUiWaitMs);
+        const QColor middle = image.data(MessageThreadModel::ThumbnailRole).value<QImage>().pixelColor(120, 120);
+        QVERIFY2(middle.red() > 200 && middle.green() > 90 && middle.green() < 150, qPrintable(middle.name()));
+
+        const QString voice = QStringLiteral("incoming({from: '14155550180', type: 'ptt', media: '%1', downloadNever: true})")
+                                  .arg(QString::fromLatin1(QByteArray("OggS0000").toBase64()));
+        QVERIFY(h.fake(m_client, voice).toObject().value(QLatin1String("ok")).toBool());
+        // Stored at once, announced once the page gives up (after its retries): read meanwhile,
+        // the thread shows it as being downloaded.
+        MessageQuery query;
+        query.contactPhone = QStringLiteral("+14155550180");
+        QTRY_COMPARE_WITH_TIMEOUT(h.context->messages().history(h.admin, m_client, query).value().messages.size(), 2, kUiWaitMs);
+        thread->setThread(m_client, QStringLiteral("+14155550180"));
+        QCOMPARE(thread->rowCount(), 2);
+        const QModelIndex note = thread->index(1, 0);
+        QCOMPARE(note.data(MessageThreadModel::TypeRole).toString(), QStringLiteral("voice"));
+        QCOMPARE(note.data(MessageThreadModel::MediaStateRole).value<MessageThreadModel::MediaState>(), MessageThreadModel::MediaState::Downloading);
+        QVERIFY(view.openAttachment(note).contains(QLatin1String("still being downloaded")));
+        QTRY_COMPARE_WITH_TIMEOUT(thread->index(1, 0).data(MessageThreadModel::MediaStateRole).value<MessageThreadModel::MediaState>(),
+                                  MessageThreadModel::MediaState::NotDownloaded, kUiWaitMs);
+        QVERIFY(!thread->index(1, 0).data(MessageThreadModel::MediaErrorRole).toString().isEmpty());
+        QVERIFY(thread->index(1, 0).data(Qt::ToolTipRole).toString().contains(QLatin1String("not downloaded")));
+    }
+
     void documentCardAndAFileNoLongerStored()
     {
         QVERIFY(!m_sentImage.isEmpty());
@@ -629,6 +682,17 @@ private slots:
         c = w.conversationsView();
         c->openConversation(QStringLiteral("+14155550160"));
         QVERIFY(c->threadModel()->rowCount() >= 2);
+        // One received: a customer's photo with a question.
+        QByteArray jpeg;
+        QBuffer buffer(&jpeg);
+        buffer.open(QIODevice::WriteOnly);
+        QVERIFY(samplePhoto().mirrored(true, false).save(&buffer, "JPEG"));
+        const int rowsBefore = c->threadModel()->rowCount();
+        QVERIFY(h.fake(m_client, QStringLiteral("incoming({from: '14155550160', type: 'image', caption: 'Is this the colour you meant?', "
+                                                "mimetype: 'image/jpeg', media: '%1'})")
+                                     .arg(QString::fromLatin1(jpeg.toBase64())))
+                    .toObject().value(QLatin1String("ok")).toBool());
+        QTRY_COMPARE_WITH_TIMEOUT(c->threadModel()->rowCount(), rowsBefore + 1, kUiWaitMs);
         QVERIFY(c->composer()->attachFile(writeImage(files, QStringLiteral("shop-window-final.jpg"), samplePhoto(), "JPEG")));
         c->composer()->setText(QStringLiteral("The new shop window is ready!"));
         QVERIFY(!c->composer()->send().isEmpty());
@@ -652,6 +716,10 @@ private slots:
             return shown.isNull() ? QColor() : shown.pixelColor(shown.rect().center());
         };
         QTRY_VERIFY_WITH_TIMEOUT(previewCentre().blue() > 150 && previewCentre().red() < 100, kUiWaitMs); // the thumbnail, not the icon
+        // The strip above the text took height from the thread: show its newest messages.
+        QCoreApplication::processEvents();
+        c->threadView()->scrollToBottom();
+        QTRY_COMPARE_WITH_TIMEOUT(c->threadView()->verticalScrollBar()->value(), c->threadView()->verticalScrollBar()->maximum(), kUiWaitMs);
         w.repaint();
         QCoreApplication::processEvents();
         const QImage image = w.grab().toImage();

@@ -115,8 +115,15 @@ ConversationsView::ConversationsView(DesktopContext &context, QWidget *parent)
             QMetaObject::invokeMethod(m_threadView, &QListView::scrollToBottom, Qt::QueuedConnection);
     });
     connect(m_thread, &QAbstractItemModel::modelReset, m_threadView, &QListView::scrollToBottom);
-    // A thumbnail that arrives changes the row's height: the view lays the rows out again.
-    connect(m_thread, &MessageThreadModel::thumbnailChanged, m_delegate, &QAbstractItemDelegate::sizeHintChanged);
+    // A thumbnail that arrives changes the row's height: the view lays the rows out again, and
+    // one that was showing the newest message keeps showing it.
+    connect(m_thread, &MessageThreadModel::thumbnailChanged, this, [this](const QModelIndex &index) {
+        QScrollBar *bar = m_threadView->verticalScrollBar();
+        const bool atBottom = bar->value() >= bar->maximum() - 4;
+        emit m_delegate->sizeHintChanged(index);
+        if (atBottom)
+            QMetaObject::invokeMethod(m_threadView, &QListView::scrollToBottom, Qt::QueuedConnection);
+    });
     connect(m_threadView, &QListView::doubleClicked, this, &ConversationsView::openInteractively);
     connect(m_threadView, &QWidget::customContextMenuRequested, this, &ConversationsView::showThreadMenu);
     updateHeader();
@@ -133,6 +140,7 @@ bool fileAvailable(const QModelIndex &index)
 QString unavailableReason(const QModelIndex &index)
 {
     switch (index.data(MessageThreadModel::MediaStateRole).value<MessageThreadModel::MediaState>()) {
+    case MessageThreadModel::MediaState::Downloading: return ConversationsView::tr("The file of this message is still being downloaded.");
     case MessageThreadModel::MediaState::NotDownloaded: return ConversationsView::tr("The file of this message was not downloaded.");
     case MessageThreadModel::MediaState::Missing: return ConversationsView::tr("The file of this message is no longer stored.");
     default: return ConversationsView::tr("This message has no file.");

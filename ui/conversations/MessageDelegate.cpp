@@ -99,7 +99,9 @@ MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem &opti
             const QString name = index.data(MessageThreadModel::FilenameRole).toString();
             l.cardTitle = name.isEmpty() ? MessageThreadModel::typeText(type) : name;
             const qint64 size = index.data(MessageThreadModel::MediaSizeRole).toLongLong();
-            if (state == MessageThreadModel::MediaState::NotDownloaded) {
+            if (state == MessageThreadModel::MediaState::Downloading) {
+                l.cardDetail = tr("%1 — downloading…").arg(MessageThreadModel::typeText(type));
+            } else if (state == MessageThreadModel::MediaState::NotDownloaded) {
                 l.cardDetail = tr("%1 — not downloaded").arg(MessageThreadModel::typeText(type));
                 l.cardProblem = true;
             } else if (state == MessageThreadModel::MediaState::Missing) {

@@ -68,10 +68,16 @@ MessageThreadModel::MediaView MessageThreadModel::describeMedia(const MessageRec
         return v;
     const QString mediaId = m.mediaId;
     if (mediaId.isEmpty()) {
-        // Location and contact cards carry no file; any other type without one was not stored.
+        // Location and contact cards carry no file; any other type without one is being
+        // fetched from the page, or was not stored.
         const bool carriesFile = type == QLatin1String("image") || type == QLatin1String("video") || type == QLatin1String("audio")
             || type == QLatin1String("voice") || type == QLatin1String("document") || type == QLatin1String("sticker");
-        v.state = carriesFile ? MediaState::NotDownloaded : MediaState::None;
+        if (!carriesFile)
+            v.state = MediaState::None;
+        else if (m.mediaStatus == QLatin1String("pending"))
+            v.state = MediaState::Downloading;
+        else
+            v.state = MediaState::NotDownloaded;
         return v;
     }
     Result<MediaInfo> info = m_context.media().get(m_context.actor(), mediaId);
@@ -142,6 +148,10 @@ QVariant MessageThreadModel::data(const QModelIndex &index, int role) const
                                 : tr("Received at %1: %2").arg(when, content);
         if (r.media.state == MediaState::Available && r.media.size > 0)
             text += tr(" (%1)").arg(dataSizeText(r.media.size));
+        else if (r.media.state == MediaState::Downloading)
+            text += tr(" (the file is being downloaded)");
+        else if (r.media.state == MediaState::NotDownloaded && !m.mediaError.isEmpty())
+            text += tr(" (the file was not downloaded: %1)").arg(m.mediaError);
         else if (r.media.state == MediaState::NotDownloaded)
             text += tr(" (the file was not downloaded)");
         else if (r.media.state == MediaState::Missing)
@@ -165,6 +175,7 @@ QVariant MessageThreadModel::data(const QModelIndex &index, int role) const
     case MediaSizeRole: return r.media.size;
     case MediaMimeRole: return r.media.mimetype;
     case MediaStateRole: return QVariant::fromValue(r.media.state);
+    case MediaErrorRole: return m.mediaError;
     case ThumbnailRole:
     case ThumbnailStateRole: {
         const QString mediaId = m.mediaId;
@@ -251,6 +262,7 @@ QHash<int, QByteArray> MessageThreadModel::roleNames() const
     names.insert(MediaStateRole, "mediaState");
     names.insert(ThumbnailRole, "thumbnail");
     names.insert(ThumbnailStateRole, "thumbnailState");
+    names.insert(MediaErrorRole, "mediaError");
     return names;
 }
 

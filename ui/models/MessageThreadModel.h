@@ -45,10 +45,12 @@ public:
         MediaStateRole,     // MediaState
         ThumbnailRole,      // QImage: a picture's thumbnail once decoded (null before, or without one)
         ThumbnailStateRole, // int(ImageThumbnailer::State); Unknown when the message has no picture
+        MediaErrorRole,     // why a received file could not be stored
     };
     enum class MediaState {
         None,          // a text message
         Available,     // the file is in the media store
+        Downloading,   // a received file still being fetched from the page (message.received follows)
         NotDownloaded, // a file message whose file was never stored (an inbound download that failed)
         Missing,       // the file was stored once and is gone (removed, or retention)
     };

@@ -224,6 +224,29 @@
     </message>
 </context>
 <context>
+    <name>wadesk::AttachmentFiles</name>
+    <message>
+        <location filename="../ui/conversations/AttachmentFiles.cpp" line="75"/>
+        <source>The file is no longer stored.</source>
+        <translation>Die Datei ist nicht mehr gespeichert.</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/AttachmentFiles.cpp" line="78"/>
+        <source>%1 cannot be written: %2</source>
+        <translation>%1 kann nicht geschrieben werden: %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/AttachmentFiles.cpp" line="90"/>
+        <source>The stored file could not be read whole.</source>
+        <translation>Die gespeicherte Datei konnte nicht vollständig gelesen werden.</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/AttachmentFiles.cpp" line="105"/>
+        <source>No temporary folder could be made: %1</source>
+        <translation>Es konnte kein temporärer Ordner angelegt werden: %1</translation>
+    </message>
+</context>
+<context>
     <name>wadesk::ClientActions</name>
     <message>
         <location filename="../ui/clients/ClientActions.cpp" line="32"/>
@@ -387,6 +410,86 @@
         <source>Queued.</source>
         <translation>In die Warteschlange gestellt.</translation>
     </message>
+    <message>
+        <location filename="../ui/conversations/Composer.cpp" line="121"/>
+        <source>Remove the attachment</source>
+        <translation>Den Anhang entfernen</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/Composer.cpp" line="122"/>
+        <source>Remove attachment</source>
+        <translation>Anhang entfernen</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/Composer.cpp" line="140"/>
+        <source>Attach a file (or drop one here, or paste an image)</source>
+        <translation>Eine Datei anhängen (oder hier ablegen, oder ein Bild einfügen)</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/Composer.cpp" line="141"/>
+        <source>Attach a file</source>
+        <translation>Datei anhängen</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/Composer.cpp" line="232"/>
+        <source>The file %1 does not exist.</source>
+        <translation>Die Datei %1 existiert nicht.</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/Composer.cpp" line="236"/>
+        <source>Only files can be attached; %1 is not one.</source>
+        <translation>Nur Dateien können angehängt werden; %1 ist keine.</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/Composer.cpp" line="240"/>
+        <source>The file %1 cannot be read.</source>
+        <translation>Die Datei %1 kann nicht gelesen werden.</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/Composer.cpp" line="255"/>
+        <source>The clipboard holds no image that can be read.</source>
+        <translation>Die Zwischenablage enthält kein lesbares Bild.</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/Composer.cpp" line="263"/>
+        <source>The image could not be encoded as PNG.</source>
+        <translation>Das Bild konnte nicht als PNG gespeichert werden.</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/Composer.cpp" line="275"/>
+        <source>The file %1 is empty.</source>
+        <translation>Die Datei %1 ist leer.</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/Composer.cpp" line="280"/>
+        <source>%1 is %2; files up to %3 can be sent.</source>
+        <translation>%1 ist %2 groß; Dateien bis %3 können gesendet werden.</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/Composer.cpp" line="310"/>
+        <source>Add a caption (optional; Ctrl+Enter sends)</source>
+        <translation>Bildunterschrift hinzufügen (optional; Strg+Eingabe sendet)</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/Composer.cpp" line="312"/>
+        <source>Caption</source>
+        <translation>Bildunterschrift</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/Composer.cpp" line="321"/>
+        <source>Attachment: %1, %2</source>
+        <translation>Anhang: %1, %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/Composer.cpp" line="423"/>
+        <source>The file %1 can no longer be read: %2</source>
+        <translation>Die Datei %1 kann nicht mehr gelesen werden: %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/Composer.cpp" line="433"/>
+        <source>The file %1 changed since it was attached and is now %2; files up to %3 can be sent.</source>
+        <translation>Die Datei %1 hat sich seit dem Anhängen geändert und ist jetzt %2 groß; Dateien bis %3 können gesendet werden.</translation>
+    </message>
 </context>
 <context>
     <name>wadesk::ContactListModel</name>
@@ -452,6 +555,51 @@
         <location filename="../ui/conversations/ConversationsView.cpp" line="185"/>
         <source>%1 — %2</source>
         <translation>%1 — %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/ConversationsView.cpp" line="136"/>
+        <source>The file of this message was not downloaded.</source>
+        <translation>Die Datei dieser Nachricht wurde nicht heruntergeladen.</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/ConversationsView.cpp" line="137"/>
+        <source>The file of this message is no longer stored.</source>
+        <translation>Die Datei dieser Nachricht ist nicht mehr gespeichert.</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/ConversationsView.cpp" line="138"/>
+        <source>This message has no file.</source>
+        <translation>Diese Nachricht hat keine Datei.</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/ConversationsView.cpp" line="156"/>
+        <source>No application opens %1.</source>
+        <translation>Keine Anwendung öffnet %1.</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/ConversationsView.cpp" line="170"/>
+        <source>Save attachment</source>
+        <translation>Anhang speichern</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/ConversationsView.cpp" line="193"/>
+        <source>Open attachment</source>
+        <translation>Anhang öffnen</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/ConversationsView.cpp" line="205"/>
+        <source>&amp;Open attachment</source>
+        <translation>Anhang ö&amp;ffnen</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/ConversationsView.cpp" line="209"/>
+        <source>&amp;Save attachment as…</source>
+        <translation>Anhang &amp;speichern unter…</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/ConversationsView.cpp" line="143"/>
+        <source>The file of this message is still being downloaded.</source>
+        <translation>Die Datei dieser Nachricht wird noch heruntergeladen.</translation>
     </message>
 </context>
 <context>
@@ -736,6 +884,46 @@
         <location filename="../ui/common/ErrorText.cpp" line="118"/>
         <source>The most clients must be a number from 1 to 1000.</source>
         <translation>Die Höchstzahl an Clients muss eine Zahl von 1 bis 1000 sein.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="80"/>
+        <source>The file is empty.</source>
+        <translation>Die Datei ist leer.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="82"/>
+        <source>The file is damaged or truncated, or not what its type says.</source>
+        <translation>Die Datei ist beschädigt, unvollständig oder nicht das, was ihr Typ angibt.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="84"/>
+        <source>The file is larger than WaDesk accepts.</source>
+        <translation>Die Datei ist größer, als WaDesk annimmt.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="86"/>
+        <source>WhatsApp does not accept this kind of file. Images (JPEG, PNG, WebP), videos (MP4, 3GP), audio, PDF, office documents and text files can be sent.</source>
+        <translation>WhatsApp nimmt diese Art von Datei nicht an. Bilder (JPEG, PNG, WebP), Videos (MP4, 3GP), Audio, PDF, Office-Dokumente und Textdateien können gesendet werden.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="88"/>
+        <source>The file&apos;s content does not match its declared type.</source>
+        <translation>Der Inhalt der Datei passt nicht zu ihrem angegebenen Typ.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="90"/>
+        <source>The organization&apos;s media storage is full: remove files or ask an admin to raise the quota.</source>
+        <translation>Der Medienspeicher der Organisation ist voll: Entfernen Sie Dateien oder bitten Sie einen Admin, das Kontingent zu erhöhen.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="92"/>
+        <source>A message waiting to be sent still needs this file.</source>
+        <translation>Eine Nachricht, die auf den Versand wartet, braucht diese Datei noch.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="94"/>
+        <source>Media storage is not available.</source>
+        <translation>Der Medienspeicher ist nicht verfügbar.</translation>
     </message>
 </context>
 <context>
@@ -1412,6 +1600,29 @@
     </message>
 </context>
 <context>
+    <name>wadesk::MediaStorageLabel</name>
+    <message>
+        <location filename="../ui/main/MediaStorageLabel.cpp" line="42"/>
+        <source>Media storage: %1</source>
+        <translation>Medienspeicher: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MediaStorageLabel.cpp" line="46"/>
+        <source>Media storage: %1 of %2 (%3%)</source>
+        <translation>Medienspeicher: %1 von %2 (%3 %)</translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MediaStorageLabel.cpp" line="82"/>
+        <source>Files stored for your organization (each file counted once), of its quota</source>
+        <translation>Für Ihre Organisation gespeicherte Dateien (jede Datei einmal gezählt), von ihrem Kontingent</translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MediaStorageLabel.cpp" line="43"/>
+        <source>Media storage: %1 of %2 (under %3%)</source>
+        <translation>Medienspeicher: %1 von %2 (unter %3 %)</translation>
+    </message>
+</context>
+<context>
     <name>wadesk::MessageDelegate</name>
     <message>
         <location filename="../ui/conversations/MessageDelegate.cpp" line="73"/>
@@ -1422,6 +1633,26 @@
         <location filename="../ui/conversations/MessageDelegate.cpp" line="73"/>
         <source>Not sent: %1</source>
         <translation>Nicht gesendet: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/MessageDelegate.cpp" line="103"/>
+        <source>%1 — not downloaded</source>
+        <translation>%1 — nicht heruntergeladen</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/MessageDelegate.cpp" line="106"/>
+        <source>%1 — the file is no longer stored</source>
+        <translation>%1 — die Datei ist nicht mehr gespeichert</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/MessageDelegate.cpp" line="109"/>
+        <source>%1 · %2</source>
+        <translation>%1 · %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/MessageDelegate.cpp" line="103"/>
+        <source>%1 — downloading…</source>
+        <translation>%1 — wird heruntergeladen…</translation>
     </message>
 </context>
 <context>
@@ -1475,6 +1706,91 @@
         <location filename="../ui/models/MessageThreadModel.cpp" line="66"/>
         <source> (failed: %1)</source>
         <translation> (fehlgeschlagen: %1)</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="56"/>
+        <source>Image</source>
+        <translation>Bild</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="58"/>
+        <source>Video</source>
+        <translation>Video</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="60"/>
+        <source>Audio</source>
+        <translation>Audio</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="62"/>
+        <source>Voice message</source>
+        <translation>Sprachnachricht</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="64"/>
+        <source>Document</source>
+        <translation>Dokument</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="66"/>
+        <source>Sticker</source>
+        <translation>Sticker</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="68"/>
+        <source>Location</source>
+        <translation>Standort</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="70"/>
+        <source>Contact card</source>
+        <translation>Kontaktkarte</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="71"/>
+        <source>Message</source>
+        <translation>Nachricht</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="145"/>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="146"/>
+        <source>%1 — %2</source>
+        <translation>%1 — %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="157"/>
+        <source> (%1)</source>
+        <translation> (%1)</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="159"/>
+        <source> (the file was not downloaded)</source>
+        <translation> (die Datei wurde nicht heruntergeladen)</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="161"/>
+        <source> (the file is no longer stored)</source>
+        <translation> (die Datei ist nicht mehr gespeichert)</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="59"/>
+        <source>Deleted message</source>
+        <translation>Gelöschte Nachricht</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="152"/>
+        <source> (the file is being downloaded)</source>
+        <translation> (die Datei wird heruntergeladen)</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="154"/>
+        <source> (the file was not downloaded: %1)</source>
+        <translation> (die Datei wurde nicht heruntergeladen: %1)</translation>
     </message>
 </context>
 <context>

@@ -224,6 +224,29 @@
     </message>
 </context>
 <context>
+    <name>wadesk::AttachmentFiles</name>
+    <message>
+        <location filename="../ui/conversations/AttachmentFiles.cpp" line="75"/>
+        <source>The file is no longer stored.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/AttachmentFiles.cpp" line="78"/>
+        <source>%1 cannot be written: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/AttachmentFiles.cpp" line="90"/>
+        <source>The stored file could not be read whole.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/AttachmentFiles.cpp" line="105"/>
+        <source>No temporary folder could be made: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>wadesk::ClientActions</name>
     <message>
         <location filename="../ui/clients/ClientActions.cpp" line="32"/>
@@ -387,6 +410,86 @@
         <source>Queued.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location filename="../ui/conversations/Composer.cpp" line="121"/>
+        <source>Remove the attachment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/Composer.cpp" line="122"/>
+        <source>Remove attachment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/Composer.cpp" line="140"/>
+        <source>Attach a file (or drop one here, or paste an image)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/Composer.cpp" line="141"/>
+        <source>Attach a file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/Composer.cpp" line="232"/>
+        <source>The file %1 does not exist.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/Composer.cpp" line="236"/>
+        <source>Only files can be attached; %1 is not one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/Composer.cpp" line="240"/>
+        <source>The file %1 cannot be read.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/Composer.cpp" line="255"/>
+        <source>The clipboard holds no image that can be read.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/Composer.cpp" line="263"/>
+        <source>The image could not be encoded as PNG.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/Composer.cpp" line="275"/>
+        <source>The file %1 is empty.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/Composer.cpp" line="280"/>
+        <source>%1 is %2; files up to %3 can be sent.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/Composer.cpp" line="310"/>
+        <source>Add a caption (optional; Ctrl+Enter sends)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/Composer.cpp" line="312"/>
+        <source>Caption</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/Composer.cpp" line="321"/>
+        <source>Attachment: %1, %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/Composer.cpp" line="423"/>
+        <source>The file %1 can no longer be read: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/Composer.cpp" line="433"/>
+        <source>The file %1 changed since it was attached and is now %2; files up to %3 can be sent.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>wadesk::ContactListModel</name>
@@ -451,6 +554,51 @@
     <message>
         <location filename="../ui/conversations/ConversationsView.cpp" line="185"/>
         <source>%1 — %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/ConversationsView.cpp" line="136"/>
+        <source>The file of this message was not downloaded.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/ConversationsView.cpp" line="137"/>
+        <source>The file of this message is no longer stored.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/ConversationsView.cpp" line="138"/>
+        <source>This message has no file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/ConversationsView.cpp" line="156"/>
+        <source>No application opens %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/ConversationsView.cpp" line="170"/>
+        <source>Save attachment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/ConversationsView.cpp" line="193"/>
+        <source>Open attachment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/ConversationsView.cpp" line="205"/>
+        <source>&amp;Open attachment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/ConversationsView.cpp" line="209"/>
+        <source>&amp;Save attachment as…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/ConversationsView.cpp" line="143"/>
+        <source>The file of this message is still being downloaded.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -735,6 +883,46 @@
     <message>
         <location filename="../ui/common/ErrorText.cpp" line="118"/>
         <source>The most clients must be a number from 1 to 1000.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="80"/>
+        <source>The file is empty.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="82"/>
+        <source>The file is damaged or truncated, or not what its type says.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="84"/>
+        <source>The file is larger than WaDesk accepts.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="86"/>
+        <source>WhatsApp does not accept this kind of file. Images (JPEG, PNG, WebP), videos (MP4, 3GP), audio, PDF, office documents and text files can be sent.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="88"/>
+        <source>The file&apos;s content does not match its declared type.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="90"/>
+        <source>The organization&apos;s media storage is full: remove files or ask an admin to raise the quota.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="92"/>
+        <source>A message waiting to be sent still needs this file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="94"/>
+        <source>Media storage is not available.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1400,6 +1588,29 @@
     </message>
 </context>
 <context>
+    <name>wadesk::MediaStorageLabel</name>
+    <message>
+        <location filename="../ui/main/MediaStorageLabel.cpp" line="42"/>
+        <source>Media storage: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MediaStorageLabel.cpp" line="46"/>
+        <source>Media storage: %1 of %2 (%3%)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MediaStorageLabel.cpp" line="82"/>
+        <source>Files stored for your organization (each file counted once), of its quota</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MediaStorageLabel.cpp" line="43"/>
+        <source>Media storage: %1 of %2 (under %3%)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>wadesk::MessageDelegate</name>
     <message>
         <location filename="../ui/conversations/MessageDelegate.cpp" line="73"/>
@@ -1409,6 +1620,26 @@
     <message>
         <location filename="../ui/conversations/MessageDelegate.cpp" line="73"/>
         <source>Not sent: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/MessageDelegate.cpp" line="103"/>
+        <source>%1 — not downloaded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/MessageDelegate.cpp" line="106"/>
+        <source>%1 — the file is no longer stored</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/MessageDelegate.cpp" line="109"/>
+        <source>%1 · %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/MessageDelegate.cpp" line="103"/>
+        <source>%1 — downloading…</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1462,6 +1693,91 @@
     <message>
         <location filename="../ui/models/MessageThreadModel.cpp" line="66"/>
         <source> (failed: %1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="56"/>
+        <source>Image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="58"/>
+        <source>Video</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="60"/>
+        <source>Audio</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="62"/>
+        <source>Voice message</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="64"/>
+        <source>Document</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="66"/>
+        <source>Sticker</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="68"/>
+        <source>Location</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="70"/>
+        <source>Contact card</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="71"/>
+        <source>Message</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="145"/>
+        <source>%1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="146"/>
+        <source>%1 — %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="157"/>
+        <source> (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="159"/>
+        <source> (the file was not downloaded)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="161"/>
+        <source> (the file is no longer stored)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="59"/>
+        <source>Deleted message</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="152"/>
+        <source> (the file is being downloaded)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="154"/>
+        <source> (the file was not downloaded: %1)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

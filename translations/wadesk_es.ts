@@ -224,6 +224,29 @@
     </message>
 </context>
 <context>
+    <name>wadesk::AttachmentFiles</name>
+    <message>
+        <location filename="../ui/conversations/AttachmentFiles.cpp" line="75"/>
+        <source>The file is no longer stored.</source>
+        <translation>El archivo ya no está almacenado.</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/AttachmentFiles.cpp" line="78"/>
+        <source>%1 cannot be written: %2</source>
+        <translation>No se puede escribir %1: %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/AttachmentFiles.cpp" line="90"/>
+        <source>The stored file could not be read whole.</source>
+        <translation>No se pudo leer el archivo almacenado completo.</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/AttachmentFiles.cpp" line="105"/>
+        <source>No temporary folder could be made: %1</source>
+        <translation>No se pudo crear una carpeta temporal: %1</translation>
+    </message>
+</context>
+<context>
     <name>wadesk::ClientActions</name>
     <message>
         <location filename="../ui/clients/ClientActions.cpp" line="32"/>
@@ -387,6 +410,86 @@
         <source>Queued.</source>
         <translation>En cola.</translation>
     </message>
+    <message>
+        <location filename="../ui/conversations/Composer.cpp" line="121"/>
+        <source>Remove the attachment</source>
+        <translation>Quitar el adjunto</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/Composer.cpp" line="122"/>
+        <source>Remove attachment</source>
+        <translation>Quitar adjunto</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/Composer.cpp" line="140"/>
+        <source>Attach a file (or drop one here, or paste an image)</source>
+        <translation>Adjuntar un archivo (o soltarlo aquí, o pegar una imagen)</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/Composer.cpp" line="141"/>
+        <source>Attach a file</source>
+        <translation>Adjuntar un archivo</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/Composer.cpp" line="232"/>
+        <source>The file %1 does not exist.</source>
+        <translation>El archivo %1 no existe.</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/Composer.cpp" line="236"/>
+        <source>Only files can be attached; %1 is not one.</source>
+        <translation>Solo se pueden adjuntar archivos; %1 no lo es.</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/Composer.cpp" line="240"/>
+        <source>The file %1 cannot be read.</source>
+        <translation>No se puede leer el archivo %1.</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/Composer.cpp" line="255"/>
+        <source>The clipboard holds no image that can be read.</source>
+        <translation>El portapapeles no contiene ninguna imagen legible.</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/Composer.cpp" line="263"/>
+        <source>The image could not be encoded as PNG.</source>
+        <translation>No se pudo codificar la imagen como PNG.</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/Composer.cpp" line="275"/>
+        <source>The file %1 is empty.</source>
+        <translation>El archivo %1 está vacío.</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/Composer.cpp" line="280"/>
+        <source>%1 is %2; files up to %3 can be sent.</source>
+        <translation>%1 ocupa %2; se pueden enviar archivos de hasta %3.</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/Composer.cpp" line="310"/>
+        <source>Add a caption (optional; Ctrl+Enter sends)</source>
+        <translation>Añadir un pie de foto (opcional; Ctrl+Intro envía)</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/Composer.cpp" line="312"/>
+        <source>Caption</source>
+        <translation>Pie de foto</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/Composer.cpp" line="321"/>
+        <source>Attachment: %1, %2</source>
+        <translation>Adjunto: %1, %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/Composer.cpp" line="423"/>
+        <source>The file %1 can no longer be read: %2</source>
+        <translation>Ya no se puede leer el archivo %1: %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/Composer.cpp" line="433"/>
+        <source>The file %1 changed since it was attached and is now %2; files up to %3 can be sent.</source>
+        <translation>El archivo %1 cambió desde que se adjuntó y ahora ocupa %2; se pueden enviar archivos de hasta %3.</translation>
+    </message>
 </context>
 <context>
     <name>wadesk::ContactListModel</name>
@@ -452,6 +555,51 @@
         <location filename="../ui/conversations/ConversationsView.cpp" line="185"/>
         <source>%1 — %2</source>
         <translation>%1 — %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/ConversationsView.cpp" line="136"/>
+        <source>The file of this message was not downloaded.</source>
+        <translation>El archivo de este mensaje no se descargó.</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/ConversationsView.cpp" line="137"/>
+        <source>The file of this message is no longer stored.</source>
+        <translation>El archivo de este mensaje ya no está almacenado.</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/ConversationsView.cpp" line="138"/>
+        <source>This message has no file.</source>
+        <translation>Este mensaje no tiene archivo.</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/ConversationsView.cpp" line="156"/>
+        <source>No application opens %1.</source>
+        <translation>Ninguna aplicación abre %1.</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/ConversationsView.cpp" line="170"/>
+        <source>Save attachment</source>
+        <translation>Guardar adjunto</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/ConversationsView.cpp" line="193"/>
+        <source>Open attachment</source>
+        <translation>Abrir adjunto</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/ConversationsView.cpp" line="205"/>
+        <source>&amp;Open attachment</source>
+        <translation>&amp;Abrir adjunto</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/ConversationsView.cpp" line="209"/>
+        <source>&amp;Save attachment as…</source>
+        <translation>&amp;Guardar adjunto como…</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/ConversationsView.cpp" line="143"/>
+        <source>The file of this message is still being downloaded.</source>
+        <translation>El archivo de este mensaje todavía se está descargando.</translation>
     </message>
 </context>
 <context>
@@ -736,6 +884,46 @@
         <location filename="../ui/common/ErrorText.cpp" line="118"/>
         <source>The most clients must be a number from 1 to 1000.</source>
         <translation>El máximo de clientes debe ser un número del 1 al 1000.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="80"/>
+        <source>The file is empty.</source>
+        <translation>El archivo está vacío.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="82"/>
+        <source>The file is damaged or truncated, or not what its type says.</source>
+        <translation>El archivo está dañado o incompleto, o no es lo que indica su tipo.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="84"/>
+        <source>The file is larger than WaDesk accepts.</source>
+        <translation>El archivo es más grande de lo que WaDesk acepta.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="86"/>
+        <source>WhatsApp does not accept this kind of file. Images (JPEG, PNG, WebP), videos (MP4, 3GP), audio, PDF, office documents and text files can be sent.</source>
+        <translation>WhatsApp no acepta este tipo de archivo. Se pueden enviar imágenes (JPEG, PNG, WebP), vídeos (MP4, 3GP), audio, PDF, documentos de oficina y archivos de texto.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="88"/>
+        <source>The file&apos;s content does not match its declared type.</source>
+        <translation>El contenido del archivo no coincide con su tipo declarado.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="90"/>
+        <source>The organization&apos;s media storage is full: remove files or ask an admin to raise the quota.</source>
+        <translation>El almacenamiento de medios de la organización está lleno: elimine archivos o pida a un administrador que aumente la cuota.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="92"/>
+        <source>A message waiting to be sent still needs this file.</source>
+        <translation>Un mensaje pendiente de envío todavía necesita este archivo.</translation>
+    </message>
+    <message>
+        <location filename="../ui/common/ErrorText.cpp" line="94"/>
+        <source>Media storage is not available.</source>
+        <translation>El almacenamiento de medios no está disponible.</translation>
     </message>
 </context>
 <context>
@@ -1412,6 +1600,29 @@
     </message>
 </context>
 <context>
+    <name>wadesk::MediaStorageLabel</name>
+    <message>
+        <location filename="../ui/main/MediaStorageLabel.cpp" line="42"/>
+        <source>Media storage: %1</source>
+        <translation>Almacenamiento de medios: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MediaStorageLabel.cpp" line="46"/>
+        <source>Media storage: %1 of %2 (%3%)</source>
+        <translation>Almacenamiento de medios: %1 de %2 (%3 %)</translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MediaStorageLabel.cpp" line="82"/>
+        <source>Files stored for your organization (each file counted once), of its quota</source>
+        <translation>Archivos almacenados para su organización (cada archivo contado una vez), de su cuota</translation>
+    </message>
+    <message>
+        <location filename="../ui/main/MediaStorageLabel.cpp" line="43"/>
+        <source>Media storage: %1 of %2 (under %3%)</source>
+        <translation>Almacenamiento de medios: %1 de %2 (menos del %3 %)</translation>
+    </message>
+</context>
+<context>
     <name>wadesk::MessageDelegate</name>
     <message>
         <location filename="../ui/conversations/MessageDelegate.cpp" line="73"/>
@@ -1422,6 +1633,26 @@
         <location filename="../ui/conversations/MessageDelegate.cpp" line="73"/>
         <source>Not sent: %1</source>
         <translation>No enviado: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/MessageDelegate.cpp" line="103"/>
+        <source>%1 — not downloaded</source>
+        <translation>%1 — no descargado</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/MessageDelegate.cpp" line="106"/>
+        <source>%1 — the file is no longer stored</source>
+        <translation>%1 — el archivo ya no está almacenado</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/MessageDelegate.cpp" line="109"/>
+        <source>%1 · %2</source>
+        <translation>%1 · %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/conversations/MessageDelegate.cpp" line="103"/>
+        <source>%1 — downloading…</source>
+        <translation>%1 — descargando…</translation>
     </message>
 </context>
 <context>
@@ -1475,6 +1706,91 @@
         <location filename="../ui/models/MessageThreadModel.cpp" line="66"/>
         <source> (failed: %1)</source>
         <translation> (falló: %1)</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="56"/>
+        <source>Image</source>
+        <translation>Imagen</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="58"/>
+        <source>Video</source>
+        <translation>Vídeo</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="60"/>
+        <source>Audio</source>
+        <translation>Audio</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="62"/>
+        <source>Voice message</source>
+        <translation>Mensaje de voz</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="64"/>
+        <source>Document</source>
+        <translation>Documento</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="66"/>
+        <source>Sticker</source>
+        <translation>Sticker</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="68"/>
+        <source>Location</source>
+        <translation>Ubicación</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="70"/>
+        <source>Contact card</source>
+        <translation>Tarjeta de contacto</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="71"/>
+        <source>Message</source>
+        <translation>Mensaje</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="145"/>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="146"/>
+        <source>%1 — %2</source>
+        <translation>%1 — %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="157"/>
+        <source> (%1)</source>
+        <translation> (%1)</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="159"/>
+        <source> (the file was not downloaded)</source>
+        <translation> (el archivo no se descargó)</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="161"/>
+        <source> (the file is no longer stored)</source>
+        <translation> (el archivo ya no está almacenado)</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="59"/>
+        <source>Deleted message</source>
+        <translation>Mensaje eliminado</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="152"/>
+        <source> (the file is being downloaded)</source>
+        <translation> (el archivo se está descargando)</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/MessageThreadModel.cpp" line="154"/>
+        <source> (the file was not downloaded: %1)</source>
+        <translation> (el archivo no se descargó: %1)</translation>
     </message>
 </context>
 <context>

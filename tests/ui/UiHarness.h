@@ -20,6 +20,7 @@
 #include "core/engine/WaSession.h"
 #include "core/secrets/AesGcm.h"
 #include "core/sessions/ClientService.h"
+#include "core/media/MediaService.h"
 
 #include <QApplication>
 #include <QDir>
@@ -30,6 +31,7 @@
 #include <QUrlQuery>
 #include <QWebEnginePage>
 #include <QWebEngineScript>
+#include <functional>
 #include <memory>
 #include <unistd.h>
 
@@ -61,6 +63,9 @@ public:
         return url;
     }
 
+    // Changes to the services' settings before the context is built (e.g. the media backend).
+    std::function<void(ServiceSettings &)> tweakSettings;
+
     // False with a message on failure.
     bool setUp(QString *why)
     {
@@ -84,6 +89,9 @@ public:
         services.auth.passwordCost = PasswordHasher::Cost::Minimal;
         services.messaging.pacing = PacingSettings::off();
         services.messaging.defaultTiers = RateTiers{1000, 10000, 100000};
+        services.media.directory = dir.filePath(QStringLiteral("media")); // the file backend, as the application's data directory
+        if (tweakSettings)
+            tweakSettings(services);
         registry = std::make_unique<SessionRegistry>(*db, bus, engine, services.messaging);
         DesktopContext::Facts facts;
         facts.apiAddress = QStringLiteral("http://127.0.0.1:9"); // nothing listens: "not answering"
@@ -98,6 +106,8 @@ public:
         cipher = std::make_unique<AesGcm>(AesGcm::randomBytes(AesGcm::kKeyBytes));
         shared.cipher = cipher.get();
         context = std::make_unique<DesktopContext>(shared, services, *registry, facts);
+        // The senders read the files of file messages from the media store of this (the main) thread.
+        registry->setMediaLibrary(&context->media());
         AccountService::RegisterInput input;
         input.email = QStringLiteral("admin@ui.test");
         input.name = QStringLiteral("Ada Admin");
@@ -114,8 +124,10 @@ public:
 
     void tearDown()
     {
-        if (registry)
+        if (registry) {
             registry->stopAll();
+            registry->setMediaLibrary(nullptr); // the context's media store goes first
+        }
         context.reset();
         registry.reset();
         if (db)

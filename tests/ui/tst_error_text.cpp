@@ -26,7 +26,9 @@ const char *const kCodes[] = {"invalid_phone_number", "forbidden",          "rol
                               "last_admin",           "cannot_change_self", "phone_number_taken",  "client_not_running",
                               "client_not_ready",     "client_paused",      "contact_opted_out",   "rate_limited",
                               "engine_unavailable",   "internal_error",     "proxy_exists",        "proxy_in_use",
-                              "proxy_full",           "no_proxy_available", "failover_not_allowed"};
+                              "proxy_full",           "no_proxy_available", "failover_not_allowed", "empty_media",
+                              "invalid_media",        "media_too_large",    "media_type_not_allowed", "media_type_mismatch",
+                              "storage_quota_exceeded", "media_in_use",     "media_unavailable"};
 const char *const kFields[] = {"name", "organization_name", "email", "password", "role", "message"};
 // The fields of a proxy (the proxy screens' texts, proxyErrorMessageFor).
 const char *const kProxyFields[] = {"type", "host", "port", "username", "password", "label", "country", "max_clients"};

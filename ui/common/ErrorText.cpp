@@ -76,6 +76,22 @@ QString ErrorText::of(const DomainError &error)
         return tr("Rate limit reached for this client.");
     if (code == QLatin1String("engine_unavailable"))
         return tr("WhatsApp sessions do not run in this process.");
+    if (code == QLatin1String("empty_media"))
+        return tr("The file is empty.");
+    if (code == QLatin1String("invalid_media"))
+        return tr("The file is damaged or truncated, or not what its type says.");
+    if (code == QLatin1String("media_too_large"))
+        return tr("The file is larger than WaDesk accepts.");
+    if (code == QLatin1String("media_type_not_allowed"))
+        return tr("WhatsApp does not accept this kind of file. Images (JPEG, PNG, WebP), videos (MP4, 3GP), audio, PDF, office documents and text files can be sent.");
+    if (code == QLatin1String("media_type_mismatch"))
+        return tr("The file's content does not match its declared type.");
+    if (code == QLatin1String("storage_quota_exceeded"))
+        return tr("The organization's media storage is full: remove files or ask an admin to raise the quota.");
+    if (code == QLatin1String("media_in_use"))
+        return tr("A message waiting to be sent still needs this file.");
+    if (code == QLatin1String("media_unavailable"))
+        return tr("Media storage is not available.");
     if (code == QLatin1String("proxy_exists"))
         return tr("This proxy is already in the pool (same host, port and username).");
     if (code == QLatin1String("proxy_in_use")) {

@@ -1,5 +1,6 @@
 #include "ui/conversations/ConversationsView.h"
 
+#include "ui/conversations/AttachmentFiles.h"
 #include "ui/conversations/Composer.h"
 #include "ui/conversations/MessageDelegate.h"
 #include "ui/conversations/RateLimitStrip.h"
@@ -9,10 +10,18 @@
 #include "ui/models/ContactListModel.h"
 #include "ui/models/MessageThreadModel.h"
 
+#include <QAction>
+#include <QDesktopServices>
+#include <QDir>
+#include <QFileDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
+#include <QMenu>
+#include <QMessageBox>
 #include <QScrollBar>
+#include <QStandardPaths>
+#include <QUrl>
 #include <QSplitter>
 #include <QVBoxLayout>
 
@@ -68,7 +77,10 @@ ConversationsView::ConversationsView(DesktopContext &context, QWidget *parent)
     m_threadView->setObjectName(QStringLiteral("messageThread"));
     m_threadView->setAccessibleName(tr("Messages"));
     m_threadView->setModel(m_thread);
-    m_threadView->setItemDelegate(new MessageDelegate(m_threadView));
+    m_delegate = new MessageDelegate(m_threadView);
+    m_threadView->setItemDelegate(m_delegate);
+    m_threadView->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_files = new AttachmentFiles(m_context, this);
     m_threadView->setResizeMode(QListView::Adjust);
     m_threadView->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
     m_threadView->setSelectionMode(QAbstractItemView::SingleSelection);
@@ -103,7 +115,123 @@ ConversationsView::ConversationsView(DesktopContext &context, QWidget *parent)
             QMetaObject::invokeMethod(m_threadView, &QListView::scrollToBottom, Qt::QueuedConnection);
     });
     connect(m_thread, &QAbstractItemModel::modelReset, m_threadView, &QListView::scrollToBottom);
+    // A thumbnail that arrives changes the row's height: the view lays the rows out again, and
+    // one that was showing the newest message keeps showing it.
+    connect(m_thread, &MessageThreadModel::thumbnailChanged, this, [this](const QModelIndex &index) {
+        QScrollBar *bar = m_threadView->verticalScrollBar();
+        const bool atBottom = bar->value() >= bar->maximum() - 4;
+        emit m_delegate->sizeHintChanged(index);
+        if (atBottom)
+            QMetaObject::invokeMethod(m_threadView, &QListView::scrollToBottom, Qt::QueuedConnection);
+    });
+    connect(m_threadView, &QListView::doubleClicked, this, &ConversationsView::openInteractively);
+    connect(m_threadView, &QWidget::customContextMenuRequested, this, &ConversationsView::showThreadMenu);
     updateHeader();
+}
+
+namespace {
+bool fileAvailable(const QModelIndex &index)
+{
+    return index.isValid()
+        && index.data(MessageThreadModel::MediaStateRole).value<MessageThreadModel::MediaState>() == MessageThreadModel::MediaState::Available
+        && !index.data(MessageThreadModel::MediaIdRole).toString().isEmpty();
+}
+
+QString unavailableReason(const QModelIndex &index)
+{
+    switch (index.data(MessageThreadModel::MediaStateRole).value<MessageThreadModel::MediaState>()) {
+    case MessageThreadModel::MediaState::Downloading: return ConversationsView::tr("The file of this message is still being downloaded.");
+    case MessageThreadModel::MediaState::NotDownloaded: return ConversationsView::tr("The file of this message was not downloaded.");
+    case MessageThreadModel::MediaState::Missing: return ConversationsView::tr("The file of this message is no longer stored.");
+    default: return ConversationsView::tr("This message has no file.");
+    }
+}
+} // namespace
+
+QString ConversationsView::openAttachment(const QModelIndex &index, QString *openedPath)
+{
+    if (!fileAvailable(index))
+        return unavailableReason(index);
+    QString path;
+    const QString error = m_files->writeTemporary(index.data(MessageThreadModel::MediaIdRole).toString(),
+                                                  index.data(MessageThreadModel::FilenameRole).toString(),
+                                                  index.data(MessageThreadModel::MediaMimeRole).toString(), &path);
+    if (!error.isEmpty())
+        return error;
+    if (openedPath)
+        *openedPath = path;
+    if (!QDesktopServices::openUrl(QUrl::fromLocalFile(path)))
+        return tr("No application opens %1.").arg(QDir::toNativeSeparators(path));
+    return {};
+}
+
+QString ConversationsView::saveAttachment(const QModelIndex &index, const QString &path)
+{
+    if (!fileAvailable(index))
+        return unavailableReason(index);
+    return m_files->writeTo(index.data(MessageThreadModel::MediaIdRole).toString(), path);
+}
+
+void ConversationsView::promptSaveAttachment(const QModelIndex &index)
+{
+    if (!fileAvailable(index)) {
+        QMessageBox::information(this, tr("Save attachment"), unavailableReason(index));
+        return;
+    }
+    const QString name = AttachmentFiles::safeFileName(index.data(MessageThreadModel::FilenameRole).toString(),
+                                                       index.data(MessageThreadModel::MediaMimeRole).toString());
+    QString folder = QStandardPaths::writableLocation(QStandardPaths::DownloadLocation);
+    if (folder.isEmpty())
+        folder = QDir::homePath();
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save attachment"), QDir(folder).filePath(name));
+    if (path.isEmpty())
+        return;
+    const QString error = saveAttachment(index, path);
+    if (!error.isEmpty())
+        QMessageBox::warning(this, tr("Save attachment"), error);
+}
+
+void ConversationsView::openInteractively(const QModelIndex &index)
+{
+    const QString type = index.data(MessageThreadModel::TypeRole).toString();
+    if (type.isEmpty() || type == QLatin1String("text"))
+        return;
+    const QString error = openAttachment(index);
+    if (!error.isEmpty())
+        QMessageBox::warning(this, tr("Open attachment"), error);
+}
+
+QMenu *ConversationsView::contextMenuFor(const QModelIndex &index)
+{
+    const QString type = index.data(MessageThreadModel::TypeRole).toString();
+    if (!index.isValid() || type.isEmpty() || type == QLatin1String("text"))
+        return nullptr;
+    auto *menu = new QMenu(this);
+    menu->setObjectName(QStringLiteral("attachmentMenu"));
+    const bool available = fileAvailable(index);
+    const QPersistentModelIndex at(index);
+    QAction *open = menu->addAction(Icons::openFile(), tr("&Open attachment"));
+    connect(open, &QAction::triggered, this, [this, at]() { openInteractively(at); });
+    open->setObjectName(QStringLiteral("openAttachmentAction"));
+    open->setEnabled(available);
+    QAction *save = menu->addAction(Icons::saveFile(), tr("&Save attachment as…"));
+    connect(save, &QAction::triggered, this, [this, at]() { promptSaveAttachment(at); });
+    save->setObjectName(QStringLiteral("saveAttachmentAction"));
+    save->setEnabled(available);
+    if (!available) {
+        menu->addSeparator();
+        menu->addAction(unavailableReason(index))->setEnabled(false);
+    }
+    return menu;
+}
+
+void ConversationsView::showThreadMenu(const QPoint &pos)
+{
+    QMenu *menu = contextMenuFor(m_threadView->indexAt(pos));
+    if (!menu)
+        return;
+    menu->setAttribute(Qt::WA_DeleteOnClose);
+    menu->popup(m_threadView->viewport()->mapToGlobal(pos));
 }
 
 void ConversationsView::setClient(const QString &clientId)

@@ -1,11 +1,14 @@
 #include "ui/conversations/MessageDelegate.h"
 
+#include "ui/common/DataSize.h"
+#include "ui/common/ImageThumbnailer.h"
 #include "ui/main/Icons.h"
 #include "ui/models/MessageThreadModel.h"
 
 #include <QAbstractItemView>
 #include <QApplication>
 #include <QDateTime>
+#include <QImage>
 #include <QLocale>
 #include <QPainter>
 #include <QPainterPath>
@@ -19,6 +22,8 @@ constexpr int kPadding = 8;      // inside the bubble
 constexpr qreal kRadius = 8.0;
 constexpr int kTickWidth = 18;
 constexpr qreal kMaxWidthShare = 0.72;
+constexpr int kIconSize = 32;
+constexpr int kCardPadding = 6;
 
 int availableWidth(const QStyleOptionViewItem &option)
 {
@@ -43,8 +48,16 @@ QColor bubbleColor(const QPalette &palette, bool outbound)
 } // namespace
 
 struct MessageDelegate::Layout {
+    enum class Media { None, Picture, Placeholder, Card };
+    Media media = Media::None;
+    QRect mediaRect;
+    QImage picture;
+    QString cardTitle;
+    QString cardDetail;
+    bool cardProblem = false; // the detail says the file is not there
+    QString text;
     QRect bubble;
-    QRect text;
+    QRect textRect;
     QRect footer;
     QString footerText;
     QString reason;
@@ -55,7 +68,8 @@ MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem &opti
 {
     Layout l;
     const bool outbound = index.data(MessageThreadModel::OutboundRole).toBool();
-    const QString body = index.data(MessageThreadModel::BodyRole).toString();
+    const QString type = index.data(MessageThreadModel::TypeRole).toString();
+    const bool hasFile = !type.isEmpty() && type != QLatin1String("text");
     const QString status = index.data(MessageThreadModel::StatusRole).toString();
     const QDateTime time = index.data(MessageThreadModel::TimeRole).toDateTime();
     const QFontMetrics fm(option.font);
@@ -65,7 +79,44 @@ MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem &opti
 
     const int width = availableWidth(option);
     const int maxText = qMax(80, int(width * kMaxWidthShare) - 2 * kPadding);
-    const QRect textBounds = fm.boundingRect(QRect(0, 0, maxText, 100000), Qt::TextWordWrap, body);
+    l.text = hasFile ? index.data(MessageThreadModel::CaptionRole).toString() : index.data(MessageThreadModel::BodyRole).toString();
+    QSize mediaSize;
+    if (hasFile) {
+        const auto state = index.data(MessageThreadModel::MediaStateRole).value<MessageThreadModel::MediaState>();
+        const auto thumbState = ImageThumbnailer::State(index.data(MessageThreadModel::ThumbnailStateRole).toInt());
+        if (state == MessageThreadModel::MediaState::Available && thumbState == ImageThumbnailer::State::Ready) {
+            l.media = Layout::Media::Picture;
+            l.picture = index.data(MessageThreadModel::ThumbnailRole).value<QImage>();
+            const qreal dpr = option.widget ? option.widget->devicePixelRatioF() : 1.0;
+            mediaSize = (QSizeF(l.picture.size()) / dpr).toSize();
+            if (mediaSize.width() > maxText)
+                mediaSize = mediaSize.scaled(maxText, mediaSize.height(), Qt::KeepAspectRatio);
+        } else if (state == MessageThreadModel::MediaState::Available && thumbState == ImageThumbnailer::State::Loading) {
+            l.media = Layout::Media::Placeholder;
+            mediaSize = kPlaceholderSize.boundedTo(QSize(maxText, kPlaceholderSize.height()));
+        } else {
+            l.media = Layout::Media::Card;
+            const QString name = index.data(MessageThreadModel::FilenameRole).toString();
+            l.cardTitle = name.isEmpty() ? MessageThreadModel::typeText(type) : name;
+            const qint64 size = index.data(MessageThreadModel::MediaSizeRole).toLongLong();
+            if (state == MessageThreadModel::MediaState::Downloading) {
+                l.cardDetail = tr("%1 — downloading…").arg(MessageThreadModel::typeText(type));
+            } else if (state == MessageThreadModel::MediaState::NotDownloaded) {
+                l.cardDetail = tr("%1 — not downloaded").arg(MessageThreadModel::typeText(type));
+                l.cardProblem = true;
+            } else if (state == MessageThreadModel::MediaState::Missing) {
+                l.cardDetail = tr("%1 — the file is no longer stored").arg(MessageThreadModel::typeText(type));
+                l.cardProblem = true;
+            } else if (size > 0) {
+                l.cardDetail = tr("%1 · %2").arg(MessageThreadModel::typeText(type), dataSizeText(size));
+            } else {
+                l.cardDetail = MessageThreadModel::typeText(type);
+            }
+            const int cardWidth = qMin(kCardWidth, maxText);
+            mediaSize = QSize(cardWidth, qMax(kIconSize, fm.height() + sfm.height() + 2) + 2 * kCardPadding);
+        }
+    }
+    const QRect textBounds = l.text.isEmpty() ? QRect() : fm.boundingRect(QRect(0, 0, maxText, 100000), Qt::TextWordWrap, l.text);
     l.footerText = QLocale().toString(time.time(), QLocale::ShortFormat);
     const int footerWidth = sfm.horizontalAdvance(l.footerText) + (outbound ? kTickWidth + 4 : 0);
     if (status == QLatin1String("failed")) {
@@ -73,14 +124,20 @@ MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem &opti
         l.reason = reason.isEmpty() ? tr("Not sent") : tr("Not sent: %1").arg(reason);
         l.reasonRect = sfm.boundingRect(QRect(0, 0, maxText, 100000), Qt::TextWordWrap, l.reason);
     }
-    const int contentWidth = std::max({textBounds.width(), footerWidth, l.reasonRect.width()});
-    const int contentHeight = textBounds.height() + 2 + sfm.height() + (l.reason.isEmpty() ? 0 : l.reasonRect.height() + 2);
+    const int contentWidth = std::max({textBounds.width(), footerWidth, l.reasonRect.width(), mediaSize.width()});
+    const int mediaHeight = mediaSize.isEmpty() ? 0 : mediaSize.height() + (textBounds.isEmpty() ? 2 : 6);
+    const int contentHeight = mediaHeight + textBounds.height() + 2 + sfm.height() + (l.reason.isEmpty() ? 0 : l.reasonRect.height() + 2);
     const int bubbleWidth = contentWidth + 2 * kPadding;
     const int bubbleHeight = contentHeight + 2 * kPadding;
     const int left = outbound ? option.rect.right() - kMargin - bubbleWidth : option.rect.left() + kMargin;
     l.bubble = QRect(left, option.rect.top() + kMargin / 2, bubbleWidth, bubbleHeight);
-    l.text = QRect(left + kPadding, l.bubble.top() + kPadding, contentWidth, textBounds.height());
-    int y = l.text.bottom() + 2;
+    int y = l.bubble.top() + kPadding;
+    if (!mediaSize.isEmpty()) {
+        l.mediaRect = QRect(QPoint(left + kPadding, y), mediaSize);
+        y += mediaHeight;
+    }
+    l.textRect = QRect(left + kPadding, y, contentWidth, textBounds.height());
+    y = l.textRect.bottom() + 2;
     if (!l.reason.isEmpty()) {
         l.reasonRect = QRect(left + kPadding, y, contentWidth, l.reasonRect.height());
         y = l.reasonRect.bottom() + 2;
@@ -119,19 +176,68 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
         painter->drawRoundedRect(QRectF(l.bubble).adjusted(1, 1, -1, -1), kRadius, kRadius);
     }
 
-    painter->setPen(palette.color(QPalette::Text));
-    painter->setFont(opt.font);
-    painter->drawText(l.text, Qt::TextWordWrap, index.data(MessageThreadModel::BodyRole).toString());
-
     QFont small = opt.font;
     small.setPointSizeF(small.pointSizeF() * 0.85);
+    QColor muted = palette.color(QPalette::Text);
+    muted.setAlphaF(0.65);
+    switch (l.media) {
+    case Layout::Media::None: break;
+    case Layout::Media::Picture: {
+        QPainterPath clip;
+        clip.addRoundedRect(QRectF(l.mediaRect), kRadius / 2, kRadius / 2);
+        painter->save();
+        painter->setClipPath(clip);
+        painter->setRenderHint(QPainter::SmoothPixmapTransform);
+        painter->drawImage(l.mediaRect, l.picture);
+        painter->restore();
+        break;
+    }
+    case Layout::Media::Placeholder: {
+        QColor shade = palette.color(QPalette::Text);
+        shade.setAlphaF(0.08);
+        painter->setPen(Qt::NoPen);
+        painter->setBrush(shade);
+        painter->drawRoundedRect(l.mediaRect, kRadius / 2, kRadius / 2);
+        const QIcon icon = iconFor(index.data(MessageThreadModel::TypeRole).toString());
+        icon.paint(painter, QRect(l.mediaRect.center() - QPoint(kIconSize / 2, kIconSize / 2), QSize(kIconSize, kIconSize)));
+        break;
+    }
+    case Layout::Media::Card: {
+        QColor shade = palette.color(QPalette::Text);
+        shade.setAlphaF(0.06);
+        painter->setPen(Qt::NoPen);
+        painter->setBrush(shade);
+        painter->drawRoundedRect(l.mediaRect, kRadius / 2, kRadius / 2);
+        const QRect inner = l.mediaRect.adjusted(kCardPadding, kCardPadding, -kCardPadding, -kCardPadding);
+        const QRect iconRect(inner.left(), inner.center().y() - kIconSize / 2, kIconSize, kIconSize);
+        iconFor(index.data(MessageThreadModel::TypeRole).toString()).paint(painter, iconRect);
+        const QFontMetrics fm(opt.font);
+        const QFontMetrics sfm(small);
+        const int textLeft = iconRect.right() + 8;
+        const int textWidth = qMax(10, inner.right() - textLeft);
+        const int top = inner.center().y() - (fm.height() + sfm.height() + 2) / 2;
+        painter->setPen(palette.color(QPalette::Text));
+        painter->setFont(opt.font);
+        painter->drawText(QRect(textLeft, top, textWidth, fm.height()), Qt::AlignLeft | Qt::AlignVCenter,
+                          fm.elidedText(l.cardTitle, Qt::ElideMiddle, textWidth));
+        painter->setFont(small);
+        painter->setPen(l.cardProblem ? Icons::badgeColor(palette, Icons::Tone::Warning) : muted);
+        painter->drawText(QRect(textLeft, top + fm.height() + 2, textWidth, sfm.height()), Qt::AlignLeft | Qt::AlignVCenter,
+                          sfm.elidedText(l.cardDetail, Qt::ElideRight, textWidth));
+        break;
+    }
+    }
+
+    painter->setPen(palette.color(QPalette::Text));
+    painter->setFont(opt.font);
+    if (!l.text.isEmpty())
+        painter->drawText(l.textRect, Qt::TextWordWrap, l.text);
+
     painter->setFont(small);
     if (!l.reason.isEmpty()) {
         painter->setPen(Icons::badgeColor(palette, Icons::Tone::Bad));
         painter->drawText(l.reasonRect, Qt::TextWordWrap, l.reason);
     }
-    QColor muted = palette.color(QPalette::Text);
-    muted.setAlphaF(0.65);
     painter->setPen(muted);
     QRect timeRect = l.footer;
     if (outbound)
@@ -142,6 +248,23 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
         paintTicks(painter, tickRect, status, palette);
     }
     painter->restore();
+}
+
+QRect MessageDelegate::mediaRect(const QStyleOptionViewItem &option, const QModelIndex &index) const
+{
+    QStyleOptionViewItem opt = option;
+    initStyleOption(&opt, index);
+    return layout(opt, index).mediaRect;
+}
+
+QIcon MessageDelegate::iconFor(const QString &type) const
+{
+    auto found = m_icons.constFind(type);
+    if (found != m_icons.constEnd())
+        return *found;
+    const QIcon icon = Icons::forMediaType(type);
+    m_icons.insert(type, icon);
+    return icon;
 }
 
 void MessageDelegate::paintTicks(QPainter *painter, const QRectF &rect, const QString &status, const QPalette &palette)

@@ -41,6 +41,7 @@ public:
     ClientActionService &clientActions() { return m_services.clientActions(); } // start/stop/log out/pause/resume
     MessageService &messages() { return m_services.messages(); } // use send() (synchronous) on the main thread
     ContactService &contacts() { return m_services.contacts(); }
+    MediaService &media() { return m_services.media(); } // files of messages, storage use (with actor())
     TeamService &team() { return m_services.team(); }
     AccountService &accounts() { return m_services.accounts(); }
     // The engine's proxy health checks ("Test now"); null when this run has none (tests).

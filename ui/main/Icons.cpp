@@ -132,6 +132,112 @@ QIcon search()
     });
 }
 
+QIcon attach()
+{
+    return themed("mail-attachment", [] {
+        return painted([](QPainter &p, const QColor &c) {
+            p.setPen(pen(c, 1.4));
+            // A paperclip: two nested loops open at the top.
+            QPainterPath path;
+            path.moveTo(10.5, 5);
+            path.lineTo(10.5, 11.5);
+            path.arcTo(QRectF(6.5, 9.5, 4, 4), 0, -180);
+            path.lineTo(6.5, 3.5);
+            path.arcTo(QRectF(6.5, 1.5, 5, 4), 180, -180);
+            path.lineTo(11.5, 12);
+            path.arcTo(QRectF(5, 8.5, 6.5, 6.5), 0, -180);
+            path.lineTo(5, 5);
+            p.drawPath(path);
+        });
+    });
+}
+
+QIcon removeAttachment()
+{
+    return themed("edit-delete", [] {
+        return painted([](QPainter &p, const QColor &c) {
+            p.setPen(pen(c, 1.8));
+            p.drawLine(QPointF(4, 4), QPointF(12, 12));
+            p.drawLine(QPointF(12, 4), QPointF(4, 12));
+        });
+    });
+}
+
+QIcon openFile() { return themed("document-open", [] { return standard(QStyle::SP_DialogOpenButton); }); }
+QIcon saveFile() { return themed("document-save-as", [] { return standard(QStyle::SP_DialogSaveButton); }); }
+
+namespace {
+// A sheet of paper with a folded corner and `mark` drawn inside it.
+QIcon sheet(const char *themeName, const std::function<void(QPainter &, const QColor &)> &mark)
+{
+    return themed(themeName, [mark] {
+        return painted([mark](QPainter &p, const QColor &c) {
+            p.setPen(pen(c, 1.2));
+            QPainterPath path;
+            path.moveTo(3.5, 1.5);
+            path.lineTo(9.5, 1.5);
+            path.lineTo(12.5, 4.5);
+            path.lineTo(12.5, 14.5);
+            path.lineTo(3.5, 14.5);
+            path.closeSubpath();
+            p.drawPath(path);
+            p.drawPolyline(QPolygonF({QPointF(9.5, 1.5), QPointF(9.5, 4.5), QPointF(12.5, 4.5)}));
+            mark(p, c);
+        });
+    });
+}
+} // namespace
+
+QIcon document()
+{
+    return sheet("x-office-document", [](QPainter &p, const QColor &c) {
+        p.setPen(pen(c, 1.0));
+        for (qreal y : {7.0, 9.0, 11.0})
+            p.drawLine(QPointF(5.5, y), QPointF(10.5, y));
+    });
+}
+
+QIcon image()
+{
+    return sheet("image-x-generic", [](QPainter &p, const QColor &c) {
+        p.setPen(pen(c, 1.0));
+        p.drawPolyline(QPolygonF({QPointF(4.5, 12.5), QPointF(7, 9), QPointF(8.5, 11), QPointF(9.5, 10), QPointF(11.5, 12.5)}));
+        p.setBrush(c);
+        p.drawEllipse(QPointF(9.5, 7), 0.9, 0.9);
+    });
+}
+
+QIcon video()
+{
+    return sheet("video-x-generic", [](QPainter &p, const QColor &c) {
+        p.setPen(pen(c, 1.0));
+        p.setBrush(c);
+        p.drawPolygon(QPolygonF({QPointF(6, 7), QPointF(10.5, 9.5), QPointF(6, 12)}));
+    });
+}
+
+QIcon audio()
+{
+    return sheet("audio-x-generic", [](QPainter &p, const QColor &c) {
+        p.setPen(pen(c, 1.0));
+        p.drawLine(QPointF(9.5, 6.5), QPointF(9.5, 11));
+        p.drawLine(QPointF(9.5, 6.5), QPointF(11, 7.5));
+        p.setBrush(c);
+        p.drawEllipse(QPointF(8.2, 11.3), 1.3, 1.0);
+    });
+}
+
+QIcon forMediaType(const QString &type)
+{
+    if (type == QLatin1String("image") || type == QLatin1String("sticker"))
+        return image();
+    if (type == QLatin1String("video"))
+        return video();
+    if (type == QLatin1String("audio") || type == QLatin1String("voice"))
+        return audio();
+    return document();
+}
+
 QColor badgeColor(const QPalette &palette, Tone tone)
 {
     const QColor highlight = palette.color(QPalette::Active, QPalette::Highlight);

@@ -22,6 +22,17 @@ QIcon send();
 QIcon search();
 QIcon about();
 QIcon quit();
+// Attachments: the composer's paperclip, remove, and the kinds of file a message carries.
+QIcon attach();
+QIcon removeAttachment();
+QIcon openFile();
+QIcon saveFile();
+QIcon document();
+QIcon image();
+QIcon video();
+QIcon audio();
+// The icon for a message type (image, video, audio, voice, document, sticker); document otherwise.
+QIcon forMediaType(const QString &type);
 
 // A badge colour for a tone, derived from the palette's highlight (its saturation and
 // value, with the hue of the tone) so it stays readable on light and dark themes.

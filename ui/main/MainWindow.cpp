@@ -6,6 +6,7 @@
 #include "core/engine/EngineInfo.h"
 #include "core/engine/SessionRegistry.h"
 #include "ui/main/Icons.h"
+#include "ui/main/MediaStorageLabel.h"
 #include "ui/models/ClientListModel.h"
 #include "ui/clients/ClientActions.h"
 #include "ui/clients/ClientListDelegate.h"
@@ -115,6 +116,8 @@ MainWindow::MainWindow(DesktopContext &context, QWidget *parent)
     connect(m_actions, &ClientActions::clientCreated, this, &MainWindow::selectClient);
     connect(m_conversations, &ConversationsView::messageQueued, m_sessionModel,
             [this](const QString &clientId) { m_sessionModel->scheduleRefresh(clientId); });
+    // A file sent from the composer was stored as it was queued.
+    connect(m_conversations, &ConversationsView::messageQueued, m_storageLabel, &MediaStorageLabel::scheduleRefresh);
 
     m_statusTimer.setSingleShot(true);
     m_statusTimer.setInterval(kStatusDelayMs);
@@ -344,7 +347,9 @@ void MainWindow::buildStatusBar()
     m_databaseLabel->setObjectName(QStringLiteral("databaseStatusLabel"));
     m_databaseLabel->setToolTip(m_context.facts().secrets.isEmpty() ? QString() : tr("Secrets: %1").arg(m_context.facts().secrets));
     m_databaseLabel->setAccessibleName(m_databaseLabel->text());
+    m_storageLabel = new MediaStorageLabel(m_context, this);
     statusBar()->addWidget(m_apiLabel, 1);
+    statusBar()->addPermanentWidget(m_storageLabel);
     statusBar()->addPermanentWidget(m_readyLabel);
     statusBar()->addPermanentWidget(m_databaseLabel);
 }

@@ -19,6 +19,7 @@ class ClientActions;
 class ConversationsView;
 class DesktopContext;
 class ClientListModel;
+class MediaStorageLabel;
 class ProxiesView;
 class SessionView;
 class TeamDialog;
@@ -49,6 +50,8 @@ public:
     QTabWidget *tabs() const { return m_tabs; }
     // Edit → Team… (Ctrl+T): only for roles that may manage the team (can_manage_team).
     QAction *teamAction() const { return m_teamAction; }
+    // The status bar's media storage use (shown to admins only).
+    MediaStorageLabel *mediaStorageLabel() const { return m_storageLabel; }
     TeamDialog *teamDialog() const; // while open
     // View → Proxies (Ctrl+3), checkable: the Proxies screen in place of the clients, for roles
     // that may assign proxies (can_manage_clients: admins and managers). Unchecked: the clients.
@@ -111,6 +114,7 @@ private:
     QLabel *m_apiLabel = nullptr;
     QLabel *m_readyLabel = nullptr;
     QLabel *m_databaseLabel = nullptr;
+    MediaStorageLabel *m_storageLabel = nullptr;
     QString m_currentClient;
     QString m_apiState;
     QTimer m_statusTimer;

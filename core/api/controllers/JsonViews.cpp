@@ -1,5 +1,7 @@
 #include "core/api/controllers/JsonViews.h"
 
+#include "core/media/MediaLibrary.h"
+
 #include "core/common/Json.h"
 
 #include <QDateTime>
@@ -103,6 +105,17 @@ QJsonObject proxy(const ProxyRecord &p)
         {QStringLiteral("created_at"), Json::isoTime(p.createdAt)},
         {QStringLiteral("updated_at"), Json::isoTime(p.updatedAt)},
     };
+}
+
+QJsonObject media(const MediaInfo &m)
+{
+    return QJsonObject{{QStringLiteral("id"), m.id},
+                       {QStringLiteral("filename"), m.filename},
+                       {QStringLiteral("size"), double(m.size)},
+                       {QStringLiteral("mimetype"), m.mimetype},
+                       {QStringLiteral("kind"), m.kind},
+                       {QStringLiteral("sha256"), m.sha256},
+                       {QStringLiteral("created_at"), Json::isoTime(m.createdAt)}};
 }
 
 QJsonObject message(const MessageRecord &m)

@@ -13,6 +13,8 @@
 
 namespace wadesk {
 
+struct MediaInfo;
+
 // How records look in API answers (field names as in the integration guide).
 namespace JsonViews {
 QJsonObject user(const UserRecord &user);
@@ -26,6 +28,8 @@ QJsonObject proxy(const ProxyRecord &proxy);
 // A message as history and GET /api/messages/:id show it: the guide's contact_id (the number),
 // message_text (a file's caption), direction, status, created_at, and WaDesk's additions: type,
 // media_id, caption and filename (null for a text), the failure reason and every step's time.
+// A stored file as the media routes show it (the guide's upload answer plus kind).
+QJsonObject media(const MediaInfo &media);
 QJsonObject message(const MessageRecord &message);
 // The guide's tiers (perMinute, perHour, perDay: {used, limit, remaining}) and WaDesk's additions.
 QJsonObject rateLimits(const RateLimitStatus &status);

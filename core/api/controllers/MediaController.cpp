@@ -1,5 +1,7 @@
 #include "core/api/controllers/MediaController.h"
 
+#include "core/api/controllers/JsonViews.h"
+
 #include "core/common/Ids.h"
 #include "core/common/Json.h"
 #include "core/common/JsonMembers.h"
@@ -138,17 +140,6 @@ Result<UploadSource> fromMultipart(const ApiRequest &request)
     return source;
 }
 
-QJsonObject mediaView(const MediaInfo &m)
-{
-    return QJsonObject{{QStringLiteral("id"), m.id},
-                       {QStringLiteral("filename"), m.filename},
-                       {QStringLiteral("size"), double(m.size)},
-                       {QStringLiteral("mimetype"), m.mimetype},
-                       {QStringLiteral("kind"), m.kind},
-                       {QStringLiteral("sha256"), m.sha256},
-                       {QStringLiteral("created_at"), Json::isoTime(m.createdAt)}};
-}
-
 } // namespace
 
 void MediaController::registerRoutes(ApiRoutes &routes)
@@ -195,7 +186,7 @@ Result<HttpResponse> MediaController::upload(ApiRequest &request, const AuthCont
     if (!stored)
         return stored.error();
     return HttpResponse::json(QJsonObject{{QStringLiteral("message"), QStringLiteral("Media uploaded")},
-                                          {QStringLiteral("media"), mediaView(stored.value())}},
+                                          {QStringLiteral("media"), JsonViews::media(stored.value())}},
                               201);
 }
 
@@ -228,7 +219,7 @@ Result<HttpResponse> MediaController::list(ApiRequest &request, const AuthContex
         return result.error();
     QJsonArray items;
     for (const MediaInfo &m : result.value().media)
-        items.append(mediaView(m));
+        items.append(JsonViews::media(m));
     return HttpResponse::json(QJsonObject{{QStringLiteral("media"), items},
                                           {QStringLiteral("count"), items.size()},
                                           {QStringLiteral("total"), double(result.value().total)}});
@@ -239,7 +230,7 @@ Result<HttpResponse> MediaController::get(ApiRequest &request, const AuthContext
     Result<MediaInfo> found = m_media.get(ctx, request.param(QStringLiteral("mediaId")));
     if (!found)
         return found.error();
-    return HttpResponse::json(QJsonObject{{QStringLiteral("media"), mediaView(found.value())}});
+    return HttpResponse::json(QJsonObject{{QStringLiteral("media"), JsonViews::media(found.value())}});
 }
 
 Result<HttpResponse> MediaController::download(ApiRequest &request, const AuthContext &ctx)

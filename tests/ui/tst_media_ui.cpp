@@ -41,6 +41,7 @@
 #include <QStandardItemModel>
 #include <QTemporaryDir>
 #include <QToolButton>
+#include <QTransform>
 
 using namespace wadesk;
 using wadesk::test::hasContent;
@@ -686,7 +687,7 @@ private slots:
         QByteArray jpeg;
         QBuffer buffer(&jpeg);
         buffer.open(QIODevice::WriteOnly);
-        QVERIFY(samplePhoto().mirrored(true, false).save(&buffer, "JPEG"));
+        QVERIFY(samplePhoto().transformed(QTransform::fromScale(-1, 1)).save(&buffer, "JPEG"));
         const int rowsBefore = c->threadModel()->rowCount();
         QVERIFY(h.fake(m_client, QStringLiteral("incoming({from: '14155550160', type: 'image', caption: 'Is this the colour you meant?', "
                                                 "mimetype: 'image/jpeg', media: '%1'})")

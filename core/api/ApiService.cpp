@@ -132,6 +132,7 @@ Result<quint16> ApiService::start()
             return fileBody;
         return 0;
     };
+    limits.largestRouteBodyBytes = fileBody;
     m_thread = std::make_unique<ApiThread>(limits, m_options.api.listenAddress(),
                                            quint16(m_options.api.port), setup, teardown);
     return m_thread->startAndListen();

@@ -5,11 +5,16 @@
 #include "core/http/ResponseStream.h"
 
 #include <QAbstractHttpServer>
+#if QT_VERSION >= QT_VERSION_CHECK(6, 9, 0)
+#include <QHttpServerConfiguration>
+#endif
 #include <QHttpServerRequest>
 #include <QHttpServerResponder>
 #include <QPointer>
 #include <QTcpSocket>
 #include <QtGlobal>
+#include <algorithm>
+#include <chrono>
 #include <exception>
 #include <spdlog/spdlog.h>
 
@@ -157,6 +162,23 @@ Result<quint16> HttpServer::listen(const QHostAddress &address, quint16 port)
         return DomainError::unavailable(QStringLiteral("cannot listen on %1:%2: %3").arg(address.toString()).arg(port).arg(why),
                                         QStringLiteral("listen_failed"));
     }
+#if QT_VERSION >= QT_VERSION_CHECK(6, 10, 0)
+    // Newer QHttpServer enforces limits of its own behind the connection guard's (6.10: a
+    // keep-alive timeout; 6.11: 32 MiB bodies, 64 KiB headers) and answers a breach by dropping
+    // the connection. WaDesk's limits are checked first and answered properly, so Qt's are set
+    // no tighter than them.
+    QHttpServerConfiguration configuration = m_server->configuration();
+    configuration.setKeepAliveTimeout(std::chrono::seconds((m_limits.idleTimeoutMs + 999) / 1000 + 1));
+#if QT_VERSION >= QT_VERSION_CHECK(6, 11, 0)
+    configuration.setMaximumBodySize(std::max({configuration.maximumBodySize(), m_limits.maxBodyBytes,
+                                               m_limits.largestRouteBodyBytes}));
+    configuration.setMaximumTotalHeaderSize(std::max(configuration.maximumTotalHeaderSize(), qint64(m_limits.maxHeaderBytes)));
+    configuration.setMaximumHeaderFieldSize(std::max(configuration.maximumHeaderFieldSize(), qint64(m_limits.maxHeaderBytes)));
+    // The shortest header line ("a:" CRLF) is four bytes: the guard's byte limit bounds the count.
+    configuration.setMaximumHeaderFieldCount(std::max(configuration.maximumHeaderFieldCount(), qint64(m_limits.maxHeaderBytes / 4)));
+#endif
+    m_server->setConfiguration(configuration);
+#endif
     m_server->bind(m_tcp); // takes ownership
     return m_tcp->serverPort();
 }

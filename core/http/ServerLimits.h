@@ -18,6 +18,9 @@ struct ServerLimits {
     // method and path (no query string), its body limit; unset or answering <= 0 means
     // maxBodyBytes. Checked when the header block is complete, so 413 comes before the body.
     std::function<qint64(const QByteArray &method, const QByteArray &path)> bodyLimitFor;
+    // The largest answer bodyLimitFor gives: Qt 6.11+ enforces a body limit of its own (32 MiB by
+    // default) behind WaDesk's, which is raised to this so the per-route limits decide.
+    qint64 largestRouteBodyBytes = 0;
 };
 
 } // namespace wadesk

@@ -2,6 +2,25 @@
 
 namespace wadesk {
 
+namespace {
+// Every path parameter is an id or a name of a few dozen characters. A control character (a NUL
+// above all: QPSQL inlines bound values and a NUL cuts its statement) or a kilobyte-long segment
+// cannot name anything, so such a path matches no route and answers 404 before any handler or
+// SQL sees it.
+constexpr int kMaxParameterLength = 256;
+
+bool plausibleParameter(const QString &segment)
+{
+    if (segment.size() > kMaxParameterLength)
+        return false;
+    for (const QChar c : segment) {
+        if (c.unicode() < 0x20 || c.unicode() == 0x7f)
+            return false;
+    }
+    return true;
+}
+} // namespace
+
 QStringList Router::split(const QString &path)
 {
     return path.split(QLatin1Char('/'), Qt::SkipEmptyParts);
@@ -38,9 +57,10 @@ Router::Match Router::match(const QByteArray &method, const QString &path) const
         bool matched = true;
         for (int i = 0; i < parts.size() && matched; ++i) {
             const QString &segment = route->segments.at(i);
-            if (segment.startsWith(QLatin1Char(':')))
+            if (segment.startsWith(QLatin1Char(':'))) {
+                matched = plausibleParameter(parts.at(i));
                 params.insert(segment.mid(1), parts.at(i));
-            else
+            } else
                 matched = segment == parts.at(i);
         }
         if (!matched)

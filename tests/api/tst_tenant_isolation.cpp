@@ -460,6 +460,42 @@ private slots:
                                                                    ApiTestHarness::bearer(f->b.agent.token));
         QCOMPARE(collect(agentView.json.value(QStringLiteral("clients")).toArray(), QStringLiteral("id")), QStringList{f->b.client1});
     }
+
+    // An id with a control character (a NUL cuts a QPSQL statement) or of absurd length names
+    // nothing: 404 before any SQL, on both databases, and nothing changes.
+    void malformedIdsAreNotFound_data() { addDialectRows(); }
+    void malformedIdsAreNotFound()
+    {
+        FIXTURE(f);
+        const HeaderList auth = ApiTestHarness::apiKey(f->a.admin.apiKey);
+        const QString aBefore = f->api.snapshot(f->a.admin.organizationId);
+        const QString client = f->a.client1;
+        const QString tooLong = client + QString(300, QLatin1Char('x'));
+        const QList<QPair<QByteArray, QString>> calls{
+            {"GET", QStringLiteral("/api/clients/%00")},
+            {"GET", QStringLiteral("/api/clients/") + client + QStringLiteral("%00")},
+            {"GET", QStringLiteral("/api/clients/") + client + QStringLiteral("%00x/status")},
+            {"GET", QStringLiteral("/api/clients/") + client + QStringLiteral("%0A/messages")},
+            {"POST", QStringLiteral("/api/clients/") + client + QStringLiteral("%00/send-message")},
+            {"DELETE", QStringLiteral("/api/clients/") + client + QStringLiteral("%7F")},
+            {"GET", QStringLiteral("/api/clients/") + tooLong},
+            {"GET", member(f->a.agent.userId + QStringLiteral("%00"))},
+            {"DELETE", assignment(f->a.agent.userId, client + QStringLiteral("%00"))},
+            {"GET", QStringLiteral("/api/webhooks/wh_%00")},
+            {"DELETE", QStringLiteral("/api/media/media_%01")},
+        };
+        for (const auto &call : calls) {
+            const QJsonValue body = call.first == "POST" ? QJsonValue(QJsonObject{{QStringLiteral("to"), QStringLiteral("+14155550100")},
+                                                                                 {QStringLiteral("message"), QStringLiteral("hi")}})
+                                                         : QJsonValue(QJsonValue::Undefined);
+            const wadesk::test::ApiResponse r = f->api.request(call.first, call.second, body, auth);
+            QVERIFY2(r.isError(404, QStringLiteral("not_found")), (call.first + ' ' + call.second.toUtf8() + " -> " + r.describe()).constData());
+        }
+        QCOMPARE(f->api.snapshot(f->a.admin.organizationId), aBefore);
+        // The same routes with the plain id still answer.
+        const wadesk::test::ApiResponse plain = f->api.request("GET", QStringLiteral("/api/clients/") + client, QJsonValue(QJsonValue::Undefined), auth);
+        QVERIFY2(plain.status == 200, plain.describe().constData());
+    }
 };
 
 QTEST_GUILESS_MAIN(TestTenantIsolation)

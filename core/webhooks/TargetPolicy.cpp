@@ -61,4 +61,11 @@ Status checkAddresses(const QString &host, const QList<QHostAddress> &addresses,
     return {};
 }
 
+Status checkRegistration(const QString &host, const QList<QHostAddress> &addresses, bool allowPrivate)
+{
+    if (addresses.isEmpty())
+        return {};
+    return checkAddresses(host, addresses, allowPrivate);
+}
+
 } // namespace wadesk::TargetPolicy

@@ -321,6 +321,29 @@ private slots:
         QCOMPARE(m_receiver.count(), 0);
     }
 
+    // A name that does not resolve yet is saved with a warning (deliveries check it again); a
+    // URL change to such a name too. Literal private addresses stay refused (privateTargetsRefused).
+    void unresolvedHostAcceptedWithWarning()
+    {
+        const int before = m_harness.rows(QStringLiteral("SELECT COUNT(*) FROM webhooks")).value(0).toInt();
+        const ApiResponse r = call(m_adminA, "POST", QStringLiteral("/api/webhooks"),
+                                   QJsonObject{{QStringLiteral("url"), QStringLiteral("https://hooks.not-yet-deployed.invalid/in")},
+                                               {QStringLiteral("events"), QJsonArray{QStringLiteral("*")}}},
+                                   m_strictPort);
+        QVERIFY2(r.status == 201, r.describe().constData());
+        QVERIFY2(r.json.value(QStringLiteral("warning")).toString().contains(QLatin1String("hooks.not-yet-deployed.invalid")), r.describe().constData());
+        const QString id = r.json.value(QStringLiteral("webhook")).toObject().value(QStringLiteral("id")).toString();
+        QCOMPARE(m_harness.rows(QStringLiteral("SELECT COUNT(*) FROM webhooks")).value(0).toInt(), before + 1);
+        const ApiResponse patch = call(m_adminA, "PATCH", QStringLiteral("/api/webhooks/") + id,
+                                       QJsonObject{{QStringLiteral("url"), QStringLiteral("https://other.not-yet-deployed.invalid/in")}}, m_strictPort);
+        QVERIFY2(patch.status == 200 && patch.json.contains(QStringLiteral("warning")), patch.describe().constData());
+        // A change that leaves the URL as it is answers without one.
+        const ApiResponse events = call(m_adminA, "PATCH", QStringLiteral("/api/webhooks/") + id,
+                                        QJsonObject{{QStringLiteral("events"), QJsonArray{QStringLiteral("message.sent")}}}, m_strictPort);
+        QVERIFY2(events.status == 200 && !events.json.contains(QStringLiteral("warning")), events.describe().constData());
+        QCOMPARE(call(m_adminA, "DELETE", QStringLiteral("/api/webhooks/") + id).status, 200);
+    }
+
     // A URL change is checked the same way, and so is the test endpoint.
     void privateTargetsRefusedOnChangeAndTest()
     {

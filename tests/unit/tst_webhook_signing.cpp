@@ -213,6 +213,12 @@ private slots:
         // A name that does not resolve is refused whatever the setting.
         QVERIFY(!TargetPolicy::checkAddresses(QStringLiteral("nowhere.invalid"), {}, false).ok());
         QVERIFY(!TargetPolicy::checkAddresses(QStringLiteral("nowhere.invalid"), {}, true).ok());
+        // At registration such a name is accepted (checked at each delivery); what resolves is checked.
+        QVERIFY(TargetPolicy::checkRegistration(QStringLiteral("not-yet.invalid"), {}, false).ok());
+        QVERIFY(!TargetPolicy::checkRegistration(QStringLiteral("mixed.example"),
+                                                 {QHostAddress(QStringLiteral("8.8.8.8")), QHostAddress(QStringLiteral("10.1.2.3"))}, false)
+                     .ok());
+        QVERIFY(TargetPolicy::checkRegistration(QStringLiteral("public.example"), {QHostAddress(QStringLiteral("8.8.8.8"))}, false).ok());
     }
 
     void targetUrls_data()

@@ -20,6 +20,15 @@ namespace wadesk {
 namespace {
 constexpr int kTestTimeoutMs = 15000;
 
+// A name that does not resolve yet is accepted (see TargetPolicy::checkRegistration); the answer
+// says so, so that a typo does not go unnoticed until the first delivery fails.
+QString unresolvedWarning(const QString &host)
+{
+    return QStringLiteral("The host %1 does not resolve yet. The webhook is saved; each delivery resolves it again "
+                          "and is retried while it does not resolve.")
+        .arg(host);
+}
+
 QJsonObject hookView(const WebhookRecord &w)
 {
     return QJsonObject{{QStringLiteral("id"), w.id},
@@ -133,7 +142,7 @@ void WebhookController::create(ApiRoutes &routes, ApiRequest &request, const Aut
     // Name resolution can take seconds: off the API thread.
     routes.offload([host]() { return QHostInfo::fromName(host).addresses(); },
                    [this, ctx, input = input.value(), host, allowPrivate, reply](const QList<QHostAddress> &addresses) {
-                       if (Status s = TargetPolicy::checkAddresses(host, addresses, allowPrivate); !s)
+                       if (Status s = TargetPolicy::checkRegistration(host, addresses, allowPrivate); !s)
                            return reply.send(HttpResponse::error(s.error()));
                        Result<WebhookService::Created> created = m_webhooks.create(ctx, input);
                        if (!created)
@@ -143,9 +152,10 @@ void WebhookController::create(ApiRoutes &routes, ApiRequest &request, const Aut
                                         {QStringLiteral("events"), QJsonArray::fromStringList(created.value().webhook.events)},
                                         {QStringLiteral("active"), created.value().webhook.active},
                                         {QStringLiteral("secret"), created.value().secret}};
-                       reply.send(HttpResponse::json(QJsonObject{{QStringLiteral("message"), QStringLiteral("Webhook registered")},
-                                                                 {QStringLiteral("webhook"), view}},
-                                                     201));
+                       QJsonObject answer{{QStringLiteral("message"), QStringLiteral("Webhook registered")}, {QStringLiteral("webhook"), view}};
+                       if (addresses.isEmpty())
+                           answer.insert(QStringLiteral("warning"), unresolvedWarning(host));
+                       reply.send(HttpResponse::json(answer, 201));
                    });
 }
 
@@ -164,22 +174,24 @@ void WebhookController::update(ApiRoutes &routes, ApiRequest &request, const Aut
     if (Status s = WebhookService::validate(in, false); !s)
         return reply.send(HttpResponse::error(s.error()));
     const QString webhookId = request.param(QStringLiteral("webhookId"));
-    auto apply = [this, ctx, in, webhookId, reply]() {
+    auto apply = [this, ctx, in, webhookId, reply](const QString &warning) {
         Result<WebhookRecord> updated = m_webhooks.update(ctx, webhookId, in);
         if (!updated)
             return reply.send(HttpResponse::error(updated.error()));
-        reply.send(HttpResponse::json(QJsonObject{{QStringLiteral("message"), QStringLiteral("Webhook updated")},
-                                                  {QStringLiteral("webhook"), hookView(updated.value())}}));
+        QJsonObject answer{{QStringLiteral("message"), QStringLiteral("Webhook updated")}, {QStringLiteral("webhook"), hookView(updated.value())}};
+        if (!warning.isEmpty())
+            answer.insert(QStringLiteral("warning"), warning);
+        reply.send(HttpResponse::json(answer));
     };
     if (!in.url)
-        return apply();
+        return apply(QString());
     const QString host = QUrl(*in.url).host();
     const bool allowPrivate = m_webhooks.allowPrivateTargets();
     routes.offload([host]() { return QHostInfo::fromName(host).addresses(); },
                    [apply, host, allowPrivate, reply](const QList<QHostAddress> &addresses) {
-                       if (Status s = TargetPolicy::checkAddresses(host, addresses, allowPrivate); !s)
+                       if (Status s = TargetPolicy::checkRegistration(host, addresses, allowPrivate); !s)
                            return reply.send(HttpResponse::error(s.error()));
-                       apply();
+                       apply(addresses.isEmpty() ? unresolvedWarning(host) : QString());
                    });
 }
 

@@ -21,6 +21,7 @@ struct ApiRequest {
     QByteArray body;
     QHostAddress remoteAddress;
     QHash<QString, QString> params;       // ":clientId" -> value
+    QByteArray requestId;                 // X-Request-Id: the client's, or one made for it
 
     QByteArray header(const QByteArray &lowerCaseName) const { return headers.value(lowerCaseName); }
     QString param(const QString &name) const { return params.value(name); }

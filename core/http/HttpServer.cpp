@@ -1,5 +1,6 @@
 #include "core/http/HttpServer.h"
 
+#include "core/common/RequestContext.h"
 #include "core/http/ConnectionGuard.h"
 #include "core/http/GuardedTcpServer.h"
 #include "core/http/ResponseStream.h"
@@ -34,6 +35,7 @@ struct Reply::State : std::enable_shared_from_this<Reply::State> {
 #if QT_VERSION >= QT_VERSION_CHECK(6, 5, 0)
     std::unique_ptr<QHttpServerResponder> responder;
 #endif
+    QByteArray requestId;
     bool keepAlive = true;
     bool head = false;
     bool sent = false;
@@ -62,7 +64,7 @@ QByteArray methodName(QHttpServerRequest::Method method)
 
 // The status line and headers, and the in-memory body unless the request was HEAD or the body
 // is streamed from a device (then only its length is announced here).
-QByteArray serialize(const HttpResponse &response, bool keepAlive, bool head)
+QByteArray serialize(const HttpResponse &response, bool keepAlive, bool head, const QByteArray &requestId)
 {
     const bool streamed = response.bodyDevice != nullptr;
     QByteArray out;
@@ -87,6 +89,11 @@ QByteArray serialize(const HttpResponse &response, bool keepAlive, bool head)
         out += header.first;
         out += ": ";
         out += header.second;
+        out += "\r\n";
+    }
+    if (!requestId.isEmpty()) {
+        out += "X-Request-Id: ";
+        out += requestId;
         out += "\r\n";
     }
     out += keepAlive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
@@ -266,6 +273,8 @@ void HttpServer::dispatch(const QHttpServerRequest &request, std::shared_ptr<Rep
 #endif
     api.body = request.body();
     api.remoteAddress = request.remoteAddress();
+    api.requestId = RequestContext::acceptOrMakeRequestId(api.header("x-request-id"));
+    reply.d->requestId = api.requestId;
 
     if (mustWait) {
         guard->enqueue([this, api, reply](bool run) mutable {
@@ -293,6 +302,8 @@ void HttpServer::route(ApiRequest &api, const Reply &reply)
         return;
     }
     api.params = match.params;
+    // Log lines written while the handler runs name the request (deferred work later does not).
+    const RequestContext::RequestScope scope(api.requestId);
     try {
         if (match.route->deferred)
             match.route->deferred(api, reply);
@@ -316,7 +327,7 @@ void HttpServer::finishReply(Reply::State &state, const HttpResponse &response)
 {
     const bool keepAlive = state.keepAlive && m_accepting;
     if (state.socket && state.socket->state() == QAbstractSocket::ConnectedState) {
-        state.socket->write(serialize(response, keepAlive, state.head));
+        state.socket->write(serialize(response, keepAlive, state.head, state.requestId));
         if (response.bodyDevice && !state.head && response.bodyDeviceLength > 0) {
             streamBody(state, response, keepAlive);
             return;

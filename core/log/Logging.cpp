@@ -1,5 +1,7 @@
 #include "core/log/Logging.h"
 
+#include "core/common/RequestContext.h"
+
 #include <QDir>
 #include <QtGlobal>
 #include <spdlog/pattern_formatter.h>
@@ -31,10 +33,35 @@ public:
         const auto level = spdlog::level::to_string_view(msg.level);
         const std::string line = std::string("{\"time\":\"") + stamp + "\",\"level\":\""
             + std::string(level.data(), level.size()) + "\",\"thread\":" + std::to_string(msg.thread_id)
-            + ",\"msg\":\"" + jsonEscape(std::string_view(msg.payload.data(), msg.payload.size())) + "\"}\n";
+            + requestField() + ",\"msg\":\"" + jsonEscape(std::string_view(msg.payload.data(), msg.payload.size())) + "\"}\n";
         dest.append(line.data(), line.data() + line.size());
     }
     std::unique_ptr<spdlog::formatter> clone() const override { return std::make_unique<JsonLineFormatter>(); }
+
+private:
+    // Logging is synchronous, so the formatter runs on the thread that logged: the request that
+    // thread is handling, if any (the id is a plain token, RequestContext made sure of it).
+    static std::string requestField()
+    {
+        const std::string &id = RequestContext::currentRequestId();
+        return id.empty() ? std::string() : ",\"request_id\":\"" + id + "\"";
+    }
+};
+
+// %q in the text pattern: " [req <id>]" while a request is being handled, nothing otherwise.
+class RequestIdFlag final : public spdlog::custom_flag_formatter {
+public:
+    void format(const spdlog::details::log_msg &, const std::tm &, spdlog::memory_buf_t &dest) override
+    {
+        const std::string &id = RequestContext::currentRequestId();
+        if (id.empty())
+            return;
+        static constexpr std::string_view open = " [req ";
+        dest.append(open.data(), open.data() + open.size());
+        dest.append(id.data(), id.data() + id.size());
+        dest.push_back(']');
+    }
+    std::unique_ptr<spdlog::custom_flag_formatter> clone() const override { return std::make_unique<RequestIdFlag>(); }
 };
 
 spdlog::level::level_enum toLevel(const QString &name)
@@ -116,8 +143,11 @@ Status setup(const LogOptions &options)
     auto logger = std::make_shared<spdlog::logger>("wadesk", sinks.begin(), sinks.end());
     if (options.json)
         logger->set_formatter(std::make_unique<JsonLineFormatter>());
-    else
-        logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%-5l%$ [%t] %v");
+    else {
+        auto text = std::make_unique<spdlog::pattern_formatter>();
+        text->add_flag<RequestIdFlag>('q').set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%-5l%$ [%t]%q %v");
+        logger->set_formatter(std::move(text));
+    }
     logger->set_level(toLevel(options.level));
     logger->flush_on(spdlog::level::warn);
     spdlog::set_default_logger(logger);

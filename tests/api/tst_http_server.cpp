@@ -13,9 +13,13 @@
 #include "core/http/RequestFraming.h"
 #include "core/db/Database.h"
 #include "core/db/DatabaseUrl.h"
+#include "core/log/Logging.h"
 
 #include <QBuffer>
+#include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
+#include <QRegularExpression>
 #include <QHostAddress>
 #include <QJsonDocument>
 #include <QNetworkAccessManager>
@@ -31,6 +35,7 @@
 #include <atomic>
 #include <future>
 #include <memory>
+#include <spdlog/spdlog.h>
 #include <sys/resource.h>
 #include <thread>
 #include <vector>
@@ -100,6 +105,10 @@ public:
                 return HttpResponse::json(QJsonObject{{QStringLiteral("status"), QStringLiteral("healthy")}});
             });
             r.add("GET", QStringLiteral("/items"), [](ApiRequest &) { return HttpResponse::json(QJsonArray{}); });
+            r.add("GET", QStringLiteral("/logs"), [](ApiRequest &) {
+                spdlog::info("handling the logged route");
+                return HttpResponse::json(QJsonObject{});
+            });
             r.add("POST", QStringLiteral("/items"), [](ApiRequest &) { return HttpResponse::json(QJsonObject{}, 201); });
             r.add("POST", QStringLiteral("/big"), [](ApiRequest &req) {
                 return HttpResponse::json(QJsonObject{{QStringLiteral("bytes"), int(req.body.size())}});
@@ -306,6 +315,63 @@ private slots:
         QCOMPARE(r.header("connection"), QByteArray("keep-alive"));
         QCOMPARE(r.json(), QJsonObject({{QStringLiteral("pong"), true}}));
         QVERIFY(c.isConnected());
+    }
+
+    // Every answer carries X-Request-Id: the client's when it is a plain token, a new one
+    // otherwise; log lines written while the request is handled name it, in both log formats.
+    void requestIdInAnswerAndLogLines()
+    {
+        QTemporaryDir logs;
+        const auto restore = qScopeGuard([] { (void)wadesk::Logging::setup(wadesk::LogOptions{}); });
+        for (const bool json : {true, false}) {
+            wadesk::LogOptions options;
+            options.console = false;
+            options.json = json;
+            options.directory = logs.filePath(json ? QStringLiteral("json") : QStringLiteral("text"));
+            QVERIFY(wadesk::Logging::setup(options).ok());
+            START_SERVER(s, smallLimits());
+            HttpTestClient c;
+            QVERIFY(c.connectTo(s.port));
+            c.send(HttpTestClient::request("GET", "/logs", "X-Request-Id: client-abc.1\r\n"));
+            const HttpTestResponse given = c.waitResponse();
+            QCOMPARE(given.status, 200);
+            QCOMPARE(given.header("x-request-id"), QByteArray("client-abc.1"));
+            const QRegularExpression made(QStringLiteral("^req_[0-9a-z]{26}$"));
+            c.send(HttpTestClient::request("GET", "/logs", "X-Request-Id: two words\r\n"));
+            const HttpTestResponse replaced = c.waitResponse();
+            QVERIFY2(made.match(QString::fromLatin1(replaced.header("x-request-id"))).hasMatch(), replaced.header("x-request-id").constData());
+            c.send(HttpTestClient::request("GET", "/nowhere"));
+            const HttpTestResponse missing = c.waitResponse();
+            QCOMPARE(missing.status, 404);
+            QVERIFY(made.match(QString::fromLatin1(missing.header("x-request-id"))).hasMatch());
+            QVERIFY(missing.header("x-request-id") != replaced.header("x-request-id"));
+            spdlog::info("outside any request");
+            spdlog::default_logger()->flush();
+
+            QFile file(QDir(options.directory).filePath(QStringLiteral("wadesk.log")));
+            QVERIFY(file.open(QIODevice::ReadOnly));
+            const QList<QByteArray> lines = file.readAll().split('\n');
+            QByteArrayList handled, outside;
+            for (const QByteArray &line : lines) {
+                if (line.contains("handling the logged route"))
+                    handled << line;
+                if (line.contains("outside any request"))
+                    outside << line;
+            }
+            QCOMPARE(handled.size(), 2);
+            QCOMPARE(outside.size(), 1);
+            if (json) {
+                QCOMPARE(QJsonDocument::fromJson(handled.at(0)).object().value(QStringLiteral("request_id")).toString(),
+                         QStringLiteral("client-abc.1"));
+                QCOMPARE(QJsonDocument::fromJson(handled.at(1)).object().value(QStringLiteral("request_id")).toString(),
+                         QString::fromLatin1(replaced.header("x-request-id")));
+                QVERIFY(!QJsonDocument::fromJson(outside.at(0)).object().contains(QStringLiteral("request_id")));
+            } else {
+                QVERIFY2(handled.at(0).contains("[req client-abc.1] handling"), handled.at(0).constData());
+                QVERIFY2(handled.at(1).contains("[req " + replaced.header("x-request-id") + "] handling"), handled.at(1).constData());
+                QVERIFY2(!outside.at(0).contains("[req "), outside.at(0).constData());
+            }
+        }
     }
 
     void unknownRouteIs404Json()

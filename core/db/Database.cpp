@@ -10,6 +10,7 @@
 #include <QThread>
 #include <chrono>
 #include <spdlog/spdlog.h>
+#include <utility>
 
 namespace wadesk {
 
@@ -33,6 +34,18 @@ constexpr int kRestartAfterPages = 32768; // 128 MB of 4 KB pages
 // themselves past this many pages (SQLite's default is 1000).
 constexpr int kAutoCheckpointPages = 131072;
 thread_local bool t_isCheckpointer = false;
+// Set when a statement on this thread's PostgreSQL connection failed because the connection
+// broke: the next connection() closes it and connects again instead of failing forever.
+thread_local bool t_connectionBroken = false;
+constexpr int kOutageRetryAfterSeconds = 2;
+
+DomainError outageError()
+{
+    DomainError e = DomainError::unavailable(QStringLiteral("The database is unavailable at the moment; try again shortly"),
+                                             QStringLiteral("database_unavailable"));
+    e.retryAfterSeconds = kOutageRetryAfterSeconds;
+    return e;
+}
 } // namespace
 
 Database::~Database()
@@ -87,11 +100,59 @@ void Database::checkpointLoop()
     closeThreadConnection();
 }
 
+bool Database::isOutage(const QSqlError &error)
+{
+    if (error.type() == QSqlError::ConnectionError)
+        return true;
+    const QString code = error.nativeErrorCode();
+    if (code.size() == 5) { // a PostgreSQL SQLSTATE
+        return code.startsWith(QLatin1String("08")) || code.startsWith(QLatin1String("53")) || code == QLatin1String("57P01")
+            || code == QLatin1String("57P02") || code == QLatin1String("57P03");
+    }
+    bool numeric = false;
+    const int sqlite = code.toInt(&numeric) & 0xff; // the primary result code of an extended one
+    if (numeric && !code.isEmpty()) {
+        // SQLITE_BUSY, _LOCKED, _READONLY, _IOERR, _FULL, _CANTOPEN
+        return sqlite == 5 || sqlite == 6 || sqlite == 8 || sqlite == 10 || sqlite == 13 || sqlite == 14;
+    }
+    // A PostgreSQL socket that broke mid-statement comes without a SQLSTATE.
+    const QString text = error.databaseText() + QLatin1Char(' ') + error.driverText();
+    for (const char *broken : {"server closed the connection", "no connection to the server", "terminating connection",
+                               "could not send data", "could not receive data", "connection to server", "Unable to connect"}) {
+        if (text.contains(QLatin1String(broken), Qt::CaseInsensitive))
+            return true;
+    }
+    return false;
+}
+
 DomainError Database::sqlFailure(const QSqlError &error, const char *context)
 {
     spdlog::error("database error in {}: {} ({})", context, error.text().toStdString(),
                   error.nativeErrorCode().toStdString());
+    if (isOutage(error)) {
+        t_connectionBroken = true;
+        return outageError();
+    }
     return DomainError::internal(QStringLiteral("Database error"));
+}
+
+DomainError Database::failure(const QSqlError &error, const char *context)
+{
+    DomainError e = sqlFailure(error, context);
+    if (e.httpStatus == 503 || !isPostgres() || !m_threadConnection.hasLocalData())
+        return e;
+    QSqlDatabase db = QSqlDatabase::database(m_threadConnection.localData()->name, false);
+    if (db.isOpen()) {
+        QSqlQuery probe(db);
+        if (probe.exec(QStringLiteral("SELECT 1")))
+            return e;
+        // Inside a transaction the statement's own error aborted it: the connection is fine.
+        if (probe.lastError().nativeErrorCode() == QLatin1String("25P02"))
+            return e;
+    }
+    spdlog::warn("database: the connection broke under {}", context);
+    t_connectionBroken = true;
+    return outageError();
 }
 
 Status Database::open(QSqlDatabase &db)
@@ -114,8 +175,7 @@ Status Database::open(QSqlDatabase &db)
     if (!db.open()) {
         const QString text = db.lastError().text();
         spdlog::error("cannot open {}: {}", m_url.describe().toStdString(), text.toStdString());
-        return DomainError::unavailable(QStringLiteral("Database unavailable: %1").arg(text.left(200)),
-                                        QStringLiteral("database_unavailable"));
+        return outageError(); // the driver's text (host, user) is for the log, not for API callers
     }
     QSqlQuery q(db);
     if (m_url.dialect == DatabaseUrl::Dialect::Sqlite) {
@@ -161,6 +221,10 @@ Result<QSqlDatabase> Database::connection()
         m_threadConnection.setLocalData(new ThreadConnection{name});
     }
     QSqlDatabase db = QSqlDatabase::database(m_threadConnection.localData()->name, false);
+    if (std::exchange(t_connectionBroken, false) && db.isOpen() && isPostgres()) {
+        spdlog::info("database: reconnecting this thread's connection after it broke");
+        db.close(); // statements prepared on it are prepared afresh (SqlRunner::execPrepared)
+    }
     if (!db.isOpen()) {
         const Status opened = open(db);
         if (!opened)

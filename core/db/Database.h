@@ -37,8 +37,21 @@ public:
     // this before they finish; what is left is closed when the thread's storage is destroyed.
     void closeThreadConnection();
 
-    // Logs the driver's text and returns a DomainError that never carries SQL to the caller.
+    // Logs the driver's text and returns a DomainError that never carries SQL to the caller:
+    // 503 database_unavailable (with Retry-After) when the database is out of reach for now
+    // (see isOutage), 500 otherwise. After a broken PostgreSQL connection the calling thread's
+    // connection is reopened at its next use.
     static DomainError sqlFailure(const QSqlError &error, const char *context);
+    // The failure says the database cannot serve anyone right now, not that the statement is
+    // wrong: PostgreSQL connection exceptions (SQLSTATE class 08, a server shutting down or
+    // starting, too many connections, insufficient resources) or a socket that broke; SQLite
+    // busy, locked, read-only, I/O error, disk full or cannot open.
+    static bool isOutage(const QSqlError &error);
+    // sqlFailure for a statement that ran on the calling thread's connection. On PostgreSQL a
+    // statement on a connection that broke can fail with no error at all: a failure that does not
+    // name its cause is checked with a round trip on the connection, and is an outage if that
+    // fails too.
+    DomainError failure(const QSqlError &error, const char *context);
 
     // Held by a write transaction of this process on SQLite (see Transaction).
     QRecursiveMutex &writers() { return m_writers; }

@@ -38,13 +38,13 @@ Result<QSqlQuery> SqlRunner::run(const QString &sql, const QVariantList &binding
     q.setForwardOnly(true);
     if (!q.prepare(sql)) {
         spdlog::error("sql prepare failed in {}: {} -- {}", context, q.lastError().text().toStdString(), sql.toStdString());
-        return DomainError::internal(QStringLiteral("Database error"));
+        return m_database.failure(q.lastError(), context);
     }
     for (const QVariant &v : bindings)
         q.addBindValue(v);
     if (!q.exec()) {
         spdlog::error("sql failed in {}: {} -- {}", context, q.lastError().text().toStdString(), sql.toStdString());
-        return Database::sqlFailure(q.lastError(), context);
+        return m_database.failure(q.lastError(), context);
     }
     return q;
 }
@@ -205,7 +205,7 @@ SqlRunner::Lease SqlRunner::execPrepared(const QString &sql, const QVariantList 
         Lease statement = lease(db.value(), sql, attempt > 0, &failure);
         if (!statement.query) {
             spdlog::error("sql prepare failed in {}: {} -- {}", context, failure.text().toStdString(), sql.toStdString());
-            *error = DomainError::internal(QStringLiteral("Database error"));
+            *error = m_database.failure(failure, context);
             return Lease();
         }
         for (int i = 0; i < bindings.size(); ++i)
@@ -220,7 +220,7 @@ SqlRunner::Lease SqlRunner::execPrepared(const QString &sql, const QVariantList 
             break;
     }
     spdlog::error("sql failed in {}: {} -- {}", context, failure.text().toStdString(), sql.toStdString());
-    *error = Database::sqlFailure(failure, context);
+    *error = m_database.failure(failure, context);
     return Lease();
 }
 
@@ -263,7 +263,7 @@ Status Transaction::begin()
     QSqlQuery q(db.value());
     if (!q.exec(m_database.isPostgres() ? QStringLiteral("BEGIN") : QStringLiteral("BEGIN IMMEDIATE"))) {
         unlockWriters();
-        return Database::sqlFailure(q.lastError(), "begin");
+        return m_database.failure(q.lastError(), "begin");
     }
     m_open = true;
     return {};
@@ -276,7 +276,7 @@ Status Transaction::commit()
         return db.error();
     QSqlQuery q(db.value());
     if (!q.exec(QStringLiteral("COMMIT")))
-        return Database::sqlFailure(q.lastError(), "commit");
+        return m_database.failure(q.lastError(), "commit");
     m_open = false;
     unlockWriters();
     return {};

@@ -8,12 +8,14 @@
 #include "core/db/Database.h"
 #include "core/db/Migrator.h"
 #include "core/db/SettingsRepository.h"
+#include "core/db/SqlRunner.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QScopeGuard>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QSqlRecord>
@@ -680,6 +682,75 @@ private slots:
         admin.closeThreadConnection();
         QVERIFY(db.ping().ok());
         QVERIFY(scalar(db, QStringLiteral("SELECT pg_backend_pid()")).toInt() != pid);
+    }
+
+    // Statements (not only the health ping) survive a broken connection and a server restart:
+    // while the database is away they fail as 503 database_unavailable with Retry-After, never
+    // 500, and the same thread's next statement after its return runs on a new connection.
+    void statementsRecoverFromOutages()
+    {
+        QString why;
+        PgCluster *cluster = PgCluster::shared(&why);
+        if (!cluster) {
+            if (PgCluster::required())
+                QFAIL(qPrintable(why));
+            QSKIP(qPrintable(why));
+        }
+        Database db(DatabaseUrl::parse(cluster->createDatabase(), QDir::tempPath()).value());
+        SqlRunner sql(db);
+        {
+            // DDL cannot be a PostgreSQL prepared statement. The test cluster commits without
+            // waiting and is stopped with -m immediate: this commit must reach the WAL first.
+            QSqlQuery ddl(connectionOf(db));
+            QVERIFY(ddl.exec(QStringLiteral("SET synchronous_commit = on")));
+            QVERIFY(ddl.exec(QStringLiteral("CREATE TABLE seen (id INTEGER)")));
+        }
+        QVERIFY(sql.change(QStringLiteral("INSERT INTO seen VALUES (?)"), {1}).ok()); // prepared and kept
+        auto expectOutage = [](const DomainError &e) {
+            QCOMPARE(e.httpStatus, 503);
+            QCOMPARE(e.code, QStringLiteral("database_unavailable"));
+            QVERIFY(e.retryAfterSeconds > 0);
+            QVERIFY2(!e.message.contains(QLatin1String("server")) && !e.message.contains(QLatin1String("SELECT")), qPrintable(e.message));
+        };
+
+        // 1. The session is killed under us (failover, idle timeout, an administrator).
+        const int pid = scalar(db, QStringLiteral("SELECT pg_backend_pid()")).toInt();
+        {
+            Database admin(db.url());
+            QVERIFY(scalar(admin, QStringLiteral("SELECT pg_terminate_backend(%1)").arg(pid)).toBool());
+            admin.closeThreadConnection();
+        }
+        const Result<int> broken = sql.change(QStringLiteral("INSERT INTO seen VALUES (?)"), {2});
+        if (!broken)
+            expectOutage(broken.error());
+        const Result<int> after = sql.change(QStringLiteral("INSERT INTO seen VALUES (?)"), {3});
+        QVERIFY2(after.ok(), after.ok() ? "" : qPrintable(after.error().message));
+
+        // 2. The server goes away and comes back.
+        QVERIFY(cluster->stopServer());
+        bool restarted = false;
+        const auto restart = qScopeGuard([&]() {
+            if (!restarted)
+                cluster->startServer();
+        });
+        for (int i = 0; i < 2; ++i) {
+            const Result<int> down = sql.change(QStringLiteral("INSERT INTO seen VALUES (?)"), {4});
+            QVERIFY(!down.ok());
+            expectOutage(down.error());
+            const Result<QSqlQuery> read = sql.run(QStringLiteral("SELECT COUNT(*) FROM seen"));
+            QVERIFY(!read.ok());
+            expectOutage(read.error());
+        }
+        QVERIFY(cluster->startServer());
+        restarted = true;
+        QElapsedTimer back;
+        back.start();
+        Result<int> resumed = sql.change(QStringLiteral("INSERT INTO seen VALUES (?)"), {5});
+        while (!resumed.ok() && back.elapsed() < 5000) {
+            QTest::qWait(100);
+            resumed = sql.change(QStringLiteral("INSERT INTO seen VALUES (?)"), {5});
+        }
+        QVERIFY2(resumed.ok(), resumed.ok() ? "" : qPrintable(resumed.error().message));
     }
 };
 

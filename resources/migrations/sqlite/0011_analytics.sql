@@ -5,9 +5,9 @@
 
 ALTER TABLE organizations ADD COLUMN time_zone TEXT NOT NULL DEFAULT 'UTC';
 
-CREATE INDEX messages_org_time ON messages (organization_id, created_at, direction, status);
-CREATE INDEX messages_client_time_status ON messages (client_id, created_at, direction, status);
+CREATE INDEX messages_org_time ON messages (organization_id, created_at, direction, status, client_id);
+CREATE INDEX messages_client_time_status ON messages (client_id, created_at, direction, status, organization_id);
 -- Response pairing walks one conversation (a contact on one client) in time order.
-CREATE INDEX messages_conversation ON messages (contact_id, client_id, direction, created_at);
+CREATE INDEX messages_conversation ON messages (contact_id, client_id, direction, created_at, status);
 -- Per-member tables: what each member sent.
 CREATE INDEX messages_org_creator ON messages (organization_id, created_by, created_at);

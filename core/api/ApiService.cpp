@@ -2,12 +2,14 @@
 
 #include "core/api/ApiRoutes.h"
 #include "core/api/ApiThread.h"
+#include "core/api/controllers/AnalyticsController.h"
 #include "core/api/controllers/ApiKeyController.h"
 #include "core/api/controllers/AuditController.h"
 #include "core/api/controllers/AuthController.h"
 #include "core/api/controllers/MediaController.h"
 #include "core/api/controllers/ClientController.h"
 #include "core/api/controllers/MessageController.h"
+#include "core/api/controllers/OrganizationController.h"
 #include "core/api/controllers/ProxyController.h"
 #include "core/api/controllers/WebhookController.h"
 #include "core/api/controllers/TeamController.h"
@@ -34,9 +36,13 @@ struct ApiService::OnApiThread {
     std::unique_ptr<WebhookController> webhookController;
     std::unique_ptr<ProxyController> proxyController;
     std::unique_ptr<MediaController> mediaController;
+    std::unique_ptr<OrganizationController> organizationController;
+    std::unique_ptr<AnalyticsController> analyticsController;
 
     void clear()
     {
+        analyticsController.reset();
+        organizationController.reset();
         mediaController.reset();
         proxyController.reset();
         webhookController.reset();
@@ -100,6 +106,10 @@ Result<quint16> ApiService::start()
         }
         p.mediaController = std::make_unique<MediaController>(s.media());
         p.mediaController->registerRoutes(*p.routes);
+        p.organizationController = std::make_unique<OrganizationController>(s.organizations());
+        p.organizationController->registerRoutes(*p.routes);
+        p.analyticsController = std::make_unique<AnalyticsController>(s.analytics());
+        p.analyticsController->registerRoutes(*p.routes);
 
         // The OpenAPI document is embedded; it is public, like /health.
         server.router().add("GET", QStringLiteral("/api/openapi.json"), [](ApiRequest &) {

@@ -22,7 +22,8 @@ struct HttpResponse {
     QList<QPair<QByteArray, QByteArray>> headers;
     // A body too large to hold in memory (a file): read from the device while the socket drains,
     // in bounded pieces. The device is open for reading and positioned where the body starts;
-    // `bodyDeviceLength` bytes are sent and announced as Content-Length. `body` is then unused.
+    // `bodyDeviceLength` bytes are sent and announced as Content-Length; a length below zero
+    // sends the device's bytes chunked until it is atEnd(). `body` is then unused.
     std::shared_ptr<QIODevice> bodyDevice;
     qint64 bodyDeviceLength = 0;
 

@@ -80,7 +80,10 @@ QByteArray serialize(const HttpResponse &response, bool keepAlive, bool head, co
         out += "\r\n";
     }
     // 204 has no Content-Length (RFC 9110 §8.6), and 304's would have to be the full entity's.
-    if (response.status != 204 && response.status != 304) {
+    // A streamed body of unknown length (an export made while it is sent) goes chunked.
+    if (streamed && response.bodyDeviceLength < 0) {
+        out += "Transfer-Encoding: chunked\r\n";
+    } else if (response.status != 204 && response.status != 304) {
         out += "Content-Length: ";
         out += QByteArray::number(streamed ? response.bodyDeviceLength : response.body.size());
         out += "\r\n";
@@ -328,7 +331,7 @@ void HttpServer::finishReply(Reply::State &state, const HttpResponse &response)
     const bool keepAlive = state.keepAlive && m_accepting;
     if (state.socket && state.socket->state() == QAbstractSocket::ConnectedState) {
         state.socket->write(serialize(response, keepAlive, state.head, state.requestId));
-        if (response.bodyDevice && !state.head && response.bodyDeviceLength > 0) {
+        if (response.bodyDevice && !state.head && response.bodyDeviceLength != 0) {
             streamBody(state, response, keepAlive);
             return;
         }
@@ -356,7 +359,8 @@ void HttpServer::streamBody(Reply::State &state, const HttpResponse &response, b
             else if (!keepAlive)
                 held->socket->disconnectFromHost();
         } else if (held->socket && held->socket->state() != QAbstractSocket::UnconnectedState) {
-            // The length was announced: a short body must end the connection, not pass as whole.
+            // The length was announced (or the last chunk not sent): a short body must end the
+            // connection, not pass as whole.
             held->socket->abort();
         }
         releaseResponder(*held);

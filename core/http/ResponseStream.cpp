@@ -41,6 +41,10 @@ void ResponseStream::pump()
         finish(false);
         return;
     }
+    if (m_remaining < 0) {
+        pumpChunks();
+        return;
+    }
     while (m_remaining > 0 && m_socket->bytesToWrite() < kHighWater) {
         const QByteArray piece = m_device->read(std::min(kPiece, m_remaining));
         if (piece.isEmpty()) {
@@ -53,6 +57,26 @@ void ResponseStream::pump()
     }
     if (m_remaining == 0)
         finish(true);
+}
+
+void ResponseStream::pumpChunks()
+{
+    while (m_socket->bytesToWrite() < kHighWater) {
+        const QByteArray piece = m_device->read(kPiece);
+        if (piece.isEmpty()) {
+            if (!m_device->atEnd()) {
+                spdlog::error("http: a chunked body failed: {}", m_device->errorString().toStdString());
+                finish(false);
+                return;
+            }
+            m_socket->write("0\r\n\r\n");
+            finish(true);
+            return;
+        }
+        m_socket->write(QByteArray::number(piece.size(), 16) + "\r\n");
+        m_socket->write(piece);
+        m_socket->write("\r\n");
+    }
 }
 
 void ResponseStream::finish(bool complete)

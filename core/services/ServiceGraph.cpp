@@ -1,10 +1,12 @@
 #include "core/services/ServiceGraph.h"
 
+#include "core/analytics/AnalyticsService.h"
 #include "core/audit/AuditService.h"
 #include "core/auth/AccountService.h"
 #include "core/auth/ApiKeyService.h"
 #include "core/auth/Authenticator.h"
 #include "core/auth/JwtCodec.h"
+#include "core/auth/OrganizationService.h"
 #include "core/auth/PasswordHasher.h"
 #include "core/auth/TeamService.h"
 #include "core/messaging/ContactService.h"
@@ -52,12 +54,16 @@ ServiceGraph::ServiceGraph(const SharedServices &shared, const ServiceSettings &
         m_proxies = std::make_unique<ProxyService>(db, *shared.cipher, *events, clock);
         m_proxies->setSessions(shared.sessions);
     }
+    m_organizations = std::make_unique<OrganizationService>(db, clock);
+    m_analytics = std::make_unique<AnalyticsService>(db, *m_organizations, clock);
 }
 
 ServiceGraph::~ServiceGraph()
 {
     // Reverse order of creation, spelled out: members would be destroyed in this order anyway,
     // but a reordering of the declarations must not change it silently.
+    m_analytics.reset();
+    m_organizations.reset();
     m_proxies.reset();
     m_ownEvents.reset();
     m_webhooks.reset();

@@ -9,6 +9,7 @@
 namespace wadesk {
 
 class AccountService;
+class AnalyticsService;
 class AuditService;
 class AesGcm;
 class ApiKeyService;
@@ -22,6 +23,7 @@ class JwtCodec;
 class MediaLibrary;
 class MediaService;
 class MessageService;
+class OrganizationService;
 class PasswordHasher;
 class ProxyService;
 class SessionControl;
@@ -69,6 +71,8 @@ public:
     MediaService &media() { return *m_media; }
     WebhookService *webhooks() { return m_webhooks.get(); } // null without SharedServices::cipher
     ProxyService *proxies() { return m_proxies.get(); }     // null without SharedServices::cipher
+    OrganizationService &organizations() { return *m_organizations; }
+    AnalyticsService &analytics() { return *m_analytics; }
 
 private:
     SharedServices m_shared;
@@ -89,6 +93,8 @@ private:
     std::unique_ptr<WebhookService> m_webhooks;
     std::unique_ptr<EventBus> m_ownEvents; // where SharedServices::events is null: events are stored, not announced
     std::unique_ptr<ProxyService> m_proxies;
+    std::unique_ptr<OrganizationService> m_organizations;
+    std::unique_ptr<AnalyticsService> m_analytics;
 };
 
 } // namespace wadesk

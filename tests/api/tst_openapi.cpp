@@ -79,7 +79,7 @@ private slots:
             QStringLiteral("clientId"),   QStringLiteral("messageId"),  QStringLiteral("phoneNumber"),
             QStringLiteral("deviceInfo"), QStringLiteral("perMinute"),  QStringLiteral("perHour"),
             QStringLiteral("perDay"),     QStringLiteral("statusCode"), QStringLiteral("responseTime"),
-            QStringLiteral("percentUsed")};
+            QStringLiteral("percentUsed"), QStringLiteral("startDate"), QStringLiteral("endDate")};
         static const QRegularExpression snake(QStringLiteral("^[a-z][a-z0-9]*(_[a-z0-9]+)*$"));
 
         QFile file(qEnvironmentVariable("WADESK_SOURCE_DIR") + QStringLiteral("/resources/openapi.json"));

@@ -1,0 +1,530 @@
+#include "core/analytics/AnalyticsService.h"
+
+#include "core/analytics/AnalyticsCsv.h"
+#include "core/analytics/MessageExport.h"
+#include "core/auth/OrganizationService.h"
+#include "core/common/Ids.h"
+#include "core/db/SqlRunner.h"
+#include "core/sessions/ClientRepository.h"
+
+#include <QDateTime>
+#include <QHash>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRegularExpression>
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+namespace wadesk {
+
+namespace {
+
+constexpr int kMaxRangeDays = 366;
+constexpr int kDefaultRangeDays = 30;
+constexpr qint64 kHourMs = 3600 * 1000;
+
+// The funnel as SQL over alias m; the stored status names are MessageStatus's (queued and
+// sending are on their way and counted nowhere yet).
+const QString kFunnelColumns = QStringLiteral(
+    "SUM(CASE WHEN m.direction = 'outbound' AND m.status IN ('sent', 'delivered', 'read') THEN 1 ELSE 0 END), "
+    "SUM(CASE WHEN m.direction = 'outbound' AND m.status IN ('delivered', 'read') THEN 1 ELSE 0 END), "
+    "SUM(CASE WHEN m.direction = 'outbound' AND m.status = 'read' THEN 1 ELSE 0 END), "
+    "SUM(CASE WHEN m.direction = 'outbound' AND m.status = 'failed' THEN 1 ELSE 0 END), "
+    "SUM(CASE WHEN m.direction = 'inbound' THEN 1 ELSE 0 END)");
+
+FunnelCounts funnelAt(const QSqlQuery &q, int first)
+{
+    FunnelCounts c;
+    c.sent = q.value(first).toLongLong();
+    c.delivered = q.value(first + 1).toLongLong();
+    c.read = q.value(first + 2).toLongLong();
+    c.failed = q.value(first + 3).toLongLong();
+    c.received = q.value(first + 4).toLongLong();
+    return c;
+}
+
+std::optional<double> hours(qint64 ms)
+{
+    return std::round(double(ms) / double(kHourMs) * 100.0) / 100.0;
+}
+
+Result<QDate> parseDay(const QString &field, const QString &text)
+{
+    static const QRegularExpression shape(QStringLiteral("^\\d{4}-\\d{2}-\\d{2}$"));
+    const QDate day = shape.match(text).hasMatch() ? QDate::fromString(text, Qt::ISODate) : QDate();
+    if (!day.isValid())
+        return DomainError::validation(field, QStringLiteral("%1 must be a date as YYYY-MM-DD").arg(field));
+    return day;
+}
+
+// The bucket (in ms) in which UTC time can be grouped so that every bucket lies in one local
+// hour of `zone` over [fromMs, toMs): the zone's offsets and its transitions in that span must
+// all fall on bucket boundaries. Whole hours for most zones, 15 minutes for India or Nepal.
+qint64 localHourBucket(const QTimeZone &zone, qint64 fromMs, qint64 toMs)
+{
+    const QDateTime from = QDateTime::fromMSecsSinceEpoch(fromMs, zone);
+    const QDateTime to = QDateTime::fromMSecsSinceEpoch(toMs, zone);
+    const QTimeZone::OffsetDataList transitions = zone.transitions(from, to);
+    for (const qint64 bucket : {kHourMs, qint64(15 * 60 * 1000), qint64(60 * 1000), qint64(1000)}) {
+        bool aligned = (qint64(zone.offsetFromUtc(from)) * 1000) % bucket == 0;
+        for (const QTimeZone::OffsetData &t : transitions) {
+            if (!aligned)
+                break;
+            aligned = (qint64(t.offsetFromUtc) * 1000) % bucket == 0 && t.atUtc.toMSecsSinceEpoch() % bucket == 0;
+        }
+        if (aligned)
+            return bucket;
+    }
+    return 1000;
+}
+
+} // namespace
+
+qint64 AnalyticsRange::startMs() const
+{
+    return start.startOfDay(zone).toMSecsSinceEpoch();
+}
+
+qint64 AnalyticsRange::endMs() const
+{
+    return end.addDays(1).startOfDay(zone).toMSecsSinceEpoch();
+}
+
+QString analyticsScope(const AnalyticsRange &range, QVariantList &bind, const QString &alias)
+{
+    const QString m = alias + QLatin1Char('.');
+    bind << range.organizationId;
+    if (!range.clientId.isEmpty()) {
+        bind << range.clientId;
+        return m + QStringLiteral("organization_id = ? AND ") + m + QStringLiteral("client_id = ?");
+    }
+    if (!range.assignedTo.isEmpty()) {
+        bind << range.assignedTo << range.organizationId;
+        return m + QStringLiteral("organization_id = ? AND ") + m
+               + QStringLiteral("client_id IN (SELECT a.client_id FROM client_assignments a WHERE a.user_id = ? AND a.organization_id = ?)");
+    }
+    return m + QStringLiteral("organization_id = ?");
+}
+
+AnalyticsService::AnalyticsService(Database &database, OrganizationService &organizations, const Clock &clock)
+    : m_database(database)
+    , m_organizations(organizations)
+    , m_clock(clock)
+{
+}
+
+std::optional<double> AnalyticsService::percent(qint64 part, qint64 whole)
+{
+    if (whole <= 0)
+        return std::nullopt;
+    return std::round(double(part) * 1000.0 / double(whole)) / 10.0;
+}
+
+Result<AnalyticsRange> AnalyticsService::range(const AuthContext &actor, const QString &startDate, const QString &endDate,
+                                               const QString &clientId)
+{
+    if (Status s = actor.require(Permission::ViewAnalytics); !s)
+        return s.error();
+    Result<QString> zoneName = m_organizations.timeZoneOf(actor.organizationId);
+    if (!zoneName)
+        return zoneName.error();
+    AnalyticsRange r;
+    r.organizationId = actor.organizationId;
+    r.zone = QTimeZone(zoneName.value().toLatin1());
+    if (!r.zone.isValid())
+        r.zone = QTimeZone(QByteArrayLiteral("UTC"));
+    const QDate today = QDateTime::fromMSecsSinceEpoch(m_clock.nowMs(), r.zone).date();
+    r.end = today;
+    if (!endDate.isEmpty()) {
+        Result<QDate> end = parseDay(QStringLiteral("endDate"), endDate);
+        if (!end)
+            return end.error();
+        r.end = end.value();
+    }
+    r.start = r.end.addDays(-(kDefaultRangeDays - 1));
+    if (!startDate.isEmpty()) {
+        Result<QDate> start = parseDay(QStringLiteral("startDate"), startDate);
+        if (!start)
+            return start.error();
+        r.start = start.value();
+    }
+    if (r.start > r.end)
+        return DomainError::badRequest(QStringLiteral("startDate is after endDate"), QStringLiteral("invalid_date_range"));
+    if (r.start.daysTo(r.end) + 1 > kMaxRangeDays)
+        return DomainError::badRequest(QStringLiteral("The range covers more than %1 days").arg(kMaxRangeDays),
+                                       QStringLiteral("date_range_too_long"));
+    if (!Permissions::seesAllClients(actor.role))
+        r.assignedTo = actor.userId;
+    if (!clientId.isEmpty()) {
+        // Checked before it reaches SQL: QPSQL inlines bound values.
+        if (!Ids::looksValid(clientId, "client"))
+            return DomainError::notFound(QStringLiteral("Client"));
+        SqlRunner sql(m_database);
+        ClientRepository clients(sql);
+        Result<std::optional<ClientRecord>> found = clients.find(actor.organizationId, clientId, ClientScope::of(actor));
+        if (!found)
+            return found.error();
+        if (!found.value())
+            return DomainError::notFound(QStringLiteral("Client"));
+        r.clientId = clientId;
+    }
+    return r;
+}
+
+Result<FunnelCounts> AnalyticsService::funnel(const AnalyticsRange &range, qint64 fromMs, qint64 toMs)
+{
+    QVariantList bind;
+    const QString scope = analyticsScope(range, bind);
+    bind << fromMs << toMs;
+    SqlRunner sql(m_database);
+    return sql.query(QStringLiteral("SELECT ") + kFunnelColumns + QStringLiteral(" FROM messages m WHERE ") + scope
+                         + QStringLiteral(" AND m.created_at >= ? AND m.created_at < ?"),
+                     bind, "analytics.funnel", [](QSqlQuery &q) {
+                         return q.next() ? funnelAt(q, 0) : FunnelCounts();
+                     });
+}
+
+Result<OrganizationStats> AnalyticsService::stats(const AuthContext &actor)
+{
+    // A one-day range on today gives the scope, the zone and today's bounds in one place.
+    Result<AnalyticsRange> today = range(actor, QString(), QString(), QString());
+    if (!today)
+        return today.error();
+    AnalyticsRange r = today.value();
+    r.start = r.end;
+    SqlRunner sql(m_database);
+    auto count = [&sql](const QString &text, const QVariantList &bind) {
+        return sql.query(text, bind, "analytics.stats", [](QSqlQuery &q) { return q.next() ? q.value(0).toLongLong() : 0; });
+    };
+    OrganizationStats s;
+    ClientRepository clients(sql);
+    Result<int> clientCount = clients.count(actor.organizationId, ClientScope::of(actor));
+    if (!clientCount)
+        return clientCount.error();
+    s.totalClients = clientCount.value();
+
+    QVariantList bind;
+    const QString scope = analyticsScope(r, bind);
+    Result<qint64> contacts = r.assignedTo.isEmpty()
+                                  ? count(QStringLiteral("SELECT COUNT(*) FROM contacts WHERE organization_id = ?"), {actor.organizationId})
+                                  // A viewer's contacts: those who wrote or were written to on its clients.
+                                  : count(QStringLiteral("SELECT COUNT(DISTINCT m.contact_id) FROM messages m WHERE ") + scope, bind);
+    if (!contacts)
+        return contacts.error();
+    s.totalContacts = contacts.value();
+    Result<qint64> total = count(QStringLiteral("SELECT COUNT(*) FROM messages m WHERE ") + scope, bind);
+    if (!total)
+        return total.error();
+    s.totalMessages = total.value();
+    QVariantList todayBind = bind;
+    todayBind << r.startMs() << r.endMs();
+    Result<qint64> todayCount =
+        count(QStringLiteral("SELECT COUNT(*) FROM messages m WHERE ") + scope + QStringLiteral(" AND m.created_at >= ? AND m.created_at < ?"),
+              todayBind);
+    if (!todayCount)
+        return todayCount.error();
+    s.messagesToday = todayCount.value();
+    return s;
+}
+
+Result<QList<DayMetrics>> AnalyticsService::metrics(const AnalyticsRange &range)
+{
+    QList<DayMetrics> days;
+    qint64 dayStart = range.startMs();
+    for (QDate day = range.start; day <= range.end; day = day.addDays(1)) {
+        const qint64 next = day.addDays(1).startOfDay(range.zone).toMSecsSinceEpoch();
+        Result<FunnelCounts> counts = funnel(range, dayStart, next);
+        if (!counts)
+            return counts.error();
+        days.append(DayMetrics{day, counts.value()});
+        dayStart = next;
+    }
+    return days;
+}
+
+// The response pairing (docs/analytics.md): a conversation is a contact on one client; an
+// inbound message that follows an outbound one (or opens the conversation) starts a run, and
+// the run's response is the first outbound message, not failed, written after the run's first
+// message. Runs are taken when they start in the range; their response may come later.
+struct AnalyticsService::Pairing {
+    qint64 conversations = 0;
+    std::vector<qint64> durations; // one per answered run: 8 bytes each, never the rows
+    struct Sum {
+        qint64 count = 0;
+        qint64 totalMs = 0;
+    };
+    QHash<QString, Sum> byClient;
+    QHash<QString, Sum> byMember;
+};
+
+Status AnalyticsService::pairResponses(const AnalyticsRange &range, Pairing &pairing)
+{
+    QVariantList bind;
+    const QString scope = analyticsScope(range, bind, QStringLiteral("i"));
+    bind << range.startMs() << range.endMs();
+    const QString sameConversation = QStringLiteral("o.contact_id = i.contact_id AND o.client_id = i.client_id ");
+    const QString response = QStringLiteral("FROM messages o WHERE ") + sameConversation
+                             + QStringLiteral("AND o.direction = 'outbound' AND o.status <> 'failed' AND o.created_at > i.created_at "
+                                              "ORDER BY o.created_at, o.id LIMIT 1");
+    const QString text =
+        QStringLiteral("SELECT i.client_id, i.created_at, (SELECT o.created_at ") + response + QStringLiteral("), (SELECT o.created_by ")
+        + response
+        + QStringLiteral(") FROM messages i WHERE ") + scope
+        + QStringLiteral(" AND i.direction = 'inbound' AND i.created_at >= ? AND i.created_at < ? "
+                         "AND NOT EXISTS (SELECT 1 FROM messages p WHERE p.contact_id = i.contact_id AND p.client_id = i.client_id "
+                         "AND p.direction = 'inbound' AND (p.created_at < i.created_at OR (p.created_at = i.created_at AND p.id < i.id)) "
+                         "AND p.created_at >= COALESCE((SELECT MAX(o.created_at) FROM messages o WHERE ")
+        + sameConversation
+        + QStringLiteral("AND o.direction = 'outbound' AND o.status <> 'failed' AND o.created_at <= i.created_at), -1))");
+    SqlRunner sql(m_database);
+    Result<bool> read = sql.query(text, bind, "analytics.responses", [&pairing](QSqlQuery &q) {
+        while (q.next()) {
+            ++pairing.conversations;
+            if (q.value(2).isNull())
+                continue;
+            const qint64 took = q.value(2).toLongLong() - q.value(1).toLongLong();
+            pairing.durations.push_back(took);
+            Pairing::Sum &client = pairing.byClient[q.value(0).toString()];
+            ++client.count;
+            client.totalMs += took;
+            const QString member = q.value(3).toString();
+            if (!member.isEmpty()) {
+                Pairing::Sum &m = pairing.byMember[member];
+                ++m.count;
+                m.totalMs += took;
+            }
+        }
+        return true;
+    });
+    if (!read)
+        return read.error();
+    return {};
+}
+
+Result<DeliveryRates> AnalyticsService::rates(const AnalyticsRange &range)
+{
+    Result<FunnelCounts> counts = funnel(range, range.startMs(), range.endMs());
+    if (!counts)
+        return counts.error();
+    Pairing pairing;
+    if (Status s = pairResponses(range, pairing); !s)
+        return s.error();
+    DeliveryRates r;
+    r.counts = counts.value();
+    r.conversations = pairing.conversations;
+    r.replied = qint64(pairing.durations.size());
+    r.deliveryRate = percent(r.counts.delivered, r.counts.sent);
+    r.readRate = percent(r.counts.read, r.counts.sent);
+    r.failureRate = percent(r.counts.failed, r.counts.sent + r.counts.failed);
+    r.replyRate = percent(r.replied, r.conversations);
+    return r;
+}
+
+Result<ResponseTimes> AnalyticsService::responseTimes(const AnalyticsRange &range)
+{
+    Pairing pairing;
+    if (Status s = pairResponses(range, pairing); !s)
+        return s.error();
+    ResponseTimes t;
+    t.conversations = pairing.conversations;
+    std::vector<qint64> &d = pairing.durations;
+    t.responses = qint64(d.size());
+    if (d.empty())
+        return t;
+    std::sort(d.begin(), d.end());
+    qint64 total = 0;
+    for (const qint64 took : d) {
+        total += took;
+        const int bucket = took < kHourMs ? 0 : took < 4 * kHourMs ? 1 : took < 8 * kHourMs ? 2 : took < 24 * kHourMs ? 3 : 4;
+        ++t.distribution[size_t(bucket)];
+    }
+    // Nearest rank: the smallest value with at least p of the responses at or below it.
+    auto rank = [&d](double p) { return d[size_t(std::max<qint64>(1, qint64(std::ceil(p * double(d.size()))))) - 1]; };
+    t.averageHours = std::round(double(total) / double(d.size()) / double(kHourMs) * 100.0) / 100.0;
+    t.medianHours = hours(rank(0.5));
+    t.p90Hours = hours(rank(0.9));
+    return t;
+}
+
+Result<QList<HeatmapCell>> AnalyticsService::heatmap(const AnalyticsRange &range)
+{
+    QList<HeatmapCell> cells;
+    for (int weekday = 1; weekday <= 7; ++weekday)
+        for (int hour = 0; hour < 24; ++hour)
+            cells.append(HeatmapCell{weekday, hour, 0, 0});
+    const qint64 fromMs = range.startMs();
+    const qint64 toMs = range.endMs();
+    const qint64 bucket = localHourBucket(range.zone, fromMs, toMs);
+    QVariantList bind;
+    const QString scope = analyticsScope(range, bind);
+    bind << fromMs << toMs;
+    // The bucket is one of four constants of this file, written into the text so that the
+    // grouping expression is the same one in SELECT and GROUP BY on both databases.
+    const QString bucketText = QString::number(bucket);
+    SqlRunner sql(m_database);
+    Result<bool> read = sql.query(
+        QStringLiteral("SELECT m.created_at / ") + bucketText
+            + QStringLiteral(", SUM(CASE WHEN m.direction = 'outbound' AND m.status IN ('sent', 'delivered', 'read') THEN 1 ELSE 0 END), "
+                             "SUM(CASE WHEN m.direction = 'inbound' THEN 1 ELSE 0 END) FROM messages m WHERE ")
+            + scope + QStringLiteral(" AND m.created_at >= ? AND m.created_at < ? GROUP BY m.created_at / ") + bucketText,
+        bind, "analytics.heatmap", [&](QSqlQuery &q) {
+            while (q.next()) {
+                const QDateTime local = QDateTime::fromMSecsSinceEpoch(q.value(0).toLongLong() * bucket, range.zone);
+                HeatmapCell &cell = cells[(local.date().dayOfWeek() - 1) * 24 + local.time().hour()];
+                cell.sent += q.value(1).toLongLong();
+                cell.received += q.value(2).toLongLong();
+            }
+            return true;
+        });
+    if (!read)
+        return read.error();
+    return cells;
+}
+
+Result<QList<ClientReportRow>> AnalyticsService::clients(const AnalyticsRange &range)
+{
+    QList<ClientReportRow> rows;
+    QHash<QString, int> indexOf;
+    {
+        QVariantList bind{range.organizationId};
+        QString text = QStringLiteral("SELECT c.id, c.name, c.phone_number FROM clients c WHERE c.organization_id = ?");
+        if (!range.clientId.isEmpty()) {
+            text += QStringLiteral(" AND c.id = ?");
+            bind << range.clientId;
+        } else if (!range.assignedTo.isEmpty()) {
+            text += QStringLiteral(" AND c.id IN (SELECT a.client_id FROM client_assignments a WHERE a.user_id = ? AND a.organization_id = ?)");
+            bind << range.assignedTo << range.organizationId;
+        }
+        SqlRunner sql(m_database);
+        Result<bool> read = sql.query(text + QStringLiteral(" ORDER BY c.created_at, c.id"), bind, "analytics.clients", [&](QSqlQuery &q) {
+            while (q.next()) {
+                ClientReportRow row;
+                row.clientId = q.value(0).toString();
+                row.name = q.value(1).toString();
+                row.phoneNumber = q.value(2).toString();
+                indexOf.insert(row.clientId, int(rows.size()));
+                rows.append(row);
+            }
+            return true;
+        });
+        if (!read)
+            return read.error();
+    }
+    QVariantList bind;
+    const QString scope = analyticsScope(range, bind);
+    bind << range.startMs() << range.endMs();
+    SqlRunner sql(m_database);
+    Result<bool> counted = sql.query(QStringLiteral("SELECT m.client_id, ") + kFunnelColumns + QStringLiteral(" FROM messages m WHERE ") + scope
+                                         + QStringLiteral(" AND m.created_at >= ? AND m.created_at < ? GROUP BY m.client_id"),
+                                     bind, "analytics.clients.counts", [&](QSqlQuery &q) {
+                                         while (q.next()) {
+                                             const int at = indexOf.value(q.value(0).toString(), -1);
+                                             if (at >= 0)
+                                                 rows[at].counts = funnelAt(q, 1);
+                                         }
+                                         return true;
+                                     });
+    if (!counted)
+        return counted.error();
+    Pairing pairing;
+    if (Status s = pairResponses(range, pairing); !s)
+        return s.error();
+    for (ClientReportRow &row : rows) {
+        const Pairing::Sum sum = pairing.byClient.value(row.clientId);
+        row.responses = sum.count;
+        if (sum.count > 0)
+            row.averageResponseHours = std::round(double(sum.totalMs) / double(sum.count) / double(kHourMs) * 100.0) / 100.0;
+    }
+    return rows;
+}
+
+Result<QList<MemberReportRow>> AnalyticsService::members(const AnalyticsRange &range)
+{
+    QList<MemberReportRow> rows;
+    QHash<QString, int> indexOf;
+    SqlRunner sql(m_database);
+    Result<bool> read = sql.query(
+        QStringLiteral("SELECT id, name, email, role FROM users WHERE organization_id = ? ORDER BY created_at, id"), {range.organizationId},
+        "analytics.members", [&](QSqlQuery &q) {
+            while (q.next()) {
+                MemberReportRow row;
+                row.userId = q.value(0).toString();
+                row.name = q.value(1).toString();
+                row.email = q.value(2).toString();
+                row.role = q.value(3).toString();
+                indexOf.insert(row.userId, int(rows.size()));
+                rows.append(row);
+            }
+            return true;
+        });
+    if (!read)
+        return read.error();
+    QVariantList bind;
+    const QString scope = analyticsScope(range, bind);
+    bind << range.startMs() << range.endMs();
+    Result<bool> counted = sql.query(QStringLiteral("SELECT m.created_by, ") + kFunnelColumns + QStringLiteral(" FROM messages m WHERE ") + scope
+                                         + QStringLiteral(" AND m.direction = 'outbound' AND m.created_by IS NOT NULL "
+                                                          "AND m.created_at >= ? AND m.created_at < ? GROUP BY m.created_by"),
+                                     bind, "analytics.members.counts", [&](QSqlQuery &q) {
+                                         while (q.next()) {
+                                             const int at = indexOf.value(q.value(0).toString(), -1);
+                                             if (at >= 0)
+                                                 rows[at].counts = funnelAt(q, 1);
+                                         }
+                                         return true;
+                                     });
+    if (!counted)
+        return counted.error();
+    Pairing pairing;
+    if (Status s = pairResponses(range, pairing); !s)
+        return s.error();
+    for (MemberReportRow &row : rows) {
+        const Pairing::Sum sum = pairing.byMember.value(row.userId);
+        row.responses = sum.count;
+        if (sum.count > 0)
+            row.averageResponseHours = std::round(double(sum.totalMs) / double(sum.count) / double(kHourMs) * 100.0) / 100.0;
+    }
+    return rows;
+}
+
+std::unique_ptr<QIODevice> AnalyticsService::exportMessages(const AnalyticsRange &range, ExportFormat format)
+{
+    auto device = std::make_unique<MessageExport>(m_database, range, format);
+    device->open(QIODevice::ReadOnly | QIODevice::Unbuffered);
+    return device;
+}
+
+Result<QByteArray> AnalyticsService::exportMetrics(const AnalyticsRange &range, ExportFormat format)
+{
+    Result<QList<DayMetrics>> days = metrics(range);
+    if (!days)
+        return days.error();
+    if (format == ExportFormat::Json) {
+        QJsonArray rows;
+        for (const DayMetrics &d : days.value())
+            rows.append(metricsJson(d));
+        return QJsonDocument(QJsonObject{{QStringLiteral("time_zone"), QString::fromLatin1(range.zone.id())},
+                                         {QStringLiteral("metrics"), rows}})
+            .toJson(QJsonDocument::Compact);
+    }
+    QByteArray out = Csv::row({QStringLiteral("date"), QStringLiteral("sent"), QStringLiteral("delivered"), QStringLiteral("read"),
+                               QStringLiteral("failed"), QStringLiteral("received")});
+    for (const DayMetrics &d : days.value())
+        out += Csv::row({d.date.toString(Qt::ISODate), QString::number(d.counts.sent), QString::number(d.counts.delivered),
+                         QString::number(d.counts.read), QString::number(d.counts.failed), QString::number(d.counts.received)});
+    return out;
+}
+
+QJsonObject metricsJson(const DayMetrics &day)
+{
+    return QJsonObject{{QStringLiteral("date"), day.date.toString(Qt::ISODate)},
+                       {QStringLiteral("sent"), double(day.counts.sent)},
+                       {QStringLiteral("delivered"), double(day.counts.delivered)},
+                       {QStringLiteral("read"), double(day.counts.read)},
+                       {QStringLiteral("failed"), double(day.counts.failed)},
+                       {QStringLiteral("received"), double(day.counts.received)}};
+}
+
+} // namespace wadesk

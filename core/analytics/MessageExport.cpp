@@ -1,0 +1,125 @@
+#include "core/analytics/MessageExport.h"
+
+#include "core/analytics/AnalyticsCsv.h"
+#include "core/common/Json.h"
+#include "core/db/SqlRunner.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <cstring>
+
+namespace wadesk {
+
+namespace {
+
+const QStringList kColumns = {
+    QStringLiteral("id"),         QStringLiteral("client_id"),      QStringLiteral("contact_phone"), QStringLiteral("direction"),
+    QStringLiteral("status"),     QStringLiteral("type"),           QStringLiteral("body"),          QStringLiteral("failure_reason"),
+    QStringLiteral("created_by"), QStringLiteral("created_at"),     QStringLiteral("sent_at"),       QStringLiteral("delivered_at"),
+    QStringLiteral("read_at"),    QStringLiteral("failed_at")};
+constexpr int kFirstTimeColumn = 9;
+
+QString isoText(const QVariant &ms)
+{
+    return ms.isNull() || ms.toLongLong() <= 0 ? QString() : Json::isoTime(ms.toLongLong()).toString();
+}
+
+} // namespace
+
+MessageExport::MessageExport(Database &database, AnalyticsRange range, ExportFormat format, QObject *parent)
+    : QIODevice(parent)
+    , m_database(database)
+    , m_range(std::move(range))
+    , m_format(format)
+    , m_afterCreatedAt(m_range.startMs() - 1)
+{
+}
+
+bool MessageExport::atEnd() const
+{
+    return !m_failed && m_finished && m_offset >= m_buffer.size();
+}
+
+qint64 MessageExport::bytesAvailable() const
+{
+    return (m_buffer.size() - m_offset) + QIODevice::bytesAvailable();
+}
+
+qint64 MessageExport::readData(char *data, qint64 maxSize)
+{
+    qint64 copied = 0;
+    while (copied < maxSize) {
+        if (m_offset >= m_buffer.size()) {
+            m_buffer.clear();
+            m_offset = 0;
+            if (m_finished || m_failed || !fetchBatch())
+                break;
+            continue;
+        }
+        const qint64 n = std::min<qint64>(maxSize - copied, m_buffer.size() - m_offset);
+        std::memcpy(data + copied, m_buffer.constData() + m_offset, size_t(n));
+        copied += n;
+        m_offset += qsizetype(n);
+    }
+    if (copied == 0 && m_failed)
+        return -1;
+    return copied;
+}
+
+bool MessageExport::fetchBatch()
+{
+    if (!m_started) {
+        m_started = true;
+        m_buffer = m_format == ExportFormat::Csv ? Csv::row(kColumns) : QByteArray("{\"messages\":[");
+        return true;
+    }
+    QVariantList bind;
+    const QString scope = analyticsScope(m_range, bind);
+    bind << m_range.endMs() << m_afterCreatedAt << m_afterCreatedAt << m_afterId;
+    SqlRunner sql(m_database);
+    Result<int> fetched = sql.query(
+        QStringLiteral("SELECT m.id, m.client_id, c.phone_number, m.direction, m.status, m.type, m.body, m.failure_reason, m.created_by, "
+                       "m.created_at, m.sent_at, m.delivered_at, m.read_at, m.failed_at "
+                       "FROM messages m JOIN contacts c ON c.id = m.contact_id WHERE ")
+            + scope
+            + QStringLiteral(" AND m.created_at < ? AND (m.created_at > ? OR (m.created_at = ? AND m.id > ?)) "
+                             "ORDER BY m.created_at, m.id LIMIT %1")
+                  .arg(kBatchRows),
+        bind, "analytics.export", [this](QSqlQuery &q) {
+            int n = 0;
+            while (q.next()) {
+                QStringList cells;
+                cells.reserve(kColumns.size());
+                for (int i = 0; i < kColumns.size(); ++i)
+                    cells.append(i >= kFirstTimeColumn ? isoText(q.value(i)) : q.value(i).toString());
+                if (m_format == ExportFormat::Csv) {
+                    m_buffer += Csv::row(cells);
+                } else {
+                    QJsonObject o;
+                    for (int i = 0; i < kColumns.size(); ++i)
+                        o.insert(kColumns.at(i), cells.at(i).isEmpty() && i != 6 ? QJsonValue() : QJsonValue(cells.at(i)));
+                    if (m_rows + n > 0)
+                        m_buffer += ',';
+                    m_buffer += QJsonDocument(o).toJson(QJsonDocument::Compact);
+                }
+                m_afterCreatedAt = q.value(9).toLongLong();
+                m_afterId = q.value(0).toString();
+                ++n;
+            }
+            return n;
+        });
+    if (!fetched) {
+        m_failed = true;
+        setErrorString(QStringLiteral("the export could not read the messages"));
+        return false;
+    }
+    m_rows += fetched.value();
+    if (fetched.value() < kBatchRows) {
+        m_finished = true;
+        if (m_format == ExportFormat::Json)
+            m_buffer += "],\"count\":" + QByteArray::number(m_rows) + '}';
+    }
+    return true;
+}
+
+} // namespace wadesk

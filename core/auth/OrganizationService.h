@@ -1,0 +1,48 @@
+#pragma once
+
+#include "core/access/AuthContext.h"
+#include "core/common/Clock.h"
+#include "core/common/DomainError.h"
+
+#include <QString>
+
+namespace wadesk {
+
+class Database;
+
+struct OrganizationInfo {
+    QString id;
+    QString name;
+    QString timeZone; // IANA name; "UTC" until an admin sets another
+    qint64 createdAt = 0;
+    qint64 updatedAt = 0;
+};
+
+// The caller's organization and its settings that are columns of its own (the time zone in
+// which analytics cut days). Any member reads it; changing it needs can_manage_organization.
+class OrganizationService {
+public:
+    OrganizationService(Database &database, const Clock &clock = Clock::system())
+        : m_database(database)
+        , m_clock(clock)
+    {
+    }
+
+    Result<OrganizationInfo> get(const AuthContext &actor);
+    // 400 invalid_time_zone unless `ianaName` is a zone this system knows; audited.
+    Result<OrganizationInfo> setTimeZone(const AuthContext &actor, const QString &ianaName);
+
+    // Engine/analytics side (no actor): the organization's zone; 404 when it does not exist.
+    Result<QString> timeZoneOf(const QString &organizationId);
+    // Whether `ianaName` names a time zone QTimeZone can compute (length and characters checked
+    // first, so no odd byte reaches the zone database).
+    static bool isKnownTimeZone(const QString &ianaName);
+
+private:
+    Result<OrganizationInfo> read(const QString &organizationId);
+
+    Database &m_database;
+    const Clock &m_clock;
+};
+
+} // namespace wadesk

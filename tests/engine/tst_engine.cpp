@@ -38,6 +38,7 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QSignalSpy>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
@@ -601,6 +602,55 @@ private slots:
         QVERIFY2(logout.status == 200, logout.describe().constData());
         QVERIFY(w.waitState(id, SessionState::Qr));
         QCOMPARE(w.eventsOf(QStringLiteral("client.logged_out"), id).size(), 2);
+    }
+
+    // POST /api/clients/:id/stop: the desktop's Stop through the API. Managers and admins only,
+    // another organization's or a malformed id is 404, and stopping twice is one stop.
+    void stopRoute()
+    {
+        START_WORLD(w);
+        const QString id = w.createAndInit(QStringLiteral("Stoppable"));
+        QVERIFY(!id.isEmpty());
+        QVERIFY(w.link(id));
+        const QString path = QStringLiteral("/api/clients/%1/stop").arg(id);
+        const Account viewer = w.http.createMember(w.admin, QStringLiteral("viewer"), QStringLiteral("viewer@engine.test"));
+        const Account agent = w.http.createMember(w.admin, QStringLiteral("agent"), QStringLiteral("agent@engine.test"));
+        QVERIFY(viewer.valid() && agent.valid());
+        QVERIFY(w.http.assign(w.admin, agent.userId, id));
+        QVERIFY(w.http.assign(w.admin, viewer.userId, id));
+        for (const Account &member : {viewer, agent}) {
+            const ApiResponse refused = w.http.request("POST", path, QJsonObject{}, ApiTestHarness::apiKey(member.apiKey));
+            QVERIFY2(refused.isError(403, QStringLiteral("forbidden")), refused.describe().constData());
+        }
+        const Account other = w.http.registerOrganization(QStringLiteral("other@engine.test"), QStringLiteral("Other Org"));
+        QVERIFY(other.valid());
+        const ApiResponse foreign = w.http.request("POST", path, QJsonObject{}, ApiTestHarness::apiKey(other.apiKey));
+        QVERIFY2(foreign.isError(404, QStringLiteral("not_found")), foreign.describe().constData());
+        for (const QString &bad : {id + QStringLiteral("%00"), QStringLiteral("client_%00"), QStringLiteral("nope"),
+                                   QStringLiteral("client_'%20OR%201=1%20--")}) {
+            const ApiResponse malformed = w.http.request("POST", QStringLiteral("/api/clients/%1/stop").arg(bad), QJsonObject{}, w.key());
+            QVERIFY2(malformed.isError(404, QStringLiteral("not_found")), qPrintable(bad + QLatin1Char(' ') + QString::fromUtf8(malformed.describe())));
+        }
+        QCOMPARE(w.record(id).name, QStringLiteral("Stoppable"));
+        QVERIFY(w.session(id)); // none of those stopped it
+        QCOMPARE(w.http.status(w.admin, id).json.value(QLatin1String("status")).toString(), QStringLiteral("ready"));
+
+        for (int attempt = 0; attempt < 2; ++attempt) {
+            const ApiResponse stopped = w.http.request("POST", path, QJsonObject{}, w.key());
+            QVERIFY2(stopped.status == 200, stopped.describe().constData());
+            QCOMPARE(stopped.json.value(QLatin1String("clientId")).toString(), id);
+            QCOMPARE(stopped.json.value(QLatin1String("status")).toString(), QStringLiteral("stopped"));
+            QVERIFY(QTest::qWaitFor([&] { return !w.session(id); }, kWaitMs));
+            QVERIFY(w.waitStatus(id, QStringLiteral("stopped")));
+        }
+        QSqlQuery audits(w.db->connection().value());
+        QVERIFY(audits.exec(QStringLiteral("SELECT COUNT(*) FROM audit_logs WHERE action = 'stop_client' AND resource_id = '%1'").arg(id)));
+        QVERIFY(audits.next());
+        QCOMPARE(audits.value(0).toInt(), 1);
+        // It starts again with init, and the link survived the stop.
+        const ApiResponse init = w.http.request("POST", QStringLiteral("/api/clients/%1/init").arg(id), QJsonObject{}, w.key());
+        QVERIFY2(init.status == 200, init.describe().constData());
+        QVERIFY(w.waitState(id, SessionState::Ready));
     }
 
     // The page stops rotating codes (conn.qrcode_idle): GET /qr answers 429 qr_refreshing and asks

@@ -215,9 +215,7 @@ bool SessionRegistry::start(const QString &organizationId, const QString &client
             !s)
             spdlog::error("client {}: cannot store its browser identity: {}", clientId.toStdString(), s.error().message.toStdString());
     }
-    if (Status s = clients.setAutostart(organizationId, clientId, true); !s)
-        spdlog::error("client {}: cannot mark it to start with the application: {}", clientId.toStdString(),
-                      s.error().message.toStdString());
+    setAutostart(organizationId, clientId, true);
 
     m_waitingForProxy.remove(clientId);
     const ClientEgress::Plan egress = m_egress->prepare(organizationId, clientId);
@@ -424,6 +422,14 @@ void SessionRegistry::stop(const QString &clientId)
         }
     }
     emit sessionStopped(clientId);
+}
+
+void SessionRegistry::setAutostart(const QString &organizationId, const QString &clientId, bool autostart)
+{
+    SqlRunner sql(m_database);
+    if (Status s = ClientRepository(sql).setAutostart(organizationId, clientId, autostart); !s)
+        spdlog::error("client {}: cannot store whether it starts with the application: {}", clientId.toStdString(),
+                      s.error().message.toStdString());
 }
 
 void SessionRegistry::stopAll()
@@ -646,14 +652,19 @@ void SessionRegistry::requestStart(const QString &organizationId, const QString 
     }, Qt::AutoConnection); // at once on the main thread (the desktop), queued from the API's
 }
 
-void SessionRegistry::requestStop(const QString &clientId)
+void SessionRegistry::requestStop(const QString &organizationId, const QString &clientId)
 {
-    QMetaObject::invokeMethod(this, [this, clientId]() { stop(clientId); }, Qt::AutoConnection);
+    // On the main thread, hence after a start asked before it (which sets the flag).
+    QMetaObject::invokeMethod(this, [this, organizationId, clientId]() {
+        stop(clientId);
+        setAutostart(organizationId, clientId, false);
+    }, Qt::AutoConnection);
 }
 
-void SessionRegistry::requestLogout(const QString &clientId)
+void SessionRegistry::requestLogout(const QString &organizationId, const QString &clientId)
 {
-    QMetaObject::invokeMethod(this, [this, clientId]() {
+    QMetaObject::invokeMethod(this, [this, organizationId, clientId]() {
+        setAutostart(organizationId, clientId, false);
         if (WaSession *s = session(clientId))
             s->logout();
     }, Qt::QueuedConnection);

@@ -318,7 +318,7 @@ Status ClientRepository::setPaused(const QString &organizationId, const QString 
 Result<QList<ClientRecord>> ClientRepository::clientsToRestore()
 {
     Result<QSqlQuery> q = m_sql.run(QStringLiteral("SELECT ") + kColumns
-                                        + QStringLiteral(" FROM clients c WHERE c.linked = 1 OR c.autostart = 1 ORDER BY c.created_at"),
+                                        + QStringLiteral(" FROM clients c WHERE c.autostart = 1 ORDER BY c.created_at"),
                                     {}, "clients.toRestore");
     if (!q)
         return q.error();

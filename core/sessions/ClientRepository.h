@@ -25,8 +25,10 @@ struct ClientRecord {
     QString lastError;
     QString deviceInfo;      // JSON text
     QString browserIdentity; // JSON text
-    bool linked = false;     // reached ready and was not logged out: restore at start
-    bool autostart = false;  // an operator started it: start again with the application
+    bool linked = false;     // reached ready and was not logged out
+    // Started and not stopped or logged out by an operator since: starts again with the
+    // application (whether linked or not).
+    bool autostart = false;
     int ratePerMinute = 0;   // 0: the installation default
     int ratePerHour = 0;
     int ratePerDay = 0;
@@ -76,7 +78,8 @@ public:
     Status setPaused(const QString &organizationId, const QString &clientId, bool paused, const QString &reason); // 404 as saveState
     // The ids of the organization's paused clients, in one query (list() leaves the flag out).
     Result<QSet<QString>> pausedIds(const QString &organizationId);
-    // Installation-wide, for the engine at start: clients to bring back by themselves.
+    // Installation-wide, for the engine at start: the clients that ran when the application
+    // quit (autostart), to bring back by themselves.
     Result<QList<ClientRecord>> clientsToRestore();
 
 private:

@@ -717,6 +717,51 @@ private slots:
                     .ok);
     }
 
+    // Only what ran when WaDesk quit comes back: a client an operator stopped or logged out
+    // stays stopped at the next start, until it is started again.
+    void stoppedClientsStayStoppedAcrossARestart()
+    {
+        START_WORLD(w);
+        const QString running = w.createAndInit(QStringLiteral("Running"));
+        const QString stopped = w.createAndInit(QStringLiteral("Stopped"));
+        const QString loggedOut = w.createAndInit(QStringLiteral("Logged out"));
+        QVERIFY(!running.isEmpty() && !stopped.isEmpty() && !loggedOut.isEmpty());
+        QVERIFY(w.link(running, QStringLiteral("15550000001")));
+        QVERIFY(w.link(stopped, QStringLiteral("15550000002")));
+        QVERIFY(w.link(loggedOut, QStringLiteral("15550000003")));
+        const ApiResponse stop = w.http.request("POST", QStringLiteral("/api/clients/%1/stop").arg(stopped), QJsonObject{}, w.key());
+        QVERIFY2(stop.status == 200, stop.describe().constData());
+        QVERIFY(QTest::qWaitFor([&] { return !w.session(stopped); }, kWaitMs));
+        const ApiResponse logout = w.http.request("POST", QStringLiteral("/api/clients/%1/logout").arg(loggedOut), QJsonObject{}, w.key());
+        QVERIFY2(logout.status == 200, logout.describe().constData());
+        QVERIFY(w.waitState(loggedOut, SessionState::Qr)); // still running, showing a new code
+        QVERIFY(w.record(stopped).linked);
+
+        const auto restart = [&w]() {
+            w.stopEngine();
+            QString why;
+            const bool started = w.startEngine(true, &why);
+            if (!started)
+                qWarning("restart: %s", qPrintable(why));
+            return started;
+        };
+        QVERIFY(restart());
+        QVERIFY(w.waitState(running, SessionState::Ready));
+        QVERIFY(!w.session(stopped));
+        QVERIFY(!w.session(loggedOut));
+        QVERIFY(w.waitStatus(stopped, QStringLiteral("stopped")));
+        QVERIFY(w.record(stopped).linked); // stopped, not forgotten
+
+        // Started again, it comes back with the application again (still linked: no QR code).
+        const ApiResponse init = w.http.request("POST", QStringLiteral("/api/clients/%1/init").arg(stopped), QJsonObject{}, w.key());
+        QVERIFY2(init.status == 200, init.describe().constData());
+        QVERIFY(w.waitState(stopped, SessionState::Ready));
+        QVERIFY(restart());
+        QVERIFY(w.waitState(running, SessionState::Ready));
+        QVERIFY(w.waitState(stopped, SessionState::Ready));
+        QVERIFY(!w.session(loggedOut));
+    }
+
     // SIGKILL of the page's renderer: disconnected, a logged recovery attempt, ready again.
     void rendererCrashRecovers()
     {

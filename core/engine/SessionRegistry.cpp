@@ -297,6 +297,10 @@ void SessionRegistry::wire(WaSession *session, const QString &organizationId)
         }
     });
     connect(session, &WaSession::accountKnown, this, [this, session, organizationId, clientId](const QString &phone, const QJsonObject &info) {
+        if (const QString holder = clientWithNumber(organizationId, clientId, phone); !holder.isEmpty()) {
+            refuseDuplicateNumber(organizationId, clientId, phone, holder);
+            return;
+        }
         SessionSnapshot account;
         {
             QWriteLocker lock(&m_lock);
@@ -338,6 +342,50 @@ void SessionRegistry::wire(WaSession *session, const QString &organizationId)
         m_snapshots[clientId].waJsVersion = version;
         m_reportedWaJsVersion = version;
     });
+}
+
+QString SessionRegistry::clientWithNumber(const QString &organizationId, const QString &clientId, const QString &phone)
+{
+    if (phone.isEmpty())
+        return {};
+    SqlRunner sql(m_database);
+    Result<std::optional<ClientRecord>> other = ClientRepository(sql).otherWithPhone(organizationId, phone, clientId);
+    if (!other) {
+        spdlog::error("client {}: cannot look for another client with its number: {}", clientId.toStdString(),
+                      other.error().message.toStdString());
+        return {};
+    }
+    if (!other.value())
+        return {};
+    return QStringLiteral("\"%1\" (%2)").arg(other.value()->name, other.value()->id);
+}
+
+void SessionRegistry::refuseDuplicateNumber(const QString &organizationId, const QString &clientId, const QString &phone,
+                                            const QString &holder)
+{
+    const QString reason = QStringLiteral("The WhatsApp number %1 is already linked to the client %2; this client was stopped. "
+                                          "Log this one out, or delete one of them.")
+                               .arg(phone, holder);
+    spdlog::warn("client {}: {}", clientId.toStdString(), reason.toStdString());
+    // Not from inside the page's own signal: the session is deleted when it stops.
+    QMetaObject::invokeMethod(this, [this, organizationId, clientId, reason]() {
+        std::optional<SessionSnapshot> before = snapshot(clientId);
+        const SessionState previous = before ? before->state : SessionState::Stopped;
+        stop(clientId);
+        setAutostart(organizationId, clientId, false);
+        SessionSnapshot refused = before.value_or(SessionSnapshot());
+        refused.clientId = clientId;
+        refused.organizationId = organizationId;
+        refused.state = SessionState::Failed;
+        refused.stateSince = m_clock.nowMs();
+        refused.lastError = reason;
+        refused.qrText.clear();
+        refused.phoneNumber.clear();
+        refused.deviceInfo = QJsonObject();
+        writeSnapshot(refused);
+        if (Status s = m_recorder.recordTransition(refused, previous); !s)
+            spdlog::error("client {}: cannot store why it was stopped: {}", clientId.toStdString(), s.error().message.toStdString());
+    }, Qt::QueuedConnection);
 }
 
 void SessionRegistry::onStateChanged(WaSession *session, const QString &organizationId)

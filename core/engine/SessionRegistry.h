@@ -94,6 +94,13 @@ private:
     bool onOwnThread(const char *call) const;
     void wire(WaSession *session, const QString &organizationId);
     void onStateChanged(WaSession *session, const QString &organizationId);
+    // Another client of the organization with this number ("name" (id)), or empty. Two clients
+    // of one organization cannot share a number (the clients table says so too).
+    QString clientWithNumber(const QString &organizationId, const QString &clientId, const QString &phone);
+    // The page linked a number another client has: the session stops, failed with a reason that
+    // names that client, and does not start with the application.
+    void refuseDuplicateNumber(const QString &organizationId, const QString &clientId, const QString &phone,
+                               const QString &holder);
     void writeSnapshot(const SessionSnapshot &snapshot);
     void remove(const QString &clientId);
     void removeProfileDirectory(const QString &clientId, const QString &dir, int attempt);

@@ -63,6 +63,9 @@ public:
     Result<QList<ClientRecord>> list(const QString &organizationId, const ClientScope &scope, int limit, int offset);
     Result<int> count(const QString &organizationId, const ClientScope &scope);
     Result<bool> remove(const QString &organizationId, const QString &clientId);
+    // The organization's client other than `exceptClientId` that has `phoneNumber` (E.164), if any.
+    Result<std::optional<ClientRecord>> otherWithPhone(const QString &organizationId, const QString &phoneNumber,
+                                                       const QString &exceptClientId);
 
     // Returns false when the assignment already existed.
     Result<bool> assign(const QString &organizationId, const QString &userId, const QString &clientId,

@@ -762,6 +762,42 @@ private slots:
         QVERIFY(!w.session(loggedOut));
     }
 
+    // Two clients of one organization cannot link the same number: the second is stopped, and
+    // its status says which client has the number (not only a log line), and stays so.
+    void secondLinkOfANumberIsRefused()
+    {
+        START_WORLD(w);
+        const QString first = w.createAndInit(QStringLiteral("First phone"));
+        const QString second = w.createAndInit(QStringLiteral("Second phone"));
+        QVERIFY(!first.isEmpty() && !second.isEmpty());
+        QVERIFY(w.link(first));
+        QVERIFY(w.waitState(second, SessionState::Qr));
+        QVERIFY(QTest::qWaitFor([&] { return js(w.session(second)->page(), QStringLiteral("__fake.state().qr !== null")).toBool(); }, kWaitMs));
+        QVERIFY(js(w.session(second)->page(), QStringLiteral("__fake.scan('%1')").arg(kPhone)).toObject().value(QLatin1String("ok")).toBool());
+
+        QJsonObject status;
+        QVERIFY(w.waitStatus(second, QStringLiteral("failed"), &status));
+        const QString reason = status.value(QLatin1String("last_error")).toString();
+        QVERIFY2(reason.contains(QLatin1Char('+') + kPhone) && reason.contains(QStringLiteral("\"First phone\"")) && reason.contains(first),
+                 qPrintable(reason));
+        QVERIFY(QTest::qWaitFor([&] { return !w.session(second); }, kWaitMs));
+        QVERIFY(status.value(QLatin1String("phoneNumber")).isNull());
+        const ClientRecord refused = w.record(second);
+        QCOMPARE(refused.status, QStringLiteral("failed"));
+        QCOMPARE(refused.lastError, reason);
+        QVERIFY(refused.phoneNumber.isEmpty());
+        QVERIFY(!refused.autostart);
+        QVERIFY(!logContains(QStringLiteral("UNIQUE constraint failed")));
+        // The first client is untouched.
+        QCOMPARE(w.session(first)->state(), SessionState::Ready);
+        QCOMPARE(w.record(first).phoneNumber, QLatin1Char('+') + kPhone);
+        QCOMPARE(w.http.status(w.admin, first).json.value(QLatin1String("status")).toString(), QStringLiteral("ready"));
+        // The list says so too, and a while later the refusal still stands.
+        QTest::qWait(500);
+        QCOMPARE(w.http.status(w.admin, second).json.value(QLatin1String("status")).toString(), QStringLiteral("failed"));
+        QCOMPARE(w.http.status(w.admin, second).json.value(QLatin1String("last_error")).toString(), reason);
+    }
+
     // SIGKILL of the page's renderer: disconnected, a logged recovery attempt, ready again.
     void rendererCrashRecovers()
     {

@@ -314,8 +314,15 @@ void SessionRegistry::wire(WaSession *session, const QString &organizationId)
         account.organizationId = organizationId;
         account.state = session->state();
         account.lastError = session->lastError();
-        if (Status s = m_recorder.saveAccount(account); !s)
-            spdlog::error("client {}: cannot store its linked account: {}", clientId.toStdString(), s.error().message.toStdString());
+        Result<QString> replaced = m_recorder.saveAccount(account);
+        if (!replaced) {
+            spdlog::error("client {}: cannot store its linked account: {}", clientId.toStdString(), replaced.error().message.toStdString());
+        } else if (!replaced.value().isEmpty()) {
+            spdlog::warn("client {}: linked to {}, which replaces the number it had, {}", clientId.toStdString(), phone.toStdString(),
+                         replaced.value().toStdString());
+            QWriteLocker lock(&m_lock);
+            m_snapshots[clientId].replacedPhoneNumber = replaced.value();
+        }
         emit snapshotChanged(clientId);
     });
     // Received messages. Files still awaited from an earlier page of this client never come.

@@ -20,6 +20,7 @@ struct SessionSnapshot {
     bool qrIdle = false;     // the page stopped rotating codes; a refresh is needed
     QString lastError;
     QString phoneNumber;     // E.164 of the linked account, once known
+    QString replacedPhoneNumber; // the client's number before this link, when the link changed it
     QJsonObject deviceInfo;
     QString waJsVersion;
 };

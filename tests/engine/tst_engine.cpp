@@ -798,6 +798,43 @@ private slots:
         QCOMPARE(w.http.status(w.admin, second).json.value(QLatin1String("last_error")).toString(), reason);
     }
 
+    // The number typed when the client was added is not the one that linked: the linked one
+    // wins, the change is audited with both numbers, and the session's snapshot says what it
+    // replaced (the desktop shows it next to "Linked to").
+    void linkedNumberReplacingTheTypedOneIsAudited()
+    {
+        START_WORLD(w);
+        const ApiResponse created = w.http.request("POST", QStringLiteral("/api/clients"),
+                                                   QJsonObject{{QStringLiteral("name"), QStringLiteral("Typed")},
+                                                               {QStringLiteral("phone_number"), QStringLiteral("+1 415 555 0100")}},
+                                                   w.key());
+        QVERIFY2(created.status == 201, created.describe().constData());
+        const QString id = created.json.value(QLatin1String("client")).toObject().value(QLatin1String("id")).toString();
+        QCOMPARE(w.record(id).phoneNumber, QStringLiteral("+14155550100"));
+        const ApiResponse init = w.http.request("POST", QStringLiteral("/api/clients/%1/init").arg(id), QJsonObject{}, w.key());
+        QVERIFY2(init.status == 200, init.describe().constData());
+        QVERIFY(w.link(id));
+
+        QVERIFY(QTest::qWaitFor([&] { return w.record(id).phoneNumber == QLatin1Char('+') + kPhone; }, kWaitMs));
+        QVERIFY(QTest::qWaitFor([&] { return w.registry->snapshot(id)->replacedPhoneNumber == QStringLiteral("+14155550100"); }, kWaitMs));
+        QSqlQuery audit(w.db->connection().value());
+        QVERIFY(audit.exec(QStringLiteral("SELECT details FROM audit_logs WHERE action = 'client_phone_changed' AND resource_id = '%1'").arg(id)));
+        QVERIFY(audit.next());
+        const QJsonObject details = QJsonDocument::fromJson(audit.value(0).toString().toUtf8()).object();
+        QCOMPARE(details.value(QLatin1String("previous_phone_number")).toString(), QStringLiteral("+14155550100"));
+        QCOMPARE(details.value(QLatin1String("phone_number")).toString(), QLatin1Char('+') + kPhone);
+        QVERIFY(!audit.next()); // once
+
+        // A client added without a number: nothing replaced, nothing audited.
+        const QString same = w.createAndInit(QStringLiteral("Untyped"));
+        QVERIFY(w.link(same, QStringLiteral("15550009999")));
+        QVERIFY(QTest::qWaitFor([&] { return w.record(same).phoneNumber == QStringLiteral("+15550009999"); }, kWaitMs));
+        QVERIFY(w.registry->snapshot(same)->replacedPhoneNumber.isEmpty());
+        QVERIFY(audit.exec(QStringLiteral("SELECT COUNT(*) FROM audit_logs WHERE action = 'client_phone_changed' AND resource_id = '%1'").arg(same)));
+        QVERIFY(audit.next());
+        QCOMPARE(audit.value(0).toInt(), 0);
+    }
+
     // SIGKILL of the page's renderer: disconnected, a logged recovery attempt, ready again.
     void rendererCrashRecovers()
     {

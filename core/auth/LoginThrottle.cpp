@@ -4,6 +4,7 @@
 #include "core/common/Ids.h"
 #include "core/db/SqlRunner.h"
 
+#include <QHostAddress>
 #include <QSqlQuery>
 
 namespace wadesk {
@@ -36,10 +37,17 @@ Result<int> LoginThrottle::waitFor(const char *column, const QString &value, qin
     return int(std::max<qint64>(1, (oldest + m_windowMs - now + 999) / 1000));
 }
 
+bool LoginThrottle::isNetworkAddress(const QString &address)
+{
+    return !QHostAddress(address).isNull();
+}
+
 Result<int> LoginThrottle::retryAfterSeconds(const QString &email, const QString &ipAddress, qint64 now)
 {
     Result<int> byAccount = waitFor("email_normalized", UserRepository::normalizeEmail(email), now);
     if (!byAccount)
+        return byAccount;
+    if (!isNetworkAddress(ipAddress))
         return byAccount;
     Result<int> byAddress = waitFor("ip_address", ipAddress, now);
     if (!byAddress)

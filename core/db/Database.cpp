@@ -3,14 +3,22 @@
 #include "core/db/SqlRunner.h"
 
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QMutexLocker>
 #include <QThread>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <spdlog/spdlog.h>
 #include <utility>
+
+#ifdef Q_OS_UNIX
+#include <fcntl.h>
+#include <unistd.h>
+#endif
 
 namespace wadesk {
 
@@ -45,6 +53,36 @@ DomainError outageError()
                                              QStringLiteral("database_unavailable"));
     e.retryAfterSeconds = kOutageRetryAfterSeconds;
     return e;
+}
+
+constexpr QFileDevice::Permissions kOthersAccess = QFileDevice::ReadGroup | QFileDevice::WriteGroup
+    | QFileDevice::ExeGroup | QFileDevice::ReadOther | QFileDevice::WriteOther | QFileDevice::ExeOther;
+
+// The database holds every message and contact: readable by its owner only, like the settings
+// and key files. SQLite creates the -wal and -shm files with the main file's permissions, so an
+// empty main file created 0600 before SQLite opens it (an empty file is a valid empty database)
+// covers all three. Files of an older version, created with the umask's looser mode, are
+// tightened.
+Status restrictSqliteFiles(const QString &path)
+{
+#ifdef Q_OS_UNIX
+    const QByteArray nativePath = QFile::encodeName(path);
+    const int fd = ::open(nativePath.constData(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0)
+        ::close(fd);
+    else if (errno != EEXIST)
+        return DomainError::unavailable(QStringLiteral("Cannot create the database file %1: %2")
+                                            .arg(path, QString::fromLocal8Bit(std::strerror(errno))),
+                                        QStringLiteral("database_unavailable"));
+#endif
+    for (const QString &file : {path, path + QStringLiteral("-wal"), path + QStringLiteral("-shm")}) {
+        QFile f(file);
+        if (f.exists() && (f.permissions() & kOthersAccess)
+            && !f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner))
+            spdlog::warn("cannot make {} readable by its owner only: {}", file.toStdString(),
+                         f.errorString().toStdString());
+    }
+    return {};
 }
 } // namespace
 
@@ -159,6 +197,8 @@ Status Database::open(QSqlDatabase &db)
 {
     if (m_url.dialect == DatabaseUrl::Dialect::Sqlite) {
         QDir().mkpath(QFileInfo(m_url.sqlitePath).absolutePath());
+        if (Status restricted = restrictSqliteFiles(m_url.sqlitePath); !restricted)
+            return restricted;
         db.setDatabaseName(m_url.sqlitePath);
         db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=10000"));
     } else {

@@ -215,9 +215,7 @@ bool SessionRegistry::start(const QString &organizationId, const QString &client
             !s)
             spdlog::error("client {}: cannot store its browser identity: {}", clientId.toStdString(), s.error().message.toStdString());
     }
-    if (Status s = clients.setAutostart(organizationId, clientId, true); !s)
-        spdlog::error("client {}: cannot mark it to start with the application: {}", clientId.toStdString(),
-                      s.error().message.toStdString());
+    setAutostart(organizationId, clientId, true);
 
     m_waitingForProxy.remove(clientId);
     const ClientEgress::Plan egress = m_egress->prepare(organizationId, clientId);
@@ -299,6 +297,10 @@ void SessionRegistry::wire(WaSession *session, const QString &organizationId)
         }
     });
     connect(session, &WaSession::accountKnown, this, [this, session, organizationId, clientId](const QString &phone, const QJsonObject &info) {
+        if (const QString holder = clientWithNumber(organizationId, clientId, phone); !holder.isEmpty()) {
+            refuseDuplicateNumber(organizationId, clientId, phone, holder);
+            return;
+        }
         SessionSnapshot account;
         {
             QWriteLocker lock(&m_lock);
@@ -312,8 +314,15 @@ void SessionRegistry::wire(WaSession *session, const QString &organizationId)
         account.organizationId = organizationId;
         account.state = session->state();
         account.lastError = session->lastError();
-        if (Status s = m_recorder.saveAccount(account); !s)
-            spdlog::error("client {}: cannot store its linked account: {}", clientId.toStdString(), s.error().message.toStdString());
+        Result<QString> replaced = m_recorder.saveAccount(account);
+        if (!replaced) {
+            spdlog::error("client {}: cannot store its linked account: {}", clientId.toStdString(), replaced.error().message.toStdString());
+        } else if (!replaced.value().isEmpty()) {
+            spdlog::warn("client {}: linked to {}, which replaces the number it had, {}", clientId.toStdString(), phone.toStdString(),
+                         replaced.value().toStdString());
+            QWriteLocker lock(&m_lock);
+            m_snapshots[clientId].replacedPhoneNumber = replaced.value();
+        }
         emit snapshotChanged(clientId);
     });
     // Received messages. Files still awaited from an earlier page of this client never come.
@@ -340,6 +349,50 @@ void SessionRegistry::wire(WaSession *session, const QString &organizationId)
         m_snapshots[clientId].waJsVersion = version;
         m_reportedWaJsVersion = version;
     });
+}
+
+QString SessionRegistry::clientWithNumber(const QString &organizationId, const QString &clientId, const QString &phone)
+{
+    if (phone.isEmpty())
+        return {};
+    SqlRunner sql(m_database);
+    Result<std::optional<ClientRecord>> other = ClientRepository(sql).otherWithPhone(organizationId, phone, clientId);
+    if (!other) {
+        spdlog::error("client {}: cannot look for another client with its number: {}", clientId.toStdString(),
+                      other.error().message.toStdString());
+        return {};
+    }
+    if (!other.value())
+        return {};
+    return QStringLiteral("\"%1\" (%2)").arg(other.value()->name, other.value()->id);
+}
+
+void SessionRegistry::refuseDuplicateNumber(const QString &organizationId, const QString &clientId, const QString &phone,
+                                            const QString &holder)
+{
+    const QString reason = QStringLiteral("The WhatsApp number %1 is already linked to the client %2; this client was stopped. "
+                                          "Log this one out, or delete one of them.")
+                               .arg(phone, holder);
+    spdlog::warn("client {}: {}", clientId.toStdString(), reason.toStdString());
+    // Not from inside the page's own signal: the session is deleted when it stops.
+    QMetaObject::invokeMethod(this, [this, organizationId, clientId, reason]() {
+        std::optional<SessionSnapshot> before = snapshot(clientId);
+        const SessionState previous = before ? before->state : SessionState::Stopped;
+        stop(clientId);
+        setAutostart(organizationId, clientId, false);
+        SessionSnapshot refused = before.value_or(SessionSnapshot());
+        refused.clientId = clientId;
+        refused.organizationId = organizationId;
+        refused.state = SessionState::Failed;
+        refused.stateSince = m_clock.nowMs();
+        refused.lastError = reason;
+        refused.qrText.clear();
+        refused.phoneNumber.clear();
+        refused.deviceInfo = QJsonObject();
+        writeSnapshot(refused);
+        if (Status s = m_recorder.recordTransition(refused, previous); !s)
+            spdlog::error("client {}: cannot store why it was stopped: {}", clientId.toStdString(), s.error().message.toStdString());
+    }, Qt::QueuedConnection);
 }
 
 void SessionRegistry::onStateChanged(WaSession *session, const QString &organizationId)
@@ -424,6 +477,14 @@ void SessionRegistry::stop(const QString &clientId)
         }
     }
     emit sessionStopped(clientId);
+}
+
+void SessionRegistry::setAutostart(const QString &organizationId, const QString &clientId, bool autostart)
+{
+    SqlRunner sql(m_database);
+    if (Status s = ClientRepository(sql).setAutostart(organizationId, clientId, autostart); !s)
+        spdlog::error("client {}: cannot store whether it starts with the application: {}", clientId.toStdString(),
+                      s.error().message.toStdString());
 }
 
 void SessionRegistry::stopAll()
@@ -646,14 +707,19 @@ void SessionRegistry::requestStart(const QString &organizationId, const QString 
     }, Qt::AutoConnection); // at once on the main thread (the desktop), queued from the API's
 }
 
-void SessionRegistry::requestStop(const QString &clientId)
+void SessionRegistry::requestStop(const QString &organizationId, const QString &clientId)
 {
-    QMetaObject::invokeMethod(this, [this, clientId]() { stop(clientId); }, Qt::AutoConnection);
+    // On the main thread, hence after a start asked before it (which sets the flag).
+    QMetaObject::invokeMethod(this, [this, organizationId, clientId]() {
+        stop(clientId);
+        setAutostart(organizationId, clientId, false);
+    }, Qt::AutoConnection);
 }
 
-void SessionRegistry::requestLogout(const QString &clientId)
+void SessionRegistry::requestLogout(const QString &organizationId, const QString &clientId)
 {
-    QMetaObject::invokeMethod(this, [this, clientId]() {
+    QMetaObject::invokeMethod(this, [this, organizationId, clientId]() {
+        setAutostart(organizationId, clientId, false);
         if (WaSession *s = session(clientId))
             s->logout();
     }, Qt::QueuedConnection);

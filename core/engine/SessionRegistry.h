@@ -70,8 +70,8 @@ public:
     // SessionControl: any thread.
     std::optional<SessionSnapshot> snapshot(const QString &clientId) const override;
     void requestStart(const QString &organizationId, const QString &clientId) override;
-    void requestStop(const QString &clientId) override;
-    void requestLogout(const QString &clientId) override;
+    void requestStop(const QString &organizationId, const QString &clientId) override;
+    void requestLogout(const QString &organizationId, const QString &clientId) override;
     void requestRefreshQr(const QString &clientId) override;
     void requestRemove(const QString &clientId) override;
     void requestWake(const QString &clientId) override;
@@ -94,10 +94,20 @@ private:
     bool onOwnThread(const char *call) const;
     void wire(WaSession *session, const QString &organizationId);
     void onStateChanged(WaSession *session, const QString &organizationId);
+    // Another client of the organization with this number ("name" (id)), or empty. Two clients
+    // of one organization cannot share a number (the clients table says so too).
+    QString clientWithNumber(const QString &organizationId, const QString &clientId, const QString &phone);
+    // The page linked a number another client has: the session stops, failed with a reason that
+    // names that client, and does not start with the application.
+    void refuseDuplicateNumber(const QString &organizationId, const QString &clientId, const QString &phone,
+                               const QString &holder);
     void writeSnapshot(const SessionSnapshot &snapshot);
     void remove(const QString &clientId);
     void removeProfileDirectory(const QString &clientId, const QString &dir, int attempt);
     void reloadSettings(const QString &clientId);
+    // The operator's intent, read by restoreAtStart: start() sets it, an operator's stop or
+    // logout clears it (a stop of this process's own, at quit or for a dead proxy, does not).
+    void setAutostart(const QString &organizationId, const QString &clientId, bool autostart);
     // The client does not start (or stops) until its proxy is back: stored as disconnected with
     // the reason, and started again by onProxyHealthChanged or an operator's change.
     void waitForProxy(const QString &organizationId, const QString &clientId, const QString &reason);

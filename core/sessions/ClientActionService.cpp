@@ -88,7 +88,7 @@ Status ClientActionService::stop(const AuthContext &actor, const QString &client
         return s;
     if (!runs(m_sessions->snapshot(clientId)))
         return {};
-    m_sessions->requestStop(clientId);
+    m_sessions->requestStop(actor.organizationId, clientId);
     return audit(actor, QStringLiteral("stop_client"), clientId);
 }
 
@@ -99,7 +99,7 @@ Result<SessionState> ClientActionService::logout(const AuthContext &actor, const
     const std::optional<SessionSnapshot> live = m_sessions->snapshot(clientId);
     if (!runs(live))
         return DomainError::conflict(QStringLiteral("The client is not running"), QStringLiteral("client_not_running"));
-    m_sessions->requestLogout(clientId);
+    m_sessions->requestLogout(actor.organizationId, clientId);
     if (Status s = audit(actor, QStringLiteral("logout_client"), clientId); !s)
         return s.error();
     return live->state;

@@ -315,10 +315,23 @@ Status ClientRepository::setPaused(const QString &organizationId, const QString 
     return {};
 }
 
+Result<std::optional<ClientRecord>> ClientRepository::otherWithPhone(const QString &organizationId, const QString &phoneNumber,
+                                                                   const QString &exceptClientId)
+{
+    Result<QSqlQuery> q = m_sql.run(QStringLiteral("SELECT ") + kColumns
+                                        + QStringLiteral(" FROM clients c WHERE c.organization_id = ? AND c.phone_number = ? AND c.id <> ?"),
+                                    {organizationId, phoneNumber, exceptClientId}, "clients.otherWithPhone");
+    if (!q)
+        return q.error();
+    if (!q.value().next())
+        return std::optional<ClientRecord>();
+    return std::optional<ClientRecord>(fromRow(q.value()));
+}
+
 Result<QList<ClientRecord>> ClientRepository::clientsToRestore()
 {
     Result<QSqlQuery> q = m_sql.run(QStringLiteral("SELECT ") + kColumns
-                                        + QStringLiteral(" FROM clients c WHERE c.linked = 1 OR c.autostart = 1 ORDER BY c.created_at"),
+                                        + QStringLiteral(" FROM clients c WHERE c.autostart = 1 ORDER BY c.created_at"),
                                     {}, "clients.toRestore");
     if (!q)
         return q.error();

@@ -25,8 +25,10 @@ struct ClientRecord {
     QString lastError;
     QString deviceInfo;      // JSON text
     QString browserIdentity; // JSON text
-    bool linked = false;     // reached ready and was not logged out: restore at start
-    bool autostart = false;  // an operator started it: start again with the application
+    bool linked = false;     // reached ready and was not logged out
+    // Started and not stopped or logged out by an operator since: starts again with the
+    // application (whether linked or not).
+    bool autostart = false;
     int ratePerMinute = 0;   // 0: the installation default
     int ratePerHour = 0;
     int ratePerDay = 0;
@@ -61,6 +63,9 @@ public:
     Result<QList<ClientRecord>> list(const QString &organizationId, const ClientScope &scope, int limit, int offset);
     Result<int> count(const QString &organizationId, const ClientScope &scope);
     Result<bool> remove(const QString &organizationId, const QString &clientId);
+    // The organization's client other than `exceptClientId` that has `phoneNumber` (E.164), if any.
+    Result<std::optional<ClientRecord>> otherWithPhone(const QString &organizationId, const QString &phoneNumber,
+                                                       const QString &exceptClientId);
 
     // Returns false when the assignment already existed.
     Result<bool> assign(const QString &organizationId, const QString &userId, const QString &clientId,
@@ -76,7 +81,8 @@ public:
     Status setPaused(const QString &organizationId, const QString &clientId, bool paused, const QString &reason); // 404 as saveState
     // The ids of the organization's paused clients, in one query (list() leaves the flag out).
     Result<QSet<QString>> pausedIds(const QString &organizationId);
-    // Installation-wide, for the engine at start: clients to bring back by themselves.
+    // Installation-wide, for the engine at start: the clients that ran when the application
+    // quit (autostart), to bring back by themselves.
     Result<QList<ClientRecord>> clientsToRestore();
 
 private:

@@ -69,6 +69,8 @@ Result<ClientService::Page> ClientService::list(const AuthContext &actor, int li
 
 Result<ClientRecord> ClientService::get(const AuthContext &actor, const QString &clientId)
 {
+    if (!Ids::looksValid(clientId, "client")) // before any SQL: QPSQL inlines values, a NUL breaks it
+        return DomainError::notFound(QStringLiteral("Client"));
     SqlRunner sql(m_database);
     ClientRepository clients(sql);
     Result<std::optional<ClientRecord>> found = clients.find(actor.organizationId, clientId, ClientScope::of(actor));

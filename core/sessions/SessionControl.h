@@ -20,6 +20,7 @@ struct SessionSnapshot {
     bool qrIdle = false;     // the page stopped rotating codes; a refresh is needed
     QString lastError;
     QString phoneNumber;     // E.164 of the linked account, once known
+    QString replacedPhoneNumber; // the client's number before this link, when the link changed it
     QJsonObject deviceInfo;
     QString waJsVersion;
 };
@@ -33,9 +34,11 @@ public:
     virtual ~SessionControl() = default;
     virtual std::optional<SessionSnapshot> snapshot(const QString &clientId) const = 0;
     virtual void requestStart(const QString &organizationId, const QString &clientId) = 0;
-    // Stops the session; the client stays linked and can be started again.
-    virtual void requestStop(const QString &clientId) = 0;
-    virtual void requestLogout(const QString &clientId) = 0;
+    // An operator's stop: the session stops and the client no longer starts with the
+    // application (until it is started again); it stays linked.
+    virtual void requestStop(const QString &organizationId, const QString &clientId) = 0;
+    // An operator's logout: unlinks the account; the client no longer starts with the application.
+    virtual void requestLogout(const QString &organizationId, const QString &clientId) = 0;
     virtual void requestRefreshQr(const QString &clientId) = 0;
     // Stops the session and deletes its browser profile (the client record is being deleted).
     virtual void requestRemove(const QString &clientId) = 0;

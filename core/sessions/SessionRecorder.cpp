@@ -93,14 +93,41 @@ Status SessionRecorder::saveState(const SessionSnapshot &snapshot, std::optional
     return clients.saveState(snapshot.organizationId, snapshot.clientId, stateUpdateOf(snapshot, linked));
 }
 
-Status SessionRecorder::saveAccount(const SessionSnapshot &snapshot)
+Result<QString> SessionRecorder::saveAccount(const SessionSnapshot &snapshot)
 {
-    SqlRunner sql(m_database);
-    ClientRepository clients(sql);
     ClientStateUpdate update = stateUpdateOf(snapshot, std::nullopt);
     update.phoneNumber = snapshot.phoneNumber;
     update.deviceInfo = QString::fromUtf8(QJsonDocument(snapshot.deviceInfo).toJson(QJsonDocument::Compact));
-    return clients.saveState(snapshot.organizationId, snapshot.clientId, update);
+    QString replaced;
+    Status saved = runAudited(
+        m_database, m_events,
+        [&](AuditedWrite &write) -> Status {
+            ClientRepository clients(write.sql);
+            Result<std::optional<ClientRecord>> before = clients.find(snapshot.organizationId, snapshot.clientId, ClientScope::all());
+            if (!before)
+                return before.error();
+            if (Status s = clients.saveState(snapshot.organizationId, snapshot.clientId, update); !s)
+                return s;
+            const QString previous = before.value() ? before.value()->phoneNumber : QString();
+            if (previous.isEmpty() || snapshot.phoneNumber.isEmpty() || previous == snapshot.phoneNumber)
+                return {};
+            // The number typed when the client was added (or linked before) is not the one
+            // that linked now: the linked one wins, and the change is on record.
+            replaced = previous;
+            AuditEntry entry;
+            entry.organizationId = snapshot.organizationId;
+            entry.action = QStringLiteral("client_phone_changed");
+            entry.resource = QStringLiteral("whatsapp_clients");
+            entry.resourceId = snapshot.clientId;
+            entry.details = QJsonObject{{QStringLiteral("previous_phone_number"), previous},
+                                        {QStringLiteral("phone_number"), snapshot.phoneNumber},
+                                        {QStringLiteral("reason"), QStringLiteral("linked")}};
+            return write.audit.append(entry);
+        },
+        m_clock);
+    if (!saved)
+        return saved.error();
+    return replaced;
 }
 
 Status SessionRecorder::recordQr(const QString &organizationId, const QString &clientId, const QString &qrText, qint64 expiresAt)

@@ -35,7 +35,10 @@ public:
     // Stores the state alone, for changes that are not the page's (a start that failed).
     Status saveState(const SessionSnapshot &snapshot, std::optional<bool> linked);
     // The linked account became known: its phone number and device, with the session's state.
-    Status saveAccount(const SessionSnapshot &snapshot);
+    // When it replaces another number the client had (typed when it was added, or linked
+    // before), the change is audited (client_phone_changed) and the replaced number returned;
+    // else the result is empty.
+    Result<QString> saveAccount(const SessionSnapshot &snapshot);
     // A new QR code is showing: client.qr with the code and when it expires.
     Status recordQr(const QString &organizationId, const QString &clientId, const QString &text, qint64 expiresAt);
 

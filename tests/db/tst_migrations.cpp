@@ -537,6 +537,32 @@ private slots:
         QCOMPARE(scalar(db, QStringLiteral("PRAGMA busy_timeout")).toInt(), 10000);
     }
 
+    void sqliteFilesAreReadableByTheOwnerOnly()
+    {
+        // The umask of a desktop session usually lets other users read new files (0644).
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("wadesk.db"));
+        const QFileDevice::Permissions others = QFileDevice::ReadGroup | QFileDevice::WriteGroup
+            | QFileDevice::ReadOther | QFileDevice::WriteOther;
+        {
+            Database db(DatabaseUrl::parse(path, dir.path()).value());
+            QSqlQuery q(connectionOf(db));
+            QVERIFY(q.exec(QStringLiteral("CREATE TABLE t (x INTEGER)")));
+            QVERIFY(q.exec(QStringLiteral("INSERT INTO t VALUES (1)")));
+            for (const QString &file : {path, path + QStringLiteral("-wal"), path + QStringLiteral("-shm")}) {
+                QVERIFY2(QFile::exists(file), qPrintable(file));
+                QVERIFY2(!(QFile::permissions(file) & others), qPrintable(file));
+                QVERIFY(QFile::permissions(file) & QFileDevice::ReadOwner);
+            }
+        }
+        // A database file an older version left readable by everyone is tightened when opened.
+        QVERIFY(QFile::setPermissions(path, QFile::permissions(path) | QFileDevice::ReadGroup | QFileDevice::ReadOther));
+        Database reopened(DatabaseUrl::parse(path, dir.path()).value());
+        QVERIFY(reopened.ping().ok());
+        QVERIFY(!(QFile::permissions(path) & others));
+        QCOMPARE(scalar(reopened, QStringLiteral("SELECT x FROM t")).toInt(), 1);
+    }
+
     void oneConnectionPerThread_data() { wadesk::test::addDialectRows(); }
 
     void oneConnectionPerThread()

@@ -38,6 +38,7 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QSignalSpy>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
@@ -603,6 +604,55 @@ private slots:
         QCOMPARE(w.eventsOf(QStringLiteral("client.logged_out"), id).size(), 2);
     }
 
+    // POST /api/clients/:id/stop: the desktop's Stop through the API. Managers and admins only,
+    // another organization's or a malformed id is 404, and stopping twice is one stop.
+    void stopRoute()
+    {
+        START_WORLD(w);
+        const QString id = w.createAndInit(QStringLiteral("Stoppable"));
+        QVERIFY(!id.isEmpty());
+        QVERIFY(w.link(id));
+        const QString path = QStringLiteral("/api/clients/%1/stop").arg(id);
+        const Account viewer = w.http.createMember(w.admin, QStringLiteral("viewer"), QStringLiteral("viewer@engine.test"));
+        const Account agent = w.http.createMember(w.admin, QStringLiteral("agent"), QStringLiteral("agent@engine.test"));
+        QVERIFY(viewer.valid() && agent.valid());
+        QVERIFY(w.http.assign(w.admin, agent.userId, id));
+        QVERIFY(w.http.assign(w.admin, viewer.userId, id));
+        for (const Account &member : {viewer, agent}) {
+            const ApiResponse refused = w.http.request("POST", path, QJsonObject{}, ApiTestHarness::apiKey(member.apiKey));
+            QVERIFY2(refused.isError(403, QStringLiteral("forbidden")), refused.describe().constData());
+        }
+        const Account other = w.http.registerOrganization(QStringLiteral("other@engine.test"), QStringLiteral("Other Org"));
+        QVERIFY(other.valid());
+        const ApiResponse foreign = w.http.request("POST", path, QJsonObject{}, ApiTestHarness::apiKey(other.apiKey));
+        QVERIFY2(foreign.isError(404, QStringLiteral("not_found")), foreign.describe().constData());
+        for (const QString &bad : {id + QStringLiteral("%00"), QStringLiteral("client_%00"), QStringLiteral("nope"),
+                                   QStringLiteral("client_'%20OR%201=1%20--")}) {
+            const ApiResponse malformed = w.http.request("POST", QStringLiteral("/api/clients/%1/stop").arg(bad), QJsonObject{}, w.key());
+            QVERIFY2(malformed.isError(404, QStringLiteral("not_found")), qPrintable(bad + QLatin1Char(' ') + QString::fromUtf8(malformed.describe())));
+        }
+        QCOMPARE(w.record(id).name, QStringLiteral("Stoppable"));
+        QVERIFY(w.session(id)); // none of those stopped it
+        QCOMPARE(w.http.status(w.admin, id).json.value(QLatin1String("status")).toString(), QStringLiteral("ready"));
+
+        for (int attempt = 0; attempt < 2; ++attempt) {
+            const ApiResponse stopped = w.http.request("POST", path, QJsonObject{}, w.key());
+            QVERIFY2(stopped.status == 200, stopped.describe().constData());
+            QCOMPARE(stopped.json.value(QLatin1String("clientId")).toString(), id);
+            QCOMPARE(stopped.json.value(QLatin1String("status")).toString(), QStringLiteral("stopped"));
+            QVERIFY(QTest::qWaitFor([&] { return !w.session(id); }, kWaitMs));
+            QVERIFY(w.waitStatus(id, QStringLiteral("stopped")));
+        }
+        QSqlQuery audits(w.db->connection().value());
+        QVERIFY(audits.exec(QStringLiteral("SELECT COUNT(*) FROM audit_logs WHERE action = 'stop_client' AND resource_id = '%1'").arg(id)));
+        QVERIFY(audits.next());
+        QCOMPARE(audits.value(0).toInt(), 1);
+        // It starts again with init, and the link survived the stop.
+        const ApiResponse init = w.http.request("POST", QStringLiteral("/api/clients/%1/init").arg(id), QJsonObject{}, w.key());
+        QVERIFY2(init.status == 200, init.describe().constData());
+        QVERIFY(w.waitState(id, SessionState::Ready));
+    }
+
     // The page stops rotating codes (conn.qrcode_idle): GET /qr answers 429 qr_refreshing and asks
     // for a new code, which then shows.
     void idleQrIsRefreshed()
@@ -665,6 +715,124 @@ private slots:
         QVERIFY(callBridge(w.session(id), QStringLiteral("sendText"),
                            QJsonArray{QStringLiteral("15557654321@c.us"), QStringLiteral("after restart")})
                     .ok);
+    }
+
+    // Only what ran when WaDesk quit comes back: a client an operator stopped or logged out
+    // stays stopped at the next start, until it is started again.
+    void stoppedClientsStayStoppedAcrossARestart()
+    {
+        START_WORLD(w);
+        const QString running = w.createAndInit(QStringLiteral("Running"));
+        const QString stopped = w.createAndInit(QStringLiteral("Stopped"));
+        const QString loggedOut = w.createAndInit(QStringLiteral("Logged out"));
+        QVERIFY(!running.isEmpty() && !stopped.isEmpty() && !loggedOut.isEmpty());
+        QVERIFY(w.link(running, QStringLiteral("15550000001")));
+        QVERIFY(w.link(stopped, QStringLiteral("15550000002")));
+        QVERIFY(w.link(loggedOut, QStringLiteral("15550000003")));
+        const ApiResponse stop = w.http.request("POST", QStringLiteral("/api/clients/%1/stop").arg(stopped), QJsonObject{}, w.key());
+        QVERIFY2(stop.status == 200, stop.describe().constData());
+        QVERIFY(QTest::qWaitFor([&] { return !w.session(stopped); }, kWaitMs));
+        const ApiResponse logout = w.http.request("POST", QStringLiteral("/api/clients/%1/logout").arg(loggedOut), QJsonObject{}, w.key());
+        QVERIFY2(logout.status == 200, logout.describe().constData());
+        QVERIFY(w.waitState(loggedOut, SessionState::Qr)); // still running, showing a new code
+        QVERIFY(w.record(stopped).linked);
+
+        const auto restart = [&w]() {
+            w.stopEngine();
+            QString why;
+            const bool started = w.startEngine(true, &why);
+            if (!started)
+                qWarning("restart: %s", qPrintable(why));
+            return started;
+        };
+        QVERIFY(restart());
+        QVERIFY(w.waitState(running, SessionState::Ready));
+        QVERIFY(!w.session(stopped));
+        QVERIFY(!w.session(loggedOut));
+        QVERIFY(w.waitStatus(stopped, QStringLiteral("stopped")));
+        QVERIFY(w.record(stopped).linked); // stopped, not forgotten
+
+        // Started again, it comes back with the application again (still linked: no QR code).
+        const ApiResponse init = w.http.request("POST", QStringLiteral("/api/clients/%1/init").arg(stopped), QJsonObject{}, w.key());
+        QVERIFY2(init.status == 200, init.describe().constData());
+        QVERIFY(w.waitState(stopped, SessionState::Ready));
+        QVERIFY(restart());
+        QVERIFY(w.waitState(running, SessionState::Ready));
+        QVERIFY(w.waitState(stopped, SessionState::Ready));
+        QVERIFY(!w.session(loggedOut));
+    }
+
+    // Two clients of one organization cannot link the same number: the second is stopped, and
+    // its status says which client has the number (not only a log line), and stays so.
+    void secondLinkOfANumberIsRefused()
+    {
+        START_WORLD(w);
+        const QString first = w.createAndInit(QStringLiteral("First phone"));
+        const QString second = w.createAndInit(QStringLiteral("Second phone"));
+        QVERIFY(!first.isEmpty() && !second.isEmpty());
+        QVERIFY(w.link(first));
+        QVERIFY(w.waitState(second, SessionState::Qr));
+        QVERIFY(QTest::qWaitFor([&] { return js(w.session(second)->page(), QStringLiteral("__fake.state().qr !== null")).toBool(); }, kWaitMs));
+        QVERIFY(js(w.session(second)->page(), QStringLiteral("__fake.scan('%1')").arg(kPhone)).toObject().value(QLatin1String("ok")).toBool());
+
+        QJsonObject status;
+        QVERIFY(w.waitStatus(second, QStringLiteral("failed"), &status));
+        const QString reason = status.value(QLatin1String("last_error")).toString();
+        QVERIFY2(reason.contains(QLatin1Char('+') + kPhone) && reason.contains(QStringLiteral("\"First phone\"")) && reason.contains(first),
+                 qPrintable(reason));
+        QVERIFY(QTest::qWaitFor([&] { return !w.session(second); }, kWaitMs));
+        QVERIFY(status.value(QLatin1String("phoneNumber")).isNull());
+        const ClientRecord refused = w.record(second);
+        QCOMPARE(refused.status, QStringLiteral("failed"));
+        QCOMPARE(refused.lastError, reason);
+        QVERIFY(refused.phoneNumber.isEmpty());
+        QVERIFY(!refused.autostart);
+        QVERIFY(!logContains(QStringLiteral("UNIQUE constraint failed")));
+        // The first client is untouched.
+        QCOMPARE(w.session(first)->state(), SessionState::Ready);
+        QCOMPARE(w.record(first).phoneNumber, QLatin1Char('+') + kPhone);
+        QCOMPARE(w.http.status(w.admin, first).json.value(QLatin1String("status")).toString(), QStringLiteral("ready"));
+        // The list says so too, and a while later the refusal still stands.
+        QTest::qWait(500);
+        QCOMPARE(w.http.status(w.admin, second).json.value(QLatin1String("status")).toString(), QStringLiteral("failed"));
+        QCOMPARE(w.http.status(w.admin, second).json.value(QLatin1String("last_error")).toString(), reason);
+    }
+
+    // The number typed when the client was added is not the one that linked: the linked one
+    // wins, the change is audited with both numbers, and the session's snapshot says what it
+    // replaced (the desktop shows it next to "Linked to").
+    void linkedNumberReplacingTheTypedOneIsAudited()
+    {
+        START_WORLD(w);
+        const ApiResponse created = w.http.request("POST", QStringLiteral("/api/clients"),
+                                                   QJsonObject{{QStringLiteral("name"), QStringLiteral("Typed")},
+                                                               {QStringLiteral("phone_number"), QStringLiteral("+1 415 555 0100")}},
+                                                   w.key());
+        QVERIFY2(created.status == 201, created.describe().constData());
+        const QString id = created.json.value(QLatin1String("client")).toObject().value(QLatin1String("id")).toString();
+        QCOMPARE(w.record(id).phoneNumber, QStringLiteral("+14155550100"));
+        const ApiResponse init = w.http.request("POST", QStringLiteral("/api/clients/%1/init").arg(id), QJsonObject{}, w.key());
+        QVERIFY2(init.status == 200, init.describe().constData());
+        QVERIFY(w.link(id));
+
+        QVERIFY(QTest::qWaitFor([&] { return w.record(id).phoneNumber == QLatin1Char('+') + kPhone; }, kWaitMs));
+        QVERIFY(QTest::qWaitFor([&] { return w.registry->snapshot(id)->replacedPhoneNumber == QStringLiteral("+14155550100"); }, kWaitMs));
+        QSqlQuery audit(w.db->connection().value());
+        QVERIFY(audit.exec(QStringLiteral("SELECT details FROM audit_logs WHERE action = 'client_phone_changed' AND resource_id = '%1'").arg(id)));
+        QVERIFY(audit.next());
+        const QJsonObject details = QJsonDocument::fromJson(audit.value(0).toString().toUtf8()).object();
+        QCOMPARE(details.value(QLatin1String("previous_phone_number")).toString(), QStringLiteral("+14155550100"));
+        QCOMPARE(details.value(QLatin1String("phone_number")).toString(), QLatin1Char('+') + kPhone);
+        QVERIFY(!audit.next()); // once
+
+        // A client added without a number: nothing replaced, nothing audited.
+        const QString same = w.createAndInit(QStringLiteral("Untyped"));
+        QVERIFY(w.link(same, QStringLiteral("15550009999")));
+        QVERIFY(QTest::qWaitFor([&] { return w.record(same).phoneNumber == QStringLiteral("+15550009999"); }, kWaitMs));
+        QVERIFY(w.registry->snapshot(same)->replacedPhoneNumber.isEmpty());
+        QVERIFY(audit.exec(QStringLiteral("SELECT COUNT(*) FROM audit_logs WHERE action = 'client_phone_changed' AND resource_id = '%1'").arg(same)));
+        QVERIFY(audit.next());
+        QCOMPARE(audit.value(0).toInt(), 0);
     }
 
     // SIGKILL of the page's renderer: disconnected, a logged recovery attempt, ready again.

@@ -38,8 +38,8 @@ public:
             s.state = SessionState::Initializing;
         }
     }
-    void requestStop(const QString &clientId) override { calls << QStringLiteral("stop %1").arg(clientId); }
-    void requestLogout(const QString &clientId) override { calls << QStringLiteral("logout %1").arg(clientId); }
+    void requestStop(const QString &, const QString &clientId) override { calls << QStringLiteral("stop %1").arg(clientId); }
+    void requestLogout(const QString &, const QString &clientId) override { calls << QStringLiteral("logout %1").arg(clientId); }
     void requestRefreshQr(const QString &clientId) override { calls << QStringLiteral("refreshQr %1").arg(clientId); }
     void requestRemove(const QString &clientId) override { calls << QStringLiteral("remove %1").arg(clientId); }
     void requestWake(const QString &clientId) override { calls << QStringLiteral("wake %1").arg(clientId); }

@@ -225,6 +225,7 @@ private slots:
         });
         QTest::mouseClick(composer->sendButton(), Qt::LeftButton);
         QVERIFY2(composer->lastError().isEmpty(), qPrintable(composer->lastError()));
+        QCOMPARE(composer->feedbackText(), QStringLiteral("Queued."));
         QVERIFY(composer->text().isEmpty());
         // The conversation with that number opened, with the message queued.
         QCOMPARE(c->threadModel()->contactPhone(), QStringLiteral("+14155550177"));
@@ -241,6 +242,8 @@ private slots:
                  QStringLiteral("Hello from the composer"));
         QTRY_COMPARE_WITH_TIMEOUT(c->threadModel()->index(0, 0).data(MessageThreadModel::StatusRole).toString(), QStringLiteral("read"), kUiWaitMs);
         QVERIFY2(ticks.contains(QStringLiteral("sent")) && ticks.contains(QStringLiteral("delivered")), qPrintable(ticks.join(QLatin1Char(' '))));
+        // "Queued." does not outlive the message's progress: gone once it was read.
+        QTRY_COMPARE_WITH_TIMEOUT(composer->feedbackText(), QString(), kUiWaitMs);
         // The delegate paints the thread (ticks included) without trouble.
         QVERIFY(!c->threadView()->grab().isNull());
 
@@ -256,6 +259,9 @@ private slots:
         QCOMPARE(c->threadModel()->rowCount(), 2);
         QTRY_COMPARE_WITH_TIMEOUT(c->threadModel()->index(1, 0).data(MessageThreadModel::StatusRole).toString(), QStringLiteral("failed"), kUiWaitMs);
         QVERIFY(!c->threadModel()->index(1, 0).data(MessageThreadModel::FailureReasonRole).toString().isEmpty());
+        // The composer says so instead of "Queued.".
+        QTRY_VERIFY_WITH_TIMEOUT(composer->feedbackText().startsWith(QStringLiteral("The message was not sent")), kUiWaitMs);
+        QCOMPARE(composer->lastError(), composer->feedbackText());
 
         // Refused sends say why and keep the text.
         composer->setRecipient(QStringLiteral("not a number"));

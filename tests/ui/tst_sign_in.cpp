@@ -40,7 +40,7 @@ using namespace wadesk;
 namespace {
 const QString kEmail = QStringLiteral("ada@example.com");
 const QString kPassword = QStringLiteral("correct horse battery");
-constexpr int kThrottleThreshold = 5; // LoginThrottle's default: failures per account and address in 15 minutes
+constexpr int kThrottleThreshold = 5; // LoginThrottle's default: failures per account (and network address) in 15 minutes
 } // namespace
 
 class TestSignIn : public QObject {
@@ -210,6 +210,22 @@ private slots:
         QVERIFY2(seconds > 0 && seconds <= 15 * 60, qPrintable(error));
         QVERIFY(!m_context->signedIn());
         QCOMPARE(count(QStringLiteral("SELECT COUNT(*) FROM audit_logs WHERE action = 'login_throttled'")), 1);
+    }
+
+    // The desktop's address is always "desktop": failures with other emails must not lock the
+    // real user out (the throttle counts them per account; only network addresses count as such).
+    void wrongSignInsWithOtherEmailsDoNotLockOthersOut()
+    {
+        SignInDialog dialog(*m_context, settingsFile());
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        for (int i = 0; i <= kThrottleThreshold; ++i) {
+            QVERIFY(!attempt(dialog, QStringLiteral("typo%1@example.com").arg(i), QStringLiteral("wrong")));
+            QCOMPARE(dialog.errorText(), QStringLiteral("Invalid email or password"));
+        }
+        QVERIFY(attempt(dialog, kEmail, kPassword));
+        QVERIFY(m_context->signedIn());
+        QCOMPARE(count(QStringLiteral("SELECT COUNT(*) FROM audit_logs WHERE action = 'login_throttled'")), 0);
     }
 
     void shellSignInShowsTheWindowAndSignOutReturns()

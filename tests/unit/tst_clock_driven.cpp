@@ -125,6 +125,46 @@ private slots:
         QCOMPARE(in.value().expiresAt, kT0 + 15 * kMinute + kJwtLifetimeSeconds * kSecond);
     }
 
+    // The desktop signs in from the address "desktop": failures there count per account only,
+    // so wrong sign-ins with other emails do not lock the real user out; failures from a network
+    // address still ban that address whatever emails it tries.
+    void signInBanIsPerAccountForTheDesktop_data() { addDialectRows(); }
+    void signInBanIsPerAccountForTheDesktop()
+    {
+        WORLD(w);
+        AccountService accounts(*w.db.database, w.jwt, w.clock);
+        const auto fail = [&](const QString &email, const QString &address) {
+            Result<AccountService::LoginAttempt> attempt = accounts.beginLogin(email, address);
+            if (!attempt)
+                return attempt.error().httpStatus;
+            Result<AccountService::LoginSuccess> refused = accounts.finishLogin(email, attempt.value(), false, address);
+            return refused ? 200 : refused.error().httpStatus;
+        };
+        const QString desktop = QStringLiteral("desktop");
+        for (int i = 0; i < 5; ++i)
+            QCOMPARE(fail(QStringLiteral("stranger%1@example.com").arg(i), desktop), 401);
+        Result<AccountService::LoginAttempt> owner = accounts.beginLogin(kEmail, desktop);
+        QVERIFY2(owner, owner ? "" : qPrintable(owner.error().message));
+        QVERIFY(accounts.finishLogin(kEmail, owner.value(), true, desktop));
+
+        // The account itself is still throttled on the desktop after its own five failures.
+        for (int i = 0; i < 5; ++i)
+            QCOMPARE(fail(kEmail, desktop), 401);
+        Result<AccountService::LoginAttempt> banned = accounts.beginLogin(kEmail, desktop);
+        QVERIFY(!banned);
+        QCOMPARE(banned.error().code, QStringLiteral("too_many_attempts"));
+        QVERIFY(accounts.beginLogin(QStringLiteral("someone@example.com"), desktop));
+
+        // A network address guessing many emails is banned as an address.
+        const QString guesser = QStringLiteral("2001:db8::7");
+        for (int i = 0; i < 5; ++i)
+            QCOMPARE(fail(QStringLiteral("guess%1@example.com").arg(i), guesser), 401);
+        Result<AccountService::LoginAttempt> byAddress = accounts.beginLogin(QStringLiteral("fresh@example.com"), guesser);
+        QVERIFY(!byAddress);
+        QCOMPARE(byAddress.error().httpStatus, 429);
+        QVERIFY(accounts.beginLogin(QStringLiteral("fresh@example.com"), kAddress));
+    }
+
     // A session token is accepted up to its expiry and refused from then on.
     void sessionTokenExpiresWithTheClock_data() { addDialectRows(); }
     void sessionTokenExpiresWithTheClock()

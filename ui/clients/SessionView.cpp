@@ -248,6 +248,8 @@ void SessionView::refresh()
         break;
     case SessionState::Ready:
         hint = snap && !snap->phoneNumber.isEmpty() ? tr("Linked to %1").arg(snap->phoneNumber) : QString();
+        if (snap && !snap->replacedPhoneNumber.isEmpty() && !hint.isEmpty())
+            hint += QLatin1Char(' ') + tr("(this replaces %1, the number this client had before)").arg(snap->replacedPhoneNumber);
         break;
     default:
         break;

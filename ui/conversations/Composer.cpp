@@ -5,6 +5,8 @@
 #include "ui/common/ImageThumbnailer.h"
 #include "ui/desktop/DesktopContext.h"
 #include "ui/main/Icons.h"
+#include "core/events/EventBus.h"
+#include "core/events/EventPayloads.h"
 #include "core/messaging/MessageService.h"
 
 #include <QBuffer>
@@ -162,6 +164,7 @@ Composer::Composer(DesktopContext &context, QWidget *parent)
     connect(m_to, &QLineEdit::textChanged, this, &Composer::updateEnabled);
     connect(m_text, &QPlainTextEdit::textChanged, this, &Composer::updateEnabled);
     connect(m_thumbnails, &ImageThumbnailer::ready, this, &Composer::onThumbnail);
+    connect(&m_context.events(), &EventBus::published, this, &Composer::onEvent, Qt::QueuedConnection);
     showAttachment();
     updateEnabled();
 }
@@ -171,6 +174,7 @@ Composer::~Composer() = default;
 void Composer::setClient(const QString &clientId)
 {
     m_clientId = clientId;
+    m_followedMessageId.clear();
     m_feedback->clear();
     updateEnabled();
 }
@@ -184,6 +188,7 @@ QString Composer::recipient() const { return m_to->text().trimmed(); }
 QString Composer::text() const { return m_text->toPlainText(); }
 void Composer::setText(const QString &text) { m_text->setPlainText(text); }
 QString Composer::lastError() const { return m_feedback->property("error").toString(); }
+QString Composer::feedbackText() const { return m_feedback->text(); }
 
 qint64 Composer::maxAttachmentBytes() const
 {
@@ -201,8 +206,32 @@ void Composer::updateEnabled()
 
 void Composer::showError(const QString &message)
 {
+    if (!message.isEmpty())
+        m_followedMessageId.clear(); // the refusal stays shown, whatever becomes of the last message
     m_feedback->setProperty("error", message);
     m_feedback->setText(message);
+}
+
+void Composer::onEvent(const Event &event)
+{
+    if (m_followedMessageId.isEmpty() || event.organizationId != m_context.actor().organizationId)
+        return;
+    const std::optional<MessageEventData> message = MessageEvents::parse(event);
+    if (!message || message->messageId != m_followedMessageId)
+        return;
+    const std::optional<EventType> kind = event.kind();
+    if (kind == EventType::MessageSent) {
+        m_feedback->setText(tr("Sent."));
+    } else if (kind == EventType::MessageDelivered) {
+        m_feedback->setText(tr("Delivered."));
+    } else if (kind == EventType::MessageRead) {
+        m_followedMessageId.clear();
+        m_feedback->clear();
+    } else if (kind == EventType::MessageFailed) {
+        m_followedMessageId.clear();
+        showError(message->reason.isEmpty() ? tr("The message was not sent.")
+                                             : tr("The message was not sent: %1").arg(message->reason));
+    }
 }
 
 bool Composer::offersAttachment(const QMimeData *data)
@@ -451,6 +480,7 @@ QString Composer::send()
         return {};
     }
     showError(QString());
+    m_followedMessageId = accepted.value().messageId;
     m_feedback->setText(tr("Queued."));
     m_text->clear();
     clearAttachment();

@@ -15,11 +15,13 @@ class QToolButton;
 namespace wadesk {
 
 class DesktopContext;
+struct Event;
 class ImageThumbnailer;
 
 // Writes and sends a message. A send goes through MessageService::send with the signed-in
 // actor: the same validation, opt-out check, daily budget and durable queue as the REST API;
-// the composer only shows the outcome ("queued", or why not).
+// the composer shows the outcome ("Queued.", or why not) and follows the message it sent last:
+// "Sent.", "Delivered.", nothing once it was read (the thread shows its ticks), or why it failed.
 //
 // One file may go with a message: chosen with the paperclip, dropped on the composer, or an
 // image pasted from the clipboard (kept as PNG). A strip above the text shows it (a thumbnail for
@@ -43,6 +45,8 @@ public:
     QPushButton *sendButton() const { return m_send; }
     QToolButton *attachButton() const { return m_attach; }
     QString lastError() const;
+    // The line under the text: the last send's progress or the last refusal.
+    QString feedbackText() const;
 
     // The attachment. Each returns false (with the reason shown) when refused: missing,
     // unreadable, not a regular file, empty, or over the size limit.
@@ -94,11 +98,13 @@ private:
     void onThumbnail(const QString &key);
     void updateEnabled();
     void showError(const QString &message);
+    void onEvent(const Event &event);
 
     DesktopContext &m_context;
     QString m_clientId;
     Attachment m_attachment;
     QString m_previewKey;
+    QString m_followedMessageId; // the last message sent from here, until it was read or failed
     QLineEdit *m_to = nullptr;
     QPlainTextEdit *m_text = nullptr;
     QPushButton *m_send = nullptr;

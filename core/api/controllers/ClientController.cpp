@@ -25,6 +25,7 @@ void ClientController::registerRoutes(ApiRoutes &routes)
     routes.add("POST", QStringLiteral("/api/clients/:clientId/init"), manage, std::bind(&ClientController::init, this, _1, _2));
     routes.add("GET", QStringLiteral("/api/clients/:clientId/status"), std::nullopt, std::bind(&ClientController::status, this, _1, _2));
     routes.add("GET", QStringLiteral("/api/clients/:clientId/qr"), std::nullopt, std::bind(&ClientController::qr, this, _1, _2));
+    routes.add("POST", QStringLiteral("/api/clients/:clientId/stop"), manage, std::bind(&ClientController::stop, this, _1, _2));
     routes.add("POST", QStringLiteral("/api/clients/:clientId/logout"), manage, std::bind(&ClientController::logout, this, _1, _2));
     routes.add("PATCH", QStringLiteral("/api/clients/:clientId"), manage, std::bind(&ClientController::update, this, _1, _2));
     routes.add("POST", QStringLiteral("/api/clients/:clientId/pause"), manage, std::bind(&ClientController::pause, this, _1, _2));
@@ -195,6 +196,17 @@ Result<HttpResponse> ClientController::qr(ApiRequest &request, const AuthContext
                                               {QStringLiteral("expires_at"), Json::isoTime(code->expiresAt)}})
             .withHeader("Cache-Control", "no-store");
     return HttpResponse::raw(png, "image/png").withHeader("Cache-Control", "no-store");
+}
+
+Result<HttpResponse> ClientController::stop(ApiRequest &request, const AuthContext &ctx)
+{
+    const QString clientId = request.param(QStringLiteral("clientId"));
+    if (Status s = m_actions.stop(ctx, clientId); !s)
+        return s.error();
+    // The same answer for a client that was not running: the outcome is the same.
+    return HttpResponse::json(QJsonObject{{QStringLiteral("message"), QStringLiteral("Client stopped")},
+                                          {QStringLiteral("clientId"), clientId},
+                                          {QStringLiteral("status"), QStringLiteral("stopped")}});
 }
 
 Result<HttpResponse> ClientController::logout(ApiRequest &request, const AuthContext &ctx)

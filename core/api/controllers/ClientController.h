@@ -23,6 +23,7 @@ private:
     Result<HttpResponse> init(ApiRequest &request, const AuthContext &ctx);
     Result<HttpResponse> status(ApiRequest &request, const AuthContext &ctx);
     Result<HttpResponse> qr(ApiRequest &request, const AuthContext &ctx);
+    Result<HttpResponse> stop(ApiRequest &request, const AuthContext &ctx);
     Result<HttpResponse> logout(ApiRequest &request, const AuthContext &ctx);
     Result<HttpResponse> update(ApiRequest &request, const AuthContext &ctx);
     Result<HttpResponse> pause(ApiRequest &request, const AuthContext &ctx);

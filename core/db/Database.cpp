@@ -140,8 +140,6 @@ void Database::checkpointLoop()
 
 bool Database::isOutage(const QSqlError &error)
 {
-    if (error.type() == QSqlError::ConnectionError)
-        return true;
     const QString code = error.nativeErrorCode();
     if (code.size() == 5) { // a PostgreSQL SQLSTATE
         return code.startsWith(QLatin1String("08")) || code.startsWith(QLatin1String("53")) || code == QLatin1String("57P01")
@@ -153,7 +151,10 @@ bool Database::isOutage(const QSqlError &error)
         // SQLITE_BUSY, _LOCKED, _READONLY, _IOERR, _FULL, _CANTOPEN
         return sqlite == 5 || sqlite == 6 || sqlite == 8 || sqlite == 10 || sqlite == 13 || sqlite == 14;
     }
-    // A PostgreSQL socket that broke mid-statement comes without a SQLSTATE.
+    // A PostgreSQL socket that broke mid-statement comes without a SQLSTATE. (The SQLite driver
+    // calls a failed step a ConnectionError whatever the cause: that is why its codes decide above.)
+    if (error.type() == QSqlError::ConnectionError)
+        return true;
     const QString text = error.databaseText() + QLatin1Char(' ') + error.driverText();
     for (const char *broken : {"server closed the connection", "no connection to the server", "terminating connection",
                                "could not send data", "could not receive data", "connection to server", "Unable to connect"}) {

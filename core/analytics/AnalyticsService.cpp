@@ -50,6 +50,15 @@ std::optional<double> hours(qint64 ms)
     return std::round(double(ms) / double(kHourMs) * 100.0) / 100.0;
 }
 
+// The mean of `count` response times summing to totalMs, in hours with two decimals; none
+// without a response.
+std::optional<double> averageHours(qint64 totalMs, qint64 count)
+{
+    if (count <= 0)
+        return std::nullopt;
+    return std::round(double(totalMs) / double(count) / double(kHourMs) * 100.0) / 100.0;
+}
+
 Result<QDate> parseDay(const QString &field, const QString &text)
 {
     static const QRegularExpression shape(QStringLiteral("^\\d{4}-\\d{2}-\\d{2}$"));
@@ -342,7 +351,7 @@ Result<ResponseTimes> AnalyticsService::responseTimes(const AnalyticsRange &rang
     }
     // Nearest rank: the smallest value with at least p of the responses at or below it.
     auto rank = [&d](double p) { return d[size_t(std::max<qint64>(1, qint64(std::ceil(p * double(d.size()))))) - 1]; };
-    t.averageHours = std::round(double(total) / double(d.size()) / double(kHourMs) * 100.0) / 100.0;
+    t.averageHours = averageHours(total, qint64(d.size()));
     t.medianHours = hours(rank(0.5));
     t.p90Hours = hours(rank(0.9));
     return t;
@@ -434,8 +443,7 @@ Result<QList<ClientReportRow>> AnalyticsService::clients(const AnalyticsRange &r
     for (ClientReportRow &row : rows) {
         const Pairing::Sum sum = pairing.byClient.value(row.clientId);
         row.responses = sum.count;
-        if (sum.count > 0)
-            row.averageResponseHours = std::round(double(sum.totalMs) / double(sum.count) / double(kHourMs) * 100.0) / 100.0;
+        row.averageResponseHours = averageHours(sum.totalMs, sum.count);
     }
     return rows;
 }
@@ -483,8 +491,7 @@ Result<QList<MemberReportRow>> AnalyticsService::members(const AnalyticsRange &r
     for (MemberReportRow &row : rows) {
         const Pairing::Sum sum = pairing.byMember.value(row.userId);
         row.responses = sum.count;
-        if (sum.count > 0)
-            row.averageResponseHours = std::round(double(sum.totalMs) / double(sum.count) / double(kHourMs) * 100.0) / 100.0;
+        row.averageResponseHours = averageHours(sum.totalMs, sum.count);
     }
     return rows;
 }

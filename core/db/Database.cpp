@@ -45,6 +45,7 @@ thread_local bool t_isCheckpointer = false;
 // Set when a statement on this thread's PostgreSQL connection failed because the connection
 // broke: the next connection() closes it and connects again instead of failing forever.
 thread_local bool t_connectionBroken = false;
+thread_local ConnectFailure t_lastConnectFailure = ConnectFailure::None;
 constexpr int kOutageRetryAfterSeconds = 2;
 
 DomainError outageError()
@@ -216,8 +217,10 @@ Status Database::open(QSqlDatabase &db)
     if (!db.open()) {
         const QString text = db.lastError().text();
         spdlog::error("cannot open {}: {}", m_url.describe().toStdString(), text.toStdString());
+        t_lastConnectFailure = isPostgres() ? classifyConnectFailure(text) : ConnectFailure::Other;
         return outageError(); // the driver's text (host, user) is for the log, not for API callers
     }
+    t_lastConnectFailure = ConnectFailure::None;
     QSqlQuery q(db);
     if (m_url.dialect == DatabaseUrl::Dialect::Sqlite) {
         // WAL lets the API thread read while another thread writes; NORMAL sync is durable
@@ -288,6 +291,11 @@ Status Database::ping()
         db.value().close(); // a broken connection (server restart): reopen once
     }
     return DomainError::unavailable(QStringLiteral("Database unreachable"), QStringLiteral("database_unavailable"));
+}
+
+ConnectFailure Database::lastConnectFailure()
+{
+    return t_lastConnectFailure;
 }
 
 void Database::closeThreadConnection()

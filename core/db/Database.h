@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/common/DomainError.h"
+#include "core/db/ConnectFailure.h"
 #include "core/db/DatabaseUrl.h"
 
 #include <QRecursiveMutex>
@@ -33,6 +34,9 @@ public:
     Result<QSqlDatabase> connection();
     // A cheap round trip ("SELECT 1"); reopens a connection that broke (server restarted).
     Status ping();
+    // Why the calling thread's last attempt to connect failed (None after one succeeded): for
+    // setup screens that must say what to fix, where API callers only get "unavailable".
+    static ConnectFailure lastConnectFailure();
     // Closes and forgets the calling thread's connection. Threads that used the database call
     // this before they finish; what is left is closed when the thread's storage is destroyed.
     void closeThreadConnection();

@@ -26,6 +26,8 @@
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
+#include <QClipboard>
+#include <QGuiApplication>
 #include <QTest>
 #include <memory>
 
@@ -174,6 +176,24 @@ private slots:
         QCOMPARE(wizard.result(), int(QDialog::Accepted));
         QVERIFY(wizard.registration().has_value());
         QVERIFY(wizard.registration()->apiKey.startsWith(QStringLiteral("sk_")));
+
+        // The first API key is in plain sight with a Copy button (not behind "Show Details").
+        {
+            std::unique_ptr<QDialog> done = FirstRunWizard::completionDialog(nullptr, *wizard.registration());
+            done->show();
+            QVERIFY(QTest::qWaitForWindowExposed(done.get()));
+            auto *key = done->findChild<QLineEdit *>(QStringLiteral("oneTimeSecret"));
+            QVERIFY(key && key->isVisible() && key->isReadOnly());
+            QCOMPARE(key->text(), wizard.registration()->apiKey);
+            QVERIFY(key->width() >= key->fontMetrics().horizontalAdvance(key->text())); // the whole key shows
+            QGuiApplication::clipboard()->clear();
+            auto *copy = done->findChild<QPushButton *>(QStringLiteral("copySecret"));
+            QVERIFY(copy && copy->isVisible());
+            copy->click();
+            QCOMPARE(QGuiApplication::clipboard()->text(), wizard.registration()->apiKey);
+            QVERIFY(!done->findChild<QLabel *>(QStringLiteral("secretCopied"))->text().isEmpty());
+            snapshot(*done, QStringLiteral("first-run-api-key"));
+        }
 
         // The settings file: what was chosen, owner-only.
         QVERIFY(QFileInfo::exists(box.settingsFile()));
@@ -331,6 +351,9 @@ private slots:
         QVERIFY(tested.wait(30000));
         QCOMPARE(tested.first().at(0).toBool(), false);
         QVERIFY2(status->text().contains(QStringLiteral("failed")), qPrintable(status->text()));
+        // What to fix, not the driver's "QPSQL: Unable to connect".
+        QVERIFY2(status->text().contains(QStringLiteral("Nothing answers at 127.0.0.1:1")), qPrintable(status->text()));
+        QVERIFY2(!status->text().contains(QStringLiteral("QPSQL")), qPrintable(status->text()));
         QVERIFY(!next->isEnabled());
         QVERIFY(box.nothingWritten());
 
@@ -347,6 +370,21 @@ private slots:
         }
         const QString good = cluster->createDatabase();
         child<QRadioButton>(wizard, "postgresOption")->click();
+        // A server that answers but has no such database, or no such user: each says which.
+        const QString port = QString::number(cluster->port());
+        const QList<QPair<QString, QString>> wrong = {
+            {QStringLiteral("postgres://postgres@127.0.0.1:%1/no_such_db").arg(port), QStringLiteral("no database no_such_db")},
+            {QStringLiteral("postgres://nobody_here@127.0.0.1:%1/postgres").arg(port), QStringLiteral("no user nobody_here")},
+        };
+        for (const auto &[wrongUrl, says] : wrong) {
+            url->setText(wrongUrl);
+            tested.clear();
+            testButton->click();
+            QVERIFY(tested.wait(30000));
+            QCOMPARE(tested.first().at(0).toBool(), false);
+            QVERIFY2(status->text().contains(says), qPrintable(status->text()));
+            QVERIFY(!next->isEnabled());
+        }
         url->setText(good);
         QVERIFY(!next->isEnabled());
         tested.clear();
@@ -380,6 +418,44 @@ private slots:
         QCOMPARE(ini.value(QStringLiteral("database")).toString(), good);
         QCOMPARE(ini.value(QStringLiteral("secrets/backend")).toString(), QStringLiteral("keychain"));
         QVERIFY(!QFileInfo::exists(box.databaseFile()));
+    }
+
+    // The keychain was locked (or its prompt still open) at the first check; "Check again" after
+    // unlocking it makes it the choice instead of leaving the key file selected.
+    void aSuccessfulRecheckChoosesTheKeychain()
+    {
+        Sandbox box;
+        FirstRunWizard::Options options = optionsFor(box, KeychainSecretStore::Availability::Refused);
+        auto answers = std::make_shared<QList<KeychainSecretStore::Availability>>(
+            QList<KeychainSecretStore::Availability>{KeychainSecretStore::Availability::Refused,
+                                                     KeychainSecretStore::Availability::Available,
+                                                     KeychainSecretStore::Availability::Available});
+        options.keychainProbe = [answers]() {
+            const auto next = answers->isEmpty() ? KeychainSecretStore::Availability::Available : answers->takeFirst();
+            return KeychainSecretStore::Probe{next, next == KeychainSecretStore::Availability::Available ? QString()
+                                                                                                        : QStringLiteral("locked")};
+        };
+        FirstRunWizard wizard(options);
+        wizard.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&wizard));
+        fillOrganization(wizard);
+        clickNext(wizard);
+        clickNext(wizard);
+        QCOMPARE(wizard.currentId(), int(FirstRunWizard::SecretsPageId));
+        auto *keychain = child<QRadioButton>(wizard, "keychainOption");
+        auto *keyFile = child<QRadioButton>(wizard, "keyFileOption");
+        QTRY_VERIFY(keyFile->isChecked());
+        QVERIFY(!keychain->isEnabled());
+
+        child<QPushButton>(wizard, "probeAgain")->click();
+        QTRY_VERIFY(keychain->isEnabled());
+        QVERIFY(keychain->isChecked());
+        QVERIFY(!keyFile->isChecked());
+
+        // A choice the user makes stands through a check that is not a "Check again".
+        keyFile->click();
+        QVERIFY(keyFile->isChecked());
+        QVERIFY(wizard.button(QWizard::NextButton)->isEnabled());
     }
 
     void exposedApiNeedsAcknowledgement()

@@ -88,6 +88,7 @@ private:
     QLabel *m_status = nullptr;
     bool m_probing = false;
     bool m_probed = false;
+    bool m_userChose = false; // an option clicked since the last "Check again": kept over the probe's preference
 };
 
 class FirstRunApiPage final : public QWizardPage {

@@ -6,6 +6,7 @@
 #include "core/db/Migrator.h"
 #include "core/secrets/AesGcm.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -41,12 +42,45 @@ Status FirstRunSetup::testPostgres(const QString &url, const QString &dataDir)
     if (parsed.value().dialect != DatabaseUrl::Dialect::Postgres)
         return DomainError::validation(QStringLiteral("database"), QStringLiteral("expected a postgres:// URL"));
     Status result;
+    ConnectFailure failure = ConnectFailure::None;
     {
         Database database(parsed.value());
         result = database.ping();
+        failure = Database::lastConnectFailure();
         database.closeThreadConnection();
     }
-    return result;
+    if (result || failure == ConnectFailure::None || failure == ConnectFailure::Other)
+        return result;
+    return DomainError::unavailable(connectFailureText(failure, parsed.value()), QStringLiteral("database_connect_failed"));
+}
+
+// What to fix, instead of the driver's text ("QPSQL: Unable to connect").
+QString FirstRunSetup::connectFailureText(ConnectFailure failure, const DatabaseUrl &url)
+{
+    auto tr = [](const char *text) { return QCoreApplication::translate("wadesk::FirstRunSetup", text); };
+    const QString address = QStringLiteral("%1:%2").arg(url.host).arg(url.port);
+    switch (failure) {
+    case ConnectFailure::HostUnknown:
+        return tr("The host name %1 cannot be found. Check its spelling, or use the server's IP address.").arg(url.host);
+    case ConnectFailure::Refused:
+        return tr("Nothing answers at %1. Is PostgreSQL running there, listening on that port and on this network "
+                  "address (listen_addresses)?").arg(address);
+    case ConnectFailure::Timeout:
+        return tr("%1 did not answer in time. Check the address and port, and that no firewall is in the way.").arg(address);
+    case ConnectFailure::Authentication:
+        return tr("The server refused the password for the user %1.").arg(url.user);
+    case ConnectFailure::RoleMissing:
+        return tr("The server has no user %1. Create it (createuser) or use another.").arg(url.user);
+    case ConnectFailure::DatabaseMissing:
+        return tr("The server has no database %1. Create it first (createdb -O %2 %1).").arg(url.databaseName, url.user);
+    case ConnectFailure::HostNotAllowed:
+        return tr("The server does not accept connections from this computer for the user %1: add a line for it "
+                  "to the server's pg_hba.conf.").arg(url.user);
+    case ConnectFailure::None:
+    case ConnectFailure::Other:
+        break;
+    }
+    return tr("The connection to %1 failed.").arg(address);
 }
 
 Status FirstRunSetup::writeSettings(const FirstRunChoices &choices, const Target &target)

@@ -4,6 +4,8 @@
 #include "core/auth/PasswordHasher.h"
 #include "core/common/DomainError.h"
 #include "core/config/AppConfig.h"
+#include "core/db/ConnectFailure.h"
+#include "core/db/DatabaseUrl.h"
 #include "ui/firstrun/FirstRunChoices.h"
 
 #include <QString>
@@ -35,7 +37,10 @@ public:
     static Status writeSettings(const FirstRunChoices &choices, const Target &target);
 
     // Opens the PostgreSQL `url` and runs a query. Blocking (network): call it off the UI thread.
+    // A failure that says what went wrong (host unknown, refused, wrong password, no such user or
+    // database) comes back as database_connect_failed with a sentence saying what to fix.
     static Status testPostgres(const QString &url, const QString &dataDir);
+    static QString connectFailureText(ConnectFailure failure, const DatabaseUrl &url);
 
     // Whether `address` is a loopback address (or "localhost").
     static bool isLoopback(const QString &address);

@@ -6,6 +6,7 @@
 #include "ui/firstrun/FirstRunPages.h"
 #include "ui/firstrun/FirstRunSetup.h"
 #include "ui/common/ErrorText.h"
+#include "ui/common/OneTimeSecretDialog.h"
 
 #include <QAbstractButton>
 #include <QCheckBox>
@@ -18,7 +19,6 @@
 #include <QHostAddress>
 #include <QLabel>
 #include <QLineEdit>
-#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPointer>
 #include <QPushButton>
@@ -276,7 +276,13 @@ FirstRunSecretsPage::FirstRunSecretsPage(const FirstRunWizard::Options &options,
     again->setAccessibleName(tr("Check the system keychain again"));
     layout->addWidget(again, 0, Qt::AlignLeft);
     layout->addStretch();
-    connect(again, &QPushButton::clicked, this, &FirstRunSecretsPage::probe);
+    // Asking again means the keychain is wanted: if it answers now, it becomes the choice.
+    connect(again, &QPushButton::clicked, this, [this]() {
+        m_userChose = false;
+        probe();
+    });
+    for (QRadioButton *option : {keychainOption, keyFileOption, environmentOption})
+        connect(option, &QRadioButton::clicked, this, [this]() { m_userChose = true; });
     for (QRadioButton *option : {keychainOption, keyFileOption, environmentOption})
         connect(option, &QRadioButton::toggled, this, &QWizardPage::completeChanged);
 }
@@ -290,19 +296,25 @@ void FirstRunSecretsPage::initializePage()
     }
 }
 
+namespace {
+constexpr int kInteractiveProbeMs = 180000;
+} // namespace
+
 void FirstRunSecretsPage::probe()
 {
     if (m_probing)
         return;
     m_probing = true;
     emit completeChanged();
-    m_status->setText(tr("Checking the system keychain…"));
+    m_status->setText(tr("Checking the system keychain… If the system asks to create or unlock a keyring, answer it."));
     QPointer<FirstRunSecretsPage> self(this);
     KeychainSecretStore::Probe result;
     if (m_options.keychainProbe) {
         result = m_options.keychainProbe();
     } else {
-        KeychainSecretStore store(m_options.dataDir, 10000);
+        // Long enough for the system's own prompt (create or unlock a keyring) to be answered:
+        // the store answers at once when that prompt is dismissed.
+        KeychainSecretStore store(m_options.dataDir, kInteractiveProbeMs);
         result = store.probe(); // answers through a local event loop: the window keeps painting
     }
     if (!self)
@@ -328,12 +340,17 @@ void FirstRunSecretsPage::probe()
     if (m_options.masterKeyInEnvironment)
         text += QLatin1Char(' ') + tr("WADESK_MASTER_KEY is set in the environment: it takes precedence while it is set.");
     m_status->setText(text);
-    if (m_options.masterKeyInEnvironment && !keychainOption->isChecked() && !keyFileOption->isChecked())
-        environmentOption->setChecked(true);
-    else if (available && !keyFileOption->isChecked() && !environmentOption->isChecked())
-        keychainOption->setChecked(true);
-    else if (!available && (keychainOption->isChecked() || !environmentOption->isChecked()))
-        keyFileOption->setChecked(true);
+    // The probe's preference (environment, else keychain, else key file) unless the user picked
+    // an option that still works.
+    const bool keepUserChoice = m_userChose && (available || !keychainOption->isChecked()) && !backend().isEmpty();
+    if (!keepUserChoice) {
+        if (m_options.masterKeyInEnvironment)
+            environmentOption->setChecked(true);
+        else if (available)
+            keychainOption->setChecked(true);
+        else
+            keyFileOption->setChecked(true);
+    }
     emit completeChanged();
     emit probeFinished();
 }
@@ -600,19 +617,20 @@ void FirstRunWizard::startApply()
     }));
 }
 
+std::unique_ptr<QDialog> FirstRunWizard::completionDialog(QWidget *parent, const AccountService::Registration &registration)
+{
+    const QString text = tr("The organization %1 and its administrator %2 were created. Sign in next.\n\n"
+                            "Below is the organization's first API key. Copy it now if an integration needs it; "
+                            "you can create others later.")
+                             .arg(registration.organization.name, registration.admin.email);
+    auto dialog = std::make_unique<OneTimeSecretDialog>(tr("WaDesk is ready"), text, registration.apiKey, parent);
+    dialog->setObjectName(QStringLiteral("firstRunCompletion"));
+    return dialog;
+}
+
 void FirstRunWizard::showCompletion(QWidget *parent, const AccountService::Registration &registration)
 {
-    QMessageBox box(parent);
-    box.setObjectName(QStringLiteral("firstRunCompletion"));
-    box.setIcon(QMessageBox::Information);
-    box.setWindowTitle(tr("WaDesk is ready"));
-    box.setText(tr("The organization %1 and its administrator %2 were created. Sign in next.")
-                    .arg(registration.organization.name, registration.admin.email));
-    box.setInformativeText(tr("The organization's first API key is shown below, this once only. Copy it now if an "
-                              "integration needs it; you can create others later."));
-    box.setDetailedText(registration.apiKey);
-    box.setTextInteractionFlags(Qt::TextSelectableByMouse);
-    box.exec();
+    completionDialog(parent, registration)->exec();
 }
 
 } // namespace wadesk

@@ -5,8 +5,10 @@
 #include "ui/firstrun/FirstRunChoices.h"
 #include "core/secrets/KeychainSecretStore.h"
 
+#include <QDialog>
 #include <QWizard>
 #include <functional>
+#include <memory>
 #include <optional>
 
 namespace wadesk {
@@ -51,6 +53,7 @@ public:
 
     // After a successful first run: says what was created and shows the API key (once).
     static void showCompletion(QWidget *parent, const AccountService::Registration &registration);
+    static std::unique_ptr<QDialog> completionDialog(QWidget *parent, const AccountService::Registration &registration);
 
     void done(int result) override;
 

@@ -4,6 +4,7 @@
 // the rate-limit strip; agents and viewers see only their clients and no actions their role may
 // not take; window geometry and splitters come back.
 
+#include "core/common/Version.h"
 #include "tests/ui/UiHarness.h"
 
 #include "ui/conversations/Composer.h"
@@ -126,6 +127,15 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(api->text().contains(QStringLiteral("not answering")), kUiWaitMs);
         QVERIFY(w.findChild<QLabel *>(QStringLiteral("databaseStatusLabel"))->text().contains(QStringLiteral("SQLite")));
         QTRY_COMPARE_WITH_TIMEOUT(w.findChild<QLabel *>(QStringLiteral("readyStatusLabel"))->text(), QStringLiteral("Ready: 1 of 3"), kUiWaitMs);
+        // A paused client is still linked and ready: it counts, and the label says it is paused.
+        QVERIFY(a->pauseClient(m_ready).ok());
+        QTRY_COMPARE_WITH_TIMEOUT(w.findChild<QLabel *>(QStringLiteral("readyStatusLabel"))->text(),
+                                  QStringLiteral("Ready: 1 of 3 (1 paused)"), kUiWaitMs);
+        QVERIFY(a->resumeClient(m_ready).ok());
+        QTRY_COMPARE_WITH_TIMEOUT(w.findChild<QLabel *>(QStringLiteral("readyStatusLabel"))->text(), QStringLiteral("Ready: 1 of 3"), kUiWaitMs);
+        // The platform appends the application's name: the title itself does not repeat it.
+        QVERIFY2(!w.windowTitle().contains(QLatin1String(kDisplayName)), qPrintable(w.windowTitle()));
+        QVERIFY(w.windowTitle().contains(h.admin.email));
 
         // Accessible names on the main controls.
         for (const char *name : {"sessionList", "contactSearch", "contactList", "messageThread", "recipientEdit", "messageEdit", "sendButton"}) {
@@ -298,11 +308,18 @@ private slots:
             QCOMPARE(a->stopClient(m_ready).error().httpStatus, 403);
             QVERIFY(h.session(m_ready));
             QCOMPARE(a->createClient(QStringLiteral("Sneaky"), QString()).error().httpStatus, 403);
-            // The toolbar shows none of them.
+            // The toolbar shows none of them, and no separator around nothing.
+            QList<QAction *> shown;
             for (QAction *action : w.findChild<QToolBar *>(QStringLiteral("mainToolBar"))->actions()) {
                 if (!action->isSeparator() && action->objectName() != QLatin1String("refreshAction"))
                     QVERIFY2(!action->isVisible(), qPrintable(action->objectName()));
+                if (action->isVisible())
+                    shown.append(action);
             }
+            QVERIFY(!shown.isEmpty());
+            QVERIFY2(!shown.first()->isSeparator() && !shown.last()->isSeparator(), "a separator at an end of the toolbar");
+            for (int i = 1; i < shown.size(); ++i)
+                QVERIFY2(!(shown[i]->isSeparator() && shown[i - 1]->isSeparator()), "two separators in a row");
             // Agents may send: the composer is there.
             w.showPage(1);
             QVERIFY(w.conversationsView()->composer()->isVisible());

@@ -14,6 +14,7 @@
 #include "ui/proxies/ProxiesView.h"
 #include "ui/team/TeamDialog.h"
 
+#include <algorithm>
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
@@ -50,8 +51,8 @@ MainWindow::MainWindow(DesktopContext &context, QWidget *parent)
     : QMainWindow(parent)
     , m_context(context)
 {
-    setWindowTitle(m_context.signedIn() ? tr("%1 — %2").arg(QLatin1String(kDisplayName), m_context.actor().email)
-                                        : QString::fromLatin1(kDisplayName));
+    // The platform adds the application's display name ("… — WaDesk") itself.
+    setWindowTitle(m_context.signedIn() ? m_context.actor().email : QString());
     setObjectName(QStringLiteral("mainWindow"));
     resize(1200, 760);
 
@@ -227,14 +228,23 @@ void MainWindow::buildMenus()
     QAction *aboutQt = m_helpMenu->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
     aboutQt->setMenuRole(QAction::AboutQtRole);
 
-    m_toolBar->addAction(m_actions->addAction());
-    m_toolBar->addSeparator();
-    for (QAction *a : {m_actions->startAction(), m_actions->stopAction(), m_actions->pauseAction(), m_actions->resumeAction(),
-                       m_actions->logoutAction()})
-        m_toolBar->addAction(a);
-    m_toolBar->addSeparator();
-    m_toolBar->addAction(refreshAction);
-    m_toolBar->addAction(m_proxiesAction);
+    // A separator only between groups that show something: an agent sees no client actions and
+    // must not get separators around nothing.
+    const QList<QList<QAction *>> groups = {
+        {m_actions->addAction()},
+        {m_actions->startAction(), m_actions->stopAction(), m_actions->pauseAction(), m_actions->resumeAction(),
+         m_actions->logoutAction()},
+        {refreshAction, m_proxiesAction},
+    };
+    bool shown = false;
+    for (const QList<QAction *> &group : groups) {
+        const bool visible = std::any_of(group.begin(), group.end(), [](const QAction *a) { return a->isVisible(); });
+        if (visible && shown)
+            m_toolBar->addSeparator();
+        for (QAction *a : group)
+            m_toolBar->addAction(a);
+        shown = shown || visible;
+    }
 }
 
 void MainWindow::buildProxiesAction()
@@ -385,15 +395,20 @@ void MainWindow::updateStatus()
     const QString address = m_context.facts().apiAddress;
     m_apiLabel->setText(address.isEmpty() ? tr("API: off") : tr("API: %1 (%2)").arg(address, m_apiState));
     m_apiLabel->setAccessibleName(m_apiLabel->text());
-    // Ready sessions among the clients this user sees.
+    // Linked, running sessions among the clients this user sees: a paused one is still linked
+    // and ready (only its queue waits), so it counts, and the label says how many are paused.
     int ready = 0;
+    int paused = 0;
     const int total = m_sessionModel->rowCount();
     for (int row = 0; row < total; ++row) {
-        if (SessionState(m_sessionModel->index(row, 0).data(ClientListModel::StateRole).toInt()) == SessionState::Ready)
-            ++ready;
+        const SessionState state = SessionState(m_sessionModel->index(row, 0).data(ClientListModel::StateRole).toInt());
+        ready += state == SessionState::Ready || state == SessionState::Paused ? 1 : 0;
+        paused += state == SessionState::Paused ? 1 : 0;
     }
-    m_readyLabel->setText(tr("Ready: %1 of %2").arg(ready).arg(total));
-    m_readyLabel->setToolTip(tr("Clients whose WhatsApp session is ready, of the clients you see"));
+    m_readyLabel->setText(paused > 0 ? tr("Ready: %1 of %2 (%3 paused)").arg(ready).arg(total).arg(paused)
+                                     : tr("Ready: %1 of %2").arg(ready).arg(total));
+    m_readyLabel->setToolTip(tr("Clients whose WhatsApp session is linked and running, of the clients you see "
+                                "(paused ones included: their queue waits)"));
     m_readyLabel->setAccessibleName(m_readyLabel->text());
 }
 

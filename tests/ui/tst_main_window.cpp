@@ -15,9 +15,12 @@
 #include "ui/models/MessageThreadModel.h"
 #include "ui/models/ClientListModel.h"
 #include "ui/clients/ClientActions.h"
+#include "ui/clients/ClientDialogs.h"
+#include "ui/common/ErrorLabel.h"
 #include "ui/clients/SessionView.h"
 
 #include <QAbstractItemModelTester>
+#include <QApplication>
 #include <QAction>
 #include <QLabel>
 #include <QLineEdit>
@@ -32,6 +35,8 @@
 #include <QTabWidget>
 #include <QToolBar>
 #include <QWebEngineView>
+#include <algorithm>
+#include <cmath>
 
 using namespace wadesk;
 using wadesk::test::kUiWaitMs;
@@ -348,6 +353,44 @@ private slots:
             QVERIFY(!w.sessionView()->attachedPage());
         }
         h.context->signIn(h.admin);
+    }
+
+    // The dialogs show their whole text (title and wrapped hints), and errors look the same
+    // everywhere: one colour, legible on light and dark palettes.
+    void dialogsShowTheirWholeTextAndOneErrorStyle()
+    {
+        AddClientDialog add;
+        add.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&add));
+        for (QLabel *label : add.findChildren<QLabel *>()) {
+            if (label->wordWrap() && label->isVisible())
+                QVERIFY2(label->height() >= label->heightForWidth(label->width()), qPrintable(label->text()));
+        }
+        QVERIFY(add.width() >= add.fontMetrics().horizontalAdvance(add.windowTitle()) + 100);
+        add.showError(QStringLiteral("A client with this name exists already, and this sentence is long enough to wrap."));
+        QApplication::processEvents();
+        auto *error = add.findChild<QLabel *>(QStringLiteral("addClientError"));
+        QVERIFY(error && error->isVisible());
+        QCOMPARE(error->palette().color(QPalette::WindowText), ErrorLabel::colourOn(add.palette()));
+        QTRY_VERIFY(error->height() >= error->heightForWidth(error->width()));
+
+        RenameClientDialog rename(QStringLiteral("Sales"));
+        rename.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&rename));
+        QVERIFY(rename.width() >= rename.fontMetrics().horizontalAdvance(rename.windowTitle()) + 100);
+
+        // WCAG's 4.5:1 for text against the window, in a light and a dark palette.
+        auto luminance = [](const QColor &c) {
+            auto channel = [](double v) { return v <= 0.03928 ? v / 12.92 : std::pow((v + 0.055) / 1.055, 2.4); };
+            return 0.2126 * channel(c.redF()) + 0.7152 * channel(c.greenF()) + 0.0722 * channel(c.blueF());
+        };
+        for (const QColor &window : {QColor(Qt::white), QColor(0xef, 0xef, 0xef), QColor(0x2b, 0x2b, 0x2b), QColor(Qt::black)}) {
+            QPalette palette;
+            palette.setColor(QPalette::Window, window);
+            const double a = luminance(ErrorLabel::colourOn(palette)) + 0.05;
+            const double b = luminance(window) + 0.05;
+            QVERIFY2(std::max(a, b) / std::min(a, b) >= 4.5, qPrintable(window.name()));
+        }
     }
 
     void geometryAndSplittersComeBack()

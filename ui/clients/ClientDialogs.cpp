@@ -1,17 +1,29 @@
 #include "ui/clients/ClientDialogs.h"
 
+#include "ui/common/ErrorLabel.h"
+
 #include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QVBoxLayout>
+#include <algorithm>
 
 namespace wadesk {
 
 namespace {
 constexpr int kMaxName = 100;
+
+// Wide enough for the title in the window manager's bar (with its buttons) and for wrapped
+// hints to keep their height: a dialog sized to its fields alone cut both off.
+void keepTextWhole(QDialog *dialog)
+{
+    const int titleRoom = dialog->fontMetrics().horizontalAdvance(dialog->windowTitle()) + 160;
+    dialog->setMinimumWidth(std::max(400, titleRoom));
+    dialog->layout()->setSizeConstraint(QLayout::SetMinimumSize);
 }
+} // namespace
 
 AddClientDialog::AddClientDialog(QWidget *parent)
     : QDialog(parent)
@@ -34,12 +46,10 @@ AddClientDialog::AddClientDialog(QWidget *parent)
     form->addRow(tr("&Phone number:"), m_phone);
     layout->addLayout(form);
     auto *note = new QLabel(tr("After adding, start the client and scan its QR code with the phone."), this);
+    note->setObjectName(QStringLiteral("addClientHint"));
     note->setWordWrap(true);
     layout->addWidget(note);
-    m_error = new QLabel(this);
-    m_error->setObjectName(QStringLiteral("addClientError"));
-    m_error->setWordWrap(true);
-    m_error->setVisible(false);
+    m_error = new ErrorLabel(QStringLiteral("addClientError"), tr("Error"), this);
     layout->addWidget(m_error);
     m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     m_buttons->button(QDialogButtonBox::Ok)->setText(tr("&Add"));
@@ -48,6 +58,7 @@ AddClientDialog::AddClientDialog(QWidget *parent)
     connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(m_name, &QLineEdit::textChanged, this, &AddClientDialog::validate);
     validate();
+    keepTextWhole(this);
 }
 
 QString AddClientDialog::name() const { return m_name->text().trimmed(); }
@@ -55,8 +66,7 @@ QString AddClientDialog::phoneNumber() const { return m_phone->text().trimmed();
 
 void AddClientDialog::showError(const QString &message)
 {
-    m_error->setText(message);
-    m_error->setVisible(!message.isEmpty());
+    m_error->showError(message);
 }
 
 void AddClientDialog::validate()
@@ -84,6 +94,7 @@ RenameClientDialog::RenameClientDialog(const QString &current, QWidget *parent)
     connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(m_name, &QLineEdit::textChanged, this,
             [this]() { m_buttons->button(QDialogButtonBox::Ok)->setEnabled(!name().isEmpty()); });
+    keepTextWhole(this);
 }
 
 QString RenameClientDialog::name() const { return m_name->text().trimmed(); }

@@ -8,6 +8,8 @@ class QLineEdit;
 
 namespace wadesk {
 
+class ErrorLabel;
+
 // "Add client": a name (required, up to 100 characters) and an optional phone number.
 class AddClientDialog final : public QDialog {
     Q_OBJECT
@@ -21,7 +23,7 @@ private:
     void validate();
     QLineEdit *m_name = nullptr;
     QLineEdit *m_phone = nullptr;
-    QLabel *m_error = nullptr;
+    ErrorLabel *m_error = nullptr;
     QDialogButtonBox *m_buttons = nullptr;
 };
 

@@ -5,6 +5,7 @@
 #include "core/db/DatabaseUrl.h"
 #include "ui/firstrun/FirstRunPages.h"
 #include "ui/firstrun/FirstRunSetup.h"
+#include "ui/common/ErrorLabel.h"
 #include "ui/common/ErrorText.h"
 #include "ui/common/OneTimeSecretDialog.h"
 
@@ -32,14 +33,7 @@ namespace wadesk {
 
 QLabel *makeErrorLabel(QWidget *parent)
 {
-    auto *label = new QLabel(parent);
-    label->setObjectName(QStringLiteral("errorLabel"));
-    label->setWordWrap(true);
-    label->setStyleSheet(QStringLiteral("color: #b00020;"));
-    label->setAccessibleName(QCoreApplication::translate("wadesk::FirstRunWizard", "Error"));
-    label->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    label->hide();
-    return label;
+    return new ErrorLabel(QStringLiteral("errorLabel"), QCoreApplication::translate("wadesk::FirstRunWizard", "Error"), parent);
 }
 
 namespace {

@@ -1,5 +1,6 @@
 #include "ui/proxies/AssignProxyDialog.h"
 
+#include "ui/common/ErrorLabel.h"
 #include "ui/models/ProxyListModel.h"
 
 #include <QCheckBox>
@@ -56,13 +57,7 @@ AssignProxyDialog::AssignProxyDialog(const QList<Client> &clients, const QList<P
                             this);
     note->setWordWrap(true);
     layout->addWidget(note);
-    m_error = new QLabel(this);
-    m_error->setObjectName(QStringLiteral("assignProxyError"));
-    m_error->setAccessibleName(tr("Error"));
-    m_error->setWordWrap(true);
-    m_error->setTextFormat(Qt::PlainText);
-    m_error->setStyleSheet(QStringLiteral("color: #b00020;"));
-    m_error->setVisible(false);
+    m_error = new ErrorLabel(QStringLiteral("assignProxyError"), tr("Error"), this);
     layout->addWidget(m_error);
     m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     m_assign = m_buttons->button(QDialogButtonBox::Ok);
@@ -127,8 +122,7 @@ void AssignProxyDialog::setChoice(const QString &proxyIdOrAuto)
 
 void AssignProxyDialog::showError(const QString &message)
 {
-    m_error->setText(message);
-    m_error->setVisible(!message.isEmpty());
+    m_error->showError(message);
 }
 
 QString AssignProxyDialog::errorText() const

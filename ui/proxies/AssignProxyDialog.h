@@ -14,6 +14,8 @@ class QPushButton;
 
 namespace wadesk {
 
+class ErrorLabel;
+
 // "Assign proxy": which client, which proxy it uses from now on (one of the pool, "Automatic":
 // the healthy or not yet checked proxy with the fewest clients under its maximum, or "No proxy":
 // the client connects directly), and whether WaDesk may move it to another healthy proxy when
@@ -67,7 +69,7 @@ private:
     QLabel *m_now = nullptr;
     QComboBox *m_proxy = nullptr;
     QCheckBox *m_failover = nullptr;
-    QLabel *m_error = nullptr;
+    ErrorLabel *m_error = nullptr;
     QDialogButtonBox *m_buttons = nullptr;
     QPushButton *m_assign = nullptr;
 };

@@ -1,5 +1,6 @@
 #include "ui/proxies/ProxiesView.h"
 
+#include "ui/common/ErrorLabel.h"
 #include "core/proxies/ProxyHealthMonitor.h"
 
 #include "core/events/EventBus.h"
@@ -156,13 +157,7 @@ ProxiesView::ProxiesView(DesktopContext &context, QWidget *parent)
     m_status->setTextFormat(Qt::PlainText); // names what people typed
     m_status->setVisible(false);
     layout->addWidget(m_status);
-    m_error = new QLabel(this);
-    m_error->setObjectName(QStringLiteral("proxiesError"));
-    m_error->setAccessibleName(tr("Proxies error"));
-    m_error->setWordWrap(true);
-    m_error->setTextFormat(Qt::PlainText);
-    m_error->setStyleSheet(QStringLiteral("color: #b00020;"));
-    m_error->setVisible(false);
+    m_error = new ErrorLabel(QStringLiteral("proxiesError"), tr("Proxies error"), this);
     layout->addWidget(m_error);
 
     connect(m_add, &QPushButton::clicked, this, [this]() { openAddProxy(); });
@@ -302,8 +297,7 @@ void ProxiesView::updateControls()
 
 void ProxiesView::showError(const QString &message)
 {
-    m_error->setText(message);
-    m_error->setVisible(!message.isEmpty());
+    m_error->showError(message);
     if (!message.isEmpty())
         showStatus(QString());
 }

@@ -13,6 +13,8 @@ class QTreeView;
 
 namespace wadesk {
 
+class ErrorLabel;
+
 class AssignProxyDialog;
 class DesktopContext;
 class ProxyDialog;
@@ -101,7 +103,7 @@ private:
     QPushButton *m_assign = nullptr;
     QLabel *m_hint = nullptr;
     QLabel *m_status = nullptr;
-    QLabel *m_error = nullptr;
+    ErrorLabel *m_error = nullptr;
     QPointer<ProxyDialog> m_proxyDialog;
     QPointer<AssignProxyDialog> m_assignDialog;
     QString m_current;

@@ -1,5 +1,6 @@
 #include "ui/proxies/ProxyDialog.h"
 
+#include "ui/common/ErrorLabel.h"
 #include "ui/models/ProxyListModel.h"
 
 #include <QCheckBox>
@@ -121,13 +122,7 @@ void ProxyDialog::build()
                             this);
     note->setWordWrap(true);
     layout->addWidget(note);
-    m_error = new QLabel(this);
-    m_error->setObjectName(QStringLiteral("proxyDialogError"));
-    m_error->setAccessibleName(tr("Error"));
-    m_error->setWordWrap(true);
-    m_error->setTextFormat(Qt::PlainText); // messages may quote what people typed
-    m_error->setStyleSheet(QStringLiteral("color: #b00020;"));
-    m_error->setVisible(false);
+    m_error = new ErrorLabel(QStringLiteral("proxyDialogError"), tr("Error"), this);
     layout->addWidget(m_error);
     m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     m_save = m_buttons->button(QDialogButtonBox::Ok);
@@ -165,8 +160,7 @@ int ProxyDialog::maxClients() const { return m_maxClients->value(); }
 
 void ProxyDialog::showError(const QString &message)
 {
-    m_error->setText(message);
-    m_error->setVisible(!message.isEmpty());
+    m_error->showError(message);
 }
 
 QString ProxyDialog::errorText() const

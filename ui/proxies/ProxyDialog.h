@@ -15,6 +15,8 @@ class QSpinBox;
 
 namespace wadesk {
 
+class ErrorLabel;
+
 // "Add proxy" and "Edit proxy": type (HTTP or SOCKS5), host, port, username, password, label,
 // country and the most clients it may carry. When editing, the stored password is never shown:
 // an empty password field keeps it, and "Remove the stored password" drops it. The dialog
@@ -75,7 +77,7 @@ private:
     QLineEdit *m_label = nullptr;
     QLineEdit *m_country = nullptr;
     QSpinBox *m_maxClients = nullptr;
-    QLabel *m_error = nullptr;
+    ErrorLabel *m_error = nullptr;
     QDialogButtonBox *m_buttons = nullptr;
     QPushButton *m_save = nullptr;
 };

@@ -1,5 +1,6 @@
 #include "ui/signin/SignInDialog.h"
 
+#include "ui/common/ErrorLabel.h"
 #include "core/auth/AccountService.h"
 #include "core/common/Version.h"
 #include "ui/desktop/DesktopContext.h"
@@ -61,12 +62,7 @@ SignInDialog::SignInDialog(DesktopContext &context, QString settingsFile, QWidge
     m_password->setMaxLength(PasswordHasher::kMaxLength);
     form->addRow(tr("&Password:"), m_password);
     layout->addLayout(form);
-    m_error = new QLabel(this);
-    m_error->setObjectName(QStringLiteral("errorLabel"));
-    m_error->setAccessibleName(tr("Sign-in error"));
-    m_error->setWordWrap(true);
-    m_error->setStyleSheet(QStringLiteral("color: #b00020;"));
-    m_error->hide();
+    m_error = new ErrorLabel(QStringLiteral("errorLabel"), tr("Sign-in error"), this);
     layout->addWidget(m_error);
 
     auto *buttons = new QDialogButtonBox(this);
@@ -119,8 +115,7 @@ void SignInDialog::setBusy(bool busy)
 void SignInDialog::fail(const QString &message)
 {
     setBusy(false);
-    m_error->setText(message);
-    m_error->show();
+    m_error->showError(message);
     m_password->clear();
     if (m_email->text().trimmed().isEmpty())
         m_email->setFocus();

@@ -12,6 +12,8 @@ class QPushButton;
 
 namespace wadesk {
 
+class ErrorLabel;
+
 class DesktopContext;
 
 // Email and password, checked exactly as POST /api/auth/login does: AccountService's throttling
@@ -48,7 +50,7 @@ private:
     QFuture<std::shared_ptr<const PasswordHasher>> m_hasher; // made once, off the UI thread (its decoy is slow)
     QLineEdit *m_email = nullptr;
     QLineEdit *m_password = nullptr;
-    QLabel *m_error = nullptr;
+    ErrorLabel *m_error = nullptr;
     QPushButton *m_signIn = nullptr;
     QPushButton *m_quit = nullptr;
     bool m_busy = false;

@@ -1,5 +1,6 @@
 #include "ui/team/AddMemberDialog.h"
 
+#include "ui/common/ErrorLabel.h"
 #include "core/auth/PasswordHasher.h"
 #include "ui/models/TeamMemberModel.h"
 
@@ -52,12 +53,7 @@ AddMemberDialog::AddMemberDialog(const QList<Role> &roles, QWidget *parent)
     auto *note = new QLabel(tr("The new member signs in with this email and password; pass the password on to them safely."), this);
     note->setWordWrap(true);
     layout->addWidget(note);
-    m_error = new QLabel(this);
-    m_error->setObjectName(QStringLiteral("addMemberError"));
-    m_error->setAccessibleName(tr("Error"));
-    m_error->setWordWrap(true);
-    m_error->setStyleSheet(QStringLiteral("color: #b00020;"));
-    m_error->setVisible(false);
+    m_error = new ErrorLabel(QStringLiteral("addMemberError"), tr("Error"), this);
     layout->addWidget(m_error);
     m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     m_add = m_buttons->button(QDialogButtonBox::Ok);
@@ -98,8 +94,7 @@ QList<Role> AddMemberDialog::offeredRoles() const
 
 void AddMemberDialog::showError(const QString &message)
 {
-    m_error->setText(message);
-    m_error->setVisible(!message.isEmpty());
+    m_error->showError(message);
 }
 
 QString AddMemberDialog::errorText() const

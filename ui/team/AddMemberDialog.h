@@ -13,6 +13,8 @@ class QPushButton;
 
 namespace wadesk {
 
+class ErrorLabel;
+
 // "Add member": email, name, role and an initial password. The role list holds only the roles
 // the signed-in actor may create (admins: all four; managers: agents and viewers). The dialog
 // checks nothing itself: "Add" emits submitted() and the Team dialog runs the creation through
@@ -51,7 +53,7 @@ private:
     QLineEdit *m_name = nullptr;
     QComboBox *m_role = nullptr;
     QLineEdit *m_password = nullptr;
-    QLabel *m_error = nullptr;
+    ErrorLabel *m_error = nullptr;
     QDialogButtonBox *m_buttons = nullptr;
     QPushButton *m_add = nullptr;
     bool m_busy = false;

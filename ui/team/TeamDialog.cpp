@@ -1,5 +1,6 @@
 #include "ui/team/TeamDialog.h"
 
+#include "ui/common/ErrorLabel.h"
 #include "core/auth/TeamService.h"
 #include "ui/desktop/DesktopContext.h"
 #include "ui/models/TeamMemberModel.h"
@@ -122,13 +123,7 @@ TeamDialog::TeamDialog(DesktopContext &context, QWidget *parent)
     body->addLayout(side);
     layout->addLayout(body, 1);
 
-    m_error = new QLabel(this);
-    m_error->setObjectName(QStringLiteral("teamError"));
-    m_error->setAccessibleName(tr("Team error"));
-    m_error->setWordWrap(true);
-    m_error->setTextFormat(Qt::PlainText); // messages may quote what people typed
-    m_error->setStyleSheet(QStringLiteral("color: #b00020;"));
-    m_error->setVisible(false);
+    m_error = new ErrorLabel(QStringLiteral("teamError"), tr("Team error"), this);
     layout->addWidget(m_error);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
     buttons->button(QDialogButtonBox::Close)->setAccessibleName(tr("Close"));
@@ -341,8 +336,7 @@ void TeamDialog::showStatus(const Status &status)
 
 void TeamDialog::showText(const QString &text)
 {
-    m_error->setText(text);
-    m_error->setVisible(!text.isEmpty());
+    m_error->showError(text);
 }
 
 Status TeamDialog::report(const Status &status)

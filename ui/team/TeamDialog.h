@@ -20,6 +20,8 @@ class QTreeView;
 
 namespace wadesk {
 
+class ErrorLabel;
+
 class AddMemberDialog;
 class DesktopContext;
 class TeamMemberModel;
@@ -108,7 +110,7 @@ private:
     QGroupBox *m_clientBox = nullptr;
     QListWidget *m_clients = nullptr;
     QLabel *m_clientNote = nullptr;
-    QLabel *m_error = nullptr;
+    ErrorLabel *m_error = nullptr;
     QPointer<AddMemberDialog> m_addDialog;
     QFuture<std::shared_ptr<const PasswordHasher>> m_hasher; // made on first use, off the UI thread
     bool m_hasherStarted = false;

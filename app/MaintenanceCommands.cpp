@@ -1,6 +1,7 @@
 #include "app/MaintenanceCommands.h"
 
 #include "app/ExitCodes.h"
+#include "core/analytics/RollupCheck.h"
 #include "core/db/Database.h"
 #include "core/db/DatabaseUrl.h"
 #include "core/db/Migrator.h"
@@ -9,6 +10,7 @@
 #include "core/maintenance/V1Importer.h"
 
 #include <QFileInfo>
+#include <QScopeGuard>
 #include <cstdio>
 
 namespace wadesk::MaintenanceCommands {
@@ -160,6 +162,48 @@ int importV1(const MaintenanceCommand &command, const AppConfig &config, const D
     return ExitCode::Ok;
 }
 
+int analytics(const MaintenanceCommand &command, const DatabaseUrl &url)
+{
+    const QString name = QStringLiteral("analytics");
+    Database database(url);
+    auto closeConnection = qScopeGuard([&database]() { database.closeThreadConnection(); });
+    // As WaDesk does at start: the roll-ups exist from migration 0012 on.
+    const Result<int> migrated = Migrator(database, Migrator::embeddedDirectory(url.dialectName())).migrate();
+    if (!migrated)
+        return failed(name, DomainError::internal(
+                                QStringLiteral("cannot prepare the database (%1): %2").arg(url.describe(), migrated.error().message)));
+    RollupCheck check(database);
+    const Result<QList<RollupDifference>> found = check.verify();
+    if (!found)
+        return failed(name, found.error());
+    for (const RollupDifference &d : found.value())
+        say(RollupCheck::describe(d));
+    if (!command.repair) {
+        if (found.value().isEmpty()) {
+            say(QStringLiteral("roll-ups match the messages (%1)").arg(url.describe()));
+            return ExitCode::Ok;
+        }
+        say(QStringLiteral("%1 roll-up cell(s) differ from the messages; run wadesk analytics --repair to rewrite them")
+                .arg(found.value().size()));
+        return ExitCode::Mismatch;
+    }
+    const Result<qint64> written = check.repair();
+    if (!written)
+        return failed(name, written.error());
+    const Result<QList<RollupDifference>> after = check.verify();
+    if (!after)
+        return failed(name, after.error());
+    if (!after.value().isEmpty()) {
+        say(QStringLiteral("after the repair %1 cell(s) still differ (messages written meanwhile?); run --verify again")
+                .arg(after.value().size()));
+        return ExitCode::Mismatch;
+    }
+    say(QStringLiteral("repaired: %1 cell(s) differed; the roll-ups were rewritten from the messages (%2 cell(s)) and now match")
+            .arg(found.value().size())
+            .arg(written.value()));
+    return ExitCode::Ok;
+}
+
 } // namespace
 
 int run(const MaintenanceCommand &command, const AppConfig &config, const QProcessEnvironment &env)
@@ -177,6 +221,8 @@ int run(const MaintenanceCommand &command, const AppConfig &config, const QProce
         return restore(command, config, env, url.value());
     case MaintenanceCommand::Kind::ImportV1:
         return importV1(command, config, url.value());
+    case MaintenanceCommand::Kind::Analytics:
+        return analytics(command, url.value());
     case MaintenanceCommand::Kind::None:
         break;
     }

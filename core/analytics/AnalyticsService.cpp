@@ -34,6 +34,21 @@ const QString kFunnelColumns = QStringLiteral(
     "SUM(CASE WHEN m.direction = 'outbound' AND m.status = 'failed' THEN 1 ELSE 0 END), "
     "SUM(CASE WHEN m.direction = 'inbound' THEN 1 ELSE 0 END)");
 
+// The same counts summed from message_rollups (alias r), after the row count.
+const QString kRollupColumns = QStringLiteral("SUM(r.total), SUM(r.sent), SUM(r.delivered), SUM(r.read), SUM(r.failed), SUM(r.received)");
+
+// The UTC hours message_rollups is cut in.
+qint64 hourFloor(qint64 ms)
+{
+    return ms - ((ms % kHourMs) + kHourMs) % kHourMs;
+}
+
+qint64 hourCeil(qint64 ms)
+{
+    const qint64 floor = hourFloor(ms);
+    return floor == ms ? ms : floor + kHourMs;
+}
+
 FunnelCounts funnelAt(const QSqlQuery &q, int first)
 {
     FunnelCounts c;
@@ -182,17 +197,101 @@ Result<AnalyticsRange> AnalyticsService::range(const AuthContext &actor, const Q
     return r;
 }
 
-Result<FunnelCounts> AnalyticsService::funnel(const AnalyticsRange &range, qint64 fromMs, qint64 toMs)
+void AnalyticsService::Tally::add(const Tally &other)
 {
+    total += other.total;
+    funnel.sent += other.funnel.sent;
+    funnel.delivered += other.funnel.delivered;
+    funnel.read += other.funnel.read;
+    funnel.failed += other.funnel.failed;
+    funnel.received += other.funnel.received;
+}
+
+Result<AnalyticsService::Tally> AnalyticsService::rawTally(const AnalyticsRange &range, qint64 fromMs, qint64 toMs)
+{
+    if (fromMs >= toMs)
+        return Tally();
     QVariantList bind;
     const QString scope = analyticsScope(range, bind);
     bind << fromMs << toMs;
     SqlRunner sql(m_database);
-    return sql.query(QStringLiteral("SELECT ") + kFunnelColumns + QStringLiteral(" FROM messages m WHERE ") + scope
+    return sql.query(QStringLiteral("SELECT COUNT(*), ") + kFunnelColumns + QStringLiteral(" FROM messages m WHERE ") + scope
                          + QStringLiteral(" AND m.created_at >= ? AND m.created_at < ?"),
                      bind, "analytics.funnel", [](QSqlQuery &q) {
-                         return q.next() ? funnelAt(q, 0) : FunnelCounts();
+                         Tally t;
+                         if (q.next()) {
+                             t.total = q.value(0).toLongLong();
+                             t.funnel = funnelAt(q, 1);
+                         }
+                         return t;
                      });
+}
+
+Result<AnalyticsService::Tally> AnalyticsService::tally(const AnalyticsRange &range, qint64 fromMs, qint64 toMs)
+{
+    const qint64 firstHour = hourCeil(fromMs);
+    const qint64 lastHour = hourFloor(toMs);
+    if (firstHour >= lastHour)
+        return rawTally(range, fromMs, toMs);
+    QVariantList bind;
+    const QString scope = analyticsScope(range, bind, QStringLiteral("r"));
+    bind << firstHour << lastHour;
+    SqlRunner sql(m_database);
+    Result<Tally> whole = sql.query(QStringLiteral("SELECT ") + kRollupColumns + QStringLiteral(" FROM message_rollups r WHERE ") + scope
+                                        + QStringLiteral(" AND r.hour_start >= ? AND r.hour_start < ?"),
+                                    bind, "analytics.rollups", [](QSqlQuery &q) {
+                                        Tally t;
+                                        if (q.next()) {
+                                            t.total = q.value(0).toLongLong();
+                                            t.funnel = funnelAt(q, 1);
+                                        }
+                                        return t;
+                                    });
+    if (!whole)
+        return whole;
+    Tally t = whole.value();
+    for (const auto &[from, to] : {std::pair{fromMs, firstHour}, std::pair{lastHour, toMs}}) {
+        Result<Tally> edge = rawTally(range, from, to);
+        if (!edge)
+            return edge;
+        t.add(edge.value());
+    }
+    return t;
+}
+
+Result<FunnelCounts> AnalyticsService::funnel(const AnalyticsRange &range, qint64 fromMs, qint64 toMs)
+{
+    Result<Tally> t = tally(range, fromMs, toMs);
+    if (!t)
+        return t.error();
+    return t.value().funnel;
+}
+
+Status AnalyticsService::clientTallies(const AnalyticsRange &range, qint64 fromMs, qint64 toMs, bool rolledUp,
+                                       QHash<QString, Tally> &out)
+{
+    if (fromMs >= toMs)
+        return {};
+    QVariantList bind;
+    const QString scope = analyticsScope(range, bind, rolledUp ? QStringLiteral("r") : QStringLiteral("m"));
+    bind << fromMs << toMs;
+    const QString text = rolledUp ? QStringLiteral("SELECT r.client_id, ") + kRollupColumns + QStringLiteral(" FROM message_rollups r WHERE ")
+                                        + scope + QStringLiteral(" AND r.hour_start >= ? AND r.hour_start < ? GROUP BY r.client_id")
+                                  : QStringLiteral("SELECT m.client_id, COUNT(*), ") + kFunnelColumns + QStringLiteral(" FROM messages m WHERE ")
+                                        + scope + QStringLiteral(" AND m.created_at >= ? AND m.created_at < ? GROUP BY m.client_id");
+    SqlRunner sql(m_database);
+    Result<bool> read = sql.query(text, bind, "analytics.clients.counts", [&out](QSqlQuery &q) {
+        while (q.next()) {
+            Tally t;
+            t.total = q.value(1).toLongLong();
+            t.funnel = funnelAt(q, 2);
+            out[q.value(0).toString()].add(t);
+        }
+        return true;
+    });
+    if (!read)
+        return read.error();
+    return {};
 }
 
 Result<OrganizationStats> AnalyticsService::stats(const AuthContext &actor)
@@ -223,32 +322,79 @@ Result<OrganizationStats> AnalyticsService::stats(const AuthContext &actor)
     if (!contacts)
         return contacts.error();
     s.totalContacts = contacts.value();
-    Result<qint64> total = count(QStringLiteral("SELECT COUNT(*) FROM messages m WHERE ") + scope, bind);
+    // Every message ever written is in some hour of the roll-ups.
+    QVariantList rolledBind;
+    const QString rolledScope = analyticsScope(r, rolledBind, QStringLiteral("r"));
+    Result<qint64> total = count(QStringLiteral("SELECT SUM(r.total) FROM message_rollups r WHERE ") + rolledScope, rolledBind);
     if (!total)
         return total.error();
     s.totalMessages = total.value();
-    QVariantList todayBind = bind;
-    todayBind << r.startMs() << r.endMs();
-    Result<qint64> todayCount =
-        count(QStringLiteral("SELECT COUNT(*) FROM messages m WHERE ") + scope + QStringLiteral(" AND m.created_at >= ? AND m.created_at < ?"),
-              todayBind);
+    Result<Tally> todayCount = tally(r, r.startMs(), r.endMs());
     if (!todayCount)
         return todayCount.error();
-    s.messagesToday = todayCount.value();
+    s.messagesToday = todayCount.value().total;
     return s;
 }
 
 Result<QList<DayMetrics>> AnalyticsService::metrics(const AnalyticsRange &range)
 {
+    // The day boundaries in UTC: bounds[i] starts day i.
+    std::vector<qint64> bounds;
+    for (QDate day = range.start; day <= range.end.addDays(1); day = day.addDays(1))
+        bounds.push_back(day.startOfDay(range.zone).toMSecsSinceEpoch());
+    // One query for every whole UTC hour of the range, each hour then placed in its day.
+    std::vector<std::pair<qint64, Tally>> hoursRows;
+    const qint64 firstHour = hourCeil(bounds.front());
+    const qint64 lastHour = hourFloor(bounds.back());
+    if (firstHour < lastHour) {
+        QVariantList bind;
+        const QString scope = analyticsScope(range, bind, QStringLiteral("r"));
+        bind << firstHour << lastHour;
+        SqlRunner sql(m_database);
+        Result<bool> read = sql.query(QStringLiteral("SELECT r.hour_start, ") + kRollupColumns + QStringLiteral(" FROM message_rollups r WHERE ")
+                                          + scope
+                                          + QStringLiteral(" AND r.hour_start >= ? AND r.hour_start < ? GROUP BY r.hour_start ORDER BY r.hour_start"),
+                                      bind, "analytics.metrics.hours", [&hoursRows](QSqlQuery &q) {
+                                          while (q.next()) {
+                                              Tally t;
+                                              t.total = q.value(1).toLongLong();
+                                              t.funnel = funnelAt(q, 2);
+                                              hoursRows.emplace_back(q.value(0).toLongLong(), t);
+                                          }
+                                          return true;
+                                      });
+        if (!read)
+            return read.error();
+    }
     QList<DayMetrics> days;
-    qint64 dayStart = range.startMs();
-    for (QDate day = range.start; day <= range.end; day = day.addDays(1)) {
-        const qint64 next = day.addDays(1).startOfDay(range.zone).toMSecsSinceEpoch();
-        Result<FunnelCounts> counts = funnel(range, dayStart, next);
-        if (!counts)
-            return counts.error();
-        days.append(DayMetrics{day, counts.value()});
-        dayStart = next;
+    size_t at = 0;
+    QDate day = range.start;
+    for (size_t i = 0; i + 1 < bounds.size(); ++i, day = day.addDays(1)) {
+        const qint64 dayStart = bounds[i];
+        const qint64 dayEnd = bounds[i + 1];
+        const qint64 wholeFrom = hourCeil(dayStart);
+        const qint64 wholeTo = hourFloor(dayEnd);
+        Tally t;
+        if (wholeFrom >= wholeTo) {
+            Result<Tally> raw = rawTally(range, dayStart, dayEnd);
+            if (!raw)
+                return raw.error();
+            t = raw.value();
+        } else {
+            // The hours of this day that lie wholly in it; an hour cut by a midnight (zones
+            // with half-hour offsets) is counted from the raw rows on each side below.
+            while (at < hoursRows.size() && hoursRows[at].first < wholeFrom)
+                ++at;
+            while (at < hoursRows.size() && hoursRows[at].first < wholeTo)
+                t.add(hoursRows[at++].second);
+            for (const auto &[from, to] : {std::pair{dayStart, wholeFrom}, std::pair{wholeTo, dayEnd}}) {
+                Result<Tally> edge = rawTally(range, from, to);
+                if (!edge)
+                    return edge.error();
+                t.add(edge.value());
+            }
+        }
+        days.append(DayMetrics{day, t.funnel});
     }
     return days;
 }
@@ -372,13 +518,24 @@ Result<QList<HeatmapCell>> AnalyticsService::heatmap(const AnalyticsRange &range
     // The bucket is one of four constants of this file, written into the text so that the
     // grouping expression is the same one in SELECT and GROUP BY on both databases.
     const QString bucketText = QString::number(bucket);
+    // Whole-hour zones (the range's bounds are then whole UTC hours too) read the roll-ups.
+    const bool rolledUp = bucket == kHourMs && hourFloor(fromMs) == fromMs && hourFloor(toMs) == toMs;
+    QString text;
+    if (rolledUp) {
+        bind.clear();
+        const QString rolledScope = analyticsScope(range, bind, QStringLiteral("r"));
+        bind << fromMs << toMs;
+        text = QStringLiteral("SELECT r.hour_start / ") + bucketText + QStringLiteral(", SUM(r.sent), SUM(r.received) FROM message_rollups r WHERE ")
+               + rolledScope + QStringLiteral(" AND r.hour_start >= ? AND r.hour_start < ? GROUP BY r.hour_start");
+    } else {
+        text = QStringLiteral("SELECT m.created_at / ") + bucketText
+               + QStringLiteral(", SUM(CASE WHEN m.direction = 'outbound' AND m.status IN ('sent', 'delivered', 'read') THEN 1 ELSE 0 END), "
+                                "SUM(CASE WHEN m.direction = 'inbound' THEN 1 ELSE 0 END) FROM messages m WHERE ")
+               + scope + QStringLiteral(" AND m.created_at >= ? AND m.created_at < ? GROUP BY m.created_at / ") + bucketText;
+    }
     SqlRunner sql(m_database);
     Result<bool> read = sql.query(
-        QStringLiteral("SELECT m.created_at / ") + bucketText
-            + QStringLiteral(", SUM(CASE WHEN m.direction = 'outbound' AND m.status IN ('sent', 'delivered', 'read') THEN 1 ELSE 0 END), "
-                             "SUM(CASE WHEN m.direction = 'inbound' THEN 1 ELSE 0 END) FROM messages m WHERE ")
-            + scope + QStringLiteral(" AND m.created_at >= ? AND m.created_at < ? GROUP BY m.created_at / ") + bucketText,
-        bind, "analytics.heatmap", [&](QSqlQuery &q) {
+        text, bind, "analytics.heatmap", [&](QSqlQuery &q) {
             while (q.next()) {
                 const QDateTime local = QDateTime::fromMSecsSinceEpoch(q.value(0).toLongLong() * bucket, range.zone);
                 HeatmapCell &cell = cells[(local.date().dayOfWeek() - 1) * 24 + local.time().hour()];
@@ -421,22 +578,25 @@ Result<QList<ClientReportRow>> AnalyticsService::clients(const AnalyticsRange &r
         if (!read)
             return read.error();
     }
-    QVariantList bind;
-    const QString scope = analyticsScope(range, bind);
-    bind << range.startMs() << range.endMs();
-    SqlRunner sql(m_database);
-    Result<bool> counted = sql.query(QStringLiteral("SELECT m.client_id, ") + kFunnelColumns + QStringLiteral(" FROM messages m WHERE ") + scope
-                                         + QStringLiteral(" AND m.created_at >= ? AND m.created_at < ? GROUP BY m.client_id"),
-                                     bind, "analytics.clients.counts", [&](QSqlQuery &q) {
-                                         while (q.next()) {
-                                             const int at = indexOf.value(q.value(0).toString(), -1);
-                                             if (at >= 0)
-                                                 rows[at].counts = funnelAt(q, 1);
-                                         }
-                                         return true;
-                                     });
+    // Whole UTC hours from the roll-ups, the cut hours at either end (half-hour zones) raw.
+    const qint64 fromMs = range.startMs();
+    const qint64 toMs = range.endMs();
+    QHash<QString, Tally> tallies;
+    const qint64 firstHour = hourCeil(fromMs);
+    const qint64 lastHour = hourFloor(toMs);
+    Status counted = firstHour < lastHour ? clientTallies(range, firstHour, lastHour, true, tallies)
+                                          : clientTallies(range, fromMs, toMs, false, tallies);
+    if (counted && firstHour < lastHour)
+        counted = clientTallies(range, fromMs, firstHour, false, tallies);
+    if (counted && firstHour < lastHour)
+        counted = clientTallies(range, lastHour, toMs, false, tallies);
     if (!counted)
         return counted.error();
+    for (auto it = tallies.cbegin(); it != tallies.cend(); ++it) {
+        const int at = indexOf.value(it.key(), -1);
+        if (at >= 0)
+            rows[at].counts = it.value().funnel;
+    }
     Pairing pairing;
     if (Status s = pairResponses(range, pairing); !s)
         return s.error();

@@ -139,7 +139,19 @@ public:
 
 private:
     struct Pairing;
+    // Every message written in [fromMs, toMs) and its funnel: the whole UTC hours inside from
+    // message_rollups, the partial hours at either end (zones with half-hour offsets) from the
+    // raw rows.
+    struct Tally {
+        qint64 total = 0;
+        FunnelCounts funnel;
+        void add(const Tally &other);
+    };
+    Result<Tally> tally(const AnalyticsRange &range, qint64 fromMs, qint64 toMs);
+    Result<Tally> rawTally(const AnalyticsRange &range, qint64 fromMs, qint64 toMs);
     Result<FunnelCounts> funnel(const AnalyticsRange &range, qint64 fromMs, qint64 toMs);
+    // Per client over [fromMs, toMs), split as tally() does.
+    Status clientTallies(const AnalyticsRange &range, qint64 fromMs, qint64 toMs, bool rolledUp, QHash<QString, Tally> &out);
     Status pairResponses(const AnalyticsRange &range, Pairing &pairing);
 
     Database &m_database;

@@ -282,6 +282,11 @@ Status parseCommand(QCommandLineParser &parser, const std::vector<OptionSpec> &s
     const QCommandLineOption adminEmail(QStringLiteral("admin-email"),
                                         QStringLiteral("Email of the admin user to create (default: admin@example.com)."),
                                         QStringLiteral("email"));
+    const QCommandLineOption verify(QStringLiteral("verify"),
+                                    QStringLiteral("Recompute the analytics roll-ups from the messages and print every difference "
+                                                   "(exit status 5 when there is any)."));
+    const QCommandLineOption repair(QStringLiteral("repair"),
+                                    QStringLiteral("Print the differences, then rewrite the roll-ups from the messages."));
     switch (command.kind) {
     case MaintenanceCommand::Kind::Backup:
         parser.setApplicationDescription(QStringLiteral(
@@ -305,6 +310,13 @@ Status parseCommand(QCommandLineParser &parser, const std::vector<OptionSpec> &s
         parser.addOption(adminEmail);
         parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("The v1 export (JSON)."));
         break;
+    case MaintenanceCommand::Kind::Analytics:
+        parser.setApplicationDescription(QStringLiteral(
+            "Checks the analytics roll-ups (counts per client and UTC hour kept with every message change) against "
+            "the messages themselves, and repairs them on request. WaDesk may be running."));
+        parser.addOption(verify);
+        parser.addOption(repair);
+        break;
     case MaintenanceCommand::Kind::None:
         return DomainError::internal();
     }
@@ -322,6 +334,16 @@ Status parseCommand(QCommandLineParser &parser, const std::vector<OptionSpec> &s
         return {};
     }
     const QStringList files = parser.positionalArguments();
+    if (command.kind == MaintenanceCommand::Kind::Analytics) {
+        if (!files.isEmpty())
+            return optionError(files.constFirst(),
+                               QStringLiteral("unexpected argument '%1' for %2 (see wadesk %2 --help)").arg(files.constFirst(), name));
+        command.verify = parser.isSet(verify);
+        command.repair = parser.isSet(repair);
+        if (!command.verify && !command.repair)
+            return optionError(name, QStringLiteral("%1 needs --verify or --repair (see wadesk %1 --help)").arg(name));
+        return {};
+    }
     if (files.isEmpty())
         return optionError(name, QStringLiteral("%1 needs a FILE (see wadesk %1 --help)").arg(name));
     if (files.size() > 1)
@@ -412,11 +434,12 @@ Result<LoadedConfig> ConfigLoader::load(const QStringList &arguments, const QPro
         "                                manifest, while WaDesk may be running.\n"
         "  restore FILE                  Restore a backup archive into an empty data directory or\n"
         "                                PostgreSQL database.\n"
-        "  import-v1 [--dry-run] FILE    Import a v1 clients-backup.json as a new organization."));
+        "  import-v1 [--dry-run] FILE    Import a v1 clients-backup.json as a new organization.\n"
+        "  analytics --verify|--repair   Check the analytics roll-ups against the messages; repair them."));
     parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
     // `wadesk [options] <command> [its options] FILE`: everything after the command is its own.
     parser.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsPositionalArguments);
-    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("backup, restore or import-v1 (optional)."),
+    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("backup, restore, import-v1 or analytics (optional)."),
                                  QStringLiteral("[command]"));
     const QCommandLineOption helpOption({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help."));
     const QCommandLineOption versionOption({QStringLiteral("v"), QStringLiteral("version")}, QStringLiteral("Show the version."));

@@ -10,6 +10,8 @@ MaintenanceCommand::Kind MaintenanceCommand::kindOf(const QString &name)
         return Kind::Restore;
     if (name == QLatin1String("import-v1"))
         return Kind::ImportV1;
+    if (name == QLatin1String("analytics"))
+        return Kind::Analytics;
     return Kind::None;
 }
 
@@ -19,6 +21,7 @@ QString MaintenanceCommand::nameOf(Kind kind)
     case Kind::Backup: return QStringLiteral("backup");
     case Kind::Restore: return QStringLiteral("restore");
     case Kind::ImportV1: return QStringLiteral("import-v1");
+    case Kind::Analytics: return QStringLiteral("analytics");
     case Kind::None: break;
     }
     return {};

@@ -2,6 +2,7 @@
 
 #include "core/common/Version.h"
 #include "ui/conversations/ConversationsView.h"
+#include "ui/dashboard/DashboardView.h"
 #include "ui/desktop/DesktopContext.h"
 #include "core/engine/EngineInfo.h"
 #include "core/engine/SessionRegistry.h"
@@ -142,6 +143,9 @@ MainWindow::MainWindow(DesktopContext &context, QWidget *parent)
     else
         onCurrentChanged(QModelIndex());
     updateStatus();
+    // The first screen after sign-in for roles that may view analytics.
+    if (m_dashboardAction->isEnabled())
+        showDashboard();
 }
 
 MainWindow::~MainWindow()
@@ -191,6 +195,7 @@ void MainWindow::buildMenus()
     focusList->setObjectName(QStringLiteral("focusClientsAction"));
     focusList->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
     buildProxiesAction();
+    buildDashboardAction();
     m_viewMenu->addSeparator();
     QAction *refreshAction = m_viewMenu->addAction(Icons::refresh(), tr("&Refresh"), this, &MainWindow::refresh);
     refreshAction->setObjectName(QStringLiteral("refreshAction"));
@@ -234,6 +239,7 @@ void MainWindow::buildMenus()
         m_toolBar->addAction(a);
     m_toolBar->addSeparator();
     m_toolBar->addAction(refreshAction);
+    m_toolBar->addAction(m_dashboardAction);
     m_toolBar->addAction(m_proxiesAction);
 }
 
@@ -294,11 +300,60 @@ void MainWindow::showProxies()
     }
     m_screens->setCurrentWidget(m_proxiesView);
     m_proxiesAction->setChecked(true);
+    m_dashboardAction->setChecked(false);
 }
 
 void MainWindow::showClients()
 {
     m_screens->setCurrentWidget(m_splitter);
+    m_proxiesAction->setChecked(false);
+    if (m_dashboardAction)
+        m_dashboardAction->setChecked(false);
+}
+
+void MainWindow::buildDashboardAction()
+{
+    m_dashboardAction = m_viewMenu->addAction(QIcon::fromTheme(QStringLiteral("office-chart-bar")), tr("&Dashboard"));
+    m_dashboardAction->setObjectName(QStringLiteral("dashboardAction"));
+    m_dashboardAction->setCheckable(true);
+    m_dashboardAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_4));
+    m_dashboardAction->setStatusTip(tr("Messages, delivery and read rates, response times and busiest hours, with exports"));
+    m_dashboardAction->setToolTip(tr("Dashboard (Ctrl+4)"));
+    connect(m_dashboardAction, &QAction::triggered, this, [this](bool checked) {
+        if (checked)
+            showDashboard();
+        else
+            showClients();
+    });
+    // The permission of /api/analytics/*: admins, managers and viewers.
+    auto update = [this]() {
+        const bool allowed = m_context.signedIn() && m_context.actor().can(Permission::ViewAnalytics);
+        m_dashboardAction->setVisible(allowed);
+        m_dashboardAction->setEnabled(allowed);
+        if (!allowed && dashboardShown())
+            showClients();
+    };
+    update();
+    connect(&m_context, &DesktopContext::signedInChanged, m_dashboardAction, update);
+}
+
+bool MainWindow::dashboardShown() const
+{
+    return m_dashboardView && m_screens->currentWidget() == m_dashboardView;
+}
+
+void MainWindow::showDashboard()
+{
+    if (!m_dashboardAction->isEnabled()) {
+        m_dashboardAction->setChecked(false);
+        return;
+    }
+    if (!m_dashboardView) {
+        m_dashboardView = new DashboardView(m_context, *m_sessionModel, m_screens);
+        m_screens->addWidget(m_dashboardView);
+    }
+    m_screens->setCurrentWidget(m_dashboardView);
+    m_dashboardAction->setChecked(true);
     m_proxiesAction->setChecked(false);
 }
 
@@ -434,6 +489,8 @@ void MainWindow::refresh()
     m_conversations->reloadContacts();
     if (m_proxiesView)
         m_proxiesView->refresh();
+    if (m_dashboardView)
+        m_dashboardView->refresh();
     probeApi();
 }
 

@@ -347,7 +347,8 @@ private slots:
         QCOMPARE(model.index(0, 8).data().toString(), QStringLiteral("1.5 h"));
         QCOMPARE(model.index(1, 8).data().toString(), QStringLiteral("—")); // no figure, not 0
         QVERIFY(model.index(1, 8).data(Qt::UserRole).isNull());
-        QCOMPARE(Qt::Alignment(model.index(0, 2).data(Qt::TextAlignmentRole).toInt()) & Qt::AlignRight, Qt::AlignRight);
+        QCOMPARE(model.index(0, 2).data(Qt::TextAlignmentRole).value<Qt::Alignment>() & Qt::AlignHorizontal_Mask, Qt::Alignment(Qt::AlignRight));
+        QCOMPARE(model.index(0, 0).data(Qt::TextAlignmentRole).value<Qt::Alignment>() & Qt::AlignHorizontal_Mask, Qt::Alignment(Qt::AlignLeft));
         const QList<QByteArray> lines = model.toCsv().split('\n');
         QCOMPARE(lines.at(0), QByteArray("client,phone_number,sent,delivered,read,failed,received,responses,average_response_hours\r"));
         QCOMPARE(lines.at(1), QByteArray("\"'=HYPERLINK(\"\"http://evil\"\")\",'+14155550100,10,9,8,1,12,3,1.50\r"));

@@ -217,7 +217,7 @@ QChart *responseTimes(const DashboardReport &report, const QPalette &palette)
     bars->setBarWidth(0.6);
     chart->addSeries(bars);
     auto *x = new QBarCategoryAxis;
-    x->append({QObject::tr("< 1 h"), QObject::tr("1–4 h"), QObject::tr("4–8 h"), QObject::tr("8–24 h"), QObject::tr("24 h +")});
+    x->append({QObject::tr("0–1 h"), QObject::tr("1–4 h"), QObject::tr("4–8 h"), QObject::tr("8–24 h"), QObject::tr("24 h +")});
     auto *y = countAxis(max);
     chart->addAxis(x, Qt::AlignBottom);
     chart->addAxis(y, Qt::AlignLeft);

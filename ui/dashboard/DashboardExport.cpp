@@ -168,7 +168,10 @@ void drawTable(PdfLayout &layout, const QString &title, const ReportTableModel &
         p.setPen(Qt::black);
         double x = 0;
         for (int c = 0; c < columns; ++c) {
-            const Qt::Alignment align = c == 0 ? Qt::AlignLeft : Qt::AlignRight;
+            // As the column's cells: names and emails left, numbers right.
+            const Qt::Alignment align = model.rowCount() > 0 ? model.index(0, c).data(Qt::TextAlignmentRole).value<Qt::Alignment>() & Qt::AlignHorizontal_Mask
+                                        : c == 0             ? Qt::AlignLeft
+                                                             : Qt::AlignRight;
             p.drawText(QRectF(x + 3, layout.y(), widths.at(c) - 6, rowHeight), align | Qt::AlignVCenter,
                        model.headerData(c, Qt::Horizontal).toString());
             x += widths.at(c);
@@ -197,7 +200,7 @@ void drawTable(PdfLayout &layout, const QString &title, const ReportTableModel &
         p.setPen(QColor(0x20, 0x20, 0x20));
         double x = 0;
         for (int c = 0; c < columns; ++c) {
-            const Qt::Alignment align = Qt::Alignment(model.index(r, c).data(Qt::TextAlignmentRole).toInt());
+            const Qt::Alignment align = model.index(r, c).data(Qt::TextAlignmentRole).value<Qt::Alignment>();
             const QString text = fm.elidedText(model.index(r, c).data().toString(), Qt::ElideRight, widths.at(c) - 6);
             p.drawText(QRectF(x + 3, layout.y(), widths.at(c) - 6, rowHeight), align, text);
             x += widths.at(c);
@@ -350,7 +353,8 @@ bool writePdf(const QString &path, const DashboardReport &report, const QList<Ti
     QFont valueFont = body;
     valueFont.setPointSizeF(16);
     valueFont.setBold(true);
-    const double tileHeight = fm.height() * 2.6 + QFontMetricsF(valueFont, &writer).height();
+    const double valueHeight = QFontMetricsF(valueFont, &writer).height();
+    const double tileHeight = fm.height() * 4 + valueHeight; // title, value, a caption of up to two lines
     for (int i = 0; i < tiles.size(); ++i) {
         const int column = i % 3;
         if (column == 0 && i > 0)
@@ -368,14 +372,15 @@ bool writePdf(const QString &path, const DashboardReport &report, const QList<Ti
         painter.drawText(box.adjusted(8, fm.height() * 1.2, -8, 0), Qt::AlignLeft | Qt::AlignTop, tiles.at(i).text);
         painter.setFont(body);
         painter.setPen(QColor(0x60, 0x60, 0x60));
-        painter.drawText(box.adjusted(8, 0, -8, -4), Qt::AlignLeft | Qt::AlignBottom,
-                         fm.elidedText(tiles.at(i).caption, Qt::ElideRight, tileWidth - 16));
+        painter.drawText(box.adjusted(8, fm.height() * 1.4 + valueHeight, -8, -4), Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap,
+                         tiles.at(i).caption);
     }
     layout.advance(tileHeight + 2 * gap);
 
     // Charts, full width, two to a page.
-    const QSizeF chartLayout(900, 400);
-    const double chartHeight = w * chartLayout.height() / chartLayout.width();
+    // Laid out at the page's width, so their text is as large as the report's own.
+    const QSizeF chartLayout(w, w * 0.46);
+    const double chartHeight = chartLayout.height();
     for (DashboardCharts::Kind kind : {DashboardCharts::Kind::Volume, DashboardCharts::Kind::Rates, DashboardCharts::Kind::ResponseTimes,
                                        DashboardCharts::Kind::Heatmap}) {
         layout.ensure(chartHeight);

@@ -146,6 +146,8 @@ MainWindow::MainWindow(DesktopContext &context, QWidget *parent)
     // The first screen after sign-in for roles that may view analytics.
     if (m_dashboardAction->isEnabled())
         showDashboard();
+    else
+        m_clientsShown = true;
 }
 
 MainWindow::~MainWindow()
@@ -305,6 +307,7 @@ void MainWindow::showProxies()
 
 void MainWindow::showClients()
 {
+    m_clientsShown = true;
     m_screens->setCurrentWidget(m_splitter);
     m_proxiesAction->setChecked(false);
     if (m_dashboardAction)
@@ -545,10 +548,12 @@ void MainWindow::restoreSettings()
         restoreGeometry(geometry);
     if (const QByteArray state = settings.value(kStateKey).toByteArray(); !state.isEmpty())
         restoreState(state);
-    if (const QByteArray split = settings.value(kSplitterKey).toByteArray(); !split.isEmpty())
-        m_splitter->restoreState(split);
-    if (const QByteArray split = settings.value(kConversationsKey).toByteArray(); !split.isEmpty())
-        m_conversations->splitter()->restoreState(split);
+    m_restoredSplitter = settings.value(kSplitterKey).toByteArray();
+    m_restoredConversations = settings.value(kConversationsKey).toByteArray();
+    if (!m_restoredSplitter.isEmpty())
+        m_splitter->restoreState(m_restoredSplitter);
+    if (!m_restoredConversations.isEmpty())
+        m_conversations->splitter()->restoreState(m_restoredConversations);
     showPage(settings.value(kTabKey, 0).toInt());
 }
 
@@ -560,8 +565,11 @@ void MainWindow::saveSettings()
     QSettings settings;
     settings.setValue(kGeometryKey, saveGeometry());
     settings.setValue(kStateKey, saveState());
-    settings.setValue(kSplitterKey, m_splitter->saveState());
-    settings.setValue(kConversationsKey, m_conversations->splitter()->saveState());
+    // A page the stack never showed (the Dashboard came first and stayed) was never laid out: its
+    // splitters hold no sizes of their own, so the restored ones are kept.
+    settings.setValue(kSplitterKey, m_clientsShown || m_restoredSplitter.isEmpty() ? m_splitter->saveState() : m_restoredSplitter);
+    settings.setValue(kConversationsKey, m_clientsShown || m_restoredConversations.isEmpty() ? m_conversations->splitter()->saveState()
+                                                                                              : m_restoredConversations);
     settings.setValue(kTabKey, m_tabs->currentIndex());
 }
 

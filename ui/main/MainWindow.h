@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QByteArray>
 #include <QMainWindow>
 #include <QPointer>
 #include <QTimer>
@@ -134,6 +135,9 @@ private:
     QTimer m_apiTimer;
     QNetworkAccessManager *m_network = nullptr;
     bool m_saved = false;
+    bool m_clientsShown = false; // the clients' page was shown (laid out) at least once
+    QByteArray m_restoredSplitter;
+    QByteArray m_restoredConversations;
 };
 
 } // namespace wadesk

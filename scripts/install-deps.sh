@@ -16,7 +16,7 @@ BUILD_PKGS=(
 )
 TEST_PKGS=(
   postgresql postgresql-contrib xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools
-  wrk curl procps ccache rsync python3
+  wrk curl procps ccache rsync python3 poppler-utils
   debootstrap lintian appstream systemd-container
 )
 

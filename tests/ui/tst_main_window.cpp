@@ -411,8 +411,25 @@ private slots:
         MainWindow again(*h.context);
         again.show();
         QCOMPARE(again.size(), QSize(760, 560));
+        // The Dashboard comes first (an admin); the clients' page has its restored sizes once shown.
+        QVERIFY(again.dashboardShown());
+        again.showClients();
+        QCoreApplication::processEvents();
         QCOMPARE(again.findChild<QSplitter *>(QStringLiteral("mainSplitter"))->sizes(), sizes);
         QCOMPARE(again.tabs()->currentIndex(), 1);
+        again.close();
+        {
+            // A run that stays on the Dashboard saves the sizes it restored, not those of a page never laid out.
+            MainWindow dashboardOnly(*h.context);
+            dashboardOnly.show();
+            QVERIFY(dashboardOnly.dashboardShown());
+            dashboardOnly.close();
+        }
+        MainWindow third(*h.context);
+        third.show();
+        third.showClients();
+        QCoreApplication::processEvents();
+        QCOMPARE(third.findChild<QSplitter *>(QStringLiteral("mainSplitter"))->sizes(), sizes);
     }
 };
 

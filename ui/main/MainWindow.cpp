@@ -2,6 +2,7 @@
 
 #include "core/common/Version.h"
 #include "ui/conversations/ConversationsView.h"
+#include "ui/dashboard/DashboardView.h"
 #include "ui/desktop/DesktopContext.h"
 #include "core/engine/EngineInfo.h"
 #include "core/engine/SessionRegistry.h"
@@ -143,6 +144,11 @@ MainWindow::MainWindow(DesktopContext &context, QWidget *parent)
     else
         onCurrentChanged(QModelIndex());
     updateStatus();
+    // The first screen after sign-in for roles that may view analytics.
+    if (m_dashboardAction->isEnabled())
+        showDashboard();
+    else
+        m_clientsShown = true;
 }
 
 MainWindow::~MainWindow()
@@ -192,6 +198,7 @@ void MainWindow::buildMenus()
     focusList->setObjectName(QStringLiteral("focusClientsAction"));
     focusList->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
     buildProxiesAction();
+    buildDashboardAction();
     m_viewMenu->addSeparator();
     QAction *refreshAction = m_viewMenu->addAction(Icons::refresh(), tr("&Refresh"), this, &MainWindow::refresh);
     refreshAction->setObjectName(QStringLiteral("refreshAction"));
@@ -234,7 +241,7 @@ void MainWindow::buildMenus()
         {m_actions->addAction()},
         {m_actions->startAction(), m_actions->stopAction(), m_actions->pauseAction(), m_actions->resumeAction(),
          m_actions->logoutAction()},
-        {refreshAction, m_proxiesAction},
+        {refreshAction, m_dashboardAction, m_proxiesAction},
     };
     bool shown = false;
     for (const QList<QAction *> &group : groups) {
@@ -304,11 +311,61 @@ void MainWindow::showProxies()
     }
     m_screens->setCurrentWidget(m_proxiesView);
     m_proxiesAction->setChecked(true);
+    m_dashboardAction->setChecked(false);
 }
 
 void MainWindow::showClients()
 {
+    m_clientsShown = true;
     m_screens->setCurrentWidget(m_splitter);
+    m_proxiesAction->setChecked(false);
+    if (m_dashboardAction)
+        m_dashboardAction->setChecked(false);
+}
+
+void MainWindow::buildDashboardAction()
+{
+    m_dashboardAction = m_viewMenu->addAction(QIcon::fromTheme(QStringLiteral("office-chart-bar")), tr("&Dashboard"));
+    m_dashboardAction->setObjectName(QStringLiteral("dashboardAction"));
+    m_dashboardAction->setCheckable(true);
+    m_dashboardAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_4));
+    m_dashboardAction->setStatusTip(tr("Messages, delivery and read rates, response times and busiest hours, with exports"));
+    m_dashboardAction->setToolTip(tr("Dashboard (Ctrl+4)"));
+    connect(m_dashboardAction, &QAction::triggered, this, [this](bool checked) {
+        if (checked)
+            showDashboard();
+        else
+            showClients();
+    });
+    // The permission of /api/analytics/*: admins, managers and viewers.
+    auto update = [this]() {
+        const bool allowed = m_context.signedIn() && m_context.actor().can(Permission::ViewAnalytics);
+        m_dashboardAction->setVisible(allowed);
+        m_dashboardAction->setEnabled(allowed);
+        if (!allowed && dashboardShown())
+            showClients();
+    };
+    update();
+    connect(&m_context, &DesktopContext::signedInChanged, m_dashboardAction, update);
+}
+
+bool MainWindow::dashboardShown() const
+{
+    return m_dashboardView && m_screens->currentWidget() == m_dashboardView;
+}
+
+void MainWindow::showDashboard()
+{
+    if (!m_dashboardAction->isEnabled()) {
+        m_dashboardAction->setChecked(false);
+        return;
+    }
+    if (!m_dashboardView) {
+        m_dashboardView = new DashboardView(m_context, *m_sessionModel, m_screens);
+        m_screens->addWidget(m_dashboardView);
+    }
+    m_screens->setCurrentWidget(m_dashboardView);
+    m_dashboardAction->setChecked(true);
     m_proxiesAction->setChecked(false);
 }
 
@@ -449,6 +506,8 @@ void MainWindow::refresh()
     m_conversations->reloadContacts();
     if (m_proxiesView)
         m_proxiesView->refresh();
+    if (m_dashboardView)
+        m_dashboardView->refresh();
     probeApi();
 }
 
@@ -503,10 +562,12 @@ void MainWindow::restoreSettings()
         restoreGeometry(geometry);
     if (const QByteArray state = settings.value(kStateKey).toByteArray(); !state.isEmpty())
         restoreState(state);
-    if (const QByteArray split = settings.value(kSplitterKey).toByteArray(); !split.isEmpty())
-        m_splitter->restoreState(split);
-    if (const QByteArray split = settings.value(kConversationsKey).toByteArray(); !split.isEmpty())
-        m_conversations->splitter()->restoreState(split);
+    m_restoredSplitter = settings.value(kSplitterKey).toByteArray();
+    m_restoredConversations = settings.value(kConversationsKey).toByteArray();
+    if (!m_restoredSplitter.isEmpty())
+        m_splitter->restoreState(m_restoredSplitter);
+    if (!m_restoredConversations.isEmpty())
+        m_conversations->splitter()->restoreState(m_restoredConversations);
     showPage(settings.value(kTabKey, 0).toInt());
 }
 
@@ -518,8 +579,11 @@ void MainWindow::saveSettings()
     QSettings settings;
     settings.setValue(kGeometryKey, saveGeometry());
     settings.setValue(kStateKey, saveState());
-    settings.setValue(kSplitterKey, m_splitter->saveState());
-    settings.setValue(kConversationsKey, m_conversations->splitter()->saveState());
+    // A page the stack never showed (the Dashboard came first and stayed) was never laid out: its
+    // splitters hold no sizes of their own, so the restored ones are kept.
+    settings.setValue(kSplitterKey, m_clientsShown || m_restoredSplitter.isEmpty() ? m_splitter->saveState() : m_restoredSplitter);
+    settings.setValue(kConversationsKey, m_clientsShown || m_restoredConversations.isEmpty() ? m_conversations->splitter()->saveState()
+                                                                                              : m_restoredConversations);
     settings.setValue(kTabKey, m_tabs->currentIndex());
 }
 

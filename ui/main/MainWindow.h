@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QByteArray>
 #include <QMainWindow>
 #include <QPointer>
 #include <QTimer>
@@ -17,6 +18,7 @@ namespace wadesk {
 
 class ClientActions;
 class ConversationsView;
+class DashboardView;
 class DesktopContext;
 class ClientListModel;
 class MediaStorageLabel;
@@ -27,7 +29,8 @@ class TeamDialog;
 // The application window for a signed-in user: the clients they may see on the left (live
 // state, unread, queue, paused), and on the right the selected client's live WhatsApp Web page
 // (where a number is linked by scanning its QR code) and its conversations. View → Proxies swaps
-// all of that for the proxy pool's screen (ui/proxies). Actions are shown only to roles that may
+// all of that for the proxy pool's screen (ui/proxies), View → Dashboard for the analytics
+// screen (ui/dashboard), the first screen of roles that may view analytics. Actions are shown only to roles that may
 // take them. Geometry, toolbar and splitters are kept in QSettings.
 class MainWindow final : public QMainWindow {
     Q_OBJECT
@@ -58,6 +61,14 @@ public:
     QAction *proxiesAction() const { return m_proxiesAction; }
     // Client → Assign Proxy…: the Proxies screen's assign dialog for the selected client.
     QAction *assignProxyAction() const { return m_assignProxyAction; }
+    // View → Dashboard (Ctrl+4), checkable: the analytics screen in place of the clients, for
+    // roles that may view analytics (can_view_analytics: admins, managers, viewers; never agents).
+    // It is the first screen those roles see after sign-in.
+    QAction *dashboardAction() const { return m_dashboardAction; }
+    // The Dashboard, made on first use (null before, and always for agents).
+    DashboardView *dashboardView() const { return m_dashboardView; }
+    bool dashboardShown() const;
+    void showDashboard();
     // The Proxies screen, made on first use (null before).
     ProxiesView *proxiesView() const { return m_proxiesView; }
     bool proxiesShown() const;
@@ -84,6 +95,7 @@ private:
     void buildStatusBar();
     void buildTeamAction();
     void buildProxiesAction();
+    void buildDashboardAction();
     void onCurrentChanged(const QModelIndex &current);
     void showSessionMenu(const QPoint &pos);
     void updateStatus();
@@ -97,6 +109,8 @@ private:
     QStackedWidget *m_screens = nullptr;
     QSplitter *m_splitter = nullptr;
     ProxiesView *m_proxiesView = nullptr;
+    DashboardView *m_dashboardView = nullptr;
+    QAction *m_dashboardAction = nullptr;
     QListView *m_sessionList = nullptr;
     QTabWidget *m_tabs = nullptr;
     SessionView *m_sessionView = nullptr;
@@ -121,6 +135,9 @@ private:
     QTimer m_apiTimer;
     QNetworkAccessManager *m_network = nullptr;
     bool m_saved = false;
+    bool m_clientsShown = false; // the clients' page was shown (laid out) at least once
+    QByteArray m_restoredSplitter;
+    QByteArray m_restoredConversations;
 };
 
 } // namespace wadesk

@@ -76,6 +76,11 @@ Result<ApiRoutes::Page> ApiRoutes::page(const ApiRequest &request, int defaultLi
         if (!ok || p.offset < 0)
             return DomainError::validation(QStringLiteral("offset"), QStringLiteral("offset must be 0 or more"));
     }
+    const QString total = request.queryValue(QStringLiteral("total"));
+    if (!total.isEmpty() && total != QLatin1String("exact"))
+        return DomainError::validation(QStringLiteral("total"), QStringLiteral("total must be exact (or left out)"));
+    p.exactTotal = !total.isEmpty();
+    p.before = request.queryValue(QStringLiteral("before"));
     return p;
 }
 

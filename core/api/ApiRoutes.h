@@ -46,6 +46,8 @@ public:
     struct Page {
         int limit = 50;
         int offset = 0;
+        QString before;          // ?before=<id>: the page after that row (keyset); checked by each list
+        bool exactTotal = false; // ?total=exact: count the whole set
     };
     static Result<Page> page(const ApiRequest &request, int defaultLimit = 50, int maxLimit = 500);
 

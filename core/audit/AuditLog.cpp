@@ -149,6 +149,10 @@ Result<QList<AuditEntry>> AuditLog::list(const QString &organizationId, const Au
         sql += QStringLiteral(" AND created_at <= ?");
         bind << query.until;
     }
+    if (query.beforeSeq > 0) {
+        sql += QStringLiteral(" AND seq < ?"); // a range on UNIQUE (organization_id, seq)
+        bind << query.beforeSeq;
+    }
     sql += QStringLiteral(" ORDER BY seq DESC LIMIT ? OFFSET ?");
     bind << query.limit << query.offset;
     Result<QSqlQuery> q = m_sql.run(sql, bind, "audit_logs.list");
@@ -158,6 +162,13 @@ Result<QList<AuditEntry>> AuditLog::list(const QString &organizationId, const Au
     while (q.value().next())
         out << fromRow(q.value());
     return out;
+}
+
+Result<std::optional<qint64>> AuditLog::position(const QString &organizationId, const QString &entryId)
+{
+    return m_sql.query(QStringLiteral("SELECT seq FROM audit_logs WHERE id = ? AND organization_id = ?"), {entryId, organizationId},
+                       "audit_logs.position",
+                       [](QSqlQuery &q) { return q.next() ? std::optional<qint64>(q.value(0).toLongLong()) : std::nullopt; });
 }
 
 Result<AuditLog::Verification> AuditLog::verify()

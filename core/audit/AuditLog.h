@@ -4,6 +4,7 @@
 #include "core/common/DomainError.h"
 
 #include <QJsonObject>
+#include <optional>
 #include <QList>
 #include <QString>
 
@@ -34,6 +35,7 @@ struct AuditQuery {
     qint64 until = 0;
     int limit = 50;
     int offset = 0;
+    qint64 beforeSeq = 0; // keyset: only entries older than this one (seq descending); 0 = from the newest
 };
 
 // The append-only audit log. Each organization's entries form a hash chain: an entry's hash
@@ -51,6 +53,8 @@ public:
     // For changes that have no transaction of their own: the entry alone, committed at once.
     static Status appendAlone(Database &database, const AuditEntry &entry, const Clock &clock = Clock::system());
     Result<QList<AuditEntry>> list(const QString &organizationId, const AuditQuery &query);
+    // The seq of an entry of that organization (a list cursor); none for anything else.
+    Result<std::optional<qint64>> position(const QString &organizationId, const QString &entryId);
 
     struct Verification {
         bool intact = true;

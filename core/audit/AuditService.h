@@ -3,6 +3,7 @@
 #include "core/access/AuthContext.h"
 #include "core/audit/AuditLog.h"
 #include "core/common/DomainError.h"
+#include "core/common/Paging.h"
 
 #include <QList>
 
@@ -16,7 +17,12 @@ class AuditService {
 public:
     explicit AuditService(Database &database) : m_database(database) {}
     // Newest first, filtered by `query`.
-    Result<QList<AuditEntry>> list(const AuthContext &actor, const AuditQuery &query);
+    struct Page {
+        QList<AuditEntry> entries;
+        PageInfo info; // no total: the guide's audit list never had one
+    };
+    // Newest first; `before`: the id of an entry (keyset), checked against the organization.
+    Result<Page> list(const AuthContext &actor, AuditQuery query, const QString &before = QString());
 
 private:
     Database &m_database;

@@ -28,6 +28,7 @@ struct MediaQuery {
     QString visibleTo;
     int limit = 50;
     int offset = 0;
+    bool exactTotal = false; // count the whole set (?total=exact)
 };
 
 // The media, media_blobs and media_chunks tables. Every statement names the organization.

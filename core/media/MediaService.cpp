@@ -273,16 +273,24 @@ Result<MediaService::Page> MediaService::list(const AuthContext &actor, MediaQue
         return Page();
     SqlRunner sql(m_database);
     MediaRepository repo(sql);
+    const int limit = query.limit;
+    query.limit = limit + 1; // one more, to learn whether more follow
     Result<QList<MediaRecord>> rows = repo.list(actor.organizationId, query);
     if (!rows)
         return rows.error();
-    Result<qint64> total = repo.count(actor.organizationId, query);
-    if (!total)
-        return total.error();
     Page page;
     for (const MediaRecord &r : rows.value())
         page.media << r.info;
-    page.total = total.value();
+    page.info = Paging::trim(page.media, limit, [](const MediaInfo &m) { return m.id; });
+    page.info.total = Paging::freeTotal(page.info, page.media.size(), query.offset, !query.beforeId.isEmpty());
+    if (query.exactTotal) {
+        MediaQuery whole = query; // the total is of the whole set, not of what follows the cursor
+        whole.beforeId.clear();
+        Result<qint64> total = repo.count(actor.organizationId, whole);
+        if (!total)
+            return total.error();
+        page.info.total = total.value();
+    }
     return page;
 }
 

@@ -3,6 +3,7 @@
 #include "core/access/AuthContext.h"
 #include "core/common/Clock.h"
 #include "core/common/DomainError.h"
+#include "core/common/Paging.h"
 #include "core/media/MediaLibrary.h"
 #include "core/media/MediaRepository.h"
 #include "core/media/MediaSettings.h"
@@ -52,7 +53,7 @@ public:
     Result<MediaInfo> get(const AuthContext &actor, const QString &mediaId);
     struct Page {
         QList<MediaInfo> media;
-        qint64 total = 0;
+        PageInfo info;
     };
     Result<Page> list(const AuthContext &actor, MediaQuery query);
     // 409 media_in_use while a queued or sending message carries it.

@@ -53,6 +53,11 @@ QString filters(const QString &organizationId, const ContactQuery &query, QVaria
         where += QStringLiteral(" AND opted_out = ?");
         bind << (*query.optedOut ? 1 : 0);
     }
+    if (!query.beforeId.isEmpty()) {
+        // A range on the index (organization_id, updated_at, id); the OR only drops the ties.
+        where += QStringLiteral(" AND updated_at <= ? AND (updated_at < ? OR id < ?)");
+        bind << query.beforeUpdatedAt << query.beforeUpdatedAt << query.beforeId;
+    }
     return where;
 }
 } // namespace
@@ -149,8 +154,10 @@ Result<QList<ContactRecord>> ContactRepository::list(const QString &organization
 {
     QVariantList bind;
     const QString where = filters(organizationId, query, bind);
-    bind << query.limit << query.offset;
-    Result<QSqlQuery> q = m_sql.run(QStringLiteral("SELECT ") + kColumns + where + QStringLiteral(" ORDER BY updated_at DESC, id LIMIT ? OFFSET ?"),
+    // One row more than the page, so that the caller learns whether more follow. Ties on
+    // updated_at go newest id first, the order the keyset cursor walks.
+    bind << query.limit + 1 << query.offset;
+    Result<QSqlQuery> q = m_sql.run(QStringLiteral("SELECT ") + kColumns + where + QStringLiteral(" ORDER BY updated_at DESC, id DESC LIMIT ? OFFSET ?"),
                                     bind, "contacts.list");
     if (!q)
         return q.error();
@@ -160,10 +167,19 @@ Result<QList<ContactRecord>> ContactRepository::list(const QString &organization
     return out;
 }
 
+Result<std::optional<qint64>> ContactRepository::position(const QString &organizationId, const QString &contactId)
+{
+    return m_sql.query(QStringLiteral("SELECT updated_at FROM contacts WHERE id = ? AND organization_id = ?"), {contactId, organizationId},
+                       "contacts.position",
+                       [](QSqlQuery &q) { return q.next() ? std::optional<qint64>(q.value(0).toLongLong()) : std::nullopt; });
+}
+
 Result<int> ContactRepository::count(const QString &organizationId, const ContactQuery &query)
 {
     QVariantList bind;
-    const QString where = filters(organizationId, query, bind);
+    ContactQuery whole = query; // the total is of the whole set, not of what follows the cursor
+    whole.beforeId.clear();
+    const QString where = filters(organizationId, whole, bind);
     Result<QSqlQuery> q = m_sql.run(QStringLiteral("SELECT COUNT(*)") + where, bind, "contacts.count");
     if (!q)
         return q.error();

@@ -32,6 +32,11 @@ struct ContactQuery {
     std::optional<bool> optedOut;
     int limit = 50;
     int offset = 0;
+    // Keyset: only contacts after this one in the list's order (updated_at, id descending); its
+    // updated_at is read by ContactRepository::position.
+    QString beforeId;
+    qint64 beforeUpdatedAt = 0;
+    bool exactTotal = false; // count the whole set (?total=exact)
 };
 
 // The organization's contacts, one per phone number.
@@ -47,6 +52,8 @@ public:
     // The contacts among `phoneNumbers` that exist, by number (a group of sends in one query).
     Result<QHash<QString, ContactRecord>> findByPhones(const QString &organizationId, const QStringList &phoneNumbers);
     Result<QList<ContactRecord>> list(const QString &organizationId, const ContactQuery &query);
+    // The updated_at of a contact of that organization (a list cursor); none for anything else.
+    Result<std::optional<qint64>> position(const QString &organizationId, const QString &contactId);
     Result<int> count(const QString &organizationId, const ContactQuery &query);
     Status update(const ContactRecord &contact);
 

@@ -2,6 +2,7 @@
 
 #include "core/audit/AuditEvent.h"
 #include "core/audit/AuditedChange.h"
+#include "core/common/Ids.h"
 #include "core/db/SqlRunner.h"
 
 #include <QDateTime>
@@ -9,17 +10,39 @@
 
 namespace wadesk {
 
-Result<ContactService::Page> ContactService::list(const AuthContext &ctx, const ContactQuery &query)
+Result<ContactService::Page> ContactService::list(const AuthContext &ctx, ContactQuery query)
 {
     SqlRunner sql(m_database);
     ContactRepository contacts(sql, m_clock);
+    if (!query.beforeId.isEmpty()) {
+        // Checked before any SQL (QPSQL inlines values); another organization's contact is
+        // refused like a malformed id, so a cursor tells nothing.
+        const auto badCursor = [] {
+            return DomainError::badRequest(QStringLiteral("before must be the id of a contact"), QStringLiteral("invalid_cursor"));
+        };
+        if (!Ids::looksValid(query.beforeId, "contact"))
+            return badCursor();
+        Result<std::optional<qint64>> at = contacts.position(ctx.organizationId, query.beforeId);
+        if (!at)
+            return at.error();
+        if (!at.value())
+            return badCursor();
+        query.beforeUpdatedAt = *at.value();
+    }
     Result<QList<ContactRecord>> rows = contacts.list(ctx.organizationId, query);
     if (!rows)
         return rows.error();
-    Result<int> total = contacts.count(ctx.organizationId, query);
-    if (!total)
-        return total.error();
-    return Page{rows.value(), total.value()};
+    Page page;
+    page.contacts = rows.value();
+    page.info = Paging::trim(page.contacts, query.limit, [](const ContactRecord &c) { return c.id; });
+    page.info.total = Paging::freeTotal(page.info, page.contacts.size(), query.offset, !query.beforeId.isEmpty());
+    if (query.exactTotal) {
+        Result<int> total = contacts.count(ctx.organizationId, query);
+        if (!total)
+            return total.error();
+        page.info.total = total.value();
+    }
+    return page;
 }
 
 Result<ContactRecord> ContactService::get(const AuthContext &ctx, const QString &contactId)

@@ -3,6 +3,7 @@
 #include "core/access/AuthContext.h"
 #include "core/common/Clock.h"
 #include "core/common/DomainError.h"
+#include "core/common/Paging.h"
 #include "core/messaging/ContactRepository.h"
 
 #include <optional>
@@ -18,9 +19,9 @@ public:
 
     struct Page {
         QList<ContactRecord> contacts;
-        int total = 0;
+        PageInfo info;
     };
-    Result<Page> list(const AuthContext &ctx, const ContactQuery &query);
+    Result<Page> list(const AuthContext &ctx, ContactQuery query);
     Result<ContactRecord> get(const AuthContext &ctx, const QString &contactId);
     struct Change {
         std::optional<QString> name;

@@ -93,6 +93,12 @@ QString historyFilters(const QString &organizationId, const QString &clientId, c
         where += QStringLiteral(" AND m.created_at <= ?");
         bind << query.until;
     }
+    if (!query.beforeId.isEmpty()) {
+        // (created_at, id) < (t, id) written so that both databases range-scan the index on
+        // (client_id, created_at, id): the first term bounds the range, the second drops the ties.
+        where += QStringLiteral(" AND m.created_at <= ? AND (m.created_at < ? OR m.id < ?)");
+        bind << query.beforeCreatedAt << query.beforeCreatedAt << query.beforeId;
+    }
     return where;
 }
 } // namespace
@@ -198,7 +204,7 @@ Result<QList<MessageRecord>> MessageRepository::list(const QString &organization
 {
     QVariantList bind;
     const QString where = historyFilters(organizationId, clientId, query, bind);
-    bind << query.limit << query.offset;
+    bind << query.limit + 1 << query.offset;
     Result<QSqlQuery> q = m_sql.run(kSelect + where + QStringLiteral(" ORDER BY m.created_at DESC, m.id DESC LIMIT ? OFFSET ?"), bind,
                                     "messages.list");
     if (!q)
@@ -209,10 +215,19 @@ Result<QList<MessageRecord>> MessageRepository::list(const QString &organization
     return out;
 }
 
+Result<std::optional<qint64>> MessageRepository::position(const QString &organizationId, const QString &clientId, const QString &messageId)
+{
+    return m_sql.query(QStringLiteral("SELECT created_at FROM messages WHERE id = ? AND organization_id = ? AND client_id = ?"),
+                       {messageId, organizationId, clientId}, "messages.position",
+                       [](QSqlQuery &q) { return q.next() ? std::optional<qint64>(q.value(0).toLongLong()) : std::nullopt; });
+}
+
 Result<int> MessageRepository::count(const QString &organizationId, const QString &clientId, const MessageQuery &query)
 {
     QVariantList bind;
-    const QString where = historyFilters(organizationId, clientId, query, bind);
+    MessageQuery whole = query; // the total is of the whole set, not of what follows the cursor
+    whole.beforeId.clear();
+    const QString where = historyFilters(organizationId, clientId, whole, bind);
     Result<QSqlQuery> q = m_sql.run(QStringLiteral("SELECT COUNT(*) FROM messages m JOIN contacts c ON c.id = m.contact_id") + where,
                                     bind, "messages.count");
     if (!q)
@@ -373,11 +388,13 @@ Result<QList<qint64>> MessageRepository::sendTimesSince(const QString &clientId,
                        });
 }
 
-Result<int> MessageRepository::budgetUsed(const QString &clientId, qint64 since)
+Result<int> MessageRepository::budgetUsed(const QString &clientId, qint64 since, int cap)
 {
-    return m_sql.query(QStringLiteral("SELECT (SELECT COUNT(*) FROM messages WHERE client_id = ? AND sending_at >= ?) + "
-                                      "(SELECT COUNT(*) FROM outbox WHERE client_id = ?)"),
-                       {clientId, since, clientId}, "messages.budgetUsed", [](QSqlQuery &q) { return q.next() ? q.value(0).toInt() : 0; });
+    // Each part stops at the cap: only "below the budget or not" matters, so a long queue costs
+    // no more than a full budget.
+    return m_sql.query(QStringLiteral("SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM messages WHERE client_id = ? AND sending_at >= ? LIMIT ?) s) + "
+                                      "(SELECT COUNT(*) FROM (SELECT 1 FROM outbox WHERE client_id = ? LIMIT ?) q)"),
+                       {clientId, since, cap, clientId, cap}, "messages.budgetUsed", [](QSqlQuery &q) { return q.next() ? q.value(0).toInt() : 0; });
 }
 
 Result<qint64> MessageRepository::oldestSendSince(const QString &clientId, qint64 since)
@@ -397,6 +414,12 @@ Result<int> MessageRepository::queueDepth(const QString &clientId)
         return q.error();
     q.value().next();
     return q.value().value(0).toInt();
+}
+
+Result<int> MessageRepository::queueDepthUpTo(const QString &clientId, int cap)
+{
+    return m_sql.query(QStringLiteral("SELECT COUNT(*) FROM (SELECT 1 FROM outbox WHERE client_id = ? LIMIT ?) q"), {clientId, cap},
+                       "outbox.depthUpTo", [](QSqlQuery &q) { return q.next() ? q.value(0).toInt() : 0; });
 }
 
 Result<QHash<QString, int>> MessageRepository::queueDepths(const QString &organizationId)

@@ -58,6 +58,11 @@ struct MessageQuery {
     qint64 until = 0;
     int limit = 50;
     int offset = 0;
+    // Keyset: only messages older than this one in the list's order (created_at, id descending).
+    // Its position, read by MessageRepository::position.
+    QString beforeId;
+    qint64 beforeCreatedAt = 0;
+    bool exactTotal = false; // count the whole set (?total=exact)
 };
 
 // Messages and the durable send queue (outbox). Status moves only forward:
@@ -79,7 +84,11 @@ public:
     Result<std::optional<MessageRecord>> findByWaId(const QString &clientId, const QString &waMessageId);
     // Which of these WhatsApp ids a message of the client has (one query).
     Result<QSet<QString>> knownWaIds(const QString &clientId, const QStringList &waMessageIds);
+    // Newest first; up to query.limit + 1 rows, so that the caller learns whether more follow.
     Result<QList<MessageRecord>> list(const QString &organizationId, const QString &clientId, const MessageQuery &query);
+    // The created_at of a message of that organization and client (a history cursor); none for
+    // anything else, another organization's message included.
+    Result<std::optional<qint64>> position(const QString &organizationId, const QString &clientId, const QString &messageId);
     Result<int> count(const QString &organizationId, const QString &clientId, const MessageQuery &query);
 
     // Takes the oldest queued message of a client off the queue and marks it sending.
@@ -102,11 +111,14 @@ public:
     Result<int> sentSince(const QString &clientId, qint64 since);
     Result<QList<qint64>> sendTimesSince(const QString &clientId, qint64 since);
     Result<int> queueDepth(const QString &clientId);
+    // The queue depth counted up to `cap`: cap when the queue holds cap messages or more.
+    Result<int> queueDepthUpTo(const QString &clientId, int cap);
     // The queue depth of every client of an organization with something queued, in one query
     // (clients with an empty queue are absent).
     Result<QHash<QString, int>> queueDepths(const QString &organizationId);
     // The daily budget in use: sends started at or after `since` plus messages still queued.
-    Result<int> budgetUsed(const QString &clientId, qint64 since);
+    // Counted up to `cap` (what the caller compares with): the cost does not grow with the queue.
+    Result<int> budgetUsed(const QString &clientId, qint64 since, int cap);
     // The start of the oldest send at or after `since`; 0 when none.
     Result<qint64> oldestSendSince(const QString &clientId, qint64 since);
 

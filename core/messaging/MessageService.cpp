@@ -408,7 +408,9 @@ Result<bool> MessageService::fitsDailyBudget(MessageRepository &messages, const 
             return true;
     }
     const qint64 since = now - RateLimiter::kDay;
-    Result<int> used = messages.budgetUsed(clientId, since);
+    // Counted only up to the budget: whether the sum reaches perDay is all the check needs, and
+    // min(sent, perDay) + min(queued, perDay) reaches it exactly when sent + queued does.
+    Result<int> used = messages.budgetUsed(clientId, since, std::max(perDay, 0));
     if (!used)
         return used.error();
     {
@@ -498,13 +500,35 @@ Result<MessageService::Page> MessageService::history(const AuthContext &ctx, con
     }
     SqlRunner sql(m_database);
     MessageRepository messages(sql);
+    if (!query.beforeId.isEmpty()) {
+        // Checked before any SQL (QPSQL inlines values); a message of another client or
+        // organization is refused like a malformed one, so a cursor tells nothing.
+        const auto badCursor = [] {
+            return DomainError::badRequest(QStringLiteral("before must be the id of a message of this client"), QStringLiteral("invalid_cursor"));
+        };
+        if (!Ids::looksValid(query.beforeId, "msg"))
+            return badCursor();
+        Result<std::optional<qint64>> at = messages.position(ctx.organizationId, clientId, query.beforeId);
+        if (!at)
+            return at.error();
+        if (!at.value())
+            return badCursor();
+        query.beforeCreatedAt = *at.value();
+    }
     Result<QList<MessageRecord>> rows = messages.list(ctx.organizationId, clientId, query);
     if (!rows)
         return rows.error();
-    Result<int> total = messages.count(ctx.organizationId, clientId, query);
-    if (!total)
-        return total.error();
-    return Page{rows.value(), total.value()};
+    Page page;
+    page.messages = rows.value();
+    page.info = Paging::trim(page.messages, query.limit, [](const MessageRecord &m) { return m.id; });
+    page.info.total = Paging::freeTotal(page.info, page.messages.size(), query.offset, !query.beforeId.isEmpty());
+    if (query.exactTotal) {
+        Result<int> total = messages.count(ctx.organizationId, clientId, query);
+        if (!total)
+            return total.error();
+        page.info.total = total.value();
+    }
+    return page;
 }
 
 Result<int> MessageService::queueDepth(const AuthContext &ctx, const QString &clientId)
@@ -542,7 +566,9 @@ Result<RateLimitStatus> MessageService::rateLimits(const AuthContext &ctx, const
     Result<QList<qint64>> times = messages.sendTimesSince(clientId, now - RateLimiter::kDay);
     if (!times)
         return times.error();
-    Result<int> depth = messages.queueDepth(clientId);
+    // Counted up to a cap, so that the route costs the same with any queue: beyond it the
+    // depth (and the estimate built on it) is a lower bound, and says so.
+    Result<int> depth = messages.queueDepthUpTo(clientId, RateLimitStatus::kQueueDepthCap);
     if (!depth)
         return depth.error();
     RateLimitStatus out;
@@ -550,6 +576,7 @@ Result<RateLimitStatus> MessageService::rateLimits(const AuthContext &ctx, const
     out.paused = client.value().paused;
     out.allowed = out.rate.allowed && !out.paused;
     out.queueDepth = depth.value();
+    out.queueDepthExact = depth.value() < RateLimitStatus::kQueueDepthCap;
     if (out.queueDepth > 0) {
         const Pacing pacing(m_settings.pacing, 1);
         out.estimatedLastDeparture = RateLimiter::estimateLastDeparture(tiers, times.value(), out.queueDepth, now, pacing.meanGapMs());

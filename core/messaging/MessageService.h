@@ -3,6 +3,7 @@
 #include "core/access/AuthContext.h"
 #include "core/common/Clock.h"
 #include "core/common/DomainError.h"
+#include "core/common/Paging.h"
 #include "core/media/MediaLibrary.h"
 #include "core/messaging/MessageRepository.h"
 #include "core/messaging/MessagingSettings.h"
@@ -75,7 +76,7 @@ public:
     Result<MessageRecord> get(const AuthContext &ctx, const QString &messageId);
     struct Page {
         QList<MessageRecord> messages;
-        int total = 0;
+        PageInfo info;
     };
     Result<Page> history(const AuthContext &ctx, const QString &clientId, MessageQuery query);
     Result<RateLimitStatus> rateLimits(const AuthContext &ctx, const QString &clientId);

@@ -165,13 +165,18 @@ Result<QStringList> WebhookRepository::organizationsWithWebhooks()
 }
 
 Result<QList<DeliveryRecord>> WebhookRepository::deliveries(const QString &organizationId, const QString &webhookId, const QString &status,
-                                                           int limit, int offset)
+                                                           int limit, int offset, const QString &beforeId, qint64 beforeCreatedAt)
 {
     QString sql = QStringLiteral("SELECT ") + kDeliveryColumns + QStringLiteral(" FROM webhook_deliveries WHERE organization_id = ? AND webhook_id = ?");
     QVariantList bind{organizationId, webhookId};
     if (!status.isEmpty()) {
         sql += QStringLiteral(" AND status = ?");
         bind << status;
+    }
+    if (!beforeId.isEmpty()) {
+        // A range on the index (webhook_id, created_at, id); the OR only drops the ties.
+        sql += QStringLiteral(" AND created_at <= ? AND (created_at < ? OR id < ?)");
+        bind << beforeCreatedAt << beforeCreatedAt << beforeId;
     }
     sql += QStringLiteral(" ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?");
     bind << limit << offset;
@@ -182,6 +187,14 @@ Result<QList<DeliveryRecord>> WebhookRepository::deliveries(const QString &organ
     while (q.value().next())
         out << deliveryFromRow(q.value());
     return out;
+}
+
+Result<std::optional<qint64>> WebhookRepository::deliveryPosition(const QString &organizationId, const QString &webhookId,
+                                                                  const QString &deliveryId)
+{
+    return m_sql.query(QStringLiteral("SELECT created_at FROM webhook_deliveries WHERE id = ? AND organization_id = ? AND webhook_id = ?"),
+                       {deliveryId, organizationId, webhookId}, "webhook_deliveries.position",
+                       [](QSqlQuery &q) { return q.next() ? std::optional<qint64>(q.value(0).toLongLong()) : std::nullopt; });
 }
 
 Result<std::optional<DeliveryRecord>> WebhookRepository::findDelivery(const QString &organizationId, const QString &deliveryId)

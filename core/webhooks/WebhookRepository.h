@@ -62,8 +62,12 @@ public:
     Result<QList<WebhookRecord>> list(const QString &organizationId);
     Result<QStringList> organizationsWithWebhooks();
 
+    // Newest first (created_at, id descending); with `beforeId`, only those after that delivery,
+    // whose created_at is `beforeCreatedAt` (read by deliveryPosition).
     Result<QList<DeliveryRecord>> deliveries(const QString &organizationId, const QString &webhookId, const QString &status,
-                                             int limit, int offset);
+                                             int limit, int offset, const QString &beforeId = QString(), qint64 beforeCreatedAt = 0);
+    // The created_at of a delivery of that organization and webhook; none for anything else.
+    Result<std::optional<qint64>> deliveryPosition(const QString &organizationId, const QString &webhookId, const QString &deliveryId);
     Result<std::optional<DeliveryRecord>> findDelivery(const QString &organizationId, const QString &deliveryId);
     // Replays a delivery (also a dead letter): due now, with a fresh attempt budget.
     Result<bool> replay(const QString &organizationId, const QString &deliveryId, qint64 now);

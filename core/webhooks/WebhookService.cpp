@@ -198,8 +198,8 @@ Result<WebhookService::Created> WebhookService::rotateSecret(const AuthContext &
     return out;
 }
 
-Result<QList<DeliveryRecord>> WebhookService::deliveries(const AuthContext &ctx, const QString &webhookId, const QString &status,
-                                                        int limit, int offset)
+Result<WebhookService::DeliveryPage> WebhookService::deliveries(const AuthContext &ctx, const QString &webhookId, const QString &status,
+                                                               int limit, int offset, const QString &before)
 {
     static const QStringList statuses = {QStringLiteral("pending"), QStringLiteral("delivering"), QStringLiteral("retrying"),
                                          QStringLiteral("succeeded"), QStringLiteral("dead")};
@@ -210,7 +210,29 @@ Result<QList<DeliveryRecord>> WebhookService::deliveries(const AuthContext &ctx,
         return hook.error();
     SqlRunner sql(m_database);
     WebhookRepository repo(sql);
-    return repo.deliveries(ctx.organizationId, webhookId, status, limit, offset);
+    qint64 beforeCreatedAt = 0;
+    if (!before.isEmpty()) {
+        // Checked before any SQL (QPSQL inlines values); a delivery of another webhook or
+        // organization is refused like a malformed id, so a cursor tells nothing.
+        const auto badCursor = [] {
+            return DomainError::badRequest(QStringLiteral("before must be the id of a delivery of this webhook"), QStringLiteral("invalid_cursor"));
+        };
+        if (!Ids::looksValid(before, "dlv"))
+            return badCursor();
+        Result<std::optional<qint64>> at = repo.deliveryPosition(ctx.organizationId, webhookId, before);
+        if (!at)
+            return at.error();
+        if (!at.value())
+            return badCursor();
+        beforeCreatedAt = *at.value();
+    }
+    Result<QList<DeliveryRecord>> rows = repo.deliveries(ctx.organizationId, webhookId, status, limit + 1, offset, before, beforeCreatedAt);
+    if (!rows)
+        return rows.error();
+    DeliveryPage page;
+    page.deliveries = rows.value();
+    page.info = Paging::trim(page.deliveries, limit, [](const DeliveryRecord &d) { return d.id; });
+    return page;
 }
 
 Result<DeliveryRecord> WebhookService::replay(const AuthContext &ctx, const QString &deliveryId)

@@ -3,6 +3,7 @@
 #include "core/access/AuthContext.h"
 #include "core/common/Clock.h"
 #include "core/common/DomainError.h"
+#include "core/common/Paging.h"
 #include "core/webhooks/WebhookRepository.h"
 
 #include <QJsonObject>
@@ -43,7 +44,13 @@ public:
     Result<WebhookRecord> update(const AuthContext &ctx, const QString &webhookId, const Input &input);
     Status remove(const AuthContext &ctx, const QString &webhookId);
     Result<Created> rotateSecret(const AuthContext &ctx, const QString &webhookId);
-    Result<QList<DeliveryRecord>> deliveries(const AuthContext &ctx, const QString &webhookId, const QString &status, int limit, int offset);
+    struct DeliveryPage {
+        QList<DeliveryRecord> deliveries;
+        PageInfo info; // no total: the delivery list never had one
+    };
+    // Newest first; `before`: the id of a delivery of this webhook (keyset).
+    Result<DeliveryPage> deliveries(const AuthContext &ctx, const QString &webhookId, const QString &status, int limit, int offset,
+                                    const QString &before = QString());
     Result<DeliveryRecord> replay(const AuthContext &ctx, const QString &deliveryId);
     // system.status and the like, to every organization's subscribed webhooks.
     Result<int> broadcast(const AuthContext &ctx, const QString &event, const QJsonObject &data);

@@ -83,7 +83,7 @@ private slots:
                         .toObject().value(QLatin1String("ok")).toBool());
         QVERIFY(h.fake(m_ready, QStringLiteral("incoming({from: '14155550151', body: 'Can I change my delivery address?'})"))
                     .toObject().value(QLatin1String("ok")).toBool());
-        QTRY_VERIFY_WITH_TIMEOUT(h.context->contacts().list(h.admin, ContactQuery()).value().total >= 2, kUiWaitMs);
+        QTRY_VERIFY_WITH_TIMEOUT(h.context->contacts().list(h.admin, ContactQuery()).value().contacts.size() >= 2, kUiWaitMs);
         auto send = [&](const QString &to, const QString &text) {
             Result<MessageService::Accepted> a = h.context->messages().send(h.admin, m_ready, to, text, QString());
             return a ? a.value().messageId : QString();

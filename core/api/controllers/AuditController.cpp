@@ -34,13 +34,15 @@ Result<HttpResponse> AuditController::list(ApiRequest &request, const AuthContex
             return DomainError::validation(field, QStringLiteral("%1 must be an ISO-8601 time").arg(field));
         *target = *t;
     }
-    Result<QList<AuditEntry>> entries = m_audit.list(ctx, query);
+    Result<AuditService::Page> entries = m_audit.list(ctx, query, page.value().before);
     if (!entries)
         return entries.error();
     QJsonArray logs;
-    for (const AuditEntry &e : entries.value())
+    for (const AuditEntry &e : entries.value().entries)
         logs.append(JsonViews::auditEntry(e));
-    return HttpResponse::json(QJsonObject{{QStringLiteral("logs"), logs}, {QStringLiteral("count"), logs.size()}});
+    QJsonObject response{{QStringLiteral("logs"), logs}, {QStringLiteral("count"), logs.size()}};
+    JsonViews::addPageInfo(response, entries.value().info);
+    return HttpResponse::json(response);
 }
 
 } // namespace wadesk

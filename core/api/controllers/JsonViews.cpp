@@ -164,10 +164,19 @@ QJsonObject rateLimits(const RateLimitStatus &status)
                        {QStringLiteral("perHour"), tier(status.rate.hour)},
                        {QStringLiteral("perDay"), tier(status.rate.day)},
                        {QStringLiteral("queue_depth"), status.queueDepth},
+                       {QStringLiteral("queue_depth_exact"), status.queueDepthExact},
                        {QStringLiteral("paused"), status.paused},
                        {QStringLiteral("next_send_at"), Json::isoTime(status.rate.nextAllowedAt)},
                        {QStringLiteral("estimated_last_departure"),
                         status.queueDepth > 0 ? QJsonValue(Json::isoTime(status.estimatedLastDeparture)) : QJsonValue(QJsonValue::Null)}};
+}
+
+void addPageInfo(QJsonObject &response, const PageInfo &page)
+{
+    response.insert(QStringLiteral("has_more"), page.hasMore);
+    response.insert(QStringLiteral("next_before"), page.hasMore ? QJsonValue(page.nextBefore) : QJsonValue(QJsonValue::Null));
+    if (page.total)
+        response.insert(QStringLiteral("total"), double(*page.total));
 }
 
 } // namespace wadesk::JsonViews

@@ -4,6 +4,7 @@
 #include "core/auth/ApiKeyRepository.h"
 #include "core/auth/UserRepository.h"
 #include "core/common/Json.h"
+#include "core/common/Paging.h"
 #include "core/messaging/MessageRepository.h"
 #include "core/messaging/RateLimitStatus.h"
 #include "core/proxies/ProxyRecord.h"
@@ -33,6 +34,8 @@ QJsonObject media(const MediaInfo &media);
 QJsonObject message(const MessageRecord &message);
 // The guide's tiers (perMinute, perHour, perDay: {used, limit, remaining}) and WaDesk's additions.
 QJsonObject rateLimits(const RateLimitStatus &status);
+// Adds a list page's has_more, next_before and (when known) total to its response.
+void addPageInfo(QJsonObject &response, const PageInfo &page);
 } // namespace JsonViews
 
 } // namespace wadesk

@@ -198,12 +198,13 @@ Result<HttpResponse> MediaController::list(ApiRequest &request, const AuthContex
     MediaQuery query;
     query.limit = page.value().limit;
     query.offset = page.value().offset;
+    query.exactTotal = page.value().exactTotal;
     query.kind = request.queryValue(QStringLiteral("kind"));
     static const QStringList kinds{QStringLiteral("image"), QStringLiteral("video"), QStringLiteral("audio"),
                                    QStringLiteral("voice"), QStringLiteral("document"), QStringLiteral("sticker")};
     if (!query.kind.isEmpty() && !kinds.contains(query.kind))
         return DomainError::validation(QStringLiteral("kind"), QStringLiteral("kind must be one of %1").arg(kinds.join(QStringLiteral(", "))));
-    query.beforeId = request.queryValue(QStringLiteral("before"));
+    query.beforeId = page.value().before;
     if (!query.beforeId.isEmpty() && !Ids::looksValid(query.beforeId, "media"))
         return DomainError::validation(QStringLiteral("before"), QStringLiteral("before must be a media id"));
     Result<qint64> since = request.isoTimeQuery(QStringLiteral("since"));
@@ -220,9 +221,9 @@ Result<HttpResponse> MediaController::list(ApiRequest &request, const AuthContex
     QJsonArray items;
     for (const MediaInfo &m : result.value().media)
         items.append(JsonViews::media(m));
-    return HttpResponse::json(QJsonObject{{QStringLiteral("media"), items},
-                                          {QStringLiteral("count"), items.size()},
-                                          {QStringLiteral("total"), double(result.value().total)}});
+    QJsonObject response{{QStringLiteral("media"), items}, {QStringLiteral("count"), items.size()}};
+    JsonViews::addPageInfo(response, result.value().info);
+    return HttpResponse::json(response);
 }
 
 Result<HttpResponse> MediaController::get(ApiRequest &request, const AuthContext &ctx)

@@ -141,6 +141,8 @@ Result<HttpResponse> MessageController::history(ApiRequest &request, const AuthC
     MessageQuery query;
     query.limit = page.value().limit;
     query.offset = page.value().offset;
+    query.beforeId = page.value().before;
+    query.exactTotal = page.value().exactTotal;
     query.contactPhone = request.queryValue(QStringLiteral("contact")).left(40);
     const QString direction = request.queryValue(QStringLiteral("direction"));
     if (!direction.isEmpty()) {
@@ -169,9 +171,9 @@ Result<HttpResponse> MessageController::history(ApiRequest &request, const AuthC
     QJsonArray items;
     for (const MessageRecord &m : result.value().messages)
         items.append(JsonViews::message(m));
-    return HttpResponse::json(QJsonObject{{QStringLiteral("messages"), items},
-                                          {QStringLiteral("count"), items.size()},
-                                          {QStringLiteral("total"), result.value().total}});
+    QJsonObject response{{QStringLiteral("messages"), items}, {QStringLiteral("count"), items.size()}};
+    JsonViews::addPageInfo(response, result.value().info);
+    return HttpResponse::json(response);
 }
 
 Result<HttpResponse> MessageController::rateLimits(ApiRequest &request, const AuthContext &ctx)
@@ -190,6 +192,8 @@ Result<HttpResponse> MessageController::listContacts(ApiRequest &request, const 
     ContactQuery query;
     query.limit = page.value().limit;
     query.offset = page.value().offset;
+    query.beforeId = page.value().before;
+    query.exactTotal = page.value().exactTotal;
     query.search = request.queryValue(QStringLiteral("search")).left(100);
     query.tag = request.queryValue(QStringLiteral("tag")).left(50);
     const QString optedOut = request.queryValue(QStringLiteral("opted_out"));
@@ -205,9 +209,9 @@ Result<HttpResponse> MessageController::listContacts(ApiRequest &request, const 
     QJsonArray items;
     for (const ContactRecord &c : result.value().contacts)
         items.append(contactView(c));
-    return HttpResponse::json(QJsonObject{{QStringLiteral("contacts"), items},
-                                          {QStringLiteral("count"), items.size()},
-                                          {QStringLiteral("total"), result.value().total}});
+    QJsonObject response{{QStringLiteral("contacts"), items}, {QStringLiteral("count"), items.size()}};
+    JsonViews::addPageInfo(response, result.value().info);
+    return HttpResponse::json(response);
 }
 
 Result<HttpResponse> MessageController::getContact(ApiRequest &request, const AuthContext &ctx)

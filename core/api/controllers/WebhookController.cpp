@@ -1,5 +1,6 @@
 #include "core/api/controllers/WebhookController.h"
 
+#include "core/api/controllers/JsonViews.h"
 #include "core/events/EventPayloads.h"
 #include "core/common/Json.h"
 #include "core/webhooks/TargetPolicy.h"
@@ -276,14 +277,17 @@ Result<HttpResponse> WebhookController::deliveries(ApiRequest &request, const Au
     Result<ApiRoutes::Page> page = ApiRoutes::page(request);
     if (!page)
         return page.error();
-    Result<QList<DeliveryRecord>> rows = m_webhooks.deliveries(ctx, request.param(QStringLiteral("webhookId")),
-                                                               request.queryValue(QStringLiteral("status")), page.value().limit, page.value().offset);
+    Result<WebhookService::DeliveryPage> rows = m_webhooks.deliveries(ctx, request.param(QStringLiteral("webhookId")),
+                                                                      request.queryValue(QStringLiteral("status")), page.value().limit,
+                                                                      page.value().offset, page.value().before);
     if (!rows)
         return rows.error();
     QJsonArray items;
-    for (const DeliveryRecord &d : rows.value())
+    for (const DeliveryRecord &d : rows.value().deliveries)
         items.append(deliveryView(d));
-    return HttpResponse::json(QJsonObject{{QStringLiteral("deliveries"), items}, {QStringLiteral("count"), items.size()}});
+    QJsonObject response{{QStringLiteral("deliveries"), items}, {QStringLiteral("count"), items.size()}};
+    JsonViews::addPageInfo(response, rows.value().info);
+    return HttpResponse::json(response);
 }
 
 Result<HttpResponse> WebhookController::retry(ApiRequest &request, const AuthContext &ctx)

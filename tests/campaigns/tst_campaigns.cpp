@@ -165,6 +165,30 @@ class TestCampaigns : public QObject {
     }
 
 private slots:
+    // A window over midnight belongs to the day it opens; DST days are taken in the zone.
+    void sendWindowEdges()
+    {
+        Result<SendWindow> w = SendWindow::fromJson(QJsonObject{{QStringLiteral("days"), QJsonArray{QStringLiteral("fri")}},
+                                                                {QStringLiteral("start"), QStringLiteral("22:00")},
+                                                                {QStringLiteral("end"), QStringLiteral("02:00")}});
+        QVERIFY(w.ok());
+        const QTimeZone zone(QByteArrayLiteral("Europe/Berlin"));
+        auto at = [&zone](int day, int h, int m) { return QDateTime(QDate(2030, 3, day), QTime(h, m), zone).toMSecsSinceEpoch(); };
+        QVERIFY(!w.value().allows(at(8, 21, 59), zone)); // Friday
+        QVERIFY(w.value().allows(at(8, 22, 0), zone));
+        QVERIFY(w.value().allows(at(9, 1, 59), zone));   // Saturday, still Friday's opening
+        QVERIFY(!w.value().allows(at(9, 2, 0), zone));
+        QVERIFY(!w.value().allows(at(9, 22, 30), zone)); // Saturday's own evening: closed
+        QCOMPARE(w.value().nextOpen(at(9, 3, 0), zone), at(15, 22, 0));
+        QCOMPARE(w.value().closesAfter(at(8, 23, 0), zone), at(9, 2, 0));
+        QCOMPARE(w.value().toJson().value(QStringLiteral("days")).toArray(), QJsonArray{QStringLiteral("fri")});
+        for (const QJsonValue &bad : {QJsonValue(QStringLiteral("9-5")), QJsonValue(QJsonObject{{QStringLiteral("start"), QStringLiteral("9:00")}, {QStringLiteral("end"), QStringLiteral("17:00")}}),
+                                      QJsonValue(QJsonObject{{QStringLiteral("start"), QStringLiteral("09:00")}, {QStringLiteral("end"), QStringLiteral("09:00")}}),
+                                      QJsonValue(QJsonObject{{QStringLiteral("days"), QJsonArray{QStringLiteral("funday")}}, {QStringLiteral("start"), QStringLiteral("09:00")}, {QStringLiteral("end"), QStringLiteral("17:00")}}),
+                                      QJsonValue(QJsonObject{{QStringLiteral("start"), QStringLiteral("09:00")}, {QStringLiteral("end"), QStringLiteral("17:00")}, {QStringLiteral("tz"), QStringLiteral("UTC")}})})
+            QVERIFY2(!SendWindow::fromJson(bad).ok(), QJsonDocument(QJsonObject{{QStringLiteral("w"), bad}}).toJson().constData());
+    }
+
     void frozenAudience_data() { bothDialects(); }
     void frozenAudience()
     {

@@ -135,6 +135,10 @@ int CampaignScheduler::feed(const CampaignRecord &c, qint64 now)
     CampaignRepository campaigns(sql);
     ClientRepository clients(sql);
     MessageRepository messages(sql);
+    if (c.clientIds.isEmpty()) {
+        pauseCampaign(c, QStringLiteral("its clients no longer exist"), now);
+        return 0;
+    }
     QList<ClientRecord> records;
     for (const QString &clientId : c.clientIds) {
         Result<std::optional<ClientRecord>> client = clients.find(c.organizationId, clientId, ClientScope::all());

@@ -345,6 +345,8 @@ Result<CampaignView> CampaignService::start(const AuthContext &ctx, const QStrin
     CampaignRecord c = found.value();
     if (c.status != CampaignStatus::Draft)
         return illegal(c, QStringLiteral("started"));
+    if (c.clientIds.isEmpty()) // its clients were deleted since
+        return DomainError::conflict(QStringLiteral("The campaign's clients no longer exist"), QStringLiteral("campaign_without_clients"));
     const qint64 now = m_clock.nowMs();
     const CampaignStatus target = c.scheduleAt > now ? CampaignStatus::Scheduled : CampaignStatus::Running;
     Status stored = runAudited(m_database, m_events, [&](AuditedWrite &write) -> Status {

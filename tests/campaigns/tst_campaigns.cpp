@@ -3,18 +3,17 @@
 // PostgreSQL. The sender's part is played with the repositories the engine uses (claimNext,
 // markSent, applyAck), so every count is known exactly.
 //
-// Proves: the frozen audience (duplicates removed, opted-out and invalid numbers skipped with
-// their reason, contacts tagged after the start not added); illegal transitions 409; the
-// scheduler keeps one campaign message per client queued and an interactive message leaves
-// the queue first; pause takes the queued message back (nothing more leaves) and resume goes
-// on; a second scheduler (a restart) never queues a recipient twice; an opt-out arriving
-// mid-campaign skips the recipient and is counted; window edges and the daily cap under a
-// controllable clock in the organization's time zone; two clients share the audience; a
-// client paused by its health monitor pauses the campaign (campaign.paused); completion
-// (campaign.completed); the analytics shape, replies in the attribution window, the CSV and
-// JSON export; stats.active_campaigns; RBAC (agents 403, viewers only campaigns of their
-// clients) and tenants (another organization's campaign is 404); template_id and segment_id
-// refused (400 not_supported).
+// Proves: the frozen audience (duplicates removed, opted-out and invalid numbers skipped with their
+// reason, contacts tagged after the start not added); illegal transitions 409; the scheduler keeps
+// one campaign message per client queued and an interactive message leaves the queue first; pause
+// takes the queued message back (nothing more leaves) and resume goes on; a second scheduler (a
+// restart) never queues a recipient twice; an opt-out arriving mid-campaign skips the recipient and
+// is counted; window edges and the daily cap under a controllable clock in the organization's time
+// zone; two clients share the audience; a client paused by its health monitor pauses the campaign
+// (campaign.paused); completion (campaign.completed); a campaign whose clients were deleted; the
+// analytics shape, replies in the attribution window, the CSV and JSON export;
+// stats.active_campaigns; RBAC (agents 403, viewers only campaigns of their clients) and tenants
+// (another organization's campaign is 404); template_id and segment_id refused (400 not_supported).
 
 #include "tests/support/ApiTestHarness.h"
 #include "tests/support/ManualClock.h"
@@ -487,6 +486,28 @@ private slots:
         QVERIFY(c.value(QStringLiteral("paused_reason")).toString().contains(QStringLiteral("5 of the last 20 sends failed")));
         QCOMPARE(s.queueDepth(s.clientA) + s.queueDepth(s.clientB), 0);
         QCOMPARE(s.eventCount(QStringLiteral("campaign.paused")), 1);
+    }
+
+    // Deleting a campaign's only client: a draft cannot start (409), a running one pauses.
+    void clientDeleted_data() { bothDialects(); }
+    void clientDeleted()
+    {
+        WADESK_STAGE(s);
+        const QJsonObject body{{QStringLiteral("name"), QStringLiteral("B")},
+                               {QStringLiteral("client_id"), s.clientB},
+                               {QStringLiteral("message"), QStringLiteral("hi")},
+                               {QStringLiteral("audience"), QJsonObject{{QStringLiteral("numbers"), numbers({QStringLiteral("+14155550801")})}}}};
+        const QString draft = s.call(s.admin, QStringLiteral("/api/campaigns"), "POST", body).json.value(QStringLiteral("campaign")).toObject().value(QStringLiteral("id")).toString();
+        const QString running = s.startCampaign(body);
+        QVERIFY(!draft.isEmpty() && !running.isEmpty());
+        const ApiResponse removed = s.call(s.admin, QStringLiteral("/api/clients/") + s.clientB, "DELETE");
+        QVERIFY2(removed.status == 200, removed.describe().constData());
+        QVERIFY(s.call(s.admin, QStringLiteral("/api/campaigns/%1/start").arg(draft), "POST").isError(409, QStringLiteral("campaign_without_clients")));
+        CampaignScheduler scheduler(s.api.database(), nullptr, nullptr, MessagingSettings(), CampaignSettings());
+        QCOMPARE(scheduler.runOnce(), 0);
+        const QJsonObject c = s.campaign(running);
+        QCOMPARE(c.value(QStringLiteral("status")).toString(), QStringLiteral("paused"));
+        QCOMPARE(c.value(QStringLiteral("paused_reason")).toString(), QStringLiteral("its clients no longer exist"));
     }
 
     void rbacAndTenants_data() { bothDialects(); }

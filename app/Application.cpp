@@ -16,6 +16,7 @@
 #include "core/webhooks/DeliveryService.h"
 #include "core/webhooks/DeliveryWorker.h"
 #include "core/retention/RetentionService.h"
+#include "core/campaigns/CampaignScheduler.h"
 #include "core/db/Database.h"
 #include "core/db/DatabaseUrl.h"
 #include "core/db/Migrator.h"
@@ -377,6 +378,10 @@ int Application::startServices()
     m_retention = std::make_unique<RetentionService>(*m_database, m_config.retention, clock);
     m_retention->start();
 
+    // Campaigns feed the clients' queues from here, next to the senders (one per process).
+    m_campaigns = std::make_unique<CampaignScheduler>(*m_database, m_events.get(), m_sessions.get(), services.messaging, services.campaigns, clock);
+    m_campaigns->start();
+
     // Linked clients come back by themselves, from their profiles, without a new QR code.
     m_sessions->restoreAtStart();
     return ExitCode::Ok;
@@ -389,6 +394,10 @@ void Application::stopServices()
     if (m_api) {
         m_api->stop(m_config.api.shutdownGraceMs);
         m_api.reset();
+    }
+    if (m_campaigns) {
+        m_campaigns->stop();
+        m_campaigns.reset();
     }
     if (m_retention) {
         m_retention->stop();

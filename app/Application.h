@@ -21,6 +21,7 @@ class EgressProxy;
 class ProxyHealthMonitor;
 class ProxyService;
 class RetentionService;
+class CampaignScheduler;
 class EventBus;
 class MediaService;
 class SessionRegistry;
@@ -83,6 +84,7 @@ private:
     std::unique_ptr<ApiService> m_api;
     std::unique_ptr<DeliveryService> m_deliveries;
     std::unique_ptr<RetentionService> m_retention;
+    std::unique_ptr<CampaignScheduler> m_campaigns;
     std::unique_ptr<UnixSignals> m_signals;
     std::unique_ptr<DesktopContext> m_context;
     std::unique_ptr<DesktopShell> m_shell;

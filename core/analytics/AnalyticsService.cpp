@@ -3,6 +3,7 @@
 #include "core/analytics/AnalyticsCsv.h"
 #include "core/analytics/MessageExport.h"
 #include "core/auth/OrganizationService.h"
+#include "core/campaigns/CampaignRepository.h"
 #include "core/common/Ids.h"
 #include "core/db/SqlRunner.h"
 #include "core/sessions/ClientRepository.h"
@@ -333,6 +334,10 @@ Result<OrganizationStats> AnalyticsService::stats(const AuthContext &actor)
     if (!todayCount)
         return todayCount.error();
     s.messagesToday = todayCount.value().total;
+    Result<int> campaigns = CampaignRepository(sql).activeCount(actor.organizationId, ClientScope::of(actor));
+    if (!campaigns)
+        return campaigns.error();
+    s.activeCampaigns = campaigns.value();
     return s;
 }
 

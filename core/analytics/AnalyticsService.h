@@ -55,7 +55,7 @@ struct OrganizationStats {
     qint64 totalContacts = 0;
     qint64 totalMessages = 0;
     qint64 messagesToday = 0;
-    qint64 activeCampaigns = 0; // campaigns do not exist yet
+    qint64 activeCampaigns = 0; // running and scheduled campaigns the actor sees
 };
 
 // Percentages with one decimal; nullopt where the denominator is zero.

@@ -13,6 +13,7 @@
 #include "core/api/controllers/ProxyController.h"
 #include "core/api/controllers/WebhookController.h"
 #include "core/api/controllers/TeamController.h"
+#include "core/api/controllers/CampaignController.h"
 #include "core/db/Database.h"
 #include "core/services/ServiceGraph.h"
 
@@ -38,9 +39,11 @@ struct ApiService::OnApiThread {
     std::unique_ptr<MediaController> mediaController;
     std::unique_ptr<OrganizationController> organizationController;
     std::unique_ptr<AnalyticsController> analyticsController;
+    std::unique_ptr<CampaignController> campaignController;
 
     void clear()
     {
+        campaignController.reset();
         analyticsController.reset();
         organizationController.reset();
         mediaController.reset();
@@ -110,6 +113,8 @@ Result<quint16> ApiService::start()
         p.organizationController->registerRoutes(*p.routes);
         p.analyticsController = std::make_unique<AnalyticsController>(s.analytics());
         p.analyticsController->registerRoutes(*p.routes);
+        p.campaignController = std::make_unique<CampaignController>(s.campaigns());
+        p.campaignController->registerRoutes(*p.routes);
 
         // The OpenAPI document is embedded; it is public, like /health.
         server.router().add("GET", QStringLiteral("/api/openapi.json"), [](ApiRequest &) {

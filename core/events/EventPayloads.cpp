@@ -3,6 +3,8 @@
 #include "core/common/Json.h"
 #include "core/common/UtcTime.h"
 
+#include <QJsonArray>
+
 namespace wadesk {
 
 namespace {
@@ -34,6 +36,7 @@ const QString kFilename = QStringLiteral("filename");
 const QString kReaction = QStringLiteral("reaction");
 const QString kLocation = QStringLiteral("location");
 const QString kContacts = QStringLiteral("contacts");
+const QString kCampaignId = QStringLiteral("campaign_id");
 
 // What the event tells about the original message the others refer to.
 QJsonObject aboutMessage(const MessageEventData &m)
@@ -205,6 +208,26 @@ std::optional<ClientEventData> parse(const Event &event)
 }
 
 } // namespace ClientEvents
+
+namespace CampaignEvents {
+
+Event make(EventType type, const QString &organizationId, const CampaignEventData &c, const Clock &clock)
+{
+    return Event::make(type, organizationId,
+                       {{kCampaignId, c.campaignId},
+                        {QStringLiteral("name"), c.name},
+                        {kStatus, c.status},
+                        {QStringLiteral("client_ids"), QJsonArray::fromStringList(c.clientIds)},
+                        {QStringLiteral("total"), double(c.total)},
+                        {QStringLiteral("sent"), double(c.sent)},
+                        {QStringLiteral("failed"), double(c.failed)},
+                        {QStringLiteral("skipped"), double(c.skipped)},
+                        {kReason, Json::orNull(c.reason)},
+                        {kTimestamp, Json::isoTime(c.at)}},
+                       clock);
+}
+
+} // namespace CampaignEvents
 
 QString clientIdOf(const Event &event)
 {

@@ -5,6 +5,7 @@
 
 #include <QJsonObject>
 #include <QString>
+#include <QStringList>
 #include <optional>
 
 namespace wadesk {
@@ -92,6 +93,26 @@ Event proxyFailed(const QString &organizationId, const QString &clientId, const 
 // The data of a client.* event; nullopt for any other event.
 std::optional<ClientEventData> parse(const Event &event);
 } // namespace ClientEvents
+
+// campaign.started / campaign.completed / campaign.paused:
+//   {campaign_id, name, status, client_ids, total, sent, failed, skipped, reason|null, timestamp}
+//   (counts of recipients at that moment; reason: why it paused)
+struct CampaignEventData {
+    QString campaignId;
+    QString name;
+    QString status;
+    QStringList clientIds;
+    qint64 total = 0;
+    qint64 sent = 0;
+    qint64 failed = 0;
+    qint64 skipped = 0;
+    QString reason;
+    qint64 at = 0;
+};
+namespace CampaignEvents {
+// `type` is CampaignStarted, CampaignCompleted or CampaignPaused.
+Event make(EventType type, const QString &organizationId, const CampaignEventData &campaign, const Clock &clock = Clock::system());
+} // namespace CampaignEvents
 
 // The client a message.* or client.* event is about; empty for any other event.
 QString clientIdOf(const Event &event);

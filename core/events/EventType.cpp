@@ -11,7 +11,7 @@ constexpr std::array kAll = {EventType::MessageSent,        EventType::MessageDe
                              EventType::MessageEdited,      EventType::MessageRevoked,   EventType::ClientQr,
                              EventType::ClientConnected,    EventType::ClientDisconnected, EventType::ClientLoggedOut,
                              EventType::ClientPaused,       EventType::ClientProxyFailed, EventType::CampaignStarted,
-                             EventType::CampaignCompleted,
+                             EventType::CampaignCompleted, EventType::CampaignPaused,
                              EventType::SystemStatus,       EventType::Test};
 
 constexpr bool listedInEnumOrder()
@@ -43,6 +43,7 @@ QString wireName(EventType type)
     case EventType::ClientProxyFailed: return QStringLiteral("client.proxy_failed");
     case EventType::CampaignStarted: return QStringLiteral("campaign.started");
     case EventType::CampaignCompleted: return QStringLiteral("campaign.completed");
+    case EventType::CampaignPaused: return QStringLiteral("campaign.paused");
     case EventType::SystemStatus: return QStringLiteral("system.status");
     case EventType::Test: return QStringLiteral("test");
     }
@@ -101,6 +102,7 @@ EventSubject subject(EventType type)
         return EventSubject::Client;
     case EventType::CampaignStarted:
     case EventType::CampaignCompleted:
+    case EventType::CampaignPaused:
         return EventSubject::Campaign;
     case EventType::SystemStatus:
     case EventType::Test:

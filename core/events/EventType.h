@@ -25,6 +25,7 @@ enum class EventType {
     ClientProxyFailed,
     CampaignStarted,
     CampaignCompleted,
+    CampaignPaused,
     SystemStatus,
     Test,
 };

@@ -121,14 +121,14 @@ Status MessageRepository::insertMany(const QList<MessageRecord> &messages)
     return {};
 }
 
-Status MessageRepository::enqueueMany(const QList<MessageRecord> &messages)
+Status MessageRepository::enqueueMany(const QList<MessageRecord> &messages, int priority)
 {
     QVariantList rows;
-    rows.reserve(messages.size() * 4);
+    rows.reserve(messages.size() * 5);
     for (const MessageRecord &m : messages)
-        rows << m.id << m.organizationId << m.clientId << m.createdAt;
-    Result<int> r = m_sql.insertRows(QStringLiteral("INSERT INTO outbox (message_id, organization_id, client_id, enqueued_at) VALUES"), 4, rows,
-                                     "outbox.insertMany");
+        rows << m.id << m.organizationId << m.clientId << m.createdAt << priority;
+    Result<int> r = m_sql.insertRows(QStringLiteral("INSERT INTO outbox (message_id, organization_id, client_id, enqueued_at, priority) VALUES"), 5,
+                                     rows, "outbox.insertMany");
     if (!r)
         return r.error();
     return {};
@@ -241,7 +241,7 @@ Result<std::optional<MessageRecord>> MessageRepository::claimNext(const QString 
     // SKIP LOCKED lets several instances share one PostgreSQL queue without taking the same row.
     const QString lock = m_sql.database().isPostgres() ? QStringLiteral(" FOR UPDATE SKIP LOCKED") : QString();
     Result<QString> next = m_sql.query(
-        QStringLiteral("SELECT message_id FROM outbox WHERE client_id = ? ORDER BY enqueued_at, message_id LIMIT 1") + lock, {clientId},
+        QStringLiteral("SELECT message_id FROM outbox WHERE client_id = ? ORDER BY priority, enqueued_at, message_id LIMIT 1") + lock, {clientId},
         "outbox.next", [](QSqlQuery &q) { return q.next() ? q.value(0).toString() : QString(); });
     if (!next)
         return next.error();

@@ -71,9 +71,10 @@ class MessageRepository {
 public:
     explicit MessageRepository(SqlRunner &sql) : m_sql(sql) {}
 
-    // New outbound messages and their outbox entries, with multi-row INSERTs.
+    // New outbound messages and their outbox entries, with multi-row INSERTs. The queue hands
+    // out priority 0 (interactive: API, agents) before priority 1 (campaigns), oldest first.
     Status insertMany(const QList<MessageRecord> &messages);
-    Status enqueueMany(const QList<MessageRecord> &messages);
+    Status enqueueMany(const QList<MessageRecord> &messages, int priority = 0);
     // Inbound (or sent from the phone): false when this WhatsApp id was stored already.
     Result<bool> insertIfNew(const MessageRecord &message);
 

@@ -11,6 +11,7 @@ namespace wadesk {
 class AccountService;
 class AnalyticsService;
 class AuditService;
+class CampaignService;
 class AesGcm;
 class ApiKeyService;
 class Authenticator;
@@ -73,6 +74,7 @@ public:
     ProxyService *proxies() { return m_proxies.get(); }     // null without SharedServices::cipher
     OrganizationService &organizations() { return *m_organizations; }
     AnalyticsService &analytics() { return *m_analytics; }
+    CampaignService &campaigns() { return *m_campaigns; }
 
 private:
     SharedServices m_shared;
@@ -95,6 +97,7 @@ private:
     std::unique_ptr<ProxyService> m_proxies;
     std::unique_ptr<OrganizationService> m_organizations;
     std::unique_ptr<AnalyticsService> m_analytics;
+    std::unique_ptr<CampaignService> m_campaigns;
 };
 
 } // namespace wadesk

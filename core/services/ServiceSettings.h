@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/auth/AuthSettings.h"
+#include "core/campaigns/CampaignSettings.h"
 #include "core/media/MediaSettings.h"
 #include "core/messaging/MessagingSettings.h"
 #include "core/webhooks/WebhookSettings.h"
@@ -14,6 +15,7 @@ struct ServiceSettings {
     MessagingSettings messaging;
     WebhookSettings webhooks;
     MediaSettings media;
+    CampaignSettings campaigns;
 };
 
 } // namespace wadesk

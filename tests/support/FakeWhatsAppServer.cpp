@@ -133,6 +133,9 @@ void FakeWhatsAppServer::onReadyRead(QTcpSocket *socket)
             m_results[session].append(r.toObject());
             emit resultPosted(session, r.toObject());
         }
+    } else if (method == "POST" && path == QLatin1String("/received")) {
+        respond(socket, "204 No Content", "text/plain", {});
+        m_received[session].append(QJsonDocument::fromJson(body).object());
     } else if (method == "GET" || method == "HEAD") {
         QString file = path == QLatin1String("/") ? QStringLiteral("index.html") : path.mid(1);
         // Only the fixture's own files, no sub-directories, nothing hidden.

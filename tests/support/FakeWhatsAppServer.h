@@ -25,6 +25,7 @@ namespace wadesk::test {
 //   GET  /, /index.html, /fake-wpp.js   the fixture files (no-store)
 //   GET  /next?session=<s>               the commands queued for <s> as a JSON array ("[]" when none)
 //   POST /result?session=<s>             the page's results for the commands it ran (JSON array)
+//   POST /received?session=<s>           one message WhatsApp took (page option reportSends=1)
 //   anything else (/favicon.ico, ...)    404
 //
 // Lives on the thread that creates it and runs on its event loop (QTest::qWaitFor keeps it
@@ -54,6 +55,9 @@ public:
     int queued(const QString &session) const { return m_queues.value(session).size(); }
     // Every result the pages of `session` posted, in arrival order (one object per command).
     QList<QJsonObject> results(const QString &session) const { return m_results.value(session); }
+    // What the pages of `session` reported WhatsApp took (page option reportSends=1), in
+    // arrival order: {id, to, kind, body}. Kept across page loads and restarts of the app.
+    QList<QJsonObject> received(const QString &session) const { return m_received.value(session); }
     // Polls of /next seen for `session`.
     int polls(const QString &session) const { return m_polls.value(session); }
     // "METHOD /target" of every request, in arrival order.
@@ -71,6 +75,7 @@ private:
     QTcpServer m_server;
     QHash<QString, QJsonArray> m_queues;
     QHash<QString, QList<QJsonObject>> m_results;
+    QHash<QString, QList<QJsonObject>> m_received;
     QHash<QString, int> m_polls;
     QStringList m_log;
 };

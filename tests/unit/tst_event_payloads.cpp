@@ -74,6 +74,7 @@ private slots:
                                     QStringLiteral("client.logged_out"), QStringLiteral("client.paused"),
                                     QStringLiteral("client.proxy_failed"),
                                     QStringLiteral("campaign.started"), QStringLiteral("campaign.completed"),
+                                    QStringLiteral("campaign.paused"),
                                     QStringLiteral("system.status"),    QStringLiteral("test")};
         QCOMPARE(EventTypes::names(), design);
         for (const QString &name : design) {
@@ -149,6 +150,12 @@ private slots:
         QTest::newRow("client.proxy_failed")
             << 13
             << QByteArray("{\"data\":{\"clientId\":\"client_1\",\"error\":\"SOCKS5: authentication refused\",\"proxy_id\":\"px_1\"},\"event\":\"client.proxy_failed\"")
+                   + tail;
+        QTest::newRow("campaign.paused")
+            << 30
+            << QByteArray("{\"data\":{\"campaign_id\":\"cmp_1\",\"client_ids\":[\"client_1\",\"client_2\"],\"failed\":1,\"name\":\"Summer Sale\","
+                          "\"reason\":\"the client client_2 is paused\",\"sent\":3,\"skipped\":2,\"status\":\"paused\","
+                          "\"timestamp\":\"2030-03-17T17:46:35.000Z\",\"total\":10},\"event\":\"campaign.paused\"")
                    + tail;
         QTest::newRow("test")
             << 99 << QByteArray("{\"data\":{\"message\":\"This is a test event from WaDesk\",\"webhookId\":\"wh_1\"},\"event\":\"test\"") + tail;
@@ -331,6 +338,20 @@ private:
             file.caption = QStringLiteral("A dot");
             file.filename = QStringLiteral("dot.png");
             return MessageEvents::sent(kOrg, file, clock);
+        }
+        case 30: {
+            CampaignEventData c;
+            c.campaignId = QStringLiteral("cmp_1");
+            c.name = QStringLiteral("Summer Sale");
+            c.status = QStringLiteral("paused");
+            c.clientIds = {QStringLiteral("client_1"), QStringLiteral("client_2")};
+            c.total = 10;
+            c.sent = 3;
+            c.failed = 1;
+            c.skipped = 2;
+            c.reason = QStringLiteral("the client client_2 is paused");
+            c.at = kT - 5000;
+            return CampaignEvents::make(EventType::CampaignPaused, kOrg, c, clock);
         }
         default: return SystemEvents::test(kOrg, QStringLiteral("wh_1"), clock);
         }

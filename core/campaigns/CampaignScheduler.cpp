@@ -180,7 +180,7 @@ int CampaignScheduler::feed(const CampaignRecord &c, qint64 now)
         // The day's tier keeps room for replies and the team's own messages.
         const RateTiers tiers = clientSendTiers(client, m_messaging.defaultTiers);
         const int reserve = std::max(1, tiers.perDay * m_settings.replyReservePercent / 100);
-        Result<int> used = messages.budgetUsed(client.id, now - RateLimiter::kDay);
+        Result<int> used = messages.budgetUsed(client.id, now - RateLimiter::kDay, tiers.perDay);
         if (!used || used.value() >= tiers.perDay - reserve)
             continue;
         if (c.dailyCap > 0 && queued > 0)

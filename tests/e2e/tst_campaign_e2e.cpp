@@ -15,6 +15,7 @@
 #include "tests/support/EngineApiClient.h"
 #include "tests/support/FakeWhatsAppServer.h"
 #include "tests/support/HttpTestClient.h"
+#include "tests/support/WadeskInstance.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -39,8 +40,7 @@ using wadesk::test::ApiTestHarness;
 using wadesk::test::EngineApiClient;
 using wadesk::test::FakeWhatsAppServer;
 
-using wadesk::test::freeLoopbackPort;
-using wadesk::test::isolatedEnvironment;
+using wadesk::test::WadeskInstance;
 using wadesk::test::wadeskBinary;
 
 namespace {
@@ -49,131 +49,23 @@ constexpr int kWaitMs = 45000; // a cold Chromium in a fresh process, 2 busy cor
 const QString kSession = QStringLiteral("campaign");
 const QString kPhone = QStringLiteral("14155552671");
 
-// Every process below `pid` (children of all its threads, recursively).
-QList<qint64> descendants(qint64 pid)
+// What every run of the binary below gets on top of the sandbox's environment.
+QProcessEnvironment instanceEnvironment(const QString &pageUrl, int perMinute)
 {
-    QList<qint64> out;
-    const QDir tasks(QStringLiteral("/proc/%1/task").arg(pid));
-    for (const QString &tid : tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
-        QFile f(tasks.filePath(tid + QStringLiteral("/children")));
-        if (!f.open(QIODevice::ReadOnly))
-            continue;
-        for (const QByteArray &child : f.readAll().split(' ')) {
-            const qint64 c = child.trimmed().toLongLong();
-            if (c > 0 && !out.contains(c)) {
-                out << c;
-                out << descendants(c);
-            }
-        }
-    }
-    return out;
+    QProcessEnvironment env;
+    env.insert(QStringLiteral("WADESK_PASSWORD_HASH_COST"), QStringLiteral("min"));
+    env.insert(QStringLiteral("WADESK_HEALTH_CACHE_MS"), QStringLiteral("0"));
+    env.insert(QStringLiteral("WADESK_WA_URL"), pageUrl);
+    env.insert(QStringLiteral("WADESK_INJECT_WAJS"), QStringLiteral("0"));
+    env.insert(QStringLiteral("WADESK_WA_HEARTBEAT_INTERVAL_MS"), QStringLiteral("500"));
+    env.insert(QStringLiteral("WADESK_WA_HEARTBEAT_TIMEOUT_MS"), QStringLiteral("20000"));
+    env.insert(QStringLiteral("WADESK_PACING"), QStringLiteral("0"));
+    env.insert(QStringLiteral("WADESK_CHECK_NUMBER_EXISTS"), QStringLiteral("0"));
+    env.insert(QStringLiteral("WADESK_RATE_PER_MINUTE"), QString::number(perMinute));
+    env.insert(QStringLiteral("WADESK_RATE_PER_HOUR"), QStringLiteral("10000"));
+    env.insert(QStringLiteral("WADESK_RATE_PER_DAY"), QStringLiteral("100000"));
+    return env;
 }
-
-bool alive(qint64 pid)
-{
-    if (::kill(pid_t(pid), 0) != 0)
-        return false;
-    QFile f(QStringLiteral("/proc/%1/stat").arg(pid));
-    const QByteArray stat = f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-    const int close = stat.lastIndexOf(')');
-    return close < 0 || stat.mid(close + 2, 1) != "Z";
-}
-
-// One run of the binary on the shared data directory.
-class Instance {
-public:
-    Instance(const QString &home, const QString &pageUrl, int perMinute)
-    {
-        QProcessEnvironment env = isolatedEnvironment(home);
-        env.insert(QStringLiteral("WADESK_PASSWORD_HASH_COST"), QStringLiteral("min"));
-        env.insert(QStringLiteral("WADESK_HEALTH_CACHE_MS"), QStringLiteral("0"));
-        env.insert(QStringLiteral("WADESK_WA_URL"), pageUrl);
-        env.insert(QStringLiteral("WADESK_INJECT_WAJS"), QStringLiteral("0"));
-        env.insert(QStringLiteral("WADESK_WA_HEARTBEAT_INTERVAL_MS"), QStringLiteral("500"));
-        env.insert(QStringLiteral("WADESK_WA_HEARTBEAT_TIMEOUT_MS"), QStringLiteral("20000"));
-        env.insert(QStringLiteral("WADESK_PACING"), QStringLiteral("0"));
-        env.insert(QStringLiteral("WADESK_CHECK_NUMBER_EXISTS"), QStringLiteral("0"));
-        env.insert(QStringLiteral("WADESK_RATE_PER_MINUTE"), QString::number(perMinute));
-        env.insert(QStringLiteral("WADESK_RATE_PER_HOUR"), QStringLiteral("10000"));
-        env.insert(QStringLiteral("WADESK_RATE_PER_DAY"), QStringLiteral("100000"));
-        m_process.setProcessEnvironment(env);
-        m_dataDir = home + QStringLiteral("/data");
-        m_output = home + QStringLiteral("/output-%1.txt").arg(++s_runs);
-        m_process.setStandardOutputFile(m_output);
-        m_process.setStandardErrorFile(m_output, QIODevice::Append);
-    }
-
-    ~Instance()
-    {
-        if (m_process.state() != QProcess::NotRunning) {
-            ::kill(pid_t(m_process.processId()), SIGTERM);
-            if (!m_process.waitForFinished(30000)) {
-                m_process.kill();
-                m_process.waitForFinished(5000);
-            }
-        }
-    }
-
-    bool start()
-    {
-        m_port = freeLoopbackPort();
-        m_process.start(wadeskBinary(), {QStringLiteral("--headless"), QStringLiteral("--data-dir"), m_dataDir, QStringLiteral("--port"),
-                                       QString::number(m_port)});
-        if (!m_process.waitForStarted(10000))
-            return false;
-        return QTest::qWaitFor(
-                   [&] {
-                       if (m_process.state() != QProcess::Running)
-                           return true;
-                       wadesk::test::HttpTestClient c;
-                       if (!c.connectTo(m_port, 1000))
-                           return false;
-                       c.send(wadesk::test::HttpTestClient::request("GET", "/health"));
-                       return c.waitResponse(2000).status == 200;
-                   },
-                   kWaitMs)
-            && m_process.state() == QProcess::Running;
-    }
-
-    // SIGKILL of the application process; waits until it and every process it had started
-    // (Chromium's) are gone, killing those that linger by their id.
-    bool killHard()
-    {
-        const QList<qint64> children = descendants(m_process.processId());
-        if (::kill(pid_t(m_process.processId()), SIGKILL) != 0)
-            return false;
-        if (!m_process.waitForFinished(10000))
-            return false;
-        if (!QTest::qWaitFor([&] { for (qint64 p : children) if (alive(p)) return false; return true; }, 10000)) {
-            for (qint64 p : children) {
-                if (alive(p)) {
-                    qWarning("process %lld outlived its parent: killed", p);
-                    ::kill(pid_t(p), SIGKILL);
-                }
-            }
-        }
-        return m_process.exitStatus() == QProcess::CrashExit;
-    }
-
-    quint16 port() const { return m_port; }
-    QString logFile() const
-    {
-        QFile f(QDir(m_dataDir).filePath(QStringLiteral("logs/wadesk.log")));
-        return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
-    }
-    QString output() const
-    {
-        QFile f(m_output);
-        return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
-    }
-
-private:
-    static inline int s_runs = 0;
-    QProcess m_process;
-    QString m_dataDir;
-    QString m_output;
-    quint16 m_port = 0;
-};
 
 } // namespace
 
@@ -182,7 +74,7 @@ class TestCampaignE2e : public QObject {
 
     QTemporaryDir m_home;
     FakeWhatsAppServer m_fake;
-    std::unique_ptr<Instance> m_app;
+    std::unique_ptr<WadeskInstance> m_app;
     EngineApiClient m_http;
     Account m_admin;
     QString m_client;
@@ -203,7 +95,7 @@ class TestCampaignE2e : public QObject {
 
     bool startApp(int perMinute)
     {
-        m_app = std::make_unique<Instance>(m_home.path(), pageUrl(), perMinute);
+        m_app = std::make_unique<WadeskInstance>(m_home.path(), instanceEnvironment(pageUrl(), perMinute), kWaitMs);
         if (!m_app->start()) {
             qWarning("wadesk did not start:\n%s", qPrintable(m_app->output().right(4000)));
             return false;

@@ -11,6 +11,40 @@
 
 namespace wadesk::test {
 
+namespace {
+
+// Every process below `pid` (children of all its threads, recursively).
+QList<qint64> descendants(qint64 pid)
+{
+    QList<qint64> out;
+    const QDir tasks(QStringLiteral("/proc/%1/task").arg(pid));
+    for (const QString &tid : tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        QFile f(tasks.filePath(tid + QStringLiteral("/children")));
+        if (!f.open(QIODevice::ReadOnly))
+            continue;
+        for (const QByteArray &child : f.readAll().split(' ')) {
+            const qint64 c = child.trimmed().toLongLong();
+            if (c > 0 && !out.contains(c)) {
+                out << c;
+                out << descendants(c);
+            }
+        }
+    }
+    return out;
+}
+
+bool alive(qint64 pid)
+{
+    if (::kill(pid_t(pid), 0) != 0)
+        return false;
+    QFile f(QStringLiteral("/proc/%1/stat").arg(pid));
+    const QByteArray stat = f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+    const int close = stat.lastIndexOf(')');
+    return close < 0 || stat.mid(close + 2, 1) != "Z";
+}
+
+} // namespace
+
 WadeskInstance::WadeskInstance(const QString &home, const QProcessEnvironment &extra, int startTimeoutMs)
     : m_startTimeoutMs(startTimeoutMs)
 {
@@ -58,6 +92,24 @@ bool WadeskInstance::stop(int timeoutMs)
         return false;
     }
     return m_process.exitStatus() == QProcess::NormalExit && m_process.exitCode() == 0;
+}
+
+bool WadeskInstance::killHard()
+{
+    const QList<qint64> children = descendants(m_process.processId());
+    if (::kill(pid_t(m_process.processId()), SIGKILL) != 0)
+        return false;
+    if (!m_process.waitForFinished(10000))
+        return false;
+    if (!QTest::qWaitFor([&] { for (qint64 p : children) if (alive(p)) return false; return true; }, 10000)) {
+        for (qint64 p : children) {
+            if (alive(p)) {
+                qWarning("process %lld outlived its parent: killed", p);
+                ::kill(pid_t(p), SIGKILL);
+            }
+        }
+    }
+    return m_process.exitStatus() == QProcess::CrashExit;
 }
 
 QString WadeskInstance::output() const

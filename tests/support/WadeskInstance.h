@@ -20,6 +20,9 @@ public:
     bool start();
     // SIGTERM; true when it ended by itself with exit code 0 (else it is killed).
     bool stop(int timeoutMs = 30000);
+    // SIGKILL; waits until it and every process it had started (Chromium's) are gone, killing
+    // those that linger. True when it died of the signal.
+    bool killHard();
 
     qint64 pid() const { return m_process.processId(); }
     quint16 port() const { return m_port; }

@@ -1,11 +1,16 @@
 #include "core/analytics/AnalyticsCsv.h"
 
+#include <QRegularExpression>
+
 namespace wadesk::Csv {
 
 QByteArray cell(const QString &text)
 {
+    // A phone number in E.164 (+ and digits only) is data a spreadsheet cannot run: it stays as
+    // it is, so exported numbers can be read back or dialled.
+    static const QRegularExpression e164(QStringLiteral("^\\+[1-9][0-9]{6,14}$"));
     QString value = text;
-    if (!value.isEmpty()) {
+    if (!value.isEmpty() && !e164.match(value).hasMatch()) {
         const QChar first = value.front();
         if (first == QLatin1Char('=') || first == QLatin1Char('+') || first == QLatin1Char('-') || first == QLatin1Char('@')
             || first == QLatin1Char('\t') || first == QLatin1Char('\r'))

@@ -351,7 +351,7 @@ private slots:
         QCOMPARE(model.index(0, 0).data(Qt::TextAlignmentRole).value<Qt::Alignment>() & Qt::AlignHorizontal_Mask, Qt::Alignment(Qt::AlignLeft));
         const QList<QByteArray> lines = model.toCsv().split('\n');
         QCOMPARE(lines.at(0), QByteArray("client,phone_number,sent,delivered,read,failed,received,responses,average_response_hours\r"));
-        QCOMPARE(lines.at(1), QByteArray("\"'=HYPERLINK(\"\"http://evil\"\")\",'+14155550100,10,9,8,1,12,3,1.50\r"));
+        QCOMPARE(lines.at(1), QByteArray("\"'=HYPERLINK(\"\"http://evil\"\")\",+14155550100,10,9,8,1,12,3,1.50\r"));
         QCOMPARE(lines.at(2), QByteArray("\"Quiet, Inc.\",,0,0,0,0,0,0,\r"));
 
         MemberReportRow m;

@@ -4,8 +4,6 @@
 #include "core/common/Json.h"
 #include "core/db/SqlRunner.h"
 
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <cstring>
 
 namespace wadesk {
@@ -18,6 +16,12 @@ const QStringList kColumns = {
     QStringLiteral("created_by"), QStringLiteral("created_at"),     QStringLiteral("sent_at"),       QStringLiteral("delivered_at"),
     QStringLiteral("read_at"),    QStringLiteral("failed_at")};
 constexpr int kFirstTimeColumn = 9;
+constexpr int kBodyColumn = 6; // an empty body stays "" in JSON; other empty cells are null
+// The JSON rows keep the key order QJsonObject gave them (sorted by name), as column indexes.
+const char *const kColumnNames[] = {"id",         "client_id",  "contact_phone", "direction", "status",
+                                    "type",       "body",       "failure_reason", "created_by", "created_at",
+                                    "sent_at",    "delivered_at", "read_at",     "failed_at"};
+constexpr int kJsonOrder[] = {6, 1, 2, 9, 8, 11, 3, 13, 7, 0, 12, 10, 4, 5};
 
 QString isoText(const QVariant &ms)
 {
@@ -77,30 +81,44 @@ bool MessageExport::fetchBatch()
     const QString scope = analyticsScope(m_range, bind);
     bind << m_range.endMs() << m_afterCreatedAt << m_afterCreatedAt << m_afterId;
     SqlRunner sql(m_database);
+    // The keyset condition is written as a range on created_at (created_at >= ? AND ...), which
+    // both databases turn into an index range on (organization_id | client_id, created_at, id):
+    // written as "created_at > ? OR (created_at = ? AND id > ?)" SQLite scanned the range from
+    // its start for every batch, which made a 1M-row export quadratic.
     Result<int> fetched = sql.query(
         QStringLiteral("SELECT m.id, m.client_id, c.phone_number, m.direction, m.status, m.type, m.body, m.failure_reason, m.created_by, "
                        "m.created_at, m.sent_at, m.delivered_at, m.read_at, m.failed_at "
                        "FROM messages m JOIN contacts c ON c.id = m.contact_id WHERE ")
             + scope
-            + QStringLiteral(" AND m.created_at < ? AND (m.created_at > ? OR (m.created_at = ? AND m.id > ?)) "
+            + QStringLiteral(" AND m.created_at < ? AND m.created_at >= ? AND (m.created_at > ? OR m.id > ?) "
                              "ORDER BY m.created_at, m.id LIMIT %1")
                   .arg(kBatchRows),
         bind, "analytics.export", [this](QSqlQuery &q) {
             int n = 0;
+            const bool csv = m_format == ExportFormat::Csv;
             while (q.next()) {
-                QStringList cells;
-                cells.reserve(kColumns.size());
-                for (int i = 0; i < kColumns.size(); ++i)
-                    cells.append(i >= kFirstTimeColumn ? isoText(q.value(i)) : q.value(i).toString());
-                if (m_format == ExportFormat::Csv) {
-                    m_buffer += Csv::row(cells);
+                if (csv) {
+                    for (int i = 0; i < kColumns.size(); ++i) {
+                        if (i > 0)
+                            m_buffer += ',';
+                        Csv::appendCell(m_buffer, i >= kFirstTimeColumn ? isoText(q.value(i)) : q.value(i).toString());
+                    }
+                    m_buffer += "\r\n";
                 } else {
-                    QJsonObject o;
-                    for (int i = 0; i < kColumns.size(); ++i)
-                        o.insert(kColumns.at(i), cells.at(i).isEmpty() && i != 6 ? QJsonValue() : QJsonValue(cells.at(i)));
+                    Json::Writer o(512);
+                    o.beginObject();
+                    for (const int i : kJsonOrder) {
+                        const QString text = i >= kFirstTimeColumn ? isoText(q.value(i)) : q.value(i).toString();
+                        o.key(QLatin1String(kColumnNames[i]));
+                        if (text.isEmpty() && i != kBodyColumn)
+                            o.null();
+                        else
+                            o.value(text);
+                    }
+                    o.endObject();
                     if (m_rows + n > 0)
                         m_buffer += ',';
-                    m_buffer += QJsonDocument(o).toJson(QJsonDocument::Compact);
+                    m_buffer += o.take();
                 }
                 m_afterCreatedAt = q.value(9).toLongLong();
                 m_afterId = q.value(0).toString();

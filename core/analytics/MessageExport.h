@@ -18,7 +18,7 @@ class Database;
 class MessageExport final : public QIODevice {
     Q_OBJECT
 public:
-    static constexpr int kBatchRows = 500;
+    static constexpr int kBatchRows = 2000;
 
     MessageExport(Database &database, AnalyticsRange range, ExportFormat format, QObject *parent = nullptr);
 

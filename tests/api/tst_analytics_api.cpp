@@ -722,8 +722,9 @@ private slots:
     void exportInKeysetBatches()
     {
         WADESK_STAGE(s);
-        // 1,234 messages, three to a millisecond, so batch edges fall inside equal timestamps.
-        const int total = 1234;
+        // Two batches and a part, three messages to a millisecond, so batch edges fall inside
+        // equal timestamps.
+        const int total = MessageExport::kBatchRows * 2 + 234;
         const qint64 base = utcMs("2026-07-01T08:00:00.000Z");
         {
             SqlRunner sql(s.api.database());

@@ -1,6 +1,7 @@
 #include "app/MaintenanceCommands.h"
 
 #include "app/ExitCodes.h"
+#include "core/analytics/ResponseRuns.h"
 #include "core/analytics/RollupCheck.h"
 #include "core/db/Database.h"
 #include "core/db/DatabaseUrl.h"
@@ -178,29 +179,46 @@ int analytics(const MaintenanceCommand &command, const DatabaseUrl &url)
         return failed(name, found.error());
     for (const RollupDifference &d : found.value())
         say(RollupCheck::describe(d));
+    ResponseRuns runs(database);
+    const Result<QStringList> runsDiffer = runs.verify();
+    if (!runsDiffer)
+        return failed(name, runsDiffer.error());
+    for (const QString &line : runsDiffer.value())
+        say(line);
     if (!command.repair) {
-        if (found.value().isEmpty()) {
-            say(QStringLiteral("roll-ups match the messages (%1)").arg(url.describe()));
+        if (found.value().isEmpty() && runsDiffer.value().isEmpty()) {
+            say(QStringLiteral("roll-ups and response runs match the messages (%1)").arg(url.describe()));
             return ExitCode::Ok;
         }
-        say(QStringLiteral("%1 roll-up cell(s) differ from the messages; run wadesk analytics --repair to rewrite them")
-                .arg(found.value().size()));
+        say(QStringLiteral("%1 roll-up cell(s) and %2 conversation(s) of response runs differ from the messages; "
+                           "run wadesk analytics --repair to rewrite them")
+                .arg(found.value().size())
+                .arg(runsDiffer.value().size()));
         return ExitCode::Mismatch;
     }
     const Result<qint64> written = check.repair();
     if (!written)
         return failed(name, written.error());
+    const Result<qint64> rebuilt = runs.rebuild();
+    if (!rebuilt)
+        return failed(name, rebuilt.error());
     const Result<QList<RollupDifference>> after = check.verify();
     if (!after)
         return failed(name, after.error());
-    if (!after.value().isEmpty()) {
+    const Result<QStringList> runsAfter = runs.verify();
+    if (!runsAfter)
+        return failed(name, runsAfter.error());
+    if (!after.value().isEmpty() || !runsAfter.value().isEmpty()) {
         say(QStringLiteral("after the repair %1 cell(s) still differ (messages written meanwhile?); run --verify again")
                 .arg(after.value().size()));
         return ExitCode::Mismatch;
     }
-    say(QStringLiteral("repaired: %1 cell(s) differed; the roll-ups were rewritten from the messages (%2 cell(s)) and now match")
+    say(QStringLiteral("repaired: %1 cell(s) differed; the roll-ups were rewritten from the messages (%2 cell(s)) and now match; "
+                       "%3 conversation(s) of response runs differed and the runs were recomputed (%4 conversation(s))")
             .arg(found.value().size())
-            .arg(written.value()));
+            .arg(written.value())
+            .arg(runsDiffer.value().size())
+            .arg(rebuilt.value()));
     return ExitCode::Ok;
 }
 

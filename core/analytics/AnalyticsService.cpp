@@ -2,6 +2,7 @@
 
 #include "core/analytics/AnalyticsCsv.h"
 #include "core/analytics/MessageExport.h"
+#include "core/analytics/ResponseRuns.h"
 #include "core/auth/OrganizationService.h"
 #include "core/campaigns/CampaignRepository.h"
 #include "core/common/Ids.h"
@@ -404,13 +405,12 @@ Result<QList<DayMetrics>> AnalyticsService::metrics(const AnalyticsRange &range)
     return days;
 }
 
-// The response pairing (docs/analytics.md): a conversation is a contact on one client; an
-// inbound message that follows an outbound one (or opens the conversation) starts a run, and
-// the run's response is the first outbound message, not failed, written after the run's first
-// message. Runs are taken when they start in the range; their response may come later.
+// The response pairing (docs/analytics.md): kept per run in response_runs by ResponseRuns, whose
+// pending changes are applied first so that every figure is exact at the moment of the read.
+// Runs are taken when they start in the range; their response may come later.
 struct AnalyticsService::Pairing {
     qint64 conversations = 0;
-    std::vector<qint64> durations; // one per answered run: 8 bytes each, never the rows
+    qint64 answered = 0;
     struct Sum {
         qint64 count = 0;
         qint64 totalMs = 0;
@@ -419,41 +419,37 @@ struct AnalyticsService::Pairing {
     QHash<QString, Sum> byMember;
 };
 
-Status AnalyticsService::pairResponses(const AnalyticsRange &range, Pairing &pairing)
+Status AnalyticsService::pairResponses(const AnalyticsRange &range, Pairing &pairing, PairingDetail detail)
 {
+    if (Result<qint64> refreshed = ResponseRuns(m_database).refresh(); !refreshed)
+        return refreshed.error();
     QVariantList bind;
-    const QString scope = analyticsScope(range, bind, QStringLiteral("i"));
+    const QString scope = analyticsScope(range, bind, QStringLiteral("r"));
     bind << range.startMs() << range.endMs();
-    const QString sameConversation = QStringLiteral("o.contact_id = i.contact_id AND o.client_id = i.client_id ");
-    const QString response = QStringLiteral("FROM messages o WHERE ") + sameConversation
-                             + QStringLiteral("AND o.direction = 'outbound' AND o.status <> 'failed' AND o.created_at > i.created_at "
-                                              "ORDER BY o.created_at, o.id LIMIT 1");
-    const QString text =
-        QStringLiteral("SELECT i.client_id, i.created_at, (SELECT o.created_at ") + response + QStringLiteral("), (SELECT o.created_by ")
-        + response
-        + QStringLiteral(") FROM messages i WHERE ") + scope
-        + QStringLiteral(" AND i.direction = 'inbound' AND i.created_at >= ? AND i.created_at < ? "
-                         "AND NOT EXISTS (SELECT 1 FROM messages p WHERE p.contact_id = i.contact_id AND p.client_id = i.client_id "
-                         "AND p.direction = 'inbound' AND (p.created_at < i.created_at OR (p.created_at = i.created_at AND p.id < i.id)) "
-                         "AND p.created_at >= COALESCE((SELECT MAX(o.created_at) FROM messages o WHERE ")
-        + sameConversation
-        + QStringLiteral("AND o.direction = 'outbound' AND o.status <> 'failed' AND o.created_at <= i.created_at), -1))");
+    const QString where = QStringLiteral(" FROM response_runs r WHERE ") + scope + QStringLiteral(" AND r.started_at >= ? AND r.started_at < ?");
     SqlRunner sql(m_database);
-    Result<bool> read = sql.query(text, bind, "analytics.responses", [&pairing](QSqlQuery &q) {
+    QString text;
+    switch (detail) {
+    case PairingDetail::Totals:
+        text = QStringLiteral("SELECT '', COUNT(*), COUNT(r.response_ms), 0") + where;
+        break;
+    case PairingDetail::ByClient:
+        text = QStringLiteral("SELECT r.client_id, COUNT(*), COUNT(r.response_ms), COALESCE(SUM(r.response_ms), 0)") + where
+               + QStringLiteral(" GROUP BY r.client_id");
+        break;
+    case PairingDetail::ByMember:
+        text = QStringLiteral("SELECT r.responder, COUNT(*), COUNT(r.response_ms), COALESCE(SUM(r.response_ms), 0)") + where
+               + QStringLiteral(" AND r.responder IS NOT NULL GROUP BY r.responder");
+        break;
+    }
+    Result<bool> read = sql.query(text, bind, "analytics.responses", [&pairing, detail](QSqlQuery &q) {
         while (q.next()) {
-            ++pairing.conversations;
-            if (q.value(2).isNull())
-                continue;
-            const qint64 took = q.value(2).toLongLong() - q.value(1).toLongLong();
-            pairing.durations.push_back(took);
-            Pairing::Sum &client = pairing.byClient[q.value(0).toString()];
-            ++client.count;
-            client.totalMs += took;
-            const QString member = q.value(3).toString();
-            if (!member.isEmpty()) {
-                Pairing::Sum &m = pairing.byMember[member];
-                ++m.count;
-                m.totalMs += took;
+            const Pairing::Sum sum{q.value(2).toLongLong(), q.value(3).toLongLong()};
+            if (detail == PairingDetail::Totals) {
+                pairing.conversations = q.value(1).toLongLong();
+                pairing.answered = sum.count;
+            } else {
+                (detail == PairingDetail::ByClient ? pairing.byClient : pairing.byMember).insert(q.value(0).toString(), sum);
             }
         }
         return true;
@@ -469,12 +465,12 @@ Result<DeliveryRates> AnalyticsService::rates(const AnalyticsRange &range)
     if (!counts)
         return counts.error();
     Pairing pairing;
-    if (Status s = pairResponses(range, pairing); !s)
+    if (Status s = pairResponses(range, pairing, PairingDetail::Totals); !s)
         return s.error();
     DeliveryRates r;
     r.counts = counts.value();
     r.conversations = pairing.conversations;
-    r.replied = qint64(pairing.durations.size());
+    r.replied = pairing.answered;
     r.deliveryRate = percent(r.counts.delivered, r.counts.sent);
     r.readRate = percent(r.counts.read, r.counts.sent);
     r.failureRate = percent(r.counts.failed, r.counts.sent + r.counts.failed);
@@ -484,27 +480,53 @@ Result<DeliveryRates> AnalyticsService::rates(const AnalyticsRange &range)
 
 Result<ResponseTimes> AnalyticsService::responseTimes(const AnalyticsRange &range)
 {
-    Pairing pairing;
-    if (Status s = pairResponses(range, pairing); !s)
-        return s.error();
+    if (Result<qint64> refreshed = ResponseRuns(m_database).refresh(); !refreshed)
+        return refreshed.error();
+    QVariantList bind;
+    const QString scope = analyticsScope(range, bind, QStringLiteral("r"));
+    bind << range.startMs() << range.endMs();
+    const QString where = QStringLiteral(" FROM response_runs r WHERE ") + scope + QStringLiteral(" AND r.started_at >= ? AND r.started_at < ?");
+    SqlRunner sql(m_database);
     ResponseTimes t;
-    t.conversations = pairing.conversations;
-    std::vector<qint64> &d = pairing.durations;
-    t.responses = qint64(d.size());
-    if (d.empty())
+    qint64 totalMs = 0;
+    const QString bucket = QStringLiteral("SUM(CASE WHEN r.response_ms >= %1 AND r.response_ms < %2 THEN 1 ELSE 0 END)");
+    Result<bool> read = sql.query(
+        QStringLiteral("SELECT COUNT(*), COUNT(r.response_ms), COALESCE(SUM(r.response_ms), 0), ")
+            + bucket.arg(0).arg(kHourMs) + QLatin1Char(',') + bucket.arg(kHourMs).arg(4 * kHourMs) + QLatin1Char(',')
+            + bucket.arg(4 * kHourMs).arg(8 * kHourMs) + QLatin1Char(',') + bucket.arg(8 * kHourMs).arg(24 * kHourMs) + QLatin1Char(',')
+            + QStringLiteral("SUM(CASE WHEN r.response_ms >= %1 THEN 1 ELSE 0 END)").arg(24 * kHourMs) + where,
+        bind, "analytics.responseTimes", [&t, &totalMs](QSqlQuery &q) {
+            if (q.next()) {
+                t.conversations = q.value(0).toLongLong();
+                t.responses = q.value(1).toLongLong();
+                totalMs = q.value(2).toLongLong();
+                for (int i = 0; i < 5; ++i)
+                    t.distribution[size_t(i)] = q.value(3 + i).toLongLong();
+            }
+            return true;
+        });
+    if (!read)
+        return read.error();
+    if (t.responses == 0)
         return t;
-    std::sort(d.begin(), d.end());
-    qint64 total = 0;
-    for (const qint64 took : d) {
-        total += took;
-        const int bucket = took < kHourMs ? 0 : took < 4 * kHourMs ? 1 : took < 8 * kHourMs ? 2 : took < 24 * kHourMs ? 3 : 4;
-        ++t.distribution[size_t(bucket)];
-    }
     // Nearest rank: the smallest value with at least p of the responses at or below it.
-    auto rank = [&d](double p) { return d[size_t(std::max<qint64>(1, qint64(std::ceil(p * double(d.size()))))) - 1]; };
-    t.averageHours = averageHours(total, qint64(d.size()));
-    t.medianHours = hours(rank(0.5));
-    t.p90Hours = hours(rank(0.9));
+    auto rank = [&](double p) -> Result<qint64> {
+        const qint64 at = std::max<qint64>(1, qint64(std::ceil(p * double(t.responses)))) - 1;
+        QVariantList rankBind = bind;
+        rankBind << at;
+        return sql.query(QStringLiteral("SELECT r.response_ms") + where
+                             + QStringLiteral(" AND r.response_ms IS NOT NULL ORDER BY r.response_ms LIMIT 1 OFFSET ?"),
+                         rankBind, "analytics.responseRank", [](QSqlQuery &q) { return q.next() ? q.value(0).toLongLong() : qint64(0); });
+    };
+    Result<qint64> median = rank(0.5);
+    if (!median)
+        return median.error();
+    Result<qint64> p90 = rank(0.9);
+    if (!p90)
+        return p90.error();
+    t.averageHours = averageHours(totalMs, t.responses);
+    t.medianHours = hours(median.value());
+    t.p90Hours = hours(p90.value());
     return t;
 }
 
@@ -603,7 +625,7 @@ Result<QList<ClientReportRow>> AnalyticsService::clients(const AnalyticsRange &r
             rows[at].counts = it.value().funnel;
     }
     Pairing pairing;
-    if (Status s = pairResponses(range, pairing); !s)
+    if (Status s = pairResponses(range, pairing, PairingDetail::ByClient); !s)
         return s.error();
     for (ClientReportRow &row : rows) {
         const Pairing::Sum sum = pairing.byClient.value(row.clientId);
@@ -651,7 +673,7 @@ Result<QList<MemberReportRow>> AnalyticsService::members(const AnalyticsRange &r
     if (!counted)
         return counted.error();
     Pairing pairing;
-    if (Status s = pairResponses(range, pairing); !s)
+    if (Status s = pairResponses(range, pairing, PairingDetail::ByMember); !s)
         return s.error();
     for (MemberReportRow &row : rows) {
         const Pairing::Sum sum = pairing.byMember.value(row.userId);

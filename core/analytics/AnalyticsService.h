@@ -152,7 +152,8 @@ private:
     Result<FunnelCounts> funnel(const AnalyticsRange &range, qint64 fromMs, qint64 toMs);
     // Per client over [fromMs, toMs), split as tally() does.
     Status clientTallies(const AnalyticsRange &range, qint64 fromMs, qint64 toMs, bool rolledUp, QHash<QString, Tally> &out);
-    Status pairResponses(const AnalyticsRange &range, Pairing &pairing);
+    enum class PairingDetail { Totals, ByClient, ByMember };
+    Status pairResponses(const AnalyticsRange &range, Pairing &pairing, PairingDetail detail);
 
     Database &m_database;
     OrganizationService &m_organizations;

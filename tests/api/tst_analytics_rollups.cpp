@@ -10,6 +10,7 @@
 #include "tests/support/ApiTestHarness.h"
 #include "tests/support/BinarySandbox.h"
 #include "tests/support/ManualClock.h"
+#include "core/analytics/ResponseRuns.h"
 #include "core/analytics/RollupCheck.h"
 #include "core/common/Ids.h"
 #include "core/db/SqlRunner.h"
@@ -23,6 +24,7 @@
 #include <QJsonArray>
 #include <QProcess>
 #include <QRandomGenerator>
+#include <QRegularExpression>
 #include <QSet>
 #include <QTemporaryDir>
 #include <QTest>
@@ -336,6 +338,11 @@ class TestAnalyticsRollups : public QObject {
         for (const RollupDifference &d : differences.value())
             lines << RollupCheck::describe(d);
         QVERIFY2(lines.isEmpty(), qPrintable(lines.join(QLatin1Char('\n'))));
+        // The response runs kept change by change match a pairing of every conversation from
+        // scratch (verify() applies the pending changes, then recomputes all).
+        Result<QStringList> runs = ResponseRuns(s.api.database()).verify();
+        QVERIFY2(runs, runs ? "" : qPrintable(runs.error().message));
+        QVERIFY2(runs.value().isEmpty(), qPrintable(runs.value().join(QLatin1Char('\n'))));
     }
 
 private slots:
@@ -366,9 +373,14 @@ private slots:
         // And at random instants.
         const qint64 from = first.addDays(-1).startOfDay(QTimeZone(QByteArrayLiteral("UTC"))).toMSecsSinceEpoch();
         const qint64 span = qint64(first.daysTo(last) + 3) * 86400000;
-        for (int i = 0; i < 150; ++i)
+        for (int i = 0; i < 150; ++i) {
             QVERIFY(s.seed(clients[int(s.random.bounded(3))], from + qint64(s.random.bounded(double(span))),
                            fates[int(s.random.bounded(qint64(fates.size())))]));
+            // Apply the noted changes now and then, so later messages land before, inside and
+            // after runs already stored (written out of time order, as history sync does).
+            if (i % 7 == 0)
+                QVERIFY(ResponseRuns(s.api.database()).refresh());
+        }
         rollupsMatch(s);
         if (QTest::currentTestFailed())
             return;
@@ -448,7 +460,7 @@ private slots:
 
         Run run = wadeskAnalytics(s.api.databaseUrl(), QStringLiteral("--verify"));
         QVERIFY2(run.exitCode == 0, qPrintable(run.all()));
-        QVERIFY2(run.out.contains(QStringLiteral("roll-ups match the messages")), qPrintable(run.all()));
+        QVERIFY2(run.out.contains(QStringLiteral("roll-ups and response runs match the messages")), qPrintable(run.all()));
 
         // Tamper: one cell off by 3 sent, one cell gone, one cell invented.
         SqlRunner sql(s.api.database());
@@ -464,7 +476,7 @@ private slots:
         QVERIFY2(run.out.contains(QStringLiteral("client %1, hour 2026-05-04T11:00:00Z: total 0 (messages say").arg(s.clientB)), qPrintable(run.all()));
         QVERIFY2(run.out.contains(QStringLiteral("client %1, hour 2026-05-04T10:00:00Z: total 7 (messages say 0)").arg(s.clientC)),
                  qPrintable(run.all()));
-        QVERIFY2(run.out.contains(QStringLiteral("3 roll-up cell(s) differ")), qPrintable(run.all()));
+        QVERIFY2(run.out.contains(QStringLiteral("3 roll-up cell(s) and 0 conversation(s) of response runs differ")), qPrintable(run.all()));
         // The API reads the roll-ups: the tampered cell shows (which is why --verify exists).
         ApiResponse r = s.call(s.admin, QStringLiteral("/api/analytics/rates?startDate=2026-05-04&endDate=2026-05-04&clientId=") + s.clientC);
         QCOMPARE(r.json.value(QStringLiteral("sent")).toInteger(), qint64(7));
@@ -477,6 +489,22 @@ private slots:
         rollupsMatch(s);
         r = s.call(s.admin, QStringLiteral("/api/analytics/rates?startDate=2026-05-04&endDate=2026-05-04&clientId=") + s.clientC);
         QCOMPARE(r.json.value(QStringLiteral("sent")).toInteger(), qint64(0));
+
+        // A response run edited by hand (a response time off by a minute) and one removed.
+        const ApiResponse timesBefore = s.call(s.admin, QStringLiteral("/api/analytics/response-times?startDate=2026-05-04&endDate=2026-05-04"));
+        QVERIFY2(timesBefore.status == 200, timesBefore.describe());
+        QVERIFY(timesBefore.json.value(QStringLiteral("responses")).toInteger() > 0);
+        QVERIFY(sql.change(QStringLiteral("UPDATE response_runs SET response_ms = response_ms + 60000 WHERE response_ms IS NOT NULL")));
+        QVERIFY(sql.change(QStringLiteral("DELETE FROM response_runs WHERE response_ms IS NULL")));
+        run = wadeskAnalytics(s.api.databaseUrl(), QStringLiteral("--verify"));
+        QVERIFY2(run.exitCode == 5, qPrintable(run.all()));
+        QVERIFY2(run.out.contains(QStringLiteral("with other times or responders")), qPrintable(run.all()));
+        QVERIFY2(run.out.contains(QRegularExpression(QStringLiteral("contact \\S+: [0-9]+ response runs stored, the messages give [0-9]+\n"))),
+                 qPrintable(run.all()));
+        QVERIFY(s.call(s.admin, QStringLiteral("/api/analytics/response-times?startDate=2026-05-04&endDate=2026-05-04")).json != timesBefore.json);
+        run = wadeskAnalytics(s.api.databaseUrl(), QStringLiteral("--repair"));
+        QVERIFY2(run.exitCode == 0, qPrintable(run.all()));
+        QCOMPARE(s.call(s.admin, QStringLiteral("/api/analytics/response-times?startDate=2026-05-04&endDate=2026-05-04")).json, timesBefore.json);
         QCOMPARE(funnelText(s.call(s.admin, QStringLiteral("/api/analytics/rates?startDate=2026-05-04&endDate=2026-05-04")).json),
                  funnelText(s.expected(0, std::numeric_limits<qint64>::max(), {s.clientA, s.clientB, s.clientC})));
 

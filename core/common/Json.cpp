@@ -255,4 +255,11 @@ Writer &Writer::value(const QJsonValue &stringOrNull)
     return stringOrNull.isString() ? value(stringOrNull.toString()) : null();
 }
 
+Writer &Writer::raw(const QByteArray &json)
+{
+    separate();
+    m_out.append(json.constData(), size_t(json.size()));
+    return *this;
+}
+
 } // namespace wadesk::Json

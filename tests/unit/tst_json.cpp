@@ -106,6 +106,50 @@ private slots:
         QCOMPARE(error.error, QJsonParseError::NoError);
     }
 
+    void messageWriterMatchesMessageView_data() { writerMatchesQJsonDocument_data(); }
+    void messageWriterMatchesMessageView()
+    {
+        QFETCH(QString, text);
+        QList<MessageRecord> rows;
+        for (int i = 0; i < 4; ++i) {
+            MessageRecord m;
+            m.id = QStringLiteral("msg_%1").arg(i);
+            m.clientId = QStringLiteral("client_1");
+            m.contactId = QStringLiteral("contact_%1").arg(i);
+            m.contactPhone = QStringLiteral("+1415555267%1").arg(i);
+            m.body = text;
+            m.type = i == 0 ? QString() : QStringLiteral("image");
+            m.caption = i == 1 ? text : QString();
+            m.filename = i == 2 ? text : QString();
+            m.mediaId = i == 1 ? QStringLiteral("med_1") : QString();
+            m.mediaStatus = i == 3 ? QStringLiteral("failed") : QString();
+            m.mediaError = i == 3 ? text : QString();
+            m.direction = i % 2 ? MessageDirection::Inbound : MessageDirection::Outbound;
+            m.status = i % 2 ? MessageStatus::Received : MessageStatus::Read;
+            m.failureReason = i == 2 ? text : QString();
+            m.waMessageId = i == 0 ? QString() : QStringLiteral("true_%1@c.us_ABC").arg(i);
+            m.createdAt = 1705314600000 + i;
+            m.sendingAt = i == 0 ? 1705314600100 : 0;
+            m.sentAt = 1705314601000 + i;
+            m.deliveredAt = i == 2 ? 1705314602000 : 0;
+            m.readAt = i == 0 ? 1705314603000 : 0;
+            m.failedAt = i == 3 ? 1705314604000 : 0;
+            m.editedAt = i == 1 ? 1705314605000 : 0;
+            m.revokedAt = i == 3 ? 1705314606000 : 0;
+            if (i == 1)
+                m.details.insert(QStringLiteral("location"), QJsonObject{{QStringLiteral("latitude"), 52.5}, {QStringLiteral("name"), text}});
+            if (i == 3)
+                m.details.insert(QStringLiteral("contacts"),
+                                 QJsonArray{QJsonObject{{QStringLiteral("name"), text}, {QStringLiteral("vcard"), QStringLiteral("BEGIN:VCARD")}}});
+            rows << m;
+        }
+        for (const MessageRecord &m : rows) {
+            Json::Writer out;
+            JsonViews::writeMessage(out, m);
+            QCOMPARE(out.take(), QJsonDocument(JsonViews::message(m)).toJson(QJsonDocument::Compact));
+        }
+    }
+
     void writerEmptyContainers()
     {
         Json::Writer out;

@@ -22,6 +22,8 @@ QJsonObject user(const UserRecord &user);
 QJsonObject client(const ClientRecord &client);
 // The same view written straight into `out` (the client list, a hot route); keep both in step.
 void writeClient(Json::Writer &out, const ClientRecord &client);
+// message() written straight into `out` (the history page); keep both in step.
+void writeMessage(Json::Writer &out, const MessageRecord &message);
 QJsonObject apiKey(const ApiKeyRecord &key, qint64 now); // "active" as of `now` (epoch ms)
 QJsonObject auditEntry(const AuditEntry &entry);
 // A pool entry: never its password, only has_password; healthy and latency_ms null while unknown.

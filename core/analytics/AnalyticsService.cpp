@@ -408,52 +408,98 @@ Result<QList<DayMetrics>> AnalyticsService::metrics(const AnalyticsRange &range)
 // The response pairing (docs/analytics.md): kept per run in response_runs by ResponseRuns, whose
 // pending changes are applied first so that every figure is exact at the moment of the read.
 // Runs are taken when they start in the range; their response may come later.
-struct AnalyticsService::Pairing {
-    qint64 conversations = 0;
-    qint64 answered = 0;
-    struct Sum {
-        qint64 count = 0;
-        qint64 totalMs = 0;
-    };
-    QHash<QString, Sum> byClient;
-    QHash<QString, Sum> byMember;
-};
+namespace {
 
-Status AnalyticsService::pairResponses(const AnalyticsRange &range, Pairing &pairing, PairingDetail detail)
+// The run columns of response_rollups, and the same sums over raw response_runs (for the
+// partial hours at a range's ends in half-hour zones).
+const QString kRunRollupColumns = QStringLiteral(
+    "COALESCE(SUM(x.runs), 0), COALESCE(SUM(x.answered), 0), COALESCE(SUM(x.total_ms), 0), COALESCE(SUM(x.under_1h), 0), "
+    "COALESCE(SUM(x.under_4h), 0), COALESCE(SUM(x.under_8h), 0), COALESCE(SUM(x.under_24h), 0), COALESCE(SUM(x.over_24h), 0)");
+const QString kRunRawColumns = QStringLiteral(
+    "COUNT(*), COUNT(x.response_ms), COALESCE(SUM(x.response_ms), 0), "
+    "COALESCE(SUM(CASE WHEN x.response_ms < 3600000 THEN 1 ELSE 0 END), 0), "
+    "COALESCE(SUM(CASE WHEN x.response_ms >= 3600000 AND x.response_ms < 14400000 THEN 1 ELSE 0 END), 0), "
+    "COALESCE(SUM(CASE WHEN x.response_ms >= 14400000 AND x.response_ms < 28800000 THEN 1 ELSE 0 END), 0), "
+    "COALESCE(SUM(CASE WHEN x.response_ms >= 28800000 AND x.response_ms < 86400000 THEN 1 ELSE 0 END), 0), "
+    "COALESCE(SUM(CASE WHEN x.response_ms >= 86400000 THEN 1 ELSE 0 END), 0)");
+
+} // namespace
+
+void AnalyticsService::RunSum::add(const RunSum &o)
+{
+    runs += o.runs;
+    answered += o.answered;
+    totalMs += o.totalMs;
+    for (size_t i = 0; i < distribution.size(); ++i)
+        distribution[i] += o.distribution[i];
+}
+
+Status AnalyticsService::runSums(const AnalyticsRange &range, bool byClient, QHash<QString, RunSum> &out)
+{
+    if (Result<qint64> refreshed = ResponseRuns(m_database).refresh(); !refreshed)
+        return refreshed.error();
+    const qint64 fromMs = range.startMs();
+    const qint64 toMs = range.endMs();
+    const qint64 firstHour = hourCeil(fromMs);
+    const qint64 lastHour = hourFloor(toMs);
+    SqlRunner sql(m_database);
+    auto read = [&](bool rolledUp, qint64 from, qint64 to) -> Status {
+        if (from >= to)
+            return {};
+        QVariantList bind;
+        const QString scope = analyticsScope(range, bind, QStringLiteral("x"));
+        bind << from << to;
+        const QString text = QStringLiteral("SELECT ") + (byClient ? QStringLiteral("x.client_id, ") : QStringLiteral("'', "))
+                             + (rolledUp ? kRunRollupColumns + QStringLiteral(" FROM response_rollups x WHERE ") + scope
+                                               + QStringLiteral(" AND x.hour_start >= ? AND x.hour_start < ?")
+                                         : kRunRawColumns + QStringLiteral(" FROM response_runs x WHERE ") + scope
+                                               + QStringLiteral(" AND x.started_at >= ? AND x.started_at < ?"))
+                             + (byClient ? QStringLiteral(" GROUP BY x.client_id") : QString());
+        Result<bool> done = sql.query(text, bind, "analytics.runSums", [&out](QSqlQuery &q) {
+            while (q.next()) {
+                RunSum sum;
+                sum.runs = q.value(1).toLongLong();
+                sum.answered = q.value(2).toLongLong();
+                sum.totalMs = q.value(3).toLongLong();
+                for (int i = 0; i < 5; ++i)
+                    sum.distribution[size_t(i)] = q.value(4 + i).toLongLong();
+                out[q.value(0).toString()].add(sum);
+            }
+            return true;
+        });
+        if (!done)
+            return done.error();
+        return {};
+    };
+    // Whole UTC hours from the roll-ups, the cut hours at either end (half-hour zones) raw.
+    if (firstHour >= lastHour)
+        return read(false, fromMs, toMs);
+    if (Status s = read(true, firstHour, lastHour); !s)
+        return s;
+    if (Status s = read(false, fromMs, firstHour); !s)
+        return s;
+    return read(false, lastHour, toMs);
+}
+
+Status AnalyticsService::memberResponses(const AnalyticsRange &range, QHash<QString, RunSum> &out)
 {
     if (Result<qint64> refreshed = ResponseRuns(m_database).refresh(); !refreshed)
         return refreshed.error();
     QVariantList bind;
-    const QString scope = analyticsScope(range, bind, QStringLiteral("r"));
+    const QString scope = analyticsScope(range, bind, QStringLiteral("x"));
     bind << range.startMs() << range.endMs();
-    const QString where = QStringLiteral(" FROM response_runs r WHERE ") + scope + QStringLiteral(" AND r.started_at >= ? AND r.started_at < ?");
     SqlRunner sql(m_database);
-    QString text;
-    switch (detail) {
-    case PairingDetail::Totals:
-        text = QStringLiteral("SELECT '', COUNT(*), COUNT(r.response_ms), 0") + where;
-        break;
-    case PairingDetail::ByClient:
-        text = QStringLiteral("SELECT r.client_id, COUNT(*), COUNT(r.response_ms), COALESCE(SUM(r.response_ms), 0)") + where
-               + QStringLiteral(" GROUP BY r.client_id");
-        break;
-    case PairingDetail::ByMember:
-        text = QStringLiteral("SELECT r.responder, COUNT(*), COUNT(r.response_ms), COALESCE(SUM(r.response_ms), 0)") + where
-               + QStringLiteral(" AND r.responder IS NOT NULL GROUP BY r.responder");
-        break;
-    }
-    Result<bool> read = sql.query(text, bind, "analytics.responses", [&pairing, detail](QSqlQuery &q) {
-        while (q.next()) {
-            const Pairing::Sum sum{q.value(2).toLongLong(), q.value(3).toLongLong()};
-            if (detail == PairingDetail::Totals) {
-                pairing.conversations = q.value(1).toLongLong();
-                pairing.answered = sum.count;
-            } else {
-                (detail == PairingDetail::ByClient ? pairing.byClient : pairing.byMember).insert(q.value(0).toString(), sum);
+    Result<bool> read = sql.query(
+        QStringLiteral("SELECT x.responder, COUNT(*), COALESCE(SUM(x.response_ms), 0) FROM response_runs x WHERE ") + scope
+            + QStringLiteral(" AND x.started_at >= ? AND x.started_at < ? AND x.responder IS NOT NULL GROUP BY x.responder"),
+        bind, "analytics.memberResponses", [&out](QSqlQuery &q) {
+            while (q.next()) {
+                RunSum &sum = out[q.value(0).toString()];
+                sum.answered = q.value(1).toLongLong();
+                sum.totalMs = q.value(2).toLongLong();
             }
-        }
-        return true;
-    });
+            return true;
+        });
     if (!read)
         return read.error();
     return {};
@@ -464,13 +510,14 @@ Result<DeliveryRates> AnalyticsService::rates(const AnalyticsRange &range)
     Result<FunnelCounts> counts = funnel(range, range.startMs(), range.endMs());
     if (!counts)
         return counts.error();
-    Pairing pairing;
-    if (Status s = pairResponses(range, pairing, PairingDetail::Totals); !s)
+    QHash<QString, RunSum> sums;
+    if (Status s = runSums(range, false, sums); !s)
         return s.error();
+    const RunSum all = sums.value(QString());
     DeliveryRates r;
     r.counts = counts.value();
-    r.conversations = pairing.conversations;
-    r.replied = pairing.answered;
+    r.conversations = all.runs;
+    r.replied = all.answered;
     r.deliveryRate = percent(r.counts.delivered, r.counts.sent);
     r.readRate = percent(r.counts.read, r.counts.sent);
     r.failureRate = percent(r.counts.failed, r.counts.sent + r.counts.failed);
@@ -480,42 +527,29 @@ Result<DeliveryRates> AnalyticsService::rates(const AnalyticsRange &range)
 
 Result<ResponseTimes> AnalyticsService::responseTimes(const AnalyticsRange &range)
 {
-    if (Result<qint64> refreshed = ResponseRuns(m_database).refresh(); !refreshed)
-        return refreshed.error();
+    QHash<QString, RunSum> sums;
+    if (Status s = runSums(range, false, sums); !s)
+        return s.error();
+    const RunSum all = sums.value(QString());
+    ResponseTimes t;
+    t.conversations = all.runs;
+    t.responses = all.answered;
+    t.distribution = all.distribution;
+    if (t.responses == 0)
+        return t;
+    // Nearest rank: the smallest value with at least p of the responses at or below it. The
+    // ranks need the runs themselves (an index range on the organization and start time).
     QVariantList bind;
     const QString scope = analyticsScope(range, bind, QStringLiteral("r"));
     bind << range.startMs() << range.endMs();
-    const QString where = QStringLiteral(" FROM response_runs r WHERE ") + scope + QStringLiteral(" AND r.started_at >= ? AND r.started_at < ?");
     SqlRunner sql(m_database);
-    ResponseTimes t;
-    qint64 totalMs = 0;
-    const QString bucket = QStringLiteral("SUM(CASE WHEN r.response_ms >= %1 AND r.response_ms < %2 THEN 1 ELSE 0 END)");
-    Result<bool> read = sql.query(
-        QStringLiteral("SELECT COUNT(*), COUNT(r.response_ms), COALESCE(SUM(r.response_ms), 0), ")
-            + bucket.arg(0).arg(kHourMs) + QLatin1Char(',') + bucket.arg(kHourMs).arg(4 * kHourMs) + QLatin1Char(',')
-            + bucket.arg(4 * kHourMs).arg(8 * kHourMs) + QLatin1Char(',') + bucket.arg(8 * kHourMs).arg(24 * kHourMs) + QLatin1Char(',')
-            + QStringLiteral("SUM(CASE WHEN r.response_ms >= %1 THEN 1 ELSE 0 END)").arg(24 * kHourMs) + where,
-        bind, "analytics.responseTimes", [&t, &totalMs](QSqlQuery &q) {
-            if (q.next()) {
-                t.conversations = q.value(0).toLongLong();
-                t.responses = q.value(1).toLongLong();
-                totalMs = q.value(2).toLongLong();
-                for (int i = 0; i < 5; ++i)
-                    t.distribution[size_t(i)] = q.value(3 + i).toLongLong();
-            }
-            return true;
-        });
-    if (!read)
-        return read.error();
-    if (t.responses == 0)
-        return t;
-    // Nearest rank: the smallest value with at least p of the responses at or below it.
     auto rank = [&](double p) -> Result<qint64> {
         const qint64 at = std::max<qint64>(1, qint64(std::ceil(p * double(t.responses)))) - 1;
         QVariantList rankBind = bind;
         rankBind << at;
-        return sql.query(QStringLiteral("SELECT r.response_ms") + where
-                             + QStringLiteral(" AND r.response_ms IS NOT NULL ORDER BY r.response_ms LIMIT 1 OFFSET ?"),
+        return sql.query(QStringLiteral("SELECT r.response_ms FROM response_runs r WHERE ") + scope
+                             + QStringLiteral(" AND r.started_at >= ? AND r.started_at < ? AND r.response_ms IS NOT NULL "
+                                              "ORDER BY r.response_ms LIMIT 1 OFFSET ?"),
                          rankBind, "analytics.responseRank", [](QSqlQuery &q) { return q.next() ? q.value(0).toLongLong() : qint64(0); });
     };
     Result<qint64> median = rank(0.5);
@@ -524,7 +558,7 @@ Result<ResponseTimes> AnalyticsService::responseTimes(const AnalyticsRange &rang
     Result<qint64> p90 = rank(0.9);
     if (!p90)
         return p90.error();
-    t.averageHours = averageHours(totalMs, t.responses);
+    t.averageHours = averageHours(all.totalMs, t.responses);
     t.medianHours = hours(median.value());
     t.p90Hours = hours(p90.value());
     return t;
@@ -624,13 +658,13 @@ Result<QList<ClientReportRow>> AnalyticsService::clients(const AnalyticsRange &r
         if (at >= 0)
             rows[at].counts = it.value().funnel;
     }
-    Pairing pairing;
-    if (Status s = pairResponses(range, pairing, PairingDetail::ByClient); !s)
+    QHash<QString, RunSum> responses;
+    if (Status s = runSums(range, true, responses); !s)
         return s.error();
     for (ClientReportRow &row : rows) {
-        const Pairing::Sum sum = pairing.byClient.value(row.clientId);
-        row.responses = sum.count;
-        row.averageResponseHours = averageHours(sum.totalMs, sum.count);
+        const RunSum sum = responses.value(row.clientId);
+        row.responses = sum.answered;
+        row.averageResponseHours = averageHours(sum.totalMs, sum.answered);
     }
     return rows;
 }
@@ -672,13 +706,13 @@ Result<QList<MemberReportRow>> AnalyticsService::members(const AnalyticsRange &r
                                      });
     if (!counted)
         return counted.error();
-    Pairing pairing;
-    if (Status s = pairResponses(range, pairing, PairingDetail::ByMember); !s)
+    QHash<QString, RunSum> responses;
+    if (Status s = memberResponses(range, responses); !s)
         return s.error();
     for (MemberReportRow &row : rows) {
-        const Pairing::Sum sum = pairing.byMember.value(row.userId);
-        row.responses = sum.count;
-        row.averageResponseHours = averageHours(sum.totalMs, sum.count);
+        const RunSum sum = responses.value(row.userId);
+        row.responses = sum.answered;
+        row.averageResponseHours = averageHours(sum.totalMs, sum.answered);
     }
     return rows;
 }

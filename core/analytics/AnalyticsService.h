@@ -138,7 +138,6 @@ public:
     static std::optional<double> percent(qint64 part, qint64 whole);
 
 private:
-    struct Pairing;
     // Every message written in [fromMs, toMs) and its funnel: the whole UTC hours inside from
     // message_rollups, the partial hours at either end (zones with half-hour offsets) from the
     // raw rows.
@@ -152,8 +151,18 @@ private:
     Result<FunnelCounts> funnel(const AnalyticsRange &range, qint64 fromMs, qint64 toMs);
     // Per client over [fromMs, toMs), split as tally() does.
     Status clientTallies(const AnalyticsRange &range, qint64 fromMs, qint64 toMs, bool rolledUp, QHash<QString, Tally> &out);
-    enum class PairingDetail { Totals, ByClient, ByMember };
-    Status pairResponses(const AnalyticsRange &range, Pairing &pairing, PairingDetail detail);
+    // Response runs that started in the range (response_runs, after applying pending changes):
+    // whole UTC hours from response_rollups, the cut hours at either end raw; per client or
+    // all under the key "".
+    struct RunSum {
+        qint64 runs = 0;
+        qint64 answered = 0;
+        qint64 totalMs = 0;
+        std::array<qint64, 5> distribution{};
+        void add(const RunSum &other);
+    };
+    Status runSums(const AnalyticsRange &range, bool byClient, QHash<QString, RunSum> &out);
+    Status memberResponses(const AnalyticsRange &range, QHash<QString, RunSum> &out);
 
     Database &m_database;
     OrganizationService &m_organizations;

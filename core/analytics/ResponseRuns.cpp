@@ -250,6 +250,10 @@ Result<qint64> ResponseRuns::rebuildLocked()
     // again later: recomputing a conversation twice gives the same runs.
     if (Result<int> cleared = sql.change(QStringLiteral("DELETE FROM response_changes"), {}, "responses.forget"); !cleared)
         return cleared.error();
+    // The roll-ups first (the runs' delete trigger then finds no cell to update), so that a
+    // roll-up cell edited by hand is rewritten too.
+    if (Result<int> cleared = sql.change(QStringLiteral("DELETE FROM response_rollups"), {}, "responses.clearRollups"); !cleared)
+        return cleared.error();
     if (Result<int> cleared = sql.change(QStringLiteral("DELETE FROM response_runs"), {}, "responses.clearAll"); !cleared)
         return cleared.error();
     RunWriter writer{sql, {}, 0};
@@ -364,6 +368,35 @@ Result<QStringList> ResponseRuns::verify()
     // Runs of a conversation that has no messages left.
     for (const auto &[key, runs] : stored)
         differences << describe(key, runs.size(), 0);
+    // The hourly sums of the runs (response_rollups), cells emptied to zeros aside.
+    const QString sums = QStringLiteral(
+        "SELECT organization_id, client_id, started_at - started_at % 3600000 AS hour_start, COUNT(*) AS runs, COUNT(response_ms) AS answered, "
+        "COALESCE(SUM(response_ms), 0) AS total_ms, SUM(CASE WHEN response_ms < 3600000 THEN 1 ELSE 0 END) AS under_1h, "
+        "SUM(CASE WHEN response_ms >= 3600000 AND response_ms < 14400000 THEN 1 ELSE 0 END) AS under_4h, "
+        "SUM(CASE WHEN response_ms >= 14400000 AND response_ms < 28800000 THEN 1 ELSE 0 END) AS under_8h, "
+        "SUM(CASE WHEN response_ms >= 28800000 AND response_ms < 86400000 THEN 1 ELSE 0 END) AS under_24h, "
+        "SUM(CASE WHEN response_ms >= 86400000 THEN 1 ELSE 0 END) AS over_24h "
+        "FROM response_runs GROUP BY organization_id, client_id, started_at - started_at % 3600000");
+    const QString kept = QStringLiteral(
+        "SELECT organization_id, client_id, hour_start, runs, answered, total_ms, under_1h, under_4h, under_8h, under_24h, over_24h "
+        "FROM response_rollups WHERE runs <> 0 OR answered <> 0 OR total_ms <> 0 OR under_1h <> 0 OR under_4h <> 0 OR under_8h <> 0 "
+        "OR under_24h <> 0 OR over_24h <> 0");
+    for (const auto &[left, right, what] : {std::tuple{kept, sums, "stored but not what the runs give"},
+                                            std::tuple{sums, kept, "given by the runs but not stored"}}) {
+        const char *label = what;
+        Result<bool> compared = sql.query(QStringLiteral("SELECT client_id, hour_start FROM (") + left + QStringLiteral(" EXCEPT ") + right
+                                              + QStringLiteral(") d ORDER BY client_id, hour_start"),
+                                          {}, "responses.rollups", [&differences, label](QSqlQuery &q) {
+                                              while (q.next())
+                                                  differences << QStringLiteral("client %1, response roll-up hour %2: %3")
+                                                                     .arg(q.value(0).toString())
+                                                                     .arg(q.value(1).toLongLong())
+                                                                     .arg(QLatin1String(label));
+                                              return true;
+                                          });
+        if (!compared)
+            return compared.error();
+    }
     return differences;
 }
 

@@ -286,11 +286,15 @@ Result<QSqlDatabase> Database::connection(bool honourBackoff)
     QSqlDatabase db = QSqlDatabase::database(m_threadConnection.localData()->name, false);
     if (std::exchange(t_connectionBroken, false) && db.isOpen() && isPostgres()) {
         spdlog::info("database: reconnecting this thread's connection after it broke");
-        db.close(); // statements prepared on it are prepared afresh (SqlRunner::execPrepared)
+        db.close(); // statements prepared on it are forgotten before it opens again
     }
     if (!db.isOpen()) {
         if (honourBackoff && t_nextConnectAttemptAt != 0 && steadyNowMs() < t_nextConnectAttemptAt)
             return outageError();
+        // Statements prepared on the connection before it closed name server-side statements
+        // that a new PostgreSQL session does not have: run inside a transaction, the first of
+        // them would abort it. They go now, while nothing runs on the connection.
+        SqlRunner::forgetPrepared(m_threadConnection.localData()->name);
         const Status opened = open(db);
         if (!opened) {
             db.close(); // a half-done open (a failed pragma) is retried from the start

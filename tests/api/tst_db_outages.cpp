@@ -8,10 +8,12 @@
 
 #include "tests/support/ApiTestHarness.h"
 #include "core/common/Ids.h"
+#include "core/db/Database.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
 #include <QScopeGuard>
+#include <QSqlQuery>
 #include <QTest>
 
 using namespace wadesk;
@@ -107,6 +109,7 @@ private slots:
         QVERIFY(admin.valid());
         const QString client = api.createClient(admin, QStringLiteral("Front desk"));
         QVERIFY(!client.isEmpty());
+        QVERIFY(api.exec(QStringLiteral("UPDATE clients SET linked = 1, status = 'ready' WHERE id = ?"), {client}));
         const HeaderList auth = ApiTestHarness::apiKey(admin.apiKey);
         const HeaderList jwt = ApiTestHarness::bearer(admin.token);
 
@@ -135,6 +138,12 @@ private slots:
             QVERIFY2(r.status >= 200 && r.status < 300, describe(call.method, call.path, r).constData());
         }
 
+        // The test cluster commits without waiting and is stopped with -m immediate: what was
+        // written so far must be on disk first.
+        {
+            QSqlQuery checkpoint(api.database().connection().value());
+            QVERIFY(checkpoint.exec(QStringLiteral("CHECKPOINT"))); // not a statement PostgreSQL can prepare
+        }
         QVERIFY(cluster->stopServer());
         bool restarted = false;
         const auto restart = qScopeGuard([&]() {

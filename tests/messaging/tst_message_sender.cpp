@@ -1157,13 +1157,13 @@ private slots:
         WADESK_DATABASE_OR_SKIP(fresh, QStringLiteral("postgres"));
         World w(*fresh.database);
         QVERIFY(w.setUp());
-        PgCluster *cluster = PgCluster::shared();
+        wadesk::test::PgCluster *cluster = wadesk::test::PgCluster::shared();
         QVERIFY(cluster);
         {
             // The test cluster commits without waiting and is stopped with -m immediate: the
             // queue written below must reach the WAL (this thread's connection is the sender's).
-            SqlRunner sql(w.db);
-            QVERIFY(sql.run(QStringLiteral("SET synchronous_commit = on")).ok());
+            QSqlQuery set(w.db.connection().value()); // not a statement PostgreSQL can prepare
+            QVERIFY(set.exec(QStringLiteral("SET synchronous_commit = on")));
         }
         QStringList ids;
         for (int i = 0; i < 6; ++i)
@@ -1178,6 +1178,10 @@ private slots:
         QTRY_COMPARE(transport.held.size(), 1);
         QCOMPARE(w.status(ids.first()), QStringLiteral("sending"));
 
+        {
+            QSqlQuery checkpoint(w.db.connection().value());
+            QVERIFY(checkpoint.exec(QStringLiteral("CHECKPOINT")));
+        }
         QVERIFY(cluster->stopServer());
         bool restarted = false;
         const auto restart = qScopeGuard([&]() {

@@ -2,6 +2,7 @@
 
 #include "core/api/ApiRoutes.h"
 #include "core/api/ApiThread.h"
+#include "core/api/MetricsController.h"
 #include "core/api/controllers/AnalyticsController.h"
 #include "core/api/controllers/ApiKeyController.h"
 #include "core/api/controllers/AuditController.h"
@@ -28,6 +29,7 @@ struct ApiService::OnApiThread {
     std::unique_ptr<ServiceGraph> services;
     std::unique_ptr<ApiRoutes> routes;
     std::unique_ptr<HealthController> health;
+    std::unique_ptr<MetricsController> metrics;
     std::unique_ptr<AuthController> auth;
     std::unique_ptr<ApiKeyController> apiKeys;
     std::unique_ptr<TeamController> teamController;
@@ -55,6 +57,7 @@ struct ApiService::OnApiThread {
         teamController.reset();
         apiKeys.reset();
         auth.reset();
+        metrics.reset();
         health.reset();
         routes.reset();
         services.reset();
@@ -87,6 +90,10 @@ Result<quint16> ApiService::start()
 
         p.health = std::make_unique<HealthController>(database, options.health, options.api.healthCacheMs, clock);
         p.health->registerRoutes(server.router());
+        p.metrics = std::make_unique<MetricsController>(
+            database, MetricsController::Settings{options.api.metricsEnabled, options.api.metricsToken},
+            MetricsController::Info{options.health.databaseKind, options.health.waJsVersion});
+        p.metrics->registerRoutes(server.router());
         p.auth = std::make_unique<AuthController>(s.accounts(), s.hasher());
         p.auth->registerRoutes(*p.routes);
         p.apiKeys = std::make_unique<ApiKeyController>(s.apiKeys(), clock);

@@ -16,6 +16,9 @@ struct ApiSettings {
     int shutdownGraceMs = 5000;
     int healthCacheMs = 1000;
     QString environment = QStringLiteral("production"); // reported by /health
+    // GET /metrics (MetricsController): loopback clients only unless a token is set.
+    bool metricsEnabled = true;
+    QString metricsToken;
 
     QHostAddress listenAddress() const
     {

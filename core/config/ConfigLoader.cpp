@@ -91,6 +91,10 @@ std::vector<OptionSpec> optionSpecs()
          [](AppConfig &c, const QString &v) { c.api.healthCacheMs = v.toInt(); }});
     add({"environment", "WADESK_ENVIRONMENT", nullptr, Kind::String, "", "", 0, 0, {},
          [](AppConfig &c, const QString &v) { c.api.environment = v.left(64); }});
+    add({"metrics/enabled", "WADESK_METRICS_ENABLED", nullptr, Kind::Bool, "", "", 0, 0, {},
+         [](AppConfig &c, const QString &v) { c.api.metricsEnabled = *parseBool(v); }});
+    add({"metrics/token", "WADESK_METRICS_TOKEN", nullptr, Kind::String, "", "", 0, 0, {},
+         [](AppConfig &c, const QString &v) { c.api.metricsToken = v.trimmed(); }});
     add({"auth/passwordHashCost", "WADESK_PASSWORD_HASH_COST", nullptr, Kind::Choice, "", "", 0, 0,
          {QStringLiteral("interactive"), QStringLiteral("moderate"), QStringLiteral("min")},
          [](AppConfig &c, const QString &v) { c.services.auth.passwordCost = PasswordHasher::parseCost(v.trimmed().toLower()); }});

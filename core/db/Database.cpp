@@ -9,6 +9,7 @@
 #include <QSqlQuery>
 #include <QMutexLocker>
 #include <QThread>
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -47,6 +48,19 @@ thread_local bool t_isCheckpointer = false;
 thread_local bool t_connectionBroken = false;
 thread_local ConnectFailure t_lastConnectFailure = ConnectFailure::None;
 constexpr int kOutageRetryAfterSeconds = 2;
+// While the server is away each thread tries to connect again on use, but not on every use: a
+// failed attempt holds the next one back for a while that doubles from 100 ms up to 1 s. A
+// sender or an API flooded with requests then costs one connect attempt (and one log line) per
+// second per thread, and a database that comes back is seen within about a second.
+constexpr qint64 kFirstConnectBackoffMs = 100;
+constexpr qint64 kMaxConnectBackoffMs = 1000;
+thread_local qint64 t_nextConnectAttemptAt = 0; // steady milliseconds; 0: no failed attempt
+thread_local qint64 t_connectBackoffMs = 0;
+
+qint64 steadyNowMs()
+{
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
 
 DomainError outageError()
 {
@@ -255,6 +269,11 @@ Database::ThreadConnection::~ThreadConnection()
 
 Result<QSqlDatabase> Database::connection()
 {
+    return connection(true);
+}
+
+Result<QSqlDatabase> Database::connection(bool honourBackoff)
+{
     if (!m_threadConnection.hasLocalData()) {
         // A sequence number, not the thread id: ids are reused once a thread has finished.
         static std::atomic<quint64> s_connections{0};
@@ -267,12 +286,28 @@ Result<QSqlDatabase> Database::connection()
     QSqlDatabase db = QSqlDatabase::database(m_threadConnection.localData()->name, false);
     if (std::exchange(t_connectionBroken, false) && db.isOpen() && isPostgres()) {
         spdlog::info("database: reconnecting this thread's connection after it broke");
-        db.close(); // statements prepared on it are prepared afresh (SqlRunner::execPrepared)
+        db.close(); // statements prepared on it are forgotten before it opens again
     }
     if (!db.isOpen()) {
+        if (honourBackoff && t_nextConnectAttemptAt != 0 && steadyNowMs() < t_nextConnectAttemptAt)
+            return outageError();
+        // Statements prepared on the connection before it closed name server-side statements
+        // that a new PostgreSQL session does not have: run inside a transaction, the first of
+        // them would abort it. They go now, while nothing runs on the connection.
+        SqlRunner::forgetPrepared(m_threadConnection.localData()->name);
         const Status opened = open(db);
-        if (!opened)
+        if (!opened) {
+            db.close(); // a half-done open (a failed pragma) is retried from the start
+            if (isPostgres() || opened.error().httpStatus == 503) {
+                t_connectBackoffMs = std::clamp(t_connectBackoffMs * 2, kFirstConnectBackoffMs, kMaxConnectBackoffMs);
+                t_nextConnectAttemptAt = steadyNowMs() + t_connectBackoffMs;
+            }
             return opened.error();
+        }
+        if (t_nextConnectAttemptAt != 0)
+            spdlog::info("database: connected again to {}", m_url.describe().toStdString());
+        t_nextConnectAttemptAt = 0;
+        t_connectBackoffMs = 0;
     }
     return db;
 }
@@ -280,7 +315,7 @@ Result<QSqlDatabase> Database::connection()
 Status Database::ping()
 {
     for (int attempt = 0; attempt < 2; ++attempt) {
-        Result<QSqlDatabase> db = connection();
+        Result<QSqlDatabase> db = connection(false); // a health check looks now, whatever the backoff
         if (!db)
             return db.error();
         QSqlQuery q(db.value());

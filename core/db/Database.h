@@ -30,7 +30,9 @@ public:
     const DatabaseUrl &url() const { return m_url; }
     bool isPostgres() const { return m_url.dialect == DatabaseUrl::Dialect::Postgres; }
 
-    // The calling thread's connection, opened on first use and reopened if it was closed.
+    // The calling thread's connection, opened on first use and reopened if it was closed or
+    // broke. While the server is out of reach a failed attempt holds the thread's next one back
+    // (100 ms doubling to 1 s): meanwhile this answers 503 database_unavailable at once.
     Result<QSqlDatabase> connection();
     // A cheap round trip ("SELECT 1"); reopens a connection that broke (server restarted).
     Status ping();
@@ -61,6 +63,7 @@ public:
     QRecursiveMutex &writers() { return m_writers; }
 
 private:
+    Result<QSqlDatabase> connection(bool honourBackoff);
     Status open(QSqlDatabase &db);
     // SQLite: checkpoints run on a thread of their own (started with the first connection), so
     // that no committing thread (the API, the UI) waits for their fsyncs.

@@ -1,6 +1,7 @@
 #include "core/http/HttpServer.h"
 
 #include "core/common/RequestContext.h"
+#include "core/common/RuntimeMetrics.h"
 #include "core/http/ConnectionGuard.h"
 #include "core/http/GuardedTcpServer.h"
 #include "core/http/ResponseStream.h"
@@ -11,6 +12,7 @@
 #endif
 #include <QHttpServerRequest>
 #include <QHttpServerResponder>
+#include <QElapsedTimer>
 #include <QPointer>
 #include <QTcpSocket>
 #include <QtGlobal>
@@ -36,6 +38,10 @@ struct Reply::State : std::enable_shared_from_this<Reply::State> {
     std::unique_ptr<QHttpServerResponder> responder;
 #endif
     QByteArray requestId;
+    // For the metrics: what was asked and since when.
+    QByteArray method;
+    QString route = QStringLiteral("(unmatched)");
+    QElapsedTimer started;
     bool keepAlive = true;
     bool head = false;
     bool sent = false;
@@ -244,6 +250,7 @@ void HttpServer::dispatch(const QHttpServerRequest &request, std::shared_ptr<Rep
     Reply reply;
     reply.d = std::move(state);
     reply.d->server = this;
+    reply.d->started.start();
 #if QT_VERSION >= QT_VERSION_CHECK(6, 5, 0)
     if (reply.d->responder)
         m_holdingResponders.insert(reply.d.get());
@@ -278,6 +285,7 @@ void HttpServer::dispatch(const QHttpServerRequest &request, std::shared_ptr<Rep
     api.remoteAddress = request.remoteAddress();
     api.requestId = RequestContext::acceptOrMakeRequestId(api.header("x-request-id"));
     reply.d->requestId = api.requestId;
+    reply.d->method = api.method;
 
     if (mustWait) {
         guard->enqueue([this, api, reply](bool run) mutable {
@@ -305,6 +313,7 @@ void HttpServer::route(ApiRequest &api, const Reply &reply)
         return;
     }
     api.params = match.params;
+    reply.d->route = match.route->pattern;
     // Log lines written while the handler runs name the request (deferred work later does not).
     const RequestContext::RequestScope scope(api.requestId);
     try {
@@ -328,6 +337,8 @@ void HttpServer::abandonReply(Reply::State &state)
 
 void HttpServer::finishReply(Reply::State &state, const HttpResponse &response)
 {
+    if (state.started.isValid())
+        RuntimeMetrics::instance().recordHttp(state.method, state.route, response.status, state.started.nsecsElapsed() / 1000);
     const bool keepAlive = state.keepAlive && m_accepting;
     if (state.socket && state.socket->state() == QAbstractSocket::ConnectedState) {
         state.socket->write(serialize(response, keepAlive, state.head, state.requestId));

@@ -3,6 +3,7 @@
 #include "core/events/EventLog.h"
 #include "core/events/EventPayloads.h"
 #include "core/common/Json.h"
+#include "core/common/RuntimeMetrics.h"
 #include "core/db/SqlRunner.h"
 #include "core/media/MediaLibrary.h"
 #include "core/messaging/ContactRepository.h"
@@ -31,6 +32,15 @@ MessageSender::MessageSender(Database &database, EventBus *events, QString organ
 {
     m_timer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, &MessageSender::next);
+}
+
+MessageSender::~MessageSender()
+{
+    if (!m_unrecorded.isEmpty()) {
+        spdlog::error("client {}: {} send outcomes were never stored; those messages stay `sending` until the next start",
+                      m_clientId.toStdString(), m_unrecorded.size());
+        RuntimeMetrics::instance().addUnrecordedOutcomes(-int(m_unrecorded.size()));
+    }
 }
 
 void MessageSender::setPaused(bool paused)
@@ -69,11 +79,30 @@ void MessageSender::scheduleAt(qint64 when)
     m_timer.start(int(std::min<qint64>(wait, 60 * 60 * 1000)));
 }
 
+namespace {
+// How soon the sender looks again after the database failed it: the connection's own backoff
+// (up to 1 s, Database::connection) decides how often it really tries, so the queue moves again
+// about a second after the database is back.
+constexpr int kDatabaseRetryMs = 1000;
+// Outcomes kept while they cannot be stored; one is a few hundred bytes, and a sender that
+// cannot store any stops claiming new messages, so this bound is only reached by a long outage
+// with many sends in flight.
+constexpr int kMaxUnrecordedOutcomes = 1000;
+} // namespace
+
 void MessageSender::next()
 {
-    if (m_busy || m_paused || !m_transport.isReady())
+    if (m_busy)
         return;
     const qint64 now = m_clock.nowMs();
+    // Outcomes the database could not take first: until they are stored, no new message is
+    // claimed (the database is not there to claim it from anyway).
+    if (!recordPending()) {
+        scheduleAt(now + kDatabaseRetryMs);
+        return;
+    }
+    if (m_paused || !m_transport.isReady())
+        return;
     if (now < m_notBefore) {
         scheduleAt(m_notBefore);
         return;
@@ -82,7 +111,7 @@ void MessageSender::next()
     MessageRepository messages(sql);
     Result<QList<qint64>> times = messages.sendTimesSince(m_clientId, now - RateLimiter::kDay);
     if (!times) {
-        scheduleAt(now + 5000); // the database hiccuped: try again shortly
+        scheduleAt(now + kDatabaseRetryMs); // the database hiccuped: try again shortly
         return;
     }
     const RateState rate = RateLimiter::evaluate(m_tiers, times.value(), now);
@@ -94,12 +123,12 @@ void MessageSender::next()
 
     Transaction tx(m_database);
     if (!tx.begin()) {
-        scheduleAt(now + 5000);
+        scheduleAt(now + kDatabaseRetryMs);
         return;
     }
     Result<std::optional<MessageRecord>> claimed = messages.claimNext(m_clientId, now);
     if (!claimed || !tx.commit()) {
-        scheduleAt(now + 5000);
+        scheduleAt(now + kDatabaseRetryMs);
         return;
     }
     if (!claimed.value())
@@ -220,13 +249,72 @@ void MessageSender::finish(const QString &messageId, const QString &waId, const 
     const qint64 now = m_clock.nowMs();
     m_inFlightChat.clear();
     m_inFlightBody.clear();
+    const bool ok = error.isEmpty();
+    const Outcome outcome{messageId, waId, error, now};
+    RuntimeMetrics::instance().countSend(ok);
+    // The page has answered: what it said is kept until the database takes it, so that a send
+    // that went out during an outage does not stay `sending` (or is resent) for good.
+    const bool stored = m_unrecorded.isEmpty() && record(outcome);
+    if (!stored) {
+        if (m_unrecorded.size() >= kMaxUnrecordedOutcomes) {
+            const Outcome dropped = m_unrecorded.takeFirst();
+            RuntimeMetrics::instance().addUnrecordedOutcomes(-1);
+            spdlog::error("client {}: too many send outcomes waiting for the database; message {} stays `sending` until the next start",
+                          m_clientId.toStdString(), dropped.messageId.toStdString());
+        }
+        m_unrecorded.append(outcome);
+        RuntimeMetrics::instance().addUnrecordedOutcomes(1);
+        spdlog::warn("client {}: the outcome of message {} is kept until the database takes it", m_clientId.toStdString(),
+                     messageId.toStdString());
+    }
+    if (!ok)
+        spdlog::warn("client {}: message {} failed: {}", m_clientId.toStdString(), messageId.toStdString(), error.toStdString());
+
+    m_busy = false;
+    if (attempted)
+        m_notBefore = now + m_pacing.gapMs();
+    emit messageFinished(messageId, ok ? QStringLiteral("sent") : QStringLiteral("failed"));
+    if (stored && !waId.isEmpty())
+        emit waMessageIdRecorded(waId);
+    if (attempted && m_health.record(ok)) {
+        emit healthTripped(QStringLiteral("%1 of the last %2 sends failed").arg(m_health.failures()).arg(m_settings.healthWindow));
+        if (!stored)
+            scheduleAt(now + kDatabaseRetryMs); // paused, but what the page said still goes in
+        return;
+    }
+    scheduleAt(stored ? m_notBefore : std::max(m_notBefore, now + kDatabaseRetryMs));
+}
+
+bool MessageSender::recordPending()
+{
+    while (!m_unrecorded.isEmpty()) {
+        const Outcome outcome = m_unrecorded.first();
+        if (!record(outcome))
+            return false;
+        m_unrecorded.removeFirst();
+        RuntimeMetrics::instance().addUnrecordedOutcomes(-1);
+        spdlog::info("client {}: the outcome of message {} is stored after the database came back", m_clientId.toStdString(),
+                     outcome.messageId.toStdString());
+        if (!outcome.waId.isEmpty())
+            emit waMessageIdRecorded(outcome.waId);
+    }
+    return true;
+}
+
+bool MessageSender::record(const Outcome &outcome)
+{
+    const QString &messageId = outcome.messageId;
+    const QString &waId = outcome.waId;
+    const QString &error = outcome.error;
+    const qint64 now = outcome.at;
     SqlRunner sql(m_database);
     MessageRepository messages(sql);
     EventLog events(sql, m_events);
     const bool ok = error.isEmpty();
     Transaction tx(m_database);
     bool stored = tx.begin().ok();
-    Result<std::optional<MessageRecord>> record = messages.find(m_organizationId, messageId, ClientScope::all());
+    Result<std::optional<MessageRecord>> found = messages.find(m_organizationId, messageId, ClientScope::all());
+    stored = stored && found.ok();
     // The page's echo of this send, if it was stored before the id was known, gives its id back.
     std::optional<MessageRecord> echo;
     if (stored && !waId.isEmpty()) {
@@ -237,13 +325,13 @@ void MessageSender::finish(const QString &messageId, const QString &waId, const 
     }
     if (stored)
         stored = (ok ? messages.markSent(messageId, waId, now) : messages.markFailed(messageId, error, now, waId)).ok();
-    if (stored && record && record.value()) {
-        MessageRecord m = *record.value();
+    if (stored && found.value()) {
+        MessageRecord m = *found.value();
         m.status = ok ? MessageStatus::Sent : MessageStatus::Failed;
         m.failureReason = error;
-        MessageEventData outcome = messageEventData(m, now);
-        outcome.reason = error;
-        stored = events.record(ok ? MessageEvents::sent(m_organizationId, outcome, m_clock) : MessageEvents::failed(m_organizationId, outcome, m_clock)).ok();
+        MessageEventData data = messageEventData(m, now);
+        data.reason = error;
+        stored = events.record(ok ? MessageEvents::sent(m_organizationId, data, m_clock) : MessageEvents::failed(m_organizationId, data, m_clock)).ok();
         // What the echo's row had learnt from acks meanwhile moves to the send's own row.
         if (stored && ok && echo && (echo->status == MessageStatus::Delivered || echo->status == MessageStatus::Read)) {
             Result<std::optional<MessageRecord>> moved = messages.applyAck(m_clientId, waId, echo->status == MessageStatus::Read ? 3 : 2, now);
@@ -262,20 +350,7 @@ void MessageSender::finish(const QString &messageId, const QString &waId, const 
         events.publishRecorded();
     else
         spdlog::error("client {}: could not store the outcome of message {}", m_clientId.toStdString(), messageId.toStdString());
-    if (!ok)
-        spdlog::warn("client {}: message {} failed: {}", m_clientId.toStdString(), messageId.toStdString(), error.toStdString());
-
-    m_busy = false;
-    if (attempted)
-        m_notBefore = now + m_pacing.gapMs();
-    emit messageFinished(messageId, ok ? QStringLiteral("sent") : QStringLiteral("failed"));
-    if (stored && !waId.isEmpty())
-        emit waMessageIdRecorded(waId);
-    if (attempted && m_health.record(ok)) {
-        emit healthTripped(QStringLiteral("%1 of the last %2 sends failed").arg(m_health.failures()).arg(m_settings.healthWindow));
-        return;
-    }
-    scheduleAt(m_notBefore);
+    return stored;
 }
 
 } // namespace wadesk

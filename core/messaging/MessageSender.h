@@ -5,6 +5,7 @@
 #include "core/safety/HealthMonitor.h"
 #include "core/safety/Pacing.h"
 
+#include <QList>
 #include <QObject>
 #include <QTimer>
 
@@ -25,6 +26,7 @@ class MessageSender final : public QObject {
 public:
     MessageSender(Database &database, EventBus *events, QString organizationId, QString clientId, MessageTransport &transport,
                   MessagingSettings settings, const Clock &clock = Clock::system(), QObject *parent = nullptr);
+    ~MessageSender() override;
 
     // New tiers take effect at once, also for a send already waiting for the old ones.
     void setTiers(const RateTiers &tiers);
@@ -60,6 +62,18 @@ private:
     // WhatsApp; it says nothing of the account's health and needs no pause after it.
     void finish(const QString &messageId, const QString &waId, const QString &error, bool attempted = true);
     void scheduleAt(qint64 when);
+    // What the page answered for one send, kept while the database cannot take it.
+    struct Outcome {
+        QString messageId;
+        QString waId;
+        QString error; // empty: sent
+        qint64 at = 0;
+    };
+    // Stores one outcome (status, event, acks held for it) in one transaction; false if the
+    // database failed it (nothing changed).
+    bool record(const Outcome &outcome);
+    // Stores the kept outcomes, oldest first; false while the database still fails.
+    bool recordPending();
 
     Database &m_database;
     EventBus *m_events;
@@ -78,6 +92,7 @@ private:
     bool m_paused = false;
     QString m_inFlightChat;
     QString m_inFlightBody;
+    QList<Outcome> m_unrecorded;
 };
 
 } // namespace wadesk

@@ -6,6 +6,7 @@
 #include "core/webhooks/TargetPolicy.h"
 #include "core/webhooks/WebhookRepository.h"
 #include "core/webhooks/WebhookRequest.h"
+#include "core/common/RuntimeMetrics.h"
 #include "core/common/UtcTime.h"
 
 #include <QDateTime>
@@ -208,6 +209,7 @@ void DeliveryWorker::send(const DeliveryRecord &delivery)
     }
     if (stamp.value() < 0) {
         m_webhooks.remove(delivery.webhookId);
+        RuntimeMetrics::instance().countWebhookDelivery(RuntimeMetrics::WebhookOutcome::Dead);
         warnIfFailed(repo.dead(delivery, 0, QStringLiteral("the webhook is disabled or gone"), QString(), now), "mark it dead", delivery);
         return;
     }
@@ -221,6 +223,7 @@ void DeliveryWorker::send(const DeliveryRecord &delivery)
         }
         if (!hook.value() || !hook.value()->active) {
             m_webhooks.remove(delivery.webhookId);
+            RuntimeMetrics::instance().countWebhookDelivery(RuntimeMetrics::WebhookOutcome::Dead);
             warnIfFailed(repo.dead(delivery, 0, QStringLiteral("the webhook is disabled or gone"), QString(), now), "mark it dead", delivery);
             return;
         }
@@ -229,6 +232,7 @@ void DeliveryWorker::send(const DeliveryRecord &delivery)
     const WebhookRecord webhook = cached->webhook;
     const QStringList secrets = cached->secrets;
     if (secrets.isEmpty()) {
+        RuntimeMetrics::instance().countWebhookDelivery(RuntimeMetrics::WebhookOutcome::Dead);
         warnIfFailed(repo.dead(delivery, 0, QStringLiteral("the webhook secret cannot be opened with this master key"), QString(), now),
                      "mark it dead", delivery);
         return;
@@ -262,6 +266,7 @@ void DeliveryWorker::send(const DeliveryRecord &delivery)
             const qint64 at = self->m_clock.nowMs();
             SqlRunner sql(self->m_database);
             WebhookRepository repo(sql);
+            RuntimeMetrics::instance().countWebhookDelivery(RuntimeMetrics::WebhookOutcome::Dead);
             warnIfFailed(repo.dead(delivery, 0, allowed.error().message, QString(), at), "mark it dead", delivery);
             self->done(delivery, host);
             emit self->delivered(delivery.id, false);
@@ -336,6 +341,7 @@ void DeliveryWorker::finished(QNetworkReply *reply, const DeliveryRecord &delive
         if (inTransaction && !m_stopping)
             next = claimDue(repo, now, false, []() { return true; });
         const bool committed = inTransaction && tx.commit().ok();
+        RuntimeMetrics::instance().countWebhookDelivery(RuntimeMetrics::WebhookOutcome::Succeeded);
         emit delivered(delivery.id, true);
         if (committed) {
             for (const DeliveryRecord &d : std::as_const(next))
@@ -349,6 +355,7 @@ void DeliveryWorker::finished(QNetworkReply *reply, const DeliveryRecord &delive
         Transaction tx(m_database);
         const bool inTransaction = tx.begin().ok();
         AuditLog audit(sql, m_clock);
+        RuntimeMetrics::instance().countWebhookDelivery(RuntimeMetrics::WebhookOutcome::Dead);
         warnIfFailed(repo.dead(delivery, status, QStringLiteral("the endpoint answered 410 Gone: webhook disabled"), excerpt, now),
                      "mark it dead", delivery);
         disableWebhook(repo, audit, delivery, QStringLiteral("the endpoint answered 410 Gone"), now);
@@ -372,12 +379,14 @@ void DeliveryWorker::failed(const DeliveryRecord &delivery, int status, const QS
     Result<qint64> failingSince = repo.noteOutcome(delivery.webhookId, false, now);
     const int attempts = delivery.attempts + 1;
     if (attempts >= m_settings.maxAttempts) {
+        RuntimeMetrics::instance().countWebhookDelivery(RuntimeMetrics::WebhookOutcome::Dead);
         warnIfFailed(repo.dead(delivery, status, error + QStringLiteral(" (gave up after %1 attempts)").arg(attempts), excerpt, now),
                      "mark it dead", delivery);
     } else {
         qint64 wait = backoffMs(attempts, m_settings.maxBackoffMs, QRandomGenerator::global()->generateDouble());
         if (retryAfter >= 0)
             wait = std::clamp<qint64>(retryAfter, 1000, m_settings.maxBackoffMs);
+        RuntimeMetrics::instance().countWebhookDelivery(RuntimeMetrics::WebhookOutcome::Retried);
         warnIfFailed(repo.retryLater(delivery, status, error, excerpt, now + wait, now), "schedule its retry", delivery);
     }
     if (failingSince && failingSince.value() > 0 && now - failingSince.value() >= m_settings.disableAfterFailingMs) {

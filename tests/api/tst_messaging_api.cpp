@@ -367,6 +367,38 @@ private slots:
         QCOMPARE(js(page(), QStringLiteral("__fake.state().config.refuseSends")).toInt(), 0);
     }
 
+    // GET /metrics follows what the page did: a send and a refusal move the outcome counters by
+    // one each, and the send route's request counter by two.
+    void metricsCountSends()
+    {
+        auto sample = [&](const QByteArray &series) -> double {
+            const ApiResponse r = m_http.request("GET", QStringLiteral("/metrics"), QJsonValue(QJsonValue::Undefined), {});
+            for (const QByteArray &line : r.body.split('\n')) {
+                if (line.startsWith(series + ' '))
+                    return line.mid(series.size() + 1).toDouble();
+            }
+            return 0; // a counter not written yet has not moved from zero
+        };
+        const QByteArray sent = "wadesk_messages_sent_total{outcome=\"sent\"}";
+        const QByteArray failed = "wadesk_messages_sent_total{outcome=\"failed\"}";
+        const QByteArray accepted = "wadesk_http_requests_total{method=\"POST\",route=\"/api/clients/:clientId/send-message\",status=\"200\"}";
+        const double sentBefore = sample(sent);
+        const double failedBefore = sample(failed);
+        const double acceptedBefore = sample(accepted);
+
+        const ApiResponse ok = send(QStringLiteral("+14155550171"), QStringLiteral("Counted"));
+        QVERIFY2(ok.status == 200, ok.describe().constData());
+        QVERIFY(waitStatus(ok.json.value(QLatin1String("messageId")).toString(), QStringLiteral("sent")));
+        fake(QStringLiteral("configure({refuseSends: 1})"));
+        const ApiResponse refused = send(QStringLiteral("+14155550172"), QStringLiteral("Counted as failed"));
+        QVERIFY2(refused.status == 200, refused.describe().constData());
+        QVERIFY(waitStatus(refused.json.value(QLatin1String("messageId")).toString(), QStringLiteral("failed")));
+
+        QCOMPARE(sample(sent), sentBefore + 1);
+        QCOMPARE(sample(failed), failedBefore + 1);
+        QCOMPARE(sample(accepted), acceptedBefore + 2);
+    }
+
     // A contact who reads at once: delivered and read reach WaDesk before the send's answer.
     // They are held and applied once the id is recorded: the message ends read.
     void acksBeforeTheSendAnswerAreKept()

@@ -15,6 +15,7 @@
 #include "tests/support/PgCluster.h"
 #include "tests/support/TestDatabases.h"
 
+#include "core/common/RuntimeMetrics.h"
 #include "core/events/EventBus.h"
 #include "core/common/Ids.h"
 #include "core/db/Database.h"
@@ -34,6 +35,7 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QSet>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QSqlQuery>
 #include <QTest>
@@ -1143,6 +1145,79 @@ private slots:
         QCOMPARE(after.texts(), (QStringList{QStringLiteral("queued one"), QStringLiteral("queued two")}));
         QCOMPARE(w.status(caught), QStringLiteral("failed"));
         QCOMPARE(w.outbox(), 0);
+    }
+
+    // PostgreSQL stops while a send is in the page's hands and restarts: what the page answered
+    // is kept in memory and stored when the database is back (the message does not stay
+    // `sending`, is not sent twice), and the rest of the queue goes out within a few seconds of
+    // the database's return, not after a long retry. Last of the PostgreSQL tests: it stops the
+    // process's cluster for a while.
+    void sendsResumeAfterADatabaseOutage()
+    {
+        WADESK_DATABASE_OR_SKIP(fresh, QStringLiteral("postgres"));
+        World w(*fresh.database);
+        QVERIFY(w.setUp());
+        wadesk::test::PgCluster *cluster = wadesk::test::PgCluster::shared();
+        QVERIFY(cluster);
+        {
+            // The test cluster commits without waiting and is stopped with -m immediate: the
+            // queue written below must reach the WAL (this thread's connection is the sender's).
+            QSqlQuery set(w.db.connection().value()); // not a statement PostgreSQL can prepare
+            QVERIFY(set.exec(QStringLiteral("SET synchronous_commit = on")));
+        }
+        QStringList ids;
+        for (int i = 0; i < 6; ++i)
+            ids << w.queue(QStringLiteral("+1415555070%1").arg(i), QStringLiteral("outage %1").arg(i));
+        QVERIFY(!ids.contains(QString()));
+        const quint64 sentBefore = RuntimeMetrics::instance().sendsSent();
+
+        FakeTransport transport;
+        transport.hold = true;
+        auto sender = w.sender(transport);
+        sender->wake();
+        QTRY_COMPARE(transport.held.size(), 1);
+        QCOMPARE(w.status(ids.first()), QStringLiteral("sending"));
+
+        {
+            QSqlQuery checkpoint(w.db.connection().value());
+            QVERIFY(checkpoint.exec(QStringLiteral("CHECKPOINT")));
+        }
+        QVERIFY(cluster->stopServer());
+        bool restarted = false;
+        const auto restart = qScopeGuard([&]() {
+            if (!restarted)
+                cluster->startServer();
+        });
+        // The page answers while the database is away.
+        transport.hold = false;
+        transport.release();
+        QTest::qWait(2500); // a few retries against the stopped server
+        QCOMPARE(transport.sends.size(), 1); // nothing new is claimed meanwhile
+        QVERIFY(!sender->isBusy());
+
+        QVERIFY(cluster->startServer());
+        restarted = true;
+        QElapsedTimer back;
+        back.start();
+        const bool allSent = QTest::qWaitFor(
+            [&]() {
+                for (const QString &id : std::as_const(ids)) {
+                    if (w.status(id) != QLatin1String("sent"))
+                        return false;
+                }
+                return true;
+            },
+            20000);
+        const qint64 drained = back.elapsed();
+        qInfo("the queue of %d drained %lld ms after the database was back", int(ids.size()), drained);
+        QVERIFY(allSent);
+        QVERIFY2(drained < 5000, QByteArray::number(drained).constData());
+        QCOMPARE(transport.sends.size(), ids.size()); // each sent once
+        for (int i = 0; i < ids.size(); ++i)
+            QCOMPARE(w.message(ids.at(i)).waMessageId, transport.sends.at(i).waId);
+        QCOMPARE(w.outbox(), 0);
+        QCOMPARE(w.publishedOf(QStringLiteral("message.sent")).size(), ids.size());
+        QCOMPARE(RuntimeMetrics::instance().sendsSent(), sentBefore + quint64(ids.size()));
     }
 };
 

@@ -112,6 +112,9 @@ bool ApiTestHarness::start(const QString &dialect, QString *whyNot, Options opti
     o.services.auth.authCacheMs = options.authCacheMs;
     o.services.auth.jwtLifetimeSeconds = options.jwtLifetimeSeconds;
     o.api.healthCacheMs = 0;
+    o.api.metricsEnabled = options.metricsEnabled;
+    o.api.metricsToken = options.metricsToken;
+    o.health.databaseKind = m_db.database->url().dialectName();
     o.shared.database = m_db.database.get();
     o.shared.jwtKey = m_jwtKey;
     o.shared.cipher = options.cipher;

@@ -68,6 +68,9 @@ public:
         MediaSettings media;
         // A media library to use instead of the graph's own MediaService (SharedServices::media).
         MediaLibrary *mediaLibrary = nullptr;
+        // metrics/...: GET /metrics on (loopback only) unless a test says otherwise.
+        bool metricsEnabled = true;
+        QString metricsToken;
     };
 
     ApiTestHarness();
@@ -84,6 +87,8 @@ public:
     void stop();
 
     quint16 port() const { return m_port; }
+    // Method and pattern of every route the main instance answers.
+    QList<QPair<QByteArray, QString>> routeTable() const { return m_api ? m_api->routeTable() : QList<QPair<QByteArray, QString>>(); }
     Database &database() { return *m_db.database; }
     QString databaseUrl() const { return m_db.url; }
     QString dialect() const { return m_dialect; }

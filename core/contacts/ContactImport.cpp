@@ -12,6 +12,7 @@
 #include <QHash>
 #include <QRegularExpression>
 #include <QSet>
+#include <QSqlQuery>
 
 namespace wadesk {
 
@@ -288,13 +289,34 @@ Result<ContactImport::Report> ContactImport::run(const AuthContext &ctx, const Q
             if (batch.isEmpty())
                 return {};
             QStringList phones;
+            QSet<QString> listed;
             for (const Row &r : std::as_const(batch)) {
-                if (!phones.contains(r.phone))
+                if (!listed.contains(r.phone)) {
+                    listed.insert(r.phone);
                     phones << r.phone;
+                }
             }
-            Result<QHash<QString, ContactRecord>> existing = contacts.findByPhones(ctx.organizationId, phones);
-            if (!existing)
-                return existing.error();
+            // One statement per batch, planned afresh each time (SqlRunner::run, not a cached
+            // statement): PostgreSQL's cached generic plan was made while the table was small and
+            // kept scanning it whole as the import grew it, which made a 100,000-row import
+            // quadratic there.
+            QString lookup = QStringLiteral("SELECT ") + ContactRepository::columns()
+                             + QStringLiteral(" FROM contacts WHERE organization_id = ? AND phone_number IN (");
+            QVariantList bind{ctx.organizationId};
+            for (const QString &phone : std::as_const(phones)) {
+                lookup += bind.size() == 1 ? QStringLiteral("?") : QStringLiteral(", ?");
+                bind << phone;
+            }
+            lookup += QLatin1Char(')');
+            Result<QSqlQuery> found = sql.run(lookup, bind, "contacts.importLookup");
+            if (!found)
+                return found.error();
+            Result<QHash<QString, ContactRecord>> existing = QHash<QString, ContactRecord>();
+            while (found.value().next()) {
+                ContactRecord c = ContactRepository::fromQuery(found.value());
+                existing.value().insert(c.phoneNumber, c);
+            }
+            found.value().finish();
             QHash<QString, ContactRecord> merged;
             QStringList order;
             for (const Row &r : std::as_const(batch)) {

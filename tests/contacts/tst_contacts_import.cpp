@@ -313,6 +313,7 @@ private slots:
         for (int i = 0; i < 100000; ++i)
             csv += "+1415" + QByteArray::number(2000000 + i) + ",Name " + QByteArray::number(i) + ",bulk,City" + QByteArray::number(i % 50) + '\n';
         csv += "+14152000000,Again,second,\n"; // the first number again
+        s.api.setRawRequestTimeoutMs(240000);
         QElapsedTimer timer;
         timer.start();
         const ApiResponse r = s.importCsv(s.admin, csv);

@@ -15,6 +15,9 @@
 #include "core/api/controllers/WebhookController.h"
 #include "core/api/controllers/TeamController.h"
 #include "core/api/controllers/CampaignController.h"
+#include "core/api/controllers/ContactController.h"
+#include "core/api/controllers/SegmentController.h"
+#include "core/contacts/ContactImport.h"
 #include "core/db/Database.h"
 #include "core/services/ServiceGraph.h"
 
@@ -42,9 +45,13 @@ struct ApiService::OnApiThread {
     std::unique_ptr<OrganizationController> organizationController;
     std::unique_ptr<AnalyticsController> analyticsController;
     std::unique_ptr<CampaignController> campaignController;
+    std::unique_ptr<ContactController> contactController;
+    std::unique_ptr<SegmentController> segmentController;
 
     void clear()
     {
+        segmentController.reset();
+        contactController.reset();
         campaignController.reset();
         analyticsController.reset();
         organizationController.reset();
@@ -104,6 +111,11 @@ Result<quint16> ApiService::start()
         p.clientController->registerRoutes(*p.routes);
         p.audit = std::make_unique<AuditController>(s.audit());
         p.audit->registerRoutes(*p.routes);
+        // Before MessageController: /api/contacts/import and /export are not contact ids.
+        p.contactController = std::make_unique<ContactController>(database);
+        p.contactController->registerRoutes(*p.routes);
+        p.segmentController = std::make_unique<SegmentController>(database, clock);
+        p.segmentController->registerRoutes(*p.routes);
         p.messageController = std::make_unique<MessageController>(s.messages(), s.contacts());
         p.messageController->registerRoutes(*p.routes);
         if (s.webhooks()) {
@@ -152,9 +164,11 @@ Result<quint16> ApiService::start()
             return 0;
         if (path == "/api/media/upload" || (path.startsWith("/api/clients/") && path.endsWith("/send-message")))
             return fileBody;
+        if (path == "/api/contacts/import")
+            return ContactImport::kMaxBodyBytes;
         return 0;
     };
-    limits.largestRouteBodyBytes = fileBody;
+    limits.largestRouteBodyBytes = std::max(fileBody, ContactImport::kMaxBodyBytes);
     m_thread = std::make_unique<ApiThread>(limits, m_options.api.listenAddress(),
                                            quint16(m_options.api.port), setup, teardown);
     return m_thread->startAndListen();

@@ -11,6 +11,7 @@
 #include "core/media/MediaLibrary.h"
 #include "core/messaging/ContactRepository.h"
 #include "core/messaging/MessageRepository.h"
+#include "core/messaging/Segments.h"
 #include "core/safety/Pacing.h"
 #include "core/sessions/ClientRepository.h"
 #include "core/sessions/ClientSendTiers.h"
@@ -73,8 +74,8 @@ Result<CampaignView> CampaignService::create(const AuthContext &ctx, const Draft
         clientIds << id;
     }
     const int audienceSize = int(draft.numbers.size() + draft.contactIds.size());
-    if (audienceSize == 0 && draft.tags.isEmpty())
-        return DomainError::validation(QStringLiteral("audience"), QStringLiteral("audience needs numbers, contact_ids or tags"));
+    if (audienceSize == 0 && draft.tags.isEmpty() && draft.segmentId.isEmpty())
+        return DomainError::validation(QStringLiteral("audience"), QStringLiteral("audience needs numbers, contact_ids, tags or segment_id"));
     if (audienceSize > m_settings.maxAudience)
         return DomainError::validation(QStringLiteral("audience"),
                                        QStringLiteral("audience may hold at most %1 recipients").arg(m_settings.maxAudience));
@@ -106,6 +107,15 @@ Result<CampaignView> CampaignService::create(const AuthContext &ctx, const Draft
         if (!found.value())
             return DomainError::validation(QStringLiteral("audience"), QStringLiteral("audience.contact_ids: no contact %1").arg(id.left(64)));
     }
+    if (!draft.segmentId.isEmpty()) {
+        Result<std::optional<SegmentRecord>> segment =
+            Ids::looksValid(draft.segmentId, "seg") ? SegmentRepository(sql).find(ctx.organizationId, draft.segmentId)
+                                                    : Result<std::optional<SegmentRecord>>(std::optional<SegmentRecord>());
+        if (!segment)
+            return segment.error();
+        if (!segment.value())
+            return DomainError::validation(QStringLiteral("audience"), QStringLiteral("audience.segment_id: no segment %1").arg(draft.segmentId.left(64)));
+    }
     const qint64 now = m_clock.nowMs();
     c.id = Ids::make("cmp");
     c.organizationId = ctx.organizationId;
@@ -119,6 +129,8 @@ Result<CampaignView> CampaignService::create(const AuthContext &ctx, const Draft
         audience.insert(QStringLiteral("contact_ids"), QJsonArray::fromStringList(draft.contactIds));
     if (!draft.tags.isEmpty())
         audience.insert(QStringLiteral("tags"), QJsonArray::fromStringList(draft.tags));
+    if (!draft.segmentId.isEmpty())
+        audience.insert(QStringLiteral("segment_id"), draft.segmentId);
     c.audience = audience;
     c.clientIds = clientIds;
     c.scheduleAt = draft.scheduleAt;
@@ -299,6 +311,21 @@ Result<QList<CampaignRecipient>> CampaignService::freeze(SqlRunner &sql, const C
             if (page.value().size() < query.limit || out.size() > m_settings.maxAudience)
                 break;
         }
+    }
+    const QString segmentId = c.audience.value(QStringLiteral("segment_id")).toString();
+    if (!segmentId.isEmpty() && out.size() <= m_settings.maxAudience) {
+        SegmentRepository segments(sql);
+        Result<std::optional<SegmentRecord>> segment = segments.find(c.organizationId, segmentId);
+        if (!segment)
+            return segment.error();
+        if (!segment.value())
+            return DomainError::unprocessable(QStringLiteral("The campaign's segment was deleted"), QStringLiteral("segment_not_found"));
+        Status read = segments.members(c.organizationId, segment.value()->rules, m_clock.nowMs(), [&](const ContactRecord &contact) {
+            add(contact.phoneNumber, QString(), contact.id);
+            return out.size() <= m_settings.maxAudience;
+        });
+        if (!read)
+            return read.error();
     }
     if (out.size() > m_settings.maxAudience)
         return DomainError::unprocessable(QStringLiteral("The audience has more than %1 recipients").arg(m_settings.maxAudience),

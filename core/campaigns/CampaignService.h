@@ -53,6 +53,7 @@ public:
         QStringList numbers;
         QStringList contactIds;
         QStringList tags;
+        QString segmentId; // evaluated when the campaign starts, like tags
         qint64 scheduleAt = 0;
         std::optional<SendWindow> window;
         int dailyCap = 0;

@@ -2,6 +2,7 @@
 
 #include "core/common/Ids.h"
 #include "core/db/SqlRunner.h"
+#include "core/messaging/ContactAttributes.h"
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -11,7 +12,7 @@
 namespace wadesk {
 
 namespace {
-const QString kColumns = QStringLiteral("id, organization_id, phone_number, wa_id, name, tags, opted_out, opted_out_at, created_at, updated_at");
+const QString kColumns = QStringLiteral("id, organization_id, phone_number, wa_id, name, tags, opted_out, opted_out_at, created_at, updated_at, attributes");
 
 ContactRecord fromRow(const QSqlQuery &q)
 {
@@ -27,6 +28,7 @@ ContactRecord fromRow(const QSqlQuery &q)
     c.optedOutAt = q.value(7).toLongLong();
     c.createdAt = q.value(8).toLongLong();
     c.updatedAt = q.value(9).toLongLong();
+    c.attributes = ContactAttributes::parse(q.value(10).toString());
     return c;
 }
 
@@ -190,10 +192,11 @@ Result<int> ContactRepository::count(const QString &organizationId, const Contac
 Status ContactRepository::update(const ContactRecord &c)
 {
     Result<int> r = m_sql.change(
-        QStringLiteral("UPDATE contacts SET wa_id = ?, name = ?, tags = ?, opted_out = ?, opted_out_at = ?, updated_at = ? "
+        QStringLiteral("UPDATE contacts SET wa_id = ?, name = ?, tags = ?, attributes = ?, opted_out = ?, opted_out_at = ?, updated_at = ? "
                        "WHERE organization_id = ? AND id = ?"),
         {c.waId.isEmpty() ? nullText() : QVariant(c.waId), c.name.isEmpty() ? nullText() : QVariant(c.name),
-         QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(c.tags)).toJson(QJsonDocument::Compact)), c.optedOut ? 1 : 0,
+         QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(c.tags)).toJson(QJsonDocument::Compact)),
+         ContactAttributes::toText(c.attributes), c.optedOut ? 1 : 0,
          c.optedOutAt > 0 ? QVariant(c.optedOutAt) : nullInt(), c.updatedAt, c.organizationId, c.id},
         "contacts.update");
     if (!r)
@@ -201,6 +204,36 @@ Status ContactRepository::update(const ContactRecord &c)
     if (r.value() == 0)
         return DomainError::notFound(QStringLiteral("Contact"));
     return {};
+}
+
+Status ContactRepository::upsertMany(const QList<ContactRecord> &contacts)
+{
+    QVariantList values;
+    values.reserve(contacts.size() * 9);
+    for (const ContactRecord &c : contacts) {
+        values << c.id << c.organizationId << c.phoneNumber << textOrNull(c.name)
+               << QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(c.tags)).toJson(QJsonDocument::Compact))
+               << ContactAttributes::toText(c.attributes) << 0 << c.createdAt << c.updatedAt;
+    }
+    // The opt-out is left out of the update on purpose: an import never opts anyone back in.
+    Result<int> r = m_sql.insertRows(
+        QStringLiteral("INSERT INTO contacts (id, organization_id, phone_number, name, tags, attributes, opted_out, created_at, updated_at) VALUES"),
+        9, values, "contacts.upsertMany",
+        QStringLiteral("ON CONFLICT (organization_id, phone_number) DO UPDATE SET name = excluded.name, tags = excluded.tags, "
+                       "attributes = excluded.attributes, updated_at = excluded.updated_at"));
+    if (!r)
+        return r.error();
+    return {};
+}
+
+QString ContactRepository::columns()
+{
+    return kColumns;
+}
+
+ContactRecord ContactRepository::fromQuery(const QSqlQuery &q)
+{
+    return fromRow(q);
 }
 
 } // namespace wadesk

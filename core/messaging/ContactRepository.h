@@ -3,11 +3,14 @@
 #include "core/common/Clock.h"
 #include "core/common/DomainError.h"
 
-#include <QList>
 #include <QHash>
+#include <QJsonObject>
+#include <QList>
 #include <QString>
 #include <QStringList>
 #include <optional>
+
+class QSqlQuery;
 
 namespace wadesk {
 
@@ -20,6 +23,7 @@ struct ContactRecord {
     QString waId;        // "14155552671@c.us"
     QString name;
     QStringList tags;
+    QJsonObject attributes; // string values (ContactAttributes)
     bool optedOut = false;
     qint64 optedOutAt = 0;
     qint64 createdAt = 0;
@@ -56,6 +60,13 @@ public:
     Result<std::optional<qint64>> position(const QString &organizationId, const QString &contactId);
     Result<int> count(const QString &organizationId, const ContactQuery &query);
     Status update(const ContactRecord &contact);
+    // Writes many contacts in multi-row statements: new numbers are inserted, existing ones get
+    // the given name, tags, attributes and updated_at (their opt-out is never touched). At most
+    // one record per number in one call.
+    Status upsertMany(const QList<ContactRecord> &contacts);
+    // The stored columns, for queries that read whole contacts (segments).
+    static QString columns();
+    static ContactRecord fromQuery(const QSqlQuery &q);
 
 private:
     SqlRunner &m_sql;

@@ -4,6 +4,7 @@
 #include "core/audit/AuditedChange.h"
 #include "core/common/Ids.h"
 #include "core/db/SqlRunner.h"
+#include "core/messaging/ContactAttributes.h"
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -84,6 +85,13 @@ Result<ContactRecord> ContactService::update(const AuthContext &ctx, const QStri
         }
         c.tags = tags;
         details.insert(QStringLiteral("tags"), QJsonArray::fromStringList(tags));
+    }
+    if (change.attributes) {
+        Result<QJsonObject> merged = ContactAttributes::apply(c.attributes, *change.attributes, QStringLiteral("attributes"));
+        if (!merged)
+            return merged.error();
+        c.attributes = merged.value();
+        details.insert(QStringLiteral("attributes"), *change.attributes);
     }
     const bool optChange = change.optedOut && *change.optedOut != c.optedOut;
     if (change.optedOut) {

@@ -27,6 +27,7 @@ public:
         std::optional<QString> name;
         std::optional<QStringList> tags;
         std::optional<bool> optedOut;
+        std::optional<QJsonObject> attributes; // merged: a string sets a key, null removes it
     };
     Result<ContactRecord> update(const AuthContext &ctx, const QString &contactId, const Change &change);
 

@@ -13,7 +13,8 @@
 // (campaign.paused); completion (campaign.completed); a campaign whose clients were deleted; the
 // analytics shape, replies in the attribution window, the CSV and JSON export;
 // stats.active_campaigns; RBAC (agents 403, viewers only campaigns of their clients) and tenants
-// (another organization's campaign is 404); template_id and segment_id refused (400 not_supported).
+// (another organization's campaign is 404); template_id refused (400 not_supported), an unknown
+// audience.segment_id 400.
 
 #include "tests/support/ApiTestHarness.h"
 #include "tests/support/ManualClock.h"
@@ -282,7 +283,7 @@ private slots:
                     .isError(400, QStringLiteral("not_supported")));
         QVERIFY(s.call(s.admin, QStringLiteral("/api/campaigns"), "POST",
                        with(QStringLiteral("audience"), QJsonObject{{QStringLiteral("segment_id"), QStringLiteral("seg_1")}}))
-                    .isError(400, QStringLiteral("not_supported")));
+                    .isError(400, QStringLiteral("validation_failed"))); // no such segment (tst_segments starts one)
         QVERIFY(s.call(s.admin, QStringLiteral("/api/campaigns"), "POST", with(QStringLiteral("audience"), QJsonObject{}))
                     .isError(400, QStringLiteral("validation_failed")));
         QVERIFY(s.call(s.admin, QStringLiteral("/api/campaigns"), "POST",

@@ -248,13 +248,13 @@ ApiResponse ApiTestHarness::exchange(const QHostAddress &source, const QByteArra
         return out;
     }
     socket.connectToHost(QHostAddress(QHostAddress::LocalHost), m_port);
-    if (!socket.waitForConnected(kRequestTimeoutMs)) {
+    if (!socket.waitForConnected(m_rawTimeoutMs)) {
         out.transportError = socket.errorString();
         return out;
     }
     socket.write(text);
     QByteArray buffer;
-    QDeadlineTimer deadline(kRequestTimeoutMs);
+    QDeadlineTimer deadline(m_rawTimeoutMs);
     while (!parseRaw(buffer, &out)) {
         if (deadline.hasExpired() || (!socket.bytesAvailable() && !socket.waitForReadyRead(int(deadline.remainingTime())))) {
             buffer += socket.readAll();

@@ -100,6 +100,9 @@ public:
     ApiResponse request(const QByteArray &method, const QString &pathAndQuery,
                         const QJsonValue &body = QJsonValue(QJsonValue::Undefined), const HeaderList &headers = {},
                         quint16 port = 0);
+    // How long requestRaw() and requestFrom() wait for an answer (20 s unless set; a bulk
+    // import on a loaded machine may need more).
+    void setRawRequestTimeoutMs(int ms) { m_rawTimeoutMs = ms; }
     // The body as given; the headers (Content-Type included) exactly as given.
     ApiResponse requestRaw(const QByteArray &method, const QString &pathAndQuery, const QByteArray &body,
                            const HeaderList &headers);
@@ -147,6 +150,7 @@ private:
     QString m_mediaDirectory;
     QString m_dialect;
     QByteArray m_jwtKey;
+    int m_rawTimeoutMs = 20000;
     std::unique_ptr<ApiService> m_api;
     std::unique_ptr<ApiService> m_second;
     quint16 m_port = 0;

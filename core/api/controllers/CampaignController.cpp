@@ -131,7 +131,7 @@ Result<HttpResponse> CampaignController::create(ApiRequest &request, const AuthC
     const QJsonObject &o = body.value();
     for (const QString &later : {QStringLiteral("template_id"), QStringLiteral("segment_id")}) {
         if (o.contains(later))
-            return notSupported(later);
+            return notSupported(later); // a segment goes in audience.segment_id
     }
     CampaignService::Draft draft;
     Result<QString> name = Json::requiredString(o, QStringLiteral("name"), 200);
@@ -157,10 +157,13 @@ Result<HttpResponse> CampaignController::create(ApiRequest &request, const AuthC
     draft.mediaId = mediaId.value().value_or(QString());
     const QJsonValue audience = o.value(QStringLiteral("audience"));
     if (!audience.isObject())
-        return DomainError::validation(QStringLiteral("audience"), QStringLiteral("audience must be an object {numbers | contact_ids | tags}"));
+        return DomainError::validation(QStringLiteral("audience"),
+                                       QStringLiteral("audience must be an object {numbers | contact_ids | tags | segment_id}"));
     const QJsonObject a = audience.toObject();
-    if (a.contains(QStringLiteral("segment_id")))
-        return notSupported(QStringLiteral("audience.segment_id"));
+    Result<std::optional<QString>> segmentId = Json::optionalString(a, QStringLiteral("segment_id"), 64);
+    if (!segmentId)
+        return segmentId.error();
+    draft.segmentId = segmentId.value().value_or(QString());
     Result<QStringList> numbers = stringList(a, QStringLiteral("numbers"), 10000, 40);
     if (!numbers)
         return numbers.error();

@@ -224,4 +224,18 @@ void addPageInfo(QJsonObject &response, const PageInfo &page)
         response.insert(QStringLiteral("total"), double(*page.total));
 }
 
+QJsonObject contact(const ContactRecord &c)
+{
+    return QJsonObject{{QStringLiteral("id"), c.id},
+                       {QStringLiteral("phone_number"), c.phoneNumber},
+                       {QStringLiteral("wa_id"), Json::orNull(c.waId)},
+                       {QStringLiteral("name"), Json::orNull(c.name)},
+                       {QStringLiteral("tags"), QJsonArray::fromStringList(c.tags)},
+                       {QStringLiteral("attributes"), c.attributes},
+                       {QStringLiteral("opted_out"), c.optedOut},
+                       {QStringLiteral("opted_out_at"), Json::isoTime(c.optedOutAt)},
+                       {QStringLiteral("created_at"), Json::isoTime(c.createdAt)},
+                       {QStringLiteral("updated_at"), Json::isoTime(c.updatedAt)}};
+}
+
 } // namespace wadesk::JsonViews

@@ -5,6 +5,7 @@
 #include "core/auth/UserRepository.h"
 #include "core/common/Json.h"
 #include "core/common/Paging.h"
+#include "core/messaging/ContactRepository.h"
 #include "core/messaging/MessageRepository.h"
 #include "core/messaging/RateLimitStatus.h"
 #include "core/proxies/ProxyRecord.h"
@@ -36,6 +37,8 @@ QJsonObject media(const MediaInfo &media);
 QJsonObject message(const MessageRecord &message);
 // The guide's tiers (perMinute, perHour, perDay: {used, limit, remaining}) and WaDesk's additions.
 QJsonObject rateLimits(const RateLimitStatus &status);
+// A contact with its tags and custom attributes.
+QJsonObject contact(const ContactRecord &contact);
 // Adds a list page's has_more, next_before and (when known) total to its response.
 void addPageInfo(QJsonObject &response, const PageInfo &page);
 } // namespace JsonViews

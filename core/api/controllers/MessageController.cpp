@@ -2,6 +2,7 @@
 
 #include "core/api/controllers/JsonViews.h"
 #include "core/common/Json.h"
+#include "core/messaging/ContactAttributes.h"
 #include "core/messaging/ContactService.h"
 #include "core/messaging/MessageService.h"
 
@@ -39,15 +40,7 @@ Result<QByteArray> decodeMedia(const QString &media, QString *declaredType)
 
 QJsonObject contactView(const ContactRecord &c)
 {
-    return QJsonObject{{QStringLiteral("id"), c.id},
-                       {QStringLiteral("phone_number"), c.phoneNumber},
-                       {QStringLiteral("wa_id"), Json::orNull(c.waId)},
-                       {QStringLiteral("name"), Json::orNull(c.name)},
-                       {QStringLiteral("tags"), QJsonArray::fromStringList(c.tags)},
-                       {QStringLiteral("opted_out"), c.optedOut},
-                       {QStringLiteral("opted_out_at"), Json::isoTime(c.optedOutAt)},
-                       {QStringLiteral("created_at"), Json::isoTime(c.createdAt)},
-                       {QStringLiteral("updated_at"), Json::isoTime(c.updatedAt)}};
+    return JsonViews::contact(c);
 }
 
 } // namespace
@@ -262,8 +255,16 @@ Result<HttpResponse> MessageController::updateContact(ApiRequest &request, const
     if (!optedOut)
         return optedOut.error();
     change.optedOut = optedOut.value();
-    if (!change.name && !change.tags && !change.optedOut)
-        return DomainError::badRequest(QStringLiteral("Nothing to change: send name, tags or opted_out"), QStringLiteral("empty_change"));
+    const QJsonValue attributes = body.value().value(QStringLiteral("attributes"));
+    if (!attributes.isUndefined() && !attributes.isNull()) {
+        Result<QJsonObject> parsed = ContactAttributes::changeFromJson(attributes, QStringLiteral("attributes"));
+        if (!parsed)
+            return parsed.error();
+        change.attributes = parsed.value();
+    }
+    if (!change.name && !change.tags && !change.optedOut && !change.attributes)
+        return DomainError::badRequest(QStringLiteral("Nothing to change: send name, tags, attributes or opted_out"),
+                                       QStringLiteral("empty_change"));
     Result<ContactRecord> updated = m_contacts.update(ctx, request.param(QStringLiteral("contactId")), change);
     if (!updated)
         return updated.error();

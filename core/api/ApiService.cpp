@@ -14,6 +14,8 @@
 #include "core/api/controllers/WebhookController.h"
 #include "core/api/controllers/TeamController.h"
 #include "core/api/controllers/CampaignController.h"
+#include "core/api/controllers/QuickReplyController.h"
+#include "core/api/controllers/TemplateController.h"
 #include "core/db/Database.h"
 #include "core/services/ServiceGraph.h"
 
@@ -40,9 +42,13 @@ struct ApiService::OnApiThread {
     std::unique_ptr<OrganizationController> organizationController;
     std::unique_ptr<AnalyticsController> analyticsController;
     std::unique_ptr<CampaignController> campaignController;
+    std::unique_ptr<TemplateController> templateController;
+    std::unique_ptr<QuickReplyController> quickReplyController;
 
     void clear()
     {
+        quickReplyController.reset();
+        templateController.reset();
         campaignController.reset();
         analyticsController.reset();
         organizationController.reset();
@@ -115,6 +121,10 @@ Result<quint16> ApiService::start()
         p.analyticsController->registerRoutes(*p.routes);
         p.campaignController = std::make_unique<CampaignController>(s.campaigns());
         p.campaignController->registerRoutes(*p.routes);
+        p.templateController = std::make_unique<TemplateController>(s.templates());
+        p.templateController->registerRoutes(*p.routes);
+        p.quickReplyController = std::make_unique<QuickReplyController>(s.templates());
+        p.quickReplyController->registerRoutes(*p.routes);
 
         // The OpenAPI document is embedded; it is public, like /health.
         server.router().add("GET", QStringLiteral("/api/openapi.json"), [](ApiRequest &) {

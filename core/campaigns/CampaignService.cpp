@@ -365,9 +365,9 @@ Result<QList<CampaignRecipient>> CampaignService::freeze(SqlRunner &sql, const C
             TemplateValues v = values.value(r.phoneNumber);
             v.phoneNumber = r.phoneNumber;
             const MessageTemplate::Rendered text = rendering->render(v);
-            if (!text.missing.isEmpty()) {
+            if (!text.missing.isEmpty() || text.text.toUcs4().size() > m_messaging.maxTextLength) {
                 r.status = QStringLiteral("skipped");
-                r.reason = QStringLiteral("missing_variable");
+                r.reason = text.missing.isEmpty() ? QStringLiteral("text_too_long") : QStringLiteral("missing_variable");
                 continue;
             }
             r.body = text.text;

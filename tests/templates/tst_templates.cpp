@@ -8,7 +8,8 @@
 // missing values; the preview for a contact (name, attributes), a bare number and another
 // organization's contact (404); a template campaign renders each recipient's text at the start
 // (frozen: a later edit of the template changes nothing), carries the template's media, skips a
-// recipient without a value as missing_variable and an opted-out one as opted_out; quick replies
+// recipient without a value as missing_variable, one whose text is too long as text_too_long and
+// an opted-out one as opted_out; quick replies
 // (shortcuts normalised, duplicates 409); RBAC (agents and viewers 403 on templates, agents read
 // quick replies, viewers 403) and tenants (another organization's template is 404); audit entries.
 
@@ -359,6 +360,22 @@ private slots:
         both.insert(QStringLiteral("message"), QStringLiteral("x"));
         QVERIFY(s.call(s.admin, QStringLiteral("/api/campaigns"), "POST", both).isError(400, QStringLiteral("validation_failed")));
         QVERIFY(s.call(s.agent, QStringLiteral("/api/campaigns"), "POST", campaign).isError(403, QStringLiteral("forbidden")));
+
+        // A rendered text longer than a message may be is skipped, not cut.
+        const QString longBio = s.contact(s.admin, QStringLiteral("+14155550106"), QStringLiteral("Ed"), {{QStringLiteral("bio"), QString(4097, QLatin1Char('x'))}});
+        const QString shortBio = s.contact(s.admin, QStringLiteral("+14155550107"), QStringLiteral("Fi"), {{QStringLiteral("bio"), QStringLiteral("short")}});
+        r = s.call(s.admin, QStringLiteral("/api/templates"), "POST", templateBody(QStringLiteral("Bio"), QStringLiteral("{{attributes.bio}}")));
+        QCOMPARE(r.status, 201);
+        r = s.call(s.admin, QStringLiteral("/api/campaigns"), "POST",
+                   QJsonObject{{QStringLiteral("name"), QStringLiteral("Bios")},
+                               {QStringLiteral("client_id"), s.clientA},
+                               {QStringLiteral("template_id"), r.json.value(QStringLiteral("template")).toObject().value(QStringLiteral("id")).toString()},
+                               {QStringLiteral("audience"), QJsonObject{{QStringLiteral("contact_ids"), QJsonArray{longBio, shortBio}}}}});
+        QCOMPARE(r.status, 201);
+        const QString bios = r.json.value(QStringLiteral("campaign")).toObject().value(QStringLiteral("id")).toString();
+        QCOMPARE(s.call(s.admin, QStringLiteral("/api/campaigns/%1/start").arg(bios), "POST").status, 200);
+        QCOMPARE(s.api.rows(QStringLiteral("SELECT phone_number, status, reason FROM campaign_recipients WHERE campaign_id = ? ORDER BY phone_number"), {bios}, 3),
+                 (QStringList{QStringLiteral("+14155550106|skipped|text_too_long"), QStringLiteral("+14155550107|pending|NULL")}));
     }
 
     void quickReplies_data() { bothDialects(); }

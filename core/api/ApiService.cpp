@@ -18,6 +18,8 @@
 #include "core/api/controllers/ContactController.h"
 #include "core/api/controllers/SegmentController.h"
 #include "core/contacts/ContactImport.h"
+#include "core/api/controllers/QuickReplyController.h"
+#include "core/api/controllers/TemplateController.h"
 #include "core/db/Database.h"
 #include "core/services/ServiceGraph.h"
 
@@ -47,9 +49,13 @@ struct ApiService::OnApiThread {
     std::unique_ptr<CampaignController> campaignController;
     std::unique_ptr<ContactController> contactController;
     std::unique_ptr<SegmentController> segmentController;
+    std::unique_ptr<TemplateController> templateController;
+    std::unique_ptr<QuickReplyController> quickReplyController;
 
     void clear()
     {
+        quickReplyController.reset();
+        templateController.reset();
         segmentController.reset();
         contactController.reset();
         campaignController.reset();
@@ -134,6 +140,10 @@ Result<quint16> ApiService::start()
         p.analyticsController->registerRoutes(*p.routes);
         p.campaignController = std::make_unique<CampaignController>(s.campaigns());
         p.campaignController->registerRoutes(*p.routes);
+        p.templateController = std::make_unique<TemplateController>(s.templates());
+        p.templateController->registerRoutes(*p.routes);
+        p.quickReplyController = std::make_unique<QuickReplyController>(s.templates());
+        p.quickReplyController->registerRoutes(*p.routes);
 
         // The OpenAPI document is embedded; it is public, like /health.
         server.router().add("GET", QStringLiteral("/api/openapi.json"), [](ApiRequest &) {

@@ -45,7 +45,8 @@ struct CampaignRecord {
     QString organizationId;
     QString name;
     CampaignStatus status = CampaignStatus::Draft;
-    QString message;
+    QString message;     // with a template: its text, rendered per recipient at the start
+    QString templateId;  // the template it was made from, if any
     QString mediaId;
     QString mediaType;     // the stored file's kind (image, video, document, ...)
     QString mediaFilename;

@@ -13,7 +13,7 @@ namespace wadesk {
 namespace {
 const QString kColumns = QStringLiteral(
     "c.id, c.organization_id, c.name, c.status, c.message, c.media_id, c.media_type, c.media_filename, c.audience, c.schedule_at, "
-    "c.send_window, c.daily_cap, c.paused_reason, c.created_by, c.created_at, c.updated_at, c.started_at, c.completed_at");
+    "c.send_window, c.daily_cap, c.paused_reason, c.created_by, c.created_at, c.updated_at, c.started_at, c.completed_at, c.template_id");
 
 CampaignRecord fromRow(const QSqlQuery &q)
 {
@@ -44,6 +44,7 @@ CampaignRecord fromRow(const QSqlQuery &q)
     c.updatedAt = q.value(15).toLongLong();
     c.startedAt = q.value(16).toLongLong();
     c.completedAt = q.value(17).toLongLong();
+    c.templateId = q.value(18).toString();
     return c;
 }
 
@@ -75,10 +76,11 @@ Status CampaignRepository::insert(const CampaignRecord &c)
                                      : nullText();
     Result<int> r = m_sql.change(
         QStringLiteral("INSERT INTO campaigns (id, organization_id, name, status, message, media_id, media_type, media_filename, audience, "
-                       "schedule_at, send_window, daily_cap, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                       "schedule_at, send_window, daily_cap, created_by, created_at, updated_at, template_id) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
         {c.id, c.organizationId, c.name, CampaignStatuses::name(c.status), c.message, textOrNull(c.mediaId), textOrNull(c.mediaType),
          textOrNull(c.mediaFilename), QString::fromUtf8(QJsonDocument(c.audience).toJson(QJsonDocument::Compact)), timeOrNull(c.scheduleAt),
-         window, c.dailyCap > 0 ? QVariant(c.dailyCap) : nullInt(), textOrNull(c.createdBy), c.createdAt, c.updatedAt},
+         window, c.dailyCap > 0 ? QVariant(c.dailyCap) : nullInt(), textOrNull(c.createdBy), c.createdAt, c.updatedAt, textOrNull(c.templateId)},
         "campaigns.insert");
     if (!r)
         return r.error();

@@ -16,6 +16,7 @@
 #include "core/sessions/ClientRepository.h"
 #include "core/sessions/ClientSendTiers.h"
 #include "core/sessions/ClientService.h"
+#include "core/templates/TemplateRepository.h"
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -79,22 +80,40 @@ Result<CampaignView> CampaignService::create(const AuthContext &ctx, const Draft
     if (audienceSize > m_settings.maxAudience)
         return DomainError::validation(QStringLiteral("audience"),
                                        QStringLiteral("audience may hold at most %1 recipients").arg(m_settings.maxAudience));
+    Draft effective = draft;
+    if (!draft.templateId.isEmpty()) {
+        if (!draft.message.isEmpty())
+            return DomainError::validation(QStringLiteral("template_id"), QStringLiteral("send message or template_id, not both"));
+        if (!Ids::looksValid(draft.templateId, "tpl"))
+            return DomainError::notFound(QStringLiteral("Template"));
+        SqlRunner sql(m_database);
+        Result<std::optional<TemplateRecord>> found = TemplateRepository(sql).find(ctx.organizationId, draft.templateId);
+        if (!found)
+            return found.error();
+        if (!found.value())
+            return DomainError::notFound(QStringLiteral("Template"));
+        // Copied now: a later change to the template does not change this campaign.
+        effective.message = found.value()->body;
+        if (effective.mediaId.isEmpty())
+            effective.mediaId = found.value()->mediaId;
+    }
     CampaignRecord c;
-    if (!draft.mediaId.isEmpty()) {
+    c.templateId = draft.templateId;
+    if (!effective.mediaId.isEmpty()) {
         if (!m_media)
             return DomainError::unavailable(QStringLiteral("Media storage is not available"), QStringLiteral("media_unavailable"));
-        if (!Ids::looksValid(draft.mediaId, "media"))
+        if (!Ids::looksValid(effective.mediaId, "media"))
             return DomainError::notFound(QStringLiteral("Media"));
-        Result<MediaInfo> info = m_media->info(ctx.organizationId, draft.mediaId);
+        Result<MediaInfo> info = m_media->info(ctx.organizationId, effective.mediaId);
         if (!info)
             return info.error();
         c.mediaId = info.value().id;
         c.mediaType = info.value().kind.isEmpty() ? QStringLiteral("document") : info.value().kind;
         c.mediaFilename = info.value().filename;
-    } else if (draft.message.trimmed().isEmpty()) {
+    } else if (effective.message.trimmed().isEmpty()) {
         return DomainError::validation(QStringLiteral("message"), QStringLiteral("message is required"));
     }
-    if (draft.message.toUcs4().size() > m_messaging.maxTextLength)
+    if (effective.message.toUcs4().size() > m_messaging.maxTextLength)
         return DomainError::validation(QStringLiteral("message"),
                                        QStringLiteral("message must be at most %1 characters").arg(m_messaging.maxTextLength));
     SqlRunner sql(m_database);
@@ -121,7 +140,7 @@ Result<CampaignView> CampaignService::create(const AuthContext &ctx, const Draft
     c.organizationId = ctx.organizationId;
     c.name = draft.name;
     c.status = CampaignStatus::Draft;
-    c.message = draft.message;
+    c.message = effective.message;
     QJsonObject audience;
     if (!draft.numbers.isEmpty())
         audience.insert(QStringLiteral("numbers"), QJsonArray::fromStringList(draft.numbers));
@@ -343,6 +362,19 @@ Result<QList<CampaignRecipient>> CampaignService::freeze(SqlRunner &sql, const C
             return found.error();
         known.insert(found.value());
     }
+    // A template campaign's text is rendered here, once per recipient, and stored with it.
+    std::optional<MessageTemplate> rendering;
+    QHash<QString, TemplateValues> values;
+    if (!c.templateId.isEmpty()) {
+        Result<MessageTemplate> parsed = MessageTemplate::parse(c.message);
+        if (!parsed)
+            return parsed.error();
+        rendering = parsed.value();
+        Result<QHash<QString, TemplateValues>> found = TemplateRepository(sql).valuesByPhones(c.organizationId, numbers);
+        if (!found)
+            return found.error();
+        values = found.value();
+    }
     int next = 0;
     for (CampaignRecipient &r : out) {
         if (r.status != QLatin1String("pending"))
@@ -355,6 +387,17 @@ Result<QList<CampaignRecipient>> CampaignService::freeze(SqlRunner &sql, const C
                 r.reason = QStringLiteral("opted_out");
                 continue;
             }
+        }
+        if (rendering) {
+            TemplateValues v = values.value(r.phoneNumber);
+            v.phoneNumber = r.phoneNumber;
+            const MessageTemplate::Rendered text = rendering->render(v);
+            if (!text.missing.isEmpty() || text.text.toUcs4().size() > m_messaging.maxTextLength) {
+                r.status = QStringLiteral("skipped");
+                r.reason = text.missing.isEmpty() ? QStringLiteral("text_too_long") : QStringLiteral("missing_variable");
+                continue;
+            }
+            r.body = text.text;
         }
         // Spread over the clients in turn.
         r.clientId = c.clientIds.at(next++ % c.clientIds.size());

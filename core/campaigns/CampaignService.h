@@ -49,6 +49,7 @@ public:
         QString name;
         QStringList clientIds;
         QString message;
+        QString templateId; // instead of message: its text (rendered per recipient) and media
         QString mediaId;
         QStringList numbers;
         QStringList contactIds;

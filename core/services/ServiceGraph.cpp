@@ -3,6 +3,7 @@
 #include "core/analytics/AnalyticsService.h"
 #include "core/audit/AuditService.h"
 #include "core/campaigns/CampaignService.h"
+#include "core/templates/TemplateService.h"
 #include "core/auth/AccountService.h"
 #include "core/auth/ApiKeyService.h"
 #include "core/auth/Authenticator.h"
@@ -59,12 +60,15 @@ ServiceGraph::ServiceGraph(const SharedServices &shared, const ServiceSettings &
     m_analytics = std::make_unique<AnalyticsService>(db, *m_organizations, clock);
     m_campaigns = std::make_unique<CampaignService>(db, *m_clients, shared.events, settings.messaging, settings.campaigns, clock);
     m_campaigns->setMediaLibrary(shared.media ? shared.media : m_media.get());
+    m_templates = std::make_unique<TemplateService>(db, settings.messaging.maxTextLength, clock);
+    m_templates->setMediaLibrary(shared.media ? shared.media : m_media.get());
 }
 
 ServiceGraph::~ServiceGraph()
 {
     // Reverse order of creation, spelled out: members would be destroyed in this order anyway,
     // but a reordering of the declarations must not change it silently.
+    m_templates.reset();
     m_campaigns.reset();
     m_analytics.reset();
     m_organizations.reset();

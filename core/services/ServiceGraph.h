@@ -29,6 +29,7 @@ class PasswordHasher;
 class ProxyService;
 class SessionControl;
 class TeamService;
+class TemplateService;
 class WebhookService;
 
 // What every thread's services share: owned by the application, outliving every graph.
@@ -75,6 +76,7 @@ public:
     OrganizationService &organizations() { return *m_organizations; }
     AnalyticsService &analytics() { return *m_analytics; }
     CampaignService &campaigns() { return *m_campaigns; }
+    TemplateService &templates() { return *m_templates; }
 
 private:
     SharedServices m_shared;
@@ -98,6 +100,7 @@ private:
     std::unique_ptr<OrganizationService> m_organizations;
     std::unique_ptr<AnalyticsService> m_analytics;
     std::unique_ptr<CampaignService> m_campaigns;
+    std::unique_ptr<TemplateService> m_templates;
 };
 
 } // namespace wadesk

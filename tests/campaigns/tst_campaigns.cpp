@@ -13,8 +13,9 @@
 // (campaign.paused); completion (campaign.completed); a campaign whose clients were deleted; the
 // analytics shape, replies in the attribution window, the CSV and JSON export;
 // stats.active_campaigns; RBAC (agents 403, viewers only campaigns of their clients) and tenants
-// (another organization's campaign is 404); template_id refused (400 not_supported), an unknown
-// audience.segment_id 400.
+// (another organization's campaign is 404); a top-level segment_id refused (400 not_supported), an
+// unknown audience.segment_id 400; a template_id that is not the organization's is 404 (templates:
+// tests/templates/tst_templates.cpp).
 
 #include "tests/support/ApiTestHarness.h"
 #include "tests/support/ManualClock.h"
@@ -280,7 +281,11 @@ private slots:
             return o;
         };
         QVERIFY(s.call(s.admin, QStringLiteral("/api/campaigns"), "POST", with(QStringLiteral("template_id"), QStringLiteral("tpl_1")))
-                    .isError(400, QStringLiteral("not_supported")));
+                    .isError(400, QStringLiteral("validation_failed"))); // message and template_id
+        QJsonObject byTemplate = good;
+        byTemplate.remove(QStringLiteral("message"));
+        byTemplate.insert(QStringLiteral("template_id"), QStringLiteral("tpl_1"));
+        QVERIFY(s.call(s.admin, QStringLiteral("/api/campaigns"), "POST", byTemplate).isError(404, QStringLiteral("not_found")));
         QVERIFY(s.call(s.admin, QStringLiteral("/api/campaigns"), "POST",
                        with(QStringLiteral("audience"), QJsonObject{{QStringLiteral("segment_id"), QStringLiteral("seg_1")}}))
                     .isError(400, QStringLiteral("validation_failed"))); // no such segment (tst_segments starts one)

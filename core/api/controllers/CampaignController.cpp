@@ -28,6 +28,7 @@ QJsonObject campaignJson(const CampaignView &v)
                        {QStringLiteral("name"), c.name},
                        {QStringLiteral("status"), CampaignStatuses::name(c.status)},
                        {QStringLiteral("message"), c.message},
+                       {QStringLiteral("template_id"), Json::orNull(c.templateId)},
                        {QStringLiteral("media_id"), Json::orNull(c.mediaId)},
                        {QStringLiteral("client_ids"), QJsonArray::fromStringList(c.clientIds)},
                        {QStringLiteral("audience"), c.audience},
@@ -129,10 +130,8 @@ Result<HttpResponse> CampaignController::create(ApiRequest &request, const AuthC
     if (!body)
         return body.error();
     const QJsonObject &o = body.value();
-    for (const QString &later : {QStringLiteral("template_id"), QStringLiteral("segment_id")}) {
-        if (o.contains(later))
-            return notSupported(later); // a segment goes in audience.segment_id
-    }
+    if (o.contains(QStringLiteral("segment_id")))
+        return notSupported(QStringLiteral("segment_id")); // a segment goes in audience.segment_id
     CampaignService::Draft draft;
     Result<QString> name = Json::requiredString(o, QStringLiteral("name"), 200);
     if (!name)
@@ -151,6 +150,10 @@ Result<HttpResponse> CampaignController::create(ApiRequest &request, const AuthC
     if (!message.isUndefined() && !message.isNull() && !message.isString())
         return DomainError::validation(QStringLiteral("message"), QStringLiteral("message must be a string"));
     draft.message = message.toString();
+    Result<std::optional<QString>> templateId = Json::optionalString(o, QStringLiteral("template_id"), 64);
+    if (!templateId)
+        return templateId.error();
+    draft.templateId = templateId.value().value_or(QString());
     Result<std::optional<QString>> mediaId = Json::optionalString(o, QStringLiteral("media_id"), 64);
     if (!mediaId)
         return mediaId.error();

@@ -171,7 +171,7 @@ Result<std::optional<qint64>> AuditLog::position(const QString &organizationId, 
                        [](QSqlQuery &q) { return q.next() ? std::optional<qint64>(q.value(0).toLongLong()) : std::nullopt; });
 }
 
-Result<AuditLog::Verification> AuditLog::verify()
+Result<AuditLog::Verification> AuditLog::verify(const QString &organizationId)
 {
     Verification v;
     Result<QSqlQuery> heads = m_sql.run(QStringLiteral("SELECT organization_id, seq, hash FROM audit_heads"), {}, "audit_heads.all");
@@ -192,6 +192,8 @@ Result<AuditLog::Verification> AuditLog::verify()
             organizations << org;
     }
     std::sort(organizations.begin(), organizations.end());
+    if (!organizationId.isEmpty())
+        organizations = organizations.contains(organizationId) ? QStringList{organizationId} : QStringList();
 
     auto broken = [&v](const AuditEntry &e, const QString &org, qint64 seq, const QString &reason) {
         v.intact = false;

@@ -65,7 +65,9 @@ public:
         qint64 seq = 0;
         QString reason;
     };
-    Result<Verification> verify();
+    // Every organization's chain, or only `organizationId`'s when it is set (what an
+    // organization's admin may check).
+    Result<Verification> verify(const QString &organizationId = QString());
 
     static QString computeHash(const AuditEntry &entry);
     static QString genesisHash();

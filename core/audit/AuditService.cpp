@@ -37,4 +37,12 @@ Result<AuditService::Page> AuditService::list(const AuthContext &actor, AuditQue
     return page;
 }
 
+Result<AuditLog::Verification> AuditService::verify(const AuthContext &actor)
+{
+    if (Status s = actor.require(Permission::ViewAuditLogs); !s)
+        return s.error();
+    SqlRunner sql(m_database);
+    return AuditLog(sql).verify(actor.organizationId);
+}
+
 } // namespace wadesk

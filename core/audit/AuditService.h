@@ -23,6 +23,9 @@ public:
     };
     // Newest first; `before`: the id of an entry (keyset), checked against the organization.
     Result<Page> list(const AuthContext &actor, AuditQuery query, const QString &before = QString());
+    // Checks the hash chain of the actor's organization (can_view_audit_logs), as
+    // `wadesk --verify-audit` does for every organization.
+    Result<AuditLog::Verification> verify(const AuthContext &actor);
 
 private:
     Database &m_database;

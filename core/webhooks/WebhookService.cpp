@@ -73,6 +73,9 @@ Status WebhookService::validate(const Input &input, bool creating)
 
 Result<WebhookService::Created> WebhookService::create(const AuthContext &ctx, const Input &input)
 {
+    // The permission of the REST webhook routes, for every caller (the desktop too).
+    if (Status allowed = ctx.require(Permission::ManageWebhooks); !allowed)
+        return allowed.error();
     if (Status s = validate(input, true); !s)
         return s.error();
     const qint64 now = m_clock.nowMs();
@@ -101,6 +104,9 @@ Result<WebhookService::Created> WebhookService::create(const AuthContext &ctx, c
 
 Result<QList<WebhookRecord>> WebhookService::list(const AuthContext &ctx)
 {
+    // The permission of the REST webhook routes, for every caller (the desktop too).
+    if (Status allowed = ctx.require(Permission::ManageWebhooks); !allowed)
+        return allowed.error();
     SqlRunner sql(m_database);
     WebhookRepository repo(sql);
     return repo.list(ctx.organizationId);
@@ -108,6 +114,9 @@ Result<QList<WebhookRecord>> WebhookService::list(const AuthContext &ctx)
 
 Result<WebhookRecord> WebhookService::get(const AuthContext &ctx, const QString &webhookId)
 {
+    // The permission of the REST webhook routes, for every caller (the desktop too).
+    if (Status allowed = ctx.require(Permission::ManageWebhooks); !allowed)
+        return allowed.error();
     SqlRunner sql(m_database);
     WebhookRepository repo(sql);
     Result<std::optional<WebhookRecord>> found = repo.find(ctx.organizationId, webhookId);
@@ -120,6 +129,9 @@ Result<WebhookRecord> WebhookService::get(const AuthContext &ctx, const QString 
 
 Result<WebhookRecord> WebhookService::update(const AuthContext &ctx, const QString &webhookId, const Input &input)
 {
+    // The permission of the REST webhook routes, for every caller (the desktop too).
+    if (Status allowed = ctx.require(Permission::ManageWebhooks); !allowed)
+        return allowed.error();
     if (Status s = validate(input, false); !s)
         return s.error();
     Result<WebhookRecord> found = get(ctx, webhookId);
@@ -164,6 +176,9 @@ Result<WebhookRecord> WebhookService::update(const AuthContext &ctx, const QStri
 
 Status WebhookService::remove(const AuthContext &ctx, const QString &webhookId)
 {
+    // The permission of the REST webhook routes, for every caller (the desktop too).
+    if (Status allowed = ctx.require(Permission::ManageWebhooks); !allowed)
+        return allowed.error();
     return runAudited(m_database, nullptr, [&](AuditedWrite &write) -> Status {
         Result<bool> removed = WebhookRepository(write.sql).remove(ctx.organizationId, webhookId);
         if (!removed)
@@ -176,6 +191,9 @@ Status WebhookService::remove(const AuthContext &ctx, const QString &webhookId)
 
 Result<WebhookService::Created> WebhookService::rotateSecret(const AuthContext &ctx, const QString &webhookId)
 {
+    // The permission of the REST webhook routes, for every caller (the desktop too).
+    if (Status allowed = ctx.require(Permission::ManageWebhooks); !allowed)
+        return allowed.error();
     Result<WebhookRecord> found = get(ctx, webhookId);
     if (!found)
         return found.error();
@@ -201,6 +219,9 @@ Result<WebhookService::Created> WebhookService::rotateSecret(const AuthContext &
 Result<WebhookService::DeliveryPage> WebhookService::deliveries(const AuthContext &ctx, const QString &webhookId, const QString &status,
                                                                int limit, int offset, const QString &before)
 {
+    // The permission of the REST webhook routes, for every caller (the desktop too).
+    if (Status allowed = ctx.require(Permission::ManageWebhooks); !allowed)
+        return allowed.error();
     static const QStringList statuses = {QStringLiteral("pending"), QStringLiteral("delivering"), QStringLiteral("retrying"),
                                          QStringLiteral("succeeded"), QStringLiteral("dead")};
     if (!status.isEmpty() && !statuses.contains(status))
@@ -237,6 +258,9 @@ Result<WebhookService::DeliveryPage> WebhookService::deliveries(const AuthContex
 
 Result<DeliveryRecord> WebhookService::replay(const AuthContext &ctx, const QString &deliveryId)
 {
+    // The permission of the REST webhook routes, for every caller (the desktop too).
+    if (Status allowed = ctx.require(Permission::ManageWebhooks); !allowed)
+        return allowed.error();
     std::optional<DeliveryRecord> found;
     Status stored = runAudited(m_database, nullptr, [&](AuditedWrite &write) -> Status {
         WebhookRepository repo(write.sql);
@@ -263,6 +287,9 @@ Result<DeliveryRecord> WebhookService::replay(const AuthContext &ctx, const QStr
 
 Result<int> WebhookService::broadcast(const AuthContext &ctx, const QString &event, const QJsonObject &data)
 {
+    // The permission of the REST webhook routes, for every caller (the desktop too).
+    if (Status allowed = ctx.require(Permission::ManageWebhooks); !allowed)
+        return allowed.error();
     if (m_operatorOrganization.isEmpty() || ctx.organizationId != m_operatorOrganization || ctx.role != Role::Admin)
         return DomainError::forbidden(QStringLiteral("Only an admin of the installation's operator organization may broadcast"),
                                       QStringLiteral("forbidden"));

@@ -90,7 +90,7 @@ private slots:
         QAbstractItemModelTester tester(w.sessionModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         w.show();
         QCOMPARE(menuTitles(w), (QStringList{QStringLiteral("File"), QStringLiteral("Edit"), QStringLiteral("View"),
-                                             QStringLiteral("Client"), QStringLiteral("Help")}));
+                                             QStringLiteral("Client"), QStringLiteral("Admin"), QStringLiteral("Help")}));
         QVERIFY(w.fileMenu() && w.viewMenu());
         QCOMPARE(w.viewMenu()->objectName(), QStringLiteral("viewMenu"));
         QCOMPARE(w.sessionModel()->rowCount(), 3);

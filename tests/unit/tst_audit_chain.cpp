@@ -4,12 +4,15 @@
 // whole organization's entries or its head row removed, an entry appended behind the log's back)
 // is detected and the first bad entry is named, both by AuditLog::verify() and by the real
 // binary's `wadesk --verify-audit --db <url>` (exit code 0 intact, 1 broken, the entry id printed).
-// Concurrent writers of one organization keep one unbroken chain.
+// Concurrent writers of one organization keep one unbroken chain. One organization's chain is
+// checked alone (the desktop's Verify Chain, AuditService::verify for its admins only): another
+// organization's tampering is not reported as its own, its own is.
 
 #include "tests/support/BinarySandbox.h"
 #include "tests/support/PgCluster.h"
 #include "tests/support/TestDatabases.h"
 #include "core/audit/AuditLog.h"
+#include "core/audit/AuditService.h"
 #include "core/common/Ids.h"
 #include "core/db/Database.h"
 #include "core/db/Migrator.h"
@@ -320,6 +323,50 @@ private slots:
         QCOMPARE(page.size(), 2);
         QCOMPARE(page.at(0).id, w.a[3]);
         QCOMPARE(page.at(1).id, w.a[2]);
+    }
+
+    void verifyOneOrganization_data() { addDialectRows(); }
+    void verifyOneOrganization()
+    {
+        WADESK_FRESH_DATABASE(db);
+        Database &database = *db.database;
+        QVERIFY(migrate(database));
+        const Written w = writeBoth(database);
+        {
+            SqlRunner sql(database);
+            QVERIFY(sql.change(QStringLiteral("UPDATE audit_logs SET action = 'forged' WHERE id = ?"), {w.b[1]}, "test.tamper").ok());
+        }
+        SqlRunner sql(database);
+        AuditLog audit(sql);
+        Result<AuditLog::Verification> a = audit.verify(kOrgA);
+        QVERIFY(a.ok());
+        QVERIFY2(a.value().intact, qPrintable(a.value().reason));
+        QCOMPARE(a.value().entries, 5);
+        QCOMPARE(a.value().organizations, 1);
+        Result<AuditLog::Verification> b = audit.verify(kOrgB);
+        QVERIFY(b.ok());
+        QVERIFY(!b.value().intact);
+        QCOMPARE(b.value().firstBadEntryId, w.b[1]);
+        QCOMPARE(audit.verify().value().firstBadEntryId, w.b[1]);
+        QCOMPARE(audit.verify(QStringLiteral("org_cccccccccccccccccccccccccc")).value().entries, 0);
+
+        AuditService service(database);
+        AuthContext admin;
+        admin.userId = QStringLiteral("user_a");
+        admin.organizationId = kOrgA;
+        admin.role = Role::Admin;
+        Result<AuditLog::Verification> byAdmin = service.verify(admin);
+        QVERIFY(byAdmin.ok());
+        QVERIFY(byAdmin.value().intact);
+        admin.organizationId = kOrgB;
+        QCOMPARE(service.verify(admin).value().firstBadEntryId, w.b[1]);
+        for (Role role : {Role::Manager, Role::Agent, Role::Viewer}) {
+            AuthContext other = admin;
+            other.role = role;
+            Result<AuditLog::Verification> refused = service.verify(other);
+            QVERIFY(!refused);
+            QCOMPARE(refused.error().httpStatus, 403);
+        }
     }
 
     // A group of sends writes its entries with appendMany: two organizations interleaved, more

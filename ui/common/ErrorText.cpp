@@ -34,6 +34,12 @@ QString ErrorText::validation(const DomainError &error)
         return tr("Choose a role: admin, manager, agent or viewer.");
     if (field == QLatin1String("message"))
         return tr("The message must not be empty.");
+    if (field == QLatin1String("url"))
+        return tr("The URL must be a full http:// or https:// address without a user name or password, at most 2048 characters.");
+    if (field == QLatin1String("events"))
+        return tr("Choose 1 to 50 events to send.");
+    if (field == QLatin1String("expires_at"))
+        return tr("The expiry must be in the future.");
     return error.message;
 }
 

@@ -14,6 +14,9 @@
 #include "ui/clients/SessionView.h"
 #include "ui/proxies/ProxiesView.h"
 #include "ui/team/TeamDialog.h"
+#include "ui/apikeys/ApiKeysDialog.h"
+#include "ui/audit/AuditLogDialog.h"
+#include "ui/webhooks/WebhooksDialog.h"
 
 #include <algorithm>
 #include <QAction>
@@ -226,6 +229,8 @@ void MainWindow::buildMenus()
     m_clientMenu->addAction(m_assignProxyAction);
     // Nothing in it for roles that may not manage clients: then it is not shown at all.
     m_clientMenu->menuAction()->setVisible(m_actions->startAction()->isVisible());
+
+    buildAdminMenu();
 
     m_helpMenu = menuBar()->addMenu(tr("&Help"));
     m_helpMenu->setObjectName(QStringLiteral("helpMenu"));
@@ -592,6 +597,94 @@ void MainWindow::closeEvent(QCloseEvent *event)
     m_saved = false;
     saveSettings();
     QMainWindow::closeEvent(event);
+}
+
+// Admin: Webhooks… (Ctrl+Shift+H, can_manage_webhooks), API Keys… (Ctrl+Shift+K, everyone
+// signed in: the REST key routes need no permission; admins see every key) and Audit Log…
+// (Ctrl+Shift+G, can_view_audit_logs). Each opens its dialog, or raises it when open.
+void MainWindow::buildAdminMenu()
+{
+    m_adminMenu = menuBar()->addMenu(tr("&Admin"));
+    m_adminMenu->setObjectName(QStringLiteral("adminMenu"));
+    m_webhooksAction = m_adminMenu->addAction(tr("&Webhooks…"), this, &MainWindow::showWebhooks);
+    m_webhooksAction->setObjectName(QStringLiteral("webhooksAction"));
+    m_webhooksAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_H));
+    m_webhooksAction->setStatusTip(tr("The endpoints that receive events, their deliveries and dead letters"));
+    m_apiKeysAction = m_adminMenu->addAction(tr("API &Keys…"), this, &MainWindow::showApiKeys);
+    m_apiKeysAction->setObjectName(QStringLiteral("apiKeysAction"));
+    m_apiKeysAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_K));
+    m_apiKeysAction->setStatusTip(tr("Create and revoke keys for the REST API"));
+    m_auditAction = m_adminMenu->addAction(tr("A&udit Log…"), this, &MainWindow::showAuditLog);
+    m_auditAction->setObjectName(QStringLiteral("auditLogAction"));
+    m_auditAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_G));
+    m_auditAction->setStatusTip(tr("Who did what, when; verify the log's hash chain; export it"));
+    auto update = [this]() {
+        const bool in = m_context.signedIn();
+        const bool webhooks = in && m_context.actor().can(Permission::ManageWebhooks) && m_context.services().webhooks();
+        m_webhooksAction->setVisible(webhooks);
+        m_webhooksAction->setEnabled(webhooks);
+        m_apiKeysAction->setVisible(in);
+        m_apiKeysAction->setEnabled(in);
+        const bool audit = in && m_context.actor().can(Permission::ViewAuditLogs);
+        m_auditAction->setVisible(audit);
+        m_auditAction->setEnabled(audit);
+    };
+    update();
+    connect(&m_context, &DesktopContext::signedInChanged, m_adminMenu, update);
+}
+
+WebhooksDialog *MainWindow::webhooksDialog() const
+{
+    return m_webhooksDialog;
+}
+
+ApiKeysDialog *MainWindow::apiKeysDialog() const
+{
+    return m_apiKeysDialog;
+}
+
+void MainWindow::showWebhooks()
+{
+    if (!m_webhooksAction->isEnabled())
+        return;
+    if (!m_webhooksDialog) {
+        m_webhooksDialog = new WebhooksDialog(m_context, this);
+        m_webhooksDialog->setAttribute(Qt::WA_DeleteOnClose);
+    }
+    m_webhooksDialog->show();
+    m_webhooksDialog->raise();
+    m_webhooksDialog->activateWindow();
+}
+
+AuditLogDialog *MainWindow::auditLogDialog() const
+{
+    return m_auditDialog;
+}
+
+void MainWindow::showAuditLog()
+{
+    if (!m_auditAction->isEnabled())
+        return;
+    if (!m_auditDialog) {
+        m_auditDialog = new AuditLogDialog(m_context, this);
+        m_auditDialog->setAttribute(Qt::WA_DeleteOnClose);
+    }
+    m_auditDialog->show();
+    m_auditDialog->raise();
+    m_auditDialog->activateWindow();
+}
+
+void MainWindow::showApiKeys()
+{
+    if (!m_apiKeysAction->isEnabled())
+        return;
+    if (!m_apiKeysDialog) {
+        m_apiKeysDialog = new ApiKeysDialog(m_context, this);
+        m_apiKeysDialog->setAttribute(Qt::WA_DeleteOnClose);
+    }
+    m_apiKeysDialog->show();
+    m_apiKeysDialog->raise();
+    m_apiKeysDialog->activateWindow();
 }
 
 } // namespace wadesk

@@ -25,6 +25,9 @@ class MediaStorageLabel;
 class ProxiesView;
 class SessionView;
 class TeamDialog;
+class ApiKeysDialog;
+class AuditLogDialog;
+class WebhooksDialog;
 
 // The application window for a signed-in user: the clients they may see on the left (live
 // state, unread, queue, paused), and on the right the selected client's live WhatsApp Web page
@@ -65,6 +68,18 @@ public:
     // roles that may view analytics (can_view_analytics: admins, managers, viewers; never agents).
     // It is the first screen those roles see after sign-in.
     QAction *dashboardAction() const { return m_dashboardAction; }
+    // Admin → Webhooks… (Ctrl+Shift+H; can_manage_webhooks), API Keys… (Ctrl+Shift+K; everyone)
+    // and Audit Log… (Ctrl+Shift+G; can_view_audit_logs).
+    QMenu *adminMenu() const { return m_adminMenu; }
+    QAction *webhooksAction() const { return m_webhooksAction; }
+    QAction *apiKeysAction() const { return m_apiKeysAction; }
+    QAction *auditLogAction() const { return m_auditAction; }
+    AuditLogDialog *auditLogDialog() const; // while open
+    void showAuditLog();
+    WebhooksDialog *webhooksDialog() const; // while open
+    ApiKeysDialog *apiKeysDialog() const;   // while open
+    void showWebhooks();
+    void showApiKeys();
     // The Dashboard, made on first use (null before, and always for agents).
     DashboardView *dashboardView() const { return m_dashboardView; }
     bool dashboardShown() const;
@@ -94,6 +109,7 @@ private:
     void buildMenus();
     void buildStatusBar();
     void buildTeamAction();
+    void buildAdminMenu();
     void buildProxiesAction();
     void buildDashboardAction();
     void onCurrentChanged(const QModelIndex &current);
@@ -123,6 +139,13 @@ private:
     QMenu *m_helpMenu = nullptr;
     QAction *m_teamAction = nullptr;
     QPointer<TeamDialog> m_teamDialog;
+    QMenu *m_adminMenu = nullptr;
+    QAction *m_webhooksAction = nullptr;
+    QAction *m_apiKeysAction = nullptr;
+    QPointer<WebhooksDialog> m_webhooksDialog;
+    QPointer<ApiKeysDialog> m_apiKeysDialog;
+    QAction *m_auditAction = nullptr;
+    QPointer<AuditLogDialog> m_auditDialog;
     QAction *m_proxiesAction = nullptr;
     QAction *m_assignProxyAction = nullptr;
     QLabel *m_apiLabel = nullptr;

@@ -11,7 +11,8 @@ warm-ups, median and p90 of the round trip):
   for 90 days; the first history page of a client (limit=50); then the export of every message
   (CSV, streamed): time to the last byte and the growth of the process's peak RSS (VmHWM reset
   just before).
-Then send-message throughput with and without the roll-up triggers, in one run on a fresh
+Then send-message throughput with and without the analytics triggers (roll-ups and response-run
+changes), in one run on a fresh
 database with one client linked to the fake WhatsApp page: wrk (THREADS, CONNECTIONS, DURATION)
 on POST send-message, ROUNDS rounds alternating "triggers dropped" (today's write path) and
 "triggers on"; the ratio of the means.
@@ -85,22 +86,30 @@ def free_port():
 
 # ---- a throwaway PostgreSQL cluster ----------------------------------------------------------------
 class Postgres:
-    def __init__(self):
+    def __init__(self, directory=None):
         bins = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(p.split("/")[4]), reverse=True)
         if not bins:
             raise RuntimeError("PostgreSQL server binaries not found under /usr/lib/postgresql")
         self.bin = os.path.dirname(bins[0])
-        self.dir = tempfile.mkdtemp(prefix="wadesk-bench-pg-")
+        self.kept = directory is not None
+        existing = self.kept and os.path.exists(f"{directory}/data/PG_VERSION")
+        if self.kept:
+            os.makedirs(directory, exist_ok=True)
+            self.dir = directory
+        else:
+            self.dir = tempfile.mkdtemp(prefix="wadesk-bench-pg-")
         self.as_postgres = os.geteuid() == 0
         if self.as_postgres:
             pw = pwd.getpwnam("postgres")
             os.chown(self.dir, pw.pw_uid, pw.pw_gid)
         self.data = f"{self.dir}/data"
         self.port = free_port()
-        self.run([f"{self.bin}/initdb", "-D", self.data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-instructions"])
+        if not existing:
+            self.run([f"{self.bin}/initdb", "-D", self.data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-instructions"])
         self.run([f"{self.bin}/pg_ctl", "-D", self.data, "-l", f"{self.dir}/server.log", "-w", "-t", "60", "-o",
                   f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c max_connections=50", "start"])
-        self.run([f"{self.bin}/createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "wadesk"])
+        if not existing:
+            self.run([f"{self.bin}/createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "wadesk"])
         self.url = f"postgres://postgres@127.0.0.1:{self.port}/wadesk"
     def run(self, cmd):
         if self.as_postgres:
@@ -108,9 +117,10 @@ class Postgres:
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, cwd="/tmp")
     def close(self):
         try:
-            self.run([f"{self.bin}/pg_ctl", "-D", self.data, "-m", "immediate", "-w", "stop"])
+            self.run([f"{self.bin}/pg_ctl", "-D", self.data, "-m", "fast" if self.kept else "immediate", "-w", "stop"])
         finally:
-            shutil.rmtree(self.dir, ignore_errors=True)
+            if not self.kept:
+                shutil.rmtree(self.dir, ignore_errors=True)
 
 # ---- the binary --------------------------------------------------------------------------------
 class App:
@@ -217,12 +227,21 @@ signal.signal(signal.SIGTERM, lambda *args: sys.exit(1))
 
 def read_side(db):
     pg = None
-    sandbox = tempfile.mkdtemp(prefix="wadesk-bench-analytics-")
+    store = os.environ.get("STORE")  # keep the generated store there and reuse it on the next run
+    sandbox = f"{store}/{db}" if store else tempfile.mkdtemp(prefix="wadesk-bench-analytics-")
+    ready = f"{sandbox}/ready.json"
     extra = {}
     try:
+        if store and os.path.exists(ready):
+            with open(ready) as f:
+                kept = json.load(f)
+            if db == "postgres":
+                pg = Postgres(f"{sandbox}/pg")
+                extra["WADESK_DB"] = pg.url
+            return measure(db, sandbox, extra, kept["key"], kept["client_ids"], kept["generated"])
         if db == "postgres":
             try:
-                pg = Postgres()
+                pg = Postgres(f"{sandbox}/pg" if store else None)
             except (RuntimeError, subprocess.CalledProcessError) as e:
                 print(f"\npostgres: skipped ({e})")
                 return
@@ -241,6 +260,18 @@ def read_side(db):
         subprocess.run([sys.executable, f"{here}/analytics_data.py", "--db", target, "--messages", str(messages), "--days", str(days)],
                        check=True)
         generated = time.time() - t0
+        if store:
+            with open(ready, "w") as f:
+                json.dump({"key": key, "client_ids": client_ids, "generated": generated}, f)
+        measure(db, sandbox, extra, key, client_ids, generated)
+    finally:
+        if pg:
+            pg.close()
+        if not store:
+            shutil.rmtree(sandbox, ignore_errors=True)
+
+
+def measure(db, sandbox, extra, key, client_ids, generated):
         app = App(sandbox, extra)
         app.key = key
         try:
@@ -260,11 +291,15 @@ def read_side(db):
                 ("history page (limit=50)", f"/api/clients/{c}/messages?limit=50", repeat),
             ]
             print(f"\n--- {db}: {messages} messages over {days} days on {clients_n} clients (generated in {generated:.0f} s) ---")
+            only = re.compile(os.environ.get("ONLY", "."))  # e.g. ONLY='stats|metrics' to time a subset
+            figures = [f for f in figures if only.search(f[0])]
             for name, path, n in figures:
                 median, p90 = timed(app, path, n)
                 line = f"{db}: {name}: median {median:.1f} ms, p90 {p90:.1f} ms ({n} requests)"
                 print(line)
                 results.append(line)
+            if not only.search("export"):
+                return
             # The export of every message, streamed: time and peak RSS growth.
             before = rss(app.proc.pid, "VmRSS")
             with open(f"/proc/{app.proc.pid}/clear_refs", "w") as f:
@@ -291,17 +326,18 @@ def read_side(db):
             assert lines - 1 == messages, lines
         finally:
             app.close()
-    finally:
-        if pg:
-            pg.close()
-        shutil.rmtree(sandbox, ignore_errors=True)
 
 
 # ---- send-message with and without the roll-up triggers -------------------------------------------
+TRIGGER_MIGRATIONS = ("0012_rollups.sql", "0020_response_runs.sql")  # the roll-ups and the response runs
+
+
 def migration_triggers():
-    with open(f"{root}/resources/migrations/sqlite/0012_rollups.sql") as f:
-        text = f.read()
-    return re.findall(r"(CREATE TRIGGER .*?\nEND;)", text, re.S)
+    found = []
+    for name in TRIGGER_MIGRATIONS:
+        with open(f"{root}/resources/migrations/sqlite/{name}") as f:
+            found += re.findall(r"(CREATE TRIGGER .*?\nEND;)", f.read(), re.S)
+    return found
 
 
 def set_triggers(db, target, on):
@@ -315,8 +351,8 @@ def set_triggers(db, target, on):
         for statement in migration_triggers():
             conn.execute(statement)
     else:
-        for name in ("message_rollups_insert", "message_rollups_update", "message_rollups_delete"):
-            conn.execute(f"DROP TRIGGER {name}")
+        for statement in migration_triggers():
+            conn.execute("DROP TRIGGER " + re.match(r"CREATE TRIGGER (\w+)", statement).group(1))
     conn.close()
 
 

@@ -135,7 +135,7 @@ Result<qint64> ResponseRuns::refreshRound(bool *more)
     *more = false;
     SqlRunner sql(m_database);
     // Nothing noted (the common case of a read): no transaction, no lock.
-    Result<bool> pending = sql.query(QStringLiteral("SELECT 1 FROM response_changes LIMIT 1"), {}, "responses.pending",
+    Result<bool> pending = sql.query(QStringLiteral("SELECT seq FROM response_changes ORDER BY seq LIMIT 1"), {}, "responses.pending",
                                      [](QSqlQuery &q) { return q.next(); });
     if (!pending)
         return pending.error();

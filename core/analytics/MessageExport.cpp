@@ -5,22 +5,20 @@
 #include "core/db/SqlRunner.h"
 
 #include <cstring>
+#include <iterator>
 
 namespace wadesk {
 
 namespace {
 
-const QStringList kColumns = {
-    QStringLiteral("id"),         QStringLiteral("client_id"),      QStringLiteral("contact_phone"), QStringLiteral("direction"),
-    QStringLiteral("status"),     QStringLiteral("type"),           QStringLiteral("body"),          QStringLiteral("failure_reason"),
-    QStringLiteral("created_by"), QStringLiteral("created_at"),     QStringLiteral("sent_at"),       QStringLiteral("delivered_at"),
-    QStringLiteral("read_at"),    QStringLiteral("failed_at")};
-constexpr int kFirstTimeColumn = 9;
-constexpr int kBodyColumn = 6; // an empty body stays "" in JSON; other empty cells are null
-// The JSON rows keep the key order QJsonObject gave them (sorted by name), as column indexes.
+// The columns in the order of the SELECT and of the CSV header.
 const char *const kColumnNames[] = {"id",         "client_id",  "contact_phone", "direction", "status",
                                     "type",       "body",       "failure_reason", "created_by", "created_at",
                                     "sent_at",    "delivered_at", "read_at",     "failed_at"};
+constexpr int kColumnCount = int(std::size(kColumnNames));
+constexpr int kFirstTimeColumn = 9;
+constexpr int kBodyColumn = 6; // an empty body stays "" in JSON; other empty cells are null
+// The JSON rows keep the key order QJsonObject gave them (sorted by name), as column indexes.
 constexpr int kJsonOrder[] = {6, 1, 2, 9, 8, 11, 3, 13, 7, 0, 12, 10, 4, 5};
 
 QString isoText(const QVariant &ms)
@@ -74,7 +72,10 @@ bool MessageExport::fetchBatch()
 {
     if (!m_started) {
         m_started = true;
-        m_buffer = m_format == ExportFormat::Csv ? Csv::row(kColumns) : QByteArray("{\"messages\":[");
+        QStringList header;
+        for (const char *name : kColumnNames)
+            header << QLatin1String(name);
+        m_buffer = m_format == ExportFormat::Csv ? Csv::row(header) : QByteArray("{\"messages\":[");
         return true;
     }
     QVariantList bind;
@@ -98,7 +99,7 @@ bool MessageExport::fetchBatch()
             const bool csv = m_format == ExportFormat::Csv;
             while (q.next()) {
                 if (csv) {
-                    for (int i = 0; i < kColumns.size(); ++i) {
+                    for (int i = 0; i < kColumnCount; ++i) {
                         if (i > 0)
                             m_buffer += ',';
                         Csv::appendCell(m_buffer, i >= kFirstTimeColumn ? isoText(q.value(i)) : q.value(i).toString());

@@ -142,13 +142,9 @@ Result<std::optional<ClientRecord>> ClientRepository::find(const QString &organi
     QVariantList bind;
     const QString from = scopedFrom(scope, bind, organizationId);
     bind << clientId;
-    Result<QSqlQuery> q = m_sql.run(QStringLiteral("SELECT ") + kColumns + from + QStringLiteral(" AND c.id = ?"), bind,
-                                    "clients.find");
-    if (!q)
-        return q.error();
-    if (!q.value().next())
-        return std::optional<ClientRecord>();
-    return std::optional<ClientRecord>(fromRow(q.value()));
+    // Every authorized request on a client runs this: a statement prepared once per thread.
+    return m_sql.query(QStringLiteral("SELECT ") + kColumns + from + QStringLiteral(" AND c.id = ?"), bind, "clients.find",
+                       [](QSqlQuery &q) { return q.next() ? std::optional<ClientRecord>(fromRow(q)) : std::nullopt; });
 }
 
 Result<QList<ClientRecord>> ClientRepository::list(const QString &organizationId, const ClientScope &scope, int limit, int offset)

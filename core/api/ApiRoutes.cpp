@@ -4,6 +4,8 @@
 #include "core/common/JsonMembers.h"
 
 #include <QJsonDocument>
+#include <QThread>
+#include <algorithm>
 
 namespace wadesk {
 
@@ -11,11 +13,24 @@ namespace {
 constexpr qsizetype kWholeParseBytes = 256 * 1024;
 } // namespace
 
-ApiRoutes::ApiRoutes(Router &router, Authenticator &authenticator, QObject *threadContext)
+ApiRoutes::ApiRoutes(Router &router, Authenticator &authenticator)
     : m_router(router)
     , m_authenticator(authenticator)
-    , m_context(threadContext)
 {
+    // One reader per core (at least two, so one slow page does not hold the others up). An idle
+    // reader ends after a minute, closing its database connection in its own thread.
+    m_readers.setMaxThreadCount(std::clamp(QThread::idealThreadCount(), 2, 8));
+    m_readers.setExpiryTimeout(60000);
+    m_readers.setObjectName(QStringLiteral("api-readers"));
+    m_workers.setObjectName(QStringLiteral("api-workers"));
+}
+
+ApiRoutes::~ApiRoutes()
+{
+    // The work uses the services, which outlive the routes; answers that arrive now are
+    // dropped with m_answers (the server is already gone).
+    m_readers.waitForDone();
+    m_workers.waitForDone();
 }
 
 void ApiRoutes::answer(const Reply &reply, const Result<HttpResponse> &result)
@@ -119,6 +134,18 @@ void ApiRoutes::addDeferred(const QByteArray &method, const QString &pattern, Re
             return;
         }
         handler(request, ctx.value(), reply);
+    });
+}
+
+void ApiRoutes::addRead(const QByteArray &method, const QString &pattern, Requirement permission, ReadHandler handler)
+{
+    addDeferred(method, pattern, permission, [this, handler = std::move(handler)](ApiRequest &request, const AuthContext &ctx, Reply reply) {
+        Result<Read> read = handler(request, ctx);
+        if (!read) {
+            reply.send(HttpResponse::error(read.error()));
+            return;
+        }
+        runThen(m_readers, std::move(read.value()), [reply](const Result<HttpResponse> &result) { answer(reply, result); });
     });
 }
 

@@ -99,7 +99,7 @@ Result<quint16> ApiService::start()
         p.services = std::make_unique<ServiceGraph>(options.shared, options.services);
         ServiceGraph &s = *p.services;
         const Clock &clock = options.shared.clock ? *options.shared.clock : Clock::system();
-        p.routes = std::make_unique<ApiRoutes>(server.router(), s.authenticator(), &server);
+        p.routes = std::make_unique<ApiRoutes>(server.router(), s.authenticator());
 
         p.health = std::make_unique<HealthController>(database, options.health, options.api.healthCacheMs, clock);
         p.health->registerRoutes(server.router());

@@ -78,6 +78,8 @@ public:
         QList<MessageRecord> messages;
         PageInfo info;
     };
+    // Safe on any thread (it uses only the database, through that thread's connection): the API
+    // runs it on its reader threads.
     Result<Page> history(const AuthContext &ctx, const QString &clientId, MessageQuery query);
     Result<RateLimitStatus> rateLimits(const AuthContext &ctx, const QString &clientId);
     // Messages accepted and not yet sent: of one client the actor may see, or of every client

@@ -51,7 +51,7 @@ void MessageController::registerRoutes(ApiRoutes &routes)
     routes.addDeferred("POST", QStringLiteral("/api/clients/:clientId/send-message"), Permission::SendMessages,
                        std::bind(&MessageController::send, this, _1, _2, _3));
     routes.add("GET", QStringLiteral("/api/messages/:messageId"), std::nullopt, std::bind(&MessageController::get, this, _1, _2));
-    routes.add("GET", QStringLiteral("/api/clients/:clientId/messages"), std::nullopt, std::bind(&MessageController::history, this, _1, _2));
+    routes.addRead("GET", QStringLiteral("/api/clients/:clientId/messages"), std::nullopt, std::bind(&MessageController::history, this, _1, _2));
     routes.add("GET", QStringLiteral("/api/clients/:clientId/rate-limits"), std::nullopt,
                std::bind(&MessageController::rateLimits, this, _1, _2));
     routes.add("GET", QStringLiteral("/api/contacts"), std::nullopt, std::bind(&MessageController::listContacts, this, _1, _2));
@@ -126,7 +126,7 @@ Result<HttpResponse> MessageController::get(ApiRequest &request, const AuthConte
     return HttpResponse::json(JsonViews::message(m.value()));
 }
 
-Result<HttpResponse> MessageController::history(ApiRequest &request, const AuthContext &ctx)
+Result<ApiRoutes::Read> MessageController::history(ApiRequest &request, const AuthContext &ctx)
 {
     Result<ApiRoutes::Page> page = ApiRoutes::page(request);
     if (!page)
@@ -158,29 +158,31 @@ Result<HttpResponse> MessageController::history(ApiRequest &request, const AuthC
         return until.error();
     query.since = since.value();
     query.until = until.value();
-    Result<MessageService::Page> result = m_messages.history(ctx, request.param(QStringLiteral("clientId")), query);
-    if (!result)
-        return result.error();
-    // Written straight to bytes (keys sorted, as QJsonDocument writes them): building a
-    // QJsonObject per message cost more than the page's query.
-    const QList<MessageRecord> &rows = result.value().messages;
-    const PageInfo &info = result.value().info;
-    Json::Writer out(128 + rows.size() * 768);
-    out.beginObject()
-        .key(QLatin1String("count")).value(qint64(rows.size()))
-        .key(QLatin1String("has_more")).value(info.hasMore)
-        .key(QLatin1String("messages")).beginArray();
-    for (const MessageRecord &m : rows)
-        JsonViews::writeMessage(out, m);
-    out.endArray().key(QLatin1String("next_before"));
-    if (info.hasMore)
-        out.value(info.nextBefore);
-    else
-        out.null();
-    if (info.total)
-        out.key(QLatin1String("total")).value(*info.total);
-    out.endObject();
-    return HttpResponse::raw(out.take(), QByteArrayLiteral("application/json"));
+    return ApiRoutes::Read([this, ctx, clientId = request.param(QStringLiteral("clientId")), query]() -> Result<HttpResponse> {
+        Result<MessageService::Page> result = m_messages.history(ctx, clientId, query);
+        if (!result)
+            return result.error();
+        // Written straight to bytes (keys sorted, as QJsonDocument writes them): building a
+        // QJsonObject per message cost more than the page's query.
+        const QList<MessageRecord> &rows = result.value().messages;
+        const PageInfo &info = result.value().info;
+        Json::Writer out(128 + rows.size() * 768);
+        out.beginObject()
+            .key(QLatin1String("count")).value(qint64(rows.size()))
+            .key(QLatin1String("has_more")).value(info.hasMore)
+            .key(QLatin1String("messages")).beginArray();
+        for (const MessageRecord &m : rows)
+            JsonViews::writeMessage(out, m);
+        out.endArray().key(QLatin1String("next_before"));
+        if (info.hasMore)
+            out.value(info.nextBefore);
+        else
+            out.null();
+        if (info.total)
+            out.key(QLatin1String("total")).value(*info.total);
+        out.endObject();
+        return HttpResponse::raw(out.take(), QByteArrayLiteral("application/json"));
+    });
 }
 
 Result<HttpResponse> MessageController::rateLimits(ApiRequest &request, const AuthContext &ctx)

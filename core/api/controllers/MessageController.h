@@ -17,7 +17,8 @@ private:
     // Deferred: answered once the send is stored with the others that arrived with it.
     void send(ApiRequest &request, const AuthContext &ctx, Reply reply);
     Result<HttpResponse> get(ApiRequest &request, const AuthContext &ctx);
-    Result<HttpResponse> history(ApiRequest &request, const AuthContext &ctx);
+    // Checked here, read on a reader thread (MessageService::history is safe there).
+    Result<ApiRoutes::Read> history(ApiRequest &request, const AuthContext &ctx);
     Result<HttpResponse> rateLimits(ApiRequest &request, const AuthContext &ctx);
     Result<HttpResponse> listContacts(ApiRequest &request, const AuthContext &ctx);
     Result<HttpResponse> getContact(ApiRequest &request, const AuthContext &ctx);

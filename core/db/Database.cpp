@@ -13,7 +13,9 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <mutex>
 #include <spdlog/spdlog.h>
+#include <sqlite3.h>
 #include <utility>
 
 #ifdef Q_OS_UNIX
@@ -25,11 +27,29 @@ namespace wadesk {
 
 std::atomic<int> Database::s_instances{0};
 
+namespace {
+void configureSqliteLibrary()
+{
+    // SQLite counts every allocation under one process-wide mutex unless told not to; with
+    // several threads reading at once (the API's readers) they queued on it for every text
+    // value converted. Only possible before the library initializes, i.e. before the first
+    // connection of the process opens.
+    static std::once_flag once;
+    std::call_once(once, [] {
+        if (sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) != SQLITE_OK)
+            spdlog::debug("sqlite: memory statistics stay on (the library was already initialized)");
+    });
+}
+} // namespace
+
 Database::Database(DatabaseUrl url)
     : m_url(std::move(url))
     , m_namePrefix(QStringLiteral("wadesk-db%1-").arg(s_instances.fetch_add(1)))
 {
+    if (m_url.dialect == DatabaseUrl::Dialect::Sqlite)
+        configureSqliteLibrary();
 }
+
 
 namespace {
 // How often the checkpointer looks at the write-ahead log, and how long the log may grow before

@@ -1,6 +1,7 @@
 #include "core/db/SqlRunner.h"
 
 #include "core/db/Database.h"
+#include "core/db/SqliteReader.h"
 
 #include <QSqlError>
 #include <spdlog/spdlog.h>
@@ -143,6 +144,7 @@ SqlRunner::Lease::~Lease()
 
 void SqlRunner::forgetPrepared(const QString &connectionName)
 {
+    SqliteReader::forgetPrepared(connectionName);
     const QString prefix = connectionName + QChar(0x1f);
     for (auto it = t_prepared.byKey.begin(); it != t_prepared.byKey.end();) {
         if (it->first.startsWith(prefix) && !it->second.busy)

@@ -86,6 +86,8 @@ public:
     // Which of these WhatsApp ids a message of the client has (one query).
     Result<QSet<QString>> knownWaIds(const QString &clientId, const QStringList &waMessageIds);
     // Newest first; up to query.limit + 1 rows, so that the caller learns whether more follow.
+    // The rows carry what a listing shows: no contact wa_id, idempotency key, request hash,
+    // creator or update time (get() has them).
     Result<QList<MessageRecord>> list(const QString &organizationId, const QString &clientId, const MessageQuery &query);
     // The created_at of a message of that organization and client (a history cursor); none for
     // anything else, another organization's message included.

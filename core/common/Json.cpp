@@ -41,15 +41,13 @@ Result<std::optional<bool>> optionalBool(const QJsonObject &o, const QString &fi
     return std::optional<bool>(v.toBool());
 }
 
-QJsonValue isoTime(qint64 msecs)
+namespace {
+constexpr qint64 kYear10000 = 253402300800000LL;
+
+// "YYYY-MM-DDTHH:MM:SS.mmmZ" (what QDateTime::toString(Qt::ISODateWithMs) gives for UTC) for
+// 0 < msecs < kYear10000, written directly: lists write several per row.
+void formatIsoTime(qint64 msecs, char *out)
 {
-    if (msecs <= 0)
-        return QJsonValue::Null;
-    // Lists write several times per row: format "YYYY-MM-DDTHH:MM:SS.mmmZ" directly (what
-    // QDateTime::toString(Qt::ISODateWithMs) gives for UTC) instead of through QDateTime.
-    constexpr qint64 kYear10000 = 253402300800000LL;
-    if (msecs >= kYear10000)
-        return UtcTime::fromMSecs(msecs).toString(Qt::ISODateWithMs);
     const qint64 msOfDay = msecs % 86400000;
     // Days to civil date (H. Hinnant's algorithm), for days >= 0.
     const qint64 z = msecs / 86400000 + 719468;
@@ -65,26 +63,36 @@ QJsonValue isoTime(qint64 msecs)
     const int minute = int(msOfDay / 60000 % 60);
     const int second = int(msOfDay / 1000 % 60);
     const int milli = int(msOfDay % 1000);
-    QChar out[24];
-    auto put = [&out](int at, int value, int digits) {
+    auto put = [out](int at, int value, int digits) {
         for (int i = digits - 1; i >= 0; --i, value /= 10)
-            out[at + i] = QChar(u'0' + value % 10);
+            out[at + i] = char('0' + value % 10);
     };
     put(0, year, 4);
-    out[4] = u'-';
+    out[4] = '-';
     put(5, month, 2);
-    out[7] = u'-';
+    out[7] = '-';
     put(8, day, 2);
-    out[10] = u'T';
+    out[10] = 'T';
     put(11, hour, 2);
-    out[13] = u':';
+    out[13] = ':';
     put(14, minute, 2);
-    out[16] = u':';
+    out[16] = ':';
     put(17, second, 2);
-    out[19] = u'.';
+    out[19] = '.';
     put(20, milli, 3);
-    out[23] = u'Z';
-    return QString(out, 24);
+    out[23] = 'Z';
+}
+} // namespace
+
+QJsonValue isoTime(qint64 msecs)
+{
+    if (msecs <= 0)
+        return QJsonValue::Null;
+    if (msecs >= kYear10000)
+        return UtcTime::fromMSecs(msecs).toString(Qt::ISODateWithMs);
+    char out[24];
+    formatIsoTime(msecs, out);
+    return QString::fromLatin1(out, 24);
 }
 
 QJsonValue orNull(const QString &text)
@@ -213,6 +221,21 @@ Writer &Writer::value(const QString &text)
 {
     separate();
     writeEscaped(m_out, text);
+    return *this;
+}
+
+Writer &Writer::time(qint64 msecs)
+{
+    if (msecs <= 0)
+        return null();
+    if (msecs >= kYear10000)
+        return value(isoTime(msecs));
+    separate();
+    char text[26];
+    text[0] = '"';
+    formatIsoTime(msecs, text + 1);
+    text[25] = '"';
+    m_out.append(text, sizeof text);
     return *this;
 }
 

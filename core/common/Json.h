@@ -40,6 +40,8 @@ public:
     Writer &null();
     // A string, or null, as Json::isoTime / Json::orNull return them.
     Writer &value(const QJsonValue &stringOrNull);
+    // What value(isoTime(msecs)) writes, without building the string.
+    Writer &time(qint64 msecs);
     // A value already written as compact JSON (a nested object or array kept as QJsonValue).
     Writer &raw(const QByteArray &json);
     QByteArray take() const { return QByteArray(m_out.data(), qsizetype(m_out.size())); }

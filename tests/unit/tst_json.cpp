@@ -52,6 +52,10 @@ private slots:
             QVERIFY2(expected.endsWith(QLatin1Char('Z')), qPrintable(expected));
         if (msecs < 253402300800000LL) // QDateTime writes no ISO text beyond year 9999
             QCOMPARE(Json::parseIsoTime(expected), std::optional<qint64>(msecs));
+        // The writer's own formatting (lists use it) writes the same string.
+        Json::Writer written;
+        written.beginArray().time(msecs).endArray();
+        QCOMPARE(written.take(), QJsonDocument(QJsonArray{expected}).toJson(QJsonDocument::Compact));
     }
 
     void writerMatchesQJsonDocument_data()
@@ -166,6 +170,9 @@ private slots:
     {
         QVERIFY(Json::isoTime(0).isNull());
         QVERIFY(Json::isoTime(-5).isNull());
+        Json::Writer written;
+        written.beginArray().time(0).time(-5).endArray();
+        QCOMPARE(written.take(), QByteArray("[null,null]"));
     }
 };
 

@@ -145,7 +145,17 @@ void ApiRoutes::addRead(const QByteArray &method, const QString &pattern, Requir
             reply.send(HttpResponse::error(read.error()));
             return;
         }
-        runThen(m_readers, std::move(read.value()), [reply](const Result<HttpResponse> &result) { answer(reply, result); });
+        runThen(
+            m_readers,
+            [read = std::move(read.value())]() {
+                Result<HttpResponse> result = read();
+                // A reader's connection can break while it idles (the server restarted): the
+                // failure marks it, and one more try connects again. Reads change nothing.
+                if (!result && result.error().httpStatus == 503)
+                    result = read();
+                return result;
+            },
+            [reply](const Result<HttpResponse> &result) { answer(reply, result); });
     });
 }
 

@@ -76,6 +76,11 @@ constexpr qint64 kFirstConnectBackoffMs = 100;
 constexpr qint64 kMaxConnectBackoffMs = 1000;
 thread_local qint64 t_nextConnectAttemptAt = 0; // steady milliseconds; 0: no failed attempt
 thread_local qint64 t_connectBackoffMs = 0;
+thread_local qint64 t_failedConnectAt = 0;
+// When a thread last connected again after failing: the others then try at once instead of
+// waiting out their own hold (the API's readers answered 503 for up to a second after the API
+// thread had found the server back).
+std::atomic<qint64> s_connectedAgainAt{0};
 
 qint64 steadyNowMs()
 {
@@ -309,7 +314,8 @@ Result<QSqlDatabase> Database::connection(bool honourBackoff)
         db.close(); // statements prepared on it are forgotten before it opens again
     }
     if (!db.isOpen()) {
-        if (honourBackoff && t_nextConnectAttemptAt != 0 && steadyNowMs() < t_nextConnectAttemptAt)
+        if (honourBackoff && t_nextConnectAttemptAt != 0 && steadyNowMs() < t_nextConnectAttemptAt
+            && s_connectedAgainAt.load(std::memory_order_relaxed) < t_failedConnectAt)
             return outageError();
         // Statements prepared on the connection before it closed name server-side statements
         // that a new PostgreSQL session does not have: run inside a transaction, the first of
@@ -320,12 +326,15 @@ Result<QSqlDatabase> Database::connection(bool honourBackoff)
             db.close(); // a half-done open (a failed pragma) is retried from the start
             if (isPostgres() || opened.error().httpStatus == 503) {
                 t_connectBackoffMs = std::clamp(t_connectBackoffMs * 2, kFirstConnectBackoffMs, kMaxConnectBackoffMs);
-                t_nextConnectAttemptAt = steadyNowMs() + t_connectBackoffMs;
+                t_failedConnectAt = steadyNowMs();
+                t_nextConnectAttemptAt = t_failedConnectAt + t_connectBackoffMs;
             }
             return opened.error();
         }
-        if (t_nextConnectAttemptAt != 0)
+        if (t_nextConnectAttemptAt != 0) {
             spdlog::info("database: connected again to {}", m_url.describe().toStdString());
+            s_connectedAgainAt.store(steadyNowMs(), std::memory_order_relaxed);
+        }
         t_nextConnectAttemptAt = 0;
         t_connectBackoffMs = 0;
     }

@@ -13,6 +13,7 @@
 // cap and says when the depth is a lower bound.
 
 #include "tests/support/ApiTestHarness.h"
+#include "tests/support/HttpTestClient.h"
 #include "core/common/Ids.h"
 #include "core/db/SqlRunner.h"
 #include "core/messaging/MessageRepository.h"
@@ -243,6 +244,55 @@ private slots:
         QCOMPARE(after.status, 200);
         QCOMPARE(after.json.value(QStringLiteral("count")).toInt(), 0);
         QVERIFY(!after.json.value(QStringLiteral("has_more")).toBool());
+    }
+
+    // History pages are built on the API's reader threads: many at once, on connections that
+    // pipeline requests or leave before their answer, each get their own page, whole.
+    void historyPagesInParallel_data() { bothDialects(); }
+    void historyPagesInParallel()
+    {
+        WADESK_STAGE(s);
+        const QString alice = s.contact(s.admin, QStringLiteral("+14155550101"), kBase);
+        QVERIFY(!alice.isEmpty());
+        QCOMPARE(s.messages(s.admin, s.clientA, alice, {kBase + 1000, kBase + 2000, kBase + 3000}, 60).size(), 60);
+        QCOMPARE(s.messages(s.admin, s.clientB, alice, {kBase + 1000}, 5).size(), 5);
+        const QStringList paths{QStringLiteral("/api/clients/%1/messages?limit=50").arg(s.clientA),
+                                QStringLiteral("/api/clients/%1/messages?limit=7").arg(s.clientA),
+                                QStringLiteral("/api/clients/%1/messages").arg(s.clientB)};
+        QList<QByteArray> expected;
+        for (const QString &path : paths) {
+            const ApiResponse one = s.get(s.admin, path);
+            QCOMPARE(one.status, 200);
+            expected << one.body;
+        }
+        const QByteArray key = "X-API-Key: " + s.admin.apiKey.toUtf8() + "\r\n";
+        constexpr int kConnections = 8;
+        constexpr int kPerConnection = 12;
+        std::vector<std::unique_ptr<HttpTestClient>> clients;
+        for (int c = 0; c < kConnections; ++c) {
+            clients.push_back(std::make_unique<HttpTestClient>());
+            QVERIFY(clients.back()->connectTo(s.api.port()));
+            QByteArray pipelined;
+            for (int i = 0; i < kPerConnection; ++i)
+                pipelined += HttpTestClient::request("GET", paths.at((c + i) % paths.size()).toUtf8(), key);
+            clients.back()->send(pipelined);
+        }
+        // Two callers that leave while their pages are being read.
+        for (int c = 0; c < 2; ++c) {
+            HttpTestClient leaving;
+            QVERIFY(leaving.connectTo(s.api.port()));
+            leaving.send(HttpTestClient::request("GET", paths.first().toUtf8(), key));
+            leaving.abort();
+        }
+        for (int c = 0; c < kConnections; ++c) {
+            for (int i = 0; i < kPerConnection; ++i) {
+                const HttpTestResponse r = clients.at(c)->waitResponse(20000);
+                QVERIFY2(r.status == 200, qPrintable(QStringLiteral("connection %1, request %2: %3").arg(c).arg(i).arg(r.status)));
+                // In the order asked (pipelining), each the page of its own path.
+                QVERIFY2(r.body == expected.at((c + i) % paths.size()), qPrintable(QStringLiteral("connection %1, request %2").arg(c).arg(i)));
+            }
+        }
+        QCOMPARE(s.get(s.admin, paths.first()).body, expected.first());
     }
 
     void badCursorsAndTenancy_data() { bothDialects(); }

@@ -155,6 +155,18 @@ private slots:
             QVERIFY(add->text().contains(QStringLiteral("First Client")));
             QVERIFY(!add->accessibleName().isEmpty());
             QVERIFY(window.sessionView()->placeholderText().contains(QStringLiteral("No clients yet")));
+            window.resize(1100, 640);
+            for (const bool dark : {false, true}) {
+                const QPalette light = QApplication::palette();
+                if (dark)
+                    QApplication::setPalette(wadesk::test::darkPalette());
+                window.repaint();
+                QCoreApplication::processEvents();
+                const QImage image = window.grab().toImage();
+                QVERIFY(wadesk::test::hasContent(image));
+                QVERIFY(image.save(QDir(wadesk::test::screenshotDir()).filePath(dark ? QStringLiteral("no-clients-dark.png") : QStringLiteral("no-clients.png"))));
+                QApplication::setPalette(light);
+            }
             // The button opens the same Add Client dialog as File → Add Client (modal: closed from a timer).
             bool sawDialog = false;
             QTimer::singleShot(200, this, [&sawDialog]() {

@@ -24,7 +24,7 @@ DeleteClientDialog::DeleteClientDialog(const QString &clientName, const QString 
                  + QLatin1Char(' ') + tr("WhatsApp stays on the phone; the number can be linked to a new client later.");
     lines << tr("• Every message of this client is deleted: its whole history and its conversations.");
     if (queuedMessages > 0)
-        lines << tr("• %n queued message(s) will never be sent.", nullptr, queuedMessages);
+        lines << tr("• Messages queued now and never to be sent: %1.").arg(queuedMessages);
     else
         lines << tr("• Nothing is queued now; anything queued until then is never sent.");
     lines << tr("• Its rate limits, proxy assignment and team members' assignments to it go too.");

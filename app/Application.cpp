@@ -248,6 +248,7 @@ void Application::startDesktop(QApplication &app)
     facts.database = m_database->url().describe();
     facts.secrets = m_secretsDescription;
     facts.dataDir = m_config.dataDir;
+    facts.settingsFile = m_config.settingsFile;
     m_context = std::make_unique<DesktopContext>(m_shared, m_config.services, *m_sessions, facts);
     m_context->setProxyMonitor(m_proxyMonitor.get());
     DesktopShell::Options options;

@@ -1,5 +1,6 @@
 #include "core/auth/AccountService.h"
 
+#include "core/audit/AuditEvent.h"
 #include "core/audit/AuditLog.h"
 #include "core/audit/AuditedChange.h"
 #include "core/auth/ApiKeyCodec.h"
@@ -216,6 +217,23 @@ Result<std::optional<UserRecord>> AccountService::currentUser(const AuthContext 
 {
     SqlRunner sql(m_database);
     return UserRepository(sql).find(actor.organizationId, actor.userId);
+}
+
+Status AccountService::changePassword(const AuthContext &actor, const QString &verifiedHash, const QString &newHash)
+{
+    if (actor.userId.isEmpty() || verifiedHash.isEmpty() || newHash.isEmpty())
+        return DomainError::unauthorized(QStringLiteral("Sign in first"), QStringLiteral("unauthorized"));
+    return runAudited(m_database, nullptr, [&](AuditedWrite &write) -> Status {
+        Result<int> changed = write.sql.change(
+            QStringLiteral("UPDATE users SET password_hash = ?, updated_at = ? WHERE organization_id = ? AND id = ? AND password_hash = ?"),
+            {newHash, m_clock.nowMs(), actor.organizationId, actor.userId, verifiedHash}, "users.password_hash");
+        if (!changed)
+            return changed.error();
+        if (changed.value() == 0)
+            return DomainError::conflict(QStringLiteral("The password was changed meanwhile; enter the current one again"),
+                                         QStringLiteral("password_changed"));
+        return write.audit.append(auditBy(actor, QStringLiteral("change_password"), QStringLiteral("users"), actor.userId, QJsonObject{}));
+    }, m_clock);
 }
 
 } // namespace wadesk

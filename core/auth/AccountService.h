@@ -62,6 +62,11 @@ public:
     // The signed-in user as stored now, read in the organization they signed in to: nullopt when
     // removed or moved elsewhere. A session that outlives its token (the desktop) re-checks with it.
     Result<std::optional<UserRecord>> currentUser(const AuthContext &actor);
+    // The signed-in user's own new password. The caller verified the current password against
+    // `verifiedHash` (the stored hash it read from currentUser()) and made `newHash` on a worker
+    // thread; a hash changed meanwhile (another change won) is refused with 409
+    // password_changed. Audited as change_password.
+    Status changePassword(const AuthContext &actor, const QString &verifiedHash, const QString &newHash);
 
 private:
     Database &m_database;

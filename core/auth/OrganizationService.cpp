@@ -83,4 +83,29 @@ Result<OrganizationInfo> OrganizationService::setTimeZone(const AuthContext &act
     return read(actor.organizationId);
 }
 
+Result<OrganizationInfo> OrganizationService::rename(const AuthContext &actor, const QString &name)
+{
+    if (Status s = actor.require(Permission::ManageOrganization); !s)
+        return s.error();
+    const QString trimmed = name.trimmed();
+    bool printable = true;
+    for (const QChar c : trimmed)
+        printable = printable && c.category() != QChar::Other_Control;
+    if (trimmed.isEmpty() || trimmed.size() > 200 || !printable)
+        return DomainError::validation(QStringLiteral("name"), QStringLiteral("name must be 1 to 200 characters without control characters"));
+    Status done = runAudited(m_database, nullptr, [&](AuditedWrite &write) -> Status {
+        Result<int> changed = write.sql.change(QStringLiteral("UPDATE organizations SET name = ?, updated_at = ? WHERE id = ?"),
+                                               {trimmed, m_clock.nowMs(), actor.organizationId}, "organizations.name");
+        if (!changed)
+            return changed.error();
+        if (changed.value() == 0)
+            return DomainError::notFound(QStringLiteral("Organization"));
+        return write.audit.append(auditBy(actor, QStringLiteral("update_organization"), QStringLiteral("organizations"),
+                                          actor.organizationId, QJsonObject{{QStringLiteral("name"), trimmed}}));
+    }, m_clock);
+    if (!done)
+        return done.error();
+    return read(actor.organizationId);
+}
+
 } // namespace wadesk

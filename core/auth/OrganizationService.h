@@ -31,6 +31,9 @@ public:
     Result<OrganizationInfo> get(const AuthContext &actor);
     // 400 invalid_time_zone unless `ianaName` is a zone this system knows; audited.
     Result<OrganizationInfo> setTimeZone(const AuthContext &actor, const QString &ianaName);
+    // The organization's name, 1 to 200 characters as at registration (surrounding spaces
+    // dropped, no control characters); needs can_manage_organization; audited.
+    Result<OrganizationInfo> rename(const AuthContext &actor, const QString &name);
 
     // Engine/analytics side (no actor): the organization's zone; 404 when it does not exist.
     Result<QString> timeZoneOf(const QString &organizationId);

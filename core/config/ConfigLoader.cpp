@@ -48,6 +48,18 @@ std::optional<bool> parseBool(const QString &raw)
     return std::nullopt;
 }
 
+// "STOP, Baja,  arrêt" -> {"STOP", "Baja", "arrêt"}: a keyword list as the settings file holds it.
+QStringList keywordList(const QString &text)
+{
+    QStringList out;
+    for (const QString &part : text.split(QLatin1Char(','))) {
+        const QString k = part.trimmed();
+        if (!k.isEmpty() && !out.contains(k, Qt::CaseInsensitive))
+            out << k;
+    }
+    return out;
+}
+
 std::vector<OptionSpec> optionSpecs()
 {
     std::vector<OptionSpec> specs;
@@ -118,6 +130,11 @@ std::vector<OptionSpec> optionSpecs()
          [](AppConfig &c, const QString &v) { c.services.messaging.defaultTiers.perDay = v.toInt(); }});
     add({"messaging/pacing", "WADESK_PACING", nullptr, Kind::Bool, "", "", 0, 0, {},
          [](AppConfig &c, const QString &v) { c.services.messaging.pacing = *parseBool(v) ? PacingSettings() : PacingSettings::off(); }});
+    // Comma-separated; an inbound message that is exactly one of them opts its sender out (in).
+    add({"messaging/optOutKeywords", "WADESK_OPT_OUT_KEYWORDS", nullptr, Kind::String, "", "", 0, 0, {},
+         [](AppConfig &c, const QString &v) { c.services.messaging.optOutKeywords = keywordList(v); }});
+    add({"messaging/optInKeywords", "WADESK_OPT_IN_KEYWORDS", nullptr, Kind::String, "", "", 0, 0, {},
+         [](AppConfig &c, const QString &v) { c.services.messaging.optInKeywords = keywordList(v); }});
     add({"messaging/checkNumberExists", "WADESK_CHECK_NUMBER_EXISTS", nullptr, Kind::Bool, "", "", 0, 0, {},
          [](AppConfig &c, const QString &v) { c.services.messaging.checkNumberExists = *parseBool(v); }});
     add({"webhooks/allowPrivateTargets", "WADESK_WEBHOOKS_ALLOW_PRIVATE", nullptr, Kind::Bool, "", "", 0, 0, {},

@@ -60,6 +60,9 @@ Result<ContactRecord> ContactService::get(const AuthContext &ctx, const QString 
 
 Result<ContactRecord> ContactService::update(const AuthContext &ctx, const QString &contactId, const Change &change)
 {
+    // PATCH /api/contacts/:contactId's permission, here too for the desktop (viewers only read).
+    if (Status s = ctx.require(Permission::SendMessages); !s)
+        return s.error();
     Result<ContactRecord> found = get(ctx, contactId);
     if (!found)
         return found;

@@ -98,6 +98,7 @@ public:
         facts.database = QStringLiteral("SQLite %1").arg(dir.filePath(QStringLiteral("wadesk.db")));
         facts.secrets = QStringLiteral("test key");
         facts.dataDir = dir.path();
+        facts.settingsFile = dir.filePath(QStringLiteral("wadesk.ini")); // Settings… writes here
         SharedServices shared;
         shared.database = db.get();
         shared.jwtKey = QByteArrayLiteral("ui-test-jwt-key-0123456789abcdef0123456789abcdef");

@@ -15,6 +15,7 @@
 #include <QCoreApplication>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QPushButton>
 #include <QStackedWidget>
 #include <QVBoxLayout>
 #include <QWebEnginePage>
@@ -63,13 +64,30 @@ SessionView::SessionView(DesktopContext &context, QWidget *parent)
     layout->addWidget(header);
 
     m_stack = new QStackedWidget(this);
-    m_placeholder = new QLabel(m_stack);
+    // The empty state: what is (not) there, and the one action that changes it.
+    m_placeholderPage = new QWidget(m_stack);
+    m_placeholderPage->setObjectName(QStringLiteral("sessionEmptyState"));
+    auto *emptyLayout = new QVBoxLayout(m_placeholderPage);
+    emptyLayout->addStretch(1);
+    m_placeholder = new QLabel(m_placeholderPage);
     m_placeholder->setObjectName(QStringLiteral("sessionPlaceholder"));
     m_placeholder->setTextFormat(Qt::PlainText);
     m_placeholder->setAlignment(Qt::AlignCenter);
     m_placeholder->setWordWrap(true);
     m_placeholder->setMargin(24);
-    m_stack->addWidget(m_placeholder);
+    emptyLayout->addWidget(m_placeholder);
+    m_placeholderButton = new QPushButton(m_placeholderPage);
+    m_placeholderButton->setObjectName(QStringLiteral("sessionEmptyAction"));
+    m_placeholderButton->hide();
+    emptyLayout->addWidget(m_placeholderButton, 0, Qt::AlignHCenter);
+    emptyLayout->addStretch(2);
+    m_stack->addWidget(m_placeholderPage);
+    connect(m_placeholderButton, &QPushButton::clicked, this, [this]() {
+        if (m_clientId.isEmpty())
+            emit addClientRequested();
+        else
+            emit startRequested(m_clientId);
+    });
     layout->addWidget(m_stack, 1);
 
     SessionRegistry &registry = m_context.sessions();
@@ -98,6 +116,19 @@ void SessionView::setClient(const QString &clientId, const QString &name)
     refresh();
     if (other)
         refreshProxy();
+}
+
+QString SessionView::placeholderText() const
+{
+    return m_stack->currentWidget() == m_placeholderPage ? m_placeholder->text() : QString();
+}
+
+void SessionView::setNoClients(bool none)
+{
+    if (none == m_noClients)
+        return;
+    m_noClients = none;
+    refresh();
 }
 
 QString SessionView::proxyText() const
@@ -178,7 +209,7 @@ void SessionView::detach()
         delete view;
     }
     if (m_stack)
-        m_stack->setCurrentWidget(m_placeholder);
+        m_stack->setCurrentWidget(m_placeholderPage);
 }
 
 void SessionView::onSessionStopped(const QString &clientId)
@@ -270,7 +301,20 @@ void SessionView::refresh()
     }
     detach();
     if (!page) {
-        if (m_clientId.isEmpty())
+        // The button: "Add your first client" with no client at all, "Start" for a session
+        // that does not run; both only for those who may act on clients.
+        QString action;
+        if (m_clientId.isEmpty() && m_noClients && mayLink)
+            action = tr("&Add Your First Client…");
+        else if (!m_clientId.isEmpty() && !session && mayLink && state != SessionState::Disconnected)
+            action = tr("&Start Session");
+        m_placeholderButton->setText(action);
+        m_placeholderButton->setAccessibleName(QString(action).remove(QLatin1Char('&')).remove(QChar(0x2026)));
+        m_placeholderButton->setVisible(!action.isEmpty());
+        if (m_clientId.isEmpty() && m_noClients)
+            m_placeholder->setText(mayLink ? tr("No clients yet. A client is one WhatsApp number: add one, then link it by scanning its QR code.")
+                                           : tr("No clients are assigned to you yet. Ask an admin or a manager to assign one."));
+        else if (m_clientId.isEmpty())
             m_placeholder->setText(tr("Select a client on the left."));
         else if (state == SessionState::Qr)
             m_placeholder->setText(tr("This client is waiting to be linked by an operator."));
@@ -280,8 +324,9 @@ void SessionView::refresh()
             m_placeholder->setText(tr("The session failed: %1\nStart it again from the Client menu.")
                                        .arg(snap ? snap->lastError : QString()));
         else
-            m_placeholder->setText(tr("The session of this client is not running."));
-        m_stack->setCurrentWidget(m_placeholder);
+            m_placeholder->setText(mayLink ? tr("The session of this client is not running. Start it to link or use the number.")
+                                           : tr("The session of this client is not running."));
+        m_stack->setCurrentWidget(m_placeholderPage);
         return;
     }
     if (!m_view) {

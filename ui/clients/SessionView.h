@@ -6,6 +6,7 @@
 #include <QWidget>
 
 class QLabel;
+class QPushButton;
 class QStackedWidget;
 
 namespace wadesk {
@@ -38,6 +39,15 @@ public:
     QString proxyText() const;
     // Reads the shown client's proxy again (any client when `clientId` is empty).
     void refreshProxy(const QString &clientId = QString());
+    // Whether the signed-in user sees no client at all (the empty state then offers to add one).
+    void setNoClients(bool none);
+    // The empty state's button ("Add Your First Client…" or "Start Session"), hidden when none applies.
+    QPushButton *emptyStateButton() const { return m_placeholderButton; }
+    QString placeholderText() const;
+
+signals:
+    void startRequested(const QString &clientId);
+    void addClientRequested();
 
 private:
     void refresh();
@@ -55,6 +65,9 @@ private:
     QLabel *m_hint = nullptr;
     QStackedWidget *m_stack = nullptr;
     QLabel *m_placeholder = nullptr;
+    QWidget *m_placeholderPage = nullptr;
+    QPushButton *m_placeholderButton = nullptr;
+    bool m_noClients = false;
     QPointer<QWebEngineView> m_view;
     QPointer<QWebEnginePage> m_page;
 };

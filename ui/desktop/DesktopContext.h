@@ -28,6 +28,7 @@ public:
         QString database;   // Database::url().describe()
         QString secrets;    // SecretStore::description()
         QString dataDir;
+        QString settingsFile; // wadesk.ini: where Settings… writes the installation's settings (empty: none)
     };
     // `shared.events` must be set: the screens follow changes through it.
     DesktopContext(const SharedServices &shared, const ServiceSettings &settings, SessionRegistry &sessions,

@@ -1,5 +1,9 @@
 #include "ui/main/MainWindow.h"
 
+#include "ui/account/AccountDialog.h"
+#include "ui/contacts/ContactsDialog.h"
+#include "ui/settings/SettingsDialog.h"
+
 #include "core/common/Version.h"
 #include "ui/conversations/ConversationsView.h"
 #include "ui/dashboard/DashboardView.h"
@@ -119,6 +123,17 @@ MainWindow::MainWindow(DesktopContext &context, QWidget *parent)
             m_sessionView->setClient(m_currentClient, m_sessionModel->index(row, 0).data(ClientListModel::NameRole).toString());
     });
     connect(m_actions, &ClientActions::clientCreated, this, &MainWindow::selectClient);
+    // The empty states' actions (issue 14, defect 10).
+    connect(m_sessionView, &SessionView::addClientRequested, m_actions->addAction(), &QAction::trigger);
+    connect(m_sessionView, &SessionView::startRequested, this, [this](const QString &clientId) {
+        selectClient(clientId);
+        m_actions->startAction()->trigger();
+    });
+    auto noClients = [this]() { m_sessionView->setNoClients(m_sessionModel->rowCount() == 0); };
+    connect(m_sessionModel, &QAbstractItemModel::modelReset, m_sessionView, noClients);
+    connect(m_sessionModel, &QAbstractItemModel::rowsInserted, m_sessionView, noClients);
+    connect(m_sessionModel, &QAbstractItemModel::rowsRemoved, m_sessionView, noClients);
+    noClients();
     connect(m_conversations, &ConversationsView::messageQueued, m_sessionModel,
             [this](const QString &clientId) { m_sessionModel->scheduleRefresh(clientId); });
     // A file sent from the composer was stored as it was queued.
@@ -231,6 +246,7 @@ void MainWindow::buildMenus()
     m_clientMenu->menuAction()->setVisible(m_actions->startAction()->isVisible());
 
     buildAdminMenu();
+    buildAccountActions();
 
     m_helpMenu = menuBar()->addMenu(tr("&Help"));
     m_helpMenu->setObjectName(QStringLiteral("helpMenu"));
@@ -687,4 +703,90 @@ void MainWindow::showApiKeys()
     m_apiKeysDialog->activateWindow();
 }
 
+// Issue 14's remaining screens: Edit → Contacts… (Ctrl+Shift+O) and Settings… (Ctrl+,; every
+// member reads the organization, admins and managers also set client limits, admins change
+// everything), File → My Account… (Ctrl+Shift+M). Each opens its dialog, or raises it when open.
+void MainWindow::buildAccountActions()
+{
+    m_editMenu->addSeparator();
+    m_contactsAction = m_editMenu->addAction(tr("&Contacts…"), this, &MainWindow::showContacts);
+    m_contactsAction->setObjectName(QStringLiteral("contactsAction"));
+    m_contactsAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+    m_contactsAction->setStatusTip(tr("Every contact with its tags and opt-out; search and edit"));
+    m_settingsAction = m_editMenu->addAction(tr("&Settings…"), this, &MainWindow::showSettings);
+    m_settingsAction->setObjectName(QStringLiteral("settingsAction"));
+    m_settingsAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
+    m_settingsAction->setMenuRole(QAction::PreferencesRole);
+    m_settingsAction->setStatusTip(tr("Organization, client limits and this installation's settings"));
+    m_accountAction = new QAction(tr("My &Account…"), this);
+    m_accountAction->setObjectName(QStringLiteral("accountAction"));
+    m_accountAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_M));
+    m_accountAction->setStatusTip(tr("Change your password; delete a client"));
+    connect(m_accountAction, &QAction::triggered, this, &MainWindow::showAccount);
+    const QList<QAction *> fileActions = m_fileMenu->actions();
+    m_fileMenu->insertAction(fileActions.size() > 1 ? fileActions.at(1) : nullptr, m_accountAction);
+    auto update = [this]() {
+        const bool in = m_context.signedIn();
+        for (QAction *a : {m_contactsAction, m_settingsAction, m_accountAction}) {
+            a->setVisible(in);
+            a->setEnabled(in);
+        }
+    };
+    update();
+    connect(&m_context, &DesktopContext::signedInChanged, m_editMenu, update);
+}
+
+namespace {
+template <class Dialog>
+Dialog *raiseOrOpen(QPointer<Dialog> &slot, DesktopContext &context, QWidget *parent)
+{
+    if (!slot) {
+        slot = new Dialog(context, parent);
+        slot->setAttribute(Qt::WA_DeleteOnClose);
+    }
+    slot->show();
+    slot->raise();
+    slot->activateWindow();
+    return slot;
+}
+} // namespace
+
+ContactsDialog *MainWindow::contactsDialog() const
+{
+    return m_contactsDialog;
+}
+
+SettingsDialog *MainWindow::settingsDialog() const
+{
+    return m_settingsDialog;
+}
+
+AccountDialog *MainWindow::accountDialog() const
+{
+    return m_accountDialog;
+}
+
+void MainWindow::showContacts()
+{
+    if (m_contactsAction->isEnabled())
+        raiseOrOpen(m_contactsDialog, m_context, this);
+}
+
+void MainWindow::showSettings()
+{
+    if (m_settingsAction->isEnabled())
+        raiseOrOpen(m_settingsDialog, m_context, this);
+}
+
+void MainWindow::showAccount()
+{
+    if (!m_accountAction->isEnabled())
+        return;
+    const bool opened = !m_accountDialog;
+    AccountDialog *dialog = raiseOrOpen(m_accountDialog, m_context, this);
+    if (opened)
+        connect(dialog, &AccountDialog::clientDeleted, this, &MainWindow::refresh);
+}
+
 } // namespace wadesk
+

@@ -28,6 +28,9 @@ class TeamDialog;
 class ApiKeysDialog;
 class AuditLogDialog;
 class WebhooksDialog;
+class AccountDialog;
+class ContactsDialog;
+class SettingsDialog;
 
 // The application window for a signed-in user: the clients they may see on the left (live
 // state, unread, queue, paused), and on the right the selected client's live WhatsApp Web page
@@ -74,6 +77,17 @@ public:
     QAction *webhooksAction() const { return m_webhooksAction; }
     QAction *apiKeysAction() const { return m_apiKeysAction; }
     QAction *auditLogAction() const { return m_auditAction; }
+    // Edit → Contacts… (Ctrl+Shift+O) and Settings… (Ctrl+,), File → My Account… (Ctrl+Shift+M):
+    // every signed-in member (what each may change inside follows their role).
+    QAction *contactsAction() const { return m_contactsAction; }
+    QAction *settingsAction() const { return m_settingsAction; }
+    QAction *accountAction() const { return m_accountAction; }
+    ContactsDialog *contactsDialog() const; // while open
+    SettingsDialog *settingsDialog() const; // while open
+    AccountDialog *accountDialog() const;   // while open
+    void showContacts();
+    void showSettings();
+    void showAccount();
     AuditLogDialog *auditLogDialog() const; // while open
     void showAuditLog();
     WebhooksDialog *webhooksDialog() const; // while open
@@ -110,6 +124,7 @@ private:
     void buildStatusBar();
     void buildTeamAction();
     void buildAdminMenu();
+    void buildAccountActions();
     void buildProxiesAction();
     void buildDashboardAction();
     void onCurrentChanged(const QModelIndex &current);
@@ -146,6 +161,12 @@ private:
     QPointer<ApiKeysDialog> m_apiKeysDialog;
     QAction *m_auditAction = nullptr;
     QPointer<AuditLogDialog> m_auditDialog;
+    QAction *m_contactsAction = nullptr;
+    QAction *m_settingsAction = nullptr;
+    QAction *m_accountAction = nullptr;
+    QPointer<ContactsDialog> m_contactsDialog;
+    QPointer<SettingsDialog> m_settingsDialog;
+    QPointer<AccountDialog> m_accountDialog;
     QAction *m_proxiesAction = nullptr;
     QAction *m_assignProxyAction = nullptr;
     QLabel *m_apiLabel = nullptr;

@@ -4,6 +4,7 @@
 #include "core/audit/AuditedChange.h"
 #include "core/autoreplies/AutoReplyRepository.h"
 #include "core/common/Ids.h"
+#include "core/db/SqlRunner.h"
 #include "core/messaging/ContactRepository.h"
 #include "core/messaging/MessageRepository.h"
 #include "core/templates/TemplateRepository.h"
@@ -37,12 +38,27 @@ QString replyTextOf(SqlRunner &sql, const AutoReplyRule &rule, const ContactReco
 }
 } // namespace
 
+namespace {
+// Only a person's chat: groups (@g.us), status@broadcast, newsletters and the account's own
+// messages are never answered, nor a contact who opted out.
+bool answerable(const InboundForReply &message, const ContactRecord &contact)
+{
+    return !message.fromMe && message.chat.endsWith(QLatin1String("@c.us")) && !contact.optedOut && !contact.id.isEmpty();
+}
+} // namespace
+
+Result<bool> AutoReplyEngine::mayAnswer(Database &database, const InboundForReply &message, const ContactRecord &contact)
+{
+    if (!answerable(message, contact))
+        return false;
+    SqlRunner sql(database);
+    return AutoReplyRepository(sql).anyApplicable(message.organizationId, message.clientId);
+}
+
 Result<std::optional<QString>> AutoReplyEngine::answer(AuditedWrite &write, const InboundForReply &message, const ContactRecord &contact)
 {
     const std::optional<QString> none;
-    // Only a person's chat: groups (@g.us), status@broadcast, newsletters and the account's own
-    // messages are never answered.
-    if (message.fromMe || !message.chat.endsWith(QLatin1String("@c.us")) || contact.optedOut || contact.id.isEmpty())
+    if (!answerable(message, contact))
         return none;
     AutoReplyRepository rules(write.sql);
     Result<QList<AutoReplyRule>> applicable = rules.applicable(message.organizationId, message.clientId);

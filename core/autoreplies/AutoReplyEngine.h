@@ -25,6 +25,7 @@ public:
     {
     }
 
+    Result<bool> mayAnswer(Database &database, const InboundForReply &message, const ContactRecord &contact) override;
     // The id of the queued reply, or none.
     Result<std::optional<QString>> answer(AuditedWrite &write, const InboundForReply &message, const ContactRecord &contact) override;
 

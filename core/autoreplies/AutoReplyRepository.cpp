@@ -137,6 +137,12 @@ Result<QList<AutoReplyRule>> AutoReplyRepository::applicable(const QString &orga
                        {organizationId, clientId}, "auto_reply_rules.applicable", readRules);
 }
 
+Result<bool> AutoReplyRepository::anyApplicable(const QString &organizationId, const QString &clientId)
+{
+    return m_sql.query(QStringLiteral("SELECT 1 FROM auto_reply_rules WHERE organization_id = ? AND enabled = 1 AND (client_id IS NULL OR client_id = ?) LIMIT 1"),
+                       {organizationId, clientId}, "auto_reply_rules.any", [](QSqlQuery &q) { return q.next(); });
+}
+
 Result<bool> AutoReplyRepository::claimGuard(const QString &organizationId, const QString &ruleId, const QString &contactId, qint64 now,
                                              qint64 cooldownMs)
 {

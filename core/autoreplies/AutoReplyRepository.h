@@ -25,6 +25,9 @@ public:
     // The enabled rules that apply to a message on `clientId`, in evaluation order.
     Result<QList<AutoReplyRule>> applicable(const QString &organizationId, const QString &clientId);
 
+    // Whether any enabled rule applies to a message on `clientId` (one indexed read).
+    Result<bool> anyApplicable(const QString &organizationId, const QString &clientId);
+
     // The loop guard: records that `ruleId` answers `contactId` at `now` unless it did so less
     // than `cooldownMs` ago. True when the reply may go (the row was written). One conditional
     // upsert, inside the caller's transaction: concurrent writers of two instances serialise on

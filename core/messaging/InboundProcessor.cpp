@@ -179,9 +179,13 @@ std::optional<InboundMediaRequest> InboundProcessor::onMessage(const QString &or
                          stored.error().message.toStdString());
         return std::nullopt;
     }
-    if (answerable && m_responder) {
-        const InboundForReply inbound{organizationId, clientId, messageId, chat, content.type,
-                                      content.type == QLatin1String("text") ? content.body : content.caption, fromMe};
+    const InboundForReply inbound{organizationId, clientId, messageId, chat, content.type,
+                                  content.type == QLatin1String("text") ? content.body : content.caption, fromMe};
+    Result<bool> mayAnswer = answerable && m_responder ? m_responder->mayAnswer(m_database, inbound, *answerable) : Result<bool>(false);
+    if (!mayAnswer)
+        spdlog::warn("client {}: auto-replies to message {} not evaluated: {}", clientId.toStdString(), messageId.toStdString(),
+                     mayAnswer.error().message.toStdString());
+    if (mayAnswer && mayAnswer.value()) {
         std::optional<QString> replyId;
         Status answered = runAudited(m_database, m_events, [&](AuditedWrite &write) -> Status {
             Result<std::optional<QString>> queued = m_responder->answer(write, inbound, *answerable);

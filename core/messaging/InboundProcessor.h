@@ -46,6 +46,9 @@ struct InboundForReply {
 class InboundResponder {
 public:
     virtual ~InboundResponder() = default;
+    // Whether answer() could send anything for this message, read outside any transaction, so
+    // that an organization without rules pays one indexed read per message and no write lock.
+    virtual Result<bool> mayAnswer(Database &database, const InboundForReply &message, const ContactRecord &contact) = 0;
     virtual Result<std::optional<QString>> answer(AuditedWrite &write, const InboundForReply &message, const ContactRecord &contact) = 0;
 };
 

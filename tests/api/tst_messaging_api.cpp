@@ -10,7 +10,8 @@
 // linked; an inbound STOP makes the next send 422 and START allows it again; history filters and
 // bounds; agent scoping and the viewer's 403; rate limits through PATCH and GET, and the 429 of a
 // spent daily budget; pause and resume by an operator, and the automatic pause after five failed
-// sends; the contacts list.
+// sends; the contacts list; an auto-reply rule answering a message reported as ciphertext first
+// and delivered twice, once, through the queue to the page.
 
 #include "tests/support/EngineApiClient.h"
 #include "tests/support/FakeWhatsAppServer.h"

@@ -23,6 +23,7 @@
 #include "core/messaging/MessageRepository.h"
 
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QTest>
@@ -172,6 +173,13 @@ private slots:
         QVERIFY(!KeywordMatcher::checkPattern(QStringLiteral("(unclosed"), QStringLiteral("keywords")));
         QVERIFY(!KeywordMatcher::checkPattern(QString(201, QLatin1Char('a')), QStringLiteral("keywords")));
         QVERIFY(KeywordMatcher::checkPattern(QStringLiteral("caf[eé]"), QStringLiteral("keywords")));
+        // A pattern that backtracks catastrophically is bounded (PCRE's match limit over at most
+        // kMaxMatchedLength characters): it gives up as "no match" instead of hanging the page's thread.
+        const KeywordMatcher catastrophic(KeywordMatch::Regex, {QStringLiteral("(a+)+$")});
+        QElapsedTimer timer;
+        timer.start();
+        QVERIFY(!catastrophic.matches(QString(1900, QLatin1Char('a')) + QStringLiteral("!")));
+        QVERIFY2(timer.elapsed() < 5000, QByteArray::number(timer.elapsed()).constData());
         // Only the first characters of a long message are matched.
         QVERIFY(!contains.matches(QString(KeywordMatcher::kMaxMatchedLength + 10, QLatin1Char('x')) + QStringLiteral("preço")));
     }

@@ -535,6 +535,19 @@ Result<ResponseTimes> AnalyticsService::responseTimes(const AnalyticsRange &rang
     t.conversations = all.runs;
     t.responses = all.answered;
     t.distribution = all.distribution;
+    {
+        QVariantList autoBind;
+        const QString autoScope = analyticsScope(range, autoBind, QStringLiteral("m"));
+        autoBind << range.startMs() << range.endMs();
+        SqlRunner sql(m_database);
+        Result<qint64> automatic = sql.query(QStringLiteral("SELECT COUNT(*) FROM messages m WHERE ") + autoScope
+                                                 + QStringLiteral(" AND m.auto_reply_rule_id IS NOT NULL AND m.created_at >= ? AND m.created_at < ?"),
+                                             autoBind, "analytics.autoReplies",
+                                             [](QSqlQuery &q) { return q.next() ? q.value(0).toLongLong() : qint64(0); });
+        if (!automatic)
+            return automatic.error();
+        t.autoReplies = automatic.value();
+    }
     if (t.responses == 0)
         return t;
     // Nearest rank: the smallest value with at least p of the responses at or below it. The

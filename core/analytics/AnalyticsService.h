@@ -72,6 +72,7 @@ struct DeliveryRates {
 struct ResponseTimes {
     qint64 conversations = 0; // inbound runs that started in the range
     qint64 responses = 0;     // runs answered (at any later time)
+    qint64 autoReplies = 0;   // automatic replies created in the range (never responses)
     std::optional<double> averageHours;
     std::optional<double> medianHours;
     std::optional<double> p90Hours;

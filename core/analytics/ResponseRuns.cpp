@@ -14,8 +14,8 @@ namespace wadesk {
 namespace {
 
 // The pairing order: created_at, outbound before inbound in one millisecond ('outbound' sorts
-// after 'inbound'), id. Failed sends are read too and skipped by pair().
-const QString kPairingColumns = QStringLiteral("id, direction, status, created_at, created_by");
+// after 'inbound'), id. Failed sends and automatic replies are read too and skipped by pair().
+const QString kPairingColumns = QStringLiteral("id, direction, status, created_at, created_by, auto_reply_rule_id");
 const QString kPairingOrder = QStringLiteral("created_at, direction DESC, id");
 
 PairingMessage pairingMessage(QSqlQuery &q, int at)
@@ -23,7 +23,8 @@ PairingMessage pairingMessage(QSqlQuery &q, int at)
     PairingMessage m;
     m.id = q.value(at).toString();
     m.inbound = q.value(at + 1).toString() == QLatin1String("inbound");
-    m.countsAsResponse = q.value(at + 2).toString() != QLatin1String("failed");
+    // An automatic reply (core/autoreplies) answers nobody: it is no response and does not end a run.
+    m.countsAsResponse = q.value(at + 2).toString() != QLatin1String("failed") && q.value(at + 5).isNull();
     m.createdAt = q.value(at + 3).toLongLong();
     m.createdBy = q.value(at + 4).toString();
     return m;

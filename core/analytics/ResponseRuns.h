@@ -15,7 +15,7 @@ class Database;
 struct PairingMessage {
     QString id;
     bool inbound = false;
-    bool countsAsResponse = true; // false for a failed send
+    bool countsAsResponse = true; // false for a failed send or an automatic reply
     qint64 createdAt = 0;
     QString createdBy;
 };

@@ -20,6 +20,7 @@
 #include "core/contacts/ContactImport.h"
 #include "core/api/controllers/QuickReplyController.h"
 #include "core/api/controllers/TemplateController.h"
+#include "core/api/controllers/AutoReplyController.h"
 #include "core/db/Database.h"
 #include "core/services/ServiceGraph.h"
 
@@ -51,9 +52,11 @@ struct ApiService::OnApiThread {
     std::unique_ptr<SegmentController> segmentController;
     std::unique_ptr<TemplateController> templateController;
     std::unique_ptr<QuickReplyController> quickReplyController;
+    std::unique_ptr<AutoReplyController> autoReplyController;
 
     void clear()
     {
+        autoReplyController.reset();
         quickReplyController.reset();
         templateController.reset();
         segmentController.reset();
@@ -144,6 +147,8 @@ Result<quint16> ApiService::start()
         p.templateController->registerRoutes(*p.routes);
         p.quickReplyController = std::make_unique<QuickReplyController>(s.templates());
         p.quickReplyController->registerRoutes(*p.routes);
+        p.autoReplyController = std::make_unique<AutoReplyController>(s.autoReplies());
+        p.autoReplyController->registerRoutes(*p.routes);
 
         // The OpenAPI document is embedded; it is public, like /health.
         server.router().add("GET", QStringLiteral("/api/openapi.json"), [](ApiRequest &) {

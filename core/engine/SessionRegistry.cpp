@@ -9,6 +9,7 @@
 #include "core/engine/WaJsBundle.h"
 #include "core/engine/WaSession.h"
 #include "core/messaging/InboundProcessor.h"
+#include "core/autoreplies/AutoReplyEngine.h"
 #include "core/messaging/InterruptedSends.h"
 #include "core/messaging/MessageSender.h"
 #include "core/messaging/OutboundAcks.h"
@@ -51,10 +52,12 @@ SessionRegistry::SessionRegistry(Database &database, EventBus &events, EngineSet
     , m_settings(std::move(settings))
     , m_messaging(std::move(messaging))
     , m_recorder(database, &events, clock)
+    , m_autoReplies(std::make_unique<AutoReplyEngine>(m_messaging.maxTextLength, clock))
     , m_inbound(std::make_unique<InboundProcessor>(database, &events, m_messaging, clock))
     , m_acks(std::make_unique<OutboundAcks>(database, &events, clock))
     , m_egress(std::make_unique<ClientEgress>(nullptr, nullptr))
 {
+    m_inbound->setResponder(m_autoReplies.get(), [this](const QString &clientId) { requestWake(clientId); });
     if (m_settings.injectWaJs) {
         const WaJsBundle bundle = WaJsBundle::load(m_settings.dataDir);
         m_waJsSource = bundle.source;

@@ -21,6 +21,7 @@ struct Event;
 class EgressProxy;
 class EventBus;
 class InboundProcessor;
+class AutoReplyEngine;
 class MediaLibrary;
 class MessageSender;
 class OutboundAcks;
@@ -120,6 +121,7 @@ private:
     QString m_waJsVersion;
     MessagingSettings m_messaging;
     SessionRecorder m_recorder;
+    std::unique_ptr<AutoReplyEngine> m_autoReplies; // answers what m_inbound stores
     std::unique_ptr<InboundProcessor> m_inbound;
     std::unique_ptr<OutboundAcks> m_acks; // acks of every client's page, held until their message's id is known
     MediaLibrary *m_media = nullptr;

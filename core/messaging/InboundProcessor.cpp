@@ -107,6 +107,7 @@ std::optional<InboundMediaRequest> InboundProcessor::onMessage(const QString &or
     // Refuses the change (rolls it back) when this WhatsApp id is stored already: not a failure.
     const QString kStoredAlready = QStringLiteral("stored_already");
     QString messageId;
+    std::optional<ContactRecord> answerable; // set when this write made the message readable
     Status stored = runAudited(m_database, m_events, [&](AuditedWrite &write) -> Status {
         ContactRepository contacts(write.sql, write.clock);
         MessageRepository messages(write.sql);
@@ -164,6 +165,7 @@ std::optional<InboundMediaRequest> InboundProcessor::onMessage(const QString &or
             if (Status s = write.audit.append(entry); !s)
                 return s;
         }
+        answerable = c;
         if (mediaStatus == QLatin1String("pending"))
             return {}; // announced once the file is stored or has failed
         Result<std::optional<InboundRow>> row = inbound.findByWaId(clientId, waId);
@@ -176,6 +178,27 @@ std::optional<InboundMediaRequest> InboundProcessor::onMessage(const QString &or
             spdlog::warn("client {}: incoming message {} not stored: {}", clientId.toStdString(), waId.toStdString(),
                          stored.error().message.toStdString());
         return std::nullopt;
+    }
+    const InboundForReply inbound{organizationId, clientId, messageId, chat, content.type,
+                                  content.type == QLatin1String("text") ? content.body : content.caption, fromMe};
+    Result<bool> mayAnswer = answerable && m_responder ? m_responder->mayAnswer(m_database, inbound, *answerable) : Result<bool>(false);
+    if (!mayAnswer)
+        spdlog::warn("client {}: auto-replies to message {} not evaluated: {}", clientId.toStdString(), messageId.toStdString(),
+                     mayAnswer.error().message.toStdString());
+    if (mayAnswer && mayAnswer.value()) {
+        std::optional<QString> replyId;
+        Status answered = runAudited(m_database, m_events, [&](AuditedWrite &write) -> Status {
+            Result<std::optional<QString>> queued = m_responder->answer(write, inbound, *answerable);
+            if (!queued)
+                return queued.error();
+            replyId = queued.value();
+            return {};
+        }, m_clock);
+        if (!answered)
+            spdlog::warn("client {}: auto-replies to message {} not evaluated: {}", clientId.toStdString(), messageId.toStdString(),
+                         answered.error().message.toStdString());
+        else if (replyId && m_replyQueued)
+            m_replyQueued(clientId);
     }
     if (mediaStatus != QLatin1String("pending"))
         return std::nullopt;

@@ -7,10 +7,13 @@
 #include <QByteArray>
 #include <QJsonObject>
 #include <QString>
+#include <functional>
 #include <optional>
 
 namespace wadesk {
 
+struct AuditedWrite;
+struct ContactRecord;
 class Database;
 class EventBus;
 class EventLog;
@@ -25,6 +28,28 @@ struct InboundMediaRequest {
     QString messageId;
     QString waMessageId;
     qint64 declaredSize = 0;
+};
+
+// A received message as an automatic responder sees it.
+struct InboundForReply {
+    QString organizationId;
+    QString clientId;
+    QString messageId;
+    QString chat;   // the WhatsApp id the message came from ("…@c.us" for a person)
+    QString type;   // text, image, ...
+    QString text;   // a text's body or a file's caption
+    bool fromMe = false;
+};
+
+// Answers received messages by itself (core/autoreplies/AutoReplyEngine): within `write`'s
+// transaction, queues at most one reply and returns its message id.
+class InboundResponder {
+public:
+    virtual ~InboundResponder() = default;
+    // Whether answer() could send anything for this message, read outside any transaction, so
+    // that an organization without rules pays one indexed read per message and no write lock.
+    virtual Result<bool> mayAnswer(Database &database, const InboundForReply &message, const ContactRecord &contact) = 0;
+    virtual Result<std::optional<QString>> answer(AuditedWrite &write, const InboundForReply &message, const ContactRecord &contact) = 0;
 };
 
 // What the page gave for a file: its bytes, or why not.
@@ -47,6 +72,11 @@ struct FetchedMedia {
 // is fetched after the message is stored (onMessage answers what to fetch) and message.received
 // is published once the file is stored or definitively failed (onMediaFetched). Reactions,
 // edits and deletions change the original message and publish their own events.
+//
+// Auto-replies (the InboundResponder) are evaluated once per received message, right after the
+// write that stores its readable content commits (the decrypted report of a `ciphertext`
+// message, never the placeholder, never a second delivery of the same id), in a transaction of
+// their own: a failing rule never costs the received message.
 class InboundProcessor {
 public:
     InboundProcessor(Database &database, EventBus *events, MessagingSettings settings, const Clock &clock = Clock::system());
@@ -54,6 +84,13 @@ public:
     // Where received files go; null: messages are stored without their file (reason logged and
     // kept in media_error). Not owned.
     void setMediaLibrary(MediaLibrary *media) { m_media = media; }
+    // What answers received messages by itself (may be null: nothing does; not owned), and what
+    // to call with the client's id when it queued a reply (the owner wakes the client's sender).
+    void setResponder(InboundResponder *responder, std::function<void(const QString &clientId)> replyQueued)
+    {
+        m_responder = responder;
+        m_replyQueued = std::move(replyQueued);
+    }
 
     // `sender` (may be null) tells which send is in flight, so its echo is not stored twice.
     // Answers the file to fetch when the message carries one.
@@ -84,6 +121,8 @@ private:
     MessagingSettings m_settings;
     const Clock &m_clock;
     MediaLibrary *m_media = nullptr;
+    InboundResponder *m_responder = nullptr;
+    std::function<void(const QString &)> m_replyQueued;
 };
 
 } // namespace wadesk

@@ -131,16 +131,17 @@ QString historyFilters(const QString &organizationId, const QString &clientId, c
 Status MessageRepository::insertMany(const QList<MessageRecord> &messages)
 {
     QVariantList rows;
-    rows.reserve(messages.size() * 19);
+    rows.reserve(messages.size() * 20);
     for (const MessageRecord &m : messages)
         rows << m.id << m.organizationId << m.clientId << m.contactId << messageDirectionName(m.direction) << m.body << messageStatusName(m.status) << textOrNull(m.failureReason)
              << textOrNull(m.waMessageId) << textOrNull(m.idempotencyKey) << textOrNull(m.requestHash) << textOrNull(m.createdBy)
              << m.createdAt << (m.sentAt > 0 ? QVariant(m.sentAt) : nullInt()) << m.updatedAt
-             << (m.type.isEmpty() ? QStringLiteral("text") : m.type) << textOrNull(m.mediaId) << textOrNull(m.caption) << textOrNull(m.filename);
+             << (m.type.isEmpty() ? QStringLiteral("text") : m.type) << textOrNull(m.mediaId) << textOrNull(m.caption) << textOrNull(m.filename)
+             << textOrNull(m.autoReplyRuleId);
     Result<int> r = m_sql.insertRows(QStringLiteral("INSERT INTO messages (id, organization_id, client_id, contact_id, direction, body, status, "
                                                     "failure_reason, wa_message_id, idempotency_key, request_hash, created_by, created_at, "
-                                                    "sent_at, updated_at, type, media_id, caption, filename) VALUES"),
-                                     19, rows, "messages.insertMany");
+                                                    "sent_at, updated_at, type, media_id, caption, filename, auto_reply_rule_id) VALUES"),
+                                     20, rows, "messages.insertMany");
     if (!r)
         return r.error();
     return {};

@@ -41,6 +41,7 @@ struct MessageRecord {
     QString idempotencyKey;
     QString requestHash;
     QString createdBy;
+    QString autoReplyRuleId; // an automatic reply (core/autoreplies): the rule that sent it
     qint64 createdAt = 0;
     qint64 sendingAt = 0;
     qint64 sentAt = 0;

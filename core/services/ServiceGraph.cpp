@@ -4,6 +4,7 @@
 #include "core/audit/AuditService.h"
 #include "core/campaigns/CampaignService.h"
 #include "core/templates/TemplateService.h"
+#include "core/autoreplies/AutoReplyService.h"
 #include "core/auth/AccountService.h"
 #include "core/auth/ApiKeyService.h"
 #include "core/auth/Authenticator.h"
@@ -62,12 +63,14 @@ ServiceGraph::ServiceGraph(const SharedServices &shared, const ServiceSettings &
     m_campaigns->setMediaLibrary(shared.media ? shared.media : m_media.get());
     m_templates = std::make_unique<TemplateService>(db, settings.messaging.maxTextLength, clock);
     m_templates->setMediaLibrary(shared.media ? shared.media : m_media.get());
+    m_autoReplies = std::make_unique<AutoReplyService>(db, settings.messaging.maxTextLength, clock);
 }
 
 ServiceGraph::~ServiceGraph()
 {
     // Reverse order of creation, spelled out: members would be destroyed in this order anyway,
     // but a reordering of the declarations must not change it silently.
+    m_autoReplies.reset();
     m_templates.reset();
     m_campaigns.reset();
     m_analytics.reset();

@@ -30,6 +30,7 @@ class ProxyService;
 class SessionControl;
 class TeamService;
 class TemplateService;
+class AutoReplyService;
 class WebhookService;
 
 // What every thread's services share: owned by the application, outliving every graph.
@@ -77,6 +78,7 @@ public:
     AnalyticsService &analytics() { return *m_analytics; }
     CampaignService &campaigns() { return *m_campaigns; }
     TemplateService &templates() { return *m_templates; }
+    AutoReplyService &autoReplies() { return *m_autoReplies; }
 
 private:
     SharedServices m_shared;
@@ -101,6 +103,7 @@ private:
     std::unique_ptr<AnalyticsService> m_analytics;
     std::unique_ptr<CampaignService> m_campaigns;
     std::unique_ptr<TemplateService> m_templates;
+    std::unique_ptr<AutoReplyService> m_autoReplies;
 };
 
 } // namespace wadesk

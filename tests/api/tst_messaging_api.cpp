@@ -10,7 +10,8 @@
 // linked; an inbound STOP makes the next send 422 and START allows it again; history filters and
 // bounds; agent scoping and the viewer's 403; rate limits through PATCH and GET, and the 429 of a
 // spent daily budget; pause and resume by an operator, and the automatic pause after five failed
-// sends; the contacts list.
+// sends; the contacts list; an auto-reply rule answering a message reported as ciphertext first
+// and delivered twice, once, through the queue to the page.
 
 #include "tests/support/EngineApiClient.h"
 #include "tests/support/FakeWhatsAppServer.h"
@@ -908,6 +909,42 @@ private slots:
             actions << q.value().value(0).toString();
         QVERIFY2(actions.contains(QStringLiteral("pause_client")) && actions.contains(QStringLiteral("resume_client")),
                  qPrintable(actions.join(QLatin1Char(','))));
+    }
+
+    // Auto-replies end to end (docs/auto-replies.md): a rule made over the API answers a message
+    // the fake page reports first as ciphertext and then decrypted, and delivers twice: one reply,
+    // marked with its rule, sent through the client's queue to the page; a second message from
+    // the same contact inside the cooldown (as from a bot answering the reply) gets nothing.
+    void autoReplyThroughTheQueue()
+    {
+        const ApiResponse rule = m_http.request("POST", QStringLiteral("/api/auto-replies"),
+                                                QJsonObject{{QStringLiteral("name"), QStringLiteral("Opening hours")},
+                                                            {QStringLiteral("kind"), QStringLiteral("keyword")},
+                                                            {QStringLiteral("match"), QStringLiteral("contains")},
+                                                            {QStringLiteral("keywords"), QJsonArray{QStringLiteral("horário")}},
+                                                            {QStringLiteral("reply_text"), QStringLiteral("We open at 9:00")}},
+                                                key());
+        QVERIFY2(rule.status == 201, rule.describe().constData());
+        const QString ruleId = rule.json.value(QLatin1String("rule")).toObject().value(QLatin1String("id")).toString();
+        const QString chat = QStringLiteral("14155550966@c.us");
+        auto repliesOnPage = [&] {
+            return js(page(), QStringLiteral("__fake.state().sent.filter(s => s.to === '%1' && s.body === 'We open at 9:00').length").arg(chat)).toInt();
+        };
+        QVERIFY(fake(QStringLiteral("incoming({from: '14155550966', body: 'Qual o HORARIO?', ciphertextFirst: true, twice: true})"))
+                    .value(QLatin1String("ok")).toBool());
+        QTRY_COMPARE_WITH_TIMEOUT(repliesOnPage(), 1, kWaitMs);
+        QTRY_COMPARE_WITH_TIMEOUT(scalar(QStringLiteral("SELECT COUNT(*) FROM messages WHERE auto_reply_rule_id = ? AND status IN ('sent', 'delivered', 'read')"),
+                                         {ruleId}),
+                                  1, kWaitMs);
+        QVERIFY(fake(QStringLiteral("incoming({from: '14155550966', body: 'Auto: about the horário, thanks'})")).value(QLatin1String("ok")).toBool());
+        QTRY_COMPARE_WITH_TIMEOUT(get(QStringLiteral("/api/clients/%1/messages?contact=%2&direction=inbound").arg(m_client, QStringLiteral("%2B14155550966")))
+                                      .json.value(QLatin1String("total")).toInt(),
+                                  2, kWaitMs);
+        QTest::qWait(500); // what the duplicate deliveries and the second message could still queue
+        QCOMPARE(repliesOnPage(), 1);
+        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM messages WHERE auto_reply_rule_id = ?"), {ruleId}), 1);
+        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM audit_logs WHERE action = 'auto_reply_sent' AND resource_id = ?"), {ruleId}), 1);
+        QCOMPARE(m_http.request("DELETE", QStringLiteral("/api/auto-replies/") + ruleId, QJsonValue(QJsonValue::Undefined), key()).status, 200);
     }
 
     // Five failed sends in a row pause the client by themselves (client.paused with the reason);

@@ -141,6 +141,7 @@ Result<HttpResponse> AnalyticsController::responseTimes(ApiRequest &request, con
     QJsonObject out = rangeView(range.value());
     out.insert(QStringLiteral("conversations"), double(v.conversations));
     out.insert(QStringLiteral("responses"), double(v.responses));
+    out.insert(QStringLiteral("auto_replies"), double(v.autoReplies));
     out.insert(QStringLiteral("average_hours"), number(v.averageHours));
     out.insert(QStringLiteral("median_hours"), number(v.medianHours));
     out.insert(QStringLiteral("p90_hours"), number(v.p90Hours));

@@ -100,7 +100,7 @@ private slots:
         engine.dataDir = m_dir->path();
         engine.injectWaJs = false;
         m_sessions = std::make_unique<SessionRegistry>(*m_db, *m_events, engine);
-        DesktopContext::Facts facts{QStringLiteral("http://127.0.0.1:3002"), m_db->url().describe(), QStringLiteral("test"), m_dir->path()};
+        DesktopContext::Facts facts{QStringLiteral("http://127.0.0.1:3002"), m_db->url().describe(), QStringLiteral("test"), m_dir->path(), QString()};
         m_shared.database = m_db.get();
         m_shared.jwtKey = AesGcm::randomBytes(32);
         m_shared.events = m_events.get();
@@ -325,7 +325,7 @@ private slots:
     void rightsAreRecheckedWhileSignedIn()
     {
         // The admin works in another desktop context (as another window or instance would).
-        DesktopContext::Facts facts{QStringLiteral("http://127.0.0.1:3002"), m_db->url().describe(), QStringLiteral("test"), m_dir->path()};
+        DesktopContext::Facts facts{QStringLiteral("http://127.0.0.1:3002"), m_db->url().describe(), QStringLiteral("test"), m_dir->path(), QString()};
         DesktopContext adminSide(m_shared, m_serviceSettings, *m_sessions, facts);
         AuthContext admin;
         admin.userId = m_userId;

@@ -1,5 +1,7 @@
 #include "ui/clients/SessionView.h"
 
+#include "ui/clients/LinkPanel.h"
+
 #include "ui/desktop/DesktopContext.h"
 #include "core/engine/SessionRegistry.h"
 #include "core/events/EventBus.h"
@@ -70,7 +72,14 @@ SessionView::SessionView(DesktopContext &context, QWidget *parent)
     m_placeholder->setWordWrap(true);
     m_placeholder->setMargin(24);
     m_stack->addWidget(m_placeholder);
-    layout->addWidget(m_stack, 1);
+    m_linkPanel = new LinkPanel(m_context, this);
+    m_linkPanel->setVisible(false);
+    auto *body = new QHBoxLayout;
+    body->setContentsMargins(0, 0, 0, 0);
+    body->setSpacing(0);
+    body->addWidget(m_stack, 1);
+    body->addWidget(m_linkPanel);
+    layout->addLayout(body, 1);
 
     SessionRegistry &registry = m_context.sessions();
     connect(&registry, &SessionRegistry::sessionAboutToStop, this, &SessionView::detachClient);
@@ -236,10 +245,10 @@ void SessionView::refresh()
     QString hint;
     switch (state) {
     case SessionState::Qr:
-        hint = mayLink ? tr("On the phone open WhatsApp → Settings → Linked devices → Link a device, and scan the code below.")
+        hint = mayLink ? tr("Scan the QR code with the phone to link, or link it with its phone number instead.")
                        : tr("Waiting for an operator to link this number.");
         if (snap && snap->qrIdle)
-            hint += QLatin1Char(' ') + tr("The code expired: click \"Reload the QR code\" on the page.");
+            hint += QLatin1Char(' ') + tr("The code expired: click \"New code\".");
         break;
     case SessionState::Failed:
     case SessionState::Disconnected:
@@ -255,6 +264,10 @@ void SessionView::refresh()
         break;
     }
     m_hint->setText(hint);
+    // Drawn here from the code's text, whether or not the page draws its own (hidden, slow).
+    const bool linking = session && state == SessionState::Qr && mayLink;
+    m_linkPanel->setClient(linking ? m_clientId : QString(), m_name);
+    m_linkPanel->setVisible(linking);
 
     // The page to show: none when stopped, and the QR only to those who may link.
     // (WhatsApp Web draws its QR code before the bridge reports the state, so those who may

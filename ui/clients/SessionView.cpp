@@ -245,7 +245,7 @@ void SessionView::refresh()
     QString hint;
     switch (state) {
     case SessionState::Qr:
-        hint = mayLink ? tr("Scan the QR code with the phone to link, or link it with its phone number instead.")
+        hint = mayLink ? tr("On the phone open WhatsApp → Settings → Linked devices → Link a device, and scan the QR code, or link it with its phone number instead.")
                        : tr("Waiting for an operator to link this number.");
         if (snap && snap->qrIdle)
             hint += QLatin1Char(' ') + tr("The code expired: click \"New code\".");

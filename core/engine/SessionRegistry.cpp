@@ -19,8 +19,10 @@
 
 #include <QDateTime>
 #include <QDir>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QLocale>
+#include <QPointer>
 #include <QThread>
 #include <QTimer>
 #include <spdlog/spdlog.h>
@@ -734,6 +736,58 @@ void SessionRegistry::requestRefreshQr(const QString &clientId)
         if (WaSession *s = session(clientId))
             s->refreshQr();
     }, Qt::QueuedConnection);
+}
+
+namespace {
+constexpr int kPairingCodeTimeoutMs = 30000;
+
+DomainError notLinkable(SessionState state)
+{
+    DomainError e = DomainError::conflict(
+        QStringLiteral("The client cannot be linked now: it is %1 (a code is given only while it shows its QR code)")
+            .arg(SessionStates::name(state)),
+        QStringLiteral("client_not_linkable"));
+    e.details.insert(QStringLiteral("status"), SessionStates::name(state));
+    return e;
+}
+} // namespace
+
+void SessionRegistry::requestPairingCode(const QString &clientId, const QString &phoneE164, PairingCodeDone done)
+{
+    QMetaObject::invokeMethod(this, [this, clientId, phoneE164, done = std::move(done)]() {
+        WaSession *s = session(clientId);
+        if (!s || s->state() != SessionState::Qr) {
+            done(notLinkable(s ? s->state() : SessionState::Stopped));
+            return;
+        }
+        // wa-js wants the number as digits, without the "+".
+        const QString digits = phoneE164.startsWith(QLatin1Char('+')) ? phoneE164.mid(1) : phoneE164;
+        QPointer<WaSession> guard(s);
+        s->call(QStringLiteral("linkCode"), QJsonArray{digits, true},
+                [guard, done, phoneE164](bool ok, const QJsonValue &result, const QString &error) {
+                    if (ok && result.isString() && !result.toString().isEmpty()) {
+                        done(result.toString());
+                        return;
+                    }
+                    const SessionState state = guard ? guard->state() : SessionState::Stopped;
+                    if (error.startsWith(QLatin1String("cannot_get_code_for_already_authenticated")) || state != SessionState::Qr
+                        || error == QLatin1String("the session is not ready")) {
+                        done(notLinkable(state == SessionState::Qr ? SessionState::Authenticating : state));
+                        return;
+                    }
+                    if (error == QLatin1String("the page did not answer in time")) {
+                        done(DomainError::unavailable(QStringLiteral("WhatsApp Web did not answer; try again"),
+                                                      QStringLiteral("page_not_answering")));
+                        return;
+                    }
+                    spdlog::warn("pairing code for {} refused: {}", phoneE164.toStdString(), error.left(200).toStdString());
+                    done(DomainError::unprocessable(
+                        QStringLiteral("WhatsApp gave no code for %1 (%2): check that this number uses WhatsApp")
+                            .arg(phoneE164, ok ? QStringLiteral("no code") : error.left(200)),
+                        QStringLiteral("phone_number_refused")));
+                },
+                kPairingCodeTimeoutMs);
+    }, Qt::AutoConnection);
 }
 
 void SessionRegistry::requestRemove(const QString &clientId)

@@ -74,6 +74,7 @@ public:
     void requestStop(const QString &organizationId, const QString &clientId) override;
     void requestLogout(const QString &organizationId, const QString &clientId) override;
     void requestRefreshQr(const QString &clientId) override;
+    void requestPairingCode(const QString &clientId, const QString &phoneE164, PairingCodeDone done) override;
     void requestRemove(const QString &clientId) override;
     void requestWake(const QString &clientId) override;
     void requestReloadSettings(const QString &clientId) override;

@@ -1,11 +1,13 @@
 #include "core/sessions/ClientActionService.h"
 
 #include "core/audit/AuditEvent.h"
+#include "core/common/PhoneNumbers.h"
 #include "core/db/SqlRunner.h"
 #include "core/sessions/ClientRepository.h"
 #include "core/sessions/ClientService.h"
 #include "core/sessions/SessionControl.h"
 
+#include <QPointer>
 #include <QSet>
 #include <spdlog/spdlog.h>
 
@@ -200,6 +202,54 @@ Result<ClientActionService::QrCode> ClientActionService::qrCode(const AuthContex
         return e;
     }
     return QrCode{live->qrText, live->qrExpiresAt};
+}
+
+void ClientActionService::pairingCode(const AuthContext &actor, const QString &clientId, const QString &phone, QObject *context,
+                                      std::function<void(Result<PairingCode>)> done)
+{
+    if (Status s = actor.require(Permission::ManageClients); !s)
+        return done(s.error());
+    Result<ClientRecord> client = m_clients.get(actor, clientId);
+    if (!client)
+        return done(client.error());
+    Result<QString> e164 = PhoneNumbers::toE164(phone);
+    if (!e164) {
+        DomainError e = e164.error();
+        e.details.insert(QStringLiteral("field"), QStringLiteral("phone"));
+        return done(e);
+    }
+    if (Status s = needEngine(); !s)
+        return done(s.error());
+    const QString id = client.value().id;
+    const std::optional<SessionSnapshot> live = m_sessions->snapshot(id);
+    if (!live || live->state != SessionState::Qr) {
+        const QString status = live ? SessionStates::name(live->state) : QStringLiteral("stopped");
+        DomainError e = DomainError::conflict(
+            QStringLiteral("The client cannot be linked now: it is %1 (start it and wait for its QR code)").arg(status),
+            QStringLiteral("client_not_linkable"));
+        e.details.insert(QStringLiteral("status"), status);
+        return done(e);
+    }
+    if (Status s = AuditLog::appendAlone(m_database,
+                                         auditBy(actor, QStringLiteral("request_pairing_code"), QStringLiteral("whatsapp_clients"), id,
+                                                 {{QStringLiteral("clientId"), id}, {QStringLiteral("phoneNumber"), e164.value()}}),
+                                         m_clock);
+        !s)
+        return done(s.error());
+    QPointer<QObject> target(context);
+    const QString number = e164.value();
+    const bool onEngineThread = context == nullptr;
+    m_sessions->requestPairingCode(id, number, [target, onEngineThread, done, number](Result<QString> code) {
+        auto answer = [done, number, code]() {
+            if (!code)
+                return done(code.error());
+            done(PairingCode{code.value(), number});
+        };
+        if (onEngineThread)
+            answer();
+        else if (target)
+            QMetaObject::invokeMethod(target.data(), answer, Qt::AutoConnection);
+    });
 }
 
 } // namespace wadesk

@@ -7,6 +7,9 @@
 #include "core/sessions/SessionState.h"
 
 #include <QString>
+#include <functional>
+
+class QObject;
 
 namespace wadesk {
 
@@ -55,6 +58,23 @@ public:
         qint64 expiresAt = 0; // epoch ms
     };
     Result<QrCode> qrCode(const AuthContext &actor, const QString &clientId);
+
+    // Linking by phone number instead of the QR code: the 8-character code WhatsApp gives for
+    // that number (wa-js conn.genLinkDeviceCodeForPhoneNumber), which the user types on the
+    // phone (Linked devices → Link a device → Link with phone number instead). Linking is
+    // managing the client (as init): can_manage_clients. 404 for a client the actor does not
+    // see, 400 invalid_phone_number, 503 engine_unavailable, 409 client_not_linkable
+    // (details.status) unless the session shows its QR code; audited (request_pairing_code,
+    // with the number) once asked of the page; then SessionControl::requestPairingCode's answers.
+    // `done` runs exactly once: on `context`'s thread (not at all once `context` is gone; with
+    // no context, on the engine's thread), or at once on the caller's thread for an answer known
+    // without the page.
+    struct PairingCode {
+        QString code;
+        QString phoneNumber; // E.164
+    };
+    void pairingCode(const AuthContext &actor, const QString &clientId, const QString &phone, QObject *context,
+                     std::function<void(Result<PairingCode>)> done);
 
 private:
     Status mayAct(const AuthContext &actor) const;

@@ -1,9 +1,11 @@
 #pragma once
 
+#include "core/common/DomainError.h"
 #include "core/sessions/SessionState.h"
 
 #include <QJsonObject>
 #include <QString>
+#include <functional>
 #include <optional>
 
 namespace wadesk {
@@ -40,6 +42,13 @@ public:
     // An operator's logout: unlinks the account; the client no longer starts with the application.
     virtual void requestLogout(const QString &organizationId, const QString &clientId) = 0;
     virtual void requestRefreshQr(const QString &clientId) = 0;
+    // Linking by phone number: asks the page for the code the user types on that phone (wa-js
+    // conn.genLinkDeviceCodeForPhoneNumber). `done` runs once, on the engine's (main) thread,
+    // with the code; 409 client_not_linkable when the session is not on its linking screen (or
+    // already linked), 422 phone_number_refused when WhatsApp gives no code for the number, 503
+    // page_not_answering when the page does not answer.
+    using PairingCodeDone = std::function<void(Result<QString>)>;
+    virtual void requestPairingCode(const QString &clientId, const QString &phoneE164, PairingCodeDone done) = 0;
     // Stops the session and deletes its browser profile (the client record is being deleted).
     virtual void requestRemove(const QString &clientId) = 0;
     // Messaging: a message was queued, or the client's settings changed.

@@ -202,6 +202,15 @@
           return r ? { wid: str(r.wid) } : null;
         }
         case 'refreshQR': { const code = await WPP.conn.refreshQR(); return code ? code.fullCode : null; }
+        case 'linkCode':
+          // wa-js: genLinkDeviceCodeForPhoneNumber(phone digits, sendPushNotification) → 8 characters.
+          // Its WPPError codes (cannot_get_code_for_already_authenticated, …) lead the error text.
+          try {
+            return await WPP.conn.genLinkDeviceCodeForPhoneNumber(String(args[0]), args[1] !== false);
+          } catch (e) {
+            const text = String((e && e.message) || e);
+            throw new Error(e && e.code ? e.code + ': ' + text : text);
+          }
         case 'logout': return await WPP.conn.logout();
         case 'state': return connState();
         default:

@@ -432,6 +432,57 @@ private slots:
         QCOMPARE(noEngine.qrCode(m_manager, m_assigned).error().httpStatus, 503);
     }
 
+    // Linking by phone number: who may (as init), which client, which number, which state; one
+    // audit entry per code asked of the engine, with the number in E.164; the engine's answer
+    // (a code, or its refusal) comes back as it is.
+    void pairingCodeUseCase()
+    {
+        auto ask = [&](ClientActionService &service, const AuthContext &actor, const QString &clientId, const QString &phone) {
+            std::optional<Result<ClientActionService::PairingCode>> answer;
+            int calls = 0;
+            service.pairingCode(actor, clientId, phone, nullptr, [&](Result<ClientActionService::PairingCode> r) {
+                ++calls;
+                answer = r;
+            });
+            if (calls != 1)
+                qWarning("done ran %d times", calls);
+            return answer.value_or(Result<ClientActionService::PairingCode>(DomainError::internal(QStringLiteral("no answer"))));
+        };
+        const QString phone = QStringLiteral("+14155552671");
+        const int before = auditCount();
+        QCOMPARE(ask(*m_actions, m_admin, m_assigned, phone).error().code, QStringLiteral("client_not_linkable")); // not running
+        m_sessions.setState(m_assigned, SessionState::Initializing);
+        Result<ClientActionService::PairingCode> starting = ask(*m_actions, m_admin, m_assigned, phone);
+        QCOMPARE(starting.error().httpStatus, 409);
+        QCOMPARE(starting.error().details.value(QStringLiteral("status")).toString(), QStringLiteral("initializing"));
+        m_sessions.setState(m_assigned, SessionState::Qr);
+        QCOMPARE(ask(*m_actions, m_agent, m_assigned, phone).error().httpStatus, 403);
+        QCOMPARE(ask(*m_actions, m_viewer, m_assigned, phone).error().httpStatus, 403);
+        QCOMPARE(ask(*m_actions, m_admin, m_foreign, phone).error().httpStatus, 404);
+        QCOMPARE(ask(*m_actions, m_admin, QStringLiteral("client_nope"), phone).error().httpStatus, 404);
+        for (const QString &bad : {QString(), QStringLiteral("phone"), QStringLiteral("+1 415"), QStringLiteral("+999 123456789")}) {
+            Result<ClientActionService::PairingCode> r = ask(*m_actions, m_admin, m_assigned, bad);
+            QCOMPARE(r.error().code, QStringLiteral("invalid_phone_number"));
+            QCOMPARE(r.error().details.value(QStringLiteral("field")).toString(), QStringLiteral("phone"));
+        }
+        ClientActionService noEngine(*m_db, *m_clients, nullptr);
+        QCOMPARE(ask(noEngine, m_admin, m_assigned, phone).error().httpStatus, 503);
+        QVERIFY(m_sessions.calls.isEmpty());
+        QCOMPARE(auditCount(), before);
+
+        Result<ClientActionService::PairingCode> given = ask(*m_actions, m_manager, m_assigned, QStringLiteral("1 (415) 555-2671"));
+        QVERIFY2(given.ok(), given.ok() ? "" : qPrintable(given.error().message));
+        QCOMPARE(given->code, QStringLiteral("ABCD2345"));
+        QCOMPARE(given->phoneNumber, phone);
+        QCOMPARE(m_sessions.calls, QStringList{QStringLiteral("pairingCode %1 %2").arg(m_assigned, phone)});
+        QCOMPARE(auditBy(m_manager, QStringLiteral("request_pairing_code"), m_assigned), 1);
+
+        m_sessions.pairingAnswer = DomainError::unprocessable(QStringLiteral("refused"), QStringLiteral("phone_number_refused"));
+        QCOMPARE(ask(*m_actions, m_admin, m_assigned, phone).error().code, QStringLiteral("phone_number_refused"));
+        QCOMPARE(auditBy(m_admin, QStringLiteral("request_pairing_code"), m_assigned), 1); // asked of the page: audited
+        m_sessions.pairingAnswer = QStringLiteral("ABCD2345");
+    }
+
     // Changing a client's rate tiers reaches its running session; a new name alone does not.
     // Deleting a client stops its session and removes its profile; a refused delete asks nothing.
     void changeAndDeleteReachTheEngine()

@@ -41,6 +41,13 @@ public:
     void requestStop(const QString &, const QString &clientId) override { calls << QStringLiteral("stop %1").arg(clientId); }
     void requestLogout(const QString &, const QString &clientId) override { calls << QStringLiteral("logout %1").arg(clientId); }
     void requestRefreshQr(const QString &clientId) override { calls << QStringLiteral("refreshQr %1").arg(clientId); }
+    // Answers with `pairingAnswer` at once (a test sets it).
+    Result<QString> pairingAnswer = QStringLiteral("ABCD2345");
+    void requestPairingCode(const QString &clientId, const QString &phoneE164, PairingCodeDone done) override
+    {
+        calls << QStringLiteral("pairingCode %1 %2").arg(clientId, phoneE164);
+        done(pairingAnswer);
+    }
     void requestRemove(const QString &clientId) override { calls << QStringLiteral("remove %1").arg(clientId); }
     void requestWake(const QString &clientId) override { calls << QStringLiteral("wake %1").arg(clientId); }
     void requestReloadSettings(const QString &clientId) override { calls << QStringLiteral("reload %1").arg(clientId); }

@@ -1,5 +1,7 @@
 #include "ui/clients/SessionView.h"
 
+#include "ui/clients/LinkPanel.h"
+
 #include "ui/desktop/DesktopContext.h"
 #include "core/engine/SessionRegistry.h"
 #include "core/events/EventBus.h"
@@ -88,7 +90,14 @@ SessionView::SessionView(DesktopContext &context, QWidget *parent)
         else
             emit startRequested(m_clientId);
     });
-    layout->addWidget(m_stack, 1);
+    m_linkPanel = new LinkPanel(m_context, this);
+    m_linkPanel->setVisible(false);
+    auto *body = new QHBoxLayout;
+    body->setContentsMargins(0, 0, 0, 0);
+    body->setSpacing(0);
+    body->addWidget(m_stack, 1);
+    body->addWidget(m_linkPanel);
+    layout->addLayout(body, 1);
 
     SessionRegistry &registry = m_context.sessions();
     connect(&registry, &SessionRegistry::sessionAboutToStop, this, &SessionView::detachClient);
@@ -267,10 +276,10 @@ void SessionView::refresh()
     QString hint;
     switch (state) {
     case SessionState::Qr:
-        hint = mayLink ? tr("On the phone open WhatsApp → Settings → Linked devices → Link a device, and scan the code below.")
+        hint = mayLink ? tr("On the phone open WhatsApp → Settings → Linked devices → Link a device, and scan the QR code, or link it with its phone number instead.")
                        : tr("Waiting for an operator to link this number.");
         if (snap && snap->qrIdle)
-            hint += QLatin1Char(' ') + tr("The code expired: click \"Reload the QR code\" on the page.");
+            hint += QLatin1Char(' ') + tr("The code expired: click \"New code\".");
         break;
     case SessionState::Failed:
     case SessionState::Disconnected:
@@ -286,6 +295,10 @@ void SessionView::refresh()
         break;
     }
     m_hint->setText(hint);
+    // Drawn here from the code's text, whether or not the page draws its own (hidden, slow).
+    const bool linking = session && state == SessionState::Qr && mayLink;
+    m_linkPanel->setClient(linking ? m_clientId : QString(), m_name);
+    m_linkPanel->setVisible(linking);
 
     // The page to show: none when stopped, and the QR only to those who may link.
     // (WhatsApp Web draws its QR code before the bridge reports the state, so those who may

@@ -12,6 +12,7 @@ class QStackedWidget;
 namespace wadesk {
 
 class DesktopContext;
+class LinkPanel;
 struct Event;
 
 // The selected client's live WhatsApp Web page. The page belongs to the client's WaSession and
@@ -19,7 +20,7 @@ struct Event;
 // never takes ownership of a page it did not create), and lets it go before the session deletes
 // it: when the registry is about to stop the session (sessionAboutToStop, whoever asked), when
 // the session gives its page up (failed), or when the page is destroyed for any other reason. A header shows the client's state and, on the QR screen,
-// how to link the phone, and, to those who may see the proxy pool (admins and managers), the
+// how to link the phone (with the LinkPanel beside the page to those who may link), and, to those who may see the proxy pool (admins and managers), the
 // client's proxy with its health (read through ProxyService when the client is selected, when
 // its proxy is assigned here and when a proxy fails).
 class SessionView final : public QWidget {
@@ -33,6 +34,8 @@ public:
     // The page shown now (null when the placeholder shows).
     QWebEnginePage *attachedPage() const { return m_page; }
     QWebEngineView *webView() const { return m_view; }
+    // The native QR code and "Link with phone number instead" (visible only on the QR screen).
+    LinkPanel *linkPanel() const { return m_linkPanel; }
     // Lets the page of `clientId` go now (before a stop), if it is the one shown.
     void detachClient(const QString &clientId);
     // The proxy line: empty when hidden (no proxy pool for this role, or no client).
@@ -64,6 +67,7 @@ private:
     QLabel *m_proxy = nullptr;
     QLabel *m_hint = nullptr;
     QStackedWidget *m_stack = nullptr;
+    LinkPanel *m_linkPanel = nullptr;
     QLabel *m_placeholder = nullptr;
     QWidget *m_placeholderPage = nullptr;
     QPushButton *m_placeholderButton = nullptr;

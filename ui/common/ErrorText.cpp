@@ -82,6 +82,12 @@ QString ErrorText::of(const DomainError &error)
         return tr("Rate limit reached for this client.");
     if (code == QLatin1String("engine_unavailable"))
         return tr("WhatsApp sessions do not run in this process.");
+    if (code == QLatin1String("client_not_linkable"))
+        return tr("This client cannot be linked now: it is not showing its QR code.");
+    if (code == QLatin1String("phone_number_refused"))
+        return tr("WhatsApp gave no code for this number. Check that the number uses WhatsApp.");
+    if (code == QLatin1String("page_not_answering"))
+        return tr("WhatsApp Web did not answer. Try again.");
     if (code == QLatin1String("empty_media"))
         return tr("The file is empty.");
     if (code == QLatin1String("invalid_media"))

@@ -30,6 +30,8 @@ void ClientController::registerRoutes(ApiRoutes &routes)
     routes.add("PATCH", QStringLiteral("/api/clients/:clientId"), manage, std::bind(&ClientController::update, this, _1, _2));
     routes.add("POST", QStringLiteral("/api/clients/:clientId/pause"), manage, std::bind(&ClientController::pause, this, _1, _2));
     routes.add("POST", QStringLiteral("/api/clients/:clientId/resume"), manage, std::bind(&ClientController::resume, this, _1, _2));
+    routes.addDeferred("POST", QStringLiteral("/api/clients/:clientId/pairing-code"), manage,
+                       [this](ApiRequest &r, const AuthContext &c, Reply reply) { pairingCode(r, c, reply); });
 }
 
 Result<HttpResponse> ClientController::update(ApiRequest &request, const AuthContext &ctx)
@@ -196,6 +198,28 @@ Result<HttpResponse> ClientController::qr(ApiRequest &request, const AuthContext
                                               {QStringLiteral("expires_at"), Json::isoTime(code->expiresAt)}})
             .withHeader("Cache-Control", "no-store");
     return HttpResponse::raw(png, "image/png").withHeader("Cache-Control", "no-store");
+}
+
+void ClientController::pairingCode(ApiRequest &request, const AuthContext &ctx, Reply reply)
+{
+    Result<QJsonObject> body = request.jsonObject();
+    if (!body)
+        return reply.send(HttpResponse::error(body.error()));
+    Result<QString> phone = Json::requiredString(body.value(), QStringLiteral("phone"), 40);
+    if (!phone)
+        return reply.send(HttpResponse::error(phone.error()));
+    const QString clientId = request.param(QStringLiteral("clientId"));
+    m_actions.pairingCode(ctx, clientId, phone.value(), m_context, [reply, clientId](Result<ClientActionService::PairingCode> code) {
+        if (!code)
+            return reply.send(HttpResponse::error(code.error()));
+        reply.send(HttpResponse::json(QJsonObject{{QStringLiteral("code"), code->code},
+                                                  {QStringLiteral("phone"), code->phoneNumber},
+                                                  {QStringLiteral("clientId"), clientId},
+                                                  {QStringLiteral("message"),
+                                                   QStringLiteral("On the phone: WhatsApp → Settings → Linked devices → Link a device → "
+                                                                  "Link with phone number instead, then type this code")}})
+                       .withHeader("Cache-Control", "no-store"));
+    });
 }
 
 Result<HttpResponse> ClientController::stop(ApiRequest &request, const AuthContext &ctx)

@@ -12,11 +12,13 @@ class SessionControl;
 // /api/clients: the records, and their live WhatsApp sessions: actions through
 // ClientActionService, reads through SessionControl (null when the engine does not run in this
 // process; session routes then answer 503). A client's proxy is set through ProxyService (null
-// without the master key's cipher: then changing it answers 503).
+// without the master key's cipher: then changing it answers 503). Answers that wait for the
+// page (a pairing code) come back on `threadContext`'s thread (the API thread's server).
 class ClientController {
 public:
-    ClientController(ClientService &clients, ClientActionService &actions, SessionControl *sessions, ProxyService *proxies = nullptr)
-        : m_clients(clients), m_actions(actions), m_sessions(sessions), m_proxies(proxies) {}
+    ClientController(ClientService &clients, ClientActionService &actions, SessionControl *sessions, ProxyService *proxies = nullptr,
+                     QObject *threadContext = nullptr)
+        : m_clients(clients), m_actions(actions), m_sessions(sessions), m_proxies(proxies), m_context(threadContext) {}
     void registerRoutes(ApiRoutes &routes);
 
 private:
@@ -28,10 +30,12 @@ private:
     Result<HttpResponse> update(ApiRequest &request, const AuthContext &ctx);
     Result<HttpResponse> pause(ApiRequest &request, const AuthContext &ctx);
     Result<HttpResponse> resume(ApiRequest &request, const AuthContext &ctx);
+    void pairingCode(ApiRequest &request, const AuthContext &ctx, Reply reply);
     ClientService &m_clients;
     ClientActionService &m_actions;
     SessionControl *m_sessions;
     ProxyService *m_proxies;
+    QObject *m_context;
     Result<HttpResponse> create(ApiRequest &request, const AuthContext &ctx);
     Result<HttpResponse> list(ApiRequest &request, const AuthContext &ctx);
     Result<HttpResponse> get(ApiRequest &request, const AuthContext &ctx);

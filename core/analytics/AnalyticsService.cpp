@@ -296,10 +296,10 @@ Status AnalyticsService::clientTallies(const AnalyticsRange &range, qint64 fromM
     return {};
 }
 
-Result<OrganizationStats> AnalyticsService::stats(const AuthContext &actor)
+Result<OrganizationStats> AnalyticsService::stats(const AuthContext &actor, const QString &clientId)
 {
     // A one-day range on today gives the scope, the zone and today's bounds in one place.
-    Result<AnalyticsRange> today = range(actor, QString(), QString(), QString());
+    Result<AnalyticsRange> today = range(actor, QString(), QString(), clientId);
     if (!today)
         return today.error();
     AnalyticsRange r = today.value();
@@ -317,9 +317,9 @@ Result<OrganizationStats> AnalyticsService::stats(const AuthContext &actor)
 
     QVariantList bind;
     const QString scope = analyticsScope(r, bind);
-    Result<qint64> contacts = r.assignedTo.isEmpty()
+    Result<qint64> contacts = r.assignedTo.isEmpty() && r.clientId.isEmpty()
                                   ? count(QStringLiteral("SELECT COUNT(*) FROM contacts WHERE organization_id = ?"), {actor.organizationId})
-                                  // A viewer's contacts: those who wrote or were written to on its clients.
+                                  // A viewer's (or one client's) contacts: those who wrote or were written to there.
                                   : count(QStringLiteral("SELECT COUNT(DISTINCT m.contact_id) FROM messages m WHERE ") + scope, bind);
     if (!contacts)
         return contacts.error();

@@ -121,7 +121,9 @@ public:
     Result<AnalyticsRange> range(const AuthContext &actor, const QString &startDate, const QString &endDate,
                                  const QString &clientId);
 
-    Result<OrganizationStats> stats(const AuthContext &actor);
+    // The guide's stats; with `clientId` (the desktop's client filter) the message and contact
+    // counts are that client's.
+    Result<OrganizationStats> stats(const AuthContext &actor, const QString &clientId = QString());
     Result<QList<DayMetrics>> metrics(const AnalyticsRange &range);
     Result<DeliveryRates> rates(const AnalyticsRange &range);
     Result<ResponseTimes> responseTimes(const AnalyticsRange &range);

@@ -436,6 +436,8 @@ private slots:
     void showsTheAcceptanceNumbers()
     {
         QVERIFY(m_seed->acceptance(h.admin.organizationId, m_sales, h.admin.userId));
+        const QString quiet = h.createClient(QStringLiteral("Quiet")); // no message at all
+        QVERIFY(!quiet.isEmpty());
         MainWindow w(*h.context);
         w.show();
         DashboardView *view = w.dashboardView();
@@ -481,6 +483,14 @@ private slots:
         view->setClientFilter(m_sales);
         QTRY_VERIFY_WITH_TIMEOUT(!view->loading() && view->report().clientId == m_sales, kUiWaitMs);
         QCOMPARE(funnelOf(days, 0), QStringLiteral("5/5/5/1/1"));
+        QCOMPARE(view->tileText(QStringLiteral("messages_today")), QStringLiteral("7"));
+        // The tiles follow the client filter too: a client with no message shows none today.
+        view->setClientFilter(quiet);
+        QTRY_VERIFY_WITH_TIMEOUT(!view->loading() && view->report().clientId == quiet, kUiWaitMs);
+        QCOMPARE(view->tileText(QStringLiteral("messages_today")), QStringLiteral("0"));
+        QCOMPARE(funnelOf(days, 0), QStringLiteral("0/0/0/0/0"));
+        view->setClientFilter(m_sales);
+        QTRY_VERIFY_WITH_TIMEOUT(!view->loading() && view->report().clientId == m_sales, kUiWaitMs);
         // A custom range before any message.
         view->setCustomRange(QDate(2025, 1, 1), QDate(2025, 1, 31));
         QTRY_VERIFY_WITH_TIMEOUT(!view->loading() && view->report().start == QDate(2025, 1, 1), kUiWaitMs);

@@ -88,7 +88,7 @@ DashboardReport DashboardLoader::read(Database &database, const Clock &clock, co
     report.start = r.start;
     report.end = r.end;
 
-    Result<OrganizationStats> stats = analytics.stats(actor);
+    Result<OrganizationStats> stats = analytics.stats(actor, query.clientId); // the tiles follow the client filter
     if (!stats)
         return failed(stats.error());
     report.stats = stats.value();

@@ -76,7 +76,6 @@ constexpr qint64 kFirstConnectBackoffMs = 100;
 constexpr qint64 kMaxConnectBackoffMs = 1000;
 thread_local qint64 t_nextConnectAttemptAt = 0; // steady milliseconds; 0: no failed attempt
 thread_local qint64 t_connectBackoffMs = 0;
-thread_local qint64 t_failedConnectAt = 0;
 // When a thread last connected again after failing: the others then try at once instead of
 // waiting out their own hold (the API's readers answered 503 for up to a second after the API
 // thread had found the server back).
@@ -315,7 +314,7 @@ Result<QSqlDatabase> Database::connection(bool honourBackoff)
     }
     if (!db.isOpen()) {
         if (honourBackoff && t_nextConnectAttemptAt != 0 && steadyNowMs() < t_nextConnectAttemptAt
-            && s_connectedAgainAt.load(std::memory_order_relaxed) < t_failedConnectAt)
+            && s_connectedAgainAt.load(std::memory_order_relaxed) < t_nextConnectAttemptAt - t_connectBackoffMs)
             return outageError();
         // Statements prepared on the connection before it closed name server-side statements
         // that a new PostgreSQL session does not have: run inside a transaction, the first of
@@ -326,8 +325,7 @@ Result<QSqlDatabase> Database::connection(bool honourBackoff)
             db.close(); // a half-done open (a failed pragma) is retried from the start
             if (isPostgres() || opened.error().httpStatus == 503) {
                 t_connectBackoffMs = std::clamp(t_connectBackoffMs * 2, kFirstConnectBackoffMs, kMaxConnectBackoffMs);
-                t_failedConnectAt = steadyNowMs();
-                t_nextConnectAttemptAt = t_failedConnectAt + t_connectBackoffMs;
+                t_nextConnectAttemptAt = steadyNowMs() + t_connectBackoffMs;
             }
             return opened.error();
         }

@@ -16,6 +16,7 @@
 #include "core/proxies/ProxyService.h"
 #include "core/sessions/ClientRepository.h"
 #include "core/sessions/ClientSendTiers.h"
+#include "core/sessions/ClientStatus.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -54,7 +55,7 @@ SessionRegistry::SessionRegistry(Database &database, EventBus &events, EngineSet
     , m_settings(std::move(settings))
     , m_messaging(std::move(messaging))
     , m_recorder(database, &events, clock)
-    , m_autoReplies(std::make_unique<AutoReplyEngine>(m_messaging.maxTextLength, clock))
+    , m_autoReplies(std::make_unique<AutoReplyEngine>(m_messaging.maxTextLength, m_messaging.defaultTiers, clock))
     , m_inbound(std::make_unique<InboundProcessor>(database, &events, m_messaging, clock))
     , m_acks(std::make_unique<OutboundAcks>(database, &events, clock))
     , m_egress(std::make_unique<ClientEgress>(nullptr, nullptr))
@@ -423,6 +424,11 @@ void SessionRegistry::onStateChanged(WaSession *session, const QString &organiza
         s.qrText = session->qrText();
         s.qrExpiresAt = session->qrExpiresAt();
         s.qrIdle = session->qrIdle();
+        if (real == SessionState::LoggedOut) {
+            s.phoneNumber.clear();
+            s.replacedPhoneNumber.clear();
+            s.deviceInfo = QJsonObject();
+        }
         if (s.waJsVersion.isEmpty())
             s.waJsVersion = session->waJsVersion().isEmpty() ? m_waJsVersion : session->waJsVersion();
         snap = s;
@@ -472,14 +478,25 @@ void SessionRegistry::stop(const QString &clientId)
     m_sessions.erase(it);
     runtime->stop(this);
     m_egress->release(clientId);
+    std::optional<SessionSnapshot> stopped;
     {
         QWriteLocker lock(&m_lock);
         auto snap = m_snapshots.find(clientId);
         if (snap != m_snapshots.end()) {
-            snap->state = SessionState::Stopped;
-            snap->stateSince = m_clock.nowMs();
+            // A logged-out session keeps saying so; anything else is now stopped.
+            if (snap->state != SessionState::LoggedOut) {
+                snap->state = SessionState::Stopped;
+                snap->stateSince = m_clock.nowMs();
+            }
             snap->qrText.clear();
+            stopped = *snap;
         }
+    }
+    // Stored too, so that the client list (read from the database) says what /status says.
+    if (stopped) {
+        if (Status s = m_recorder.saveState(*stopped, std::nullopt); !s)
+            spdlog::error("client {}: cannot store that it stopped: {}", clientId.toStdString(), s.error().message.toStdString());
+        emit snapshotChanged(clientId);
     }
     emit sessionStopped(clientId);
 }
@@ -824,7 +841,7 @@ int SessionRegistry::readyCount() const
     QReadLocker lock(&m_lock);
     int n = 0;
     for (const SessionSnapshot &s : m_snapshots)
-        n += s.state == SessionState::Ready ? 1 : 0;
+        n += ClientStatus::isReady(s.state) ? 1 : 0;
     return n;
 }
 

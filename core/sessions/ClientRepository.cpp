@@ -242,11 +242,13 @@ Status ClientRepository::saveState(const QString &organizationId, const QString 
         sql += QStringLiteral(", linked = ?");
         bind << (*u.linked ? 1 : 0);
     }
-    if (!u.phoneNumber.isEmpty()) {
+    if (u.forgetAccount) {
+        sql += QStringLiteral(", phone_number = NULL, device_info = NULL");
+    } else if (!u.phoneNumber.isEmpty()) {
         sql += QStringLiteral(", phone_number = ?");
         bind << u.phoneNumber;
     }
-    if (!u.deviceInfo.isEmpty()) {
+    if (!u.forgetAccount && !u.deviceInfo.isEmpty()) {
         sql += QStringLiteral(", device_info = ?");
         bind << u.deviceInfo;
     }

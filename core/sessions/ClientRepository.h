@@ -17,7 +17,7 @@ struct ClientRecord {
     QString organizationId;
     QString name;
     QString phoneNumber; // E.164 or empty
-    QString status = QStringLiteral("initializing");
+    QString status = QStringLiteral("stopped"); // as last stored; ClientStatus says what it is now
     QString createdBy;
     qint64 createdAt = 0;
     qint64 updatedAt = 0;
@@ -46,6 +46,7 @@ struct ClientStateUpdate {
     std::optional<bool> linked;
     QString phoneNumber;     // kept when empty
     QString deviceInfo;      // kept when empty
+    bool forgetAccount = false; // logged out: the number and device of the account it had are cleared
 };
 
 // WhatsApp client records and who they are assigned to. Scoped by organization, and reads of

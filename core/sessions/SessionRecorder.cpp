@@ -21,6 +21,9 @@ ClientStateUpdate stateUpdateOf(const SessionSnapshot &snapshot, std::optional<b
     update.since = snapshot.stateSince;
     update.lastError = snapshot.lastError;
     update.linked = linked;
+    // Logged out, the account is gone: its number no longer belongs to this client (and may be
+    // linked to another one).
+    update.forgetAccount = snapshot.state == SessionState::LoggedOut;
     return update;
 }
 

@@ -604,6 +604,66 @@ private slots:
         QCOMPARE(w.eventsOf(QStringLiteral("client.logged_out"), id).size(), 2);
     }
 
+    // One state everywhere (issue 14, defect 4): /status, the client, the client list and the
+    // stored row agree on a client never started, running, stopped and logged out; after a
+    // logout the old number is gone from all of them.
+    void oneStateEverywhere()
+    {
+        START_WORLD(w);
+        const ApiResponse created = w.http.request("POST", QStringLiteral("/api/clients"),
+                                                   QJsonObject{{QStringLiteral("name"), QStringLiteral("Never started")},
+                                                               {QStringLiteral("phone_number"), QStringLiteral("+14155552671")}},
+                                                   w.key());
+        QVERIFY2(created.status == 201, created.describe().constData());
+        const QString id = created.json.value(QLatin1String("client")).toObject().value(QLatin1String("id")).toString();
+        QCOMPARE(created.json.value(QLatin1String("client")).toObject().value(QLatin1String("status")).toString(), QStringLiteral("stopped"));
+        const auto views = [&w, &id]() {
+            QJsonObject listed;
+            const ApiResponse list = w.http.request("GET", QStringLiteral("/api/clients?limit=100"), QJsonValue(QJsonValue::Undefined), w.key());
+            for (const QJsonValue &c : list.json.value(QLatin1String("clients")).toArray())
+                if (c.toObject().value(QLatin1String("id")).toString() == id)
+                    listed = c.toObject();
+            const ApiResponse one = w.http.request("GET", QStringLiteral("/api/clients/%1").arg(id), QJsonValue(QJsonValue::Undefined), w.key());
+            const QJsonObject status = w.http.status(w.admin, id).json;
+            const QJsonObject client = one.json.value(QLatin1String("client")).toObject();
+            return QStringList{status.value(QLatin1String("status")).toString(), client.value(QLatin1String("status")).toString(),
+                               listed.value(QLatin1String("status")).toString(),
+                               status.value(QLatin1String("phoneNumber")).toString(QStringLiteral("null")),
+                               client.value(QLatin1String("phone_number")).toString(QStringLiteral("null")),
+                               listed.value(QLatin1String("phone_number")).toString(QStringLiteral("null"))};
+        };
+        const auto agree = [&](const QString &state, const QString &phone) {
+            const QStringList want{state, state, state, phone, phone, phone};
+            QStringList seen;
+            const bool ok = QTest::qWaitFor([&] { seen = views(); return seen == want; }, kWaitMs);
+            if (!ok)
+                qWarning("wanted %s, seen %s", qPrintable(want.join(QLatin1Char(' '))), qPrintable(seen.join(QLatin1Char(' '))));
+            return ok;
+        };
+        QVERIFY(agree(QStringLiteral("stopped"), QStringLiteral("+14155552671")));
+
+        const ApiResponse init = w.http.request("POST", QStringLiteral("/api/clients/%1/init").arg(id), QJsonObject{}, w.key());
+        QVERIFY2(init.status == 200, init.describe().constData());
+        QVERIFY(w.link(id));
+        QVERIFY(agree(QStringLiteral("ready"), QLatin1Char('+') + kPhone));
+
+        const ApiResponse stop = w.http.request("POST", QStringLiteral("/api/clients/%1/stop").arg(id), QJsonObject{}, w.key());
+        QVERIFY2(stop.status == 200, stop.describe().constData());
+        QVERIFY(QTest::qWaitFor([&] { return !w.session(id); }, kWaitMs));
+        QVERIFY(agree(QStringLiteral("stopped"), QLatin1Char('+') + kPhone));
+        QCOMPARE(w.record(id).status, QStringLiteral("stopped")); // stored too, for another reader of the database
+
+        const ApiResponse again = w.http.request("POST", QStringLiteral("/api/clients/%1/init").arg(id), QJsonObject{}, w.key());
+        QVERIFY2(again.status == 200, again.describe().constData());
+        QVERIFY(w.waitState(id, SessionState::Ready));
+        const ApiResponse logout = w.http.request("POST", QStringLiteral("/api/clients/%1/logout").arg(id), QJsonObject{}, w.key());
+        QVERIFY2(logout.status == 200, logout.describe().constData());
+        QVERIFY(w.waitState(id, SessionState::Qr));
+        QVERIFY(agree(QStringLiteral("qr"), QStringLiteral("null")));
+        QVERIFY(w.record(id).phoneNumber.isEmpty());
+        QVERIFY(!w.record(id).linked);
+    }
+
     // POST /api/clients/:id/stop: the desktop's Stop through the API. Managers and admins only,
     // another organization's or a malformed id is 404, and stopping twice is one stop.
     void stopRoute()

@@ -393,6 +393,36 @@ private slots:
         }
     }
 
+    // One state everywhere (defect 4): the list says what ClientStatus says for a client never
+    // started, linked, stopped and logged out; after the logout its old number is gone.
+    void listFollowsTheOneState()
+    {
+        const QString id = h.createClient(QStringLiteral("Lifecycle"));
+        MainWindow w(*h.context);
+        QAbstractItemModelTester tester(w.sessionModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        ClientListModel *model = w.sessionModel();
+        const auto at = [&](int role) { return model->index(model->rowOf(id), 0).data(role); };
+        const auto state = [&] { return SessionState(at(ClientListModel::StateRole).toInt()); };
+        QCOMPARE(state(), SessionState::Stopped);
+        QVERIFY(h.startToQr(id));
+        QTRY_COMPARE_WITH_TIMEOUT(state(), SessionState::Qr, kUiWaitMs);
+        QVERIFY(h.scan(id, QStringLiteral("14155552699")));
+        QTRY_COMPARE_WITH_TIMEOUT(state(), SessionState::Ready, kUiWaitMs);
+        QCOMPARE(at(ClientListModel::PhoneRole).toString(), QStringLiteral("+14155552699"));
+        ClientActions *a = w.clientActions();
+        QVERIFY(a->stopClient(id).ok());
+        QTRY_COMPARE_WITH_TIMEOUT(state(), SessionState::Stopped, kUiWaitMs);
+        QCOMPARE(at(ClientListModel::PhoneRole).toString(), QStringLiteral("+14155552699")); // stopped, still linked
+        QVERIFY(a->startClient(id).ok());
+        QTRY_COMPARE_WITH_TIMEOUT(state(), SessionState::Ready, kUiWaitMs);
+        QVERIFY(a->logoutClient(id).ok());
+        QTRY_VERIFY_WITH_TIMEOUT(state() == SessionState::Qr || state() == SessionState::LoggedOut, kUiWaitMs);
+        QTRY_COMPARE_WITH_TIMEOUT(at(ClientListModel::PhoneRole).toString(), QString(), kUiWaitMs);
+        QVERIFY(a->stopClient(id).ok());
+        QTRY_VERIFY_WITH_TIMEOUT(state() == SessionState::Stopped || state() == SessionState::LoggedOut, kUiWaitMs);
+        QCOMPARE(at(ClientListModel::PhoneRole).toString(), QString());
+    }
+
     void geometryAndSplittersComeBack()
     {
         QList<int> sizes;

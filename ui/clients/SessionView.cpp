@@ -8,6 +8,7 @@
 #include "core/events/EventPayloads.h"
 #include "core/proxies/ProxyService.h"
 #include "core/sessions/ClientService.h"
+#include "core/sessions/ClientStatus.h"
 #include "ui/common/ErrorText.h"
 #include "ui/models/ProxyListModel.h"
 #include "core/engine/WaSession.h"
@@ -240,11 +241,17 @@ void SessionView::refresh()
     const SessionRegistry &registry = m_context.sessions();
     WaSession *session = m_clientId.isEmpty() ? nullptr : registry.session(m_clientId);
     const std::optional<SessionSnapshot> snap = m_clientId.isEmpty() ? std::nullopt : registry.snapshot(m_clientId);
-    SessionState state = session && snap ? snap->state : SessionState::Stopped;
-    if (!session && snap && (snap->state == SessionState::Failed || snap->state == SessionState::Disconnected))
-        state = snap->state; // failed, or waiting for its proxy: said, not shown as stopped
-
     const AuthContext &actor = m_context.actor();
+    // The same state the client list and the API's /status show (ClientStatus); the stored
+    // record matters only for a client this run has not started.
+    ClientRecord stored;
+    if (!snap && !m_clientId.isEmpty()) {
+        if (Result<ClientRecord> record = m_context.clients().get(actor, m_clientId))
+            stored = record.value();
+    }
+    const ClientStatus now = ClientStatus::of(stored, snap);
+    const SessionState state = now.state;
+
     // Linking a phone and acting inside the page (its own "Log out", sending around the queue,
     // its opt-out checks and the audit log) are what managing a client means: the same
     // permission as init and logout in the REST API. Everyone else watches a linked page.
@@ -284,7 +291,7 @@ void SessionView::refresh()
     case SessionState::Failed:
     case SessionState::Disconnected:
     case SessionState::Paused:
-        hint = snap ? snap->lastError : QString();
+        hint = now.lastError;
         break;
     case SessionState::Ready:
         hint = snap && !snap->phoneNumber.isEmpty() ? tr("Linked to %1").arg(snap->phoneNumber) : QString();

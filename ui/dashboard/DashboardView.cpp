@@ -5,6 +5,7 @@
 #include "ui/dashboard/DashboardLoader.h"
 #include "ui/desktop/DesktopContext.h"
 #include "ui/main/Icons.h"
+#include "core/sessions/ClientStatus.h"
 #include "ui/models/ClientListModel.h"
 
 #include <QChart>
@@ -583,7 +584,7 @@ void DashboardView::updateLiveTiles()
         if (!only.isEmpty() && at.data(ClientListModel::ClientIdRole).toString() != only)
             continue;
         ++total;
-        if (SessionState(at.data(ClientListModel::StateRole).toInt()) == SessionState::Ready)
+        if (ClientStatus::isReady(SessionState(at.data(ClientListModel::StateRole).toInt())))
             ++ready;
         queued += at.data(ClientListModel::QueueDepthRole).toInt();
     }

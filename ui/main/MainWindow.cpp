@@ -12,6 +12,7 @@
 #include "core/engine/SessionRegistry.h"
 #include "ui/main/Icons.h"
 #include "ui/main/MediaStorageLabel.h"
+#include "core/sessions/ClientStatus.h"
 #include "ui/models/ClientListModel.h"
 #include "ui/clients/ClientActions.h"
 #include "ui/clients/ClientListDelegate.h"
@@ -480,7 +481,7 @@ void MainWindow::updateStatus()
     const int total = m_sessionModel->rowCount();
     for (int row = 0; row < total; ++row) {
         const SessionState state = SessionState(m_sessionModel->index(row, 0).data(ClientListModel::StateRole).toInt());
-        ready += state == SessionState::Ready || state == SessionState::Paused ? 1 : 0;
+        ready += ClientStatus::isReady(state) ? 1 : 0;
         paused += state == SessionState::Paused ? 1 : 0;
     }
     m_readyLabel->setText(paused > 0 ? tr("Ready: %1 of %2 (%3 paused)").arg(ready).arg(total).arg(paused)

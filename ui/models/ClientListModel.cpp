@@ -6,6 +6,7 @@
 #include "core/engine/SessionRegistry.h"
 #include "core/messaging/MessageService.h"
 #include "core/sessions/ClientService.h"
+#include "core/sessions/ClientStatus.h"
 
 #include <QTextDocument>
 
@@ -150,7 +151,7 @@ void ClientListModel::applyList(const QList<ClientRecord> &clients)
             Row row;
             row.id = c.id;
             row.name = c.name;
-            row.phone = c.phoneNumber;
+            row.stored = c;
             // Unread counts survive a reload.
             if (const int at = m_index.value(c.id, -1); at >= 0)
                 row.unread = m_rows.at(at).unread;
@@ -208,16 +209,11 @@ void ClientListModel::readLive(Row &row) const
 {
     const SessionRegistry &registry = m_context.sessions();
     row.running = registry.session(row.id) != nullptr;
-    if (const std::optional<SessionSnapshot> snap = registry.snapshot(row.id)) {
-        // Not running: stopped, unless it failed or waits (for its proxy), which it says.
-        const bool saysWhy = snap->state == SessionState::Failed || snap->state == SessionState::Disconnected;
-        row.state = row.running || saysWhy ? snap->state : SessionState::Stopped;
-        row.lastError = snap->lastError;
-        if (!snap->phoneNumber.isEmpty())
-            row.phone = snap->phoneNumber.startsWith(QLatin1Char('+')) ? snap->phoneNumber : QLatin1Char('+') + snap->phoneNumber;
-    } else {
-        row.state = SessionState::Stopped;
-    }
+    const ClientStatus now = ClientStatus::of(row.stored, registry.snapshot(row.id));
+    row.state = now.state;
+    row.lastError = now.lastError;
+    row.phone = now.phoneNumber.isEmpty() || now.phoneNumber.startsWith(QLatin1Char('+')) ? now.phoneNumber
+                                                                                          : QLatin1Char('+') + now.phoneNumber;
 }
 
 void ClientListModel::readStored(Row &row) const
@@ -225,8 +221,7 @@ void ClientListModel::readStored(Row &row) const
     Result<ClientRecord> record = m_context.clients().get(m_context.actor(), row.id);
     if (record) {
         row.name = record.value().name;
-        if (!record.value().phoneNumber.isEmpty())
-            row.phone = record.value().phoneNumber;
+        row.stored = record.value();
         row.paused = record.value().paused;
     }
     if (Result<int> depth = m_context.messages().queueDepth(m_context.actor(), row.id))
@@ -249,11 +244,14 @@ void ClientListModel::onSnapshotChanged(const QString &clientId)
     const QString phone = r.phone;
     const QString error = r.lastError;
     const bool running = r.running;
+    // Logged out, the account's number is gone from the row too (the stored one follows).
+    if (const std::optional<SessionSnapshot> snap = m_context.sessions().snapshot(clientId); snap && snap->state == SessionState::LoggedOut)
+        r.stored.phoneNumber.clear();
     readLive(r);
     if (r.state != before || r.phone != phone || r.lastError != error || r.running != running)
         emitRow(row);
-    // Pause and resume show here first; the stored flag follows.
-    if (r.state != before && (r.state == SessionState::Paused || before == SessionState::Paused))
+    // Pause and resume, a link and a logout show here first; the stored row follows.
+    if (r.state != before)
         scheduleRefresh(clientId);
 }
 

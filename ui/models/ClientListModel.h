@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/sessions/ClientRepository.h"
 #include "core/sessions/SessionState.h"
 
 #include <QAbstractListModel>
@@ -12,7 +13,6 @@
 namespace wadesk {
 
 class DesktopContext;
-struct ClientRecord;
 struct Event;
 
 // The clients the signed-in user may see (ClientService::list with the actor does the scoping),
@@ -69,6 +69,7 @@ private:
         QString id;
         QString name;
         QString phone;
+        ClientRecord stored; // status, number and error as last stored, for ClientStatus
         SessionState state = SessionState::Stopped;
         QString lastError;
         int unread = 0;

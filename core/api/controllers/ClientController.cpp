@@ -5,6 +5,7 @@
 #include "core/proxies/ProxyService.h"
 #include "core/sessions/ClientActionService.h"
 #include "core/sessions/ClientService.h"
+#include "core/sessions/ClientStatus.h"
 #include "core/sessions/QrPng.h"
 #include "core/sessions/SessionControl.h"
 
@@ -32,6 +33,19 @@ void ClientController::registerRoutes(ApiRoutes &routes)
     routes.add("POST", QStringLiteral("/api/clients/:clientId/resume"), manage, std::bind(&ClientController::resume, this, _1, _2));
     routes.addDeferred("POST", QStringLiteral("/api/clients/:clientId/pairing-code"), manage,
                        [this](ApiRequest &r, const AuthContext &c, Reply reply) { pairingCode(r, c, reply); });
+}
+
+ClientRecord ClientController::current(ClientRecord c) const
+{
+    // Without sessions in this process (an API-only instance) the stored state is all there is.
+    if (!m_sessions)
+        return c;
+    const ClientStatus now = ClientStatus::of(c, m_sessions->snapshot(c.id));
+    c.status = SessionStates::name(now.state);
+    c.stateSince = now.since;
+    c.lastError = now.lastError;
+    c.phoneNumber = now.phoneNumber;
+    return c;
 }
 
 Result<HttpResponse> ClientController::update(ApiRequest &request, const AuthContext &ctx)
@@ -103,7 +117,7 @@ Result<HttpResponse> ClientController::update(ApiRequest &request, const AuthCon
                                        : m_clients.get(ctx, clientId);
     if (!updated)
         return updated.error();
-    QJsonObject view = JsonViews::client(updated.value());
+    QJsonObject view = JsonViews::client(current(updated.value()));
     view.insert(QStringLiteral("rate_limits"), QJsonObject{{QStringLiteral("per_minute"), updated.value().ratePerMinute},
                                                            {QStringLiteral("per_hour"), updated.value().ratePerHour},
                                                            {QStringLiteral("per_day"), updated.value().ratePerDay}});
@@ -147,28 +161,23 @@ Result<HttpResponse> ClientController::status(ApiRequest &request, const AuthCon
     Result<ClientRecord> client = m_clients.get(ctx, request.param(QStringLiteral("clientId")));
     if (!client)
         return client.error();
-    const ClientRecord &c = client.value();
-    const std::optional<SessionSnapshot> live = m_sessions ? m_sessions->snapshot(c.id) : std::nullopt;
+    const std::optional<SessionSnapshot> live = m_sessions ? m_sessions->snapshot(client.value().id) : std::nullopt;
+    const ClientRecord c = current(client.value());
     QJsonObject deviceInfo = QJsonDocument::fromJson(c.deviceInfo.toUtf8()).object();
-    QString status = c.status;
-    qint64 since = c.stateSince;
-    QString lastError = c.lastError;
-    QString phone = c.phoneNumber;
+    const QString &status = c.status;
+    const qint64 since = c.stateSince;
+    const QString &lastError = c.lastError;
+    const QString &phone = c.phoneNumber;
     bool qrAvailable = false;
     QString waJs = m_sessions ? m_sessions->waJsVersion() : QString();
     if (live) {
-        status = SessionStates::name(live->state);
-        since = live->stateSince;
-        lastError = live->lastError;
         qrAvailable = live->state == SessionState::Qr && !live->qrText.isEmpty();
-        if (!live->phoneNumber.isEmpty())
-            phone = live->phoneNumber;
-        if (!live->deviceInfo.isEmpty())
+        if (live->state == SessionState::LoggedOut)
+            deviceInfo = QJsonObject();
+        else if (!live->deviceInfo.isEmpty())
             deviceInfo = live->deviceInfo;
         if (!live->waJsVersion.isEmpty())
             waJs = live->waJsVersion;
-    } else if (m_sessions && status != QLatin1String("initializing")) {
-        status = QStringLiteral("stopped"); // stored state of a session that does not run now
     }
     return HttpResponse::json(QJsonObject{{QStringLiteral("id"), c.id},
                                           {QStringLiteral("name"), c.name},
@@ -258,7 +267,7 @@ Result<HttpResponse> ClientController::create(ApiRequest &request, const AuthCon
     Result<ClientRecord> client = m_clients.create(ctx, name.value(), phone.value().value_or(QString()));
     if (!client)
         return client.error();
-    QJsonObject view = JsonViews::client(client.value());
+    QJsonObject view = JsonViews::client(current(client.value()));
     return HttpResponse::json(QJsonObject{{QStringLiteral("message"), QStringLiteral("Client created successfully")},
                                           {QStringLiteral("client"), view}},
                               201);
@@ -277,7 +286,7 @@ Result<HttpResponse> ClientController::list(ApiRequest &request, const AuthConte
     Json::Writer out(64 + rows.size() * 256);
     out.beginObject().key(QLatin1String("clients")).beginArray();
     for (const ClientRecord &c : rows)
-        JsonViews::writeClient(out, c);
+        JsonViews::writeClient(out, current(c));
     out.endArray()
         .key(QLatin1String("count")).value(qint64(rows.size()))
         .key(QLatin1String("total")).value(clients.value().total)
@@ -290,7 +299,7 @@ Result<HttpResponse> ClientController::get(ApiRequest &request, const AuthContex
     Result<ClientRecord> client = m_clients.get(ctx, request.param(QStringLiteral("clientId")));
     if (!client)
         return client.error();
-    return HttpResponse::json(QJsonObject{{QStringLiteral("client"), JsonViews::client(client.value())}});
+    return HttpResponse::json(QJsonObject{{QStringLiteral("client"), JsonViews::client(current(client.value()))}});
 }
 
 Result<HttpResponse> ClientController::remove(ApiRequest &request, const AuthContext &ctx)

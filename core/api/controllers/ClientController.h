@@ -8,6 +8,7 @@ class ClientActionService;
 class ClientService;
 class ProxyService;
 class SessionControl;
+struct ClientRecord;
 
 // /api/clients: the records, and their live WhatsApp sessions: actions through
 // ClientActionService, reads through SessionControl (null when the engine does not run in this
@@ -31,6 +32,8 @@ private:
     Result<HttpResponse> pause(ApiRequest &request, const AuthContext &ctx);
     Result<HttpResponse> resume(ApiRequest &request, const AuthContext &ctx);
     void pairingCode(ApiRequest &request, const AuthContext &ctx, Reply reply);
+    // The record with its state, number and error as ClientStatus says they are now.
+    ClientRecord current(ClientRecord c) const;
     ClientService &m_clients;
     ClientActionService &m_actions;
     SessionControl *m_sessions;

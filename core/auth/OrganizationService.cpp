@@ -4,7 +4,9 @@
 #include "core/audit/AuditedChange.h"
 #include "core/db/SqlRunner.h"
 
+#include <QStringList>
 #include <QTimeZone>
+#include <QVariant>
 
 namespace wadesk {
 
@@ -61,47 +63,58 @@ Result<QString> OrganizationService::timeZoneOf(const QString &organizationId)
 
 Result<OrganizationInfo> OrganizationService::setTimeZone(const AuthContext &actor, const QString &ianaName)
 {
-    if (Status s = actor.require(Permission::ManageOrganization); !s)
-        return s.error();
-    if (!isKnownTimeZone(ianaName)) {
-        DomainError e = DomainError::badRequest(QStringLiteral("time_zone must be an IANA time zone name such as Europe/Paris"),
-                                                QStringLiteral("invalid_time_zone"));
-        return e;
-    }
-    Status done = runAudited(m_database, nullptr, [&](AuditedWrite &write) -> Status {
-        Result<int> changed = write.sql.change(QStringLiteral("UPDATE organizations SET time_zone = ?, updated_at = ? WHERE id = ?"),
-                                               {ianaName, m_clock.nowMs(), actor.organizationId}, "organizations.time_zone");
-        if (!changed)
-            return changed.error();
-        if (changed.value() == 0)
-            return DomainError::notFound(QStringLiteral("Organization"));
-        return write.audit.append(auditBy(actor, QStringLiteral("update_organization"), QStringLiteral("organizations"),
-                                          actor.organizationId, QJsonObject{{QStringLiteral("time_zone"), ianaName}}));
-    }, m_clock);
-    if (!done)
-        return done.error();
-    return read(actor.organizationId);
+    return update(actor, Change{std::nullopt, ianaName});
 }
 
 Result<OrganizationInfo> OrganizationService::rename(const AuthContext &actor, const QString &name)
 {
+    return update(actor, Change{name, std::nullopt});
+}
+
+Result<OrganizationInfo> OrganizationService::update(const AuthContext &actor, const Change &change)
+{
     if (Status s = actor.require(Permission::ManageOrganization); !s)
         return s.error();
-    const QString trimmed = name.trimmed();
-    bool printable = true;
-    for (const QChar c : trimmed)
-        printable = printable && c.category() != QChar::Other_Control;
-    if (trimmed.isEmpty() || trimmed.size() > 200 || !printable)
-        return DomainError::validation(QStringLiteral("name"), QStringLiteral("name must be 1 to 200 characters without control characters"));
+    // Everything is checked before anything is written: a bad zone does not leave a new name.
+    QString name;
+    if (change.name) {
+        name = change.name->trimmed();
+        bool printable = true;
+        for (const QChar c : name)
+            printable = printable && c.category() != QChar::Other_Control;
+        if (name.isEmpty() || name.size() > 200 || !printable)
+            return DomainError::validation(QStringLiteral("name"), QStringLiteral("name must be 1 to 200 characters without control characters"));
+    }
+    if (change.timeZone && !isKnownTimeZone(*change.timeZone))
+        return DomainError::badRequest(QStringLiteral("time_zone must be an IANA time zone name such as Europe/Paris"),
+                                       QStringLiteral("invalid_time_zone"));
+    if (!change.name && !change.timeZone)
+        return DomainError::validation(QStringLiteral("time_zone"), QStringLiteral("give name and/or time_zone"));
+    QStringList columns;
+    QVariantList bind;
+    QJsonObject details;
+    if (change.name) {
+        columns << QStringLiteral("name = ?");
+        bind << name;
+        details.insert(QStringLiteral("name"), name);
+    }
+    if (change.timeZone) {
+        columns << QStringLiteral("time_zone = ?");
+        bind << *change.timeZone;
+        details.insert(QStringLiteral("time_zone"), *change.timeZone);
+    }
     Status done = runAudited(m_database, nullptr, [&](AuditedWrite &write) -> Status {
-        Result<int> changed = write.sql.change(QStringLiteral("UPDATE organizations SET name = ?, updated_at = ? WHERE id = ?"),
-                                               {trimmed, m_clock.nowMs(), actor.organizationId}, "organizations.name");
+        QVariantList values = bind;
+        values << m_clock.nowMs() << actor.organizationId;
+        Result<int> changed = write.sql.change(
+            QStringLiteral("UPDATE organizations SET %1, updated_at = ? WHERE id = ?").arg(columns.join(QStringLiteral(", "))), values,
+            "organizations.update");
         if (!changed)
             return changed.error();
         if (changed.value() == 0)
             return DomainError::notFound(QStringLiteral("Organization"));
-        return write.audit.append(auditBy(actor, QStringLiteral("update_organization"), QStringLiteral("organizations"),
-                                          actor.organizationId, QJsonObject{{QStringLiteral("name"), trimmed}}));
+        return write.audit.append(
+            auditBy(actor, QStringLiteral("update_organization"), QStringLiteral("organizations"), actor.organizationId, details));
     }, m_clock);
     if (!done)
         return done.error();

@@ -5,6 +5,7 @@
 #include "core/common/DomainError.h"
 
 #include <QString>
+#include <optional>
 
 namespace wadesk {
 
@@ -34,6 +35,13 @@ public:
     // The organization's name, 1 to 200 characters as at registration (surrounding spaces
     // dropped, no control characters); needs can_manage_organization; audited.
     Result<OrganizationInfo> rename(const AuthContext &actor, const QString &name);
+    // Both at once (PATCH /api/organization): each given one is checked as above before either
+    // is written; one audit entry.
+    struct Change {
+        std::optional<QString> name;
+        std::optional<QString> timeZone;
+    };
+    Result<OrganizationInfo> update(const AuthContext &actor, const Change &change);
 
     // Engine/analytics side (no actor): the organization's zone; 404 when it does not exist.
     Result<QString> timeZoneOf(const QString &organizationId);

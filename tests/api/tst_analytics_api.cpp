@@ -368,6 +368,42 @@ private slots:
         QCOMPARE(r.json.value(QStringLiteral("time_zone")).toString(), QStringLiteral("America/New_York"));
     }
 
+    // PATCH /api/organization renames too (issue 14): name and zone are both checked before
+    // either is written, other fields are refused, and only admins may.
+    void organizationRename_data() { bothDialects(); }
+    void organizationRename()
+    {
+        WADESK_STAGE(s);
+        const QString path = QStringLiteral("/api/organization");
+        const auto org = [&](const QString &field) {
+            return s.call(s.admin, path).json.value(QStringLiteral("organization")).toObject().value(field).toString();
+        };
+        const QString before = org(QStringLiteral("name"));
+        QVERIFY(!before.isEmpty());
+        ApiResponse r = s.call(s.manager, path, "PATCH", QJsonObject{{QStringLiteral("name"), QStringLiteral("Taken over")}});
+        QVERIFY2(r.isError(403, QStringLiteral("forbidden")), r.describe());
+        r = s.call(s.admin, path, "PATCH", QJsonObject{{QStringLiteral("name"), QStringLiteral("Renamed")}, {QStringLiteral("time_zone"), QStringLiteral("Mars/Base")}});
+        QVERIFY2(r.isError(400, QStringLiteral("invalid_time_zone")), r.describe());
+        r = s.call(s.admin, path, "PATCH", QJsonObject{{QStringLiteral("name"), QStringLiteral("   ")}, {QStringLiteral("time_zone"), QStringLiteral("Europe/Paris")}});
+        QVERIFY2(r.isError(400, QStringLiteral("validation_failed")), r.describe());
+        r = s.call(s.admin, path, "PATCH", QJsonObject{{QStringLiteral("name"), QString(201, QLatin1Char('n'))}});
+        QVERIFY2(r.isError(400, QStringLiteral("validation_failed")), r.describe());
+        r = s.call(s.admin, path, "PATCH", QJsonObject{{QStringLiteral("id"), QStringLiteral("org_other")}});
+        QVERIFY2(r.isError(400, QStringLiteral("validation_failed")), r.describe());
+        QCOMPARE(org(QStringLiteral("name")), before);
+        QCOMPARE(org(QStringLiteral("time_zone")), QStringLiteral("UTC"));
+
+        r = s.call(s.admin, path, "PATCH", QJsonObject{{QStringLiteral("name"), QStringLiteral("  Acme Support  ")}, {QStringLiteral("time_zone"), QStringLiteral("Europe/Paris")}});
+        QVERIFY2(r.status == 200, r.describe());
+        QCOMPARE(r.json.value(QStringLiteral("organization")).toObject().value(QStringLiteral("name")).toString(), QStringLiteral("Acme Support"));
+        QCOMPARE(org(QStringLiteral("name")), QStringLiteral("Acme Support"));
+        QCOMPARE(org(QStringLiteral("time_zone")), QStringLiteral("Europe/Paris"));
+        QVERIFY(s.call(s.otherAdmin, path).json.value(QStringLiteral("organization")).toObject().value(QStringLiteral("name")).toString() != QStringLiteral("Acme Support"));
+        QCOMPARE(s.api.rows(QStringLiteral("SELECT COUNT(*) FROM audit_logs WHERE organization_id = ? AND action = 'update_organization'"),
+                            {s.admin.organizationId}),
+                 QStringList{QStringLiteral("1")});
+    }
+
     void dayBoundariesAcrossZones_data() { bothDialects(); }
     void dayBoundariesAcrossZones()
     {

@@ -37,10 +37,26 @@ Result<HttpResponse> OrganizationController::update(ApiRequest &request, const A
     Result<QJsonObject> body = request.jsonObject();
     if (!body)
         return body.error();
+    // Either or both; anything else in the body is refused rather than ignored.
+    for (auto it = body.value().constBegin(); it != body.value().constEnd(); ++it) {
+        if (it.key() != QLatin1String("name") && it.key() != QLatin1String("time_zone"))
+            return DomainError::validation(it.key(), QStringLiteral("%1 cannot be changed here; name and time_zone can").arg(it.key().left(64)));
+    }
+    OrganizationService::Change change;
+    Result<std::optional<QString>> name = Json::optionalString(body.value(), QStringLiteral("name"), 200);
+    if (!name)
+        return name.error();
+    change.name = name.value();
+    // The zone's text goes to the service as it is: it answers invalid_time_zone for any string
+    // that names no zone, however odd.
     const QJsonValue zone = body.value().value(QStringLiteral("time_zone"));
-    if (!zone.isString())
-        return DomainError::validation(QStringLiteral("time_zone"), QStringLiteral("time_zone is required and must be a string"));
-    Result<OrganizationInfo> o = m_organizations.setTimeZone(ctx, zone.toString());
+    if (!zone.isUndefined() && !zone.isString())
+        return DomainError::validation(QStringLiteral("time_zone"), QStringLiteral("time_zone must be a string"));
+    if (zone.isString())
+        change.timeZone = zone.toString();
+    if (!change.name && !change.timeZone)
+        return DomainError::validation(QStringLiteral("time_zone"), QStringLiteral("give name and/or time_zone"));
+    Result<OrganizationInfo> o = m_organizations.update(ctx, change);
     if (!o)
         return o.error();
     return HttpResponse::json(QJsonObject{{QStringLiteral("organization"), organizationView(o.value())}});

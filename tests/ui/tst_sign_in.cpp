@@ -17,11 +17,13 @@
 #include "core/engine/SessionRegistry.h"
 #include "core/secrets/AesGcm.h"
 #include "core/sessions/ClientService.h"
+#include "ui/settings/SettingsDialog.h"
 #include "ui/shell/DesktopShell.h"
 #include "ui/signin/SignInDialog.h"
 
 #include <QAction>
 #include <QApplication>
+#include <QCheckBox>
 #include <QDir>
 #include <QLabel>
 #include <QLineEdit>
@@ -31,6 +33,7 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSqlQuery>
+#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
 #include <memory>
@@ -271,6 +274,19 @@ private slots:
         QVERIFY(notified.first().at(0).toString().contains(QStringLiteral("+15550001")));
         QCOMPARE(notified.first().at(1).toString(), QStringLiteral("hello"));
 
+        // The Settings dialog's Notifications tab is the same switch, both ways.
+        {
+            SettingsDialog settings(*m_context);
+            QCheckBox *box = settings.messageNotificationsBox();
+            QVERIFY(box && box->isEnabled());
+            QVERIFY(settings.tabs()->indexOf(settings.notificationsPage()) >= 0);
+            QVERIFY(box->isChecked());
+            box->click();
+            QVERIFY(!shell.notificationsEnabled());
+            QCOMPARE(QSettings(settingsFile(), QSettings::IniFormat).value(QStringLiteral("desktop/notifications")).toBool(), false);
+            shell.notificationsAction()->setChecked(true);
+            QVERIFY(box->isChecked());
+        }
         shell.notificationsAction()->setChecked(false);
         QCOMPARE(QSettings(settingsFile(), QSettings::IniFormat).value(QStringLiteral("desktop/notifications")).toBool(), false);
         m_events->publish(Event::make(EventType::MessageReceived, m_orgId,

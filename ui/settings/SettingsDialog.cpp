@@ -9,6 +9,7 @@
 #include "ui/desktop/DesktopContext.h"
 #include "ui/settings/InstallationSettings.h"
 
+#include <QAction>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QCompleter>
@@ -77,6 +78,8 @@ SettingsDialog::SettingsDialog(DesktopContext &context, QWidget *parent)
         m_installPage = buildInstallationPage();
         m_tabs->addTab(m_installPage, tr("&Installation"));
     }
+    m_notificationsPage = buildNotificationsPage();
+    m_tabs->addTab(m_notificationsPage, tr("No&tifications"));
     layout->addWidget(m_tabs, 1);
     m_notice = new QLabel(this);
     m_notice->setObjectName(QStringLiteral("settingsNotice"));
@@ -432,6 +435,34 @@ Status SettingsDialog::saveInstallation()
     const Status saved = installationFromForm().save(m_context.facts().settingsFile);
     report(saved, tr("Saved. Restart WaDesk to apply the installation settings."));
     return saved;
+}
+
+QWidget *SettingsDialog::buildNotificationsPage()
+{
+    auto *page = new QWidget(this);
+    page->setObjectName(QStringLiteral("notificationsSettingsPage"));
+    auto *layout = new QVBoxLayout(page);
+    m_messageNotifications = new QCheckBox(tr("Show a desktop &notification when a message arrives while WaDesk is not in front"), page);
+    m_messageNotifications->setObjectName(QStringLiteral("messageNotificationsBox"));
+    m_messageNotifications->setAccessibleName(tr("Desktop notifications for new messages"));
+    layout->addWidget(m_messageNotifications);
+    auto *hint = new QLabel(page);
+    hint->setTextFormat(Qt::PlainText);
+    hint->setWordWrap(true);
+    layout->addWidget(hint);
+    layout->addStretch(1);
+    // The tray's switch is the setting (it stores it for this user); this box only shows it.
+    QAction *action = m_context.notificationsAction();
+    if (!action) {
+        m_messageNotifications->setEnabled(false);
+        hint->setText(tr("Notifications need the tray; this run has none."));
+        return page;
+    }
+    hint->setText(tr("Only messages to clients you may see are notified. The same switch is in the tray menu."));
+    m_messageNotifications->setChecked(action->isChecked());
+    connect(m_messageNotifications, &QCheckBox::toggled, action, &QAction::setChecked);
+    connect(action, &QAction::toggled, m_messageNotifications, &QCheckBox::setChecked);
+    return page;
 }
 
 } // namespace wadesk

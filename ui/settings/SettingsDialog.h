@@ -25,7 +25,9 @@ struct InstallationSettings;
 //    the installation default, through ClientActionService (a running session takes them at once);
 //  - Installation (admins only): default tiers and pacing, opt-out and opt-in keywords, data
 //    retention, the API's address and port, and the language, written to the settings file and
-//    applied at the next start (the notice says so).
+//    applied at the next start (the notice says so);
+//  - Notifications (everyone, this desktop's own preference): the tray's "Desktop notifications"
+//    switch, the same action, so the two never disagree.
 // Bad input shows the error under the tabs and changes nothing.
 class SettingsDialog final : public QDialog {
     Q_OBJECT
@@ -55,6 +57,8 @@ public:
     QCheckBox *pacingBox() const { return m_pacing; }
     QPushButton *saveInstallationButton() const { return m_saveInstall; }
     QLabel *restartNotice() const { return m_restartNotice; }
+    QWidget *notificationsPage() const { return m_notificationsPage; }
+    QCheckBox *messageNotificationsBox() const { return m_messageNotifications; }
     QString errorText() const;
     QString noticeText() const;
 
@@ -66,6 +70,7 @@ private:
     QWidget *buildOrganizationPage();
     QWidget *buildClientLimitsPage();
     QWidget *buildInstallationPage();
+    QWidget *buildNotificationsPage();
     void loadOrganization();
     void loadClientLimits();
     InstallationSettings installationFromForm() const;
@@ -76,6 +81,8 @@ private:
     QWidget *m_orgPage = nullptr;
     QWidget *m_limitsPage = nullptr;
     QWidget *m_installPage = nullptr;
+    QWidget *m_notificationsPage = nullptr;
+    QCheckBox *m_messageNotifications = nullptr;
     QLineEdit *m_orgName = nullptr;
     QComboBox *m_timeZone = nullptr;
     QPushButton *m_saveOrg = nullptr;

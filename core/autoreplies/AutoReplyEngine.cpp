@@ -5,20 +5,29 @@
 #include "core/autoreplies/AutoReplyRepository.h"
 #include "core/common/Ids.h"
 #include "core/db/SqlRunner.h"
+#include "core/media/MediaRepository.h"
 #include "core/messaging/ContactRepository.h"
 #include "core/messaging/MessageRepository.h"
+#include "core/sessions/ClientRepository.h"
+#include "core/sessions/ClientSendTiers.h"
 #include "core/templates/TemplateRepository.h"
 
 #include <QJsonObject>
 #include <QTimeZone>
+#include <algorithm>
 #include <spdlog/spdlog.h>
 
 namespace wadesk {
 
 namespace {
-// The reply's text: the rule's template rendered for the contact when it has one (and it still
-// exists and renders whole), else the rule's own text.
-QString replyTextOf(SqlRunner &sql, const AutoReplyRule &rule, const ContactRecord &contact)
+struct ReplyContent {
+    QString text;
+    std::optional<MediaRecord> media; // the template's file, when it has one that still exists
+};
+
+// The reply: the rule's template rendered for the contact when it has one (and it still exists
+// and renders whole), with the template's file as a caption's attachment; else the rule's own text.
+ReplyContent replyOf(SqlRunner &sql, const AutoReplyRule &rule, const ContactRecord &contact)
 {
     if (!rule.templateId.isEmpty()) {
         TemplateRepository templates(sql);
@@ -27,14 +36,23 @@ QString replyTextOf(SqlRunner &sql, const AutoReplyRule &rule, const ContactReco
         if (t && t.value() && values && values.value()) {
             if (Result<MessageTemplate> parsed = MessageTemplate::parse(t.value()->body)) {
                 const MessageTemplate::Rendered rendered = parsed.value().render(*values.value());
-                if (rendered.missing.isEmpty() && !rendered.text.trimmed().isEmpty())
-                    return rendered.text;
+                ReplyContent content{rendered.text, std::nullopt};
+                if (rendered.missing.isEmpty() && !t.value()->mediaId.isEmpty()) {
+                    Result<std::optional<MediaRecord>> media = MediaRepository(sql).find(rule.organizationId, t.value()->mediaId);
+                    if (media && media.value())
+                        content.media = media.value();
+                    else
+                        spdlog::info("auto-reply rule {}: the file of its template {} is gone", rule.id.toStdString(),
+                                     rule.templateId.toStdString());
+                }
+                if (rendered.missing.isEmpty() && (content.media || !rendered.text.trimmed().isEmpty()))
+                    return content;
             }
         }
         spdlog::info("auto-reply rule {}: its template {} is gone or lacks a value for this contact; the rule's text is used",
                      rule.id.toStdString(), rule.templateId.toStdString());
     }
-    return rule.replyText;
+    return ReplyContent{rule.replyText, std::nullopt};
 }
 } // namespace
 
@@ -106,9 +124,27 @@ Result<std::optional<QString>> AutoReplyEngine::answer(AuditedWrite &write, cons
     if (!chosen)
         return none;
 
-    const QString text = replyTextOf(write.sql, *chosen, contact);
-    if (text.trimmed().isEmpty() || text.toUcs4().size() > m_maxTextLength)
+    const ReplyContent content = replyOf(write.sql, *chosen, contact);
+    const QString &text = content.text;
+    if ((text.trimmed().isEmpty() && !content.media) || text.toUcs4().size() > m_maxTextLength)
         return none;
+
+    // Checked before the guard is claimed: a reply not sent for the budget leaves the guard free.
+    ClientRepository clients(write.sql);
+    Result<std::optional<ClientRecord>> client = clients.find(message.organizationId, message.clientId, ClientScope::all());
+    if (!client)
+        return client.error();
+    if (!client.value())
+        return none;
+    const int perDay = clientSendTiers(*client.value(), m_defaultTiers).perDay;
+    Result<int> used = MessageRepository(write.sql).budgetUsed(message.clientId, now - RateLimiter::kDay, std::max(perDay, 0));
+    if (!used)
+        return used.error();
+    if (used.value() >= perDay) {
+        spdlog::info("auto-reply rule {}: client {} has used its {} messages of the day; no automatic reply", chosen->id.toStdString(),
+                     message.clientId.toStdString(), perDay);
+        return none;
+    }
 
     // One reply per message: the first rule that matches decides, and when it answered this
     // contact within its cooldown nothing is sent (a bot answering the reply meets the guard).
@@ -127,7 +163,15 @@ Result<std::optional<QString>> AutoReplyEngine::answer(AuditedWrite &write, cons
     reply.clientId = message.clientId;
     reply.contactId = contact.id;
     reply.direction = MessageDirection::Outbound;
-    reply.body = text;
+    reply.body = text.isNull() ? QStringLiteral("") : text; // a file without a caption has "" as its body, never NULL
+    if (content.media) {
+        // As a campaign sends a template's file: the file, with the text as its caption.
+        const MediaInfo &file = content.media->info;
+        reply.type = file.kind.isEmpty() ? QStringLiteral("document") : file.kind;
+        reply.mediaId = file.id;
+        reply.caption = reply.body;
+        reply.filename = file.filename;
+    }
     reply.status = MessageStatus::Queued;
     reply.autoReplyRuleId = chosen->id;
     reply.createdAt = now;

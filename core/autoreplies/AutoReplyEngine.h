@@ -3,6 +3,7 @@
 #include "core/common/Clock.h"
 #include "core/common/DomainError.h"
 #include "core/messaging/InboundProcessor.h"
+#include "core/safety/RateLimiter.h"
 
 #include <QString>
 #include <optional>
@@ -16,11 +17,14 @@ namespace wadesk {
 // interactive priority, marked with the rule (messages.auto_reply_rule_id, skipped by the
 // response pairing) and audited, unless the rule answered that contact within its cooldown
 // (the loop guard, a row in the same transaction). Never to opted-out contacts, groups, status
-// broadcasts or the account's own messages.
+// broadcasts or the account's own messages, and not once the client's day's budget (its own
+// per-day tier, else `defaultTiers`) is spoken for: a reply queued behind a spent budget would
+// arrive hours late, which is worse than none.
 class AutoReplyEngine final : public InboundResponder {
 public:
-    explicit AutoReplyEngine(int maxTextLength, const Clock &clock = Clock::system())
+    AutoReplyEngine(int maxTextLength, const RateTiers &defaultTiers, const Clock &clock = Clock::system())
         : m_maxTextLength(maxTextLength)
+        , m_defaultTiers(defaultTiers)
         , m_clock(clock)
     {
     }
@@ -31,6 +35,7 @@ public:
 
 private:
     int m_maxTextLength;
+    RateTiers m_defaultTiers;
     const Clock &m_clock;
 };
 

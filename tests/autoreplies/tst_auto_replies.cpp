@@ -13,6 +13,7 @@
 // with its rule, audited, and skipped by the response pairing.
 
 #include "tests/support/ApiTestHarness.h"
+#include "tests/support/MediaSamples.h"
 #include "tests/support/ManualClock.h"
 
 #include "core/analytics/ResponseRuns.h"
@@ -42,7 +43,7 @@ struct Stage {
     Account admin, manager, agent, viewer, otherAdmin;
     QString clientA, clientB;
     ManualClock clock;
-    AutoReplyEngine engine{4096, clock};
+    AutoReplyEngine engine{4096, RateTiers{}, clock};
     std::unique_ptr<InboundProcessor> inbound;
     int wakes = 0;
 
@@ -372,6 +373,38 @@ private slots:
         QCOMPARE(s.count(QStringLiteral("SELECT COUNT(*) FROM auto_reply_guard WHERE rule_id = ?"), {rule}), 2);
     }
 
+    // Not once the client's day's budget is spoken for (its own per-day tier here): the reply
+    // would wait for hours. The guard stays free, so the contact is answered once there is room.
+    void dailyBudgetSpent_data() { bothDialects(); }
+    void dailyBudgetSpent()
+    {
+        WADESK_STAGE(s);
+        const ApiResponse limited = s.call(s.admin, QStringLiteral("/api/clients/") + s.clientA, "PATCH",
+                                           QJsonObject{{QStringLiteral("rate_limits"), QJsonObject{{QStringLiteral("per_day"), 2}}}});
+        QVERIFY2(limited.status == 200, limited.describe());
+        const QString rule = s.rule(keywordRule(QStringLiteral("Prices"), QStringLiteral("contains"), {QStringLiteral("price")}, QStringLiteral("Prices: example.com")));
+        QVERIFY(!rule.isEmpty());
+        s.receive(s.clientA, QStringLiteral("b1"), QStringLiteral("5511990000040"), QStringLiteral("price?"));
+        s.receive(s.clientA, QStringLiteral("b2"), QStringLiteral("5511990000041"), QStringLiteral("price?"));
+        QCOMPARE(s.replies().size(), 2);
+        const QString late = QStringLiteral("5511990000042");
+        s.receive(s.clientA, QStringLiteral("b3"), late, QStringLiteral("price?"));
+        QCOMPARE(s.replies().size(), 2); // two queued replies fill a budget of two
+        QCOMPARE(s.count(QStringLiteral("SELECT COUNT(*) FROM auto_reply_guard WHERE rule_id = ?"), {rule}), 2);
+        // Client B's budget is its own (the installation's default).
+        s.receive(s.clientB, QStringLiteral("b4"), late, QStringLiteral("price?"));
+        QCOMPARE(s.replies(QStringLiteral("+") + late).size(), 1);
+        // The two went out a day ago: room again, and the contact refused on A is answered there.
+        QVERIFY(s.api.exec(QStringLiteral("DELETE FROM outbox WHERE client_id = ?"), {s.clientA}));
+        QVERIFY(s.api.exec(QStringLiteral("UPDATE messages SET status = 'sent', sending_at = ? WHERE client_id = ? AND auto_reply_rule_id IS NOT NULL"),
+                           {s.clock.nowMs(), s.clientA}));
+        s.receive(s.clientA, QStringLiteral("b5"), late, QStringLiteral("price, please"));
+        QCOMPARE(s.replies(QStringLiteral("+") + late).size(), 1); // still spent: sent within the day
+        s.clock.advance(RateLimiter::kDay + 1000);
+        s.receive(s.clientA, QStringLiteral("b6"), late, QStringLiteral("price, please"));
+        QCOMPARE(s.replies(QStringLiteral("+") + late).size(), 2);
+    }
+
     // Never to opted-out contacts (STOP itself included), groups, status broadcasts or own messages.
     void neverAnswered_data() { bothDialects(); }
     void neverAnswered()
@@ -460,6 +493,41 @@ private slots:
         // The same number is new on another client.
         s.receive(s.clientB, QStringLiteral("h5"), QStringLiteral("5511990000050"), QStringLiteral("hello"));
         QCOMPARE(s.replies().size(), 2);
+    }
+
+    // A template with a file: the reply carries the file with the rendered text as its caption,
+    // as a campaign sends it; a file-only template sends the file alone.
+    void templateFileAttached_data() { bothDialects(); }
+    void templateFileAttached()
+    {
+        WADESK_STAGE(s);
+        const QString media = s.call(s.admin, QStringLiteral("/api/media/upload"), "POST",
+                                     QJsonObject{{QStringLiteral("file"), QString::fromLatin1(MediaSamples::pdf().toBase64())},
+                                                 {QStringLiteral("filename"), QStringLiteral("menu.pdf")}})
+                                  .json.value(QStringLiteral("media")).toObject().value(QStringLiteral("id")).toString();
+        QVERIFY(!media.isEmpty());
+        const auto templateWith = [&](const QString &name, const QString &body) {
+            return s.call(s.admin, QStringLiteral("/api/templates"), "POST",
+                          QJsonObject{{QStringLiteral("name"), name}, {QStringLiteral("body"), body}, {QStringLiteral("media_id"), media}})
+                .json.value(QStringLiteral("template")).toObject().value(QStringLiteral("id")).toString();
+        };
+        const QString captioned = templateWith(QStringLiteral("Menu"), QStringLiteral("Our menu, {{name|friend}}"));
+        const QString bare = templateWith(QStringLiteral("Menu only"), QString());
+        QVERIFY(!captioned.isEmpty() && !bare.isEmpty());
+        QJsonObject menuRule = keywordRule(QStringLiteral("Menu"), QStringLiteral("contains"), {QStringLiteral("menu")}, QStringLiteral("fallback"));
+        menuRule.insert(QStringLiteral("template_id"), captioned);
+        QJsonObject fileRule = keywordRule(QStringLiteral("File"), QStringLiteral("contains"), {QStringLiteral("file")}, QStringLiteral("fallback"));
+        fileRule.insert(QStringLiteral("template_id"), bare);
+        QVERIFY(!s.rule(menuRule).isEmpty() && !s.rule(fileRule).isEmpty());
+
+        s.receive(s.clientA, QStringLiteral("f1"), QStringLiteral("5511990000060"), QStringLiteral("the menu please"));
+        s.receive(s.clientA, QStringLiteral("f2"), QStringLiteral("5511990000061"), QStringLiteral("the file please"));
+        const QString sql = QStringLiteral("SELECT m.type, m.media_id, COALESCE(m.caption, ''), COALESCE(m.filename, '') FROM messages m "
+                                           "JOIN contacts c ON c.id = m.contact_id WHERE m.auto_reply_rule_id IS NOT NULL AND c.phone_number = ?");
+        QCOMPARE(s.api.rows(sql, {QStringLiteral("+5511990000060")}, 4), QStringList{QStringLiteral("document|%1|Our menu, friend|menu.pdf").arg(media)});
+        QCOMPARE(s.api.rows(sql, {QStringLiteral("+5511990000061")}, 4), QStringList{QStringLiteral("document|%1||menu.pdf").arg(media)});
+        // A file a queued reply carries is needed: it cannot be deleted from under it.
+        QCOMPARE(s.call(s.admin, QStringLiteral("/api/media/") + media, "DELETE").status, 409);
     }
 
     // The response pairing skips the automatic reply: the agent's later reply is the response.

@@ -15,7 +15,7 @@ public:
     void registerRoutes(ApiRoutes &routes);
 
 private:
-    Result<HttpResponse> importCsv(ApiRequest &request, const AuthContext &ctx);
+    Result<ApiRoutes::Read> importCsv(ApiRequest &request, const AuthContext &ctx);
     Result<HttpResponse> exportContacts(ApiRequest &request, const AuthContext &ctx);
 
     Database &m_database;

@@ -77,6 +77,8 @@ CampaignsDialog::CampaignsDialog(DesktopContext &context, QWidget *parent)
     m_view->header()->setStretchLastSection(false);
     m_view->header()->setSectionResizeMode(CampaignListModel::NameColumn, QHeaderView::Stretch);
     m_view->setColumnWidth(CampaignListModel::ProgressColumn, 200);
+    m_view->header()->setSectionResizeMode(CampaignListModel::StartedColumn, QHeaderView::ResizeToContents);
+    m_view->header()->setSectionResizeMode(CampaignListModel::FinishedColumn, QHeaderView::ResizeToContents);
     layout->addWidget(m_view);
     m_empty = new QLabel(this);
     m_empty->setObjectName(QStringLiteral("campaignsEmpty"));

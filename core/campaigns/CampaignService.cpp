@@ -198,18 +198,55 @@ std::optional<qint64> CampaignService::estimateFinish(const CampaignRecord &c, c
 {
     if (c.status == CampaignStatus::Draft || c.status == CampaignStatus::Completed || c.status == CampaignStatus::Cancelled)
         return std::nullopt;
+    SqlRunner sql(m_database);
+    Result<QHash<QString, int>> remaining = CampaignRepository(sql).remainingByClient(c.organizationId, c.id);
+    if (!remaining)
+        return std::nullopt;
+    return estimateFrom(c, remaining.value(), counts.pending + counts.queued);
+}
+
+Result<qint64> CampaignService::estimate(const AuthContext &ctx, const Draft &draft, qint64 recipients)
+{
+    if (Status s = ctx.require(Permission::ManageClients); !s)
+        return s.error();
+    if (draft.clientIds.isEmpty())
+        return DomainError::validation(QStringLiteral("client_id"), QStringLiteral("client_id or client_ids is required"));
+    CampaignRecord c;
+    c.organizationId = ctx.organizationId;
+    c.scheduleAt = draft.scheduleAt;
+    c.window = draft.window;
+    c.dailyCap = draft.dailyCap;
+    // Spread over the clients in turn, as the start does.
+    QHash<QString, int> remaining;
+    QStringList clientIds;
+    for (const QString &id : draft.clientIds) {
+        if (clientIds.contains(id))
+            continue;
+        Result<ClientRecord> client = m_clients.get(ctx, id);
+        if (!client)
+            return client.error();
+        clientIds << id;
+    }
+    const qint64 count = std::max<qint64>(0, recipients);
+    for (int i = 0; i < clientIds.size(); ++i)
+        remaining.insert(clientIds.at(i), int(count / clientIds.size() + (i < count % clientIds.size() ? 1 : 0)));
+    const std::optional<qint64> finish = estimateFrom(c, remaining, count);
+    if (!finish)
+        return DomainError::unavailable(QStringLiteral("The estimate could not be read"), QStringLiteral("estimate_unavailable"));
+    return *finish;
+}
+
+std::optional<qint64> CampaignService::estimateFrom(const CampaignRecord &c, const QHash<QString, int> &remaining, qint64 left)
+{
     const qint64 now = m_clock.nowMs();
     const qint64 start = std::max(now, c.scheduleAt);
     SqlRunner sql(m_database);
     CampaignRepository campaigns(sql);
-    Result<QHash<QString, int>> remaining = campaigns.remainingByClient(c.organizationId, c.id);
-    if (!remaining)
-        return std::nullopt;
     ClientRepository clients(sql);
     MessageRepository messages(sql);
     const Pacing pacing(m_messaging.pacing, 1);
     qint64 finish = start;
-    for (auto it = remaining.value().constBegin(); it != remaining.value().constEnd(); ++it) {
+    for (auto it = remaining.constBegin(); it != remaining.constEnd(); ++it) {
         Result<std::optional<ClientRecord>> client = clients.find(c.organizationId, it.key(), ClientScope::all());
         if (!client || !client.value())
             continue;
@@ -220,7 +257,6 @@ std::optional<qint64> CampaignService::estimateFinish(const CampaignRecord &c, c
             continue;
         finish = std::max(finish, RateLimiter::estimateLastDeparture(tiers, times.value(), it.value(), start, pacing.meanGapMs()));
     }
-    const qint64 left = counts.pending + counts.queued;
     if (c.dailyCap > 0 && left > c.dailyCap)
         finish = std::max(finish, start + ((left - 1) / c.dailyCap) * RateLimiter::kDay);
     if (!c.window)

@@ -82,12 +82,19 @@ public:
     // Running and scheduled campaigns the actor sees (stats.active_campaigns).
     Result<int> activeCount(const AuthContext &ctx);
 
+    // When a campaign made from `draft` with `recipients` recipients would finish if it started
+    // now (or at its schedule_at), under the clients' current tiers, pacing, window and cap: what
+    // the desktop's wizard shows before anything is stored. Managers only, like create().
+    Result<qint64> estimate(const AuthContext &ctx, const Draft &draft, qint64 recipients);
+
     const CampaignSettings &settings() const { return m_settings; }
 
 private:
     Result<CampaignRecord> visible(const AuthContext &ctx, const QString &campaignId);
     Result<CampaignView> view(const CampaignRecord &campaign);
     std::optional<qint64> estimateFinish(const CampaignRecord &campaign, const CampaignCounts &counts);
+    // `remaining` recipients per client, `left` in all, from max(now, schedule_at).
+    std::optional<qint64> estimateFrom(const CampaignRecord &campaign, const QHash<QString, int> &remaining, qint64 left);
     // Resolves and freezes the audience inside the start's transaction; returns the recipients.
     Result<QList<CampaignRecipient>> freeze(SqlRunner &sql, const CampaignRecord &campaign);
     Result<CampaignView> pauseOrCancel(const AuthContext &ctx, const QString &campaignId, bool cancel);

@@ -2,6 +2,7 @@
 
 #include "ui/account/AccountDialog.h"
 #include "ui/contacts/ContactsDialog.h"
+#include "ui/campaigns/CampaignsDialog.h"
 #include "ui/settings/SettingsDialog.h"
 
 #include "core/common/Version.h"
@@ -248,6 +249,7 @@ void MainWindow::buildMenus()
 
     buildAdminMenu();
     buildAccountActions();
+    buildCampaignsAction();
 
     m_helpMenu = menuBar()->addMenu(tr("&Help"));
     m_helpMenu->setObjectName(QStringLiteral("helpMenu"));
@@ -787,6 +789,36 @@ void MainWindow::showAccount()
     AccountDialog *dialog = raiseOrOpen(m_accountDialog, m_context, this);
     if (opened)
         connect(dialog, &AccountDialog::clientDeleted, this, &MainWindow::refresh);
+}
+
+// Issue 13's Campaigns screen: Edit → Campaigns… (Ctrl+Shift+B), for the roles that may read
+// campaigns (can_view_analytics, as GET /api/campaigns requires).
+void MainWindow::buildCampaignsAction()
+{
+    m_campaignsAction = m_editMenu->addAction(tr("Ca&mpaigns…"), this, &MainWindow::showCampaigns);
+    m_campaignsAction->setObjectName(QStringLiteral("campaignsAction"));
+    m_campaignsAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_B));
+    m_campaignsAction->setStatusTip(tr("Bulk sending: campaigns with their progress; create, start, pause, resume, cancel"));
+    auto update = [this]() {
+        const bool allowed = m_context.signedIn() && m_context.actor().can(Permission::ViewAnalytics);
+        m_campaignsAction->setVisible(allowed);
+        m_campaignsAction->setEnabled(allowed);
+        if (!allowed && m_campaignsDialog)
+            m_campaignsDialog->close();
+    };
+    update();
+    connect(&m_context, &DesktopContext::signedInChanged, m_editMenu, update);
+}
+
+CampaignsDialog *MainWindow::campaignsDialog() const
+{
+    return m_campaignsDialog;
+}
+
+void MainWindow::showCampaigns()
+{
+    if (m_campaignsAction->isEnabled())
+        raiseOrOpen(m_campaignsDialog, m_context, this);
 }
 
 } // namespace wadesk

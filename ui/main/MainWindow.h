@@ -31,6 +31,7 @@ class WebhooksDialog;
 class AccountDialog;
 class ContactsDialog;
 class SettingsDialog;
+class CampaignsDialog;
 
 // The application window for a signed-in user: the clients they may see on the left (live
 // state, unread, queue, paused), and on the right the selected client's live WhatsApp Web page
@@ -98,6 +99,11 @@ public:
     DashboardView *dashboardView() const { return m_dashboardView; }
     bool dashboardShown() const;
     void showDashboard();
+    // Edit → Campaigns… (Ctrl+Shift+B): roles that may read campaigns (admins and managers
+    // manage them; viewers read those on their assigned clients; agents do not see it).
+    QAction *campaignsAction() const { return m_campaignsAction; }
+    CampaignsDialog *campaignsDialog() const; // while open
+    void showCampaigns();
     // The Proxies screen, made on first use (null before).
     ProxiesView *proxiesView() const { return m_proxiesView; }
     bool proxiesShown() const;
@@ -127,6 +133,7 @@ private:
     void buildAccountActions();
     void buildProxiesAction();
     void buildDashboardAction();
+    void buildCampaignsAction();
     void onCurrentChanged(const QModelIndex &current);
     void showSessionMenu(const QPoint &pos);
     void updateStatus();
@@ -167,6 +174,8 @@ private:
     QPointer<ContactsDialog> m_contactsDialog;
     QPointer<SettingsDialog> m_settingsDialog;
     QPointer<AccountDialog> m_accountDialog;
+    QAction *m_campaignsAction = nullptr;
+    QPointer<CampaignsDialog> m_campaignsDialog;
     QAction *m_proxiesAction = nullptr;
     QAction *m_assignProxyAction = nullptr;
     QLabel *m_apiLabel = nullptr;

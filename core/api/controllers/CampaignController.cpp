@@ -1,6 +1,6 @@
 #include "core/api/controllers/CampaignController.h"
 
-#include "core/analytics/AnalyticsCsv.h"
+#include "core/analytics/CampaignExport.h"
 #include "core/campaigns/CampaignService.h"
 #include "core/common/Json.h"
 #include "core/http/ContentResponse.h"
@@ -55,22 +55,7 @@ QJsonObject campaignJson(const CampaignView &v)
                        {QStringLiteral("opted_out"), double(n.optedOut)}};
 }
 
-QJsonObject recipientJson(const CampaignRecipient &r)
-{
-    return QJsonObject{{QStringLiteral("seq"), double(r.seq)},
-                       {QStringLiteral("phone_number"), r.phoneNumber},
-                       {QStringLiteral("contact_id"), Json::orNull(r.contactId)},
-                       {QStringLiteral("client_id"), Json::orNull(r.clientId)},
-                       {QStringLiteral("status"), r.status},
-                       {QStringLiteral("reason"), Json::orNull(r.reason)},
-                       {QStringLiteral("message_id"), Json::orNull(r.messageId)},
-                       {QStringLiteral("queued_at"), Json::isoTime(r.queuedAt)},
-                       {QStringLiteral("sent_at"), Json::isoTime(r.sentAt)},
-                       {QStringLiteral("delivered_at"), Json::isoTime(r.deliveredAt)},
-                       {QStringLiteral("read_at"), Json::isoTime(r.readAt)},
-                       {QStringLiteral("failed_at"), Json::isoTime(r.failedAt)},
-                       {QStringLiteral("replied"), r.replied}};
-}
+using CampaignExport::recipientJson;
 
 QJsonObject reasons(const QHash<QString, int> &counts)
 {
@@ -318,21 +303,7 @@ Result<HttpResponse> CampaignController::exportReport(ApiRequest &request, const
     if (!rows)
         return rows.error();
     const bool json = format == QLatin1String("json");
-    QByteArray body;
-    if (json) {
-        QJsonArray list;
-        for (const CampaignRecipient &r : rows.value())
-            list.append(recipientJson(r));
-        body = QJsonDocument(QJsonObject{{QStringLiteral("campaign_id"), id}, {QStringLiteral("recipients"), list}}).toJson(QJsonDocument::Compact);
-    } else {
-        body = Csv::row({QStringLiteral("phone_number"), QStringLiteral("status"), QStringLiteral("reason"), QStringLiteral("message_id"),
-                         QStringLiteral("client_id"), QStringLiteral("queued_at"), QStringLiteral("sent_at"), QStringLiteral("delivered_at"),
-                         QStringLiteral("read_at"), QStringLiteral("failed_at"), QStringLiteral("replied")});
-        auto time = [](qint64 ms) { return Json::isoTime(ms).toString(); };
-        for (const CampaignRecipient &r : rows.value())
-            body += Csv::row({r.phoneNumber, r.status, r.reason, r.messageId, r.clientId, time(r.queuedAt), time(r.sentAt), time(r.deliveredAt),
-                              time(r.readAt), time(r.failedAt), r.replied ? QStringLiteral("true") : QStringLiteral("false")});
-    }
+    const QByteArray body = CampaignExport::render(id, rows.value(), json ? CampaignExport::Format::Json : CampaignExport::Format::Csv);
     HttpResponse r = HttpResponse::raw(body, json ? QByteArrayLiteral("application/json") : QByteArrayLiteral("text/csv; charset=utf-8; header=present"));
     r.withHeader("Content-Disposition", attachmentDisposition(QStringLiteral("campaign-%1.%2").arg(id, json ? QStringLiteral("json") : QStringLiteral("csv"))));
     r.withHeader("Cache-Control", "private, no-store");

@@ -37,6 +37,7 @@
 #include <QListView>
 #include <QPlainTextEdit>
 #include <QScrollBar>
+#include <QSplitter>
 #include <QToolButton>
 #include <algorithm>
 
@@ -221,7 +222,7 @@ private slots:
     // view stays on what it showed); days are separated; a search opens the thread at its message.
     void lazyLoadingDatesAndSearch()
     {
-        const qint64 start = QDateTime::currentMSecsSinceEpoch() - 3 * kDay;
+        const qint64 start = QDateTime::currentMSecsSinceEpoch() - 80 * 3600 * 1000LL; // ends five hours ago
         QVERIFY(fillThread(*h.db, h.admin.organizationId, m_front, QStringLiteral("+14155550150"), 450, start, 10 * 60000,
                            [](int i) { return i == 7 ? QStringLiteral("the needle in the haystack") : QStringLiteral("message %1").arg(i); }));
         ConversationsView view(*h.context);
@@ -327,15 +328,27 @@ private slots:
         view.openConversation(QStringLiteral("+14155550102"));
         QVERIFY(view.optOutNote()->isVisible());
         QVERIFY(list->index(list->rowOfPhone(QStringLiteral("+14155550102")), 0).data(Qt::AccessibleTextRole).toString().contains(QStringLiteral("opted out")));
-        view.composer()->setText(QStringLiteral("Are you still there?"));
-        QVERIFY(view.composer()->send().isEmpty()); // refused as the API refuses it
-        QVERIFY(!view.composer()->lastError().isEmpty());
         optOut.optedOut = false;
         QVERIFY(h.context->contacts().update(h.admin, contactId, optOut).ok());
+        view.reloadContacts();
+        view.openConversation(QStringLiteral("+14155550102"));
+        QVERIFY(!view.optOutNote()->isVisible());
 
-        // Screenshots, light and dark.
-        view.openConversation(QStringLiteral("+14155550101"));
+        // Screenshots, light and dark: a long thread across days, a conversation with unread messages.
+        view.openConversation(QStringLiteral("+14155550150"));
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        receive(m_front, QStringLiteral("14155550120"), QStringLiteral("Do you deliver on Saturdays?"), now - 1000);
+        receive(m_front, QStringLiteral("14155550120"), QStringLiteral("And to Oakland?"), now);
+        QTRY_COMPARE_WITH_TIMEOUT(view.contactModel()->index(0, 0).data(ConversationListModel::UnreadRole).toInt(), 2, kUiWaitMs);
         view.resize(1000, 620);
+        view.splitter()->setSizes({320, 680});
+        QApplication::processEvents();
+        for (int row = view.threadModel()->rowCount() - 1; row >= 0; --row) { // a day's start in view
+            if (view.threadModel()->index(row, 0).data(MessageThreadModel::DayStartsRole).toBool()) {
+                view.threadView()->scrollTo(view.threadModel()->index(row, 0), QAbstractItemView::PositionAtCenter);
+                break;
+            }
+        }
         QApplication::processEvents();
         const QImage light = view.grab().toImage();
         QVERIFY(wadesk::test::hasContent(light));
@@ -397,6 +410,23 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(UiHarness::js(h.page(client), QStringLiteral("__fake.state().read.length")).toInt(), 1, kUiWaitMs);
         QCOMPARE(UiHarness::js(h.page(client), QStringLiteral("__fake.state().read[0].chat")).toString(), QStringLiteral("14155550170@c.us"));
         ConversationsView::setSendsReadReceipts(false);
+
+        // An opted-out contact: marked, and a send from the composer is refused as the API refuses it.
+        const QString contactId = view.contactModel()->index(0, 0).data(ConversationListModel::ContactIdRole).toString();
+        ContactService::Change optOut;
+        optOut.optedOut = true;
+        QVERIFY(h.context->contacts().update(h.admin, contactId, optOut).ok());
+        view.show();
+        view.reloadContacts();
+        view.openConversation(QStringLiteral("+14155550170"));
+        QVERIFY(view.optOutNote()->isVisible());
+        const int sentBefore = UiHarness::js(h.page(client), QStringLiteral("__fake.state().sent.length")).toInt();
+        view.composer()->setText(QStringLiteral("Are you still there?"));
+        QVERIFY(view.composer()->send().isEmpty());
+        QCOMPARE(view.composer()->lastError(), QStringLiteral("The contact opted out of messages."));
+        QCOMPARE(view.composer()->text(), QStringLiteral("Are you still there?"));
+        QTest::qWait(200);
+        QCOMPARE(UiHarness::js(h.page(client), QStringLiteral("__fake.state().sent.length")).toInt(), sentBefore);
         h.registry->stop(client);
     }
 

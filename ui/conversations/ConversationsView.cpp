@@ -386,9 +386,9 @@ void ConversationsView::runSearch()
     else if (m_searchResults->rowCount() == 0)
         m_searchNote->setText(tr("No message contains “%1”.").arg(text));
     else if (m_searchResults->rowCount() >= MessageSearchModel::kLimit)
-        m_searchNote->setText(tr("Messages: the newest %n that match", nullptr, m_searchResults->rowCount()));
+        m_searchNote->setText(tr("Matching messages: the newest %1").arg(m_searchResults->rowCount()));
     else
-        m_searchNote->setText(tr("Messages: %n match", nullptr, m_searchResults->rowCount()));
+        m_searchNote->setText(tr("Matching messages: %1").arg(m_searchResults->rowCount()));
 }
 
 void ConversationsView::onSearchActivated(const QModelIndex &index)

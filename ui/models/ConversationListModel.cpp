@@ -98,7 +98,7 @@ QVariant ConversationListModel::data(const QModelIndex &index, int role) const
         const QString when = QLocale().toString(QDateTime::fromMSecsSinceEpoch(c.lastMessageAt), QLocale::ShortFormat);
         QString text = tr("%1, %2: %3").arg(who, when, previewOf(c));
         if (c.unreadCount > 0)
-            text += tr(", %n unread", nullptr, c.unreadCount);
+            text += tr(", %1 unread").arg(c.unreadCount);
         if (c.optedOut)
             text += tr(" (opted out)");
         return text;

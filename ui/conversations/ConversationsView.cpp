@@ -431,8 +431,9 @@ void ConversationsView::threadOpened(const QString &phone)
 {
     if (phone.isEmpty() || m_clientId.isEmpty())
         return;
+    // A conversation beyond the pages read so far is cleared too (one query).
     const int row = m_contacts->rowOfPhone(phone);
-    if (row < 0 || m_contacts->index(row, 0).data(ConversationListModel::UnreadRole).toInt() == 0)
+    if (row >= 0 && m_contacts->index(row, 0).data(ConversationListModel::UnreadRole).toInt() == 0)
         return;
     if (m_contacts->markRead(phone) > 0 && sendsReadReceipts())
         sendReadReceipt(phone);
@@ -458,7 +459,6 @@ void ConversationsView::openConversation(const QString &phone)
     if (row >= 0) {
         const QModelIndex proxyIndex = m_proxy->mapFromSource(m_contacts->index(row, 0));
         if (proxyIndex.isValid()) {
-            QSignalBlocker quiet(m_contactView->selectionModel());
             m_contactView->setCurrentIndex(proxyIndex);
             m_contactView->scrollTo(proxyIndex);
         }

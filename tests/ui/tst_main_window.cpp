@@ -12,6 +12,7 @@
 #include "ui/conversations/RateLimitStrip.h"
 #include "ui/main/MainWindow.h"
 #include "ui/models/ContactListModel.h"
+#include "ui/models/ConversationListModel.h"
 #include "ui/models/MessageThreadModel.h"
 #include "ui/models/ClientListModel.h"
 #include "ui/clients/ClientActions.h"

@@ -2,15 +2,27 @@
 
 #include "ui/conversations/AttachmentFiles.h"
 #include "ui/conversations/Composer.h"
+#include "ui/conversations/ConversationDelegate.h"
 #include "ui/conversations/MessageDelegate.h"
 #include "ui/conversations/RateLimitStrip.h"
 #include "ui/desktop/DesktopContext.h"
 #include "ui/main/Icons.h"
+#include "core/engine/SessionRegistry.h"
+#include "core/engine/WaSession.h"
+#include "core/messaging/ContactService.h"
 #include "core/messaging/MessageService.h"
+#include "ui/common/ErrorText.h"
 #include "ui/models/ContactListModel.h"
+#include "ui/models/ConversationListModel.h"
 #include "ui/models/MessageThreadModel.h"
 
 #include <QAction>
+#include <QCheckBox>
+#include <QHBoxLayout>
+#include <QJsonArray>
+#include <QSettings>
+#include <QTimer>
+#include <QToolButton>
 #include <QDesktopServices>
 #include <QDir>
 #include <QFileDialog>
@@ -32,9 +44,13 @@ ConversationsView::ConversationsView(DesktopContext &context, QWidget *parent)
     , m_context(context)
 {
     setObjectName(QStringLiteral("conversationsView"));
-    m_contacts = new ContactListModel(m_context, this);
+    // The proxy filters by ContactListModel's roles; the inbox keeps their numbers.
+    static_assert(int(ConversationListModel::PhoneRole) == int(ContactListModel::PhoneRole)
+                  && int(ConversationListModel::NameRole) == int(ContactListModel::NameRole));
+    m_contacts = new ConversationListModel(m_context, this);
     m_proxy = new ContactFilterProxyModel(this);
     m_proxy->setSourceModel(m_contacts);
+    m_searchResults = new MessageSearchModel(m_context, this);
     m_thread = new MessageThreadModel(m_context, this);
 
     auto *layout = new QVBoxLayout(this);
@@ -49,18 +65,43 @@ ConversationsView::ConversationsView(DesktopContext &context, QWidget *parent)
     leftLayout->setContentsMargins(0, 0, 0, 0);
     m_search = new QLineEdit(left);
     m_search->setObjectName(QStringLiteral("contactSearch"));
-    m_search->setPlaceholderText(tr("Search contacts"));
-    m_search->setAccessibleName(tr("Search contacts by name or number"));
+    m_search->setPlaceholderText(tr("Search conversations and messages"));
+    m_search->setAccessibleName(tr("Search conversations by name or number, and messages by their text"));
     m_search->setClearButtonEnabled(true);
     m_search->addAction(Icons::search(), QLineEdit::LeadingPosition);
     leftLayout->addWidget(m_search);
     m_contactView = new QListView(left);
     m_contactView->setObjectName(QStringLiteral("contactList"));
-    m_contactView->setAccessibleName(tr("Contacts"));
+    m_contactView->setAccessibleName(tr("Conversations"));
     m_contactView->setModel(m_proxy);
+    m_contactView->setItemDelegate(new ConversationDelegate(m_contactView));
     m_contactView->setUniformItemSizes(true);
     m_contactView->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    leftLayout->addWidget(m_contactView);
+    leftLayout->addWidget(m_contactView, 2);
+    m_searchNote = new QLabel(left);
+    m_searchNote->setObjectName(QStringLiteral("messageSearchNote"));
+    m_searchNote->setTextFormat(Qt::PlainText);
+    m_searchNote->setWordWrap(true);
+    m_searchNote->setMargin(4);
+    m_searchNote->hide();
+    leftLayout->addWidget(m_searchNote);
+    m_searchView = new QListView(left);
+    m_searchView->setObjectName(QStringLiteral("messageSearchResults"));
+    m_searchView->setAccessibleName(tr("Messages that match the search"));
+    m_searchView->setModel(m_searchResults);
+    m_searchView->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_searchView->setWordWrap(true);
+    m_searchView->hide();
+    leftLayout->addWidget(m_searchView, 1);
+    m_receipts = new QCheckBox(tr("Send &read receipts"), left);
+    m_receipts->setObjectName(QStringLiteral("readReceiptsCheck"));
+    m_receipts->setAccessibleName(tr("Send read receipts to WhatsApp when a conversation is opened"));
+    m_receipts->setToolTip(tr("When on, opening a conversation with unread messages marks it read on WhatsApp too (the contact sees blue ticks)."));
+    m_receipts->setChecked(sendsReadReceipts());
+    leftLayout->addWidget(m_receipts);
+    m_searchTimer = new QTimer(this);
+    m_searchTimer->setSingleShot(true);
+    m_searchTimer->setInterval(250);
 
     auto *right = new QWidget(m_splitter);
     auto *rightLayout = new QVBoxLayout(right);
@@ -72,7 +113,25 @@ ConversationsView::ConversationsView(DesktopContext &context, QWidget *parent)
     QFont bold = m_threadHeader->font();
     bold.setBold(true);
     m_threadHeader->setFont(bold);
-    rightLayout->addWidget(m_threadHeader);
+    m_threadHeader->setAccessibleName(tr("Conversation"));
+    auto *headerRow = new QHBoxLayout;
+    headerRow->setContentsMargins(0, 0, 0, 0);
+    headerRow->addWidget(m_threadHeader, 1);
+    m_nameEdit = new QLineEdit(right);
+    m_nameEdit->setObjectName(QStringLiteral("contactNameEdit"));
+    m_nameEdit->setAccessibleName(tr("Contact name"));
+    m_nameEdit->setPlaceholderText(tr("Name (Enter saves, Esc cancels)"));
+    m_nameEdit->setMaxLength(100);
+    m_nameEdit->hide();
+    headerRow->addWidget(m_nameEdit, 1);
+    m_renameButton = new QToolButton(right);
+    m_renameButton->setObjectName(QStringLiteral("renameContactButton"));
+    m_renameButton->setText(tr("Re&name…"));
+    m_renameButton->setAccessibleName(tr("Rename contact"));
+    m_renameButton->setToolTip(tr("Change the contact's name"));
+    m_renameButton->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    headerRow->addWidget(m_renameButton);
+    rightLayout->addLayout(headerRow);
     m_threadView = new QListView(right);
     m_threadView->setObjectName(QStringLiteral("messageThread"));
     m_threadView->setAccessibleName(tr("Messages"));
@@ -87,6 +146,14 @@ ConversationsView::ConversationsView(DesktopContext &context, QWidget *parent)
     m_threadView->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_threadView->setWordWrap(true);
     rightLayout->addWidget(m_threadView, 1);
+    m_optOutNote = new QLabel(right);
+    m_optOutNote->setObjectName(QStringLiteral("optOutNote"));
+    m_optOutNote->setAccessibleName(tr("Opt-out state"));
+    m_optOutNote->setWordWrap(true);
+    m_optOutNote->setMargin(4);
+    m_optOutNote->setText(tr("This contact opted out: messages to them are refused until they opt in again (or the opt-out is lifted in Contacts)."));
+    m_optOutNote->hide();
+    rightLayout->addWidget(m_optOutNote);
     m_composer = new Composer(m_context, right);
     rightLayout->addWidget(m_composer);
     m_readOnlyNote = new QLabel(tr("Your role can read conversations but not send messages."), right);
@@ -101,15 +168,46 @@ ConversationsView::ConversationsView(DesktopContext &context, QWidget *parent)
     m_splitter->setStretchFactor(1, 3);
 
     const bool maySend = m_context.signedIn() && m_context.actor().can(Permission::SendMessages);
+    m_maySend = maySend;
     m_composer->setVisible(maySend);
     m_readOnlyNote->setVisible(!maySend);
 
     connect(m_search, &QLineEdit::textChanged, m_proxy, &ContactFilterProxyModel::setSearchText);
+    connect(m_search, &QLineEdit::textChanged, m_searchTimer, qOverload<>(&QTimer::start));
+    connect(m_searchTimer, &QTimer::timeout, this, &ConversationsView::runSearch);
+    connect(m_searchView, &QListView::activated, this, &ConversationsView::onSearchActivated);
+    connect(m_searchView, &QListView::clicked, this, &ConversationsView::onSearchActivated);
+    connect(m_receipts, &QCheckBox::toggled, this, &ConversationsView::setSendsReadReceipts);
+    connect(m_renameButton, &QToolButton::clicked, this, &ConversationsView::startRename);
+    connect(m_nameEdit, &QLineEdit::returnPressed, this, &ConversationsView::finishRename);
+    auto *cancelRename = new QAction(m_nameEdit);
+    cancelRename->setShortcut(Qt::Key_Escape);
+    cancelRename->setShortcutContext(Qt::WidgetShortcut);
+    m_nameEdit->addAction(cancelRename);
+    connect(cancelRename, &QAction::triggered, this, [this]() {
+        m_nameEdit->hide();
+        m_threadHeader->show();
+        m_renameButton->show();
+    });
+    // Older messages when scrolled to the top.
+    connect(m_threadView->verticalScrollBar(), &QScrollBar::valueChanged, this, [this](int value) {
+        if (value == m_threadView->verticalScrollBar()->minimum() && m_threadView->verticalScrollBar()->maximum() > 0 && m_thread->hasOlder()
+            && !m_loadingOlder)
+            QMetaObject::invokeMethod(this, &ConversationsView::loadOlderMessages, Qt::QueuedConnection);
+    });
+    // A message that arrives in the open thread while it is on screen is read there.
+    connect(m_contacts, &QAbstractItemModel::dataChanged, this, [this](const QModelIndex &from, const QModelIndex &to) {
+        const int row = m_contacts->rowOfPhone(m_thread->contactPhone());
+        if (row >= from.row() && row <= to.row() && isVisible() && m_contacts->index(row, 0).data(ConversationListModel::UnreadRole).toInt() > 0)
+            QMetaObject::invokeMethod(this, [this]() { threadOpened(m_thread->contactPhone()); }, Qt::QueuedConnection);
+    });
     connect(m_contactView->selectionModel(), &QItemSelectionModel::currentChanged, this,
             [this](const QModelIndex &current) { onContactActivated(current); });
     connect(m_composer, &Composer::sent, this, &ConversationsView::onSent);
     // Follow the conversation: new messages scroll into view when the view was at the bottom.
     connect(m_thread, &QAbstractItemModel::rowsInserted, this, [this]() {
+        if (m_loadingOlder)
+            return;
         QScrollBar *bar = m_threadView->verticalScrollBar();
         if (bar->value() >= bar->maximum() - 4)
             QMetaObject::invokeMethod(m_threadView, &QListView::scrollToBottom, Qt::QueuedConnection);
@@ -241,8 +339,11 @@ void ConversationsView::setClient(const QString &clientId)
     m_clientId = clientId;
     m_composer->setClient(clientId);
     m_rates->setClient(clientId);
+    m_contacts->setClient(clientId);
     const QString phone = m_thread->contactPhone();
     m_thread->setThread(clientId, phone);
+    if (!m_search->text().trimmed().isEmpty())
+        runSearch();
     updateHeader();
 }
 
@@ -257,20 +358,103 @@ void ConversationsView::reloadContacts()
     m_contacts->reload();
 }
 
+bool ConversationsView::sendsReadReceipts()
+{
+    return QSettings().value(QStringLiteral("inbox/sendReadReceipts"), false).toBool();
+}
+
+void ConversationsView::setSendsReadReceipts(bool on)
+{
+    QSettings().setValue(QStringLiteral("inbox/sendReadReceipts"), on);
+}
+
+void ConversationsView::runSearch()
+{
+    m_searchTimer->stop();
+    const QString text = m_search->text().trimmed();
+    if (text.size() < 2 || m_clientId.isEmpty()) {
+        m_searchResults->search(QString(), QString());
+        m_searchView->hide();
+        m_searchNote->hide();
+        return;
+    }
+    const QString error = m_searchResults->search(m_clientId, text);
+    m_searchView->setVisible(error.isEmpty() && m_searchResults->rowCount() > 0);
+    m_searchNote->show();
+    if (!error.isEmpty())
+        m_searchNote->setText(error);
+    else if (m_searchResults->rowCount() == 0)
+        m_searchNote->setText(tr("No message contains “%1”.").arg(text));
+    else if (m_searchResults->rowCount() >= MessageSearchModel::kLimit)
+        m_searchNote->setText(tr("Matching messages: the newest %1").arg(m_searchResults->rowCount()));
+    else
+        m_searchNote->setText(tr("Matching messages: %1").arg(m_searchResults->rowCount()));
+}
+
+void ConversationsView::onSearchActivated(const QModelIndex &index)
+{
+    if (!index.isValid())
+        return;
+    openAtMessage(index.data(MessageSearchModel::PhoneRole).toString(), index.data(MessageSearchModel::MessageIdRole).toString());
+}
+
+int ConversationsView::loadOlderMessages()
+{
+    if (!m_thread->hasOlder() || m_loadingOlder)
+        return 0;
+    QScrollBar *bar = m_threadView->verticalScrollBar();
+    const int fromBottom = bar->maximum() - bar->value();
+    m_loadingOlder = true;
+    const int added = m_thread->loadOlder();
+    if (added > 0) {
+        // Lay the rows out now, so that what was on screen stays there.
+        m_threadView->doItemsLayout();
+        bar->setValue(bar->maximum() - fromBottom);
+    }
+    m_loadingOlder = false;
+    return added;
+}
+
 void ConversationsView::onContactActivated(const QModelIndex &proxyIndex)
 {
     if (!proxyIndex.isValid())
         return;
-    const QString phone = proxyIndex.data(ContactListModel::PhoneRole).toString();
+    const QString phone = proxyIndex.data(ConversationListModel::PhoneRole).toString();
     m_composer->setRecipient(phone);
     if (phone != m_thread->contactPhone() || m_thread->clientId() != m_clientId)
         m_thread->setThread(m_clientId, phone);
+    threadOpened(phone);
     updateHeader();
+}
+
+void ConversationsView::threadOpened(const QString &phone)
+{
+    if (phone.isEmpty() || m_clientId.isEmpty())
+        return;
+    // A conversation beyond the pages read so far is cleared too (one query).
+    const int row = m_contacts->rowOfPhone(phone);
+    if (row >= 0 && m_contacts->index(row, 0).data(ConversationListModel::UnreadRole).toInt() == 0)
+        return;
+    if (m_contacts->markRead(phone) > 0 && sendsReadReceipts())
+        sendReadReceipt(phone);
+}
+
+void ConversationsView::sendReadReceipt(const QString &phone)
+{
+    // wa-js WPP.chat.markIsRead(chatId) through the bridge's markRead; only a running page can.
+    WaSession *session = m_context.sessions().session(m_clientId);
+    if (!session || session->state() != SessionState::Ready)
+        return;
+    const QString chat = phone.mid(1) + QStringLiteral("@c.us");
+    session->call(QStringLiteral("markRead"), QJsonArray{chat}, [](bool ok, const QJsonValue &, const QString &error) {
+        if (!ok)
+            qWarning("Read receipt not sent: %s", qPrintable(error));
+    });
 }
 
 void ConversationsView::openConversation(const QString &phone)
 {
-    m_contacts->ensurePhone(phone);
+    m_contacts->refreshConversation(phone);
     const int row = m_contacts->rowOfPhone(phone);
     if (row >= 0) {
         const QModelIndex proxyIndex = m_proxy->mapFromSource(m_contacts->index(row, 0));
@@ -282,7 +466,23 @@ void ConversationsView::openConversation(const QString &phone)
     if (m_thread->contactPhone() != phone || m_thread->clientId() != m_clientId)
         m_thread->setThread(m_clientId, phone);
     m_composer->setRecipient(phone);
+    threadOpened(phone);
     updateHeader();
+}
+
+bool ConversationsView::openAtMessage(const QString &phone, const QString &messageId)
+{
+    openConversation(phone);
+    m_loadingOlder = true;
+    const int row = m_thread->loadUntil(messageId);
+    m_loadingOlder = false;
+    if (row < 0)
+        return false;
+    const QModelIndex at = m_thread->index(row, 0);
+    m_threadView->doItemsLayout();
+    m_threadView->setCurrentIndex(at);
+    m_threadView->scrollTo(at, QAbstractItemView::PositionAtCenter);
+    return true;
 }
 
 void ConversationsView::onSent(const QString &clientId, const QString &messageId)
@@ -293,24 +493,77 @@ void ConversationsView::onSent(const QString &clientId, const QString &messageId
         Result<MessageRecord> message = m_context.messages().get(m_context.actor(), messageId);
         if (message && clientId == m_clientId)
             openConversation(message.value().contactPhone);
+    } else {
+        m_contacts->refreshConversation(m_thread->contactPhone());
     }
     emit messageQueued(clientId, messageId);
 }
 
+void ConversationsView::startRename()
+{
+    const QString phone = m_thread->contactPhone();
+    if (phone.isEmpty() || !m_maySend)
+        return;
+    const int row = m_contacts->rowOfPhone(phone);
+    m_nameEdit->setText(row >= 0 ? m_contacts->index(row, 0).data(ConversationListModel::NameRole).toString() : QString());
+    m_threadHeader->hide();
+    m_renameButton->hide();
+    m_nameEdit->show();
+    m_nameEdit->setFocus(Qt::OtherFocusReason);
+    m_nameEdit->selectAll();
+}
+
+void ConversationsView::finishRename()
+{
+    const QString error = renameContact(m_nameEdit->text());
+    if (!error.isEmpty()) {
+        QMessageBox::warning(this, tr("Rename contact"), error);
+        return;
+    }
+    m_nameEdit->hide();
+    m_threadHeader->show();
+    m_renameButton->show();
+}
+
+QString ConversationsView::renameContact(const QString &name)
+{
+    const QString phone = m_thread->contactPhone();
+    if (phone.isEmpty())
+        return tr("Open a conversation first.");
+    const int row = m_contacts->rowOfPhone(phone);
+    if (row < 0)
+        return tr("This number has no conversation with the client yet.");
+    ContactService::Change change;
+    change.name = name.trimmed();
+    Result<ContactRecord> updated =
+        m_context.contacts().update(m_context.actor(), m_contacts->index(row, 0).data(ConversationListModel::ContactIdRole).toString(), change);
+    if (!updated)
+        return errorMessageFor(updated.error());
+    m_contacts->refreshConversation(phone);
+    updateHeader();
+    return {};
+}
+
 void ConversationsView::updateHeader()
 {
+    m_optOutNote->hide();
+    m_renameButton->setVisible(false);
     if (m_clientId.isEmpty()) {
         m_threadHeader->setText(tr("Select a client to see its conversations."));
         return;
     }
     const QString phone = m_thread->contactPhone();
     if (phone.isEmpty()) {
-        m_threadHeader->setText(tr("Select a contact, or write to a new number below."));
+        m_threadHeader->setText(m_contacts->rowCount() == 0 ? tr("No conversations yet: write to a number below.")
+                                                            : tr("Select a conversation, or write to a new number below."));
         return;
     }
     const int row = m_contacts->rowOfPhone(phone);
-    const QString name = row >= 0 ? m_contacts->index(row, 0).data(ContactListModel::NameRole).toString() : QString();
+    const QModelIndex at = row >= 0 ? m_contacts->index(row, 0) : QModelIndex();
+    const QString name = at.data(ConversationListModel::NameRole).toString();
     m_threadHeader->setText(name.isEmpty() ? phone : tr("%1 — %2").arg(name, phone));
+    m_renameButton->setVisible(m_maySend && at.isValid() && !m_nameEdit->isVisible());
+    m_optOutNote->setVisible(at.data(ConversationListModel::OptedOutRole).toBool());
 }
 
 } // namespace wadesk

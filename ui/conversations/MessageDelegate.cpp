@@ -62,6 +62,8 @@ struct MessageDelegate::Layout {
     QString footerText;
     QString reason;
     QRect reasonRect;
+    QString day;  // the date separator drawn above the first message of a day
+    QRect dayRect;
 };
 
 MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem &option, const QModelIndex &index) const
@@ -130,7 +132,13 @@ MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem &opti
     const int bubbleWidth = contentWidth + 2 * kPadding;
     const int bubbleHeight = contentHeight + 2 * kPadding;
     const int left = outbound ? option.rect.right() - kMargin - bubbleWidth : option.rect.left() + kMargin;
-    l.bubble = QRect(left, option.rect.top() + kMargin / 2, bubbleWidth, bubbleHeight);
+    int top = option.rect.top() + kMargin / 2;
+    if (index.data(MessageThreadModel::DayStartsRole).toBool()) {
+        l.day = index.data(MessageThreadModel::DayTextRole).toString();
+        l.dayRect = QRect(option.rect.left(), top, option.rect.width(), sfm.height() + 8);
+        top = l.dayRect.bottom() + 1 + kMargin / 2;
+    }
+    l.bubble = QRect(left, top, bubbleWidth, bubbleHeight);
     int y = l.bubble.top() + kPadding;
     if (!mediaSize.isEmpty()) {
         l.mediaRect = QRect(QPoint(left + kPadding, y), mediaSize);
@@ -152,7 +160,7 @@ QSize MessageDelegate::sizeHint(const QStyleOptionViewItem &option, const QModel
     initStyleOption(&opt, index);
     opt.rect = QRect(0, 0, availableWidth(option), 0);
     const Layout l = layout(opt, index);
-    return QSize(opt.rect.width(), l.bubble.height() + kMargin);
+    return QSize(opt.rect.width(), l.bubble.bottom() + 1 + kMargin / 2);
 }
 
 void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const
@@ -166,6 +174,23 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
 
     painter->save();
     painter->setRenderHint(QPainter::Antialiasing);
+    if (!l.day.isEmpty()) {
+        QFont dayFont = opt.font;
+        dayFont.setPointSizeF(dayFont.pointSizeF() * 0.85);
+        dayFont.setBold(true);
+        painter->setFont(dayFont);
+        const QFontMetrics dfm(dayFont);
+        const int width = dfm.horizontalAdvance(l.day) + 20;
+        const QRect pill(l.dayRect.center().x() - width / 2, l.dayRect.top(), width, l.dayRect.height());
+        QColor shade = palette.color(QPalette::Text);
+        shade.setAlphaF(0.08);
+        painter->setPen(Qt::NoPen);
+        painter->setBrush(shade);
+        painter->drawRoundedRect(pill, pill.height() / 2.0, pill.height() / 2.0);
+        painter->setPen(palette.color(QPalette::Text));
+        painter->drawText(pill, Qt::AlignCenter, l.day);
+        painter->setFont(opt.font);
+    }
     QColor fill = bubbleColor(palette, outbound);
     painter->setPen(Qt::NoPen);
     painter->setBrush(fill);

@@ -176,6 +176,10 @@ QVariant MessageThreadModel::data(const QModelIndex &index, int role) const
     case MediaMimeRole: return r.media.mimetype;
     case MediaStateRole: return QVariant::fromValue(r.media.state);
     case MediaErrorRole: return m.mediaError;
+    case DayStartsRole:
+        return index.row() == 0
+            || QDateTime::fromMSecsSinceEpoch(m_rows.at(index.row() - 1).message.createdAt).date() != QDateTime::fromMSecsSinceEpoch(m.createdAt).date();
+    case DayTextRole: return dayText(QDateTime::fromMSecsSinceEpoch(m.createdAt));
     case ThumbnailRole:
     case ThumbnailStateRole: {
         const QString mediaId = m.mediaId;
@@ -263,12 +267,15 @@ QHash<int, QByteArray> MessageThreadModel::roleNames() const
     names.insert(ThumbnailRole, "thumbnail");
     names.insert(ThumbnailStateRole, "thumbnailState");
     names.insert(MediaErrorRole, "mediaError");
+    names.insert(DayStartsRole, "dayStarts");
+    names.insert(DayTextRole, "dayText");
     return names;
 }
 
 void MessageThreadModel::setThread(const QString &clientId, const QString &contactPhone)
 {
     QVector<Row> rows;
+    bool older = false;
     if (!clientId.isEmpty() && !contactPhone.isEmpty() && m_context.signedIn()) {
         MessageQuery query;
         query.contactPhone = contactPhone;
@@ -278,9 +285,11 @@ void MessageThreadModel::setThread(const QString &clientId, const QString &conta
             rows.reserve(newestFirst.size());
             for (auto it = newestFirst.crbegin(); it != newestFirst.crend(); ++it)
                 rows << Row{*it, describeMedia(*it)};
+            older = page.value().info.hasMore;
         }
     }
     beginResetModel();
+    m_hasOlder = older;
     m_clientId = contactPhone.isEmpty() ? QString() : clientId;
     m_phone = clientId.isEmpty() ? QString() : contactPhone;
     m_rows = std::move(rows);
@@ -288,6 +297,63 @@ void MessageThreadModel::setThread(const QString &clientId, const QString &conta
     for (int i = 0; i < m_rows.size(); ++i)
         m_index.insert(m_rows.at(i).message.id, i);
     endResetModel();
+}
+
+QString MessageThreadModel::dayText(const QDateTime &time)
+{
+    const QDate day = time.date();
+    const QDate today = QDate::currentDate();
+    if (day == today)
+        return tr("Today");
+    if (day == today.addDays(-1))
+        return tr("Yesterday");
+    return QLocale().toString(day, day.year() == today.year() ? tr("dddd, d MMMM") : tr("d MMMM yyyy"));
+}
+
+int MessageThreadModel::loadOlder()
+{
+    if (!m_hasOlder || m_rows.isEmpty() || m_clientId.isEmpty() || !m_context.signedIn())
+        return 0;
+    MessageQuery query;
+    query.contactPhone = m_phone;
+    query.limit = kPageSize;
+    query.beforeId = m_rows.first().message.id;
+    Result<MessageService::Page> page = m_context.messages().history(m_context.actor(), m_clientId, query);
+    if (!page) {
+        m_hasOlder = false;
+        return 0;
+    }
+    m_hasOlder = page.value().info.hasMore;
+    const QList<MessageRecord> &newestFirst = page.value().messages;
+    QVector<Row> rows;
+    rows.reserve(newestFirst.size());
+    for (auto it = newestFirst.crbegin(); it != newestFirst.crend(); ++it) {
+        if (!m_index.contains(it->id))
+            rows << Row{*it, describeMedia(*it)};
+    }
+    if (rows.isEmpty())
+        return 0;
+    const int count = int(rows.size());
+    beginInsertRows(QModelIndex(), 0, count - 1);
+    rows += m_rows;
+    m_rows = std::move(rows);
+    m_index.clear();
+    for (int i = 0; i < m_rows.size(); ++i)
+        m_index.insert(m_rows.at(i).message.id, i);
+    endInsertRows();
+    // The row that was first may no longer start its day.
+    const QModelIndex was = index(count, 0);
+    emit dataChanged(was, was, {DayStartsRole});
+    return count;
+}
+
+int MessageThreadModel::loadUntil(const QString &messageId, int maxPages)
+{
+    for (int page = 0; rowOf(messageId) < 0 && page < maxPages && m_hasOlder; ++page) {
+        if (loadOlder() == 0)
+            break;
+    }
+    return rowOf(messageId);
 }
 
 bool MessageThreadModel::refreshMessage(const QString &messageId)

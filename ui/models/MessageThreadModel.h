@@ -46,6 +46,8 @@ public:
         ThumbnailRole,      // QImage: a picture's thumbnail once decoded (null before, or without one)
         ThumbnailStateRole, // int(ImageThumbnailer::State); Unknown when the message has no picture
         MediaErrorRole,     // why a received file could not be stored
+        DayStartsRole,      // bool: the first message of its day among the rows (the view draws a date above it)
+        DayTextRole,        // "Today", "Yesterday", or the date
     };
     enum class MediaState {
         None,          // a text message
@@ -72,6 +74,14 @@ public:
     // Returns whether it does.
     bool refreshMessage(const QString &messageId);
     int rowOf(const QString &messageId) const { return m_index.value(messageId, -1); }
+    // Older messages: the page before the oldest row (keyset, kPageSize), prepended. Returns how
+    // many rows came; hasOlder() is false once the beginning of the conversation was read.
+    bool hasOlder() const { return m_hasOlder; }
+    int loadOlder();
+    // Loads older pages until the message is among the rows (at most `maxPages`); its row or -1.
+    int loadUntil(const QString &messageId, int maxPages = 50);
+    // The label of a day separator for a time: "Today", "Yesterday", or the date.
+    static QString dayText(const QDateTime &time);
 
     static QString statusText(MessageStatus status);
     // Whether a message of this type shows a picture (image, sticker).
@@ -110,6 +120,7 @@ private:
     QString m_phone;
     QVector<Row> m_rows;
     QHash<QString, int> m_index;
+    bool m_hasOlder = false;
     ImageThumbnailer *m_thumbnails = nullptr;
     mutable QSet<QString> m_wanted; // thumbnails asked for while painting, read on the next turn
     mutable bool m_loadScheduled = false;

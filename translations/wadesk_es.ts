@@ -2778,7 +2778,7 @@ Abajo está la primera clave de API de la organización. Cópiela ahora si una i
     </message>
     <message>
         <source>&amp;Admin</source>
-        <translation>&amp;Administración</translation>
+        <translation>Ad&amp;ministración</translation>
     </message>
     <message>
         <source>&amp;Webhooks…</source>

@@ -41,8 +41,10 @@
 #include <QCalendarWidget>
 #include <QComboBox>
 #include <QDateTime>
+#include <QHash>
 #include <QHeaderView>
 #include <QLineEdit>
+#include <QMenuBar>
 #include <QPlainTextEdit>
 #include <QScrollBar>
 #include <QSet>
@@ -65,7 +67,8 @@ bool insideComposite(const QWidget *w, const QWidget *root)
     for (const QWidget *p = w->parentWidget(); p && p != root->parentWidget(); p = p->parentWidget()) {
         if (qobject_cast<const QComboBox *>(p) || qobject_cast<const QAbstractSpinBox *>(p) || qobject_cast<const QTabBar *>(p)
             || qobject_cast<const QCalendarWidget *>(p) || qobject_cast<const QLineEdit *>(p) || qobject_cast<const QToolBar *>(p)
-            || qobject_cast<const QAbstractItemView *>(p) || qobject_cast<const QScrollBar *>(p) || p->inherits("QWebEngineView")
+            || qobject_cast<const QAbstractItemView *>(p) || qobject_cast<const QScrollBar *>(p) || qobject_cast<const QMenuBar *>(p)
+            || p->inherits("QWebEngineView")
             || p->inherits("wadesk::ConversationsView"))
             return true;
     }
@@ -118,7 +121,7 @@ QStringList nameAndPolicyProblems(QWidget *root)
 }
 
 // Presses Tab from the first control and lists the visible, enabled controls never focused.
-QStringList tabProblems(QWidget *window)
+QStringList tabProblems(QWidget *window, int *walked = nullptr)
 {
     window->show();
     window->activateWindow();
@@ -128,6 +131,8 @@ QStringList tabProblems(QWidget *window)
     for (QWidget *w : controlsOf(window))
         if (w->isVisible() && w->isEnabled() && (w->focusPolicy() & Qt::TabFocus))
             wanted << w;
+    if (walked)
+        *walked = int(wanted.size());
     if (wanted.isEmpty())
         return {};
     wanted.first()->setFocus(Qt::TabFocusReason);
@@ -145,6 +150,17 @@ QStringList tabProblems(QWidget *window)
     for (QWidget *w : std::as_const(wanted))
         if (!reached.contains(w))
             problems << describe(w) + QStringLiteral(": never focused by Tab");
+    // Tab leaves every control: none keeps it for its cells or types it as text.
+    for (QWidget *w : std::as_const(wanted)) {
+        w->setFocus(Qt::TabFocusReason);
+        QWidget *before = QApplication::focusWidget();
+        if (!before)
+            continue;
+        QTest::keyClick(before, Qt::Key_Tab);
+        QWidget *after = QApplication::focusWidget();
+        if (after == before || (after && w->isAncestorOf(after) && wanted.size() > 1))
+            problems << describe(w) + QStringLiteral(": keeps the Tab key (the keyboard cannot leave it)");
+    }
     return problems;
 }
 
@@ -164,9 +180,15 @@ class TestAccessibility : public QObject {
     void check(QWidget &screen, const QString &name)
     {
         QStringList problems = nameAndPolicyProblems(&screen);
-        problems += tabProblems(&screen);
+        int walked = 0;
+        problems += tabProblems(&screen, &walked);
         QVERIFY2(problems.isEmpty(), qPrintable(report(name, problems)));
-        QVERIFY2(!controlsOf(&screen).isEmpty(), qPrintable(name + QStringLiteral(": no controls found")));
+        const qsizetype controls = controlsOf(&screen).size();
+        if (qEnvironmentVariableIsSet("WADESK_A11Y_LIST"))
+            for (QWidget *w : controlsOf(&screen))
+                qInfo("  %s visible=%d enabled=%d name=%s", qPrintable(describe(w)), w->isVisible(), w->isEnabled(), qPrintable(accessibleName(w)));
+        qInfo("%s: %d controls named and focusable, %d visible ones reached by Tab", qPrintable(name), int(controls), walked);
+        QVERIFY2(controls > 0 && walked > 0, qPrintable(name + QStringLiteral(": no controls found")));
     }
 
 private slots:
@@ -182,7 +204,41 @@ private slots:
     void mainWindowClientsAndSessionView()
     {
         MainWindow w(*h.context);
-        check(w, QStringLiteral("Main window"));
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        auto *clients = w.findChild<QAction *>(QStringLiteral("focusClientsAction"));
+        QVERIFY(clients);
+        QCOMPARE(clients->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_0));
+        clients->trigger();
+        QTRY_VERIFY(!w.dashboardShown());
+        check(w, QStringLiteral("Main window (clients and session)"));
+    }
+
+    // Every main screen opens from the keyboard, each with its own shortcut (standard keys where
+    // the platform has them: Find, Refresh, Quit).
+    void everyScreenHasItsOwnShortcut()
+    {
+        MainWindow w(*h.context);
+        QHash<QString, QString> owner;
+        for (const QAction *a : w.findChildren<QAction *>()) {
+            for (const QKeySequence &key : a->shortcuts()) {
+                const QString text = key.toString(QKeySequence::PortableText);
+                QVERIFY2(!owner.contains(text) || owner.value(text) == a->objectName(),
+                         qPrintable(QStringLiteral("%1 is the shortcut of both %2 and %3").arg(text, owner.value(text), a->objectName())));
+                owner.insert(text, a->objectName());
+            }
+        }
+        for (const char *name : {"showSessionAction", "showConversationsAction", "focusClientsAction", "proxiesAction", "dashboardAction",
+                                 "teamAction", "webhooksAction", "apiKeysAction", "auditLogAction", "contactsAction", "settingsAction",
+                                 "accountAction", "findContactAction", "refreshAction", "quitAction"}) {
+            auto *action = w.findChild<QAction *>(QLatin1String(name));
+            QVERIFY2(action, name);
+            QVERIFY2(!action->shortcut().isEmpty(), name);
+        }
+        QCOMPARE(w.findChild<QAction *>(QStringLiteral("findContactAction"))->shortcut(), QKeySequence(QKeySequence::Find));
+        const QList<QKeySequence> quitKeys = QKeySequence::keyBindings(QKeySequence::Quit);
+        QCOMPARE(w.findChild<QAction *>(QStringLiteral("quitAction"))->shortcut(),
+                 quitKeys.isEmpty() ? QKeySequence(Qt::CTRL | Qt::Key_Q) : quitKeys.constFirst());
     }
 
     void dashboard()
@@ -191,8 +247,12 @@ private slots:
         auto *action = w.findChild<QAction *>(QStringLiteral("dashboardAction"));
         QVERIFY(action);
         QCOMPARE(action->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_4));
-        action->trigger();
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        if (!w.dashboardShown()) // the first screen for an admin
+            action->trigger();
         QVERIFY(w.dashboardView());
+        QTRY_VERIFY(w.dashboardShown());
         check(w, QStringLiteral("Dashboard"));
     }
 

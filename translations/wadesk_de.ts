@@ -212,7 +212,7 @@
     </message>
     <message>
         <source>&amp;Delete Client…</source>
-        <translation>Client &amp;löschen…</translation>
+        <translation>Client lö&amp;schen…</translation>
     </message>
     <message>
         <source>Delete client</source>

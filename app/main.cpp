@@ -97,7 +97,8 @@ int main(int argc, char *argv[])
     QApplication app(argc, argv);
     app.setApplicationDisplayName(QLatin1String(wadesk::kDisplayName));
     app.setDesktopFileName(QStringLiteral("io.github.wadesk.WaDesk")); // installer/io.github.wadesk.WaDesk.desktop
-    wadesk::installTranslations(QLocale());
+    // The language chosen on the Settings screen (wadesk.ini ui/language), else the system's.
+    wadesk::installTranslations(wadesk::uiLocale(config.settingsFile));
 
     wadesk::Application wadeskApp(config, env);
     wadeskApp.setArguments(arguments);

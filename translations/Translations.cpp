@@ -1,7 +1,9 @@
 #include "translations/Translations.h"
 
 #include <QCoreApplication>
+#include <QFileInfo>
 #include <QLibraryInfo>
+#include <QSettings>
 #include <QTranslator>
 
 namespace wadesk {
@@ -20,6 +22,19 @@ bool installTranslations(const QLocale &locale)
     }
     delete ours;
     return false;
+}
+
+QLocale uiLocale(const QString &settingsFile)
+{
+    if (settingsFile.isEmpty() || !QFileInfo::exists(settingsFile))
+        return QLocale::system();
+    const QString language = QSettings(settingsFile, QSettings::IniFormat).value(QStringLiteral("ui/language")).toString();
+    // The same choices InstallationSettings accepts; anything else (a hand-edited file) is ignored.
+    if (language != QLatin1String("en") && language != QLatin1String("de") && language != QLatin1String("es"))
+        return QLocale::system();
+    const QLocale chosen(language);
+    QLocale::setDefault(chosen);
+    return chosen;
 }
 
 } // namespace wadesk

@@ -2,87 +2,333 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="en">
 <context>
+    <name>QObject</name>
+    <message>
+        <source>Daily volume</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delivery and read rates</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>First response times</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Busiest hours</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Read</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delivered</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delivery rate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Read rate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Responses</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>0–1 h</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>1–4 h</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>4–8 h</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>8–24 h</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>24 h +</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (%2, messages sent and received)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>WaDesk report · page %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No rows.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>WaDesk report: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot write %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Messaging report</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 – %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Organization: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Range: %1 (days in %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Clients: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>all clients</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Generated: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Per client</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Per team member (messages they wrote)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Forever</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> days</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::AccountDialog</name>
+    <message>
+        <source>My Account</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Signed in as %1 &lt;%2&gt;, %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not signed in.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Change your password</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Current password</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New password</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New password again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Current password:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;New password:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Repeat it:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 to %2 characters.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>C&amp;hange Password</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Change password</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Password error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete a client</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Deletes the client with its session, messages and queue. You are asked to confirm.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Client to delete</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>C&amp;lient:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Delete Client…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete client</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete client error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enter your current password.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The new password and its repetition differ.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The new password is the current one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your account no longer exists.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The current password is wrong.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Password changed. Use the new one the next time you sign in.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No clients</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>wadesk::AddClientDialog</name>
     <message>
-        <location filename="../ui/clients/ClientDialogs.cpp" line="19"/>
         <source>Add client</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/clients/ClientDialogs.cpp" line="26"/>
         <source>Front desk</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/clients/ClientDialogs.cpp" line="27"/>
         <source>Client name</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/clients/ClientDialogs.cpp" line="31"/>
         <source>+14155552671 (optional)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/clients/ClientDialogs.cpp" line="32"/>
         <source>Phone number</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/clients/ClientDialogs.cpp" line="33"/>
         <source>&amp;Name:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/clients/ClientDialogs.cpp" line="34"/>
         <source>&amp;Phone number:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/clients/ClientDialogs.cpp" line="36"/>
         <source>After adding, start the client and scan its QR code with the phone.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/clients/ClientDialogs.cpp" line="45"/>
         <source>&amp;Add</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Error</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>wadesk::AddMemberDialog</name>
     <message>
-        <location filename="../ui/team/AddMemberDialog.cpp" line="19"/>
         <source>Add team member</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/team/AddMemberDialog.cpp" line="25"/>
         <source>Email address</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/team/AddMemberDialog.cpp" line="28"/>
         <source>name@example.com</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/team/AddMemberDialog.cpp" line="31"/>
         <source>Name</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/team/AddMemberDialog.cpp" line="35"/>
         <source>Role</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/team/AddMemberDialog.cpp" line="43"/>
         <source>Initial password</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/team/AddMemberDialog.cpp" line="46"/>
         <source>at least %n characters</source>
         <translation>
             <numerusform>at least %n character</numerusform>
@@ -90,135 +336,282 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/team/AddMemberDialog.cpp" line="47"/>
         <source>&amp;Email:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/team/AddMemberDialog.cpp" line="48"/>
         <source>&amp;Name:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/team/AddMemberDialog.cpp" line="49"/>
         <source>&amp;Role:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/team/AddMemberDialog.cpp" line="50"/>
         <source>Initial &amp;password:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/team/AddMemberDialog.cpp" line="52"/>
         <source>The new member signs in with this email and password; pass the password on to them safely.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/team/AddMemberDialog.cpp" line="57"/>
         <source>Error</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/team/AddMemberDialog.cpp" line="64"/>
         <source>&amp;Add</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/team/AddMemberDialog.cpp" line="66"/>
         <source>Add member</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/team/AddMemberDialog.cpp" line="67"/>
         <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::AddWebhookDialog</name>
+    <message>
+        <source>Add Webhook</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Webhook URL</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;URL:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Events to send:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Events to send</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>All events, including those added later</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The signing secret is shown once, after the webhook is added.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add webhook error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Add</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add webhook</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::ApiKeyListModel</name>
+    <message>
+        <source>Revoked</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Expired</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Never</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1, key %2, last used %3, expires %4, %5</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last used</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Expires</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign in to manage API keys.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::ApiKeysDialog</name>
+    <message>
+        <source>API Keys</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keys for the REST API. Each key acts with its owner&apos;s role; as an admin you see every key of the organization.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your keys for the REST API. Each key acts with your role.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>API keys</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Create…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Create API key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Create a key; it is shown once</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Revoke…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Revoke API key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop the selected key from working, for good</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>API keys error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No API keys yet. Use Create… to make one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Give the key a name of 1 to 100 characters.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The expiry must be in the future.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>API Key Created</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The API key &quot;%1&quot; is below. Send it in the X-API-Key header.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Revoke the key &quot;%1&quot; (%2…%3)? Programs using it stop working at once; this cannot be undone.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>wadesk::AssignProxyDialog</name>
     <message>
-        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="20"/>
         <source>Assign proxy</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="26"/>
         <source>Client</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="34"/>
         <source>Proxy</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="35"/>
         <source>Automatic (the least used healthy proxy)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="36"/>
         <source>No proxy (connect directly)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="38"/>
         <source>%1 — %2, %3 of %4 clients, %5</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="45"/>
         <source>&amp;Move to another healthy proxy when this one is down</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="47"/>
         <source>Allow failover to another proxy</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="48"/>
         <source>Off: while its proxy is down the client waits, and never connects directly.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="49"/>
         <source>C&amp;lient:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="50"/>
         <source>Now:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="51"/>
         <source>&amp;Proxy:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="54"/>
         <source>The client keeps this proxy: WaDesk does not rotate addresses, since a number that changes address looks automated.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="61"/>
         <source>Error</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="70"/>
         <source>&amp;Assign</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="73"/>
         <source>Cancel</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/AssignProxyDialog.cpp" line="96"/>
         <source>No proxy</source>
         <translation type="unfinished"></translation>
     </message>
@@ -226,179 +619,437 @@
 <context>
     <name>wadesk::AttachmentFiles</name>
     <message>
-        <location filename="../ui/conversations/AttachmentFiles.cpp" line="75"/>
         <source>The file is no longer stored.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/conversations/AttachmentFiles.cpp" line="78"/>
         <source>%1 cannot be written: %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/conversations/AttachmentFiles.cpp" line="90"/>
         <source>The stored file could not be read whole.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/conversations/AttachmentFiles.cpp" line="105"/>
         <source>No temporary folder could be made: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::AuditLogDialog</name>
+    <message>
+        <source>Audit Log</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Member:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show entries by member</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A&amp;ction:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show entries with action</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Resource:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show entries about resource</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;From:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Limit to entries from a date</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>First day</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;To:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Limit to entries up to a date</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last day</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Audit log entries</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Details of the selected entry</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Select an entry to see its details.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Chain verification result</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Verify Chain</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Verify chain</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check that no entry was edited, removed or added behind the log&apos;s back</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Export CSV…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export CSV</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save the entries shown as a CSV file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Audit log error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Entry: %1 (#%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Time: %1 (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Member: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Action: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Resource: %1 %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Address: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hash: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Details:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Entries shown: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(the newest %1; narrow the dates to see older ones)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Chain intact. Entries checked: %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Chain broken at entry #%1 (%2): %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your role may not view the audit log.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 cannot be written: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export Audit Log</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Entries exported: %1, to %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::AuditLogModel</name>
+    <message>
+        <source>System</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: %2 %3 %4 by %5</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Member</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Resource</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Resource ID</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your role may not view the audit log.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>wadesk::ClientActions</name>
     <message>
-        <location filename="../ui/clients/ClientActions.cpp" line="32"/>
         <source>Your role may not manage clients.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/clients/ClientActions.cpp" line="42"/>
         <source>&amp;Add Client…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/clients/ClientActions.cpp" line="43"/>
         <source>Add a WhatsApp client</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/clients/ClientActions.cpp" line="44"/>
         <source>Re&amp;name Client…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/clients/ClientActions.cpp" line="45"/>
         <source>Rename the selected client</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/clients/ClientActions.cpp" line="46"/>
         <source>&amp;Start</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/clients/ClientActions.cpp" line="47"/>
         <source>Start the selected client&apos;s session</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/clients/ClientActions.cpp" line="48"/>
         <source>S&amp;top</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/clients/ClientActions.cpp" line="49"/>
         <source>Stop the selected client&apos;s session (it stays linked)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/clients/ClientActions.cpp" line="50"/>
         <source>&amp;Log Out of WhatsApp…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/clients/ClientActions.cpp" line="51"/>
         <source>Unlink the selected client&apos;s phone</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/clients/ClientActions.cpp" line="52"/>
         <source>&amp;Pause Sending</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/clients/ClientActions.cpp" line="53"/>
         <source>Hold the selected client&apos;s send queue</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/clients/ClientActions.cpp" line="54"/>
         <source>&amp;Resume Sending</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/clients/ClientActions.cpp" line="55"/>
         <source>Let the selected client&apos;s send queue move again</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/clients/ClientActions.cpp" line="135"/>
-        <location filename="../ui/clients/ClientActions.cpp" line="151"/>
-        <source>The name must be 1 to 100 characters.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/clients/ClientActions.cpp" line="172"/>
         <source>The session could not start: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/clients/ClientActions.cpp" line="195"/>
-        <source>The client is not running.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/clients/ClientActions.cpp" line="229"/>
         <source>WaDesk</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/clients/ClientActions.cpp" line="264"/>
         <source>Log out of WhatsApp</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/clients/ClientActions.cpp" line="265"/>
         <source>Unlink &quot;%1&quot; from its phone? Linking it again needs a new QR scan with the phone.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::ClientListDelegate</name>
+    <message>
+        <source>paused</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n queued</source>
+        <translation>
+            <numerusform>%n queued</numerusform>
+            <numerusform>%n queued</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>no number linked</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::ClientListModel</name>
+    <message>
+        <source>Stopped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Starting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scan QR</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Linking</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ready</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Disconnected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Logged out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Paused</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1, %2, %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no number linked</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n unread</source>
+        <translation>
+            <numerusform>, %n unread</numerusform>
+            <numerusform>, %n unread</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n queued</source>
+        <translation>
+            <numerusform>, %n queued</numerusform>
+            <numerusform>, %n queued</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>, queue paused</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>wadesk::Composer</name>
     <message>
-        <location filename="../ui/conversations/Composer.cpp" line="24"/>
         <source>&amp;To:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/conversations/Composer.cpp" line="27"/>
         <source>Phone number, e.g. +14155552671</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/conversations/Composer.cpp" line="28"/>
         <source>Recipient phone number</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/conversations/Composer.cpp" line="33"/>
         <source>Write a message (Ctrl+Enter sends)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/conversations/Composer.cpp" line="34"/>
         <source>Message text</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/conversations/Composer.cpp" line="38"/>
         <source>&amp;Send</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/conversations/Composer.cpp" line="40"/>
         <source>Send message</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/conversations/Composer.cpp" line="41"/>
         <source>Send (Ctrl+Enter)</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/conversations/Composer.cpp" line="114"/>
         <source>Try again in %n second(s).</source>
         <translation>
             <numerusform>Try again in %n second.</numerusform>
@@ -406,256 +1057,829 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/conversations/Composer.cpp" line="119"/>
         <source>Queued.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/conversations/Composer.cpp" line="121"/>
         <source>Remove the attachment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/conversations/Composer.cpp" line="122"/>
         <source>Remove attachment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/conversations/Composer.cpp" line="140"/>
         <source>Attach a file (or drop one here, or paste an image)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/conversations/Composer.cpp" line="141"/>
         <source>Attach a file</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/conversations/Composer.cpp" line="232"/>
         <source>The file %1 does not exist.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/conversations/Composer.cpp" line="236"/>
         <source>Only files can be attached; %1 is not one.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/conversations/Composer.cpp" line="240"/>
         <source>The file %1 cannot be read.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/conversations/Composer.cpp" line="255"/>
         <source>The clipboard holds no image that can be read.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/conversations/Composer.cpp" line="263"/>
         <source>The image could not be encoded as PNG.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/conversations/Composer.cpp" line="275"/>
         <source>The file %1 is empty.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/conversations/Composer.cpp" line="280"/>
         <source>%1 is %2; files up to %3 can be sent.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/conversations/Composer.cpp" line="310"/>
         <source>Add a caption (optional; Ctrl+Enter sends)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/conversations/Composer.cpp" line="312"/>
         <source>Caption</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/conversations/Composer.cpp" line="321"/>
         <source>Attachment: %1, %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/conversations/Composer.cpp" line="423"/>
         <source>The file %1 can no longer be read: %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/conversations/Composer.cpp" line="433"/>
         <source>The file %1 changed since it was attached and is now %2; files up to %3 can be sent.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sent.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delivered.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The message was not sent.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The message was not sent: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::ContactEditDialog</name>
+    <message>
+        <source>Edit Contact</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Number:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Contact name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Contact tags</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>vip, spain</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Separated by commas; each 1 to 50 characters, without quotes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Tags:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Opted out: send this contact nothing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Opted out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Contact error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save contact</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>wadesk::ContactListModel</name>
     <message>
-        <location filename="../ui/models/ContactListModel.cpp" line="42"/>
         <source>%1 (%2)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/ContactListModel.cpp" line="45"/>
         <source>%1, %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/ContactListModel.cpp" line="47"/>
         <source> (opted out)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/ContactListModel.cpp" line="49"/>
         <source>, tags: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::ContactPageModel</name>
+    <message>
+        <source>Opted out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Receives messages</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(no name)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1, %2, tags: %3, %4</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tags</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Opt-out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign in to see the contacts.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::ContactsDialog</name>
+    <message>
+        <source>Contacts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Search:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Search contacts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name or number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Edit…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Edit contact</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Change the name, tags and opt-out of the selected contact</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Clear Search</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Clear the search</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Contacts error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No contact matches &quot;%1&quot;. Try part of the name or a few digits of the number.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No contacts yet. A contact appears here when a client sends to or hears from a number, or when contacts are imported through the API.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>wadesk::ConversationsView</name>
     <message>
-        <location filename="../ui/conversations/ConversationsView.cpp" line="43"/>
         <source>Search contacts</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/conversations/ConversationsView.cpp" line="44"/>
         <source>Search contacts by name or number</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/conversations/ConversationsView.cpp" line="50"/>
         <source>Contacts</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/conversations/ConversationsView.cpp" line="69"/>
         <source>Messages</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/conversations/ConversationsView.cpp" line="80"/>
         <source>Your role can read conversations but not send messages.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/conversations/ConversationsView.cpp" line="175"/>
         <source>Select a client to see its conversations.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/conversations/ConversationsView.cpp" line="180"/>
         <source>Select a contact, or write to a new number below.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/conversations/ConversationsView.cpp" line="185"/>
         <source>%1 — %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/conversations/ConversationsView.cpp" line="136"/>
         <source>The file of this message was not downloaded.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/conversations/ConversationsView.cpp" line="137"/>
         <source>The file of this message is no longer stored.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/conversations/ConversationsView.cpp" line="138"/>
         <source>This message has no file.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/conversations/ConversationsView.cpp" line="156"/>
         <source>No application opens %1.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/conversations/ConversationsView.cpp" line="170"/>
         <source>Save attachment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/conversations/ConversationsView.cpp" line="193"/>
         <source>Open attachment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/conversations/ConversationsView.cpp" line="205"/>
         <source>&amp;Open attachment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/conversations/ConversationsView.cpp" line="209"/>
         <source>&amp;Save attachment as…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/conversations/ConversationsView.cpp" line="143"/>
         <source>The file of this message is still being downloaded.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::CreateApiKeyDialog</name>
+    <message>
+        <source>Create API Key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The key acts with your role. It is shown once, after it is created.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Key name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What uses the key, e.g. CRM sync</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>E&amp;xpires on:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The key expires</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Expiry date and time</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Create API key error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Create</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Create API key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::DashboardView</name>
+    <message>
+        <source>%1 %</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Dashboard</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Range:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Client:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last 7 days</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last 30 days</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last 90 days</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Custom…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Read the figures again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Messages today</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delivery rate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Read rate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Avg. first response</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ready sessions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Queued messages</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Per client</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Per team member</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Per day</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Outbound messages each member wrote and the conversations they answered (messages written on the phone have no author and are in no row)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>View as &amp;JSON…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save the Dashboard as JSON</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>JSON (*.json)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Per-client table as &amp;CSV…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Per-member table as CSV…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Per-day table as CSV…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save a table as CSV</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CSV (*.csv)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>“%1” as PNG…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save a chart as PNG</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PNG image (*.png)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Report as &amp;PDF…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save the report as PDF</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PDF (*.pdf)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>All clients</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the figures…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not read the figures: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 – %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 · %2 · days in %3 · updated %4</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 in total, in and out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 of %2 sent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>nothing sent in the range</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>median %1 · %2 of %3 answered</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no conversation answered in the range</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>local time</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The figures could not be read (%1).
+The Dashboard tries again with the next message, or use Refresh.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No WhatsApp clients yet.
+Add one with File → Add Client, link its phone, and the daily volume, delivery and read rates, response times and busiest hours of its messages appear here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No WhatsApp clients are assigned to you yet.
+Once an admin assigns you clients, the daily volume, rates, response times and busiest hours of their messages appear here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No messages were sent or received %1 %2.
+The daily volume, delivery and read rates, response times and busiest hours appear here as soon as messages are sent or received; pick a longer range to see earlier ones.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>on</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>from</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 to %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>
+(Only %1 is shown: choose All clients to see the others.)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no clients to run</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>WhatsApp sessions ready now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>accepted, waiting to be sent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot write %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot write %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::DeleteClientDialog</name>
+    <message>
+        <source>Delete Client</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Deleting %1 cannot be undone:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>• Its WhatsApp session, running now, stops, and this computer&apos;s link to the number is removed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>• This computer&apos;s link to the number is removed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>WhatsApp stays on the phone; the number can be linked to a new client later.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>• Every message of this client is deleted: its whole history and its conversations.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>• Messages queued now and never to be sent: %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>• Nothing is queued now; anything queued until then is never sent.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>• Its rate limits, proxy assignment and team members&apos; assignments to it go too.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The audit log keeps a record of the deletion.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Type the client&apos;s name, %1, to confirm:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Client name to confirm the deletion</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Delete Client</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete the client</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::DeliveryLogModel</name>
+    <message>
+        <source>Pending</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delivering</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Retrying</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Succeeded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Dead letter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1, %2, %3, attempts: %4</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Event</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Attempts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>HTTP</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your role may not manage webhooks.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>wadesk::DesktopShell</name>
     <message>
-        <location filename="../ui/shell/DesktopShell.cpp" line="69"/>
         <source>&amp;Show WaDesk</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/shell/DesktopShell.cpp" line="73"/>
         <source>&amp;Pause all clients</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/shell/DesktopShell.cpp" line="75"/>
         <source>Stop every client&apos;s send queue until it is resumed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/shell/DesktopShell.cpp" line="78"/>
         <source>Desktop &amp;notifications</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/shell/DesktopShell.cpp" line="81"/>
         <source>Show a notification when a message arrives</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/shell/DesktopShell.cpp" line="93"/>
         <source>Sign &amp;out</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/shell/DesktopShell.cpp" line="97"/>
         <source>&amp;Quit WaDesk</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/shell/DesktopShell.cpp" line="257"/>
         <source>&amp;File</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/shell/DesktopShell.cpp" line="291"/>
         <source>WaDesk keeps running in the tray. Use Quit in its menu to stop it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/shell/DesktopShell.cpp" line="323"/>
         <source>New message from %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/shell/DesktopShell.cpp" line="332"/>
         <source>WaDesk: %n unread message(s)</source>
         <translation>
             <numerusform>WaDesk: %n unread message</numerusform>
@@ -663,23 +1887,18 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/shell/DesktopShell.cpp" line="332"/>
         <source>WaDesk: no unread messages</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/shell/DesktopShell.cpp" line="352"/>
-        <location filename="../ui/shell/DesktopShell.cpp" line="362"/>
         <source>Pause all clients</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/shell/DesktopShell.cpp" line="353"/>
         <source>Stop sending on every client of your organization? Queued messages stay queued until each client is resumed.</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/shell/DesktopShell.cpp" line="358"/>
         <source>%n client(s) paused.</source>
         <translation>
             <numerusform>%n client paused.</numerusform>
@@ -690,132 +1909,106 @@
 <context>
     <name>wadesk::ErrorText</name>
     <message>
-        <location filename="../ui/common/ErrorText.cpp" line="25"/>
         <source>The name must be 1 to 100 characters.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/common/ErrorText.cpp" line="27"/>
         <source>The organization name must be 1 to 200 characters.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/common/ErrorText.cpp" line="29"/>
         <source>This is not a valid email address.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/common/ErrorText.cpp" line="31"/>
         <source>The password must be %1 to %2 characters.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/common/ErrorText.cpp" line="33"/>
         <source>Choose a role: admin, manager, agent or viewer.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/common/ErrorText.cpp" line="35"/>
         <source>The message must not be empty.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/common/ErrorText.cpp" line="45"/>
         <source>This is not a valid phone number.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/common/ErrorText.cpp" line="47"/>
         <source>You do not have permission to do this.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/common/ErrorText.cpp" line="49"/>
         <source>You may not manage members with this role.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/common/ErrorText.cpp" line="51"/>
         <source>It does not exist any more, or you may not see it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/common/ErrorText.cpp" line="53"/>
         <source>Invalid email or password.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/common/ErrorText.cpp" line="55"/>
         <source>The account is disabled.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/common/ErrorText.cpp" line="57"/>
         <source>Too many failed sign-in attempts; try again later.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/common/ErrorText.cpp" line="59"/>
         <source>A user with this email already exists.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/common/ErrorText.cpp" line="61"/>
         <source>The organization needs at least one active admin.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/common/ErrorText.cpp" line="63"/>
         <source>You cannot change your own role, disable or remove yourself.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/common/ErrorText.cpp" line="65"/>
         <source>A client with this phone number already exists.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/common/ErrorText.cpp" line="67"/>
         <source>The client is not running.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/common/ErrorText.cpp" line="69"/>
         <source>The client is not ready: link it by scanning its QR code first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/common/ErrorText.cpp" line="71"/>
         <source>The client is paused; resume it to send.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/common/ErrorText.cpp" line="73"/>
         <source>The contact opted out of messages.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/common/ErrorText.cpp" line="75"/>
         <source>Rate limit reached for this client.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/common/ErrorText.cpp" line="77"/>
         <source>WhatsApp sessions do not run in this process.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/common/ErrorText.cpp" line="79"/>
         <source>Something went wrong inside WaDesk; the log has the details.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/common/ErrorText.cpp" line="80"/>
         <source>This proxy is already in the pool (same host, port and username).</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/common/ErrorText.cpp" line="83"/>
         <source>%n clients use this proxy: assign them another proxy, or none, before deleting it.</source>
         <translation>
             <numerusform>%n client uses this proxy: assign it another proxy, or none, before deleting it.</numerusform>
@@ -823,57 +2016,46 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/common/ErrorText.cpp" line="86"/>
         <source>This proxy already serves its maximum of clients: choose another one or raise its maximum.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/common/ErrorText.cpp" line="88"/>
         <source>No proxy is free: each one is down or serves its maximum of clients.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/common/ErrorText.cpp" line="90"/>
         <source>This client does not allow moving it to another proxy.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/common/ErrorText.cpp" line="102"/>
         <source>Choose the proxy type: HTTP or SOCKS5.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/common/ErrorText.cpp" line="104"/>
         <source>The host must be a host name or an IP address, without spaces.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/common/ErrorText.cpp" line="106"/>
         <source>The port must be a number from 1 to 65535.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/common/ErrorText.cpp" line="108"/>
         <source>The username must be at most 255 bytes, without control characters (and without &quot;:&quot; for an HTTP proxy).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/common/ErrorText.cpp" line="110"/>
         <source>The proxy password must be at most 255 bytes without control characters, and needs a username.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/common/ErrorText.cpp" line="112"/>
         <source>The label must be 1 to 100 characters.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/common/ErrorText.cpp" line="114"/>
         <source>The country must be a two-letter code such as DE or US.</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/common/ErrorText.cpp" line="117"/>
         <source>The most clients cannot go below the %n clients using the proxy.</source>
         <translation>
             <numerusform>The most clients cannot go below the %n client using the proxy.</numerusform>
@@ -881,105 +2063,109 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/common/ErrorText.cpp" line="118"/>
         <source>The most clients must be a number from 1 to 1000.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/common/ErrorText.cpp" line="80"/>
         <source>The file is empty.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/common/ErrorText.cpp" line="82"/>
         <source>The file is damaged or truncated, or not what its type says.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/common/ErrorText.cpp" line="84"/>
         <source>The file is larger than WaDesk accepts.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/common/ErrorText.cpp" line="86"/>
         <source>WhatsApp does not accept this kind of file. Images (JPEG, PNG, WebP), videos (MP4, 3GP), audio, PDF, office documents and text files can be sent.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/common/ErrorText.cpp" line="88"/>
         <source>The file&apos;s content does not match its declared type.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/common/ErrorText.cpp" line="90"/>
         <source>The organization&apos;s media storage is full: remove files or ask an admin to raise the quota.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/common/ErrorText.cpp" line="92"/>
         <source>A message waiting to be sent still needs this file.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/common/ErrorText.cpp" line="94"/>
         <source>Media storage is not available.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The URL must be a full http:// or https:// address without a user name or password, at most 2048 characters.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose 1 to 50 events to send.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The expiry must be in the future.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This client cannot be linked now: it is not showing its QR code.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>WhatsApp gave no code for this number. Check that the number uses WhatsApp.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>WhatsApp Web did not answer. Try again.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>wadesk::FirstRunApiPage</name>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="361"/>
         <source>REST API</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="362"/>
         <source>Other systems send and receive messages through WaDesk&apos;s REST API. By default it answers only on this computer.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="368"/>
         <source>API address</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="369"/>
         <source>&amp;Address:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="372"/>
         <source>API port</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="375"/>
         <source>&amp;Port:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="377"/>
         <source>I understand that this address &amp;exposes the API to the network</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="379"/>
         <source>Acknowledge that the API is exposed to the network</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="381"/>
         <source>This address is reachable from other computers. Put WaDesk behind TLS (a reverse proxy) and keep API keys secret.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="408"/>
         <source>Enter an IP address, such as 127.0.0.1 (this computer only) or 0.0.0.0 (every network).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="413"/>
         <source>%1 is not a loopback address: confirm that the API may be exposed to the network, or use 127.0.0.1.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -987,78 +2173,62 @@
 <context>
     <name>wadesk::FirstRunDatabasePage</name>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="129"/>
         <source>Database</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="130"/>
         <source>Where WaDesk keeps its data. The embedded database suits one computer; use PostgreSQL to run several WaDesk instances on the same data.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="133"/>
         <source>&amp;Embedded database (SQLite, recommended)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="135"/>
         <source>Embedded SQLite database</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="138"/>
         <source>File: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="144"/>
         <source>&amp;PostgreSQL server</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="146"/>
         <source>PostgreSQL server</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="152"/>
         <source>PostgreSQL URL</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="155"/>
         <source>&amp;Test connection</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="157"/>
         <source>Test the PostgreSQL connection</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="165"/>
         <source>Connection test result</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="177"/>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="217"/>
         <source>Connected.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="180"/>
         <source>The connection failed: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="231"/>
         <source>Enter a URL of the form postgres://user:password@host:5432/database.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="236"/>
         <source>Connecting to %1…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1066,57 +2236,46 @@
 <context>
     <name>wadesk::FirstRunOrganizationPage</name>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="69"/>
         <source>Your organization</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="70"/>
         <source>WaDesk keeps each organization&apos;s clients, messages and team apart. Create yours and its first administrator: you.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="74"/>
         <source>&amp;Organization:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="74"/>
         <source>Organization name</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="76"/>
         <source>Your &amp;name:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="76"/>
         <source>Your name</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="78"/>
         <source>&amp;Email:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="78"/>
         <source>Email address</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="81"/>
         <source>&amp;Password:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="81"/>
         <source>Password</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="84"/>
         <source>at least %n characters</source>
         <translation>
             <numerusform>at least %n character</numerusform>
@@ -1124,37 +2283,30 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="85"/>
         <source>&amp;Confirm password:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="85"/>
         <source>Confirm password</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="106"/>
         <source>Enter the organization&apos;s name (at most 200 characters).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="108"/>
         <source>Enter your name (at most 100 characters).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="110"/>
         <source>Enter a valid email address.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="112"/>
         <source>The password must be %1 to %2 characters long.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="116"/>
         <source>The two passwords differ.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1162,171 +2314,176 @@
 <context>
     <name>wadesk::FirstRunSecretsPage</name>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="249"/>
         <source>Secrets</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="250"/>
         <source>WaDesk encrypts its secrets with a master key. Choose where that key is kept, and back it up together with the database.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="253"/>
         <source>The system &amp;keychain</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="255"/>
         <source>Keep the master key in the system keychain</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="258"/>
         <source>A key &amp;file readable only by you (%1)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="261"/>
         <source>Keep the master key in a key file</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="263"/>
         <source>The &amp;environment variable WADESK_MASTER_KEY</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="265"/>
         <source>Take the master key from WADESK_MASTER_KEY</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="271"/>
         <source>Keychain check result</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="273"/>
         <source>Check the keychain &amp;again</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="275"/>
         <source>Check the system keychain again</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="286"/>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="298"/>
         <source>Checking the system keychain…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="316"/>
         <source>The system keychain works here: it is the recommended place.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="319"/>
         <source>A system keychain exists but refused access (%1). Unlock it and check again, or use a key file.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="323"/>
         <source>No system keychain is available here (%1): the key file is used instead. Keep a backup of it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="324"/>
         <source>no Secret Service or KWallet</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="328"/>
         <source>WADESK_MASTER_KEY is set in the environment: it takes precedence while it is set.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Checking the system keychain… If the system asks to create or unlock a keyring, answer it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::FirstRunSetup</name>
+    <message>
+        <source>The host name %1 cannot be found. Check its spelling, or use the server&apos;s IP address.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing answers at %1. Is PostgreSQL running there, listening on that port and on this network address (listen_addresses)?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 did not answer in time. Check the address and port, and that no firewall is in the way.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server refused the password for the user %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server has no user %1. Create it (createuser) or use another.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server has no database %1. Create it first (createdb -O %2 %1).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server does not accept connections from this computer for the user %1: add a line for it to the server&apos;s pg_hba.conf.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The connection to %1 failed.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>wadesk::FirstRunSummaryPage</name>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="428"/>
         <source>Ready</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="429"/>
         <source>Nothing has been written yet. Press Finish to create the organization and save these settings.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="436"/>
         <source>Summary of the choices</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="458"/>
         <source>PostgreSQL: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="459"/>
         <source>SQLite: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="462"/>
         <source>the system keychain</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="464"/>
         <source>the environment variable WADESK_MASTER_KEY</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="466"/>
         <source>key file %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="469"/>
         <source>(exposed to the network)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="470"/>
         <source>Organization</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="471"/>
         <source>Administrator</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="472"/>
         <source>Database</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="472"/>
         <source>Master key</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="472"/>
         <source>REST API</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="473"/>
         <source>Settings file</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="479"/>
         <source>Creating the organization and saving the settings…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1334,278 +2491,352 @@
 <context>
     <name>wadesk::FirstRunWizard</name>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="38"/>
         <source>Error</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="492"/>
         <source>Welcome to %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="576"/>
         <source>WaDesk could not be set up: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="603"/>
         <source>WaDesk is ready</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="604"/>
-        <source>The organization %1 and its administrator %2 were created. Sign in next.</source>
+        <source>The organization %1 and its administrator %2 were created. Sign in next.
+
+Below is the organization&apos;s first API key. Copy it now if an integration needs it; you can create others later.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::HeatmapWidget</name>
+    <message>
+        <source>%1 %2:00–%3:00: %4 sent, %5 received</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::LinkPanel</name>
+    <message>
+        <source>Link this client</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/firstrun/FirstRunWizard.cpp" line="606"/>
-        <source>The organization&apos;s first API key is shown below, this once only. Copy it now if an integration needs it; you can create others later.</source>
+        <source>On the phone open WhatsApp → Settings → Linked devices → Link a device, and scan this code.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;New code</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show a new QR code</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Link with &amp;phone number instead…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Link with phone number instead</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Asking WhatsApp for a new code…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waiting for the code…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No QR code yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>QR code to link %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The code expired. Click &quot;New code&quot; for another one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>WhatsApp has not given a code yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This code changes in %1:%2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This code is about to change.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>wadesk::MainWindow</name>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="50"/>
-        <source>%1 — %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/main/MainWindow.cpp" line="63"/>
         <source>WhatsApp clients</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="72"/>
         <source>Selected client</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="76"/>
         <source>&amp;WhatsApp</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="77"/>
         <source>C&amp;onversations</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="78"/>
         <source>The client&apos;s live WhatsApp Web page (Ctrl+1)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="79"/>
         <source>Contacts, messages and sending (Ctrl+2)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="146"/>
         <source>&amp;File</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="154"/>
         <source>&amp;Quit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="159"/>
         <source>&amp;Edit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="163"/>
         <source>&amp;Find Contact</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="171"/>
         <source>&amp;View</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="173"/>
         <source>&amp;WhatsApp Page</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="176"/>
         <source>&amp;Conversations</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="179"/>
         <source>Client &amp;List</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="183"/>
         <source>&amp;Refresh</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="187"/>
         <source>Main Toolbar</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="197"/>
         <source>&amp;Client</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="208"/>
         <source>&amp;Help</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="210"/>
         <source>&amp;About WaDesk</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="213"/>
         <source>About &amp;Qt</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="228"/>
         <source>&amp;Team…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="231"/>
         <source>Add team members, change their roles and assign clients</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="268"/>
         <source>Secrets: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="279"/>
         <source>off</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="284"/>
         <source>checking</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="292"/>
         <source>running</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="294"/>
         <source>degraded (HTTP %1)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="296"/>
         <source>not answering</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="304"/>
         <source>API: off</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="304"/>
         <source>API: %1 (%2)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="361"/>
         <source>Show &amp;WhatsApp Page</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="362"/>
         <source>Show &amp;Conversations</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="381"/>
         <source>&lt;h3&gt;WaDesk %1&lt;/h3&gt;&lt;p&gt;Runs a team&apos;s WhatsApp sessions, with a REST API and signed webhooks.&lt;/p&gt;&lt;p&gt;Qt %2 (built with %3)&lt;br&gt;Chromium %4 (Qt WebEngine %5)&lt;br&gt;wa-js %6&lt;/p&gt;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="385"/>
         <source>(not loaded)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="266"/>
         <source>Database: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="313"/>
         <source>Ready: %1 of %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="314"/>
-        <source>Clients whose WhatsApp session is ready, of the clients you see</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/main/MainWindow.cpp" line="390"/>
         <source>About WaDesk</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="239"/>
         <source>&amp;Proxies</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="243"/>
         <source>The proxy pool: each client&apos;s own address, its health, and which client uses which</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="244"/>
         <source>Proxies (Ctrl+3)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="251"/>
         <source>Assign &amp;Proxy…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MainWindow.cpp" line="253"/>
         <source>Choose the proxy the selected client uses</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Dashboard</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Messages, delivery and read rates, response times and busiest hours, with exports</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Dashboard (Ctrl+4)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ready: %1 of %2 (%3 paused)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Clients whose WhatsApp session is linked and running, of the clients you see (paused ones included: their queue waits)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Admin</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Webhooks…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The endpoints that receive events, their deliveries and dead letters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>API &amp;Keys…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Create and revoke keys for the REST API</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A&amp;udit Log…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Who did what, when; verify the log&apos;s hash chain; export it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Contacts…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Every contact with its tags and opt-out; search and edit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Organization, client limits and this installation&apos;s settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>My &amp;Account…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Change your password; delete a client</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>wadesk::MediaStorageLabel</name>
     <message>
-        <location filename="../ui/main/MediaStorageLabel.cpp" line="42"/>
         <source>Media storage: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MediaStorageLabel.cpp" line="46"/>
         <source>Media storage: %1 of %2 (%3%)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MediaStorageLabel.cpp" line="82"/>
         <source>Files stored for your organization (each file counted once), of its quota</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/main/MediaStorageLabel.cpp" line="43"/>
         <source>Media storage: %1 of %2 (under %3%)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1613,32 +2844,26 @@
 <context>
     <name>wadesk::MessageDelegate</name>
     <message>
-        <location filename="../ui/conversations/MessageDelegate.cpp" line="73"/>
         <source>Not sent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/conversations/MessageDelegate.cpp" line="73"/>
         <source>Not sent: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/conversations/MessageDelegate.cpp" line="103"/>
         <source>%1 — not downloaded</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/conversations/MessageDelegate.cpp" line="106"/>
         <source>%1 — the file is no longer stored</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/conversations/MessageDelegate.cpp" line="109"/>
         <source>%1 · %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/conversations/MessageDelegate.cpp" line="103"/>
         <source>%1 — downloading…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1646,265 +2871,291 @@
 <context>
     <name>wadesk::MessageThreadModel</name>
     <message>
-        <location filename="../ui/models/MessageThreadModel.cpp" line="28"/>
         <source>Queued</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/MessageThreadModel.cpp" line="30"/>
         <source>Sending</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/MessageThreadModel.cpp" line="32"/>
         <source>Sent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/MessageThreadModel.cpp" line="34"/>
         <source>Delivered</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/MessageThreadModel.cpp" line="36"/>
         <source>Read</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/MessageThreadModel.cpp" line="38"/>
         <source>Failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/MessageThreadModel.cpp" line="40"/>
         <source>Received</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/MessageThreadModel.cpp" line="63"/>
         <source>Sent by you at %1, %2: %3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/MessageThreadModel.cpp" line="64"/>
         <source>Received at %1: %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/MessageThreadModel.cpp" line="66"/>
         <source> (failed: %1)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/MessageThreadModel.cpp" line="56"/>
         <source>Image</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/MessageThreadModel.cpp" line="58"/>
         <source>Video</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/MessageThreadModel.cpp" line="60"/>
         <source>Audio</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/MessageThreadModel.cpp" line="62"/>
         <source>Voice message</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/MessageThreadModel.cpp" line="64"/>
         <source>Document</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/MessageThreadModel.cpp" line="66"/>
         <source>Sticker</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/MessageThreadModel.cpp" line="68"/>
         <source>Location</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/MessageThreadModel.cpp" line="70"/>
         <source>Contact card</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/MessageThreadModel.cpp" line="71"/>
         <source>Message</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/MessageThreadModel.cpp" line="145"/>
         <source>%1: %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/MessageThreadModel.cpp" line="146"/>
         <source>%1 — %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/MessageThreadModel.cpp" line="157"/>
         <source> (%1)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/MessageThreadModel.cpp" line="159"/>
         <source> (the file was not downloaded)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/MessageThreadModel.cpp" line="161"/>
         <source> (the file is no longer stored)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/MessageThreadModel.cpp" line="59"/>
         <source>Deleted message</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/MessageThreadModel.cpp" line="152"/>
         <source> (the file is being downloaded)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/MessageThreadModel.cpp" line="154"/>
         <source> (the file was not downloaded: %1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::OneTimeSecretDialog</name>
+    <message>
+        <source>The key, shown this once</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Copy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy the key to the clipboard</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>It cannot be shown again once this window is closed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copied to the clipboard.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::PairingCodeDialog</name>
+    <message>
+        <source>Link %1 with a phone number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Type the number of the phone to link, with its country code. WhatsApp gives a code to type on that phone instead of scanning the QR code.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>+14155550123</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Phone number to link</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Phone number:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Get code</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pairing code error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Copy code</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>On that phone open WhatsApp → Settings → Linked devices → Link a device → Link with phone number instead, and type this code. WhatsApp may also show a notification to open.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copied</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Asking WhatsApp…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Get a new code</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pairing code %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>wadesk::ProxiesView</name>
     <message>
-        <location filename="../ui/proxies/ProxiesView.cpp" line="37"/>
         <source>Proxies are not available: WaDesk runs without its secret store.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxiesView.cpp" line="90"/>
         <source>Proxies</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxiesView.cpp" line="96"/>
         <source>Each client can reach WhatsApp from its own address through a proxy of this pool. A client keeps its proxy; when the proxy is down, the client waits instead of connecting directly.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxiesView.cpp" line="118"/>
         <source>No proxies yet. Add one to give each number its own address.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxiesView.cpp" line="136"/>
         <source>&amp;Add Proxy…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxiesView.cpp" line="136"/>
         <source>Add proxy</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxiesView.cpp" line="136"/>
         <source>Add a proxy to the pool</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxiesView.cpp" line="137"/>
         <source>&amp;Edit…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxiesView.cpp" line="137"/>
         <source>Edit proxy</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxiesView.cpp" line="137"/>
         <source>Change the selected proxy</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxiesView.cpp" line="138"/>
         <source>&amp;Delete…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxiesView.cpp" line="138"/>
         <source>Delete proxy</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxiesView.cpp" line="139"/>
         <source>Remove the selected proxy from the pool (only when no client uses it)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxiesView.cpp" line="141"/>
         <source>A&amp;ssign to Client…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxiesView.cpp" line="141"/>
         <source>Assign proxy to a client</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxiesView.cpp" line="142"/>
         <source>Choose the proxy a client uses</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxiesView.cpp" line="143"/>
         <source>&amp;Test Now</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxiesView.cpp" line="143"/>
         <source>Test proxy now</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxiesView.cpp" line="144"/>
         <source>Checking a proxy on demand is not available in this version; the health shown comes from the periodic checks.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxiesView.cpp" line="165"/>
         <source>Proxies error</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxiesView.cpp" line="286"/>
         <source>Admins add, change and delete proxies; you can assign them to clients.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxiesView.cpp" line="375"/>
         <source>Added the proxy %1.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxiesView.cpp" line="375"/>
         <source>Saved the proxy %1.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxiesView.cpp" line="386"/>
         <source>Delete the proxy %1 (%2)?</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/proxies/ProxiesView.cpp" line="389"/>
         <source>It is assigned to %n clients: a proxy in use cannot be deleted. Assign those clients another proxy (or none) first.</source>
         <translation>
             <numerusform>It is assigned to %n client: a proxy in use cannot be deleted. Assign that client another proxy (or none) first.</numerusform>
@@ -1912,37 +3163,30 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxiesView.cpp" line="412"/>
         <source>Deleted the proxy %1.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxiesView.cpp" line="462"/>
         <source>The client now uses the proxy %1.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxiesView.cpp" line="463"/>
         <source>The client now connects without a proxy.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxiesView.cpp" line="143"/>
         <source>Check the selected proxy now: connect through it and measure the time</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxiesView.cpp" line="143"/>
         <source>%1 is reachable (%2 ms).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxiesView.cpp" line="143"/>
         <source>%1 is unreachable: %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxiesView.cpp" line="143"/>
         <source>Checking %1…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1950,167 +3194,134 @@
 <context>
     <name>wadesk::ProxyDialog</name>
     <message>
-        <location filename="../ui/proxies/ProxyDialog.cpp" line="27"/>
         <source>Add proxy</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxyDialog.cpp" line="29"/>
         <source>&amp;Add</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxyDialog.cpp" line="31"/>
         <source>none</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxyDialog.cpp" line="40"/>
         <source>Edit proxy</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxyDialog.cpp" line="42"/>
         <source>&amp;Save</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxyDialog.cpp" line="43"/>
         <source>Save proxy</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxyDialog.cpp" line="51"/>
         <source>leave empty to keep</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxyDialog.cpp" line="62"/>
         <source>Proxy type</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxyDialog.cpp" line="67"/>
         <source>Host</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxyDialog.cpp" line="69"/>
         <source>proxy.example.com or 203.0.113.7</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxyDialog.cpp" line="72"/>
         <source>Port</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxyDialog.cpp" line="79"/>
         <source>Username</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxyDialog.cpp" line="84"/>
         <source>Password</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxyDialog.cpp" line="87"/>
         <source>Remo&amp;ve the stored password</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxyDialog.cpp" line="89"/>
         <source>Remove the stored password</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxyDialog.cpp" line="93"/>
         <source>Label</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxyDialog.cpp" line="95"/>
         <source>host:port when empty</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxyDialog.cpp" line="98"/>
         <source>Country</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxyDialog.cpp" line="100"/>
         <source>DE, US, … (optional)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxyDialog.cpp" line="101"/>
         <source>The two-letter country code of the proxy&apos;s exit. A client&apos;s browser takes its time zone and languages from it when its identity sets none.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxyDialog.cpp" line="105"/>
         <source>Most clients</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxyDialog.cpp" line="108"/>
         <source>How many clients may use this proxy at most</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxyDialog.cpp" line="109"/>
         <source>&amp;Type:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxyDialog.cpp" line="110"/>
         <source>&amp;Host:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxyDialog.cpp" line="111"/>
         <source>&amp;Port:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxyDialog.cpp" line="112"/>
         <source>&amp;Username:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxyDialog.cpp" line="113"/>
         <source>Pass&amp;word:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxyDialog.cpp" line="115"/>
         <source>&amp;Label:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxyDialog.cpp" line="116"/>
         <source>&amp;Country:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxyDialog.cpp" line="117"/>
         <source>&amp;Most clients:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxyDialog.cpp" line="119"/>
         <source>Each client keeps its proxy; WaDesk never rotates addresses. The password is stored encrypted and never shown again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxyDialog.cpp" line="126"/>
         <source>Error</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/proxies/ProxyDialog.cpp" line="135"/>
         <source>Cancel</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2118,109 +3329,88 @@
 <context>
     <name>wadesk::ProxyListModel</name>
     <message>
-        <location filename="../ui/models/ProxyListModel.cpp" line="42"/>
         <source>Healthy (%1 ms)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/ProxyListModel.cpp" line="42"/>
         <source>Healthy</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/ProxyListModel.cpp" line="44"/>
         <source>Unreachable</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/ProxyListModel.cpp" line="44"/>
         <source>Unreachable: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/ProxyListModel.cpp" line="48"/>
         <source>Not checked yet</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/ProxyListModel.cpp" line="54"/>
         <source>HTTP</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/ProxyListModel.cpp" line="55"/>
         <source>SOCKS5</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/ProxyListModel.cpp" line="80"/>
         <source>Never</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/ProxyListModel.cpp" line="81"/>
         <source>%1 of %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/ProxyListModel.cpp" line="104"/>
         <source>%1
 since %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/ProxyListModel.cpp" line="107"/>
         <source>%1
 Exit address: %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/ProxyListModel.cpp" line="110"/>
         <source>%1, %2 %3, %4 clients, %5</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/ProxyListModel.cpp" line="133"/>
         <source>Label</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/ProxyListModel.cpp" line="134"/>
         <source>Type</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/ProxyListModel.cpp" line="135"/>
         <source>Address</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/ProxyListModel.cpp" line="136"/>
         <source>Country</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/ProxyListModel.cpp" line="137"/>
         <source>Clients</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/ProxyListModel.cpp" line="138"/>
         <source>Health</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/ProxyListModel.cpp" line="139"/>
         <source>Last checked</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/ProxyListModel.cpp" line="165"/>
         <source>Your role may not see the proxies.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/ProxyListModel.cpp" line="167"/>
         <source>Proxies are not available: WaDesk runs without its secret store.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2228,42 +3418,34 @@ Exit address: %2</source>
 <context>
     <name>wadesk::RateLimitStrip</name>
     <message>
-        <location filename="../ui/conversations/RateLimitStrip.cpp" line="34"/>
         <source>Sending limits</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/conversations/RateLimitStrip.cpp" line="105"/>
         <source>Limits unavailable: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/conversations/RateLimitStrip.cpp" line="116"/>
         <source>%1: %2/%3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/conversations/RateLimitStrip.cpp" line="117"/>
         <source>%1 used %2 of %3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/conversations/RateLimitStrip.cpp" line="122"/>
         <source>Minute</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/conversations/RateLimitStrip.cpp" line="123"/>
         <source>Hour</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/conversations/RateLimitStrip.cpp" line="124"/>
         <source>Day</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/conversations/RateLimitStrip.cpp" line="126"/>
         <source>Queue: %n</source>
         <translation>
             <numerusform>Queue: %n</numerusform>
@@ -2271,12 +3453,10 @@ Exit address: %2</source>
         </translation>
     </message>
     <message>
-        <location filename="../ui/conversations/RateLimitStrip.cpp" line="129"/>
         <source>(last leaves about %1)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/conversations/RateLimitStrip.cpp" line="134"/>
         <source>Sending paused</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2284,295 +3464,547 @@ Exit address: %2</source>
 <context>
     <name>wadesk::RenameClientDialog</name>
     <message>
-        <location filename="../ui/clients/ClientDialogs.cpp" line="70"/>
         <source>Rename client</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/clients/ClientDialogs.cpp" line="76"/>
         <source>New name</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/clients/ClientDialogs.cpp" line="78"/>
         <source>&amp;Name:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/clients/ClientDialogs.cpp" line="81"/>
         <source>&amp;Rename</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
-    <name>wadesk::ClientListDelegate</name>
+    <name>wadesk::ReportTableModel</name>
     <message>
-        <location filename="../ui/clients/ClientListDelegate.cpp" line="85"/>
-        <source>paused</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message numerus="yes">
-        <location filename="../ui/clients/ClientListDelegate.cpp" line="87"/>
-        <source>%n queued</source>
-        <translation>
-            <numerusform>%n queued</numerusform>
-            <numerusform>%n queued</numerusform>
-        </translation>
-    </message>
-    <message>
-        <location filename="../ui/clients/ClientListDelegate.cpp" line="102"/>
-        <source>no number linked</source>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
-    <name>wadesk::ClientListModel</name>
-    <message>
-        <location filename="../ui/models/ClientListModel.cpp" line="46"/>
-        <source>Stopped</source>
+        <source>Date</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/ClientListModel.cpp" line="47"/>
-        <source>Starting</source>
+        <source>Sent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/ClientListModel.cpp" line="48"/>
-        <source>Scan QR</source>
+        <source>Delivered</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/ClientListModel.cpp" line="49"/>
-        <source>Linking</source>
+        <source>Read</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/ClientListModel.cpp" line="50"/>
-        <source>Ready</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/models/ClientListModel.cpp" line="51"/>
-        <source>Disconnected</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/models/ClientListModel.cpp" line="52"/>
-        <source>Logged out</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/models/ClientListModel.cpp" line="53"/>
-        <source>Paused</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/models/ClientListModel.cpp" line="54"/>
         <source>Failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/ClientListModel.cpp" line="68"/>
-        <source>%1 — %2</source>
+        <source>Received</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/ClientListModel.cpp" line="76"/>
-        <source>%1, %2, %3</source>
+        <source>Client</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/ClientListModel.cpp" line="76"/>
-        <source>no number linked</source>
+        <source>Number</source>
         <translation type="unfinished"></translation>
     </message>
-    <message numerus="yes">
-        <location filename="../ui/models/ClientListModel.cpp" line="78"/>
-        <source>, %n unread</source>
-        <translation>
-            <numerusform>, %n unread</numerusform>
-            <numerusform>, %n unread</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <location filename="../ui/models/ClientListModel.cpp" line="80"/>
-        <source>, %n queued</source>
-        <translation>
-            <numerusform>, %n queued</numerusform>
-            <numerusform>, %n queued</numerusform>
-        </translation>
+    <message>
+        <source>Responses</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/ClientListModel.cpp" line="82"/>
-        <source>, queue paused</source>
+        <source>Avg. response</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Member</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Email</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 h</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 d</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>wadesk::SessionView</name>
     <message>
-        <location filename="../ui/clients/SessionView.cpp" line="139"/>
         <source>No client selected</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/clients/SessionView.cpp" line="159"/>
         <source>Session state: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/clients/SessionView.cpp" line="164"/>
-        <source>On the phone open WhatsApp → Settings → Linked devices → Link a device, and scan the code below.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/clients/SessionView.cpp" line="165"/>
         <source>Waiting for an operator to link this number.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/clients/SessionView.cpp" line="167"/>
-        <source>The code expired: click &quot;Reload the QR code&quot; on the page.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/clients/SessionView.cpp" line="175"/>
         <source>Linked to %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/clients/SessionView.cpp" line="197"/>
         <source>Select a client on the left.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/clients/SessionView.cpp" line="199"/>
         <source>This client is waiting to be linked by an operator.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/clients/SessionView.cpp" line="201"/>
         <source>The session of this client is starting.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/clients/SessionView.cpp" line="203"/>
         <source>The session failed: %1
 Start it again from the Client menu.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/clients/SessionView.cpp" line="206"/>
         <source>The session of this client is not running.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/clients/SessionView.cpp" line="213"/>
         <source>WhatsApp Web of %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/clients/SessionView.cpp" line="129"/>
         <source>Proxy: unknown</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/clients/SessionView.cpp" line="132"/>
         <source>No proxy</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/clients/SessionView.cpp" line="133"/>
         <source>This client connects to WhatsApp directly. Assign a proxy on the Proxies screen.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/clients/SessionView.cpp" line="139"/>
         <source>Proxy: %1 · %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/clients/SessionView.cpp" line="140"/>
         <source>%1 proxy at %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/clients/SessionView.cpp" line="142"/>
         <source>May move to another healthy proxy when this one is down.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>On the phone open WhatsApp → Settings → Linked devices → Link a device, and scan the QR code, or link it with its phone number instead.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The code expired: click &quot;New code&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(this replaces %1, the number this client had before)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Add Your First Client…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Start Session</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No clients yet. A client is one WhatsApp number: add one, then link it by scanning its QR code.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No clients are assigned to you yet. Ask an admin or a manager to assign one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The session of this client is not running. Start it to link or use the number.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Settings sections</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Organization</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Client Limits</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Installation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Settings error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Organization name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Time zone</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The zone in which the dashboard and the analytics cut days. Type to search.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Time zone:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Save Organization</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save organization settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only admins change the organization&apos;s settings.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a time zone; pick one from the list, such as Europe/Paris</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Organization settings saved.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A client&apos;s own send limits. &quot;Installation default&quot; uses the limits on the Installation tab.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Client</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>C&amp;lient:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Client messages per minute</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Client messages per hour</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Client messages per day</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Installation default</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Per &amp;minute:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Per &amp;hour:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Per &amp;day:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save &amp;Limits</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save the client&apos;s limits</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No clients yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pick a client first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Limits of %1 saved; they apply to its next message.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>These settings are kept in the settings file (%1) and apply when WaDesk starts next. Environment variables and command-line options take precedence over them.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none in this run</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sending</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Default messages per minute</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Default messages per hour</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Default messages per day</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Per minute:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Per hour:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Per day:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Pace like a person (typing time and pauses between messages)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Human pacing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Opt-out keywords</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Separated by commas. A message that is exactly one of them opts its sender out.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Opt-&amp;out keywords:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Opt-in keywords</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Separated by commas. A message that is exactly one of them opts its sender back in.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Opt-i&amp;n keywords:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Data retention</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Days to keep messages</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Days to keep files</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Days to keep events</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Days to keep webhook deliveries</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Days to keep dead letters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Messages:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Files:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Events:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Webhook deliveries:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Dead &amp;letters:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>REST API</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>API address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Address:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>API port</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Any free port</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>P&amp;ort:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Allow &amp;remote access (an address other than this computer&apos;s)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Allow remote API access</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>WaDesk must be restarted for a new address or port to apply. Now: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>System language</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Lan&amp;guage:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save Installation Settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save installation settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Saved. Restart WaDesk to apply the installation settings.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>wadesk::SignInDialog</name>
     <message>
-        <location filename="../ui/signin/SignInDialog.cpp" line="41"/>
         <source>Sign in to %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/signin/SignInDialog.cpp" line="46"/>
         <source>Sign in with your WaDesk account.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/signin/SignInDialog.cpp" line="52"/>
         <source>Email address</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/signin/SignInDialog.cpp" line="55"/>
         <source>&amp;Email:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/signin/SignInDialog.cpp" line="58"/>
         <source>Password</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/signin/SignInDialog.cpp" line="61"/>
         <source>&amp;Password:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/signin/SignInDialog.cpp" line="65"/>
         <source>Sign-in error</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/signin/SignInDialog.cpp" line="72"/>
         <source>&amp;Sign in</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/signin/SignInDialog.cpp" line="74"/>
         <source>Sign in</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/signin/SignInDialog.cpp" line="76"/>
         <source>&amp;Quit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/signin/SignInDialog.cpp" line="78"/>
         <source>Quit WaDesk</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/signin/SignInDialog.cpp" line="138"/>
         <source>Enter your email address.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/signin/SignInDialog.cpp" line="140"/>
         <source>Enter your password.</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/signin/SignInDialog.cpp" line="145"/>
-        <location filename="../ui/signin/SignInDialog.cpp" line="179"/>
         <source>Too many attempts, try again in %n s</source>
         <translation>
             <numerusform>Too many attempts, try again in %n s</numerusform>
@@ -2580,13 +4012,10 @@ Start it again from the Client menu.</source>
         </translation>
     </message>
     <message>
-        <location filename="../ui/signin/SignInDialog.cpp" line="146"/>
-        <location filename="../ui/signin/SignInDialog.cpp" line="180"/>
         <source>Signing in failed: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/signin/SignInDialog.cpp" line="177"/>
         <source>Invalid email or password</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2594,185 +4023,146 @@ Start it again from the Client menu.</source>
 <context>
     <name>wadesk::TeamDialog</name>
     <message>
-        <location filename="../ui/team/TeamDialog.cpp" line="35"/>
-        <location filename="../ui/team/TeamDialog.cpp" line="259"/>
         <source>Your role may not manage the team.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/team/TeamDialog.cpp" line="49"/>
         <source>Team</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/team/TeamDialog.cpp" line="53"/>
         <source>The members of your organization. Admins manage everyone; managers manage agents and viewers. Agents and viewers see only the clients assigned to them.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/team/TeamDialog.cpp" line="62"/>
         <source>Team members</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/team/TeamDialog.cpp" line="77"/>
         <source>&amp;Add Member…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/team/TeamDialog.cpp" line="79"/>
         <source>Add member</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/team/TeamDialog.cpp" line="80"/>
         <source>Create an account for a new team member</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/team/TeamDialog.cpp" line="86"/>
         <source>New role for the selected member</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/team/TeamDialog.cpp" line="91"/>
         <source>R&amp;ole:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/team/TeamDialog.cpp" line="93"/>
         <source>&amp;Change Role</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/team/TeamDialog.cpp" line="95"/>
         <source>Change role</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/team/TeamDialog.cpp" line="96"/>
         <source>Give the selected member the role chosen above</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/team/TeamDialog.cpp" line="98"/>
-        <location filename="../ui/team/TeamDialog.cpp" line="251"/>
         <source>&amp;Deactivate</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/team/TeamDialog.cpp" line="100"/>
-        <location filename="../ui/team/TeamDialog.cpp" line="252"/>
         <source>Deactivate member</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/team/TeamDialog.cpp" line="102"/>
         <source>&amp;Remove…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/team/TeamDialog.cpp" line="104"/>
         <source>Remove member</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/team/TeamDialog.cpp" line="105"/>
         <source>Delete the selected member&apos;s account</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/team/TeamDialog.cpp" line="114"/>
         <source>Assigned c&amp;lients</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/team/TeamDialog.cpp" line="124"/>
         <source>Assigned clients</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/team/TeamDialog.cpp" line="125"/>
         <source>Tick the clients this member may see</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/team/TeamDialog.cpp" line="135"/>
         <source>Team error</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/team/TeamDialog.cpp" line="142"/>
         <source>Close</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/team/TeamDialog.cpp" line="251"/>
         <source>Ac&amp;tivate</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/team/TeamDialog.cpp" line="252"/>
         <source>Activate member</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/team/TeamDialog.cpp" line="253"/>
         <source>Stop the selected member from signing in (reversible)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/team/TeamDialog.cpp" line="254"/>
         <source>Let the selected member sign in again</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/team/TeamDialog.cpp" line="261"/>
         <source>This is you: you cannot change your own role, deactivate or remove yourself.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/team/TeamDialog.cpp" line="263"/>
         <source>Managers can only manage agents and viewers.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/team/TeamDialog.cpp" line="274"/>
         <source>Select an agent or viewer to choose the clients they see.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/team/TeamDialog.cpp" line="279"/>
         <source>%1 is an admin: admins see every client of the organization.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/team/TeamDialog.cpp" line="280"/>
         <source>%1 is a manager: managers see every client of the organization.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/team/TeamDialog.cpp" line="287"/>
         <source>The assignments could not be read.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/team/TeamDialog.cpp" line="292"/>
         <source>The clients could not be read.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/team/TeamDialog.cpp" line="321"/>
         <source>%1 (%2)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/team/TeamDialog.cpp" line="341"/>
         <source>The organization has no clients yet.</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/team/TeamDialog.cpp" line="342"/>
         <source>The clients %1 sees (%2 of %n):</source>
         <translation>
             <numerusform>The clients %1 sees (%2 of %n):</numerusform>
@@ -2780,17 +4170,14 @@ Start it again from the Client menu.</source>
         </translation>
     </message>
     <message>
-        <location filename="../ui/team/TeamDialog.cpp" line="430"/>
         <source>Remove team member</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/team/TeamDialog.cpp" line="431"/>
         <source>Remove %1 (%2) from the team? They will no longer be able to sign in.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/team/TeamDialog.cpp" line="516"/>
         <source>The password could not be hashed.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2798,68 +4185,333 @@ Start it again from the Client menu.</source>
 <context>
     <name>wadesk::TeamMemberModel</name>
     <message>
-        <location filename="../ui/models/TeamMemberModel.cpp" line="35"/>
         <source>Admin</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/TeamMemberModel.cpp" line="36"/>
         <source>Manager</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/TeamMemberModel.cpp" line="37"/>
         <source>Agent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/TeamMemberModel.cpp" line="38"/>
         <source>Viewer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/TeamMemberModel.cpp" line="55"/>
         <source>Active</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/TeamMemberModel.cpp" line="55"/>
         <source>Deactivated</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/TeamMemberModel.cpp" line="59"/>
         <source>%1 (you)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/TeamMemberModel.cpp" line="66"/>
         <source>%1, %2, %3, %4</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/TeamMemberModel.cpp" line="88"/>
         <source>Name</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/TeamMemberModel.cpp" line="89"/>
         <source>Email</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/TeamMemberModel.cpp" line="90"/>
         <source>Role</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/TeamMemberModel.cpp" line="91"/>
         <source>Status</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/models/TeamMemberModel.cpp" line="115"/>
         <source>Your role may not manage the team.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::WebhookListModel</name>
+    <message>
+        <source>Never</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>All events</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enabled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Disabled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Disabled: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1, %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1, %2, %3, last success %4, last failure %5</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>URL</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Events</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last success</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last failure</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your role may not manage webhooks.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Webhooks need the secret store, which is not available.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::WebhooksDialog</name>
+    <message>
+        <source>Your role may not manage webhooks.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Webhooks</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>WaDesk sends each event your endpoints subscribed to as a signed HTTP POST. An endpoint that keeps failing is disabled until you re-enable it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Webhook endpoints</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Add…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add webhook</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Register a new endpoint</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Test</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Send a test event</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Send a signed test event to the selected endpoint now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Re-&amp;enable</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Re-enable webhook</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Send events to the selected endpoint again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>R&amp;otate Secret…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rotate secret</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Make a new signing secret; the old one keeps signing for 24 hours</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Delete…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete webhook</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Test result</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Deliveries of the selected webhook</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Status:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show deliveries with status</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Re&amp;load</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reload deliveries</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Re&amp;play</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Replay delivery</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Send the selected delivery again, with a fresh set of attempts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delivery log</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Payload of the selected delivery</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Select a delivery to see what was sent.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Webhooks error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Response:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Webhooks need the secret store, which is not available.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This endpoint is disabled.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This endpoint is disabled: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No webhooks yet. Use Add… to register an endpoint.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enter the URL of the endpoint.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tick at least one event to send.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The webhook for %1 is registered. Every delivery is signed with this secret; keep it where your endpoint checks the webhook-signature header.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The host %1 does not resolve yet: deliveries are retried while it does not.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Webhook Secret</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A test is already running.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The webhook secret cannot be opened.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sending a test event…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>HTTP %1 in %2 ms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No answer: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delivered: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Failed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New Webhook Secret</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The new secret for %1. The previous secret keeps signing alongside it for 24 hours, so your endpoint can switch over.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Make a new signing secret for %1? The current one stays valid for 24 hours.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete the webhook for %1? Its pending deliveries are dropped and it receives no more events.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

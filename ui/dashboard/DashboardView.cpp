@@ -305,6 +305,7 @@ void DashboardView::buildTables()
         view->setAccessibleName(title);
         view->setSelectionBehavior(QAbstractItemView::SelectRows);
         view->setEditTriggers(QAbstractItemView::NoEditTriggers);
+        view->setTabKeyNavigation(false); // Tab leaves the table (the arrows move between cells)
         view->setAlternatingRowColors(true);
         view->verticalHeader()->hide();
         view->horizontalHeader()->setStretchLastSection(false);

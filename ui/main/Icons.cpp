@@ -1,10 +1,12 @@
 #include "ui/main/Icons.h"
 
 #include <QApplication>
+#include <QIconEngine>
 #include <QPainter>
 #include <QPainterPath>
 #include <QPixmap>
 #include <QStyle>
+#include <algorithm>
 #include <functional>
 
 namespace wadesk::Icons {
@@ -16,29 +18,66 @@ QIcon standard(QStyle::StandardPixmap pixmap)
     return QApplication::style() ? QApplication::style()->standardIcon(pixmap) : QIcon();
 }
 
-// Paints `draw` (in a 16×16 logical box) at several device pixel ratios, in the palette's
-// window text colour; the disabled state uses the disabled text colour.
-QIcon painted(const std::function<void(QPainter &, const QColor &)> &draw)
-{
-    QIcon icon;
-    const QPalette palette = QApplication::palette();
-    for (const auto &[mode, group] : {std::pair{QIcon::Normal, QPalette::Active}, std::pair{QIcon::Disabled, QPalette::Disabled}}) {
-        const QColor color = palette.color(group, QPalette::WindowText);
-        for (int size : {16, 22, 32}) {
-            for (qreal dpr : {1.0, 2.0, 3.0}) {
-                QPixmap pixmap(QSize(size, size) * dpr);
-                pixmap.setDevicePixelRatio(dpr);
-                pixmap.fill(Qt::transparent);
-                QPainter p(&pixmap);
-                p.setRenderHint(QPainter::Antialiasing);
-                p.scale(size / 16.0, size / 16.0);
-                draw(p, color);
-                p.end();
-                icon.addPixmap(pixmap, mode);
-            }
-        }
+using Drawing = std::function<void(QPainter &, const QColor &)>;
+
+// Paints the vector drawing (in a 16×16 logical box) at whatever size and device pixel ratio it
+// is asked for, so a 64 px icon on a 3x screen is drawn at 192 device pixels, not scaled up from
+// a pixmap. The colour is the palette's window text at paint time (disabled text when disabled),
+// so the icons follow a light/dark switch.
+class VectorIconEngine final : public QIconEngine {
+public:
+    explicit VectorIconEngine(Drawing draw) : m_draw(std::move(draw)) {}
+
+    void paint(QPainter *painter, const QRect &rect, QIcon::Mode mode, QIcon::State) override
+    {
+        const QPalette palette = QApplication::palette();
+        const QColor color = palette.color(mode == QIcon::Disabled ? QPalette::Disabled : QPalette::Active, QPalette::WindowText);
+        const qreal side = std::min(rect.width(), rect.height());
+        painter->save();
+        painter->setRenderHint(QPainter::Antialiasing);
+        painter->translate(rect.x() + (rect.width() - side) / 2.0, rect.y() + (rect.height() - side) / 2.0);
+        painter->scale(side / 16.0, side / 16.0);
+        m_draw(*painter, color);
+        painter->restore();
     }
-    return icon;
+
+    // `size` in device pixels.
+    QPixmap pixmap(const QSize &size, QIcon::Mode mode, QIcon::State state) override
+    {
+        if (size.isEmpty())
+            return QPixmap();
+        QPixmap pixmap(size);
+        pixmap.fill(Qt::transparent);
+        QPainter p(&pixmap);
+        paint(&p, QRect(QPoint(0, 0), size), mode, state);
+        p.end();
+        return pixmap;
+    }
+
+    // QIcon::pixmap(size, ratio) asks for this; it sets the ratio of the result itself. Before Qt
+    // 6.8 it passes the size in device pixels, from 6.8 on the logical size.
+    QPixmap scaledPixmap(const QSize &size, QIcon::Mode mode, QIcon::State state, qreal scale) override
+    {
+#if QT_VERSION >= QT_VERSION_CHECK(6, 8, 0)
+        QPixmap result = pixmap(QSize(qRound(size.width() * scale), qRound(size.height() * scale)), mode, state);
+#else
+        QPixmap result = pixmap(size, mode, state);
+#endif
+        result.setDevicePixelRatio(scale);
+        return result;
+    }
+
+    QSize actualSize(const QSize &size, QIcon::Mode, QIcon::State) override { return size; }
+    QIconEngine *clone() const override { return new VectorIconEngine(m_draw); }
+    QString key() const override { return QStringLiteral("wadesk-vector"); }
+
+private:
+    Drawing m_draw;
+};
+
+QIcon painted(const Drawing &draw)
+{
+    return QIcon(new VectorIconEngine(draw));
 }
 
 QIcon themed(const char *name, const std::function<QIcon()> &fallback)

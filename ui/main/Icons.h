@@ -7,8 +7,8 @@
 namespace wadesk {
 
 // Icons for the desktop: the freedesktop theme first (crisp at any scale), then the style's
-// standard pixmaps, then a few simple shapes painted in the palette's text colour at 1x, 2x
-// and 3x. Nothing here hard-codes a colour: icons and badges follow the light/dark palette.
+// standard pixmaps, then a few simple vector shapes painted in the palette's text colour at the
+// size and device pixel ratio asked for (a QIconEngine, not a set of pixmaps). Nothing here hard-codes a colour: icons and badges follow the light/dark palette.
 namespace Icons {
 QIcon addClient();
 QIcon rename();

@@ -188,7 +188,9 @@ void MainWindow::buildMenus()
     }
     QAction *quit = m_fileMenu->addAction(Icons::quit(), tr("&Quit"), qApp, &QApplication::quit);
     quit->setObjectName(QStringLiteral("quitAction"));
-    quit->setShortcut(QKeySequence::Quit);
+    // The platform's Quit keys; Ctrl+Q where the platform names none (a bare window manager).
+    const QList<QKeySequence> quitKeys = QKeySequence::keyBindings(QKeySequence::Quit);
+    quit->setShortcuts(quitKeys.isEmpty() ? QList<QKeySequence>{QKeySequence(Qt::CTRL | Qt::Key_Q)} : quitKeys);
     quit->setMenuRole(QAction::QuitRole);
 
     m_editMenu = menuBar()->addMenu(tr("&Edit"));

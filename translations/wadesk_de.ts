@@ -850,6 +850,501 @@
     </message>
 </context>
 <context>
+    <name>wadesk::CampaignDetailDialog</name>
+    <message>
+        <source>Campaign</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Total</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Queued</source>
+        <translation type="unfinished">In Warteschlange</translation>
+    </message>
+    <message>
+        <source>Sent</source>
+        <translation type="unfinished">Gesendet</translation>
+    </message>
+    <message>
+        <source>Delivered</source>
+        <translation type="unfinished">Zugestellt</translation>
+    </message>
+    <message>
+        <source>Read</source>
+        <translation type="unfinished">Gelesen</translation>
+    </message>
+    <message>
+        <source>Replied</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation type="unfinished">Fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Skipped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show recipients by status</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>All recipients</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pending</source>
+        <translation type="unfinished">Ausstehend</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Show:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Recipients</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Campaign error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export &amp;CSV…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export &amp;JSON…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <translation type="unfinished">%1 — %2</translation>
+    </message>
+    <message>
+        <source>Campaign: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export Campaign</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>JSON files (*.json)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation type="unfinished">CSV-Dateien (*.csv)</translation>
+    </message>
+    <message>
+        <source>Could not write %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::CampaignListModel</name>
+    <message>
+        <source>Draft</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scheduled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Paused</source>
+        <translation type="unfinished">Pausiert</translation>
+    </message>
+    <message>
+        <source>Completed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Paused: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not started</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 of %2 sent</source>
+        <translation type="unfinished">%1 von %2 gesendeten</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation type="unfinished">Name</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation type="unfinished">Status</translation>
+    </message>
+    <message>
+        <source>Progress</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Started</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Finished</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::CampaignRecipientModel</name>
+    <message>
+        <source>Phone number</source>
+        <translation type="unfinished">Telefonnummer</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation type="unfinished">Status</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation type="unfinished">Nachricht</translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::CampaignWizard</name>
+    <message>
+        <source>New Campaign</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Create</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Audience</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Who receives the campaign, and from which client</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Campaign name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation type="unfinished">&amp;Name:</translation>
+    </message>
+    <message>
+        <source>Client that sends</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation type="unfinished">%1 (%2)</translation>
+    </message>
+    <message>
+        <source>&amp;Client:</source>
+        <translation type="unfinished">&amp;Client:</translation>
+    </message>
+    <message>
+        <source>Phone &amp;numbers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Contacts with &amp;tags (any of them)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A saved &amp;segment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Contact &amp;ids</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Phone numbers, one a line</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>+14155550100
++14155550101</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tags, separated by commas</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>vip, newsletter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Saved segment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Contact ids, one a line</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Recipients:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Audience error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation type="unfinished">Nachricht</translation>
+    </message>
+    <message>
+        <source>The text every recipient receives, or a template filled in for each</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Text</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>T&amp;emplate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Message text</source>
+        <translation type="unfinished">Nachrichtentext</translation>
+    </message>
+    <message>
+        <source>Template</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sample contact for the preview</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Message error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Te&amp;mplate:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Preview for:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Preview:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Schedule</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>When it starts, when it may send, and how much a day</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start &amp;now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start &amp;at:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start time</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Send only within a &amp;window (the organization&apos;s time zone)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Days:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Window opens</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Window closes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>to</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hours:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Messages per day at most</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No cap</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Per-day &amp;cap:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Schedule error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Review</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check what will be sent; Create stores the campaign</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Campaign error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n recipient(s)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>There is no template yet: write the text instead.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(No value for {{%1}}: recipients without one are skipped.)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Client: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Recipients: %1 (duplicates and opted-out contacts are skipped at the start)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Message: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Template: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Starts: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Starts: now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Window: %1 to %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>At most %1 a day</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Estimated finish: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::CampaignsDialog</name>
+    <message>
+        <source>Campaigns</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Starting…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Campaign error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;New Campaign…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Start</source>
+        <translation type="unfinished">&amp;Starten</translation>
+    </message>
+    <message>
+        <source>&amp;Pause</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Resume</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Cancel Campaign…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Details…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel Campaign</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No campaign yet. New Campaign… sends one message to many recipients, paced and resumable.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No campaign on the clients assigned to you.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel the campaign “%1”? Recipients not reached yet will not receive it, and it cannot be resumed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>wadesk::ClientActions</name>
     <message>
         <source>Your role may not manage clients.</source>
@@ -1322,19 +1817,85 @@
     </message>
 </context>
 <context>
+    <name>wadesk::ConversationDelegate</name>
+    <message>
+        <source>Yesterday</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (opted out)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::ConversationListModel</name>
+    <message>
+        <source>Photo</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Video</source>
+        <translation type="unfinished">Video</translation>
+    </message>
+    <message>
+        <source>Audio</source>
+        <translation type="unfinished">Audio</translation>
+    </message>
+    <message>
+        <source>Voice message</source>
+        <translation type="unfinished">Sprachnachricht</translation>
+    </message>
+    <message>
+        <source>Document</source>
+        <translation type="unfinished">Dokument</translation>
+    </message>
+    <message>
+        <source>Sticker</source>
+        <translation type="unfinished">Sticker</translation>
+    </message>
+    <message>
+        <source>Location</source>
+        <translation type="unfinished">Standort</translation>
+    </message>
+    <message>
+        <source>Contact card</source>
+        <translation type="unfinished">Kontaktkarte</translation>
+    </message>
+    <message>
+        <source>Deleted message</source>
+        <translation type="unfinished">Gelöschte Nachricht</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation type="unfinished">Nachricht</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation type="unfinished">%1: %2</translation>
+    </message>
+    <message>
+        <source>You: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1, %2</source>
+        <translation type="unfinished">%1, %2</translation>
+    </message>
+    <message>
+        <source>%1, %2: %3</source>
+        <translation type="unfinished">%1, %2, %3 {1,?} {2:?}</translation>
+    </message>
+    <message>
+        <source>, %1 unread</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> (opted out)</source>
+        <translation type="unfinished"> (hat widersprochen)</translation>
+    </message>
+</context>
+<context>
     <name>wadesk::ConversationsView</name>
-    <message>
-        <source>Search contacts</source>
-        <translation>Kontakte suchen</translation>
-    </message>
-    <message>
-        <source>Search contacts by name or number</source>
-        <translation>Kontakte nach Name oder Nummer suchen</translation>
-    </message>
-    <message>
-        <source>Contacts</source>
-        <translation>Kontakte</translation>
-    </message>
     <message>
         <source>Messages</source>
         <translation>Nachrichten</translation>
@@ -1346,10 +1907,6 @@
     <message>
         <source>Select a client to see its conversations.</source>
         <translation>Wählen Sie einen Client aus, um seine Unterhaltungen zu sehen.</translation>
-    </message>
-    <message>
-        <source>Select a contact, or write to a new number below.</source>
-        <translation>Wählen Sie einen Kontakt aus oder schreiben Sie unten an eine neue Nummer.</translation>
     </message>
     <message>
         <source>%1 — %2</source>
@@ -1390,6 +1947,94 @@
     <message>
         <source>The file of this message is still being downloaded.</source>
         <translation>Die Datei dieser Nachricht wird noch heruntergeladen.</translation>
+    </message>
+    <message>
+        <source>Search conversations and messages</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Search conversations by name or number, and messages by their text</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Conversations</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Messages that match the search</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Send &amp;read receipts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Send read receipts to WhatsApp when a conversation is opened</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>When on, opening a conversation with unread messages marks it read on WhatsApp too (the contact sees blue ticks).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Conversation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Contact name</source>
+        <translation type="unfinished">Name des Kontakts</translation>
+    </message>
+    <message>
+        <source>Name (Enter saves, Esc cancels)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Re&amp;name…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rename contact</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Change the contact&apos;s name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Opt-out state</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This contact opted out: messages to them are refused until they opt in again (or the opt-out is lifted in Contacts).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No message contains “%1”.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Matching messages: the newest %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Matching messages: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open a conversation first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This number has no conversation with the client yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No conversations yet: write to a number below.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Select a conversation, or write to a new number below.</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -2828,6 +3473,14 @@ Unten steht der erste API-Schlüssel der Organisation. Kopieren Sie ihn jetzt, w
         <source>Change your password; delete a client</source>
         <translation>Ihr Passwort ändern; einen Client löschen</translation>
     </message>
+    <message>
+        <source>Ca&amp;mpaigns…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bulk sending: campaigns with their progress; create, start, pause, resume, cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>wadesk::MediaStorageLabel</name>
@@ -2873,6 +3526,23 @@ Unten steht der erste API-Schlüssel der Organisation. Kopieren Sie ihn jetzt, w
     <message>
         <source>%1 — downloading…</source>
         <translation>%1 — wird heruntergeladen…</translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::MessageSearchModel</name>
+    <message>
+        <source>%1 · %2
+%3</source>
+        <translation type="unfinished">%1 · %2
+%3 {1 ?}</translation>
+    </message>
+    <message>
+        <source>Sent to %1 at %2: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>From %1 at %2: %3</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -2984,6 +3654,22 @@ Unten steht der erste API-Schlüssel der Organisation. Kopieren Sie ihn jetzt, w
     <message>
         <source> (the file was not downloaded: %1)</source>
         <translation> (die Datei wurde nicht heruntergeladen: %1)</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation type="unfinished">Heute</translation>
+    </message>
+    <message>
+        <source>Yesterday</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>dddd, d MMMM</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>d MMMM yyyy</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -3958,6 +4644,26 @@ Starten Sie sie über das Menü „Client“ erneut.</translation>
     <message>
         <source>Saved. Restart WaDesk to apply the installation settings.</source>
         <translation>Gespeichert. Starten Sie WaDesk neu, damit die Installationseinstellungen gelten.</translation>
+    </message>
+    <message>
+        <source>No&amp;tifications</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show a desktop &amp;notification when a message arrives while WaDesk is not in front</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Desktop notifications for new messages</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Notifications need the tray; this run has none.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only messages to clients you may see are notified. The same switch is in the tray menu.</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>

@@ -853,495 +853,496 @@
     <name>wadesk::CampaignDetailDialog</name>
     <message>
         <source>Campaign</source>
-        <translation type="unfinished"></translation>
+        <translation>Kampagne</translation>
     </message>
     <message>
         <source>Total</source>
-        <translation type="unfinished"></translation>
+        <translation>Gesamt</translation>
     </message>
     <message>
         <source>Queued</source>
-        <translation type="unfinished">In Warteschlange</translation>
+        <translation>In Warteschlange</translation>
     </message>
     <message>
         <source>Sent</source>
-        <translation type="unfinished">Gesendet</translation>
+        <translation>Gesendet</translation>
     </message>
     <message>
         <source>Delivered</source>
-        <translation type="unfinished">Zugestellt</translation>
+        <translation>Zugestellt</translation>
     </message>
     <message>
         <source>Read</source>
-        <translation type="unfinished">Gelesen</translation>
+        <translation>Gelesen</translation>
     </message>
     <message>
         <source>Replied</source>
-        <translation type="unfinished"></translation>
+        <translation>Beantwortet</translation>
     </message>
     <message>
         <source>Failed</source>
-        <translation type="unfinished">Fehlgeschlagen</translation>
+        <translation>Fehlgeschlagen</translation>
     </message>
     <message>
         <source>Skipped</source>
-        <translation type="unfinished"></translation>
+        <translation>Übersprungen</translation>
     </message>
     <message>
         <source>Show recipients by status</source>
-        <translation type="unfinished"></translation>
+        <translation>Empfänger nach Status anzeigen</translation>
     </message>
     <message>
         <source>All recipients</source>
-        <translation type="unfinished"></translation>
+        <translation>Alle Empfänger</translation>
     </message>
     <message>
         <source>Pending</source>
-        <translation type="unfinished">Ausstehend</translation>
+        <translation>Ausstehend</translation>
     </message>
     <message>
         <source>Cancelled</source>
-        <translation type="unfinished"></translation>
+        <translation>Abgebrochen</translation>
     </message>
     <message>
         <source>&amp;Show:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Anzeigen:</translation>
     </message>
     <message>
         <source>Recipients</source>
-        <translation type="unfinished"></translation>
+        <translation>Empfänger</translation>
     </message>
     <message>
         <source>Campaign error</source>
-        <translation type="unfinished"></translation>
+        <translation>Kampagnenfehler</translation>
     </message>
     <message>
         <source>Export &amp;CSV…</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;CSV exportieren…</translation>
     </message>
     <message>
         <source>Export &amp;JSON…</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;JSON exportieren…</translation>
     </message>
     <message>
         <source>%1 — %2</source>
-        <translation type="unfinished">%1 — %2</translation>
+        <translation>%1 — %2</translation>
     </message>
     <message>
         <source>Campaign: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Kampagne: %1</translation>
     </message>
     <message>
         <source>Export Campaign</source>
-        <translation type="unfinished"></translation>
+        <translation>Kampagne exportieren</translation>
     </message>
     <message>
         <source>JSON files (*.json)</source>
-        <translation type="unfinished"></translation>
+        <translation>JSON-Dateien (*.json)</translation>
     </message>
     <message>
         <source>CSV files (*.csv)</source>
-        <translation type="unfinished">CSV-Dateien (*.csv)</translation>
+        <translation>CSV-Dateien (*.csv)</translation>
     </message>
     <message>
         <source>Could not write %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 konnte nicht geschrieben werden: %2</translation>
     </message>
 </context>
 <context>
     <name>wadesk::CampaignListModel</name>
     <message>
         <source>Draft</source>
-        <translation type="unfinished"></translation>
+        <translation>Entwurf</translation>
     </message>
     <message>
         <source>Scheduled</source>
-        <translation type="unfinished"></translation>
+        <translation>Geplant</translation>
     </message>
     <message>
         <source>Running</source>
-        <translation type="unfinished"></translation>
+        <translation>Läuft</translation>
     </message>
     <message>
         <source>Paused</source>
-        <translation type="unfinished">Pausiert</translation>
+        <translation>Pausiert</translation>
     </message>
     <message>
         <source>Completed</source>
-        <translation type="unfinished"></translation>
+        <translation>Abgeschlossen</translation>
     </message>
     <message>
         <source>Cancelled</source>
-        <translation type="unfinished"></translation>
+        <translation>Abgebrochen</translation>
     </message>
     <message>
         <source>Paused: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Pausiert: %1</translation>
     </message>
     <message>
         <source>Not started</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht gestartet</translation>
     </message>
     <message>
         <source>%1 of %2 sent</source>
-        <translation type="unfinished">%1 von %2 gesendeten</translation>
+        <translation>%1 von %2 gesendet</translation>
     </message>
     <message>
         <source>Name</source>
-        <translation type="unfinished">Name</translation>
+        <translation>Name</translation>
     </message>
     <message>
         <source>State</source>
-        <translation type="unfinished">Status</translation>
+        <translation>Status</translation>
     </message>
     <message>
         <source>Progress</source>
-        <translation type="unfinished"></translation>
+        <translation>Fortschritt</translation>
     </message>
     <message>
         <source>Started</source>
-        <translation type="unfinished"></translation>
+        <translation>Gestartet</translation>
     </message>
     <message>
         <source>Finished</source>
-        <translation type="unfinished"></translation>
+        <translation>Beendet</translation>
     </message>
 </context>
 <context>
     <name>wadesk::CampaignRecipientModel</name>
     <message>
         <source>Phone number</source>
-        <translation type="unfinished">Telefonnummer</translation>
+        <translation>Telefonnummer</translation>
     </message>
     <message>
         <source>Status</source>
-        <translation type="unfinished">Status</translation>
+        <translation>Status</translation>
     </message>
     <message>
         <source>Reason</source>
-        <translation type="unfinished"></translation>
+        <translation>Grund</translation>
     </message>
     <message>
         <source>Message</source>
-        <translation type="unfinished">Nachricht</translation>
+        <translation>Nachricht</translation>
     </message>
 </context>
 <context>
     <name>wadesk::CampaignWizard</name>
     <message>
         <source>New Campaign</source>
-        <translation type="unfinished"></translation>
+        <translation>Neue Kampagne</translation>
     </message>
     <message>
         <source>Create</source>
-        <translation type="unfinished"></translation>
+        <translation>Erstellen</translation>
     </message>
     <message>
         <source>Audience</source>
-        <translation type="unfinished"></translation>
+        <translation>Zielgruppe</translation>
     </message>
     <message>
         <source>Who receives the campaign, and from which client</source>
-        <translation type="unfinished"></translation>
+        <translation>Wer die Kampagne erhält und von welchem Client</translation>
     </message>
     <message>
         <source>Campaign name</source>
-        <translation type="unfinished"></translation>
+        <translation>Name der Kampagne</translation>
     </message>
     <message>
         <source>&amp;Name:</source>
-        <translation type="unfinished">&amp;Name:</translation>
+        <translation>&amp;Name:</translation>
     </message>
     <message>
         <source>Client that sends</source>
-        <translation type="unfinished"></translation>
+        <translation>Sendender Client</translation>
     </message>
     <message>
         <source>%1 (%2)</source>
-        <translation type="unfinished">%1 (%2)</translation>
+        <translation>%1 (%2)</translation>
     </message>
     <message>
         <source>&amp;Client:</source>
-        <translation type="unfinished">&amp;Client:</translation>
+        <translation>&amp;Client:</translation>
     </message>
     <message>
         <source>Phone &amp;numbers</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Telefonnummern</translation>
     </message>
     <message>
         <source>Contacts with &amp;tags (any of them)</source>
-        <translation type="unfinished"></translation>
+        <translation>Kontakte mit T&amp;ags (mindestens einem davon)</translation>
     </message>
     <message>
         <source>A saved &amp;segment</source>
-        <translation type="unfinished"></translation>
+        <translation>Ein gespeichertes &amp;Segment</translation>
     </message>
     <message>
         <source>Contact &amp;ids</source>
-        <translation type="unfinished"></translation>
+        <translation>Kontakt-&amp;IDs</translation>
     </message>
     <message>
         <source>Phone numbers, one a line</source>
-        <translation type="unfinished"></translation>
+        <translation>Telefonnummern, eine pro Zeile</translation>
     </message>
     <message>
         <source>+14155550100
 +14155550101</source>
-        <translation type="unfinished"></translation>
+        <translation>+14155550100
++14155550101</translation>
     </message>
     <message>
         <source>Tags, separated by commas</source>
-        <translation type="unfinished"></translation>
+        <translation>Tags, durch Kommas getrennt</translation>
     </message>
     <message>
         <source>vip, newsletter</source>
-        <translation type="unfinished"></translation>
+        <translation>vip, newsletter</translation>
     </message>
     <message>
         <source>Saved segment</source>
-        <translation type="unfinished"></translation>
+        <translation>Gespeichertes Segment</translation>
     </message>
     <message>
         <source>Contact ids, one a line</source>
-        <translation type="unfinished"></translation>
+        <translation>Kontakt-IDs, eine pro Zeile</translation>
     </message>
     <message>
         <source>Recipients:</source>
-        <translation type="unfinished"></translation>
+        <translation>Empfänger:</translation>
     </message>
     <message>
         <source>Audience error</source>
-        <translation type="unfinished"></translation>
+        <translation>Zielgruppenfehler</translation>
     </message>
     <message>
         <source>Message</source>
-        <translation type="unfinished">Nachricht</translation>
+        <translation>Nachricht</translation>
     </message>
     <message>
         <source>The text every recipient receives, or a template filled in for each</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Text, den jeder Empfänger erhält, oder eine Vorlage, die für jeden ausgefüllt wird</translation>
     </message>
     <message>
         <source>&amp;Text</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Text</translation>
     </message>
     <message>
         <source>T&amp;emplate</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Vorlage</translation>
     </message>
     <message>
         <source>Message text</source>
-        <translation type="unfinished">Nachrichtentext</translation>
+        <translation>Nachrichtentext</translation>
     </message>
     <message>
         <source>Template</source>
-        <translation type="unfinished"></translation>
+        <translation>Vorlage</translation>
     </message>
     <message>
         <source>Sample contact for the preview</source>
-        <translation type="unfinished"></translation>
+        <translation>Beispielkontakt für die Vorschau</translation>
     </message>
     <message>
         <source>Message error</source>
-        <translation type="unfinished"></translation>
+        <translation>Nachrichtenfehler</translation>
     </message>
     <message>
         <source>Te&amp;mplate:</source>
-        <translation type="unfinished"></translation>
+        <translation>Vor&amp;lage:</translation>
     </message>
     <message>
         <source>&amp;Preview for:</source>
-        <translation type="unfinished"></translation>
+        <translation>Vorschau &amp;für:</translation>
     </message>
     <message>
         <source>Preview:</source>
-        <translation type="unfinished"></translation>
+        <translation>Vorschau:</translation>
     </message>
     <message>
         <source>Schedule</source>
-        <translation type="unfinished"></translation>
+        <translation>Zeitplan</translation>
     </message>
     <message>
         <source>When it starts, when it may send, and how much a day</source>
-        <translation type="unfinished"></translation>
+        <translation>Wann sie startet, wann sie senden darf und wie viel pro Tag</translation>
     </message>
     <message>
         <source>Start &amp;now</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Jetzt starten</translation>
     </message>
     <message>
         <source>Start &amp;at:</source>
-        <translation type="unfinished"></translation>
+        <translation>Starten &amp;um:</translation>
     </message>
     <message>
         <source>Start time</source>
-        <translation type="unfinished"></translation>
+        <translation>Startzeit</translation>
     </message>
     <message>
         <source>Send only within a &amp;window (the organization&apos;s time zone)</source>
-        <translation type="unfinished"></translation>
+        <translation>Nur in einem Zeit&amp;fenster senden (Zeitzone der Organisation)</translation>
     </message>
     <message>
         <source>Days:</source>
-        <translation type="unfinished"></translation>
+        <translation>Tage:</translation>
     </message>
     <message>
         <source>Window opens</source>
-        <translation type="unfinished"></translation>
+        <translation>Beginn des Zeitfensters</translation>
     </message>
     <message>
         <source>Window closes</source>
-        <translation type="unfinished"></translation>
+        <translation>Ende des Zeitfensters</translation>
     </message>
     <message>
         <source>to</source>
-        <translation type="unfinished"></translation>
+        <translation>bis</translation>
     </message>
     <message>
         <source>Hours:</source>
-        <translation type="unfinished"></translation>
+        <translation>Uhrzeit:</translation>
     </message>
     <message>
         <source>Messages per day at most</source>
-        <translation type="unfinished"></translation>
+        <translation>Höchstzahl an Nachrichten pro Tag</translation>
     </message>
     <message>
         <source>No cap</source>
-        <translation type="unfinished"></translation>
+        <translation>Kein Limit</translation>
     </message>
     <message>
         <source>Per-day &amp;cap:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Tageslimit:</translation>
     </message>
     <message>
         <source>Schedule error</source>
-        <translation type="unfinished"></translation>
+        <translation>Zeitplanfehler</translation>
     </message>
     <message>
         <source>Review</source>
-        <translation type="unfinished"></translation>
+        <translation>Überprüfen</translation>
     </message>
     <message>
         <source>Check what will be sent; Create stores the campaign</source>
-        <translation type="unfinished"></translation>
+        <translation>Prüfen Sie, was gesendet wird; „Erstellen“ speichert die Kampagne</translation>
     </message>
     <message>
         <source>Campaign error</source>
-        <translation type="unfinished"></translation>
+        <translation>Kampagnenfehler</translation>
     </message>
     <message numerus="yes">
         <source>%n recipient(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n Empfänger</numerusform>
+            <numerusform>%n Empfänger</numerusform>
         </translation>
     </message>
     <message>
         <source>There is no template yet: write the text instead.</source>
-        <translation type="unfinished"></translation>
+        <translation>Es gibt noch keine Vorlage: Schreiben Sie stattdessen den Text.</translation>
     </message>
     <message>
         <source>(No value for {{%1}}: recipients without one are skipped.)</source>
-        <translation type="unfinished"></translation>
+        <translation>(Kein Wert für {{%1}}: Empfänger ohne diesen Wert werden übersprungen.)</translation>
     </message>
     <message>
         <source>Name: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Name: %1</translation>
     </message>
     <message>
         <source>(none)</source>
-        <translation type="unfinished"></translation>
+        <translation>(keine)</translation>
     </message>
     <message>
         <source>Client: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Client: %1</translation>
     </message>
     <message>
         <source>Recipients: %1 (duplicates and opted-out contacts are skipped at the start)</source>
-        <translation type="unfinished"></translation>
+        <translation>Empfänger: %1 (Duplikate und abgemeldete Kontakte werden beim Start übersprungen)</translation>
     </message>
     <message>
         <source>Message: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Nachricht: %1</translation>
     </message>
     <message>
         <source>Template: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Vorlage: %1</translation>
     </message>
     <message>
         <source>Starts: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Start: %1</translation>
     </message>
     <message>
         <source>Starts: now</source>
-        <translation type="unfinished"></translation>
+        <translation>Start: sofort</translation>
     </message>
     <message>
         <source>Window: %1 to %2</source>
-        <translation type="unfinished"></translation>
+        <translation>Zeitfenster: %1 bis %2</translation>
     </message>
     <message>
         <source>At most %1 a day</source>
-        <translation type="unfinished"></translation>
+        <translation>Höchstens %1 pro Tag</translation>
     </message>
     <message>
         <source>Estimated finish: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Voraussichtliches Ende: %1</translation>
     </message>
 </context>
 <context>
     <name>wadesk::CampaignsDialog</name>
     <message>
         <source>Campaigns</source>
-        <translation type="unfinished"></translation>
+        <translation>Kampagnen</translation>
     </message>
     <message>
         <source>Starting…</source>
-        <translation type="unfinished"></translation>
+        <translation>Wird gestartet…</translation>
     </message>
     <message>
         <source>Campaign error</source>
-        <translation type="unfinished"></translation>
+        <translation>Kampagnenfehler</translation>
     </message>
     <message>
         <source>&amp;New Campaign…</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Neue Kampagne…</translation>
     </message>
     <message>
         <source>&amp;Start</source>
-        <translation type="unfinished">&amp;Starten</translation>
+        <translation>&amp;Starten</translation>
     </message>
     <message>
         <source>&amp;Pause</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Pausieren</translation>
     </message>
     <message>
         <source>&amp;Resume</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Fortsetzen</translation>
     </message>
     <message>
         <source>&amp;Cancel Campaign…</source>
-        <translation type="unfinished"></translation>
+        <translation>Kampagne a&amp;bbrechen…</translation>
     </message>
     <message>
         <source>&amp;Details…</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Details…</translation>
     </message>
     <message>
         <source>Cancel Campaign</source>
-        <translation type="unfinished"></translation>
+        <translation>Kampagne abbrechen</translation>
     </message>
     <message>
         <source>No campaign yet. New Campaign… sends one message to many recipients, paced and resumable.</source>
-        <translation type="unfinished"></translation>
+        <translation>Noch keine Kampagne. „Neue Kampagne…“ sendet eine Nachricht an viele Empfänger, getaktet und fortsetzbar.</translation>
     </message>
     <message>
         <source>No campaign on the clients assigned to you.</source>
-        <translation type="unfinished"></translation>
+        <translation>Keine Kampagne auf den Ihnen zugewiesenen Clients.</translation>
     </message>
     <message>
         <source>Cancel the campaign “%1”? Recipients not reached yet will not receive it, and it cannot be resumed.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Kampagne „%1“ abbrechen? Noch nicht erreichte Empfänger erhalten sie nicht, und sie kann nicht fortgesetzt werden.</translation>
     </message>
 </context>
 <context>
@@ -1820,78 +1821,78 @@
     <name>wadesk::ConversationDelegate</name>
     <message>
         <source>Yesterday</source>
-        <translation type="unfinished"></translation>
+        <translation>Gestern</translation>
     </message>
     <message>
         <source>%1 (opted out)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 (abgemeldet)</translation>
     </message>
 </context>
 <context>
     <name>wadesk::ConversationListModel</name>
     <message>
         <source>Photo</source>
-        <translation type="unfinished"></translation>
+        <translation>Foto</translation>
     </message>
     <message>
         <source>Video</source>
-        <translation type="unfinished">Video</translation>
+        <translation>Video</translation>
     </message>
     <message>
         <source>Audio</source>
-        <translation type="unfinished">Audio</translation>
+        <translation>Audio</translation>
     </message>
     <message>
         <source>Voice message</source>
-        <translation type="unfinished">Sprachnachricht</translation>
+        <translation>Sprachnachricht</translation>
     </message>
     <message>
         <source>Document</source>
-        <translation type="unfinished">Dokument</translation>
+        <translation>Dokument</translation>
     </message>
     <message>
         <source>Sticker</source>
-        <translation type="unfinished">Sticker</translation>
+        <translation>Sticker</translation>
     </message>
     <message>
         <source>Location</source>
-        <translation type="unfinished">Standort</translation>
+        <translation>Standort</translation>
     </message>
     <message>
         <source>Contact card</source>
-        <translation type="unfinished">Kontaktkarte</translation>
+        <translation>Kontaktkarte</translation>
     </message>
     <message>
         <source>Deleted message</source>
-        <translation type="unfinished">Gelöschte Nachricht</translation>
+        <translation>Gelöschte Nachricht</translation>
     </message>
     <message>
         <source>Message</source>
-        <translation type="unfinished">Nachricht</translation>
+        <translation>Nachricht</translation>
     </message>
     <message>
         <source>%1: %2</source>
-        <translation type="unfinished">%1: %2</translation>
+        <translation>%1: %2</translation>
     </message>
     <message>
         <source>You: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Sie: %1</translation>
     </message>
     <message>
         <source>%1, %2</source>
-        <translation type="unfinished">%1, %2</translation>
+        <translation>%1, %2</translation>
     </message>
     <message>
         <source>%1, %2: %3</source>
-        <translation type="unfinished">%1, %2, %3 {1,?} {2:?}</translation>
+        <translation>%1, %2: %3</translation>
     </message>
     <message>
         <source>, %1 unread</source>
-        <translation type="unfinished"></translation>
+        <translation>, %1 ungelesen</translation>
     </message>
     <message>
         <source> (opted out)</source>
-        <translation type="unfinished"> (hat widersprochen)</translation>
+        <translation> (abgemeldet)</translation>
     </message>
 </context>
 <context>
@@ -1950,91 +1951,91 @@
     </message>
     <message>
         <source>Search conversations and messages</source>
-        <translation type="unfinished"></translation>
+        <translation>Unterhaltungen und Nachrichten durchsuchen</translation>
     </message>
     <message>
         <source>Search conversations by name or number, and messages by their text</source>
-        <translation type="unfinished"></translation>
+        <translation>Unterhaltungen nach Name oder Nummer und Nachrichten nach ihrem Text durchsuchen</translation>
     </message>
     <message>
         <source>Conversations</source>
-        <translation type="unfinished"></translation>
+        <translation>Unterhaltungen</translation>
     </message>
     <message>
         <source>Messages that match the search</source>
-        <translation type="unfinished"></translation>
+        <translation>Nachrichten, die zur Suche passen</translation>
     </message>
     <message>
         <source>Send &amp;read receipts</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Lesebestätigungen senden</translation>
     </message>
     <message>
         <source>Send read receipts to WhatsApp when a conversation is opened</source>
-        <translation type="unfinished"></translation>
+        <translation>Beim Öffnen einer Unterhaltung Lesebestätigungen an WhatsApp senden</translation>
     </message>
     <message>
         <source>When on, opening a conversation with unread messages marks it read on WhatsApp too (the contact sees blue ticks).</source>
-        <translation type="unfinished"></translation>
+        <translation>Wenn eingeschaltet, markiert das Öffnen einer Unterhaltung mit ungelesenen Nachrichten diese auch in WhatsApp als gelesen (der Kontakt sieht blaue Häkchen).</translation>
     </message>
     <message>
         <source>Conversation</source>
-        <translation type="unfinished"></translation>
+        <translation>Unterhaltung</translation>
     </message>
     <message>
         <source>Contact name</source>
-        <translation type="unfinished">Name des Kontakts</translation>
+        <translation>Name des Kontakts</translation>
     </message>
     <message>
         <source>Name (Enter saves, Esc cancels)</source>
-        <translation type="unfinished"></translation>
+        <translation>Name (Eingabe speichert, Esc bricht ab)</translation>
     </message>
     <message>
         <source>Re&amp;name…</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Umbenennen…</translation>
     </message>
     <message>
         <source>Rename contact</source>
-        <translation type="unfinished"></translation>
+        <translation>Kontakt umbenennen</translation>
     </message>
     <message>
         <source>Change the contact&apos;s name</source>
-        <translation type="unfinished"></translation>
+        <translation>Den Namen des Kontakts ändern</translation>
     </message>
     <message>
         <source>Opt-out state</source>
-        <translation type="unfinished"></translation>
+        <translation>Abmeldestatus</translation>
     </message>
     <message>
         <source>This contact opted out: messages to them are refused until they opt in again (or the opt-out is lifted in Contacts).</source>
-        <translation type="unfinished"></translation>
+        <translation>Dieser Kontakt hat sich abgemeldet: Nachrichten an ihn werden abgelehnt, bis er sich wieder anmeldet (oder die Abmeldung unter „Kontakte“ aufgehoben wird).</translation>
     </message>
     <message>
         <source>No message contains “%1”.</source>
-        <translation type="unfinished"></translation>
+        <translation>Keine Nachricht enthält „%1“.</translation>
     </message>
     <message>
         <source>Matching messages: the newest %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Passende Nachrichten: die neuesten %1</translation>
     </message>
     <message>
         <source>Matching messages: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Passende Nachrichten: %1</translation>
     </message>
     <message>
         <source>Open a conversation first.</source>
-        <translation type="unfinished"></translation>
+        <translation>Öffnen Sie zuerst eine Unterhaltung.</translation>
     </message>
     <message>
         <source>This number has no conversation with the client yet.</source>
-        <translation type="unfinished"></translation>
+        <translation>Mit dieser Nummer gibt es noch keine Unterhaltung auf dem Client.</translation>
     </message>
     <message>
         <source>No conversations yet: write to a number below.</source>
-        <translation type="unfinished"></translation>
+        <translation>Noch keine Unterhaltungen: Schreiben Sie unten an eine Nummer.</translation>
     </message>
     <message>
         <source>Select a conversation, or write to a new number below.</source>
-        <translation type="unfinished"></translation>
+        <translation>Wählen Sie eine Unterhaltung aus, oder schreiben Sie unten an eine neue Nummer.</translation>
     </message>
 </context>
 <context>
@@ -3475,11 +3476,11 @@ Unten steht der erste API-Schlüssel der Organisation. Kopieren Sie ihn jetzt, w
     </message>
     <message>
         <source>Ca&amp;mpaigns…</source>
-        <translation type="unfinished"></translation>
+        <translation>Ka&amp;mpagnen…</translation>
     </message>
     <message>
         <source>Bulk sending: campaigns with their progress; create, start, pause, resume, cancel</source>
-        <translation type="unfinished"></translation>
+        <translation>Massenversand: Kampagnen mit ihrem Fortschritt; erstellen, starten, pausieren, fortsetzen, abbrechen</translation>
     </message>
 </context>
 <context>
@@ -3533,16 +3534,16 @@ Unten steht der erste API-Schlüssel der Organisation. Kopieren Sie ihn jetzt, w
     <message>
         <source>%1 · %2
 %3</source>
-        <translation type="unfinished">%1 · %2
-%3 {1 ?}</translation>
+        <translation>%1 · %2
+%3</translation>
     </message>
     <message>
         <source>Sent to %1 at %2: %3</source>
-        <translation type="unfinished"></translation>
+        <translation>An %1 gesendet, %2: %3</translation>
     </message>
     <message>
         <source>From %1 at %2: %3</source>
-        <translation type="unfinished"></translation>
+        <translation>Von %1, %2: %3</translation>
     </message>
 </context>
 <context>
@@ -3657,19 +3658,19 @@ Unten steht der erste API-Schlüssel der Organisation. Kopieren Sie ihn jetzt, w
     </message>
     <message>
         <source>Today</source>
-        <translation type="unfinished">Heute</translation>
+        <translation>Heute</translation>
     </message>
     <message>
         <source>Yesterday</source>
-        <translation type="unfinished"></translation>
+        <translation>Gestern</translation>
     </message>
     <message>
         <source>dddd, d MMMM</source>
-        <translation type="unfinished"></translation>
+        <translation>dddd, d. MMMM</translation>
     </message>
     <message>
         <source>d MMMM yyyy</source>
-        <translation type="unfinished"></translation>
+        <translation>d. MMMM yyyy</translation>
     </message>
 </context>
 <context>
@@ -4647,23 +4648,23 @@ Starten Sie sie über das Menü „Client“ erneut.</translation>
     </message>
     <message>
         <source>No&amp;tifications</source>
-        <translation type="unfinished"></translation>
+        <translation>Benachrich&amp;tigungen</translation>
     </message>
     <message>
         <source>Show a desktop &amp;notification when a message arrives while WaDesk is not in front</source>
-        <translation type="unfinished"></translation>
+        <translation>Eine Desktop-&amp;Benachrichtigung anzeigen, wenn eine Nachricht eintrifft, während WaDesk nicht im Vordergrund ist</translation>
     </message>
     <message>
         <source>Desktop notifications for new messages</source>
-        <translation type="unfinished"></translation>
+        <translation>Desktop-Benachrichtigungen für neue Nachrichten</translation>
     </message>
     <message>
         <source>Notifications need the tray; this run has none.</source>
-        <translation type="unfinished"></translation>
+        <translation>Benachrichtigungen brauchen den Infobereich; bei diesem Start ist keiner vorhanden.</translation>
     </message>
     <message>
         <source>Only messages to clients you may see are notified. The same switch is in the tray menu.</source>
-        <translation type="unfinished"></translation>
+        <translation>Benachrichtigt wird nur über Nachrichten an Clients, die Sie sehen dürfen. Derselbe Schalter steht im Menü des Infobereichs.</translation>
     </message>
 </context>
 <context>

@@ -853,495 +853,496 @@
     <name>wadesk::CampaignDetailDialog</name>
     <message>
         <source>Campaign</source>
-        <translation type="unfinished"></translation>
+        <translation>Campaña</translation>
     </message>
     <message>
         <source>Total</source>
-        <translation type="unfinished"></translation>
+        <translation>Total</translation>
     </message>
     <message>
         <source>Queued</source>
-        <translation type="unfinished">En cola</translation>
+        <translation>En cola</translation>
     </message>
     <message>
         <source>Sent</source>
-        <translation type="unfinished">Enviado</translation>
+        <translation>Enviado</translation>
     </message>
     <message>
         <source>Delivered</source>
-        <translation type="unfinished">Entregado</translation>
+        <translation>Entregado</translation>
     </message>
     <message>
         <source>Read</source>
-        <translation type="unfinished">Leído</translation>
+        <translation>Leído</translation>
     </message>
     <message>
         <source>Replied</source>
-        <translation type="unfinished"></translation>
+        <translation>Respondido</translation>
     </message>
     <message>
         <source>Failed</source>
-        <translation type="unfinished"></translation>
+        <translation>Fallido</translation>
     </message>
     <message>
         <source>Skipped</source>
-        <translation type="unfinished"></translation>
+        <translation>Omitido</translation>
     </message>
     <message>
         <source>Show recipients by status</source>
-        <translation type="unfinished"></translation>
+        <translation>Mostrar destinatarios por estado</translation>
     </message>
     <message>
         <source>All recipients</source>
-        <translation type="unfinished"></translation>
+        <translation>Todos los destinatarios</translation>
     </message>
     <message>
         <source>Pending</source>
-        <translation type="unfinished">Pendiente</translation>
+        <translation>Pendiente</translation>
     </message>
     <message>
         <source>Cancelled</source>
-        <translation type="unfinished"></translation>
+        <translation>Cancelado</translation>
     </message>
     <message>
         <source>&amp;Show:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Mostrar:</translation>
     </message>
     <message>
         <source>Recipients</source>
-        <translation type="unfinished"></translation>
+        <translation>Destinatarios</translation>
     </message>
     <message>
         <source>Campaign error</source>
-        <translation type="unfinished"></translation>
+        <translation>Error de campaña</translation>
     </message>
     <message>
         <source>Export &amp;CSV…</source>
-        <translation type="unfinished"></translation>
+        <translation>Exportar &amp;CSV…</translation>
     </message>
     <message>
         <source>Export &amp;JSON…</source>
-        <translation type="unfinished"></translation>
+        <translation>Exportar &amp;JSON…</translation>
     </message>
     <message>
         <source>%1 — %2</source>
-        <translation type="unfinished">%1 — %2</translation>
+        <translation>%1 — %2</translation>
     </message>
     <message>
         <source>Campaign: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Campaña: %1</translation>
     </message>
     <message>
         <source>Export Campaign</source>
-        <translation type="unfinished"></translation>
+        <translation>Exportar campaña</translation>
     </message>
     <message>
         <source>JSON files (*.json)</source>
-        <translation type="unfinished"></translation>
+        <translation>Archivos JSON (*.json)</translation>
     </message>
     <message>
         <source>CSV files (*.csv)</source>
-        <translation type="unfinished">Archivos CSV (*.csv)</translation>
+        <translation>Archivos CSV (*.csv)</translation>
     </message>
     <message>
         <source>Could not write %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>No se pudo escribir %1: %2</translation>
     </message>
 </context>
 <context>
     <name>wadesk::CampaignListModel</name>
     <message>
         <source>Draft</source>
-        <translation type="unfinished"></translation>
+        <translation>Borrador</translation>
     </message>
     <message>
         <source>Scheduled</source>
-        <translation type="unfinished"></translation>
+        <translation>Programada</translation>
     </message>
     <message>
         <source>Running</source>
-        <translation type="unfinished"></translation>
+        <translation>En curso</translation>
     </message>
     <message>
         <source>Paused</source>
-        <translation type="unfinished">En pausa</translation>
+        <translation>En pausa</translation>
     </message>
     <message>
         <source>Completed</source>
-        <translation type="unfinished"></translation>
+        <translation>Completada</translation>
     </message>
     <message>
         <source>Cancelled</source>
-        <translation type="unfinished"></translation>
+        <translation>Cancelada</translation>
     </message>
     <message>
         <source>Paused: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>En pausa: %1</translation>
     </message>
     <message>
         <source>Not started</source>
-        <translation type="unfinished"></translation>
+        <translation>Sin iniciar</translation>
     </message>
     <message>
         <source>%1 of %2 sent</source>
-        <translation type="unfinished">%1 de %2 enviados</translation>
+        <translation>%1 de %2 enviados</translation>
     </message>
     <message>
         <source>Name</source>
-        <translation type="unfinished">Nombre</translation>
+        <translation>Nombre</translation>
     </message>
     <message>
         <source>State</source>
-        <translation type="unfinished">Estado</translation>
+        <translation>Estado</translation>
     </message>
     <message>
         <source>Progress</source>
-        <translation type="unfinished"></translation>
+        <translation>Progreso</translation>
     </message>
     <message>
         <source>Started</source>
-        <translation type="unfinished"></translation>
+        <translation>Iniciada</translation>
     </message>
     <message>
         <source>Finished</source>
-        <translation type="unfinished"></translation>
+        <translation>Finalizada</translation>
     </message>
 </context>
 <context>
     <name>wadesk::CampaignRecipientModel</name>
     <message>
         <source>Phone number</source>
-        <translation type="unfinished">Número de teléfono</translation>
+        <translation>Número de teléfono</translation>
     </message>
     <message>
         <source>Status</source>
-        <translation type="unfinished">Estado</translation>
+        <translation>Estado</translation>
     </message>
     <message>
         <source>Reason</source>
-        <translation type="unfinished"></translation>
+        <translation>Motivo</translation>
     </message>
     <message>
         <source>Message</source>
-        <translation type="unfinished">Mensaje</translation>
+        <translation>Mensaje</translation>
     </message>
 </context>
 <context>
     <name>wadesk::CampaignWizard</name>
     <message>
         <source>New Campaign</source>
-        <translation type="unfinished"></translation>
+        <translation>Nueva campaña</translation>
     </message>
     <message>
         <source>Create</source>
-        <translation type="unfinished"></translation>
+        <translation>Crear</translation>
     </message>
     <message>
         <source>Audience</source>
-        <translation type="unfinished"></translation>
+        <translation>Audiencia</translation>
     </message>
     <message>
         <source>Who receives the campaign, and from which client</source>
-        <translation type="unfinished"></translation>
+        <translation>Quién recibe la campaña y desde qué cliente</translation>
     </message>
     <message>
         <source>Campaign name</source>
-        <translation type="unfinished"></translation>
+        <translation>Nombre de la campaña</translation>
     </message>
     <message>
         <source>&amp;Name:</source>
-        <translation type="unfinished">&amp;Nombre:</translation>
+        <translation>&amp;Nombre:</translation>
     </message>
     <message>
         <source>Client that sends</source>
-        <translation type="unfinished"></translation>
+        <translation>Cliente que envía</translation>
     </message>
     <message>
         <source>%1 (%2)</source>
-        <translation type="unfinished">%1 (%2)</translation>
+        <translation>%1 (%2)</translation>
     </message>
     <message>
         <source>&amp;Client:</source>
-        <translation type="unfinished">&amp;Cliente:</translation>
+        <translation>&amp;Cliente:</translation>
     </message>
     <message>
         <source>Phone &amp;numbers</source>
-        <translation type="unfinished"></translation>
+        <translation>Números de &amp;teléfono</translation>
     </message>
     <message>
         <source>Contacts with &amp;tags (any of them)</source>
-        <translation type="unfinished"></translation>
+        <translation>Contactos con &amp;etiquetas (cualquiera de ellas)</translation>
     </message>
     <message>
         <source>A saved &amp;segment</source>
-        <translation type="unfinished"></translation>
+        <translation>Un &amp;segmento guardado</translation>
     </message>
     <message>
         <source>Contact &amp;ids</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;IDs de contacto</translation>
     </message>
     <message>
         <source>Phone numbers, one a line</source>
-        <translation type="unfinished"></translation>
+        <translation>Números de teléfono, uno por línea</translation>
     </message>
     <message>
         <source>+14155550100
 +14155550101</source>
-        <translation type="unfinished"></translation>
+        <translation>+14155550100
++14155550101</translation>
     </message>
     <message>
         <source>Tags, separated by commas</source>
-        <translation type="unfinished"></translation>
+        <translation>Etiquetas, separadas por comas</translation>
     </message>
     <message>
         <source>vip, newsletter</source>
-        <translation type="unfinished"></translation>
+        <translation>vip, boletín</translation>
     </message>
     <message>
         <source>Saved segment</source>
-        <translation type="unfinished"></translation>
+        <translation>Segmento guardado</translation>
     </message>
     <message>
         <source>Contact ids, one a line</source>
-        <translation type="unfinished"></translation>
+        <translation>IDs de contacto, uno por línea</translation>
     </message>
     <message>
         <source>Recipients:</source>
-        <translation type="unfinished"></translation>
+        <translation>Destinatarios:</translation>
     </message>
     <message>
         <source>Audience error</source>
-        <translation type="unfinished"></translation>
+        <translation>Error de audiencia</translation>
     </message>
     <message>
         <source>Message</source>
-        <translation type="unfinished">Mensaje</translation>
+        <translation>Mensaje</translation>
     </message>
     <message>
         <source>The text every recipient receives, or a template filled in for each</source>
-        <translation type="unfinished"></translation>
+        <translation>El texto que recibe cada destinatario, o una plantilla rellenada para cada uno</translation>
     </message>
     <message>
         <source>&amp;Text</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Texto</translation>
     </message>
     <message>
         <source>T&amp;emplate</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Plantilla</translation>
     </message>
     <message>
         <source>Message text</source>
-        <translation type="unfinished">Texto del mensaje</translation>
+        <translation>Texto del mensaje</translation>
     </message>
     <message>
         <source>Template</source>
-        <translation type="unfinished"></translation>
+        <translation>Plantilla</translation>
     </message>
     <message>
         <source>Sample contact for the preview</source>
-        <translation type="unfinished"></translation>
+        <translation>Contacto de ejemplo para la vista previa</translation>
     </message>
     <message>
         <source>Message error</source>
-        <translation type="unfinished"></translation>
+        <translation>Error del mensaje</translation>
     </message>
     <message>
         <source>Te&amp;mplate:</source>
-        <translation type="unfinished"></translation>
+        <translation>Pla&amp;ntilla:</translation>
     </message>
     <message>
         <source>&amp;Preview for:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Vista previa para:</translation>
     </message>
     <message>
         <source>Preview:</source>
-        <translation type="unfinished"></translation>
+        <translation>Vista previa:</translation>
     </message>
     <message>
         <source>Schedule</source>
-        <translation type="unfinished"></translation>
+        <translation>Programación</translation>
     </message>
     <message>
         <source>When it starts, when it may send, and how much a day</source>
-        <translation type="unfinished"></translation>
+        <translation>Cuándo empieza, cuándo puede enviar y cuánto al día</translation>
     </message>
     <message>
         <source>Start &amp;now</source>
-        <translation type="unfinished"></translation>
+        <translation>Iniciar &amp;ahora</translation>
     </message>
     <message>
         <source>Start &amp;at:</source>
-        <translation type="unfinished"></translation>
+        <translation>Iniciar &amp;el:</translation>
     </message>
     <message>
         <source>Start time</source>
-        <translation type="unfinished"></translation>
+        <translation>Hora de inicio</translation>
     </message>
     <message>
         <source>Send only within a &amp;window (the organization&apos;s time zone)</source>
-        <translation type="unfinished"></translation>
+        <translation>Enviar solo dentro de una &amp;franja horaria (en la zona horaria de la organización)</translation>
     </message>
     <message>
         <source>Days:</source>
-        <translation type="unfinished"></translation>
+        <translation>Días:</translation>
     </message>
     <message>
         <source>Window opens</source>
-        <translation type="unfinished"></translation>
+        <translation>Inicio de la franja</translation>
     </message>
     <message>
         <source>Window closes</source>
-        <translation type="unfinished"></translation>
+        <translation>Fin de la franja</translation>
     </message>
     <message>
         <source>to</source>
-        <translation type="unfinished"></translation>
+        <translation>a</translation>
     </message>
     <message>
         <source>Hours:</source>
-        <translation type="unfinished"></translation>
+        <translation>Horas:</translation>
     </message>
     <message>
         <source>Messages per day at most</source>
-        <translation type="unfinished"></translation>
+        <translation>Máximo de mensajes por día</translation>
     </message>
     <message>
         <source>No cap</source>
-        <translation type="unfinished"></translation>
+        <translation>Sin límite</translation>
     </message>
     <message>
         <source>Per-day &amp;cap:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Límite diario:</translation>
     </message>
     <message>
         <source>Schedule error</source>
-        <translation type="unfinished"></translation>
+        <translation>Error de programación</translation>
     </message>
     <message>
         <source>Review</source>
-        <translation type="unfinished"></translation>
+        <translation>Revisión</translation>
     </message>
     <message>
         <source>Check what will be sent; Create stores the campaign</source>
-        <translation type="unfinished"></translation>
+        <translation>Compruebe lo que se enviará; Crear guarda la campaña</translation>
     </message>
     <message>
         <source>Campaign error</source>
-        <translation type="unfinished"></translation>
+        <translation>Error de campaña</translation>
     </message>
     <message numerus="yes">
         <source>%n recipient(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n destinatario</numerusform>
+            <numerusform>%n destinatarios</numerusform>
         </translation>
     </message>
     <message>
         <source>There is no template yet: write the text instead.</source>
-        <translation type="unfinished"></translation>
+        <translation>Aún no hay ninguna plantilla: escriba el texto en su lugar.</translation>
     </message>
     <message>
         <source>(No value for {{%1}}: recipients without one are skipped.)</source>
-        <translation type="unfinished"></translation>
+        <translation>(No hay valor para {{%1}}: se omiten los destinatarios que no lo tengan.)</translation>
     </message>
     <message>
         <source>Name: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Nombre: %1</translation>
     </message>
     <message>
         <source>(none)</source>
-        <translation type="unfinished"></translation>
+        <translation>(sin nombre)</translation>
     </message>
     <message>
         <source>Client: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Cliente: %1</translation>
     </message>
     <message>
         <source>Recipients: %1 (duplicates and opted-out contacts are skipped at the start)</source>
-        <translation type="unfinished"></translation>
+        <translation>Destinatarios: %1 (los duplicados y los contactos dados de baja se omiten al empezar)</translation>
     </message>
     <message>
         <source>Message: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Mensaje: %1</translation>
     </message>
     <message>
         <source>Template: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Plantilla: %1</translation>
     </message>
     <message>
         <source>Starts: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Inicio: %1</translation>
     </message>
     <message>
         <source>Starts: now</source>
-        <translation type="unfinished"></translation>
+        <translation>Inicio: ahora</translation>
     </message>
     <message>
         <source>Window: %1 to %2</source>
-        <translation type="unfinished"></translation>
+        <translation>Franja: de %1 a %2</translation>
     </message>
     <message>
         <source>At most %1 a day</source>
-        <translation type="unfinished"></translation>
+        <translation>Como máximo %1 al día</translation>
     </message>
     <message>
         <source>Estimated finish: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Finalización estimada: %1</translation>
     </message>
 </context>
 <context>
     <name>wadesk::CampaignsDialog</name>
     <message>
         <source>Campaigns</source>
-        <translation type="unfinished"></translation>
+        <translation>Campañas</translation>
     </message>
     <message>
         <source>Starting…</source>
-        <translation type="unfinished"></translation>
+        <translation>Iniciando…</translation>
     </message>
     <message>
         <source>Campaign error</source>
-        <translation type="unfinished"></translation>
+        <translation>Error de campaña</translation>
     </message>
     <message>
         <source>&amp;New Campaign…</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Nueva campaña…</translation>
     </message>
     <message>
         <source>&amp;Start</source>
-        <translation type="unfinished">&amp;Iniciar</translation>
+        <translation>&amp;Iniciar</translation>
     </message>
     <message>
         <source>&amp;Pause</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Pausar</translation>
     </message>
     <message>
         <source>&amp;Resume</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Reanudar</translation>
     </message>
     <message>
         <source>&amp;Cancel Campaign…</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Cancelar campaña…</translation>
     </message>
     <message>
         <source>&amp;Details…</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Detalles…</translation>
     </message>
     <message>
         <source>Cancel Campaign</source>
-        <translation type="unfinished"></translation>
+        <translation>Cancelar campaña</translation>
     </message>
     <message>
         <source>No campaign yet. New Campaign… sends one message to many recipients, paced and resumable.</source>
-        <translation type="unfinished"></translation>
+        <translation>Aún no hay campañas. Nueva campaña… envía un mensaje a muchos destinatarios, a un ritmo controlado y con posibilidad de reanudarlo.</translation>
     </message>
     <message>
         <source>No campaign on the clients assigned to you.</source>
-        <translation type="unfinished"></translation>
+        <translation>No hay campañas en los clientes que tiene asignados.</translation>
     </message>
     <message>
         <source>Cancel the campaign “%1”? Recipients not reached yet will not receive it, and it cannot be resumed.</source>
-        <translation type="unfinished"></translation>
+        <translation>¿Cancelar la campaña «%1»? Los destinatarios a los que aún no haya llegado no la recibirán, y no se podrá reanudar.</translation>
     </message>
 </context>
 <context>
@@ -1820,78 +1821,78 @@
     <name>wadesk::ConversationDelegate</name>
     <message>
         <source>Yesterday</source>
-        <translation type="unfinished"></translation>
+        <translation>Ayer</translation>
     </message>
     <message>
         <source>%1 (opted out)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 (se dio de baja)</translation>
     </message>
 </context>
 <context>
     <name>wadesk::ConversationListModel</name>
     <message>
         <source>Photo</source>
-        <translation type="unfinished"></translation>
+        <translation>Foto</translation>
     </message>
     <message>
         <source>Video</source>
-        <translation type="unfinished">Vídeo</translation>
+        <translation>Vídeo</translation>
     </message>
     <message>
         <source>Audio</source>
-        <translation type="unfinished">Audio</translation>
+        <translation>Audio</translation>
     </message>
     <message>
         <source>Voice message</source>
-        <translation type="unfinished">Mensaje de voz</translation>
+        <translation>Mensaje de voz</translation>
     </message>
     <message>
         <source>Document</source>
-        <translation type="unfinished">Documento</translation>
+        <translation>Documento</translation>
     </message>
     <message>
         <source>Sticker</source>
-        <translation type="unfinished">Sticker</translation>
+        <translation>Sticker</translation>
     </message>
     <message>
         <source>Location</source>
-        <translation type="unfinished">Ubicación</translation>
+        <translation>Ubicación</translation>
     </message>
     <message>
         <source>Contact card</source>
-        <translation type="unfinished">Tarjeta de contacto</translation>
+        <translation>Tarjeta de contacto</translation>
     </message>
     <message>
         <source>Deleted message</source>
-        <translation type="unfinished">Mensaje eliminado</translation>
+        <translation>Mensaje eliminado</translation>
     </message>
     <message>
         <source>Message</source>
-        <translation type="unfinished">Mensaje</translation>
+        <translation>Mensaje</translation>
     </message>
     <message>
         <source>%1: %2</source>
-        <translation type="unfinished">%1: %2</translation>
+        <translation>%1: %2</translation>
     </message>
     <message>
         <source>You: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Usted: %1</translation>
     </message>
     <message>
         <source>%1, %2</source>
-        <translation type="unfinished">%1, %2</translation>
+        <translation>%1, %2</translation>
     </message>
     <message>
         <source>%1, %2: %3</source>
-        <translation type="unfinished">%1, %2, %3 {1,?} {2:?}</translation>
+        <translation>%1, %2: %3</translation>
     </message>
     <message>
         <source>, %1 unread</source>
-        <translation type="unfinished"></translation>
+        <translation>, %1 sin leer</translation>
     </message>
     <message>
         <source> (opted out)</source>
-        <translation type="unfinished"> (se dio de baja)</translation>
+        <translation> (se dio de baja)</translation>
     </message>
 </context>
 <context>
@@ -1950,91 +1951,91 @@
     </message>
     <message>
         <source>Search conversations and messages</source>
-        <translation type="unfinished"></translation>
+        <translation>Buscar conversaciones y mensajes</translation>
     </message>
     <message>
         <source>Search conversations by name or number, and messages by their text</source>
-        <translation type="unfinished"></translation>
+        <translation>Buscar conversaciones por nombre o número, y mensajes por su texto</translation>
     </message>
     <message>
         <source>Conversations</source>
-        <translation type="unfinished"></translation>
+        <translation>Conversaciones</translation>
     </message>
     <message>
         <source>Messages that match the search</source>
-        <translation type="unfinished"></translation>
+        <translation>Mensajes que coinciden con la búsqueda</translation>
     </message>
     <message>
         <source>Send &amp;read receipts</source>
-        <translation type="unfinished"></translation>
+        <translation>Enviar confirmaciones de &amp;lectura</translation>
     </message>
     <message>
         <source>Send read receipts to WhatsApp when a conversation is opened</source>
-        <translation type="unfinished"></translation>
+        <translation>Enviar confirmaciones de lectura a WhatsApp al abrir una conversación</translation>
     </message>
     <message>
         <source>When on, opening a conversation with unread messages marks it read on WhatsApp too (the contact sees blue ticks).</source>
-        <translation type="unfinished"></translation>
+        <translation>Si está activado, al abrir una conversación con mensajes sin leer, esta también se marca como leída en WhatsApp (el contacto ve los tics azules).</translation>
     </message>
     <message>
         <source>Conversation</source>
-        <translation type="unfinished"></translation>
+        <translation>Conversación</translation>
     </message>
     <message>
         <source>Contact name</source>
-        <translation type="unfinished">Nombre del contacto</translation>
+        <translation>Nombre del contacto</translation>
     </message>
     <message>
         <source>Name (Enter saves, Esc cancels)</source>
-        <translation type="unfinished"></translation>
+        <translation>Nombre (Intro guarda, Esc cancela)</translation>
     </message>
     <message>
         <source>Re&amp;name…</source>
-        <translation type="unfinished"></translation>
+        <translation>Cambiar &amp;nombre…</translation>
     </message>
     <message>
         <source>Rename contact</source>
-        <translation type="unfinished"></translation>
+        <translation>Cambiar nombre del contacto</translation>
     </message>
     <message>
         <source>Change the contact&apos;s name</source>
-        <translation type="unfinished"></translation>
+        <translation>Cambiar el nombre del contacto</translation>
     </message>
     <message>
         <source>Opt-out state</source>
-        <translation type="unfinished"></translation>
+        <translation>Estado de baja</translation>
     </message>
     <message>
         <source>This contact opted out: messages to them are refused until they opt in again (or the opt-out is lifted in Contacts).</source>
-        <translation type="unfinished"></translation>
+        <translation>Este contacto se dio de baja: los mensajes que se le envíen se rechazan hasta que vuelva a darse de alta (o se anule la baja en Contactos).</translation>
     </message>
     <message>
         <source>No message contains “%1”.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ningún mensaje contiene «%1».</translation>
     </message>
     <message>
         <source>Matching messages: the newest %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Mensajes coincidentes: los %1 más recientes</translation>
     </message>
     <message>
         <source>Matching messages: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Mensajes coincidentes: %1</translation>
     </message>
     <message>
         <source>Open a conversation first.</source>
-        <translation type="unfinished"></translation>
+        <translation>Abra primero una conversación.</translation>
     </message>
     <message>
         <source>This number has no conversation with the client yet.</source>
-        <translation type="unfinished"></translation>
+        <translation>Este número aún no tiene ninguna conversación con el cliente.</translation>
     </message>
     <message>
         <source>No conversations yet: write to a number below.</source>
-        <translation type="unfinished"></translation>
+        <translation>Aún no hay conversaciones: escriba a un número abajo.</translation>
     </message>
     <message>
         <source>Select a conversation, or write to a new number below.</source>
-        <translation type="unfinished"></translation>
+        <translation>Seleccione una conversación o escriba a un número nuevo abajo.</translation>
     </message>
 </context>
 <context>
@@ -3475,11 +3476,11 @@ Abajo está la primera clave de API de la organización. Cópiela ahora si una i
     </message>
     <message>
         <source>Ca&amp;mpaigns…</source>
-        <translation type="unfinished"></translation>
+        <translation>Ca&amp;mpañas…</translation>
     </message>
     <message>
         <source>Bulk sending: campaigns with their progress; create, start, pause, resume, cancel</source>
-        <translation type="unfinished"></translation>
+        <translation>Envío masivo: campañas con su progreso; crear, iniciar, pausar, reanudar, cancelar</translation>
     </message>
 </context>
 <context>
@@ -3533,16 +3534,16 @@ Abajo está la primera clave de API de la organización. Cópiela ahora si una i
     <message>
         <source>%1 · %2
 %3</source>
-        <translation type="unfinished">%1 · %2
-%3 {1 ?}</translation>
+        <translation>%1 · %2
+%3</translation>
     </message>
     <message>
         <source>Sent to %1 at %2: %3</source>
-        <translation type="unfinished"></translation>
+        <translation>Enviado a %1 el %2: %3</translation>
     </message>
     <message>
         <source>From %1 at %2: %3</source>
-        <translation type="unfinished"></translation>
+        <translation>De %1 el %2: %3</translation>
     </message>
 </context>
 <context>
@@ -3657,19 +3658,19 @@ Abajo está la primera clave de API de la organización. Cópiela ahora si una i
     </message>
     <message>
         <source>Today</source>
-        <translation type="unfinished">Hoy</translation>
+        <translation>Hoy</translation>
     </message>
     <message>
         <source>Yesterday</source>
-        <translation type="unfinished"></translation>
+        <translation>Ayer</translation>
     </message>
     <message>
         <source>dddd, d MMMM</source>
-        <translation type="unfinished"></translation>
+        <translation>dddd, d &apos;de&apos; MMMM</translation>
     </message>
     <message>
         <source>d MMMM yyyy</source>
-        <translation type="unfinished"></translation>
+        <translation>d &apos;de&apos; MMMM &apos;de&apos; yyyy</translation>
     </message>
 </context>
 <context>
@@ -4647,23 +4648,23 @@ Vuelva a iniciarla desde el menú Cliente.</translation>
     </message>
     <message>
         <source>No&amp;tifications</source>
-        <translation type="unfinished"></translation>
+        <translation>No&amp;tificaciones</translation>
     </message>
     <message>
         <source>Show a desktop &amp;notification when a message arrives while WaDesk is not in front</source>
-        <translation type="unfinished"></translation>
+        <translation>Mostrar una &amp;notificación de escritorio cuando llegue un mensaje mientras WaDesk no esté en primer plano</translation>
     </message>
     <message>
         <source>Desktop notifications for new messages</source>
-        <translation type="unfinished"></translation>
+        <translation>Notificaciones de escritorio para mensajes nuevos</translation>
     </message>
     <message>
         <source>Notifications need the tray; this run has none.</source>
-        <translation type="unfinished"></translation>
+        <translation>Las notificaciones necesitan la bandeja del sistema; esta ejecución no tiene ninguna.</translation>
     </message>
     <message>
         <source>Only messages to clients you may see are notified. The same switch is in the tray menu.</source>
-        <translation type="unfinished"></translation>
+        <translation>Solo se notifican los mensajes a clientes que usted puede ver. El mismo interruptor está en el menú de la bandeja.</translation>
     </message>
 </context>
 <context>

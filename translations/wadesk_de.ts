@@ -4512,7 +4512,7 @@ Starten Sie sie über das Menü „Client“ erneut.</translation>
     </message>
     <message>
         <source>&amp;Pace like a person (typing time and pauses between messages)</source>
-        <translation>Tempo wie ein Wie ein Mensch &amp;takten (Tippzeit und Pausen zwischen Nachrichten)amp;Mensch (Tippzeit und Pausen zwischen Nachrichten)</translation>
+        <translation>Wie ein Mensch &amp;takten (Tippzeit und Pausen zwischen Nachrichten)</translation>
     </message>
     <message>
         <source>Human pacing</source>

@@ -1708,7 +1708,7 @@
     </message>
     <message>
         <source> (opted out)</source>
-        <translation> (hat widersprochen)</translation>
+        <translation> (abgemeldet)</translation>
     </message>
     <message>
         <source>, tags: %1</source>

@@ -161,6 +161,8 @@ private slots:
         dialog.setRole(2, ContactImport::ColumnRole::Phone);
         QCOMPARE(dialog.role(3), ContactImport::ColumnRole::Attribute); // customer_id may be an attribute
         // The export's own columns are ignored, as the API ignores them.
+        // A header the import takes as the name (or the tags) is that or nothing, never an attribute.
+        QCOMPARE(dialog.roleChooser(1)->findData(int(ContactImport::ColumnRole::Attribute)), -1);
         QCOMPARE(ContactImport::guessRoles({QStringLiteral("id"), QStringLiteral("mobile"), QStringLiteral("full name"), QStringLiteral("")}),
                  (QList<ContactImport::ColumnRole>{ContactImport::ColumnRole::Ignore, ContactImport::ColumnRole::Phone,
                                                    ContactImport::ColumnRole::Name, ContactImport::ColumnRole::Ignore}));

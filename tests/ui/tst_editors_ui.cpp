@@ -36,8 +36,11 @@
 #include <QComboBox>
 #include <QCompleter>
 #include <QGroupBox>
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPainter>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSpinBox>
@@ -416,6 +419,28 @@ private slots:
         d.keywords = QStringList{QStringLiteral("open"), QStringLiteral("hours")};
         d.replyText = QStringLiteral("We are open Monday to Friday, 9 to 5.");
         QVERIFY(h.context->services().autoReplies().create(h.admin, d).ok());
+        AutoReplyService::Draft away;
+        away.name = QStringLiteral("After hours");
+        away.kind = QStringLiteral("away");
+        away.clientId = m_clientId;
+        away.schedule = QJsonObject{{QStringLiteral("business_hours"),
+                                     QJsonArray{QJsonObject{{QStringLiteral("days"), QJsonArray{QStringLiteral("mon"), QStringLiteral("tue"),
+                                                                                                 QStringLiteral("wed"), QStringLiteral("thu"),
+                                                                                                 QStringLiteral("fri")}},
+                                                            {QStringLiteral("start"), QStringLiteral("09:00")},
+                                                            {QStringLiteral("end"), QStringLiteral("17:00")}}}},
+                                    {QStringLiteral("holidays"), QJsonArray{QStringLiteral("2026-12-25")}}};
+        away.replyText = QStringLiteral("Thanks! We answer from 9 tomorrow.");
+        QVERIFY(h.context->services().autoReplies().create(h.admin, away).ok());
+        AutoReplyService::Draft welcome;
+        welcome.name = QStringLiteral("Welcome");
+        welcome.kind = QStringLiteral("welcome");
+        welcome.replyText = QStringLiteral("Welcome to UI Org!");
+        QVERIFY(h.context->services().autoReplies().create(h.admin, welcome).ok());
+        TemplateService::QuickReplyDraft q;
+        q.shortcut = QStringLiteral("address");
+        q.text = QStringLiteral("We are at 1 Main Street, open 9 to 5.");
+        QVERIFY(h.context->services().templates().createQuickReply(h.admin, q).ok());
         const QString dir = wadesk::test::screenshotDir();
         auto save = [&](QWidget &w, const QString &name) {
             w.show();
@@ -458,7 +483,20 @@ private slots:
             composer.textEdit()->setFocus();
             QTest::keyClicks(composer.textEdit(), QStringLiteral("/g"));
             QTRY_VERIFY(composer.quickReplies()->popupVisible());
-            save(*composer.quickReplies()->popup(), QStringLiteral("composer-quick-replies%1.png").arg(suffix));
+            // The popup is a window of its own: drawn over the composer where it shows.
+            QWidget *popup = composer.quickReplies()->popup();
+            const QImage base = composer.grab().toImage();
+            const QImage list = popup->grab().toImage();
+            const QPoint at = composer.mapFromGlobal(popup->mapToGlobal(QPoint(0, 0)));
+            QImage shot(qMax(base.width(), at.x() + list.width()), qMax(base.height(), at.y() + list.height()), QImage::Format_ARGB32);
+            shot.fill(QApplication::palette().color(QPalette::Window));
+            {
+                QPainter painter(&shot);
+                painter.drawImage(0, 0, base);
+                painter.drawImage(at, list);
+            }
+            QVERIFY(wadesk::test::hasContent(shot));
+            QVERIFY(shot.save(QDir(dir).filePath(QStringLiteral("composer-quick-replies%1.png").arg(suffix))));
         }
         QApplication::setPalette(light);
     }

@@ -139,6 +139,7 @@ AutoReplyRuleDialog::AutoReplyRuleDialog(DesktopContext &context, const AutoRepl
     m_enabled->setChecked(true);
     reply->addRow(QString(), m_enabled);
     layout->addLayout(reply);
+    layout->addStretch(1);
     m_error = new ErrorLabel(QStringLiteral("ruleError"), tr("Rule error"), this);
     layout->addWidget(m_error);
     m_buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel, this);
@@ -191,7 +192,7 @@ AutoReplyRuleDialog::AutoReplyRuleDialog(DesktopContext &context, const AutoRepl
     });
     connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     updateKind();
-    resize(600, 640);
+    resize(600, 560);
 }
 
 QPushButton *AutoReplyRuleDialog::saveButton() const

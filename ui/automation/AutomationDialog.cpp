@@ -92,7 +92,7 @@ AutomationDialog::Page AutomationDialog::buildPage(Tab tab, const QString &objec
                                 : tab == QuickRepliesTab ? static_cast<QAbstractItemModel *>(m_quickReplies)
                                                          : static_cast<QAbstractItemModel *>(m_rules);
     page.view->setModel(model);
-    configureRowList(page.view, 0);
+    configureRowList(page.view, tab == AutoRepliesTab ? int(AutoReplyRuleListModel::TriggerColumn) : 1); // the text takes the room
     layout->addWidget(page.view, 1);
     page.empty = new QLabel(emptyText, widget);
     page.empty->setObjectName(objectPrefix + QStringLiteral("EmptyHint"));

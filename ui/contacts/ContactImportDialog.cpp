@@ -276,7 +276,10 @@ void ContactImportDialog::readPreview()
         combo->addItem(tr("Name"), int(ColumnRole::Name));
         combo->addItem(tr("Tags"), int(ColumnRole::Tags));
         const QString key = ContactAttributes::keyFromHeader(m_headers.at(c));
-        if (!key.isEmpty() && !ContactAttributes::reservedKey(key))
+        // The service takes a column of a usual name or tags header (full_name, labels) as the
+        // name or the tags unless another is named: such a column is that or nothing.
+        const bool usualNameOrTags = m_guessed.at(c) == ColumnRole::Name || m_guessed.at(c) == ColumnRole::Tags;
+        if (!key.isEmpty() && !ContactAttributes::reservedKey(key) && !usualNameOrTags)
             combo->addItem(tr("Attribute \"%1\"").arg(key), int(ColumnRole::Attribute));
         combo->addItem(tr("Ignore"), int(ColumnRole::Ignore));
         combo->setCurrentIndex(combo->findData(int(m_guessed.at(c))));

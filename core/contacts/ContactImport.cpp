@@ -42,6 +42,15 @@ struct RowError {
     QString message;
 };
 
+// The keys of the headers the import takes for its columns when the options name none.
+QStringList usualPhoneHeaders()
+{
+    return {QStringLiteral("phone"), QStringLiteral("phone_number"), QStringLiteral("number"), QStringLiteral("mobile"),
+            QStringLiteral("whatsapp"), QStringLiteral("msisdn"), QStringLiteral("telephone"), QStringLiteral("tel")};
+}
+QStringList usualNameHeaders() { return {QStringLiteral("name"), QStringLiteral("full_name"), QStringLiteral("contact_name")}; }
+QStringList usualTagsHeaders() { return {QStringLiteral("tags"), QStringLiteral("tag"), QStringLiteral("labels")}; }
+
 // The column named `wanted` (by its header text or its key), or the first of `usual`.
 Result<int> findColumn(const QStringList &headers, const QStringList &keys, const QString &wanted, const QStringList &usual,
                        const QString &option)
@@ -70,8 +79,7 @@ Result<Mapping> mapHeader(const QStringList &headers, const ContactImport::Optio
         keys << ContactAttributes::keyFromHeader(h);
     Mapping m;
     Result<int> phone = findColumn(headers, keys, options.phoneColumn,
-                                   {QStringLiteral("phone"), QStringLiteral("phone_number"), QStringLiteral("number"), QStringLiteral("mobile"),
-                                    QStringLiteral("whatsapp"), QStringLiteral("msisdn"), QStringLiteral("telephone"), QStringLiteral("tel")},
+                                   usualPhoneHeaders(),
                                    QStringLiteral("phone_column"));
     if (!phone)
         return phone.error();
@@ -84,15 +92,21 @@ Result<Mapping> mapHeader(const QStringList &headers, const ContactImport::Optio
     }
     m.phone = phone.value();
     Result<int> name = findColumn(headers, keys, options.nameColumn,
-                                  {QStringLiteral("name"), QStringLiteral("full_name"), QStringLiteral("contact_name")}, QStringLiteral("name_column"));
+                                  usualNameHeaders(), QStringLiteral("name_column"));
     if (!name)
         return name.error();
     m.name = name.value();
-    Result<int> tags = findColumn(headers, keys, options.tagsColumn, {QStringLiteral("tags"), QStringLiteral("tag"), QStringLiteral("labels")},
+    Result<int> tags = findColumn(headers, keys, options.tagsColumn, usualTagsHeaders(),
                                   QStringLiteral("tags_column"));
     if (!tags)
         return tags.error();
     m.tags = tags.value();
+    // A column found by its usual name but marked to be ignored is not taken.
+    auto markedIgnored = [&](int column) { return column >= 0 && options.ignoreColumns.contains(headers.at(column), Qt::CaseInsensitive); };
+    if (options.nameColumn.isEmpty() && markedIgnored(m.name))
+        m.name = -1;
+    if (options.tagsColumn.isEmpty() && markedIgnored(m.tags))
+        m.tags = -1;
     if (m.name == m.phone)
         m.name = -1;
     if (m.tags == m.phone || m.tags == m.name)
@@ -105,7 +119,7 @@ Result<Mapping> mapHeader(const QStringList &headers, const ContactImport::Optio
             continue;
         const QString &key = keys.at(i);
         // The export's own columns (id, opted_out, ...) and unnamed columns are not attributes.
-        if (key.isEmpty() || ContactAttributes::reservedKey(key)) {
+        if (key.isEmpty() || ContactAttributes::reservedKey(key) || options.ignoreColumns.contains(headers.at(i), Qt::CaseInsensitive)) {
             ignored.append(headers.at(i));
             continue;
         }
@@ -219,6 +233,30 @@ std::optional<RowError> merge(ContactRecord &contact, const Row &row)
 
 } // namespace
 
+QList<ContactImport::ColumnRole> ContactImport::guessRoles(const QStringList &headers)
+{
+    QStringList keys;
+    for (const QString &h : headers)
+        keys << ContactAttributes::keyFromHeader(h);
+    QList<ColumnRole> roles;
+    for (const QString &key : std::as_const(keys))
+        roles << (key.isEmpty() || ContactAttributes::reservedKey(key) ? ColumnRole::Ignore : ColumnRole::Attribute);
+    // The same order as mapHeader: the phone first, then the name and the tags among the rest.
+    auto take = [&](const QStringList &usual, ColumnRole role) {
+        for (const QString &name : usual) {
+            const int i = int(keys.indexOf(name));
+            if (i >= 0 && roles.at(i) != ColumnRole::Phone && roles.at(i) != ColumnRole::Name) {
+                roles[i] = role;
+                return;
+            }
+        }
+    };
+    take(usualPhoneHeaders(), ColumnRole::Phone);
+    take(usualNameHeaders(), ColumnRole::Name);
+    take(usualTagsHeaders(), ColumnRole::Tags);
+    return roles;
+}
+
 Result<ContactImport::Report> ContactImport::run(const AuthContext &ctx, const QByteArray &csv, const Options &options)
 {
     if (Status s = ctx.require(Permission::ManageClients); !s)
@@ -278,6 +316,9 @@ Result<ContactImport::Report> ContactImport::run(const AuthContext &ctx, const Q
         report.preview.append(o);
     };
 
+    auto cancelled = []() -> Status {
+        return DomainError::unprocessable(QStringLiteral("The import was cancelled: no contact was changed"), QStringLiteral("import_cancelled"));
+    };
     const qint64 now = m_clock.nowMs();
     QSet<QString> seen; // numbers taken so far, to count a later row of the same number as an update
     // Reads the whole file batch by batch, merging each batch into the contacts through `sql`
@@ -379,6 +420,8 @@ Result<ContactImport::Report> ContactImport::run(const AuthContext &ctx, const Q
             if (batch.size() >= kBatchRows) {
                 if (Status s = flush(); !s)
                     return s;
+                if (options.progress && !options.progress(qint64(reader.position()), qint64(text.size())))
+                    return cancelled();
             }
         }
         return flush();

@@ -10,6 +10,7 @@
 #include <QList>
 #include <QString>
 #include <QStringList>
+#include <functional>
 
 namespace wadesk {
 
@@ -44,7 +45,16 @@ public:
         QString region;      // ISO 3166 code for numbers without +country; empty: they must carry it
         char delimiter = 0;  // 0: detected
         bool dryRun = false;
+        QStringList ignoreColumns; // header names whose columns are read as nothing (the desktop's "Ignore")
+        // Called after each batch with the bytes of the file read so far and its size; returning
+        // false stops the import, which then changes nothing (422 import_cancelled).
+        std::function<bool(qint64 done, qint64 total)> progress;
     };
+    // What the import makes of each column when no column is named in the options: the phone,
+    // name and tags columns found by their usual names, the export's own columns and unnamed
+    // ones ignored, every other column an attribute. The desktop's mapping starts from this.
+    enum class ColumnRole { Phone, Name, Tags, Attribute, Ignore };
+    static QList<ColumnRole> guessRoles(const QStringList &headers);
     struct LineError {
         qint64 line = 0;
         QString code;

@@ -24,6 +24,8 @@ public:
     // The next record's fields; `line` is the number (from 1) of the line it starts on. After
     // UnterminatedQuote the rest of the text was taken by that field and End follows.
     Status next(QList<QByteArray> *fields, qint64 *line);
+    // How far into the text (after the byte order mark) the reader is: for progress.
+    qsizetype position() const { return m_pos; }
 
 private:
     QByteArrayView m_text;

@@ -5,6 +5,7 @@
 #include "ui/common/ErrorText.h"
 #include "ui/common/RowListView.h"
 #include "ui/contacts/ContactEditDialog.h"
+#include "ui/contacts/ContactImportDialog.h"
 #include "ui/desktop/DesktopContext.h"
 #include "ui/models/ContactPageModel.h"
 
@@ -42,6 +43,10 @@ ContactsDialog::ContactsDialog(DesktopContext &context, QWidget *parent)
     m_edit->setAccessibleName(tr("Edit contact"));
     m_edit->setToolTip(tr("Change the name, tags and opt-out of the selected contact"));
     top->addWidget(m_edit);
+    m_import = new QPushButton(tr("&Import…"), this);
+    m_import->setObjectName(QStringLiteral("importContactsButton"));
+    m_import->setToolTip(tr("Add or update contacts from a CSV file"));
+    top->addWidget(m_import);
     layout->addLayout(top);
     m_view = new QTreeView(this);
     m_view->setObjectName(QStringLiteral("contactList"));
@@ -78,6 +83,7 @@ ContactsDialog::ContactsDialog(DesktopContext &context, QWidget *parent)
     connect(m_clearSearch, &QPushButton::clicked, this, &ContactsDialog::applySearch);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(m_edit, &QPushButton::clicked, this, [this]() { openEditor(); });
+    connect(m_import, &QPushButton::clicked, this, [this]() { openImport(); });
     connect(m_view, &QTreeView::activated, this, [this]() { openEditor(); });
     connect(m_view->selectionModel(), &QItemSelectionModel::currentChanged, this, &ContactsDialog::updateControls);
     connect(m_model, &QAbstractItemModel::modelReset, this, &ContactsDialog::updateControls);
@@ -130,12 +136,13 @@ void ContactsDialog::updateControls()
     const bool mayEdit = m_context.signedIn() && m_context.actor().can(Permission::SendMessages);
     m_edit->setVisible(mayEdit);
     m_edit->setEnabled(mayEdit && !currentContact().isEmpty());
+    m_import->setVisible(m_context.signedIn() && m_context.actor().can(Permission::ManageClients));
     const bool empty = m_model->rowCount() == 0 && m_model->lastError().isEmpty() && m_context.signedIn();
     const bool searching = !m_model->search().isEmpty();
     m_empty->setText(!empty ? QString()
                      : searching ? tr("No contact matches \"%1\". Try part of the name or a few digits of the number.").arg(m_model->search())
                                  : tr("No contacts yet. A contact appears here when a client sends to or hears from a number, "
-                                      "or when contacts are imported through the API."));
+                                      "or when contacts are imported (Import…, or through the API)."));
     m_empty->setVisible(empty);
     m_clearSearch->setVisible(empty && searching);
 }
@@ -155,6 +162,29 @@ ContactEditDialog *ContactsDialog::openEditor()
     m_editDialog = dialog;
     dialog->open();
     return dialog;
+}
+
+ContactImportDialog *ContactsDialog::importDialog() const
+{
+    return m_importDialog;
+}
+
+ContactImportDialog *ContactsDialog::openImport()
+{
+    if (!m_context.signedIn() || !m_context.actor().can(Permission::ManageClients))
+        return nullptr;
+    if (!m_importDialog) {
+        m_importDialog = new ContactImportDialog(m_context, this);
+        m_importDialog->setAttribute(Qt::WA_DeleteOnClose);
+        connect(m_importDialog, &ContactImportDialog::importFinished, this, [this](bool changed) {
+            if (changed && !m_model->reload())
+                m_error->showError(m_model->lastError());
+            updateControls();
+        });
+    }
+    m_importDialog->show();
+    m_importDialog->raise();
+    return m_importDialog;
 }
 
 void ContactsDialog::submitEdit()

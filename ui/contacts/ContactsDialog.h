@@ -14,6 +14,7 @@ class QTreeView;
 namespace wadesk {
 
 class ContactEditDialog;
+class ContactImportDialog;
 class ContactPageModel;
 class DesktopContext;
 class ErrorLabel;
@@ -40,6 +41,10 @@ public:
     void selectContact(const QString &contactId);
     QString currentContact() const;
     ContactEditDialog *openEditor();
+    // Import… (admins and managers, as POST /api/contacts/import requires): a CSV file.
+    QPushButton *importButton() const { return m_import; }
+    ContactImportDialog *importDialog() const; // while open
+    ContactImportDialog *openImport();
 
 signals:
     void editFinished(bool saved);
@@ -58,6 +63,8 @@ private:
     QLabel *m_empty = nullptr;
     ErrorLabel *m_error = nullptr;
     QPointer<ContactEditDialog> m_editDialog;
+    QPushButton *m_import = nullptr;
+    QPointer<ContactImportDialog> m_importDialog;
 };
 
 } // namespace wadesk

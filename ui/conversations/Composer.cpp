@@ -3,6 +3,7 @@
 #include "ui/common/DataSize.h"
 #include "ui/common/ErrorText.h"
 #include "ui/common/ImageThumbnailer.h"
+#include "ui/conversations/QuickReplyCompleter.h"
 #include "ui/desktop/DesktopContext.h"
 #include "ui/main/Icons.h"
 #include "core/events/EventBus.h"
@@ -136,6 +137,7 @@ Composer::Composer(DesktopContext &context, QWidget *parent)
     m_text->setTabChangesFocus(true);
     m_text->setMaximumHeight(fontMetrics().lineSpacing() * 5 + 12);
     m_text->installEventFilter(this);
+    m_quickReplies = new QuickReplyCompleter(m_context, m_text);
     m_attach = new QToolButton(this);
     m_attach->setObjectName(QStringLiteral("attachButton"));
     m_attach->setIcon(Icons::attach());

@@ -17,6 +17,7 @@ namespace wadesk {
 class DesktopContext;
 struct Event;
 class ImageThumbnailer;
+class QuickReplyCompleter;
 
 // Writes and sends a message. A send goes through MessageService::send with the signed-in
 // actor: the same validation, opt-out check, daily budget and durable queue as the REST API;
@@ -66,6 +67,8 @@ public:
     QToolButton *removeAttachmentButton() const { return m_remove; }
     // The largest file the composer takes, from the media settings.
     qint64 maxAttachmentBytes() const;
+    // The "/shortcut" expansion of quick replies in the text.
+    QuickReplyCompleter *quickReplies() const { return m_quickReplies; }
 
 public slots:
     // Sends what is written (and attached); returns the message id (empty when refused, with
@@ -116,6 +119,7 @@ private:
     QToolButton *m_remove = nullptr;
     QLabel *m_feedback = nullptr;
     ImageThumbnailer *m_thumbnails = nullptr;
+    QuickReplyCompleter *m_quickReplies = nullptr;
 };
 
 } // namespace wadesk

@@ -3,6 +3,7 @@
 #include "ui/account/AccountDialog.h"
 #include "ui/contacts/ContactsDialog.h"
 #include "ui/campaigns/CampaignsDialog.h"
+#include "ui/automation/AutomationDialog.h"
 #include "ui/settings/SettingsDialog.h"
 
 #include "core/common/Version.h"
@@ -252,6 +253,7 @@ void MainWindow::buildMenus()
     buildAdminMenu();
     buildAccountActions();
     buildCampaignsAction();
+    buildAutomationAction();
 
     m_helpMenu = menuBar()->addMenu(tr("&Help"));
     m_helpMenu->setObjectName(QStringLiteral("helpMenu"));
@@ -823,5 +825,34 @@ void MainWindow::showCampaigns()
         raiseOrOpen(m_campaignsDialog, m_context, this);
 }
 
-} // namespace wadesk
+// Issue 13's editors: Edit → Templates and Replies… for those who manage them or use quick replies.
+void MainWindow::buildAutomationAction()
+{
+    m_automationAction = m_editMenu->addAction(tr("&Templates and Replies…"), this, &MainWindow::showAutomation);
+    m_automationAction->setObjectName(QStringLiteral("automationAction"));
+    m_automationAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
+    m_automationAction->setStatusTip(tr("Message templates, quick replies and auto-reply rules"));
+    auto update = [this]() {
+        const bool may = m_context.signedIn()
+                         && (m_context.actor().can(Permission::ManageClients) || m_context.actor().can(Permission::SendMessages));
+        m_automationAction->setVisible(may);
+        m_automationAction->setEnabled(may);
+        if (!may && m_automationDialog)
+            m_automationDialog->close();
+    };
+    update();
+    connect(&m_context, &DesktopContext::signedInChanged, m_editMenu, update);
+}
 
+AutomationDialog *MainWindow::automationDialog() const
+{
+    return m_automationDialog;
+}
+
+void MainWindow::showAutomation()
+{
+    if (m_automationAction->isEnabled())
+        raiseOrOpen(m_automationDialog, m_context, this);
+}
+
+} // namespace wadesk

@@ -32,6 +32,7 @@ class AccountDialog;
 class ContactsDialog;
 class SettingsDialog;
 class CampaignsDialog;
+class AutomationDialog;
 
 // The application window for a signed-in user: the clients they may see on the left (live
 // state, unread, queue, paused), and on the right the selected client's live WhatsApp Web page
@@ -89,6 +90,11 @@ public:
     void showContacts();
     void showSettings();
     void showAccount();
+    // Edit → Templates and Replies… (Ctrl+Shift+R): admins and managers manage templates, quick
+    // replies and auto-reply rules; agents read the quick replies they use.
+    QAction *automationAction() const { return m_automationAction; }
+    AutomationDialog *automationDialog() const; // while open
+    void showAutomation();
     AuditLogDialog *auditLogDialog() const; // while open
     void showAuditLog();
     WebhooksDialog *webhooksDialog() const; // while open
@@ -191,6 +197,9 @@ private:
     bool m_clientsShown = false; // the clients' page was shown (laid out) at least once
     QByteArray m_restoredSplitter;
     QByteArray m_restoredConversations;
+    void buildAutomationAction();
+    QAction *m_automationAction = nullptr;
+    QPointer<AutomationDialog> m_automationDialog;
 };
 
 } // namespace wadesk

@@ -2,6 +2,80 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="en">
 <context>
+    <name>AutoReplyRuleListModel</name>
+    <message>
+        <source>Keyword</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Away (outside business hours)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Welcome (first message)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Exact</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Contains</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Regular expression</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Trigger</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Client</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>On</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n business-hour window(s), %1 holiday(s)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>A contact&apos;s first message</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Every client</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Yes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>QObject</name>
     <message>
         <source>Daily volume</source>
@@ -133,6 +207,32 @@
     </message>
     <message>
         <source> days</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>QuickReplyListModel</name>
+    <message>
+        <source>Shortcut</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>TemplateListModel</name>
+    <message>
+        <source>Name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Variables</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -846,6 +946,216 @@
     </message>
     <message>
         <source>Your role may not view the audit log.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::AutoReplyRuleDialog</name>
+    <message>
+        <source>Edit Auto-reply Rule</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New Auto-reply Rule</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rule name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Kind:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Client</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Every client of the organization</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Applies to:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keywords</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Match mode</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Match:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keywords, one a line</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>One word, phrase or pattern a line; case and accents are ignored</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>K&amp;eywords:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Business hours (the away message is sent outside them)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open on:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Opens at</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Closes at</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>to</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>From:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Holidays</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>2026-12-25, 2027-01-01</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Holidays:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reply text</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Reply:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>At most once per contact within, in minutes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the kind&apos;s default (a day; 5 minutes for keywords)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Once per contact &amp;within:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Priority</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rules with a lower number are tried first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Priority:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;On</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rule error</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::AutomationDialog</name>
+    <message>
+        <source>Templates and Replies</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No templates yet. A template is a message with variables such as {{name}}, filled in for each contact of a campaign. Add one with Add….</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No quick replies yet. A quick reply is a saved text: type / and its shortcut in the composer to insert it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No auto-reply rules yet. A rule answers a keyword, messages outside business hours or a first-time contact by itself.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Templates</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Quick Replies</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Auto-replies</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Templates and replies error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Add…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Edit…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Delete</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Templates</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Quick replies</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Auto-reply rules</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete &quot;%1&quot;? This cannot be undone.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1696,6 +2006,204 @@
     </message>
 </context>
 <context>
+    <name>wadesk::ContactImportDialog</name>
+    <message>
+        <source>semicolon</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>tab</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>comma</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Import Contacts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Choose File…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No file chosen. Choose a CSV file with a header row: a phone column, and name, tags or any other columns (they become the contact&apos;s attributes).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Delimiter:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delimiter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Detect</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Comma</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Semicolon</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tab</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Default &amp;region:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Default region</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The country (two letters, such as US or DE) of numbers written without +country code</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file&apos;s first rows and what each column becomes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Import</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ca&amp;ncel Import</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rows that were skipped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Line</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Import error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>C&amp;opy Report</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Save Report…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save Import Report</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The report could not be written to %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv *.txt *.tsv);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 cannot be read: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (%2 KB)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(found: %1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file is empty or its first row is not CSV: it needs a header row.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Import as</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Import column %1 as</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Phone number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tags</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Attribute &quot;%1&quot;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ignore</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the column that holds the phone numbers (&quot;Phone number&quot; above it).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The default region is a country&apos;s two letters, such as US or DE (or empty when every number has its +country code).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Importing…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The import stopped without a report.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancelled: no contact was changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n row(s) read: </source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 contact(s) created, %2 updated, %3 skipped.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only the first %1 skipped rows are listed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>wadesk::ContactListModel</name>
     <message>
         <source>%1 (%2)</source>
@@ -1812,7 +2320,15 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>No contacts yet. A contact appears here when a client sends to or hears from a number, or when contacts are imported through the API.</source>
+        <source>&amp;Import…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add or update contacts from a CSV file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No contacts yet. A contact appears here when a client sends to or hears from a number, or when contacts are imported (Import…, or through the API).</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -3474,6 +3990,14 @@ Below is the organization&apos;s first API key. Copy it now if an integration ne
         <source>Bulk sending: campaigns with their progress; create, start, pause, resume, cancel</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>&amp;Templates and Replies…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Message templates, quick replies and auto-reply rules</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>wadesk::MediaStorageLabel</name>
@@ -4097,6 +4621,52 @@ Exit address: %2</source>
     </message>
     <message>
         <source>Proxies are not available: WaDesk runs without its secret store.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::QuickReplyCompleter</name>
+    <message>
+        <source>Quick replies</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::QuickReplyEditDialog</name>
+    <message>
+        <source>Edit Quick Reply</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New Quick Reply</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Shortcut</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>greeting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>1 to 32 letters, digits, _ or -; type / and the shortcut in the composer to expand it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Shortcut: /</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Quick reply text</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Text:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Quick reply error</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -4939,6 +5509,75 @@ Start it again from the Client menu.</source>
     </message>
     <message>
         <source>Your role may not manage the team.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::TemplateEditDialog</name>
+    <message>
+        <source>Edit Template</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New Template</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Template name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Template text</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hello {{name|there}}, your order for {{attributes.city}} is ready.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Text:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Variables: {{name}}, {{phone_number}}, {{attributes.key}}; a default after a bar: {{name|there}}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Preview for contact</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A sample number (no name, no attributes)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Preview &amp;for:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Preview</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Preview:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Template error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot be previewed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1
+
+({{%2}} has no value for this contact and no default: a campaign skips such a recipient.)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

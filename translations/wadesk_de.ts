@@ -5,74 +5,74 @@
     <name>AutoReplyRuleListModel</name>
     <message>
         <source>Keyword</source>
-        <translation type="unfinished"></translation>
+        <translation>Schlüsselwort</translation>
     </message>
     <message>
         <source>Away (outside business hours)</source>
-        <translation type="unfinished"></translation>
+        <translation>Abwesenheit (außerhalb der Geschäftszeiten)</translation>
     </message>
     <message>
         <source>Welcome (first message)</source>
-        <translation type="unfinished"></translation>
+        <translation>Begrüßung (erste Nachricht)</translation>
     </message>
     <message>
         <source>Exact</source>
-        <translation type="unfinished"></translation>
+        <translation>Exakt</translation>
     </message>
     <message>
         <source>Contains</source>
-        <translation type="unfinished"></translation>
+        <translation>Enthält</translation>
     </message>
     <message>
         <source>Regular expression</source>
-        <translation type="unfinished"></translation>
+        <translation>Regulärer Ausdruck</translation>
     </message>
     <message>
         <source>Name</source>
-        <translation type="unfinished">Name</translation>
+        <translation>Name</translation>
     </message>
     <message>
         <source>Kind</source>
-        <translation type="unfinished"></translation>
+        <translation>Typ</translation>
     </message>
     <message>
         <source>Trigger</source>
-        <translation type="unfinished"></translation>
+        <translation>Auslöser</translation>
     </message>
     <message>
         <source>Client</source>
-        <translation type="unfinished">Client</translation>
+        <translation>Client</translation>
     </message>
     <message>
         <source>On</source>
-        <translation type="unfinished"></translation>
+        <translation>Aktiv</translation>
     </message>
     <message>
         <source>%1: %2</source>
-        <translation type="unfinished">%1: %2</translation>
+        <translation>%1: %2</translation>
     </message>
     <message numerus="yes">
         <source>%n business-hour window(s), %1 holiday(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n Zeitfenster der Geschäftszeiten, %1 Feiertag(e)</numerusform>
+            <numerusform>%n Zeitfenster der Geschäftszeiten, %1 Feiertag(e)</numerusform>
         </translation>
     </message>
     <message>
         <source>A contact&apos;s first message</source>
-        <translation type="unfinished"></translation>
+        <translation>Die erste Nachricht eines Kontakts</translation>
     </message>
     <message>
         <source>Every client</source>
-        <translation type="unfinished"></translation>
+        <translation>Jeder Client</translation>
     </message>
     <message>
         <source>Yes</source>
-        <translation type="unfinished"></translation>
+        <translation>Ja</translation>
     </message>
     <message>
         <source>No</source>
-        <translation type="unfinished"></translation>
+        <translation>Nein</translation>
     </message>
 </context>
 <context>
@@ -214,26 +214,26 @@
     <name>QuickReplyListModel</name>
     <message>
         <source>Shortcut</source>
-        <translation type="unfinished"></translation>
+        <translation>Kürzel</translation>
     </message>
     <message>
         <source>Text</source>
-        <translation type="unfinished"></translation>
+        <translation>Text</translation>
     </message>
 </context>
 <context>
     <name>TemplateListModel</name>
     <message>
         <source>Name</source>
-        <translation type="unfinished">Name</translation>
+        <translation>Name</translation>
     </message>
     <message>
         <source>Text</source>
-        <translation type="unfinished"></translation>
+        <translation>Text</translation>
     </message>
     <message>
         <source>Variables</source>
-        <translation type="unfinished"></translation>
+        <translation>Variablen</translation>
     </message>
 </context>
 <context>
@@ -953,210 +953,210 @@
     <name>wadesk::AutoReplyRuleDialog</name>
     <message>
         <source>Edit Auto-reply Rule</source>
-        <translation type="unfinished"></translation>
+        <translation>Regel für automatische Antwort bearbeiten</translation>
     </message>
     <message>
         <source>New Auto-reply Rule</source>
-        <translation type="unfinished"></translation>
+        <translation>Neue Regel für automatische Antwort</translation>
     </message>
     <message>
         <source>Rule name</source>
-        <translation type="unfinished"></translation>
+        <translation>Name der Regel</translation>
     </message>
     <message>
         <source>&amp;Name:</source>
-        <translation type="unfinished">&amp;Name:</translation>
+        <translation>&amp;Name:</translation>
     </message>
     <message>
         <source>Kind</source>
-        <translation type="unfinished"></translation>
+        <translation>Typ</translation>
     </message>
     <message>
         <source>&amp;Kind:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Typ:</translation>
     </message>
     <message>
         <source>Client</source>
-        <translation type="unfinished">Client</translation>
+        <translation>Client</translation>
     </message>
     <message>
         <source>Every client of the organization</source>
-        <translation type="unfinished"></translation>
+        <translation>Jeder Client der Organisation</translation>
     </message>
     <message>
         <source>&amp;Applies to:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Gilt für:</translation>
     </message>
     <message>
         <source>Keywords</source>
-        <translation type="unfinished"></translation>
+        <translation>Schlüsselwörter</translation>
     </message>
     <message>
         <source>Match mode</source>
-        <translation type="unfinished"></translation>
+        <translation>Vergleichsmodus</translation>
     </message>
     <message>
         <source>&amp;Match:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Vergleich:</translation>
     </message>
     <message>
         <source>Keywords, one a line</source>
-        <translation type="unfinished"></translation>
+        <translation>Schlüsselwörter, eines pro Zeile</translation>
     </message>
     <message>
         <source>One word, phrase or pattern a line; case and accents are ignored</source>
-        <translation type="unfinished"></translation>
+        <translation>Ein Wort, eine Wendung oder ein Muster pro Zeile; Groß-/Kleinschreibung und Akzente werden ignoriert</translation>
     </message>
     <message>
         <source>K&amp;eywords:</source>
-        <translation type="unfinished"></translation>
+        <translation>Schlüssel&amp;wörter:</translation>
     </message>
     <message>
         <source>Business hours (the away message is sent outside them)</source>
-        <translation type="unfinished"></translation>
+        <translation>Geschäftszeiten (außerhalb davon wird die Abwesenheitsnachricht gesendet)</translation>
     </message>
     <message>
         <source>Open on:</source>
-        <translation type="unfinished"></translation>
+        <translation>Geöffnet am:</translation>
     </message>
     <message>
         <source>Opens at</source>
-        <translation type="unfinished"></translation>
+        <translation>Öffnet um</translation>
     </message>
     <message>
         <source>Closes at</source>
-        <translation type="unfinished"></translation>
+        <translation>Schließt um</translation>
     </message>
     <message>
         <source>to</source>
-        <translation type="unfinished">bis</translation>
+        <translation>bis</translation>
     </message>
     <message>
         <source>From:</source>
-        <translation type="unfinished"></translation>
+        <translation>Von:</translation>
     </message>
     <message>
         <source>Holidays</source>
-        <translation type="unfinished"></translation>
+        <translation>Feiertage</translation>
     </message>
     <message>
         <source>2026-12-25, 2027-01-01</source>
-        <translation type="unfinished"></translation>
+        <translation>2026-12-25, 2027-01-01</translation>
     </message>
     <message>
         <source>&amp;Holidays:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Feiertage:</translation>
     </message>
     <message>
         <source>Reply text</source>
-        <translation type="unfinished"></translation>
+        <translation>Antworttext</translation>
     </message>
     <message>
         <source>&amp;Reply:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Antwort:</translation>
     </message>
     <message>
         <source>At most once per contact within, in minutes</source>
-        <translation type="unfinished"></translation>
+        <translation>Höchstens einmal pro Kontakt innerhalb von, in Minuten</translation>
     </message>
     <message>
         <source>the kind&apos;s default (a day; 5 minutes for keywords)</source>
-        <translation type="unfinished"></translation>
+        <translation>Standard des Typs (ein Tag; 5 Minuten bei Schlüsselwörtern)</translation>
     </message>
     <message>
         <source> min</source>
-        <translation type="unfinished"></translation>
+        <translation> Min.</translation>
     </message>
     <message>
         <source>Once per contact &amp;within:</source>
-        <translation type="unfinished"></translation>
+        <translation>Einmal pro Kontakt &amp;innerhalb:</translation>
     </message>
     <message>
         <source>Priority</source>
-        <translation type="unfinished"></translation>
+        <translation>Priorität</translation>
     </message>
     <message>
         <source>Rules with a lower number are tried first</source>
-        <translation type="unfinished"></translation>
+        <translation>Regeln mit einer niedrigeren Zahl werden zuerst geprüft</translation>
     </message>
     <message>
         <source>&amp;Priority:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Priorität:</translation>
     </message>
     <message>
         <source>&amp;On</source>
-        <translation type="unfinished"></translation>
+        <translation>A&amp;ktiv</translation>
     </message>
     <message>
         <source>Rule error</source>
-        <translation type="unfinished"></translation>
+        <translation>Regelfehler</translation>
     </message>
 </context>
 <context>
     <name>wadesk::AutomationDialog</name>
     <message>
         <source>Templates and Replies</source>
-        <translation type="unfinished"></translation>
+        <translation>Vorlagen und Antworten</translation>
     </message>
     <message>
         <source>No templates yet. A template is a message with variables such as {{name}}, filled in for each contact of a campaign. Add one with Add….</source>
-        <translation type="unfinished"></translation>
+        <translation>Noch keine Vorlagen. Eine Vorlage ist eine Nachricht mit Variablen wie {{name}}, die für jeden Kontakt einer Kampagne ausgefüllt werden. Fügen Sie eine mit Hinzufügen… hinzu.</translation>
     </message>
     <message>
         <source>No quick replies yet. A quick reply is a saved text: type / and its shortcut in the composer to insert it.</source>
-        <translation type="unfinished"></translation>
+        <translation>Noch keine Schnellantworten. Eine Schnellantwort ist ein gespeicherter Text: Geben Sie im Eingabefeld / und ihr Kürzel ein, um sie einzufügen.</translation>
     </message>
     <message>
         <source>No auto-reply rules yet. A rule answers a keyword, messages outside business hours or a first-time contact by itself.</source>
-        <translation type="unfinished"></translation>
+        <translation>Noch keine Regeln für automatische Antworten. Eine Regel beantwortet selbständig ein Schlüsselwort, Nachrichten außerhalb der Geschäftszeiten oder einen Kontakt, der zum ersten Mal schreibt.</translation>
     </message>
     <message>
         <source>&amp;Templates</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Vorlagen</translation>
     </message>
     <message>
         <source>&amp;Quick Replies</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Schnellantworten</translation>
     </message>
     <message>
         <source>&amp;Auto-replies</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Automatische Antworten</translation>
     </message>
     <message>
         <source>Templates and replies error</source>
-        <translation type="unfinished"></translation>
+        <translation>Fehler bei Vorlagen und Antworten</translation>
     </message>
     <message>
         <source>&amp;Add…</source>
-        <translation type="unfinished">&amp;Hinzufügen…</translation>
+        <translation>&amp;Hinzufügen…</translation>
     </message>
     <message>
         <source>&amp;Edit…</source>
-        <translation type="unfinished">&amp;Bearbeiten…</translation>
+        <translation>&amp;Bearbeiten…</translation>
     </message>
     <message>
         <source>&amp;Delete</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Löschen</translation>
     </message>
     <message>
         <source>Templates</source>
-        <translation type="unfinished"></translation>
+        <translation>Vorlagen</translation>
     </message>
     <message>
         <source>Quick replies</source>
-        <translation type="unfinished"></translation>
+        <translation>Schnellantworten</translation>
     </message>
     <message>
         <source>Auto-reply rules</source>
-        <translation type="unfinished"></translation>
+        <translation>Regeln für automatische Antworten</translation>
     </message>
     <message>
         <source>Delete</source>
-        <translation type="unfinished"></translation>
+        <translation>Löschen</translation>
     </message>
     <message>
         <source>Delete &quot;%1&quot;? This cannot be undone.</source>
-        <translation type="unfinished"></translation>
+        <translation>„%1“ löschen? Das kann nicht rückgängig gemacht werden.</translation>
     </message>
 </context>
 <context>
@@ -2010,198 +2010,198 @@
     <name>wadesk::ContactImportDialog</name>
     <message>
         <source>semicolon</source>
-        <translation type="unfinished"></translation>
+        <translation>Semikolon</translation>
     </message>
     <message>
         <source>tab</source>
-        <translation type="unfinished"></translation>
+        <translation>Tabulator</translation>
     </message>
     <message>
         <source>comma</source>
-        <translation type="unfinished"></translation>
+        <translation>Komma</translation>
     </message>
     <message>
         <source>Import Contacts</source>
-        <translation type="unfinished"></translation>
+        <translation>Kontakte importieren</translation>
     </message>
     <message>
         <source>&amp;Choose File…</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Datei wählen…</translation>
     </message>
     <message>
         <source>No file chosen. Choose a CSV file with a header row: a phone column, and name, tags or any other columns (they become the contact&apos;s attributes).</source>
-        <translation type="unfinished"></translation>
+        <translation>Keine Datei gewählt. Wählen Sie eine CSV-Datei mit einer Kopfzeile: eine Spalte mit Telefonnummern und Name, Tags oder beliebige andere Spalten (sie werden zu Attributen des Kontakts).</translation>
     </message>
     <message>
         <source>&amp;Delimiter:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Trennzeichen:</translation>
     </message>
     <message>
         <source>Delimiter</source>
-        <translation type="unfinished"></translation>
+        <translation>Trennzeichen</translation>
     </message>
     <message>
         <source>Detect</source>
-        <translation type="unfinished"></translation>
+        <translation>Erkennen</translation>
     </message>
     <message>
         <source>Comma</source>
-        <translation type="unfinished"></translation>
+        <translation>Komma</translation>
     </message>
     <message>
         <source>Semicolon</source>
-        <translation type="unfinished"></translation>
+        <translation>Semikolon</translation>
     </message>
     <message>
         <source>Tab</source>
-        <translation type="unfinished"></translation>
+        <translation>Tabulator</translation>
     </message>
     <message>
         <source>Default &amp;region:</source>
-        <translation type="unfinished"></translation>
+        <translation>Standard&amp;region:</translation>
     </message>
     <message>
         <source>Default region</source>
-        <translation type="unfinished"></translation>
+        <translation>Standardregion</translation>
     </message>
     <message>
         <source>The country (two letters, such as US or DE) of numbers written without +country code</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Land (zwei Buchstaben, z. B. US oder DE) von Nummern, die ohne +Ländervorwahl geschrieben sind</translation>
     </message>
     <message>
         <source>The file&apos;s first rows and what each column becomes</source>
-        <translation type="unfinished"></translation>
+        <translation>Die ersten Zeilen der Datei und wozu jede Spalte wird</translation>
     </message>
     <message>
         <source>&amp;Import</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Importieren</translation>
     </message>
     <message>
         <source>Ca&amp;ncel Import</source>
-        <translation type="unfinished"></translation>
+        <translation>Import a&amp;bbrechen</translation>
     </message>
     <message>
         <source>Rows that were skipped</source>
-        <translation type="unfinished"></translation>
+        <translation>Übersprungene Zeilen</translation>
     </message>
     <message>
         <source>Line</source>
-        <translation type="unfinished"></translation>
+        <translation>Zeile</translation>
     </message>
     <message>
         <source>Code</source>
-        <translation type="unfinished"></translation>
+        <translation>Code</translation>
     </message>
     <message>
         <source>Why</source>
-        <translation type="unfinished"></translation>
+        <translation>Grund</translation>
     </message>
     <message>
         <source>Import error</source>
-        <translation type="unfinished"></translation>
+        <translation>Importfehler</translation>
     </message>
     <message>
         <source>C&amp;opy Report</source>
-        <translation type="unfinished"></translation>
+        <translation>Bericht &amp;kopieren</translation>
     </message>
     <message>
         <source>&amp;Save Report…</source>
-        <translation type="unfinished"></translation>
+        <translation>Bericht &amp;speichern…</translation>
     </message>
     <message>
         <source>Save Import Report</source>
-        <translation type="unfinished"></translation>
+        <translation>Importbericht speichern</translation>
     </message>
     <message>
         <source>CSV files (*.csv)</source>
-        <translation type="unfinished">CSV-Dateien (*.csv)</translation>
+        <translation>CSV-Dateien (*.csv)</translation>
     </message>
     <message>
         <source>The report could not be written to %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Bericht konnte nicht in %1 geschrieben werden.</translation>
     </message>
     <message>
         <source>CSV files (*.csv *.txt *.tsv);;All files (*)</source>
-        <translation type="unfinished"></translation>
+        <translation>CSV-Dateien (*.csv *.txt *.tsv);;Alle Dateien (*)</translation>
     </message>
     <message>
         <source>%1 cannot be read: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 kann nicht gelesen werden: %2</translation>
     </message>
     <message>
         <source>%1 (%2 KB)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 (%2 KB)</translation>
     </message>
     <message>
         <source>(found: %1)</source>
-        <translation type="unfinished"></translation>
+        <translation>(erkannt: %1)</translation>
     </message>
     <message>
         <source>The file is empty or its first row is not CSV: it needs a header row.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Datei ist leer oder ihre erste Zeile ist kein CSV: Sie braucht eine Kopfzeile.</translation>
     </message>
     <message>
         <source>Import as</source>
-        <translation type="unfinished"></translation>
+        <translation>Importieren als</translation>
     </message>
     <message>
         <source>Import column %1 as</source>
-        <translation type="unfinished"></translation>
+        <translation>Spalte %1 importieren als</translation>
     </message>
     <message>
         <source>Phone number</source>
-        <translation type="unfinished">Telefonnummer</translation>
+        <translation>Telefonnummer</translation>
     </message>
     <message>
         <source>Name</source>
-        <translation type="unfinished">Name</translation>
+        <translation>Name</translation>
     </message>
     <message>
         <source>Tags</source>
-        <translation type="unfinished">Tags</translation>
+        <translation>Tags</translation>
     </message>
     <message>
         <source>Attribute &quot;%1&quot;</source>
-        <translation type="unfinished"></translation>
+        <translation>Attribut „%1“</translation>
     </message>
     <message>
         <source>Ignore</source>
-        <translation type="unfinished"></translation>
+        <translation>Ignorieren</translation>
     </message>
     <message>
         <source>Choose the column that holds the phone numbers (&quot;Phone number&quot; above it).</source>
-        <translation type="unfinished"></translation>
+        <translation>Wählen Sie die Spalte mit den Telefonnummern („Telefonnummer“ darüber).</translation>
     </message>
     <message>
         <source>The default region is a country&apos;s two letters, such as US or DE (or empty when every number has its +country code).</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Standardregion besteht aus den zwei Buchstaben eines Landes, z. B. US oder DE (oder bleibt leer, wenn jede Nummer ihre +Ländervorwahl hat).</translation>
     </message>
     <message>
         <source>Importing…</source>
-        <translation type="unfinished"></translation>
+        <translation>Import läuft…</translation>
     </message>
     <message>
         <source>The import stopped without a report.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Import wurde ohne Bericht beendet.</translation>
     </message>
     <message>
         <source>Cancelled: no contact was changed.</source>
-        <translation type="unfinished"></translation>
+        <translation>Abgebrochen: Kein Kontakt wurde geändert.</translation>
     </message>
     <message numerus="yes">
         <source>%n row(s) read: </source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n Zeile gelesen: </numerusform>
+            <numerusform>%n Zeilen gelesen: </numerusform>
         </translation>
     </message>
     <message>
         <source>%1 contact(s) created, %2 updated, %3 skipped.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 Kontakt(e) angelegt, %2 aktualisiert, %3 übersprungen.</translation>
     </message>
     <message>
         <source>Only the first %1 skipped rows are listed.</source>
-        <translation type="unfinished"></translation>
+        <translation>Nur die ersten %1 übersprungenen Zeilen werden aufgeführt.</translation>
     </message>
 </context>
 <context>
@@ -2322,15 +2322,15 @@
     </message>
     <message>
         <source>&amp;Import…</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Importieren…</translation>
     </message>
     <message>
         <source>Add or update contacts from a CSV file</source>
-        <translation type="unfinished"></translation>
+        <translation>Kontakte aus einer CSV-Datei hinzufügen oder aktualisieren</translation>
     </message>
     <message>
         <source>No contacts yet. A contact appears here when a client sends to or hears from a number, or when contacts are imported (Import…, or through the API).</source>
-        <translation type="unfinished"></translation>
+        <translation>Noch keine Kontakte. Ein Kontakt erscheint hier, wenn ein Client einer Nummer schreibt oder von ihr eine Nachricht erhält, oder wenn Kontakte importiert werden (Importieren… oder über die API).</translation>
     </message>
 </context>
 <context>
@@ -4000,11 +4000,11 @@ Unten steht der erste API-Schlüssel der Organisation. Kopieren Sie ihn jetzt, w
     </message>
     <message>
         <source>&amp;Templates and Replies…</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Vorlagen und Antworten…</translation>
     </message>
     <message>
         <source>Message templates, quick replies and auto-reply rules</source>
-        <translation type="unfinished"></translation>
+        <translation>Nachrichtenvorlagen, Schnellantworten und Regeln für automatische Antworten</translation>
     </message>
 </context>
 <context>
@@ -4639,46 +4639,46 @@ Ausgangsadresse: %2</translation>
     <name>wadesk::QuickReplyCompleter</name>
     <message>
         <source>Quick replies</source>
-        <translation type="unfinished"></translation>
+        <translation>Schnellantworten</translation>
     </message>
 </context>
 <context>
     <name>wadesk::QuickReplyEditDialog</name>
     <message>
         <source>Edit Quick Reply</source>
-        <translation type="unfinished"></translation>
+        <translation>Schnellantwort bearbeiten</translation>
     </message>
     <message>
         <source>New Quick Reply</source>
-        <translation type="unfinished"></translation>
+        <translation>Neue Schnellantwort</translation>
     </message>
     <message>
         <source>Shortcut</source>
-        <translation type="unfinished"></translation>
+        <translation>Kürzel</translation>
     </message>
     <message>
         <source>greeting</source>
-        <translation type="unfinished"></translation>
+        <translation>hallo</translation>
     </message>
     <message>
         <source>1 to 32 letters, digits, _ or -; type / and the shortcut in the composer to expand it</source>
-        <translation type="unfinished"></translation>
+        <translation>1 bis 32 Buchstaben, Ziffern, _ oder -; geben Sie im Eingabefeld / und das Kürzel ein, um es zu erweitern</translation>
     </message>
     <message>
         <source>&amp;Shortcut: /</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Kürzel: /</translation>
     </message>
     <message>
         <source>Quick reply text</source>
-        <translation type="unfinished"></translation>
+        <translation>Text der Schnellantwort</translation>
     </message>
     <message>
         <source>&amp;Text:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Text:</translation>
     </message>
     <message>
         <source>Quick reply error</source>
-        <translation type="unfinished"></translation>
+        <translation>Fehler bei der Schnellantwort</translation>
     </message>
 </context>
 <context>
@@ -5528,69 +5528,71 @@ Starten Sie sie über das Menü „Client“ erneut.</translation>
     <name>wadesk::TemplateEditDialog</name>
     <message>
         <source>Edit Template</source>
-        <translation type="unfinished"></translation>
+        <translation>Vorlage bearbeiten</translation>
     </message>
     <message>
         <source>New Template</source>
-        <translation type="unfinished"></translation>
+        <translation>Neue Vorlage</translation>
     </message>
     <message>
         <source>Template name</source>
-        <translation type="unfinished"></translation>
+        <translation>Name der Vorlage</translation>
     </message>
     <message>
         <source>&amp;Name:</source>
-        <translation type="unfinished">&amp;Name:</translation>
+        <translation>&amp;Name:</translation>
     </message>
     <message>
         <source>Template text</source>
-        <translation type="unfinished"></translation>
+        <translation>Text der Vorlage</translation>
     </message>
     <message>
         <source>Hello {{name|there}}, your order for {{attributes.city}} is ready.</source>
-        <translation type="unfinished"></translation>
+        <translation>Hallo {{name|zusammen}}, Ihre Bestellung für {{attributes.city}} ist bereit.</translation>
     </message>
     <message>
         <source>&amp;Text:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Text:</translation>
     </message>
     <message>
         <source>Variables: {{name}}, {{phone_number}}, {{attributes.key}}; a default after a bar: {{name|there}}.</source>
-        <translation type="unfinished"></translation>
+        <translation>Variablen: {{name}}, {{phone_number}}, {{attributes.key}}; ein Standardwert nach einem senkrechten Strich: {{name|zusammen}}.</translation>
     </message>
     <message>
         <source>Preview for contact</source>
-        <translation type="unfinished"></translation>
+        <translation>Vorschau für Kontakt</translation>
     </message>
     <message>
         <source>A sample number (no name, no attributes)</source>
-        <translation type="unfinished"></translation>
+        <translation>Eine Beispielnummer (ohne Name, ohne Attribute)</translation>
     </message>
     <message>
         <source>Preview &amp;for:</source>
-        <translation type="unfinished"></translation>
+        <translation>Vorschau &amp;für:</translation>
     </message>
     <message>
         <source>Preview</source>
-        <translation type="unfinished"></translation>
+        <translation>Vorschau</translation>
     </message>
     <message>
         <source>Preview:</source>
-        <translation type="unfinished">Vorschau:</translation>
+        <translation>Vorschau:</translation>
     </message>
     <message>
         <source>Template error</source>
-        <translation type="unfinished"></translation>
+        <translation>Vorlagenfehler</translation>
     </message>
     <message>
         <source>Cannot be previewed: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Keine Vorschau möglich: %1</translation>
     </message>
     <message>
         <source>%1
 
 ({{%2}} has no value for this contact and no default: a campaign skips such a recipient.)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1
+
+({{%2}} hat für diesen Kontakt keinen Wert und keinen Standardwert: Eine Kampagne überspringt einen solchen Empfänger.)</translation>
     </message>
 </context>
 <context>

@@ -53,9 +53,9 @@
     </message>
     <message numerus="yes">
         <source>%n business-hour window(s), %1 holiday(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n business-hour window, %1 holiday(s)</numerusform>
+            <numerusform>%n business-hour windows, %1 holiday(s)</numerusform>
         </translation>
     </message>
     <message>
@@ -2189,9 +2189,9 @@
     </message>
     <message numerus="yes">
         <source>%n row(s) read: </source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n row read: </numerusform>
+            <numerusform>%n rows read: </numerusform>
         </translation>
     </message>
     <message>

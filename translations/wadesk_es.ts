@@ -5,74 +5,74 @@
     <name>AutoReplyRuleListModel</name>
     <message>
         <source>Keyword</source>
-        <translation type="unfinished"></translation>
+        <translation>Palabra clave</translation>
     </message>
     <message>
         <source>Away (outside business hours)</source>
-        <translation type="unfinished"></translation>
+        <translation>Ausencia (fuera del horario de atención)</translation>
     </message>
     <message>
         <source>Welcome (first message)</source>
-        <translation type="unfinished"></translation>
+        <translation>Bienvenida (primer mensaje)</translation>
     </message>
     <message>
         <source>Exact</source>
-        <translation type="unfinished"></translation>
+        <translation>Exacta</translation>
     </message>
     <message>
         <source>Contains</source>
-        <translation type="unfinished"></translation>
+        <translation>Contiene</translation>
     </message>
     <message>
         <source>Regular expression</source>
-        <translation type="unfinished"></translation>
+        <translation>Expresión regular</translation>
     </message>
     <message>
         <source>Name</source>
-        <translation type="unfinished">Nombre</translation>
+        <translation>Nombre</translation>
     </message>
     <message>
         <source>Kind</source>
-        <translation type="unfinished"></translation>
+        <translation>Tipo</translation>
     </message>
     <message>
         <source>Trigger</source>
-        <translation type="unfinished"></translation>
+        <translation>Activador</translation>
     </message>
     <message>
         <source>Client</source>
-        <translation type="unfinished">Cliente</translation>
+        <translation>Cliente</translation>
     </message>
     <message>
         <source>On</source>
-        <translation type="unfinished"></translation>
+        <translation>Activa</translation>
     </message>
     <message>
         <source>%1: %2</source>
-        <translation type="unfinished">%1: %2</translation>
+        <translation>%1: %2</translation>
     </message>
     <message numerus="yes">
         <source>%n business-hour window(s), %1 holiday(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n franja de horario de atención, festivos: %1</numerusform>
+            <numerusform>%n franjas de horario de atención, festivos: %1</numerusform>
         </translation>
     </message>
     <message>
         <source>A contact&apos;s first message</source>
-        <translation type="unfinished"></translation>
+        <translation>El primer mensaje de un contacto</translation>
     </message>
     <message>
         <source>Every client</source>
-        <translation type="unfinished"></translation>
+        <translation>Todos los clientes</translation>
     </message>
     <message>
         <source>Yes</source>
-        <translation type="unfinished"></translation>
+        <translation>Sí</translation>
     </message>
     <message>
         <source>No</source>
-        <translation type="unfinished"></translation>
+        <translation>No</translation>
     </message>
 </context>
 <context>
@@ -214,26 +214,26 @@
     <name>QuickReplyListModel</name>
     <message>
         <source>Shortcut</source>
-        <translation type="unfinished"></translation>
+        <translation>Atajo</translation>
     </message>
     <message>
         <source>Text</source>
-        <translation type="unfinished"></translation>
+        <translation>Texto</translation>
     </message>
 </context>
 <context>
     <name>TemplateListModel</name>
     <message>
         <source>Name</source>
-        <translation type="unfinished">Nombre</translation>
+        <translation>Nombre</translation>
     </message>
     <message>
         <source>Text</source>
-        <translation type="unfinished"></translation>
+        <translation>Texto</translation>
     </message>
     <message>
         <source>Variables</source>
-        <translation type="unfinished"></translation>
+        <translation>Variables</translation>
     </message>
 </context>
 <context>
@@ -953,210 +953,210 @@
     <name>wadesk::AutoReplyRuleDialog</name>
     <message>
         <source>Edit Auto-reply Rule</source>
-        <translation type="unfinished"></translation>
+        <translation>Editar regla de respuesta automática</translation>
     </message>
     <message>
         <source>New Auto-reply Rule</source>
-        <translation type="unfinished"></translation>
+        <translation>Nueva regla de respuesta automática</translation>
     </message>
     <message>
         <source>Rule name</source>
-        <translation type="unfinished"></translation>
+        <translation>Nombre de la regla</translation>
     </message>
     <message>
         <source>&amp;Name:</source>
-        <translation type="unfinished">&amp;Nombre:</translation>
+        <translation>&amp;Nombre:</translation>
     </message>
     <message>
         <source>Kind</source>
-        <translation type="unfinished"></translation>
+        <translation>Tipo</translation>
     </message>
     <message>
         <source>&amp;Kind:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Tipo:</translation>
     </message>
     <message>
         <source>Client</source>
-        <translation type="unfinished">Cliente</translation>
+        <translation>Cliente</translation>
     </message>
     <message>
         <source>Every client of the organization</source>
-        <translation type="unfinished"></translation>
+        <translation>Todos los clientes de la organización</translation>
     </message>
     <message>
         <source>&amp;Applies to:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Se aplica a:</translation>
     </message>
     <message>
         <source>Keywords</source>
-        <translation type="unfinished"></translation>
+        <translation>Palabras clave</translation>
     </message>
     <message>
         <source>Match mode</source>
-        <translation type="unfinished"></translation>
+        <translation>Modo de coincidencia</translation>
     </message>
     <message>
         <source>&amp;Match:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Coincidencia:</translation>
     </message>
     <message>
         <source>Keywords, one a line</source>
-        <translation type="unfinished"></translation>
+        <translation>Palabras clave, una por línea</translation>
     </message>
     <message>
         <source>One word, phrase or pattern a line; case and accents are ignored</source>
-        <translation type="unfinished"></translation>
+        <translation>Una palabra, frase o patrón por línea; no se distinguen mayúsculas ni acentos</translation>
     </message>
     <message>
         <source>K&amp;eywords:</source>
-        <translation type="unfinished"></translation>
+        <translation>Pa&amp;labras clave:</translation>
     </message>
     <message>
         <source>Business hours (the away message is sent outside them)</source>
-        <translation type="unfinished"></translation>
+        <translation>Horario de atención (el mensaje de ausencia se envía fuera de él)</translation>
     </message>
     <message>
         <source>Open on:</source>
-        <translation type="unfinished"></translation>
+        <translation>Días de apertura:</translation>
     </message>
     <message>
         <source>Opens at</source>
-        <translation type="unfinished"></translation>
+        <translation>Abre a las</translation>
     </message>
     <message>
         <source>Closes at</source>
-        <translation type="unfinished"></translation>
+        <translation>Cierra a las</translation>
     </message>
     <message>
         <source>to</source>
-        <translation type="unfinished">a</translation>
+        <translation>a</translation>
     </message>
     <message>
         <source>From:</source>
-        <translation type="unfinished"></translation>
+        <translation>De:</translation>
     </message>
     <message>
         <source>Holidays</source>
-        <translation type="unfinished"></translation>
+        <translation>Festivos</translation>
     </message>
     <message>
         <source>2026-12-25, 2027-01-01</source>
-        <translation type="unfinished"></translation>
+        <translation>2026-12-25, 2027-01-01</translation>
     </message>
     <message>
         <source>&amp;Holidays:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Festivos:</translation>
     </message>
     <message>
         <source>Reply text</source>
-        <translation type="unfinished"></translation>
+        <translation>Texto de la respuesta</translation>
     </message>
     <message>
         <source>&amp;Reply:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Respuesta:</translation>
     </message>
     <message>
         <source>At most once per contact within, in minutes</source>
-        <translation type="unfinished"></translation>
+        <translation>Como máximo una vez por contacto en este intervalo, en minutos</translation>
     </message>
     <message>
         <source>the kind&apos;s default (a day; 5 minutes for keywords)</source>
-        <translation type="unfinished"></translation>
+        <translation>el valor predeterminado del tipo (un día; 5 minutos para palabras clave)</translation>
     </message>
     <message>
         <source> min</source>
-        <translation type="unfinished"></translation>
+        <translation> min</translation>
     </message>
     <message>
         <source>Once per contact &amp;within:</source>
-        <translation type="unfinished"></translation>
+        <translation>Una vez por contacto ca&amp;da:</translation>
     </message>
     <message>
         <source>Priority</source>
-        <translation type="unfinished"></translation>
+        <translation>Prioridad</translation>
     </message>
     <message>
         <source>Rules with a lower number are tried first</source>
-        <translation type="unfinished"></translation>
+        <translation>Las reglas con un número menor se prueban primero</translation>
     </message>
     <message>
         <source>&amp;Priority:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Prioridad:</translation>
     </message>
     <message>
         <source>&amp;On</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Activa</translation>
     </message>
     <message>
         <source>Rule error</source>
-        <translation type="unfinished"></translation>
+        <translation>Error de la regla</translation>
     </message>
 </context>
 <context>
     <name>wadesk::AutomationDialog</name>
     <message>
         <source>Templates and Replies</source>
-        <translation type="unfinished"></translation>
+        <translation>Plantillas y respuestas</translation>
     </message>
     <message>
         <source>No templates yet. A template is a message with variables such as {{name}}, filled in for each contact of a campaign. Add one with Add….</source>
-        <translation type="unfinished"></translation>
+        <translation>Aún no hay plantillas. Una plantilla es un mensaje con variables como {{name}}, que se rellenan para cada contacto de una campaña. Añada una con Añadir….</translation>
     </message>
     <message>
         <source>No quick replies yet. A quick reply is a saved text: type / and its shortcut in the composer to insert it.</source>
-        <translation type="unfinished"></translation>
+        <translation>Aún no hay respuestas rápidas. Una respuesta rápida es un texto guardado: escriba / y su atajo en el cuadro de mensaje para insertarlo.</translation>
     </message>
     <message>
         <source>No auto-reply rules yet. A rule answers a keyword, messages outside business hours or a first-time contact by itself.</source>
-        <translation type="unfinished"></translation>
+        <translation>Aún no hay reglas de respuesta automática. Una regla responde por sí sola a una palabra clave, a los mensajes fuera del horario de atención o al primer mensaje de un contacto.</translation>
     </message>
     <message>
         <source>&amp;Templates</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Plantillas</translation>
     </message>
     <message>
         <source>&amp;Quick Replies</source>
-        <translation type="unfinished"></translation>
+        <translation>Respuestas &amp;rápidas</translation>
     </message>
     <message>
         <source>&amp;Auto-replies</source>
-        <translation type="unfinished"></translation>
+        <translation>Respuestas au&amp;tomáticas</translation>
     </message>
     <message>
         <source>Templates and replies error</source>
-        <translation type="unfinished"></translation>
+        <translation>Error de plantillas y respuestas</translation>
     </message>
     <message>
         <source>&amp;Add…</source>
-        <translation type="unfinished">&amp;Añadir…</translation>
+        <translation>&amp;Añadir…</translation>
     </message>
     <message>
         <source>&amp;Edit…</source>
-        <translation type="unfinished">&amp;Editar…</translation>
+        <translation>&amp;Editar…</translation>
     </message>
     <message>
         <source>&amp;Delete</source>
-        <translation type="unfinished"></translation>
+        <translation>E&amp;liminar</translation>
     </message>
     <message>
         <source>Templates</source>
-        <translation type="unfinished"></translation>
+        <translation>Plantillas</translation>
     </message>
     <message>
         <source>Quick replies</source>
-        <translation type="unfinished"></translation>
+        <translation>Respuestas rápidas</translation>
     </message>
     <message>
         <source>Auto-reply rules</source>
-        <translation type="unfinished"></translation>
+        <translation>Reglas de respuesta automática</translation>
     </message>
     <message>
         <source>Delete</source>
-        <translation type="unfinished"></translation>
+        <translation>Eliminar</translation>
     </message>
     <message>
         <source>Delete &quot;%1&quot;? This cannot be undone.</source>
-        <translation type="unfinished"></translation>
+        <translation>¿Eliminar «%1»? No se puede deshacer.</translation>
     </message>
 </context>
 <context>
@@ -2010,198 +2010,198 @@
     <name>wadesk::ContactImportDialog</name>
     <message>
         <source>semicolon</source>
-        <translation type="unfinished"></translation>
+        <translation>punto y coma</translation>
     </message>
     <message>
         <source>tab</source>
-        <translation type="unfinished"></translation>
+        <translation>tabulador</translation>
     </message>
     <message>
         <source>comma</source>
-        <translation type="unfinished"></translation>
+        <translation>coma</translation>
     </message>
     <message>
         <source>Import Contacts</source>
-        <translation type="unfinished"></translation>
+        <translation>Importar contactos</translation>
     </message>
     <message>
         <source>&amp;Choose File…</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Elegir archivo…</translation>
     </message>
     <message>
         <source>No file chosen. Choose a CSV file with a header row: a phone column, and name, tags or any other columns (they become the contact&apos;s attributes).</source>
-        <translation type="unfinished"></translation>
+        <translation>No se ha elegido ningún archivo. Elija un archivo CSV con una fila de encabezado: una columna de teléfono y, además, nombre, etiquetas o cualquier otra columna (estas se convierten en atributos del contacto).</translation>
     </message>
     <message>
         <source>&amp;Delimiter:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Separador:</translation>
     </message>
     <message>
         <source>Delimiter</source>
-        <translation type="unfinished"></translation>
+        <translation>Separador</translation>
     </message>
     <message>
         <source>Detect</source>
-        <translation type="unfinished"></translation>
+        <translation>Detectar</translation>
     </message>
     <message>
         <source>Comma</source>
-        <translation type="unfinished"></translation>
+        <translation>Coma</translation>
     </message>
     <message>
         <source>Semicolon</source>
-        <translation type="unfinished"></translation>
+        <translation>Punto y coma</translation>
     </message>
     <message>
         <source>Tab</source>
-        <translation type="unfinished"></translation>
+        <translation>Tabulador</translation>
     </message>
     <message>
         <source>Default &amp;region:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Región predeterminada:</translation>
     </message>
     <message>
         <source>Default region</source>
-        <translation type="unfinished"></translation>
+        <translation>Región predeterminada</translation>
     </message>
     <message>
         <source>The country (two letters, such as US or DE) of numbers written without +country code</source>
-        <translation type="unfinished"></translation>
+        <translation>El país (dos letras, como ES o MX) de los números escritos sin +prefijo de país</translation>
     </message>
     <message>
         <source>The file&apos;s first rows and what each column becomes</source>
-        <translation type="unfinished"></translation>
+        <translation>Las primeras filas del archivo y en qué se convierte cada columna</translation>
     </message>
     <message>
         <source>&amp;Import</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Importar</translation>
     </message>
     <message>
         <source>Ca&amp;ncel Import</source>
-        <translation type="unfinished"></translation>
+        <translation>Ca&amp;ncelar importación</translation>
     </message>
     <message>
         <source>Rows that were skipped</source>
-        <translation type="unfinished"></translation>
+        <translation>Filas omitidas</translation>
     </message>
     <message>
         <source>Line</source>
-        <translation type="unfinished"></translation>
+        <translation>Línea</translation>
     </message>
     <message>
         <source>Code</source>
-        <translation type="unfinished"></translation>
+        <translation>Código</translation>
     </message>
     <message>
         <source>Why</source>
-        <translation type="unfinished"></translation>
+        <translation>Motivo</translation>
     </message>
     <message>
         <source>Import error</source>
-        <translation type="unfinished"></translation>
+        <translation>Error de importación</translation>
     </message>
     <message>
         <source>C&amp;opy Report</source>
-        <translation type="unfinished"></translation>
+        <translation>C&amp;opiar informe</translation>
     </message>
     <message>
         <source>&amp;Save Report…</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Guardar informe…</translation>
     </message>
     <message>
         <source>Save Import Report</source>
-        <translation type="unfinished"></translation>
+        <translation>Guardar informe de importación</translation>
     </message>
     <message>
         <source>CSV files (*.csv)</source>
-        <translation type="unfinished">Archivos CSV (*.csv)</translation>
+        <translation>Archivos CSV (*.csv)</translation>
     </message>
     <message>
         <source>The report could not be written to %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>No se pudo escribir el informe en %1.</translation>
     </message>
     <message>
         <source>CSV files (*.csv *.txt *.tsv);;All files (*)</source>
-        <translation type="unfinished"></translation>
+        <translation>Archivos CSV (*.csv *.txt *.tsv);;Todos los archivos (*)</translation>
     </message>
     <message>
         <source>%1 cannot be read: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>No se puede leer %1: %2</translation>
     </message>
     <message>
         <source>%1 (%2 KB)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 (%2 KB)</translation>
     </message>
     <message>
         <source>(found: %1)</source>
-        <translation type="unfinished"></translation>
+        <translation>(detectado: %1)</translation>
     </message>
     <message>
         <source>The file is empty or its first row is not CSV: it needs a header row.</source>
-        <translation type="unfinished"></translation>
+        <translation>El archivo está vacío o su primera fila no es CSV: necesita una fila de encabezado.</translation>
     </message>
     <message>
         <source>Import as</source>
-        <translation type="unfinished"></translation>
+        <translation>Importar como</translation>
     </message>
     <message>
         <source>Import column %1 as</source>
-        <translation type="unfinished"></translation>
+        <translation>Importar la columna %1 como</translation>
     </message>
     <message>
         <source>Phone number</source>
-        <translation type="unfinished">Número de teléfono</translation>
+        <translation>Número de teléfono</translation>
     </message>
     <message>
         <source>Name</source>
-        <translation type="unfinished">Nombre</translation>
+        <translation>Nombre</translation>
     </message>
     <message>
         <source>Tags</source>
-        <translation type="unfinished">Etiquetas</translation>
+        <translation>Etiquetas</translation>
     </message>
     <message>
         <source>Attribute &quot;%1&quot;</source>
-        <translation type="unfinished"></translation>
+        <translation>Atributo «%1»</translation>
     </message>
     <message>
         <source>Ignore</source>
-        <translation type="unfinished"></translation>
+        <translation>Ignorar</translation>
     </message>
     <message>
         <source>Choose the column that holds the phone numbers (&quot;Phone number&quot; above it).</source>
-        <translation type="unfinished"></translation>
+        <translation>Elija la columna que contiene los números de teléfono («Número de teléfono» encima de ella).</translation>
     </message>
     <message>
         <source>The default region is a country&apos;s two letters, such as US or DE (or empty when every number has its +country code).</source>
-        <translation type="unfinished"></translation>
+        <translation>La región predeterminada son las dos letras de un país, como ES o MX (o vacía si todos los números llevan su +prefijo de país).</translation>
     </message>
     <message>
         <source>Importing…</source>
-        <translation type="unfinished"></translation>
+        <translation>Importando…</translation>
     </message>
     <message>
         <source>The import stopped without a report.</source>
-        <translation type="unfinished"></translation>
+        <translation>La importación se detuvo sin un informe.</translation>
     </message>
     <message>
         <source>Cancelled: no contact was changed.</source>
-        <translation type="unfinished"></translation>
+        <translation>Cancelada: no se modificó ningún contacto.</translation>
     </message>
     <message numerus="yes">
         <source>%n row(s) read: </source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n fila leída: </numerusform>
+            <numerusform>%n filas leídas: </numerusform>
         </translation>
     </message>
     <message>
         <source>%1 contact(s) created, %2 updated, %3 skipped.</source>
-        <translation type="unfinished"></translation>
+        <translation>contactos creados: %1, actualizados: %2, omitidos: %3.</translation>
     </message>
     <message>
         <source>Only the first %1 skipped rows are listed.</source>
-        <translation type="unfinished"></translation>
+        <translation>Solo se muestran las primeras %1 filas omitidas.</translation>
     </message>
 </context>
 <context>
@@ -2322,15 +2322,15 @@
     </message>
     <message>
         <source>&amp;Import…</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Importar…</translation>
     </message>
     <message>
         <source>Add or update contacts from a CSV file</source>
-        <translation type="unfinished"></translation>
+        <translation>Añadir o actualizar contactos desde un archivo CSV</translation>
     </message>
     <message>
         <source>No contacts yet. A contact appears here when a client sends to or hears from a number, or when contacts are imported (Import…, or through the API).</source>
-        <translation type="unfinished"></translation>
+        <translation>Aún no hay contactos. Un contacto aparece aquí cuando un cliente envía mensajes a un número o los recibe de él, o cuando se importan contactos (Importar…, o mediante la API).</translation>
     </message>
 </context>
 <context>
@@ -4000,11 +4000,11 @@ Abajo está la primera clave de API de la organización. Cópiela ahora si una i
     </message>
     <message>
         <source>&amp;Templates and Replies…</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Plantillas y respuestas…</translation>
     </message>
     <message>
         <source>Message templates, quick replies and auto-reply rules</source>
-        <translation type="unfinished"></translation>
+        <translation>Plantillas de mensaje, respuestas rápidas y reglas de respuesta automática</translation>
     </message>
 </context>
 <context>
@@ -4639,46 +4639,46 @@ Dirección de salida: %2</translation>
     <name>wadesk::QuickReplyCompleter</name>
     <message>
         <source>Quick replies</source>
-        <translation type="unfinished"></translation>
+        <translation>Respuestas rápidas</translation>
     </message>
 </context>
 <context>
     <name>wadesk::QuickReplyEditDialog</name>
     <message>
         <source>Edit Quick Reply</source>
-        <translation type="unfinished"></translation>
+        <translation>Editar respuesta rápida</translation>
     </message>
     <message>
         <source>New Quick Reply</source>
-        <translation type="unfinished"></translation>
+        <translation>Nueva respuesta rápida</translation>
     </message>
     <message>
         <source>Shortcut</source>
-        <translation type="unfinished"></translation>
+        <translation>Atajo</translation>
     </message>
     <message>
         <source>greeting</source>
-        <translation type="unfinished"></translation>
+        <translation>saludo</translation>
     </message>
     <message>
         <source>1 to 32 letters, digits, _ or -; type / and the shortcut in the composer to expand it</source>
-        <translation type="unfinished"></translation>
+        <translation>De 1 a 32 letras, dígitos, _ o -; escriba / y el atajo en el cuadro de mensaje para expandirla</translation>
     </message>
     <message>
         <source>&amp;Shortcut: /</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Atajo: /</translation>
     </message>
     <message>
         <source>Quick reply text</source>
-        <translation type="unfinished"></translation>
+        <translation>Texto de la respuesta rápida</translation>
     </message>
     <message>
         <source>&amp;Text:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Texto:</translation>
     </message>
     <message>
         <source>Quick reply error</source>
-        <translation type="unfinished"></translation>
+        <translation>Error de la respuesta rápida</translation>
     </message>
 </context>
 <context>
@@ -5528,69 +5528,71 @@ Vuelva a iniciarla desde el menú Cliente.</translation>
     <name>wadesk::TemplateEditDialog</name>
     <message>
         <source>Edit Template</source>
-        <translation type="unfinished"></translation>
+        <translation>Editar plantilla</translation>
     </message>
     <message>
         <source>New Template</source>
-        <translation type="unfinished"></translation>
+        <translation>Nueva plantilla</translation>
     </message>
     <message>
         <source>Template name</source>
-        <translation type="unfinished"></translation>
+        <translation>Nombre de la plantilla</translation>
     </message>
     <message>
         <source>&amp;Name:</source>
-        <translation type="unfinished">&amp;Nombre:</translation>
+        <translation>&amp;Nombre:</translation>
     </message>
     <message>
         <source>Template text</source>
-        <translation type="unfinished"></translation>
+        <translation>Texto de la plantilla</translation>
     </message>
     <message>
         <source>Hello {{name|there}}, your order for {{attributes.city}} is ready.</source>
-        <translation type="unfinished"></translation>
+        <translation>Hola, {{name|estimado/a}}: su pedido para {{attributes.city}} está listo.</translation>
     </message>
     <message>
         <source>&amp;Text:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Texto:</translation>
     </message>
     <message>
         <source>Variables: {{name}}, {{phone_number}}, {{attributes.key}}; a default after a bar: {{name|there}}.</source>
-        <translation type="unfinished"></translation>
+        <translation>Variables: {{name}}, {{phone_number}}, {{attributes.key}}; un valor predeterminado tras una barra: {{name|estimado/a}}.</translation>
     </message>
     <message>
         <source>Preview for contact</source>
-        <translation type="unfinished"></translation>
+        <translation>Contacto para la vista previa</translation>
     </message>
     <message>
         <source>A sample number (no name, no attributes)</source>
-        <translation type="unfinished"></translation>
+        <translation>Un número de ejemplo (sin nombre ni atributos)</translation>
     </message>
     <message>
         <source>Preview &amp;for:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Vista previa para:</translation>
     </message>
     <message>
         <source>Preview</source>
-        <translation type="unfinished"></translation>
+        <translation>Vista previa</translation>
     </message>
     <message>
         <source>Preview:</source>
-        <translation type="unfinished">Vista previa:</translation>
+        <translation>Vista previa:</translation>
     </message>
     <message>
         <source>Template error</source>
-        <translation type="unfinished"></translation>
+        <translation>Error de la plantilla</translation>
     </message>
     <message>
         <source>Cannot be previewed: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>No se puede mostrar la vista previa: %1</translation>
     </message>
     <message>
         <source>%1
 
 ({{%2}} has no value for this contact and no default: a campaign skips such a recipient.)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1
+
+({{%2}} no tiene valor para este contacto ni valor predeterminado: las campañas omiten a esos destinatarios.)</translation>
     </message>
 </context>
 <context>

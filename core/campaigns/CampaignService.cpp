@@ -25,6 +25,19 @@
 namespace wadesk {
 
 namespace {
+// A contact's values for a template, as TemplateRepository reads them (string attributes only).
+TemplateValues templateValuesOf(const ContactRecord &contact)
+{
+    TemplateValues v;
+    v.phoneNumber = contact.phoneNumber;
+    v.name = contact.name;
+    for (auto it = contact.attributes.constBegin(); it != contact.attributes.constEnd(); ++it) {
+        if (it.value().isString())
+            v.attributes.insert(it.key(), it.value().toString());
+    }
+    return v;
+}
+
 DomainError illegal(const CampaignRecord &c, const QString &action)
 {
     return DomainError::conflict(QStringLiteral("A %1 campaign cannot be %2").arg(CampaignStatuses::name(c.status), action),
@@ -326,6 +339,11 @@ Result<QList<CampaignRecipient>> CampaignService::freeze(SqlRunner &sql, const C
 
     QList<CampaignRecipient> out;
     QSet<QString> seen;
+    // Contacts already read for the audience (tags, ids, segment): not looked up again below.
+    QHash<QString, ContactRecord> known;
+    auto addContact = [&](const ContactRecord &contact) {
+        known.insert(contact.phoneNumber, contact);
+    };
     auto add = [&](const QString &phone, const QString &reason, const QString &contactId) {
         if (seen.contains(phone))
             return;
@@ -348,8 +366,10 @@ Result<QList<CampaignRecipient>> CampaignService::freeze(SqlRunner &sql, const C
         Result<std::optional<ContactRecord>> found = contacts.find(c.organizationId, v.toString());
         if (!found)
             return found.error();
-        if (found.value())
+        if (found.value()) {
+            addContact(*found.value());
             add(found.value()->phoneNumber, QString(), found.value()->id);
+        }
     }
     for (const QJsonValue &v : c.audience.value(QStringLiteral("tags")).toArray()) {
         ContactQuery query;
@@ -360,8 +380,10 @@ Result<QList<CampaignRecipient>> CampaignService::freeze(SqlRunner &sql, const C
             if (!page)
                 return page.error();
             for (const ContactRecord &contact : page.value()) {
-                if (contact.tags.contains(query.tag))
+                if (contact.tags.contains(query.tag)) {
+                    addContact(contact);
                     add(contact.phoneNumber, QString(), contact.id);
+                }
             }
             if (page.value().size() < query.limit || out.size() > m_settings.maxAudience)
                 break;
@@ -376,6 +398,7 @@ Result<QList<CampaignRecipient>> CampaignService::freeze(SqlRunner &sql, const C
         if (!segment.value())
             return DomainError::unprocessable(QStringLiteral("The campaign's segment was deleted"), QStringLiteral("segment_not_found"));
         Status read = segments.members(c.organizationId, segment.value()->rules, m_clock.nowMs(), [&](const ContactRecord &contact) {
+            addContact(contact);
             add(contact.phoneNumber, QString(), contact.id);
             return out.size() <= m_settings.maxAudience;
         });
@@ -385,31 +408,27 @@ Result<QList<CampaignRecipient>> CampaignService::freeze(SqlRunner &sql, const C
     if (out.size() > m_settings.maxAudience)
         return DomainError::unprocessable(QStringLiteral("The audience has more than %1 recipients").arg(m_settings.maxAudience),
                                           QStringLiteral("audience_too_large"));
-    // Who opted out is known now: they are skipped for good (and re-checked again before each send).
-    QStringList numbers;
+    // Who opted out is known now: they are skipped for good (and re-checked again before each
+    // send). Only numbers given as numbers are looked up; contacts read above are known.
+    QStringList unknown;
     for (const CampaignRecipient &r : std::as_const(out)) {
-        if (r.status == QLatin1String("pending"))
-            numbers << r.phoneNumber;
+        if (r.status == QLatin1String("pending") && !known.contains(r.phoneNumber))
+            unknown << r.phoneNumber;
     }
-    QHash<QString, ContactRecord> known;
-    for (int from = 0; from < numbers.size(); from += 500) {
-        Result<QHash<QString, ContactRecord>> found = contacts.findByPhones(c.organizationId, numbers.mid(from, 500));
+    for (int from = 0; from < unknown.size(); from += 500) {
+        Result<QHash<QString, ContactRecord>> found = contacts.findByPhones(c.organizationId, unknown.mid(from, 500));
         if (!found)
             return found.error();
         known.insert(found.value());
     }
-    // A template campaign's text is rendered here, once per recipient, and stored with it.
+    // A template campaign's text is rendered here, once per recipient, and stored with it, from
+    // the contact's values as read above.
     std::optional<MessageTemplate> rendering;
-    QHash<QString, TemplateValues> values;
     if (!c.templateId.isEmpty()) {
         Result<MessageTemplate> parsed = MessageTemplate::parse(c.message);
         if (!parsed)
             return parsed.error();
         rendering = parsed.value();
-        Result<QHash<QString, TemplateValues>> found = TemplateRepository(sql).valuesByPhones(c.organizationId, numbers);
-        if (!found)
-            return found.error();
-        values = found.value();
     }
     int next = 0;
     for (CampaignRecipient &r : out) {
@@ -425,8 +444,10 @@ Result<QList<CampaignRecipient>> CampaignService::freeze(SqlRunner &sql, const C
             }
         }
         if (rendering) {
-            TemplateValues v = values.value(r.phoneNumber);
+            TemplateValues v;
             v.phoneNumber = r.phoneNumber;
+            if (contact != known.constEnd())
+                v = templateValuesOf(*contact);
             const MessageTemplate::Rendered text = rendering->render(v);
             if (!text.missing.isEmpty() || text.text.toUcs4().size() > m_messaging.maxTextLength) {
                 r.status = QStringLiteral("skipped");

@@ -138,15 +138,25 @@ Result<QHash<QString, ContactRecord>> ContactRepository::findByPhones(const QStr
             bind << phoneNumbers.at(done + i);
         }
         sql += QLatin1Char(')');
-        Result<bool> read = m_sql.query(sql, bind, "contacts.findByPhones", [&found](QSqlQuery &q) {
+        const auto read = [&found](QSqlQuery &q) {
             while (q.next()) {
                 ContactRecord c = fromRow(q);
                 found.insert(c.phoneNumber, c);
             }
             return true;
-        });
-        if (!read)
-            return read.error();
+        };
+        if (phoneNumbers.size() > chunk || chunk == 64) {
+            // A bulk lookup is planned afresh each time: PostgreSQL's cached generic plan for a
+            // long IN list scanned the organization's contacts (bench/README.md, "Campaigns").
+            Result<QSqlQuery> q = m_sql.run(sql, bind, "contacts.findByPhones");
+            if (!q)
+                return q.error();
+            read(q.value());
+        } else {
+            Result<bool> done = m_sql.query(sql, bind, "contacts.findByPhones", read);
+            if (!done)
+                return done.error();
+        }
         done += chunk;
     }
     return found;

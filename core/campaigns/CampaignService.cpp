@@ -38,6 +38,23 @@ TemplateValues templateValuesOf(const ContactRecord &contact)
     return v;
 }
 
+// A draft's clients, each once, each one the caller may see (404 otherwise); 400 without any.
+Result<QStringList> draftClients(ClientService &clients, const AuthContext &ctx, const QStringList &ids)
+{
+    if (ids.isEmpty())
+        return DomainError::validation(QStringLiteral("client_id"), QStringLiteral("client_id or client_ids is required"));
+    QStringList distinct;
+    for (const QString &id : ids) {
+        if (distinct.contains(id))
+            continue;
+        Result<ClientRecord> client = clients.get(ctx, id);
+        if (!client)
+            return client.error();
+        distinct << id;
+    }
+    return distinct;
+}
+
 DomainError illegal(const CampaignRecord &c, const QString &action)
 {
     return DomainError::conflict(QStringLiteral("A %1 campaign cannot be %2").arg(CampaignStatuses::name(c.status), action),
@@ -76,17 +93,10 @@ Result<CampaignView> CampaignService::create(const AuthContext &ctx, const Draft
 {
     if (Status s = ctx.require(Permission::ManageClients); !s)
         return s.error();
-    if (draft.clientIds.isEmpty())
-        return DomainError::validation(QStringLiteral("client_id"), QStringLiteral("client_id or client_ids is required"));
-    QStringList clientIds;
-    for (const QString &id : draft.clientIds) {
-        if (clientIds.contains(id))
-            continue;
-        Result<ClientRecord> client = m_clients.get(ctx, id);
-        if (!client)
-            return client.error();
-        clientIds << id;
-    }
+    Result<QStringList> clients = draftClients(m_clients, ctx, draft.clientIds);
+    if (!clients)
+        return clients.error();
+    const QStringList &clientIds = clients.value();
     const int audienceSize = int(draft.numbers.size() + draft.contactIds.size());
     if (audienceSize == 0 && draft.tags.isEmpty() && draft.segmentId.isEmpty())
         return DomainError::validation(QStringLiteral("audience"), QStringLiteral("audience needs numbers, contact_ids, tags or segment_id"));
@@ -222,8 +232,10 @@ Result<qint64> CampaignService::estimate(const AuthContext &ctx, const Draft &dr
 {
     if (Status s = ctx.require(Permission::ManageClients); !s)
         return s.error();
-    if (draft.clientIds.isEmpty())
-        return DomainError::validation(QStringLiteral("client_id"), QStringLiteral("client_id or client_ids is required"));
+    Result<QStringList> clients = draftClients(m_clients, ctx, draft.clientIds);
+    if (!clients)
+        return clients.error();
+    const QStringList &clientIds = clients.value();
     CampaignRecord c;
     c.organizationId = ctx.organizationId;
     c.scheduleAt = draft.scheduleAt;
@@ -231,15 +243,6 @@ Result<qint64> CampaignService::estimate(const AuthContext &ctx, const Draft &dr
     c.dailyCap = draft.dailyCap;
     // Spread over the clients in turn, as the start does.
     QHash<QString, int> remaining;
-    QStringList clientIds;
-    for (const QString &id : draft.clientIds) {
-        if (clientIds.contains(id))
-            continue;
-        Result<ClientRecord> client = m_clients.get(ctx, id);
-        if (!client)
-            return client.error();
-        clientIds << id;
-    }
     const qint64 count = std::max<qint64>(0, recipients);
     for (int i = 0; i < clientIds.size(); ++i)
         remaining.insert(clientIds.at(i), int(count / clientIds.size() + (i < count % clientIds.size() ? 1 : 0)));

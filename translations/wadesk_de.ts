@@ -54,8 +54,8 @@
     <message numerus="yes">
         <source>%n business-hour window(s), %1 holiday(s)</source>
         <translation>
-            <numerusform>%n Zeitfenster der Geschäftszeiten, %1 Feiertag(e)</numerusform>
-            <numerusform>%n Zeitfenster der Geschäftszeiten, %1 Feiertag(e)</numerusform>
+            <numerusform>%n Zeitfenster der Geschäftszeiten, Feiertage: %1</numerusform>
+            <numerusform>%n Zeitfenster der Geschäftszeiten, Feiertage: %1</numerusform>
         </translation>
     </message>
     <message>

@@ -54,8 +54,8 @@
     <message numerus="yes">
         <source>%n business-hour window(s), %1 holiday(s)</source>
         <translation>
-            <numerusform>%n business-hour window, %1 holiday(s)</numerusform>
-            <numerusform>%n business-hour windows, %1 holiday(s)</numerusform>
+            <numerusform>%n business-hour window, holidays: %1</numerusform>
+            <numerusform>%n business-hour windows, holidays: %1</numerusform>
         </translation>
     </message>
     <message>

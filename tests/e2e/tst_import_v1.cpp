@@ -178,7 +178,7 @@ private slots:
         QCOMPARE(scalar(db, QStringLiteral("SELECT COUNT(*) FROM clients WHERE name = 'Sales' AND phone_number = '+14155550102'")), 1);
         QCOMPARE(scalar(db, QStringLiteral("SELECT COUNT(*) FROM clients WHERE name = 'Support' AND phone_number IS NULL")), 1);
         // v1's "ready" is not carried over: every client is in the never-started state.
-        QCOMPARE(scalar(db, QStringLiteral("SELECT COUNT(*) FROM clients WHERE status = 'initializing' AND linked = 0 AND autostart = 0")), 3);
+        QCOMPARE(scalar(db, QStringLiteral("SELECT COUNT(*) FROM clients WHERE status = 'stopped' AND linked = 0 AND autostart = 0")), 3);
         QCOMPARE(scalar(db, QStringLiteral("SELECT COUNT(*) FROM audit_logs WHERE action = 'register'")), 1);
         QCOMPARE(scalar(db, QStringLiteral("SELECT COUNT(*) FROM audit_logs WHERE action = 'create_client'")), 3);
         QCOMPARE(scalar(db, QStringLiteral("SELECT COUNT(*) FROM audit_logs WHERE action = 'import_v1'")), 1);

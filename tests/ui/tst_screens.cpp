@@ -215,8 +215,8 @@ private slots:
     void settingsOrganizationByAdmin()
     {
         SettingsDialog dialog(*h.context);
-        QCOMPARE(dialog.tabs()->count(), 3);
-        QVERIFY(dialog.clientLimitsPage() && dialog.installationPage());
+        QCOMPARE(dialog.tabs()->count(), 4); // Organization, Client Limits, Installation, Notifications
+        QVERIFY(dialog.clientLimitsPage() && dialog.installationPage() && dialog.notificationsPage());
         QCOMPARE(dialog.organizationNameEdit()->text(), QStringLiteral("UI Org"));
         QCOMPARE(dialog.timeZoneBox()->currentText(), QStringLiteral("UTC"));
         QVERIFY(dialog.timeZoneBox()->findText(QStringLiteral("Europe/Paris")) >= 0);
@@ -269,7 +269,8 @@ private slots:
         SettingsDialog dialog(*h.context);
         QCOMPARE(dialog.clientLimitsPage() != nullptr, limits);
         QVERIFY(!dialog.installationPage()); // admins only
-        QCOMPARE(dialog.tabs()->count(), limits ? 2 : 1);
+        QCOMPARE(dialog.tabs()->count(), limits ? 3 : 2); // Notifications is everyone's
+        QVERIFY(dialog.tabs()->indexOf(dialog.notificationsPage()) >= 0);
         // The organization is shown, read-only.
         QCOMPARE(dialog.organizationNameEdit()->text(), before.name);
         QVERIFY(dialog.organizationNameEdit()->isReadOnly());

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/api/ApiSettings.h"
+#include "core/cluster/ClusterSettings.h"
 #include "core/proxies/ProxySettings.h"
 #include "core/retention/RetentionSettings.h"
 #include "core/services/ServiceSettings.h"
@@ -28,6 +29,7 @@ struct AppConfig {
     EngineSettings engine;      // whatsapp/... (engine.dataDir is dataDir)
     RetentionSettings retention; // retention/...
     ProxySettings proxies;      // proxies/...
+    ClusterSettings cluster;    // cluster/... (several instances on one PostgreSQL)
 };
 
 } // namespace wadesk

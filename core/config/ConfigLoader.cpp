@@ -13,6 +13,7 @@
 #include <QRegularExpression>
 #include <QSettings>
 #include <QStandardPaths>
+#include <QSysInfo>
 #include <QUrl>
 #include <functional>
 #include <vector>
@@ -182,6 +183,24 @@ std::vector<OptionSpec> optionSpecs()
          }});
     add({"proxies/exitAddressUrl", "WADESK_PROXY_EXIT_ADDRESS_URL", nullptr, Kind::String, "", "", 0, 0, {},
          [](AppConfig &c, const QString &v) { c.proxies.exitAddressUrl = QUrl(v.trimmed(), QUrl::StrictMode); }});
+    add({"cluster/instanceId", "WADESK_INSTANCE_ID", "instance-id", Kind::String,
+         "This instance's name among several on one PostgreSQL (default: the host name).", "name", 0, 0, {},
+         [](AppConfig &c, const QString &v) { c.cluster.instanceId = v.trimmed(); }});
+    add({"cluster/leaseSeconds", "WADESK_LEASE_SECONDS", nullptr, Kind::Int, "", "", 6, 3600, {},
+         [](AppConfig &c, const QString &v) { c.cluster.leaseSeconds = v.toInt(); }});
+    add({"cluster/renewSeconds", "WADESK_LEASE_RENEW_SECONDS", nullptr, Kind::Int, "", "", 1, 1200, {},
+         [](AppConfig &c, const QString &v) { c.cluster.renewSeconds = v.toInt(); }});
+    add({"cluster/commandPollMs", "WADESK_COMMAND_POLL_MS", nullptr, Kind::Int, "", "", 50, 60000, {},
+         [](AppConfig &c, const QString &v) { c.cluster.commandPollMs = v.toInt(); }});
+    add({"cluster/snapshots", "WADESK_SNAPSHOTS", nullptr, Kind::Choice, "", "", 0, 0,
+         {QStringLiteral("auto"), QStringLiteral("on"), QStringLiteral("off")},
+         [](AppConfig &c, const QString &v) { c.cluster.snapshots = v.trimmed().toLower(); }});
+    add({"cluster/snapshotIntervalMinutes", "WADESK_SNAPSHOT_INTERVAL_MINUTES", nullptr, Kind::Int, "", "", 1, 1440, {},
+         [](AppConfig &c, const QString &v) { c.cluster.snapshotIntervalMinutes = v.toInt(); }});
+    add({"cluster/snapshotMaxMegabytes", "WADESK_SNAPSHOT_MAX_MB", nullptr, Kind::Int, "", "", 1, 1024, {},
+         [](AppConfig &c, const QString &v) { c.cluster.snapshotMaxMegabytes = v.toInt(); }});
+    add({"cluster/snapshotsKept", "WADESK_SNAPSHOTS_KEPT", nullptr, Kind::Int, "", "", 1, 20, {},
+         [](AppConfig &c, const QString &v) { c.cluster.snapshotsKept = v.toInt(); }});
     add({"secrets/backend", "WADESK_SECRETS_BACKEND", nullptr, Kind::Choice, "", "", 0, 0,
          {QStringLiteral("auto"), QStringLiteral("keychain"), QStringLiteral("env"), QStringLiteral("file")},
          [](AppConfig &c, const QString &v) { c.secretsBackend = v.trimmed().toLower(); }});
@@ -555,6 +574,19 @@ Result<LoadedConfig> ConfigLoader::load(const QStringList &arguments, const QPro
             return invalidOption(sourceOf.value(QStringLiteral("database")), DatabaseUrl::redacted(config.database),
                                  url.error().message);
     }
+
+    if (config.cluster.instanceId.isEmpty())
+        config.cluster.instanceId = QSysInfo::machineHostName();
+    if (config.cluster.instanceId.isEmpty())
+        config.cluster.instanceId = QStringLiteral("wadesk");
+    static const QRegularExpression instanceName(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$"));
+    if (!instanceName.match(config.cluster.instanceId).hasMatch())
+        return invalidOption(sourceOf.value(QStringLiteral("cluster/instanceId"), QStringLiteral("the host name")),
+                             config.cluster.instanceId,
+                             QStringLiteral("expected 1 to 253 letters, digits, dots, dashes or underscores"));
+    if (config.cluster.renewSeconds * 3 > config.cluster.leaseSeconds)
+        return invalidOption(QStringLiteral("WADESK_LEASE_RENEW_SECONDS"), QString::number(config.cluster.renewSeconds),
+                             QStringLiteral("must be at most a third of the lease (%1 s)").arg(config.cluster.leaseSeconds));
 
     config.engine.dataDir = config.dataDir; // sessions live under the data directory
     config.services.media.directory = QDir(config.dataDir).filePath(QStringLiteral("media"));

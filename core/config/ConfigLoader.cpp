@@ -15,6 +15,7 @@
 #include <QStandardPaths>
 #include <QSysInfo>
 #include <QUrl>
+#include <algorithm>
 #include <functional>
 #include <vector>
 
@@ -584,8 +585,12 @@ Result<LoadedConfig> ConfigLoader::load(const QStringList &arguments, const QPro
         return invalidOption(sourceOf.value(QStringLiteral("cluster/instanceId"), QStringLiteral("the host name")),
                              config.cluster.instanceId,
                              QStringLiteral("expected 1 to 253 letters, digits, dots, dashes or underscores"));
+    // A short lease with the default renewal renews more often instead of failing the start.
+    if (!sourceOf.contains(QStringLiteral("cluster/renewSeconds")))
+        config.cluster.renewSeconds = std::max(1, std::min(config.cluster.renewSeconds, config.cluster.leaseSeconds / 3));
     if (config.cluster.renewSeconds * 3 > config.cluster.leaseSeconds)
-        return invalidOption(QStringLiteral("WADESK_LEASE_RENEW_SECONDS"), QString::number(config.cluster.renewSeconds),
+        return invalidOption(sourceOf.value(QStringLiteral("cluster/renewSeconds"), QStringLiteral("WADESK_LEASE_RENEW_SECONDS")),
+                             QString::number(config.cluster.renewSeconds),
                              QStringLiteral("must be at most a third of the lease (%1 s)").arg(config.cluster.leaseSeconds));
 
     config.engine.dataDir = config.dataDir; // sessions live under the data directory

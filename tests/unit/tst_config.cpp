@@ -7,6 +7,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QSysInfo>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -211,6 +212,43 @@ private slots:
         for (const auto &[name, value] : {std::pair<const char *, QString>{"WADESK_MEDIA_STORAGE", QStringLiteral("s3")},
                                           {"WADESK_MEDIA_MAX_BYTES", QStringLiteral("10")},
                                           {"WADESK_MEDIA_RETENTION_DAYS", QStringLiteral("-1")}}) {
+            const Result<LoadedConfig> bad = ConfigLoader::load(argv({}), envOf({{name, value}}), missingSettings());
+            QVERIFY2(!bad.ok(), name);
+            QVERIFY2(bad.error().message.contains(QLatin1String(name)), qPrintable(bad.error().message));
+        }
+    }
+
+    void clusterSettings()
+    {
+        const Result<LoadedConfig> byDefault = ConfigLoader::load(argv({}), QProcessEnvironment(), missingSettings());
+        QVERIFY2(byDefault.ok(), byDefault.ok() ? "" : qPrintable(byDefault.error().message));
+        const ClusterSettings &d = byDefault->config.cluster;
+        // Unnamed, an instance is its machine: two machines never collide by default.
+        QCOMPARE(d.instanceId, QSysInfo::machineHostName().isEmpty() ? QStringLiteral("wadesk") : QSysInfo::machineHostName());
+        QCOMPARE(d.leaseSeconds, 30);
+        QCOMPARE(d.renewSeconds, 5);
+        QCOMPARE(d.snapshots, QStringLiteral("auto"));
+
+        const QString file = writeSettings("[cluster]\ninstanceId=from-file\nleaseSeconds=12\nsnapshots=OFF\n");
+        const Result<LoadedConfig> r = ConfigLoader::load(argv({"--instance-id", "node-2.eu"}),
+                                                          envOf({{"WADESK_LEASE_RENEW_SECONDS", QStringLiteral("4")}}), file);
+        QVERIFY2(r.ok(), r.ok() ? "" : qPrintable(r.error().message));
+        QCOMPARE(r->config.cluster.instanceId, QStringLiteral("node-2.eu")); // the command line wins
+        QCOMPARE(r->config.cluster.leaseSeconds, 12);
+        QCOMPARE(r->config.cluster.renewSeconds, 4);
+        QCOMPARE(r->config.cluster.snapshots, QStringLiteral("off"));
+        // Without its own renewal setting a short lease is renewed three times per lease.
+        const Result<LoadedConfig> shortLease = ConfigLoader::load(argv({}), envOf({{"WADESK_LEASE_SECONDS", QStringLiteral("6")}}), missingSettings());
+        QVERIFY2(shortLease.ok(), shortLease.ok() ? "" : qPrintable(shortLease.error().message));
+        QCOMPARE(shortLease->config.cluster.renewSeconds, 2);
+
+        // A name that could not be shown or compared safely, and a renewal that would let the lease
+        // lapse between two renewals of a slow machine, stop the start with the option named.
+        for (const auto &[name, value] : {std::pair<const char *, QString>{"WADESK_INSTANCE_ID", QStringLiteral("node 2")},
+                                          {"WADESK_INSTANCE_ID", QStringLiteral("-node")},
+                                          {"WADESK_LEASE_SECONDS", QStringLiteral("5")},
+                                          {"WADESK_LEASE_RENEW_SECONDS", QStringLiteral("11")},
+                                          {"WADESK_SNAPSHOTS", QStringLiteral("sometimes")}}) {
             const Result<LoadedConfig> bad = ConfigLoader::load(argv({}), envOf({{name, value}}), missingSettings());
             QVERIFY2(!bad.ok(), name);
             QVERIFY2(bad.error().message.contains(QLatin1String(name)), qPrintable(bad.error().message));

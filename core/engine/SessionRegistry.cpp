@@ -10,6 +10,7 @@
 #include "core/engine/WaSession.h"
 #include "core/messaging/InboundProcessor.h"
 #include "core/autoreplies/AutoReplyEngine.h"
+#include "core/cluster/BrowserSnapshotStore.h"
 #include "core/messaging/InterruptedSends.h"
 #include "core/messaging/MessageSender.h"
 #include "core/messaging/OutboundAcks.h"
@@ -91,6 +92,63 @@ void SessionRegistry::setEgress(EgressProxy *forwarder, ProxyService *proxies)
         return;
     m_egress = std::make_unique<ClientEgress>(forwarder, proxies);
     m_proxies = proxies;
+}
+
+void SessionRegistry::setSnapshotStore(BrowserSnapshotStore *store, int intervalMinutes)
+{
+    if (!onOwnThread("setSnapshotStore"))
+        return;
+    m_browserSnapshots = store;
+    m_browserSnapshotTimer.stop();
+    if (!store)
+        return;
+    m_browserSnapshotTimer.setInterval(qMax(1, intervalMinutes) * 60 * 1000);
+    connect(&m_browserSnapshotTimer, &QTimer::timeout, this, &SessionRegistry::snapshotReadySessions, Qt::UniqueConnection);
+    m_browserSnapshotTimer.start();
+}
+
+// Before the page opens (the profile is not in use yet). Restoring MBs here holds up the main
+// thread for a moment, but only when the database holds a newer snapshot than the profile (a
+// client taken over from another instance, or a lost profile); the usual start reads one row.
+void SessionRegistry::restoreBrowserState(const QString &clientId)
+{
+    if (!m_browserSnapshots)
+        return;
+    Result<bool> restored = m_browserSnapshots->restoreIfNewer(clientId, WaSession::sessionDirectory(m_settings.dataDir, clientId));
+    if (!restored)
+        spdlog::error("client {}: its browser snapshot was not restored, the page opens from its own profile: {}",
+                      clientId.toStdString(), restored.error().message.toStdString());
+}
+
+// A linked session stopped cleanly. Chromium writes the last of a closed profile's leveldb files
+// on its own threads a moment after the profile object is gone (see removeProfileDirectory):
+// the snapshot is taken after that, unless the process is quitting (`flushed` false: the store
+// then packs at once, and waits for it when destroyed).
+void SessionRegistry::snapshotAfterStop(const QString &clientId, bool flushed)
+{
+    static constexpr int kFlushDelayMs = 1500;
+    if (!m_browserSnapshots)
+        return;
+    const QString dir = WaSession::sessionDirectory(m_settings.dataDir, clientId);
+    if (!flushed) {
+        m_browserSnapshots->saveInBackground(clientId, dir);
+        return;
+    }
+    QPointer<SessionRegistry> self(this);
+    BrowserSnapshotStore *store = m_browserSnapshots;
+    QTimer::singleShot(kFlushDelayMs, this, [self, store, clientId, dir]() {
+        if (self && self->m_browserSnapshots == store)
+            store->saveInBackground(clientId, dir);
+    });
+}
+
+void SessionRegistry::snapshotReadySessions()
+{
+    for (const QString &clientId : std::as_const(m_linkedClients)) {
+        WaSession *page = session(clientId);
+        if (page && page->state() == SessionState::Ready)
+            m_browserSnapshots->saveInBackground(clientId, WaSession::sessionDirectory(m_settings.dataDir, clientId));
+    }
 }
 
 void SessionRegistry::setMediaLibrary(MediaLibrary *media)
@@ -262,6 +320,7 @@ bool SessionRegistry::start(const QString &organizationId, const QString &client
         m_snapshots[clientId].lastError = record.pausedReason;
     }
 
+    restoreBrowserState(clientId);
     QString why;
     if (!raw->start(&why)) {
         spdlog::error("client {}: cannot start: {}", clientId.toStdString(), why.toStdString());
@@ -437,6 +496,15 @@ void SessionRegistry::onStateChanged(WaSession *session, const QString &organiza
         spdlog::error("client {}: cannot store its state {}: {}", clientId.toStdString(), SessionStates::name(snap.state).toStdString(),
                       s.error().message.toStdString());
     emit snapshotChanged(clientId);
+    if (m_browserSnapshots) {
+        // Only a linked session is snapshotted; a logged-out state must not come back elsewhere.
+        if (session->state() == SessionState::Ready) {
+            m_linkedClients.insert(clientId);
+        } else if (session->state() == SessionState::LoggedOut) {
+            m_linkedClients.remove(clientId);
+            m_browserSnapshots->removeAllInBackground(clientId);
+        }
+    }
     if (snap.state == SessionState::Ready) {
         if (MessageSender *queue = sender(clientId))
             queue->wake();
@@ -476,8 +544,11 @@ void SessionRegistry::stop(const QString &clientId)
         return;
     std::unique_ptr<ClientRuntime> runtime = std::move(it->second);
     m_sessions.erase(it);
+    const bool linked = m_linkedClients.remove(clientId) && runtime->session().state() != SessionState::LoggedOut;
     runtime->stop(this);
     m_egress->release(clientId);
+    if (linked)
+        snapshotAfterStop(clientId, true);
     std::optional<SessionSnapshot> stopped;
     {
         QWriteLocker lock(&m_lock);
@@ -518,9 +589,12 @@ void SessionRegistry::stopAll()
         emit sessionAboutToStop(id);
         auto it = m_sessions.find(id);
         if (it != m_sessions.end()) {
+            const bool linked = m_linkedClients.remove(id) && it->second->session().state() != SessionState::LoggedOut;
             it->second->stop(this); // keep the stored state: these come back at next start
             m_sessions.erase(it);
             m_egress->release(id);
+            if (linked)
+                snapshotAfterStop(id, false);
         }
     }
 }

@@ -323,7 +323,7 @@ int Application::startServices()
         snapshots.maxMegabytes = m_config.cluster.snapshotMaxMegabytes;
         snapshots.kept = m_config.cluster.snapshotsKept;
         m_browserSnapshots = std::make_unique<BrowserSnapshotStore>(*m_database, *m_cipher, snapshots, clock);
-        m_sessions->setSnapshotStore(m_browserSnapshots.get(), m_config.cluster.snapshotIntervalMinutes);
+        m_sessions->setSnapshotStore(m_browserSnapshots.get(), std::chrono::minutes(m_config.cluster.snapshotIntervalMinutes));
         spdlog::info("browser snapshots: on (every {} min while ready, at each clean stop; {} kept per client)",
                      m_config.cluster.snapshotIntervalMinutes, m_config.cluster.snapshotsKept);
     }

@@ -14,6 +14,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLockFile>
+#include <QMetaObject>
 #include <QSaveFile>
 #include <QtEndian>
 #include <spdlog/spdlog.h>
@@ -177,6 +178,17 @@ Result<QByteArray> BrowserSnapshotStore::loadArchive(const QString &clientId, co
     return archive;
 }
 
+Result<bool> BrowserSnapshotStore::needsRestore(const QString &clientId, const QString &sessionDir)
+{
+    Result<std::optional<Info>> newest = latest(clientId);
+    if (!newest)
+        return newest.error();
+    if (!newest.value())
+        return false;
+    const std::optional<Info> marker = readMarker(sessionDir);
+    return !marker || marker->id != newest.value()->id;
+}
+
 Result<bool> BrowserSnapshotStore::restoreIfNewer(const QString &clientId, const QString &sessionDir)
 {
     Result<std::optional<Info>> newest = latest(clientId);
@@ -232,7 +244,7 @@ Result<bool> BrowserSnapshotStore::restoreIfNewer(const QString &clientId, const
     }
     QDir(staging).removeRecursively();
     writeMarker(sessionDir, info);
-    spdlog::info("client {}: browser state restored from snapshot {} ({} bytes, taken by {} ms ago) in {} ms", clientId.toStdString(),
+    spdlog::info("client {}: browser state restored from snapshot {} ({} bytes, taken {} ms ago) in {} ms", clientId.toStdString(),
                  info.id.toStdString(), info.rawBytes, m_clock.nowMs() - info.createdAt, took.elapsed());
     return true;
 }
@@ -283,6 +295,15 @@ void BrowserSnapshotStore::removeAllInBackground(const QString &clientId)
         if (Status s = removeAll(clientId); !s)
             spdlog::error("client {}: its browser snapshots could not be removed: {}", clientId.toStdString(),
                           s.error().message.toStdString());
+    });
+}
+
+void BrowserSnapshotStore::restoreInBackground(const QString &clientId, const QString &sessionDir, QObject *context,
+                                               std::function<void(const Result<bool> &)> done)
+{
+    runInBackground([this, clientId, sessionDir, context, done = std::move(done)]() {
+        const Result<bool> restored = restoreIfNewer(clientId, sessionDir);
+        QMetaObject::invokeMethod(context, [done, restored]() { done(restored); }, Qt::QueuedConnection);
     });
 }
 

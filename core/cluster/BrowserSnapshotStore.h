@@ -9,6 +9,8 @@
 #include <functional>
 #include <optional>
 
+QT_FORWARD_DECLARE_CLASS(QObject)
+
 namespace wadesk {
 
 class AesGcm;
@@ -64,11 +66,17 @@ public:
     // names that one; true when it did. The profile's other files stay; its IndexedDB and
     // Local Storage are replaced only once the whole archive has been unpacked beside them.
     Result<bool> restoreIfNewer(const QString &clientId, const QString &sessionDir);
+    // Whether restoreIfNewer would restore (reads the latest snapshot's id only).
+    Result<bool> needsRestore(const QString &clientId, const QString &sessionDir);
     Status removeAll(const QString &clientId);
     Result<int> count(const QString &clientId);
 
     void saveInBackground(const QString &clientId, const QString &sessionDir);
     void removeAllInBackground(const QString &clientId);
+    // restoreIfNewer on the worker thread, then `done` with its outcome on `context`'s thread
+    // (`context` must outlive the background work: its owner calls waitForBackground first).
+    void restoreInBackground(const QString &clientId, const QString &sessionDir, QObject *context,
+                             std::function<void(const Result<bool> &)> done);
     // Blocks until the background work asked for so far is done (tests, shutdown).
     void waitForBackground();
 

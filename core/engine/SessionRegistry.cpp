@@ -29,6 +29,8 @@
 #include <QTimer>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 namespace wadesk {
 
 namespace {
@@ -75,6 +77,8 @@ SessionRegistry::SessionRegistry(Database &database, EventBus &events, EngineSet
 
 SessionRegistry::~SessionRegistry()
 {
+    if (m_browserSnapshots)
+        m_browserSnapshots->waitForBackground(); // no restore finishes for a registry that is gone
     stopAll();
 }
 
@@ -94,7 +98,7 @@ void SessionRegistry::setEgress(EgressProxy *forwarder, ProxyService *proxies)
     m_proxies = proxies;
 }
 
-void SessionRegistry::setSnapshotStore(BrowserSnapshotStore *store, int intervalMinutes)
+void SessionRegistry::setSnapshotStore(BrowserSnapshotStore *store, std::chrono::milliseconds interval)
 {
     if (!onOwnThread("setSnapshotStore"))
         return;
@@ -102,22 +106,9 @@ void SessionRegistry::setSnapshotStore(BrowserSnapshotStore *store, int interval
     m_browserSnapshotTimer.stop();
     if (!store)
         return;
-    m_browserSnapshotTimer.setInterval(qMax(1, intervalMinutes) * 60 * 1000);
+    m_browserSnapshotTimer.setInterval(std::max(interval, std::chrono::milliseconds(1000)));
     connect(&m_browserSnapshotTimer, &QTimer::timeout, this, &SessionRegistry::snapshotReadySessions, Qt::UniqueConnection);
     m_browserSnapshotTimer.start();
-}
-
-// Before the page opens (the profile is not in use yet). Restoring MBs here holds up the main
-// thread for a moment, but only when the database holds a newer snapshot than the profile (a
-// client taken over from another instance, or a lost profile); the usual start reads one row.
-void SessionRegistry::restoreBrowserState(const QString &clientId)
-{
-    if (!m_browserSnapshots)
-        return;
-    Result<bool> restored = m_browserSnapshots->restoreIfNewer(clientId, WaSession::sessionDirectory(m_settings.dataDir, clientId));
-    if (!restored)
-        spdlog::error("client {}: its browser snapshot was not restored, the page opens from its own profile: {}",
-                      clientId.toStdString(), restored.error().message.toStdString());
 }
 
 // A linked session stopped cleanly. Chromium writes the last of a closed profile's leveldb files
@@ -137,17 +128,27 @@ void SessionRegistry::snapshotAfterStop(const QString &clientId, bool flushed)
     QPointer<SessionRegistry> self(this);
     BrowserSnapshotStore *store = m_browserSnapshots;
     QTimer::singleShot(kFlushDelayMs, this, [self, store, clientId, dir]() {
-        if (self && self->m_browserSnapshots == store)
+        // Started again meanwhile: that run's own snapshots (or its logout) decide instead.
+        if (self && self->m_browserSnapshots == store && !self->m_sessions.count(clientId))
             store->saveInBackground(clientId, dir);
     });
 }
 
+// WhatsApp Web writes its keys for a while after it links, and Chromium commits Local Storage in
+// batches: a session counts for the periodic snapshots once it has been ready for a settling time
+// (the interval, at most a minute, as RemoteAuth waits a minute before its first save).
+qint64 SessionRegistry::snapshotSettleMs() const
+{
+    return std::min<qint64>(m_browserSnapshotTimer.interval(), 60 * 1000);
+}
+
 void SessionRegistry::snapshotReadySessions()
 {
-    for (const QString &clientId : std::as_const(m_linkedClients)) {
-        WaSession *page = session(clientId);
-        if (page && page->state() == SessionState::Ready)
-            m_browserSnapshots->saveInBackground(clientId, WaSession::sessionDirectory(m_settings.dataDir, clientId));
+    const qint64 settled = m_clock.nowMs() - snapshotSettleMs();
+    for (auto it = m_linkedClients.cbegin(); it != m_linkedClients.cend(); ++it) {
+        WaSession *page = session(it.key());
+        if (page && page->state() == SessionState::Ready && it.value() <= settled)
+            m_browserSnapshots->saveInBackground(it.key(), WaSession::sessionDirectory(m_settings.dataDir, it.key()));
     }
 }
 
@@ -320,7 +321,40 @@ bool SessionRegistry::start(const QString &organizationId, const QString &client
         m_snapshots[clientId].lastError = record.pausedReason;
     }
 
-    restoreBrowserState(clientId);
+    return restoreThenOpenPage(organizationId, clientId, error);
+}
+
+// Restoring MBs of profile is the store's thread's work; here only the latest snapshot's id is
+// read (one row) to know whether there is one to restore. The profile is not in use until the
+// page opens.
+bool SessionRegistry::restoreThenOpenPage(const QString &organizationId, const QString &clientId, QString *error)
+{
+    if (m_browserSnapshots) {
+        const QString dir = WaSession::sessionDirectory(m_settings.dataDir, clientId);
+        Result<bool> needed = m_browserSnapshots->needsRestore(clientId, dir);
+        if (!needed) {
+            spdlog::error("client {}: cannot read its browser snapshots, the page opens from its own profile: {}", clientId.toStdString(),
+                          needed.error().message.toStdString());
+        } else if (needed.value()) {
+            QPointer<WaSession> page(session(clientId));
+            m_browserSnapshots->restoreInBackground(clientId, dir, this, [this, page, organizationId, clientId](const Result<bool> &restored) {
+                if (!restored)
+                    spdlog::error("client {}: its browser snapshot was not restored, the page opens from its own profile: {}",
+                                  clientId.toStdString(), restored.error().message.toStdString());
+                if (page && session(clientId) == page) // not stopped (or started anew) meanwhile
+                    openPage(organizationId, clientId, nullptr);
+            });
+            return true;
+        }
+    }
+    return openPage(organizationId, clientId, error);
+}
+
+bool SessionRegistry::openPage(const QString &organizationId, const QString &clientId, QString *error)
+{
+    WaSession *raw = session(clientId);
+    if (!raw)
+        return false;
     QString why;
     if (!raw->start(&why)) {
         spdlog::error("client {}: cannot start: {}", clientId.toStdString(), why.toStdString());
@@ -498,8 +532,14 @@ void SessionRegistry::onStateChanged(WaSession *session, const QString &organiza
     emit snapshotChanged(clientId);
     if (m_browserSnapshots) {
         // Only a linked session is snapshotted; a logged-out state must not come back elsewhere.
-        if (session->state() == SessionState::Ready) {
-            m_linkedClients.insert(clientId);
+        if (session->state() == SessionState::Ready && !m_linkedClients.contains(clientId)) {
+            m_linkedClients.insert(clientId, m_clock.nowMs());
+            // The first snapshot of this run once settled, not a whole interval later.
+            QPointer<WaSession> page(session);
+            QTimer::singleShot(snapshotSettleMs(), this, [this, page, clientId]() {
+                if (page && this->session(clientId) == page && page->state() == SessionState::Ready && m_linkedClients.contains(clientId))
+                    m_browserSnapshots->saveInBackground(clientId, WaSession::sessionDirectory(m_settings.dataDir, clientId));
+            });
         } else if (session->state() == SessionState::LoggedOut) {
             m_linkedClients.remove(clientId);
             m_browserSnapshots->removeAllInBackground(clientId);

@@ -39,6 +39,7 @@
 #include <spdlog/sinks/ringbuffer_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <memory>
 #include <unistd.h>
 
@@ -178,7 +179,8 @@ QByteArray masterKey()
 // each client went through.
 class Instance {
 public:
-    Instance(Database &db, const AesGcm &cipher, const QString &name, const QString &dataDir)
+    Instance(Database &db, const AesGcm &cipher, const QString &name, const QString &dataDir,
+             std::chrono::milliseconds interval = std::chrono::minutes(15))
         : store(db, cipher, BrowserSnapshotStore::Settings{name, 64, 2})
     {
         settings.dataDir = dataDir;
@@ -189,7 +191,7 @@ public:
         settings.readyTimeoutMs = 20000;
         settings.recoveryBackoffMs = {200, 400, 600};
         registry = std::make_unique<SessionRegistry>(db, bus, settings);
-        registry->setSnapshotStore(&store, 15);
+        registry->setSnapshotStore(&store, interval);
         SessionRegistry *r = registry.get();
         QObject::connect(r, &SessionRegistry::snapshotChanged, r, [this, r](const QString &clientId) {
             const std::optional<SessionSnapshot> s = r->snapshot(clientId);
@@ -483,6 +485,50 @@ private slots:
         QVERIFY(!store.restoreIfNewer(QStringLiteral("cli_a"), b.path()).ok());
         QCOMPARE(readFile(b.filePath(QStringLiteral("storage/IndexedDB/db/000003.log"))), QByteArray("linked"));
         QCOMPARE(BrowserSnapshotStore::readMarker(b.path())->id, saved->id);
+        t.database->closeThreadConnection();
+    }
+
+    // While ready, a snapshot every interval of the live profile (what a kill -9 of the owner leaves
+    // to take over from), none for a page that is not linked; quitting (stopAll) takes one at once.
+    void periodicSnapshotsOfLinkedSessionsOnly()
+    {
+        WADESK_DATABASE_OR_SKIP(t, QStringLiteral("postgres"));
+        QVERIFY(migrate(t, QStringLiteral("postgres")));
+        const QString linked = QStringLiteral("cli_periodic");
+        const QString waiting = QStringLiteral("cli_waiting");
+        QVERIFY(addClient(*t.database, linked));
+        QVERIFY(addClient(*t.database, waiting));
+        AesGcm cipher(masterKey());
+        QTemporaryDir dirA, dirB;
+        QString periodicId;
+        {
+            // Snapshots once ready for 8 s, then every 8 s (Chromium commits Local Storage a few seconds late).
+            Instance a(*t.database, cipher, QStringLiteral("inst-a"), dirA.path(), std::chrono::milliseconds(8000));
+            QVERIFY(a.registry->start(kOrg, linked));
+            QVERIFY(a.registry->start(kOrg, waiting));
+            QVERIFY(a.link(linked));
+            QVERIFY(a.waitState(waiting, SessionState::Qr));
+            QTRY_VERIFY_WITH_TIMEOUT(snapshotCount(a.store, linked) >= 1, kWaitMs);
+            QCOMPARE(a.session(linked)->state(), SessionState::Ready);
+            periodicId = a.store.latest(linked).value()->id;
+            QTest::qWait(9000); // more than an interval
+            a.store.waitForBackground();
+            QCOMPARE(snapshotCount(a.store, waiting), 0);
+            QVERIFY(snapshotCount(a.store, linked) <= 2); // pruned as it goes
+            periodicId = a.store.latest(linked).value()->id; // the newest of the live profile
+            a.registry->stopAll(); // quitting: a snapshot at once (the store waits for it)
+            a.store.waitForBackground();
+            QVERIFY(a.store.latest(linked).value()->id != periodicId);
+            QCOMPARE(snapshotCount(a.store, waiting), 0);
+        }
+        // Only the live profile's snapshot left (as after a kill -9 of its owner): enough to open.
+        SqlRunner sql(*t.database);
+        QVERIFY(sql.change(QStringLiteral("DELETE FROM browser_snapshots WHERE client_id = ? AND id <> ?"), {linked, periodicId}));
+        Instance b(*t.database, cipher, QStringLiteral("inst-b"), dirB.path());
+        QVERIFY(b.registry->start(kOrg, linked));
+        QVERIFY(b.waitState(linked, SessionState::Ready));
+        QVERIFY2(!b.states.value(linked).contains(QStringLiteral("qr")), qPrintable(b.states.value(linked).join(QLatin1Char(' '))));
+        b.registry->stop(linked);
         t.database->closeThreadConnection();
     }
 

@@ -30,6 +30,7 @@
 #include "ui/shell/DesktopShell.h"
 #include "ui/shell/SingleInstance.h"
 #include "core/secrets/AesGcm.h"
+#include "core/cluster/BrowserSnapshotStore.h"
 #include "core/secrets/MasterKeyCheck.h"
 #include "core/secrets/SecretStoreSelector.h"
 
@@ -315,6 +316,17 @@ int Application::startServices()
     // One clock for every service and worker of this process (SharedServices::clock).
     const Clock &clock = *m_shared.clock;
     m_sessions = std::make_unique<SessionRegistry>(*m_database, *m_events, m_config.engine, services.messaging, clock);
+    // Linked sessions' browser state in the database, so another instance opens them without a QR.
+    if (BrowserSnapshotStore::enabledFor(m_config.cluster, m_database->isPostgres())) {
+        BrowserSnapshotStore::Settings snapshots;
+        snapshots.instanceId = m_config.cluster.instanceId;
+        snapshots.maxMegabytes = m_config.cluster.snapshotMaxMegabytes;
+        snapshots.kept = m_config.cluster.snapshotsKept;
+        m_browserSnapshots = std::make_unique<BrowserSnapshotStore>(*m_database, *m_cipher, snapshots, clock);
+        m_sessions->setSnapshotStore(m_browserSnapshots.get(), std::chrono::minutes(m_config.cluster.snapshotIntervalMinutes));
+        spdlog::info("browser snapshots: on (every {} min while ready, at each clean stop; {} kept per client)",
+                     m_config.cluster.snapshotIntervalMinutes, m_config.cluster.snapshotsKept);
+    }
     // Before anything sends: what was being sent when WaDesk last stopped is failed, never resent.
     m_sessions->failInterruptedSends();
     // Each page reaches WhatsApp through WaDesk's forwarding proxy, directly or through its own
@@ -415,6 +427,7 @@ void Application::stopServices()
     if (m_sessions) {
         m_sessions->stopAll(); // pages before profiles, while the application still runs
         m_sessions.reset();
+        m_browserSnapshots.reset(); // after the sessions: waits for the snapshots of their stops
         m_media.reset(); // after the sessions that read from and write to it
     }
     m_proxies.reset();

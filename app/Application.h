@@ -26,6 +26,7 @@ class EventBus;
 class MediaService;
 class SessionRegistry;
 class AesGcm;
+class BrowserSnapshotStore;
 class Database;
 class DesktopContext;
 class DesktopShell;
@@ -80,6 +81,7 @@ private:
     std::unique_ptr<ProxyService> m_proxies;
     std::unique_ptr<MediaService> m_media; // the main thread's (senders, received files)
     std::unique_ptr<ProxyHealthMonitor> m_proxyMonitor;
+    std::unique_ptr<BrowserSnapshotStore> m_browserSnapshots; // linked profiles in the database (cluster/snapshots)
     std::unique_ptr<SessionRegistry> m_sessions;
     std::unique_ptr<ApiService> m_api;
     std::unique_ptr<DeliveryService> m_deliveries;

@@ -10,6 +10,7 @@
 #include "core/engine/WaSession.h"
 #include "core/messaging/InboundProcessor.h"
 #include "core/autoreplies/AutoReplyEngine.h"
+#include "core/cluster/BrowserSnapshotStore.h"
 #include "core/messaging/InterruptedSends.h"
 #include "core/messaging/MessageSender.h"
 #include "core/messaging/OutboundAcks.h"
@@ -27,6 +28,8 @@
 #include <QThread>
 #include <QTimer>
 #include <spdlog/spdlog.h>
+
+#include <algorithm>
 
 namespace wadesk {
 
@@ -74,6 +77,8 @@ SessionRegistry::SessionRegistry(Database &database, EventBus &events, EngineSet
 
 SessionRegistry::~SessionRegistry()
 {
+    if (m_browserSnapshots)
+        m_browserSnapshots->waitForBackground(); // no restore finishes for a registry that is gone
     stopAll();
 }
 
@@ -91,6 +96,60 @@ void SessionRegistry::setEgress(EgressProxy *forwarder, ProxyService *proxies)
         return;
     m_egress = std::make_unique<ClientEgress>(forwarder, proxies);
     m_proxies = proxies;
+}
+
+void SessionRegistry::setSnapshotStore(BrowserSnapshotStore *store, std::chrono::milliseconds interval)
+{
+    if (!onOwnThread("setSnapshotStore"))
+        return;
+    m_browserSnapshots = store;
+    m_browserSnapshotTimer.stop();
+    if (!store)
+        return;
+    m_browserSnapshotTimer.setInterval(std::max(interval, std::chrono::milliseconds(1000)));
+    connect(&m_browserSnapshotTimer, &QTimer::timeout, this, &SessionRegistry::snapshotReadySessions, Qt::UniqueConnection);
+    m_browserSnapshotTimer.start();
+}
+
+// A linked session stopped cleanly. Chromium writes the last of a closed profile's leveldb files
+// on its own threads a moment after the profile object is gone (see removeProfileDirectory):
+// the snapshot is taken after that, unless the process is quitting (`flushed` false: the store
+// then packs at once, and waits for it when destroyed).
+void SessionRegistry::snapshotAfterStop(const QString &clientId, bool flushed)
+{
+    static constexpr int kFlushDelayMs = 1500;
+    if (!m_browserSnapshots)
+        return;
+    const QString dir = WaSession::sessionDirectory(m_settings.dataDir, clientId);
+    if (!flushed) {
+        m_browserSnapshots->saveInBackground(clientId, dir);
+        return;
+    }
+    QPointer<SessionRegistry> self(this);
+    BrowserSnapshotStore *store = m_browserSnapshots;
+    QTimer::singleShot(kFlushDelayMs, this, [self, store, clientId, dir]() {
+        // Started again meanwhile: that run's own snapshots (or its logout) decide instead.
+        if (self && self->m_browserSnapshots == store && !self->m_sessions.count(clientId))
+            store->saveInBackground(clientId, dir);
+    });
+}
+
+// WhatsApp Web writes its keys for a while after it links, and Chromium commits Local Storage in
+// batches: a session counts for the periodic snapshots once it has been ready for a settling time
+// (the interval, at most a minute, as RemoteAuth waits a minute before its first save).
+qint64 SessionRegistry::snapshotSettleMs() const
+{
+    return std::min<qint64>(m_browserSnapshotTimer.interval(), 60 * 1000);
+}
+
+void SessionRegistry::snapshotReadySessions()
+{
+    const qint64 settled = m_clock.nowMs() - snapshotSettleMs();
+    for (auto it = m_linkedClients.cbegin(); it != m_linkedClients.cend(); ++it) {
+        WaSession *page = session(it.key());
+        if (page && page->state() == SessionState::Ready && it.value() <= settled)
+            m_browserSnapshots->saveInBackground(it.key(), WaSession::sessionDirectory(m_settings.dataDir, it.key()));
+    }
 }
 
 void SessionRegistry::setMediaLibrary(MediaLibrary *media)
@@ -262,6 +321,40 @@ bool SessionRegistry::start(const QString &organizationId, const QString &client
         m_snapshots[clientId].lastError = record.pausedReason;
     }
 
+    return restoreThenOpenPage(organizationId, clientId, error);
+}
+
+// Restoring MBs of profile is the store's thread's work; here only the latest snapshot's id is
+// read (one row) to know whether there is one to restore. The profile is not in use until the
+// page opens.
+bool SessionRegistry::restoreThenOpenPage(const QString &organizationId, const QString &clientId, QString *error)
+{
+    if (m_browserSnapshots) {
+        const QString dir = WaSession::sessionDirectory(m_settings.dataDir, clientId);
+        Result<bool> needed = m_browserSnapshots->needsRestore(clientId, dir);
+        if (!needed) {
+            spdlog::error("client {}: cannot read its browser snapshots, the page opens from its own profile: {}", clientId.toStdString(),
+                          needed.error().message.toStdString());
+        } else if (needed.value()) {
+            QPointer<WaSession> page(session(clientId));
+            m_browserSnapshots->restoreInBackground(clientId, dir, this, [this, page, organizationId, clientId](const Result<bool> &restored) {
+                if (!restored)
+                    spdlog::error("client {}: its browser snapshot was not restored, the page opens from its own profile: {}",
+                                  clientId.toStdString(), restored.error().message.toStdString());
+                if (page && session(clientId) == page) // not stopped (or started anew) meanwhile
+                    openPage(organizationId, clientId, nullptr);
+            });
+            return true;
+        }
+    }
+    return openPage(organizationId, clientId, error);
+}
+
+bool SessionRegistry::openPage(const QString &organizationId, const QString &clientId, QString *error)
+{
+    WaSession *raw = session(clientId);
+    if (!raw)
+        return false;
     QString why;
     if (!raw->start(&why)) {
         spdlog::error("client {}: cannot start: {}", clientId.toStdString(), why.toStdString());
@@ -437,6 +530,21 @@ void SessionRegistry::onStateChanged(WaSession *session, const QString &organiza
         spdlog::error("client {}: cannot store its state {}: {}", clientId.toStdString(), SessionStates::name(snap.state).toStdString(),
                       s.error().message.toStdString());
     emit snapshotChanged(clientId);
+    if (m_browserSnapshots) {
+        // Only a linked session is snapshotted; a logged-out state must not come back elsewhere.
+        if (session->state() == SessionState::Ready && !m_linkedClients.contains(clientId)) {
+            m_linkedClients.insert(clientId, m_clock.nowMs());
+            // The first snapshot of this run once settled, not a whole interval later.
+            QPointer<WaSession> page(session);
+            QTimer::singleShot(snapshotSettleMs(), this, [this, page, clientId]() {
+                if (page && this->session(clientId) == page && page->state() == SessionState::Ready && m_linkedClients.contains(clientId))
+                    m_browserSnapshots->saveInBackground(clientId, WaSession::sessionDirectory(m_settings.dataDir, clientId));
+            });
+        } else if (session->state() == SessionState::LoggedOut) {
+            m_linkedClients.remove(clientId);
+            m_browserSnapshots->removeAllInBackground(clientId);
+        }
+    }
     if (snap.state == SessionState::Ready) {
         if (MessageSender *queue = sender(clientId))
             queue->wake();
@@ -476,8 +584,11 @@ void SessionRegistry::stop(const QString &clientId)
         return;
     std::unique_ptr<ClientRuntime> runtime = std::move(it->second);
     m_sessions.erase(it);
+    const bool linked = m_linkedClients.remove(clientId) && runtime->session().state() != SessionState::LoggedOut;
     runtime->stop(this);
     m_egress->release(clientId);
+    if (linked)
+        snapshotAfterStop(clientId, true);
     std::optional<SessionSnapshot> stopped;
     {
         QWriteLocker lock(&m_lock);
@@ -518,9 +629,12 @@ void SessionRegistry::stopAll()
         emit sessionAboutToStop(id);
         auto it = m_sessions.find(id);
         if (it != m_sessions.end()) {
+            const bool linked = m_linkedClients.remove(id) && it->second->session().state() != SessionState::LoggedOut;
             it->second->stop(this); // keep the stored state: these come back at next start
             m_sessions.erase(it);
             m_egress->release(id);
+            if (linked)
+                snapshotAfterStop(id, false);
         }
     }
 }

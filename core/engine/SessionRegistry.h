@@ -9,6 +9,8 @@
 #include <QHash>
 #include <QObject>
 #include <QReadWriteLock>
+#include <QTimer>
+#include <chrono>
 #include <map>
 #include <memory>
 
@@ -22,6 +24,7 @@ class EgressProxy;
 class EventBus;
 class InboundProcessor;
 class AutoReplyEngine;
+class BrowserSnapshotStore;
 class MediaLibrary;
 class MessageSender;
 class OutboundAcks;
@@ -56,6 +59,12 @@ public:
     // files are stored in it (without it messages are kept without their files). Before
     // restoreAtStart.
     void setMediaLibrary(MediaLibrary *media);
+    // Browser-state snapshots (cluster/snapshots; not owned, it outlives the registry): a linked
+    // session's profile is stored every `interval` (cluster/snapshotIntervalMinutes) while ready
+    // and at each clean stop, and the latest is restored before a page opens when the profile did
+    // not come from it; a logout removes the client's snapshots. Without this call nothing is
+    // snapshotted. Before restoreAtStart.
+    void setSnapshotStore(BrowserSnapshotStore *store, std::chrono::milliseconds interval);
     void restoreAtStart();
     bool start(const QString &organizationId, const QString &clientId, QString *error = nullptr);
     void stop(const QString &clientId);
@@ -107,6 +116,14 @@ private:
     void remove(const QString &clientId);
     void removeProfileDirectory(const QString &clientId, const QString &dir, int attempt);
     void reloadSettings(const QString &clientId);
+    // Opens a started client's page; when the database holds a browser snapshot its profile did
+    // not come from, restores it first on the store's thread and opens the page after that.
+    bool restoreThenOpenPage(const QString &organizationId, const QString &clientId, QString *error);
+    bool openPage(const QString &organizationId, const QString &clientId, QString *error);
+    // Browser-state snapshots: one after a clean stop, and the periodic ones.
+    void snapshotAfterStop(const QString &clientId, bool flushed);
+    void snapshotReadySessions();
+    qint64 snapshotSettleMs() const;
     // The operator's intent, read by restoreAtStart: start() sets it, an operator's stop or
     // logout clears it (a stop of this process's own, at quit or for a dead proxy, does not).
     void setAutostart(const QString &organizationId, const QString &clientId, bool autostart);
@@ -131,6 +148,11 @@ private:
     std::unique_ptr<ClientEgress> m_egress;
     ProxyService *m_proxies = nullptr;
     QHash<QString, QString> m_waitingForProxy; // clientId -> organizationId
+    // Browser-state snapshots: the store, the clients whose page was ready in this run (linked)
+    // with when it first was, and the periodic timer.
+    BrowserSnapshotStore *m_browserSnapshots = nullptr;
+    QHash<QString, qint64> m_linkedClients; // clientId -> ready since (m_clock)
+    QTimer m_browserSnapshotTimer;
 
     mutable QReadWriteLock m_lock;
     QHash<QString, SessionSnapshot> m_snapshots;

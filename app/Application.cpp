@@ -315,6 +315,9 @@ int Application::startServices()
     // One clock for every service and worker of this process (SharedServices::clock).
     const Clock &clock = *m_shared.clock;
     m_sessions = std::make_unique<SessionRegistry>(*m_database, *m_events, m_config.engine, services.messaging, clock);
+    // What the pages reported during a database outage before a crash goes in first (in order),
+    // so that a send whose outcome it holds is not taken for interrupted.
+    m_sessions->replayJournal();
     // Before anything sends: what was being sent when WaDesk last stopped is failed, never resent.
     m_sessions->failInterruptedSends();
     // Each page reaches WhatsApp through WaDesk's forwarding proxy, directly or through its own

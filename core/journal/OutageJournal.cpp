@@ -20,6 +20,7 @@ constexpr qint64 kHeaderSize = 16;
 constexpr qint64 kFrameSize = 8; // length + CRC
 // A record is a few hundred bytes; anything claiming more than this is a torn length field.
 constexpr quint32 kMaxRecordBytes = 16u * 1024 * 1024;
+constexpr int kCursorSyncEvery = 64;
 
 std::array<quint32, 256> makeCrcTable()
 {
@@ -203,11 +204,11 @@ bool OutageJournal::sync()
     return ::fdatasync(m_fd) == 0;
 }
 
-bool OutageJournal::writeCursor(qint64 offset)
+bool OutageJournal::writeCursor(qint64 offset, bool durable)
 {
     char cursor[8];
     putLe64(cursor, quint64(offset));
-    return writeAll(m_fd, cursor, 8, 8) && sync();
+    return writeAll(m_fd, cursor, 8, 8) && (!durable || sync());
 }
 
 bool OutageJournal::reset()
@@ -267,6 +268,7 @@ int OutageJournal::replay(const Applier &apply)
     // Only what was there when the replay began: the applier may append (a report that came
     // while this one was applied goes behind it).
     size_t budget = m_pending.size();
+    int sinceSync = 0;
     while (budget > 0 && !m_pending.empty()) {
         --budget;
         JournalRecord record;
@@ -276,8 +278,11 @@ int OutageJournal::replay(const Applier &apply)
             spdlog::error("journal {}: a record cannot be read; dropped", filePath().toStdString());
         else
             step = apply(record);
-        if (step == Step::Retry)
+        if (step == Step::Retry) {
+            if (sinceSync > 0 && !sync())
+                spdlog::error("journal {}: cannot sync how far it was applied: {}", filePath().toStdString(), lastError().toStdString());
             break;
+        }
         if (step == Step::Drop && !record.kind.isEmpty())
             spdlog::warn("journal {}: a {} report of client {} cannot be applied; dropped", filePath().toStdString(),
                          record.kind.toStdString(), record.clientId.toStdString());
@@ -288,7 +293,14 @@ int OutageJournal::replay(const Applier &apply)
                 break;
             }
         } else {
-            if (!writeCursor(next)) {
+            // Written at once (a kill -9 keeps it: the kernel has it), synced every few records
+            // and when the replay stops: a power cut may apply those few once more, which
+            // changes nothing (appliers are idempotent), and a replay is not held to one disk
+            // flush per record.
+            const bool durable = ++sinceSync >= kCursorSyncEvery || budget == 0;
+            if (durable)
+                sinceSync = 0;
+            if (!writeCursor(next, durable)) {
                 spdlog::error("journal {}: cannot record how far it was applied: {}", filePath().toStdString(),
                               lastError().toStdString());
                 break;

@@ -32,9 +32,10 @@ struct JournalRecord {
 
 // A bounded first-in first-out file of records, `<directory>/outage.journal`, that survives a
 // kill -9: each append is written and fdatasync'ed before append() returns. Records are applied
-// in order by replay(); one leaves the journal only after its applier said it is done, and the
-// point reached is itself synced, so a crash between the two applies that record once more
-// (appliers are idempotent).
+// in order by replay(); one leaves the journal only after its applier said it is done. The point
+// reached is written after each record (a kill -9 keeps it) and synced every 64 records and when
+// a replay stops, so a crash applies at most the record in hand once more, and a power cut at
+// most those 64 (appliers are idempotent).
 //
 // File: a 16-byte header ("WDJRNL01", then the little-endian offset of the first record not yet
 // applied), then records, each a little-endian u32 length, a u32 CRC-32 of the payload, and
@@ -81,7 +82,7 @@ private:
         QByteArray payload;
         qint64 end = 0; // file offset just past this record
     };
-    bool writeCursor(qint64 offset);
+    bool writeCursor(qint64 offset, bool durable);
     bool reset();
     bool sync();
 

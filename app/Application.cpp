@@ -327,6 +327,9 @@ int Application::startServices()
         spdlog::info("browser snapshots: on (every {} min while ready, at each clean stop; {} kept per client)",
                      m_config.cluster.snapshotIntervalMinutes, m_config.cluster.snapshotsKept);
     }
+    // What the pages reported during a database outage before a crash goes in first (in order),
+    // so that a send whose outcome it holds is not taken for interrupted.
+    m_sessions->replayJournal();
     // Before anything sends: what was being sent when WaDesk last stopped is failed, never resent.
     m_sessions->failInterruptedSends();
     // Each page reaches WhatsApp through WaDesk's forwarding proxy, directly or through its own

@@ -122,6 +122,10 @@ std::vector<OptionSpec> optionSpecs()
          [](AppConfig &c, const QString &v) { c.engine.injectWaJs = *parseBool(v); }});
     add({"whatsapp/heartbeatIntervalMs", "WADESK_WA_HEARTBEAT_INTERVAL_MS", nullptr, Kind::Int, "", "", 100, 600000, {},
          [](AppConfig &c, const QString &v) { c.engine.heartbeatIntervalMs = v.toInt(); }});
+    add({"journal/maxMegabytes", "WADESK_JOURNAL_MAX_MB", nullptr, Kind::Int, "", "", 1, 4096, {},
+         [](AppConfig &c, const QString &v) { c.engine.journal.maxBytes = v.toLongLong() * 1024 * 1024; }});
+    add({"journal/maxRecords", "WADESK_JOURNAL_MAX_RECORDS", nullptr, Kind::Int, "", "", 10, 10000000, {},
+         [](AppConfig &c, const QString &v) { c.engine.journal.maxRecords = v.toInt(); }});
     add({"whatsapp/heartbeatTimeoutMs", "WADESK_WA_HEARTBEAT_TIMEOUT_MS", nullptr, Kind::Int, "", "", 500, 3600000, {},
          [](AppConfig &c, const QString &v) { c.engine.heartbeatTimeoutMs = v.toInt(); }});
     add({"messaging/perMinute", "WADESK_RATE_PER_MINUTE", nullptr, Kind::Int, "", "", 1, 100000, {},

@@ -9,6 +9,8 @@
 #include "core/engine/WaJsBundle.h"
 #include "core/engine/WaSession.h"
 #include "core/messaging/InboundProcessor.h"
+#include "core/journal/OutageJournal.h"
+#include "core/engine/PageReportJournal.h"
 #include "core/autoreplies/AutoReplyEngine.h"
 #include "core/cluster/BrowserSnapshotStore.h"
 #include "core/messaging/InterruptedSends.h"
@@ -64,6 +66,29 @@ SessionRegistry::SessionRegistry(Database &database, EventBus &events, EngineSet
     , m_egress(std::make_unique<ClientEgress>(nullptr, nullptr))
 {
     m_inbound->setResponder(m_autoReplies.get(), [this](const QString &clientId) { requestWake(clientId); });
+    if (!m_settings.dataDir.isEmpty()) {
+        m_journal = std::make_unique<OutageJournal>(QDir(m_settings.dataDir).filePath(QStringLiteral("journal")), m_settings.journal);
+        if (Status opened = m_journal->open(); !opened) {
+            spdlog::error("{}: what pages report during a database outage is kept in memory only", opened.error().message.toStdString());
+            m_journal.reset();
+        }
+    }
+    if (m_journal) {
+        m_acks->setJournal(m_journal.get());
+        m_reports = std::make_unique<PageReportJournal>(*m_journal, database, &events, m_recorder, *m_inbound, *m_acks, clock);
+        m_reports->setMediaRequested([this](const QString &organizationId, const QString &clientId, const InboundMediaRequest &file) {
+            WaSession *page = session(clientId);
+            auto *media = page ? page->findChild<InboundMediaFetcher *>() : nullptr;
+            if (!media) {
+                spdlog::warn("client {}: the file of message {} is fetched when its page runs again", clientId.toStdString(),
+                             file.waMessageId.toStdString());
+                return;
+            }
+            media->fetch(file.waMessageId, [this, organizationId, clientId, waId = file.waMessageId](const FetchedMedia &fetched) {
+                m_inbound->onMediaFetched(organizationId, clientId, waId, fetched);
+            });
+        });
+    }
     if (m_settings.injectWaJs) {
         const WaJsBundle bundle = WaJsBundle::load(m_settings.dataDir);
         m_waJsSource = bundle.source;
@@ -313,6 +338,7 @@ bool SessionRegistry::start(const QString &organizationId, const QString &client
     connect(runtime->sender(), &MessageSender::waMessageIdRecorded, this,
             [this, clientId](const QString &waId) { m_acks->onRecorded(clientId, waId); });
     runtime->sender()->setMediaLibrary(m_media);
+    runtime->sender()->setJournal(m_journal.get());
     m_organizations.insert(clientId, organizationId);
     wire(raw, organizationId);
     m_sessions.emplace(clientId, std::move(runtime));
@@ -428,7 +454,8 @@ void SessionRegistry::wire(WaSession *session, const QString &organizationId)
     m_inbound->failPendingMedia(organizationId, clientId);
     auto *media = new InboundMediaFetcher(session, m_messaging.mediaMaxBytes, session);
     connect(session, &WaSession::messageReceived, this, [this, organizationId, clientId, media](const QJsonObject &message) {
-        const std::optional<InboundMediaRequest> file = m_inbound->onMessage(organizationId, clientId, message, sender(clientId));
+        const std::optional<InboundMediaRequest> file = m_reports ? m_reports->message(organizationId, clientId, message, sender(clientId))
+                                                                  : m_inbound->onMessage(organizationId, clientId, message, sender(clientId));
         if (!file)
             return;
         media->fetch(file->waMessageId, [this, organizationId, clientId, waId = file->waMessageId](const FetchedMedia &fetched) {
@@ -442,7 +469,12 @@ void SessionRegistry::wire(WaSession *session, const QString &organizationId)
     connect(session, &WaSession::reactionReceived, this,
             [this, organizationId, clientId](const QJsonObject &reaction) { m_inbound->onReaction(organizationId, clientId, reaction); });
     connect(session, &WaSession::ackReceived, this,
-            [this, organizationId, clientId](const QJsonObject &ack) { m_acks->onAck(organizationId, clientId, ack); });
+            [this, organizationId, clientId](const QJsonObject &ack) {
+                if (m_reports)
+                    m_reports->ack(organizationId, clientId, ack);
+                else
+                    m_acks->onAck(organizationId, clientId, ack);
+            });
     connect(session, &WaSession::waJsVersionKnown, this, [this, clientId](const QString &version) {
         QWriteLocker lock(&m_lock);
         m_snapshots[clientId].waJsVersion = version;
@@ -526,7 +558,9 @@ void SessionRegistry::onStateChanged(WaSession *session, const QString &organiza
             s.waJsVersion = session->waJsVersion().isEmpty() ? m_waJsVersion : session->waJsVersion();
         snap = s;
     }
-    if (Status s = m_recorder.recordTransition(snap, previous); !s)
+    if (m_reports)
+        m_reports->state(snap, previous);
+    else if (Status s = m_recorder.recordTransition(snap, previous); !s)
         spdlog::error("client {}: cannot store its state {}: {}", clientId.toStdString(), SessionStates::name(snap.state).toStdString(),
                       s.error().message.toStdString());
     emit snapshotChanged(clientId);
@@ -798,6 +832,18 @@ void SessionRegistry::failInterruptedSends()
         return;
     if (Result<int> failed = wadesk::failInterruptedSends(m_database, &m_events, m_clock); !failed)
         spdlog::error("the sends a crash interrupted stay as they are until the next start: {}", failed.error().message.toStdString());
+}
+
+int SessionRegistry::replayJournal()
+{
+    if (!onOwnThread("replayJournal") || !m_reports)
+        return 0;
+    return m_reports->replay();
+}
+
+int SessionRegistry::journalDepth() const
+{
+    return m_journal ? m_journal->depth() : -1;
 }
 
 QStringList SessionRegistry::runningClients() const

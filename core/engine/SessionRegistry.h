@@ -27,7 +27,9 @@ class AutoReplyEngine;
 class BrowserSnapshotStore;
 class MediaLibrary;
 class MessageSender;
+class OutageJournal;
 class OutboundAcks;
+class PageReportJournal;
 class ProxyService;
 class WaSession;
 
@@ -76,6 +78,12 @@ public:
     // After a crash: messages that were being sent are failed as interrupted, never resent.
     void failInterruptedSends();
     QStringList runningClients() const;
+    // What the pages reported while the database was away (<dataDir>/journal/), applied in
+    // order; at start before any session runs (then every second by itself while it holds
+    // any). Returns how many records were applied.
+    int replayJournal();
+    // Records waiting in the journal (any thread; -1 without a journal: no data directory).
+    int journalDepth() const;
 
     // SessionControl: any thread.
     std::optional<SessionSnapshot> snapshot(const QString &clientId) const override;
@@ -142,6 +150,8 @@ private:
     std::unique_ptr<AutoReplyEngine> m_autoReplies; // answers what m_inbound stores
     std::unique_ptr<InboundProcessor> m_inbound;
     std::unique_ptr<OutboundAcks> m_acks; // acks of every client's page, held until their message's id is known
+    std::unique_ptr<OutageJournal> m_journal; // null without a data directory (or if it cannot be opened)
+    std::unique_ptr<PageReportJournal> m_reports;
     MediaLibrary *m_media = nullptr;
     std::map<QString, std::unique_ptr<ClientRuntime>> m_sessions;
     QHash<QString, QString> m_organizations; // clientId -> organizationId

@@ -61,7 +61,8 @@ InboundProcessor::Keyword InboundProcessor::classify(const QString &body) const
 }
 
 std::optional<InboundMediaRequest> InboundProcessor::onMessage(const QString &organizationId, const QString &clientId,
-                                                               const QJsonObject &message, const MessageSender *sender)
+                                                               const QJsonObject &message, const MessageSender *sender,
+                                                               Status *failure)
 {
     const QString waId = message.value(QStringLiteral("id")).toString();
     const bool fromMe = message.value(QStringLiteral("fromMe")).toBool();
@@ -84,7 +85,12 @@ std::optional<InboundMediaRequest> InboundProcessor::onMessage(const QString &or
     if (fromMe) {
         SqlRunner sql(m_database);
         Result<std::optional<InboundRow>> known = InboundMessageRepository(sql).findByWaId(clientId, waId);
-        if (!known || (known.value() && known.value()->type != QLatin1String("ciphertext")))
+        if (!known) {
+            if (failure)
+                *failure = known.error();
+            return std::nullopt;
+        }
+        if (known.value() && known.value()->type != QLatin1String("ciphertext"))
             return std::nullopt; // ours, already recorded
     }
 
@@ -174,6 +180,8 @@ std::optional<InboundMediaRequest> InboundProcessor::onMessage(const QString &or
         return recordReceived(write.events, organizationId, *row.value(), nullptr);
     }, m_clock);
     if (!stored) {
+        if (stored.error().code != kStoredAlready && failure)
+            *failure = stored;
         if (stored.error().code != kStoredAlready)
             spdlog::warn("client {}: incoming message {} not stored: {}", clientId.toStdString(), waId.toStdString(),
                          stored.error().message.toStdString());

@@ -93,9 +93,10 @@ public:
     }
 
     // `sender` (may be null) tells which send is in flight, so its echo is not stored twice.
-    // Answers the file to fetch when the message carries one.
+    // Answers the file to fetch when the message carries one. `failure` (may be null) is set
+    // when the database failed it, so the caller can journal the report and replay it.
     std::optional<InboundMediaRequest> onMessage(const QString &organizationId, const QString &clientId, const QJsonObject &message,
-                                                 const MessageSender *sender);
+                                                 const MessageSender *sender, Status *failure = nullptr);
     // The fetch of a message's file ended (bytes or failure): stores it, publishes message.received.
     void onMediaFetched(const QString &organizationId, const QString &clientId, const QString &waMessageId, const FetchedMedia &fetched);
     // Files still awaited when a client's page starts again will never come: failed as

@@ -9,6 +9,8 @@
 #include "core/messaging/ContactRepository.h"
 #include "core/messaging/MessageRepository.h"
 #include "core/messaging/MessageTransport.h"
+#include "core/messaging/SendOutcomes.h"
+#include "core/journal/OutageJournal.h"
 
 #include <QDateTime>
 #include <QPointer>
@@ -254,8 +256,14 @@ void MessageSender::finish(const QString &messageId, const QString &waId, const 
     RuntimeMetrics::instance().countSend(ok);
     // The page has answered: what it said is kept until the database takes it, so that a send
     // that went out during an outage does not stay `sending` (or is resent) for good.
-    const bool stored = m_unrecorded.isEmpty() && record(outcome);
-    if (!stored) {
+    // Behind what the journal holds (order kept); into it when the database cannot take it now.
+    const bool journalWaits = m_journal && !m_journal->isEmpty();
+    const bool stored = !journalWaits && m_unrecorded.isEmpty() && record(outcome);
+    const bool journaled = !stored && m_journal && m_unrecorded.isEmpty() && m_journal->append(sendOutcomeRecord(outcome));
+    if (journaled) {
+        spdlog::warn("client {}: the outcome of message {} is journaled until the database takes it", m_clientId.toStdString(),
+                     messageId.toStdString());
+    } else if (!stored) {
         if (m_unrecorded.size() >= kMaxUnrecordedOutcomes) {
             const Outcome dropped = m_unrecorded.takeFirst();
             RuntimeMetrics::instance().addUnrecordedOutcomes(-1);
@@ -301,56 +309,26 @@ bool MessageSender::recordPending()
     return true;
 }
 
+JournalRecord MessageSender::sendOutcomeRecord(const Outcome &outcome) const
+{
+    JournalRecord r;
+    r.kind = QStringLiteral("send_outcome");
+    r.organizationId = m_organizationId;
+    r.clientId = m_clientId;
+    r.at = outcome.at;
+    r.data = QJsonObject{{QStringLiteral("message_id"), outcome.messageId},
+                         {QStringLiteral("wa_id"), outcome.waId},
+                         {QStringLiteral("error"), outcome.error}};
+    return r;
+}
+
 bool MessageSender::record(const Outcome &outcome)
 {
-    const QString &messageId = outcome.messageId;
-    const QString &waId = outcome.waId;
-    const QString &error = outcome.error;
-    const qint64 now = outcome.at;
-    SqlRunner sql(m_database);
-    MessageRepository messages(sql);
-    EventLog events(sql, m_events);
-    const bool ok = error.isEmpty();
-    Transaction tx(m_database);
-    bool stored = tx.begin().ok();
-    Result<std::optional<MessageRecord>> found = messages.find(m_organizationId, messageId, ClientScope::all());
-    stored = stored && found.ok();
-    // The page's echo of this send, if it was stored before the id was known, gives its id back.
-    std::optional<MessageRecord> echo;
-    if (stored && !waId.isEmpty()) {
-        Result<std::optional<MessageRecord>> taken = messages.takeEchoOf(m_clientId, waId, messageId);
-        stored = taken.ok();
-        if (taken)
-            echo = taken.value();
-    }
-    if (stored)
-        stored = (ok ? messages.markSent(messageId, waId, now) : messages.markFailed(messageId, error, now, waId)).ok();
-    if (stored && found.value()) {
-        MessageRecord m = *found.value();
-        m.status = ok ? MessageStatus::Sent : MessageStatus::Failed;
-        m.failureReason = error;
-        MessageEventData data = messageEventData(m, now);
-        data.reason = error;
-        stored = events.record(ok ? MessageEvents::sent(m_organizationId, data, m_clock) : MessageEvents::failed(m_organizationId, data, m_clock)).ok();
-        // What the echo's row had learnt from acks meanwhile moves to the send's own row.
-        if (stored && ok && echo && (echo->status == MessageStatus::Delivered || echo->status == MessageStatus::Read)) {
-            Result<std::optional<MessageRecord>> moved = messages.applyAck(m_clientId, waId, echo->status == MessageStatus::Read ? 3 : 2, now);
-            stored = moved.ok();
-            if (moved && moved.value()) {
-                const MessageEventData progress = messageEventData(*moved.value(), now);
-                stored = events.record(moved.value()->status == MessageStatus::Read ? MessageEvents::read(m_organizationId, progress, m_clock)
-                                                                                    : MessageEvents::delivered(m_organizationId, progress, m_clock))
-                             .ok();
-            }
-        }
-    }
-    if (stored)
-        stored = tx.commit().ok();
-    if (stored)
-        events.publishRecorded();
-    else
-        spdlog::error("client {}: could not store the outcome of message {}", m_clientId.toStdString(), messageId.toStdString());
-    return stored;
+    const Status stored = recordSendOutcome(m_database, m_events, m_clock, m_organizationId, m_clientId, outcome);
+    if (!stored)
+        spdlog::error("client {}: could not store the outcome of message {}: {}", m_clientId.toStdString(),
+                      outcome.messageId.toStdString(), stored.error().message.toStdString());
+    return stored.ok();
 }
 
 } // namespace wadesk

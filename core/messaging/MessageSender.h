@@ -2,6 +2,7 @@
 
 #include "core/common/Clock.h"
 #include "core/messaging/MessagingSettings.h"
+#include "core/messaging/SendOutcomes.h"
 #include "core/safety/HealthMonitor.h"
 #include "core/safety/Pacing.h"
 
@@ -16,6 +17,8 @@ class EventBus;
 class MediaLibrary;
 class MessageTransport;
 struct MessageRecord;
+class OutageJournal;
+struct JournalRecord;
 
 // Takes one client's queued messages out one at a time, on the main thread, when the rate tiers
 // allow and after human pacing: typing presence for a time that grows with the text, then the
@@ -33,6 +36,10 @@ public:
     const RateTiers &tiers() const { return m_tiers; }
     // Where file messages read their bytes; without one they fail ("media storage unavailable").
     void setMediaLibrary(MediaLibrary *media) { m_media = media; }
+    // Where an outcome the database cannot take goes (kept in order behind what it holds
+    // already, and replayed by the owner: PageReportJournal); without one, or when it refuses,
+    // the outcome is kept in memory. Not owned.
+    void setJournal(OutageJournal *journal) { m_journal = journal; }
     void setPaused(bool paused);
     bool isPaused() const { return m_paused; }
     bool isBusy() const { return m_busy; }
@@ -63,12 +70,8 @@ private:
     void finish(const QString &messageId, const QString &waId, const QString &error, bool attempted = true);
     void scheduleAt(qint64 when);
     // What the page answered for one send, kept while the database cannot take it.
-    struct Outcome {
-        QString messageId;
-        QString waId;
-        QString error; // empty: sent
-        qint64 at = 0;
-    };
+    using Outcome = SendOutcome;
+    JournalRecord sendOutcomeRecord(const Outcome &outcome) const;
     // Stores one outcome (status, event, acks held for it) in one transaction; false if the
     // database failed it (nothing changed).
     bool record(const Outcome &outcome);
@@ -93,6 +96,7 @@ private:
     QString m_inFlightChat;
     QString m_inFlightBody;
     QList<Outcome> m_unrecorded;
+    OutageJournal *m_journal = nullptr;
 };
 
 } // namespace wadesk

@@ -3,6 +3,7 @@
 #include "core/db/SqlRunner.h"
 #include "core/events/EventLog.h"
 #include "core/events/EventPayloads.h"
+#include "core/journal/OutageJournal.h"
 #include "core/messaging/MessageRepository.h"
 
 #include <QJsonArray>
@@ -24,6 +25,17 @@ QString ackFailureReason(int ack)
     case -7: return QStringLiteral("WhatsApp refused the message: the recipient's app is too old");
     default: return QStringLiteral("WhatsApp refused the message");
     }
+}
+
+JournalRecord ackRecord(const QString &organizationId, const QString &clientId, const QString &waId, int ack, qint64 at)
+{
+    JournalRecord r;
+    r.kind = QStringLiteral("ack");
+    r.organizationId = organizationId;
+    r.clientId = clientId;
+    r.at = at;
+    r.data = QJsonObject{{QStringLiteral("ack"), ack}, {QStringLiteral("ids"), QJsonArray{waId}}};
+    return r;
 }
 
 OutboundAcks::OutboundAcks(Database &database, EventBus *events, const Clock &clock, Limits limits, QObject *parent)
@@ -62,11 +74,33 @@ void OutboundAcks::onAck(const QString &organizationId, const QString &clientId,
         switch (apply(organizationId, clientId, waId, level)) {
         case Outcome::Applied: break;
         case Outcome::Unknown:
-        case Outcome::Error: // the database hiccuped: tried again with the held ones
             hold(organizationId, clientId, waId, level);
+            break;
+        case Outcome::Error: // the database is away: journaled (or tried again with the held ones)
+            if (!m_journal || !m_journal->append(ackRecord(organizationId, clientId, waId, level, m_clock.nowMs())))
+                hold(organizationId, clientId, waId, level);
             break;
         }
     }
+}
+
+OutboundAcks::Replayed OutboundAcks::replay(const QString &organizationId, const QString &clientId, const QJsonObject &ack)
+{
+    const QJsonValue levelValue = ack.value(QStringLiteral("ack"));
+    if (!levelValue.isDouble())
+        return Replayed::Applied;
+    const int level = levelValue.toInt();
+    for (const QJsonValue &id : ack.value(QStringLiteral("ids")).toArray()) {
+        const QString waId = id.toString();
+        if (waId.isEmpty() || waId.size() > 200 || waId.contains(QChar(0)))
+            continue;
+        switch (apply(organizationId, clientId, waId, level)) {
+        case Outcome::Applied: break;
+        case Outcome::Unknown: hold(organizationId, clientId, waId, level); break;
+        case Outcome::Error: return Replayed::DatabaseDown;
+        }
+    }
+    return Replayed::Applied;
 }
 
 void OutboundAcks::onRecorded(const QString &clientId, const QString &waMessageId)

@@ -13,10 +13,15 @@ namespace wadesk {
 
 class Database;
 class EventBus;
+class OutageJournal;
 
 // Why WhatsApp failed a message, from its negative ack (wa-js's ACK enum: -1 FAILED, -2 EXPIRED,
 // -3 CONTENT_GONE, -4 CONTENT_TOO_BIG, -5 CONTENT_UNUPLOADABLE, -6 INACTIVE, -7 MD_DOWNGRADE).
 QString ackFailureReason(int ack);
+
+struct JournalRecord;
+// The journal's record of one ack the database could not take ({ack, ids: [waId]}).
+JournalRecord ackRecord(const QString &organizationId, const QString &clientId, const QString &waId, int ack, qint64 at);
 
 // How many acks OutboundAcks holds for messages whose id is not known yet, and how long.
 struct HeldAckLimits {
@@ -43,6 +48,14 @@ public:
                  QObject *parent = nullptr);
 
     void onAck(const QString &organizationId, const QString &clientId, const QJsonObject &ack);
+    // Where an ack the database failed goes (instead of the memory hold, which a crash loses);
+    // null: held in memory as before. Not owned.
+    void setJournal(OutageJournal *journal) { m_journal = journal; }
+    enum class Replayed { Applied, DatabaseDown };
+    // An ack from the journal ({ack, ids[]}), applied again in order: an id not known yet is held
+    // as onAck holds it; a database still away answers DatabaseDown (ids before it may be
+    // applied twice later: a status never goes back, so that changes nothing).
+    Replayed replay(const QString &organizationId, const QString &clientId, const QJsonObject &ack);
     // The sender stored `waMessageId` for one of the client's messages.
     void onRecorded(const QString &clientId, const QString &waMessageId);
     // The client is gone: what was held for it is dropped.
@@ -71,6 +84,7 @@ private:
     Limits m_limits;
     QHash<QString, std::deque<Held>> m_held; // client id → held acks, oldest first
     QTimer m_retry;
+    OutageJournal *m_journal = nullptr;
 };
 
 } // namespace wadesk

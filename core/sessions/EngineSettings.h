@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/journal/OutageJournal.h"
+
 #include <QList>
 #include <QString>
 #include <QUrl>
@@ -17,6 +19,7 @@ struct EngineSettings {
     int readyTimeoutMs = 120000;                          // wa-js must be ready this long after a load
     QList<int> recoveryBackoffMs = {2000, 5000, 15000};   // reload, reload bypassing cache, unregister service workers
     int stableAfterMs = 60000;                            // recovery attempts are forgotten after this long healthy
+    JournalLimits journal;                                // <dataDir>/journal/: reports kept while the database is away
 };
 
 } // namespace wadesk

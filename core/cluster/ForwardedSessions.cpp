@@ -16,7 +16,8 @@ namespace wadesk {
 
 namespace {
 constexpr int kPruneEveryRounds = 120;         // about a minute at the default 500 ms
-constexpr qint64 kKeepDoneMs = 10 * 60 * 1000; // done commands are kept ten minutes (for whoever debugs)
+constexpr qint64 kKeepDoneMs = 10 * 60 * 1000;      // done commands are kept ten minutes (for whoever debugs)
+constexpr qint64 kKeepUndoneMs = 60 * 60 * 1000;    // commands for an instance that never came back: an hour
 
 const QString kStart = QStringLiteral("start");
 const QString kStop = QStringLiteral("stop");
@@ -96,7 +97,7 @@ void ForwardedSessions::poll()
     drainOne();
     if (++m_rounds % kPruneEveryRounds == 0) {
         SessionCommandQueue queue(m_database);
-        if (Result<int> pruned = queue.pruneDone(kKeepDoneMs); !pruned)
+        if (Result<int> pruned = queue.prune(kKeepDoneMs, kKeepUndoneMs); !pruned)
             spdlog::warn("session commands: prune failed: {}", pruned.error().message.toStdString());
     }
 }

@@ -93,12 +93,12 @@ Result<QHash<QString, QJsonObject>> SessionCommandQueue::results(const QStringLi
     return done;
 }
 
-Result<int> SessionCommandQueue::pruneDone(qint64 olderThanMs)
+Result<int> SessionCommandQueue::prune(qint64 doneMs, qint64 askedMs)
 {
     SqlRunner sql(m_database);
-    return sql.change(QStringLiteral("DELETE FROM session_commands WHERE done_at IS NOT NULL AND done_at < ")
-                          + SessionOwners::nowSql(m_database) + QStringLiteral(" - ?"),
-                      {olderThanMs}, "prune session commands");
+    const QString now = SessionOwners::nowSql(m_database);
+    return sql.change(QStringLiteral("DELETE FROM session_commands WHERE (done_at IS NOT NULL AND done_at < %1 - ?) OR created_at < %1 - ?").arg(now),
+                      {doneMs, askedMs}, "prune session commands");
 }
 
 } // namespace wadesk

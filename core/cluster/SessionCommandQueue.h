@@ -40,8 +40,9 @@ public:
     Status complete(const QString &commandId, const QJsonObject &result);
     // The results of those of `commandIds` that are done.
     Result<QHash<QString, QJsonObject>> results(const QStringList &commandIds);
-    // Deletes commands done more than `olderThanMs` ago; returns how many.
-    Result<int> pruneDone(qint64 olderThanMs);
+    // Deletes commands done more than `doneMs` ago, and those asked more than `askedMs` ago and
+    // never done (for an instance that is gone); returns how many.
+    Result<int> prune(qint64 doneMs, qint64 askedMs);
 
 private:
     Database &m_database;

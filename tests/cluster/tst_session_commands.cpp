@@ -13,13 +13,15 @@
 // - PATCH /api/clients/:id {instance}: managers and admins pin (agents and viewers 403), 422 for an
 //   unknown instance changes nothing, another organization's client is 404, null unpins; a client
 //   running elsewhere than its pin is handed over: its owner stops it and releases the lease.
-// - A draining instance hands its sessions over one per round.
+// - A draining instance hands its sessions over one per round; old commands are pruned.
+// - On SQLite (one instance per data directory) the listing and the pin work on the same tables.
 
 #include "tests/support/ApiTestHarness.h"
 #include "tests/support/PgCluster.h"
 #include "tests/support/RecordingSessions.h"
 
 #include "core/cluster/ForwardedSessions.h"
+#include "core/cluster/SessionCommandQueue.h"
 #include "core/cluster/SessionOwners.h"
 
 #include <QJsonArray>
@@ -139,6 +141,8 @@ private:
 private slots:
     void init()
     {
+        if (QLatin1String(QTest::currentTestFunction()) == QLatin1String("onSqliteThereIsNoOtherInstance"))
+            return; // its own database
         QString whyNot;
         if (!setUp(&whyNot)) {
             if (!test::PgCluster::required() && !whyNot.startsWith(QLatin1String("server:")))
@@ -346,6 +350,53 @@ private slots:
         ApiResponse unpinned = m_api->request("PATCH", path, QJsonObject{{QStringLiteral("instance"), QJsonValue()}}, key);
         QVERIFY2(unpinned.status == 200, unpinned.describe());
         QCOMPARE(m_api->rows(QStringLiteral("SELECT COALESCE(pinned_instance, 'NONE') FROM clients WHERE id = ?"), {f.clientId}), QStringList{QStringLiteral("NONE")});
+    }
+
+    void oldCommandsArePruned()
+    {
+        Fixture &f = *m_f;
+        const QString insert = QStringLiteral("INSERT INTO session_commands (id, client_id, instance_id, command, created_at, done_at, result) "
+                                              "VALUES (?, ?, 'a', 'stop', %1 - ?, %2, '{}')");
+        QVERIFY(m_api->exec(insert.arg(now(), now() + QStringLiteral(" - 700000")), {QStringLiteral("cmd_done_long_ago"), f.clientId, 700000}));
+        QVERIFY(m_api->exec(insert.arg(now(), now() + QStringLiteral(" - 1000")), {QStringLiteral("cmd_done_lately"), f.clientId, 1000}));
+        QVERIFY(m_api->exec(insert.arg(now(), QStringLiteral("NULL")), {QStringLiteral("cmd_never_done"), f.clientId, 4000000}));
+        QVERIFY(m_api->exec(insert.arg(now(), QStringLiteral("NULL")), {QStringLiteral("cmd_waiting"), f.clientId, 1000}));
+        SessionCommandQueue queue(m_api->database());
+        const Result<int> pruned = queue.prune(600000, 3600000);
+        QVERIFY(pruned.ok());
+        QCOMPARE(pruned.value(), 2);
+        QCOMPARE(m_api->rows(QStringLiteral("SELECT id FROM session_commands ORDER BY id")),
+                 (QStringList{QStringLiteral("cmd_done_lately"), QStringLiteral("cmd_waiting")}));
+    }
+
+    // One instance per data directory: no instance is listed unless it records itself, a pin to
+    // an unknown one is refused, and the same statements run on SQLite's dialect.
+    void onSqliteThereIsNoOtherInstance()
+    {
+        ApiTestHarness api;
+        QString whyNot;
+        QVERIFY2(api.start(QStringLiteral("sqlite"), &whyNot), qPrintable(whyNot));
+        const Account admin = api.registerOrganization(QStringLiteral("admin@single.test"), QStringLiteral("Single Org"));
+        const QString client = api.createClient(admin, QStringLiteral("Front desk"));
+        QVERIFY(admin.valid() && !client.isEmpty());
+        const auto key = ApiTestHarness::apiKey(admin.apiKey);
+        ApiResponse none = api.request("GET", QStringLiteral("/api/instances"), QJsonValue(QJsonValue::Undefined), key);
+        QVERIFY2(none.status == 200, none.describe());
+        QCOMPARE(none.json.value(QStringLiteral("count")).toInt(), 0);
+        QVERIFY(api.request("PATCH", QStringLiteral("/api/clients/%1").arg(client), QJsonObject{{QStringLiteral("instance"), QStringLiteral("a")}}, key)
+                    .isError(422, QStringLiteral("unknown_instance")));
+        QVERIFY(api.exec(QStringLiteral("INSERT INTO instances (id, host, version, started_at, heartbeat_at) VALUES ('solo', 'solo.example', '1.0.0', 0, %1)")
+                             .arg(SessionOwners::nowSql(api.database()))));
+        QVERIFY(api.exec(QStringLiteral("INSERT INTO client_leases (client_id, owner, token, acquired_at, expires_at) VALUES (?, 'solo', 1, 0, %1 + 60000)")
+                             .arg(SessionOwners::nowSql(api.database())),
+                         {client}));
+        ApiResponse solo = api.request("GET", QStringLiteral("/api/instances"), QJsonValue(QJsonValue::Undefined), key);
+        const QJsonObject only = solo.json.value(QStringLiteral("instances")).toArray().at(0).toObject();
+        QCOMPARE(only.value(QStringLiteral("alive")).toBool(), true);
+        QCOMPARE(only.value(QStringLiteral("sessions")).toInt(), 1);
+        QCOMPARE(api.request("PATCH", QStringLiteral("/api/clients/%1").arg(client), QJsonObject{{QStringLiteral("instance"), QStringLiteral("solo")}}, key).status, 200);
+        QCOMPARE(api.rows(QStringLiteral("SELECT pinned_instance FROM clients WHERE id = ?"), {client}), QStringList{QStringLiteral("solo")});
+        api.stop();
     }
 
     void aDrainingInstanceHandsOverOneByOne()

@@ -1,7 +1,7 @@
 #include "ui/clients/SessionView.h"
-#include "core/cluster/ForwardedSessions.h"
 
 #include "ui/clients/LinkPanel.h"
+#include "core/cluster/ForwardedSessions.h"
 
 #include "ui/desktop/DesktopContext.h"
 #include "core/engine/SessionRegistry.h"

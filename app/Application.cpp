@@ -17,6 +17,7 @@
 #include "core/webhooks/DeliveryWorker.h"
 #include "core/retention/RetentionService.h"
 #include "core/campaigns/CampaignScheduler.h"
+#include "core/cluster/ForwardedSessions.h"
 #include "core/db/Database.h"
 #include "core/db/DatabaseUrl.h"
 #include "core/db/Migrator.h"
@@ -252,6 +253,7 @@ void Application::startDesktop(QApplication &app)
     facts.settingsFile = m_config.settingsFile;
     m_context = std::make_unique<DesktopContext>(m_shared, m_config.services, *m_sessions, facts);
     m_context->setProxyMonitor(m_proxyMonitor.get());
+    m_context->setCluster(m_forwarded.get());
     DesktopShell::Options options;
     options.settingsFile = m_config.settingsFile;
     m_shell = std::make_unique<DesktopShell>(*m_context, options);
@@ -370,6 +372,18 @@ int Application::startServices()
     m_shared.cipher = m_cipher.get();
     m_shared.events = m_events.get();
     m_shared.sessions = m_sessions.get();
+    // Several instances on one PostgreSQL: every service (the API's, the desktop's) asks through
+    // the forwarder, which sends what concerns another instance's sessions to that instance.
+    if (m_database->isPostgres()) {
+        SessionRegistry *registry = m_sessions.get();
+        ForwardedSessions::Local local;
+        local.control = registry;
+        local.runningClients = [registry]() { return registry->runningClients(); };
+        local.stopForHandOver = [registry](const QString &clientId) { registry->stop(clientId); };
+        m_forwarded = std::make_unique<ForwardedSessions>(*m_database, local, m_config.cluster);
+        m_forwarded->start();
+        m_shared.sessions = m_forwarded.get();
+    }
 
     ApiService::Options options;
     options.shared = m_shared;
@@ -428,6 +442,7 @@ void Application::stopServices()
         m_proxyMonitor.reset();
     }
     if (m_sessions) {
+        m_forwarded.reset(); // before the registry it hands requests to
         m_sessions->stopAll(); // pages before profiles, while the application still runs
         m_sessions.reset();
         m_browserSnapshots.reset(); // after the sessions: waits for the snapshots of their stops

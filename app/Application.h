@@ -16,6 +16,7 @@ class QLockFile;
 namespace wadesk {
 
 class ApiService;
+class ForwardedSessions;
 class DeliveryService;
 class EgressProxy;
 class ProxyHealthMonitor;
@@ -83,6 +84,7 @@ private:
     std::unique_ptr<ProxyHealthMonitor> m_proxyMonitor;
     std::unique_ptr<BrowserSnapshotStore> m_browserSnapshots; // linked profiles in the database (cluster/snapshots)
     std::unique_ptr<SessionRegistry> m_sessions;
+    std::unique_ptr<ForwardedSessions> m_forwarded; // PostgreSQL: requests for sessions other instances drive go to them
     std::unique_ptr<ApiService> m_api;
     std::unique_ptr<DeliveryService> m_deliveries;
     std::unique_ptr<RetentionService> m_retention;

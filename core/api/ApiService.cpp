@@ -21,6 +21,7 @@
 #include "core/api/controllers/QuickReplyController.h"
 #include "core/api/controllers/TemplateController.h"
 #include "core/api/controllers/AutoReplyController.h"
+#include "core/api/controllers/InstanceController.h"
 #include "core/db/Database.h"
 #include "core/services/ServiceGraph.h"
 
@@ -53,9 +54,11 @@ struct ApiService::OnApiThread {
     std::unique_ptr<TemplateController> templateController;
     std::unique_ptr<QuickReplyController> quickReplyController;
     std::unique_ptr<AutoReplyController> autoReplyController;
+    std::unique_ptr<InstanceController> instanceController;
 
     void clear()
     {
+        instanceController.reset();
         autoReplyController.reset();
         quickReplyController.reset();
         templateController.reset();
@@ -116,7 +119,8 @@ Result<quint16> ApiService::start()
         p.apiKeys->registerRoutes(*p.routes);
         p.teamController = std::make_unique<TeamController>(s.team(), s.hasher());
         p.teamController->registerRoutes(*p.routes);
-        p.clientController = std::make_unique<ClientController>(s.clients(), s.clientActions(), options.shared.sessions, s.proxies(), &server);
+        p.clientController = std::make_unique<ClientController>(s.clients(), s.clientActions(), options.shared.sessions, s.proxies(), &server,
+                                                                   &s.instances());
         p.clientController->registerRoutes(*p.routes);
         p.audit = std::make_unique<AuditController>(s.audit());
         p.audit->registerRoutes(*p.routes);
@@ -149,6 +153,8 @@ Result<quint16> ApiService::start()
         p.quickReplyController->registerRoutes(*p.routes);
         p.autoReplyController = std::make_unique<AutoReplyController>(s.autoReplies());
         p.autoReplyController->registerRoutes(*p.routes);
+        p.instanceController = std::make_unique<InstanceController>(s.instances());
+        p.instanceController->registerRoutes(*p.routes);
 
         // The OpenAPI document is embedded; it is public, like /health.
         server.router().add("GET", QStringLiteral("/api/openapi.json"), [](ApiRequest &) {

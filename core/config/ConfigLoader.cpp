@@ -580,6 +580,7 @@ Result<LoadedConfig> ConfigLoader::load(const QStringList &arguments, const QPro
                                  url.error().message);
     }
 
+    config.services.instanceLeaseSeconds = config.cluster.leaseSeconds; // the API lists instances alive by it
     if (config.cluster.instanceId.isEmpty())
         config.cluster.instanceId = QSysInfo::machineHostName();
     if (config.cluster.instanceId.isEmpty())

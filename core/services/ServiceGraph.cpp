@@ -11,6 +11,7 @@
 #include "core/auth/JwtCodec.h"
 #include "core/auth/OrganizationService.h"
 #include "core/auth/PasswordHasher.h"
+#include "core/cluster/InstanceService.h"
 #include "core/auth/TeamService.h"
 #include "core/messaging/ContactService.h"
 #include "core/events/EventBus.h"
@@ -64,12 +65,14 @@ ServiceGraph::ServiceGraph(const SharedServices &shared, const ServiceSettings &
     m_templates = std::make_unique<TemplateService>(db, settings.messaging.maxTextLength, clock);
     m_templates->setMediaLibrary(shared.media ? shared.media : m_media.get());
     m_autoReplies = std::make_unique<AutoReplyService>(db, settings.messaging.maxTextLength, clock);
+    m_instances = std::make_unique<InstanceService>(db, *m_clients, settings.instanceLeaseSeconds, clock);
 }
 
 ServiceGraph::~ServiceGraph()
 {
     // Reverse order of creation, spelled out: members would be destroyed in this order anyway,
     // but a reordering of the declarations must not change it silently.
+    m_instances.reset();
     m_autoReplies.reset();
     m_templates.reset();
     m_campaigns.reset();

@@ -18,6 +18,7 @@ class Authenticator;
 class ClientActionService;
 class ClientService;
 class ContactService;
+class InstanceService;
 class Database;
 class EventBus;
 class JwtCodec;
@@ -79,6 +80,7 @@ public:
     CampaignService &campaigns() { return *m_campaigns; }
     TemplateService &templates() { return *m_templates; }
     AutoReplyService &autoReplies() { return *m_autoReplies; }
+    InstanceService &instances() { return *m_instances; }
 
 private:
     SharedServices m_shared;
@@ -104,6 +106,7 @@ private:
     std::unique_ptr<CampaignService> m_campaigns;
     std::unique_ptr<TemplateService> m_templates;
     std::unique_ptr<AutoReplyService> m_autoReplies;
+    std::unique_ptr<InstanceService> m_instances;
 };
 
 } // namespace wadesk

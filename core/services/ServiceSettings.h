@@ -16,6 +16,9 @@ struct ServiceSettings {
     WebhookSettings webhooks;
     MediaSettings media;
     CampaignSettings campaigns;
+    // cluster/leaseSeconds (copied from AppConfig::cluster at start): an instance whose heartbeat
+    // is older is listed as not alive.
+    int instanceLeaseSeconds = 30;
 };
 
 } // namespace wadesk

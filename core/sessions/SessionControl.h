@@ -25,6 +25,9 @@ struct SessionSnapshot {
     QString replacedPhoneNumber; // the client's number before this link, when the link changed it
     QJsonObject deviceInfo;
     QString waJsVersion;
+    // The instance that drives the session when it is another one (several instances on one
+    // PostgreSQL); empty when it runs here. Such a snapshot is the state that instance stored.
+    QString instance;
 };
 
 // The engine as the API thread sees it. Reads are thread-safe snapshots; requests are handed

@@ -119,6 +119,7 @@ bool ApiTestHarness::start(const QString &dialect, QString *whyNot, Options opti
     o.shared.jwtKey = m_jwtKey;
     o.shared.cipher = options.cipher;
     o.shared.events = options.events;
+    o.shared.sessions = options.sessions;
     o.services.media = options.media;
     if (o.services.media.directory.isEmpty()) {
         m_mediaDir = std::make_unique<QTemporaryDir>();

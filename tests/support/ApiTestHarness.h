@@ -71,6 +71,8 @@ public:
         // metrics/...: GET /metrics on (loopback only) unless a test says otherwise.
         bool metricsEnabled = true;
         QString metricsToken;
+        // The engine as the API sees it (SharedServices::sessions); none by default.
+        SessionControl *sessions = nullptr;
     };
 
     ApiTestHarness();

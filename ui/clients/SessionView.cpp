@@ -1,6 +1,7 @@
 #include "ui/clients/SessionView.h"
 
 #include "ui/clients/LinkPanel.h"
+#include "core/cluster/ForwardedSessions.h"
 
 #include "ui/desktop/DesktopContext.h"
 #include "core/engine/SessionRegistry.h"
@@ -106,6 +107,8 @@ SessionView::SessionView(DesktopContext &context, QWidget *parent)
     connect(&registry, &SessionRegistry::sessionStarted, this, &SessionView::onSnapshotChanged);
     connect(&registry, &SessionRegistry::snapshotChanged, this, &SessionView::onSnapshotChanged);
     connect(&m_context.events(), &EventBus::published, this, &SessionView::onEvent, Qt::QueuedConnection);
+    if (ForwardedSessions *cluster = m_context.cluster())
+        connect(cluster, &ForwardedSessions::remoteSessionsChanged, this, &SessionView::refresh);
     // The services stop after the event loop: let the page go while both still exist.
     connect(qApp, &QCoreApplication::aboutToQuit, this, &SessionView::detach);
     refresh();
@@ -240,7 +243,15 @@ void SessionView::refresh()
 {
     const SessionRegistry &registry = m_context.sessions();
     WaSession *session = m_clientId.isEmpty() ? nullptr : registry.session(m_clientId);
-    const std::optional<SessionSnapshot> snap = m_clientId.isEmpty() ? std::nullopt : registry.snapshot(m_clientId);
+    std::optional<SessionSnapshot> snap = m_clientId.isEmpty() ? std::nullopt : registry.snapshot(m_clientId);
+    // A session another instance drives: its stored state, and where it runs, instead of a page.
+    QString elsewhere;
+    if (ForwardedSessions *cluster = m_context.cluster(); cluster && !session && !m_clientId.isEmpty()) {
+        if (std::optional<SessionSnapshot> there = cluster->snapshot(m_clientId); there && !there->instance.isEmpty()) {
+            elsewhere = there->instance;
+            snap = there;
+        }
+    }
     const AuthContext &actor = m_context.actor();
     // The same state the client list and the API's /status show (ClientStatus); the stored
     // record matters only for a client this run has not started.
@@ -326,7 +337,7 @@ void SessionView::refresh()
         QString action;
         if (m_clientId.isEmpty() && m_noClients && mayLink)
             action = tr("&Add Your First Client…");
-        else if (!m_clientId.isEmpty() && !session && mayLink && state != SessionState::Disconnected)
+        else if (!m_clientId.isEmpty() && !session && mayLink && state != SessionState::Disconnected && elsewhere.isEmpty())
             action = tr("&Start Session");
         m_placeholderButton->setText(action);
         m_placeholderButton->setAccessibleName(QString(action).remove(QLatin1Char('&')).remove(QChar(0x2026)));
@@ -336,6 +347,9 @@ void SessionView::refresh()
                                            : tr("No clients are assigned to you yet. Ask an admin or a manager to assign one."));
         else if (m_clientId.isEmpty())
             m_placeholder->setText(tr("Select a client on the left."));
+        else if (!elsewhere.isEmpty())
+            m_placeholder->setText(tr("This session runs on %1 (%2). Its page is shown there; what you do here from the Client menu is sent to it.")
+                                       .arg(elsewhere, ClientListModel::stateText(state)));
         else if (state == SessionState::Qr)
             m_placeholder->setText(tr("This client is waiting to be linked by an operator."));
         else if (session && !mayLink && !linked)

@@ -15,6 +15,7 @@ namespace wadesk {
 
 class ProxyHealthMonitor;
 class SessionRegistry;
+class ForwardedSessions;
 
 // What the desktop screens share for one run of the GUI: the main thread's ServiceGraph (built
 // like the API thread's, never sharing its instances), the engine, and who is signed in. The Application owns it; windows and models receive a reference. The screens hold
@@ -48,6 +49,10 @@ public:
     // The engine's proxy health checks ("Test now"); null when this run has none (tests).
     ProxyHealthMonitor *proxyMonitor() const { return m_proxyMonitor; }
     void setProxyMonitor(ProxyHealthMonitor *monitor) { m_proxyMonitor = monitor; }
+    // Several instances on one PostgreSQL: the sessions other instances drive (their state, where
+    // they run); null on SQLite. Set before the windows are made.
+    ForwardedSessions *cluster() const { return m_cluster; }
+    void setCluster(ForwardedSessions *cluster) { m_cluster = cluster; }
     ProxyService *proxies() { return m_services.proxies(); } // null without the secret store (cipher)
     PasswordHasher::Cost passwordCost() const { return m_services.settings().auth.passwordCost; }
     const Facts &facts() const { return m_facts; }
@@ -88,6 +93,7 @@ signals:
 
 private:
     ProxyHealthMonitor *m_proxyMonitor = nullptr;
+    ForwardedSessions *m_cluster = nullptr;
     ServiceGraph m_services;
     SessionRegistry &m_sessions;
     Facts m_facts;

@@ -6,6 +6,7 @@
 #include "core/engine/SessionRegistry.h"
 #include "core/messaging/MessageService.h"
 #include "core/sessions/ClientService.h"
+#include "core/cluster/ForwardedSessions.h"
 #include "core/sessions/ClientStatus.h"
 
 #include <QTextDocument>
@@ -29,6 +30,8 @@ ClientListModel::ClientListModel(DesktopContext &context, QObject *parent)
     connect(&registry, &SessionRegistry::sessionStarted, this, &ClientListModel::onSnapshotChanged);
     connect(&registry, &SessionRegistry::sessionStopped, this, &ClientListModel::onSnapshotChanged);
     connect(&m_context.events(), &EventBus::published, this, &ClientListModel::onEvent, Qt::QueuedConnection);
+    if (ForwardedSessions *cluster = m_context.cluster())
+        connect(cluster, &ForwardedSessions::remoteSessionsChanged, this, &ClientListModel::onRemoteSessionsChanged);
     // An agent's or viewer's assignments may change while they are signed in (the context checks
     // every few seconds): read the list again when the clients they may see changed.
     connect(&m_context, &DesktopContext::assignmentsMayHaveChanged, this, &ClientListModel::reloadIfClientsChanged);
@@ -66,6 +69,8 @@ QVariant ClientListModel::data(const QModelIndex &index, int role) const
     case NameRole: return r.name;
     case Qt::ToolTipRole: {
         QString tip = tr("%1 — %2").arg(r.name, stateText(r.state));
+        if (!r.instance.isEmpty())
+            tip += QLatin1Char('\n') + tr("Runs on %1").arg(r.instance);
         if (!r.lastError.isEmpty())
             tip += QLatin1Char('\n') + r.lastError;
         // Names and errors are user-controlled: as HTML with everything escaped, so that a tooltip
@@ -80,13 +85,16 @@ QVariant ClientListModel::data(const QModelIndex &index, int role) const
             text += tr(", %n queued", nullptr, r.queueDepth);
         if (r.paused)
             text += tr(", queue paused");
+        if (!r.instance.isEmpty())
+            text += tr(", runs on %1").arg(r.instance);
         return text;
     }
     case ClientIdRole: return r.id;
     case PhoneRole: return r.phone;
     case StateRole: return int(r.state);
     case StateNameRole: return SessionStates::name(r.state);
-    case StateTextRole: return stateText(r.state);
+    case StateTextRole: return r.instance.isEmpty() ? stateText(r.state) : tr("%1 · Runs on %2").arg(stateText(r.state), r.instance);
+    case InstanceRole: return r.instance;
     case LastErrorRole: return r.lastError;
     case UnreadRole: return r.unread;
     case QueueDepthRole: return r.queueDepth;
@@ -110,6 +118,7 @@ QHash<int, QByteArray> ClientListModel::roleNames() const
     names.insert(QueueDepthRole, "queueDepth");
     names.insert(PausedRole, "paused");
     names.insert(RunningRole, "running");
+    names.insert(InstanceRole, "instance");
     return names;
 }
 
@@ -209,7 +218,16 @@ void ClientListModel::readLive(Row &row) const
 {
     const SessionRegistry &registry = m_context.sessions();
     row.running = registry.session(row.id) != nullptr;
-    const ClientStatus now = ClientStatus::of(row.stored, registry.snapshot(row.id));
+    std::optional<SessionSnapshot> live = registry.snapshot(row.id);
+    row.instance.clear();
+    // A session another instance drives shows the state that instance stored, and where it runs.
+    if (ForwardedSessions *cluster = m_context.cluster(); cluster && !row.running) {
+        if (std::optional<SessionSnapshot> there = cluster->snapshot(row.id); there && !there->instance.isEmpty()) {
+            row.instance = there->instance;
+            live = there;
+        }
+    }
+    const ClientStatus now = ClientStatus::of(row.stored, live);
     row.state = now.state;
     row.lastError = now.lastError;
     row.phone = now.phoneNumber.isEmpty() || now.phoneNumber.startsWith(QLatin1Char('+')) ? now.phoneNumber
@@ -244,15 +262,26 @@ void ClientListModel::onSnapshotChanged(const QString &clientId)
     const QString phone = r.phone;
     const QString error = r.lastError;
     const bool running = r.running;
+    const QString instance = r.instance;
     // Logged out, the account's number is gone from the row too (the stored one follows).
     if (const std::optional<SessionSnapshot> snap = m_context.sessions().snapshot(clientId); snap && snap->state == SessionState::LoggedOut)
         r.stored.phoneNumber.clear();
     readLive(r);
-    if (r.state != before || r.phone != phone || r.lastError != error || r.running != running)
+    if (r.state != before || r.phone != phone || r.lastError != error || r.running != running || r.instance != instance)
         emitRow(row);
     // Pause and resume, a link and a logout show here first; the stored row follows.
     if (r.state != before)
         scheduleRefresh(clientId);
+}
+
+void ClientListModel::onRemoteSessionsChanged()
+{
+    // Few rows change at a time, and each check is a lookup in memory: every row is looked at.
+    QStringList ids;
+    for (const Row &r : std::as_const(m_rows))
+        ids << r.id;
+    for (const QString &id : std::as_const(ids))
+        onSnapshotChanged(id);
 }
 
 void ClientListModel::onEvent(const Event &event)

@@ -37,6 +37,7 @@ public:
         QueueDepthRole,
         PausedRole,
         RunningRole,   // a page exists in this process
+        InstanceRole,  // the instance that runs the session when it is another one (else empty)
     };
 
     explicit ClientListModel(DesktopContext &context, QObject *parent = nullptr);
@@ -76,12 +77,14 @@ private:
         int queueDepth = 0;
         bool paused = false;
         bool running = false;
+        QString instance; // runs on that other instance
     };
     QList<ClientRecord> listClients(bool *ok) const;
     void applyList(const QList<ClientRecord> &clients);
     void readLive(Row &row) const;
     void readStored(Row &row) const;
     void onSnapshotChanged(const QString &clientId);
+    void onRemoteSessionsChanged();
     void onEvent(const Event &event);
     void flushRefresh();
     void emitRow(int row, const QVector<int> &roles = {});

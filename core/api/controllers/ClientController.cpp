@@ -1,6 +1,7 @@
 #include "core/api/controllers/ClientController.h"
 
 #include "core/api/controllers/JsonViews.h"
+#include "core/cluster/InstanceService.h"
 #include "core/common/Json.h"
 #include "core/proxies/ProxyService.h"
 #include "core/sessions/ClientActionService.h"
@@ -92,10 +93,27 @@ Result<HttpResponse> ClientController::update(ApiRequest &request, const AuthCon
     Result<std::optional<bool>> failover = Json::optionalBool(body.value(), QStringLiteral("proxy_failover"));
     if (!failover)
         return failover.error();
-    if (!change.name && !change.perMinute && !change.perHour && !change.perDay && !proxyId && !failover.value())
-        return DomainError::badRequest(QStringLiteral("Nothing to change: send name, rate_limits, proxy_id or proxy_failover"),
+    // instance: the id of an instance that shares this database (the client runs there), or null (unpinned).
+    std::optional<QString> pin;
+    const QJsonValue instanceValue = body.value().value(QStringLiteral("instance"));
+    if (instanceValue.isNull() && body.value().contains(QStringLiteral("instance"))) {
+        pin = QString();
+    } else if (!instanceValue.isUndefined()) {
+        if (!instanceValue.isString() || instanceValue.toString().isEmpty())
+            return DomainError::validation(QStringLiteral("instance"), QStringLiteral("instance must be an instance id or null"));
+        pin = instanceValue.toString();
+    }
+    if (!change.name && !change.perMinute && !change.perHour && !change.perDay && !proxyId && !failover.value() && !pin)
+        return DomainError::badRequest(QStringLiteral("Nothing to change: send name, rate_limits, proxy_id, proxy_failover or instance"),
                                        QStringLiteral("empty_change"));
     const QString clientId = request.param(QStringLiteral("clientId"));
+    if (pin) {
+        if (!m_instances)
+            return DomainError::unavailable(QStringLiteral("Instances are not known to this process"), QStringLiteral("instances_unavailable"));
+        // Checked before anything changes, like the proxy below: an unknown instance changes nothing.
+        if (Status s = m_instances->checkPin(ctx, clientId, *pin); !s)
+            return s.error();
+    }
     if (proxyId || failover.value()) {
         if (!m_proxies)
             return DomainError::unavailable(QStringLiteral("Proxies need the master key, which this instance has not loaded"),
@@ -117,7 +135,13 @@ Result<HttpResponse> ClientController::update(ApiRequest &request, const AuthCon
                                        : m_clients.get(ctx, clientId);
     if (!updated)
         return updated.error();
+    if (pin) {
+        if (Status s = m_instances->pin(ctx, clientId, *pin); !s)
+            return s.error();
+    }
     QJsonObject view = JsonViews::client(current(updated.value()));
+    if (pin)
+        view.insert(QStringLiteral("pinned_instance"), pin->isEmpty() ? QJsonValue() : QJsonValue(*pin));
     view.insert(QStringLiteral("rate_limits"), QJsonObject{{QStringLiteral("per_minute"), updated.value().ratePerMinute},
                                                            {QStringLiteral("per_hour"), updated.value().ratePerHour},
                                                            {QStringLiteral("per_day"), updated.value().ratePerDay}});

@@ -6,6 +6,7 @@ namespace wadesk {
 
 class ClientActionService;
 class ClientService;
+class InstanceService;
 class ProxyService;
 class SessionControl;
 struct ClientRecord;
@@ -14,12 +15,13 @@ struct ClientRecord;
 // ClientActionService, reads through SessionControl (null when the engine does not run in this
 // process; session routes then answer 503). A client's proxy is set through ProxyService (null
 // without the master key's cipher: then changing it answers 503). Answers that wait for the
-// page (a pairing code) come back on `threadContext`'s thread (the API thread's server).
+// page (a pairing code) come back on `threadContext`'s thread (the API thread's server). A
+// client is pinned to an instance (PATCH `instance`) through InstanceService (null: refused).
 class ClientController {
 public:
     ClientController(ClientService &clients, ClientActionService &actions, SessionControl *sessions, ProxyService *proxies = nullptr,
-                     QObject *threadContext = nullptr)
-        : m_clients(clients), m_actions(actions), m_sessions(sessions), m_proxies(proxies), m_context(threadContext) {}
+                     QObject *threadContext = nullptr, InstanceService *instances = nullptr)
+        : m_clients(clients), m_actions(actions), m_sessions(sessions), m_proxies(proxies), m_context(threadContext), m_instances(instances) {}
     void registerRoutes(ApiRoutes &routes);
 
 private:
@@ -39,6 +41,7 @@ private:
     SessionControl *m_sessions;
     ProxyService *m_proxies;
     QObject *m_context;
+    InstanceService *m_instances;
     Result<HttpResponse> create(ApiRequest &request, const AuthContext &ctx);
     Result<HttpResponse> list(ApiRequest &request, const AuthContext &ctx);
     Result<HttpResponse> get(ApiRequest &request, const AuthContext &ctx);

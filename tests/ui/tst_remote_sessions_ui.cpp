@@ -1,0 +1,108 @@
+// The desktop of one instance among several (offscreen): a session another instance drives (a
+// live lease held by "there" in client_leases) shows in the client list (under
+// QAbstractItemModelTester) with its stored state and "Runs on there", and the session view says
+// where it runs instead of showing a page or offering to start it; once the lease lapses the
+// client is an ordinary stopped one again. On SQLite, whose schema has the same tables: what is
+// shown depends only on the rows, not on the dialect.
+
+#include "tests/ui/UiHarness.h"
+
+#include "core/cluster/ForwardedSessions.h"
+#include "core/cluster/SessionOwners.h"
+#include "core/db/SqlRunner.h"
+#include "ui/clients/SessionView.h"
+#include "ui/models/ClientListModel.h"
+
+#include <QAbstractItemModelTester>
+#include <QPushButton>
+
+using namespace wadesk;
+using wadesk::test::UiHarness;
+
+class TestRemoteSessionsUi : public QObject {
+    Q_OBJECT
+
+    UiHarness h;
+    std::unique_ptr<ForwardedSessions> m_cluster;
+    QString m_remote;
+    QString m_local;
+
+    bool exec(const QString &sql, const QVariantList &bindings = {})
+    {
+        SqlRunner runner(*h.db);
+        Result<int> changed = runner.change(sql, bindings, "test");
+        if (!changed)
+            qWarning("%s", qPrintable(changed.error().message));
+        return bool(changed);
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QString why;
+        QVERIFY2(h.setUp(&why), qPrintable(why));
+        ClusterSettings settings;
+        settings.instanceId = QStringLiteral("here");
+        ForwardedSessions::Local local;
+        local.control = h.registry.get();
+        SessionRegistry *registry = h.registry.get();
+        local.runningClients = [registry]() { return registry->runningClients(); };
+        local.stopForHandOver = [registry](const QString &clientId) { registry->stop(clientId); };
+        m_cluster = std::make_unique<ForwardedSessions>(*h.db, local, settings);
+        h.context->setCluster(m_cluster.get());
+        m_remote = h.createClient(QStringLiteral("Front desk"));
+        m_local = h.createClient(QStringLiteral("Back office"));
+        QVERIFY(!m_remote.isEmpty() && !m_local.isEmpty());
+    }
+
+    void cleanupTestCase()
+    {
+        h.context->setCluster(nullptr);
+        m_cluster.reset();
+        h.tearDown();
+    }
+
+    void aSessionElsewhereSaysWhereItRuns()
+    {
+        ClientListModel model(*h.context);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        SessionView view(*h.context);
+        view.resize(900, 600);
+        view.setClient(m_remote, QStringLiteral("Front desk"));
+        const QModelIndex remote = model.index(model.rowOf(m_remote), 0);
+        QVERIFY(model.data(remote, ClientListModel::InstanceRole).toString().isEmpty());
+        QVERIFY(!view.placeholderText().contains(QStringLiteral("there")));
+        QVERIFY(view.emptyStateButton()->isVisibleTo(&view)); // "Start Session"
+
+        const QString now = SessionOwners::nowSql(*h.db);
+        QVERIFY(exec(QStringLiteral("UPDATE clients SET status = 'ready', state_since = %1 WHERE id = ?").arg(now), {m_remote}));
+        QVERIFY(exec(QStringLiteral("INSERT INTO client_leases (client_id, owner, token, acquired_at, expires_at) VALUES (?, 'there', 1, %1, %1 + 60000)").arg(now),
+                     {m_remote}));
+        m_cluster->poll();
+
+        QCOMPARE(model.data(remote, ClientListModel::InstanceRole).toString(), QStringLiteral("there"));
+        QCOMPARE(SessionState(model.data(remote, ClientListModel::StateRole).toInt()), SessionState::Ready);
+        QVERIFY2(model.data(remote, ClientListModel::StateTextRole).toString().contains(QStringLiteral("Runs on there")),
+                 qPrintable(model.data(remote, ClientListModel::StateTextRole).toString()));
+        QVERIFY(model.data(remote, Qt::AccessibleTextRole).toString().contains(QStringLiteral("runs on there")));
+        // The other client is this instance's and says nothing of the sort.
+        const QModelIndex local = model.index(model.rowOf(m_local), 0);
+        QVERIFY(model.data(local, ClientListModel::InstanceRole).toString().isEmpty());
+        QCOMPARE(model.data(local, ClientListModel::StateTextRole).toString(), ClientListModel::stateText(SessionState::Stopped));
+
+        QVERIFY2(view.placeholderText().contains(QStringLiteral("This session runs on there (Ready)")), qPrintable(view.placeholderText()));
+        QVERIFY(!view.emptyStateButton()->isVisibleTo(&view)); // no "Start Session": it runs elsewhere
+        QVERIFY(view.attachedPage() == nullptr);
+
+        // The lease lapses (its owner died, nobody took it yet): an ordinary client again.
+        QVERIFY(exec(QStringLiteral("UPDATE client_leases SET expires_at = 0 WHERE client_id = ?"), {m_remote}));
+        m_cluster->poll();
+        QVERIFY(model.data(remote, ClientListModel::InstanceRole).toString().isEmpty());
+        QVERIFY(!model.data(remote, ClientListModel::StateTextRole).toString().contains(QStringLiteral("Runs on")));
+        QVERIFY2(!view.placeholderText().contains(QStringLiteral("there")), qPrintable(view.placeholderText()));
+    }
+};
+
+WADESK_UI_TEST_MAIN(TestRemoteSessionsUi)
+
+#include "tst_remote_sessions_ui.moc"

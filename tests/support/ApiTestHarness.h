@@ -71,6 +71,7 @@ public:
         // metrics/...: GET /metrics on (loopback only) unless a test says otherwise.
         bool metricsEnabled = true;
         QString metricsToken;
+        QString instanceId = QStringLiteral("harness-instance"); // cluster/instanceId, as /metrics names it
     };
 
     ApiTestHarness();

@@ -9,6 +9,7 @@
 #include "core/db/SqlRunner.h"
 #include "core/events/EventBus.h"
 #include "core/common/Version.h"
+#include "core/engine/EngineInfo.h"
 #include "core/engine/SessionRegistry.h"
 #include "core/network/EgressProxy.h"
 #include "core/proxies/ProxyHealthMonitor.h"
@@ -394,6 +395,8 @@ int Application::startServices()
     SessionRegistry *sessions = m_sessions.get();
     options.health.activeClients = [sessions]() { return sessions->readyCount(); };
     options.health.waJsVersion = [sessions]() { return sessions->waJsVersion(); };
+    options.instanceId = m_config.cluster.instanceId;
+    options.chromiumVersion = EngineInfo::chromiumVersion();
     m_api = std::make_unique<ApiService>(options);
     const Result<quint16> port = m_api->start();
     if (!port)

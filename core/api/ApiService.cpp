@@ -111,7 +111,8 @@ Result<quint16> ApiService::start()
         p.health->registerRoutes(server.router());
         p.metrics = std::make_unique<MetricsController>(
             database, MetricsController::Settings{options.api.metricsEnabled, options.api.metricsToken},
-            MetricsController::Info{options.health.databaseKind, options.health.waJsVersion});
+            MetricsController::Info{options.health.databaseKind, options.health.waJsVersion, options.instanceId,
+                                    options.chromiumVersion});
         p.metrics->registerRoutes(server.router());
         p.auth = std::make_unique<AuthController>(s.accounts(), s.hasher());
         p.auth->registerRoutes(*p.routes);

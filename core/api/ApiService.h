@@ -25,6 +25,9 @@ public:
         ServiceSettings services;  // what the API thread's ServiceGraph is built from
         ApiSettings api;           // address, port, limits (api.port 0: any free port)
         HealthController::Info health;
+        // For /metrics's build info and sessions' owner (the API does not link the engine).
+        QString instanceId = {};
+        QString chromiumVersion = {};
     };
 
     explicit ApiService(Options options);

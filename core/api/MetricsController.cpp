@@ -12,6 +12,8 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QHostAddress>
+#include <QMap>
+#include <QSet>
 #include <QSqlQuery>
 #include <QtGlobal>
 
@@ -87,6 +89,13 @@ void appendProcess(QByteArray &out)
     family(out, "process_open_fds", "gauge", "Number of open file descriptors.");
     sample(out, "process_open_fds", double(fds));
 #endif
+#ifdef Q_OS_UNIX
+    rlimit files{};
+    if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY) {
+        family(out, "process_max_fds", "gauge", "Maximum number of open file descriptors.");
+        sample(out, "process_max_fds", double(files.rlim_cur));
+    }
+#endif
 }
 } // namespace
 
@@ -125,11 +134,12 @@ QByteArray MetricsController::render()
 {
     QByteArray out;
     out.reserve(16384);
-    family(out, "wadesk_build_info", "gauge", "Versions of WaDesk, Qt and wa-js; always 1.");
+    family(out, "wadesk_build_info", "gauge", "Versions of WaDesk, Qt, Chromium and wa-js, the database kind and this instance's id; always 1.");
     const QString waJs = m_info.waJsVersion ? m_info.waJsVersion() : QString();
     sample(out, "wadesk_build_info", 1,
            label("version", QLatin1String(kVersion)) + ',' + label("qt_version", QLatin1String(qVersion())) + ','
-               + label("wa_js_version", waJs) + ',' + label("database", m_info.databaseKind));
+               + label("chromium_version", m_info.chromiumVersion) + ',' + label("wa_js_version", waJs) + ','
+               + label("database", m_info.databaseKind) + ',' + label("instance", m_info.instanceId));
     family(out, "wadesk_uptime_seconds", "gauge", "Seconds since the API started.");
     sample(out, "wadesk_uptime_seconds", double(m_started.elapsed()) / 1000.0);
     appendProcess(out);
@@ -144,11 +154,7 @@ QByteArray MetricsController::render()
     if (up) {
         // Across organizations: these are the server's figures, and name no organization.
         SqlRunner sql(m_database);
-        if (Result<QSqlQuery> q = sql.run(QStringLiteral("SELECT status, COUNT(*) FROM clients GROUP BY status ORDER BY status"), {}, "metrics: sessions")) {
-            family(out, "wadesk_sessions", "gauge", "WhatsApp sessions (clients) by state.");
-            while (q.value().next())
-                sample(out, "wadesk_sessions", q.value().value(1).toDouble(), label("state", q.value().value(0).toString()));
-        }
+        appendSessions(out);
         if (Result<QSqlQuery> q = sql.run(QStringLiteral("SELECT client_id, COUNT(*) AS depth FROM outbox GROUP BY client_id "
                                                          "ORDER BY depth DESC, client_id LIMIT %1").arg(kMaxQueueSeries),
                                           {}, "metrics: queues")) {
@@ -163,9 +169,43 @@ QByteArray MetricsController::render()
             while (q.value().next())
                 sample(out, "wadesk_webhook_backlog", q.value().value(1).toDouble(), label("status", q.value().value(0).toString()));
         }
+        if (Result<QSqlQuery> q = sql.run(QStringLiteral("SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'dead'"), {}, "metrics: dead letters");
+            q && q.value().next()) {
+            family(out, "wadesk_webhook_dead_letters", "gauge", "Webhook deliveries given up on (dead letters) that the database keeps.");
+            sample(out, "wadesk_webhook_dead_letters", q.value().value(0).toDouble());
+        }
     }
     RuntimeMetrics::instance().appendPrometheus(out);
     return out;
+}
+
+void MetricsController::appendSessions(QByteArray &out)
+{
+    // A lease is live until its expiry on the database's clock (the one every instance compares
+    // with); a client without one belongs to this instance while its page is open here.
+    const QString databaseNow = m_database.isPostgres()
+        ? QStringLiteral("CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)")
+        : QStringLiteral("CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)");
+    SqlRunner sql(m_database);
+    Result<QSqlQuery> q = sql.run(QStringLiteral("SELECT c.id, c.status, CASE WHEN l.expires_at > %1 THEN l.owner END "
+                                                 "FROM clients c LEFT JOIN client_leases l ON l.client_id = c.id")
+                                      .arg(databaseNow),
+                                  {}, "metrics: sessions");
+    if (!q)
+        return;
+    const QSet<QString> running = RuntimeMetrics::instance().runningSessions();
+    const QString none = QStringLiteral("none");
+    QMap<QPair<QString, QString>, qint64> counts; // (state, owner): sorted, so the text is stable
+    while (q.value().next()) {
+        QString owner = q.value().value(2).toString();
+        if (owner.isEmpty())
+            owner = running.contains(q.value().value(0).toString()) ? m_info.instanceId : none;
+        ++counts[qMakePair(q.value().value(1).toString(), owner)];
+    }
+    family(out, "wadesk_sessions", "gauge",
+           "WhatsApp sessions (clients) by state and owner: the instance holding the live lease, else this instance for the sessions it runs, else none.");
+    for (auto it = counts.cbegin(); it != counts.cend(); ++it)
+        sample(out, "wadesk_sessions", double(it.value()), label("state", it.key().first) + ',' + label("owner", it.key().second));
 }
 
 } // namespace wadesk

@@ -18,8 +18,9 @@ struct ApiRequest;
 //   the same machine); others get 403;
 // - `metrics/token` set: anyone presenting `Authorization: Bearer <token>`, from anywhere;
 // - `metrics/enabled` false: 404, as if there were no such route.
-// The database part costs a few grouped counts (clients by state, the send queue by client,
-// the webhook backlog) and a ping; everything else is counted in memory (RuntimeMetrics).
+// The database part costs a ping, a few grouped counts (the send queue by client, the webhook
+// backlog and dead letters) and one row per client (its state and its lease, for sessions by
+// state and owner); everything else is counted in memory (RuntimeMetrics).
 class MetricsController {
 public:
     struct Settings {
@@ -29,6 +30,8 @@ public:
     struct Info {
         QString databaseKind;                      // "sqlite" | "postgres"
         std::function<QString()> waJsVersion = {}; // empty until the engine reports one
+        QString instanceId = {};                   // cluster/instanceId: the owner of the sessions this process runs
+        QString chromiumVersion = {};              // the embedded browser's (the engine reports it: the API does not link it)
     };
 
     MetricsController(Database &database, Settings settings, Info info);
@@ -40,6 +43,7 @@ public:
 
 private:
     QByteArray render();
+    void appendSessions(QByteArray &out);
 
     Database &m_database;
     Settings m_settings;

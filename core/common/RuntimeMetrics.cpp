@@ -32,9 +32,71 @@ void RuntimeMetrics::recordHttp(const QByteArray &method, const QString &route, 
         ++series.buckets[size_t(bucket - kLatencyBuckets.begin())];
 }
 
-void RuntimeMetrics::countSend(bool sent)
+void RuntimeMetrics::countSend(const QString &clientId, bool sent)
 {
     (sent ? m_sent : m_failed).fetch_add(1);
+    QMutexLocker lock(&m_clientMutex);
+    ClientSeries &series = m_clients[clientId];
+    ++(sent ? series.sent : series.failed);
+}
+
+void RuntimeMetrics::setTierUse(const QString &clientId, const std::array<int, 3> &used, const std::array<int, 3> &limits)
+{
+    QMutexLocker lock(&m_clientMutex);
+    ClientSeries &series = m_clients[clientId];
+    series.tiersKnown = true;
+    series.used = used;
+    series.limits = limits;
+}
+
+void RuntimeMetrics::countInbound(const QString &clientId)
+{
+    QMutexLocker lock(&m_clientMutex);
+    ++m_clients[clientId].inbound;
+}
+
+void RuntimeMetrics::recordWebhookLatency(qint64 durationMicros)
+{
+    m_webhookLatency.observe(durationMicros);
+}
+
+void RuntimeMetrics::recordDatabase(DatabaseOperation operation, qint64 durationMicros)
+{
+    m_databaseLatency[size_t(operation)].observe(durationMicros);
+}
+
+void RuntimeMetrics::countDatabaseError(bool outage)
+{
+    (outage ? m_databaseOutageErrors : m_databaseOtherErrors).fetch_add(1);
+}
+
+void RuntimeMetrics::setJournalDepth(qint64 depth)
+{
+    m_journalDepth.store(std::max<qint64>(0, depth));
+}
+
+void RuntimeMetrics::setSessionRunning(const QString &clientId, bool running)
+{
+    QMutexLocker lock(&m_clientMutex);
+    if (running)
+        m_running.insert(clientId);
+    else
+        m_running.remove(clientId);
+}
+
+QSet<QString> RuntimeMetrics::runningSessions() const
+{
+    QMutexLocker lock(&m_clientMutex);
+    return m_running;
+}
+
+void RuntimeMetrics::Histogram::observe(qint64 durationMicros)
+{
+    const qint64 micros = std::max<qint64>(0, durationMicros);
+    const double seconds = double(micros) / 1e6;
+    const auto bucket = std::lower_bound(kLatencyBuckets.begin(), kLatencyBuckets.end(), seconds);
+    m_buckets[size_t(bucket - kLatencyBuckets.begin())].fetch_add(1, std::memory_order_relaxed);
+    m_sumMicros.fetch_add(quint64(micros), std::memory_order_relaxed);
 }
 
 void RuntimeMetrics::addUnrecordedOutcomes(int delta)
@@ -71,6 +133,75 @@ QByteArray number(double value)
 }
 } // namespace
 
+void RuntimeMetrics::Histogram::append(QByteArray &out, const char *name, const QByteArray &labels) const
+{
+    const QByteArray prefix = labels.isEmpty() ? QByteArray() : labels + ',';
+    quint64 cumulative = 0;
+    for (size_t i = 0; i < kLatencyBuckets.size(); ++i) {
+        cumulative += m_buckets[i].load(std::memory_order_relaxed);
+        out += name + QByteArray("_bucket{") + prefix + "le=\"" + number(kLatencyBuckets[i]) + "\"} " + QByteArray::number(cumulative) + '\n';
+    }
+    cumulative += m_buckets[kLatencyBuckets.size()].load(std::memory_order_relaxed);
+    const QByteArray braced = labels.isEmpty() ? QByteArray() : '{' + labels + '}';
+    out += name + QByteArray("_bucket{") + prefix + "le=\"+Inf\"} " + QByteArray::number(cumulative) + '\n';
+    out += name + QByteArray("_sum") + braced + ' ' + number(double(m_sumMicros.load(std::memory_order_relaxed)) / 1e6) + '\n';
+    out += name + QByteArray("_count") + braced + ' ' + QByteArray::number(cumulative) + '\n';
+}
+
+void RuntimeMetrics::appendClients(QByteArray &out) const
+{
+    struct Row {
+        QString client;
+        ClientSeries series;
+    };
+    QList<Row> rows;
+    {
+        QMutexLocker lock(&m_clientMutex);
+        rows.reserve(m_clients.size());
+        for (auto it = m_clients.cbegin(); it != m_clients.cend(); ++it)
+            rows.append(Row{it.key(), it.value()});
+    }
+    // The busiest clients first, and a bounded number of them: a series per client of an
+    // installation with thousands would swamp the scrape.
+    std::sort(rows.begin(), rows.end(), [](const Row &a, const Row &b) {
+        const quint64 x = a.series.sent + a.series.failed + a.series.inbound;
+        const quint64 y = b.series.sent + b.series.failed + b.series.inbound;
+        return x != y ? x > y : a.client < b.client;
+    });
+    if (rows.size() > kMaxClientSeries)
+        rows.resize(kMaxClientSeries);
+    family(out, "wadesk_client_sends_total", "counter", "Send outcomes the pages reported since the start, by client and outcome (the 500 busiest clients).");
+    for (const Row &row : std::as_const(rows)) {
+        if (row.series.sent + row.series.failed == 0)
+            continue;
+        const QByteArray client = "client=\"" + escapeLabel(row.client) + '"';
+        out += "wadesk_client_sends_total{" + client + ",outcome=\"sent\"} " + QByteArray::number(row.series.sent) + '\n';
+        out += "wadesk_client_sends_total{" + client + ",outcome=\"failed\"} " + QByteArray::number(row.series.failed) + '\n';
+    }
+    static const char *const tiers[] = {"minute", "hour", "day"};
+    family(out, "wadesk_send_tier_used", "gauge", "Sends counted against each rate tier of a client at its sender's latest look (the 500 busiest clients).");
+    for (const Row &row : std::as_const(rows)) {
+        if (!row.series.tiersKnown)
+            continue;
+        for (size_t i = 0; i < 3; ++i)
+            out += "wadesk_send_tier_used{client=\"" + escapeLabel(row.client) + "\",tier=\"" + tiers[i] + "\"} "
+                + QByteArray::number(row.series.used[i]) + '\n';
+    }
+    family(out, "wadesk_send_tier_limit", "gauge", "The limit of each rate tier of a client (the 500 busiest clients).");
+    for (const Row &row : std::as_const(rows)) {
+        if (!row.series.tiersKnown)
+            continue;
+        for (size_t i = 0; i < 3; ++i)
+            out += "wadesk_send_tier_limit{client=\"" + escapeLabel(row.client) + "\",tier=\"" + tiers[i] + "\"} "
+                + QByteArray::number(row.series.limits[i]) + '\n';
+    }
+    family(out, "wadesk_inbound_messages_total", "counter", "Messages received and stored since the start, by client (the 500 busiest clients).");
+    for (const Row &row : std::as_const(rows)) {
+        if (row.series.inbound > 0)
+            out += "wadesk_inbound_messages_total{client=\"" + escapeLabel(row.client) + "\"} " + QByteArray::number(row.series.inbound) + '\n';
+    }
+}
+
 void RuntimeMetrics::appendPrometheus(QByteArray &out) const
 {
     family(out, "wadesk_messages_sent_total", "counter", "Send outcomes the pages reported since the start, by outcome.");
@@ -83,6 +214,20 @@ void RuntimeMetrics::appendPrometheus(QByteArray &out) const
     out += "wadesk_webhook_deliveries_total{outcome=\"succeeded\"} " + QByteArray::number(m_webhookSucceeded.load()) + '\n';
     out += "wadesk_webhook_deliveries_total{outcome=\"retried\"} " + QByteArray::number(m_webhookRetried.load()) + '\n';
     out += "wadesk_webhook_deliveries_total{outcome=\"dead\"} " + QByteArray::number(m_webhookDead.load()) + '\n';
+    family(out, "wadesk_webhook_delivery_duration_seconds", "histogram", "Time from a webhook request's start to its answer or failure.");
+    m_webhookLatency.append(out, "wadesk_webhook_delivery_duration_seconds", {});
+    appendClients(out);
+    family(out, "wadesk_database_duration_seconds", "histogram",
+           "Time of database round trips, by operation (statement: a prepared statement's execution; commit; ping).");
+    static const char *const operations[] = {"statement", "commit", "ping"};
+    for (size_t i = 0; i < m_databaseLatency.size(); ++i)
+        m_databaseLatency[i].append(out, "wadesk_database_duration_seconds", QByteArray("operation=\"") + operations[i] + '"');
+    family(out, "wadesk_database_errors_total", "counter",
+           "Failed statements and connection attempts, by kind (outage: the database could not serve anyone; other: the statement was refused).");
+    out += "wadesk_database_errors_total{kind=\"outage\"} " + QByteArray::number(m_databaseOutageErrors.load()) + '\n';
+    out += "wadesk_database_errors_total{kind=\"other\"} " + QByteArray::number(m_databaseOtherErrors.load()) + '\n';
+    family(out, "wadesk_journal_depth", "gauge", "Page reports (acks, inbound messages, state changes) waiting in the outage journal for the database.");
+    out += "wadesk_journal_depth " + QByteArray::number(m_journalDepth.load()) + '\n';
 
     QMutexLocker lock(&m_httpMutex);
     QList<QPair<QByteArray, QString>> keys = m_http.keys();

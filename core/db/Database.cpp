@@ -1,13 +1,16 @@
 #include "core/db/Database.h"
 
+#include "core/common/RuntimeMetrics.h"
 #include "core/db/SqlRunner.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QMutexLocker>
+#include <QScopeGuard>
 #include <QThread>
 #include <algorithm>
 #include <cerrno>
@@ -203,34 +206,47 @@ bool Database::isOutage(const QSqlError &error)
     return false;
 }
 
-DomainError Database::sqlFailure(const QSqlError &error, const char *context)
+namespace {
+DomainError classifyFailure(const QSqlError &error, const char *context)
 {
     spdlog::error("database error in {}: {} ({})", context, error.text().toStdString(),
                   error.nativeErrorCode().toStdString());
-    if (isOutage(error)) {
+    if (Database::isOutage(error)) {
         t_connectionBroken = true;
         return outageError();
     }
     return DomainError::internal(QStringLiteral("Database error"));
 }
 
+DomainError counted(DomainError e)
+{
+    RuntimeMetrics::instance().countDatabaseError(e.httpStatus == 503);
+    return e;
+}
+} // namespace
+
+DomainError Database::sqlFailure(const QSqlError &error, const char *context)
+{
+    return counted(classifyFailure(error, context));
+}
+
 DomainError Database::failure(const QSqlError &error, const char *context)
 {
-    DomainError e = sqlFailure(error, context);
+    DomainError e = classifyFailure(error, context);
     if (e.httpStatus == 503 || !isPostgres() || !m_threadConnection.hasLocalData())
-        return e;
+        return counted(e);
     QSqlDatabase db = QSqlDatabase::database(m_threadConnection.localData()->name, false);
     if (db.isOpen()) {
         QSqlQuery probe(db);
         if (probe.exec(QStringLiteral("SELECT 1")))
-            return e;
+            return counted(e);
         // Inside a transaction the statement's own error aborted it: the connection is fine.
         if (probe.lastError().nativeErrorCode() == QLatin1String("25P02"))
-            return e;
+            return counted(e);
     }
     spdlog::warn("database: the connection broke under {}", context);
     t_connectionBroken = true;
-    return outageError();
+    return counted(outageError());
 }
 
 Status Database::open(QSqlDatabase &db)
@@ -256,7 +272,7 @@ Status Database::open(QSqlDatabase &db)
         const QString text = db.lastError().text();
         spdlog::error("cannot open {}: {}", m_url.describe().toStdString(), text.toStdString());
         t_lastConnectFailure = isPostgres() ? classifyConnectFailure(text) : ConnectFailure::Other;
-        return outageError(); // the driver's text (host, user) is for the log, not for API callers
+        return counted(outageError()); // the driver's text (host, user) is for the log, not for API callers
     }
     t_lastConnectFailure = ConnectFailure::None;
     QSqlQuery q(db);
@@ -341,6 +357,12 @@ Result<QSqlDatabase> Database::connection(bool honourBackoff)
 
 Status Database::ping()
 {
+    QElapsedTimer timer;
+    timer.start();
+    // The whole attempt, a reconnection included: what a health check waits for.
+    const auto timed = qScopeGuard([&timer]() {
+        RuntimeMetrics::instance().recordDatabase(RuntimeMetrics::DatabaseOperation::Ping, timer.nsecsElapsed() / 1000);
+    });
     for (int attempt = 0; attempt < 2; ++attempt) {
         Result<QSqlDatabase> db = connection(false); // a health check looks now, whatever the backoff
         if (!db)

@@ -1,8 +1,10 @@
 #include "core/db/SqlRunner.h"
 
+#include "core/common/RuntimeMetrics.h"
 #include "core/db/Database.h"
 #include "core/db/SqliteReader.h"
 
+#include <QElapsedTimer>
 #include <QSqlError>
 #include <spdlog/spdlog.h>
 
@@ -43,7 +45,11 @@ Result<QSqlQuery> SqlRunner::run(const QString &sql, const QVariantList &binding
     }
     for (const QVariant &v : bindings)
         q.addBindValue(v);
-    if (!q.exec()) {
+    QElapsedTimer timer;
+    timer.start();
+    const bool executed = q.exec();
+    RuntimeMetrics::instance().recordDatabase(RuntimeMetrics::DatabaseOperation::Statement, timer.nsecsElapsed() / 1000);
+    if (!executed) {
         spdlog::error("sql failed in {}: {} -- {}", context, q.lastError().text().toStdString(), sql.toStdString());
         return m_database.failure(q.lastError(), context);
     }
@@ -212,7 +218,11 @@ SqlRunner::Lease SqlRunner::execPrepared(const QString &sql, const QVariantList 
         }
         for (int i = 0; i < bindings.size(); ++i)
             statement.query->bindValue(i, bindings.at(i));
-        if (statement.query->exec())
+        QElapsedTimer timer;
+        timer.start();
+        const bool executed = statement.query->exec();
+        RuntimeMetrics::instance().recordDatabase(RuntimeMetrics::DatabaseOperation::Statement, timer.nsecsElapsed() / 1000);
+        if (executed)
             return statement;
         failure = statement.query->lastError();
         statement.query->finish();
@@ -277,7 +287,11 @@ Status Transaction::commit()
     if (!db)
         return db.error();
     QSqlQuery q(db.value());
-    if (!q.exec(QStringLiteral("COMMIT")))
+    QElapsedTimer timer;
+    timer.start();
+    const bool committed = q.exec(QStringLiteral("COMMIT"));
+    RuntimeMetrics::instance().recordDatabase(RuntimeMetrics::DatabaseOperation::Commit, timer.nsecsElapsed() / 1000);
+    if (!committed)
         return m_database.failure(q.lastError(), "commit");
     m_open = false;
     unlockWriters();

@@ -1,5 +1,6 @@
 #include "core/engine/WaSession.h"
 
+#include "core/common/RuntimeMetrics.h"
 #include "core/engine/SessionBridge.h"
 #include "core/network/EgressProxy.h"
 
@@ -14,7 +15,13 @@
 #include <QWebEngineProfile>
 #include <QWebEngineScript>
 #include <QWebEngineScriptCollection>
+#include <cerrno>
+#include <cstring>
 #include <spdlog/spdlog.h>
+
+#ifdef Q_OS_UNIX
+#include <signal.h>
+#endif
 
 namespace wadesk {
 
@@ -70,8 +77,8 @@ WaSession::WaSession(Config config, QObject *parent)
     m_heartbeat.setSingleShot(true);
     connect(&m_heartbeat, &QTimer::timeout, this,
             [this]() {
-                recover(QStringLiteral("the page stopped answering (no heartbeat for %1 s)")
-                            .arg(QString::number(m_config.settings.heartbeatTimeoutMs / 1000.0, 'g', 4)));
+                probeRenderer(QStringLiteral("the page stopped answering (no heartbeat for %1 s)")
+                                  .arg(QString::number(m_config.settings.heartbeatTimeoutMs / 1000.0, 'g', 4)));
             });
     m_readyDeadline.setSingleShot(true);
     connect(&m_readyDeadline, &QTimer::timeout, this, [this]() { recover(QStringLiteral("WhatsApp Web did not become ready")); });
@@ -137,6 +144,12 @@ bool WaSession::start(QString *error)
     });
     connect(m_page, &QWebEnginePage::renderProcessTerminated, this,
             [this](QWebEnginePage::RenderProcessTerminationStatus status, int exitCode) {
+                if (m_killedRenderer != 0) {
+                    // The replacement rung's own kill: a load now starts in a new renderer.
+                    m_killedRenderer = 0;
+                    m_page->load(firstUrl());
+                    return;
+                }
                 if (status == QWebEnginePage::NormalTerminationStatus)
                     return;
                 recover(QStringLiteral("the page's renderer ended (status %1, exit code %2)").arg(int(status)).arg(exitCode));
@@ -144,9 +157,13 @@ bool WaSession::start(QString *error)
     installScripts();
 
     m_attempts = 0;
+    m_rendererReplaced = false;
+    m_killedRenderer = 0;
+    m_probe = 0;
     setState(SessionState::Initializing);
     m_page->load(m_config.settings.url);
     m_readyDeadline.start(m_config.settings.readyTimeoutMs);
+    RuntimeMetrics::instance().setSessionRunning(m_config.clientId, true);
     spdlog::info("session {}: started ({})", m_config.clientId.toStdString(), m_config.settings.url.toString().toStdString());
     return true;
 }
@@ -216,6 +233,7 @@ void WaSession::stop()
         m_profile = nullptr;
     }
     m_lock.reset();
+    RuntimeMetrics::instance().setSessionRunning(m_config.clientId, false);
     if (m_state != SessionState::Stopped)
         setState(SessionState::Stopped);
 }
@@ -295,8 +313,11 @@ void WaSession::onBridgeEvent(const QString &json)
     if (type == QLatin1String("heartbeat")) {
         if (data.isObject())
             applyConnState(data.toObject());
-        if (m_attempts > 0 && m_healthySince.isValid() && m_healthySince.elapsed() > m_config.settings.stableAfterMs)
+        if ((m_attempts > 0 || m_rendererReplaced) && m_healthySince.isValid()
+            && m_healthySince.elapsed() > m_config.settings.stableAfterMs) {
             m_attempts = 0;
+            m_rendererReplaced = false;
+        }
     } else if (type == QLatin1String("bridge_ready")) {
         m_bridgeReady = true;
         m_readyDeadline.stop();
@@ -432,14 +453,70 @@ void WaSession::refreshQr()
     });
 }
 
+void WaSession::probeRenderer(const QString &why)
+{
+    if (!m_page || m_recoveryTimer.isActive() || m_probe != 0)
+        return;
+    const quint64 probe = ++m_probeSerial;
+    m_probe = probe;
+    QPointer<WaSession> self(this);
+    m_page->runJavaScript(QStringLiteral("0"), QWebEngineScript::ApplicationWorld, [self, probe, why](const QVariant &) {
+        if (!self || self->m_probe != probe)
+            return;
+        self->m_probe = 0;
+        self->recover(why); // the renderer runs scripts: the page itself broke, the ladder can help
+    });
+    QTimer::singleShot(m_config.settings.rendererProbeMs, this, [this, probe, why]() {
+        if (m_probe != probe)
+            return;
+        m_probe = 0;
+        if (!replaceRenderer(why + QStringLiteral("; its renderer does not answer at all")))
+            recover(why);
+    });
+}
+
+bool WaSession::replaceRenderer(const QString &why)
+{
+#ifdef Q_OS_UNIX
+    const qint64 pid = m_page ? m_page->renderProcessPid() : 0;
+    if (pid <= 0)
+        return false;
+    m_heartbeat.stop();
+    m_readyDeadline.stop();
+    m_recoveryTimer.stop();
+    failPending(why);
+    spdlog::warn("session {}: {}; replacing its renderer (process {})", m_config.clientId.toStdString(), why.toStdString(), pid);
+    if (::kill(pid_t(pid), SIGKILL) != 0) {
+        spdlog::warn("session {}: cannot end renderer process {}: {}", m_config.clientId.toStdString(), pid, std::strerror(errno));
+        return false;
+    }
+    m_rendererReplaced = true;
+    m_killedRenderer = pid;
+    if (m_state == SessionState::Ready)
+        setState(SessionState::Disconnected, why);
+    else
+        m_lastError = why;
+    // If the new renderer's page never becomes ready either, the ladder goes on from here.
+    m_readyDeadline.start(m_config.settings.readyTimeoutMs);
+    return true;
+#else
+    // Elsewhere the renderer is not this process's to end; the ladder goes on to `failed`.
+    Q_UNUSED(why)
+    return false;
+#endif
+}
+
 void WaSession::recover(const QString &why)
 {
     if (!m_page || m_recoveryTimer.isActive())
         return;
+    m_probe = 0;
     m_heartbeat.stop();
     m_readyDeadline.stop();
     failPending(why);
     const QList<int> &backoff = m_config.settings.recoveryBackoffMs;
+    if (m_attempts >= backoff.size() && !m_rendererReplaced && replaceRenderer(why))
+        return; // a renderer stuck in a loop survives every reload: a new one gets a last chance
     if (m_attempts >= backoff.size()) {
         spdlog::error("session {}: giving up after {} recovery attempts: {}", m_config.clientId.toStdString(), m_attempts,
                       why.toStdString());

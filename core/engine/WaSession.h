@@ -105,6 +105,11 @@ private:
     void setState(SessionState state, const QString &reason = QString());
     void setQr(const QString &text);
     void recover(const QString &why);
+    // The heartbeat stopped: asks the renderer a trivial script first (see rendererProbeMs).
+    void probeRenderer(const QString &why);
+    // The last rung (or the first, for a renderer that answers nothing): kills the page's renderer
+    // process so that the next load gets a new one. False when there is no renderer to replace.
+    bool replaceRenderer(const QString &why);
     void failPending(const QString &why);
     void touchHeartbeat();
 
@@ -131,6 +136,10 @@ private:
     QTimer m_recoveryTimer;
     QElapsedTimer m_healthySince;
     int m_attempts = 0;
+    bool m_rendererReplaced = false; // the replacement rung was used since the last healthy period
+    qint64 m_killedRenderer = 0;     // the renderer this session killed, until Chromium reports it gone
+    quint64 m_probe = 0;             // the probe under way (0: none)
+    quint64 m_probeSerial = 0;
 
     struct Pending {
         Callback done;

@@ -6,6 +6,7 @@
 #include "core/events/EventPayloads.h"
 #include "core/common/Ids.h"
 #include "core/common/Json.h"
+#include "core/common/RuntimeMetrics.h"
 #include "core/db/SqlRunner.h"
 #include "core/media/MediaLibrary.h"
 #include "core/messaging/ContactRepository.h"
@@ -114,6 +115,7 @@ std::optional<InboundMediaRequest> InboundProcessor::onMessage(const QString &or
     const QString kStoredAlready = QStringLiteral("stored_already");
     QString messageId;
     std::optional<ContactRecord> answerable; // set when this write made the message readable
+    bool receivedNew = false;                // a message to the client, stored for the first time
     Status stored = runAudited(m_database, m_events, [&](AuditedWrite &write) -> Status {
         ContactRepository contacts(write.sql, write.clock);
         MessageRepository messages(write.sql);
@@ -148,6 +150,7 @@ std::optional<InboundMediaRequest> InboundProcessor::onMessage(const QString &or
             if (!inserted.value())
                 return DomainError::conflict(QStringLiteral("message stored already"), kStoredAlready); // delivered twice: stored once
             messageId = m.id;
+            receivedNew = !fromMe;
         }
         if (Status s = inbound.writeContent(messageId, content, mediaStatus, mediaError, now); !s)
             return s;
@@ -179,6 +182,8 @@ std::optional<InboundMediaRequest> InboundProcessor::onMessage(const QString &or
             return row ? DomainError::internal(QStringLiteral("the message just stored is gone")) : row.error();
         return recordReceived(write.events, organizationId, *row.value(), nullptr);
     }, m_clock);
+    if (stored && receivedNew)
+        RuntimeMetrics::instance().countInbound(clientId);
     if (!stored) {
         if (stored.error().code != kStoredAlready && failure)
             *failure = stored;

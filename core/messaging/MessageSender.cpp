@@ -117,6 +117,8 @@ void MessageSender::next()
         return;
     }
     const RateState rate = RateLimiter::evaluate(m_tiers, times.value(), now);
+    RuntimeMetrics::instance().setTierUse(m_clientId, {rate.minute.used, rate.hour.used, rate.day.used},
+                                          {rate.minute.limit, rate.hour.limit, rate.day.limit});
     if (!rate.allowed) {
         spdlog::debug("client {}: rate tier reached, next send at {}", m_clientId.toStdString(), rate.nextAllowedAt);
         scheduleAt(rate.nextAllowedAt);
@@ -253,7 +255,7 @@ void MessageSender::finish(const QString &messageId, const QString &waId, const 
     m_inFlightBody.clear();
     const bool ok = error.isEmpty();
     const Outcome outcome{messageId, waId, error, now};
-    RuntimeMetrics::instance().countSend(ok);
+    RuntimeMetrics::instance().countSend(m_clientId, ok);
     // The page has answered: what it said is kept until the database takes it, so that a send
     // that went out during an outage does not stay `sending` (or is resent) for good.
     // Behind what the journal holds (order kept); into it when the database cannot take it now.

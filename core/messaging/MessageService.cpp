@@ -6,6 +6,7 @@
 #include "core/common/Ids.h"
 #include "core/common/Json.h"
 #include "core/common/PhoneNumbers.h"
+#include "core/common/RequestContext.h"
 #include "core/db/SqlRunner.h"
 #include "core/messaging/ContactRepository.h"
 #include "core/safety/Pacing.h"
@@ -13,6 +14,7 @@
 #include "core/sessions/ClientService.h"
 #include "core/sessions/SessionControl.h"
 
+#include <QByteArrayList>
 #include <QCryptographicHash>
 #include <QDateTime>
 #include <QSet>
@@ -62,7 +64,8 @@ void MessageService::submit(const AuthContext &ctx, const QString &clientId, con
 void MessageService::submit(const AuthContext &ctx, const QString &clientId, const QString &to, const Content &content,
                             const QString &idempotencyKey, Done done)
 {
-    m_pending.push_back(Pending{ctx, clientId, to, content, idempotencyKey, std::move(done)});
+    m_pending.push_back(Pending{ctx, clientId, to, content, idempotencyKey, std::move(done),
+                                QByteArray::fromStdString(RequestContext::currentRequestId())});
     if (!m_flushTimer) {
         m_flushTimer = std::make_unique<QTimer>();
         m_flushTimer->setSingleShot(true);
@@ -151,6 +154,7 @@ void MessageService::flush()
     for (size_t i = 0; i < items.size(); ++i) {
         Item &item = items[i];
         const Pending &r = item.request;
+        const RequestContext::RequestScope logScope(r.requestId);
         const QString scope = r.ctx.organizationId + QLatin1Char('|') + ClientScope::of(r.ctx).key() + QLatin1Char('|') + r.clientId;
         auto known = clients.constFind(scope);
         if (known == clients.constEnd())
@@ -240,8 +244,20 @@ void MessageService::flush()
 
     // Then the writes: the whole group in one transaction (one commit for many sends). Should a
     // database error break it, nothing of it is kept and each send is stored on its own.
-    if (!toStore.empty() && !storeGroup(items, toStore)) {
+    // (Log lines of the group name every request in it.)
+    QByteArrayList groupIds;
+    for (size_t i : toStore) {
+        if (!items[i].request.requestId.isEmpty())
+            groupIds << items[i].request.requestId;
+    }
+    bool stored = true;
+    if (!toStore.empty()) {
+        const RequestContext::RequestScope logScope(groupIds.join(','));
+        stored = storeGroup(items, toStore);
+    }
+    if (!stored) {
         for (size_t i : toStore) {
+            const RequestContext::RequestScope logScope(items[i].request.requestId);
             items[i].outcome.reset();
             if (!storeGroup(items, {i}) && !items[i].outcome)
                 items[i].outcome = Result<Accepted>(DomainError::internal(QStringLiteral("Database error")));
@@ -254,6 +270,7 @@ void MessageService::flush()
             continue; // moved to the next group
         if (item.outcome && item.outcome->ok() && !item.outcome->value().replayed)
             wake.insert(item.request.clientId);
+        const RequestContext::RequestScope logScope(item.request.requestId);
         item.request.done(item.outcome ? *item.outcome : Result<Accepted>(DomainError::internal(QStringLiteral("The send was not processed"))));
     }
     if (m_sessions) {

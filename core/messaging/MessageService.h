@@ -95,6 +95,7 @@ private:
         Content content;
         QString idempotencyKey;
         Done done;
+        QByteArray requestId; // the HTTP request's, for the log lines written for it later
     };
     struct Item;
     void flush();

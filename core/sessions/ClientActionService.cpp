@@ -2,6 +2,7 @@
 
 #include "core/audit/AuditEvent.h"
 #include "core/common/PhoneNumbers.h"
+#include "core/common/RequestContext.h"
 #include "core/db/SqlRunner.h"
 #include "core/sessions/ClientRepository.h"
 #include "core/sessions/ClientService.h"
@@ -239,8 +240,10 @@ void ClientActionService::pairingCode(const AuthContext &actor, const QString &c
     QPointer<QObject> target(context);
     const QString number = e164.value();
     const bool onEngineThread = context == nullptr;
-    m_sessions->requestPairingCode(id, number, [target, onEngineThread, done, number](Result<QString> code) {
-        auto answer = [done, number, code]() {
+    const QByteArray requestId = QByteArray::fromStdString(RequestContext::currentRequestId());
+    m_sessions->requestPairingCode(id, number, RequestContext::carried([target, onEngineThread, done, number, requestId](Result<QString> code) {
+        auto answer = [done, number, code, requestId]() {
+            const RequestContext::RequestScope logScope(requestId);
             if (!code)
                 return done(code.error());
             done(PairingCode{code.value(), number});
@@ -249,7 +252,7 @@ void ClientActionService::pairingCode(const AuthContext &actor, const QString &c
             answer();
         else if (target)
             QMetaObject::invokeMethod(target.data(), answer, Qt::AutoConnection);
-    });
+    }));
 }
 
 } // namespace wadesk

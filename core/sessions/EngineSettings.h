@@ -17,9 +17,13 @@ struct EngineSettings {
     int heartbeatIntervalMs = 5000;                       // how often the bridge reports
     int heartbeatTimeoutMs = 45000;                       // silence longer than this: recover
     int readyTimeoutMs = 120000;                          // wa-js must be ready this long after a load
-    QList<int> recoveryBackoffMs = {2000, 5000, 15000};   // reload, reload bypassing cache, unregister service workers
+    QList<int> recoveryBackoffMs = {2000, 5000, 15000};   // reload, reload bypassing cache, unregister service workers (then: a new renderer)
     int stableAfterMs = 60000;                            // recovery attempts are forgotten after this long healthy
     JournalLimits journal;                                // <dataDir>/journal/: reports kept while the database is away
+    // A page silent past heartbeatTimeoutMs is asked a trivial script; no answer within this long
+    // means its renderer is stuck (an endless loop): it is replaced at once, as reloads need the
+    // renderer's cooperation and cannot help.
+    int rendererProbeMs = 5000;
 };
 
 } // namespace wadesk

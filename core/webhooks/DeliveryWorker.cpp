@@ -10,6 +10,7 @@
 #include "core/common/UtcTime.h"
 
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QHostInfo>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
@@ -275,9 +276,12 @@ void DeliveryWorker::send(const DeliveryRecord &delivery)
         const QByteArray body = delivery.payload.toUtf8();
         const QNetworkRequest request = WebhookRequest::build(webhook, secrets, delivery.eventId, delivery.eventType, body,
                                                               self->m_clock.nowMs() / 1000, self->m_settings.timeoutMs);
+        QElapsedTimer started;
+        started.start();
         QNetworkReply *reply = self->m_network->post(request, body);
         reply->setParent(self.data());
-        QObject::connect(reply, &QNetworkReply::finished, self.data(), [self, reply, delivery, host]() {
+        QObject::connect(reply, &QNetworkReply::finished, self.data(), [self, reply, delivery, host, started]() {
+            RuntimeMetrics::instance().recordWebhookLatency(started.nsecsElapsed() / 1000);
             if (self)
                 self->finished(reply, delivery, host);
         });

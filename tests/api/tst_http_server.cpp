@@ -7,6 +7,7 @@
 #include "tests/support/HttpTestClient.h"
 #include "core/api/ApiThread.h"
 #include "core/api/HealthController.h"
+#include "core/common/RequestContext.h"
 #include "core/http/ContentResponse.h"
 #include "core/http/HttpServer.h"
 #include "core/http/MultipartForm.h"
@@ -33,6 +34,7 @@
 #include <QTimer>
 #include <QUrlQuery>
 #include <atomic>
+#include <functional>
 #include <future>
 #include <memory>
 #include <spdlog/spdlog.h>
@@ -144,6 +146,15 @@ public:
                 });
             });
             // Parks the reply until the test releases it.
+            // Work left for later (a timer here; a queued call, an offloaded task in the API):
+            // what it logs names the request when it was carried.
+            r.addDeferred("GET", QStringLiteral("/logs-later"), [shared](ApiRequest &, Reply reply) {
+                const std::function<void()> later = RequestContext::carried([reply]() {
+                    spdlog::info("handling the deferred logged route");
+                    reply.send(HttpResponse::json(QJsonObject{}));
+                });
+                QTimer::singleShot(20, shared->server.data(), later);
+            });
             r.addDeferred("GET", QStringLiteral("/hold"), [shared](ApiRequest &, Reply reply) {
                 shared->held.push_back(reply);
                 ++shared->heldCount;
@@ -345,6 +356,8 @@ private slots:
             QCOMPARE(missing.status, 404);
             QVERIFY(made.match(QString::fromLatin1(missing.header("x-request-id"))).hasMatch());
             QVERIFY(missing.header("x-request-id") != replaced.header("x-request-id"));
+            c.send(HttpTestClient::request("GET", "/logs-later", "X-Request-Id: later-xyz.2\r\n"));
+            QCOMPARE(c.waitResponse().status, 200);
             spdlog::info("outside any request");
             spdlog::default_logger()->flush();
 
@@ -360,6 +373,15 @@ private slots:
             }
             QCOMPARE(handled.size(), 2);
             QCOMPARE(outside.size(), 1);
+            QByteArrayList later;
+            for (const QByteArray &line : lines) {
+                if (line.contains("handling the deferred logged route"))
+                    later << line;
+            }
+            QCOMPARE(later.size(), 1);
+            QVERIFY2(json ? QJsonDocument::fromJson(later.at(0)).object().value(QStringLiteral("request_id")).toString() == QLatin1String("later-xyz.2")
+                          : later.at(0).contains("[req later-xyz.2] handling"),
+                     later.at(0).constData());
             if (json) {
                 QCOMPARE(QJsonDocument::fromJson(handled.at(0)).object().value(QStringLiteral("request_id")).toString(),
                          QStringLiteral("client-abc.1"));

@@ -7,13 +7,18 @@
 // disabled, a non-loopback client without a token never.
 
 #include "tests/support/ApiTestHarness.h"
+#include "tests/support/PrometheusText.h"
 #include "core/api/MetricsController.h"
+#include "core/common/RuntimeMetrics.h"
 #include "core/db/Database.h"
+#include "core/db/DatabaseUrl.h"
+#include "core/db/SqlRunner.h"
 #include "core/http/ApiRequest.h"
 
+#include <QDateTime>
+#include <QDir>
 #include <QHash>
-#include <QRegularExpression>
-#include <QSet>
+#include <QScopeGuard>
 #include <QTest>
 #include <cmath>
 
@@ -22,171 +27,12 @@ using namespace wadesk::test;
 
 namespace {
 
-struct Sample {
-    QString name;
-    QHash<QString, QString> labels;
-    double value = 0;
-};
-
-// A strict reader of the text format: fails (with `error`) on anything it does not expect.
-struct Exposition {
-    QHash<QString, QString> types; // family -> counter | gauge | histogram
-    QList<Sample> samples;
-
-    double value(const QString &name, const QHash<QString, QString> &labels = {}) const
-    {
-        for (const Sample &s : samples) {
-            if (s.name != name)
-                continue;
-            bool all = true;
-            for (auto it = labels.cbegin(); it != labels.cend() && all; ++it)
-                all = s.labels.value(it.key()) == it.value();
-            if (all)
-                return s.value;
-        }
-        return std::nan("");
-    }
-};
-
-bool parseLabels(const QString &text, QHash<QString, QString> &labels, QString *error)
-{
-    int i = 0;
-    while (i < text.size()) {
-        static const QRegularExpression name(QStringLiteral("\\G([a-zA-Z_][a-zA-Z0-9_]*)=\""));
-        const QRegularExpressionMatch m = name.match(text, i);
-        if (!m.hasMatch()) {
-            *error = QStringLiteral("bad label at ") + text.mid(i);
-            return false;
-        }
-        i = int(m.capturedEnd());
-        QString value;
-        bool closed = false;
-        while (i < text.size()) {
-            const QChar c = text.at(i++);
-            if (c == QLatin1Char('\\') && i < text.size()) {
-                const QChar e = text.at(i++);
-                value += e == QLatin1Char('n') ? QLatin1Char('\n') : e;
-            } else if (c == QLatin1Char('"')) {
-                closed = true;
-                break;
-            } else {
-                value += c;
-            }
-        }
-        if (!closed || labels.contains(m.captured(1))) {
-            *error = QStringLiteral("unterminated or repeated label in ") + text;
-            return false;
-        }
-        labels.insert(m.captured(1), value);
-        if (i < text.size()) {
-            if (text.at(i) != QLatin1Char(',')) {
-                *error = QStringLiteral("expected a comma in ") + text;
-                return false;
-            }
-            ++i;
-        }
-    }
-    return true;
-}
+using Exposition = PrometheusText;
+using Sample = PrometheusSample;
 
 bool parse(const QByteArray &body, Exposition &out, QString *error)
 {
-    if (!body.endsWith('\n')) {
-        *error = QStringLiteral("the text does not end with a line feed");
-        return false;
-    }
-    static const QRegularExpression help(QStringLiteral("^# HELP ([a-zA-Z_:][a-zA-Z0-9_:]*) .+$"));
-    static const QRegularExpression type(QStringLiteral("^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram|summary|untyped)$"));
-    static const QRegularExpression sample(QStringLiteral("^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)\\})? (\\S+)$"));
-    QSet<QString> helped;
-    QString currentFamily;
-    QSet<QString> finishedFamilies;
-    for (const QByteArray &rawLine : body.split('\n')) {
-        const QString line = QString::fromUtf8(rawLine);
-        if (line.isEmpty())
-            continue;
-        if (line.startsWith(QLatin1String("# HELP"))) {
-            const QRegularExpressionMatch m = help.match(line);
-            if (!m.hasMatch() || helped.contains(m.captured(1))) {
-                *error = QStringLiteral("bad or repeated HELP: ") + line;
-                return false;
-            }
-            helped.insert(m.captured(1));
-            continue;
-        }
-        if (line.startsWith(QLatin1String("# TYPE"))) {
-            const QRegularExpressionMatch m = type.match(line);
-            if (!m.hasMatch() || out.types.contains(m.captured(1))) {
-                *error = QStringLiteral("bad or repeated TYPE: ") + line;
-                return false;
-            }
-            if (!currentFamily.isEmpty())
-                finishedFamilies.insert(currentFamily);
-            currentFamily = m.captured(1);
-            out.types.insert(currentFamily, m.captured(2));
-            continue;
-        }
-        if (line.startsWith(QLatin1Char('#')))
-            continue;
-        const QRegularExpressionMatch m = sample.match(line);
-        if (!m.hasMatch()) {
-            *error = QStringLiteral("not a sample: ") + line;
-            return false;
-        }
-        Sample s;
-        s.name = m.captured(1);
-        if (!parseLabels(m.captured(2), s.labels, error))
-            return false;
-        bool number = false;
-        s.value = m.captured(3).toDouble(&number);
-        if (!number && m.captured(3) != QLatin1String("+Inf") && m.captured(3) != QLatin1String("NaN")) {
-            *error = QStringLiteral("not a number: ") + line;
-            return false;
-        }
-        // A sample belongs to the family declared last (a histogram's _bucket, _sum, _count too).
-        QString family = s.name;
-        if (out.types.value(currentFamily) == QLatin1String("histogram")) {
-            for (const char *suffix : {"_bucket", "_sum", "_count"}) {
-                if (family == currentFamily + QLatin1String(suffix))
-                    family = currentFamily;
-            }
-        }
-        if (family != currentFamily || finishedFamilies.contains(family)) {
-            *error = QStringLiteral("a sample outside its family's block: ") + line;
-            return false;
-        }
-        out.samples << s;
-    }
-    // Histograms: cumulative buckets, +Inf equal to _count.
-    for (auto it = out.types.cbegin(); it != out.types.cend(); ++it) {
-        if (it.value() != QLatin1String("histogram"))
-            continue;
-        QHash<QString, double> last;
-        for (const Sample &s : std::as_const(out.samples)) {
-            QHash<QString, QString> series = s.labels;
-            series.remove(QStringLiteral("le"));
-            QStringList key;
-            for (auto l = series.cbegin(); l != series.cend(); ++l)
-                key << l.key() + QLatin1Char('=') + l.value();
-            key.sort();
-            const QString k = key.join(QLatin1Char(','));
-            if (s.name == it.key() + QLatin1String("_bucket")) {
-                if (s.value < last.value(k, 0)) {
-                    *error = QStringLiteral("buckets not cumulative for ") + k;
-                    return false;
-                }
-                last[k] = s.value;
-                if (s.labels.value(QStringLiteral("le")) == QLatin1String("+Inf")) {
-                    const double count = out.value(it.key() + QLatin1String("_count"), series);
-                    if (count != s.value) {
-                        *error = QStringLiteral("+Inf bucket differs from _count for ") + k;
-                        return false;
-                    }
-                }
-            }
-        }
-    }
-    return true;
+    return PrometheusText::parse(body, out, error);
 }
 
 Exposition scrape(ApiTestHarness &api)
@@ -276,6 +122,96 @@ private slots:
         // No path with an id in it ever becomes a series of its own.
         for (const Sample &s : after.samples)
             QVERIFY2(!s.labels.value(QStringLiteral("route")).contains(client), qPrintable(s.labels.value(QStringLiteral("route"))));
+    }
+
+    // The families the database and the process feed: sessions by state and owner (a live lease
+    // names its instance, an expired one does not; a session open here is this instance's; the
+    // rest is "none"), database latency by operation and errors by kind, the journal's depth,
+    // dead letters, the build info's instance and the file descriptor limit.
+    void databaseAndOwnerFamilies_data() { addDialectRows(); }
+    void databaseAndOwnerFamilies()
+    {
+        QFETCH(QString, dialect);
+        WADESK_START_API(api, dialect);
+        const Account admin = api.registerOrganization(QStringLiteral("owners@example.com"), QStringLiteral("Owners Org"));
+        QVERIFY(admin.valid());
+        QStringList clients;
+        for (const char *name : {"Leased here", "Leased elsewhere", "Expired lease", "Open here", "Stopped"}) {
+            clients << api.createClient(admin, QLatin1String(name));
+            QVERIFY(!clients.last().isEmpty());
+        }
+        for (int i = 0; i < 4; ++i)
+            QVERIFY(api.exec(QStringLiteral("UPDATE clients SET status = 'ready' WHERE id = ?"), {clients.at(i)}));
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        const QString lease = QStringLiteral("INSERT INTO client_leases (client_id, owner, token, acquired_at, expires_at) VALUES (?, ?, 1, ?, ?)");
+        QVERIFY(api.exec(lease, {clients.at(0), QStringLiteral("harness-instance"), now, now + 600000}));
+        QVERIFY(api.exec(lease, {clients.at(1), QStringLiteral("box-2"), now, now + 600000}));
+        QVERIFY(api.exec(lease, {clients.at(2), QStringLiteral("box-3"), now - 600000, now - 300000}));
+        RuntimeMetrics::instance().setSessionRunning(clients.at(3), true);
+        const auto closed = qScopeGuard([&]() { RuntimeMetrics::instance().setSessionRunning(clients.at(3), false); });
+        RuntimeMetrics::instance().setJournalDepth(7);
+        const auto emptied = qScopeGuard([]() { RuntimeMetrics::instance().setJournalDepth(0); });
+
+        const Exposition before = scrape(api);
+        QVERIFY(!before.types.isEmpty());
+        const auto sessions = [](const Exposition &e, const char *state, const char *owner) {
+            return e.value(QStringLiteral("wadesk_sessions"), {{QStringLiteral("state"), QLatin1String(state)}, {QStringLiteral("owner"), QLatin1String(owner)}});
+        };
+        QCOMPARE(sessions(before, "ready", "harness-instance"), 2.0); // its live lease, and its open page
+        QCOMPARE(sessions(before, "ready", "box-2"), 1.0);
+        QCOMPARE(sessions(before, "ready", "none"), 1.0); // box-3's lease expired and no page is open here
+        QVERIFY(std::isnan(sessions(before, "ready", "box-3")));
+        QCOMPARE(sessions(before, "stopped", "none"), 1.0);
+        QCOMPARE(before.sum(QStringLiteral("wadesk_sessions")), 5.0);
+        QCOMPARE(before.value(QStringLiteral("wadesk_journal_depth")), 7.0);
+        QCOMPARE(before.value(QStringLiteral("wadesk_webhook_dead_letters")), 0.0);
+        QCOMPARE(before.value(QStringLiteral("wadesk_build_info"), {{QStringLiteral("instance"), QStringLiteral("harness-instance")}}), 1.0);
+        QVERIFY(before.types.contains(QStringLiteral("wadesk_client_sends_total")));
+        QVERIFY(before.types.contains(QStringLiteral("wadesk_inbound_messages_total")));
+        QCOMPARE(before.types.value(QStringLiteral("wadesk_webhook_delivery_duration_seconds")), QStringLiteral("histogram"));
+#ifdef Q_OS_LINUX
+        QVERIFY(before.value(QStringLiteral("process_max_fds")) >= before.value(QStringLiteral("process_open_fds")));
+        QVERIFY(before.value(QStringLiteral("process_cpu_seconds_total")) > 0);
+#endif
+        const QHash<QString, QString> statement{{QStringLiteral("operation"), QStringLiteral("statement")}};
+        const QHash<QString, QString> ping{{QStringLiteral("operation"), QStringLiteral("ping")}};
+        const QHash<QString, QString> other{{QStringLiteral("kind"), QStringLiteral("other")}};
+        const QHash<QString, QString> outage{{QStringLiteral("kind"), QStringLiteral("outage")}};
+        QVERIFY(before.value(QStringLiteral("wadesk_database_duration_seconds_count"), statement) > 0);
+
+        // A statement the database refuses counts as "other"; a database out of reach as "outage".
+        {
+            SqlRunner sql(api.database());
+            QVERIFY(!sql.run(QStringLiteral("SELECT * FROM no_such_table"), {}, "metrics test"));
+        }
+        {
+            const Result<DatabaseUrl> unreachable = DatabaseUrl::parse(QStringLiteral("postgres://wadesk@127.0.0.1:1/nothing"), QDir::tempPath());
+            QVERIFY(unreachable);
+            Database nowhere(unreachable.value());
+            QVERIFY(!nowhere.connection());
+            nowhere.closeThreadConnection();
+        }
+        // The API's own requests run statements too.
+        QCOMPARE(api.request("GET", QStringLiteral("/api/clients"), QJsonValue(QJsonValue::Undefined), ApiTestHarness::apiKey(admin.apiKey)).status, 200);
+        const Exposition after = scrape(api);
+        QCOMPARE(after.value(QStringLiteral("wadesk_database_errors_total"), other), before.value(QStringLiteral("wadesk_database_errors_total"), other) + 1);
+        QCOMPARE(after.value(QStringLiteral("wadesk_database_errors_total"), outage), before.value(QStringLiteral("wadesk_database_errors_total"), outage) + 1);
+        QVERIFY(after.value(QStringLiteral("wadesk_database_duration_seconds_count"), statement)
+                > before.value(QStringLiteral("wadesk_database_duration_seconds_count"), statement));
+        QCOMPARE(after.value(QStringLiteral("wadesk_database_duration_seconds_count"), ping),
+                 before.value(QStringLiteral("wadesk_database_duration_seconds_count"), ping) + 1); // one per scrape, nothing else pings here
+
+        // A lease that ends moves its session to "none".
+        QVERIFY(api.exec(QStringLiteral("UPDATE client_leases SET owner = NULL WHERE client_id = ?"), {clients.at(1)}));
+        const Exposition released = scrape(api);
+        QVERIFY(std::isnan(sessions(released, "ready", "box-2")));
+        QCOMPARE(sessions(released, "ready", "none"), 2.0);
+
+        QString lint;
+        if (!promtoolAvailable())
+            qInfo("promtool is not installed: the cross-check with `promtool check metrics` is skipped");
+        const ApiResponse raw = api.request("GET", QStringLiteral("/metrics"));
+        QVERIFY2(promtoolCheck(raw.body, &lint), qPrintable(lint));
     }
 
     void whoMayRead()

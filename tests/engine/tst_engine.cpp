@@ -5,8 +5,9 @@
 //
 // Covers the life of a client (init → QR as PNG and JSON → rotation → scan → ready → send with
 // acks → de-duplicated incoming message → logout from the phone → QR again), the events it
-// publishes, restore at start without a QR, recovery from a killed renderer and from a page that
-// stops answering (and giving up with a reason), two isolated clients, the profile lock, the
+// publishes, restore at start without a QR, recovery from a killed renderer, from a page that
+// stops answering and from a renderer hung for good (a new renderer; giving up with a reason when
+// that cannot help either), two isolated clients, the profile lock, the
 // removal of the profile with the client, who may see a QR code, and the registry refusing its
 // main-thread calls from another thread.
 
@@ -30,6 +31,7 @@
 #include <QDateTime>
 #include <QDir>
 #include <QDirIterator>
+#include <QFile>
 #include <QFileInfo>
 #include <QGuiApplication>
 #include <QImage>
@@ -968,13 +970,71 @@ private slots:
         QVERIFY(callBridge(session, QStringLiteral("state"), {}).ok);
     }
 
-    // A page that hangs for good: every rung of the ladder fails, the session ends failed with
-    // the reason; an explicit init starts it afresh.
-    void hungPageFailsWithReason()
+    // A renderer stuck for good in an endless loop (__fake.hang()): no reload can run in it. The
+    // heartbeat stops; the session asks the renderer a trivial script, gets no answer, and
+    // replaces the renderer at once (the reloads are skipped): ready again from the profile on a
+    // new renderer process, without a QR, and the hung process is gone.
+    void hungRendererIsReplaced()
     {
         START_WORLD(w);
         w.settings.heartbeatIntervalMs = 200;
         w.settings.heartbeatTimeoutMs = 1200;
+        w.settings.rendererProbeMs = 800;
+        w.settings.recoveryBackoffMs = {200, 200, 200};
+        w.stopEngine();
+        QString why;
+        QVERIFY2(w.startEngine(false, &why), qPrintable(why));
+        const QString id = w.createAndInit(QStringLiteral("Hang"));
+        QVERIFY(!id.isEmpty());
+        QVERIFY(w.link(id));
+        WaSession *session = w.session(id);
+        w.events.clear();
+        w.states.clear();
+        const qint64 hungPid = session->page()->renderProcessPid();
+        QVERIFY(hungPid > 0);
+        bool hangAnswered = false;
+        session->page()->runJavaScript(QStringLiteral("JSON.stringify(__fake.hang())"), QWebEngineScript::MainWorld,
+                                       [&hangAnswered](const QVariant &v) { hangAnswered = v.toString().contains(QLatin1String("true")); });
+        QTRY_VERIFY_WITH_TIMEOUT(hangAnswered, 5000);
+
+        QVERIFY(QTest::qWaitFor([&] { return w.states.value(id).contains(QStringLiteral("disconnected")); }, 15000));
+        QVERIFY(w.waitState(id, SessionState::Ready, 60000));
+        QVERIFY(QTest::qWaitFor([&] { return ::kill(pid_t(hungPid), 0) != 0; }, 15000));
+        const qint64 newPid = session->page()->renderProcessPid();
+        QVERIFY(newPid > 0);
+        QVERIFY(newPid != hungPid);
+        QVERIFY(logContains(QStringLiteral("replacing its renderer (process %1)").arg(hungPid)));
+        QCOMPARE(session->recoveryAttempts(), 0); // no reload was tried: the renderer could not run one
+        const QList<Event> disconnected = w.eventsOf(QStringLiteral("client.disconnected"), id);
+        QCOMPARE(disconnected.size(), 1);
+        QVERIFY2(disconnected.first().data.value(QLatin1String("reason")).toString().contains(QLatin1String("does not answer at all")),
+                 qPrintable(disconnected.first().data.value(QLatin1String("reason")).toString()));
+        const QStringList seen = w.states.value(id);
+        QVERIFY2(!seen.contains(QStringLiteral("failed")) && !seen.contains(QStringLiteral("qr")), qPrintable(seen.join(QLatin1Char(' '))));
+        QVERIFY(w.eventsOf(QStringLiteral("client.qr"), id).isEmpty());
+        QCOMPARE(w.eventsOf(QStringLiteral("client.connected"), id).size(), 1);
+        QVERIFY(w.waitStatus(id, QStringLiteral("ready")));
+        QVERIFY(callBridge(session, QStringLiteral("sendText"), QJsonArray{QStringLiteral("15557654321@c.us"), QStringLiteral("after the hang")})
+                    .ok);
+    }
+
+    // A hung renderer whose replacement cannot help either (the page is gone from disk): the
+    // new renderer's load fails, the reloads fail, and the session ends failed with the reason,
+    // the renderer rung used once; an explicit init starts it afresh once the page is back.
+    void hungPageFailsWithReason()
+    {
+        START_WORLD(w);
+        QTemporaryDir pageDir;
+        QVERIFY(pageDir.isValid());
+        const QDir fixtures(test::FakeWhatsAppServer::defaultFixtureDirectory());
+        for (const char *name : {"index.html", "fake-wpp.js"})
+            QVERIFY(QFile::copy(fixtures.filePath(QLatin1String(name)), pageDir.filePath(QLatin1String(name))));
+        QUrl url = QUrl::fromLocalFile(pageDir.filePath(QStringLiteral("index.html")));
+        url.setQuery(w.settings.url.query());
+        w.settings.url = url;
+        w.settings.heartbeatIntervalMs = 200;
+        w.settings.heartbeatTimeoutMs = 1200;
+        w.settings.rendererProbeMs = 800;
         w.settings.readyTimeoutMs = 5000;
         w.settings.recoveryBackoffMs = {200, 200, 200};
         w.stopEngine();
@@ -986,16 +1046,17 @@ private slots:
         WaSession *session = w.session(id);
         w.events.clear();
         const qint64 hungPid = session->page()->renderProcessPid();
-        session->page()->runJavaScript(QStringLiteral("while (true) {}"), QWebEngineScript::MainWorld);
+        QVERIFY(QFile::remove(pageDir.filePath(QStringLiteral("index.html"))));
+        session->page()->runJavaScript(QStringLiteral("__fake.hang()"), QWebEngineScript::MainWorld);
 
         QVERIFY(w.waitState(id, SessionState::Failed, 60000));
-        QVERIFY2(session->lastError().contains(QLatin1String("stopped answering"))
-                     || session->lastError().contains(QLatin1String("did not become ready")),
+        QVERIFY2(session->lastError().contains(QLatin1String("failed to load")) || session->lastError().contains(QLatin1String("did not become ready")),
                  qPrintable(session->lastError()));
         QCOMPARE(session->recoveryAttempts(), 3);
+        QVERIFY(logContains(QStringLiteral("replacing its renderer (process %1)").arg(hungPid)));
         QVERIFY(logContains(QStringLiteral("recovery attempt 3")));
         QVERIFY(logContains(QStringLiteral("giving up after 3 recovery attempts")));
-        // Given up: the dead page is let go (its hung renderer with it), and the state stays failed.
+        // Given up: the dead page is let go, and the state stays failed.
         QVERIFY(!session->isRunning());
         if (hungPid > 0)
             QVERIFY(QTest::qWaitFor([&] { return ::kill(pid_t(hungPid), 0) != 0; }, 15000));
@@ -1011,7 +1072,8 @@ private slots:
         QVERIFY2(seen.join(QLatin1Char(' ')).contains(QLatin1String("ready disconnected")), qPrintable(seen.join(QLatin1Char(' '))));
         QVERIFY(!w.eventsOf(QStringLiteral("client.disconnected"), id).isEmpty());
 
-        // The operator starts it again: a new page, ready again from the profile.
+        // The page is back and the operator starts the client again: a new page, ready again from the profile.
+        QVERIFY(QFile::copy(fixtures.filePath(QStringLiteral("index.html")), pageDir.filePath(QStringLiteral("index.html"))));
         const ApiResponse init = w.http.request("POST", QStringLiteral("/api/clients/%1/init").arg(id), QJsonObject{}, w.key());
         QVERIFY2(init.status == 200, init.describe().constData());
         QVERIFY(w.waitState(id, SessionState::Ready, 60000));

@@ -114,6 +114,7 @@ bool ApiTestHarness::start(const QString &dialect, QString *whyNot, Options opti
     o.api.healthCacheMs = 0;
     o.api.metricsEnabled = options.metricsEnabled;
     o.api.metricsToken = options.metricsToken;
+    o.instanceId = options.instanceId;
     o.health.databaseKind = m_db.database->url().dialectName();
     o.shared.database = m_db.database.get();
     o.shared.jwtKey = m_jwtKey;

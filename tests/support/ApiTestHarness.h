@@ -73,6 +73,7 @@ public:
         QString metricsToken;
         // The engine as the API sees it (SharedServices::sessions); none by default.
         SessionControl *sessions = nullptr;
+        QString instanceId = QStringLiteral("harness-instance"); // cluster/instanceId, as /metrics names it
     };
 
     ApiTestHarness();

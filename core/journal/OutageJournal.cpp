@@ -1,5 +1,7 @@
 #include "core/journal/OutageJournal.h"
 
+#include "core/common/RuntimeMetrics.h"
+
 #include <QDir>
 #include <QFile>
 #include <QJsonDocument>
@@ -192,7 +194,7 @@ Status OutageJournal::open()
         if (::ftruncate(m_fd, off_t(offset)) != 0 || !sync())
             return DomainError::internal(QStringLiteral("cannot repair the journal %1: %2").arg(filePath(), lastError()));
     }
-    m_depth.store(int(m_pending.size()));
+    publishDepth(int(m_pending.size()));
     if (!m_pending.empty())
         spdlog::warn("journal {}: {} records a previous run could not store wait to be applied", filePath().toStdString(),
                      m_pending.size());
@@ -220,7 +222,7 @@ bool OutageJournal::reset()
         return false;
     m_end = kHeaderSize;
     m_pending.clear();
-    m_depth.store(0);
+    publishDepth(0);
     return true;
 }
 
@@ -255,7 +257,7 @@ bool OutageJournal::append(const JournalRecord &record)
     }
     m_end += size;
     m_pending.push_back(Pending{payload, m_end});
-    m_depth.store(int(m_pending.size()));
+    publishDepth(int(m_pending.size()));
     return true;
 }
 
@@ -306,12 +308,18 @@ int OutageJournal::replay(const Applier &apply)
                 break;
             }
             m_pending.pop_front();
-            m_depth.store(int(m_pending.size()));
+            publishDepth(int(m_pending.size()));
         }
         ++done;
     }
     m_replaying = false;
     return done;
+}
+
+void OutageJournal::publishDepth(int depth)
+{
+    m_depth.store(depth);
+    RuntimeMetrics::instance().setJournalDepth(depth); // one journal per process: /metrics shows it
 }
 
 } // namespace wadesk

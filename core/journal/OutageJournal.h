@@ -92,6 +92,7 @@ private:
     qint64 m_end = 0; // where the next record goes
     std::deque<Pending> m_pending;
     bool m_replaying = false;
+    void publishDepth(int depth);
     std::atomic<int> m_depth{0};
     std::atomic<qint64> m_refused{0};
     std::atomic<qint64> m_dropped{0};

@@ -1,6 +1,8 @@
 #include "core/engine/PageReportJournal.h"
 
+#include "core/db/SqlRunner.h"
 #include "core/messaging/OutboundAcks.h"
+#include "core/sessions/ClientRepository.h"
 #include "core/messaging/SendOutcomes.h"
 #include "core/sessions/SessionRecorder.h"
 
@@ -158,6 +160,16 @@ OutageJournal::Step PageReportJournal::apply(const JournalRecord &r)
         snapshot.stateSince = qint64(r.data.value(QStringLiteral("since")).toDouble());
         snapshot.lastError = r.data.value(QStringLiteral("error")).toString();
         snapshot.phoneNumber = r.data.value(QStringLiteral("phone")).toString();
+        // Applied already (a crash came between the commit and the journal's own write): the row
+        // shows this very state since this very time, and its event is not recorded twice.
+        SqlRunner sql(m_database);
+        Result<std::optional<ClientRecord>> stored = ClientRepository(sql).find(r.organizationId, r.clientId, ClientScope::all());
+        if (!stored)
+            return isDatabaseOutage(stored.error()) ? Step::Retry : Step::Drop;
+        if (!stored.value())
+            return Step::Drop; // the client is gone
+        if (stored.value()->status == SessionStates::name(snapshot.state) && stored.value()->stateSince == snapshot.stateSince)
+            return Step::Applied;
         const Status s = m_recorder.recordTransition(snapshot, *previous);
         if (s.ok())
             return Step::Applied;

@@ -31,8 +31,7 @@ class SessionRecorder;
 // - ack: a status never goes back;
 // - message: a WhatsApp id is stored once per client;
 // - send_outcome: a message no longer `sending` is left alone;
-// - state: the client row takes the state again (its client.* event may repeat after a crash
-//   between the commit and the journal's own sync).
+// - state: a client row that shows this state since this time already is left alone.
 class PageReportJournal final : public QObject {
     Q_OBJECT
 public:

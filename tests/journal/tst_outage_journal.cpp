@@ -443,6 +443,7 @@ private slots:
         QCOMPARE(int(w.events.filter(QStringLiteral("message.")).size()), eventsBefore);
         QCOMPARE(w.storedEvents(QStringLiteral("message.sent")), 1);
         QCOMPARE(w.storedEvents(QStringLiteral("message.read")), 1);
+        QCOMPARE(w.storedEvents(QStringLiteral("client.disconnected")), 1);
     }
 
     // While the journal holds anything, a new report goes behind it even with the database

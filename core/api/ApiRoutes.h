@@ -3,6 +3,7 @@
 #include "core/http/HttpServer.h"
 #include "core/access/AuthContext.h"
 #include "core/common/DomainError.h"
+#include "core/common/RequestContext.h"
 
 #include <QMetaObject>
 #include <QObject>
@@ -73,10 +74,17 @@ private:
     void runThen(QThreadPool &pool, Work work, Then then)
     {
         QObject *answers = &m_answers;
-        pool.start([answers, work = std::move(work), then = std::move(then)]() mutable {
+        // The request's id goes along: the log lines of the work and of its answer name it too.
+        const QByteArray requestId = QByteArray::fromStdString(RequestContext::currentRequestId());
+        pool.start([answers, requestId, work = std::move(work), then = std::move(then)]() mutable {
+            const RequestContext::RequestScope working(requestId);
             auto result = work();
             QMetaObject::invokeMethod(
-                answers, [then = std::move(then), result = std::move(result)]() mutable { then(std::move(result)); },
+                answers,
+                [requestId, then = std::move(then), result = std::move(result)]() mutable {
+                    const RequestContext::RequestScope answering(requestId);
+                    then(std::move(result));
+                },
                 Qt::QueuedConnection);
         });
     }

@@ -33,6 +33,8 @@
 #include <QWebEnginePage>
 #include <QWebEngineScript>
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <unistd.h>

@@ -25,6 +25,9 @@ class CampaignScheduler;
 class EventBus;
 class MediaService;
 class SessionRegistry;
+class InstanceHeartbeat;
+class LeaseTakeover;
+class SessionLeases;
 class AesGcm;
 class Database;
 class DesktopContext;
@@ -81,6 +84,10 @@ private:
     std::unique_ptr<MediaService> m_media; // the main thread's (senders, received files)
     std::unique_ptr<ProxyHealthMonitor> m_proxyMonitor;
     std::unique_ptr<SessionRegistry> m_sessions;
+    // Several instances on one PostgreSQL: this instance's row, its session leases, the takeover.
+    std::unique_ptr<InstanceHeartbeat> m_heartbeat;
+    std::unique_ptr<SessionLeases> m_leases;
+    std::unique_ptr<LeaseTakeover> m_takeover;
     std::unique_ptr<ApiService> m_api;
     std::unique_ptr<DeliveryService> m_deliveries;
     std::unique_ptr<RetentionService> m_retention;

@@ -116,7 +116,8 @@ Result<quint16> ApiService::start()
         p.apiKeys->registerRoutes(*p.routes);
         p.teamController = std::make_unique<TeamController>(s.team(), s.hasher());
         p.teamController->registerRoutes(*p.routes);
-        p.clientController = std::make_unique<ClientController>(s.clients(), s.clientActions(), options.shared.sessions, s.proxies(), &server);
+        p.clientController = std::make_unique<ClientController>(s.clients(), s.clientActions(), options.shared.sessions, s.proxies(), &server,
+                                                                &database);
         p.clientController->registerRoutes(*p.routes);
         p.audit = std::make_unique<AuditController>(s.audit());
         p.audit->registerRoutes(*p.routes);

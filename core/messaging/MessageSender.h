@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/cluster/LeaseFence.h"
 #include "core/common/Clock.h"
 #include "core/messaging/MessagingSettings.h"
 #include "core/safety/HealthMonitor.h"
@@ -8,6 +9,7 @@
 #include <QList>
 #include <QObject>
 #include <QTimer>
+#include <optional>
 
 namespace wadesk {
 
@@ -34,6 +36,9 @@ public:
     // Where file messages read their bytes; without one they fail ("media storage unavailable").
     void setMediaLibrary(MediaLibrary *media) { m_media = media; }
     void setPaused(bool paused);
+    // Several instances: messages are claimed only while this lease is held (checked by the
+    // database in the claim itself), so a former owner cannot send what the new one will.
+    void setFence(std::optional<LeaseFence> fence) { m_fence = std::move(fence); }
     bool isPaused() const { return m_paused; }
     bool isBusy() const { return m_busy; }
     // Something may have changed (a message was queued, the session became ready). Cheap while
@@ -93,6 +98,7 @@ private:
     QString m_inFlightChat;
     QString m_inFlightBody;
     QList<Outcome> m_unrecorded;
+    std::optional<LeaseFence> m_fence;
 };
 
 } // namespace wadesk

@@ -144,7 +144,7 @@ private:
     ProxyService *m_proxies = nullptr;
     QHash<QString, QString> m_waitingForProxy; // clientId -> organizationId
     SessionLeases *m_leases = nullptr;         // several instances only; not owned
-    QString m_instanceId;                      // read by other threads (set before they start)
+    QString m_instanceId;                      // m_leases' (empty without leases)
 
     mutable QReadWriteLock m_lock;
     QHash<QString, SessionSnapshot> m_snapshots;

@@ -19,6 +19,10 @@
 #include "core/retention/RetentionService.h"
 #include "core/campaigns/CampaignScheduler.h"
 #include "core/cluster/ForwardedSessions.h"
+#include "core/cluster/InstanceHeartbeat.h"
+#include "core/cluster/LeaseOwners.h"
+#include "core/cluster/LeaseTakeover.h"
+#include "core/cluster/SessionLeases.h"
 #include "core/db/Database.h"
 #include "core/db/DatabaseUrl.h"
 #include "core/db/Migrator.h"
@@ -41,6 +45,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QHostAddress>
+#include <QHostInfo>
 #include <QLockFile>
 #include <QUrl>
 #include <cstdio>
@@ -333,6 +338,31 @@ int Application::startServices()
     // What the pages reported during a database outage before a crash goes in first (in order),
     // so that a send whose outcome it holds is not taken for interrupted.
     m_sessions->replayJournal();
+    // --- Several instances on one PostgreSQL: this instance's row and its session leases ---
+    if (m_database->isPostgres()) {
+        const ClusterSettings &cluster = m_config.cluster;
+        InstanceHeartbeat::Identity identity{cluster.instanceId, QHostInfo::localHostName(), QString::fromLatin1(kVersion)};
+        const SessionLeases::Timing timing = SessionLeases::timingOf(cluster);
+        m_leases = std::make_unique<SessionLeases>(*m_database, cluster.instanceId, timing);
+        SessionLeases *leases = m_leases.get();
+        m_heartbeat = std::make_unique<InstanceHeartbeat>(*m_database, identity, timing.leaseMs, timing.renewMs,
+                                                          [leases]() { return leases->heldCount(); });
+        if (Status s = m_heartbeat->start(); !s) {
+            m_heartbeat.reset();
+            m_leases.reset();
+            return fail(s.error().code == QLatin1String("instance_id_in_use") ? ExitCode::AlreadyRunning : ExitCode::RuntimeFailure,
+                        s.error().message);
+        }
+        spdlog::info("instance {}: sessions are leased for {} s, renewed every {} s", cluster.instanceId.toStdString(),
+                     cluster.leaseSeconds, cluster.renewSeconds);
+        setThisInstanceId(cluster.instanceId); // before the API's threads, which name owners
+        m_sessions->setLeases(leases);
+        m_leases->start();
+        SessionRegistry *registry = m_sessions.get();
+        m_takeover = std::make_unique<LeaseTakeover>(*m_database, *leases, [registry](const QString &organizationId, const QString &clientId) {
+            return registry->start(organizationId, clientId);
+        });
+    }
     // Before anything sends: what was being sent when WaDesk last stopped is failed, never resent.
     m_sessions->failInterruptedSends();
     // Each page reaches WhatsApp through WaDesk's forwarding proxy, directly or through its own
@@ -417,6 +447,8 @@ int Application::startServices()
 
     // Linked clients come back by themselves, from their profiles, without a new QR code.
     m_sessions->restoreAtStart();
+    if (m_takeover)
+        m_takeover->start();
     return ExitCode::Ok;
 }
 
@@ -444,12 +476,26 @@ void Application::stopServices()
         m_proxyMonitor->stop();
         m_proxyMonitor.reset();
     }
+    if (m_takeover) {
+        m_takeover->stop();
+        m_takeover.reset();
+    }
     if (m_sessions) {
         m_forwarded.reset(); // before the registry it hands requests to
         m_sessions->stopAll(); // pages before profiles, while the application still runs
         m_sessions.reset();
         m_browserSnapshots.reset(); // after the sessions: waits for the snapshots of their stops
         m_media.reset(); // after the sessions that read from and write to it
+    }
+    if (m_leases) {
+        // A clean stop hands the sessions over at once instead of after the lease time.
+        m_leases->stop();
+        m_leases->releaseAll();
+        m_leases.reset();
+    }
+    if (m_heartbeat) {
+        m_heartbeat->stop();
+        m_heartbeat.reset();
     }
     m_proxies.reset();
     m_egress.reset(); // after the pages that used it

@@ -26,6 +26,9 @@ class CampaignScheduler;
 class EventBus;
 class MediaService;
 class SessionRegistry;
+class InstanceHeartbeat;
+class LeaseTakeover;
+class SessionLeases;
 class AesGcm;
 class BrowserSnapshotStore;
 class Database;
@@ -85,6 +88,10 @@ private:
     std::unique_ptr<BrowserSnapshotStore> m_browserSnapshots; // linked profiles in the database (cluster/snapshots)
     std::unique_ptr<SessionRegistry> m_sessions;
     std::unique_ptr<ForwardedSessions> m_forwarded; // PostgreSQL: requests for sessions other instances drive go to them
+    // Several instances on one PostgreSQL: this instance's row, its session leases, the takeover.
+    std::unique_ptr<InstanceHeartbeat> m_heartbeat;
+    std::unique_ptr<SessionLeases> m_leases;
+    std::unique_ptr<LeaseTakeover> m_takeover;
     std::unique_ptr<ApiService> m_api;
     std::unique_ptr<DeliveryService> m_deliveries;
     std::unique_ptr<RetentionService> m_retention;

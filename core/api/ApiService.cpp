@@ -121,7 +121,7 @@ Result<quint16> ApiService::start()
         p.teamController = std::make_unique<TeamController>(s.team(), s.hasher());
         p.teamController->registerRoutes(*p.routes);
         p.clientController = std::make_unique<ClientController>(s.clients(), s.clientActions(), options.shared.sessions, s.proxies(), &server,
-                                                                   &s.instances());
+                                                                   &s.instances(), &database);
         p.clientController->registerRoutes(*p.routes);
         p.audit = std::make_unique<AuditController>(s.audit());
         p.audit->registerRoutes(*p.routes);

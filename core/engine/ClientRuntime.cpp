@@ -13,6 +13,7 @@ ClientRuntime::ClientRuntime(Database &database, EventBus &events, const Setup &
 {
     m_sender->setTiers(setup.tiers);
     m_sender->setPaused(setup.paused);
+    m_sender->setFence(setup.fence);
 }
 
 ClientRuntime::~ClientRuntime()

@@ -1,9 +1,11 @@
 #pragma once
 
+#include "core/cluster/LeaseFence.h"
 #include "core/engine/WaSession.h"
 #include "core/messaging/MessagingSettings.h"
 
 #include <memory>
+#include <optional>
 
 namespace wadesk {
 
@@ -25,6 +27,7 @@ public:
         MessagingSettings messaging;
         RateTiers tiers;     // the client's own or the installation's
         bool paused = false; // account safety: the queue starts stopped
+        std::optional<LeaseFence> fence; // several instances: the lease its sends are claimed under
     };
     ClientRuntime(Database &database, EventBus &events, const Setup &setup);
     ~ClientRuntime();

@@ -1,6 +1,8 @@
 #include "core/engine/SessionRegistry.h"
 
 #include "core/events/EventBus.h"
+#include "core/cluster/LeaseTakeover.h"
+#include "core/cluster/SessionLeases.h"
 #include "core/db/SqlRunner.h"
 #include "core/engine/ClientEgress.h"
 #include "core/engine/ClientRuntime.h"
@@ -262,6 +264,20 @@ void SessionRegistry::restoreAtStart()
         return;
     SqlRunner sql(m_database);
     ClientRepository clients(sql);
+    if (m_leases) {
+        // Several instances: only this instance's own come back here (their lease was its, or
+        // they are pinned to it); the others are the takeover's, which spreads them.
+        Result<QList<QPair<QString, QString>>> mine = LeaseTakeover::ownClientsAtStart(m_database, m_leases->instanceId());
+        if (!mine) {
+            spdlog::error("cannot list the clients to restore: {}", mine.error().message.toStdString());
+            return;
+        }
+        for (const auto &c : mine.value()) {
+            spdlog::info("restoring client {}", c.second.toStdString());
+            start(c.first, c.second);
+        }
+        return;
+    }
     Result<QList<ClientRecord>> toRestore = clients.clientsToRestore();
     if (!toRestore) {
         spdlog::error("cannot list the clients to restore: {}", toRestore.error().message.toStdString());
@@ -295,6 +311,21 @@ bool SessionRegistry::start(const QString &organizationId, const QString &client
         return false;
     }
     const ClientRecord &record = *found.value();
+    // Several instances: the lease before anything else is done for the client.
+    std::optional<LeaseFence> fence;
+    if (m_leases) {
+        Result<std::optional<LeaseFence>> lease = m_leases->acquire(clientId);
+        if (!lease || !lease.value()) {
+            Result<QString> owner = lease ? m_leases->liveOwner(clientId) : Result<QString>(lease.error());
+            const QString why = !lease ? QStringLiteral("cannot take its lease: %1").arg(lease.error().message)
+                                       : QStringLiteral("it runs on instance %1").arg(owner ? owner.value() : QStringLiteral("(unknown)"));
+            spdlog::info("client {}: not started here: {}", clientId.toStdString(), why.toStdString());
+            if (error)
+                *error = why;
+            return false;
+        }
+        fence = lease.value();
+    }
     BrowserIdentity identity = BrowserIdentity::fromJson(QJsonDocument::fromJson(record.browserIdentity.toUtf8()).object());
     if (!identity.isValid()) {
         identity = BrowserIdentity::generate(EngineInfo::chromiumVersion(), QLocale::system().name());
@@ -331,6 +362,7 @@ bool SessionRegistry::start(const QString &organizationId, const QString &client
     setup.messaging = m_messaging;
     setup.tiers = clientSendTiers(record, m_messaging.defaultTiers);
     setup.paused = record.paused;
+    setup.fence = fence;
     auto runtime = std::make_unique<ClientRuntime>(m_database, m_events, setup);
     WaSession *raw = &runtime->session();
     connect(runtime->sender(), &MessageSender::healthTripped, this,
@@ -608,6 +640,10 @@ void SessionRegistry::stop(const QString &clientId)
         writeSnapshot(stopped);
         if (Status s = m_recorder.saveState(stopped, std::nullopt); !s)
             spdlog::error("client {}: cannot store that it stopped: {}", clientId.toStdString(), s.error().message.toStdString());
+        if (m_leases && !m_sessions.count(clientId)) {
+            if (Status s = m_leases->release(clientId); !s)
+                spdlog::warn("client {}: its lease was not released ({}); it expires", clientId.toStdString(), s.error().message.toStdString());
+        }
     }
     auto it = m_sessions.find(clientId);
     if (it == m_sessions.end())
@@ -642,6 +678,11 @@ void SessionRegistry::stop(const QString &clientId)
         if (Status s = m_recorder.saveState(*stopped, std::nullopt); !s)
             spdlog::error("client {}: cannot store that it stopped: {}", clientId.toStdString(), s.error().message.toStdString());
         emit snapshotChanged(clientId);
+    }
+    // Several instances: another instance may start it now (its state is stored above).
+    if (m_leases) {
+        if (Status s = m_leases->release(clientId); !s)
+            spdlog::warn("client {}: its lease was not released ({}); it expires", clientId.toStdString(), s.error().message.toStdString());
     }
     emit sessionStopped(clientId);
 }
@@ -830,7 +871,7 @@ void SessionRegistry::failInterruptedSends()
 {
     if (!onOwnThread("failInterruptedSends"))
         return;
-    if (Result<int> failed = wadesk::failInterruptedSends(m_database, &m_events, m_clock); !failed)
+    if (Result<int> failed = wadesk::failInterruptedSends(m_database, &m_events, m_clock, m_instanceId); !failed)
         spdlog::error("the sends a crash interrupted stay as they are until the next start: {}", failed.error().message.toStdString());
 }
 
@@ -994,6 +1035,55 @@ void SessionRegistry::requestPause(const QString &organizationId, const QString 
 void SessionRegistry::requestResume(const QString &organizationId, const QString &clientId)
 {
     QMetaObject::invokeMethod(this, [this, organizationId, clientId]() { resume(organizationId, clientId); }, Qt::AutoConnection);
+}
+
+// --- Several instances on one PostgreSQL (leases) ---
+
+void SessionRegistry::setLeases(SessionLeases *leases)
+{
+    if (!onOwnThread("setLeases"))
+        return;
+    m_leases = leases;
+    m_instanceId = leases ? leases->instanceId() : QString();
+    if (!leases) {
+        m_recorder.setFences({});
+        return;
+    }
+    m_recorder.setFences([leases](const QString &clientId) {
+        return std::optional<LeaseFence>(leases->fence(clientId).value_or(LeaseFence{leases->instanceId(), 0}));
+    });
+    // Direct: the pages stop inside the deadline's check, before anything else runs.
+    connect(leases, &SessionLeases::lost, this, &SessionRegistry::onLeasesLost, Qt::DirectConnection);
+}
+
+QString SessionRegistry::instanceId() const
+{
+    return m_instanceId;
+}
+
+void SessionRegistry::onLeasesLost(const QStringList &clientIds)
+{
+    for (const QString &clientId : clientIds) {
+        m_waitingForProxy.remove(clientId);
+        auto it = m_sessions.find(clientId);
+        if (it != m_sessions.end()) {
+            emit sessionAboutToStop(clientId);
+            it = m_sessions.find(clientId);
+        }
+        if (it != m_sessions.end()) {
+            std::unique_ptr<ClientRuntime> runtime = std::move(it->second);
+            m_sessions.erase(it);
+            runtime->stop(this);
+            m_egress->release(clientId);
+        }
+        {
+            // Its state is its new owner's to tell (read from the client's row).
+            QWriteLocker lock(&m_lock);
+            m_snapshots.remove(clientId);
+        }
+        emit snapshotChanged(clientId);
+        emit sessionStopped(clientId);
+    }
 }
 
 int SessionRegistry::readyCount() const

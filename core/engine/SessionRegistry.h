@@ -31,6 +31,7 @@ class OutageJournal;
 class OutboundAcks;
 class PageReportJournal;
 class ProxyService;
+class SessionLeases;
 class WaSession;
 
 // The running clients of this process: one ClientRuntime (page, transport, sender) per client,
@@ -100,6 +101,15 @@ public:
     int readyCount() const override;
     QString waJsVersion() const override;
 
+    // --- Several instances on one PostgreSQL (leases; DESIGN §9) ---
+    // Main thread, before restoreAtStart. From then on a session runs here only while this
+    // instance holds its lease: start() acquires it first (refused, naming the owner, while
+    // another live instance holds it), stop and remove release it, and a lease lost (not
+    // renewed in time, taken over) stops its session at once without touching the client's
+    // row (the new owner's). Without it (SQLite, engine tests) nothing is leased.
+    void setLeases(SessionLeases *leases);
+    QString instanceId() const;
+
 signals:
     void sessionStarted(const QString &clientId);
     // Emitted while the session's page still exists, just before it is stopped and deleted (a
@@ -138,6 +148,8 @@ private:
     // The client does not start (or stops) until its proxy is back: stored as disconnected with
     // the reason, and started again by onProxyHealthChanged or an operator's change.
     void waitForProxy(const QString &organizationId, const QString &clientId, const QString &reason);
+    // The leases of these clients are gone: their pages stop now, nothing is written for them.
+    void onLeasesLost(const QStringList &clientIds);
 
     Database &m_database;
     EventBus &m_events;
@@ -163,6 +175,8 @@ private:
     BrowserSnapshotStore *m_browserSnapshots = nullptr;
     QHash<QString, qint64> m_linkedClients; // clientId -> ready since (m_clock)
     QTimer m_browserSnapshotTimer;
+    SessionLeases *m_leases = nullptr;         // several instances only; not owned
+    QString m_instanceId;                      // m_leases' (empty without leases)
 
     mutable QReadWriteLock m_lock;
     QHash<QString, SessionSnapshot> m_snapshots;

@@ -1,5 +1,7 @@
 #include "core/messaging/InterruptedSends.h"
 
+#include "core/messaging/LeasedQueue.h"
+
 #include "core/db/SqlRunner.h"
 #include "core/events/EventBus.h"
 #include "core/events/EventLog.h"
@@ -10,7 +12,7 @@
 
 namespace wadesk {
 
-Result<int> failInterruptedSends(Database &database, EventBus *bus, const Clock &clock)
+Result<int> failInterruptedSends(Database &database, EventBus *bus, const Clock &clock, const QString &instanceId)
 {
     SqlRunner sql(database);
     MessageRepository messages(sql);
@@ -21,7 +23,8 @@ Result<int> failInterruptedSends(Database &database, EventBus *bus, const Clock 
         return s.error();
     }
     const qint64 now = clock.nowMs();
-    Result<QList<MessageRecord>> failed = messages.failInterrupted(now);
+    Result<QList<MessageRecord>> failed = instanceId.isEmpty() ? messages.failInterrupted(now)
+                                                                        : failInterruptedNotLeasedElsewhere(sql, now, instanceId);
     if (!failed) {
         spdlog::error("cannot fail the sends a crash interrupted: {}", failed.error().message.toStdString());
         return failed.error();

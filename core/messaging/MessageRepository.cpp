@@ -1,5 +1,7 @@
 #include "core/messaging/MessageRepository.h"
 
+#include "core/messaging/LeasedQueue.h"
+
 #include <QJsonDocument>
 
 #include "core/db/Database.h"
@@ -277,11 +279,31 @@ Result<int> MessageRepository::count(const QString &organizationId, const QStrin
     return q.value().value(0).toInt();
 }
 
+// Several instances (LeasedQueue.h): the claim and the crash clean-up, with and without a lease.
+namespace {
+Result<std::optional<MessageRecord>> claimNextFenced(SqlRunner &sql, const QString &clientId, qint64 now,
+                                                     const std::optional<LeaseFence> &fence);
+Result<QList<MessageRecord>> failInterruptedExcept(MessageRepository &messages, SqlRunner &sql, qint64 at, const QString &instanceId);
+} // namespace
+
 Result<std::optional<MessageRecord>> MessageRepository::claimNext(const QString &clientId, qint64 now)
 {
+    return claimNextFenced(m_sql, clientId, now, std::nullopt);
+}
+
+Result<std::optional<MessageRecord>> claimNextUnderLease(SqlRunner &sql, const QString &clientId, qint64 now, const LeaseFence &fence)
+{
+    return claimNextFenced(sql, clientId, now, fence);
+}
+
+namespace {
+
+Result<std::optional<MessageRecord>> claimNextFenced(SqlRunner &sql, const QString &clientId, qint64 now,
+                                                     const std::optional<LeaseFence> &fence)
+{
     // SKIP LOCKED lets several instances share one PostgreSQL queue without taking the same row.
-    const QString lock = m_sql.database().isPostgres() ? QStringLiteral(" FOR UPDATE SKIP LOCKED") : QString();
-    Result<QString> next = m_sql.query(
+    const QString lock = sql.database().isPostgres() ? QStringLiteral(" FOR UPDATE SKIP LOCKED") : QString();
+    Result<QString> next = sql.query(
         QStringLiteral("SELECT message_id FROM outbox WHERE client_id = ? ORDER BY priority, enqueued_at, message_id LIMIT 1") + lock, {clientId},
         "outbox.next", [](QSqlQuery &q) { return q.next() ? q.value(0).toString() : QString(); });
     if (!next)
@@ -289,19 +311,35 @@ Result<std::optional<MessageRecord>> MessageRepository::claimNext(const QString 
     if (next.value().isEmpty())
         return std::optional<MessageRecord>();
     const QString messageId = next.value();
-    Result<int> removed = m_sql.change(QStringLiteral("DELETE FROM outbox WHERE message_id = ?"), {messageId}, "outbox.take");
+    Result<int> removed = sql.change(QStringLiteral("DELETE FROM outbox WHERE message_id = ?"), {messageId}, "outbox.take");
     if (!removed)
         return removed.error();
-    Result<int> marked = m_sql.change(
-        QStringLiteral("UPDATE messages SET status = 'sending', sending_at = ?, updated_at = ? WHERE id = ? AND status = 'queued'"),
-        {now, now, messageId}, "messages.sending");
+    QString mark = QStringLiteral("UPDATE messages SET status = 'sending', sending_at = ?, updated_at = ? WHERE id = ? AND status = 'queued'");
+    QVariantList bind{now, now, messageId};
+    if (fence) {
+        mark += fence->condition();
+        bind << fence->bindings(clientId);
+    }
+    Result<int> marked = sql.change(mark, bind, fence ? "messages.sending.fenced" : "messages.sending");
     if (!marked)
         return marked.error();
+    if (marked.value() == 0 && fence) {
+        // The message is still queued: a stale owner's claim must not take it off the queue.
+        Result<int> stillQueued = sql.query(QStringLiteral("SELECT COUNT(*) FROM messages WHERE id = ? AND status = 'queued'"),
+                                              {messageId}, "messages.stillQueued", [](QSqlQuery &q) { return q.next() ? q.value(0).toInt() : 0; });
+        if (!stillQueued)
+            return stillQueued.error();
+        if (stillQueued.value() > 0)
+            return DomainError::conflict(QStringLiteral("This instance no longer holds the client's lease"),
+                                         QStringLiteral("client_runs_elsewhere"));
+    }
     if (marked.value() == 0)
         return std::optional<MessageRecord>();
     static const QString claimed = kSelect + QStringLiteral(" WHERE m.id = ?");
-    return m_sql.query(claimed, {messageId}, "messages.claimed", firstRow);
+    return sql.query(claimed, {messageId}, "messages.claimed", firstRow);
 }
+
+} // namespace
 
 Status MessageRepository::markSent(const QString &messageId, const QString &waMessageId, qint64 at)
 {
@@ -393,20 +431,42 @@ Result<std::optional<MessageRecord>> MessageRepository::takeEchoOf(const QString
 
 Result<QList<MessageRecord>> MessageRepository::failInterrupted(qint64 at)
 {
-    Result<QSqlQuery> q = m_sql.run(kSelect + QStringLiteral(" WHERE m.status = 'sending'"), {}, "messages.interrupted");
+    return failInterruptedExcept(*this, m_sql, at, QString());
+}
+
+Result<QList<MessageRecord>> failInterruptedNotLeasedElsewhere(SqlRunner &sql, qint64 at, const QString &instanceId)
+{
+    MessageRepository messages(sql);
+    return failInterruptedExcept(messages, sql, at, instanceId);
+}
+
+namespace {
+
+Result<QList<MessageRecord>> failInterruptedExcept(MessageRepository &messages, SqlRunner &sql, qint64 at, const QString &instanceId)
+{
+    QString where = QStringLiteral(" WHERE m.status = 'sending'");
+    QVariantList bind;
+    if (!instanceId.isEmpty()) {
+        where += QStringLiteral(" AND NOT EXISTS (SELECT 1 FROM client_leases l WHERE l.client_id = m.client_id AND l.owner <> ?"
+                                " AND l.expires_at > ") + databaseNowMs() + QStringLiteral(")");
+        bind << instanceId;
+    }
+    Result<QSqlQuery> q = sql.run(kSelect + where, bind, "messages.interrupted");
     if (!q)
         return q.error();
     QList<MessageRecord> out;
     while (q.value().next())
         out << fromRow(q.value());
     for (MessageRecord &m : out) {
-        if (Status s = markFailed(m.id, QStringLiteral("interrupted"), at); !s)
+        if (Status s = messages.markFailed(m.id, QStringLiteral("interrupted"), at); !s)
             return s.error();
         m.status = MessageStatus::Failed;
         m.failureReason = QStringLiteral("interrupted");
     }
     return out;
 }
+
+} // namespace
 
 Result<int> MessageRepository::sentSince(const QString &clientId, qint64 since)
 {

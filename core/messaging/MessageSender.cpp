@@ -1,5 +1,7 @@
 #include "core/messaging/MessageSender.h"
 
+#include "core/messaging/LeasedQueue.h"
+
 #include "core/events/EventLog.h"
 #include "core/events/EventPayloads.h"
 #include "core/common/Json.h"
@@ -130,7 +132,8 @@ void MessageSender::next()
         scheduleAt(now + kDatabaseRetryMs);
         return;
     }
-    Result<std::optional<MessageRecord>> claimed = messages.claimNext(m_clientId, now);
+    Result<std::optional<MessageRecord>> claimed = m_fence ? claimNextUnderLease(sql, m_clientId, now, *m_fence)
+                                                                : messages.claimNext(m_clientId, now);
     if (!claimed || !tx.commit()) {
         scheduleAt(now + kDatabaseRetryMs);
         return;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/cluster/LeaseFence.h"
 #include "core/common/Clock.h"
 #include "core/messaging/MessagingSettings.h"
 #include "core/messaging/SendOutcomes.h"
@@ -9,6 +10,7 @@
 #include <QList>
 #include <QObject>
 #include <QTimer>
+#include <optional>
 
 namespace wadesk {
 
@@ -41,6 +43,9 @@ public:
     // the outcome is kept in memory. Not owned.
     void setJournal(OutageJournal *journal) { m_journal = journal; }
     void setPaused(bool paused);
+    // Several instances: messages are claimed only while this lease is held (checked by the
+    // database in the claim itself), so a former owner cannot send what the new one will.
+    void setFence(std::optional<LeaseFence> fence) { m_fence = std::move(fence); }
     bool isPaused() const { return m_paused; }
     bool isBusy() const { return m_busy; }
     // Something may have changed (a message was queued, the session became ready). Cheap while
@@ -97,6 +102,7 @@ private:
     QString m_inFlightBody;
     QList<Outcome> m_unrecorded;
     OutageJournal *m_journal = nullptr;
+    std::optional<LeaseFence> m_fence;
 };
 
 } // namespace wadesk

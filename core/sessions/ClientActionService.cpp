@@ -1,5 +1,7 @@
 #include "core/sessions/ClientActionService.h"
 
+#include "core/cluster/LeaseOwners.h"
+
 #include "core/audit/AuditEvent.h"
 #include "core/common/PhoneNumbers.h"
 #include "core/common/RequestContext.h"
@@ -44,6 +46,28 @@ Status ClientActionService::needEngine() const
     return {};
 }
 
+namespace {
+
+// Several instances: 409 client_runs_elsewhere, naming the instance, while another live
+// instance holds the client's lease (the client is already known to be the caller's).
+Status notRunningElsewhere(Database &database, const QString &clientId)
+{
+    const QString here = thisInstanceId();
+    if (here.isEmpty())
+        return {};
+    Result<QHash<QString, QString>> owners = liveLeaseOwners(database, {clientId});
+    if (!owners)
+        return owners.error();
+    const QString owner = owners.value().value(clientId);
+    if (owner.isEmpty() || owner == here)
+        return {};
+    DomainError e = DomainError::conflict(QStringLiteral("The client runs on instance %1").arg(owner), QStringLiteral("client_runs_elsewhere"));
+    e.details.insert(QStringLiteral("instance"), owner);
+    return e;
+}
+
+} // namespace
+
 Status ClientActionService::manageable(const AuthContext &actor, const QString &clientId)
 {
     if (Status s = mayAct(actor); !s)
@@ -67,6 +91,8 @@ QString ClientActionService::pauseReason(const AuthContext &actor)
 Result<ClientActionService::Started> ClientActionService::start(const AuthContext &actor, const QString &clientId)
 {
     if (Status s = manageable(actor, clientId); !s)
+        return s.error();
+    if (Status s = notRunningElsewhere(m_database, clientId); !s)
         return s.error();
     const std::optional<SessionSnapshot> before = m_sessions->snapshot(clientId);
     Started started;

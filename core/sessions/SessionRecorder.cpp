@@ -55,6 +55,43 @@ SessionRecorder::SessionRecorder(Database &database, EventBus *events, const Clo
 {
 }
 
+Status SessionRecorder::checkFence(SqlRunner &sql, const QString &clientId) const
+{
+    if (!m_fences)
+        return {};
+    const std::optional<LeaseFence> fence = m_fences(clientId);
+    if (!fence)
+        return {};
+    struct Lease {
+        bool exists = false;
+        QString owner;
+        qint64 token = 0;
+        bool live = false;
+    };
+    Result<Lease> lease = sql.query(
+        QStringLiteral("SELECT COALESCE(owner, ''), token, expires_at > ") + databaseNowMs()
+            + QStringLiteral(" FROM client_leases WHERE client_id = ? FOR SHARE"),
+        {clientId}, "client_leases.fence", [](QSqlQuery &q) {
+            Lease l;
+            if (q.next()) {
+                l.exists = true;
+                l.owner = q.value(0).toString();
+                l.token = q.value(1).toLongLong();
+                l.live = q.value(2).toBool();
+            }
+            return l;
+        });
+    if (!lease)
+        return lease.error();
+    const Lease &l = lease.value();
+    const bool allowed = fence->token > 0 ? l.exists && l.live && l.owner == fence->owner && l.token == fence->token
+                                          : !l.exists || !l.live || l.owner.isEmpty() || l.owner == fence->owner;
+    if (allowed)
+        return {};
+    return DomainError::conflict(QStringLiteral("This instance does not hold the client's lease; its state is not stored"),
+                                 QStringLiteral("client_runs_elsewhere"));
+}
+
 std::optional<bool> SessionRecorder::linkedAfter(SessionState state)
 {
     if (state == SessionState::Ready)
@@ -72,6 +109,8 @@ Status SessionRecorder::recordTransition(const SessionSnapshot &snapshot, Sessio
     EventLog events(sql, m_events);
     Transaction tx(m_database);
     Status s = tx.begin();
+    if (s)
+        s = checkFence(sql, snapshot.clientId);
     if (s)
         s = clients.saveState(snapshot.organizationId, snapshot.clientId, stateUpdateOf(snapshot, linkedAfter(snapshot.state)));
     if (s && type) {
@@ -93,7 +132,17 @@ Status SessionRecorder::saveState(const SessionSnapshot &snapshot, std::optional
 {
     SqlRunner sql(m_database);
     ClientRepository clients(sql);
-    return clients.saveState(snapshot.organizationId, snapshot.clientId, stateUpdateOf(snapshot, linked));
+    if (!m_fences)
+        return clients.saveState(snapshot.organizationId, snapshot.clientId, stateUpdateOf(snapshot, linked));
+    Transaction tx(m_database);
+    Status s = tx.begin();
+    if (s)
+        s = checkFence(sql, snapshot.clientId);
+    if (s)
+        s = clients.saveState(snapshot.organizationId, snapshot.clientId, stateUpdateOf(snapshot, linked));
+    if (s)
+        s = tx.commit();
+    return s;
 }
 
 Result<QString> SessionRecorder::saveAccount(const SessionSnapshot &snapshot)
@@ -106,6 +155,8 @@ Result<QString> SessionRecorder::saveAccount(const SessionSnapshot &snapshot)
         m_database, m_events,
         [&](AuditedWrite &write) -> Status {
             ClientRepository clients(write.sql);
+            if (Status s = checkFence(write.sql, snapshot.clientId); !s)
+                return s;
             Result<std::optional<ClientRecord>> before = clients.find(snapshot.organizationId, snapshot.clientId, ClientScope::all());
             if (!before)
                 return before.error();
@@ -158,8 +209,11 @@ Status SessionRecorder::pause(const QString &organizationId, const QString &clie
             if (Status s = write.events.record(ClientEvents::paused(organizationId, clientId, reason, m_clock)); !s)
                 return s;
             // The client row shows it too (GET /api/clients/:id), as for every other state change.
-            if (running)
+            if (running) {
+                if (Status s = checkFence(write.sql, clientId); !s)
+                    return s;
                 return clients.saveState(organizationId, clientId, stateUpdateOf(*running, std::nullopt));
+            }
             return {};
         },
         m_clock);
@@ -173,6 +227,8 @@ Status SessionRecorder::resume(const QString &organizationId, const QString &cli
     Status s = tx.begin();
     if (s && !organizationId.isEmpty())
         s = clients.setPaused(organizationId, clientId, false, QString());
+    if (s && running)
+        s = checkFence(sql, clientId);
     if (s && running)
         s = clients.saveState(running->organizationId, clientId, stateUpdateOf(*running, std::nullopt));
     if (s)

@@ -1,15 +1,18 @@
 #pragma once
 
+#include "core/cluster/LeaseFence.h"
 #include "core/common/Clock.h"
 #include "core/common/DomainError.h"
 #include "core/sessions/SessionControl.h"
 
 #include <QString>
+#include <functional>
 #include <optional>
 
 namespace wadesk {
 
 class Database;
+class SqlRunner;
 struct Event;
 class EventBus;
 
@@ -54,10 +57,23 @@ public:
     // Records one event durably, in its own transaction, and publishes it once committed.
     Status recordEvent(const Event &event);
 
+    // Several instances: the lease each client's state is written under (LeaseFence; token 0
+    // when none is held here: then the write is refused, `client_runs_elsewhere`, while another
+    // instance holds a live lease, the row being its owner's). Unset (SQLite, one instance):
+    // writes are not fenced. The state on the client row is fenced; events and pauses are not.
+    using FenceLookup = std::function<std::optional<LeaseFence>(const QString &clientId)>;
+    void setFences(FenceLookup fences) { m_fences = std::move(fences); }
+
 private:
+    // Inside the write's transaction: refused (`client_runs_elsewhere`) unless the fence allows
+    // the write; the lease row stays locked (FOR SHARE) until the transaction ends, so a
+    // takeover waits for the write instead of passing it.
+    Status checkFence(SqlRunner &sql, const QString &clientId) const;
+
     Database &m_database;
     EventBus *m_events;
     const Clock &m_clock;
+    FenceLookup m_fences;
 };
 
 } // namespace wadesk

@@ -2,6 +2,7 @@
 
 #include "core/api/controllers/JsonViews.h"
 #include "core/cluster/InstanceService.h"
+#include "core/cluster/LeaseOwners.h"
 #include "core/common/Json.h"
 #include "core/proxies/ProxyService.h"
 #include "core/sessions/ClientActionService.h"
@@ -36,10 +37,20 @@ void ClientController::registerRoutes(ApiRoutes &routes)
                        [this](ApiRequest &r, const AuthContext &c, Reply reply) { pairingCode(r, c, reply); });
 }
 
-ClientRecord ClientController::current(ClientRecord c) const
+QHash<QString, QString> ClientController::owners(const QStringList &clientIds) const
 {
-    // Without sessions in this process (an API-only instance) the stored state is all there is.
-    if (!m_sessions)
+    if (!m_database || thisInstanceId().isEmpty())
+        return {};
+    Result<QHash<QString, QString>> found = liveLeaseOwners(*m_database, clientIds);
+    // A failed read shows no owner (and the state this process knows) rather than failing the read.
+    return found ? found.value() : QHash<QString, QString>();
+}
+
+ClientRecord ClientController::current(ClientRecord c, const QString &owner) const
+{
+    // Without sessions in this process (an API-only instance) the stored state is all there is;
+    // so it is for a client another instance runs (its owner stores its state).
+    if (!m_sessions || (!owner.isEmpty() && owner != thisInstanceId()))
         return c;
     const ClientStatus now = ClientStatus::of(c, m_sessions->snapshot(c.id));
     c.status = SessionStates::name(now.state);
@@ -139,7 +150,8 @@ Result<HttpResponse> ClientController::update(ApiRequest &request, const AuthCon
         if (Status s = m_instances->pin(ctx, clientId, *pin); !s)
             return s.error();
     }
-    QJsonObject view = JsonViews::client(current(updated.value()));
+    const QString owner = ownerOf(updated.value().id);
+    QJsonObject view = JsonViews::client(current(updated.value(), owner), owner);
     if (pin)
         view.insert(QStringLiteral("pinned_instance"), pin->isEmpty() ? QJsonValue() : QJsonValue(*pin));
     view.insert(QStringLiteral("rate_limits"), QJsonObject{{QStringLiteral("per_minute"), updated.value().ratePerMinute},
@@ -185,8 +197,11 @@ Result<HttpResponse> ClientController::status(ApiRequest &request, const AuthCon
     Result<ClientRecord> client = m_clients.get(ctx, request.param(QStringLiteral("clientId")));
     if (!client)
         return client.error();
-    const std::optional<SessionSnapshot> live = m_sessions ? m_sessions->snapshot(client.value().id) : std::nullopt;
-    const ClientRecord c = current(client.value());
+    const QString owner = ownerOf(client.value().id);
+    std::optional<SessionSnapshot> live = m_sessions ? m_sessions->snapshot(client.value().id) : std::nullopt;
+    if (!owner.isEmpty() && owner != thisInstanceId())
+        live.reset(); // runs on another instance: what its owner stored is what there is
+    const ClientRecord c = current(client.value(), owner);
     QJsonObject deviceInfo = QJsonDocument::fromJson(c.deviceInfo.toUtf8()).object();
     const QString &status = c.status;
     const qint64 since = c.stateSince;
@@ -210,6 +225,7 @@ Result<HttpResponse> ClientController::status(ApiRequest &request, const AuthCon
                                           {QStringLiteral("deviceInfo"), deviceInfo},
                                           {QStringLiteral("state_since"), Json::isoTime(since)},
                                           {QStringLiteral("qr_available"), qrAvailable},
+                                          {QStringLiteral("instance"), Json::orNull(owner)},
                                           {QStringLiteral("wa_js_version"), Json::orNull(waJs)},
                                           {QStringLiteral("last_error"), Json::orNull(lastError)}});
 }
@@ -309,8 +325,14 @@ Result<HttpResponse> ClientController::list(ApiRequest &request, const AuthConte
     const QList<ClientRecord> &rows = clients.value().clients;
     Json::Writer out(64 + rows.size() * 256);
     out.beginObject().key(QLatin1String("clients")).beginArray();
+    QStringList ids;
     for (const ClientRecord &c : rows)
-        JsonViews::writeClient(out, current(c));
+        ids << c.id;
+    const QHash<QString, QString> running = owners(ids);
+    for (const ClientRecord &c : rows) {
+        const QString owner = running.value(c.id);
+        JsonViews::writeClient(out, current(c, owner), owner);
+    }
     out.endArray()
         .key(QLatin1String("count")).value(qint64(rows.size()))
         .key(QLatin1String("total")).value(clients.value().total)
@@ -323,7 +345,8 @@ Result<HttpResponse> ClientController::get(ApiRequest &request, const AuthContex
     Result<ClientRecord> client = m_clients.get(ctx, request.param(QStringLiteral("clientId")));
     if (!client)
         return client.error();
-    return HttpResponse::json(QJsonObject{{QStringLiteral("client"), JsonViews::client(current(client.value()))}});
+    const QString owner = ownerOf(client.value().id);
+    return HttpResponse::json(QJsonObject{{QStringLiteral("client"), JsonViews::client(current(client.value(), owner), owner)}});
 }
 
 Result<HttpResponse> ClientController::remove(ApiRequest &request, const AuthContext &ctx)

@@ -24,7 +24,7 @@ QJsonObject user(const UserRecord &u)
     };
 }
 
-QJsonObject client(const ClientRecord &c)
+QJsonObject client(const ClientRecord &c, const QString &instance)
 {
     return QJsonObject{
         {QStringLiteral("id"), c.id},
@@ -35,15 +35,17 @@ QJsonObject client(const ClientRecord &c)
         {QStringLiteral("created_at"), Json::isoTime(c.createdAt)},
         {QStringLiteral("proxy_id"), Json::orNull(c.proxyId)},
         {QStringLiteral("proxy_failover"), c.proxyFailover},
+        {QStringLiteral("instance"), Json::orNull(instance)},
     };
 }
 
-void writeClient(Json::Writer &out, const ClientRecord &c)
+void writeClient(Json::Writer &out, const ClientRecord &c, const QString &instance)
 {
     // Keys in QJsonObject's (sorted) order, so the bytes equal QJsonDocument(client(c)).
     out.beginObject()
         .key(QLatin1String("created_at")).value(Json::isoTime(c.createdAt))
         .key(QLatin1String("id")).value(c.id)
+        .key(QLatin1String("instance")).value(Json::orNull(instance))
         .key(QLatin1String("name")).value(c.name)
         .key(QLatin1String("organization_id")).value(c.organizationId)
         .key(QLatin1String("phone_number")).value(Json::orNull(c.phoneNumber))

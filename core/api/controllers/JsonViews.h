@@ -20,9 +20,10 @@ struct MediaInfo;
 // How records look in API answers (field names as in the integration guide).
 namespace JsonViews {
 QJsonObject user(const UserRecord &user);
-QJsonObject client(const ClientRecord &client);
+// `instance`: the live owner of its lease (several instances), shown as null when empty.
+QJsonObject client(const ClientRecord &client, const QString &instance = QString());
 // The same view written straight into `out` (the client list, a hot route); keep both in step.
-void writeClient(Json::Writer &out, const ClientRecord &client);
+void writeClient(Json::Writer &out, const ClientRecord &client, const QString &instance = QString());
 // message() written straight into `out` (the history page); keep both in step.
 void writeMessage(Json::Writer &out, const MessageRecord &message);
 QJsonObject apiKey(const ApiKeyRecord &key, qint64 now); // "active" as of `now` (epoch ms)

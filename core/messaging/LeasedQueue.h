@@ -1,0 +1,24 @@
+#pragma once
+
+#include "core/cluster/LeaseFence.h"
+#include "core/messaging/MessageRepository.h"
+
+#include <optional>
+
+namespace wadesk {
+
+// Several instances on one PostgreSQL (DESIGN §9): the send queue's statements that depend on
+// which instance holds a client's lease. (Implemented beside MessageRepository's own.)
+
+// MessageRepository::claimNext, made only while `fence`'s lease is held, checked by the
+// database in the statement that marks the message `sending`. Otherwise a conflict
+// `client_runs_elsewhere`: roll the transaction back, and the message stays queued for the
+// lease's holder (a former owner woken after losing it cannot send it).
+Result<std::optional<MessageRecord>> claimNextUnderLease(SqlRunner &sql, const QString &clientId, qint64 now,
+                                                         const LeaseFence &fence);
+
+// MessageRepository::failInterrupted, leaving alone the messages of clients whose lease another
+// live instance holds (that instance is sending them).
+Result<QList<MessageRecord>> failInterruptedNotLeasedElsewhere(SqlRunner &sql, qint64 at, const QString &instanceId);
+
+} // namespace wadesk

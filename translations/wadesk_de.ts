@@ -1820,6 +1820,18 @@
         <source>, queue paused</source>
         <translation>, Warteschlange pausiert</translation>
     </message>
+    <message>
+        <source>Runs on %1</source>
+        <translation>Läuft auf %1</translation>
+    </message>
+    <message>
+        <source>, runs on %1</source>
+        <translation>, läuft auf %1</translation>
+    </message>
+    <message>
+        <source>%1 · Runs on %2</source>
+        <translation>%1 · Läuft auf %2</translation>
+    </message>
 </context>
 <context>
     <name>wadesk::Composer</name>
@@ -4912,6 +4924,10 @@ Starten Sie sie über das Menü „Client“ erneut.</translation>
     <message>
         <source>The session of this client is not running. Start it to link or use the number.</source>
         <translation>Die Sitzung dieses Clients läuft nicht. Starten Sie sie, um die Nummer zu verknüpfen oder zu verwenden.</translation>
+    </message>
+    <message>
+        <source>This session runs on %1 (%2). Its page is shown there; what you do here from the Client menu is sent to it.</source>
+        <translation>Diese Sitzung läuft auf %1 (%2). Ihre Seite wird dort angezeigt; was Sie hier über das Menü „Client“ tun, wird an diese Instanz gesendet.</translation>
     </message>
 </context>
 <context>

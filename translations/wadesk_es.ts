@@ -1820,6 +1820,18 @@
         <source>, queue paused</source>
         <translation>, cola en pausa</translation>
     </message>
+    <message>
+        <source>Runs on %1</source>
+        <translation>Se ejecuta en %1</translation>
+    </message>
+    <message>
+        <source>, runs on %1</source>
+        <translation>, se ejecuta en %1</translation>
+    </message>
+    <message>
+        <source>%1 · Runs on %2</source>
+        <translation>%1 · Se ejecuta en %2</translation>
+    </message>
 </context>
 <context>
     <name>wadesk::Composer</name>
@@ -4912,6 +4924,10 @@ Vuelva a iniciarla desde el menú Cliente.</translation>
     <message>
         <source>The session of this client is not running. Start it to link or use the number.</source>
         <translation>La sesión de este cliente no está en ejecución. Iníciela para vincular o usar el número.</translation>
+    </message>
+    <message>
+        <source>This session runs on %1 (%2). Its page is shown there; what you do here from the Client menu is sent to it.</source>
+        <translation>Esta sesión se ejecuta en %1 (%2). Su página se muestra allí; lo que haga aquí desde el menú Cliente se le envía.</translation>
     </message>
 </context>
 <context>

@@ -1,6 +1,6 @@
 #include "core/cluster/InstanceHeartbeat.h"
 
-#include "core/cluster/LeaseFence.h"
+#include "core/leases/LeaseFence.h"
 #include "core/db/SqlRunner.h"
 
 #include <algorithm>

@@ -1,6 +1,6 @@
 #include "core/cluster/LeaseTakeover.h"
 
-#include "core/cluster/LeaseFence.h"
+#include "core/leases/LeaseFence.h"
 #include "core/cluster/SessionLeases.h"
 #include "core/db/SqlRunner.h"
 

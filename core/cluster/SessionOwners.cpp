@@ -2,28 +2,17 @@
 
 #include "core/db/Database.h"
 #include "core/db/SqlRunner.h"
+#include "core/leases/LeaseFence.h"
 
 #include <QSqlQuery>
 #include <QVariant>
 
 namespace wadesk {
 
-namespace {
-SessionState stateNamed(const QString &name)
-{
-    for (SessionState s : {SessionState::Initializing, SessionState::Qr, SessionState::Authenticating, SessionState::Ready,
-                           SessionState::Disconnected, SessionState::LoggedOut, SessionState::Paused, SessionState::Failed}) {
-        if (SessionStates::name(s) == name)
-            return s;
-    }
-    return SessionState::Stopped;
-}
-} // namespace
-
 QString SessionOwners::nowSql(const Database &database)
 {
     if (database.isPostgres())
-        return QStringLiteral("CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)");
+        return databaseNowMs();
     return QStringLiteral("CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)");
 }
 
@@ -50,7 +39,7 @@ Result<QList<SessionOwners::RemoteSession>> SessionOwners::ownedElsewhere(const 
                 s.clientId = q.value(0).toString();
                 s.organizationId = q.value(1).toString();
                 s.owner = q.value(2).toString();
-                s.state = stateNamed(q.value(3).toString());
+                s.state = SessionStates::fromName(q.value(3).toString()).value_or(SessionState::Stopped);
                 s.stateSince = q.value(4).toLongLong();
                 s.lastError = q.value(5).toString();
                 s.phoneNumber = q.value(6).toString();

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/cluster/LeaseFence.h"
+#include "core/leases/LeaseFence.h"
 #include "core/engine/WaSession.h"
 #include "core/messaging/MessagingSettings.h"
 

@@ -17,17 +17,6 @@ const QString kMessage = QStringLiteral("message");
 const QString kState = QStringLiteral("state");
 const QString kSendOutcome = QStringLiteral("send_outcome");
 
-std::optional<SessionState> stateNamed(const QString &name)
-{
-    for (SessionState s : {SessionState::Stopped, SessionState::Initializing, SessionState::Qr, SessionState::Authenticating,
-                           SessionState::Ready, SessionState::Disconnected, SessionState::LoggedOut, SessionState::Paused,
-                           SessionState::Failed}) {
-        if (SessionStates::name(s) == name)
-            return s;
-    }
-    return std::nullopt;
-}
-
 } // namespace
 
 bool isDatabaseOutage(const DomainError &error)
@@ -149,8 +138,8 @@ OutageJournal::Step PageReportJournal::apply(const JournalRecord &r)
         return Step::Applied;
     }
     if (r.kind == kState) {
-        const std::optional<SessionState> state = stateNamed(r.data.value(QStringLiteral("state")).toString());
-        const std::optional<SessionState> previous = stateNamed(r.data.value(QStringLiteral("previous")).toString());
+        const std::optional<SessionState> state = SessionStates::fromName(r.data.value(QStringLiteral("state")).toString());
+        const std::optional<SessionState> previous = SessionStates::fromName(r.data.value(QStringLiteral("previous")).toString());
         if (!state || !previous)
             return Step::Drop;
         SessionSnapshot snapshot;

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/cluster/LeaseFence.h"
+#include "core/leases/LeaseFence.h"
 #include "core/common/Clock.h"
 #include "core/messaging/MessagingSettings.h"
 #include "core/messaging/SendOutcomes.h"

@@ -1,6 +1,6 @@
 #include "core/sessions/ClientActionService.h"
 
-#include "core/cluster/LeaseOwners.h"
+#include "core/leases/LeaseOwners.h"
 
 #include "core/audit/AuditEvent.h"
 #include "core/common/PhoneNumbers.h"

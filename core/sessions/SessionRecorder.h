@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/cluster/LeaseFence.h"
+#include "core/leases/LeaseFence.h"
 #include "core/common/Clock.h"
 #include "core/common/DomainError.h"
 #include "core/sessions/SessionControl.h"

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QString>
+#include <optional>
 
 namespace wadesk {
 
@@ -23,6 +24,17 @@ inline QString name(SessionState s)
     case SessionState::Failed: return QStringLiteral("failed");
     }
     return {};
+}
+// The state a stored or journaled name stands for; nothing for a name that is none.
+inline std::optional<SessionState> fromName(const QString &name)
+{
+    for (SessionState s : {SessionState::Stopped, SessionState::Initializing, SessionState::Qr, SessionState::Authenticating,
+                           SessionState::Ready, SessionState::Disconnected, SessionState::LoggedOut, SessionState::Paused,
+                           SessionState::Failed}) {
+        if (name == SessionStates::name(s))
+            return s;
+    }
+    return std::nullopt;
 }
 } // namespace SessionStates
 

@@ -2,7 +2,7 @@
 
 #include "core/api/controllers/JsonViews.h"
 #include "core/cluster/InstanceService.h"
-#include "core/cluster/LeaseOwners.h"
+#include "core/leases/LeaseOwners.h"
 #include "core/common/Json.h"
 #include "core/proxies/ProxyService.h"
 #include "core/sessions/ClientActionService.h"

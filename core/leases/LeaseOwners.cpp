@@ -1,6 +1,6 @@
-#include "core/cluster/LeaseOwners.h"
+#include "core/leases/LeaseOwners.h"
 
-#include "core/cluster/LeaseFence.h"
+#include "core/leases/LeaseFence.h"
 #include "core/db/Database.h"
 #include "core/db/SqlRunner.h"
 

@@ -20,7 +20,7 @@
 #include "core/campaigns/CampaignScheduler.h"
 #include "core/cluster/ForwardedSessions.h"
 #include "core/cluster/InstanceHeartbeat.h"
-#include "core/cluster/LeaseOwners.h"
+#include "core/leases/LeaseOwners.h"
 #include "core/cluster/LeaseTakeover.h"
 #include "core/cluster/SessionLeases.h"
 #include "core/db/Database.h"

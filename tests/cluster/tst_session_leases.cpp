@@ -9,7 +9,7 @@
 #include "tests/support/TestDatabases.h"
 
 #include "core/cluster/InstanceHeartbeat.h"
-#include "core/cluster/LeaseOwners.h"
+#include "core/leases/LeaseOwners.h"
 #include "core/cluster/LeaseTakeover.h"
 #include "core/cluster/SessionLeases.h"
 #include "core/common/Ids.h"

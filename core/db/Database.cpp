@@ -79,6 +79,9 @@ constexpr qint64 kFirstConnectBackoffMs = 100;
 constexpr qint64 kMaxConnectBackoffMs = 1000;
 thread_local qint64 t_nextConnectAttemptAt = 0; // steady milliseconds; 0: no failed attempt
 thread_local qint64 t_connectBackoffMs = 0;
+// Whose connect failed: the hold is that database's only (a process with a second database, a
+// backup's or a test's, must not find it closed because the first is away).
+thread_local const void *t_backoffDatabase = nullptr;
 // When a thread last connected again after failing: the others then try at once instead of
 // waiting out their own hold (the API's readers answered 503 for up to a second after the API
 // thread had found the server back).
@@ -329,7 +332,7 @@ Result<QSqlDatabase> Database::connection(bool honourBackoff)
         db.close(); // statements prepared on it are forgotten before it opens again
     }
     if (!db.isOpen()) {
-        if (honourBackoff && t_nextConnectAttemptAt != 0 && steadyNowMs() < t_nextConnectAttemptAt
+        if (honourBackoff && t_backoffDatabase == this && t_nextConnectAttemptAt != 0 && steadyNowMs() < t_nextConnectAttemptAt
             && s_connectedAgainAt.load(std::memory_order_relaxed) < t_nextConnectAttemptAt - t_connectBackoffMs)
             return outageError();
         // Statements prepared on the connection before it closed name server-side statements
@@ -340,11 +343,16 @@ Result<QSqlDatabase> Database::connection(bool honourBackoff)
         if (!opened) {
             db.close(); // a half-done open (a failed pragma) is retried from the start
             if (isPostgres() || opened.error().httpStatus == 503) {
+                if (t_backoffDatabase != this)
+                    t_connectBackoffMs = 0; // another database's hold does not lengthen this one's
+                t_backoffDatabase = this;
                 t_connectBackoffMs = std::clamp(t_connectBackoffMs * 2, kFirstConnectBackoffMs, kMaxConnectBackoffMs);
                 t_nextConnectAttemptAt = steadyNowMs() + t_connectBackoffMs;
             }
             return opened.error();
         }
+        if (t_backoffDatabase != this)
+            return db; // another database's hold stays as it is
         if (t_nextConnectAttemptAt != 0) {
             spdlog::info("database: connected again to {}", m_url.describe().toStdString());
             s_connectedAgainAt.store(steadyNowMs(), std::memory_order_relaxed);

@@ -266,7 +266,7 @@ private slots:
         QVERIFY(waitOwner(m_httpB, QStringLiteral("inst-b"), {QStringLiteral("ready")}, kLeaseSeconds * 1000 + 60000, &tookMs));
         qInfo("failover: B owns the client and is ready without a scan %lld ms after kill -9", tookMs);
         // Info lines reach the log file within 2 s (spdlog::flush_every).
-        QTest::qWaitFor([&] { return m_b->output().contains(QStringLiteral("browser state restored from snapshot")); }, 5000);
+        (void)QTest::qWaitFor([&] { return m_b->output().contains(QStringLiteral("browser state restored from snapshot")); }, 5000);
         const QString outputB = m_b->output();
         if (!outputB.contains(QStringLiteral("browser state restored from snapshot"))) {
             for (const QString &line : outputB.split(QLatin1Char('\n')).mid(std::max(0, int(outputB.count(QLatin1Char('\n'))) - 60)))

@@ -3,6 +3,7 @@
 #include "core/cluster/ClusterSettings.h"
 #include "core/db/Database.h"
 #include "core/db/SqlRunner.h"
+#include "core/leases/LeaseOwners.h"
 
 #include <QSet>
 #include <algorithm>
@@ -196,10 +197,10 @@ std::optional<LeaseFence> SessionLeases::fence(const QString &clientId) const
 
 Result<QString> SessionLeases::liveOwner(const QString &clientId)
 {
-    SqlRunner runner(m_database);
-    return runner.query(QStringLiteral("SELECT owner FROM client_leases WHERE client_id = ? AND owner IS NOT NULL AND expires_at > ")
-                            + databaseNowMs(),
-                        {clientId}, "client_leases.owner", [](QSqlQuery &q) { return q.next() ? q.value(0).toString() : QString(); });
+    Result<QHash<QString, QString>> owners = liveLeaseOwners(m_database, {clientId});
+    if (!owners)
+        return owners.error();
+    return owners.value().value(clientId);
 }
 
 } // namespace wadesk

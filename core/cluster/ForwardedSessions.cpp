@@ -24,6 +24,7 @@ const QString kStop = QStringLiteral("stop");
 const QString kLogout = QStringLiteral("logout");
 const QString kRefreshQr = QStringLiteral("refresh_qr");
 const QString kPairingCode = QStringLiteral("pairing_code");
+const QString kQrCode = QStringLiteral("qr_code");
 const QString kWake = QStringLiteral("wake");
 const QString kReloadSettings = QStringLiteral("reload_settings");
 const QString kPause = QStringLiteral("pause");
@@ -35,6 +36,7 @@ QJsonObject errorJson(const DomainError &e)
     return {{QStringLiteral("error"), e.message},
             {QStringLiteral("code"), e.code},
             {QStringLiteral("status"), e.httpStatus},
+            {QStringLiteral("retry_after"), e.retryAfterSeconds},
             {QStringLiteral("details"), e.details}};
 }
 
@@ -45,6 +47,7 @@ DomainError errorFrom(const QJsonObject &result)
     e.code = result.value(QStringLiteral("code")).toString();
     e.message = result.value(QStringLiteral("error")).toString();
     e.details = result.value(QStringLiteral("details")).toObject();
+    e.retryAfterSeconds = result.value(QStringLiteral("retry_after")).toInt();
     return e;
 }
 
@@ -181,6 +184,14 @@ void ForwardedSessions::run(const QString &commandId, const QString &clientId, c
         });
         return;
     }
+    if (command == kQrCode) {
+        const Result<QrCode> code = currentQrCode(local, clientId);
+        const QJsonObject result = code ? QJsonObject{{QStringLiteral("qr"), code->text}, {QStringLiteral("expires_at"), double(code->expiresAt)}}
+                                        : errorJson(code.error());
+        if (Status s = queue.complete(commandId, result); !s)
+            spdlog::error("session commands: QR code answer not stored: {}", s.error().message.toStdString());
+        return;
+    }
     QJsonObject result = kOk;
     if (command == kStart)
         local.requestStart(organizationId, clientId);
@@ -217,7 +228,7 @@ void ForwardedSessions::answerWaiting()
         return;
     SessionCommandQueue queue(m_database);
     Result<QHash<QString, QJsonObject>> results = queue.results(ids);
-    std::vector<std::pair<PairingCodeDone, Result<QString>>> answers;
+    std::vector<std::pair<ResultDone, Result<QJsonObject>>> answers;
     {
         QMutexLocker lock(&m_waitingMutex);
         for (const QString &id : std::as_const(ids)) {
@@ -226,11 +237,10 @@ void ForwardedSessions::answerWaiting()
                 continue;
             if (results && results.value().contains(id)) {
                 const QJsonObject r = results.value().value(id);
-                const QJsonValue code = r.value(QStringLiteral("pairing_code"));
-                answers.emplace_back(it->done, code.isString() ? Result<QString>(code.toString()) : Result<QString>(errorFrom(r)));
+                answers.emplace_back(it->done, r.contains(QStringLiteral("error")) ? Result<QJsonObject>(errorFrom(r)) : Result<QJsonObject>(r));
                 m_waiting.erase(it);
             } else if (it->deadline.hasExpired()) {
-                answers.emplace_back(it->done, Result<QString>(instanceTimeout()));
+                answers.emplace_back(it->done, Result<QJsonObject>(instanceTimeout()));
                 m_waiting.erase(it);
             }
         }
@@ -341,8 +351,36 @@ void ForwardedSessions::requestPairingCode(const QString &clientId, const QStrin
     const QString owner = ownerElsewhere(clientId);
     if (owner.isEmpty())
         return m_local.control->requestPairingCode(clientId, phoneE164, std::move(done));
+    await(clientId, owner, kPairingCode, {{QStringLiteral("phone"), phoneE164}}, [done = std::move(done)](Result<QJsonObject> r) {
+        if (!r)
+            return done(r.error());
+        const QJsonValue code = r->value(QStringLiteral("pairing_code"));
+        done(code.isString() ? Result<QString>(code.toString())
+                             : Result<QString>(DomainError::unavailable(QStringLiteral("The instance that runs this client gave no code"),
+                                                                        QStringLiteral("page_not_answering"))));
+    });
+}
+
+void ForwardedSessions::requestQrCode(const QString &clientId, QrCodeDone done)
+{
+    const QString owner = ownerElsewhere(clientId);
+    if (owner.isEmpty())
+        return m_local.control->requestQrCode(clientId, std::move(done));
+    await(clientId, owner, kQrCode, {}, [done = std::move(done)](Result<QJsonObject> r) {
+        if (!r)
+            return done(r.error());
+        const QString text = r->value(QStringLiteral("qr")).toString();
+        if (text.isEmpty())
+            return done(DomainError::unavailable(QStringLiteral("The instance that runs this client gave no QR code"),
+                                                 QStringLiteral("page_not_answering")));
+        done(QrCode{text, qint64(r->value(QStringLiteral("expires_at")).toDouble())});
+    });
+}
+
+void ForwardedSessions::await(const QString &clientId, const QString &owner, const QString &command, const QJsonObject &payload, ResultDone done)
+{
     SessionCommandQueue queue(m_database);
-    Result<QString> id = queue.enqueue(clientId, owner, kPairingCode, {{QStringLiteral("phone"), phoneE164}});
+    Result<QString> id = queue.enqueue(clientId, owner, command, payload);
     if (!id) {
         // Answered on this object's thread, like every other answer.
         DomainError e = id.error();

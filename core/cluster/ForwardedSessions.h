@@ -60,6 +60,7 @@ public:
     void requestLogout(const QString &organizationId, const QString &clientId) override;
     void requestRefreshQr(const QString &clientId) override;
     void requestPairingCode(const QString &clientId, const QString &phoneE164, PairingCodeDone done) override;
+    void requestQrCode(const QString &clientId, QrCodeDone done) override;
     void requestRemove(const QString &clientId) override;
     void requestWake(const QString &clientId) override;
     void requestReloadSettings(const QString &clientId) override;
@@ -85,8 +86,12 @@ private:
     void drainOne();
     void handOverHere(const QString &clientId);
 
+    // A request waiting for its command's result: the result object, or the error it names.
+    using ResultDone = std::function<void(Result<QJsonObject>)>;
+    void await(const QString &clientId, const QString &owner, const QString &command, const QJsonObject &payload, ResultDone done);
+
     struct Waiting {
-        PairingCodeDone done;
+        ResultDone done;
         QDeadlineTimer deadline;
     };
 

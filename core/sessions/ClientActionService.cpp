@@ -1,6 +1,5 @@
 #include "core/sessions/ClientActionService.h"
 
-#include "core/leases/LeaseOwners.h"
 
 #include "core/audit/AuditEvent.h"
 #include "core/common/PhoneNumbers.h"
@@ -46,27 +45,6 @@ Status ClientActionService::needEngine() const
     return {};
 }
 
-namespace {
-
-// Several instances: 409 client_runs_elsewhere, naming the instance, while another live
-// instance holds the client's lease (the client is already known to be the caller's).
-Status notRunningElsewhere(Database &database, const QString &clientId)
-{
-    const QString here = thisInstanceId();
-    if (here.isEmpty())
-        return {};
-    Result<QHash<QString, QString>> owners = liveLeaseOwners(database, {clientId});
-    if (!owners)
-        return owners.error();
-    const QString owner = owners.value().value(clientId);
-    if (owner.isEmpty() || owner == here)
-        return {};
-    DomainError e = DomainError::conflict(QStringLiteral("The client runs on instance %1").arg(owner), QStringLiteral("client_runs_elsewhere"));
-    e.details.insert(QStringLiteral("instance"), owner);
-    return e;
-}
-
-} // namespace
 
 Status ClientActionService::manageable(const AuthContext &actor, const QString &clientId)
 {
@@ -91,8 +69,6 @@ QString ClientActionService::pauseReason(const AuthContext &actor)
 Result<ClientActionService::Started> ClientActionService::start(const AuthContext &actor, const QString &clientId)
 {
     if (Status s = manageable(actor, clientId); !s)
-        return s.error();
-    if (Status s = notRunningElsewhere(m_database, clientId); !s)
         return s.error();
     const std::optional<SessionSnapshot> before = m_sessions->snapshot(clientId);
     Started started;
@@ -204,7 +180,7 @@ Status ClientActionService::remove(const AuthContext &actor, const QString &clie
     return {};
 }
 
-Result<ClientActionService::QrCode> ClientActionService::qrCode(const AuthContext &actor, const QString &clientId)
+Result<QString> ClientActionService::qrAccess(const AuthContext &actor, const QString &clientId)
 {
     if (!actor.can(Permission::SendMessages)) {
         if (Status s = actor.require(Permission::ManageClients); !s)
@@ -215,20 +191,40 @@ Result<ClientActionService::QrCode> ClientActionService::qrCode(const AuthContex
         return client.error();
     if (Status s = needEngine(); !s)
         return s.error();
-    const std::optional<SessionSnapshot> live = m_sessions->snapshot(client.value().id);
-    if (live && live->state == SessionState::Qr && live->qrText.isEmpty() && live->qrIdle) {
-        m_sessions->requestRefreshQr(client.value().id);
-        return DomainError::tooManyRequests(QStringLiteral("The QR code expired; a new one is being requested"), 2,
-                                            QStringLiteral("qr_refreshing"));
-    }
-    if (!live || live->state != SessionState::Qr || live->qrText.isEmpty()) {
-        DomainError e = DomainError::conflict(
-            QStringLiteral("No QR code to show: the client is %1").arg(live ? SessionStates::name(live->state) : QStringLiteral("not running")),
-            QStringLiteral("client_not_in_qr_state"));
-        e.details.insert(QStringLiteral("status"), live ? SessionStates::name(live->state) : QStringLiteral("stopped"));
-        return e;
-    }
-    return QrCode{live->qrText, live->qrExpiresAt};
+    return client.value().id;
+}
+
+Result<ClientActionService::QrCode> ClientActionService::qrCode(const AuthContext &actor, const QString &clientId)
+{
+    Result<QString> id = qrAccess(actor, clientId);
+    if (!id)
+        return id.error();
+    return currentQrCode(*m_sessions, id.value());
+}
+
+void ClientActionService::qrCode(const AuthContext &actor, const QString &clientId, QObject *context, std::function<void(Result<QrCode>)> done)
+{
+    Result<QString> id = qrAccess(actor, clientId);
+    if (!id)
+        return done(id.error());
+    const std::optional<SessionSnapshot> live = m_sessions->snapshot(id.value());
+    // Only the instance that runs the page knows its code; a session elsewhere in any other
+    // state is answered from what that instance stored.
+    if (!live || live->instance.isEmpty() || live->state != SessionState::Qr)
+        return done(currentQrCode(*m_sessions, id.value()));
+    QPointer<QObject> target(context);
+    const bool onEngineThread = context == nullptr;
+    const QByteArray requestId = QByteArray::fromStdString(RequestContext::currentRequestId());
+    m_sessions->requestQrCode(id.value(), RequestContext::carried([target, onEngineThread, done, requestId](Result<QrCode> code) {
+        auto answer = [done, code, requestId]() {
+            const RequestContext::RequestScope logScope(requestId);
+            done(code);
+        };
+        if (onEngineThread)
+            answer();
+        else if (target)
+            QMetaObject::invokeMethod(target.data(), answer, Qt::AutoConnection);
+    }));
 }
 
 void ClientActionService::pairingCode(const AuthContext &actor, const QString &clientId, const QString &phone, QObject *context,

@@ -4,6 +4,7 @@
 #include "core/common/Clock.h"
 #include "core/common/DomainError.h"
 #include "core/sessions/ClientService.h"
+#include "core/sessions/SessionControl.h"
 #include "core/sessions/SessionState.h"
 
 #include <QString>
@@ -14,7 +15,6 @@ class QObject;
 namespace wadesk {
 
 class Database;
-class SessionControl;
 
 // What an operator does to a client's live session: start, stop, log out, pause and resume its
 // send queue, and pause every client at once. Each action exists here once, for the REST API
@@ -53,10 +53,12 @@ public:
     // WhatsApp account: only those who manage clients, or who send through it (agents see only
     // their assigned clients), may. 429 qr_refreshing (a new code is asked for) when the shown
     // one expired, 409 client_not_in_qr_state (details.status) when there is none to show.
-    struct QrCode {
-        QString text;
-        qint64 expiresAt = 0; // epoch ms
-    };
+    // A client that another instance runs: its code comes from that instance (504
+    // instance_timeout when it does not answer); `done` then runs on `context`'s thread, or on
+    // the engine's when context is null. Otherwise `done` runs at once.
+    using QrCode = wadesk::QrCode;
+    void qrCode(const AuthContext &actor, const QString &clientId, QObject *context, std::function<void(Result<QrCode>)> done);
+    // The same for a session of this process only (the desktop's, and tests').
     Result<QrCode> qrCode(const AuthContext &actor, const QString &clientId);
 
     // Linking by phone number instead of the QR code: the 8-character code WhatsApp gives for
@@ -79,6 +81,8 @@ public:
 private:
     Status mayAct(const AuthContext &actor) const;
     Status needEngine() const; // 503 engine_unavailable where sessions do not run in this process
+    // The client id when the actor may see its QR code and sessions run here.
+    Result<QString> qrAccess(const AuthContext &actor, const QString &clientId);
     Status manageable(const AuthContext &actor, const QString &clientId);
     Status audit(const AuthContext &actor, const QString &action, const QString &clientId);
     static QString pauseReason(const AuthContext &actor);

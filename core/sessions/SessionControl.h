@@ -30,6 +30,19 @@ struct SessionSnapshot {
     QString instance;
 };
 
+// A QR code a session shows while it waits to be linked.
+struct QrCode {
+    QString text;
+    qint64 expiresAt = 0; // epoch ms
+};
+
+class SessionControl;
+
+// The code the client's session shows now, from what `sessions` knows of it: 429 qr_refreshing
+// (and a new code is asked for) when the page stopped rotating codes, 409
+// client_not_in_qr_state (details.status) when there is none to show.
+Result<QrCode> currentQrCode(SessionControl &sessions, const QString &clientId);
+
 // The engine as the API thread sees it. Reads are thread-safe snapshots; requests are handed
 // to the engine's thread and return at once (the API never waits for the main thread). Start,
 // stop, pause and resume asked on the engine's own thread (the desktop) take effect before they
@@ -52,6 +65,11 @@ public:
     // page_not_answering when the page does not answer.
     using PairingCodeDone = std::function<void(Result<QString>)>;
     virtual void requestPairingCode(const QString &clientId, const QString &phoneE164, PairingCodeDone done) = 0;
+    // The QR code the session shows now (currentQrCode). `done` runs once: at once, on the calling
+    // thread, for a session this process runs; for one another instance runs, on the engine's
+    // thread once that instance answered, or with 504 instance_timeout.
+    using QrCodeDone = std::function<void(Result<QrCode>)>;
+    virtual void requestQrCode(const QString &clientId, QrCodeDone done) { done(currentQrCode(*this, clientId)); }
     // Stops the session and deletes its browser profile (the client record is being deleted).
     virtual void requestRemove(const QString &clientId) = 0;
     // Messaging: a message was queued, or the client's settings changed.

@@ -5,6 +5,8 @@
 // - A stop or a pairing code asked of b for a client whose live lease a holds is written for a,
 //   runs on a's engine (never b's), and its result comes back to b's HTTP caller; an error of a's
 //   page comes back as that error.
+// - The QR code of a client a runs in its linking state comes from a's engine (an expired one:
+//   429 qr_refreshing with Retry-After, and a refreshes it); an init asked of b runs on a.
 // - An owner that never answers: 504 instance_timeout; the stale command is then not run by the
 //   owner but closed as timed out.
 // - No live owner (no lease, an expired lease, or b's own): the request runs on b, no command row.
@@ -103,6 +105,7 @@ private:
         void requestLogout(const QString &o, const QString &id) override { to->requestLogout(o, id); }
         void requestRefreshQr(const QString &id) override { to->requestRefreshQr(id); }
         void requestPairingCode(const QString &id, const QString &p, PairingCodeDone d) override { to->requestPairingCode(id, p, std::move(d)); }
+        void requestQrCode(const QString &id, QrCodeDone d) override { to->requestQrCode(id, std::move(d)); }
         void requestRemove(const QString &id) override { to->requestRemove(id); }
         void requestWake(const QString &id) override { to->requestWake(id); }
         void requestReloadSettings(const QString &id) override { to->requestReloadSettings(id); }
@@ -192,6 +195,47 @@ private slots:
         QVERIFY(f.b->engine.calls.isEmpty());
         QTRY_COMPARE(m_api->rows(QStringLiteral("SELECT instance_id, command, result FROM session_commands WHERE command = 'stop' AND done_at IS NOT NULL"), {}, 3),
                      QStringList{QStringLiteral("a|stop|{\"ok\":true}")});
+    }
+
+    void qrCodeAndInitRunOnTheOwner()
+    {
+        Fixture &f = *m_f;
+        const auto key = ApiTestHarness::apiKey(f.admin.apiKey);
+        QVERIFY(lease(f.clientId, QStringLiteral("a")));
+        QVERIFY(m_api->exec(QStringLiteral("UPDATE clients SET status = 'qr' WHERE id = ?"), {f.clientId}));
+        f.a->engine.setState(f.clientId, SessionState::Qr);
+        const qint64 expires = QDateTime::currentMSecsSinceEpoch() + 20000;
+        f.a->engine.snapshots[f.clientId].qrText = QStringLiteral("2@owner-a-code");
+        f.a->engine.snapshots[f.clientId].qrExpiresAt = expires;
+        f.a->sessions->start();
+        f.b->sessions->start();
+        QTRY_VERIFY(f.b->sessions->snapshot(f.clientId).has_value());
+        QCOMPARE(f.b->sessions->snapshot(f.clientId)->state, SessionState::Qr);
+
+        const QString qrPath = QStringLiteral("/api/clients/%1/qr?format=json").arg(f.clientId);
+        ApiResponse qr = m_api->request("GET", qrPath, QJsonValue(QJsonValue::Undefined), key);
+        QVERIFY2(qr.status == 200, qr.describe());
+        QCOMPARE(qr.json.value(QStringLiteral("qr")).toString(), QStringLiteral("2@owner-a-code"));
+        QCOMPARE(QDateTime::fromString(qr.json.value(QStringLiteral("expires_at")).toString(), Qt::ISODateWithMs).toMSecsSinceEpoch(), expires);
+        QVERIFY(qr.json.value(QStringLiteral("data_url")).toString().startsWith(QStringLiteral("data:image/png;base64,")));
+        QVERIFY(f.b->engine.calls.isEmpty());
+        // The format is still checked after the code came back.
+        ApiResponse badFormat = m_api->request("GET", QStringLiteral("/api/clients/%1/qr?format=gif").arg(f.clientId), QJsonValue(QJsonValue::Undefined), key);
+        QVERIFY2(badFormat.isError(400, QStringLiteral("validation_failed")), badFormat.describe());
+
+        // a's page stopped rotating codes: a refreshes it, b's caller is told to come back.
+        f.a->engine.snapshots[f.clientId].qrText.clear();
+        f.a->engine.snapshots[f.clientId].qrIdle = true;
+        ApiResponse idle = m_api->request("GET", qrPath, QJsonValue(QJsonValue::Undefined), key);
+        QVERIFY2(idle.isError(429, QStringLiteral("qr_refreshing")), idle.describe());
+        QCOMPARE(idle.headers.value(QByteArrayLiteral("retry-after")), QByteArrayLiteral("2"));
+        QCOMPARE(f.a->engine.calls, QStringList{QStringLiteral("refreshQr %1").arg(f.clientId)});
+
+        // Init asked of b: a runs it (a request to start refreshes the code there); b starts nothing.
+        ApiResponse init = m_api->request("POST", QStringLiteral("/api/clients/%1/init").arg(f.clientId), QJsonValue(QJsonValue::Undefined), key);
+        QVERIFY2(init.status == 200, init.describe());
+        QTRY_VERIFY(f.a->engine.calls.contains(QStringLiteral("start %1 %2").arg(f.admin.organizationId, f.clientId)));
+        QVERIFY(f.b->engine.calls.isEmpty());
     }
 
     void anOwnerThatNeverAnswersTimesOut()

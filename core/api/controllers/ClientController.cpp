@@ -27,7 +27,9 @@ void ClientController::registerRoutes(ApiRoutes &routes)
     routes.add("DELETE", QStringLiteral("/api/clients/:clientId"), manage, std::bind(&ClientController::remove, this, _1, _2));
     routes.add("POST", QStringLiteral("/api/clients/:clientId/init"), manage, std::bind(&ClientController::init, this, _1, _2));
     routes.add("GET", QStringLiteral("/api/clients/:clientId/status"), std::nullopt, std::bind(&ClientController::status, this, _1, _2));
-    routes.add("GET", QStringLiteral("/api/clients/:clientId/qr"), std::nullopt, std::bind(&ClientController::qr, this, _1, _2));
+    // Deferred: the code of a client another instance runs comes from that instance.
+    routes.addDeferred("GET", QStringLiteral("/api/clients/:clientId/qr"), std::nullopt,
+                       [this](ApiRequest &r, const AuthContext &c, Reply reply) { qr(r, c, reply); });
     routes.add("POST", QStringLiteral("/api/clients/:clientId/stop"), manage, std::bind(&ClientController::stop, this, _1, _2));
     routes.add("POST", QStringLiteral("/api/clients/:clientId/logout"), manage, std::bind(&ClientController::logout, this, _1, _2));
     routes.add("PATCH", QStringLiteral("/api/clients/:clientId"), manage, std::bind(&ClientController::update, this, _1, _2));
@@ -230,23 +232,24 @@ Result<HttpResponse> ClientController::status(ApiRequest &request, const AuthCon
                                           {QStringLiteral("last_error"), Json::orNull(lastError)}});
 }
 
-Result<HttpResponse> ClientController::qr(ApiRequest &request, const AuthContext &ctx)
+void ClientController::qr(ApiRequest &request, const AuthContext &ctx, Reply reply)
 {
     // Who may see it and whether there is one first (403/404/503 before 400, as the API has
     // always answered), then the format.
-    Result<ClientActionService::QrCode> code = m_actions.qrCode(ctx, request.param(QStringLiteral("clientId")));
-    if (!code)
-        return code.error();
     const QString format = request.queryValue(QStringLiteral("format"));
-    if (!format.isEmpty() && format != QLatin1String("json") && format != QLatin1String("png"))
-        return DomainError::validation(QStringLiteral("format"), QStringLiteral("format must be png or json"));
-    const QByteArray png = QrPng::render(code->text);
-    if (format == QLatin1String("json"))
-        return HttpResponse::json(QJsonObject{{QStringLiteral("qr"), code->text},
-                                              {QStringLiteral("data_url"), QStringLiteral("data:image/png;base64,") + QString::fromLatin1(png.toBase64())},
-                                              {QStringLiteral("expires_at"), Json::isoTime(code->expiresAt)}})
-            .withHeader("Cache-Control", "no-store");
-    return HttpResponse::raw(png, "image/png").withHeader("Cache-Control", "no-store");
+    m_actions.qrCode(ctx, request.param(QStringLiteral("clientId")), m_context, [reply, format](Result<ClientActionService::QrCode> code) {
+        if (!code)
+            return reply.send(HttpResponse::error(code.error()));
+        if (!format.isEmpty() && format != QLatin1String("json") && format != QLatin1String("png"))
+            return reply.send(HttpResponse::error(DomainError::validation(QStringLiteral("format"), QStringLiteral("format must be png or json"))));
+        const QByteArray png = QrPng::render(code->text);
+        if (format == QLatin1String("json"))
+            return reply.send(HttpResponse::json(QJsonObject{{QStringLiteral("qr"), code->text},
+                                                             {QStringLiteral("data_url"), QStringLiteral("data:image/png;base64,") + QString::fromLatin1(png.toBase64())},
+                                                             {QStringLiteral("expires_at"), Json::isoTime(code->expiresAt)}})
+                                  .withHeader("Cache-Control", "no-store"));
+        reply.send(HttpResponse::raw(png, "image/png").withHeader("Cache-Control", "no-store"));
+    });
 }
 
 void ClientController::pairingCode(ApiRequest &request, const AuthContext &ctx, Reply reply)

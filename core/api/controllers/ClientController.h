@@ -34,7 +34,7 @@ public:
 private:
     Result<HttpResponse> init(ApiRequest &request, const AuthContext &ctx);
     Result<HttpResponse> status(ApiRequest &request, const AuthContext &ctx);
-    Result<HttpResponse> qr(ApiRequest &request, const AuthContext &ctx);
+    void qr(ApiRequest &request, const AuthContext &ctx, Reply reply);
     Result<HttpResponse> stop(ApiRequest &request, const AuthContext &ctx);
     Result<HttpResponse> logout(ApiRequest &request, const AuthContext &ctx);
     Result<HttpResponse> update(ApiRequest &request, const AuthContext &ctx);

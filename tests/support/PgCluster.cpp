@@ -138,10 +138,11 @@ bool PgCluster::startServer()
     return ok;
 }
 
-bool PgCluster::stopServer()
+bool PgCluster::stopServer(StopMode mode)
 {
     return runAsOwner({m_binDir + QStringLiteral("/pg_ctl"), QStringLiteral("-D"), m_dataDir, QStringLiteral("-m"),
-                       QStringLiteral("immediate"), QStringLiteral("-w"), QStringLiteral("stop")});
+                       mode == StopMode::Fast ? QStringLiteral("fast") : QStringLiteral("immediate"), QStringLiteral("-w"),
+                       QStringLiteral("stop")});
 }
 
 PgCluster::~PgCluster()

@@ -62,8 +62,9 @@ const QString kPhone = QStringLiteral("14155552671");
 const QString kTo = QStringLiteral("+14155550123");
 
 // Sends kLoadMessages messages through POST /api/clients/:id/send-message from kLoadClients
-// clients at once. A 503 with Retry-After is a refusal for now: that message is sent again
-// (sooner than Retry-After asks, so the outage is met often); anything else but 2xx is a failure.
+// clients at once, each with its Idempotency-Key. A 503 with Retry-After is a refusal for now:
+// that message is sent again (sooner than Retry-After asks, so the outage is met often);
+// anything else but 2xx is a failure.
 class SendLoad : public QObject {
 public:
     SendLoad(quint16 port, QString client, QString apiKey)
@@ -108,6 +109,8 @@ private:
         request.setTransferTimeout(20000);
         request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
         request.setRawHeader("X-API-Key", m_apiKey.toUtf8());
+        // A refusal whose insert the crash committed after all must not become a second message.
+        request.setRawHeader("Idempotency-Key", text.toUtf8().toHex());
         const QByteArray payload =
             QJsonDocument(QJsonObject{{QStringLiteral("to"), kTo}, {QStringLiteral("message"), text}}).toJson(QJsonDocument::Compact);
         ++m_inFlight;
@@ -377,8 +380,8 @@ private slots:
         const qint64 drainedMs = sinceReturn.elapsed();
 
         qInfo("outage under load: %d of %d messages accepted before PostgreSQL stopped (%lld ms into the load), %d answers 503 "
-              "with Retry-After, the last %lld ms after the return; out for %d ms",
-              acceptedBefore, kLoadMessages, stoppedAt, load.refused, load.lastRefusedAtMs - backAt, int(backAt - stoppedAt));
+              "with Retry-After, the last %lld ms after the stop; out for %d ms",
+              acceptedBefore, kLoadMessages, stoppedAt, load.refused, load.lastRefusedAtMs - stoppedAt, int(backAt - stoppedAt));
         qInfo("outage under load: after the return, the API accepted again in %lld ms, the page took a message in %lld ms, the "
               "queue drained in %lld ms",
               acceptedAgainMs, resumedMs, drainedMs);
@@ -464,6 +467,7 @@ private slots:
 
         QCOMPARE(messageStatus(site, messageId), QStringLiteral("read"));
         QCOMPARE(count(site, QStringLiteral("messages WHERE client_id = ? AND direction = 'inbound' AND body = ?"), {site.client, inboundText}), 1);
+        QCOMPARE(events(site, QStringLiteral("message.sent")), 1);
         QCOMPARE(events(site, QStringLiteral("message.received")), 1);
         QCOMPARE(events(site, QStringLiteral("message.delivered")), 1);
         QCOMPARE(events(site, QStringLiteral("message.read")), 1);

@@ -138,11 +138,10 @@ bool PgCluster::startServer()
     return ok;
 }
 
-bool PgCluster::stopServer(StopMode mode)
+bool PgCluster::stopServer()
 {
     return runAsOwner({m_binDir + QStringLiteral("/pg_ctl"), QStringLiteral("-D"), m_dataDir, QStringLiteral("-m"),
-                       mode == StopMode::Fast ? QStringLiteral("fast") : QStringLiteral("immediate"), QStringLiteral("-w"),
-                       QStringLiteral("stop")});
+                       QStringLiteral("immediate"), QStringLiteral("-w"), QStringLiteral("stop")});
 }
 
 PgCluster::~PgCluster()

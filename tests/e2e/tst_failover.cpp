@@ -12,6 +12,7 @@
 #include "tests/support/BinarySandbox.h"
 #include "tests/support/EngineApiClient.h"
 #include "tests/support/FakeWhatsAppServer.h"
+#include "tests/support/LinkedHeadless.h"
 #include "tests/support/PgCluster.h"
 #include "tests/support/WadeskInstance.h"
 
@@ -33,6 +34,7 @@ using wadesk::test::ApiResponse;
 using wadesk::test::ApiTestHarness;
 using wadesk::test::EngineApiClient;
 using wadesk::test::FakeWhatsAppServer;
+using wadesk::test::LinkedHeadless;
 using wadesk::test::PgCluster;
 using wadesk::test::WadeskInstance;
 using wadesk::test::wadeskBinary;
@@ -53,6 +55,7 @@ class TestFailover : public QObject {
     Q_OBJECT
 
     FakeWhatsAppServer m_fake;
+    LinkedHeadless m_linked{m_fake, kWaitMs};
     QString m_db;
     QTemporaryDir m_homeA;
     QTemporaryDir m_homeB;
@@ -65,47 +68,19 @@ class TestFailover : public QObject {
 
     wadesk::test::HeaderList key() const { return ApiTestHarness::apiKey(m_admin.apiKey); }
 
-    QString pageUrl(const QString &session) const
-    {
-        return m_fake.pageUrl(session, {{QStringLiteral("readyMs"), QStringLiteral("50")},
-                                        {QStringLiteral("qrFirstMs"), QStringLiteral("300")},
-                                        {QStringLiteral("qrMax"), QStringLiteral("100")},
-                                        {QStringLiteral("syncMs"), QStringLiteral("300")},
-                                        {QStringLiteral("ackMs"), QStringLiteral("20")},
-                                        {QStringLiteral("pollMs"), QStringLiteral("50")},
-                                        {QStringLiteral("reportSends"), QStringLiteral("1")}})
-            .toString(QUrl::FullyEncoded);
-    }
-
     QProcessEnvironment environment(const QString &instanceId) const
     {
-        QProcessEnvironment env;
-        env.insert(QStringLiteral("WADESK_DB"), m_db);
-        env.insert(QStringLiteral("WADESK_INSTANCE_ID"), instanceId);
-        env.insert(QStringLiteral("WADESK_LEASE_SECONDS"), QString::number(kLeaseSeconds));
-        env.insert(QStringLiteral("WADESK_LEASE_RENEW_SECONDS"), QStringLiteral("1"));
-        env.insert(QStringLiteral("WADESK_PASSWORD_HASH_COST"), QStringLiteral("min"));
-        env.insert(QStringLiteral("WADESK_HEALTH_CACHE_MS"), QStringLiteral("0"));
-        env.insert(QStringLiteral("WADESK_WA_URL"), pageUrl(instanceId));
-        env.insert(QStringLiteral("WADESK_INJECT_WAJS"), QStringLiteral("0"));
-        env.insert(QStringLiteral("WADESK_WA_HEARTBEAT_INTERVAL_MS"), QStringLiteral("500"));
-        env.insert(QStringLiteral("WADESK_WA_HEARTBEAT_TIMEOUT_MS"), QStringLiteral("20000"));
-        env.insert(QStringLiteral("WADESK_PACING"), QStringLiteral("0"));
-        env.insert(QStringLiteral("WADESK_CHECK_NUMBER_EXISTS"), QStringLiteral("0"));
-        env.insert(QStringLiteral("WADESK_RATE_PER_MINUTE"), QStringLiteral("1000"));
-        env.insert(QStringLiteral("WADESK_RATE_PER_HOUR"), QStringLiteral("10000"));
-        env.insert(QStringLiteral("WADESK_RATE_PER_DAY"), QStringLiteral("100000"));
-        return env;
+        QProcessEnvironment leases;
+        leases.insert(QStringLiteral("WADESK_LEASE_SECONDS"), QString::number(kLeaseSeconds));
+        leases.insert(QStringLiteral("WADESK_LEASE_RENEW_SECONDS"), QStringLiteral("1"));
+        return m_linked.environment(m_db, instanceId, leases);
     }
 
     std::unique_ptr<WadeskInstance> launch(const QTemporaryDir &home, const QString &instanceId, EngineApiClient &http)
     {
-        auto app = std::make_unique<WadeskInstance>(home.path(), environment(instanceId), kWaitMs);
-        if (!app->start()) {
-            qWarning("wadesk %s did not start:\n%s", qPrintable(instanceId), qPrintable(app->output().right(4000)));
-            return nullptr;
-        }
-        http.setPort(app->port());
+        std::unique_ptr<WadeskInstance> app = m_linked.launch(home.path(), environment(instanceId));
+        if (app)
+            http.setPort(app->port());
         return app;
     }
 
@@ -137,24 +112,7 @@ class TestFailover : public QObject {
         return ok;
     }
 
-    QJsonValue command(const QString &session, const QString &cmd, const QJsonArray &args = {})
-    {
-        const int before = int(m_fake.results(session).size());
-        m_fake.enqueue(session, cmd, args);
-        if (!QTest::qWaitFor([&] { return m_fake.results(session).size() > before; }, kWaitMs)) {
-            qWarning("the page of %s never ran %s", qPrintable(session), qPrintable(cmd));
-            return {};
-        }
-        return m_fake.results(session).at(before).value(QLatin1String("result"));
-    }
-
-    bool link(const QString &session)
-    {
-        if (!QTest::qWaitFor([&] { return !command(session, QStringLiteral("state")).toObject().value(QLatin1String("qr")).isNull(); },
-                             kWaitMs))
-            return false;
-        return command(session, QStringLiteral("scan"), {kPhone}).toObject().value(QLatin1String("ok")).toBool();
-    }
+    bool link(const QString &session) { return m_linked.link(session, kPhone); }
 
     QString send(EngineApiClient &http, const QString &text)
     {
@@ -169,20 +127,12 @@ class TestFailover : public QObject {
     int receivedTimes(const QString &body) const
     {
         int n = 0;
-        for (const QString &session : {QStringLiteral("inst-a"), QStringLiteral("inst-b")}) {
-            for (const QJsonObject &o : m_fake.received(session))
-                n += o.value(QLatin1String("body")).toString() == body ? 1 : 0;
-        }
+        for (const QString &session : {QStringLiteral("inst-a"), QStringLiteral("inst-b")})
+            n += m_linked.receivedOn(session, body);
         return n;
     }
 
-    int receivedOn(const QString &session, const QString &body) const
-    {
-        int n = 0;
-        for (const QJsonObject &o : m_fake.received(session))
-            n += o.value(QLatin1String("body")).toString() == body ? 1 : 0;
-        return n;
-    }
+    int receivedOn(const QString &session, const QString &body) const { return m_linked.receivedOn(session, body); }
 
     bool profileHolds(const QTemporaryDir &home, const QByteArray &needle) const
     {

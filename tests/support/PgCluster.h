@@ -26,7 +26,9 @@ public:
     // Where this cluster's programs are (initdb, pg_ctl, pg_dump, pg_restore).
     QString binDir() const { return m_binDir; }
 
-    // Stop and start the server (for "database unreachable" tests).
+    // Stop and start the server (for "database unreachable" tests). The stop is a crash
+    // (-m immediate): with this cluster's synchronous_commit=off it may lose the last commits it
+    // acknowledged; a test that counts on them sets synchronous_commit=on for its database.
     bool stopServer();
     bool startServer();
 

@@ -18,7 +18,9 @@
 # Pacing off (WADESK_PACING=0), rate tiers far out of the way, no number check, the page
 # acknowledging at once: what is measured is the senders, not the per-client limits.
 #
-#   CLIENTS=4 MESSAGES=400 RUNS=2 SUBMITTERS=8 bench/cluster_sends.sh
+# Each run also prints the CPU seconds used by each instance (with its page renderers), by
+# PostgreSQL and by the whole machine. PG_OPTIONS: more server settings ("-c synchronous_commit=off").
+#   CLIENTS=4 MESSAGES=400 RUNS=2 SUBMITTERS=8 PG_OPTIONS= bench/cluster_sends.sh
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
@@ -28,9 +30,9 @@ RUNS=${RUNS:-2}
 SUBMITTERS=${SUBMITTERS:-8}
 
 machine_facts
-echo "load:    $(cut -d' ' -f1-3 /proc/loadavg); $CLIENTS clients, $MESSAGES messages per run, $RUNS runs per layout, $SUBMITTERS submitters"
+echo "load:    $(cut -d' ' -f1-3 /proc/loadavg); $CLIENTS clients, $MESSAGES messages per run, $RUNS runs per layout, $SUBMITTERS submitters${PG_OPTIONS:+, PostgreSQL $PG_OPTIONS}"
 WADESK_BIN="$WADESK_BIN" FIXTURE="$BENCH_ROOT/tests/fixtures/fake-whatsapp" CLIENTS="$CLIENTS" MESSAGES="$MESSAGES" \
-  RUNS="$RUNS" SUBMITTERS="$SUBMITTERS" python3 - <<'PY'
+  RUNS="$RUNS" SUBMITTERS="$SUBMITTERS" PG_OPTIONS="${PG_OPTIONS:-}" python3 - <<'PY'
 import calendar, collections, concurrent.futures, glob, http.client, http.server, json, os, pwd, shutil, signal, socket
 import subprocess, sys, tempfile, threading, time, urllib.parse
 
@@ -40,6 +42,7 @@ n_clients = int(os.environ["CLIENTS"])
 n_messages = int(os.environ["MESSAGES"])
 runs = int(os.environ["RUNS"])
 submitters = int(os.environ["SUBMITTERS"])
+pg_options = os.environ.get("PG_OPTIONS", "")
 
 # ---- the fake page, its control endpoint and what "WhatsApp" took ---------------------------------
 queues, received, lock = {}, collections.defaultdict(list), threading.Lock()
@@ -112,9 +115,12 @@ class Postgres:
         self.port = free_port()
         self.run([f"{self.bin}/initdb", "-D", self.data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-instructions"])
         self.run([f"{self.bin}/pg_ctl", "-D", self.data, "-l", f"{self.dir}/server.log", "-w", "-t", "60", "-o",
-                  f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c max_connections=100", "start"])
+                  f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c max_connections=100 {pg_options}", "start"])
         self.run([f"{self.bin}/createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "wadesk"])
         self.url = f"postgres://postgres@127.0.0.1:{self.port}/wadesk"
+    def pid(self):
+        with open(f"{self.data}/postmaster.pid") as f:
+            return int(f.readline())
     def run(self, cmd):
         if self.as_postgres:
             cmd = ["runuser", "-u", "postgres", "--"] + cmd
@@ -131,6 +137,12 @@ class Api:
     def __init__(self, port, key=None):
         self.port, self.key, self.conn = port, key, None
     def call(self, method, path, body=None):
+        # A kept-alive connection the server closed while idle fails at once: one more try on a new one.
+        try:
+            return self.once(method, path, body)
+        except OSError:
+            return self.once(method, path, body)
+    def once(self, method, path, body=None):
         if self.conn is None:
             self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
         headers = {}
@@ -213,6 +225,30 @@ def wait(pred, what, timeout=180, step=0.1, logs=()):
     for inst in logs:
         print(f"--- {inst.name} log ---\n{inst.tail()}", file=sys.stderr)
     raise SystemExit(f"timed out waiting for {what}")
+
+def tree_cpu(root):
+    """CPU seconds used so far by `root` and its live descendants (the page renderers, PostgreSQL's backends)."""
+    parent, ticks = {}, {}
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parent[int(pid)] = int(fields[1])
+        ticks[int(pid)] = int(fields[11]) + int(fields[12])
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += ticks.get(pid, 0)
+        todo += [c for c, p in parent.items() if p == pid]
+    return total / os.sysconf("SC_CLK_TCK")
+
+def machine_cpu():
+    """CPU seconds the whole machine spent busy (every process, these and the others)."""
+    v = [int(x) for x in open("/proc/stat").readline().split()[1:]]
+    return (sum(v) - v[3] - v[4]) / os.sysconf("SC_CLK_TCK")
 
 def iso_ms(s):
     # "2026-11-24T04:35:29.123Z" → epoch ms
@@ -301,6 +337,9 @@ try:
 
     def measure(layout, run):
         tag = f"{layout.replace(' ', '-')} run {run}"
+        trees = {"inst-a": a.proc.pid, "inst-b": b.proc.pid, "postgres": pg.pid()}
+        cpu0 = {k: tree_cpu(v) for k, v in trees.items()}
+        machine0 = machine_cpu()
         t0 = time.time()
         with concurrent.futures.ThreadPoolExecutor(submitters) as pool:
             accepted = list(pool.map(lambda i: submit(i, tag), range(n_messages)))
@@ -316,6 +355,9 @@ try:
                         return False
             return True
         wait(drained, f"the queues to drain ({layout}, run {run})", timeout=600, step=0.2, logs=(a, b))
+        wall = time.time() - t0
+        cpu = {k: tree_cpu(v) - cpu0[k] for k, v in trees.items()}
+        machine = machine_cpu() - machine0
         rows = [m for cid in clients for m in outbound(cid) if m["message_text"] in texts]
         assert len(rows) == n_messages, f"{len(rows)} of {n_messages} messages stored"
         sent = [m for m in rows if m["status"] in ("sent", "delivered", "read")]
@@ -333,7 +375,9 @@ try:
         line = (f"{layout}, run {run}: {len(sent) / span:.0f} sends/s from the first accept to the last sent "
                 f"({span:.2f} s; first sending → last sent {(last_sent - first_sending) / 1000:.2f} s; submitted in {submitted:.2f} s); "
                 f"{len(sent)}/{n_messages} sent, WhatsApp took {once} once, {dup} more than once, {missing} never; "
-                f"pages: " + ", ".join(f"{k} {v}" for k, v in sorted(by_page.items())) + f"; load {open('/proc/loadavg').read().split()[0]}")
+                f"pages: " + ", ".join(f"{k} {v}" for k, v in sorted(by_page.items())) + f"; load {open('/proc/loadavg').read().split()[0]}; "
+                f"CPU s over {wall:.1f} s wall (2 cores = {2 * wall:.0f}): " + ", ".join(f"{k} {v:.1f}" for k, v in cpu.items())
+                + f", whole machine {machine:.1f}")
         print(line, flush=True)
         results.append((layout, len(sent) / span, len(sent) == n_messages and once == n_messages))
         return line
@@ -366,6 +410,11 @@ try:
         measure("two instances", run)
 
     assert a.proc.poll() is None and b.proc.poll() is None, "an instance died during the run"
+except BaseException:
+    for inst in (a, b):
+        if inst:
+            print(f"--- {inst.name} ({'running' if inst.proc.poll() is None else f'exited {inst.proc.returncode}'}) ---\n{inst.tail(4000)}", file=sys.stderr)
+    raise
 finally:
     for inst in (b, a):
         if inst:

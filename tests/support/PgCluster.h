@@ -27,8 +27,7 @@ public:
     QString binDir() const { return m_binDir; }
 
     // Stop and start the server (for "database unreachable" tests). The stop is a crash
-    // (-m immediate): with this cluster's synchronous_commit=off it may lose the last commits it
-    // acknowledged; a test that counts on them sets synchronous_commit=on for its database.
+    // (-m immediate); commits it acknowledged survive it (synchronous_commit is on).
     bool stopServer();
     bool startServer();
 

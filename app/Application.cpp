@@ -341,7 +341,8 @@ int Application::startServices()
     // --- Several instances on one PostgreSQL: this instance's row and its session leases ---
     if (m_database->isPostgres()) {
         const ClusterSettings &cluster = m_config.cluster;
-        InstanceHeartbeat::Identity identity{cluster.instanceId, QHostInfo::localHostName(), QString::fromLatin1(kVersion)};
+        InstanceHeartbeat::Identity identity{cluster.instanceId, QHostInfo::localHostName(), QString::fromLatin1(kVersion),
+                                             QDir(m_config.dataDir).filePath(QStringLiteral("instance-row"))};
         const SessionLeases::Timing timing = SessionLeases::timingOf(cluster);
         m_leases = std::make_unique<SessionLeases>(*m_database, cluster.instanceId, timing);
         SessionLeases *leases = m_leases.get();

@@ -3,6 +3,8 @@
 #include "core/leases/LeaseFence.h"
 #include "core/db/SqlRunner.h"
 
+#include <QFile>
+#include <QSaveFile>
 #include <algorithm>
 #include <spdlog/spdlog.h>
 
@@ -25,6 +27,35 @@ InstanceHeartbeat::InstanceHeartbeat(Database &database, Identity identity, qint
 
 InstanceHeartbeat::~InstanceHeartbeat() = default;
 
+namespace {
+
+// The started_at of the row this data directory's previous process took under `instanceId`, or
+// -1 (matches no row) when it took none or the record is unreadable.
+qint64 previousRowOf(const QString &file, const QString &instanceId)
+{
+    QFile f(file);
+    if (file.isEmpty() || !f.open(QIODevice::ReadOnly))
+        return -1;
+    const QList<QByteArray> lines = f.read(4096).split('\n');
+    if (lines.size() < 2 || QString::fromUtf8(lines.at(0)) != instanceId)
+        return -1;
+    bool ok = false;
+    const qint64 startedAt = lines.at(1).trimmed().toLongLong(&ok);
+    return ok && startedAt > 0 ? startedAt : -1;
+}
+
+void recordRow(const QString &file, const QString &instanceId, qint64 startedAt)
+{
+    if (file.isEmpty())
+        return;
+    QSaveFile f(file);
+    if (!f.open(QIODevice::WriteOnly) || f.write(instanceId.toUtf8() + '\n' + QByteArray::number(startedAt) + '\n') < 0 || !f.commit())
+        spdlog::warn("instance {}: cannot write {}: after a crash, a restart waits for the old heartbeat to go stale",
+                     instanceId.toStdString(), file.toStdString());
+}
+
+} // namespace
+
 Status InstanceHeartbeat::start()
 {
     const QString now = databaseNowMs();
@@ -35,10 +66,11 @@ Status InstanceHeartbeat::start()
                        "VALUES (?, ?, ?, %1, %1, 0, 0) "
                        "ON CONFLICT (id) DO UPDATE SET host = EXCLUDED.host, version = EXCLUDED.version, "
                        "started_at = EXCLUDED.started_at, heartbeat_at = EXCLUDED.heartbeat_at, session_count = 0 "
-                       "WHERE instances.heartbeat_at <= %1 - ? RETURNING started_at")
+                       "WHERE instances.heartbeat_at <= %1 - ? OR instances.started_at = ? RETURNING started_at")
             .arg(now);
+    const qint64 previous = previousRowOf(m_identity.rowRecordFile, m_identity.instanceId);
     SqlRunner runner(m_database);
-    Result<qint64> started = runner.query(sql, {m_identity.instanceId, m_identity.host, m_identity.version, m_freshMs},
+    Result<qint64> started = runner.query(sql, {m_identity.instanceId, m_identity.host, m_identity.version, m_freshMs, previous},
                                           "instances.start", [](QSqlQuery &q) { return q.next() ? q.value(0).toLongLong() : qint64(0); });
     if (!started)
         return started.error();
@@ -50,6 +82,7 @@ Status InstanceHeartbeat::start()
                 .arg(m_freshMs / 1000),
             QStringLiteral("instance_id_in_use"));
     m_startedAt = started.value();
+    recordRow(m_identity.rowRecordFile, m_identity.instanceId, m_startedAt);
     m_timer.start();
     return {};
 }

@@ -21,6 +21,11 @@ public:
         QString instanceId;
         QString host;
         QString version;
+        // A file in this process's locked data directory recording which row it took. A row this
+        // data directory's previous process took is no other process's, whatever its heartbeat
+        // says: holding the directory's lock, this process knows that one is gone (a crash, a
+        // kill -9), and a service manager's immediate restart is not refused for the lease time.
+        QString rowRecordFile;
     };
     // `freshMs`: a heartbeat younger than this is a live instance's (the lease time).
     InstanceHeartbeat(Database &database, Identity identity, qint64 freshMs, qint64 intervalMs,
@@ -28,8 +33,9 @@ public:
     ~InstanceHeartbeat() override;
 
     // Takes the row for this process. Refused (conflict `instance_id_in_use`) while another
-    // process beats under the same id: two processes with one id would fence each other's
-    // sessions. Then beats every interval.
+    // process beats under the same id (unless it was this data directory's previous process, see
+    // rowRecordFile): two processes with one id would fence each other's sessions. Then beats
+    // every interval.
     Status start();
     // A clean stop: the row's heartbeat is cleared, so this id may start again at once.
     void stop();

@@ -1,15 +1,17 @@
 // The desktop of one instance among several (offscreen): a session another instance drives (a
 // live lease held by "there" in client_leases) shows in the client list (under
 // QAbstractItemModelTester) with its stored state and "Runs on there", and the session view says
-// where it runs instead of showing a page or offering to start it; once the lease lapses the
-// client is an ordinary stopped one again. On SQLite, whose schema has the same tables: what is
-// shown depends only on the rows, not on the dialect.
+// where it runs instead of showing a page or offering to start it (the Client menu offers Stop and
+// Log Out, which go to that instance); once the lease lapses the client is an ordinary stopped one
+// again. On SQLite, whose schema has the same tables: what is shown depends only on the rows, not
+// on the dialect.
 
 #include "tests/ui/UiHarness.h"
 
 #include "core/cluster/ForwardedSessions.h"
 #include "core/cluster/SessionOwners.h"
 #include "core/db/SqlRunner.h"
+#include "ui/clients/ClientActions.h"
 #include "ui/clients/SessionView.h"
 #include "ui/models/ClientListModel.h"
 
@@ -69,6 +71,10 @@ private slots:
         SessionView view(*h.context);
         view.resize(900, 600);
         view.setClient(m_remote, QStringLiteral("Front desk"));
+        QWidget parent;
+        ClientActions actions(*h.context, model, &parent);
+        actions.setCurrentClient(m_remote);
+        QVERIFY(actions.startAction()->isEnabled() && !actions.stopAction()->isEnabled());
         const QModelIndex remote = model.index(model.rowOf(m_remote), 0);
         QVERIFY(model.data(remote, ClientListModel::InstanceRole).toString().isEmpty());
         QVERIFY(!view.placeholderText().contains(QStringLiteral("there")));
@@ -93,6 +99,10 @@ private slots:
         QVERIFY2(view.placeholderText().contains(QStringLiteral("This session runs on there (Ready)")), qPrintable(view.placeholderText()));
         QVERIFY(!view.emptyStateButton()->isVisibleTo(&view)); // no "Start Session": it runs elsewhere
         QVERIFY(view.attachedPage() == nullptr);
+        // It runs, only elsewhere: Stop and Log Out are offered (they go to "there"), Start is not.
+        QVERIFY(actions.stopAction()->isEnabled());
+        QVERIFY(actions.logoutAction()->isEnabled());
+        QVERIFY(!actions.startAction()->isEnabled());
 
         // The lease lapses (its owner died, nobody took it yet): an ordinary client again.
         QVERIFY(exec(QStringLiteral("UPDATE client_leases SET expires_at = 0 WHERE client_id = ?"), {m_remote}));
@@ -100,6 +110,7 @@ private slots:
         QVERIFY(model.data(remote, ClientListModel::InstanceRole).toString().isEmpty());
         QVERIFY(!model.data(remote, ClientListModel::StateTextRole).toString().contains(QStringLiteral("Runs on")));
         QVERIFY2(!view.placeholderText().contains(QStringLiteral("there")), qPrintable(view.placeholderText()));
+        QVERIFY(actions.startAction()->isEnabled() && !actions.stopAction()->isEnabled());
     }
 };
 

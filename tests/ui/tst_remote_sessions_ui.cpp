@@ -13,9 +13,11 @@
 #include "core/db/SqlRunner.h"
 #include "ui/clients/ClientActions.h"
 #include "ui/clients/SessionView.h"
+#include "ui/main/MainWindow.h"
 #include "ui/models/ClientListModel.h"
 
 #include <QAbstractItemModelTester>
+#include <QLabel>
 #include <QPushButton>
 
 using namespace wadesk;
@@ -111,6 +113,23 @@ private slots:
         QVERIFY(!model.data(remote, ClientListModel::StateTextRole).toString().contains(QStringLiteral("Runs on")));
         QVERIFY2(!view.placeholderText().contains(QStringLiteral("there")), qPrintable(view.placeholderText()));
         QVERIFY(actions.startAction()->isEnabled() && !actions.stopAction()->isEnabled());
+    }
+
+    void theStatusBarCountsASessionElsewhereAtOnce()
+    {
+        QVERIFY(exec(QStringLiteral("UPDATE clients SET status = 'stopped' WHERE id = ?"), {m_remote}));
+        MainWindow w(*h.context);
+        auto *ready = w.findChild<QLabel *>(QStringLiteral("readyStatusLabel"));
+        QVERIFY(ready);
+        QTest::qWait(1500); // the first API probe has answered (it also rewrites the label, every 30 s)
+        QVERIFY2(ready->text().startsWith(QStringLiteral("Ready: 0 of ")), qPrintable(ready->text()));
+        const QString now = SessionOwners::nowSql(*h.db);
+        QVERIFY(exec(QStringLiteral("UPDATE clients SET status = 'ready', state_since = %1 WHERE id = ?").arg(now), {m_remote}));
+        QVERIFY(exec(QStringLiteral("UPDATE client_leases SET owner = 'there', expires_at = %1 + 60000 WHERE client_id = ?").arg(now), {m_remote}));
+        m_cluster->poll();
+        QTRY_VERIFY2_WITH_TIMEOUT(ready->text().startsWith(QStringLiteral("Ready: 1 of ")), qPrintable(ready->text()), 5000);
+        QVERIFY(exec(QStringLiteral("UPDATE client_leases SET expires_at = 0 WHERE client_id = ?"), {m_remote}));
+        m_cluster->poll();
     }
 };
 

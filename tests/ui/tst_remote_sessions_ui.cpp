@@ -1,19 +1,23 @@
 // The desktop of one instance among several (offscreen): a session another instance drives (a
 // live lease held by "there" in client_leases) shows in the client list (under
 // QAbstractItemModelTester) with its stored state and "Runs on there", and the session view says
-// where it runs instead of showing a page or offering to start it; once the lease lapses the
-// client is an ordinary stopped one again. On SQLite, whose schema has the same tables: what is
-// shown depends only on the rows, not on the dialect.
+// where it runs instead of showing a page or offering to start it (the Client menu offers Stop and
+// Log Out, which go to that instance); once the lease lapses the client is an ordinary stopped one
+// again. On SQLite, whose schema has the same tables: what is shown depends only on the rows, not
+// on the dialect.
 
 #include "tests/ui/UiHarness.h"
 
 #include "core/cluster/ForwardedSessions.h"
 #include "core/cluster/SessionOwners.h"
 #include "core/db/SqlRunner.h"
+#include "ui/clients/ClientActions.h"
 #include "ui/clients/SessionView.h"
+#include "ui/main/MainWindow.h"
 #include "ui/models/ClientListModel.h"
 
 #include <QAbstractItemModelTester>
+#include <QLabel>
 #include <QPushButton>
 
 using namespace wadesk;
@@ -69,6 +73,10 @@ private slots:
         SessionView view(*h.context);
         view.resize(900, 600);
         view.setClient(m_remote, QStringLiteral("Front desk"));
+        QWidget parent;
+        ClientActions actions(*h.context, model, &parent);
+        actions.setCurrentClient(m_remote);
+        QVERIFY(actions.startAction()->isEnabled() && !actions.stopAction()->isEnabled());
         const QModelIndex remote = model.index(model.rowOf(m_remote), 0);
         QVERIFY(model.data(remote, ClientListModel::InstanceRole).toString().isEmpty());
         QVERIFY(!view.placeholderText().contains(QStringLiteral("there")));
@@ -93,6 +101,10 @@ private slots:
         QVERIFY2(view.placeholderText().contains(QStringLiteral("This session runs on there (Ready)")), qPrintable(view.placeholderText()));
         QVERIFY(!view.emptyStateButton()->isVisibleTo(&view)); // no "Start Session": it runs elsewhere
         QVERIFY(view.attachedPage() == nullptr);
+        // It runs, only elsewhere: Stop and Log Out are offered (they go to "there"), Start is not.
+        QVERIFY(actions.stopAction()->isEnabled());
+        QVERIFY(actions.logoutAction()->isEnabled());
+        QVERIFY(!actions.startAction()->isEnabled());
 
         // The lease lapses (its owner died, nobody took it yet): an ordinary client again.
         QVERIFY(exec(QStringLiteral("UPDATE client_leases SET expires_at = 0 WHERE client_id = ?"), {m_remote}));
@@ -100,6 +112,24 @@ private slots:
         QVERIFY(model.data(remote, ClientListModel::InstanceRole).toString().isEmpty());
         QVERIFY(!model.data(remote, ClientListModel::StateTextRole).toString().contains(QStringLiteral("Runs on")));
         QVERIFY2(!view.placeholderText().contains(QStringLiteral("there")), qPrintable(view.placeholderText()));
+        QVERIFY(actions.startAction()->isEnabled() && !actions.stopAction()->isEnabled());
+    }
+
+    void theStatusBarCountsASessionElsewhereAtOnce()
+    {
+        QVERIFY(exec(QStringLiteral("UPDATE clients SET status = 'stopped' WHERE id = ?"), {m_remote}));
+        MainWindow w(*h.context);
+        auto *ready = w.findChild<QLabel *>(QStringLiteral("readyStatusLabel"));
+        QVERIFY(ready);
+        QTest::qWait(1500); // the first API probe has answered (it also rewrites the label, every 30 s)
+        QVERIFY2(ready->text().startsWith(QStringLiteral("Ready: 0 of ")), qPrintable(ready->text()));
+        const QString now = SessionOwners::nowSql(*h.db);
+        QVERIFY(exec(QStringLiteral("UPDATE clients SET status = 'ready', state_since = %1 WHERE id = ?").arg(now), {m_remote}));
+        QVERIFY(exec(QStringLiteral("UPDATE client_leases SET owner = 'there', expires_at = %1 + 60000 WHERE client_id = ?").arg(now), {m_remote}));
+        m_cluster->poll();
+        QTRY_VERIFY2_WITH_TIMEOUT(ready->text().startsWith(QStringLiteral("Ready: 1 of ")), qPrintable(ready->text()), 5000);
+        QVERIFY(exec(QStringLiteral("UPDATE client_leases SET expires_at = 0 WHERE client_id = ?"), {m_remote}));
+        m_cluster->poll();
     }
 };
 

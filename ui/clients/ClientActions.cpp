@@ -104,7 +104,9 @@ void ClientActions::update()
     const QModelIndex at = m_model.index(row, 0);
     const bool selected = manage && row >= 0;
     const auto state = SessionState(at.data(ClientListModel::StateRole).toInt());
-    const bool running = at.data(ClientListModel::RunningRole).toBool();
+    // A session another instance runs is running too: Stop and Log Out go to that instance
+    // (through the session commands), and Start would only ask it for a new QR code.
+    const bool running = at.data(ClientListModel::RunningRole).toBool() || !at.data(ClientListModel::InstanceRole).toString().isEmpty();
     const bool paused = at.data(ClientListModel::PausedRole).toBool();
     m_add->setEnabled(manage);
     m_rename->setEnabled(selected);

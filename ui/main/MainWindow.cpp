@@ -151,6 +151,10 @@ MainWindow::MainWindow(DesktopContext &context, QWidget *parent)
     };
     connect(&m_context.sessions(), &SessionRegistry::snapshotChanged, this, statusSoon);
     connect(&m_context.sessions(), &SessionRegistry::sessionStopped, this, statusSoon);
+    // Sessions another instance runs change only in the list (the registry never hears of them):
+    // the count follows the list, not the next API probe.
+    connect(m_sessionModel, &QAbstractItemModel::dataChanged, this, statusSoon);
+    connect(m_sessionModel, &QAbstractItemModel::modelReset, this, statusSoon);
 
     m_network = new QNetworkAccessManager(this);
     m_network->setProxy(QNetworkProxy::NoProxy); // our own API on this machine, never via a proxy

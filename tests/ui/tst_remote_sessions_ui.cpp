@@ -3,15 +3,18 @@
 // QAbstractItemModelTester) with its stored state and "Runs on there", and the session view says
 // where it runs instead of showing a page or offering to start it (the Client menu offers Stop and
 // Log Out, which go to that instance); once the lease lapses the client is an ordinary stopped one
-// again. On SQLite, whose schema has the same tables: what is shown depends only on the rows, not
+// again. A client that runs elsewhere and waits to be linked shows that instance's QR code here
+// (asked through session_commands), and "New code" asks that instance. On SQLite, whose schema has the same tables: what is shown depends only on the rows, not
 // on the dialect.
 
+#include "tests/support/RecordingSessions.h"
 #include "tests/ui/UiHarness.h"
 
 #include "core/cluster/ForwardedSessions.h"
 #include "core/cluster/SessionOwners.h"
 #include "core/db/SqlRunner.h"
 #include "ui/clients/ClientActions.h"
+#include "ui/clients/LinkPanel.h"
 #include "ui/clients/SessionView.h"
 #include "ui/main/MainWindow.h"
 #include "ui/models/ClientListModel.h"
@@ -113,6 +116,59 @@ private slots:
         QVERIFY(!model.data(remote, ClientListModel::StateTextRole).toString().contains(QStringLiteral("Runs on")));
         QVERIFY2(!view.placeholderText().contains(QStringLiteral("there")), qPrintable(view.placeholderText()));
         QVERIFY(actions.startAction()->isEnabled() && !actions.stopAction()->isEnabled());
+    }
+
+    void aCodeShownElsewhereIsDrawnHere()
+    {
+        // "there": another instance, its engine showing a code.
+        RecordingSessions thereEngine;
+        thereEngine.setState(m_remote, SessionState::Qr);
+        thereEngine.snapshots[m_remote].qrText = QStringLiteral("2@there-code");
+        thereEngine.snapshots[m_remote].qrExpiresAt = QDateTime::currentMSecsSinceEpoch() + 60000;
+        ClusterSettings settings;
+        settings.instanceId = QStringLiteral("there");
+        ForwardedSessions::Local local;
+        local.control = &thereEngine;
+        local.runningClients = []() { return QStringList(); };
+        local.stopForHandOver = [](const QString &) {};
+        ForwardedSessions there(*h.db, local, settings);
+
+        const QString now = SessionOwners::nowSql(*h.db);
+        QVERIFY(exec(QStringLiteral("UPDATE clients SET status = 'qr', state_since = %1 WHERE id = ?").arg(now), {m_remote}));
+        QVERIFY(exec(QStringLiteral("DELETE FROM client_leases WHERE client_id = ?"), {m_remote}));
+        QVERIFY(exec(QStringLiteral("INSERT INTO client_leases (client_id, owner, token, acquired_at, expires_at) VALUES (?, 'there', 1, %1, %1 + 60000)").arg(now),
+                     {m_remote}));
+        m_cluster->poll();
+
+        SessionView view(*h.context);
+        view.resize(900, 600);
+        view.setClient(m_remote, QStringLiteral("Front desk"));
+        auto *panel = view.findChild<LinkPanel *>(QStringLiteral("linkPanel"));
+        QVERIFY(panel);
+        QVERIFY(panel->isVisibleTo(&view));
+        // The ask waits in the database until "there" looks for its commands; the answer comes
+        // back on the next round here.
+        QVERIFY2(QTest::qWaitFor([&] {
+                     there.poll();
+                     m_cluster->poll();
+                     return panel->qrText() == QLatin1String("2@there-code");
+                 }, 10000),
+                 qPrintable(panel->qrText() + QLatin1Char(' ') + panel->countdownText()));
+        QVERIFY(!panel->qrImage().isNull());
+        QVERIFY(panel->countdownText().contains(QStringLiteral("changes in")));
+        QVERIFY(thereEngine.calls.isEmpty()); // showing a code changes nothing there
+
+        // "New code" is asked of the instance that runs the page.
+        panel->newCodeButton()->click();
+        QVERIFY(QTest::qWaitFor([&] {
+            there.poll();
+            return thereEngine.calls.contains(QStringLiteral("refreshQr %1").arg(m_remote));
+        }, 10000));
+
+        QVERIFY(exec(QStringLiteral("UPDATE client_leases SET expires_at = 0 WHERE client_id = ?"), {m_remote}));
+        QVERIFY(exec(QStringLiteral("UPDATE clients SET status = 'stopped' WHERE id = ?"), {m_remote}));
+        m_cluster->poll();
+        QVERIFY(!panel->isVisibleTo(&view));
     }
 
     void theStatusBarCountsASessionElsewhereAtOnce()

@@ -1,5 +1,6 @@
 #include "ui/clients/LinkPanel.h"
 
+#include "core/cluster/ForwardedSessions.h"
 #include "core/engine/SessionRegistry.h"
 #include "core/sessions/QrPng.h"
 #include "ui/clients/PairingCodeDialog.h"
@@ -17,6 +18,7 @@ namespace wadesk {
 namespace {
 constexpr int kQrSide = 264; // device-independent pixels: a phone reads it from a normal distance
 constexpr int kServedScale = 8; // QrPng::render's default: pixels per module of the API's image
+constexpr qint64 kRemoteRetryMs = 3000; // another instance's page had no code: asked again after this
 }
 
 LinkPanel::LinkPanel(DesktopContext &context, QWidget *parent)
@@ -66,8 +68,14 @@ LinkPanel::LinkPanel(DesktopContext &context, QWidget *parent)
     connect(m_newCode, &QPushButton::clicked, this, [this]() {
         if (m_clientId.isEmpty())
             return;
-        // The same as the page's own "Reload the QR code": wa-js conn.refreshQR.
-        m_context.sessions().requestRefreshQr(m_clientId);
+        // The same as the page's own "Reload the QR code": wa-js conn.refreshQR (on the instance
+        // that runs it).
+        if (m_remote && m_context.cluster()) {
+            m_context.cluster()->requestRefreshQr(m_clientId);
+            m_fetchedAt = QDateTime::currentMSecsSinceEpoch(); // the next ask waits for the new code
+        } else {
+            m_context.sessions().requestRefreshQr(m_clientId);
+        }
         m_countdown->setText(tr("Asking WhatsApp for a new code…"));
     });
     connect(m_phone, &QPushButton::clicked, this, &LinkPanel::openPairingDialog);
@@ -86,34 +94,80 @@ void LinkPanel::setClient(const QString &clientId, const QString &name)
 
 void LinkPanel::refresh()
 {
-    const std::optional<SessionSnapshot> snap = m_clientId.isEmpty() ? std::nullopt : m_context.sessions().snapshot(m_clientId);
-    const QString text = snap && snap->state == SessionState::Qr ? snap->qrText : QString();
-    m_expiresAt = snap ? snap->qrExpiresAt : 0;
-    m_idle = snap && snap->qrIdle;
-    if (text != m_qrText) {
-        m_qrText = text;
-        m_image = QImage();
-        if (!text.isEmpty())
-            m_image = QImage::fromData(QrPng::render(text), "PNG");
-        if (m_image.isNull()) {
-            m_code->setPixmap(QPixmap());
-            m_code->setText(tr("Waiting for the code…"));
-        } else {
-            // Drawn again with whole device pixels per module (sharp edges for the phone's camera).
-            const qreal dpr = devicePixelRatioF();
-            const int modules = std::max(1, m_image.width() / kServedScale);
-            const int scale = std::max(1, int(kQrSide * dpr) / modules);
-            QPixmap pixmap = QPixmap::fromImage(QImage::fromData(QrPng::render(text, scale), "PNG"));
-            pixmap.setDevicePixelRatio(dpr);
-            m_code->setPixmap(pixmap);
+    ForwardedSessions *cluster = m_context.cluster();
+    const bool wasRemote = m_remote;
+    m_remote = false;
+    if (cluster && !m_clientId.isEmpty() && !m_context.sessions().session(m_clientId)) {
+        const std::optional<SessionSnapshot> there = cluster->snapshot(m_clientId);
+        m_remote = there && !there->instance.isEmpty() && there->state == SessionState::Qr;
+    }
+    if (m_remote) {
+        if (!wasRemote) {
+            m_fetchedAt = 0;
+            showCode(QString());
         }
-        m_code->setAccessibleName(m_image.isNull() ? tr("No QR code yet") : tr("QR code to link %1").arg(m_name));
+        fetchRemoteCode();
+    } else {
+        const std::optional<SessionSnapshot> snap = m_clientId.isEmpty() ? std::nullopt : m_context.sessions().snapshot(m_clientId);
+        m_expiresAt = snap ? snap->qrExpiresAt : 0;
+        m_idle = snap && snap->qrIdle;
+        showCode(snap && snap->state == SessionState::Qr ? snap->qrText : QString());
     }
     updateCountdown();
-    if (m_qrText.isEmpty())
+    if (m_qrText.isEmpty() && !m_remote)
         m_tick.stop();
     else if (!m_tick.isActive())
         m_tick.start();
+}
+
+void LinkPanel::showCode(const QString &text)
+{
+    if (text == m_qrText)
+        return;
+    m_qrText = text;
+    m_image = QImage();
+    if (!text.isEmpty())
+        m_image = QImage::fromData(QrPng::render(text), "PNG");
+    if (m_image.isNull()) {
+        m_code->setPixmap(QPixmap());
+        m_code->setText(tr("Waiting for the code…"));
+    } else {
+        // Drawn again with whole device pixels per module (sharp edges for the phone's camera).
+        const qreal dpr = devicePixelRatioF();
+        const int modules = std::max(1, m_image.width() / kServedScale);
+        const int scale = std::max(1, int(kQrSide * dpr) / modules);
+        QPixmap pixmap = QPixmap::fromImage(QImage::fromData(QrPng::render(text, scale), "PNG"));
+        pixmap.setDevicePixelRatio(dpr);
+        m_code->setPixmap(pixmap);
+    }
+    m_code->setAccessibleName(m_image.isNull() ? tr("No QR code yet") : tr("QR code to link %1").arg(m_name));
+}
+
+void LinkPanel::fetchRemoteCode()
+{
+    ForwardedSessions *cluster = m_context.cluster();
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (!cluster || m_fetching)
+        return;
+    // Due when there is no code and the last ask is a while ago, or when the shown one expires.
+    const bool due = m_qrText.isEmpty() ? now - m_fetchedAt >= kRemoteRetryMs : now >= m_expiresAt;
+    if (!due)
+        return;
+    m_fetching = true;
+    m_fetchedAt = now;
+    QPointer<LinkPanel> self(this);
+    const QString clientId = m_clientId;
+    cluster->requestQrCode(clientId, [self, clientId](Result<QrCode> code) {
+        if (!self)
+            return;
+        self->m_fetching = false;
+        if (clientId != self->m_clientId || !self->m_remote)
+            return; // another client meanwhile
+        self->m_idle = !code && code.error().code == QLatin1String("qr_refreshing");
+        self->m_expiresAt = code ? code->expiresAt : 0;
+        self->showCode(code ? code->text : QString());
+        self->updateCountdown();
+    });
 }
 
 QString LinkPanel::countdownText() const
@@ -123,6 +177,8 @@ QString LinkPanel::countdownText() const
 
 void LinkPanel::updateCountdown()
 {
+    if (m_remote)
+        fetchRemoteCode();
     QString text;
     if (m_qrText.isEmpty()) {
         text = m_idle ? tr("The code expired. Click \"New code\" for another one.") : tr("WhatsApp has not given a code yet.");

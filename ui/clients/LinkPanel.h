@@ -17,7 +17,8 @@ class PairingCodeDialog;
 // WaDesk reads from the page (the same code GET /api/clients/:id/qr serves), so linking works
 // when the page's own drawing is hidden or slow; the time until it changes; "New code" (what
 // the page's own reload does: wa-js conn.refreshQR) and "Link with phone number instead".
-// Shown by SessionView only to those who may link (can_manage_clients).
+// Shown by SessionView only to those who may link (can_manage_clients). For a client another
+// instance runs, the code is asked of that instance.
 class LinkPanel final : public QWidget {
     Q_OBJECT
 public:
@@ -39,6 +40,11 @@ public:
 
 private:
     void updateCountdown();
+    // Draws `text` (empty: none yet).
+    void showCode(const QString &text);
+    // A client another instance runs: its code comes from there (ForwardedSessions), asked again
+    // as it expires; the answer may take a while and never blocks the screen.
+    void fetchRemoteCode();
 
     DesktopContext &m_context;
     QString m_clientId;
@@ -46,6 +52,9 @@ private:
     QString m_qrText;
     qint64 m_expiresAt = 0;
     bool m_idle = false;
+    bool m_remote = false;
+    bool m_fetching = false;
+    qint64 m_fetchedAt = 0;
     QImage m_image;
     QLabel *m_code = nullptr;
     QLabel *m_countdown = nullptr;

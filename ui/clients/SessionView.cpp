@@ -314,7 +314,8 @@ void SessionView::refresh()
     }
     m_hint->setText(hint);
     // Drawn here from the code's text, whether or not the page draws its own (hidden, slow).
-    const bool linking = session && state == SessionState::Qr && mayLink;
+    // A client another instance runs shows that instance's code (asked through the database).
+    const bool linking = (session || !elsewhere.isEmpty()) && state == SessionState::Qr && mayLink;
     m_linkPanel->setClient(linking ? m_clientId : QString(), m_name);
     m_linkPanel->setVisible(linking);
 

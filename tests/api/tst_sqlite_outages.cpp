@@ -13,80 +13,23 @@
 // The mounts need root (CI runs the tests as root in a container); elsewhere those tests skip.
 
 #include "tests/support/ApiTestHarness.h"
+#include "tests/support/Tmpfs.h"
 
-#include <QDir>
 #include <QFile>
-#include <QJsonArray>
 #include <QScopeGuard>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
-#include <QTemporaryDir>
 #include <QTest>
 
 #include <cerrno>
 #include <cstring>
 #include <sys/mount.h>
-#include <unistd.h>
 
 using namespace wadesk;
 using namespace wadesk::test;
 
 namespace {
-
-// A tmpfs of `size` mounted on a fresh directory for the test's lifetime (lazily unmounted when
-// it ends, even on a failed check). valid() false with why() when this process cannot mount.
-class Tmpfs {
-public:
-    explicit Tmpfs(const QByteArray &size)
-    {
-        if (::geteuid() != 0) {
-            m_why = QStringLiteral("mounting a tmpfs needs root (CI runs as root)");
-            return;
-        }
-        if (!m_dir.isValid()) {
-            m_why = QStringLiteral("no temporary directory");
-            return;
-        }
-        const QByteArray options = "size=" + size + ",mode=0700";
-        if (::mount("tmpfs", QFile::encodeName(m_dir.path()).constData(), "tmpfs", 0, options.constData()) != 0) {
-            m_why = QStringLiteral("mount -t tmpfs failed: %1").arg(QString::fromLocal8Bit(std::strerror(errno)));
-            return;
-        }
-        m_mounted = true;
-    }
-    ~Tmpfs()
-    {
-        if (m_mounted)
-            ::umount2(QFile::encodeName(m_dir.path()).constData(), MNT_DETACH);
-    }
-    bool valid() const { return m_mounted; }
-    QString why() const { return m_why; }
-    QString filePath(const QString &name) const { return m_dir.filePath(name); }
-
-private:
-    QTemporaryDir m_dir;
-    QString m_why;
-    bool m_mounted = false;
-};
-
-// Writes `path` until the file system has no block left; the bytes written.
-qint64 fillUp(const QString &path)
-{
-    QFile f(path);
-    if (!f.open(QIODevice::WriteOnly))
-        return -1;
-    qint64 written = 0;
-    for (const qint64 chunk : {qint64(1) << 20, qint64(4096), qint64(512)}) {
-        const QByteArray block(int(chunk), 'x');
-        while (f.write(block) == chunk && f.flush())
-            written += chunk;
-        f.close(); // a failed write leaves the device in error: reopen to go on with smaller chunks
-        if (!f.open(QIODevice::WriteOnly | QIODevice::Append))
-            break;
-    }
-    return written;
-}
 
 HeaderList keyOf(const Account &a)
 {
@@ -178,7 +121,7 @@ private slots:
         QTRY_COMPARE(h.rows(QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)"), {}, 3), QStringList{QStringLiteral("0|0|0")});
         const QString filler = disk.filePath(QStringLiteral("filler"));
         const auto freeSpace = qScopeGuard([&]() { QFile::remove(filler); });
-        QVERIFY(fillUp(filler) > 0);
+        QVERIFY(Tmpfs::fillUp(filler) > 0);
         const QString before = h.snapshot(owner.organizationId);
 
         for (int i = 0; i < 3; ++i) { // again and again, as clients retry (logged once)

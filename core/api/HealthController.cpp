@@ -55,11 +55,28 @@ void HealthController::probeIfDue()
         return;
     m_lastOk = m_database.ping().ok();
     m_lastProbe.restart();
+    // A database that answers but refuses writes (disk full, read-only file) still serves reads:
+    // "degraded" with 200, so a load balancer keeps the instance while a monitor sees why.
+    QString problem;
+    switch (Database::currentWriteProblem()) {
+    case Database::WriteProblem::DiskFull:
+        problem = QStringLiteral("disk_full");
+        break;
+    case Database::WriteProblem::ReadOnly:
+        problem = QStringLiteral("read_only");
+        break;
+    case Database::WriteProblem::IoError:
+        problem = QStringLiteral("io_error");
+        break;
+    case Database::WriteProblem::None:
+        break;
+    }
+    const QString status = !m_lastOk ? QStringLiteral("unhealthy") : problem.isEmpty() ? QStringLiteral("healthy") : QStringLiteral("degraded");
     // Keys in the order QJsonDocument writes them (sorted).
     m_middle = ",\"database\":" + jsonString(m_lastOk ? QStringLiteral("connected") : QStringLiteral("disconnected"))
+        + (problem.isEmpty() ? QByteArray() : ",\"database_problem\":" + jsonString(problem))
         + ",\"database_type\":" + jsonString(m_info.databaseKind) + ",\"environment\":" + jsonString(m_info.environment)
-        + ",\"status\":" + jsonString(m_lastOk ? QStringLiteral("healthy") : QStringLiteral("unhealthy"))
-        + ",\"timestamp\":\"";
+        + ",\"status\":" + jsonString(status) + ",\"timestamp\":\"";
 }
 
 void HealthController::appendTimestamp(QByteArray &out)

@@ -4,6 +4,7 @@
 #include "core/auth/ApiKeyRepository.h"
 #include "core/auth/JwtCodec.h"
 #include "core/auth/UserRepository.h"
+#include "core/db/Database.h"
 #include "core/db/SqlRunner.h"
 
 #include <QDateTime>
@@ -103,7 +104,7 @@ Result<AuthContext> Authenticator::byApiKey(const QString &key, qint64 now)
             ctx = m_cache.value(cacheKey).context;
         }
         const Status touched = keys.touch(ctx.apiKeyId, now);
-        if (!touched)
+        if (!touched && !Database::refusesWritesOnly(touched.error()))
             return touched.error();
         return ctx;
     }
@@ -124,7 +125,7 @@ Result<AuthContext> Authenticator::byApiKey(const QString &key, qint64 now)
     AuthContext out = ctx.value();
     out.apiKeyId = record.id;
     const Status touched = keys.touch(record.id, now);
-    if (!touched)
+    if (!touched && !Database::refusesWritesOnly(touched.error()))
         return touched.error();
     QMutexLocker lock(&m_mutex);
     if (m_cache.size() >= kMaxCacheEntries)

@@ -7,6 +7,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
+#include <QSqlDriver>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QMutexLocker>
@@ -70,6 +71,19 @@ thread_local bool t_isCheckpointer = false;
 // broke: the next connection() closes it and connects again instead of failing forever.
 thread_local bool t_connectionBroken = false;
 thread_local ConnectFailure t_lastConnectFailure = ConnectFailure::None;
+// Set when a statement on this thread's SQLite connection was refused as read-only: a
+// connection opened while the file (or its directory) was read-only stays read-only after the
+// file becomes writable again (SQLite falls back to opening it read-only and never looks
+// again), so the next connection() opens it afresh.
+thread_local bool t_reopenReadOnly = false;
+// The write problem of the episode under way (a Database::WriteProblem), process-wide: the
+// disk or the file is shared by every thread's connection.
+std::atomic<int> s_writeProblem{0};
+// Counts the ends of read-only episodes: a thread whose connection was opened read-only but
+// never wrote (so never refused) reopens it at its next use after one, instead of failing its
+// first write after the file became writable.
+std::atomic<int> s_readOnlyEpisodesEnded{0};
+thread_local int t_readOnlyEpisodesSeen = 0;
 constexpr int kOutageRetryAfterSeconds = 2;
 // While the server is away each thread tries to connect again on use, but not on every use: a
 // failed attempt holds the next one back for a while that doubles from 100 ms up to 1 s. A
@@ -98,6 +112,73 @@ DomainError outageError()
                                              QStringLiteral("database_unavailable"));
     e.retryAfterSeconds = kOutageRetryAfterSeconds;
     return e;
+}
+
+DomainError writeProblemError(Database::WriteProblem problem)
+{
+    DomainError e;
+    switch (problem) {
+    case Database::WriteProblem::DiskFull:
+        e = DomainError::unavailable(QStringLiteral("The database's disk is full; changes are accepted again once space is freed"),
+                                     QStringLiteral("database_full"));
+        break;
+    case Database::WriteProblem::ReadOnly:
+        e = DomainError::unavailable(QStringLiteral("The database is read-only; changes are accepted again once its file "
+                                                    "and directory are writable"),
+                                     QStringLiteral("database_read_only"));
+        break;
+    case Database::WriteProblem::IoError:
+    case Database::WriteProblem::None:
+        e = DomainError::unavailable(QStringLiteral("The database's disk failed to read or write; try again shortly"),
+                                     QStringLiteral("database_io_error"));
+        break;
+    }
+    e.retryAfterSeconds = kOutageRetryAfterSeconds;
+    return e;
+}
+
+const char *describeWriteProblem(int problem)
+{
+    switch (Database::WriteProblem(problem)) {
+    case Database::WriteProblem::DiskFull:
+        return "the disk is full (or over its quota): changes answer 503 database_full until space is freed";
+    case Database::WriteProblem::ReadOnly:
+        return "the database file or its directory is read-only: changes answer 503 database_read_only until it is "
+               "writable again";
+    case Database::WriteProblem::IoError:
+        return "the disk fails reads or writes: requests that meet it answer 503 database_io_error";
+    case Database::WriteProblem::None:
+        break;
+    }
+    return "no problem";
+}
+
+const char *shortWriteProblem(int problem)
+{
+    switch (Database::WriteProblem(problem)) {
+    case Database::WriteProblem::DiskFull:
+        return "disk full";
+    case Database::WriteProblem::ReadOnly:
+        return "read-only";
+    case Database::WriteProblem::IoError:
+        return "I/O errors";
+    case Database::WriteProblem::None:
+        break;
+    }
+    return "no problem";
+}
+
+// One warning when an episode starts (or turns into another kind), not one per refused write:
+// a busy API on a full disk would otherwise fill the log of that very disk.
+void enterWriteProblem(Database::WriteProblem problem, const QSqlError &error, const char *context)
+{
+    const int previous = s_writeProblem.exchange(int(problem));
+    if (previous == int(problem)) {
+        spdlog::debug("database: {} refused: {} ({})", context, error.text().toStdString(), error.nativeErrorCode().toStdString());
+        return;
+    }
+    spdlog::warn("database: {}; reads go on (first refused: {}: {} ({}))", describeWriteProblem(int(problem)), context,
+                 error.text().toStdString(), error.nativeErrorCode().toStdString());
 }
 
 constexpr QFileDevice::Permissions kOthersAccess = QFileDevice::ReadGroup | QFileDevice::WriteGroup
@@ -209,9 +290,63 @@ bool Database::isOutage(const QSqlError &error)
     return false;
 }
 
+Database::WriteProblem Database::writeProblem(const QSqlError &error)
+{
+    const QString code = error.nativeErrorCode();
+    if (code.isEmpty() || code.size() == 5) // none, or a PostgreSQL SQLSTATE
+        return WriteProblem::None;
+    bool numeric = false;
+    const int primary = code.toInt(&numeric) & 0xff; // SQLITE_READONLY_* and SQLITE_IOERR_* included
+    if (!numeric)
+        return WriteProblem::None;
+    switch (primary) {
+    case SQLITE_FULL:
+        return WriteProblem::DiskFull;
+    case SQLITE_READONLY:
+        return WriteProblem::ReadOnly;
+    case SQLITE_IOERR:
+        return WriteProblem::IoError;
+    default:
+        return WriteProblem::None;
+    }
+}
+
+bool Database::refusesWritesOnly(const DomainError &error)
+{
+    return error.code == QLatin1String("database_full") || error.code == QLatin1String("database_read_only");
+}
+
+Database::WriteProblem Database::currentWriteProblem()
+{
+    return WriteProblem(s_writeProblem.load(std::memory_order_relaxed));
+}
+
+void Database::noteWriteSucceeded(const QSqlDriver *driver)
+{
+    if (s_writeProblem.load(std::memory_order_relaxed) == 0)
+        return;
+    const QVariant handle = driver ? driver->handle() : QVariant();
+    if (!handle.isValid() || qstrcmp(handle.typeName(), "sqlite3*") != 0)
+        return;
+    sqlite3 *sqlite = *static_cast<sqlite3 *const *>(handle.constData());
+    if (!sqlite || !sqlite3_get_autocommit(sqlite))
+        return; // inside a transaction: its commit tells
+    const int was = s_writeProblem.exchange(0);
+    if (was == int(WriteProblem::ReadOnly))
+        s_readOnlyEpisodesEnded.fetch_add(1, std::memory_order_relaxed);
+    if (was != 0)
+        spdlog::warn("database: writes succeed again ({} is over)", shortWriteProblem(was));
+}
+
 namespace {
 DomainError classifyFailure(const QSqlError &error, const char *context)
 {
+    if (const Database::WriteProblem problem = Database::writeProblem(error); problem != Database::WriteProblem::None) {
+        enterWriteProblem(problem, error, context);
+        if (problem == Database::WriteProblem::ReadOnly)
+            t_reopenReadOnly = true;
+        return writeProblemError(problem);
+    }
     spdlog::error("database error in {}: {} ({})", context, error.text().toStdString(),
                   error.nativeErrorCode().toStdString());
     if (Database::isOutage(error)) {
@@ -330,6 +465,26 @@ Result<QSqlDatabase> Database::connection(bool honourBackoff)
     if (std::exchange(t_connectionBroken, false) && db.isOpen() && isPostgres()) {
         spdlog::info("database: reconnecting this thread's connection after it broke");
         db.close(); // statements prepared on it are forgotten before it opens again
+    }
+    if (const int ended = s_readOnlyEpisodesEnded.load(std::memory_order_relaxed); ended != t_readOnlyEpisodesSeen) {
+        t_readOnlyEpisodesSeen = ended;
+        if (db.isOpen() && !isPostgres()) {
+            const QVariant handle = db.driver()->handle();
+            sqlite3 *sqlite = qstrcmp(handle.typeName(), "sqlite3*") == 0 ? *static_cast<sqlite3 *const *>(handle.constData()) : nullptr;
+            if (sqlite && sqlite3_db_readonly(sqlite, "main") == 1)
+                t_reopenReadOnly = true;
+        }
+    }
+    if (t_reopenReadOnly && db.isOpen() && !isPostgres()) {
+        // Not in the middle of a transaction of the caller's (a read-only connection cannot
+        // begin a write one, but a SQLITE_READONLY_* may come mid-way): its end decides.
+        const QVariant handle = db.driver()->handle();
+        sqlite3 *sqlite = qstrcmp(handle.typeName(), "sqlite3*") == 0 ? *static_cast<sqlite3 *const *>(handle.constData()) : nullptr;
+        if (!sqlite || sqlite3_get_autocommit(sqlite)) {
+            t_reopenReadOnly = false;
+            spdlog::debug("database: reopening this thread's connection, refused as read-only");
+            db.close();
+        }
     }
     if (!db.isOpen()) {
         if (honourBackoff && t_backoffDatabase == this && t_nextConnectAttemptAt != 0 && steadyNowMs() < t_nextConnectAttemptAt

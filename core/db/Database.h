@@ -12,6 +12,7 @@
 #include <mutex>
 #include <thread>
 
+class QSqlDriver;
 class QSqlError;
 
 namespace wadesk {
@@ -45,7 +46,8 @@ public:
 
     // Logs the driver's text and returns a DomainError that never carries SQL to the caller:
     // 503 database_unavailable (with Retry-After) when the database is out of reach for now
-    // (see isOutage), 500 otherwise. After a broken PostgreSQL connection the calling thread's
+    // (see isOutage; database_full, database_read_only or database_io_error for a
+    // writeProblem), 500 otherwise. After a broken PostgreSQL connection the calling thread's
     // connection is reopened at its next use.
     static DomainError sqlFailure(const QSqlError &error, const char *context);
     // The failure says the database cannot serve anyone right now, not that the statement is
@@ -58,6 +60,24 @@ public:
     // name its cause is checked with a round trip on the connection, and is an outage if that
     // fails too.
     DomainError failure(const QSqlError &error, const char *context);
+
+    // What keeps SQLite from writing while reads go on: the disk (or quota) is full, the file or
+    // its directory is read-only, or the disk fails writes. Each answers 503 with its own code
+    // (database_full, database_read_only, database_io_error) so an operator reading a client's
+    // error knows what to fix; None while writes work.
+    enum class WriteProblem { None, DiskFull, ReadOnly, IoError };
+    static WriteProblem writeProblem(const QSqlError &error);
+    // The problem of the episode under way in this process (None: none, or the last write since
+    // succeeded). An episode is logged once as a warning when it starts and once when it ends,
+    // not per failed statement; /health reports it.
+    static WriteProblem currentWriteProblem();
+    // `error` says the database refuses writes but serves reads (full disk, read-only file):
+    // a caller whose write is only bookkeeping (a key's last use, a login's time) goes on
+    // without it instead of failing a read.
+    static bool refusesWritesOnly(const DomainError &error);
+    // A write on the connection of `driver` succeeded: if it is committed (not inside a
+    // transaction), an episode under way is over. Cheap when none is (one atomic load).
+    static void noteWriteSucceeded(const QSqlDriver *driver);
 
     // Held by a write transaction of this process on SQLite (see Transaction).
     QRecursiveMutex &writers() { return m_writers; }

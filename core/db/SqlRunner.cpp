@@ -32,6 +32,16 @@ QVariant timeOrNull(qint64 msecs)
     return msecs > 0 ? QVariant(msecs) : nullInt();
 }
 
+namespace {
+void logFailedStatement(const char *what, const char *context, const QSqlError &error, const QString &sql)
+{
+    // A full disk or a read-only file refuses every write until it is fixed: Database logs that
+    // once per episode, the statements it refuses are for debugging only.
+    const auto level = Database::writeProblem(error) == Database::WriteProblem::None ? spdlog::level::err : spdlog::level::debug;
+    spdlog::log(level, "sql {} in {}: {} -- {}", what, context, error.text().toStdString(), sql.toStdString());
+}
+} // namespace
+
 Result<QSqlQuery> SqlRunner::run(const QString &sql, const QVariantList &bindings, const char *context)
 {
     Result<QSqlDatabase> db = m_database.connection();
@@ -40,7 +50,7 @@ Result<QSqlQuery> SqlRunner::run(const QString &sql, const QVariantList &binding
     QSqlQuery q(db.value());
     q.setForwardOnly(true);
     if (!q.prepare(sql)) {
-        spdlog::error("sql prepare failed in {}: {} -- {}", context, q.lastError().text().toStdString(), sql.toStdString());
+        logFailedStatement("prepare failed", context, q.lastError(), sql);
         return m_database.failure(q.lastError(), context);
     }
     for (const QVariant &v : bindings)
@@ -50,7 +60,7 @@ Result<QSqlQuery> SqlRunner::run(const QString &sql, const QVariantList &binding
     const bool executed = q.exec();
     RuntimeMetrics::instance().recordDatabase(RuntimeMetrics::DatabaseOperation::Statement, timer.nsecsElapsed() / 1000);
     if (!executed) {
-        spdlog::error("sql failed in {}: {} -- {}", context, q.lastError().text().toStdString(), sql.toStdString());
+        logFailedStatement("failed", context, q.lastError(), sql);
         return m_database.failure(q.lastError(), context);
     }
     return q;
@@ -65,6 +75,7 @@ Result<int> SqlRunner::change(const QString &sql, const QVariantList &bindings, 
     // Read at once (SQLite reports the connection's last change), then reset the statement.
     const int affected = statement.query->numRowsAffected();
     statement.query->finish();
+    Database::noteWriteSucceeded(statement.query->driver());
     return affected;
 }
 
@@ -212,7 +223,7 @@ SqlRunner::Lease SqlRunner::execPrepared(const QString &sql, const QVariantList 
     for (int attempt = 0; attempt < 2; ++attempt) {
         Lease statement = lease(db.value(), sql, attempt > 0, &failure);
         if (!statement.query) {
-            spdlog::error("sql prepare failed in {}: {} -- {}", context, failure.text().toStdString(), sql.toStdString());
+            logFailedStatement("prepare failed", context, failure, sql);
             *error = m_database.failure(failure, context);
             return Lease();
         }
@@ -231,7 +242,7 @@ SqlRunner::Lease SqlRunner::execPrepared(const QString &sql, const QVariantList 
         if (!statement.reused)
             break;
     }
-    spdlog::error("sql failed in {}: {} -- {}", context, failure.text().toStdString(), sql.toStdString());
+    logFailedStatement("failed", context, failure, sql);
     *error = m_database.failure(failure, context);
     return Lease();
 }
@@ -293,6 +304,7 @@ Status Transaction::commit()
     RuntimeMetrics::instance().recordDatabase(RuntimeMetrics::DatabaseOperation::Commit, timer.nsecsElapsed() / 1000);
     if (!committed)
         return m_database.failure(q.lastError(), "commit");
+    Database::noteWriteSucceeded(db.value().driver());
     m_open = false;
     unlockWriters();
     return {};

@@ -111,7 +111,8 @@ Status SqliteReader::each(const QString &sql, const QVariantList &bindings, cons
     }
     auto fail = [&](int code) -> Status {
         const QSqlError error = errorOf(connection, code);
-        spdlog::error("sql failed in {}: {} -- {}", context, error.text().toStdString(), sql.toStdString());
+        if (Database::writeProblem(error) == Database::WriteProblem::None) // else logged once per episode
+            spdlog::error("sql failed in {}: {} -- {}", context, error.text().toStdString(), sql.toStdString());
         return m_database.failure(error, context);
     };
 

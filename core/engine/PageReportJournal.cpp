@@ -21,7 +21,9 @@ const QString kSendOutcome = QStringLiteral("send_outcome");
 
 bool isDatabaseOutage(const DomainError &error)
 {
-    return error.code == QLatin1String("database_unavailable");
+    // database_full, database_read_only and database_io_error too: a report the disk refused is
+    // kept and stored once it takes writes again, like one that met a server away.
+    return error.httpStatus == 503 && error.code.startsWith(QLatin1String("database_"));
 }
 
 PageReportJournal::PageReportJournal(OutageJournal &journal, Database &database, EventBus *events, SessionRecorder &recorder,

@@ -78,7 +78,8 @@ private:
     std::function<void(const QString &, const QString &)> m_recorded;
 };
 
-// The failure is the database being away (503 database_unavailable), not a statement gone wrong.
+// The failure is the database being away or refusing writes for now (503 database_unavailable,
+// database_full, database_read_only, database_io_error), not a statement gone wrong.
 bool isDatabaseOutage(const DomainError &error);
 
 } // namespace wadesk

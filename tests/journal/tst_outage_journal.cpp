@@ -32,6 +32,7 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QScopeGuard>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
@@ -216,6 +217,22 @@ class TestOutageJournal : public QObject {
     Q_OBJECT
 
 private slots:
+    // What the journal keeps for later: SQLite refusing writes for now (full, read-only with
+    // its extended codes, I/O errors, busy) as much as a server away; a statement's own error
+    // (a constraint) is not kept, it would fail again.
+    void writeRefusalsCountAsOutages()
+    {
+        for (const char *code : {"13", "8", "1032", "778", "5"}) {
+            const DomainError e = Database::sqlFailure(QSqlError(QStringLiteral("driver"), QStringLiteral("database"),
+                                                                 QSqlError::StatementError, QString::fromLatin1(code)),
+                                                       "test");
+            QVERIFY2(isDatabaseOutage(e), code);
+        }
+        const DomainError constraint = Database::sqlFailure(
+            QSqlError(QStringLiteral("driver"), QStringLiteral("database"), QSqlError::StatementError, QStringLiteral("19")), "test");
+        QVERIFY(!isDatabaseOutage(constraint));
+    }
+
     void framingSurvivesAReopen()
     {
         QTemporaryDir dir;

@@ -9,11 +9,13 @@
 // recorded and applies them in order (bounded, expiring, also for messages sent by another
 // path); InboundProcessor stores incoming messages once, flips opt-out / opt-in on exact
 // keywords and does not store the page's echo of a send twice; interrupted sends are failed at
-// start and never resent.
+// start and never resent; on SQLite whose disk fills up, queued sends wait and go out once it
+// is freed.
 
 #include "tests/support/ManualClock.h"
 #include "tests/support/PgCluster.h"
 #include "tests/support/TestDatabases.h"
+#include "tests/support/Tmpfs.h"
 
 #include "core/common/RuntimeMetrics.h"
 #include "core/events/EventBus.h"
@@ -31,7 +33,9 @@
 #include "tests/support/InMemoryMediaLibrary.h"
 
 #include <QDateTime>
+#include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QSet>
@@ -40,6 +44,7 @@
 #include <QSqlQuery>
 #include <QTest>
 #include <QTimer>
+#include <algorithm>
 #include <functional>
 #include <memory>
 
@@ -1218,6 +1223,59 @@ private slots:
         QCOMPARE(w.outbox(), 0);
         QCOMPARE(w.publishedOf(QStringLiteral("message.sent")).size(), ids.size());
         QCOMPARE(RuntimeMetrics::instance().sendsSent(), sentBefore + quint64(ids.size()));
+    }
+
+    // SQLite on a disk that fills up (a real tmpfs filled by a file): messages accepted before
+    // stay queued, none is claimed or sent while the sender's claim is refused, a send offered
+    // meanwhile is refused whole (no message, no queue entry); once the file is deleted the
+    // queue drains without a restart, each message sent once.
+    void queuedSendsGoOutAfterTheDiskIsFreed()
+    {
+        wadesk::test::Tmpfs disk("24m");
+        if (!disk.valid())
+            QSKIP(qPrintable(disk.why()));
+        const Result<DatabaseUrl> url = DatabaseUrl::parse(disk.filePath(QStringLiteral("wadesk.db")), QDir::tempPath());
+        QVERIFY(url);
+        Database database(url.value());
+        const auto closed = qScopeGuard([&]() { database.closeThreadConnection(); });
+        World w(database);
+        QVERIFY(w.setUp());
+        QStringList ids;
+        for (int i = 0; i < 3; ++i)
+            ids << w.queue(QStringLiteral("+1415555080%1").arg(i), QStringLiteral("before the disk filled %1").arg(i));
+        QVERIFY(!ids.contains(QString()));
+
+        // An empty write-ahead log, so that the next commit must grow it.
+        const auto walTruncated = [&]() {
+            QSqlQuery q(database.connection().value());
+            return q.exec(QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)")) && q.next() && q.value(0).toInt() == 0
+                && q.value(1).toInt() == 0;
+        };
+        QTRY_VERIFY(walTruncated());
+        const QString filler = disk.filePath(QStringLiteral("filler"));
+        const auto freeSpace = qScopeGuard([&]() { QFile::remove(filler); });
+        QVERIFY(wadesk::test::Tmpfs::fillUp(filler) > 0);
+
+        QVERIFY(w.queue(QStringLiteral("+14155550899"), QStringLiteral("refused")).isEmpty());
+        QCOMPARE(w.outbox(), ids.size());
+        FakeTransport transport;
+        auto sender = w.sender(transport);
+        sender->wake();
+        QTest::qWait(2500); // a couple of the sender's retries against the full disk
+        QCOMPARE(transport.sends.size(), 0);
+        for (const QString &id : std::as_const(ids))
+            QCOMPARE(w.status(id), QStringLiteral("queued"));
+        QCOMPARE(Database::currentWriteProblem(), Database::WriteProblem::DiskFull);
+
+        QVERIFY(QFile::remove(filler));
+        QElapsedTimer freed;
+        freed.start();
+        QTRY_VERIFY_WITH_TIMEOUT(std::all_of(ids.cbegin(), ids.cend(), [&](const QString &id) { return w.status(id) == QLatin1String("sent"); }),
+                                 20000);
+        qInfo("the queue of %d drained %lld ms after the disk was freed", int(ids.size()), freed.elapsed());
+        QCOMPARE(transport.sends.size(), ids.size()); // each once
+        QCOMPARE(w.outbox(), 0);
+        QCOMPARE(Database::currentWriteProblem(), Database::WriteProblem::None);
     }
 };
 

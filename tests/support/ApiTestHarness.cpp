@@ -4,6 +4,7 @@
 #include "core/db/Migrator.h"
 #include "core/db/SqlRunner.h"
 
+#include <QDir>
 #include <QEventLoop>
 #include <QJsonDocument>
 #include <QNetworkReply>
@@ -97,7 +98,18 @@ ApiTestHarness::~ApiTestHarness()
 bool ApiTestHarness::start(const QString &dialect, QString *whyNot, Options options)
 {
     m_dialect = dialect;
-    m_db = makeDatabase(dialect, whyNot);
+    if (dialect == QLatin1String("sqlite") && !options.sqliteFile.isEmpty()) {
+        m_db = TestDatabase();
+        m_db.url = options.sqliteFile;
+        const Result<DatabaseUrl> url = DatabaseUrl::parse(m_db.url, QDir::tempPath());
+        if (!url) {
+            *whyNot = url.error().message;
+            return false;
+        }
+        m_db.database = std::make_unique<Database>(url.value());
+    } else {
+        m_db = makeDatabase(dialect, whyNot);
+    }
     if (!m_db.database)
         return false;
     Migrator migrator(*m_db.database, Migrator::embeddedDirectory(m_db.database->url().dialectName()));

@@ -74,6 +74,9 @@ public:
         // The engine as the API sees it (SharedServices::sessions); none by default.
         SessionControl *sessions = nullptr;
         QString instanceId = QStringLiteral("harness-instance"); // cluster/instanceId, as /metrics names it
+        // SQLite: this file (created and migrated if new) instead of one in a temporary directory,
+        // for tests that put the database on a file system of their own.
+        QString sqliteFile;
     };
 
     ApiTestHarness();

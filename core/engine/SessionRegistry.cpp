@@ -31,11 +31,13 @@
 #include <QJsonDocument>
 #include <QLocale>
 #include <QPointer>
+#include <QSet>
 #include <QThread>
 #include <QTimer>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <iterator>
 
 namespace wadesk {
 
@@ -901,6 +903,14 @@ void SessionRegistry::sweepStuckSends(const QString &onlyClient)
     QList<MessageRecord> toFail;
     QHash<QString, bool> operatorStopped; // clientId → autostart off (read once per sweep)
     ClientRepository clients(sql);
+    if (onlyClient.isEmpty()) {
+        // Rows no longer stuck (or now another instance's) are forgotten.
+        QSet<QString> current;
+        for (const MessageRecord &m : stuck.value())
+            current.insert(m.id);
+        for (auto it = m_stuckSeenAt.begin(); it != m_stuckSeenAt.end();)
+            it = current.contains(it.key()) ? std::next(it) : m_stuckSeenAt.erase(it);
+    }
     for (const MessageRecord &m : stuck.value()) {
         if (!onlyClient.isEmpty() && m.clientId != onlyClient)
             continue;
@@ -927,9 +937,13 @@ void SessionRegistry::sweepStuckSends(const QString &onlyClient)
                 continue;
             }
         }
-        if (now - std::max(m.sendingAt, m_stuckSendsSince) >= kStuckSendsBoundMs)
+        const qint64 seen = m_stuckSeenAt.value(m.id, now);
+        m_stuckSeenAt.insert(m.id, seen);
+        if (now - seen >= kStuckSendsBoundMs)
             toFail << m; // its page did not come back here in time
     }
+    for (const MessageRecord &m : toFail)
+        m_stuckSeenAt.remove(m.id);
     if (!toFail.isEmpty()) {
         Result<int> failed = failSendsAsInterrupted(m_database, &m_events, m_clock, toFail);
         if (!failed)

@@ -82,7 +82,8 @@ public:
     // kStuckSendsSweepMs by SendReconciler for each client ready here (also each time a
     // session becomes ready), those from before this registry at once, later ones after
     // SendReconciler::kGraceMs; a client that is logged out, stopped by its operator, or not ready
-    // here within kStuckSendsBoundMs has its rows failed as interrupted, never resent. Rows of
+    // here within kStuckSendsBoundMs of a look finding its rows has them failed as interrupted,
+    // never resent. Rows of
     // clients another live instance holds are left to it.
     void failInterruptedSends();
     static constexpr int kStuckSendsSweepMs = 45 * 1000;
@@ -176,7 +177,11 @@ private:
     std::unique_ptr<OutboundAcks> m_acks; // acks of every client's page, held until their message's id is known
     std::unique_ptr<SendReconciler> m_reconciler;
     QTimer m_stuckSendsTimer;
-    qint64 m_stuckSendsSince = 0; // the bound of a client that does not become ready counts from here at the earliest
+    qint64 m_stuckSendsSince = 0; // rows `sending` from before this registry need no grace
+    // Stuck rows whose client was not ready here, and when a look first found them so: the bound
+    // counts from then (a takeover after another instance's crash gets its chance to reconcile
+    // rows that are old already).
+    QHash<QString, qint64> m_stuckSeenAt;
     std::unique_ptr<OutageJournal> m_journal; // null without a data directory (or if it cannot be opened)
     std::unique_ptr<PageReportJournal> m_reports;
     MediaLibrary *m_media = nullptr;

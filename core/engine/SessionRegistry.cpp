@@ -919,12 +919,17 @@ void SessionRegistry::sweepStuckSends(const QString &onlyClient)
         if (runtime && runtime->sender() && runtime->sender()->answersFor(m.id))
             continue; // in flight, or its outcome waits for the database: the sender's
         const SessionState state = runtime ? runtime->session().state() : SessionState::Stopped;
-        if (state == SessionState::Ready) {
+        const qint64 seen = m_stuckSeenAt.value(m.id, now);
+        m_stuckSeenAt.insert(m.id, seen);
+        // Past the bound: its page did not come back here in time, or (ready) it never managed to
+        // list the chat.
+        const bool overdue = now - seen >= kStuckSendsBoundMs;
+        if (state == SessionState::Ready && !overdue) {
             toReconcile[m.clientId] << m;
             continue;
         }
-        if (state == SessionState::LoggedOut) {
-            toFail << m; // the page and what it sent are gone
+        if (state == SessionState::LoggedOut || overdue) {
+            toFail << m; // a logged-out page and what it sent are gone
             continue;
         }
         if (!runtime && !m_waitingForProxy.contains(m.clientId)) {
@@ -932,31 +937,29 @@ void SessionRegistry::sweepStuckSends(const QString &onlyClient)
                 Result<std::optional<ClientRecord>> c = clients.find(m.organizationId, m.clientId, ClientScope::all());
                 operatorStopped.insert(m.clientId, c && (!c.value() || !c.value()->autostart));
             }
-            if (operatorStopped.value(m.clientId)) {
+            if (operatorStopped.value(m.clientId))
                 toFail << m; // nothing brings its page back by itself
-                continue;
-            }
         }
-        const qint64 seen = m_stuckSeenAt.value(m.id, now);
-        m_stuckSeenAt.insert(m.id, seen);
-        if (now - seen >= kStuckSendsBoundMs)
-            toFail << m; // its page did not come back here in time
     }
-    for (const MessageRecord &m : toFail)
-        m_stuckSeenAt.remove(m.id);
     if (!toFail.isEmpty()) {
         Result<int> failed = failSendsAsInterrupted(m_database, &m_events, m_clock, toFail);
-        if (!failed)
+        if (!failed) {
             spdlog::error("messages left `sending` whose page is not back could not be failed: {}", failed.error().message.toStdString());
-        else
-            for (const MessageRecord &m : toFail)
-                spdlog::warn("message {} was being sent when WaDesk or its session stopped, and its page is not back: failed as "
-                             "interrupted (not resent)",
+        } else {
+            for (const MessageRecord &m : toFail) {
+                m_stuckSeenAt.remove(m.id);
+                spdlog::warn("message {} was being sent when WaDesk or its session stopped, and its page does not show it or is not back: "
+                             "failed as interrupted (not resent)",
                              m.id.toStdString());
+            }
+        }
     }
     for (auto it = toReconcile.cbegin(); it != toReconcile.cend(); ++it) {
         const QString clientId = it.key();
-        ClientRuntime *runtime = m_sessions.at(clientId).get();
+        auto running = m_sessions.find(clientId); // the events published above may have stopped it
+        if (running == m_sessions.end())
+            continue;
+        ClientRuntime *runtime = running->second.get();
         QPointer<WaSession> page(&runtime->session());
         m_reconciler->reconcile(clientId, it.value(), runtime->transport(), [this, page, clientId]() {
             return page && session(clientId) == page && page->state() == SessionState::Ready

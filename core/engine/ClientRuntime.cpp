@@ -16,6 +16,11 @@ ClientRuntime::ClientRuntime(Database &database, EventBus &events, const Setup &
     m_sender->setFence(setup.fence);
 }
 
+MessageTransport &ClientRuntime::transport() const
+{
+    return *m_transport;
+}
+
 ClientRuntime::~ClientRuntime()
 {
     m_sender.reset();

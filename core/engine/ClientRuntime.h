@@ -12,6 +12,7 @@ namespace wadesk {
 class Database;
 class EventBus;
 class MessageSender;
+class MessageTransport;
 class WaSessionTransport;
 
 // One running client in the engine: its page (WaSession), the transport its sender speaks
@@ -37,6 +38,7 @@ public:
     WaSession &session() const { return *m_session; }
     // Null once stop() has run.
     MessageSender *sender() const { return m_sender.get(); }
+    MessageTransport &transport() const;
     // Ends the queue, then detaches `listener` from the page's signals (so the page's last
     // state changes are not taken for the client's: its stored state stays as it was), then
     // stops the page.

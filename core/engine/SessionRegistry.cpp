@@ -17,7 +17,9 @@
 #include "core/cluster/BrowserSnapshotStore.h"
 #include "core/messaging/InterruptedSends.h"
 #include "core/messaging/MessageSender.h"
+#include "core/messaging/LeasedQueue.h"
 #include "core/messaging/OutboundAcks.h"
+#include "core/messaging/SendReconciler.h"
 #include "core/proxies/ProxyService.h"
 #include "core/sessions/ClientRepository.h"
 #include "core/sessions/ClientSendTiers.h"
@@ -29,11 +31,13 @@
 #include <QJsonDocument>
 #include <QLocale>
 #include <QPointer>
+#include <QSet>
 #include <QThread>
 #include <QTimer>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <iterator>
 
 namespace wadesk {
 
@@ -65,9 +69,15 @@ SessionRegistry::SessionRegistry(Database &database, EventBus &events, EngineSet
     , m_autoReplies(std::make_unique<AutoReplyEngine>(m_messaging.maxTextLength, m_messaging.defaultTiers, clock))
     , m_inbound(std::make_unique<InboundProcessor>(database, &events, m_messaging, clock))
     , m_acks(std::make_unique<OutboundAcks>(database, &events, clock))
+    , m_reconciler(std::make_unique<SendReconciler>(database, &events, *m_acks, clock))
     , m_egress(std::make_unique<ClientEgress>(nullptr, nullptr))
 {
     m_inbound->setResponder(m_autoReplies.get(), [this](const QString &clientId) { requestWake(clientId); });
+    m_stuckSendsSince = clock.nowMs();
+    // Also catches a row a database outage left `sending` while its session stayed ready.
+    m_stuckSendsTimer.setInterval(kStuckSendsSweepMs);
+    connect(&m_stuckSendsTimer, &QTimer::timeout, this, [this]() { sweepStuckSends(); });
+    m_stuckSendsTimer.start();
     if (!m_settings.dataDir.isEmpty()) {
         m_journal = std::make_unique<OutageJournal>(QDir(m_settings.dataDir).filePath(QStringLiteral("journal")), m_settings.journal);
         if (Status opened = m_journal->open(); !opened) {
@@ -615,6 +625,9 @@ void SessionRegistry::onStateChanged(WaSession *session, const QString &organiza
         if (MessageSender *queue = sender(clientId))
             queue->wake();
     }
+    // After a start, a restart or a takeover: what its previous life left `sending` is settled now.
+    if (session->state() == SessionState::Ready)
+        QTimer::singleShot(0, this, [this, clientId]() { sweepStuckSends(clientId); });
 }
 
 void SessionRegistry::writeSnapshot(const SessionSnapshot &snapshot)
@@ -871,8 +884,88 @@ void SessionRegistry::failInterruptedSends()
 {
     if (!onOwnThread("failInterruptedSends"))
         return;
-    if (Result<int> failed = wadesk::failInterruptedSends(m_database, &m_events, m_clock, m_instanceId); !failed)
-        spdlog::error("the sends a crash interrupted stay as they are until the next start: {}", failed.error().message.toStdString());
+    // Once the event loop runs: after restoreAtStart, so that the clients coming back are known.
+    QTimer::singleShot(0, this, [this]() { sweepStuckSends(); });
+}
+
+void SessionRegistry::sweepStuckSends(const QString &onlyClient)
+{
+    const qint64 now = m_clock.nowMs();
+    SqlRunner sql(m_database);
+    // What was `sending` before this registry existed waits for no answer here: no grace.
+    const qint64 sendingBefore = std::max(now - SendReconciler::kGraceMs, m_stuckSendsSince - 1);
+    Result<QList<MessageRecord>> stuck = stuckSendsNotLeasedElsewhere(sql, sendingBefore, m_instanceId);
+    if (!stuck) {
+        spdlog::warn("cannot look for messages left `sending` ({}); looked again later", stuck.error().message.toStdString());
+        return;
+    }
+    QHash<QString, QList<MessageRecord>> toReconcile; // clientId → its rows
+    QList<MessageRecord> toFail;
+    QHash<QString, bool> operatorStopped; // clientId → autostart off (read once per sweep)
+    ClientRepository clients(sql);
+    if (onlyClient.isEmpty()) {
+        // Rows no longer stuck (or now another instance's) are forgotten.
+        QSet<QString> current;
+        for (const MessageRecord &m : stuck.value())
+            current.insert(m.id);
+        for (auto it = m_stuckSeenAt.begin(); it != m_stuckSeenAt.end();)
+            it = current.contains(it.key()) ? std::next(it) : m_stuckSeenAt.erase(it);
+    }
+    for (const MessageRecord &m : stuck.value()) {
+        if (!onlyClient.isEmpty() && m.clientId != onlyClient)
+            continue;
+        auto running = m_sessions.find(m.clientId);
+        ClientRuntime *runtime = running == m_sessions.end() ? nullptr : running->second.get();
+        if (runtime && runtime->sender() && runtime->sender()->answersFor(m.id))
+            continue; // in flight, or its outcome waits for the database: the sender's
+        const SessionState state = runtime ? runtime->session().state() : SessionState::Stopped;
+        const qint64 seen = m_stuckSeenAt.value(m.id, now);
+        m_stuckSeenAt.insert(m.id, seen);
+        // Past the bound: its page did not come back here in time, or (ready) it never managed to
+        // list the chat.
+        const bool overdue = now - seen >= kStuckSendsBoundMs;
+        if (state == SessionState::Ready && !overdue) {
+            toReconcile[m.clientId] << m;
+            continue;
+        }
+        if (state == SessionState::LoggedOut || overdue) {
+            toFail << m; // a logged-out page and what it sent are gone
+            continue;
+        }
+        if (!runtime && !m_waitingForProxy.contains(m.clientId)) {
+            if (!operatorStopped.contains(m.clientId)) {
+                Result<std::optional<ClientRecord>> c = clients.find(m.organizationId, m.clientId, ClientScope::all());
+                operatorStopped.insert(m.clientId, c && (!c.value() || !c.value()->autostart));
+            }
+            if (operatorStopped.value(m.clientId))
+                toFail << m; // nothing brings its page back by itself
+        }
+    }
+    if (!toFail.isEmpty()) {
+        Result<int> failed = failSendsAsInterrupted(m_database, &m_events, m_clock, toFail);
+        if (!failed) {
+            spdlog::error("messages left `sending` whose page is not back could not be failed: {}", failed.error().message.toStdString());
+        } else {
+            for (const MessageRecord &m : toFail) {
+                m_stuckSeenAt.remove(m.id);
+                spdlog::warn("message {} was being sent when WaDesk or its session stopped, and its page does not show it or is not back: "
+                             "failed as interrupted (not resent)",
+                             m.id.toStdString());
+            }
+        }
+    }
+    for (auto it = toReconcile.cbegin(); it != toReconcile.cend(); ++it) {
+        const QString clientId = it.key();
+        auto running = m_sessions.find(clientId); // the events published above may have stopped it
+        if (running == m_sessions.end())
+            continue;
+        ClientRuntime *runtime = running->second.get();
+        QPointer<WaSession> page(&runtime->session());
+        m_reconciler->reconcile(clientId, it.value(), runtime->transport(), [this, page, clientId]() {
+            return page && session(clientId) == page && page->state() == SessionState::Ready
+                && (!m_leases || m_leases->holds(clientId));
+        });
+    }
 }
 
 int SessionRegistry::replayJournal()

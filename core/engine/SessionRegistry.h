@@ -31,6 +31,7 @@ class OutageJournal;
 class OutboundAcks;
 class PageReportJournal;
 class ProxyService;
+class SendReconciler;
 class SessionLeases;
 class WaSession;
 
@@ -76,8 +77,17 @@ public:
     MessageSender *sender(const QString &clientId) const;
     void pause(const QString &organizationId, const QString &clientId, const QString &reason);
     void resume(const QString &organizationId, const QString &clientId);
-    // After a crash: messages that were being sent are failed as interrupted, never resent.
+    // At start, before anything sends: messages left `sending` (a crash, a stop while the page
+    // had not answered, a database outage) are looked at now and then every
+    // kStuckSendsSweepMs by SendReconciler for each client ready here (also each time a
+    // session becomes ready), those from before this registry at once, later ones after
+    // SendReconciler::kGraceMs; a client that is logged out, stopped by its operator, or not ready
+    // here within kStuckSendsBoundMs of a look finding its rows has them failed as interrupted,
+    // never resent. Rows of
+    // clients another live instance holds are left to it.
     void failInterruptedSends();
+    static constexpr int kStuckSendsSweepMs = 45 * 1000;
+    static constexpr qint64 kStuckSendsBoundMs = 10 * 60 * 1000;
     QStringList runningClients() const;
     // What the pages reported while the database was away (<dataDir>/journal/), applied in
     // order; at start before any session runs (then every second by itself while it holds
@@ -150,6 +160,9 @@ private:
     void waitForProxy(const QString &organizationId, const QString &clientId, const QString &reason);
     // The leases of these clients are gone: their pages stop now, nothing is written for them.
     void onLeasesLost(const QStringList &clientIds);
+    // One look at the messages left `sending` (see failInterruptedSends), of every client or of
+    // `onlyClient`.
+    void sweepStuckSends(const QString &onlyClient = QString());
 
     Database &m_database;
     EventBus &m_events;
@@ -162,6 +175,13 @@ private:
     std::unique_ptr<AutoReplyEngine> m_autoReplies; // answers what m_inbound stores
     std::unique_ptr<InboundProcessor> m_inbound;
     std::unique_ptr<OutboundAcks> m_acks; // acks of every client's page, held until their message's id is known
+    std::unique_ptr<SendReconciler> m_reconciler;
+    QTimer m_stuckSendsTimer;
+    qint64 m_stuckSendsSince = 0; // rows `sending` from before this registry need no grace
+    // Stuck rows whose client was not ready here, and when a look first found them so: the bound
+    // counts from then (a takeover after another instance's crash gets its chance to reconcile
+    // rows that are old already).
+    QHash<QString, qint64> m_stuckSeenAt;
     std::unique_ptr<OutageJournal> m_journal; // null without a data directory (or if it cannot be opened)
     std::unique_ptr<PageReportJournal> m_reports;
     MediaLibrary *m_media = nullptr;

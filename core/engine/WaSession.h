@@ -65,7 +65,7 @@ public:
 
     void logout();
     void refreshQr();
-    // Calls a bridge method (sendText, sendFile, markComposing, markRead, queryExists,
+    // Calls a bridge method (sendText, sendFile, markComposing, markRead, queryExists, recentMessages,
     // refreshQR, logout, state; downloadMedia, mediaChunk, mediaRelease for received files). The callback runs on the main thread exactly once.
     void call(const QString &method, const QJsonArray &args, Callback done, int timeoutMs = 60000);
 

@@ -2,6 +2,7 @@
 
 #include "core/engine/WaSession.h"
 
+#include <QJsonArray>
 #include <QJsonObject>
 
 namespace wadesk {
@@ -68,6 +69,35 @@ void WaSessionTransport::queryExists(const QString &chatId, std::function<void(b
 {
     m_session.call(QStringLiteral("queryExists"), {chatId},
                    [done](bool ok, const QJsonValue &result, const QString &error) { done(ok, ok && result.isObject(), error); });
+}
+
+void WaSessionTransport::recentMessages(const QString &chatId, int count, RecentMessagesDone done)
+{
+    m_session.call(QStringLiteral("recentMessages"), {chatId, count}, [done](bool ok, const QJsonValue &result, const QString &error) {
+        if (!ok) {
+            done(false, {}, error);
+            return;
+        }
+        if (!result.isArray()) {
+            done(false, {}, QStringLiteral("the page did not answer a list of messages"));
+            return;
+        }
+        QList<PageMessage> out;
+        for (const QJsonValue &v : result.toArray()) {
+            const QJsonObject m = v.toObject();
+            PageMessage p;
+            p.waId = m.value(QStringLiteral("id")).toString();
+            if (p.waId.isEmpty())
+                continue; // nothing to store a match under
+            p.fromMe = m.value(QStringLiteral("fromMe")).toBool();
+            p.type = m.value(QStringLiteral("type")).toString();
+            p.text = m.value(QStringLiteral("text")).toString();
+            p.t = qint64(m.value(QStringLiteral("t")).toDouble());
+            p.ack = m.value(QStringLiteral("ack")).toInt();
+            out << p;
+        }
+        done(true, out, QString());
+    });
 }
 
 } // namespace wadesk

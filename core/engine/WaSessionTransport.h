@@ -15,6 +15,7 @@ public:
     void sendText(const QString &chatId, const QString &text, SendDone done) override;
     void sendFile(const QString &chatId, const OutgoingFile &file, SendDone done) override;
     void queryExists(const QString &chatId, std::function<void(bool ok, bool exists, const QString &error)> done) override;
+    void recentMessages(const QString &chatId, int count, RecentMessagesDone done) override;
 
 private:
     WaSession &m_session;

@@ -12,6 +12,19 @@
 
 namespace wadesk {
 
+namespace {
+Status recordInterrupted(EventLog &events, const MessageRecord &m, qint64 now, const Clock &clock)
+{
+    MessageEventData failure = messageEventData(m, now);
+    failure.reason = QStringLiteral("interrupted");
+    const Status recorded = events.record(MessageEvents::failed(m.organizationId, failure, clock));
+    if (!recorded)
+        spdlog::error("message {}: cannot record its message.failed event, left for the next try: {}", m.id.toStdString(),
+                      recorded.error().message.toStdString());
+    return recorded;
+}
+} // namespace
+
 Result<int> failInterruptedSends(Database &database, EventBus *bus, const Clock &clock, const QString &instanceId)
 {
     SqlRunner sql(database);
@@ -31,14 +44,8 @@ Result<int> failInterruptedSends(Database &database, EventBus *bus, const Clock 
     }
     for (const MessageRecord &m : failed.value()) {
         spdlog::warn("message {} was being sent when WaDesk stopped: failed as interrupted (not resent)", m.id.toStdString());
-        MessageEventData failure = messageEventData(m, now);
-        failure.reason = QStringLiteral("interrupted");
-        const Status recorded = events.record(MessageEvents::failed(m.organizationId, failure, clock));
-        if (!recorded) {
-            spdlog::error("message {}: cannot record its message.failed event, left for the next start: {}", m.id.toStdString(),
-                          recorded.error().message.toStdString());
+        if (Status recorded = recordInterrupted(events, m, now, clock); !recorded)
             return recorded.error();
-        }
     }
     if (Status s = tx.commit(); !s) {
         spdlog::error("cannot fail the sends a crash interrupted: {}", s.error().message.toStdString());
@@ -46,6 +53,40 @@ Result<int> failInterruptedSends(Database &database, EventBus *bus, const Clock 
     }
     events.publishRecorded();
     return int(failed.value().size());
+}
+
+Result<int> failSendsAsInterrupted(Database &database, EventBus *bus, const Clock &clock, const QList<MessageRecord> &toFail)
+{
+    if (toFail.isEmpty())
+        return 0;
+    SqlRunner sql(database);
+    MessageRepository messages(sql);
+    EventLog events(sql, bus);
+    Transaction tx(database);
+    if (Status s = tx.begin(); !s)
+        return s.error();
+    const qint64 now = clock.nowMs();
+    int failed = 0;
+    for (const MessageRecord &candidate : toFail) {
+        // Read again inside the transaction: a late outcome may have been stored meanwhile.
+        Result<std::optional<MessageRecord>> found = messages.find(candidate.organizationId, candidate.id, ClientScope::all());
+        if (!found)
+            return found.error();
+        if (!found.value() || found.value()->status != MessageStatus::Sending)
+            continue;
+        if (Status s = messages.markFailed(candidate.id, QStringLiteral("interrupted"), now); !s)
+            return s.error();
+        MessageRecord m = *found.value();
+        m.status = MessageStatus::Failed;
+        m.failureReason = QStringLiteral("interrupted");
+        if (Status recorded = recordInterrupted(events, m, now, clock); !recorded)
+            return recorded.error();
+        ++failed;
+    }
+    if (Status s = tx.commit(); !s)
+        return s.error();
+    events.publishRecorded();
+    return failed;
 }
 
 } // namespace wadesk

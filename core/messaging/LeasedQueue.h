@@ -21,4 +21,9 @@ Result<std::optional<MessageRecord>> claimNextUnderLease(SqlRunner &sql, const Q
 // live instance holds (that instance is sending them).
 Result<QList<MessageRecord>> failInterruptedNotLeasedElsewhere(SqlRunner &sql, qint64 at, const QString &instanceId);
 
+// Messages left `sending` since before `sendingBefore` (the reconciler's candidates), oldest
+// first, up to `limit`; with an `instanceId`, not those of clients another live instance holds.
+Result<QList<MessageRecord>> stuckSendsNotLeasedElsewhere(SqlRunner &sql, qint64 sendingBefore, const QString &instanceId,
+                                                          int limit = 1000);
+
 } // namespace wadesk

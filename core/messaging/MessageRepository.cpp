@@ -10,6 +10,7 @@
 #include "core/messaging/OutboundAcks.h"
 
 #include <QSqlQuery>
+#include <algorithm>
 #include <spdlog/spdlog.h>
 
 namespace wadesk {
@@ -438,6 +439,25 @@ Result<QList<MessageRecord>> failInterruptedNotLeasedElsewhere(SqlRunner &sql, q
 {
     MessageRepository messages(sql);
     return failInterruptedExcept(messages, sql, at, instanceId);
+}
+
+Result<QList<MessageRecord>> stuckSendsNotLeasedElsewhere(SqlRunner &sql, qint64 sendingBefore, const QString &instanceId, int limit)
+{
+    QString where = QStringLiteral(" WHERE m.status = 'sending' AND m.sending_at <= ?");
+    QVariantList bind{sendingBefore};
+    if (!instanceId.isEmpty()) {
+        where += QStringLiteral(" AND NOT EXISTS (SELECT 1 FROM client_leases l WHERE l.client_id = m.client_id AND l.owner <> ?"
+                                " AND l.expires_at > ") + databaseNowMs() + QStringLiteral(")");
+        bind << instanceId;
+    }
+    bind << std::max(1, limit);
+    Result<QSqlQuery> q = sql.run(kSelect + where + QStringLiteral(" ORDER BY m.sending_at, m.id LIMIT ?"), bind, "messages.stuck");
+    if (!q)
+        return q.error();
+    QList<MessageRecord> out;
+    while (q.value().next())
+        out << fromRow(q.value());
+    return out;
 }
 
 namespace {

@@ -16,6 +16,7 @@
 
 #include <QDateTime>
 #include <QPointer>
+#include <algorithm>
 #include <spdlog/spdlog.h>
 
 namespace wadesk {
@@ -142,6 +143,7 @@ void MessageSender::next()
         return; // the queue is empty: wait for the next wake()
     m_busy = true;
     const MessageRecord message = *claimed.value();
+    m_inFlightId = message.id;
     // The contact may have opted out after this message was accepted: it is not sent.
     ContactRepository contacts(sql, m_clock);
     Result<std::optional<ContactRecord>> contact = contacts.find(message.organizationId, message.contactId);
@@ -256,6 +258,7 @@ void MessageSender::finish(const QString &messageId, const QString &waId, const 
     const qint64 now = m_clock.nowMs();
     m_inFlightChat.clear();
     m_inFlightBody.clear();
+    m_inFlightId.clear();
     const bool ok = error.isEmpty();
     const Outcome outcome{messageId, waId, error, now};
     RuntimeMetrics::instance().countSend(m_clientId, ok);
@@ -296,6 +299,13 @@ void MessageSender::finish(const QString &messageId, const QString &waId, const 
         return;
     }
     scheduleAt(stored ? m_notBefore : std::max(m_notBefore, now + kDatabaseRetryMs));
+}
+
+bool MessageSender::answersFor(const QString &messageId) const
+{
+    if (m_inFlightId == messageId)
+        return true;
+    return std::any_of(m_unrecorded.cbegin(), m_unrecorded.cend(), [&](const Outcome &o) { return o.messageId == messageId; });
 }
 
 bool MessageSender::recordPending()

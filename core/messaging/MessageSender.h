@@ -57,6 +57,9 @@ public:
     // The message currently being sent (to recognize its echo from the page), if any.
     QString inFlightChat() const { return m_inFlightChat; }
     QString inFlightBody() const { return m_inFlightBody; }
+    // This sender still answers for the message: it is being sent, or its outcome waits for the
+    // database. Such a `sending` row is not reconciled behind its back.
+    bool answersFor(const QString &messageId) const;
 
 signals:
     void healthTripped(const QString &reason);
@@ -100,6 +103,7 @@ private:
     bool m_paused = false;
     QString m_inFlightChat;
     QString m_inFlightBody;
+    QString m_inFlightId; // claimed, not finished
     QList<Outcome> m_unrecorded;
     OutageJournal *m_journal = nullptr;
     std::optional<LeaseFence> m_fence;

@@ -1,6 +1,9 @@
 #pragma once
 
+#include "core/messaging/PageMessage.h"
+
 #include <QByteArray>
+#include <QList>
 #include <QString>
 #include <functional>
 
@@ -33,6 +36,15 @@ public:
     virtual void sendFile(const QString &chatId, const OutgoingFile &file, SendDone done) = 0;
     // `exists` is meaningful only when ok.
     virtual void queryExists(const QString &chatId, std::function<void(bool ok, bool exists, const QString &error)> done) = 0;
+    using RecentMessagesDone = std::function<void(bool ok, const QList<PageMessage> &messages, const QString &error)>;
+    // The latest `count` messages of a chat as the page holds them, oldest first. A transport
+    // that cannot look (a test's) answers !ok: nothing is reconciled through it.
+    virtual void recentMessages(const QString &chatId, int count, RecentMessagesDone done)
+    {
+        (void)chatId;
+        (void)count;
+        done(false, {}, QStringLiteral("this transport cannot list a chat's messages"));
+    }
 };
 
 // "14155552671@c.us" for "+14155552671".

@@ -201,6 +201,19 @@
           const r = await WPP.contact.queryWidExists(args[0]);
           return r ? { wid: str(r.wid) } : null;
         }
+        case 'recentMessages': {
+          // wa-js: chat.getMessages(chatId, {count}) → MsgModel[], newest last. Plain values only:
+          // the text is the body of a text message, the caption of a file (whose body is a thumbnail).
+          const list = await WPP.chat.getMessages(args[0], { count: Math.max(1, Number(args[1]) || 50) });
+          return (list || []).map((m) => {
+            const type = m.type || 'chat';
+            const text = type === 'chat' ? m.body : m.caption;
+            return {
+              id: str(m.id), fromMe: !!(m.id && m.id.fromMe), type: type,
+              text: typeof text === 'string' ? text : null, t: num(m.t), ack: num(m.ack),
+            };
+          });
+        }
         case 'refreshQR': { const code = await WPP.conn.refreshQR(); return code ? code.fullCode : null; }
         case 'linkCode':
           // wa-js: genLinkDeviceCodeForPhoneNumber(phone digits, sendPushNotification) → 8 characters.

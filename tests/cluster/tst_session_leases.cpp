@@ -26,6 +26,8 @@
 #include <algorithm>
 #include <QSignalSpy>
 #include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QFile>
 #include <QTest>
 #include <QThread>
 
@@ -369,19 +371,19 @@ private slots:
     void oneProcessPerInstanceId()
     {
         POSTGRES_WORLD(w);
-        InstanceHeartbeat first(*w.db.database, {QStringLiteral("inst-a"), QStringLiteral("host1"), QStringLiteral("1.0")}, 30000, 5000,
+        InstanceHeartbeat first(*w.db.database, {QStringLiteral("inst-a"), QStringLiteral("host1"), QStringLiteral("1.0"), QString()}, 30000, 5000,
                                 []() { return 3; });
         QVERIFY(first.start().ok());
         QVERIFY(first.beat().ok());
         QCOMPARE(w.scalar(QStringLiteral("SELECT session_count FROM instances WHERE id = 'inst-a'"), {}).toInt(), 3);
-        InstanceHeartbeat twin(*w.db.database, {QStringLiteral("inst-a"), QStringLiteral("host2"), QStringLiteral("1.0")}, 30000, 5000,
+        InstanceHeartbeat twin(*w.db.database, {QStringLiteral("inst-a"), QStringLiteral("host2"), QStringLiteral("1.0"), QString()}, 30000, 5000,
                                []() { return 0; });
         Status refused = twin.start();
         QVERIFY(!refused.ok());
         QCOMPARE(refused.error().code, QStringLiteral("instance_id_in_use"));
         QVERIFY(refused.error().message.contains(QStringLiteral("inst-a")));
         QCOMPARE(w.scalar(QStringLiteral("SELECT host FROM instances WHERE id = 'inst-a'"), {}), QStringLiteral("host1"));
-        InstanceHeartbeat other(*w.db.database, {QStringLiteral("inst-b"), QStringLiteral("host2"), QStringLiteral("1.0")}, 30000, 5000,
+        InstanceHeartbeat other(*w.db.database, {QStringLiteral("inst-b"), QStringLiteral("host2"), QStringLiteral("1.0"), QString()}, 30000, 5000,
                                 []() { return 0; });
         QVERIFY(other.start().ok());
         // A clean stop frees the id at once.
@@ -390,6 +392,37 @@ private slots:
         QCOMPARE(w.scalar(QStringLiteral("SELECT host FROM instances WHERE id = 'inst-a'"), {}), QStringLiteral("host2"));
         twin.stop();
         other.stop();
+    }
+
+    // A process started again on its data directory after a crash (its predecessor's heartbeat
+    // still fresh) takes the row back at once; one with another directory is still refused.
+    void aRestartOnTheSameDataDirectoryIsNotRefused()
+    {
+        POSTGRES_WORLD(w);
+        QTemporaryDir dataDir, otherDir;
+        const QString record = dataDir.filePath(QStringLiteral("instance-row"));
+        auto crashed = std::make_unique<InstanceHeartbeat>(
+            *w.db.database, InstanceHeartbeat::Identity{QStringLiteral("inst-a"), QStringLiteral("host1"), QStringLiteral("1.0"), record},
+            30000, 5000, []() { return 1; });
+        QVERIFY(crashed->start().ok());
+        QVERIFY(QFile::exists(record));
+        const qint64 firstStart = crashed->startedAt();
+        crashed.reset(); // no stop(): its heartbeat stays fresh, as after a kill -9
+
+        InstanceHeartbeat elsewhere(*w.db.database,
+                                    {QStringLiteral("inst-a"), QStringLiteral("host2"), QStringLiteral("1.0"), otherDir.filePath(QStringLiteral("instance-row"))},
+                                    30000, 5000, []() { return 0; });
+        QCOMPARE(elsewhere.start().error().code, QStringLiteral("instance_id_in_use"));
+        QTest::qWait(5); // a later started_at on the database's clock
+        InstanceHeartbeat restarted(*w.db.database, {QStringLiteral("inst-a"), QStringLiteral("host1"), QStringLiteral("1.0"), record}, 30000, 5000,
+                                    []() { return 0; });
+        QVERIFY(restarted.start().ok());
+        QVERIFY(restarted.startedAt() > firstStart);
+        // The record now names the new row: a stale record (the first start) no longer matches it.
+        QFile f(record);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QCOMPARE(f.readAll(), QByteArray("inst-a\n") + QByteArray::number(restarted.startedAt()) + '\n');
+        restarted.stop();
     }
 
     void theLeastBusyInstanceTakesOverOnePerTick()

@@ -23,11 +23,11 @@
 
 #include <QDateTime>
 #include <QElapsedTimer>
+#include <QFile>
 #include <algorithm>
 #include <QSignalSpy>
 #include <QSqlQuery>
 #include <QTemporaryDir>
-#include <QFile>
 #include <QTest>
 #include <QThread>
 

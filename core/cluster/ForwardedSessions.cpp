@@ -269,6 +269,12 @@ void ForwardedSessions::refreshRemote()
                       || old->lastError != it->lastError || old->phoneNumber != it->phoneNumber;
         }
         m_remote.swap(now);
+        for (auto p = m_placed.begin(); p != m_placed.end();) {
+            if (m_remote.contains(p.key()) || p->until.hasExpired())
+                p = m_placed.erase(p);
+            else
+                ++p;
+        }
     }
     if (changed)
         emit remoteSessionsChanged();
@@ -308,8 +314,12 @@ std::optional<SessionSnapshot> ForwardedSessions::snapshot(const QString &client
     if (live && live->state != SessionState::Stopped)
         return live;
     QReadLocker lock(&m_remoteLock);
-    auto it = m_remote.constFind(clientId);
-    if (it == m_remote.cend())
+    const SessionOwners::RemoteSession *it = nullptr;
+    if (auto remote = m_remote.constFind(clientId); remote != m_remote.cend())
+        it = &remote.value();
+    else if (auto placed = m_placed.constFind(clientId); placed != m_placed.cend() && !placed->until.hasExpired())
+        it = &placed->session;
+    if (!it)
         return live;
     SessionSnapshot s;
     s.clientId = clientId;
@@ -324,8 +334,34 @@ std::optional<SessionSnapshot> ForwardedSessions::snapshot(const QString &client
 
 void ForwardedSessions::requestStart(const QString &organizationId, const QString &clientId)
 {
-    if (!forward(clientId, kStart, {{QStringLiteral("organization_id"), organizationId}}))
-        m_local.control->requestStart(organizationId, clientId);
+    const QJsonObject payload{{QStringLiteral("organization_id"), organizationId}};
+    if (forward(clientId, kStart, payload))
+        return;
+    // Nobody drives it (or this instance does): a new session goes where placementOf says, which
+    // may be another instance; one of this instance's own refreshes its code here.
+    const std::optional<SessionSnapshot> here = m_local.control->snapshot(clientId);
+    const bool runsHere = here && here->state != SessionState::Stopped && here->state != SessionState::Failed;
+    if (!runsHere) {
+        SessionOwners owners(m_database);
+        Result<QString> target = owners.placementOf(clientId, qint64(m_settings.leaseSeconds) * 1000);
+        if (target && !target.value().isEmpty() && target.value() != m_settings.instanceId) {
+            SessionCommandQueue queue(m_database);
+            if (Result<QString> id = queue.enqueue(clientId, target.value(), kStart, payload); id) {
+                spdlog::info("session commands: client {} starts on instance {} (its pin, or the fewest sessions)",
+                             clientId.toStdString(), target.value().toStdString());
+                // Shown as starting there until that instance's lease says more.
+                SessionOwners::RemoteSession starting;
+                starting.clientId = clientId;
+                starting.organizationId = organizationId;
+                starting.owner = target.value();
+                starting.state = SessionState::Initializing;
+                QWriteLocker lock(&m_remoteLock);
+                m_placed.insert(clientId, Placed{starting, QDeadlineTimer(m_replyTimeoutMs)});
+                return;
+            }
+        }
+    }
+    m_local.control->requestStart(organizationId, clientId);
 }
 
 void ForwardedSessions::requestStop(const QString &organizationId, const QString &clientId)

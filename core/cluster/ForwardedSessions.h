@@ -19,7 +19,8 @@ class Database;
 // SessionControl for an instance among several on one PostgreSQL (DESIGN §9): a request for a
 // client whose live lease another instance holds is written to session_commands for that owner
 // instead of being run here, and the commands written for this instance are run on its own
-// sessions. Requests for a client nobody owns, or this instance owns, go to the local engine
+// sessions. A start for a client nobody drives goes to its pinned instance, else to the live
+// instance with the fewest sessions (SessionOwners::placementOf). Requests for a client nobody owns, or this instance owns, go to the local engine
 // as before. A pairing code comes back through the command's result, with a bounded wait (504
 // instance_timeout when the owner does not answer in time).
 //
@@ -107,6 +108,13 @@ private:
 
     mutable QReadWriteLock m_remoteLock;
     QHash<QString, SessionOwners::RemoteSession> m_remote; // client id -> its session elsewhere
+    // Sessions this instance asked another to start, shown as starting there until its lease
+    // appears (or the ask is given up on).
+    struct Placed {
+        SessionOwners::RemoteSession session;
+        QDeadlineTimer until;
+    };
+    QHash<QString, Placed> m_placed;
 };
 
 } // namespace wadesk

@@ -7,6 +7,8 @@
 //   page comes back as that error.
 // - The QR code of a client a runs in its linking state comes from a's engine (an expired one:
 //   429 qr_refreshing with Retry-After, and a refreshes it); an init asked of b runs on a.
+// - A start for a client nobody drives goes to its pinned live instance, else to the live,
+//   non-draining instance with the fewest sessions, and shows as starting there meanwhile.
 // - An owner that never answers: 504 instance_timeout; the stale command is then not run by the
 //   owner but closed as timed out.
 // - No live owner (no lease, an expired lease, or b's own): the request runs on b, no command row.
@@ -236,6 +238,46 @@ private slots:
         QVERIFY2(init.status == 200, init.describe());
         QTRY_VERIFY(f.a->engine.calls.contains(QStringLiteral("start %1 %2").arg(f.admin.organizationId, f.clientId)));
         QVERIFY(f.b->engine.calls.isEmpty());
+    }
+
+    void aNewSessionStartsOnItsPinElseTheLeastBusy()
+    {
+        Fixture &f = *m_f;
+        const auto key = ApiTestHarness::apiKey(f.admin.apiKey);
+        const QString second = m_api->createClient(f.admin, QStringLiteral("Second desk"));
+        QVERIFY(!second.isEmpty());
+        QVERIFY(m_api->exec(QStringLiteral("UPDATE instances SET session_count = 3 WHERE id = 'b'")));
+        f.a->sessions->start();
+        f.b->sessions->start();
+        auto init = [&](const QString &client) {
+            return m_api->request("POST", QStringLiteral("/api/clients/%1/init").arg(client), QJsonValue(QJsonValue::Undefined), key);
+        };
+        const QString startFirst = QStringLiteral("start %1 %2").arg(f.admin.organizationId, f.clientId);
+
+        // Asked of b, which runs 3 sessions: a, which runs none, starts it; b shows it starting there.
+        ApiResponse placed = init(f.clientId);
+        QVERIFY2(placed.status == 200, placed.describe());
+        QCOMPARE(f.b->sessions->snapshot(f.clientId)->instance, QStringLiteral("a"));
+        QCOMPARE(f.b->sessions->snapshot(f.clientId)->state, SessionState::Initializing);
+        QTRY_VERIFY(f.a->engine.calls.contains(startFirst));
+        QVERIFY(f.b->engine.calls.isEmpty());
+
+        // Pinned to b: b starts the other client itself, busier or not.
+        QVERIFY(m_api->exec(QStringLiteral("UPDATE clients SET pinned_instance = 'b' WHERE id = ?"), {second}));
+        ApiResponse pinned = init(second);
+        QVERIFY2(pinned.status == 200, pinned.describe());
+        QCOMPARE(f.b->engine.calls, QStringList{QStringLiteral("start %1 %2").arg(f.admin.organizationId, second)});
+
+        // A draining instance takes no new session, however idle.
+        f.b->engine.calls.clear();
+        f.b->engine.snapshots.clear();
+        QVERIFY(m_api->exec(QStringLiteral("UPDATE clients SET pinned_instance = NULL WHERE id = ?"), {second}));
+        QVERIFY(m_api->exec(QStringLiteral("UPDATE instances SET draining = 1 WHERE id = 'a'")));
+        const int startsOnA = int(f.a->engine.calls.size());
+        QVERIFY2(init(second).status == 200, "init while a drains");
+        QCOMPARE(f.b->engine.calls, QStringList{QStringLiteral("start %1 %2").arg(f.admin.organizationId, second)});
+        f.a->sessions->poll();
+        QCOMPARE(int(f.a->engine.calls.size()), startsOnA);
     }
 
     void anOwnerThatNeverAnswersTimesOut()

@@ -892,8 +892,10 @@ void SessionRegistry::sweepStuckSends(const QString &onlyClient)
 {
     const qint64 now = m_clock.nowMs();
     SqlRunner sql(m_database);
-    // What was `sending` before this registry existed waits for no answer here: no grace.
-    const qint64 sendingBefore = std::max(now - SendReconciler::kGraceMs, m_stuckSendsSince - 1);
+    // What was `sending` before this registry existed waits for no answer here: no grace. Its
+    // own millisecond included (a crash and a quick restart can share one); a row this registry's
+    // senders claimed since is one they still answer for, and skipped below.
+    const qint64 sendingBefore = std::max(now - SendReconciler::kGraceMs, m_stuckSendsSince);
     Result<QList<MessageRecord>> stuck = stuckSendsNotLeasedElsewhere(sql, sendingBefore, m_instanceId);
     if (!stuck) {
         spdlog::warn("cannot look for messages left `sending` ({}); looked again later", stuck.error().message.toStdString());

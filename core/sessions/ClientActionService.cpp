@@ -16,6 +16,30 @@
 namespace wadesk {
 
 namespace {
+
+// `done` to run on `context`'s thread (at once when context is null: the engine's own thread,
+// where the sessions answer), under the asking request's id; dropped when context is gone.
+template <typename T>
+std::function<void(T)> answeredOn(QObject *context, std::function<void(T)> done)
+{
+    QPointer<QObject> target(context);
+    const bool onEngineThread = context == nullptr;
+    const QByteArray requestId = QByteArray::fromStdString(RequestContext::currentRequestId());
+    return RequestContext::carried([target, onEngineThread, done = std::move(done), requestId](T value) {
+        auto answer = [done, value, requestId]() {
+            const RequestContext::RequestScope logScope(requestId);
+            done(value);
+        };
+        if (onEngineThread)
+            answer();
+        else if (target)
+            QMetaObject::invokeMethod(target.data(), answer, Qt::AutoConnection);
+    });
+}
+
+} // namespace
+
+namespace {
 constexpr int kPauseAllBatch = 500;
 
 bool runs(const std::optional<SessionSnapshot> &snapshot)
@@ -212,19 +236,7 @@ void ClientActionService::qrCode(const AuthContext &actor, const QString &client
     // state is answered from what that instance stored.
     if (!live || live->instance.isEmpty() || live->state != SessionState::Qr)
         return done(currentQrCode(*m_sessions, id.value()));
-    QPointer<QObject> target(context);
-    const bool onEngineThread = context == nullptr;
-    const QByteArray requestId = QByteArray::fromStdString(RequestContext::currentRequestId());
-    m_sessions->requestQrCode(id.value(), RequestContext::carried([target, onEngineThread, done, requestId](Result<QrCode> code) {
-        auto answer = [done, code, requestId]() {
-            const RequestContext::RequestScope logScope(requestId);
-            done(code);
-        };
-        if (onEngineThread)
-            answer();
-        else if (target)
-            QMetaObject::invokeMethod(target.data(), answer, Qt::AutoConnection);
-    }));
+    m_sessions->requestQrCode(id.value(), answeredOn<Result<QrCode>>(context, std::move(done)));
 }
 
 void ClientActionService::pairingCode(const AuthContext &actor, const QString &clientId, const QString &phone, QObject *context,
@@ -259,21 +271,11 @@ void ClientActionService::pairingCode(const AuthContext &actor, const QString &c
                                          m_clock);
         !s)
         return done(s.error());
-    QPointer<QObject> target(context);
     const QString number = e164.value();
-    const bool onEngineThread = context == nullptr;
-    const QByteArray requestId = QByteArray::fromStdString(RequestContext::currentRequestId());
-    m_sessions->requestPairingCode(id, number, RequestContext::carried([target, onEngineThread, done, number, requestId](Result<QString> code) {
-        auto answer = [done, number, code, requestId]() {
-            const RequestContext::RequestScope logScope(requestId);
-            if (!code)
-                return done(code.error());
-            done(PairingCode{code.value(), number});
-        };
-        if (onEngineThread)
-            answer();
-        else if (target)
-            QMetaObject::invokeMethod(target.data(), answer, Qt::AutoConnection);
+    m_sessions->requestPairingCode(id, number, answeredOn<Result<QString>>(context, [done, number](Result<QString> code) {
+        if (!code)
+            return done(code.error());
+        done(PairingCode{code.value(), number});
     }));
 }
 

@@ -253,7 +253,9 @@ private slots:
         QVERIFY(waitMessageStatus(caught, {QStringLiteral("sent")}));
         const QJsonObject reconciled = message(caught);
         QCOMPARE(reconciled.value(QLatin1String("wa_message_id")).toString(), caughtWaId);
-        QVERIFY(m_app->logFile().contains(QStringLiteral("message %1 was left `sending`; its page sent it as %2: reconciled").arg(caught, caughtWaId)));
+        // The log writes info lines out every 2 s, so the line may follow the row by that much.
+        const QString reconciledLine = QStringLiteral("message %1 was left `sending`; its page sent it as %2: reconciled").arg(caught, caughtWaId);
+        QVERIFY2(QTest::qWaitFor([&] { return m_app->logFile().contains(reconciledLine); }, 10000), qPrintable(m_app->logFile().right(3000)));
 
         // Exactly once: the new page sent the 50 in order and nothing else (not the reconciled
         // one, nothing from before); across both pages every message went out once.

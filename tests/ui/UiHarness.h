@@ -11,6 +11,7 @@
 #include "core/auth/AccountService.h"
 #include "core/auth/PasswordHasher.h"
 #include "core/auth/TeamService.h"
+#include "core/cluster/ForwardedSessions.h"
 #include "core/events/EventBus.h"
 #include "core/db/Database.h"
 #include "core/db/DatabaseUrl.h"
@@ -46,6 +47,9 @@ public:
     EventBus bus;
     std::unique_ptr<AesGcm> cipher;
     std::unique_ptr<SessionRegistry> registry;
+    // With clusterInstanceId set: every service asks through this forwarder, as the application
+    // wires it on PostgreSQL (it is not started: a test polls it).
+    std::unique_ptr<ForwardedSessions> cluster;
     std::unique_ptr<DesktopContext> context;
     AuthContext admin;
 
@@ -63,6 +67,8 @@ public:
         return url;
     }
 
+    // This desktop as one instance among several (set before setUp).
+    QString clusterInstanceId;
     // Changes to the services' settings before the context is built (e.g. the media backend).
     std::function<void(ServiceSettings &)> tweakSettings;
 
@@ -104,9 +110,21 @@ public:
         shared.jwtKey = QByteArrayLiteral("ui-test-jwt-key-0123456789abcdef0123456789abcdef");
         shared.events = &bus;
         shared.sessions = registry.get();
+        if (!clusterInstanceId.isEmpty()) {
+            ClusterSettings settings;
+            settings.instanceId = clusterInstanceId;
+            ForwardedSessions::Local local;
+            SessionRegistry *sessions = registry.get();
+            local.control = sessions;
+            local.runningClients = [sessions]() { return sessions->runningClients(); };
+            local.stopForHandOver = [sessions](const QString &clientId) { sessions->stop(clientId); };
+            cluster = std::make_unique<ForwardedSessions>(*db, local, settings);
+            shared.sessions = cluster.get();
+        }
         cipher = std::make_unique<AesGcm>(AesGcm::randomBytes(AesGcm::kKeyBytes));
         shared.cipher = cipher.get();
         context = std::make_unique<DesktopContext>(shared, services, *registry, facts);
+        context->setCluster(cluster.get());
         // The senders read the files of file messages from the media store of this (the main) thread.
         registry->setMediaLibrary(&context->media());
         AccountService::RegisterInput input;
@@ -130,6 +148,7 @@ public:
             registry->setMediaLibrary(nullptr); // the context's media store goes first
         }
         context.reset();
+        cluster.reset();
         registry.reset();
         if (db)
             db->closeThreadConnection();

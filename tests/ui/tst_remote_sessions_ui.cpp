@@ -4,7 +4,8 @@
 // where it runs instead of showing a page or offering to start it (the Client menu offers Stop and
 // Log Out, which go to that instance); once the lease lapses the client is an ordinary stopped one
 // again. A client that runs elsewhere and waits to be linked shows that instance's QR code here
-// (asked through session_commands), and "New code" asks that instance. On SQLite, whose schema has the same tables: what is shown depends only on the rows, not
+// (asked through session_commands), and "New code" asks that instance; its pairing-code dialog
+// gets the code from that instance and closes once the phone is linked there. On SQLite, whose schema has the same tables: what is shown depends only on the rows, not
 // on the dialect.
 
 #include "tests/support/RecordingSessions.h"
@@ -15,11 +16,14 @@
 #include "core/db/SqlRunner.h"
 #include "ui/clients/ClientActions.h"
 #include "ui/clients/LinkPanel.h"
+#include "ui/clients/PairingCodeDialog.h"
+#include "ui/common/ErrorLabel.h"
 #include "ui/clients/SessionView.h"
 #include "ui/main/MainWindow.h"
 #include "ui/models/ClientListModel.h"
 
 #include <QAbstractItemModelTester>
+#include <QLineEdit>
 #include <QLabel>
 #include <QPushButton>
 
@@ -30,7 +34,7 @@ class TestRemoteSessionsUi : public QObject {
     Q_OBJECT
 
     UiHarness h;
-    std::unique_ptr<ForwardedSessions> m_cluster;
+    ForwardedSessions *m_cluster = nullptr; // the harness's
     QString m_remote;
     QString m_local;
 
@@ -46,17 +50,10 @@ class TestRemoteSessionsUi : public QObject {
 private slots:
     void initTestCase()
     {
+        h.clusterInstanceId = QStringLiteral("here");
         QString why;
         QVERIFY2(h.setUp(&why), qPrintable(why));
-        ClusterSettings settings;
-        settings.instanceId = QStringLiteral("here");
-        ForwardedSessions::Local local;
-        local.control = h.registry.get();
-        SessionRegistry *registry = h.registry.get();
-        local.runningClients = [registry]() { return registry->runningClients(); };
-        local.stopForHandOver = [registry](const QString &clientId) { registry->stop(clientId); };
-        m_cluster = std::make_unique<ForwardedSessions>(*h.db, local, settings);
-        h.context->setCluster(m_cluster.get());
+        m_cluster = h.cluster.get();
         m_remote = h.createClient(QStringLiteral("Front desk"));
         m_local = h.createClient(QStringLiteral("Back office"));
         QVERIFY(!m_remote.isEmpty() && !m_local.isEmpty());
@@ -64,8 +61,6 @@ private slots:
 
     void cleanupTestCase()
     {
-        h.context->setCluster(nullptr);
-        m_cluster.reset();
         h.tearDown();
     }
 
@@ -169,6 +164,56 @@ private slots:
         QVERIFY(exec(QStringLiteral("UPDATE clients SET status = 'stopped' WHERE id = ?"), {m_remote}));
         m_cluster->poll();
         QVERIFY(!panel->isVisibleTo(&view));
+    }
+
+    // The pairing-code dialog for a client another instance runs gets its code from that
+    // instance and closes by itself once the phone is linked there.
+    void aPairingDialogForASessionElsewhereClosesOnceLinked()
+    {
+        RecordingSessions thereEngine;
+        thereEngine.setState(m_remote, SessionState::Qr);
+        thereEngine.pairingAnswer = QStringLiteral("THER2345");
+        ClusterSettings settings;
+        settings.instanceId = QStringLiteral("there");
+        ForwardedSessions::Local local;
+        local.control = &thereEngine;
+        local.runningClients = []() { return QStringList(); };
+        local.stopForHandOver = [](const QString &) {};
+        ForwardedSessions there(*h.db, local, settings);
+
+        const QString now = SessionOwners::nowSql(*h.db);
+        QVERIFY(exec(QStringLiteral("UPDATE clients SET status = 'qr', state_since = %1 WHERE id = ?").arg(now), {m_remote}));
+        QVERIFY(exec(QStringLiteral("DELETE FROM client_leases WHERE client_id = ?"), {m_remote}));
+        QVERIFY(exec(QStringLiteral("INSERT INTO client_leases (client_id, owner, token, acquired_at, expires_at) VALUES (?, 'there', 1, %1, %1 + 60000)").arg(now),
+                     {m_remote}));
+        m_cluster->poll();
+
+        PairingCodeDialog dialog(*h.context, m_remote, QStringLiteral("Front desk"));
+        dialog.show();
+        dialog.phoneEdit()->setText(QStringLiteral("+14155552673"));
+        dialog.requestCode();
+        QVERIFY2(QTest::qWaitFor([&] {
+                     there.poll();
+                     m_cluster->poll();
+                     return !dialog.code().isEmpty();
+                 }, 10000),
+                 qPrintable(dialog.errorLabel()->text()));
+        QCOMPARE(dialog.shownCode(), QStringLiteral("THER-2345"));
+        QVERIFY(thereEngine.calls.contains(QStringLiteral("pairingCode %1 +14155552673").arg(m_remote)));
+        QVERIFY(dialog.isVisible());
+
+        // Still waiting for the phone: a round that changes nothing keeps the dialog open.
+        m_cluster->poll();
+        QVERIFY(dialog.isVisible());
+        // The phone typed the code; "there" stores its state, this instance reads it.
+        QVERIFY(exec(QStringLiteral("UPDATE clients SET status = 'ready', state_since = %1 WHERE id = ?").arg(now), {m_remote}));
+        m_cluster->poll();
+        QTRY_VERIFY_WITH_TIMEOUT(!dialog.isVisible(), 5000);
+        QCOMPARE(dialog.result(), int(QDialog::Accepted));
+
+        QVERIFY(exec(QStringLiteral("UPDATE client_leases SET expires_at = 0 WHERE client_id = ?"), {m_remote}));
+        QVERIFY(exec(QStringLiteral("UPDATE clients SET status = 'stopped' WHERE id = ?"), {m_remote}));
+        m_cluster->poll();
     }
 
     void theStatusBarCountsASessionElsewhereAtOnce()

@@ -1,5 +1,6 @@
 #include "ui/clients/PairingCodeDialog.h"
 
+#include "core/cluster/ForwardedSessions.h"
 #include "core/engine/SessionRegistry.h"
 #include "core/sessions/ClientActionService.h"
 #include "ui/common/ErrorLabel.h"
@@ -82,6 +83,9 @@ PairingCodeDialog::PairingCodeDialog(DesktopContext &context, const QString &cli
         m_copy->setText(tr("Copied"));
     });
     connect(&m_context.sessions(), &SessionRegistry::snapshotChanged, this, &PairingCodeDialog::onSnapshotChanged);
+    // A client another instance runs is linked there: its state arrives with the remote sessions.
+    if (ForwardedSessions *cluster = m_context.cluster())
+        connect(cluster, &ForwardedSessions::remoteSessionsChanged, this, [this]() { onSnapshotChanged(m_clientId); });
 }
 
 QString PairingCodeDialog::grouped(const QString &code)
@@ -126,7 +130,8 @@ void PairingCodeDialog::onSnapshotChanged(const QString &clientId)
 {
     if (clientId != m_clientId || m_code.isEmpty())
         return;
-    const std::optional<SessionSnapshot> snap = m_context.sessions().snapshot(clientId);
+    ForwardedSessions *cluster = m_context.cluster();
+    const std::optional<SessionSnapshot> snap = cluster ? cluster->snapshot(clientId) : m_context.sessions().snapshot(clientId);
     // Linked (the code was typed): nothing more to do here.
     if (snap && snap->state != SessionState::Qr && snap->state != SessionState::Initializing)
         accept();

@@ -366,7 +366,7 @@ int Application::startServices()
     }
     // Before anything sends: what was being sent when WaDesk last stopped is reconciled with its
     // page once that is ready here (failed as interrupted when it cannot be), never resent.
-    m_sessions->failInterruptedSends();
+    m_sessions->reconcileStuckSends();
     // Each page reaches WhatsApp through WaDesk's forwarding proxy, directly or through its own
     // proxy of the pool (docs/proxies.md); the pool's health decides which sessions may run.
     if (m_egressSocket >= 0) {

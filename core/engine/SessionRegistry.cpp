@@ -880,9 +880,9 @@ void SessionRegistry::reloadSettings(const QString &clientId)
     queue->wake();
 }
 
-void SessionRegistry::failInterruptedSends()
+void SessionRegistry::reconcileStuckSends()
 {
-    if (!onOwnThread("failInterruptedSends"))
+    if (!onOwnThread("reconcileStuckSends"))
         return;
     // Once the event loop runs: after restoreAtStart, so that the clients coming back are known.
     QTimer::singleShot(0, this, [this]() { sweepStuckSends(); });

@@ -85,7 +85,7 @@ public:
     // here within kStuckSendsBoundMs of a look finding its rows has them failed as interrupted,
     // never resent. Rows of
     // clients another live instance holds are left to it.
-    void failInterruptedSends();
+    void reconcileStuckSends();
     static constexpr int kStuckSendsSweepMs = 45 * 1000;
     static constexpr qint64 kStuckSendsBoundMs = 10 * 60 * 1000;
     QStringList runningClients() const;
@@ -160,7 +160,7 @@ private:
     void waitForProxy(const QString &organizationId, const QString &clientId, const QString &reason);
     // The leases of these clients are gone: their pages stop now, nothing is written for them.
     void onLeasesLost(const QStringList &clientIds);
-    // One look at the messages left `sending` (see failInterruptedSends), of every client or of
+    // One look at the messages left `sending` (see reconcileStuckSends), of every client or of
     // `onlyClient`.
     void sweepStuckSends(const QString &onlyClient = QString());
 

@@ -17,10 +17,6 @@ namespace wadesk {
 Result<std::optional<MessageRecord>> claimNextUnderLease(SqlRunner &sql, const QString &clientId, qint64 now,
                                                          const LeaseFence &fence);
 
-// MessageRepository::failInterrupted, leaving alone the messages of clients whose lease another
-// live instance holds (that instance is sending them).
-Result<QList<MessageRecord>> failInterruptedNotLeasedElsewhere(SqlRunner &sql, qint64 at, const QString &instanceId);
-
 // Messages left `sending` since before `sendingBefore` (the reconciler's candidates), oldest
 // first, up to `limit`; with an `instanceId`, not those of clients another live instance holds.
 Result<QList<MessageRecord>> stuckSendsNotLeasedElsewhere(SqlRunner &sql, qint64 sendingBefore, const QString &instanceId,

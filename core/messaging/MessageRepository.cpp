@@ -284,7 +284,6 @@ Result<int> MessageRepository::count(const QString &organizationId, const QStrin
 namespace {
 Result<std::optional<MessageRecord>> claimNextFenced(SqlRunner &sql, const QString &clientId, qint64 now,
                                                      const std::optional<LeaseFence> &fence);
-Result<QList<MessageRecord>> failInterruptedExcept(MessageRepository &messages, SqlRunner &sql, qint64 at, const QString &instanceId);
 } // namespace
 
 Result<std::optional<MessageRecord>> MessageRepository::claimNext(const QString &clientId, qint64 now)
@@ -430,17 +429,6 @@ Result<std::optional<MessageRecord>> MessageRepository::takeEchoOf(const QString
     return found;
 }
 
-Result<QList<MessageRecord>> MessageRepository::failInterrupted(qint64 at)
-{
-    return failInterruptedExcept(*this, m_sql, at, QString());
-}
-
-Result<QList<MessageRecord>> failInterruptedNotLeasedElsewhere(SqlRunner &sql, qint64 at, const QString &instanceId)
-{
-    MessageRepository messages(sql);
-    return failInterruptedExcept(messages, sql, at, instanceId);
-}
-
 Result<QList<MessageRecord>> stuckSendsNotLeasedElsewhere(SqlRunner &sql, qint64 sendingBefore, const QString &instanceId, int limit)
 {
     QString where = QStringLiteral(" WHERE m.status = 'sending' AND m.sending_at <= ?");
@@ -459,34 +447,6 @@ Result<QList<MessageRecord>> stuckSendsNotLeasedElsewhere(SqlRunner &sql, qint64
         out << fromRow(q.value());
     return out;
 }
-
-namespace {
-
-Result<QList<MessageRecord>> failInterruptedExcept(MessageRepository &messages, SqlRunner &sql, qint64 at, const QString &instanceId)
-{
-    QString where = QStringLiteral(" WHERE m.status = 'sending'");
-    QVariantList bind;
-    if (!instanceId.isEmpty()) {
-        where += QStringLiteral(" AND NOT EXISTS (SELECT 1 FROM client_leases l WHERE l.client_id = m.client_id AND l.owner <> ?"
-                                " AND l.expires_at > ") + databaseNowMs() + QStringLiteral(")");
-        bind << instanceId;
-    }
-    Result<QSqlQuery> q = sql.run(kSelect + where, bind, "messages.interrupted");
-    if (!q)
-        return q.error();
-    QList<MessageRecord> out;
-    while (q.value().next())
-        out << fromRow(q.value());
-    for (MessageRecord &m : out) {
-        if (Status s = messages.markFailed(m.id, QStringLiteral("interrupted"), at); !s)
-            return s.error();
-        m.status = MessageStatus::Failed;
-        m.failureReason = QStringLiteral("interrupted");
-    }
-    return out;
-}
-
-} // namespace
 
 Result<int> MessageRepository::sentSince(const QString &clientId, qint64 since)
 {

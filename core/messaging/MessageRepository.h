@@ -108,8 +108,6 @@ public:
     // from the phone, as it seemed) before the send learnt its WhatsApp id: that row, if any, is
     // removed so the send's own row takes the id. Returns the removed row.
     Result<std::optional<MessageRecord>> takeEchoOf(const QString &clientId, const QString &waMessageId, const QString &messageId);
-    // After a crash: messages left in `sending` are failed as interrupted (never resent).
-    Result<QList<MessageRecord>> failInterrupted(qint64 at);
 
     // Outbound messages of a client that started sending at or after `since`.
     Result<int> sentSince(const QString &clientId, qint64 since);

@@ -313,7 +313,7 @@ private slots:
         QVERIFY(w.pageIds(client, QStringLiteral("Never reached the page")).isEmpty());
 
         // Each event once, also after another look.
-        w.registry->failInterruptedSends();
+        w.registry->reconcileStuckSends();
         QTest::qWait(1500);
         for (const QString &id : {delivered, read, thanksA, thanksB}) {
             QCOMPARE(w.eventsFor(QStringLiteral("message.sent"), id), 1);
@@ -355,14 +355,14 @@ private slots:
 
         w.makeRegistry();
         w.registry->setLeases(&here);
-        w.registry->failInterruptedSends();
+        w.registry->reconcileStuckSends();
         QString why;
         QVERIFY2(w.startReady(mine, &why), qPrintable(why));
         QVERIFY(QTest::qWaitFor([&] { return w.row(mineStuck).status == MessageStatus::Failed; }, kWaitMs));
         QCOMPARE(w.row(mineStuck).failureReason, QStringLiteral("interrupted"));
         // Even past the bound for a client that is not ready here: inst-b's to settle.
         w.clock.advance(SessionRegistry::kStuckSendsBoundMs + 1000);
-        w.registry->failInterruptedSends();
+        w.registry->reconcileStuckSends();
         QTest::qWait(1500);
         QCOMPARE(w.row(theirsStuck).status, MessageStatus::Sending);
         QCOMPARE(w.eventsFor(QStringLiteral("message.failed"), theirsStuck), 0);
@@ -370,11 +370,11 @@ private slots:
         // Once inst-b lets go, the client has its bound to come back here (a takeover would
         // reconcile it); it does not, so the row is failed.
         QVERIFY(there.release(theirs));
-        w.registry->failInterruptedSends();
+        w.registry->reconcileStuckSends();
         QTest::qWait(1500);
         QCOMPARE(w.row(theirsStuck).status, MessageStatus::Sending);
         w.clock.advance(SessionRegistry::kStuckSendsBoundMs + 1000);
-        w.registry->failInterruptedSends();
+        w.registry->reconcileStuckSends();
         QVERIFY(QTest::qWaitFor([&] { return w.row(theirsStuck).status == MessageStatus::Failed; }, kWaitMs));
         QCOMPARE(w.eventsFor(QStringLiteral("message.failed"), theirsStuck), 1);
         w.registry.reset();

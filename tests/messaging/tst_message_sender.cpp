@@ -1128,7 +1128,7 @@ private slots:
         EngineSettings engine;
         engine.injectWaJs = false;
         SessionRegistry registry(w.db, w.bus, engine, quickSettings());
-        registry.failInterruptedSends(); // looks once the event loop runs
+        registry.reconcileStuckSends(); // looks once the event loop runs
         QTRY_COMPARE(messageStatusName(w.message(caught).status), QStringLiteral("failed"));
         const MessageRecord failed = w.message(caught);
         QCOMPARE(failed.failureReason, QStringLiteral("interrupted"));
@@ -1141,7 +1141,7 @@ private slots:
         QCOMPARE(events.size(), 1);
         QCOMPARE(events.first().data.value(QLatin1String("messageId")).toString(), caught);
         QCOMPARE(events.first().data.value(QLatin1String("reason")).toString(), QStringLiteral("interrupted"));
-        registry.failInterruptedSends(); // twice: nothing more
+        registry.reconcileStuckSends(); // twice: nothing more
         QTest::qWait(200);
         QCOMPARE(w.publishedOf(QStringLiteral("message.failed")).size(), 1);
 

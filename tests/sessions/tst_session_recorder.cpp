@@ -5,8 +5,8 @@
 // publication; a transition whose event cannot be written leaves the row as it was; another
 // organization's client is not found and nothing is written. The pause writes the paused flag, the
 // client's state, the audit entry and client.paused together, or nothing at all; resume clears
-// the flag. After a crash, messages left in `sending` are failed as interrupted with one
-// message.failed event each, once. A client's send tiers are its own limits over the defaults.
+// the flag. Sends left `sending` that the reconciler could not match are failed as interrupted
+// with one message.failed event each, once. A client's send tiers are its own limits over the defaults.
 
 #include "tests/support/PgCluster.h"
 #include "tests/support/TestDatabases.h"
@@ -17,6 +17,7 @@
 #include "core/db/Migrator.h"
 #include "core/db/SqlRunner.h"
 #include "core/messaging/InterruptedSends.h"
+#include "core/messaging/MessageRepository.h"
 #include "core/sessions/ClientRepository.h"
 #include "core/sessions/ClientSendTiers.h"
 #include "core/sessions/SessionRecorder.h"
@@ -440,8 +441,9 @@ private slots:
         QCOMPARE(w.count(QStringLiteral("SELECT COUNT(*) FROM events")), before);
     }
 
-    // After a crash: `sending` messages are failed as interrupted with message.failed, once;
-    // queued and sent ones are left alone. When the events cannot be written nothing changes.
+    // Sends the reconciler found no trace of: those still `sending` are failed as interrupted
+    // with message.failed, once; queued and sent ones are left alone. When the events cannot be
+    // written nothing changes.
     void interruptedSendsAreFailed_data() { addDialectRows(); }
     void interruptedSendsAreFailed()
     {
@@ -452,15 +454,27 @@ private slots:
         const QString sent = w.message(QStringLiteral("sent"), QStringLiteral("+15550003004"));
         QVERIFY(!caught1.isEmpty() && !caught2.isEmpty() && !queued.isEmpty() && !sent.isEmpty());
         const QString statusOf = QStringLiteral("SELECT status FROM messages WHERE id = ?");
+        // As the reconciler read them; the queued and sent ones stand for rows that moved on.
+        QList<MessageRecord> candidates;
+        {
+            SqlRunner sql(w.db);
+            MessageRepository messages(sql);
+            for (const QString &id : {caught1, caught2, queued, sent}) {
+                Result<std::optional<MessageRecord>> m = messages.find(w.org, id, ClientScope::all());
+                QVERIFY(m && m.value());
+                candidates << *m.value();
+            }
+        }
+        const auto failInterrupted = [&]() { return failSendsAsInterrupted(w.db, &w.bus, Clock::system(), candidates); };
 
         QVERIFY(w.exec(QStringLiteral("ALTER TABLE events RENAME TO events_away")));
-        QVERIFY(!failInterruptedSends(w.db, &w.bus).ok());
+        QVERIFY(!failInterrupted().ok());
         QVERIFY(w.exec(QStringLiteral("ALTER TABLE events_away RENAME TO events")));
         QCOMPARE(w.row(statusOf, {caught1}).value(0).toString(), QStringLiteral("sending"));
         QCOMPARE(w.row(statusOf, {caught2}).value(0).toString(), QStringLiteral("sending"));
         QVERIFY(w.published.isEmpty());
 
-        const Result<int> failed = failInterruptedSends(w.db, &w.bus);
+        const Result<int> failed = failInterrupted();
         QVERIFY(failed.ok());
         QCOMPARE(failed.value(), 2);
         for (const QString &id : {caught1, caught2}) {
@@ -487,7 +501,7 @@ private slots:
         QCOMPARE(w.deliveries(w.allHook, QStringLiteral("message.failed")), 2);
 
         // Twice: nothing more.
-        const Result<int> again = failInterruptedSends(w.db, &w.bus);
+        const Result<int> again = failInterrupted();
         QVERIFY(again.ok());
         QCOMPARE(again.value(), 0);
         QCOMPARE(w.storedEvents(w.org).size(), 2);

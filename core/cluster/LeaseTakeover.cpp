@@ -2,9 +2,9 @@
 
 #include "core/leases/LeaseFence.h"
 #include "core/cluster/SessionLeases.h"
+#include "core/cluster/SessionPlacement.h"
 #include "core/db/SqlRunner.h"
 
-#include <QHash>
 #include <algorithm>
 #include <utility>
 #include <spdlog/spdlog.h>
@@ -12,12 +12,6 @@
 namespace wadesk {
 
 namespace {
-
-struct LiveInstance {
-    QString id;
-    int sessions = 0;
-    bool draining = false;
-};
 
 struct FreeClient {
     QString organizationId;
@@ -56,17 +50,10 @@ Result<QStringList> LeaseTakeover::tick()
 {
     const QString me = m_leases.instanceId();
     const QString now = databaseNowMs();
-    SqlRunner sql(m_database);
-    Result<QList<LiveInstance>> live = sql.query(
-        QStringLiteral("SELECT id, session_count, draining FROM instances WHERE heartbeat_at > %1 - ? ORDER BY id").arg(now),
-        {m_leases.timing().leaseMs}, "instances.live", [](QSqlQuery &q) {
-            QList<LiveInstance> out;
-            while (q.next())
-                out << LiveInstance{q.value(0).toString(), q.value(1).toInt(), q.value(2).toInt() != 0};
-            return out;
-        });
+    Result<QList<InstanceLoad>> live = liveInstances(m_database, m_leases.timing().leaseMs);
     if (!live)
         return live.error();
+    SqlRunner sql(m_database);
     Result<QList<FreeClient>> free = sql.query(
         QStringLiteral("SELECT c.organization_id, c.id, COALESCE(c.pinned_instance, '') FROM clients c "
                        "LEFT JOIN client_leases l ON l.client_id = c.id "
@@ -82,37 +69,30 @@ Result<QStringList> LeaseTakeover::tick()
     if (!free)
         return free.error();
 
-    QHash<QString, LiveInstance> byId;
-    for (const LiveInstance &i : live.value())
-        byId.insert(i.id, i);
-    if (byId.value(me).draining)
-        return QStringList();
-    // This instance's own count is its own (fresher than its last heartbeat).
-    const int mine = m_leases.heldCount();
-    bool fewest = true;
-    for (const LiveInstance &i : std::as_const(byId)) {
-        if (i.id == me || i.draining)
-            continue;
-        if (i.sessions < mine || (i.sessions == mine && i.id < me))
-            fewest = false;
+    QList<InstanceLoad> loads = live.value();
+    auto self = std::find_if(loads.begin(), loads.end(), [&me](const InstanceLoad &i) { return i.id == me; });
+    if (self == loads.end()) {
+        // Its heartbeat is late (a slow database): it runs, so it counts (the lease's
+        // compare-and-set settles a client two instances both take).
+        loads.append(InstanceLoad{me, 0, false});
+        self = loads.end() - 1;
     }
+    if (self->draining)
+        return QStringList(); // handing its sessions over
+    // This instance's own count is its own (fresher than its last heartbeat), and grows with each
+    // client it takes in this round; the others' are as of their last heartbeat.
+    self->sessions = m_leases.heldCount();
 
     QStringList asked;
-    bool tookUnpinned = false;
     for (const FreeClient &c : free.value()) {
         const bool pinnedHere = c.pinned == me;
-        if (!pinnedHere) {
-            if (!c.pinned.isEmpty() && byId.contains(c.pinned))
-                continue; // its own instance is alive and takes it
-            if (!fewest || tookUnpinned)
-                continue;
-        }
+        if (!pinnedHere && placeSession(c.pinned, loads) != me)
+            continue; // its pinned instance is alive, or another is less busy: theirs to take
         spdlog::info("takeover: client {} has no live owner; starting it here{}", c.clientId.toStdString(),
                      pinnedHere ? " (pinned here)" : "");
         if (m_start(c.organizationId, c.clientId)) {
             asked << c.clientId;
-            if (!pinnedHere)
-                tookUnpinned = true;
+            ++self->sessions;
         }
     }
     return asked;

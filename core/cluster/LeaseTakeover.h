@@ -18,8 +18,10 @@ class SessionLeases;
 // compare-and-set, so two instances choosing the same client cannot both get it).
 // - a client pinned to this instance is taken at once;
 // - a client pinned to another live instance is left to it;
-// - any other is taken, one per tick, only by the live, non-draining instance with the fewest
-//   sessions (ties broken by instance id); a draining instance takes nothing.
+// - any other is taken only where placeSession puts it: by the live, non-draining instance with
+//   the fewest sessions (ties broken by instance id), counting the ones it takes in this tick (so
+//   an empty instance takes several at once until it is no longer the least busy); a draining
+//   instance takes nothing.
 // Main thread.
 class LeaseTakeover final : public QObject {
     Q_OBJECT

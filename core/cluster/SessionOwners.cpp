@@ -1,5 +1,7 @@
 #include "core/cluster/SessionOwners.h"
 
+#include "core/cluster/SessionPlacement.h"
+
 #include "core/db/Database.h"
 #include "core/db/SqlRunner.h"
 #include "core/leases/LeaseFence.h"
@@ -27,18 +29,14 @@ Result<QString> SessionOwners::ownerOf(const QString &clientId)
 Result<QString> SessionOwners::placementOf(const QString &clientId, qint64 liveMs)
 {
     SqlRunner sql(m_database);
-    const QString now = nowSql(m_database);
-    Result<QString> pinned = sql.query(QStringLiteral("SELECT i.id FROM clients c JOIN instances i ON i.id = c.pinned_instance "
-                                                      "WHERE c.id = ? AND i.heartbeat_at > %1 - ?")
-                                           .arg(now),
-                                       {clientId, liveMs}, "session placement: pin",
-                                       [](QSqlQuery &q) { return q.next() ? q.value(0).toString() : QString(); });
-    if (!pinned || !pinned.value().isEmpty())
-        return pinned;
-    return sql.query(QStringLiteral("SELECT id FROM instances WHERE heartbeat_at > %1 - ? AND draining = 0 "
-                                    "ORDER BY session_count, id LIMIT 1")
-                         .arg(now),
-                     {liveMs}, "session placement: fewest", [](QSqlQuery &q) { return q.next() ? q.value(0).toString() : QString(); });
+    Result<QString> pinned = sql.query(QStringLiteral("SELECT COALESCE(pinned_instance, '') FROM clients WHERE id = ?"), {clientId},
+                                       "session placement: pin", [](QSqlQuery &q) { return q.next() ? q.value(0).toString() : QString(); });
+    if (!pinned)
+        return pinned.error();
+    Result<QList<InstanceLoad>> live = liveInstances(m_database, liveMs);
+    if (!live)
+        return live.error();
+    return placeSession(pinned.value(), live.value());
 }
 
 Result<QList<SessionOwners::RemoteSession>> SessionOwners::ownedElsewhere(const QString &self)

@@ -34,9 +34,9 @@ public:
         QString lastError;
         QString phoneNumber;
     };
-    // Where a session nobody drives should start: its pinned instance when that one is alive,
-    // else the live, non-draining instance with the fewest sessions (ties: the lowest id). Alive:
-    // a heartbeat younger than `liveMs`. Empty when no instance qualifies.
+    // Where a session nobody drives should start (placeSession): its pinned instance when that one
+    // is alive, else the live, non-draining instance with the fewest sessions. Alive: a heartbeat
+    // younger than `liveMs`. Empty when no instance qualifies.
     Result<QString> placementOf(const QString &clientId, qint64 liveMs);
 
     // Every client with a live lease held by an instance other than `self`.

@@ -47,6 +47,27 @@ class TestRemoteSessionsUi : public QObject {
         return bool(changed);
     }
 
+    // "there": another instance whose engine is `engine`, which holds m_remote's lease with the
+    // client waiting to be linked; this instance has read it.
+    std::unique_ptr<ForwardedSessions> runsThereWaitingForALink(RecordingSessions &engine)
+    {
+        ClusterSettings settings;
+        settings.instanceId = QStringLiteral("there");
+        ForwardedSessions::Local local;
+        local.control = &engine;
+        local.runningClients = []() { return QStringList(); };
+        local.stopForHandOver = [](const QString &) {};
+        const QString now = SessionOwners::nowSql(*h.db);
+        if (!exec(QStringLiteral("UPDATE clients SET status = 'qr', state_since = %1 WHERE id = ?").arg(now), {m_remote})
+            || !exec(QStringLiteral("DELETE FROM client_leases WHERE client_id = ?"), {m_remote})
+            || !exec(QStringLiteral("INSERT INTO client_leases (client_id, owner, token, acquired_at, expires_at) VALUES (?, 'there', 1, %1, %1 + 60000)")
+                         .arg(now),
+                     {m_remote}))
+            return nullptr;
+        m_cluster->poll();
+        return std::make_unique<ForwardedSessions>(*h.db, local, settings);
+    }
+
 private slots:
     void initTestCase()
     {
@@ -120,20 +141,8 @@ private slots:
         thereEngine.setState(m_remote, SessionState::Qr);
         thereEngine.snapshots[m_remote].qrText = QStringLiteral("2@there-code");
         thereEngine.snapshots[m_remote].qrExpiresAt = QDateTime::currentMSecsSinceEpoch() + 60000;
-        ClusterSettings settings;
-        settings.instanceId = QStringLiteral("there");
-        ForwardedSessions::Local local;
-        local.control = &thereEngine;
-        local.runningClients = []() { return QStringList(); };
-        local.stopForHandOver = [](const QString &) {};
-        ForwardedSessions there(*h.db, local, settings);
-
-        const QString now = SessionOwners::nowSql(*h.db);
-        QVERIFY(exec(QStringLiteral("UPDATE clients SET status = 'qr', state_since = %1 WHERE id = ?").arg(now), {m_remote}));
-        QVERIFY(exec(QStringLiteral("DELETE FROM client_leases WHERE client_id = ?"), {m_remote}));
-        QVERIFY(exec(QStringLiteral("INSERT INTO client_leases (client_id, owner, token, acquired_at, expires_at) VALUES (?, 'there', 1, %1, %1 + 60000)").arg(now),
-                     {m_remote}));
-        m_cluster->poll();
+        const std::unique_ptr<ForwardedSessions> there = runsThereWaitingForALink(thereEngine);
+        QVERIFY(there);
 
         SessionView view(*h.context);
         view.resize(900, 600);
@@ -144,7 +153,7 @@ private slots:
         // The ask waits in the database until "there" looks for its commands; the answer comes
         // back on the next round here.
         QVERIFY2(QTest::qWaitFor([&] {
-                     there.poll();
+                     there->poll();
                      m_cluster->poll();
                      return panel->qrText() == QLatin1String("2@there-code");
                  }, 10000),
@@ -156,7 +165,7 @@ private slots:
         // "New code" is asked of the instance that runs the page.
         panel->newCodeButton()->click();
         QVERIFY(QTest::qWaitFor([&] {
-            there.poll();
+            there->poll();
             return thereEngine.calls.contains(QStringLiteral("refreshQr %1").arg(m_remote));
         }, 10000));
 
@@ -173,27 +182,15 @@ private slots:
         RecordingSessions thereEngine;
         thereEngine.setState(m_remote, SessionState::Qr);
         thereEngine.pairingAnswer = QStringLiteral("THER2345");
-        ClusterSettings settings;
-        settings.instanceId = QStringLiteral("there");
-        ForwardedSessions::Local local;
-        local.control = &thereEngine;
-        local.runningClients = []() { return QStringList(); };
-        local.stopForHandOver = [](const QString &) {};
-        ForwardedSessions there(*h.db, local, settings);
-
-        const QString now = SessionOwners::nowSql(*h.db);
-        QVERIFY(exec(QStringLiteral("UPDATE clients SET status = 'qr', state_since = %1 WHERE id = ?").arg(now), {m_remote}));
-        QVERIFY(exec(QStringLiteral("DELETE FROM client_leases WHERE client_id = ?"), {m_remote}));
-        QVERIFY(exec(QStringLiteral("INSERT INTO client_leases (client_id, owner, token, acquired_at, expires_at) VALUES (?, 'there', 1, %1, %1 + 60000)").arg(now),
-                     {m_remote}));
-        m_cluster->poll();
+        const std::unique_ptr<ForwardedSessions> there = runsThereWaitingForALink(thereEngine);
+        QVERIFY(there);
 
         PairingCodeDialog dialog(*h.context, m_remote, QStringLiteral("Front desk"));
         dialog.show();
         dialog.phoneEdit()->setText(QStringLiteral("+14155552673"));
         dialog.requestCode();
         QVERIFY2(QTest::qWaitFor([&] {
-                     there.poll();
+                     there->poll();
                      m_cluster->poll();
                      return !dialog.code().isEmpty();
                  }, 10000),
@@ -206,7 +203,8 @@ private slots:
         m_cluster->poll();
         QVERIFY(dialog.isVisible());
         // The phone typed the code; "there" stores its state, this instance reads it.
-        QVERIFY(exec(QStringLiteral("UPDATE clients SET status = 'ready', state_since = %1 WHERE id = ?").arg(now), {m_remote}));
+        QVERIFY(exec(QStringLiteral("UPDATE clients SET status = 'ready', state_since = %1 WHERE id = ?").arg(SessionOwners::nowSql(*h.db)),
+                     {m_remote}));
         m_cluster->poll();
         QTRY_VERIFY_WITH_TIMEOUT(!dialog.isVisible(), 5000);
         QCOMPARE(dialog.result(), int(QDialog::Accepted));

@@ -3301,6 +3301,10 @@ Das tägliche Volumen, die Zustell- und Leseraten, die Antwortzeiten und die Sto
         <source>WhatsApp Web did not answer. Try again.</source>
         <translation>WhatsApp Web hat nicht geantwortet. Versuchen Sie es erneut.</translation>
     </message>
+    <message>
+        <source>No instance with this id shares the database (any more).</source>
+        <translation>Keine Instanz mit dieser Kennung teilt (noch) die Datenbank.</translation>
+    </message>
 </context>
 <context>
     <name>wadesk::FirstRunApiPage</name>

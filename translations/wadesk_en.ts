@@ -3295,6 +3295,10 @@ The daily volume, delivery and read rates, response times and busiest hours appe
         <source>WhatsApp Web did not answer. Try again.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>No instance with this id shares the database (any more).</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>wadesk::FirstRunApiPage</name>

@@ -3301,6 +3301,10 @@ El volumen diario, las tasas de entrega y de lectura, los tiempos de respuesta y
         <source>WhatsApp Web did not answer. Try again.</source>
         <translation>WhatsApp Web no respondió. Vuelva a intentarlo.</translation>
     </message>
+    <message>
+        <source>No instance with this id shares the database (any more).</source>
+        <translation>Ninguna instancia con este identificador comparte (ya) la base de datos.</translation>
+    </message>
 </context>
 <context>
     <name>wadesk::FirstRunApiPage</name>

@@ -9,9 +9,11 @@
 // - Client → Run on Instance… (admins and managers) preselects the client's stored pin, offers
 //   the instances with offline and draining ones marked, stores the pin with a `pin_client`
 //   audit entry, and "Any instance" unpins; a refusal is shown in the dialog.
+//   (A screenshot of the dialog with a draining instance goes to the screenshot directory.)
 // - Who sees what: managers pin but do not see Instances…, viewers get neither, and without a
 //   cluster (SQLite's single instance) neither entry is there.
 
+#include "tests/ui/Screenshots.h"
 #include "tests/ui/UiHarness.h"
 
 #include "core/cluster/InstanceService.h"
@@ -226,6 +228,9 @@ private slots:
         QCOMPARE(dialog->currentInstance(), QStringLiteral("there")); // the selection survives the refresh
         QVERIFY(!dialog->drainButton()->isEnabled());
         QVERIFY(dialog->undrainButton()->isEnabled());
+        const QImage shot = dialog->grab().toImage();
+        QVERIFY(wadesk::test::hasContent(shot));
+        QVERIFY(shot.save(QDir(wadesk::test::screenshotDir()).filePath(QStringLiteral("instances.png"))));
 
         dialog->undrainButton()->click();
         QCOMPARE(rows(QStringLiteral("SELECT draining FROM instances WHERE id = 'there'")), QStringList{QStringLiteral("0")});
@@ -303,7 +308,7 @@ private slots:
         dialog->setChoice(QStringLiteral("gone"));
         QVERIFY(exec(QStringLiteral("DELETE FROM instances WHERE id = 'gone'")));
         dialog->okButton()->click();
-        QVERIFY(!dialog->errorText().isEmpty());
+        QCOMPARE(dialog->errorText(), QStringLiteral("No instance with this id shares the database (any more)."));
         QCOMPARE(actions->pinDialog(), dialog); // still open
         QCOMPARE(rows(QStringLiteral("SELECT pinned_instance FROM clients WHERE id = ?"), {m_front}), QStringList{QStringLiteral("NULL")});
         dialog->reject();

@@ -3301,6 +3301,10 @@ Das tägliche Volumen, die Zustell- und Leseraten, die Antwortzeiten und die Sto
         <source>WhatsApp Web did not answer. Try again.</source>
         <translation>WhatsApp Web hat nicht geantwortet. Versuchen Sie es erneut.</translation>
     </message>
+    <message>
+        <source>No instance with this id shares the database (any more).</source>
+        <translation>Keine Instanz mit dieser Kennung teilt (noch) die Datenbank.</translation>
+    </message>
 </context>
 <context>
     <name>wadesk::FirstRunApiPage</name>
@@ -3699,6 +3703,171 @@ Unten steht der erste API-Schlüssel der Organisation. Kopieren Sie ihn jetzt, w
     <message>
         <source>%1 %2:00–%3:00: %4 sent, %5 received</source>
         <translation>%1 %2:00–%3:00: %4 gesendet, %5 empfangen</translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::InstanceActions</name>
+    <message>
+        <source>&amp;Instances…</source>
+        <translation>&amp;Instanzen…</translation>
+    </message>
+    <message>
+        <source>The instances sharing this database, their sessions; drain one</source>
+        <translation>Die Instanzen, die sich diese Datenbank teilen, und ihre Sitzungen; eine Instanz leeren</translation>
+    </message>
+    <message>
+        <source>Run on &amp;Instance…</source>
+        <translation>Auf &amp;Instanz ausführen…</translation>
+    </message>
+    <message>
+        <source>Choose the instance the selected client runs on</source>
+        <translation>Die Instanz wählen, auf der der ausgewählte Client läuft</translation>
+    </message>
+    <message>
+        <source>Run on instance</source>
+        <translation>Auf Instanz ausführen</translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::InstanceListModel</name>
+    <message>
+        <source>never</source>
+        <translation>nie</translation>
+    </message>
+    <message>
+        <source>just now</source>
+        <translation>gerade eben</translation>
+    </message>
+    <message>
+        <source>%1 s ago</source>
+        <translation>vor %1 s</translation>
+    </message>
+    <message>
+        <source>%1 min ago</source>
+        <translation>vor %1 min</translation>
+    </message>
+    <message>
+        <source>%1 h ago</source>
+        <translation>vor %1 h</translation>
+    </message>
+    <message>
+        <source>%1 d ago</source>
+        <translation>vor %1 T</translation>
+    </message>
+    <message>
+        <source>%1 (this desktop)</source>
+        <translation>%1 (dieser Desktop)</translation>
+    </message>
+    <message>
+        <source>Alive</source>
+        <translation>Aktiv</translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <translation>Offline</translation>
+    </message>
+    <message>
+        <source>Draining</source>
+        <translation>Wird geleert</translation>
+    </message>
+    <message>
+        <source>%1 on %2, version %3, last heartbeat %4, %5%6, sessions: %7</source>
+        <translation>%1 auf %2, Version %3, letztes Lebenszeichen %4, %5%6, Sitzungen: %7</translation>
+    </message>
+    <message>
+        <source>, draining</source>
+        <translation>, wird geleert</translation>
+    </message>
+    <message>
+        <source>Instance</source>
+        <translation>Instanz</translation>
+    </message>
+    <message>
+        <source>Host</source>
+        <translation>Host</translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation>Version</translation>
+    </message>
+    <message>
+        <source>Last heartbeat</source>
+        <translation>Letztes Lebenszeichen</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Zustand</translation>
+    </message>
+    <message>
+        <source>Sessions</source>
+        <translation>Sitzungen</translation>
+    </message>
+    <message>
+        <source>Sign in to see the instances.</source>
+        <translation>Melden Sie sich an, um die Instanzen zu sehen.</translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::InstancesDialog</name>
+    <message>
+        <source>Instances</source>
+        <translation>Instanzen</translation>
+    </message>
+    <message>
+        <source>The WaDesk instances sharing this database. Each session runs on one of them; a draining instance hands its sessions over to the others and takes no new ones. Sessions are counted for your organization&apos;s clients.</source>
+        <translation>Die WaDesk-Instanzen, die sich diese Datenbank teilen. Jede Sitzung läuft auf einer von ihnen; eine Instanz, die geleert wird, übergibt ihre Sitzungen an die anderen und übernimmt keine neuen. Gezählt werden die Sitzungen der Clients Ihrer Organisation.</translation>
+    </message>
+    <message>
+        <source>&amp;Drain…</source>
+        <translation>&amp;Leeren…</translation>
+    </message>
+    <message>
+        <source>Drain instance</source>
+        <translation>Instanz leeren</translation>
+    </message>
+    <message>
+        <source>Move the selected instance&apos;s sessions to the other instances, one by one</source>
+        <translation>Die Sitzungen der ausgewählten Instanz nacheinander auf die anderen Instanzen verlegen</translation>
+    </message>
+    <message>
+        <source>&amp;Undrain</source>
+        <translation>Leeren &amp;beenden</translation>
+    </message>
+    <message>
+        <source>Undrain instance</source>
+        <translation>Leeren der Instanz beenden</translation>
+    </message>
+    <message>
+        <source>Let the selected instance take sessions again</source>
+        <translation>Die ausgewählte Instanz wieder Sitzungen übernehmen lassen</translation>
+    </message>
+    <message>
+        <source>&amp;Refresh</source>
+        <translation>&amp;Aktualisieren</translation>
+    </message>
+    <message>
+        <source>Refresh instances</source>
+        <translation>Instanzen aktualisieren</translation>
+    </message>
+    <message>
+        <source>Instances error</source>
+        <translation>Fehler bei den Instanzen</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Schließen</translation>
+    </message>
+    <message>
+        <source>No instance has registered in this database yet.</source>
+        <translation>In dieser Datenbank hat sich noch keine Instanz angemeldet.</translation>
+    </message>
+    <message>
+        <source>Drain the instance &quot;%1&quot;? Its sessions move to the other instances one by one, and it takes no new ones until you undrain it.</source>
+        <translation>Die Instanz „%1“ leeren? Ihre Sitzungen wechseln nacheinander zu den anderen Instanzen, und sie übernimmt keine neuen, bis Sie das Leeren beenden.</translation>
+    </message>
+    <message>
+        <source>Drain</source>
+        <translation>Leeren</translation>
     </message>
 </context>
 <context>
@@ -4285,6 +4454,65 @@ Unten steht der erste API-Schlüssel der Organisation. Kopieren Sie ihn jetzt, w
     <message>
         <source>Pairing code %1</source>
         <translation>Kopplungscode %1</translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::PinInstanceDialog</name>
+    <message>
+        <source>Run on instance</source>
+        <translation>Auf Instanz ausführen</translation>
+    </message>
+    <message>
+        <source>Instance</source>
+        <translation>Instanz</translation>
+    </message>
+    <message>
+        <source>Any instance (not pinned)</source>
+        <translation>Beliebige Instanz (nicht festgelegt)</translation>
+    </message>
+    <message>
+        <source>this desktop</source>
+        <translation>dieser Desktop</translation>
+    </message>
+    <message>
+        <source>offline</source>
+        <translation>offline</translation>
+    </message>
+    <message>
+        <source>draining</source>
+        <translation>wird geleert</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <source>%1 (unknown)</source>
+        <translation>%1 (unbekannt)</translation>
+    </message>
+    <message>
+        <source>Client:</source>
+        <translation>Client:</translation>
+    </message>
+    <message>
+        <source>&amp;Instance:</source>
+        <translation>&amp;Instanz:</translation>
+    </message>
+    <message>
+        <source>A pinned client runs on its instance while that one is alive. A client running elsewhere is handed over: it stops there and starts on its instance.</source>
+        <translation>Ein festgelegter Client läuft auf seiner Instanz, solange diese aktiv ist. Ein Client, der anderswo läuft, wird übergeben: Er stoppt dort und startet auf seiner Instanz.</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>Fehler</translation>
+    </message>
+    <message>
+        <source>Run on this instance</source>
+        <translation>Auf dieser Instanz ausführen</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
     </message>
 </context>
 <context>

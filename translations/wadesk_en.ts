@@ -3295,6 +3295,10 @@ The daily volume, delivery and read rates, response times and busiest hours appe
         <source>WhatsApp Web did not answer. Try again.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>No instance with this id shares the database (any more).</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>wadesk::FirstRunApiPage</name>
@@ -3690,6 +3694,171 @@ Below is the organization&apos;s first API key. Copy it now if an integration ne
     <name>wadesk::HeatmapWidget</name>
     <message>
         <source>%1 %2:00–%3:00: %4 sent, %5 received</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::InstanceActions</name>
+    <message>
+        <source>&amp;Instances…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The instances sharing this database, their sessions; drain one</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run on &amp;Instance…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the instance the selected client runs on</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run on instance</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::InstanceListModel</name>
+    <message>
+        <source>never</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>just now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 s ago</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 min ago</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 h ago</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 d ago</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (this desktop)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Alive</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Draining</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 on %2, version %3, last heartbeat %4, %5%6, sessions: %7</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>, draining</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Instance</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Host</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last heartbeat</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sessions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign in to see the instances.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::InstancesDialog</name>
+    <message>
+        <source>Instances</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The WaDesk instances sharing this database. Each session runs on one of them; a draining instance hands its sessions over to the others and takes no new ones. Sessions are counted for your organization&apos;s clients.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Drain…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Drain instance</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Move the selected instance&apos;s sessions to the other instances, one by one</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Undrain</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Undrain instance</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Let the selected instance take sessions again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Refresh</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refresh instances</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Instances error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No instance has registered in this database yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Drain the instance &quot;%1&quot;? Its sessions move to the other instances one by one, and it takes no new ones until you undrain it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Drain</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -4275,6 +4444,65 @@ Below is the organization&apos;s first API key. Copy it now if an integration ne
     </message>
     <message>
         <source>Pairing code %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::PinInstanceDialog</name>
+    <message>
+        <source>Run on instance</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Instance</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Any instance (not pinned)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>this desktop</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>offline</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>draining</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (unknown)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Client:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Instance:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A pinned client runs on its instance while that one is alive. A client running elsewhere is handed over: it stops there and starts on its instance.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run on this instance</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

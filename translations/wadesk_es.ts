@@ -3301,6 +3301,10 @@ El volumen diario, las tasas de entrega y de lectura, los tiempos de respuesta y
         <source>WhatsApp Web did not answer. Try again.</source>
         <translation>WhatsApp Web no respondió. Vuelva a intentarlo.</translation>
     </message>
+    <message>
+        <source>No instance with this id shares the database (any more).</source>
+        <translation>Ninguna instancia con este identificador comparte (ya) la base de datos.</translation>
+    </message>
 </context>
 <context>
     <name>wadesk::FirstRunApiPage</name>
@@ -3699,6 +3703,171 @@ Abajo está la primera clave de API de la organización. Cópiela ahora si una i
     <message>
         <source>%1 %2:00–%3:00: %4 sent, %5 received</source>
         <translation>%1 %2:00–%3:00: %4 enviados, %5 recibidos</translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::InstanceActions</name>
+    <message>
+        <source>&amp;Instances…</source>
+        <translation>&amp;Instancias…</translation>
+    </message>
+    <message>
+        <source>The instances sharing this database, their sessions; drain one</source>
+        <translation>Las instancias que comparten esta base de datos y sus sesiones; vaciar una</translation>
+    </message>
+    <message>
+        <source>Run on &amp;Instance…</source>
+        <translation>&amp;Ejecutar en instancia…</translation>
+    </message>
+    <message>
+        <source>Choose the instance the selected client runs on</source>
+        <translation>Elegir la instancia en la que se ejecuta el cliente seleccionado</translation>
+    </message>
+    <message>
+        <source>Run on instance</source>
+        <translation>Ejecutar en instancia</translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::InstanceListModel</name>
+    <message>
+        <source>never</source>
+        <translation>nunca</translation>
+    </message>
+    <message>
+        <source>just now</source>
+        <translation>justo ahora</translation>
+    </message>
+    <message>
+        <source>%1 s ago</source>
+        <translation>hace %1 s</translation>
+    </message>
+    <message>
+        <source>%1 min ago</source>
+        <translation>hace %1 min</translation>
+    </message>
+    <message>
+        <source>%1 h ago</source>
+        <translation>hace %1 h</translation>
+    </message>
+    <message>
+        <source>%1 d ago</source>
+        <translation>hace %1 d</translation>
+    </message>
+    <message>
+        <source>%1 (this desktop)</source>
+        <translation>%1 (este escritorio)</translation>
+    </message>
+    <message>
+        <source>Alive</source>
+        <translation>Activa</translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <translation>Sin conexión</translation>
+    </message>
+    <message>
+        <source>Draining</source>
+        <translation>Vaciándose</translation>
+    </message>
+    <message>
+        <source>%1 on %2, version %3, last heartbeat %4, %5%6, sessions: %7</source>
+        <translation>%1 en %2, versión %3, último latido %4, %5%6, sesiones: %7</translation>
+    </message>
+    <message>
+        <source>, draining</source>
+        <translation>, vaciándose</translation>
+    </message>
+    <message>
+        <source>Instance</source>
+        <translation>Instancia</translation>
+    </message>
+    <message>
+        <source>Host</source>
+        <translation>Host</translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation>Versión</translation>
+    </message>
+    <message>
+        <source>Last heartbeat</source>
+        <translation>Último latido</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Estado</translation>
+    </message>
+    <message>
+        <source>Sessions</source>
+        <translation>Sesiones</translation>
+    </message>
+    <message>
+        <source>Sign in to see the instances.</source>
+        <translation>Inicie sesión para ver las instancias.</translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::InstancesDialog</name>
+    <message>
+        <source>Instances</source>
+        <translation>Instancias</translation>
+    </message>
+    <message>
+        <source>The WaDesk instances sharing this database. Each session runs on one of them; a draining instance hands its sessions over to the others and takes no new ones. Sessions are counted for your organization&apos;s clients.</source>
+        <translation>Las instancias de WaDesk que comparten esta base de datos. Cada sesión se ejecuta en una de ellas; una instancia que se vacía entrega sus sesiones a las demás y no acepta nuevas. Se cuentan las sesiones de los clientes de su organización.</translation>
+    </message>
+    <message>
+        <source>&amp;Drain…</source>
+        <translation>&amp;Vaciar…</translation>
+    </message>
+    <message>
+        <source>Drain instance</source>
+        <translation>Vaciar instancia</translation>
+    </message>
+    <message>
+        <source>Move the selected instance&apos;s sessions to the other instances, one by one</source>
+        <translation>Trasladar las sesiones de la instancia seleccionada a las demás instancias, una por una</translation>
+    </message>
+    <message>
+        <source>&amp;Undrain</source>
+        <translation>&amp;Dejar de vaciar</translation>
+    </message>
+    <message>
+        <source>Undrain instance</source>
+        <translation>Dejar de vaciar la instancia</translation>
+    </message>
+    <message>
+        <source>Let the selected instance take sessions again</source>
+        <translation>Permitir que la instancia seleccionada vuelva a aceptar sesiones</translation>
+    </message>
+    <message>
+        <source>&amp;Refresh</source>
+        <translation>&amp;Actualizar</translation>
+    </message>
+    <message>
+        <source>Refresh instances</source>
+        <translation>Actualizar instancias</translation>
+    </message>
+    <message>
+        <source>Instances error</source>
+        <translation>Error de las instancias</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Cerrar</translation>
+    </message>
+    <message>
+        <source>No instance has registered in this database yet.</source>
+        <translation>Todavía no se ha registrado ninguna instancia en esta base de datos.</translation>
+    </message>
+    <message>
+        <source>Drain the instance &quot;%1&quot;? Its sessions move to the other instances one by one, and it takes no new ones until you undrain it.</source>
+        <translation>¿Vaciar la instancia «%1»? Sus sesiones pasan a las demás instancias una por una, y no acepta nuevas hasta que deje de vaciarla.</translation>
+    </message>
+    <message>
+        <source>Drain</source>
+        <translation>Vaciar</translation>
     </message>
 </context>
 <context>
@@ -4285,6 +4454,65 @@ Abajo está la primera clave de API de la organización. Cópiela ahora si una i
     <message>
         <source>Pairing code %1</source>
         <translation>Código de vinculación %1</translation>
+    </message>
+</context>
+<context>
+    <name>wadesk::PinInstanceDialog</name>
+    <message>
+        <source>Run on instance</source>
+        <translation>Ejecutar en instancia</translation>
+    </message>
+    <message>
+        <source>Instance</source>
+        <translation>Instancia</translation>
+    </message>
+    <message>
+        <source>Any instance (not pinned)</source>
+        <translation>Cualquier instancia (sin fijar)</translation>
+    </message>
+    <message>
+        <source>this desktop</source>
+        <translation>este escritorio</translation>
+    </message>
+    <message>
+        <source>offline</source>
+        <translation>sin conexión</translation>
+    </message>
+    <message>
+        <source>draining</source>
+        <translation>vaciándose</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <source>%1 (unknown)</source>
+        <translation>%1 (desconocida)</translation>
+    </message>
+    <message>
+        <source>Client:</source>
+        <translation>Cliente:</translation>
+    </message>
+    <message>
+        <source>&amp;Instance:</source>
+        <translation>&amp;Instancia:</translation>
+    </message>
+    <message>
+        <source>A pinned client runs on its instance while that one is alive. A client running elsewhere is handed over: it stops there and starts on its instance.</source>
+        <translation>Un cliente fijado se ejecuta en su instancia mientras esta está activa. Un cliente que se ejecuta en otra se traspasa: se detiene allí y se inicia en su instancia.</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>Error</translation>
+    </message>
+    <message>
+        <source>Run on this instance</source>
+        <translation>Ejecutar en esta instancia</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancelar</translation>
     </message>
 </context>
 <context>

@@ -44,7 +44,8 @@ Result<QList<InstanceService::Instance>> InstanceService::list(const AuthContext
         QStringLiteral("SELECT i.id, i.host, i.version, i.started_at, i.heartbeat_at, i.draining, "
                        "CASE WHEN i.heartbeat_at > %1 - ? THEN 1 ELSE 0 END, "
                        "(SELECT COUNT(*) FROM client_leases l JOIN clients c ON c.id = l.client_id "
-                       " WHERE l.owner = i.id AND l.expires_at > %1 AND c.organization_id = ?) "
+                       " WHERE l.owner = i.id AND l.expires_at > %1 AND c.organization_id = ?), "
+                       "%1 - i.heartbeat_at "
                        "FROM instances i ORDER BY i.id")
             .arg(now),
         {qint64(m_leaseSeconds) * 1000, actor.organizationId}, "list instances", [](QSqlQuery &q) {
@@ -59,10 +60,31 @@ Result<QList<InstanceService::Instance>> InstanceService::list(const AuthContext
                 i.draining = q.value(5).toInt() != 0;
                 i.alive = q.value(6).toInt() != 0;
                 i.sessions = q.value(7).toInt();
+                i.heartbeatAgeMs = q.value(8).toLongLong();
                 instances.append(i);
             }
             return instances;
         });
+}
+
+Result<QList<InstanceService::Instance>> InstanceService::pinTargets(const AuthContext &actor)
+{
+    if (Status s = actor.require(Permission::ManageClients); !s)
+        return s.error();
+    SqlRunner sql(m_database);
+    return sql.query(QStringLiteral("SELECT id, draining, CASE WHEN heartbeat_at > %1 - ? THEN 1 ELSE 0 END FROM instances ORDER BY id")
+                         .arg(SessionOwners::nowSql(m_database)),
+                     {qint64(m_leaseSeconds) * 1000}, "pin targets", [](QSqlQuery &q) {
+                         QList<Instance> instances;
+                         while (q.next()) {
+                             Instance i;
+                             i.id = q.value(0).toString();
+                             i.draining = q.value(1).toInt() != 0;
+                             i.alive = q.value(2).toInt() != 0;
+                             instances.append(i);
+                         }
+                         return instances;
+                     });
 }
 
 Result<std::optional<InstanceService::Instance>> InstanceService::find(const AuthContext &actor, const QString &instanceId)

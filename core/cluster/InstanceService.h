@@ -27,11 +27,16 @@ public:
         QString version;
         qint64 startedAt = 0;
         qint64 heartbeatAt = 0;
+        qint64 heartbeatAgeMs = 0; // since heartbeatAt on the database's clock (machines' clocks may disagree)
         bool alive = false;   // heartbeat within the lease time, on the database's clock
         bool draining = false;
         int sessions = 0;     // live leases on clients of the actor's organization
     };
     Result<QList<Instance>> list(const AuthContext &actor);
+    // What a client may be pinned to, for those who pin (ManageClients) without administering
+    // instances: each instance's id, whether it is alive and whether it drains; no host, version,
+    // heartbeat or sessions.
+    Result<QList<Instance>> pinTargets(const AuthContext &actor);
     // 404 for an id that names no instance.
     Result<Instance> setDraining(const AuthContext &actor, const QString &instanceId, bool draining);
     // `instanceId` empty: unpinned. 422 unknown_instance for an id that names no instance; 404 for

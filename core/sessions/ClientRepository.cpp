@@ -16,7 +16,7 @@ namespace {
 const QString kColumns = QStringLiteral("c.id, c.organization_id, c.name, c.phone_number, c.status, c.created_by, "
                                        "c.created_at, c.updated_at, c.state_since, c.last_error, c.device_info, "
                                        "c.browser_identity, c.linked, c.autostart, c.rate_per_minute, c.rate_per_hour, c.rate_per_day, "
-                                       "c.paused, c.paused_reason, c.proxy_id, c.proxy_failover");
+                                       "c.paused, c.paused_reason, c.proxy_id, c.proxy_failover, c.pinned_instance");
 
 ClientRecord fromRow(const QSqlQuery &q)
 {
@@ -42,6 +42,7 @@ ClientRecord fromRow(const QSqlQuery &q)
     c.pausedReason = q.value(18).toString();
     c.proxyId = q.value(19).toString();
     c.proxyFailover = q.value(20).toInt() != 0;
+    c.pinnedInstance = q.value(21).toString();
     return c;
 }
 

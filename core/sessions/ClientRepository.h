@@ -36,6 +36,7 @@ struct ClientRecord {
     QString pausedReason;
     QString proxyId;         // the pool entry it goes out through; empty: direct
     bool proxyFailover = false; // may be moved to another healthy proxy when its own dies
+    QString pinnedInstance;  // the instance it runs on when that one is alive; empty: the least busy (several instances)
 };
 
 // A state change to store on the client row.

@@ -14,6 +14,8 @@
 // - No live owner (no lease, an expired lease, or b's own): the request runs on b, no command row.
 // - GET /api/instances (admins only): alive by heartbeat, draining, ISO times, and sessions counted
 //   within the caller's organization only. Drain/undrain (admins only, audited, 404 unknown id).
+//   The heartbeat's age is the database's (what the desktop shows); what a client may be pinned
+//   to (id, alive, draining) is listed for those who pin, managers included, never viewers.
 // - PATCH /api/clients/:id {instance}: managers and admins pin (agents and viewers 403), 422 for an
 //   unknown instance changes nothing, another organization's client is 404, null unpins; a client
 //   running elsewhere than its pin is handed over: its owner stops it and releases the lease.
@@ -25,8 +27,10 @@
 #include "tests/support/RecordingSessions.h"
 
 #include "core/cluster/ForwardedSessions.h"
+#include "core/cluster/InstanceService.h"
 #include "core/cluster/SessionCommandQueue.h"
 #include "core/cluster/SessionOwners.h"
+#include "core/sessions/ClientService.h"
 
 #include <QJsonArray>
 #include <QRegularExpression>
@@ -373,6 +377,40 @@ private slots:
             QVERIFY(m_api->request("POST", QStringLiteral("/api/instances/a/drain"), QJsonValue(QJsonValue::Undefined), key).status == 403);
         }
         QCOMPARE(m_api->rows(QStringLiteral("SELECT draining FROM instances WHERE id = 'a'")), QStringList{QStringLiteral("0")});
+    }
+
+    void heartbeatAgesAndPinTargets()
+    {
+        Fixture &f = *m_f;
+        QVERIFY(m_api->exec(QStringLiteral("UPDATE instances SET heartbeat_at = %1 - 600000, draining = 1 WHERE id = 'b'").arg(now())));
+        ClientService clients(m_api->database());
+        InstanceService instances(m_api->database(), clients, 30);
+        AuthContext admin;
+        admin.userId = f.admin.userId;
+        admin.organizationId = f.admin.organizationId;
+        admin.role = Role::Admin;
+        Result<QList<InstanceService::Instance>> listed = instances.list(admin);
+        QVERIFY(listed);
+        QCOMPARE(listed.value().size(), 2);
+        const InstanceService::Instance &a = listed.value().at(0);
+        const InstanceService::Instance &b = listed.value().at(1);
+        QVERIFY2(a.heartbeatAgeMs >= 0 && a.heartbeatAgeMs < 60000, qPrintable(QString::number(a.heartbeatAgeMs)));
+        QVERIFY2(b.heartbeatAgeMs >= 600000 && b.heartbeatAgeMs < 660000, qPrintable(QString::number(b.heartbeatAgeMs)));
+
+        AuthContext manager = admin;
+        manager.role = Role::Manager;
+        Result<QList<InstanceService::Instance>> targets = instances.pinTargets(manager);
+        QVERIFY(targets);
+        QCOMPARE(targets.value().size(), 2);
+        QCOMPARE(targets.value().at(0).id, QStringLiteral("a"));
+        QVERIFY(targets.value().at(0).alive && !targets.value().at(0).draining);
+        QCOMPARE(targets.value().at(1).id, QStringLiteral("b"));
+        QVERIFY(!targets.value().at(1).alive && targets.value().at(1).draining);
+        QVERIFY(targets.value().at(1).host.isEmpty()); // administering instances is the admins'
+        QCOMPARE(instances.list(manager).error().code, QStringLiteral("forbidden"));
+        AuthContext viewer = admin;
+        viewer.role = Role::Viewer;
+        QCOMPARE(instances.pinTargets(viewer).error().code, QStringLiteral("forbidden"));
     }
 
     void adminsDrainAndUndrain()

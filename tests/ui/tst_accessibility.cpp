@@ -22,6 +22,8 @@
 #include "ui/contacts/ContactsDialog.h"
 #include "ui/dashboard/DashboardView.h"
 #include "ui/firstrun/FirstRunWizard.h"
+#include "ui/instances/InstancesDialog.h"
+#include "ui/instances/PinInstanceDialog.h"
 #include "ui/main/MainWindow.h"
 #include "ui/proxies/ProxiesView.h"
 #include "ui/proxies/ProxyDialog.h"
@@ -230,7 +232,7 @@ private slots:
         }
         for (const char *name : {"showSessionAction", "showConversationsAction", "focusClientsAction", "proxiesAction", "dashboardAction",
                                  "teamAction", "webhooksAction", "apiKeysAction", "auditLogAction", "contactsAction", "settingsAction",
-                                 "accountAction", "findContactAction", "refreshAction", "quitAction"}) {
+                                 "accountAction", "findContactAction", "refreshAction", "quitAction", "instancesAction"}) {
             auto *action = w.findChild<QAction *>(QLatin1String(name));
             QVERIFY2(action, name);
             QVERIFY2(!action->shortcut().isEmpty(), name);
@@ -265,7 +267,7 @@ private slots:
     void adminScreens_data()
     {
         QTest::addColumn<QString>("screen");
-        for (const char *name : {"team", "webhooks", "apiKeys", "audit", "contacts", "account"})
+        for (const char *name : {"team", "webhooks", "apiKeys", "audit", "contacts", "account", "instances"})
             QTest::newRow(name) << QString::fromLatin1(name);
     }
 
@@ -283,6 +285,8 @@ private slots:
             dialog = std::make_unique<AuditLogDialog>(*h.context);
         else if (screen == QLatin1String("contacts"))
             dialog = std::make_unique<ContactsDialog>(*h.context);
+        else if (screen == QLatin1String("instances"))
+            dialog = std::make_unique<InstancesDialog>(*h.context);
         else
             dialog = std::make_unique<AccountDialog>(*h.context);
         check(*dialog, screen);
@@ -341,6 +345,16 @@ private slots:
         {
             OneTimeSecretDialog d(QStringLiteral("API Key Created"), QStringLiteral("The key is below."), QStringLiteral("wdk_secret"));
             check(d, QStringLiteral("One-time secret"));
+        }
+        {
+            InstanceService::Instance here;
+            here.id = QStringLiteral("here");
+            here.alive = true;
+            InstanceService::Instance there;
+            there.id = QStringLiteral("there");
+            there.draining = true;
+            PinInstanceDialog d(QStringLiteral("Front desk"), QStringLiteral("there"), {here, there}, QStringLiteral("here"));
+            check(d, QStringLiteral("Run on instance"));
         }
     }
 

@@ -56,6 +56,8 @@ QString ErrorText::of(const DomainError &error)
         return tr("You may not manage members with this role.");
     if (code == QLatin1String("not_found"))
         return tr("It does not exist any more, or you may not see it.");
+    if (code == QLatin1String("unknown_instance"))
+        return tr("No instance with this id shares the database (any more).");
     if (code == QLatin1String("invalid_credentials"))
         return tr("Invalid email or password.");
     if (code == QLatin1String("account_disabled"))

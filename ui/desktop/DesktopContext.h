@@ -53,6 +53,8 @@ public:
     // they run); null on SQLite. Set before the windows are made.
     ForwardedSessions *cluster() const { return m_cluster; }
     void setCluster(ForwardedSessions *cluster) { m_cluster = cluster; }
+    // The instances sharing the database: the list and draining (admins), pinning (client managers).
+    InstanceService &instances() { return m_services.instances(); }
     ProxyService *proxies() { return m_services.proxies(); } // null without the secret store (cipher)
     PasswordHasher::Cost passwordCost() const { return m_services.settings().auth.passwordCost; }
     const Facts &facts() const { return m_facts; }

@@ -19,6 +19,7 @@
 #include "ui/clients/ClientActions.h"
 #include "ui/clients/ClientListDelegate.h"
 #include "ui/clients/SessionView.h"
+#include "ui/instances/InstanceActions.h"
 #include "ui/proxies/ProxiesView.h"
 #include "ui/team/TeamDialog.h"
 #include "ui/apikeys/ApiKeysDialog.h"
@@ -69,6 +70,7 @@ MainWindow::MainWindow(DesktopContext &context, QWidget *parent)
 
     m_sessionModel = new ClientListModel(m_context, this);
     m_actions = new ClientActions(m_context, *m_sessionModel, this);
+    m_instanceActions = new InstanceActions(m_context, this);
 
     // The screens: the clients (list and the selected one's pages), and the proxy pool.
     m_screens = new QStackedWidget(this);
@@ -251,6 +253,7 @@ void MainWindow::buildMenus()
     }
     m_clientMenu->addSeparator();
     m_clientMenu->addAction(m_assignProxyAction);
+    m_clientMenu->addAction(m_instanceActions->pinAction());
     // Nothing in it for roles that may not manage clients: then it is not shown at all.
     m_clientMenu->menuAction()->setVisible(m_actions->startAction()->isVisible());
 
@@ -519,6 +522,7 @@ void MainWindow::onCurrentChanged(const QModelIndex &current)
     m_currentClient = clientId;
     m_sessionModel->setCurrentClient(clientId);
     m_actions->setCurrentClient(clientId);
+    m_instanceActions->setCurrentClient(clientId);
     if (m_assignProxyAction)
         m_assignProxyAction->setEnabled(m_assignProxyAction->isVisible() && !clientId.isEmpty());
     m_sessionView->setClient(clientId, current.data(ClientListModel::NameRole).toString());
@@ -560,10 +564,13 @@ void MainWindow::showSessionMenu(const QPoint &pos)
             else if (a->isVisible())
                 menu.addAction(a);
         }
-        if (m_assignProxyAction->isVisible()) {
+        QAction *pin = m_instanceActions->pinAction();
+        if (m_assignProxyAction->isVisible() || pin->isVisible())
             menu.addSeparator();
+        if (m_assignProxyAction->isVisible())
             menu.addAction(m_assignProxyAction);
-        }
+        if (pin->isVisible())
+            menu.addAction(pin);
     }
     if (m_actions->addAction()->isVisible()) {
         menu.addSeparator();
@@ -627,8 +634,9 @@ void MainWindow::closeEvent(QCloseEvent *event)
 }
 
 // Admin: Webhooks… (Ctrl+Shift+H, can_manage_webhooks), API Keys… (Ctrl+Shift+K, everyone
-// signed in: the REST key routes need no permission; admins see every key) and Audit Log…
-// (Ctrl+Shift+G, can_view_audit_logs). Each opens its dialog, or raises it when open.
+// signed in: the REST key routes need no permission; admins see every key), Audit Log…
+// (Ctrl+Shift+G, can_view_audit_logs) and, with several instances, Instances… (Ctrl+Shift+I,
+// InstanceActions). Each opens its dialog, or raises it when open.
 void MainWindow::buildAdminMenu()
 {
     m_adminMenu = menuBar()->addMenu(tr("&Admin"));
@@ -645,6 +653,7 @@ void MainWindow::buildAdminMenu()
     m_auditAction->setObjectName(QStringLiteral("auditLogAction"));
     m_auditAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_G));
     m_auditAction->setStatusTip(tr("Who did what, when; verify the log's hash chain; export it"));
+    m_adminMenu->addAction(m_instanceActions->instancesAction());
     auto update = [this]() {
         const bool in = m_context.signedIn();
         const bool webhooks = in && m_context.actor().can(Permission::ManageWebhooks) && m_context.services().webhooks();

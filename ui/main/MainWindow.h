@@ -17,6 +17,7 @@ class QToolBar;
 namespace wadesk {
 
 class ClientActions;
+class InstanceActions;
 class ConversationsView;
 class DashboardView;
 class DesktopContext;
@@ -69,6 +70,8 @@ public:
     QAction *proxiesAction() const { return m_proxiesAction; }
     // Client → Assign Proxy…: the Proxies screen's assign dialog for the selected client.
     QAction *assignProxyAction() const { return m_assignProxyAction; }
+    // Admin → Instances… and Client → Run on Instance… (several instances on one database only).
+    InstanceActions *instanceActions() const { return m_instanceActions; }
     // View → Dashboard (Ctrl+4), checkable: the analytics screen in place of the clients, for
     // roles that may view analytics (can_view_analytics: admins, managers, viewers; never agents).
     // It is the first screen those roles see after sign-in.
@@ -150,6 +153,7 @@ private:
     DesktopContext &m_context;
     ClientListModel *m_sessionModel = nullptr;
     ClientActions *m_actions = nullptr;
+    InstanceActions *m_instanceActions = nullptr;
     QStackedWidget *m_screens = nullptr;
     QSplitter *m_splitter = nullptr;
     ProxiesView *m_proxiesView = nullptr;

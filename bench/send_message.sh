@@ -16,17 +16,27 @@
 #               goes back to the (unlimited) default: messages/s from the first `sending` to the
 #               last `sent` (the sender's own rate); then E2E_MESSAGES more submitted one after
 #               the other while the sender works: from the first `queued` to the last `sent`.
+#               On each database of E2E_DBS (SQLite unless told).
+#   PG_STATS=1: PostgreSQL loads pg_stat_statements (triggers' statements and planning tracked
+#               too); after the first end-to-end batch drains: statements, execution and planning
+#               time, shared buffers and PostgreSQL's CPU per message sent, then the top 15
+#               statements by execution time (a statement's time includes its triggers'). The
+#               drain's own polling (two counts every 0.5 s) is in the figures too. The part
+#               "while submitting" is then left out.
 #
 #   WADESK_BIN=build-x/app/wadesk  DBS="sqlite postgres"  CONNECTIONS=50  THREADS=2  DURATION=10s
-#   E2E_MESSAGES=1000  bench/send_message.sh
+#   E2E_MESSAGES=1000  E2E_DBS=sqlite  PG_STATS=0  bench/send_message.sh
+#   (DBS= E2E_DBS=postgres PG_STATS=1: only the profile of the sender on PostgreSQL)
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
 CONNECTIONS=${CONNECTIONS:-50}
 THREADS=${THREADS:-2}
 DURATION=${DURATION:-10s}
-DBS=${DBS:-sqlite postgres}
+DBS=${DBS-sqlite postgres}
 E2E_MESSAGES=${E2E_MESSAGES:-1000}
+E2E_DBS=${E2E_DBS:-sqlite}
+PG_STATS=${PG_STATS:-0}
 
 if ! command -v wrk >/dev/null; then
   echo "bench: installing wrk" >&2
@@ -36,7 +46,7 @@ fi
 machine_facts
 echo "load:    wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency (POST send-message); e2e $E2E_MESSAGES messages"
 WADESK_BIN="$WADESK_BIN" FIXTURE="$BENCH_ROOT/tests/fixtures/fake-whatsapp" CONNECTIONS="$CONNECTIONS" THREADS="$THREADS" \
-  DURATION="$DURATION" DBS="$DBS" E2E_MESSAGES="$E2E_MESSAGES" python3 - <<'PY'
+  DURATION="$DURATION" DBS="$DBS" E2E_MESSAGES="$E2E_MESSAGES" E2E_DBS="$E2E_DBS" PG_STATS="$PG_STATS" python3 - <<'PY'
 import glob, http.client, http.server, json, os, pwd, re, shutil, signal, socket, subprocess, sys, tempfile, threading, time
 import urllib.parse
 
@@ -45,6 +55,8 @@ fixture = os.environ["FIXTURE"]
 connections, threads, duration = os.environ["CONNECTIONS"], os.environ["THREADS"], os.environ["DURATION"]
 dbs = os.environ["DBS"].split()
 e2e_messages = int(os.environ["E2E_MESSAGES"])
+e2e_dbs = os.environ["E2E_DBS"].split()
+pg_stats = os.environ["PG_STATS"] == "1"
 
 # ---- the fake page and its control endpoint --------------------------------------------------
 queues, lock = {}, threading.Lock()
@@ -108,10 +120,65 @@ class Postgres:
         self.data = f"{self.dir}/data"
         self.port = free_port()
         self.run([f"{self.bin}/initdb", "-D", self.data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-instructions"])
+        stats = (" -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all"
+                 " -c pg_stat_statements.track_planning=on") if pg_stats else ""
         self.run([f"{self.bin}/pg_ctl", "-D", self.data, "-l", f"{self.dir}/server.log", "-w", "-t", "60", "-o",
-                  f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c max_connections=50", "start"])
+                  f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c max_connections=50{stats}", "start"])
         self.run([f"{self.bin}/createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "wadesk"])
         self.url = f"postgres://postgres@127.0.0.1:{self.port}/wadesk"
+        if pg_stats:
+            self.sql("CREATE EXTENSION pg_stat_statements")
+    def sql(self, query):
+        cmd = [f"{self.bin}/psql", "-X", "-q", "-A", "-t", "-F", "\t", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
+               "-d", "wadesk", "-v", "ON_ERROR_STOP=1", "-c", query]
+        return subprocess.run(cmd, check=True, capture_output=True, text=True, cwd="/tmp").stdout
+    def cpu(self):
+        """CPU seconds used so far by the server and its live backends."""
+        with open(f"{self.data}/postmaster.pid") as f:
+            root = int(f.readline())
+        parent, ticks = {}, {}
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parent[int(pid)], ticks[int(pid)] = int(fields[1]), int(fields[11]) + int(fields[12])
+        total, todo = 0, [root]
+        while todo:
+            pid = todo.pop()
+            total += ticks.get(pid, 0)
+            todo += [c for c, p in parent.items() if p == pid]
+        return total / os.sysconf("SC_CLK_TCK")
+    def print_top(self, messages, cpu_s, n=15):
+        # Per message sent. Top-level statements are what WaDesk sent; the nested ones are its
+        # triggers' (their time is inside their statement's too, so only top-level time is summed).
+        top = self.sql("SELECT toplevel, sum(calls), sum(total_exec_time), sum(total_plan_time), "
+                       "sum(shared_blks_hit + shared_blks_read) FROM pg_stat_statements GROUP BY toplevel ORDER BY toplevel DESC")
+        for line in top.splitlines():
+            level, calls, exec_ms, plan_ms, blks = line.split("\t")
+            print(f"pg_stat_statements, {'top-level' if level == 't' else 'in triggers'}: {int(calls) / messages:.1f} statements, "
+                  f"{float(exec_ms) / messages:.2f} ms executing, {float(plan_ms) / messages:.2f} ms planning, "
+                  f"{int(blks) / messages:.0f} shared buffers per message sent")
+        # One status change as the sender makes them, in a transaction rolled back: where its
+        # buffers go (the row, every index of messages, the roll-up trigger).
+        indexes = self.sql("SELECT count(*) FROM pg_indexes WHERE tablename = 'messages'").strip()
+        plan = self.sql("BEGIN; EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) UPDATE messages SET status = 'delivered', updated_at = updated_at + 1 "
+                        "WHERE id = (SELECT id FROM messages WHERE direction = 'outbound' AND status = 'read' LIMIT 1); ROLLBACK")
+        print(f"messages has {indexes} indexes; one status change (rolled back):")
+        print("\n".join("    " + l for l in plan.splitlines() if l.strip()))
+        print(f"PostgreSQL CPU: {cpu_s * 1000 / messages:.2f} ms per message sent ({messages} messages); top {n} by execution time:")
+        print("calls/msg  ms/msg  ms/call  rows/call  shared blks/call  statement")
+        self.print_rows(messages, "total_exec_time", n)
+        print(f"top {n} by calls:")
+        self.print_rows(messages, "calls", n)
+    def print_rows(self, messages, order, n):
+        out = self.sql(f"SELECT calls, total_exec_time, rows, shared_blks_hit + shared_blks_read, "
+                       f"regexp_replace(query, '\\s+', ' ', 'g') FROM pg_stat_statements ORDER BY {order} DESC LIMIT {n}")
+        for line in out.splitlines():
+            calls, ms, rows, blks, query = line.split("\t", 4)
+            calls, ms = int(calls), float(ms)
+            print(f"{calls / messages:9.2f} {ms / messages:7.3f} {ms / calls:8.3f} {int(rows) / calls:10.1f} "
+                  f"{int(blks) / calls:17.1f}  {query[:150]}")
     def run(self, cmd):
         if self.as_postgres:
             cmd = ["runuser", "-u", "postgres", "--"] + cmd
@@ -261,9 +328,17 @@ end
             pg.close()
 
 # ---- end to end: queued → sent ------------------------------------------------------------------
-def end_to_end():
+def end_to_end(db):
+    pg = None
     extra = {"WADESK_PACING": "0", "WADESK_CHECK_NUMBER_EXISTS": "0", "WADESK_RATE_PER_MINUTE": "100000",
              "WADESK_RATE_PER_HOUR": "1000000", "WADESK_RATE_PER_DAY": "10000000"}
+    if db == "postgres":
+        try:
+            pg = Postgres()
+        except (RuntimeError, subprocess.CalledProcessError) as e:
+            print(f"\nend to end, postgres: skipped ({e})")
+            return
+        extra["WADESK_DB"] = pg.url
     app = App(page_url(ack1Ms=0, ackMs=20), extra)
     try:
         cid = app.linked_client()
@@ -276,14 +351,21 @@ def end_to_end():
             status, body = app.call("POST", f"/api/clients/{cid}/send-message",
                                     {"to": f"+1415555{1000 + i % 1000:04d}", "message": f"End to end {i + 1}"})
             assert status == 200, body
+        if pg and pg_stats:
+            pg.sql("SELECT pg_stat_statements_reset()")
+            pg_cpu0 = pg.cpu()
         resumed = time.time()
         assert limits(0) == 200
         def drained():
             q = app.call("GET", f"/api/clients/{cid}/messages?limit=1&status=queued&total=exact")[1]["total"]
             s = app.call("GET", f"/api/clients/{cid}/messages?limit=1&status=sending&total=exact")[1]["total"]
             return q == 0 and s == 0
-        app.wait(drained, "the queue to drain", timeout=600, step=0.05)
+        app.wait(drained, "the queue to drain", timeout=600, step=0.5 if pg_stats else 0.05)
         wall = time.time() - resumed
+        if pg and pg_stats:
+            time.sleep(1)  # the last acks (delivered, read) land 20 and 40 ms after the send
+            pg.print_top(e2e_messages, pg.cpu() - pg_cpu0)
+            return  # the profile is of the sender alone
         rows = []
         offset = 0
         while True:
@@ -299,9 +381,9 @@ def end_to_end():
         last_sent = max(iso_ms(m["sent_at"]) for m in sent)
         first_queued = min(iso_ms(m["created_at"]) for m in sent)
         rate = len(sent) / max(0.001, (last_sent - first_sending) / 1000)
-        print(f"\n--- end to end, sqlite, {len(sent)} sent, {len(failed)} failed ---")
+        print(f"\n--- end to end, {db}, {len(sent)} sent, {len(failed)} failed ---")
         print(f"first sending → last sent: {(last_sent - first_sending) / 1000:.2f} s; release → drained (polled): {wall:.2f} s")
-        results.append(f"end to end (pacing and tiers off): {rate:.0f} messages/s from first sending to last sent "
+        results.append(f"end to end, {db} (pacing and tiers off): {rate:.0f} messages/s from first sending to last sent "
                        f"({len(sent)} messages, {len(failed)} failed)")
         # Without the pause: submit and send at the same time, one caller after the other.
         t0 = time.time()
@@ -315,14 +397,17 @@ def end_to_end():
         last = app.call("GET", f"/api/messages/{ids[-1]}")[1]
         first = app.call("GET", f"/api/messages/{ids[0]}")[1]
         span = (iso_ms(last["sent_at"]) - iso_ms(first["created_at"])) / 1000
-        results.append(f"end to end while submitting: {e2e_messages / span:.0f} messages/s from the first queued to the last sent "
+        results.append(f"end to end while submitting, {db}: {e2e_messages / span:.0f} messages/s from the first queued to the last sent "
                        f"({e2e_messages} messages, submitted sequentially in {time.time() - t0:.2f} s)")
     finally:
         app.close()
+        if pg:
+            pg.close()
 
 for db in dbs:
     acceptance(db)
-end_to_end()
+for db in e2e_dbs:
+    end_to_end(db)
 print()
 for r in results:
     print("RESULT " + r)

@@ -453,6 +453,44 @@ private slots:
         QCOMPARE(left.value(), qint64(0));
     }
 
+    // Migration 0026: a status change updates its cell by the difference; a move to another cell
+    // and a status change whose cell is missing still take the long way, with the same counts.
+    void statusChangesOutsideTheirCell_data() { bothDialects(); }
+    void statusChangesOutsideTheirCell()
+    {
+        WADESK_STAGE(s);
+        const qint64 at = utcMs("2026-05-04T10:15:00.000Z");
+        for (int i = 0; i < 3; ++i)
+            QVERIFY(s.seed(s.clientA, at + i * 1000, QStringLiteral("sent")));
+        SqlRunner sql(s.api.database());
+        Seeded &moved = s.seeded[0];
+        QVERIFY(sql.change(QStringLiteral("UPDATE messages SET created_at = created_at + 3600000, status = 'delivered' WHERE id = ?"),
+                           {moved.id}, "test.move"));
+        moved.createdAt += 3600000;
+        moved.fate = QStringLiteral("delivered");
+        QVERIFY(sql.change(QStringLiteral("UPDATE messages SET client_id = ? WHERE id = ?"), {s.clientB, s.seeded[1].id}, "test.reassign"));
+        s.seeded[1].clientId = s.clientB;
+        rollupsMatch(s);
+        if (QTest::currentTestFailed())
+            return;
+
+        // The cell dropped by hand: the status change makes it again, holding that message only.
+        const qint64 hour = at - at % 3600000;
+        QVERIFY(sql.change(QStringLiteral("DELETE FROM message_rollups WHERE client_id = ? AND hour_start = ?"), {s.clientA, hour}, "test.drop"));
+        QVERIFY(sql.change(QStringLiteral("UPDATE messages SET status = 'read' WHERE id = ?"), {s.seeded[2].id}, "test.read"));
+        Result<QString> cell = sql.query(
+            QStringLiteral("SELECT total, sent, delivered, read, failed, received FROM message_rollups WHERE client_id = ? AND hour_start = ?"),
+            {s.clientA, hour}, "test.cell", [](QSqlQuery &q) {
+                QStringList v;
+                if (q.next())
+                    for (int i = 0; i < 6; ++i)
+                        v << q.value(i).toString();
+                return v.join(QLatin1Char(' '));
+            });
+        QVERIFY(cell);
+        QCOMPARE(cell.value(), QStringLiteral("1 1 1 1 0 0"));
+    }
+
     void verifyAndRepairWithTheBinary_data() { bothDialects(); }
     void verifyAndRepairWithTheBinary()
     {

@@ -81,9 +81,12 @@ public:
         MessageRepository messages(sql);
         if (Status s = messages.insertMany({m}); !s)
             return fail("insert", s.error());
-        if (Status s = messages.enqueueMany({m}); !s)
+        // One that goes past `queued` is claimed at once: ahead of those seeded to stay queued
+        // (the queue takes the lowest priority first, then the earliest).
+        const bool staysQueued = finalStatus == QLatin1String("queued");
+        if (Status s = messages.enqueueMany({m}, staysQueued ? 0 : -1); !s)
             return fail("enqueue", s.error());
-        if (finalStatus == QLatin1String("queued"))
+        if (staysQueued)
             return true;
         Result<std::optional<MessageRecord>> claimed = messages.claimNext(clientId, at);
         if (!claimed || !claimed.value() || claimed.value()->id != m.id)

@@ -553,7 +553,11 @@ private slots:
             a.registry->stop(client);
             QTRY_COMPARE_WITH_TIMEOUT(snapshotCount(a.store, client), 1, kWaitMs);
             snapshotId = a.store.latest(client).value()->id;
-            QCOMPARE(BrowserSnapshotStore::readMarker(WaSession::sessionDirectory(dirA.path(), client))->id, snapshotId);
+            a.store.waitForBackground(); // the marker is written after the row is stored
+            const std::optional<BrowserSnapshotStore::Info> marker =
+                BrowserSnapshotStore::readMarker(WaSession::sessionDirectory(dirA.path(), client));
+            QVERIFY(marker);
+            QCOMPARE(marker->id, snapshotId);
         }
         {
             Instance b(*t.database, cipher, QStringLiteral("inst-b"), dirB.path());
@@ -561,7 +565,10 @@ private slots:
             QVERIFY(b.waitState(client, SessionState::Ready));
             QVERIFY2(!b.states.value(client).contains(QStringLiteral("qr")), qPrintable(b.states.value(client).join(QLatin1Char(' '))));
             QCOMPARE(js(b.session(client)->page(), QStringLiteral("__fake.state().phone")).toString(), kPhone);
-            QCOMPARE(BrowserSnapshotStore::readMarker(WaSession::sessionDirectory(dirB.path(), client))->id, snapshotId);
+            const std::optional<BrowserSnapshotStore::Info> restored =
+                BrowserSnapshotStore::readMarker(WaSession::sessionDirectory(dirB.path(), client));
+            QVERIFY(restored);
+            QCOMPARE(restored->id, snapshotId);
             b.registry->stop(client);
             // Stopped cleanly again: B's snapshot is the latest now, A's is kept as the second.
             QTRY_VERIFY_WITH_TIMEOUT(b.store.latest(client).value()->id != snapshotId, kWaitMs);

@@ -207,6 +207,10 @@ public:
                                  .arg(QString::fromUtf8(QJsonDocument(QJsonArray{body}).toJson(QJsonDocument::Compact)).mid(1).chopped(1));
         if (!QTest::qWaitFor([&] { return fake(clientId, find).toInt() >= ack; }, kWaitMs))
             return {};
+        // WhatsApp has it for good once the profile does: a stop before the page's IndexedDB
+        // write commits would lose it (the fake has no server to sync it back from).
+        if (!QTest::qWaitFor([&] { return fake(clientId, QStringLiteral("__fake.state().storing")).toInt() == 0; }, kWaitMs))
+            return {};
         return id;
     }
 

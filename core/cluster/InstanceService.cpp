@@ -3,6 +3,7 @@
 #include "core/audit/AuditEvent.h"
 #include "core/cluster/SessionCommandQueue.h"
 #include "core/cluster/SessionOwners.h"
+#include "core/cluster/SessionPlacement.h"
 #include "core/db/Database.h"
 #include "core/db/SqlRunner.h"
 #include "core/sessions/ClientService.h"
@@ -42,12 +43,12 @@ Result<QList<InstanceService::Instance>> InstanceService::list(const AuthContext
     SqlRunner sql(m_database);
     return sql.query(
         QStringLiteral("SELECT i.id, i.host, i.version, i.started_at, i.heartbeat_at, i.draining, "
-                       "CASE WHEN i.heartbeat_at > %1 - ? THEN 1 ELSE 0 END, "
+                       "CASE WHEN %2 THEN 1 ELSE 0 END, "
                        "(SELECT COUNT(*) FROM client_leases l JOIN clients c ON c.id = l.client_id "
                        " WHERE l.owner = i.id AND l.expires_at > %1 AND c.organization_id = ?), "
                        "%1 - i.heartbeat_at "
                        "FROM instances i ORDER BY i.id")
-            .arg(now),
+            .arg(now, heartbeatYoungerThanSql(m_database, QStringLiteral("i.heartbeat_at"))),
         {qint64(m_leaseSeconds) * 1000, actor.organizationId}, "list instances", [](QSqlQuery &q) {
             QList<Instance> instances;
             while (q.next()) {
@@ -72,8 +73,8 @@ Result<QList<InstanceService::Instance>> InstanceService::pinTargets(const AuthC
     if (Status s = actor.require(Permission::ManageClients); !s)
         return s.error();
     SqlRunner sql(m_database);
-    return sql.query(QStringLiteral("SELECT id, draining, CASE WHEN heartbeat_at > %1 - ? THEN 1 ELSE 0 END FROM instances ORDER BY id")
-                         .arg(SessionOwners::nowSql(m_database)),
+    return sql.query(QStringLiteral("SELECT id, draining, CASE WHEN %1 THEN 1 ELSE 0 END FROM instances ORDER BY id")
+                         .arg(heartbeatYoungerThanSql(m_database)),
                      {qint64(m_leaseSeconds) * 1000}, "pin targets", [](QSqlQuery &q) {
                          QList<Instance> instances;
                          while (q.next()) {

@@ -21,11 +21,16 @@ QString placeSession(const QString &pinned, const QList<InstanceLoad> &live)
     return best ? best->id : QString();
 }
 
+QString heartbeatYoungerThanSql(Database &database, const QString &heartbeatColumn)
+{
+    return QStringLiteral("%1 > %2 - ?").arg(heartbeatColumn, SessionOwners::nowSql(database));
+}
+
 Result<QList<InstanceLoad>> liveInstances(Database &database, qint64 liveMs)
 {
     SqlRunner sql(database);
-    return sql.query(QStringLiteral("SELECT id, session_count, draining FROM instances WHERE heartbeat_at > %1 - ? ORDER BY id")
-                         .arg(SessionOwners::nowSql(database)),
+    return sql.query(QStringLiteral("SELECT id, session_count, draining FROM instances WHERE %1 ORDER BY id")
+                         .arg(heartbeatYoungerThanSql(database)),
                      {liveMs}, "instances.live", [](QSqlQuery &q) {
                          QList<InstanceLoad> out;
                          while (q.next())

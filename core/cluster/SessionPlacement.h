@@ -22,8 +22,13 @@ struct InstanceLoad {
 // instance with the fewest sessions (ties: the lowest id). Empty when none qualifies.
 QString placeSession(const QString &pinned, const QList<InstanceLoad> &live);
 
-// The instances whose heartbeat is younger than `liveMs` on the database's clock, with the session
-// count and draining flag of their last heartbeat.
+// What "alive" means everywhere (placement, takeover, the instance list): a heartbeat younger
+// than the lease time, on the database's clock. The SQL condition on `heartbeatColumn`, with one
+// placeholder for that time in ms.
+QString heartbeatYoungerThanSql(Database &database, const QString &heartbeatColumn = QStringLiteral("heartbeat_at"));
+
+// The instances whose heartbeat is younger than `liveMs`, with the session count and draining
+// flag of their last heartbeat.
 Result<QList<InstanceLoad>> liveInstances(Database &database, qint64 liveMs);
 
 } // namespace wadesk

@@ -4092,8 +4092,8 @@ Unten steht der erste API-Schlüssel der Organisation. Kopieren Sie ihn jetzt, w
         <translation>Proxys (Strg+3)</translation>
     </message>
     <message>
-        <source>Assign &amp;Proxy…</source>
-        <translation>&amp;Proxy zuweisen…</translation>
+        <source>Assign Pro&amp;xy…</source>
+        <translation>Pro&amp;xy zuweisen…</translation>
     </message>
     <message>
         <source>Choose the proxy the selected client uses</source>
@@ -4164,7 +4164,7 @@ Unten steht der erste API-Schlüssel der Organisation. Kopieren Sie ihn jetzt, w
         <translation>Organisation, Client-Limits und die Einstellungen dieser Installation</translation>
     </message>
     <message>
-        <source>My &amp;Account…</source>
+        <source>My Acc&amp;ount…</source>
         <translation>Mein &amp;Konto…</translation>
     </message>
     <message>
@@ -4180,7 +4180,7 @@ Unten steht der erste API-Schlüssel der Organisation. Kopieren Sie ihn jetzt, w
         <translation>Massenversand: Kampagnen mit ihrem Fortschritt; erstellen, starten, pausieren, fortsetzen, abbrechen</translation>
     </message>
     <message>
-        <source>&amp;Templates and Replies…</source>
+        <source>Templates and &amp;Replies…</source>
         <translation>&amp;Vorlagen und Antworten…</translation>
     </message>
     <message>

@@ -4084,7 +4084,7 @@ Below is the organization&apos;s first API key. Copy it now if an integration ne
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Assign &amp;Proxy…</source>
+        <source>Assign Pro&amp;xy…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -4156,7 +4156,7 @@ Below is the organization&apos;s first API key. Copy it now if an integration ne
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>My &amp;Account…</source>
+        <source>My Acc&amp;ount…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -4172,7 +4172,7 @@ Below is the organization&apos;s first API key. Copy it now if an integration ne
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>&amp;Templates and Replies…</source>
+        <source>Templates and &amp;Replies…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -4092,8 +4092,8 @@ Abajo está la primera clave de API de la organización. Cópiela ahora si una i
         <translation>Proxies (Ctrl+3)</translation>
     </message>
     <message>
-        <source>Assign &amp;Proxy…</source>
-        <translation>Asignar &amp;proxy…</translation>
+        <source>Assign Pro&amp;xy…</source>
+        <translation>Asignar pro&amp;xy…</translation>
     </message>
     <message>
         <source>Choose the proxy the selected client uses</source>
@@ -4101,7 +4101,7 @@ Abajo está la primera clave de API de la organización. Cópiela ahora si una i
     </message>
     <message>
         <source>&amp;Dashboard</source>
-        <translation>&amp;Panel</translation>
+        <translation>Pa&amp;nel</translation>
     </message>
     <message>
         <source>Messages, delivery and read rates, response times and busiest hours, with exports</source>
@@ -4164,7 +4164,7 @@ Abajo está la primera clave de API de la organización. Cópiela ahora si una i
         <translation>Organización, límites de clientes y la configuración de esta instalación</translation>
     </message>
     <message>
-        <source>My &amp;Account…</source>
+        <source>My Acc&amp;ount…</source>
         <translation>&amp;Mi cuenta…</translation>
     </message>
     <message>
@@ -4180,7 +4180,7 @@ Abajo está la primera clave de API de la organización. Cópiela ahora si una i
         <translation>Envío masivo: campañas con su progreso; crear, iniciar, pausar, reanudar, cancelar</translation>
     </message>
     <message>
-        <source>&amp;Templates and Replies…</source>
+        <source>Templates and &amp;Replies…</source>
         <translation>&amp;Plantillas y respuestas…</translation>
     </message>
     <message>

@@ -46,15 +46,19 @@
 #include <QHash>
 #include <QHeaderView>
 #include <QLineEdit>
+#include <QMenu>
 #include <QMenuBar>
 #include <QPlainTextEdit>
+#include <QScopeGuard>
 #include <QScrollBar>
 #include <QSet>
 #include <QTabBar>
 #include <QTabWidget>
 #include <QTextEdit>
 #include <QToolBar>
+#include <QTranslator>
 #include <QWizard>
+#include <functional>
 
 using namespace wadesk;
 using namespace wadesk::test;
@@ -241,6 +245,49 @@ private slots:
         const QList<QKeySequence> quitKeys = QKeySequence::keyBindings(QKeySequence::Quit);
         QCOMPARE(w.findChild<QAction *>(QStringLiteral("quitAction"))->shortcut(),
                  quitKeys.isEmpty() ? QKeySequence(Qt::CTRL | Qt::Key_Q) : quitKeys.constFirst());
+    }
+
+    // Alt+letter reaches one entry: in the menu bar and in each menu, no two visible entries
+    // share their accelerator letter (Qt would only cycle between them), in every language.
+    void everyMenuEntryHasItsOwnAccelerator_data()
+    {
+        QTest::addColumn<QString>("language");
+        for (const char *language : {"en", "de", "es"})
+            QTest::newRow(language) << QString::fromLatin1(language);
+    }
+    void everyMenuEntryHasItsOwnAccelerator()
+    {
+        QFETCH(QString, language);
+        QTranslator translator;
+        if (language != QLatin1String("en")) {
+            QVERIFY(translator.load(QStringLiteral(":/i18n/wadesk_%1.qm").arg(language)));
+            QCoreApplication::installTranslator(&translator);
+        }
+        auto uninstall = qScopeGuard([&] { QCoreApplication::removeTranslator(&translator); });
+        MainWindow w(*h.context);
+        QStringList problems;
+        int checked = 0;
+        std::function<void(const QString &, const QList<QAction *> &)> checkEntries = [&](const QString &where, const QList<QAction *> &entries) {
+            QHash<QString, QString> owner;
+            for (QAction *a : entries) {
+                if (a->isSeparator() || !a->isVisible())
+                    continue;
+                const QString letter = QKeySequence::mnemonic(a->text()).toString(QKeySequence::PortableText);
+                if (qEnvironmentVariableIsSet("WADESK_A11Y_LIST"))
+                    qInfo("  %s: %s [%s]", qPrintable(where), qPrintable(a->text()), qPrintable(letter));
+                if (!letter.isEmpty()) {
+                    ++checked;
+                    if (owner.contains(letter))
+                        problems << QStringLiteral("%1: \"%2\" and \"%3\" share %4").arg(where, owner.value(letter), a->text(), letter);
+                    owner.insert(letter, a->text());
+                }
+                if (a->menu())
+                    checkEntries(where + QStringLiteral(" > ") + a->text(), a->menu()->actions());
+            }
+        };
+        checkEntries(QStringLiteral("menu bar"), w.menuBar()->actions());
+        QVERIFY2(problems.isEmpty(), qPrintable(problems.join(QLatin1Char('\n'))));
+        QVERIFY2(checked > 20, qPrintable(QString::number(checked)));
     }
 
     void dashboard()

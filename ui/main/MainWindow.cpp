@@ -303,7 +303,7 @@ void MainWindow::buildProxiesAction()
         else
             showClients();
     });
-    m_assignProxyAction = new QAction(tr("Assign &Proxy…"), this);
+    m_assignProxyAction = new QAction(tr("Assign Pro&xy…"), this);
     m_assignProxyAction->setObjectName(QStringLiteral("assignProxyAction"));
     m_assignProxyAction->setStatusTip(tr("Choose the proxy the selected client uses"));
     connect(m_assignProxyAction, &QAction::triggered, this, [this]() {
@@ -738,7 +738,7 @@ void MainWindow::buildAccountActions()
     m_settingsAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
     m_settingsAction->setMenuRole(QAction::PreferencesRole);
     m_settingsAction->setStatusTip(tr("Organization, client limits and this installation's settings"));
-    m_accountAction = new QAction(tr("My &Account…"), this);
+    m_accountAction = new QAction(tr("My Acc&ount…"), this);
     m_accountAction->setObjectName(QStringLiteral("accountAction"));
     m_accountAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_M));
     m_accountAction->setStatusTip(tr("Change your password; delete a client"));
@@ -841,7 +841,7 @@ void MainWindow::showCampaigns()
 // Issue 13's editors: Edit → Templates and Replies… for those who manage them or use quick replies.
 void MainWindow::buildAutomationAction()
 {
-    m_automationAction = m_editMenu->addAction(tr("&Templates and Replies…"), this, &MainWindow::showAutomation);
+    m_automationAction = m_editMenu->addAction(tr("Templates and &Replies…"), this, &MainWindow::showAutomation);
     m_automationAction->setObjectName(QStringLiteral("automationAction"));
     m_automationAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
     m_automationAction->setStatusTip(tr("Message templates, quick replies and auto-reply rules"));

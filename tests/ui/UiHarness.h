@@ -16,6 +16,7 @@
 #include "core/db/Database.h"
 #include "core/db/DatabaseUrl.h"
 #include "core/db/Migrator.h"
+#include "core/db/SqlRunner.h"
 #include "ui/desktop/DesktopContext.h"
 #include "core/engine/SessionRegistry.h"
 #include "core/engine/WaSession.h"
@@ -127,13 +128,8 @@ public:
         context->setCluster(cluster.get());
         // The senders read the files of file messages from the media store of this (the main) thread.
         registry->setMediaLibrary(&context->media());
-        AccountService::RegisterInput input;
-        input.email = QStringLiteral("admin@ui.test");
-        input.name = QStringLiteral("Ada Admin");
-        input.organizationName = QStringLiteral("UI Org");
-        input.passwordHash = PasswordHasher(PasswordHasher::Cost::Minimal).hash(QStringLiteral("correct horse battery"));
-        input.ipAddress = QStringLiteral("desktop");
-        Result<AccountService::Registration> reg = context->accounts().registerOrganization(input);
+        Result<AccountService::Registration> reg =
+            registerOrganization(QStringLiteral("admin@ui.test"), QStringLiteral("Ada Admin"), QStringLiteral("UI Org"));
         if (!reg)
             return fail(why, reg.error().message);
         admin = actorOf(reg.value().admin);
@@ -156,6 +152,30 @@ public:
     }
 
     static AuthContext actorOf(const UserRecord &user) { return user.actingFrom(QStringLiteral("desktop")); }
+
+    // An organization with its admin, as the sign-up does (setUp's own, or another one whose
+    // data must stay out of sight).
+    Result<AccountService::Registration> registerOrganization(const QString &email, const QString &name, const QString &organizationName)
+    {
+        AccountService::RegisterInput input;
+        input.email = email;
+        input.name = name;
+        input.organizationName = organizationName;
+        input.passwordHash = PasswordHasher(PasswordHasher::Cost::Minimal).hash(QStringLiteral("correct horse battery"));
+        input.ipAddress = QStringLiteral("desktop");
+        return context->accounts().registerOrganization(input);
+    }
+
+    // A statement run on the database as it is (seeding what no service writes, tampering);
+    // false, with the driver's message as a warning, when it fails.
+    bool exec(const QString &sql, const QVariantList &bindings = {})
+    {
+        SqlRunner runner(*db);
+        Result<int> changed = runner.change(sql, bindings, "test");
+        if (!changed)
+            qWarning("%s", qPrintable(changed.error().message));
+        return bool(changed);
+    }
 
     QString createClient(const QString &name)
     {

@@ -613,28 +613,16 @@ private slots:
     void verifyChainFindsTampering()
     {
         // Another organization, whose tampering is theirs to find.
-        AccountService::RegisterInput other;
-        other.email = QStringLiteral("admin@other.test");
-        other.name = QStringLiteral("Otto Other");
-        other.organizationName = QStringLiteral("Other Org");
-        other.passwordHash = PasswordHasher(PasswordHasher::Cost::Minimal).hash(QStringLiteral("correct horse battery"));
-        other.ipAddress = QStringLiteral("desktop");
-        Result<AccountService::Registration> reg = h.context->accounts().registerOrganization(other);
+        Result<AccountService::Registration> reg =
+            h.registerOrganization(QStringLiteral("admin@other.test"), QStringLiteral("Otto Other"), QStringLiteral("Other Org"));
         QVERIFY(reg.ok());
 
         AuditLogDialog dialog(*h.context);
         QVERIFY(dialog.verifyChain());
         QVERIFY2(dialog.verifyText().startsWith(QStringLiteral("Chain intact.")), qPrintable(dialog.verifyText()));
 
-        auto exec = [&](const QString &sql, const QVariantList &values) {
-            QSqlQuery q(h.db->connection().value());
-            q.prepare(sql);
-            for (const QVariant &v : values)
-                q.addBindValue(v);
-            return q.exec();
-        };
         // Tampering with the other organization's log does not show as ours.
-        QVERIFY(exec(QStringLiteral("UPDATE audit_logs SET action = 'forged' WHERE organization_id = ?"), {reg.value().admin.organizationId}));
+        QVERIFY(h.exec(QStringLiteral("UPDATE audit_logs SET action = 'forged' WHERE organization_id = ?"), {reg.value().admin.organizationId}));
         dialog.verifyButton()->click();
         QVERIFY2(dialog.verifyText().startsWith(QStringLiteral("Chain intact.")), qPrintable(dialog.verifyText()));
 
@@ -642,13 +630,13 @@ private slots:
         const QString victimId = dialog.logModel()->index(dialog.logModel()->rowCount() / 2, 0).data(AuditLogModel::EntryIdRole).toString();
         const QString victimAction = dialog.logModel()->index(dialog.logModel()->rowCount() / 2, 0).data(AuditLogModel::ActionRole).toString();
         QVERIFY(!victimId.isEmpty());
-        QVERIFY(exec(QStringLiteral("UPDATE audit_logs SET action = 'nothing_happened' WHERE id = ?"), {victimId}));
+        QVERIFY(h.exec(QStringLiteral("UPDATE audit_logs SET action = 'nothing_happened' WHERE id = ?"), {victimId}));
         QVERIFY(!dialog.verifyChain());
         QVERIFY2(dialog.verifyText().startsWith(QStringLiteral("Chain broken")), qPrintable(dialog.verifyText()));
         QVERIFY2(dialog.verifyText().contains(victimId), qPrintable(dialog.verifyText()));
         QVERIFY(dialog.verifyText().contains(QStringLiteral("edited")));
         // Put back, it is intact again.
-        QVERIFY(exec(QStringLiteral("UPDATE audit_logs SET action = ? WHERE id = ?"), {victimAction, victimId}));
+        QVERIFY(h.exec(QStringLiteral("UPDATE audit_logs SET action = ? WHERE id = ?"), {victimAction, victimId}));
         QVERIFY(dialog.verifyChain());
     }
 

@@ -50,15 +50,6 @@ class TestInstancesUi : public QObject {
     AuthContext m_manager;
     AuthContext m_viewer;
 
-    bool exec(const QString &sql, const QVariantList &bindings = {})
-    {
-        SqlRunner runner(*h.db);
-        Result<int> changed = runner.change(sql, bindings, "test");
-        if (!changed)
-            qWarning("%s", qPrintable(changed.error().message));
-        return bool(changed);
-    }
-
     QStringList rows(const QString &sql, const QVariantList &bindings = {})
     {
         QSqlQuery q(h.db->connection().value());
@@ -81,14 +72,14 @@ class TestInstancesUi : public QObject {
 
     bool addInstance(const QString &id, qint64 heartbeatAgeMs)
     {
-        return exec(QStringLiteral("INSERT INTO instances (id, host, version, started_at, heartbeat_at) VALUES (?, ?, '1.4.0', %1 - 3600000, %1 - ?)")
+        return h.exec(QStringLiteral("INSERT INTO instances (id, host, version, started_at, heartbeat_at) VALUES (?, ?, '1.4.0', %1 - 3600000, %1 - ?)")
                         .arg(now()),
                     {id, id + QStringLiteral(".example"), heartbeatAgeMs});
     }
 
     bool lease(const QString &clientId, const QString &owner, qint64 validMs)
     {
-        return exec(QStringLiteral("INSERT INTO client_leases (client_id, owner, token, acquired_at, expires_at) VALUES (?, ?, 1, %1, %1 + ?)").arg(now()),
+        return h.exec(QStringLiteral("INSERT INTO client_leases (client_id, owner, token, acquired_at, expires_at) VALUES (?, ?, 1, %1, %1 + ?)").arg(now()),
                     {clientId, owner, validMs});
     }
 
@@ -133,13 +124,8 @@ private slots:
         QVERIFY(lease(m_back, QStringLiteral("here"), kLongMs));
         QVERIFY(lease(m_idle, QStringLiteral("there"), -1000));
         // Another organization's session on "there" is not the admin's to count.
-        AccountService::RegisterInput other;
-        other.email = QStringLiteral("admin@other.test");
-        other.name = QStringLiteral("Otto Other");
-        other.organizationName = QStringLiteral("Other Org");
-        other.passwordHash = PasswordHasher(PasswordHasher::Cost::Minimal).hash(QStringLiteral("correct horse battery"));
-        other.ipAddress = QStringLiteral("desktop");
-        Result<AccountService::Registration> reg = h.context->accounts().registerOrganization(other);
+        Result<AccountService::Registration> reg =
+            h.registerOrganization(QStringLiteral("admin@other.test"), QStringLiteral("Otto Other"), QStringLiteral("Other Org"));
         QVERIFY(reg);
         Result<ClientRecord> theirs = h.context->clients().create(UiHarness::actorOf(reg.value().admin), QStringLiteral("Theirs"), QString());
         QVERIFY(theirs);
@@ -152,8 +138,8 @@ private slots:
     // Live instances beat (a test may run longer than the lease time).
     void init()
     {
-        QVERIFY(exec(QStringLiteral("UPDATE instances SET heartbeat_at = %1 WHERE id = 'here'").arg(now())));
-        QVERIFY(exec(QStringLiteral("UPDATE instances SET heartbeat_at = %1 - 2000 WHERE id = 'there'").arg(now())));
+        QVERIFY(h.exec(QStringLiteral("UPDATE instances SET heartbeat_at = %1 WHERE id = 'here'").arg(now())));
+        QVERIFY(h.exec(QStringLiteral("UPDATE instances SET heartbeat_at = %1 - 2000 WHERE id = 'there'").arg(now())));
     }
 
     void cleanup() { signInAs(h.admin); }
@@ -241,13 +227,13 @@ private slots:
 
         // Another admin drains "gone" elsewhere, and a session starts on "there": the open
         // dialog shows both within its periodic refresh.
-        QVERIFY(exec(QStringLiteral("UPDATE instances SET draining = 1 WHERE id = 'gone'")));
-        QVERIFY(exec(QStringLiteral("UPDATE client_leases SET expires_at = %1 + 60000 WHERE client_id = ?").arg(now()), {m_idle}));
+        QVERIFY(h.exec(QStringLiteral("UPDATE instances SET draining = 1 WHERE id = 'gone'")));
+        QVERIFY(h.exec(QStringLiteral("UPDATE client_leases SET expires_at = %1 + 60000 WHERE client_id = ?").arg(now()), {m_idle}));
         QTRY_VERIFY_WITH_TIMEOUT(model->index(model->rowOf(QStringLiteral("gone")), 0).data(InstanceListModel::DrainingRole).toBool(),
                                  InstancesDialog::kRefreshIntervalMs * 3);
         QCOMPARE(model->index(model->rowOf(QStringLiteral("there")), 0).data(InstanceListModel::SessionsRole).toInt(), 2);
-        QVERIFY(exec(QStringLiteral("UPDATE instances SET draining = 0 WHERE id = 'gone'")));
-        QVERIFY(exec(QStringLiteral("UPDATE client_leases SET expires_at = %1 - 1000 WHERE client_id = ?").arg(now()), {m_idle}));
+        QVERIFY(h.exec(QStringLiteral("UPDATE instances SET draining = 0 WHERE id = 'gone'")));
+        QVERIFY(h.exec(QStringLiteral("UPDATE client_leases SET expires_at = %1 - 1000 WHERE client_id = ?").arg(now()), {m_idle}));
         dialog->close();
         QTRY_VERIFY(!w.instanceActions()->instancesDialog()); // deleted on close
     }
@@ -286,7 +272,7 @@ private slots:
         QVERIFY2(details.size() == 1 && details.constFirst().contains(QStringLiteral("\"there\"")), qPrintable(details.join(QLatin1Char(','))));
 
         // The pin is read back from the client; a draining instance is marked.
-        QVERIFY(exec(QStringLiteral("UPDATE instances SET draining = 1 WHERE id = 'there'")));
+        QVERIFY(h.exec(QStringLiteral("UPDATE instances SET draining = 1 WHERE id = 'there'")));
         pin->trigger();
         dialog = actions->pinDialog();
         QVERIFY(dialog);
@@ -299,14 +285,14 @@ private slots:
         QCOMPARE(rows(QStringLiteral("SELECT pinned_instance FROM clients WHERE id = ?"), {m_front}), QStringList{QStringLiteral("NULL")});
         QCOMPARE(rows(QStringLiteral("SELECT action FROM audit_logs WHERE action LIKE '%pin%' ORDER BY seq")),
                  (QStringList{QStringLiteral("pin_client"), QStringLiteral("unpin_client")}));
-        QVERIFY(exec(QStringLiteral("UPDATE instances SET draining = 0 WHERE id = 'there'")));
+        QVERIFY(h.exec(QStringLiteral("UPDATE instances SET draining = 0 WHERE id = 'there'")));
 
         // An instance that vanished while the dialog was open: refused in the dialog, nothing stored.
         pin->trigger();
         dialog = actions->pinDialog();
         QVERIFY(dialog);
         dialog->setChoice(QStringLiteral("gone"));
-        QVERIFY(exec(QStringLiteral("DELETE FROM instances WHERE id = 'gone'")));
+        QVERIFY(h.exec(QStringLiteral("DELETE FROM instances WHERE id = 'gone'")));
         dialog->okButton()->click();
         QCOMPARE(dialog->errorText(), QStringLiteral("No instance with this id shares the database (any more)."));
         QCOMPARE(actions->pinDialog(), dialog); // still open
@@ -315,14 +301,14 @@ private slots:
         QVERIFY(addInstance(QStringLiteral("gone"), 10 * 60 * 1000));
 
         // A stored pin whose instance is not listed still shows as what it is.
-        QVERIFY(exec(QStringLiteral("UPDATE clients SET pinned_instance = 'vanished' WHERE id = ?"), {m_front}));
+        QVERIFY(h.exec(QStringLiteral("UPDATE clients SET pinned_instance = 'vanished' WHERE id = ?"), {m_front}));
         pin->trigger();
         dialog = actions->pinDialog();
         QVERIFY(dialog);
         QCOMPARE(dialog->choice(), QStringLiteral("vanished"));
         QCOMPARE(dialog->instanceCombo()->currentText(), QStringLiteral("vanished (unknown)"));
         dialog->reject();
-        QVERIFY(exec(QStringLiteral("UPDATE clients SET pinned_instance = NULL WHERE id = ?"), {m_front}));
+        QVERIFY(h.exec(QStringLiteral("UPDATE clients SET pinned_instance = NULL WHERE id = ?"), {m_front}));
     }
 
     void viewersGetNeither()

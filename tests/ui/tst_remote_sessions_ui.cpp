@@ -38,15 +38,6 @@ class TestRemoteSessionsUi : public QObject {
     QString m_remote;
     QString m_local;
 
-    bool exec(const QString &sql, const QVariantList &bindings = {})
-    {
-        SqlRunner runner(*h.db);
-        Result<int> changed = runner.change(sql, bindings, "test");
-        if (!changed)
-            qWarning("%s", qPrintable(changed.error().message));
-        return bool(changed);
-    }
-
     // "there": another instance whose engine is `engine`, which holds m_remote's lease with the
     // client waiting to be linked; this instance has read it.
     std::unique_ptr<ForwardedSessions> runsThereWaitingForALink(RecordingSessions &engine)
@@ -58,9 +49,9 @@ class TestRemoteSessionsUi : public QObject {
         local.runningClients = []() { return QStringList(); };
         local.stopForHandOver = [](const QString &) {};
         const QString now = SessionOwners::nowSql(*h.db);
-        if (!exec(QStringLiteral("UPDATE clients SET status = 'qr', state_since = %1 WHERE id = ?").arg(now), {m_remote})
-            || !exec(QStringLiteral("DELETE FROM client_leases WHERE client_id = ?"), {m_remote})
-            || !exec(QStringLiteral("INSERT INTO client_leases (client_id, owner, token, acquired_at, expires_at) VALUES (?, 'there', 1, %1, %1 + 60000)")
+        if (!h.exec(QStringLiteral("UPDATE clients SET status = 'qr', state_since = %1 WHERE id = ?").arg(now), {m_remote})
+            || !h.exec(QStringLiteral("DELETE FROM client_leases WHERE client_id = ?"), {m_remote})
+            || !h.exec(QStringLiteral("INSERT INTO client_leases (client_id, owner, token, acquired_at, expires_at) VALUES (?, 'there', 1, %1, %1 + 60000)")
                          .arg(now),
                      {m_remote}))
             return nullptr;
@@ -102,8 +93,8 @@ private slots:
         QVERIFY(view.emptyStateButton()->isVisibleTo(&view)); // "Start Session"
 
         const QString now = SessionOwners::nowSql(*h.db);
-        QVERIFY(exec(QStringLiteral("UPDATE clients SET status = 'ready', state_since = %1 WHERE id = ?").arg(now), {m_remote}));
-        QVERIFY(exec(QStringLiteral("INSERT INTO client_leases (client_id, owner, token, acquired_at, expires_at) VALUES (?, 'there', 1, %1, %1 + 60000)").arg(now),
+        QVERIFY(h.exec(QStringLiteral("UPDATE clients SET status = 'ready', state_since = %1 WHERE id = ?").arg(now), {m_remote}));
+        QVERIFY(h.exec(QStringLiteral("INSERT INTO client_leases (client_id, owner, token, acquired_at, expires_at) VALUES (?, 'there', 1, %1, %1 + 60000)").arg(now),
                      {m_remote}));
         m_cluster->poll();
 
@@ -126,7 +117,7 @@ private slots:
         QVERIFY(!actions.startAction()->isEnabled());
 
         // The lease lapses (its owner died, nobody took it yet): an ordinary client again.
-        QVERIFY(exec(QStringLiteral("UPDATE client_leases SET expires_at = 0 WHERE client_id = ?"), {m_remote}));
+        QVERIFY(h.exec(QStringLiteral("UPDATE client_leases SET expires_at = 0 WHERE client_id = ?"), {m_remote}));
         m_cluster->poll();
         QVERIFY(model.data(remote, ClientListModel::InstanceRole).toString().isEmpty());
         QVERIFY(!model.data(remote, ClientListModel::StateTextRole).toString().contains(QStringLiteral("Runs on")));
@@ -169,8 +160,8 @@ private slots:
             return thereEngine.calls.contains(QStringLiteral("refreshQr %1").arg(m_remote));
         }, 10000));
 
-        QVERIFY(exec(QStringLiteral("UPDATE client_leases SET expires_at = 0 WHERE client_id = ?"), {m_remote}));
-        QVERIFY(exec(QStringLiteral("UPDATE clients SET status = 'stopped' WHERE id = ?"), {m_remote}));
+        QVERIFY(h.exec(QStringLiteral("UPDATE client_leases SET expires_at = 0 WHERE client_id = ?"), {m_remote}));
+        QVERIFY(h.exec(QStringLiteral("UPDATE clients SET status = 'stopped' WHERE id = ?"), {m_remote}));
         m_cluster->poll();
         QVERIFY(!panel->isVisibleTo(&view));
     }
@@ -203,31 +194,31 @@ private slots:
         m_cluster->poll();
         QVERIFY(dialog.isVisible());
         // The phone typed the code; "there" stores its state, this instance reads it.
-        QVERIFY(exec(QStringLiteral("UPDATE clients SET status = 'ready', state_since = %1 WHERE id = ?").arg(SessionOwners::nowSql(*h.db)),
+        QVERIFY(h.exec(QStringLiteral("UPDATE clients SET status = 'ready', state_since = %1 WHERE id = ?").arg(SessionOwners::nowSql(*h.db)),
                      {m_remote}));
         m_cluster->poll();
         QTRY_VERIFY_WITH_TIMEOUT(!dialog.isVisible(), 5000);
         QCOMPARE(dialog.result(), int(QDialog::Accepted));
 
-        QVERIFY(exec(QStringLiteral("UPDATE client_leases SET expires_at = 0 WHERE client_id = ?"), {m_remote}));
-        QVERIFY(exec(QStringLiteral("UPDATE clients SET status = 'stopped' WHERE id = ?"), {m_remote}));
+        QVERIFY(h.exec(QStringLiteral("UPDATE client_leases SET expires_at = 0 WHERE client_id = ?"), {m_remote}));
+        QVERIFY(h.exec(QStringLiteral("UPDATE clients SET status = 'stopped' WHERE id = ?"), {m_remote}));
         m_cluster->poll();
     }
 
     void theStatusBarCountsASessionElsewhereAtOnce()
     {
-        QVERIFY(exec(QStringLiteral("UPDATE clients SET status = 'stopped' WHERE id = ?"), {m_remote}));
+        QVERIFY(h.exec(QStringLiteral("UPDATE clients SET status = 'stopped' WHERE id = ?"), {m_remote}));
         MainWindow w(*h.context);
         auto *ready = w.findChild<QLabel *>(QStringLiteral("readyStatusLabel"));
         QVERIFY(ready);
         QTest::qWait(1500); // the first API probe has answered (it also rewrites the label, every 30 s)
         QVERIFY2(ready->text().startsWith(QStringLiteral("Ready: 0 of ")), qPrintable(ready->text()));
         const QString now = SessionOwners::nowSql(*h.db);
-        QVERIFY(exec(QStringLiteral("UPDATE clients SET status = 'ready', state_since = %1 WHERE id = ?").arg(now), {m_remote}));
-        QVERIFY(exec(QStringLiteral("UPDATE client_leases SET owner = 'there', expires_at = %1 + 60000 WHERE client_id = ?").arg(now), {m_remote}));
+        QVERIFY(h.exec(QStringLiteral("UPDATE clients SET status = 'ready', state_since = %1 WHERE id = ?").arg(now), {m_remote}));
+        QVERIFY(h.exec(QStringLiteral("UPDATE client_leases SET owner = 'there', expires_at = %1 + 60000 WHERE client_id = ?").arg(now), {m_remote}));
         m_cluster->poll();
         QTRY_VERIFY2_WITH_TIMEOUT(ready->text().startsWith(QStringLiteral("Ready: 1 of ")), qPrintable(ready->text()), 5000);
-        QVERIFY(exec(QStringLiteral("UPDATE client_leases SET expires_at = 0 WHERE client_id = ?"), {m_remote}));
+        QVERIFY(h.exec(QStringLiteral("UPDATE client_leases SET expires_at = 0 WHERE client_id = ?"), {m_remote}));
         m_cluster->poll();
     }
 };
